@@ -1,0 +1,133 @@
+// Command dosebook is the Dosebook service and its administration tools.
+// This file is the one composition root: it reads config, opens the
+// database, migrates, builds the services and starts the server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // the container image may have no zoneinfo
+
+	"github.com/dosebook/dosebook/internal/config"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+const usage = `dosebook — the clinical record of opiate substitution treatment
+
+Usage:
+  dosebook serve [--demo] [flags]        run the HTTP API (migrates first)
+  dosebook migrate [flags]               apply database migrations
+  dosebook demo [flags]                  seed demo organisations, users and patients; print tokens
+  dosebook orgs create --kind K --name N create an organisation
+  dosebook users create --org ORG --role ROLE --name NAME
+                                         create a user and print a new token once
+  dosebook tokens revoke --id TOKEN_ID   revoke a token
+  dosebook audit verify [flags]          check the audit trail's hash chain
+  dosebook day-close [--date D]          mark today's uncollected doses missed at every pharmacy
+
+Flags common to all commands (environment variables in brackets):
+  --database-url (DOSEBOOK_DATABASE_URL)  postgres://… ; unset: ./dosebook.db
+  --addr (DOSEBOOK_ADDR), --timezone (DOSEBOOK_TIMEZONE), --log-level (DOSEBOOK_LOG_LEVEL)
+Run "dosebook COMMAND -h" for a command's flags.
+`
+
+// exitError carries an exit status: 2 for bad usage or configuration.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "dosebook:", err)
+		} else {
+			code = 0
+		}
+		os.Exit(code)
+	}
+}
+
+func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, env, stdout, stderr)
+	case "migrate":
+		return withDB(ctx, "migrate", rest, env, stderr, nil, func(a app) error {
+			fmt.Fprintln(stdout, "migrations are current")
+			return nil
+		})
+	case "demo":
+		return cmdDemo(ctx, rest, env, stdout, stderr)
+	case "orgs":
+		return cmdOrgs(ctx, rest, env, stdout, stderr)
+	case "users":
+		return cmdUsers(ctx, rest, env, stdout, stderr)
+	case "tokens":
+		return cmdTokens(ctx, rest, env, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, rest, env, stdout, stderr)
+	}
+	return &exitError{2, fmt.Errorf("unknown command %q (run dosebook help)", cmd)}
+}
+
+// app is what a subcommand gets: config, a migrated database and a logger.
+type app struct {
+	cfg config.Config
+	db  *store.DB
+	log *slog.Logger
+	fs  *flag.FlagSet
+}
+
+// withDB parses the common flags plus extra ones, opens and migrates the
+// database, and runs fn.
+func withDB(ctx context.Context, name string, args []string, env config.Env, stderr io.Writer,
+	extra func(fs *flag.FlagSet), fn func(a app) error) error {
+	fs := flag.NewFlagSet("dosebook "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	cfg, err := config.Load(fs, args, env)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{2, err}
+	}
+	if fs.NArg() > 0 {
+		return &exitError{2, fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+	return fn(app{cfg: cfg, db: db, log: log, fs: fs})
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/config"
+	"github.com/dosebook/dosebook/internal/demo"
+	"github.com/dosebook/dosebook/internal/httpapi"
+)
+
+func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var withDemo bool
+	return withDB(ctx, "serve", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withDemo, "demo", false, "seed demo data if needed and print demo tokens")
+	}, func(a app) error {
+		if withDemo {
+			res, err := demo.Seed(ctx, a.db, a.cfg)
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			printDemo(stdout, a.cfg.Addr, res)
+		}
+		srv, err := httpapi.New(a.db, a.cfg, a.log)
+		if err != nil {
+			return &exitError{2, err}
+		}
+		ln, err := net.Listen("tcp", a.cfg.Addr)
+		if err != nil {
+			return &exitError{2, fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)}
+		}
+		hs := &http.Server{
+			Handler:           srv.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      a.cfg.RequestTimeout + 5*time.Second,
+			IdleTimeout:       2 * time.Minute,
+		}
+		a.log.Info("dosebook serving", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
+		errc := make(chan error, 1)
+		go func() { errc <- hs.Serve(ln) }()
+		select {
+		case err := <-errc:
+			return err
+		case <-ctx.Done():
+		}
+		a.log.Info("shutting down: finishing requests in flight")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		a.log.Info("stopped")
+		return nil
+	})
+}
+
+func printDemo(w io.Writer, addr string, res demo.Result) {
+	b, _ := json.MarshalIndent(res, "", "  ")
+	fmt.Fprintln(w, string(b))
+	base := "http://" + addr
+	fmt.Fprintf(w, `
+Try it (tokens above; they are valid for 30 days):
+  curl -H "Authorization: Bearer %s" %s/v1/me
+  curl -H "Authorization: Bearer %s" %s/v1/patients
+  curl -H "Authorization: Bearer %s" %s/v1/pharmacies/%s/doses
+  curl -H "Authorization: Bearer %s" %s/v1/audit
+`, res.Tokens["prescriber"], base, res.Tokens["prescriber"], base,
+		res.Tokens["pharmacist"], base, res.PharmacyID, res.Tokens["admin"], base)
+}
+
+func cmdDemo(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	return withDB(ctx, "demo", args, env, stderr, nil, func(a app) error {
+		res, err := demo.Seed(ctx, a.db, a.cfg)
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(res, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return nil
+	})
+}

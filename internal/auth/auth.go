@@ -1,0 +1,169 @@
+// Package auth holds who may do what: roles, the permissions each role has,
+// how far each role can see, and the bearer tokens that identify a user.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"strings"
+)
+
+// Role is the one job a user does in Dosebook.
+type Role string
+
+const (
+	Admin      Role = "admin"
+	Prescriber Role = "prescriber"
+	Pharmacist Role = "pharmacist"
+	GP         Role = "gp"
+)
+
+func (r Role) Valid() bool { _, ok := rolePermissions[r]; return ok }
+
+// Roles lists every role, for validation messages and test matrices.
+func Roles() []Role { return []Role{Admin, Prescriber, Pharmacist, GP} }
+
+// OrgKind is the kind of organisation a user belongs to.
+type OrgKind string
+
+const (
+	TreatmentService OrgKind = "treatment_service"
+	Pharmacy         OrgKind = "pharmacy"
+	GPPractice       OrgKind = "gp_practice"
+)
+
+func (k OrgKind) Valid() bool { return k == TreatmentService || k == Pharmacy || k == GPPractice }
+
+// RoleOrgKind says which kind of organisation each role belongs to: a
+// pharmacist works at a pharmacy, a GP at a practice, the rest at a service.
+var RoleOrgKind = map[Role]OrgKind{
+	Admin:      TreatmentService,
+	Prescriber: TreatmentService,
+	Pharmacist: Pharmacy,
+	GP:         GPPractice,
+}
+
+// Permission is one thing a role may do. New features add rows to
+// rolePermissions rather than role checks in handlers.
+type Permission string
+
+const (
+	PermUsersManage    Permission = "users:manage"
+	PermOrgsManage     Permission = "organisations:manage"
+	PermAuditRead      Permission = "audit:read"
+	PermPatientsRead   Permission = "patients:read"
+	PermPatientsWrite  Permission = "patients:write"
+	PermRegimesWrite   Permission = "regimes:write"
+	PermTitrate        Permission = "regimes:titrate"
+	PermAdminister     Permission = "regimes:administer"
+	PermScreensWrite   Permission = "drug_screens:write"
+	PermPrescribe      Permission = "prescriptions:write"
+	PermPrescRead      Permission = "prescriptions:read"
+	PermDosesRead      Permission = "doses:read"
+	PermDosesRecord    Permission = "doses:record"
+	PermDayClose       Permission = "doses:day_close"
+	PermReviewsWrite   Permission = "reviews:write"
+	PermAlertsRead     Permission = "alerts:read"
+	PermAlertsAck      Permission = "alerts:acknowledge"
+	PermPharmacyManage Permission = "pharmacy:manage"
+	PermSharedPropose  Permission = "shared_care:propose"
+	PermSharedRespond  Permission = "shared_care:respond"
+	PermSharedHandBack Permission = "shared_care:hand_back"
+	PermSharedRead     Permission = "shared_care:read"
+	PermPolicyRead     Permission = "policy:read"
+	PermFormularyRead  Permission = "formulary:read"
+)
+
+var rolePermissions = map[Role][]Permission{
+	Admin: {PermUsersManage, PermOrgsManage, PermAuditRead, PermPolicyRead, PermFormularyRead},
+	Prescriber: {
+		PermPatientsRead, PermPatientsWrite, PermRegimesWrite, PermTitrate, PermAdminister,
+		PermScreensWrite, PermPrescribe, PermPrescRead, PermDosesRead, PermReviewsWrite,
+		PermAlertsRead, PermAlertsAck, PermSharedPropose, PermSharedHandBack, PermSharedRead,
+		PermPolicyRead, PermFormularyRead,
+	},
+	Pharmacist: {
+		PermPatientsRead, PermDosesRead, PermDosesRecord, PermDayClose, PermAlertsRead,
+		PermAlertsAck, PermPrescRead, PermPharmacyManage, PermPolicyRead, PermFormularyRead,
+	},
+	// A GP under shared care prescribes at the current dose but never
+	// titrates (SC1): PermTitrate is deliberately absent.
+	GP: {
+		PermPatientsRead, PermDosesRead, PermPrescribe, PermPrescRead, PermSharedRespond,
+		PermSharedHandBack, PermSharedRead, PermAlertsRead, PermAlertsAck, PermPolicyRead,
+		PermFormularyRead,
+	},
+}
+
+// Can reports whether role r holds permission p.
+func (r Role) Can(p Permission) bool {
+	for _, have := range rolePermissions[r] {
+		if have == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Permissions lists what role r may do.
+func (r Role) Permissions() []Permission { return append([]Permission(nil), rolePermissions[r]...) }
+
+// Principal is the authenticated user behind a request.
+type Principal struct {
+	UserID  string
+	Name    string
+	Role    Role
+	OrgID   string
+	OrgName string
+	OrgKind OrgKind
+	TokenID string
+}
+
+type principalKey struct{}
+
+// WithPrincipal carries the user through a request's context.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the user of the request, if any.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// TokenPrefix marks Dosebook tokens so they are recognisable in a leak scan.
+const TokenPrefix = "dbk_"
+
+var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// NewToken returns a fresh random bearer token and the hash to store; the
+// token itself is shown once and never stored.
+func NewToken() (token, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	token = TokenPrefix + strings.ToLower(tokenEncoding.EncodeToString(b))
+	return token, HashToken(token), nil
+}
+
+// HashToken is how a token is looked up: SHA-256 is enough because tokens
+// carry 256 random bits, unlike passwords.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// WellFormed rejects anything that cannot be a token before touching the
+// database.
+func WellFormed(token string) bool {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) != len(TokenPrefix)+52 {
+		return false
+	}
+	_, err := tokenEncoding.DecodeString(strings.ToUpper(token[len(TokenPrefix):]))
+	return err == nil
+}

@@ -1,0 +1,89 @@
+// Package config reads Dosebook's settings from the environment, with
+// command-line flags overriding them.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// Config is everything the service needs to start.
+type Config struct {
+	Addr           string
+	DatabaseURL    string
+	Timezone       *time.Location
+	LogLevel       slog.Level
+	DayCloseAt     time.Duration // local time of day when due doses become missed
+	TrustedProxies []string
+	Policy         policy.Numbers
+	TokenTTL       time.Duration
+	RequestTimeout time.Duration
+}
+
+// Env is the subset of the environment config reads.
+type Env func(string) string
+
+// Load parses environment then flags. fs must be a fresh FlagSet for the
+// subcommand; its other flags are left for the caller.
+func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
+	get := func(k, def string) string {
+		if v := env(k); v != "" {
+			return v
+		}
+		return def
+	}
+	addr := fs.String("addr", get("DOSEBOOK_ADDR", "127.0.0.1:8080"), "listen address (DOSEBOOK_ADDR)")
+	dbURL := fs.String("database-url", get("DOSEBOOK_DATABASE_URL", ""), "postgres://… or sqlite://file (DOSEBOOK_DATABASE_URL; unset: ./dosebook.db)")
+	tz := fs.String("timezone", get("DOSEBOOK_TIMEZONE", "Europe/London"), "time zone of the pharmacies' day (DOSEBOOK_TIMEZONE)")
+	level := fs.String("log-level", get("DOSEBOOK_LOG_LEVEL", "info"), "debug, info, warn or error (DOSEBOOK_LOG_LEVEL)")
+	dayClose := fs.String("day-close-at", get("DOSEBOOK_DAY_CLOSE_AT", "23:00"), "local time HH:MM when due doses become missed (DOSEBOOK_DAY_CLOSE_AT)")
+	proxies := fs.String("trusted-proxies", get("DOSEBOOK_TRUSTED_PROXIES", ""), "comma-separated proxy addresses whose X-Forwarded-For is believed (DOSEBOOK_TRUSTED_PROXIES)")
+	pol := fs.String("policy", get("DOSEBOOK_POLICY", ""), "rule number overrides, e.g. M2.max_step_mg=5 (DOSEBOOK_POLICY)")
+	ttl := fs.String("token-ttl", get("DOSEBOOK_TOKEN_TTL", "2160h"), "lifetime of new tokens (DOSEBOOK_TOKEN_TTL)")
+	timeout := fs.String("request-timeout", get("DOSEBOOK_REQUEST_TIMEOUT", "10s"), "longest a request may take (DOSEBOOK_REQUEST_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+
+	var c Config
+	c.Addr = *addr
+	c.DatabaseURL = *dbURL
+	if _, _, err := store.DialectOf(c.DatabaseURL); err != nil {
+		return c, fmt.Errorf("DOSEBOOK_DATABASE_URL: %w", err)
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return c, fmt.Errorf("DOSEBOOK_TIMEZONE: unknown time zone %q", *tz)
+	}
+	c.Timezone = loc
+	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("DOSEBOOK_LOG_LEVEL: %q is not debug, info, warn or error", *level)
+	}
+	at, err := time.Parse("15:04", *dayClose)
+	if err != nil {
+		return c, fmt.Errorf("DOSEBOOK_DAY_CLOSE_AT: %q is not HH:MM", *dayClose)
+	}
+	c.DayCloseAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	c.Policy, err = policy.ParseOverrides(policy.Defaults(), *pol)
+	if err != nil {
+		return c, fmt.Errorf("DOSEBOOK_POLICY: %w", err)
+	}
+	if c.TokenTTL, err = time.ParseDuration(*ttl); err != nil || c.TokenTTL <= 0 {
+		return c, fmt.Errorf("DOSEBOOK_TOKEN_TTL: %q is not a positive duration", *ttl)
+	}
+	if c.RequestTimeout, err = time.ParseDuration(*timeout); err != nil || c.RequestTimeout <= 0 {
+		return c, fmt.Errorf("DOSEBOOK_REQUEST_TIMEOUT: %q is not a positive duration", *timeout)
+	}
+	return c, nil
+}

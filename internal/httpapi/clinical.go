@@ -1,0 +1,4 @@
+package httpapi
+
+// clinicalRoutes are the prescribing, dispensing and shared-care endpoints.
+func (s *Server) clinicalRoutes() []Route { return nil }

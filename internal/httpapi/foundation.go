@@ -1,0 +1,296 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/audit"
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+type orgView struct {
+	ID   string       `json:"id"`
+	Name string       `json:"name"`
+	Kind auth.OrgKind `json:"kind"`
+}
+
+func (s *Server) me(c *gin.Context) {
+	p := principal(c)
+	c.JSON(http.StatusOK, gin.H{
+		"id": p.UserID, "name": p.Name, "role": p.Role,
+		"organisation": orgView{ID: p.OrgID, Name: p.OrgName, Kind: p.OrgKind},
+		"permissions":  p.Role.Permissions(),
+	})
+}
+
+func (s *Server) listOrganisations(c *gin.Context) {
+	kind := auth.OrgKind(c.Query("kind"))
+	if kind != "" && !kind.Valid() {
+		s.fail(c, problem.Invalidf("kind", "enum", "kind must be treatment_service, pharmacy or gp_practice"))
+		return
+	}
+	orgs, err := s.db.Organisations(c.Request.Context(), kind)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, orgs, len(orgs), func(o store.Organisation) string { return o.ID })
+}
+
+type createOrganisationRequest struct {
+	Kind    auth.OrgKind `json:"kind"`
+	Name    string       `json:"name"`
+	Address string       `json:"address"`
+	Phone   string       `json:"phone"`
+}
+
+func (r createOrganisationRequest) validate() error {
+	var f problem.Fields
+	if !r.Kind.Valid() {
+		f.Add("kind", "enum", "kind must be treatment_service, pharmacy or gp_practice")
+	}
+	requireText(&f, "name", r.Name, 200)
+	optionalText(&f, "address", r.Address, 500)
+	optionalText(&f, "phone", r.Phone, 40)
+	return f.Err()
+}
+
+func (s *Server) createOrganisation(c *gin.Context) {
+	var req createOrganisationRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	o := store.Organisation{Kind: req.Kind, Name: strings.TrimSpace(req.Name), Address: req.Address, Phone: req.Phone}
+	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreateOrganisation(&o) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	org := c.Query("organisation_id")
+	if org != "" && !store.ValidID(org) {
+		s.fail(c, problem.Invalidf("organisation_id", "format", "organisation_id must be a UUID"))
+		return
+	}
+	users, err := s.db.Users(c.Request.Context(), org)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, users, len(users), func(u store.User) string { return u.ID })
+}
+
+type createUserRequest struct {
+	OrganisationID string    `json:"organisation_id"`
+	Role           auth.Role `json:"role"`
+	Name           string    `json:"name"`
+	Registration   string    `json:"registration"`
+	Phone          string    `json:"phone"`
+	IssueToken     bool      `json:"issue_token"`
+}
+
+func (r createUserRequest) validate() error {
+	var f problem.Fields
+	if !store.ValidID(r.OrganisationID) {
+		f.Add("organisation_id", "format", "organisation_id must be a UUID")
+	}
+	if !r.Role.Valid() {
+		f.Add("role", "enum", "role must be admin, prescriber, pharmacist or gp")
+	}
+	requireText(&f, "name", r.Name, 200)
+	optionalText(&f, "registration", r.Registration, 40)
+	optionalText(&f, "phone", r.Phone, 40)
+	return f.Err()
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	var req createUserRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u := store.User{OrganisationID: req.OrganisationID, Role: req.Role, Name: strings.TrimSpace(req.Name),
+		Registration: req.Registration, Phone: req.Phone}
+	var secret string
+	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		if err := tx.CreateUser(&u); err != nil {
+			return err
+		}
+		if req.IssueToken {
+			var err error
+			secret, _, err = tx.IssueToken(u.ID, "api", s.cfg.TokenTTL)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"user": u}
+	if secret != "" {
+		out["token"] = secret
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (s *Server) listTokens(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.db.User(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	tokens, err := s.db.Tokens(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, tokens, len(tokens), func(t store.Token) string { return t.ID })
+}
+
+type issueTokenRequest struct {
+	Label string `json:"label"`
+	// TTLHours overrides the configured lifetime.
+	TTLHours int `json:"ttl_hours"`
+}
+
+func (s *Server) issueToken(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req issueTokenRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	optionalText(&f, "label", req.Label, 100)
+	if req.TTLHours < 0 || req.TTLHours > 24*366 {
+		f.Add("ttl_hours", "range", "ttl_hours must be from 1 to 8784 (or 0 for the default)")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ttl := s.cfg.TokenTTL
+	if req.TTLHours > 0 {
+		ttl = time.Duration(req.TTLHours) * time.Hour
+	}
+	var secret string
+	var tok store.Token
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		if _, err := s.db.User(c.Request.Context(), id); err != nil {
+			return err
+		}
+		secret, tok, err = tx.IssueToken(id, req.Label, ttl)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"token": secret, "id": tok.ID, "expires_at": tok.ExpiresAt})
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var tok store.Token
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		tok, err = tx.RevokeToken(id)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, tok)
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := store.AuditFilter{EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"),
+		ActorID: c.Query("actor_id"), Limit: pg.Limit + 1}
+	var fields problem.Fields
+	if pg.After != "" {
+		if f.AfterSeq, err = strconv.ParseInt(pg.After, 10, 64); err != nil {
+			fields.Add("cursor", "format", "cursor is not one this API returned")
+		}
+	}
+	f.From = parseTimeParam(&fields, c, "from")
+	f.To = parseTimeParam(&fields, c, "to")
+	if err := fields.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	events, err := s.db.AuditEvents(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, events, pg.Limit, func(e audit.Event) string { return strconv.FormatInt(e.Seq, 10) })
+}
+
+func parseTimeParam(f *problem.Fields, c *gin.Context, name string) time.Time {
+	s := c.Query(name)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		f.Add(name, "format", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", name)
+	}
+	return t
+}
+
+func requireText(f *problem.Fields, field, v string, max int) {
+	if strings.TrimSpace(v) == "" {
+		f.Add(field, "required", "%s is required", field)
+		return
+	}
+	optionalText(f, field, v, max)
+}
+
+func optionalText(f *problem.Fields, field, v string, max int) {
+	if len(v) > max {
+		f.Add(field, "max_length", "%s must be at most %d characters", field, max)
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			f.Add(field, "characters", "%s must not contain control characters", field)
+			return
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+func TestMe(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		m := e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
+		org := m["organisation"].(map[string]any)
+		if m["role"] != "prescriber" || m["name"] != "Dr Priya Raman" || org["kind"] != "treatment_service" || org["id"] != e.demo.ServiceID {
+			t.Fatalf("me = %v", m)
+		}
+		m = e.must(200, e.do("pharmacist_2", "GET", "/v1/me", nil))
+		if m["organisation"].(map[string]any)["id"] != e.demo.Pharmacy2 {
+			t.Fatalf("pharmacist_2 me = %v", m)
+		}
+	})
+}
+
+func TestUnauthenticated(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		cases := map[string][]string{
+			"missing":    nil,
+			"not bearer": {"Authorization", "Basic Zm9vOmJhcg=="},
+			"malformed":  {"Authorization", "Bearer not-a-token"},
+			"unknown":    {"Authorization", "Bearer dbk_" + strings.Repeat("a", 52)},
+		}
+		for name, h := range cases {
+			t.Run(name, func(t *testing.T) {
+				problemOf(t, e.do("", "GET", "/v1/me", nil, h...), 401)
+			})
+		}
+		// A revoked token stops working at once.
+		admin := e.demo.Tokens["admin"]
+		var gpID string
+		for _, u := range e.demo.Users {
+			if u.Key == "gp" {
+				gpID = u.ID
+			}
+		}
+		m := e.must(201, e.do("admin", "POST", "/v1/users/"+gpID+"/tokens", map[string]any{"label": "laptop"}))
+		tok := m["token"].(string)
+		e.must(200, e.do(tok, "GET", "/v1/me", nil))
+		e.must(200, e.do(admin, "POST", "/v1/tokens/"+m["id"].(string)+"/revoke", nil))
+		problemOf(t, e.do(tok, "GET", "/v1/me", nil), 401)
+	})
+}
+
+func TestAuditIsAdminOnly(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		for _, who := range []string{"prescriber", "pharmacist", "pharmacist_2", "gp"} {
+			problemOf(t, e.do(who, "GET", "/v1/audit", nil), 403)
+		}
+		m := e.must(200, e.do("admin", "GET", "/v1/audit?entity_type=user&limit=2", nil))
+		items := m["items"].([]any)
+		if len(items) != 2 || m["next_cursor"] == "" {
+			t.Fatalf("first page: %v", m)
+		}
+		next := e.must(200, e.do("admin", "GET", "/v1/audit?entity_type=user&limit=2&cursor="+m["next_cursor"].(string), nil))
+		first := items[0].(map[string]any)["seq"].(float64)
+		second := next["items"].([]any)[0].(map[string]any)["seq"].(float64)
+		if second <= first {
+			t.Fatalf("cursor did not advance: %v then %v", first, second)
+		}
+		problemOf(t, e.do("admin", "GET", "/v1/audit?from=yesterday", nil), 422)
+	})
+}
+
+func TestAdminCreatesUsers(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		m := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{
+			"organisation_id": e.demo.PharmacyID, "role": "pharmacist", "name": "Zoë Łukasz-Nguyễn", "issue_token": true}))
+		tok := m["token"].(string)
+		me := e.must(200, e.do(tok, "GET", "/v1/me", nil))
+		if me["name"] != "Zoë Łukasz-Nguyễn" {
+			t.Fatalf("me = %v", me)
+		}
+		p := problemOf(t, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": "x", "role": "wizard", "name": ""}), 422)
+		if got := fieldsOf(p); !slices.Equal(got, []string{"organisation_id", "role", "name"}) {
+			t.Fatalf("fields = %v", got)
+		}
+		problemOf(t, e.do("prescriber", "POST", "/v1/users", map[string]any{}), 403)
+		// The new user and token are in the audit trail with the actor.
+		a := e.must(200, e.do("admin", "GET", "/v1/audit?entity_type=user&entity_id="+m["user"].(map[string]any)["id"].(string), nil))
+		ev := a["items"].([]any)[0].(map[string]any)
+		if ev["action"] != "user.create" || ev["actor_role"] != "admin" || ev["request_id"] == "" {
+			t.Fatalf("audit event = %v", ev)
+		}
+	})
+}
+
+func TestBadInputIsAClientError(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		cases := []struct {
+			name   string
+			body   any
+			status int
+			field  string
+		}{
+			{"not json", "{", 400, ""},
+			{"empty", "", 400, ""},
+			{"two values", `{"kind":"pharmacy","name":"a"} {}`, 400, ""},
+			{"unknown field", `{"kind":"pharmacy","name":"a","colour":"red"}`, 422, "colour"},
+			{"wrong type", `{"kind":"pharmacy","name":7}`, 422, "name"},
+			{"invalid utf8", "{\"kind\":\"pharmacy\",\"name\":\"\xff\"}", 400, ""},
+			{"too large", `{"name":"` + strings.Repeat("a", 2<<20) + `"}`, 413, ""},
+			{"deeply nested", strings.Repeat("[", 100000), 400, ""},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				p := problemOf(t, e.do("admin", "POST", "/v1/organisations", tc.body), tc.status)
+				if tc.field != "" && !slices.Contains(fieldsOf(p), tc.field) {
+					t.Fatalf("fields %v lack %q", fieldsOf(p), tc.field)
+				}
+			})
+		}
+		orgs := e.must(200, e.do("admin", "GET", "/v1/organisations", nil))
+		if n := len(orgs["items"].([]any)); n != 4 {
+			t.Fatalf("bad input wrote something: %d organisations", n)
+		}
+	})
+}
+
+func TestRequestIDAndPanics(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		r := e.do("", "GET", "/healthz", nil, "X-Request-Id", "abc-123")
+		if r.Header.Get("X-Request-Id") != "abc-123" {
+			t.Fatalf("request id not echoed: %v", r.Header)
+		}
+		if r := e.do("", "GET", "/healthz", nil); len(r.Header.Get("X-Request-Id")) < 16 {
+			t.Fatal("request id not generated")
+		}
+		e.srv.engine.GET("/test/panic", func(c *gin.Context) { panic("boom with secret dbk_zzz") })
+		p := problemOf(t, e.do("", "GET", "/test/panic", nil, "X-Request-Id", "panic-1"), 500)
+		if strings.Contains(p["detail"].(string), "boom") || p["request_id"] != "panic-1" {
+			t.Fatalf("panic detail leaked or request id missing: %v", p)
+		}
+		if !strings.Contains(e.logs.String(), `"request_id":"panic-1"`) {
+			t.Fatal("panic not logged with request id")
+		}
+		problemOf(t, e.do("prescriber", "GET", "/v1/nowhere", nil), 404)
+	})
+}
+
+func TestOperations(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.must(200, e.do("", "GET", "/readyz", nil))
+		e.do("prescriber", "GET", "/v1/me", nil)
+		r := e.do("", "GET", "/metrics", nil)
+		body := string(r.Body)
+		for _, want := range []string{`dosebook_http_requests_total{method="GET",route="/v1/me",status="200"}`,
+			"dosebook_http_request_duration_seconds_bucket", `go_sql_max_open_connections{db_name="dosebook"}`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		if r := e.do("", "GET", "/openapi.yaml", nil); !strings.HasPrefix(string(r.Body), "openapi: 3.0") {
+			t.Fatal("spec not served")
+		}
+	})
+}
+
+func TestBadTokensAreThrottled(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		bad := "Bearer dbk_" + strings.Repeat("b", 52)
+		var last response
+		for range 25 {
+			last = e.do("", "GET", "/v1/me", nil, "Authorization", bad)
+		}
+		problemOf(t, last, 429)
+		if last.Header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+	})
+}

@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail"`
+	Instance  string               `json:"instance,omitempty"`
+	RequestID string               `json:"request_id,omitempty"`
+	Errors    []problem.FieldError `json:"errors,omitempty"`
+	Rules     []policy.Finding     `json:"rules,omitempty"`
+	Existing  any                  `json:"existing,omitempty"`
+}
+
+var statusOf = map[problem.Code]int{
+	problem.Invalid:      http.StatusUnprocessableEntity,
+	problem.Malformed:    http.StatusBadRequest,
+	problem.Unauthorized: http.StatusUnauthorized,
+	problem.Forbidden:    http.StatusForbidden,
+	problem.NotFound:     http.StatusNotFound,
+	problem.Conflict:     http.StatusConflict,
+	problem.RuleBlocked:  http.StatusUnprocessableEntity,
+	problem.TooMany:      http.StatusTooManyRequests,
+	problem.Unavailable:  http.StatusServiceUnavailable,
+	problem.TooLarge:     http.StatusRequestEntityTooLarge,
+	problem.Internal:     http.StatusInternalServerError,
+}
+
+var titleOf = map[problem.Code]string{
+	problem.Invalid:      "Invalid request",
+	problem.Malformed:    "Malformed request",
+	problem.Unauthorized: "Unauthorized",
+	problem.Forbidden:    "Forbidden",
+	problem.NotFound:     "Not found",
+	problem.Conflict:     "Conflict",
+	problem.RuleBlocked:  "Blocked by a clinical rule",
+	problem.TooMany:      "Too many requests",
+	problem.Unavailable:  "Service unavailable",
+	problem.TooLarge:     "Request too large",
+	problem.Internal:     "Internal error",
+}
+
+// problemType is the documented URI for each code (see api/openapi.yaml).
+func problemType(code problem.Code) string { return "/problems/" + string(code) }
+
+// fail writes err as a problem response. Only internal errors are logged;
+// their details never reach the client.
+func (s *Server) fail(c *gin.Context, err error) {
+	pe, ok := problem.As(err)
+	if !ok {
+		pe = &problem.Error{Code: problem.Internal, Err: err}
+	}
+	if errors.Is(err, errBodyTooLarge) {
+		pe = &problem.Error{Code: problem.TooLarge, Message: "the request body is larger than the limit"}
+	}
+	status := statusOf[pe.Code]
+	detail := pe.Message
+	if pe.Code == problem.Internal {
+		s.log.Error("internal error", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
+		detail = "Internal error. Quote the request id when reporting it."
+	} else if pe.Code == problem.Unavailable {
+		s.log.Warn("dependency unavailable", "request_id", requestID(c), "route", c.FullPath(), "error", err.Error())
+	}
+	body, _ := json.Marshal(Problem{
+		Type:      problemType(pe.Code),
+		Title:     titleOf[pe.Code],
+		Status:    status,
+		Detail:    detail,
+		RequestID: requestID(c),
+		Errors:    pe.Fields,
+		Rules:     pe.Findings,
+		Existing:  pe.Existing,
+	})
+	c.Abort()
+	c.Data(status, "application/problem+json", body)
+}

@@ -1,0 +1,359 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dosebook/dosebook/internal/dosing"
+)
+
+// Numbers are the tunable figures of the rules in ../shared/clinical-rules.md.
+// A service may change them through configuration (ParseOverrides), never
+// silently: Keys reports the effective values for the API. Amounts are exact
+// Micrograms and periods whole days, weeks, months or hours, so a tuned
+// policy cannot introduce rounding.
+type Numbers struct {
+	// M1 starting dose of methadone.
+	M1StartWarnAbove    dosing.Micrograms
+	M1StartBlockAbove   dosing.Micrograms
+	M1SedativeWarnAbove dosing.Micrograms
+	M1UsualStartMin     dosing.Micrograms
+	M1UsualStartMax     dosing.Micrograms
+
+	// M2 methadone titration.
+	M2MaxStep        dosing.Micrograms
+	M2MaxPer7Days    dosing.Micrograms
+	M2TitrationWeeks int
+
+	// M3 usual maintenance range.
+	M3UsualMin dosing.Micrograms
+	M3UsualMax dosing.Micrograms
+
+	// M4 high dose.
+	M4HighDose       dosing.Micrograms
+	M4ECGValidMonths int
+	M4ReviewMonths   int
+
+	// M5 regime review.
+	M5ReviewMonths int
+
+	// M6 supervised consumption.
+	M6SupervisedMonths int
+
+	// B1 buprenorphine induction timing.
+	B1ShortActingHours int
+	B1MethadoneMax     dosing.Micrograms
+	B1MethadoneHours   int
+
+	// B2 buprenorphine starting dose.
+	B2StartMin       dosing.Micrograms
+	B2StartMax       dosing.Micrograms
+	B2StartWarnAbove dosing.Micrograms
+
+	// B3 buprenorphine titration.
+	B3StepMin  dosing.Micrograms
+	B3StepMax  dosing.Micrograms
+	B3MaxDaily dosing.Micrograms
+
+	// BV3 Buvidal in buprenorphine-naive patients.
+	BV3TestDose       dosing.Micrograms
+	BV3FirstDose      dosing.Micrograms
+	BV3Week1Extras    int
+	BV3ExtraGapDays   int
+	BV5WeeklyWeeksMin int
+
+	// BV6 Buvidal maxima and the extra dose.
+	BV6WeeklyMax  dosing.Micrograms
+	BV6ExtraMax   dosing.Micrograms
+	BV6MonthlyMax dosing.Micrograms
+	BV6ExtraDose  dosing.Micrograms
+
+	// BV7 injection-site rotation.
+	BV7SiteReuseWeeks int
+
+	// BV8 dosing windows.
+	BV8WeeklyWindowDays  int
+	BV8MonthlyWindowDays int
+
+	// MD1 and MD2 missed doses.
+	MD1ConsecutiveMissedDays int
+	MD2TitrationMissed       int
+	MD2StableMissed          int
+
+	// S6 supervision review after titration starts.
+	S6MethadoneReviewWeeks     int
+	S6BuprenorphineReviewWeeks int
+
+	// SC1 and SC3 shared care.
+	SC1SpecialistReviewMonths int
+	SC3StableWeeks            int
+	SC3AdherencePercent       int
+	SC3AdherenceWeeks         int
+	SC3ScreenWeeks            int
+
+	// Controlled-drug prescriptions.
+	L3ValidDays     int
+	L5MaxSupplyDays int
+	L6MaxDays       int
+}
+
+// Defaults are the figures in clinical-rules.md.
+func Defaults() Numbers {
+	return Numbers{
+		M1StartWarnAbove:    dosing.Mg(30),
+		M1StartBlockAbove:   dosing.Mg(40),
+		M1SedativeWarnAbove: dosing.Mg(20),
+		M1UsualStartMin:     dosing.Mg(10),
+		M1UsualStartMax:     dosing.Mg(30),
+
+		M2MaxStep:        dosing.Mg(10),
+		M2MaxPer7Days:    dosing.Mg(30),
+		M2TitrationWeeks: 6,
+
+		M3UsualMin: dosing.Mg(60),
+		M3UsualMax: dosing.Mg(120),
+
+		M4HighDose:       dosing.Mg(100),
+		M4ECGValidMonths: 6,
+		M4ReviewMonths:   6,
+
+		M5ReviewMonths:     3,
+		M6SupervisedMonths: 3,
+
+		B1ShortActingHours: 6,
+		B1MethadoneMax:     dosing.Mg(30),
+		B1MethadoneHours:   24,
+
+		B2StartMin:       dosing.Mg(2),
+		B2StartMax:       dosing.Mg(4),
+		B2StartWarnAbove: dosing.Mg(8),
+
+		B3StepMin:  dosing.Mg(2),
+		B3StepMax:  dosing.Mg(4),
+		B3MaxDaily: dosing.Mg(32),
+
+		BV3TestDose:       dosing.Mg(4),
+		BV3FirstDose:      dosing.Mg(16),
+		BV3Week1Extras:    2,
+		BV3ExtraGapDays:   1,
+		BV5WeeklyWeeksMin: 4,
+
+		BV6WeeklyMax:  dosing.Mg(32),
+		BV6ExtraMax:   dosing.Mg(8),
+		BV6MonthlyMax: dosing.Mg(160),
+		BV6ExtraDose:  dosing.Mg(8),
+
+		BV7SiteReuseWeeks: 8,
+
+		BV8WeeklyWindowDays:  2,
+		BV8MonthlyWindowDays: 7,
+
+		MD1ConsecutiveMissedDays: 3,
+		MD2TitrationMissed:       1,
+		MD2StableMissed:          2,
+
+		S6MethadoneReviewWeeks:     4,
+		S6BuprenorphineReviewWeeks: 1,
+
+		SC1SpecialistReviewMonths: 12,
+		SC3StableWeeks:            12,
+		SC3AdherencePercent:       90,
+		SC3AdherenceWeeks:         12,
+		SC3ScreenWeeks:            12,
+
+		L3ValidDays:     28,
+		L5MaxSupplyDays: 30,
+		L6MaxDays:       14,
+	}
+}
+
+// numberKey ties a configuration key to one field. The key's prefix before
+// the dot is the rule id, which is how Table finds a rule's parameters.
+// Exactly one of mg and n is set.
+type numberKey struct {
+	key string
+	mg  func(*Numbers) *dosing.Micrograms
+	n   func(*Numbers) *int
+	max int // upper bound for n, 0 = none
+}
+
+// numberKeys is the fixed list of configuration keys. It is a function, not
+// a package variable, so there is no global state to mutate.
+func numberKeys() []numberKey {
+	mg := func(key string, f func(*Numbers) *dosing.Micrograms) numberKey { return numberKey{key: key, mg: f} }
+	n := func(key string, f func(*Numbers) *int) numberKey { return numberKey{key: key, n: f} }
+	pct := func(key string, f func(*Numbers) *int) numberKey { return numberKey{key: key, n: f, max: 100} }
+	return []numberKey{
+		mg("M1.start_warn_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1StartWarnAbove }),
+		mg("M1.start_block_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1StartBlockAbove }),
+		mg("M1.sedative_warn_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1SedativeWarnAbove }),
+		mg("M1.usual_start_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1UsualStartMin }),
+		mg("M1.usual_start_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1UsualStartMax }),
+		mg("M2.max_step_mg", func(x *Numbers) *dosing.Micrograms { return &x.M2MaxStep }),
+		mg("M2.max_per_7_days_mg", func(x *Numbers) *dosing.Micrograms { return &x.M2MaxPer7Days }),
+		n("M2.titration_weeks", func(x *Numbers) *int { return &x.M2TitrationWeeks }),
+		mg("M3.usual_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.M3UsualMin }),
+		mg("M3.usual_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.M3UsualMax }),
+		mg("M4.high_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.M4HighDose }),
+		n("M4.ecg_valid_months", func(x *Numbers) *int { return &x.M4ECGValidMonths }),
+		n("M4.review_months", func(x *Numbers) *int { return &x.M4ReviewMonths }),
+		n("M5.review_months", func(x *Numbers) *int { return &x.M5ReviewMonths }),
+		n("M6.supervised_months", func(x *Numbers) *int { return &x.M6SupervisedMonths }),
+		n("B1.short_acting_hours", func(x *Numbers) *int { return &x.B1ShortActingHours }),
+		mg("B1.methadone_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B1MethadoneMax }),
+		n("B1.methadone_hours", func(x *Numbers) *int { return &x.B1MethadoneHours }),
+		mg("B2.start_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartMin }),
+		mg("B2.start_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartMax }),
+		mg("B2.start_warn_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartWarnAbove }),
+		mg("B3.step_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3StepMin }),
+		mg("B3.step_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3StepMax }),
+		mg("B3.max_daily_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3MaxDaily }),
+		mg("BV3.test_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV3TestDose }),
+		mg("BV3.first_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV3FirstDose }),
+		n("BV3.week1_extra_doses", func(x *Numbers) *int { return &x.BV3Week1Extras }),
+		n("BV3.extra_gap_days", func(x *Numbers) *int { return &x.BV3ExtraGapDays }),
+		n("BV5.weekly_weeks_before_monthly", func(x *Numbers) *int { return &x.BV5WeeklyWeeksMin }),
+		mg("BV6.weekly_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6WeeklyMax }),
+		mg("BV6.extra_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraMax }),
+		mg("BV6.monthly_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6MonthlyMax }),
+		mg("BV6.extra_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraDose }),
+		n("BV7.site_reuse_weeks", func(x *Numbers) *int { return &x.BV7SiteReuseWeeks }),
+		n("BV8.weekly_window_days", func(x *Numbers) *int { return &x.BV8WeeklyWindowDays }),
+		n("BV8.monthly_window_days", func(x *Numbers) *int { return &x.BV8MonthlyWindowDays }),
+		n("MD1.consecutive_missed_days", func(x *Numbers) *int { return &x.MD1ConsecutiveMissedDays }),
+		n("MD2.titration_missed_doses", func(x *Numbers) *int { return &x.MD2TitrationMissed }),
+		n("MD2.stable_missed_days", func(x *Numbers) *int { return &x.MD2StableMissed }),
+		n("S6.methadone_review_weeks", func(x *Numbers) *int { return &x.S6MethadoneReviewWeeks }),
+		n("S6.buprenorphine_review_weeks", func(x *Numbers) *int { return &x.S6BuprenorphineReviewWeeks }),
+		n("SC1.specialist_review_months", func(x *Numbers) *int { return &x.SC1SpecialistReviewMonths }),
+		n("SC3.stable_weeks", func(x *Numbers) *int { return &x.SC3StableWeeks }),
+		pct("SC3.adherence_percent", func(x *Numbers) *int { return &x.SC3AdherencePercent }),
+		n("SC3.adherence_weeks", func(x *Numbers) *int { return &x.SC3AdherenceWeeks }),
+		n("SC3.screen_weeks", func(x *Numbers) *int { return &x.SC3ScreenWeeks }),
+		n("L3.valid_days", func(x *Numbers) *int { return &x.L3ValidDays }),
+		n("L5.max_supply_days", func(x *Numbers) *int { return &x.L5MaxSupplyDays }),
+		n("L6.max_days", func(x *Numbers) *int { return &x.L6MaxDays }),
+	}
+}
+
+// Keys returns every effective number by configuration key, amounts in mg.
+func (n Numbers) Keys() map[string]string {
+	out := make(map[string]string)
+	for _, k := range numberKeys() {
+		if k.mg != nil {
+			out[k.key] = k.mg(&n).MilligramsString()
+		} else {
+			out[k.key] = strconv.Itoa(*k.n(&n))
+		}
+	}
+	return out
+}
+
+// KeyNames lists the configuration keys in table order, for help text.
+func KeyNames() []string {
+	ks := numberKeys()
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.key
+	}
+	return out
+}
+
+// ParseOverrides applies a configuration spec such as
+// "M2.max_step_mg=5,SC3.adherence_percent=85" to base. Unknown keys, bad
+// values and repeated keys are errors naming the key, because a mistyped
+// override silently ignored would leave a clinical limit other than intended.
+func ParseOverrides(base Numbers, spec string) (Numbers, error) {
+	byKey := make(map[string]numberKey)
+	for _, k := range numberKeys() {
+		byKey[k.key] = k
+	}
+	out := base
+	seen := make(map[string]bool)
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(item, "=")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if !ok {
+			return base, fmt.Errorf("policy override %q: want key=value", item)
+		}
+		k, known := byKey[key]
+		if !known {
+			return base, fmt.Errorf("policy override %q: unknown key", key)
+		}
+		if seen[key] {
+			return base, fmt.Errorf("policy override %q: given more than once", key)
+		}
+		seen[key] = true
+		if k.mg != nil {
+			v, err := dosing.ParseMilligrams(value)
+			if err != nil {
+				return base, fmt.Errorf("policy override %q: %w", key, err)
+			}
+			if v == 0 {
+				return base, fmt.Errorf("policy override %q: must be more than 0 mg", key)
+			}
+			*k.mg(&out) = v
+			continue
+		}
+		v, err := strconv.Atoi(value)
+		if err != nil || v < 1 || len(value) > 6 {
+			return base, fmt.Errorf("policy override %q: %q is not a whole number from 1 to 999999", key, value)
+		}
+		if k.max > 0 && v > k.max {
+			return base, fmt.Errorf("policy override %q: %d is more than %d", key, v, k.max)
+		}
+		*k.n(&out) = v
+	}
+	if err := out.Validate(); err != nil {
+		return base, err
+	}
+	return out, nil
+}
+
+// Validate checks that ranges still make sense after tuning; a start warning
+// above its block, say, would let the override path go unused.
+func (n Numbers) Validate() error {
+	type pair struct {
+		lowKey, highKey string
+		low, high       dosing.Micrograms
+	}
+	pairs := []pair{
+		{"M1.start_warn_above_mg", "M1.start_block_above_mg", n.M1StartWarnAbove, n.M1StartBlockAbove},
+		{"M1.usual_start_min_mg", "M1.usual_start_max_mg", n.M1UsualStartMin, n.M1UsualStartMax},
+		{"M3.usual_min_mg", "M3.usual_max_mg", n.M3UsualMin, n.M3UsualMax},
+		{"B2.start_min_mg", "B2.start_max_mg", n.B2StartMin, n.B2StartMax},
+		{"B3.step_min_mg", "B3.step_max_mg", n.B3StepMin, n.B3StepMax},
+	}
+	var errs []error
+	for _, p := range pairs {
+		if p.low > p.high {
+			errs = append(errs, fmt.Errorf("policy: %s (%s) is above %s (%s)", p.lowKey, p.low, p.highKey, p.high))
+		}
+	}
+	for _, k := range numberKeys() {
+		if k.mg != nil && *k.mg(&n) <= 0 {
+			errs = append(errs, fmt.Errorf("policy: %s must be more than 0 mg", k.key))
+		}
+		if k.n != nil && *k.n(&n) <= 0 {
+			errs = append(errs, fmt.Errorf("policy: %s must be at least 1", k.key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// parametersFor is the subset of Keys belonging to rule id.
+func (n Numbers) parametersFor(id string) map[string]string {
+	out := make(map[string]string)
+	for k, v := range n.Keys() {
+		if strings.HasPrefix(k, id+".") {
+			out[k] = v
+		}
+	}
+	return out
+}

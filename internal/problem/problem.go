@@ -1,0 +1,113 @@
+// Package problem is Dosebook's one error vocabulary. Services return these
+// errors; the HTTP layer maps each code to one status and an RFC 9457 body.
+package problem
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// Code classifies an error for the client.
+type Code string
+
+const (
+	Invalid      Code = "invalid"      // input fails validation (field errors)
+	Malformed    Code = "malformed"    // request body cannot be read at all
+	Unauthorized Code = "unauthorized" // no valid credentials
+	Forbidden    Code = "forbidden"    // role may not act
+	NotFound     Code = "not_found"    // absent, or not visible to this user
+	Conflict     Code = "conflict"     // clashes with the current state
+	RuleBlocked  Code = "rule_blocked" // a clinical or legal rule stops the action
+	TooMany      Code = "too_many"     // throttled
+	Unavailable  Code = "unavailable"  // a dependency (the database) is down
+	TooLarge     Code = "too_large"    // request body over the limit
+	Internal     Code = "internal"     // a bug; details are logged, never shown
+)
+
+// FieldError names one failing field and the rule it broke.
+type FieldError struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Error is the error type every service returns for expected failures.
+type Error struct {
+	Code     Code
+	Message  string
+	Fields   []FieldError
+	Findings []policy.Finding // rules that shaped the answer (RuleBlocked)
+	Existing any              // the record a Conflict clashed with, when useful to the client
+	Err      error            // wrapped cause, never shown to clients
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CodeOf returns the code of err, Internal for anything unclassified.
+func CodeOf(err error) Code {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return Internal
+}
+
+// As extracts a *Error from err.
+func As(err error) (*Error, bool) {
+	var pe *Error
+	ok := errors.As(err, &pe)
+	return pe, ok
+}
+
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func NotFoundf(format string, args ...any) *Error { return New(NotFound, format, args...) }
+func Conflictf(format string, args ...any) *Error { return New(Conflict, format, args...) }
+func Forbiddenf(format string, args ...any) *Error {
+	return New(Forbidden, format, args...)
+}
+
+// Blocked is a rule refusal: it names every finding that stops the action.
+func Blocked(findings []policy.Finding) *Error {
+	msg := "a safety rule stops this action"
+	if len(findings) > 0 {
+		msg = findings[0].Rule + ": " + findings[0].Message
+		if findings[0].Action != "" {
+			msg += " " + findings[0].Action
+		}
+	}
+	return &Error{Code: RuleBlocked, Message: msg, Findings: findings}
+}
+
+// Fields collects field errors; Err returns nil when there are none, so a
+// validator can report every failing field at once.
+type Fields []FieldError
+
+func (f *Fields) Add(field, rule, format string, args ...any) {
+	*f = append(*f, FieldError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "the request has invalid fields", Fields: f}
+}
+
+// Invalidf is a single-field validation error.
+func Invalidf(field, rule, format string, args ...any) *Error {
+	var f Fields
+	f.Add(field, rule, format, args...)
+	return f.Err().(*Error)
+}

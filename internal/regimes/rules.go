@@ -1,0 +1,572 @@
+// Package regimes holds a patient's treatment regime: medicine, dose,
+// stage and pickup pattern, and the titration rules (M*, B*, BV*) that
+// guard starting and changing it. The rules are pure functions that return
+// policy Findings; the caller decides what to do with overrides.
+package regimes
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// DoseChange is one recorded change of the daily (or per-injection) dose.
+type DoseChange struct {
+	Effective calendar.Date     `json:"effective"`
+	From      dosing.Micrograms `json:"from"`
+	To        dosing.Micrograms `json:"to"`
+}
+
+// PreviousTreatment is the opioid treatment a new regime follows, if any.
+type PreviousTreatment struct {
+	Medicine dosing.Medicine
+	Dose     dosing.Micrograms
+	// LastDose is when the last dose was taken; zero when unknown.
+	LastDose  time.Time
+	StartedOn calendar.Date
+	// WeeklyBuvidalWeeks is how long the patient has had weekly Buvidal (BV5).
+	WeeklyBuvidalWeeks int
+}
+
+// StartInput is everything the start-of-regime rules look at.
+type StartInput struct {
+	Medicine   dosing.Medicine
+	Dose       dosing.Micrograms
+	Start      calendar.Date
+	PatientAge int // 0 when unknown
+	// SedativeRisk is the benzodiazepine or alcohol flag (M1).
+	SedativeRisk       bool
+	Pattern            WeeklyPattern
+	SupervisionRelaxed bool
+	Previous           *PreviousTreatment
+	// LastShortActingOpioid is the last heroin or other short-acting opioid
+	// use; zero when unknown.
+	LastShortActingOpioid time.Time
+	// StartAt is when the first dose is planned; zero when unknown.
+	StartAt            time.Time
+	BuprenorphineNaive bool
+	// TestDoseGiven records the BV3 sublingual test dose.
+	TestDoseGiven bool
+	ECGDate       calendar.Date
+}
+
+// ValidateStart rejects input no rule can judge; it is a plain error, not a
+// finding, because no override could make it meaningful.
+func ValidateStart(in StartInput) error {
+	var errs []error
+	if in.Medicine.Code == "" {
+		errs = append(errs, errors.New("medicine is required"))
+	}
+	if in.Dose <= 0 {
+		errs = append(errs, errors.New("dose must be more than 0 mg"))
+	}
+	if in.Dose > dosing.MaxDose {
+		errs = append(errs, fmt.Errorf("dose must be at most %s", dosing.MaxDose))
+	}
+	if in.Start.IsZero() {
+		errs = append(errs, errors.New("start date is required"))
+	}
+	if !in.Pattern.IsZero() {
+		if err := in.Pattern.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckStart applies the rules for starting a regime: M1, M4, M6 for
+// methadone; B1–B4 for sublingual buprenorphine; B1, B4 and BV1–BV5 for Buvidal.
+func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
+	var fs []policy.Finding
+	med := in.Medicine
+	switch med.Class {
+	case dosing.ClassMethadone:
+		fs = append(fs, checkMethadoneStart(n, in)...)
+		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate)...)
+	case dosing.ClassBuprenorphine:
+		fs = append(fs, checkInductionTiming(n, in)...)
+		fs = append(fs, checkSublingualStart(n, in)...)
+		fs = append(fs, checkEspranorSwitch(n, in)...)
+	case dosing.ClassBuvidal:
+		fs = append(fs, checkInductionTiming(n, in)...)
+		fs = append(fs, checkEspranorSwitch(n, in)...)
+		fs = append(fs, checkBuvidalStart(n, in)...)
+	}
+	fs = append(fs, CheckSupervision(n, med, in.Start, in.Start, in.Pattern, in.SupervisionRelaxed)...)
+	return fs
+}
+
+// checkMethadoneStart is M1.
+func checkMethadoneStart(n policy.Numbers, in StartInput) []policy.Finding {
+	var fs []policy.Finding
+	usual := fmt.Sprintf("usual start %s–%s", n.M1UsualStartMin.MilligramsString(), n.M1UsualStartMax)
+	switch {
+	case in.Dose > n.M1StartBlockAbove:
+		fs = append(fs, n.Finding("M1",
+			fmt.Sprintf("Methadone starting dose %s is above %s on day 1 (%s).", in.Dose, n.M1StartBlockAbove, usual),
+			fmt.Sprintf("Start at %s or less, or record an override reason for rule M1.", n.M1StartBlockAbove)))
+	case in.Dose > n.M1StartWarnAbove:
+		fs = append(fs, n.FindingAt("M1", policy.Warn,
+			fmt.Sprintf("Methadone starting dose %s is above %s (%s).", in.Dose, n.M1StartWarnAbove, usual),
+			fmt.Sprintf("Consider starting at %s or less.", n.M1StartWarnAbove)))
+	}
+	if in.SedativeRisk && in.Dose > n.M1SedativeWarnAbove {
+		fs = append(fs, n.FindingAt("M1", policy.Warn,
+			fmt.Sprintf("Methadone starting dose %s is above %s with a benzodiazepine or alcohol risk recorded.", in.Dose, n.M1SedativeWarnAbove),
+			fmt.Sprintf("Consider starting at %s or less while the sedative risk is present.", n.M1SedativeWarnAbove)))
+	}
+	return fs
+}
+
+// onBuprenorphine is true when the patient is moving between buprenorphine
+// products, where induction timing (B1) and starting doses (B2) do not apply.
+func onBuprenorphine(p *PreviousTreatment) bool {
+	return p != nil && p.Medicine.IsBuprenorphine()
+}
+
+// checkInductionTiming is B1: buprenorphine displaces full agonists and
+// precipitates withdrawal if started too soon. The figures are verified for
+// Buvidal only; for sublingual products they are [U], so those warn.
+func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
+	if onBuprenorphine(in.Previous) {
+		return nil
+	}
+	sev, note := policy.Override, ""
+	if !in.Medicine.Injectable {
+		sev, note = policy.Warn, " (figures for sublingual products are unverified)"
+	}
+	action := func(what string) string {
+		if sev == policy.Override {
+			return what + ", or record an override reason for rule B1."
+		}
+		return what + "."
+	}
+	var fs []policy.Finding
+	if p := in.Previous; p != nil && p.Medicine.Class == dosing.ClassMethadone {
+		if p.Dose > n.B1MethadoneMax {
+			fs = append(fs, n.FindingAt("B1", sev,
+				fmt.Sprintf("Methadone dose %s is above %s a day for a switch to buprenorphine%s.", p.Dose, n.B1MethadoneMax, note),
+				action(fmt.Sprintf("Reduce methadone to %s a day or less before switching", n.B1MethadoneMax))))
+		}
+		minGap := time.Duration(n.B1MethadoneHours) * time.Hour
+		switch {
+		case p.LastDose.IsZero() || in.StartAt.IsZero():
+			fs = append(fs, n.FindingAt("B1", policy.Warn,
+				fmt.Sprintf("Time of the last methadone dose or of the first buprenorphine dose is not recorded; at least %d hours must separate them.", n.B1MethadoneHours),
+				"Confirm and record the time of the last methadone dose."))
+		case in.StartAt.Sub(p.LastDose) < minGap:
+			fs = append(fs, n.FindingAt("B1", sev,
+				fmt.Sprintf("Only %s between the last methadone dose and the first buprenorphine dose; at least %d hours needed%s.", hoursText(in.StartAt.Sub(p.LastDose)), n.B1MethadoneHours, note),
+				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).Format("2006-01-02 15:04")))))
+		}
+	}
+	minGap := time.Duration(n.B1ShortActingHours) * time.Hour
+	switch {
+	case !in.LastShortActingOpioid.IsZero() && !in.StartAt.IsZero():
+		if gap := in.StartAt.Sub(in.LastShortActingOpioid); gap < minGap {
+			fs = append(fs, n.FindingAt("B1", sev,
+				fmt.Sprintf("Only %s since the last short-acting opioid use; at least %d hours needed%s.", hoursText(gap), n.B1ShortActingHours, note),
+				action(fmt.Sprintf("Start buprenorphine at %s or later", in.LastShortActingOpioid.Add(minGap).Format("2006-01-02 15:04")))))
+		}
+	case in.Previous == nil:
+		// From street opioids the short-acting gap is the only timing check,
+		// so not knowing it must be confirmed rather than assumed safe.
+		fs = append(fs, n.FindingAt("B1", policy.Warn,
+			fmt.Sprintf("Time of the last short-acting opioid use or of the first buprenorphine dose is not recorded; at least %d hours must separate them.", n.B1ShortActingHours),
+			"Confirm when heroin or other short-acting opioids were last used."))
+	}
+	return fs
+}
+
+func hoursText(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	h := int(d / time.Hour)
+	m := int((d % time.Hour) / time.Minute)
+	if m == 0 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
+// checkSublingualStart is B2 (starting dose) and B3's daily maximum.
+func checkSublingualStart(n policy.Numbers, in StartInput) []policy.Finding {
+	var fs []policy.Finding
+	if in.Dose > n.B3MaxDaily {
+		fs = append(fs, n.Finding("B3",
+			fmt.Sprintf("Buprenorphine dose %s is above the maximum of %s a day.", in.Dose, n.B3MaxDaily),
+			fmt.Sprintf("Prescribe %s a day or less.", n.B3MaxDaily)))
+	}
+	if !onBuprenorphine(in.Previous) && in.Dose > n.B2StartWarnAbove {
+		fs = append(fs, n.Finding("B2",
+			fmt.Sprintf("Buprenorphine starting dose %s is above %s on day 1 (usual start %s–%s).", in.Dose, n.B2StartWarnAbove, n.B2StartMin.MilligramsString(), n.B2StartMax),
+			fmt.Sprintf("Consider starting at %s–%s and titrating.", n.B2StartMin.MilligramsString(), n.B2StartMax)))
+	}
+	return fs
+}
+
+// checkEspranorSwitch is B4: Espranor's bioavailability differs from
+// sublingual tablets, so a dose does not carry across either way.
+func checkEspranorSwitch(n policy.Numbers, in StartInput) []policy.Finding {
+	p := in.Previous
+	if !onBuprenorphine(p) || p.Medicine.Espranor == in.Medicine.Espranor {
+		return nil
+	}
+	return []policy.Finding{n.Finding("B4",
+		fmt.Sprintf("Switching from %s to %s: Espranor is not interchangeable with other buprenorphine products.", p.Medicine.Name, in.Medicine.Name),
+		"Re-titrate on the new product, or record an override reason for rule B4.")}
+}
+
+// checkBuvidalStart is BV1–BV5 for the first injection of a regime.
+func checkBuvidalStart(n policy.Numbers, in StartInput) []policy.Finding {
+	var fs []policy.Finding
+	med := in.Medicine
+	if !med.HasStrength(in.Dose) {
+		fs = append(fs, n.Finding("BV1",
+			fmt.Sprintf("%s is not a %s Buvidal strength (%s).", in.Dose, med.Interval, strings.Join(med.StrengthLabels, ", ")),
+			"Choose one of the available strengths."))
+	}
+	switch {
+	case in.PatientAge <= 0:
+		fs = append(fs, n.FindingAt("BV2", policy.Warn,
+			"Patient age is not recorded; Buvidal is licensed from age 16.",
+			"Record the patient's date of birth."))
+	case in.PatientAge < 16:
+		fs = append(fs, n.Finding("BV2",
+			fmt.Sprintf("Patient is %d; Buvidal is licensed from age 16.", in.PatientAge),
+			"Use another treatment."))
+	}
+	weekly := med.Interval == dosing.IntervalWeekly
+	if in.BuprenorphineNaive && weekly {
+		if in.Dose != n.BV3FirstDose {
+			fs = append(fs, n.Finding("BV3",
+				fmt.Sprintf("First weekly Buvidal dose for a buprenorphine-naive patient is %s; expected %s.", in.Dose, n.BV3FirstDose),
+				fmt.Sprintf("Start at %s, or record an override reason for rule BV3.", n.BV3FirstDose)))
+		}
+		if !in.TestDoseGiven {
+			fs = append(fs, n.Finding("BV3",
+				fmt.Sprintf("No %s sublingual buprenorphine test dose is recorded before the first Buvidal dose.", n.BV3TestDose),
+				fmt.Sprintf("Give and record a %s sublingual test dose, or record an override reason for rule BV3.", n.BV3TestDose)))
+		}
+	}
+	fs = append(fs, checkBuvidalConversion(n, in)...)
+	if med.Interval == dosing.IntervalMonthly {
+		fs = append(fs, checkMonthlyAfterWeekly(n, in)...)
+	}
+	return fs
+}
+
+// checkBuvidalConversion is BV4, comparing the chosen dose with the table.
+func checkBuvidalConversion(n policy.Numbers, in StartInput) []policy.Finding {
+	p := in.Previous
+	if p == nil || p.Medicine.Espranor {
+		return nil // Espranor doses do not map onto the sublingual table (B4)
+	}
+	weekly := in.Medicine.Interval == dosing.IntervalWeekly
+	var expected dosing.Micrograms
+	var ok bool
+	var from string
+	switch {
+	case p.Medicine.Class == dosing.ClassBuprenorphine:
+		w, m, inTable := ConvertFromSublingual(p.Dose)
+		expected, ok = m, inTable && m != 0
+		if weekly {
+			expected, ok = w, inTable && w != 0
+		}
+		from = fmt.Sprintf("sublingual buprenorphine %s a day", p.Dose)
+	case p.Medicine.Code == dosing.CodeBuvidalWeekly && !weekly:
+		expected, ok = WeeklyToMonthly(p.Dose)
+		from = fmt.Sprintf("weekly Buvidal %s", p.Dose)
+	case p.Medicine.Code == dosing.CodeBuvidalMonthly && weekly:
+		expected, ok = MonthlyToWeekly(p.Dose)
+		from = fmt.Sprintf("monthly Buvidal %s", p.Dose)
+	default:
+		return nil
+	}
+	if !ok {
+		return []policy.Finding{n.Finding("BV4",
+			fmt.Sprintf("The conversion table has no %s Buvidal dose for %s.", in.Medicine.Interval, from),
+			"Check the conversion and the choice of weekly or monthly Buvidal.")}
+	}
+	if expected != in.Dose {
+		return []policy.Finding{n.Finding("BV4",
+			fmt.Sprintf("%s converts to %s Buvidal %s; %s chosen.", capitalise(from), in.Medicine.Interval, expected, in.Dose),
+			fmt.Sprintf("Prescribe %s, or go ahead if a different dose is clinically intended.", expected))}
+	}
+	return nil
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// checkMonthlyAfterWeekly is BV5. With no buprenorphine at all there is no
+// tolerance to judge a month's depot against, so that case blocks. From
+// sublingual buprenorphine BV4 itself gives monthly doses, so skipping the
+// weekly phase is overridable rather than blocked.
+func checkMonthlyAfterWeekly(n policy.Numbers, in StartInput) []policy.Finding {
+	p := in.Previous
+	switch {
+	case in.BuprenorphineNaive || !onBuprenorphine(p):
+		return []policy.Finding{n.FindingAt("BV5", policy.Block,
+			"Monthly Buvidal cannot start without established buprenorphine treatment.",
+			"Start weekly Buvidal first.")}
+	case p.Medicine.Code == dosing.CodeBuvidalMonthly:
+		return nil
+	case p.Medicine.Code != dosing.CodeBuvidalWeekly:
+		return []policy.Finding{n.Finding("BV5",
+			fmt.Sprintf("Monthly Buvidal without weekly Buvidal first (ideally at least %d weeks).", n.BV5WeeklyWeeksMin),
+			"Start weekly Buvidal, or record an override reason for rule BV5.")}
+	case p.WeeklyBuvidalWeeks < n.BV5WeeklyWeeksMin:
+		return []policy.Finding{n.Finding("BV5",
+			fmt.Sprintf("Only %d week(s) of weekly Buvidal before monthly; ideally at least %d.", p.WeeklyBuvidalWeeks, n.BV5WeeklyWeeksMin),
+			"Continue weekly Buvidal, or record an override reason for rule BV5.")}
+	}
+	return nil
+}
+
+// CheckSupervision applies M6 to a pickup pattern in force from effective,
+// and BV2 to injections, which are never taken home.
+func CheckSupervision(n policy.Numbers, med dosing.Medicine, regimeStart, effective calendar.Date, pattern WeeklyPattern, relaxed bool) []policy.Finding {
+	days := pattern.UnsupervisedDays()
+	if days == 0 {
+		return nil
+	}
+	if med.Injectable {
+		return []policy.Finding{n.Finding("BV2",
+			fmt.Sprintf("%s is given by a healthcare professional only; the pattern has %d take-home day(s).", med.Name, days),
+			"Remove take-home days from the pattern.")}
+	}
+	until := AddMonths(regimeStart, n.M6SupervisedMonths)
+	if relaxed || !effective.Before(until) {
+		return nil
+	}
+	return []policy.Finding{n.Finding("M6",
+		fmt.Sprintf("The pattern has %d unsupervised day(s) within the first %d months of treatment (until %s).", days, n.M6SupervisedMonths, until),
+		fmt.Sprintf("Keep daily supervised consumption until %s, or record the decision that compliance is assured as an override reason for rule M6.", until))}
+}
+
+// ChangeInput is a proposed dose change on an existing regime.
+type ChangeInput struct {
+	Medicine    dosing.Medicine
+	Stage       Stage
+	RegimeStart calendar.Date
+	Current     dosing.Micrograms
+	To          dosing.Micrograms
+	Effective   calendar.Date
+	// History holds earlier changes, oldest first (M2's rolling window).
+	History      []DoseChange
+	SedativeRisk bool
+	ECGDate      calendar.Date
+}
+
+// ValidateChange rejects a change that is not a change at all or cannot be
+// judged; no override makes these meaningful, so they are errors, not findings.
+func ValidateChange(in ChangeInput) error {
+	var errs []error
+	if in.Medicine.Code == "" {
+		errs = append(errs, errors.New("medicine is required"))
+	}
+	if !in.Stage.Valid() {
+		errs = append(errs, fmt.Errorf("stage %q is not induction, titration, maintenance or reduction", in.Stage))
+	}
+	if in.Effective.IsZero() {
+		errs = append(errs, errors.New("effective date is required"))
+	} else if !in.RegimeStart.IsZero() && in.Effective.Before(in.RegimeStart) {
+		errs = append(errs, fmt.Errorf("effective date %s is before the regime start %s", in.Effective, in.RegimeStart))
+	}
+	switch {
+	case in.To <= 0:
+		errs = append(errs, errors.New("new dose must be more than 0 mg; end the regime instead"))
+	case in.To > dosing.MaxDose:
+		errs = append(errs, fmt.Errorf("new dose must be at most %s", dosing.MaxDose))
+	case in.To == in.Current:
+		errs = append(errs, fmt.Errorf("new dose %s is the current dose", in.To))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckChange applies the titration rules to a dose change: M2–M4 for
+// methadone, B3 for sublingual buprenorphine, BV1 for Buvidal. Switching
+// weekly and monthly Buvidal is a change of medicine, checked by CheckStart.
+func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
+	switch in.Medicine.Class {
+	case dosing.ClassMethadone:
+		var fs []policy.Finding
+		fs = append(fs, checkMethadoneTitration(n, in)...)
+		if in.Stage == StageMaintenance && (in.To < n.M3UsualMin || in.To > n.M3UsualMax) {
+			fs = append(fs, n.Finding("M3",
+				fmt.Sprintf("Maintenance dose %s is outside the usual %s–%s.", in.To, n.M3UsualMin.MilligramsString(), n.M3UsualMax),
+				"No action needed if clinically intended."))
+		}
+		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate)...)
+		return fs
+	case dosing.ClassBuprenorphine:
+		return checkBuprenorphineTitration(n, in)
+	case dosing.ClassBuvidal:
+		if !in.Medicine.HasStrength(in.To) {
+			return []policy.Finding{n.Finding("BV1",
+				fmt.Sprintf("%s is not a %s Buvidal strength (%s).", in.To, in.Medicine.Interval, strings.Join(in.Medicine.StrengthLabels, ", ")),
+				"Choose one of the available strengths.")}
+		}
+	}
+	return nil
+}
+
+// checkMethadoneTitration is M2. Methadone accumulates over days, so the
+// rolling-week total matters as much as each step.
+func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding {
+	step := in.To - in.Current
+	if step <= 0 {
+		return nil // reductions are not limited by M2
+	}
+	sedative := ""
+	if in.SedativeRisk {
+		sedative = " A benzodiazepine or alcohol risk is recorded."
+	}
+	var fs []policy.Finding
+	if step > n.M2MaxStep {
+		fs = append(fs, n.Finding("M2",
+			fmt.Sprintf("Increase of %s (%s to %s) is above the maximum step of %s.%s", step, in.Current.MilligramsString(), in.To, n.M2MaxStep, sedative),
+			fmt.Sprintf("Titrate in steps of at most %s, or record an override reason for rule M2.", n.M2MaxStep)))
+	}
+	titrationEnds := in.RegimeStart.AddDays(7 * n.M2TitrationWeeks)
+	if in.RegimeStart.IsZero() || !in.Effective.Before(titrationEnds) {
+		return fs
+	}
+	windowStart := in.Effective.AddDays(-6)
+	total := step
+	for _, h := range in.History {
+		if h.To > h.From && !h.Effective.Before(windowStart) && !h.Effective.After(in.Effective) {
+			total += h.To - h.From
+		}
+	}
+	if total > n.M2MaxPer7Days {
+		fs = append(fs, n.Finding("M2",
+			fmt.Sprintf("Increases in the 7 days %s to %s would total %s (including this %s); at most %s in any 7 days during the first %d weeks.%s",
+				windowStart, in.Effective, total, step, n.M2MaxPer7Days, n.M2TitrationWeeks, sedative),
+			"Delay or reduce the increase, or record an override reason for rule M2."))
+	}
+	return fs
+}
+
+// checkHighDose is M4: high-dose methadone prolongs the QT interval.
+func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg calendar.Date) []policy.Finding {
+	if dose < n.M4HighDose {
+		return nil
+	}
+	var fs []policy.Finding
+	validFrom := AddMonths(on, -n.M4ECGValidMonths)
+	switch {
+	case ecg.IsZero():
+		fs = append(fs, n.Finding("M4",
+			fmt.Sprintf("Methadone %s is at or above %s and no ECG/QTc check is recorded.", dose, n.M4HighDose),
+			"Record an ECG/QTc check date, or record an override reason for rule M4."))
+	case ecg.Before(validFrom):
+		fs = append(fs, n.Finding("M4",
+			fmt.Sprintf("Methadone %s is at or above %s and the last ECG/QTc check (%s) is more than %d months old.", dose, n.M4HighDose, ecg, n.M4ECGValidMonths),
+			"Record a new ECG/QTc check, or record an override reason for rule M4."))
+	}
+	fs = append(fs, n.FindingAt("M4", policy.Info,
+		fmt.Sprintf("High-dose methadone is reviewed every %d months; next review due %s.", n.M4ReviewMonths, HighDoseReviewDue(on, n)),
+		"Schedule the high-dose review."))
+	return fs
+}
+
+// checkBuprenorphineTitration is B3; reductions of any size are allowed.
+func checkBuprenorphineTitration(n policy.Numbers, in ChangeInput) []policy.Finding {
+	var fs []policy.Finding
+	if in.To > n.B3MaxDaily {
+		fs = append(fs, n.Finding("B3",
+			fmt.Sprintf("Buprenorphine dose %s is above the maximum of %s a day.", in.To, n.B3MaxDaily),
+			fmt.Sprintf("Prescribe %s a day or less.", n.B3MaxDaily)))
+	}
+	if step := in.To - in.Current; step > 0 && (step < n.B3StepMin || step > n.B3StepMax) {
+		fs = append(fs, n.FindingAt("B3", policy.Override,
+			fmt.Sprintf("Increase of %s (%s to %s) is outside the usual step of %s–%s.", step, in.Current.MilligramsString(), in.To, n.B3StepMin.MilligramsString(), n.B3StepMax),
+			fmt.Sprintf("Titrate in steps of %s–%s, or record an override reason for rule B3.", n.B3StepMin.MilligramsString(), n.B3StepMax)))
+	}
+	return fs
+}
+
+// AddMonths moves d by months, clamping to the month's last day (31 Jan + 1
+// month is 28/29 Feb): for review dates an early day is safe, a skipped month is not.
+func AddMonths(d calendar.Date, months int) calendar.Date {
+	first := calendar.NewDate(d.Year(), d.Month()+time.Month(months), 1)
+	last := first.AddDays(32)
+	last = calendar.NewDate(last.Year(), last.Month(), 1).AddDays(-1)
+	if d.Day() > last.Day() {
+		return last
+	}
+	return calendar.NewDate(first.Year(), first.Month(), d.Day())
+}
+
+// ReviewDue is the M5 review date of a regime started (or last reviewed) on start.
+func ReviewDue(start calendar.Date, n policy.Numbers) calendar.Date {
+	return AddMonths(start, n.M5ReviewMonths)
+}
+
+// HighDoseReviewDue is the M4 review date for a high dose reached on from.
+func HighDoseReviewDue(from calendar.Date, n policy.Numbers) calendar.Date {
+	return AddMonths(from, n.M4ReviewMonths)
+}
+
+// CheckReview reports an overdue M5 review.
+func CheckReview(n policy.Numbers, due, today calendar.Date) []policy.Finding {
+	if due.IsZero() || !today.After(due) {
+		return nil
+	}
+	return []policy.Finding{n.Finding("M5",
+		fmt.Sprintf("Regime review was due on %s (every %d months).", due, n.M5ReviewMonths),
+		"Review the regime and record the review.")}
+}
+
+// Suggestion is advice shown to the prescriber, never enforced.
+type Suggestion struct {
+	Rule string            `json:"rule"`
+	Dose dosing.Micrograms `json:"dose"`
+	Text string            `json:"text"`
+}
+
+// MD3's figures come from the Australian guideline. They are not in
+// policy.Numbers because the rule only suggests; 30 mg is the top of the
+// usual M1 starting range.
+const (
+	md3CapDose       = 40 * dosing.Milligram
+	md3InductionDose = 30 * dosing.Milligram
+)
+
+// RetitrationSuggestion is MD3: after missed methadone days tolerance
+// falls, so the usual dose may now be an overdose.
+func RetitrationSuggestion(med dosing.Medicine, current dosing.Micrograms, consecutiveMissed int) (Suggestion, bool) {
+	if med.Class != dosing.ClassMethadone || consecutiveMissed < 1 || current <= 0 {
+		return Suggestion{}, false
+	}
+	// Halves round down to whole mg: the safer side, and measurable in 1 mg/ml.
+	half := current / 2 / dosing.Milligram * dosing.Milligram
+	s := Suggestion{Rule: "MD3"}
+	switch {
+	case consecutiveMissed <= 2:
+		s.Dose = current
+		s.Text = fmt.Sprintf("%d missed day(s): no change; continue %s.", consecutiveMissed, current)
+	case consecutiveMissed == 3:
+		s.Dose = half
+		s.Text = fmt.Sprintf("3 missed days: give half the dose, %s, then review.", half)
+	case consecutiveMissed == 4:
+		s.Dose = min(md3CapDose, half)
+		s.Text = fmt.Sprintf("4 missed days: restart at the lower of %s or half the dose: %s.", md3CapDose, s.Dose)
+	default:
+		s.Dose = min(md3InductionDose, current)
+		s.Text = fmt.Sprintf("%d missed days: treat as a new induction; restart within the usual starting range (M1), suggested %s, and re-titrate.", consecutiveMissed, s.Dose)
+	}
+	return s, true
+}

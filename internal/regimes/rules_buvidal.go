@@ -1,0 +1,294 @@
+package regimes
+
+import (
+	"fmt"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// ConvertFromSublingual is the BV4 table: daily sublingual buprenorphine to
+// weekly and monthly Buvidal. A zero result means the table has no dose of
+// that kind; ok is false outside 2–32 mg. The table lists even doses only, so
+// a dose between bands (7 mg, 11 mg) takes the lower band: under-dosing a
+// depot can be topped up with an extra dose (BV6), over-dosing cannot be undone.
+func ConvertFromSublingual(daily dosing.Micrograms) (weekly, monthly dosing.Micrograms, ok bool) {
+	mg := dosing.Milligram
+	switch {
+	case daily < 2*mg || daily > 32*mg:
+		return 0, 0, false
+	case daily < 8*mg:
+		return 8 * mg, 0, true
+	case daily < 12*mg:
+		return 16 * mg, 64 * mg, true
+	case daily < 18*mg:
+		return 24 * mg, 96 * mg, true
+	case daily < 26*mg:
+		return 32 * mg, 128 * mg, true
+	}
+	return 0, 160 * mg, true
+}
+
+// WeeklyToMonthly reads the BV4 table across: both columns of a row come
+// from the same sublingual dose. Weekly 8 mg has no monthly equivalent.
+func WeeklyToMonthly(weekly dosing.Micrograms) (dosing.Micrograms, bool) {
+	switch weekly {
+	case 16 * dosing.Milligram:
+		return 64 * dosing.Milligram, true
+	case 24 * dosing.Milligram:
+		return 96 * dosing.Milligram, true
+	case 32 * dosing.Milligram:
+		return 128 * dosing.Milligram, true
+	}
+	return 0, false
+}
+
+// MonthlyToWeekly is WeeklyToMonthly reversed; monthly 160 mg has no weekly equivalent.
+func MonthlyToWeekly(monthly dosing.Micrograms) (dosing.Micrograms, bool) {
+	switch monthly {
+	case 64 * dosing.Milligram:
+		return 16 * dosing.Milligram, true
+	case 96 * dosing.Milligram:
+		return 24 * dosing.Milligram, true
+	case 128 * dosing.Milligram:
+		return 32 * dosing.Milligram, true
+	}
+	return 0, false
+}
+
+// Site is a subcutaneous injection site allowed by BV2.
+type Site string
+
+const (
+	SiteButtockLeft   Site = "buttock_left"
+	SiteButtockRight  Site = "buttock_right"
+	SiteThighLeft     Site = "thigh_left"
+	SiteThighRight    Site = "thigh_right"
+	SiteAbdomenLeft   Site = "abdomen_left"
+	SiteAbdomenRight  Site = "abdomen_right"
+	SiteUpperArmLeft  Site = "upper_arm_left"
+	SiteUpperArmRight Site = "upper_arm_right"
+)
+
+// Sites lists the BV2 sites in display order.
+func Sites() []Site {
+	return []Site{SiteButtockLeft, SiteButtockRight, SiteThighLeft, SiteThighRight,
+		SiteAbdomenLeft, SiteAbdomenRight, SiteUpperArmLeft, SiteUpperArmRight}
+}
+
+// Valid reports whether s is a BV2 site.
+func (s Site) Valid() bool {
+	for _, v := range Sites() {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Administration is one Buvidal injection.
+type Administration struct {
+	Date calendar.Date     `json:"date"`
+	Dose dosing.Micrograms `json:"dose"`
+	Site Site              `json:"site"`
+	// Extra marks an additional 8 mg dose between regular doses (BV6).
+	Extra bool `json:"extra"`
+	// Medicine is the product code given; empty means the medicine being
+	// checked. It matters when weekly and monthly doses follow each other,
+	// because the next dose is due by the previous product's interval.
+	Medicine string `json:"medicine,omitempty"`
+	// NaiveInduction marks a regime started in a buprenorphine-naive patient,
+	// whose first week allows more extra doses (BV3). Only the field on the
+	// administration being checked is read.
+	NaiveInduction bool `json:"naive_induction,omitempty"`
+}
+
+// monthlyIntervalDays treats "monthly" Buvidal as every 28 days, as clinics
+// book it; with BV8's ±7 days that keeps doses at least 3 weeks apart.
+const monthlyIntervalDays = 28
+
+// NextDue is when the dose after one given on last is due, and the window
+// in which giving it is on time (BV8). Daily medicines have no window.
+func NextDue(med dosing.Medicine, last calendar.Date, n policy.Numbers) (due, earliest, latest calendar.Date) {
+	switch med.Interval {
+	case dosing.IntervalWeekly:
+		due = last.AddDays(7)
+		return due, due.AddDays(-n.BV8WeeklyWindowDays), due.AddDays(n.BV8WeeklyWindowDays)
+	case dosing.IntervalMonthly:
+		due = last.AddDays(monthlyIntervalDays)
+		return due, due.AddDays(-n.BV8MonthlyWindowDays), due.AddDays(n.BV8MonthlyWindowDays)
+	}
+	due = last.AddDays(1)
+	return due, due, due
+}
+
+// CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given
+// the regime's earlier administrations oldest first. For BV7 previous must
+// reach back at least 8 weeks; for BV3, to the regime's first dose.
+func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administration, previous []Administration) []policy.Finding {
+	if !med.Injectable {
+		return []policy.Finding{n.Finding("BV2",
+			fmt.Sprintf("%s is not given by injection.", med.Name),
+			"Record the dose as a dispensing event instead.")}
+	}
+	var prev []Administration
+	for _, p := range previous {
+		if !p.Date.After(in.Date) {
+			prev = append(prev, p)
+		}
+	}
+	var fs []policy.Finding
+	fs = append(fs, checkAdministeredDose(n, med, in)...)
+	if !in.Site.Valid() {
+		fs = append(fs, n.Finding("BV2",
+			fmt.Sprintf("Injection site %q is not the buttock, thigh, abdomen or upper arm.", in.Site),
+			"Record one of the allowed subcutaneous sites."))
+	}
+	fs = append(fs, checkSiteRotation(n, in, prev)...)
+
+	firstIdx, lastIdx := -1, -1
+	for i, p := range prev {
+		if p.Extra {
+			continue
+		}
+		if firstIdx < 0 {
+			firstIdx = i
+		}
+		lastIdx = i
+	}
+	if in.Extra {
+		return append(fs, checkExtraDose(n, med, in, prev, firstIdx, lastIdx)...)
+	}
+	if lastIdx >= 0 {
+		fs = append(fs, checkDosingWindow(n, med, in, prev[lastIdx])...)
+		fs = append(fs, checkWeekTwoDose(n, med, in, prev, firstIdx, lastIdx)...)
+	}
+	return fs
+}
+
+// checkAdministeredDose is BV1: only the product strengths exist, and an
+// extra dose is always the fixed 8 mg.
+func checkAdministeredDose(n policy.Numbers, med dosing.Medicine, in Administration) []policy.Finding {
+	if in.Extra {
+		if in.Dose != n.BV6ExtraDose {
+			return []policy.Finding{n.Finding("BV1",
+				fmt.Sprintf("An extra Buvidal dose is %s; %s recorded.", n.BV6ExtraDose, in.Dose),
+				fmt.Sprintf("Give the extra dose as %s.", n.BV6ExtraDose))}
+		}
+		return nil
+	}
+	if !med.HasStrength(in.Dose) {
+		return []policy.Finding{n.Finding("BV1",
+			fmt.Sprintf("%s is not a %s Buvidal strength.", in.Dose, med.Interval),
+			"Give one of the available strengths.")}
+	}
+	return nil
+}
+
+// checkSiteRotation is BV7: repeated injection into one site risks local reactions.
+func checkSiteRotation(n policy.Numbers, in Administration, prev []Administration) []policy.Finding {
+	for i := len(prev) - 1; i >= 0; i-- {
+		p := prev[i]
+		days := p.Date.DaysUntil(in.Date)
+		if days >= 7*n.BV7SiteReuseWeeks {
+			break
+		}
+		if p.Site == in.Site {
+			return []policy.Finding{n.Finding("BV7",
+				fmt.Sprintf("Site %s was used on %s, %d days ago; do not reuse a site within %d weeks.", in.Site, p.Date, days, n.BV7SiteReuseWeeks),
+				"Choose a different injection site.")}
+		}
+	}
+	return nil
+}
+
+// checkDosingWindow is BV8 for a regular dose.
+func checkDosingWindow(n policy.Numbers, med dosing.Medicine, in Administration, last Administration) []policy.Finding {
+	lastMed := med
+	if last.Medicine != "" && last.Medicine != med.Code {
+		if m, ok := dosing.LookupMedicine(last.Medicine); ok {
+			lastMed = m
+		}
+	}
+	due, earliest, latest := NextDue(lastMed, last.Date, n)
+	if in.Date.Before(earliest) || in.Date.After(latest) {
+		return []policy.Finding{n.Finding("BV8",
+			fmt.Sprintf("Dose given on %s; it was due on %s (window %s to %s) after the %s dose on %s.", in.Date, due, earliest, latest, lastMed.Interval, last.Date),
+			"Check the dosing date; consider re-basing the schedule.")}
+	}
+	return nil
+}
+
+// checkExtraDose is BV6 (one extra between regular doses, and the maxima)
+// and BV3 (more extras, a day apart, in a naive patient's first week).
+// firstIdx and lastIdx index the first and last regular doses in prev.
+func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, firstIdx, lastIdx int) []policy.Finding {
+	if lastIdx < 0 {
+		return []policy.Finding{n.Finding("BV6",
+			"An extra Buvidal dose needs a regular dose before it.",
+			"Give a regular dose instead.")}
+	}
+	last := prev[lastIdx]
+	extras := 0
+	total := last.Dose
+	latest := last.Date
+	for _, p := range prev[lastIdx+1:] {
+		if p.Extra {
+			extras++
+			total += p.Dose
+			latest = p.Date
+		}
+	}
+	// BV3's first week: the naive patient's only regular dose so far, and
+	// fewer than 7 days since it.
+	weekOne := in.NaiveInduction && med.Interval == dosing.IntervalWeekly &&
+		firstIdx == lastIdx && in.Date.Before(last.Date.AddDays(7))
+	allowed := 1
+	if weekOne {
+		allowed = n.BV3Week1Extras
+	}
+	var fs []policy.Finding
+	if extras >= allowed {
+		fs = append(fs, n.Finding("BV6",
+			fmt.Sprintf("%d extra dose(s) already given since the regular dose on %s; at most %d allowed.", extras, last.Date, allowed),
+			"Review the regular dose instead of giving another extra dose."))
+	}
+	if weekOne && latest.DaysUntil(in.Date) < n.BV3ExtraGapDays {
+		fs = append(fs, n.Finding("BV3",
+			fmt.Sprintf("Week 1 doses must be at least %d day(s) apart; the previous dose was on %s.", n.BV3ExtraGapDays, latest),
+			fmt.Sprintf("Give the extra dose on %s or later, or record an override reason for rule BV3.", latest.AddDays(n.BV3ExtraGapDays))))
+	}
+	total += in.Dose
+	limit := n.BV6WeeklyMax + n.BV6ExtraMax
+	period := "week"
+	if med.Interval == dosing.IntervalMonthly {
+		limit, period = n.BV6MonthlyMax, "month"
+	}
+	if total > limit {
+		fs = append(fs, n.Finding("BV6",
+			fmt.Sprintf("This extra dose makes %s in the %s since %s; the maximum is %s.", total, period, last.Date, limit),
+			"Review the regular dose instead of giving an extra dose."))
+	}
+	return fs
+}
+
+// checkWeekTwoDose is BV3: a naive patient's second weekly dose equals what
+// week 1 showed they needed.
+func checkWeekTwoDose(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, firstIdx, lastIdx int) []policy.Finding {
+	if !in.NaiveInduction || med.Interval != dosing.IntervalWeekly || firstIdx != lastIdx {
+		return nil
+	}
+	total := prev[firstIdx].Dose
+	for _, p := range prev[firstIdx+1:] {
+		if p.Extra {
+			total += p.Dose
+		}
+	}
+	if in.Dose == total {
+		return nil
+	}
+	return []policy.Finding{n.Finding("BV3",
+		fmt.Sprintf("Week 2 dose is %s; week 1 total was %s.", in.Dose, total),
+		fmt.Sprintf("Give %s, or record an override reason for rule BV3.", total))}
+}

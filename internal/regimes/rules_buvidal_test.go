@@ -1,0 +1,202 @@
+package regimes
+
+import (
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+func TestConvertFromSublingual(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		daily           dosing.Micrograms
+		weekly, monthly dosing.Micrograms
+		ok              bool
+	}{
+		{daily: mg(1)},
+		{daily: mg(2) - 1},
+		{daily: mg(2), weekly: mg(8), ok: true},
+		{daily: mg(6), weekly: mg(8), ok: true},
+		{daily: mg(7), weekly: mg(8), ok: true}, // between bands: lower band
+		{daily: mg(8), weekly: mg(16), monthly: mg(64), ok: true},
+		{daily: mg(10), weekly: mg(16), monthly: mg(64), ok: true},
+		{daily: mg(11), weekly: mg(16), monthly: mg(64), ok: true},
+		{daily: mg(12), weekly: mg(24), monthly: mg(96), ok: true},
+		{daily: mg(16), weekly: mg(24), monthly: mg(96), ok: true},
+		{daily: mg(18), weekly: mg(32), monthly: mg(128), ok: true},
+		{daily: mg(24), weekly: mg(32), monthly: mg(128), ok: true},
+		{daily: mg(25), weekly: mg(32), monthly: mg(128), ok: true},
+		{daily: mg(26), monthly: mg(160), ok: true},
+		{daily: mg(32), monthly: mg(160), ok: true},
+		{daily: mg(32) + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.daily.String(), func(t *testing.T) {
+			t.Parallel()
+			w, m, ok := ConvertFromSublingual(tt.daily)
+			if w != tt.weekly || m != tt.monthly || ok != tt.ok {
+				t.Errorf("ConvertFromSublingual(%s) = %s, %s, %v", tt.daily, w, m, ok)
+			}
+		})
+	}
+}
+
+func TestWeeklyMonthlyEquivalents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		weekly, monthly dosing.Micrograms
+	}{
+		{mg(16), mg(64)}, {mg(24), mg(96)}, {mg(32), mg(128)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.weekly.String(), func(t *testing.T) {
+			t.Parallel()
+			if m, ok := WeeklyToMonthly(tt.weekly); !ok || m != tt.monthly {
+				t.Errorf("WeeklyToMonthly = %s, %v", m, ok)
+			}
+			if w, ok := MonthlyToWeekly(tt.monthly); !ok || w != tt.weekly {
+				t.Errorf("MonthlyToWeekly = %s, %v", w, ok)
+			}
+		})
+	}
+	if _, ok := WeeklyToMonthly(mg(8)); ok {
+		t.Error("weekly 8 mg has no monthly equivalent")
+	}
+	if _, ok := MonthlyToWeekly(mg(160)); ok {
+		t.Error("monthly 160 mg has no weekly equivalent")
+	}
+}
+
+func TestSiteValid(t *testing.T) {
+	t.Parallel()
+	for _, s := range Sites() {
+		if !s.Valid() {
+			t.Errorf("%s invalid", s)
+		}
+	}
+	for _, s := range []Site{"", "deltoid", "Thigh_left", "buttock"} {
+		if s.Valid() {
+			t.Errorf("%q valid", s)
+		}
+	}
+	if len(Sites()) != 8 {
+		t.Errorf("%d sites", len(Sites()))
+	}
+}
+
+func TestNextDue(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	tests := []struct {
+		code                    string
+		due, earliest, latestOn string
+	}{
+		{dosing.CodeBuvidalWeekly, "2025-01-13", "2025-01-11", "2025-01-15"},
+		{dosing.CodeBuvidalMonthly, "2025-02-03", "2025-01-27", "2025-02-10"},
+		{dosing.CodeMethadone, "2025-01-07", "2025-01-07", "2025-01-07"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			t.Parallel()
+			due, earliest, latest := NextDue(medicine(t, tt.code), date("2025-01-06"), n)
+			if due.String() != tt.due || earliest.String() != tt.earliest || latest.String() != tt.latestOn {
+				t.Errorf("NextDue = %s %s %s", due, earliest, latest)
+			}
+		})
+	}
+}
+
+func TestCheckAdministration(t *testing.T) {
+	t.Parallel()
+	reg := func(d string, dose int64, site Site) Administration {
+		return Administration{Date: date(d), Dose: mg(dose), Site: site}
+	}
+	extra := func(d string, site Site) Administration {
+		return Administration{Date: date(d), Dose: mg(8), Site: site, Extra: true}
+	}
+	naive := func(a Administration) Administration { a.NaiveInduction = true; return a }
+	weeklyHistory := []Administration{
+		reg("2025-01-06", 24, SiteThighLeft),
+		reg("2025-01-13", 24, SiteThighRight),
+	}
+	tests := []struct {
+		name     string
+		code     string
+		in       Administration
+		previous []Administration
+		numbers  func(policy.Numbers) policy.Numbers
+		want     []string
+	}{
+		{name: "first dose", in: reg("2025-01-06", 16, SiteAbdomenLeft)},
+		{name: "on time", in: reg("2025-01-20", 24, SiteAbdomenLeft), previous: weeklyHistory},
+		{name: "BV1 not a strength", in: reg("2025-01-20", 20, SiteAbdomenLeft), previous: weeklyHistory, want: []string{"BV1:block~20 mg"}},
+		{name: "BV1 extra must be 8 mg", in: Administration{Date: date("2025-01-16"), Dose: mg(16), Site: SiteAbdomenLeft, Extra: true},
+			previous: weeklyHistory, want: []string{"BV1:block~8 mg"}},
+		{name: "BV2 invalid site", in: reg("2025-01-20", 24, "deltoid"), previous: weeklyHistory, want: []string{"BV2:block~deltoid"}},
+		{name: "BV2 not an injection", code: dosing.CodeMethadone, in: reg("2025-01-20", 24, SiteAbdomenLeft), want: []string{"BV2:block"}},
+		{name: "BV7 site reused after 7 days", in: reg("2025-01-20", 24, SiteThighRight), previous: weeklyHistory, want: []string{"BV7:warn~7 days ago"}},
+		{name: "BV7 site reused after 55 days", in: reg("2025-03-02", 24, SiteThighLeft), previous: []Administration{reg("2025-01-06", 24, SiteThighLeft), reg("2025-02-23", 24, SiteThighRight)},
+			want: []string{"BV7:warn~55 days"}},
+		{name: "BV7 site reused after 8 weeks", in: reg("2025-03-03", 24, SiteThighLeft), previous: []Administration{reg("2025-01-06", 24, SiteThighLeft), reg("2025-02-24", 24, SiteThighRight)}},
+		{name: "BV8 two days early", in: reg("2025-01-18", 24, SiteAbdomenLeft), previous: weeklyHistory},
+		{name: "BV8 three days early", in: reg("2025-01-17", 24, SiteAbdomenLeft), previous: weeklyHistory, want: []string{"BV8:warn~due on 2025-01-20"}},
+		{name: "BV8 two days late", in: reg("2025-01-22", 24, SiteAbdomenLeft), previous: weeklyHistory},
+		{name: "BV8 three days late", in: reg("2025-01-23", 24, SiteAbdomenLeft), previous: weeklyHistory, want: []string{"BV8:warn"}},
+		{name: "BV8 monthly seven days late", code: dosing.CodeBuvidalMonthly, in: reg("2025-02-10", 96, SiteAbdomenLeft), previous: []Administration{reg("2025-01-06", 96, SiteThighLeft)}},
+		{name: "BV8 monthly eight days late", code: dosing.CodeBuvidalMonthly, in: reg("2025-02-11", 96, SiteAbdomenLeft), previous: []Administration{reg("2025-01-06", 96, SiteThighLeft)},
+			want: []string{"BV8:warn"}},
+		{name: "BV8 weekly to monthly uses weekly interval", code: dosing.CodeBuvidalMonthly, in: reg("2025-01-20", 96, SiteAbdomenLeft),
+			previous: []Administration{{Date: date("2025-01-13"), Dose: mg(24), Site: SiteThighLeft, Medicine: dosing.CodeBuvidalWeekly}}},
+		{name: "BV6 one extra", in: extra("2025-01-16", SiteAbdomenLeft), previous: weeklyHistory},
+		{name: "BV6 second extra blocks", in: extra("2025-01-18", SiteAbdomenRight), previous: append(weeklyHistory[:2:2], extra("2025-01-16", SiteAbdomenLeft)),
+			want: []string{"BV6:block~1 extra dose(s) already"}},
+		{name: "BV6 extra resets after regular dose", in: extra("2025-01-22", SiteAbdomenRight),
+			previous: []Administration{reg("2025-01-13", 24, SiteThighLeft), extra("2025-01-16", SiteAbdomenLeft), reg("2025-01-20", 24, SiteThighRight)}},
+		{name: "BV6 extra without regular", in: extra("2025-01-16", SiteAbdomenLeft), want: []string{"BV6:block~needs a regular dose"}},
+		{name: "BV6 weekly 32 + 8 allowed", in: extra("2025-01-16", SiteAbdomenLeft), previous: []Administration{reg("2025-01-13", 32, SiteThighLeft)}},
+		// A tuned 16 mg extra on top of 32 mg exceeds the 32 + 8 mg weekly maximum.
+		{name: "BV6 weekly maximum", in: Administration{Date: date("2025-01-16"), Dose: mg(16), Site: SiteAbdomenLeft, Extra: true},
+			previous: []Administration{reg("2025-01-13", 32, SiteThighLeft)},
+			numbers:  func(n policy.Numbers) policy.Numbers { n.BV6ExtraDose = mg(16); return n },
+			want:     []string{"BV6:block~48 mg"}},
+		{name: "BV6 monthly 128 + 8 allowed", code: dosing.CodeBuvidalMonthly, in: extra("2025-01-20", SiteAbdomenLeft), previous: []Administration{reg("2025-01-06", 128, SiteThighLeft)}},
+		{name: "BV6 monthly 160 + 8 blocks", code: dosing.CodeBuvidalMonthly, in: extra("2025-01-20", SiteAbdomenLeft), previous: []Administration{reg("2025-01-06", 160, SiteThighLeft)},
+			want: []string{"BV6:block~168 mg"}},
+		{name: "BV3 naive two extras in week 1", in: naive(extra("2025-01-08", SiteAbdomenRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-07", SiteAbdomenLeft)}},
+		{name: "BV3 naive third extra blocks", in: naive(extra("2025-01-10", SiteButtockLeft)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-07", SiteAbdomenLeft), extra("2025-01-08", SiteAbdomenRight)},
+			want:     []string{"BV6:block~at most 2"}},
+		{name: "BV3 naive extras same day", in: naive(extra("2025-01-07", SiteAbdomenRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-07", SiteAbdomenLeft)},
+			want:     []string{"BV3:override~at least 1 day"}},
+		{name: "BV3 naive extra on day of first dose", in: naive(extra("2025-01-06", SiteAbdomenRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft)},
+			want:     []string{"BV3:override"}},
+		{name: "BV3 not naive: one extra only", in: extra("2025-01-08", SiteAbdomenRight),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-07", SiteAbdomenLeft)},
+			want:     []string{"BV6:block"}},
+		{name: "BV3 week 2 equals week 1 total", in: naive(reg("2025-01-13", 32, SiteButtockLeft)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-07", SiteAbdomenLeft), extra("2025-01-09", SiteAbdomenRight)}},
+		{name: "BV3 week 2 differs", in: naive(reg("2025-01-13", 16, SiteButtockLeft)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-08", SiteAbdomenLeft)},
+			want:     []string{"BV3:override~week 1 total was 24 mg"}},
+		{name: "BV3 week 3 not compared", in: naive(reg("2025-01-20", 24, SiteButtockRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-08", SiteAbdomenLeft), reg("2025-01-13", 24, SiteButtockLeft)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := policy.Defaults()
+			if tt.numbers != nil {
+				n = tt.numbers(n)
+			}
+			code := tt.code
+			if code == "" {
+				code = dosing.CodeBuvidalWeekly
+			}
+			assertFindings(t, CheckAdministration(n, medicine(t, code), tt.in, tt.previous), tt.want...)
+		})
+	}
+}

@@ -1,0 +1,468 @@
+package regimes
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+var (
+	startDay = date("2025-01-06")
+	startAt  = time.Date(2025, 1, 6, 10, 0, 0, 0, time.UTC)
+)
+
+func TestCheckStartMethadone(t *testing.T) {
+	t.Parallel()
+	takeHomeSunday := pattern(map[time.Weekday]Pickup{time.Sunday: PickupTakeHome})
+	tests := []struct {
+		name string
+		edit func(*StartInput)
+		want []string
+	}{
+		{name: "usual start", edit: func(in *StartInput) {}},
+		{name: "M1 30 mg is the warn boundary", edit: func(in *StartInput) { in.Dose = mg(30) }},
+		{name: "M1 above 30 warns", edit: func(in *StartInput) { in.Dose = mg(31) }, want: []string{"M1:warn~31 mg is above 30 mg"}},
+		{name: "M1 fractional above 30 warns", edit: func(in *StartInput) { in.Dose = mg(30) + 500 }, want: []string{"M1:warn~30.5 mg"}},
+		{name: "M1 40 mg still only warns", edit: func(in *StartInput) { in.Dose = mg(40) }, want: []string{"M1:warn"}},
+		{name: "M1 above 40 needs override", edit: func(in *StartInput) { in.Dose = mg(41) }, want: []string{"M1:override~41 mg is above 40 mg"}},
+		{name: "M1 sedative at 20 is fine", edit: func(in *StartInput) { in.SedativeRisk = true; in.Dose = mg(20) }},
+		{name: "M1 sedative above 20 warns", edit: func(in *StartInput) { in.SedativeRisk = true; in.Dose = mg(21) }, want: []string{"M1:warn~benzodiazepine"}},
+		{name: "M1 sedative and high start", edit: func(in *StartInput) { in.SedativeRisk = true; in.Dose = mg(45) }, want: []string{"M1:override", "M1:warn~benzodiazepine"}},
+		{name: "M4 high start without ECG", edit: func(in *StartInput) { in.Dose = mg(100) }, want: []string{"M1:override", "M4:override~no ECG", "M4:info~2025-07-06"}},
+		{name: "M4 ECG exactly 6 months old is valid", edit: func(in *StartInput) { in.Dose = mg(100); in.ECGDate = date("2024-07-06") }, want: []string{"M1:override", "M4:info"}},
+		{name: "M4 ECG one day too old", edit: func(in *StartInput) { in.Dose = mg(100); in.ECGDate = date("2024-07-05") }, want: []string{"M1:override", "M4:override~more than 6 months old", "M4:info"}},
+		{name: "M6 take-home in first months", edit: func(in *StartInput) { in.Pattern = takeHomeSunday }, want: []string{"M6:override~1 unsupervised day(s)"}},
+		{name: "M6 relaxed by decision", edit: func(in *StartInput) { in.Pattern = takeHomeSunday; in.SupervisionRelaxed = true }},
+		{name: "M6 earlier counts as unsupervised", edit: func(in *StartInput) {
+			in.Pattern = pattern(map[time.Weekday]Pickup{time.Sunday: PickupEarlier})
+		}, want: []string{"M6:override"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := StartInput{
+				Medicine: medicine(t, dosing.CodeMethadone), Dose: mg(20), Start: startDay,
+				PatientAge: 30, Pattern: AllSupervised(), StartAt: startAt,
+			}
+			tt.edit(&in)
+			if err := ValidateStart(in); err != nil {
+				t.Fatal(err)
+			}
+			assertFindings(t, CheckStart(policy.Defaults(), in), tt.want...)
+		})
+	}
+}
+
+func TestCheckStartSublingual(t *testing.T) {
+	t.Parallel()
+	methadone := func(dose dosing.Micrograms, hoursAgo int) *PreviousTreatment {
+		p := &PreviousTreatment{Medicine: dosing.Medicine{Code: dosing.CodeMethadone, Class: dosing.ClassMethadone, Name: "Methadone"}, Dose: dose}
+		if hoursAgo > 0 {
+			p.LastDose = startAt.Add(-time.Duration(hoursAgo) * time.Hour)
+		}
+		return p
+	}
+	sl := func(t *testing.T, code string, dose dosing.Micrograms) *PreviousTreatment {
+		return &PreviousTreatment{Medicine: medicine(t, code), Dose: dose}
+	}
+	tests := []struct {
+		name string
+		code string
+		edit func(*testing.T, *StartInput)
+		want []string
+	}{
+		{name: "from heroin after 8 h", edit: func(*testing.T, *StartInput) {}},
+		{name: "B1 exactly 6 h", edit: func(_ *testing.T, in *StartInput) { in.LastShortActingOpioid = startAt.Add(-6 * time.Hour) }},
+		{name: "B1 5 h 30 min is too soon", edit: func(_ *testing.T, in *StartInput) {
+			in.LastShortActingOpioid = startAt.Add(-330 * time.Minute)
+		}, want: []string{"B1:warn~5 h 30 min"}},
+		{name: "B1 unknown short-acting time", edit: func(_ *testing.T, in *StartInput) { in.LastShortActingOpioid = time.Time{} }, want: []string{"B1:warn~not recorded"}},
+		{name: "B1 unknown start time", edit: func(_ *testing.T, in *StartInput) { in.StartAt = time.Time{} }, want: []string{"B1:warn~not recorded"}},
+		{name: "B1 from methadone 30 mg after 24 h", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid = methadone(mg(30), 24), time.Time{}
+		}},
+		{name: "B1 from methadone 31 mg", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid = methadone(mg(31), 30), time.Time{}
+		}, want: []string{"B1:warn~31 mg is above 30 mg"}},
+		{name: "B1 from methadone after 23 h", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid = methadone(mg(30), 23), time.Time{}
+		}, want: []string{"B1:warn~23 h"}},
+		{name: "B1 methadone time unknown", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid = methadone(mg(20), 0), time.Time{}
+		}, want: []string{"B1:warn~last methadone"}},
+		{name: "B1 from methadone with recent heroin", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid = methadone(mg(20), 48), startAt.Add(-2*time.Hour)
+		}, want: []string{"B1:warn~short-acting"}},
+		{name: "B2 8 mg is the boundary", edit: func(_ *testing.T, in *StartInput) { in.Dose = mg(8) }},
+		{name: "B2 above 8 mg warns", edit: func(_ *testing.T, in *StartInput) { in.Dose = mg(10) }, want: []string{"B2:warn~10 mg is above 8 mg"}},
+		{name: "B3 32 mg from buprenorphine", edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(32), sl(t, dosing.CodeBuprenorphineSL, mg(32))
+		}},
+		{name: "B3 above 32 blocks", edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(33), sl(t, dosing.CodeBuprenorphineSL, mg(32))
+		}, want: []string{"B3:block~33 mg"}},
+		{name: "B4 tablets to Espranor", code: dosing.CodeEspranor, edit: func(t *testing.T, in *StartInput) {
+			in.Previous = sl(t, dosing.CodeBuprenorphineSL, mg(8))
+		}, want: []string{"B4:override"}},
+		{name: "B4 Espranor to naloxone tablets", code: dosing.CodeBuprenorphineNalSL, edit: func(t *testing.T, in *StartInput) {
+			in.Previous = sl(t, dosing.CodeEspranor, mg(8))
+		}, want: []string{"B4:override"}},
+		{name: "B4 tablets to naloxone tablets is fine", code: dosing.CodeBuprenorphineNalSL, edit: func(t *testing.T, in *StartInput) {
+			in.Previous = sl(t, dosing.CodeBuprenorphineSL, mg(8))
+		}},
+		{name: "M6 applies to buprenorphine", edit: func(_ *testing.T, in *StartInput) {
+			in.Pattern = pattern(map[time.Weekday]Pickup{time.Saturday: PickupTakeHome})
+		}, want: []string{"M6:override"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code := tt.code
+			if code == "" {
+				code = dosing.CodeBuprenorphineSL
+			}
+			in := StartInput{
+				Medicine: medicine(t, code), Dose: mg(4), Start: startDay, PatientAge: 30,
+				Pattern: AllSupervised(), StartAt: startAt, LastShortActingOpioid: startAt.Add(-8 * time.Hour),
+			}
+			tt.edit(t, &in)
+			assertFindings(t, CheckStart(policy.Defaults(), in), tt.want...)
+		})
+	}
+}
+
+func TestCheckStartBuvidal(t *testing.T) {
+	t.Parallel()
+	prev := func(t *testing.T, code string, dose dosing.Micrograms, weeks int) *PreviousTreatment {
+		return &PreviousTreatment{Medicine: medicine(t, code), Dose: dose, WeeklyBuvidalWeeks: weeks}
+	}
+	tests := []struct {
+		name string
+		code string
+		edit func(*testing.T, *StartInput)
+		want []string
+	}{
+		{name: "naive weekly 16 mg after test dose", edit: func(*testing.T, *StartInput) {}},
+		{name: "BV1 not a strength", edit: func(_ *testing.T, in *StartInput) { in.Dose = mg(12) }, want: []string{"BV1:block~12 mg", "BV3:override~expected 16 mg"}},
+		{name: "BV2 age 16 is allowed", edit: func(_ *testing.T, in *StartInput) { in.PatientAge = 16 }},
+		{name: "BV2 age 15 blocks", edit: func(_ *testing.T, in *StartInput) { in.PatientAge = 15 }, want: []string{"BV2:block~15"}},
+		{name: "BV2 age unknown warns", edit: func(_ *testing.T, in *StartInput) { in.PatientAge = 0 }, want: []string{"BV2:warn"}},
+		{name: "BV2 never take-home", edit: func(_ *testing.T, in *StartInput) {
+			in.Pattern = pattern(map[time.Weekday]Pickup{time.Monday: PickupTakeHome})
+		}, want: []string{"BV2:block~take-home"}},
+		{name: "BV3 naive first dose not 16", edit: func(_ *testing.T, in *StartInput) { in.Dose = mg(24) }, want: []string{"BV3:override~24 mg"}},
+		{name: "BV3 no test dose", edit: func(_ *testing.T, in *StartInput) { in.TestDoseGiven = false }, want: []string{"BV3:override~test dose"}},
+		{name: "B1 injection is override", edit: func(_ *testing.T, in *StartInput) {
+			in.LastShortActingOpioid = startAt.Add(-5 * time.Hour)
+		}, want: []string{"B1:override"}},
+		{name: "BV4 from 8 mg SL to 16 weekly", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Previous = false, prev(t, dosing.CodeBuprenorphineSL, mg(8), 0)
+		}},
+		{name: "BV4 from 8 mg SL to 24 weekly warns", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(24), prev(t, dosing.CodeBuprenorphineSL, mg(8), 0)
+		}, want: []string{"BV4:warn~converts to weekly Buvidal 16 mg"}},
+		{name: "BV4 7 mg takes the lower band", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(8), prev(t, dosing.CodeBuprenorphineSL, mg(7), 0)
+		}},
+		{name: "BV4 28 mg SL has no weekly dose", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(32), prev(t, dosing.CodeBuprenorphineNalSL, mg(28), 0)
+		}, want: []string{"BV4:warn~no weekly"}},
+		{name: "BV4 monthly to weekly", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(24), prev(t, dosing.CodeBuvidalMonthly, mg(96), 0)
+		}},
+		{name: "B4 from Espranor", edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Previous = false, prev(t, dosing.CodeEspranor, mg(8), 0)
+		}, want: []string{"B4:override"}},
+		{name: "BV5 naive monthly blocks", code: dosing.CodeBuvidalMonthly, edit: func(_ *testing.T, in *StartInput) {
+			in.Dose = mg(64)
+		}, want: []string{"BV5:block"}},
+		{name: "BV5 monthly from SL needs override", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuprenorphineSL, mg(10), 0)
+		}, want: []string{"BV5:override~without weekly"}},
+		{name: "BV5 monthly after 4 weeks weekly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuvidalWeekly, mg(16), 4)
+		}},
+		{name: "BV5 monthly after 3 weeks weekly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuvidalWeekly, mg(16), 3)
+		}, want: []string{"BV5:override~3 week(s)"}},
+		{name: "BV5 monthly restart after monthly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(96), prev(t, dosing.CodeBuvidalMonthly, mg(96), 0)
+		}},
+		{name: "BV4 weekly 16 to monthly 96 warns", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(96), prev(t, dosing.CodeBuvidalWeekly, mg(16), 8)
+		}, want: []string{"BV4:warn~64 mg"}},
+		{name: "BV4 weekly 8 has no monthly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuvidalWeekly, mg(8), 8)
+		}, want: []string{"BV4:warn~no monthly"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code := tt.code
+			if code == "" {
+				code = dosing.CodeBuvidalWeekly
+			}
+			in := StartInput{
+				Medicine: medicine(t, code), Dose: mg(16), Start: startDay, PatientAge: 30,
+				StartAt: startAt, LastShortActingOpioid: startAt.Add(-8 * time.Hour),
+				BuprenorphineNaive: true, TestDoseGiven: true,
+			}
+			tt.edit(t, &in)
+			assertFindings(t, CheckStart(policy.Defaults(), in), tt.want...)
+		})
+	}
+}
+
+func TestCheckSupervisionBoundary(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	met, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+	p := pattern(map[time.Weekday]Pickup{time.Sunday: PickupTakeHome})
+	tests := []struct {
+		effective string
+		want      []string
+	}{
+		{"2025-03-31", []string{"M6:override~until 2025-04-01"}},
+		{"2025-04-01", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.effective, func(t *testing.T) {
+			t.Parallel()
+			assertFindings(t, CheckSupervision(n, met, date("2025-01-01"), date(tt.effective), p, false), tt.want...)
+		})
+	}
+}
+
+func TestValidateStart(t *testing.T) {
+	t.Parallel()
+	bad := StartInput{Pattern: WeeklyPattern{PickupEarlier}}
+	err := ValidateStart(bad)
+	for _, want := range []string{"medicine", "dose", "start date", "monday"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ValidateStart error %v lacks %q", err, want)
+		}
+	}
+}
+
+func TestCheckChange(t *testing.T) {
+	t.Parallel()
+	regimeStart := date("2025-01-01")
+	titration := []DoseChange{
+		{Effective: date("2025-01-10"), From: mg(20), To: mg(30)},
+		{Effective: date("2025-01-12"), From: mg(30), To: mg(25)}, // reductions do not offset increases
+		{Effective: date("2025-01-13"), From: mg(25), To: mg(40)},
+	}
+	tests := []struct {
+		name string
+		in   ChangeInput
+		want []string
+	}{
+		{name: "M2 10 mg step", in: ChangeInput{Current: mg(30), To: mg(40)}},
+		{name: "M2 11 mg step", in: ChangeInput{Current: mg(30), To: mg(41)}, want: []string{"M2:override~Increase of 11 mg"}},
+		{name: "M2 reduction of any size", in: ChangeInput{Current: mg(60), To: mg(20)}},
+		{name: "M2 rolling 7 days at 30 mg", in: ChangeInput{Current: mg(40), To: mg(45), Effective: date("2025-01-16"), History: titration}},
+		// 10 + 15 + 10 = 35 within 01-10..01-16
+		{name: "M2 rolling 7 days above 30 mg", in: ChangeInput{Current: mg(40), To: mg(50), Effective: date("2025-01-16"), History: titration},
+			want: []string{"M2:override~total 35 mg"}},
+		// on 01-17 the 01-10 change has left the window: 15 + 10 = 25
+		{name: "M2 rolling window moves on", in: ChangeInput{Current: mg(40), To: mg(50), Effective: date("2025-01-17"), History: titration}},
+		{name: "M2 rolling only in first 6 weeks", in: ChangeInput{Current: mg(40), To: mg(50), Effective: date("2025-02-12"), History: []DoseChange{
+			{Effective: date("2025-02-08"), From: mg(20), To: mg(30)}, {Effective: date("2025-02-10"), From: mg(30), To: mg(40)}}}},
+		{name: "M2 rolling last day of 6 weeks", in: ChangeInput{Current: mg(40), To: mg(50), Effective: date("2025-02-11"), History: []DoseChange{
+			{Effective: date("2025-02-08"), From: mg(15), To: mg(30)}, {Effective: date("2025-02-10"), From: mg(30), To: mg(40)}}},
+			want: []string{"M2:override~35 mg"}},
+		{name: "M2 sedative risk noted", in: ChangeInput{Current: mg(30), To: mg(45), SedativeRisk: true}, want: []string{"M2:override~benzodiazepine"}},
+		{name: "M3 maintenance below range", in: ChangeInput{Stage: StageMaintenance, Current: mg(50), To: mg(55)}, want: []string{"M3:info~55 mg"}},
+		{name: "M3 maintenance at 60", in: ChangeInput{Stage: StageMaintenance, Current: mg(55), To: mg(60)}},
+		{name: "M3 only in maintenance", in: ChangeInput{Stage: StageTitration, Current: mg(50), To: mg(55)}},
+		{name: "M3 above 120", in: ChangeInput{Stage: StageMaintenance, Current: mg(115), To: mg(121), ECGDate: date("2025-02-01")},
+			want: []string{"M3:info~121 mg", "M4:info"}},
+		{name: "M4 99 mg", in: ChangeInput{Current: mg(90), To: mg(99)}},
+		{name: "M4 100 mg without ECG", in: ChangeInput{Current: mg(90), To: mg(100)}, want: []string{"M4:override", "M4:info~2025-08-20"}},
+		{name: "M4 100 mg with recent ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-20")}, want: []string{"M4:info"}},
+		{name: "M4 100 mg with old ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-19")}, want: []string{"M4:override~2024-08-19", "M4:info"}},
+		{name: "M4 reduction still high", in: ChangeInput{Current: mg(120), To: mg(110), ECGDate: date("2025-01-01")}, want: []string{"M4:info"}},
+
+		{name: "B3 2 mg step", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(10)}},
+		{name: "B3 4 mg step", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(12)}},
+		{name: "B3 step below 2 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(8) + 400},
+			want: []string{"B3:override~0.4 mg"}},
+		{name: "B3 step above 4 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(16)},
+			want: []string{"B3:override~8 mg"}},
+		{name: "B3 32 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(28), To: mg(32)}},
+		{name: "B3 above 32 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(30), To: mg(33)},
+			want: []string{"B3:block~33 mg"}},
+		{name: "B3 reduction of any size", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(24), To: mg(4)}},
+
+		{name: "BV1 weekly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24)}},
+		{name: "BV1 not a strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(20)}, want: []string{"BV1:block~20 mg"}},
+		{name: "BV1 monthly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalMonthly}, Current: mg(96), To: mg(128)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := tt.in
+			code := in.Medicine.Code
+			if code == "" {
+				code = dosing.CodeMethadone
+			}
+			in.Medicine = medicine(t, code)
+			if in.Stage == "" {
+				in.Stage = StageTitration
+			}
+			in.RegimeStart = regimeStart
+			if in.Effective.IsZero() {
+				in.Effective = date("2025-02-20")
+			}
+			if err := ValidateChange(in); err != nil {
+				t.Fatal(err)
+			}
+			assertFindings(t, CheckChange(policy.Defaults(), in), tt.want...)
+		})
+	}
+}
+
+func TestCheckChangeTunedNumbers(t *testing.T) {
+	t.Parallel()
+	n, err := policy.ParseOverrides(policy.Defaults(), "M2.max_step_mg=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ChangeInput{
+		Medicine: medicine(t, dosing.CodeMethadone), Stage: StageTitration, RegimeStart: date("2025-01-01"),
+		Current: mg(30), To: mg(36), Effective: date("2025-03-01"),
+	}
+	assertFindings(t, CheckChange(n, in), "M2:override~maximum step of 5 mg")
+}
+
+func TestValidateChange(t *testing.T) {
+	t.Parallel()
+	base := func(t *testing.T) ChangeInput {
+		return ChangeInput{Medicine: medicine(t, dosing.CodeMethadone), Stage: StageTitration,
+			RegimeStart: date("2025-01-01"), Current: mg(30), To: mg(40), Effective: date("2025-01-10")}
+	}
+	tests := []struct {
+		name    string
+		edit    func(*ChangeInput)
+		wantErr string
+	}{
+		{name: "valid", edit: func(*ChangeInput) {}},
+		{name: "same dose", edit: func(in *ChangeInput) { in.To = mg(30) }, wantErr: "is the current dose"},
+		{name: "zero dose", edit: func(in *ChangeInput) { in.To = 0 }, wantErr: "end the regime"},
+		{name: "bad stage", edit: func(in *ChangeInput) { in.Stage = "stable" }, wantErr: `stage "stable"`},
+		{name: "no effective date", edit: func(in *ChangeInput) { in.Effective = calendar.Date{} }, wantErr: "effective date is required"},
+		{name: "before regime", edit: func(in *ChangeInput) { in.Effective = date("2024-12-31") }, wantErr: "before the regime start"},
+		{name: "no medicine", edit: func(in *ChangeInput) { in.Medicine = dosing.Medicine{} }, wantErr: "medicine"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := base(t)
+			tt.edit(&in)
+			err := ValidateChange(in)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestReviewDates(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	tests := []struct {
+		name string
+		got  calendar.Date
+		want string
+	}{
+		{"M5 three months", ReviewDue(date("2025-01-15"), n), "2025-04-15"},
+		{"M5 clamps to month end", ReviewDue(date("2025-01-31"), n), "2025-04-30"},
+		{"M5 across the year into February", ReviewDue(date("2024-11-30"), n), "2025-02-28"},
+		{"M4 six months", HighDoseReviewDue(date("2025-08-31"), n), "2026-02-28"},
+		{"AddMonths backwards", AddMonths(date("2025-08-31"), -6), "2025-02-28"},
+		{"AddMonths leap day", AddMonths(date("2024-02-29"), 12), "2025-02-28"},
+		{"AddMonths into leap February", AddMonths(date("2024-01-31"), 1), "2024-02-29"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if tt.got.String() != tt.want {
+				t.Errorf("got %s, want %s", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckReview(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	due := date("2025-04-01")
+	tests := []struct {
+		today string
+		want  []string
+	}{
+		{"2025-04-01", nil},
+		{"2025-04-02", []string{"M5:warn~2025-04-01"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.today, func(t *testing.T) {
+			t.Parallel()
+			assertFindings(t, CheckReview(n, due, date(tt.today)), tt.want...)
+		})
+	}
+}
+
+func TestRetitrationSuggestion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		code    string
+		current dosing.Micrograms
+		missed  int
+		want    dosing.Micrograms
+		ok      bool
+		text    string
+	}{
+		{name: "none missed", current: mg(60), missed: 0},
+		{name: "1 day no change", current: mg(60), missed: 1, want: mg(60), ok: true, text: "no change"},
+		{name: "2 days no change", current: mg(60), missed: 2, want: mg(60), ok: true, text: "no change"},
+		{name: "3 days half", current: mg(60), missed: 3, want: mg(30), ok: true, text: "half"},
+		{name: "3 days half rounds down", current: mg(65), missed: 3, want: mg(32), ok: true},
+		{name: "3 days half of fractional", current: mg(25) + 500, missed: 3, want: mg(12), ok: true},
+		{name: "4 days half below 40", current: mg(60), missed: 4, want: mg(30), ok: true},
+		{name: "4 days capped at 40", current: mg(100), missed: 4, want: mg(40), ok: true, text: "lower of 40 mg"},
+		{name: "4 days half exactly 40", current: mg(80), missed: 4, want: mg(40), ok: true},
+		{name: "5 days induction", current: mg(80), missed: 5, want: mg(30), ok: true, text: "new induction"},
+		{name: "7 days low dose kept", current: mg(20), missed: 7, want: mg(20), ok: true, text: "new induction"},
+		{name: "not methadone", code: dosing.CodeBuprenorphineSL, current: mg(8), missed: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code := tt.code
+			if code == "" {
+				code = dosing.CodeMethadone
+			}
+			s, ok := RetitrationSuggestion(medicine(t, code), tt.current, tt.missed)
+			if ok != tt.ok {
+				t.Fatalf("ok = %v", ok)
+			}
+			if !ok {
+				return
+			}
+			if s.Rule != "MD3" || s.Dose != tt.want || !strings.Contains(s.Text, tt.text) {
+				t.Errorf("got %+v, want dose %s text %q", s, tt.want, tt.text)
+			}
+		})
+	}
+}

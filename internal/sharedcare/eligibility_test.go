@@ -1,0 +1,102 @@
+package sharedcare
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+var today = calendar.MustParse("2025-06-30")
+
+func eligible() EligibilityInput {
+	return EligibilityInput{
+		Today:                    today,
+		LastDoseChange:           today.AddDays(-100),
+		DueDoses:                 84,
+		TakenDoses:               84,
+		LastNegativeOpioidScreen: today.AddDays(-10),
+		ScreensInWindow:          2,
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		numbers    func(policy.Numbers) policy.Numbers
+		edit       func(*EligibilityInput)
+		key        string // criterion expected to fail; "" = all met
+		wantDetail string
+	}{
+		{name: "all met", edit: func(*EligibilityInput) {}},
+		{name: "stable exactly 12 weeks", edit: func(in *EligibilityInput) { in.LastDoseChange = today.AddDays(-84) }},
+		{name: "stable one day short", edit: func(in *EligibilityInput) { in.LastDoseChange = today.AddDays(-83) }, key: KeyStableDose, wantDetail: "1 more days"},
+		{name: "dose date unknown", edit: func(in *EligibilityInput) { in.LastDoseChange = calendar.Date{} }, key: KeyStableDose, wantDetail: "not known"},
+		{name: "adherence exactly 90%", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 10, 9 }},
+		{name: "adherence just under 90%", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 84, 75 }, key: KeyAdherence, wantDetail: "75 of 84"},
+		{name: "no doses due", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 0, 0 }, key: KeyAdherence, wantDetail: "No doses were due"},
+		{
+			name:    "tuned adherence 85%",
+			numbers: func(n policy.Numbers) policy.Numbers { n.SC3AdherencePercent = 85; return n },
+			edit:    func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 20, 17 },
+		},
+		{name: "MD1 block", edit: func(in *EligibilityInput) { in.MD1BlocksInWindow = 1 }, key: KeyNoMissedDoseBlock, wantDetail: "1 MD1 block"},
+		{name: "screen exactly 12 weeks old", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(-84) }},
+		{name: "screen too old", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(-85) }, key: KeyNegativeScreen, wantDetail: "older than 12 weeks"},
+		{name: "no screen", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen, in.ScreensInWindow = calendar.Date{}, 0 }, key: KeyNegativeScreen, wantDetail: "No drug screen"},
+		{name: "only positive screens", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = calendar.Date{} }, key: KeyNegativeScreen, wantDetail: "none negative"},
+		{name: "screen in future", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(1) }, key: KeyNegativeScreen, wantDetail: "after today"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := policy.Defaults()
+			if tt.numbers != nil {
+				n = tt.numbers(n)
+			}
+			in := eligible()
+			tt.edit(&in)
+			cs := Evaluate(n, in)
+			if len(cs) != 4 {
+				t.Fatalf("got %d criteria", len(cs))
+			}
+			for _, c := range cs {
+				if c.Rule != "SC3" || c.Description == "" || c.Detail == "" {
+					t.Errorf("incomplete criterion %+v", c)
+				}
+				wantMet := c.Key != tt.key
+				if c.Met != wantMet {
+					t.Errorf("%s met = %v (%s)", c.Key, c.Met, c.Detail)
+				}
+				if c.Key == tt.key && !strings.Contains(c.Detail, tt.wantDetail) {
+					t.Errorf("%s detail %q, want %q", c.Key, c.Detail, tt.wantDetail)
+				}
+			}
+			if AllMet(cs) != (tt.key == "") {
+				t.Errorf("AllMet = %v", AllMet(cs))
+			}
+		})
+	}
+}
+
+func TestAllMetEmpty(t *testing.T) {
+	t.Parallel()
+	if AllMet(nil) {
+		t.Error("no criteria must not mean eligible")
+	}
+}
+
+func TestWindowAndJSON(t *testing.T) {
+	t.Parallel()
+	from, to := Window(policy.Defaults(), today)
+	if from.DaysUntil(to) != 84 || !to.Equal(today) {
+		t.Errorf("Window = %s..%s", from, to)
+	}
+	b, _ := json.Marshal(Criterion{Key: KeyAdherence, Rule: "SC3", Met: true})
+	if !strings.Contains(string(b), `"key":"adherence"`) || !strings.Contains(string(b), `"met":true`) {
+		t.Errorf("json %s", b)
+	}
+}

@@ -1,0 +1,213 @@
+// Package store is where Dosebook's records live: it opens PostgreSQL or the
+// embedded SQLite file, runs the migrations, and keeps gorm to itself. Every
+// write goes through Write, which appends the audit event in the same
+// transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/dosebook/dosebook/migrations"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DefaultSQLiteFile is used when no database URL is configured, so that a
+// newcomer needs no server.
+const DefaultSQLiteFile = "dosebook.db"
+
+// DB is an open Dosebook database.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Options tune Open; the zero value is production behaviour.
+type Options struct {
+	// Now replaces the clock (tests pin it); defaults to time.Now.
+	Now func() time.Time
+	// MaxOpenConns caps the pool (defaults: 20 PostgreSQL, 8 SQLite).
+	MaxOpenConns int
+}
+
+// SQLiteDSN builds the DSN for a SQLite file. The pragmas live in the DSN so
+// every pooled connection gets them (STYLE.md point 8): foreign keys on, a
+// busy timeout, WAL, and immediate transactions so that read-then-write
+// transactions queue for the lock instead of failing with SQLITE_BUSY.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
+}
+
+// DialectOf tells which database a DOSEBOOK_DATABASE_URL names.
+func DialectOf(databaseURL string) (Dialect, string, error) {
+	switch {
+	case databaseURL == "":
+		return SQLite, SQLiteDSN(DefaultSQLiteFile), nil
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		if _, err := url.Parse(databaseURL); err != nil {
+			return "", "", fmt.Errorf("database URL is not a valid URL")
+		}
+		return Postgres, databaseURL, nil
+	case strings.HasPrefix(databaseURL, "sqlite://"):
+		return SQLite, SQLiteDSN(strings.TrimPrefix(databaseURL, "sqlite://")), nil
+	case strings.HasPrefix(databaseURL, "file:"):
+		return SQLite, databaseURL, nil
+	}
+	return "", "", fmt.Errorf("database URL must start with postgres://, sqlite:// or file: (or be unset for %s)", DefaultSQLiteFile)
+}
+
+// Open connects to the database named by databaseURL (empty: the embedded
+// SQLite file). It does not migrate; call Migrate.
+func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
+	dialect, dsn, err := DialectOf(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	var dialector gorm.Dialector
+	if dialect == Postgres {
+		dialector = postgres.New(postgres.Config{DSN: dsn})
+	} else {
+		dialector = sqlite.Open(dsn)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	g, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return now().UTC().Truncate(time.Microsecond) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxOpen := opts.MaxOpenConns
+	if maxOpen == 0 {
+		maxOpen = 20
+		if dialect == SQLite {
+			maxOpen = 8
+		}
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: now}, nil
+}
+
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the pool for metrics and health checks.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Now is the store's clock, UTC at the precision both databases keep.
+func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations.FS, string(db.dialect))
+	if err != nil {
+		return nil, err
+	}
+	gd := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.dialect == Postgres {
+		gd = goose.DialectPostgres
+		// Two servers starting together against one database must not both
+		// apply the same migration: goose holds a session advisory lock.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(gd, db.sql, sub, opts...)
+}
+
+// Migrate applies every pending migration.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		if log != nil {
+			log.Info("migration applied", "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
+		}
+	}
+	return nil
+}
+
+// MigrationsCurrent reports whether the schema is at the binary's version,
+// without taking the migration lock (for /readyz).
+func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
+	p, err := db.provider()
+	if err != nil {
+		return false, err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return false, err
+	}
+	return current == target, nil
+}
+
+// MigrationVersions lists the versions embedded for a dialect.
+func MigrationVersions(d Dialect) ([]int64, error) {
+	entries, err := fs.ReadDir(migrations.FS, string(d))
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range entries {
+		v, err := goose.NumericComponent(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+var errNoRows = errors.New("no rows")

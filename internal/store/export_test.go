@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// ExecForTest runs raw SQL; tests use it to prove the database's own guards.
+func (db *DB) ExecForTest(ctx context.Context, sql string) error {
+	return db.gorm.WithContext(ctx).Exec(sql).Error
+}
+
+// TamperAuditForTest edits the audit table as an attacker with SQL access
+// would: lifting the append-only trigger first.
+func (db *DB) TamperAuditForTest(ctx context.Context, sql string) error {
+	var steps []string
+	if db.dialect == Postgres {
+		steps = []string{"ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change", sql,
+			"ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"}
+	} else {
+		steps = []string{"DROP TRIGGER audit_events_no_update", sql}
+	}
+	for _, s := range steps {
+		if err := db.gorm.WithContext(ctx).Exec(s).Error; err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// Columns lists "table.column" for every Dosebook table, so tests can prove
+// both dialects' migrations build the same schema.
+func (db *DB) Columns(ctx context.Context) ([]string, error) {
+	var out []string
+	g := db.gorm.WithContext(ctx)
+	if db.dialect == Postgres {
+		err := g.Raw(`SELECT table_name || '.' || column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`).Scan(&out).Error
+		return out, err
+	}
+	var tables []string
+	if err := g.Raw(`SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version'`).Scan(&tables).Error; err != nil {
+		return nil, err
+	}
+	for _, tbl := range tables {
+		var cols []string
+		if err := g.Raw(`SELECT name FROM pragma_table_info(?)`, tbl).Scan(&cols).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range cols {
+			out = append(out, tbl+"."+c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// Organisation is a treatment service, pharmacy or GP practice.
+type Organisation struct {
+	ID        string       `json:"id"`
+	Kind      auth.OrgKind `json:"kind"`
+	Name      string       `json:"name"`
+	Address   string       `json:"address"`
+	Phone     string       `json:"phone"`
+	Opening   string       `json:"-"` // JSON calendar.Opening, pharmacies only
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+// User is a person who signs in with a token.
+type User struct {
+	ID             string    `json:"id"`
+	OrganisationID string    `json:"organisation_id"`
+	Role           auth.Role `json:"role"`
+	Name           string    `json:"name"`
+	Registration   string    `json:"registration"` // professional registration, e.g. GMC number
+	Phone          string    `json:"phone"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Token is a stored bearer token: only its hash is kept.
+type Token struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Hash      string     `json:"-"`
+	Label     string     `json:"label"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// ValidID reports whether s is a UUID as Dosebook writes them, so that a
+// malformed id is a 404 rather than a database error.
+func ValidID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+// CreateOrganisation adds an organisation.
+func (tx *Tx) CreateOrganisation(o *Organisation) error {
+	if o.ID == "" {
+		o.ID = newID()
+	}
+	o.CreatedAt = tx.db.Now()
+	if err := tx.g.Create(o).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("organisation.create", "organisation", o.ID, o)
+}
+
+// Organisation looks one up by id.
+func (db *DB) Organisation(ctx context.Context, id string) (Organisation, error) {
+	var o Organisation
+	if !ValidID(id) {
+		return o, problem.NotFoundf("organisation not found")
+	}
+	err := db.read(ctx).Take(&o, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return o, problem.NotFoundf("organisation not found")
+	}
+	return o, translate(err)
+}
+
+// OrganisationByName finds an organisation by its unique name.
+func (db *DB) OrganisationByName(ctx context.Context, name string) (Organisation, error) {
+	var o Organisation
+	err := db.read(ctx).Take(&o, "name = ?", name).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return o, problem.NotFoundf("no organisation is named %q", name)
+	}
+	return o, translate(err)
+}
+
+// Organisations lists organisations, optionally of one kind.
+func (db *DB) Organisations(ctx context.Context, kind auth.OrgKind) ([]Organisation, error) {
+	var out []Organisation
+	q := db.read(ctx).Order("name")
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	return out, translate(q.Find(&out).Error)
+}
+
+// CreateUser adds a user to an organisation of the kind its role belongs to.
+func (tx *Tx) CreateUser(u *User) error {
+	var org Organisation
+	if err := tx.g.Take(&org, "id = ?", u.OrganisationID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return problem.Invalidf("organisation_id", "exists", "organisation %s does not exist", u.OrganisationID)
+		}
+		return translate(err)
+	}
+	if want := auth.RoleOrgKind[u.Role]; want != org.Kind {
+		return problem.Invalidf("role", "matches_organisation", "a %s belongs to a %s, not a %s", u.Role, want, org.Kind)
+	}
+	if u.ID == "" {
+		u.ID = newID()
+	}
+	u.CreatedAt = tx.db.Now()
+	if err := tx.g.Create(u).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("user.create", "user", u.ID, u)
+}
+
+// User looks a user up by id.
+func (db *DB) User(ctx context.Context, id string) (User, error) {
+	var u User
+	if !ValidID(id) {
+		return u, problem.NotFoundf("user not found")
+	}
+	err := db.read(ctx).Take(&u, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, problem.NotFoundf("user not found")
+	}
+	return u, translate(err)
+}
+
+// UserByName finds the user of an organisation with a given name.
+func (db *DB) UserByName(ctx context.Context, orgID, name string) (User, error) {
+	var u User
+	err := db.read(ctx).Take(&u, "organisation_id = ? AND name = ?", orgID, name).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, problem.NotFoundf("user not found")
+	}
+	return u, translate(err)
+}
+
+// Users lists users, optionally of one organisation.
+func (db *DB) Users(ctx context.Context, orgID string) ([]User, error) {
+	var out []User
+	q := db.read(ctx).Order("name, id")
+	if orgID != "" {
+		q = q.Where("organisation_id = ?", orgID)
+	}
+	return out, translate(q.Find(&out).Error)
+}
+
+// IssueToken creates a token for a user and returns it; it is never
+// retrievable again.
+func (tx *Tx) IssueToken(userID, label string, ttl time.Duration) (string, Token, error) {
+	secret, hash, err := auth.NewToken()
+	if err != nil {
+		return "", Token{}, err
+	}
+	now := tx.db.Now()
+	t := Token{ID: newID(), UserID: userID, Hash: hash, Label: label, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := tx.g.Create(&t).Error; err != nil {
+		return "", Token{}, translate(err)
+	}
+	return secret, t, tx.Audit("token.issue", "token", t.ID, map[string]any{"user_id": userID, "label": label, "expires_at": t.ExpiresAt})
+}
+
+// RevokeToken ends a token now. Revoking twice is harmless.
+func (tx *Tx) RevokeToken(tokenID string) (Token, error) {
+	var t Token
+	if !ValidID(tokenID) {
+		return t, problem.NotFoundf("token not found")
+	}
+	if err := tx.g.Take(&t, "id = ?", tokenID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return t, problem.NotFoundf("token not found")
+		}
+		return t, translate(err)
+	}
+	if t.RevokedAt != nil {
+		return t, nil
+	}
+	now := tx.db.Now()
+	t.RevokedAt = &now
+	if err := tx.g.Model(&Token{}).Where("id = ?", t.ID).Update("revoked_at", now).Error; err != nil {
+		return t, translate(err)
+	}
+	return t, tx.Audit("token.revoke", "token", t.ID, map[string]any{"user_id": t.UserID})
+}
+
+// Tokens lists a user's tokens (never their secrets).
+func (db *DB) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	var out []Token
+	return out, translate(db.read(ctx).Where("user_id = ?", userID).Order("created_at, id").Find(&out).Error)
+}
+
+// Authenticate resolves a bearer token to its user. Every failure is the
+// same Unauthorized error so a caller learns nothing about why.
+func (db *DB) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
+	denied := &problem.Error{Code: problem.Unauthorized, Message: "the bearer token is missing, malformed, expired or revoked"}
+	if !auth.WellFormed(token) {
+		return auth.Principal{}, denied
+	}
+	var row struct {
+		TokenID   string
+		ExpiresAt time.Time
+		RevokedAt *time.Time
+		UserID    string
+		Name      string
+		Role      auth.Role
+		OrgID     string
+		OrgName   string
+		OrgKind   auth.OrgKind
+	}
+	err := db.read(ctx).Raw(`SELECT t.id AS token_id, t.expires_at, t.revoked_at, u.id AS user_id, u.name, u.role,
+		o.id AS org_id, o.name AS org_name, o.kind AS org_kind
+		FROM tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
+		WHERE t.hash = ?`, auth.HashToken(token)).Scan(&row).Error
+	if err != nil {
+		return auth.Principal{}, translate(err)
+	}
+	if row.TokenID == "" || row.RevokedAt != nil || !db.Now().Before(row.ExpiresAt) {
+		return auth.Principal{}, denied
+	}
+	return auth.Principal{UserID: row.UserID, Name: row.Name, Role: row.Role, OrgID: row.OrgID,
+		OrgName: row.OrgName, OrgKind: row.OrgKind, TokenID: row.TokenID}, nil
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/audit"
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// auditLockKey serialises appends to the hash chain on PostgreSQL (SQLite's
+// immediate transactions already serialise writers).
+const auditLockKey = 7_250_001
+
+// Tx is one write transaction. Audit events are buffered and appended at
+// the end, under the chain lock, so the lock is held only for the append and
+// never while the transaction still waits for row locks.
+type Tx struct {
+	g       *gorm.DB
+	db      *DB
+	ctx     context.Context
+	pending []audit.Event
+}
+
+// Gorm is for this package's own queries.
+func (tx *Tx) gormDB() *gorm.DB { return tx.g }
+
+// Write runs fn in a transaction and commits it with its audit events. An
+// error from fn rolls everything back: no partial write.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		tx := &Tx{g: g, db: db, ctx: ctx}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flushAudit()
+	})
+	return translate(err)
+}
+
+// Read runs fn with a read-only view (no audit, no transaction needed).
+func (db *DB) read(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// Audit records that this transaction did action to an entity. changes is
+// marshalled to JSON; it must not hold tokens.
+func (tx *Tx) Audit(action, entityType, entityID string, changes any) error {
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	p, _ := auth.PrincipalFrom(tx.ctx)
+	req := audit.RequestFrom(tx.ctx)
+	actorID, role, org := "system", "system", ""
+	if p.UserID != "" {
+		actorID, role, org = p.UserID, string(p.Role), p.OrgID
+	}
+	tx.pending = append(tx.pending, audit.Event{
+		ID:             uuid.Must(uuid.NewV7()).String(),
+		OccurredAt:     tx.db.Now(),
+		ActorID:        actorID,
+		ActorRole:      role,
+		OrganisationID: org,
+		Action:         action,
+		EntityType:     entityType,
+		EntityID:       entityID,
+		RequestID:      req.ID,
+		ClientIP:       req.ClientIP,
+		Changes:        string(b),
+	})
+	return nil
+}
+
+func (tx *Tx) flushAudit() error {
+	if len(tx.pending) == 0 {
+		return nil
+	}
+	if tx.db.dialect == Postgres {
+		if err := tx.g.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
+			return err
+		}
+	}
+	var last audit.Event
+	err := tx.g.Select("seq", "hash").Order("seq DESC").Limit(1).Take(&last).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		last = audit.Event{Seq: 0, Hash: audit.GenesisHash}
+	case err != nil:
+		return err
+	}
+	for i := range tx.pending {
+		e := &tx.pending[i]
+		e.Seq = last.Seq + 1
+		e.PrevHash = last.Hash
+		e.Hash = audit.ComputeHash(*e)
+		last = *e
+	}
+	return tx.g.Create(&tx.pending).Error
+}
+
+// translate maps database errors to Dosebook's error vocabulary.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := problem.As(err); ok {
+		return err
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &problem.Error{Code: problem.NotFound, Message: "not found", Err: err}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &problem.Error{Code: problem.Conflict, Message: "a record with the same identity already exists", Err: err}
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return &problem.Error{Code: problem.Invalid, Message: "refers to a record that does not exist", Err: err}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &problem.Error{Code: problem.Unavailable, Message: "the database did not answer in time", Err: err}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || isConnectionError(err) {
+		return &problem.Error{Code: problem.Unavailable, Message: "the database is unavailable", Err: err}
+	}
+	return err
+}
+
+func isConnectionError(err error) bool {
+	s := err.Error()
+	for _, frag := range []string{"connection refused", "failed to connect", "conn closed", "broken pipe",
+		"connection reset", "bad connection", "the database system is shutting down", "terminating connection",
+		"database is locked"} {
+		if strings.Contains(s, frag) {
+			return true
+		}
+	}
+	return false
+}
