@@ -1,0 +1,265 @@
+package pdf
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// Chart geometry in mm. The outcome marks sit in lanes under the dose line,
+// one lane per outcome: a day is ~0.85 mm wide over six months, so the lane
+// tells the outcome even where the small shapes merge.
+const (
+	chartGutter  = 24.0 // left: mg labels and lane names
+	chartRight   = 14.0 // right: current dose label and lane counts
+	chartPlotH   = 46.0
+	chartMonthH  = 6.0
+	chartLaneH   = 4.2
+	chartLegendH = 8.0
+	chartHeight  = chartPlotH + chartMonthH + 4*chartLaneH + 2 + chartLegendH
+)
+
+type lane struct {
+	outcome, label string
+}
+
+var chartLanes = []lane{
+	{OutcomeSupervised, "Supervised"},
+	{OutcomeCollected, "Collected"},
+	{OutcomeMissed, "Missed"},
+	{OutcomeWithheld, "Withheld"},
+}
+
+func (c ChartData) validate() error {
+	for _, d := range c.Days {
+		switch d.Outcome {
+		case OutcomeSupervised, OutcomeCollected, OutcomeMissed, OutcomeWithheld, OutcomeNone, "":
+		default:
+			return fmt.Errorf("pdf: chart day %s: unknown outcome %q", d.Date, d.Outcome)
+		}
+		if d.DoseMg < 0 || math.IsNaN(d.DoseMg) || math.IsInf(d.DoseMg, 0) {
+			return fmt.Errorf("pdf: chart day %s: dose %v out of range", d.Date, d.DoseMg)
+		}
+	}
+	return nil
+}
+
+// span is the chart's date range: From/To when set, else the days' extent.
+func (c ChartData) span() (from, to calendar.Date) {
+	from, to = c.From, c.To
+	for _, d := range c.Days {
+		if c.From.IsZero() && (from.IsZero() || d.Date.Before(from)) {
+			from = d.Date
+		}
+		if c.To.IsZero() && (to.IsZero() || d.Date.After(to)) {
+			to = d.Date
+		}
+	}
+	return from, to
+}
+
+// niceStep picks a tick step giving at most six ticks up to top.
+func niceStep(top float64) float64 {
+	for _, s := range []float64{2, 5, 10, 20, 25, 50, 100, 200, 500} {
+		if top/s <= 6 {
+			return s
+		}
+	}
+	return 1000
+}
+
+func mgLabel(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64) + " mg"
+}
+
+// chart draws the dose step line and outcome lanes starting at y.
+func (s *summary) chart(c ChartData, y float64) {
+	f := s.f
+	from, to := c.span()
+	n := from.DaysUntil(to) + 1
+	if n <= 0 {
+		return
+	}
+	px := marginL + chartGutter
+	pw := contentW - chartGutter - chartRight
+	dayW := pw / float64(n)
+	xOf := func(d calendar.Date) float64 { return px + float64(from.DaysUntil(d))*dayW }
+
+	maxDose := 0.0
+	for _, d := range c.Days {
+		maxDose = max(maxDose, d.DoseMg)
+	}
+	step := niceStep(max(maxDose*1.1, 1))
+	top := math.Ceil(max(maxDose*1.1, 1)/step) * step
+	py := y + 2
+	ph := chartPlotH - 2
+	yOf := func(mg float64) float64 { return py + ph - mg/top*ph }
+
+	// Grid and mg ticks.
+	s.font("", 7)
+	s.grey(greyText)
+	f.SetLineWidth(0.15)
+	f.SetDrawColor(greyGrid, greyGrid, greyGrid)
+	for v := 0.0; v <= top+1e-9; v += step {
+		yy := yOf(v)
+		f.Line(px, yy, px+pw, yy)
+		s.text(marginL, yy-1.75, chartGutter-2, []string{mgLabel(v)}, 3.5, "R")
+	}
+
+	// Month boundaries and labels, centred in each month's part of the range.
+	monthStart := calendar.NewDate(from.Year(), from.Month(), 1)
+	for m := monthStart; !m.After(to); m = calendar.NewDate(m.Year(), m.Month()+1, 1) {
+		next := calendar.NewDate(m.Year(), m.Month()+1, 1)
+		a, b := m, next.AddDays(-1)
+		if a.Before(from) {
+			a = from
+		}
+		if b.After(to) {
+			b = to
+		}
+		x0, x1 := xOf(a), xOf(b)+dayW
+		if !m.Before(from) {
+			f.SetDrawColor(greyGrid, greyGrid, greyGrid)
+			f.Line(x0, py, x0, py+ph)
+			f.SetDrawColor(0, 0, 0)
+			f.Line(x0, py+ph, x0, py+ph+1.2)
+		}
+		label := m.Format("Jan")
+		if m.Month() == time.January || m.Equal(monthStart) {
+			label = m.Format("Jan 2006")
+		}
+		if f.GetStringWidth(label)+1 < x1-x0 {
+			s.text(x0, py+ph+1.3, x1-x0, []string{label}, 3.6, "C")
+		}
+	}
+
+	// Axes.
+	f.SetDrawColor(0, 0, 0)
+	f.SetLineWidth(0.3)
+	f.Line(px, py, px, py+ph)
+	f.Line(px, py+ph, px+pw, py+ph)
+
+	// Dose as a step line: a dose holds for the whole day. Runs of the same
+	// dose are one segment; days without data leave a gap.
+	f.SetLineWidth(0.6)
+	days := make([]ChartDay, 0, len(c.Days))
+	for _, d := range c.Days {
+		if !d.Date.Before(from) && !d.Date.After(to) {
+			days = append(days, d)
+		}
+	}
+	// One path per run of consecutive days, so corners join cleanly.
+	var last *ChartDay
+	open := false
+	for i := range days {
+		d := &days[i]
+		x := xOf(d.Date)
+		switch {
+		case last == nil || !d.Date.Equal(last.Date.AddDays(1)): // start, or a gap in the data
+			if open {
+				f.LineTo(xOf(last.Date)+dayW, yOf(last.DoseMg))
+				f.DrawPath("D")
+			}
+			f.MoveTo(x, yOf(d.DoseMg))
+			open = true
+		case d.DoseMg != last.DoseMg:
+			f.LineTo(x, yOf(last.DoseMg))
+			f.LineTo(x, yOf(d.DoseMg))
+		}
+		last = d
+	}
+	if open {
+		f.LineTo(xOf(last.Date)+dayW, yOf(last.DoseMg))
+		f.DrawPath("D")
+		s.font("B", 7.5)
+		s.black()
+		s.text(xOf(last.Date)+dayW+1, yOf(last.DoseMg)-1.8, chartRight-1, []string{mgLabel(last.DoseMg)}, 3.6, "L")
+	}
+
+	// Outcome lanes.
+	ly := py + ph + chartMonthH
+	// Supervised and collected days are the rule: narrow bars, one per day.
+	// Missed and withheld days are the exceptions and are drawn large even
+	// where they overlap their neighbours.
+	barW := min(dayW*0.8, 2.0)
+	const barH, eventSize = 2.0, 1.8
+	counts := map[string]int{}
+	for _, d := range days {
+		counts[d.Outcome]++
+	}
+	for i, l := range chartLanes {
+		cy := ly + float64(i)*chartLaneH + chartLaneH/2
+		f.SetDrawColor(greyGrid, greyGrid, greyGrid)
+		f.SetLineWidth(0.1)
+		f.Line(px, cy, px+pw, cy)
+		s.font("", 7)
+		s.grey(greyText)
+		s.text(marginL, cy-1.75, chartGutter-2, []string{l.label}, 3.5, "R")
+		s.text(px+pw+1, cy-1.75, chartRight-1, []string{strconv.Itoa(counts[l.outcome])}, 3.5, "L")
+		f.SetDrawColor(0, 0, 0)
+		f.SetFillColor(0, 0, 0)
+		for _, d := range days {
+			if d.Outcome == l.outcome {
+				if l.outcome == OutcomeSupervised || l.outcome == OutcomeCollected {
+					mark(f, l.outcome, xOf(d.Date)+dayW/2, cy, barW, barH)
+				} else {
+					mark(f, l.outcome, xOf(d.Date)+dayW/2, cy, eventSize, eventSize)
+				}
+			}
+		}
+	}
+	f.SetDrawColor(0, 0, 0)
+	f.SetLineWidth(0.2)
+	f.Rect(px, ly, pw, 4*chartLaneH, "D")
+
+	// Legend.
+	gy := ly + 4*chartLaneH + 2 + chartLegendH/2
+	x := px
+	s.font("", 7.5)
+	s.black()
+	f.SetLineWidth(0.6)
+	f.Line(x, gy, x+6, gy)
+	f.SetLineWidth(0.2)
+	x += 7.5
+	lbl := "Daily dose (mg)"
+	s.text(x, gy-1.8, 40, []string{lbl}, 3.6, "L")
+	x += f.GetStringWidth(lbl) + 6
+	for _, l := range []lane{
+		{OutcomeSupervised, "Supervised"},
+		{OutcomeCollected, "Collected (take-home)"},
+		{OutcomeMissed, "Missed"},
+		{OutcomeWithheld, "Withheld"},
+	} {
+		f.SetFillColor(0, 0, 0)
+		mark(f, l.outcome, x+1.2, gy, 2.2, 2.2)
+		x += 3.5
+		s.text(x, gy-1.8, 40, []string{l.label}, 3.6, "L")
+		x += f.GetStringWidth(l.label) + 6
+	}
+	f.SetY(gy + chartLegendH/2)
+}
+
+// mark draws an outcome shape centred on (x, y), legible in black and white:
+// filled square or bar, hollow square or bar, cross, triangle.
+func mark(f *gofpdf.Fpdf, outcome string, x, y, w, h float64) {
+	hw, hh := w/2, h/2
+	switch outcome {
+	case OutcomeSupervised:
+		f.Rect(x-hw, y-hh, w, h, "F")
+	case OutcomeCollected:
+		lw := min(0.2, w/5)
+		f.SetLineWidth(lw)
+		f.Rect(x-hw+lw/2, y-hh+lw/2, w-lw, h-lw, "D")
+	case OutcomeMissed:
+		f.SetLineWidth(0.3)
+		f.Line(x-hw, y-hh, x+hw, y+hh)
+		f.Line(x-hw, y+hh, x+hw, y-hh)
+	case OutcomeWithheld:
+		f.Polygon([]gofpdf.PointType{{X: x - hw, Y: y + hh}, {X: x + hw, Y: y + hh}, {X: x, Y: y - hh}}, "F")
+	}
+}

@@ -1,0 +1,477 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+var fixedTime = time.Date(2025, 2, 28, 9, 30, 0, 0, time.UTC)
+
+func testOptions() Options { return Options{CreatedAt: fixedTime, Compress: false} }
+
+// Approved wording (clinical rule L7), exactly as the Home Office worded it.
+var approvedWording = []string{
+	"Please dispense instalments due on pharmacy closed days on a prior suitable day.",
+	"If an instalment's collection day has been missed, please still dispense the amount due for any remaining day(s) of that instalment.",
+	"Consult the prescriber if 3 or more consecutive days of a prescription have been missed.",
+	"Supervise consumption on collection days.",
+}
+
+func testPatient() Patient {
+	return Patient{
+		Name:        "Zoë Łukasz-Nguyễn",
+		Address:     "Flat 4 — Côte House\n12 Brûlée Street\nLeeds LS2 7QA",
+		DateOfBirth: calendar.MustParse("1980-01-02"),
+		NHSNumber:   "943 476 5919",
+		Phone:       "0113 496 0000",
+	}
+}
+
+// prescriptionFixture builds a prescription with n instalments from Sat 1
+// Mar 2025. Saturday instalments cover Sunday (the pharmacy is closed), so
+// no instalment falls on a Sunday.
+func prescriptionFixture(n int) PrescriptionView {
+	start := calendar.MustParse("2025-03-01")
+	var rows []InstalmentRow
+	day := start
+	for len(rows) < n {
+		r := InstalmentRow{Date: day, Supervised: "60 ml"}
+		switch day.Weekday() {
+		case time.Saturday:
+			next := day.AddDays(1)
+			r.DaysCovered = fmt.Sprintf("%s – %s", day.Format("Mon 2"), next.Format("Mon 2"))
+			r.TakeHome = "60 ml"
+			day = day.AddDays(2)
+		default:
+			r.DaysCovered = day.Format("Mon 2")
+			day = day.AddDays(1)
+		}
+		rows = append(rows, r)
+	}
+	end := day.AddDays(-1)
+	return PrescriptionView{
+		Serial: "DB-2025-000417",
+		Status: "issued",
+		Service: Service{
+			Name:    "Leeds Recovery Service — Opiate Substitution Clinic",
+			Address: "Ground floor, £10 Building — 2 Wellington Street\nLeeds LS1 4DL",
+			Phone:   "0113 496 0123",
+		},
+		Prescriber: Prescriber{
+			Name:         "Dr Ayodele Okafor",
+			Role:         "Specialist doctor",
+			Registration: "GMC 1234567",
+			Address:      "Ground floor, £10 Building — 2 Wellington Street\nLeeds LS1 4DL",
+			Phone:        "0113 496 0123",
+		},
+		Patient:          testPatient(),
+		Pharmacy:         Pharmacy{Name: "Kirkgate Pharmacy", Address: "3 Kirkgate, Leeds LS2 7DJ", Phone: "0113 496 0456"},
+		Medicine:         "Methadone hydrochloride 1 mg/ml oral solution",
+		Form:             "Oral solution (sugar-free)",
+		Strength:         "1 mg/ml",
+		Dose:             "60 mg (60 ml) once daily",
+		TotalQuantity:    "840 (eight hundred and forty) millilitres",
+		Interval:         "Daily instalments of 60 ml; Saturday's instalment is 120 ml (60 ml supervised, 60 ml take-home for Sunday)",
+		Start:            start,
+		End:              end,
+		Instalments:      rows,
+		Wording:          approvedWording,
+		PrescriptionDate: calendar.MustParse("2025-02-28"),
+		ValidUntil:       calendar.MustParse("2025-03-28"),
+	}
+}
+
+func summaryFixture() SharedCareSummaryView {
+	from := calendar.MustParse("2024-09-01")
+	to := from.AddDays(182)
+	var days []ChartDay
+	dose := 30.0
+	for d, i := from, 0; !d.After(to); d, i = d.AddDays(1), i+1 {
+		if i > 0 && i%7 == 0 && dose < 80 {
+			dose += 10
+		}
+		out := OutcomeSupervised
+		switch {
+		case i%37 == 11 || i%53 == 20:
+			out = OutcomeMissed
+		case i == 64 || i == 130:
+			out = OutcomeWithheld
+		case i > 90 && d.Weekday() == time.Sunday:
+			out = OutcomeCollected
+		case i > 120 && d.Weekday() == time.Wednesday:
+			out = OutcomeCollected
+		}
+		days = append(days, ChartDay{Date: d, DoseMg: dose, Outcome: out})
+	}
+	return SharedCareSummaryView{
+		ServiceName:         "Leeds Recovery Service — Opiate Substitution Clinic",
+		ServiceAddress:      "Ground floor, £10 Building — 2 Wellington Street\nLeeds LS1 4DL",
+		ServicePhone:        "0113 496 0123",
+		Author:              "Dr Ayodele Okafor, Specialist doctor (GMC 1234567)",
+		GPPractice:          GPPractice{Name: "Burley Park Medical Centre", Address: "273 Burley Road\nLeeds LS4 2EL"},
+		Patient:             testPatient(),
+		Date:                calendar.MustParse("2025-03-03"),
+		Status:              "proposed",
+		Medicine:            "Methadone hydrochloride 1 mg/ml oral solution (sugar-free)",
+		CurrentDose:         "80 mg (80 ml) once daily",
+		LastChange:          calendar.MustParse("2024-10-06"),
+		LastPrescriptionEnd: calendar.MustParse("2025-03-14"),
+		Chart:               ChartData{From: from, To: to, Days: days},
+		Titrations: []TitrationRow{
+			{Date: calendar.MustParse("2024-09-01"), From: "—", To: "30 mg", Reason: "Induction", Prescriber: "Dr Ayodele Okafor"},
+			{Date: calendar.MustParse("2024-09-08"), From: "30 mg", To: "40 mg", Reason: "Withdrawal symptoms in the evening", Prescriber: "Dr Ayodele Okafor"},
+			{Date: calendar.MustParse("2024-09-15"), From: "40 mg", To: "50 mg", Reason: "Continued use on top", Prescriber: "Siân Ó Briain (NMP)"},
+			{Date: calendar.MustParse("2024-09-22"), From: "50 mg", To: "60 mg", Reason: "Cravings", Prescriber: "Siân Ó Briain (NMP)"},
+			{Date: calendar.MustParse("2024-09-29"), From: "60 mg", To: "70 mg", Reason: "Cravings", Prescriber: "Dr Ayodele Okafor"},
+			{Date: calendar.MustParse("2024-10-06"), From: "70 mg", To: "80 mg", Reason: "Stabilising; ECG booked", Prescriber: "Dr Ayodele Okafor", Override: "M2: 20 mg in 7 days agreed at MDT"},
+		},
+		Adherence: Adherence{Window: "last 12 weeks (9 Dec 2024 – 2 Mar 2025)", Due: 84, Supervised: 66, Collected: 15, Missed: 2, Withheld: 1, Percent: "96 %"},
+		Screens: []ScreenRow{
+			{Date: calendar.MustParse("2025-02-10"), Sample: "Oral fluid", Witnessed: true, Results: "Methadone positive; opiates, cocaine and benzodiazepines negative"},
+			{Date: calendar.MustParse("2024-12-02"), Sample: "Urine", Witnessed: false, Results: "Methadone positive; cannabis positive"},
+		},
+		RiskFlags: []string{
+			"Alcohol: drinks up to 20 units a week — advised not to drink before doses",
+			"QTc 438 ms on ECG of 14 Oct 2024 (dose ≥ 100 mg would need a repeat ECG)",
+		},
+		Naloxone:    "Prenoxad 2 mg/2 ml kit supplied 10 Feb 2025; partner trained",
+		Pharmacy:    Pharmacy{Name: "Kirkgate Pharmacy", Address: "3 Kirkgate, Leeds LS2 7DJ", Phone: "0113 496 0456"},
+		Supervision: "Supervised Monday to Saturday; Sunday dose taken home",
+		Keyworker:   "Siân Ó Briain — 0113 496 0150",
+		Responsibilities: []Responsibility{
+			{Party: "Specialist service", Duty: "Keywork and psychosocial support; drug screens; yearly specialist review; advice on request; takes prescribing back when asked."},
+			{Party: "GP", Duty: "Prescribes the agreed dose on FP10MDA (no dose changes); reviews at least every 3 months; tells the service about new sedative medicines."},
+			{Party: "Pharmacy", Duty: "Supervises consumption as prescribed; reports missed doses, intoxication and concerns to the prescriber."},
+		},
+		Reviews: []ReviewRow{
+			{What: "GP medication review", Due: calendar.MustParse("2025-06-02")},
+			{What: "Specialist shared care review", Due: calendar.MustParse("2026-03-02")},
+		},
+		HandBack: "Telephone the duty prescriber on 0113 496 0123 and send a task through the shared record; the service will resume prescribing from the end of the current prescription.",
+		Contacts: []Contact{
+			{Role: "Duty prescriber", Name: "Leeds Recovery Service", Phone: "0113 496 0123"},
+			{Role: "Keyworker", Name: "Siân Ó Briain", Phone: "0113 496 0150"},
+		},
+	}
+}
+
+// tool finds a poppler binary. Locally its absence skips the test; in CI it
+// fails it, so the text assertions never silently stop running.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is required in CI: %v", name, err)
+		}
+		t.Skipf("%s not installed", name)
+	}
+	return p
+}
+
+func writeTemp(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// pdfText extracts the text of a PDF (optionally of one page) with
+// whitespace collapsed, so wrapped lines still match.
+func pdfText(t *testing.T, data []byte, page int) string {
+	t.Helper()
+	bin := tool(t, "pdftotext")
+	args := []string{"-layout", "-enc", "UTF-8"}
+	if page > 0 {
+		args = append(args, "-f", strconv.Itoa(page), "-l", strconv.Itoa(page))
+	}
+	args = append(args, writeTemp(t, data), "-")
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+func pdfPages(t *testing.T, data []byte) int {
+	t.Helper()
+	bin := tool(t, "pdfinfo")
+	out, err := exec.Command(bin, writeTemp(t, data)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("pdfinfo gave no page count:\n%s", out)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+func assertContains(t *testing.T, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, strings.Join(strings.Fields(w), " ")) {
+			t.Errorf("text does not contain %q", w)
+		}
+	}
+}
+
+func TestPrescriptionText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		rows  int
+		copy  bool
+		pages int
+	}{
+		{"fortnight", 12, false, 1},
+		{"long schedule flows onto a continuation page", 40, false, 2},
+		{"reprint", 12, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := prescriptionFixture(tt.rows)
+			v.Copy = tt.copy
+			data, err := Prescription(v, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, data, 0)
+			assertContains(t, text,
+				prescriptionTitle,
+				"Zoë Łukasz-Nguyễn", "Flat 4 — Côte House", "£10 Building",
+				"Date of birth: 2 Jan 1980", "943 476 5919",
+				"Dr Ayodele Okafor", "GMC 1234567", "Specialist doctor",
+				v.Medicine, v.Dose, v.Strength,
+				"840 (eight hundred and forty) millilitres",
+				"Kirkgate Pharmacy",
+				"Sat 1 Mar 2025 to",
+				"Valid until", "28 Mar 2025", "28 Feb 2025",
+				"Serial "+v.Serial,
+			)
+			assertContains(t, text, v.Interval)
+			for _, w := range approvedWording {
+				assertContains(t, text, w)
+			}
+			for _, r := range v.Instalments {
+				assertContains(t, text, r.Date.Format("Mon 2 Jan 2006"))
+			}
+			if got := pdfPages(t, data); got != tt.pages {
+				t.Errorf("pages = %d, want %d", got, tt.pages)
+			}
+			for p := 1; p <= tt.pages; p++ {
+				assertContains(t, pdfText(t, data, p), fmt.Sprintf("Serial %s — page %d of %d", v.Serial, p, tt.pages))
+			}
+			if tt.pages > 1 {
+				// The continuation page says what it continues.
+				assertContains(t, pdfText(t, data, 2), "continuation", "Serial "+v.Serial, "Zoë Łukasz-Nguyễn", "Instalment date", "Take-home")
+			}
+			if hasCopy := strings.Contains(text, "COPY"); hasCopy != tt.copy {
+				t.Errorf("COPY in text = %v, want %v", hasCopy, tt.copy)
+			}
+			if tt.copy {
+				for p := 1; p <= tt.pages; p++ {
+					assertContains(t, pdfText(t, data, p), copyBanner)
+				}
+			}
+		})
+	}
+}
+
+func TestSharedCareSummaryText(t *testing.T) {
+	t.Parallel()
+	v := summaryFixture()
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, data, 0)
+	assertContains(t, text,
+		"Zoë Łukasz-Nguyễn", "943 476 5919", "Date of birth: 2 Jan 1980",
+		"Burley Park Medical Centre", "£10 Building",
+		"Status: Proposed",
+		v.Medicine, v.CurrentDose, "6 Oct 2024", "14 Mar 2025",
+		"Supervised Monday to Saturday",
+		"Siân Ó Briain — 0113 496 0150",
+		// legend
+		"Daily dose (mg)", "Supervised", "Collected (take-home)", "Missed", "Withheld",
+		"80 mg",
+		// adherence
+		"96 %",
+		v.Naloxone, v.HandBack,
+		"Specialist shared care review", "2 Mar 2026",
+		"Duty prescriber",
+	)
+	for _, r := range v.Titrations {
+		assertContains(t, text, r.Date.Format("2 Jan 2006"), r.Reason)
+	}
+	assertContains(t, text, "M2: 20 mg in 7 days agreed at MDT")
+	for _, s := range v.Screens {
+		assertContains(t, text, s.Date.Format("2 Jan 2006"), s.Results)
+	}
+	for _, r := range v.RiskFlags {
+		assertContains(t, text, r)
+	}
+	for _, r := range v.Responsibilities {
+		assertContains(t, text, r.Party, r.Duty)
+	}
+	n := pdfPages(t, data)
+	for p := 1; p <= n; p++ {
+		assertContains(t, pdfText(t, data, p), fmt.Sprintf("page %d of %d", p, n))
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	t.Parallel()
+	render := map[string]func() ([]byte, error){
+		"prescription": func() ([]byte, error) { return Prescription(prescriptionFixture(40), testOptions()) },
+		"copy": func() ([]byte, error) {
+			v := prescriptionFixture(12)
+			v.Copy = true
+			return Prescription(v, testOptions())
+		},
+		"summary": func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
+	}
+	for name, fn := range render {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			a, err := fn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := fn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Fatal("two renderings of the same input differ")
+			}
+			if !bytes.Contains(a, []byte("D:20250228093000")) {
+				t.Error("creation date is not Options.CreatedAt")
+			}
+		})
+	}
+}
+
+func TestCompressOption(t *testing.T) {
+	t.Parallel()
+	plain, err := Prescription(prescriptionFixture(12), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, err := Prescription(prescriptionFixture(12), Options{CreatedAt: fixedTime, Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(packed) >= len(plain) {
+		t.Errorf("compressed %d bytes, uncompressed %d", len(packed), len(plain))
+	}
+}
+
+func TestRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	noSerial := prescriptionFixture(3)
+	noSerial.Serial = " "
+	badChart := summaryFixture()
+	badChart.Chart.Days[3].Outcome = "lost"
+	noName := summaryFixture()
+	noName.Patient.Name = ""
+	tests := []struct {
+		name string
+		fn   func() ([]byte, error)
+	}{
+		{"prescription without serial", func() ([]byte, error) { return Prescription(noSerial, testOptions()) }},
+		{"unknown chart outcome", func() ([]byte, error) { return SharedCareSummary(badChart, testOptions()) }},
+		{"summary without patient", func() ([]byte, error) { return SharedCareSummary(noName, testOptions()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := tt.fn(); err == nil {
+				t.Fatal("want an error")
+			}
+		})
+	}
+}
+
+// Characters outside gofpdf's 16-bit width table must not panic.
+func TestAstralCharacters(t *testing.T) {
+	t.Parallel()
+	v := prescriptionFixture(3)
+	v.Patient.Name = "Zoë 🙂 Łukasz-Nguyễn"
+	if _, err := Prescription(v, testOptions()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Sparse and empty documents still render.
+func TestMinimalDocuments(t *testing.T) {
+	t.Parallel()
+	if _, err := Prescription(PrescriptionView{Serial: "X1", Patient: Patient{Name: "Zoë"}}, testOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SharedCareSummary(SharedCareSummaryView{Patient: Patient{Name: "Zoë"}}, testOptions()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkPrescription(b *testing.B) {
+	v := prescriptionFixture(12)
+	o := testOptions()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Prescription(v, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSharedCareSummary(b *testing.B) {
+	v := summaryFixture()
+	o := testOptions()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := SharedCareSummary(v, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestWriteSamples writes the fixtures to DOSEBOOK_PDF_SAMPLES (a directory)
+// for looking at them; it does nothing otherwise.
+func TestWriteSamples(t *testing.T) {
+	dir := os.Getenv("DOSEBOOK_PDF_SAMPLES")
+	if dir == "" {
+		t.Skip("set DOSEBOOK_PDF_SAMPLES to a directory to write sample PDFs")
+	}
+	copyV := prescriptionFixture(40)
+	copyV.Copy = true
+	for name, fn := range map[string]func() ([]byte, error){
+		"prescription.pdf":      func() ([]byte, error) { return Prescription(prescriptionFixture(12), testOptions()) },
+		"prescription-long.pdf": func() ([]byte, error) { return Prescription(prescriptionFixture(40), testOptions()) },
+		"prescription-copy.pdf": func() ([]byte, error) { return Prescription(copyV, testOptions()) },
+		"summary.pdf":           func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
+	} {
+		data, err := fn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

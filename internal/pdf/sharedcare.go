@@ -1,0 +1,433 @@
+package pdf
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// GPPractice is the practice receiving the shared care summary.
+type GPPractice struct {
+	Name    string
+	Address string // lines separated by "\n" (or commas)
+}
+
+// TitrationRow is one dose change.
+type TitrationRow struct {
+	Date       calendar.Date
+	From, To   string // preformatted doses, e.g. "50 mg"
+	Reason     string
+	Prescriber string
+	Override   string // rule id and reason when a policy rule was overridden; "" otherwise
+}
+
+// Adherence summarises dose outcomes over a window (SC3).
+type Adherence struct {
+	Window                                       string // e.g. "last 12 weeks (8 Dec 2024 – 1 Mar 2025)"
+	Due, Supervised, Collected, Missed, Withheld int
+	Percent                                      string // preformatted, e.g. "96 %"
+}
+
+// ScreenRow is one drug screen.
+type ScreenRow struct {
+	Date      calendar.Date
+	Sample    string // e.g. "Urine", "Oral fluid"
+	Witnessed bool
+	Results   string
+}
+
+// InjectionRow is one prolonged-release buprenorphine injection (BV7).
+type InjectionRow struct {
+	Date calendar.Date
+	Dose string
+	Site string
+}
+
+// Responsibility is one party's duty under the shared care agreement.
+type Responsibility struct {
+	Party string // "Specialist service", "GP", "Pharmacy"
+	Duty  string
+}
+
+// ReviewRow is a review that falls due.
+type ReviewRow struct {
+	What string
+	Due  calendar.Date
+}
+
+// Contact is someone the GP may need to reach.
+type Contact struct {
+	Role, Name, Phone string
+}
+
+// ChartData is the dose history drawn on the summary. DoseMg is a float for
+// drawing only; the exact amounts live in the titration table.
+type ChartData struct {
+	From, To calendar.Date
+	Days     []ChartDay
+}
+
+// ChartDay is one day of the chart.
+type ChartDay struct {
+	Date    calendar.Date
+	DoseMg  float64 // display precision only
+	Outcome string  // "supervised", "collected", "missed", "withheld" or "none"
+}
+
+// Chart outcomes.
+const (
+	OutcomeSupervised = "supervised"
+	OutcomeCollected  = "collected"
+	OutcomeMissed     = "missed"
+	OutcomeWithheld   = "withheld"
+	OutcomeNone       = "none"
+)
+
+// SharedCareSummaryView is the handover letter the GP receives (SC4).
+type SharedCareSummaryView struct {
+	ServiceName    string
+	ServiceAddress string // lines separated by "\n" (or commas)
+	ServicePhone   string
+	Author         string // optional signatory, e.g. "Dr A Okafor, Consultant in addiction psychiatry"
+	GPPractice     GPPractice
+	Patient        Patient
+	Date           calendar.Date // letter date
+	Status         string        // "proposed" or "accepted"
+
+	Medicine            string
+	CurrentDose         string
+	LastChange          calendar.Date
+	LastPrescriptionEnd calendar.Date
+	Pharmacy            Pharmacy
+	Supervision         string
+	Keyworker           string
+
+	Chart      ChartData
+	Titrations []TitrationRow
+	Adherence  Adherence
+	Screens    []ScreenRow
+	Injections []InjectionRow
+
+	RiskFlags []string
+	Naloxone  string
+
+	Responsibilities []Responsibility
+	Reviews          []ReviewRow
+	HandBack         string // how the GP hands prescribing back to the service (SC1)
+	Contacts         []Contact
+}
+
+// SharedCareSummary renders the shared care handover letter for the GP.
+func SharedCareSummary(v SharedCareSummaryView, o Options) ([]byte, error) {
+	if strings.TrimSpace(v.Patient.Name) == "" {
+		return nil, errors.New("pdf: shared care summary has no patient name")
+	}
+	if err := v.Chart.validate(); err != nil {
+		return nil, err
+	}
+	d, err := newDoc(o, "Shared care summary — "+v.Patient.Name)
+	if err != nil {
+		return nil, err
+	}
+	s := summary{doc: d, v: v}
+	d.f.SetHeaderFunc(s.pageHeader)
+	d.f.SetFooterFunc(s.pageFooter)
+	d.f.AddPage()
+	s.letterhead()
+	s.treatment()
+	s.history()
+	s.safety()
+	s.arrangements()
+	if err := d.f.Error(); err != nil {
+		return nil, fmt.Errorf("render shared care summary: %w", err)
+	}
+	return d.output()
+}
+
+type summary struct {
+	*doc
+	v SharedCareSummaryView
+}
+
+func (s *summary) patientLine() string {
+	return clean(fmt.Sprintf("%s — DOB %s — NHS number %s", s.v.Patient.Name, longDate(s.v.Patient.DateOfBirth), orDash(s.v.Patient.NHSNumber)))
+}
+
+func (s *summary) pageHeader() {
+	if s.f.PageNo() == 1 {
+		s.f.SetY(marginT)
+		return
+	}
+	// Later pages repeat who the letter is about, in case pages are separated.
+	s.font("", 8)
+	s.grey(greyText)
+	s.text(marginL, marginT-2, 60, []string{"Shared care summary (continued)"}, 4, "L")
+	s.font("B", 8)
+	s.black()
+	s.text(marginL+60, marginT-2, contentW-60, []string{s.patientLine()}, 4, "R")
+	s.f.SetDrawColor(greyLine, greyLine, greyLine)
+	s.f.Line(marginL, marginT+2.6, marginL+contentW, marginT+2.6)
+	s.f.SetDrawColor(0, 0, 0)
+	s.f.SetY(marginT + 6)
+}
+
+func (s *summary) pageFooter() {
+	y := pageH - 14
+	s.f.SetDrawColor(greyLine, greyLine, greyLine)
+	s.f.Line(marginL, y, marginL+contentW, y)
+	s.f.SetDrawColor(0, 0, 0)
+	s.font("", 7.5)
+	s.grey(greyText)
+	s.text(marginL, y+1.5, contentW, []string{s.patientLine()}, 4, "L")
+	s.black()
+	s.font("", 8)
+	s.text(marginL, y+1.5, contentW, []string{fmt.Sprintf("page %d of %s", s.f.PageNo(), nbPagesTag)}, 4, "R")
+}
+
+func (s *summary) letterhead() {
+	v := s.v
+	f := s.f
+	y := f.GetY()
+	// Service, top left.
+	s.font("B", 14)
+	yy := y + 1 + s.text(marginL, y, contentW-60, s.wrap(orDash(v.ServiceName), contentW-60), 6.5, "L")
+	s.font("", 8.5)
+	for _, l := range addressLines(v.ServiceAddress) {
+		yy += s.text(marginL, yy, contentW-60, []string{clean(l)}, 4, "L")
+	}
+	if v.ServicePhone != "" {
+		yy += s.text(marginL, yy, contentW-60, []string{clean("Tel " + v.ServicePhone)}, 4, "L")
+	}
+	// Date and status, top right.
+	s.font("", 8.5)
+	s.grey(greyText)
+	s.text(marginL+contentW-55, y+1, 55, []string{"Date"}, 4, "R")
+	s.black()
+	s.font("B", 10)
+	s.text(marginL+contentW-55, y+5, 55, []string{longDate(v.Date)}, 5, "R")
+	if v.Status != "" {
+		s.font("B", 9)
+		st := "Status: " + capitalise(v.Status)
+		w := f.GetStringWidth(st) + 4
+		f.SetLineWidth(0.4)
+		f.Rect(marginL+contentW-w, y+11.5, w, 6, "D")
+		f.SetLineWidth(0.2)
+		s.text(marginL+contentW-w, y+11.5, w, []string{clean(st)}, 6, "C")
+	}
+	yy = max(yy, y+19) + 5
+
+	// Addressee and patient.
+	const colW = (contentW - 6) / 2
+	s.font("B", 7)
+	s.grey(greyText)
+	s.text(marginL, yy, colW, []string{"TO"}, 3.6, "L")
+	s.text(marginL+colW+6, yy, colW, []string{"PATIENT"}, 3.6, "L")
+	s.black()
+	top := yy + 4
+	ly := top
+	s.font("B", 9.5)
+	ly += s.text(marginL, ly, colW, s.wrap(v.GPPractice.Name, colW), 4.4, "L")
+	s.font("", 9)
+	for _, l := range addressLines(v.GPPractice.Address) {
+		ly += s.text(marginL, ly, colW, s.wrap(l, colW), 4.2, "L")
+	}
+	x := marginL + colW + 6
+	ry := top
+	s.font("B", 9.5)
+	ry += s.text(x, ry, colW, s.wrap(v.Patient.Name, colW), 4.4, "L")
+	s.font("", 9)
+	for _, l := range addressLines(v.Patient.Address) {
+		ry += s.text(x, ry, colW, s.wrap(l, colW), 4.2, "L")
+	}
+	ry += s.text(x, ry, colW, []string{"Date of birth: " + longDate(v.Patient.DateOfBirth)}, 4.2, "L")
+	s.font("B", 9)
+	ry += s.text(x, ry, colW, []string{clean("NHS number: " + orDash(v.Patient.NHSNumber))}, 4.2, "L")
+	s.font("", 9)
+	if v.Patient.Phone != "" {
+		ry += s.text(x, ry, colW, []string{clean("Tel " + v.Patient.Phone)}, 4.2, "L")
+	}
+	f.SetY(max(ly, ry) + 6)
+
+	// Title bar.
+	y = f.GetY()
+	f.SetFillColor(greyFill, greyFill, greyFill)
+	f.Rect(marginL, y, contentW, 9, "F")
+	s.font("B", 12)
+	s.text(marginL+2.5, y+1.5, contentW-5, []string{"Shared care handover summary — opioid substitution treatment"}, 6, "L")
+	f.SetY(y + 11)
+	s.paragraph("We propose that prescribing for the patient above continues under shared care. This summary sets out the current treatment, recent history and who does what. The GP does not change the dose; please contact the service with any concern.", "", 9)
+	s.gap(4)
+}
+
+func (s *summary) treatment() {
+	v := s.v
+	s.sectionTitle("Current treatment", 25)
+	ph := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
+	if v.Pharmacy.Phone != "" {
+		ph += " — Tel " + v.Pharmacy.Phone
+	}
+	s.kvGrid([]kv{
+		{"Medicine", v.Medicine, true},
+		{"Current dose", v.CurrentDose, true},
+		{"Date of last dose change", longDate(v.LastChange), false},
+		{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
+		{"Pharmacy", ph, false},
+		{"Supervision", v.Supervision, false},
+		{"Keyworker", v.Keyworker, false},
+	}, 50, 9)
+	s.gap(4)
+}
+
+func (s *summary) history() {
+	v := s.v
+	if len(v.Chart.Days) > 0 {
+		title := "Dose and pharmacy attendance"
+		if from, to := v.Chart.span(); !from.IsZero() {
+			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
+		}
+		s.sectionTitle(title, chartHeight)
+		s.chart(v.Chart, s.f.GetY())
+		s.gap(3)
+	}
+
+	a := v.Adherence
+	if a.Due > 0 || a.Window != "" {
+		s.sectionTitle("Adherence"+suffix(" — ", a.Window), 12)
+		s.table([]column{
+			{"Doses due", 31, "R"}, {"Supervised", 31, "R"}, {"Collected (take-home)", 31, "R"},
+			{"Missed", 31, "R"}, {"Withheld", 31, "R"}, {"Taken", 31, "R"},
+		}, [][]string{{
+			fmt.Sprint(a.Due), fmt.Sprint(a.Supervised), fmt.Sprint(a.Collected),
+			fmt.Sprint(a.Missed), fmt.Sprint(a.Withheld), orDash(a.Percent),
+		}}, 9, 1.2)
+		s.gap(4)
+	}
+
+	if len(v.Titrations) > 0 {
+		s.sectionTitle("Dose changes", 14)
+		rows := make([][]string, len(v.Titrations))
+		for i, t := range v.Titrations {
+			rows[i] = []string{longDate(t.Date), orDash(t.From), orDash(t.To), orDash(t.Reason), orDash(t.Prescriber), orDash(t.Override)}
+		}
+		s.table([]column{
+			{"Date", 22, "L"}, {"From", 17, "R"}, {"To", 17, "R"}, {"Reason", 66, "L"},
+			{"Prescriber", 34, "L"}, {"Override", 30, "L"},
+		}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+
+	if len(v.Screens) > 0 {
+		s.sectionTitle("Drug screens", 14)
+		rows := make([][]string, len(v.Screens))
+		for i, sc := range v.Screens {
+			w := "No"
+			if sc.Witnessed {
+				w = "Yes"
+			}
+			rows[i] = []string{longDate(sc.Date), orDash(sc.Sample), w, orDash(sc.Results)}
+		}
+		s.table([]column{
+			{"Date", 24, "L"}, {"Sample", 28, "L"}, {"Witnessed", 20, "L"}, {"Results", 114, "L"},
+		}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+
+	if len(v.Injections) > 0 {
+		s.sectionTitle("Injections (prolonged-release buprenorphine)", 14)
+		rows := make([][]string, len(v.Injections))
+		for i, in := range v.Injections {
+			rows[i] = []string{longDate(in.Date), orDash(in.Dose), orDash(in.Site)}
+		}
+		s.table([]column{{"Date", 30, "L"}, {"Dose", 40, "L"}, {"Site", 116, "L"}}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+}
+
+func (s *summary) safety() {
+	v := s.v
+	s.sectionTitle("Risks and naloxone", 14)
+	if len(v.RiskFlags) == 0 {
+		s.paragraph("No risk flags recorded.", "", 9)
+	}
+	s.bullets(v.RiskFlags)
+	s.gap(1)
+	s.kvGrid([]kv{{"Naloxone", v.Naloxone, false}}, 50, 9)
+	s.gap(4)
+}
+
+func (s *summary) arrangements() {
+	v := s.v
+	if len(v.Responsibilities) > 0 {
+		s.sectionTitle("Who does what", 14)
+		rows := make([][]string, len(v.Responsibilities))
+		for i, r := range v.Responsibilities {
+			rows[i] = []string{orDash(r.Party), orDash(r.Duty)}
+		}
+		s.table([]column{{"Party", 40, "L"}, {"Responsibilities", 146, "L"}}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+	if len(v.Reviews) > 0 {
+		s.sectionTitle("Reviews", 12)
+		rows := make([][]string, len(v.Reviews))
+		for i, r := range v.Reviews {
+			rows[i] = []string{orDash(r.What), longDate(r.Due)}
+		}
+		s.table([]column{{"Review", 146, "L"}, {"Due", 40, "L"}}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+	if v.HandBack != "" {
+		s.sectionTitle("Handing prescribing back to the specialist service", 10)
+		s.paragraph(v.HandBack, "", 9)
+		s.gap(4)
+	}
+	if len(v.Contacts) > 0 {
+		s.sectionTitle("Contacts", 12)
+		rows := make([][]string, len(v.Contacts))
+		for i, c := range v.Contacts {
+			rows[i] = []string{orDash(c.Role), orDash(c.Name), orDash(c.Phone)}
+		}
+		s.table([]column{{"Role", 62, "L"}, {"Name", 72, "L"}, {"Phone", 52, "L"}}, rows, 8.5, 1.2)
+		s.gap(4)
+	}
+	if v.Author != "" {
+		s.ensure(14)
+		s.gap(2)
+		s.paragraph("On behalf of the specialist service:", "", 9)
+		s.paragraph(v.Author, "B", 9)
+	}
+}
+
+// bullets prints a bulleted list.
+func (s *summary) bullets(items []string) {
+	const size = 9.0
+	lh := lineH(size)
+	for _, it := range items {
+		s.font("", size)
+		lines := s.wrap(it, contentW-5)
+		h := float64(len(lines)) * lh
+		s.ensure(h)
+		y := s.f.GetY()
+		s.text(marginL+1, y, 4, []string{"•"}, lh, "L")
+		s.text(marginL+5, y, contentW-5, lines, lh, "L")
+		s.f.SetY(y + h + 0.5)
+	}
+}
+
+func suffix(sep, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return sep + s
+}
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
