@@ -1,0 +1,148 @@
+package calendar
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Opening says on which days a pharmacy hands out doses. Instalments due on a
+// closed day are supplied on an earlier open day (L7 wording 1, L8), so the
+// schedule builder asks this, never the clock.
+type Opening struct {
+	ClosedWeekdays []time.Weekday `json:"closed_weekdays"`
+	ClosedDates    []Date         `json:"closed_dates"`
+	// OpenDates are exceptions that win over everything else, e.g. a
+	// pharmacy that opens on a bank holiday or one particular Sunday.
+	OpenDates          []Date `json:"open_dates"`
+	BankHolidaysClosed bool   `json:"bank_holidays_closed"`
+}
+
+// DefaultOpening is the usual community pharmacy: closed on Sundays and bank holidays.
+func DefaultOpening() Opening {
+	return Opening{
+		ClosedWeekdays:     []time.Weekday{time.Sunday},
+		BankHolidaysClosed: true,
+	}
+}
+
+// IsOpen reports whether the pharmacy can hand out doses on d.
+func (o Opening) IsOpen(d Date) bool {
+	if containsDate(o.OpenDates, d) {
+		return true
+	}
+	if containsDate(o.ClosedDates, d) || slices.Contains(o.ClosedWeekdays, d.Weekday()) {
+		return false
+	}
+	if o.BankHolidaysClosed {
+		if _, ok := BankHoliday(d); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate rejects an opening no schedule could be built on: with every
+// weekday closed there is never a day to supply doses in advance.
+func (o Opening) Validate() error {
+	seen := map[time.Weekday]bool{}
+	for _, wd := range o.ClosedWeekdays {
+		if wd < time.Sunday || wd > time.Saturday {
+			return fmt.Errorf("closed weekday %d is not a weekday", int(wd))
+		}
+		if seen[wd] {
+			return fmt.Errorf("closed weekday %s is listed twice", weekdayName(wd))
+		}
+		seen[wd] = true
+	}
+	if len(seen) == 7 {
+		return errors.New("the pharmacy must be open on at least one weekday")
+	}
+	for _, d := range o.ClosedDates {
+		if d.IsZero() {
+			return errors.New("closed dates must not be empty")
+		}
+		if containsDate(o.OpenDates, d) {
+			return fmt.Errorf("%s is listed as both open and closed", d)
+		}
+	}
+	for _, d := range o.OpenDates {
+		if d.IsZero() {
+			return errors.New("open dates must not be empty")
+		}
+	}
+	return nil
+}
+
+// openingJSON carries weekdays as lowercase names: clients and config files
+// should not have to know Go's Sunday-is-0 numbering.
+type openingJSON struct {
+	ClosedWeekdays     []string `json:"closed_weekdays"`
+	ClosedDates        []Date   `json:"closed_dates"`
+	OpenDates          []Date   `json:"open_dates"`
+	BankHolidaysClosed bool     `json:"bank_holidays_closed"`
+}
+
+func (o Opening) MarshalJSON() ([]byte, error) {
+	j := openingJSON{
+		ClosedWeekdays:     make([]string, 0, len(o.ClosedWeekdays)),
+		ClosedDates:        nonNilDates(o.ClosedDates),
+		OpenDates:          nonNilDates(o.OpenDates),
+		BankHolidaysClosed: o.BankHolidaysClosed,
+	}
+	for _, wd := range o.ClosedWeekdays {
+		if wd < time.Sunday || wd > time.Saturday {
+			return nil, fmt.Errorf("closed weekday %d is not a weekday", int(wd))
+		}
+		j.ClosedWeekdays = append(j.ClosedWeekdays, weekdayName(wd))
+	}
+	return json.Marshal(j)
+}
+
+func (o *Opening) UnmarshalJSON(b []byte) error {
+	var j openingJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	out := Opening{
+		ClosedDates:        j.ClosedDates,
+		OpenDates:          j.OpenDates,
+		BankHolidaysClosed: j.BankHolidaysClosed,
+	}
+	for _, s := range j.ClosedWeekdays {
+		wd, err := ParseWeekday(s)
+		if err != nil {
+			return err
+		}
+		out.ClosedWeekdays = append(out.ClosedWeekdays, wd)
+	}
+	*o = out
+	return nil
+}
+
+// ParseWeekday reads a weekday name ("sunday", case-insensitive).
+func ParseWeekday(s string) (time.Weekday, error) {
+	for wd := time.Sunday; wd <= time.Saturday; wd++ {
+		if strings.EqualFold(s, wd.String()) {
+			return wd, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a weekday name such as \"sunday\"", s)
+}
+
+func weekdayName(wd time.Weekday) string { return strings.ToLower(wd.String()) }
+
+func containsDate(ds []Date, d Date) bool {
+	return slices.ContainsFunc(ds, d.Equal)
+}
+
+// nonNilDates makes an empty list encode as [] rather than null.
+func nonNilDates(ds []Date) []Date {
+	if ds == nil {
+		return []Date{}
+	}
+	return ds
+}

@@ -1,0 +1,171 @@
+package calendar
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpeningIsOpen(t *testing.T) {
+	t.Parallel()
+	custom := Opening{
+		ClosedWeekdays:     []time.Weekday{time.Sunday, time.Saturday},
+		ClosedDates:        []Date{MustParse("2026-07-15")},
+		OpenDates:          []Date{MustParse("2026-08-31"), MustParse("2026-08-30")},
+		BankHolidaysClosed: true,
+	}
+	tests := []struct {
+		name    string
+		opening Opening
+		date    string
+		want    bool
+	}{
+		{"default weekday", DefaultOpening(), "2026-03-30", true},
+		{"default saturday", DefaultOpening(), "2026-03-28", true},
+		{"default sunday", DefaultOpening(), "2026-03-29", false},
+		{"default good friday", DefaultOpening(), "2026-04-03", false},
+		{"default boxing substitute", DefaultOpening(), "2026-12-28", false},
+		{"default boxing saturday", DefaultOpening(), "2026-12-26", true},
+		{"bank holidays open", Opening{ClosedWeekdays: []time.Weekday{time.Sunday}}, "2026-04-03", true},
+		{"zero value always open", Opening{}, "2026-03-29", true},
+		{"custom saturday", custom, "2026-07-18", false},
+		{"custom closed date", custom, "2026-07-15", false},
+		{"custom day after closed date", custom, "2026-07-16", true},
+		{"custom open on bank holiday", custom, "2026-08-31", true},
+		{"custom open on one sunday", custom, "2026-08-30", true},
+		{"custom other bank holiday", custom, "2026-05-25", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.opening.IsOpen(MustParse(tt.date)); got != tt.want {
+				t.Errorf("IsOpen(%s) = %v, want %v", tt.date, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpeningValidate(t *testing.T) {
+	t.Parallel()
+	all := []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+	tests := []struct {
+		name    string
+		opening Opening
+		wantErr string
+	}{
+		{"default", DefaultOpening(), ""},
+		{"zero", Opening{}, ""},
+		{"six closed", Opening{ClosedWeekdays: all[:6]}, ""},
+		{"all closed", Opening{ClosedWeekdays: all}, "at least one weekday"},
+		{"duplicate", Opening{ClosedWeekdays: []time.Weekday{time.Sunday, time.Sunday}}, "sunday is listed twice"},
+		{"out of range", Opening{ClosedWeekdays: []time.Weekday{7}}, "not a weekday"},
+		{"negative", Opening{ClosedWeekdays: []time.Weekday{-1}}, "not a weekday"},
+		{"open and closed", Opening{ClosedDates: []Date{MustParse("2026-01-02")}, OpenDates: []Date{MustParse("2026-01-02")}}, "both open and closed"},
+		{"zero closed date", Opening{ClosedDates: []Date{{}}}, "closed dates"},
+		{"zero open date", Opening{OpenDates: []Date{{}}}, "open dates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.opening.Validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Validate() = %v, want error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestOpeningJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opening Opening
+		want    string
+	}{
+		{"default", DefaultOpening(), `{"closed_weekdays":["sunday"],"closed_dates":[],"open_dates":[],"bank_holidays_closed":true}`},
+		{"full", Opening{
+			ClosedWeekdays: []time.Weekday{time.Saturday, time.Sunday},
+			ClosedDates:    []Date{MustParse("2026-07-15")},
+			OpenDates:      []Date{MustParse("2026-08-31")},
+		}, `{"closed_weekdays":["saturday","sunday"],"closed_dates":["2026-07-15"],"open_dates":["2026-08-31"],"bank_holidays_closed":false}`},
+		{"zero", Opening{}, `{"closed_weekdays":[],"closed_dates":[],"open_dates":[],"bank_holidays_closed":false}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := json.Marshal(tt.opening)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tt.want {
+				t.Fatalf("Marshal = %s, want %s", b, tt.want)
+			}
+			var back Opening
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			b2, err := json.Marshal(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b2) != tt.want {
+				t.Fatalf("round trip = %s, want %s", b2, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpeningUnmarshal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		want    []time.Weekday
+		wantErr string
+	}{
+		{"lowercase", `{"closed_weekdays":["sunday","wednesday"]}`, []time.Weekday{time.Sunday, time.Wednesday}, ""},
+		{"mixed case", `{"closed_weekdays":["Saturday"]}`, []time.Weekday{time.Saturday}, ""},
+		{"absent", `{}`, nil, ""},
+		{"abbreviation", `{"closed_weekdays":["sun"]}`, nil, `"sun" is not a weekday name`},
+		{"number", `{"closed_weekdays":[0]}`, nil, "cannot unmarshal"},
+		{"bad date", `{"closed_dates":["2026-13-01"]}`, nil, "not YYYY-MM-DD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var o Opening
+			err := json.Unmarshal([]byte(tt.in), &o)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Unmarshal = %v, want error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(o.ClosedWeekdays) != len(tt.want) {
+				t.Fatalf("ClosedWeekdays = %v, want %v", o.ClosedWeekdays, tt.want)
+			}
+			for i := range tt.want {
+				if o.ClosedWeekdays[i] != tt.want[i] {
+					t.Errorf("ClosedWeekdays[%d] = %v, want %v", i, o.ClosedWeekdays[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestOpeningMarshalRejectsBadWeekday(t *testing.T) {
+	t.Parallel()
+	if _, err := json.Marshal(Opening{ClosedWeekdays: []time.Weekday{9}}); err == nil {
+		t.Fatal("Marshal accepted weekday 9")
+	}
+}

@@ -1,0 +1,199 @@
+package dispensing
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// DayOutcome is what happened to one dose day. Outcome is "" when not yet
+// known: the day is not closed, or not due yet.
+type DayOutcome struct {
+	Date    calendar.Date `json:"date"`
+	Outcome Outcome       `json:"outcome,omitempty"`
+}
+
+// ExpandInstalment turns one instalment, collected on date and covering the
+// dose days covers, into one DayOutcome per covered day: a collected
+// take-home instalment for Saturday and Sunday means both days were taken,
+// and a missed one means both were missed, since a missed dose is never
+// supplied later (MD4). An empty covers means the instalment covers date
+// alone. The result is sorted by date.
+func ExpandInstalment(date calendar.Date, covers []calendar.Date, outcome Outcome) []DayOutcome {
+	if len(covers) == 0 {
+		covers = []calendar.Date{date}
+	}
+	out := make([]DayOutcome, len(covers))
+	for i, d := range covers {
+		out[i] = DayOutcome{Date: d, Outcome: outcome}
+	}
+	slices.SortStableFunc(out, func(a, b DayOutcome) int { return a.Date.Compare(b.Date) })
+	return out
+}
+
+// rank orders outcomes for merging two records of the same dose day (two
+// prescriptions overlapping): any dose taken that day counts, then any
+// known outcome, then unknown.
+func rank(o Outcome) int {
+	switch {
+	case o.Taken():
+		return 2
+	case o.notTaken():
+		return 1
+	}
+	return 0
+}
+
+// byDay sorts days and keeps one entry per date, so callers may pass days
+// gathered from several instalments and prescriptions in any order.
+func byDay(days []DayOutcome) []DayOutcome {
+	out := slices.Clone(days)
+	slices.SortStableFunc(out, func(a, b DayOutcome) int { return a.Date.Compare(b.Date) })
+	return slices.CompactFunc(mergeSameDate(out), func(a, b DayOutcome) bool { return a.Date.Equal(b.Date) })
+}
+
+// mergeSameDate makes the first entry of each date carry the strongest
+// outcome of that date; CompactFunc then keeps that first entry.
+func mergeSameDate(sorted []DayOutcome) []DayOutcome {
+	start := 0
+	for i := 1; i <= len(sorted); i++ {
+		if i < len(sorted) && sorted[i].Date.Equal(sorted[start].Date) {
+			if rank(sorted[i].Outcome) > rank(sorted[start].Outcome) {
+				sorted[start].Outcome = sorted[i].Outcome
+			}
+			continue
+		}
+		start = i
+	}
+	return sorted
+}
+
+// run is a stretch of consecutive dose days without the dose.
+type run struct {
+	count       int
+	first, last calendar.Date
+}
+
+// missedRun finds the run of consecutive not-taken dose days ending at the
+// last known dose day on or before asOf.
+//
+// Withheld and refused days count with missed ones: MD1 says "consecutive
+// days ... missed", and what matters clinically is that the patient went
+// without the dose, whatever the reason (see Outcome.notTaken).
+//
+// Unknown days after the last known day are skipped (today, before day
+// close). An unknown day before it ends the run: the caller closes past days
+// first, so such a day has no dose due, and counting it would invent a miss.
+// Calendar days that are not dose days at all (a gap between prescriptions)
+// do not break the run: a day without a prescription is also a day without
+// a dose.
+func missedRun(days []DayOutcome, asOf calendar.Date) run {
+	sorted := byDay(days)
+	i := len(sorted) - 1
+	for i >= 0 && sorted[i].Date.After(asOf) {
+		i--
+	}
+	for i >= 0 && sorted[i].Outcome == "" {
+		i--
+	}
+	var r run
+	for ; i >= 0 && sorted[i].Outcome.notTaken(); i-- {
+		if r.count == 0 {
+			r.last = sorted[i].Date
+		}
+		r.count++
+		r.first = sorted[i].Date
+	}
+	return r
+}
+
+// ConsecutiveMissed counts the consecutive dose days without the dose
+// (missed, withheld or refused) ending at the last known dose day on or
+// before asOf. days may span instalments and prescriptions, in any order;
+// two entries for one date count once, as taken if either was.
+func ConsecutiveMissed(days []DayOutcome, asOf calendar.Date) int {
+	return missedRun(days, asOf).count
+}
+
+// Block is an MD1 stop on supply.
+type Block struct {
+	Rule string `json:"rule"`
+	// Missed is the length of the run of consecutive days without a dose.
+	Missed int `json:"missed"`
+	// Since is the first and LastMissed the last day of the run.
+	Since      calendar.Date `json:"since"`
+	LastMissed calendar.Date `json:"last_missed"`
+	// Threshold is the MD1 figure in force (3 by default).
+	Threshold int    `json:"threshold"`
+	Message   string `json:"message"`
+	Action    string `json:"action"`
+}
+
+// Finding is the block as a policy finding, for a rule_blocked problem.
+func (b Block) Finding(n policy.Numbers) policy.Finding {
+	return n.Finding("MD1", b.Message, b.Action)
+}
+
+// MD1Block reports whether MD1 stops supply on asOf: the run of consecutive
+// days without a dose, up to the last known day on or before asOf, has
+// reached n.MD1ConsecutiveMissedDays and no prescriber review is recorded
+// on or after the run's last missed day. lastReviewOn is the latest review
+// date; zero means none.
+//
+// The whole run counts, not only the days since the review: if the patient
+// misses another day after a review, the block returns at once, because the
+// reviewed plan was made for fewer missed days and tolerance keeps falling
+// (MD3 changes its advice with every extra day).
+func MD1Block(n policy.Numbers, days []DayOutcome, asOf, lastReviewOn calendar.Date) (Block, bool) {
+	r := missedRun(days, asOf)
+	if r.count < n.MD1ConsecutiveMissedDays {
+		return Block{}, false
+	}
+	if !lastReviewOn.IsZero() && !lastReviewOn.Before(r.last) {
+		return Block{}, false
+	}
+	return Block{
+		Rule:       "MD1",
+		Missed:     r.count,
+		Since:      r.first,
+		LastMissed: r.last,
+		Threshold:  n.MD1ConsecutiveMissedDays,
+		Message: fmt.Sprintf("Do not dispense: %d or more consecutive days missed — contact the prescriber.",
+			n.MD1ConsecutiveMissedDays),
+		Action: "A prescriber must record a review (POST /v1/patients/{id}/reviews) before dispensing resumes.",
+	}, true
+}
+
+// MD1Runs counts the runs of consecutive days without a dose long enough to
+// trigger MD1 whose blocked stretch, from the day the run reached the
+// threshold to its last day, overlaps [from, to] (both inclusive). It is the
+// "no missed-dose block in that period" figure of SC3.
+func MD1Runs(n policy.Numbers, days []DayOutcome, from, to calendar.Date) int {
+	count, length := 0, 0
+	var reached calendar.Date
+	end := func(last calendar.Date) {
+		if length >= n.MD1ConsecutiveMissedDays && !reached.After(to) && !last.Before(from) {
+			count++
+		}
+		length = 0
+	}
+	sorted := byDay(days)
+	for i, d := range sorted {
+		if !d.Outcome.notTaken() {
+			if length > 0 {
+				end(sorted[i-1].Date)
+			}
+			continue
+		}
+		length++
+		if length == n.MD1ConsecutiveMissedDays {
+			reached = d.Date
+		}
+	}
+	if length > 0 {
+		end(sorted[len(sorted)-1].Date)
+	}
+	return count
+}

@@ -1,0 +1,332 @@
+package dispensing
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/regimes"
+)
+
+var d = calendar.MustParse
+
+// calendar0 is "no date", e.g. no review recorded.
+var calendar0 calendar.Date
+
+// seq is one dose day per outcome from start onwards; "" is not yet known.
+func seq(start string, outcomes ...Outcome) []DayOutcome {
+	out := make([]DayOutcome, len(outcomes))
+	for i, o := range outcomes {
+		out[i] = DayOutcome{Date: d(start).AddDays(i), Outcome: o}
+	}
+	return out
+}
+
+func join(parts ...[]DayOutcome) []DayOutcome { return slices.Concat(parts...) }
+
+func dates(ss ...string) []calendar.Date {
+	out := make([]calendar.Date, len(ss))
+	for i, s := range ss {
+		out[i] = d(s)
+	}
+	return out
+}
+
+func TestExpandInstalment(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		date    string
+		covers  []calendar.Date
+		outcome Outcome
+		want    []DayOutcome
+	}{
+		{
+			// Saturday 28 March 2026 collects Sunday's dose, the day the clocks go forward.
+			name: "weekend take-home collected", date: "2026-03-28",
+			covers: dates("2026-03-28", "2026-03-29"), outcome: Collected,
+			want: seq("2026-03-28", Collected, Collected),
+		},
+		{
+			name: "Friday take-home over the weekend missed", date: "2026-10-23",
+			covers: dates("2026-10-25", "2026-10-23", "2026-10-24"), outcome: Missed,
+			want: seq("2026-10-23", Missed, Missed, Missed),
+		},
+		{name: "single supervised day, covers empty", date: "2026-03-30", outcome: Supervised, want: seq("2026-03-30", Supervised)},
+		{name: "withheld", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), outcome: Withheld, want: seq("2026-03-30", Withheld, Withheld)},
+		{name: "not yet known", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), want: seq("2026-03-30", "", "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := ExpandInstalment(d(tt.date), tt.covers, tt.outcome)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("ExpandInstalment() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestConsecutiveMissed(t *testing.T) {
+	t.Parallel()
+	// Prescription A runs to Sunday 2026-03-29 (clock change); B starts Monday.
+	presA := join(
+		seq("2026-03-23", Supervised, Supervised, Supervised, Supervised),
+		seq("2026-03-27", Missed),
+		ExpandInstalment(d("2026-03-28"), dates("2026-03-28", "2026-03-29"), Missed),
+	)
+	presB := seq("2026-03-30", Missed, "", "")
+	tests := []struct {
+		name string
+		days []DayOutcome
+		asOf string
+		want int
+	}{
+		{name: "no days", asOf: "2026-03-30", want: 0},
+		{name: "all taken", days: seq("2026-03-23", Supervised, Collected, Supervised), asOf: "2026-03-25", want: 0},
+		{name: "one missed", days: seq("2026-03-23", Supervised, Missed), asOf: "2026-03-24", want: 1},
+		{name: "two missed", days: seq("2026-03-23", Supervised, Missed, Missed), asOf: "2026-03-25", want: 2},
+		{name: "three missed", days: seq("2026-03-23", Supervised, Missed, Missed, Missed), asOf: "2026-03-26", want: 3},
+		{name: "taken last day ends the run", days: seq("2026-03-23", Missed, Missed, Missed, Supervised), asOf: "2026-03-26", want: 0},
+		{name: "taken in the middle", days: seq("2026-03-23", Missed, Missed, Collected, Missed), asOf: "2026-03-26", want: 1},
+		{name: "withheld and refused count as not taken", days: seq("2026-03-23", Supervised, Withheld, Refused, Missed), asOf: "2026-03-26", want: 3},
+		{name: "today not closed is skipped", days: seq("2026-03-23", Supervised, Missed, Missed, ""), asOf: "2026-03-26", want: 2},
+		{name: "several open days at the end are skipped", days: seq("2026-03-23", Missed, Missed, Missed, "", ""), asOf: "2026-03-27", want: 3},
+		{name: "unknown day inside the run ends it", days: seq("2026-03-23", Missed, "", Missed, Missed), asOf: "2026-03-26", want: 2},
+		{name: "days after asOf are ignored", days: seq("2026-03-23", Missed, Missed, Supervised), asOf: "2026-03-24", want: 2},
+		{name: "asOf before any day", days: seq("2026-03-23", Missed), asOf: "2026-03-22", want: 0},
+		{name: "unsorted input", days: []DayOutcome{
+			{d("2026-03-25"), Missed}, {d("2026-03-23"), Supervised}, {d("2026-03-24"), Missed},
+		}, asOf: "2026-03-25", want: 2},
+		{name: "run spans two prescriptions and the clock change", days: join(presB, presA), asOf: "2026-03-31", want: 4},
+		{name: "same run as of the Sunday", days: join(presA, presB), asOf: "2026-03-29", want: 3},
+		{
+			name: "weekend take-home collected breaks the run",
+			days: join(
+				seq("2026-03-26", Missed, Missed),
+				ExpandInstalment(d("2026-03-28"), dates("2026-03-28", "2026-03-29"), Collected),
+				seq("2026-03-30", Missed),
+			),
+			asOf: "2026-03-30", want: 1,
+		},
+		{
+			name: "weekend take-home missed counts both days",
+			days: join(
+				seq("2026-10-22", Supervised, Missed),
+				ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Missed),
+			),
+			asOf: "2026-10-25", want: 3,
+		},
+		{
+			name: "overlapping prescriptions: taken on either counts as taken",
+			days: join(seq("2026-10-24", Missed, Missed, Missed), []DayOutcome{{d("2026-10-25"), Supervised}}),
+			asOf: "2026-10-26", want: 1,
+		},
+		{
+			name: "a day between prescriptions with no dose day does not break the run",
+			days: join(seq("2026-10-23", Missed, Missed), seq("2026-10-26", Missed)),
+			asOf: "2026-10-26", want: 3,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := slices.Clone(tt.days)
+			if got := ConsecutiveMissed(tt.days, d(tt.asOf)); got != tt.want {
+				t.Errorf("ConsecutiveMissed() = %d, want %d", got, tt.want)
+			}
+			if !slices.Equal(before, tt.days) {
+				t.Error("ConsecutiveMissed changed its input")
+			}
+		})
+	}
+}
+
+func TestMD1Block(t *testing.T) {
+	t.Parallel()
+	tuned := policy.Defaults()
+	tuned.MD1ConsecutiveMissedDays = 4
+	// Missed Thu 2026-10-22 to Sun 2026-10-25 (clock change) in two prescriptions.
+	fourMissed := join(
+		seq("2026-10-20", Supervised, Supervised),
+		seq("2026-10-22", Missed, Missed),
+		ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Missed),
+		seq("2026-10-26", ""),
+	)
+	tests := []struct {
+		name       string
+		n          policy.Numbers
+		days       []DayOutcome
+		asOf       string
+		review     string
+		wantOK     bool
+		wantMissed int
+		wantSince  string
+		wantLast   string
+	}{
+		{name: "two missed: no block", days: seq("2026-03-27", Supervised, Missed, Missed, ""), asOf: "2026-03-30"},
+		{name: "three missed: blocked", days: seq("2026-03-27", Missed, Missed, Missed, ""), asOf: "2026-03-30",
+			wantOK: true, wantMissed: 3, wantSince: "2026-03-27", wantLast: "2026-03-29"},
+		{name: "four missed across prescriptions", days: fourMissed, asOf: "2026-10-26",
+			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+		{name: "withheld and refused count", days: seq("2026-03-27", Withheld, Refused, Missed), asOf: "2026-03-30",
+			wantOK: true, wantMissed: 3, wantSince: "2026-03-27", wantLast: "2026-03-29"},
+		{name: "review before the last missed day does not lift", days: fourMissed, asOf: "2026-10-26", review: "2026-10-24",
+			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+		{name: "review on the last missed day lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-25"},
+		{name: "review today lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-26"},
+		{
+			name:   "another missed day after the review blocks again",
+			days:   join(seq("2026-03-24", Missed, Missed, Missed, Missed, "")),
+			asOf:   "2026-03-28",
+			review: "2026-03-26",
+			wantOK: true, wantMissed: 4, wantSince: "2026-03-24", wantLast: "2026-03-27",
+		},
+		{name: "taken after the run ends the block", days: seq("2026-03-24", Missed, Missed, Missed, Supervised), asOf: "2026-03-28"},
+		{name: "tuned to four: three is not enough", n: tuned, days: seq("2026-03-27", Missed, Missed, Missed), asOf: "2026-03-30"},
+		{name: "tuned to four: four blocks", n: tuned, days: fourMissed, asOf: "2026-10-26",
+			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := tt.n
+			if n == (policy.Numbers{}) {
+				n = policy.Defaults()
+			}
+			var review calendar.Date
+			if tt.review != "" {
+				review = d(tt.review)
+			}
+			b, ok := MD1Block(n, tt.days, d(tt.asOf), review)
+			if ok != tt.wantOK {
+				t.Fatalf("MD1Block() ok = %v, want %v (%+v)", ok, tt.wantOK, b)
+			}
+			if !ok {
+				if b != (Block{}) {
+					t.Errorf("MD1Block() = %+v with ok false", b)
+				}
+				return
+			}
+			if b.Rule != "MD1" || b.Missed != tt.wantMissed || b.Since != d(tt.wantSince) || b.LastMissed != d(tt.wantLast) ||
+				b.Threshold != n.MD1ConsecutiveMissedDays {
+				t.Errorf("MD1Block() = %+v, want %d missed %s–%s", b, tt.wantMissed, tt.wantSince, tt.wantLast)
+			}
+			want := "Do not dispense: " + map[int]string{3: "3", 4: "4"}[n.MD1ConsecutiveMissedDays] +
+				" or more consecutive days missed — contact the prescriber."
+			if b.Message != want {
+				t.Errorf("Message = %q, want %q", b.Message, want)
+			}
+			if !strings.Contains(b.Action, "review") {
+				t.Errorf("Action = %q, want it to ask for a review", b.Action)
+			}
+			f := b.Finding(n)
+			if f.Rule != "MD1" || f.Severity != policy.Block || f.Message != b.Message {
+				t.Errorf("Finding() = %+v", f)
+			}
+		})
+	}
+}
+
+func TestMD1Runs(t *testing.T) {
+	t.Parallel()
+	days := join(
+		seq("2026-03-02", Missed, Missed, Missed, Supervised),           // reached 03-04
+		seq("2026-03-10", Missed, Missed, Supervised),                   // too short
+		seq("2026-03-20", Withheld, Missed, Refused, Missed, Collected), // reached 03-22, last 03-23
+		seq("2026-03-28", Missed, Missed, Missed),                       // open at the end: reached 03-30
+	)
+	tests := []struct {
+		name     string
+		from, to string
+		want     int
+	}{
+		{"whole month", "2026-03-01", "2026-03-31", 3},
+		{"window starts inside a blocked stretch", "2026-03-23", "2026-03-31", 2},
+		{"window ends before a run reaches the threshold", "2026-03-01", "2026-03-03", 0},
+		{"window ends the day a run reaches it", "2026-03-01", "2026-03-04", 1},
+		{"short run only", "2026-03-10", "2026-03-12", 0},
+		{"after everything", "2026-04-01", "2026-04-30", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := MD1Runs(policy.Defaults(), days, d(tt.from), d(tt.to)); got != tt.want {
+				t.Errorf("MD1Runs() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAlertsForMissed(t *testing.T) {
+	t.Parallel()
+	tuned := policy.Defaults()
+	tuned.MD2StableMissed = 3
+	tests := []struct {
+		name     string
+		n        policy.Numbers
+		stage    regimes.Stage
+		missed   int
+		want     bool
+		wantText string
+	}{
+		{name: "titration none", stage: regimes.StageTitration, missed: 0},
+		{name: "titration first miss", stage: regimes.StageTitration, missed: 1, want: true, wantText: "1 consecutive missed dose day(s) during titration"},
+		{name: "induction first miss", stage: regimes.StageInduction, missed: 1, want: true, wantText: "during induction"},
+		{name: "maintenance one", stage: regimes.StageMaintenance, missed: 1},
+		{name: "maintenance two", stage: regimes.StageMaintenance, missed: 2, want: true, wantText: "on a stable dose"},
+		{name: "maintenance five", stage: regimes.StageMaintenance, missed: 5, want: true, wantText: "5 consecutive"},
+		{name: "reduction one", stage: regimes.StageReduction, missed: 1},
+		{name: "reduction two", stage: regimes.StageReduction, missed: 2, want: true},
+		{name: "unknown stage alerts early", stage: "stable", missed: 1, want: true, wantText: "treated as titration"},
+		{name: "tuned stable figure: two", n: tuned, stage: regimes.StageMaintenance, missed: 2},
+		{name: "tuned stable figure: three", n: tuned, stage: regimes.StageMaintenance, missed: 3, want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n := tt.n
+			if n == (policy.Numbers{}) {
+				n = policy.Defaults()
+			}
+			f, ok := AlertsForMissed(n, tt.stage, tt.missed)
+			if ok != tt.want {
+				t.Fatalf("AlertsForMissed() ok = %v, want %v", ok, tt.want)
+			}
+			if !ok {
+				return
+			}
+			if f.Rule != "MD2" || f.Severity != policy.Info || !strings.Contains(f.Message, tt.wantText) || f.Action == "" {
+				t.Errorf("AlertsForMissed() = %+v, want MD2 info containing %q", f, tt.wantText)
+			}
+		})
+	}
+}
+
+func TestAlertForWithheld(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		reason   WithheldReason
+		rule     string
+		severity policy.Severity
+		text     string
+	}{
+		{ReasonIntoxicated, "S3", policy.Block, "intoxicated"},
+		{ReasonIdentityNotConfirmed, "S4", policy.Info, "identity could not be confirmed"},
+		{ReasonBehaviour, "S4", policy.Info, "behaviour"},
+		{ReasonOther, "S4", policy.Info, "notes"},
+		{"", "S4", policy.Info, "notes"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.reason), func(t *testing.T) {
+			t.Parallel()
+			f := AlertForWithheld(tt.reason)
+			if f.Rule != tt.rule || f.Severity != tt.severity || !strings.Contains(f.Message, tt.text) ||
+				!strings.Contains(f.Action, "prescriber") {
+				t.Errorf("AlertForWithheld() = %+v, want %s %s containing %q", f, tt.rule, tt.severity, tt.text)
+			}
+		})
+	}
+}

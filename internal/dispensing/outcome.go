@@ -1,0 +1,284 @@
+// Package dispensing holds the pharmacy side of treatment: the outcome of each
+// instalment collection (S1), corrections to it, missed-dose runs and the MD1
+// block, prescriber alerts (MD2, S3, S4), the pharmacist's day-list warnings,
+// adherence counts and the checks made before an outcome is recorded (L3, MD4).
+// Everything here is plain types and pure functions; storage and HTTP live
+// elsewhere. Rule ids refer to ../shared/clinical-rules.md.
+package dispensing
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// Outcome is the final result of one instalment, as S1 lists them.
+type Outcome string
+
+const (
+	// Supervised: the supervised dose was consumed in front of the
+	// pharmacist (and any take-home part of the instalment handed over).
+	Supervised Outcome = "supervised"
+	// Collected: a take-home instalment was collected.
+	Collected Outcome = "collected"
+	// Withheld: the pharmacist decided not to supply (S3), with a reason.
+	Withheld Outcome = "withheld"
+	// Refused: the patient attended and declined the dose.
+	Refused Outcome = "refused"
+	// Missed: the patient did not attend; only day close sets it.
+	Missed Outcome = "missed"
+)
+
+// Valid reports whether o is one of the known outcomes.
+func (o Outcome) Valid() bool {
+	switch o {
+	case Supervised, Collected, Withheld, Refused, Missed:
+		return true
+	}
+	return false
+}
+
+// Taken reports whether the patient received the dose.
+func (o Outcome) Taken() bool { return o == Supervised || o == Collected }
+
+// notTaken reports a known outcome in which the patient went without the
+// dose. Withheld and refused belong here as much as missed does: MD1 is
+// about tolerance falling on "consecutive days missed", and a dose withheld
+// for intoxication lowers tolerance exactly as one not collected does.
+func (o Outcome) notTaken() bool { return o == Missed || o == Withheld || o == Refused }
+
+// RecordableByPharmacist reports whether a pharmacist may record o as a new
+// outcome. Missed is set by day close, never typed in, so "did not attend"
+// always means the whole day passed without a visit.
+func RecordableByPharmacist(o Outcome) bool { return o.Valid() && o != Missed }
+
+// WithheldReason is why a dose was withheld (S3 requires a reason).
+type WithheldReason string
+
+const (
+	ReasonIntoxicated          WithheldReason = "intoxicated"
+	ReasonIdentityNotConfirmed WithheldReason = "identity_not_confirmed"
+	ReasonBehaviour            WithheldReason = "behaviour"
+	ReasonOther                WithheldReason = "other"
+)
+
+// Valid reports whether r is one of the known reasons.
+func (r WithheldReason) Valid() bool {
+	switch r {
+	case ReasonIntoxicated, ReasonIdentityNotConfirmed, ReasonBehaviour, ReasonOther:
+		return true
+	}
+	return false
+}
+
+// text is the reason as a pharmacist reads it in a sentence.
+func (r WithheldReason) text() string {
+	switch r {
+	case ReasonIntoxicated:
+		return "the patient was intoxicated"
+	case ReasonIdentityNotConfirmed:
+		return "the patient's identity could not be confirmed"
+	case ReasonBehaviour:
+		return "of the patient's behaviour"
+	}
+	return "of another reason recorded in the notes"
+}
+
+// ValidateRecord checks the outcome and reason of a new record or a
+// correction, naming every failing field (problem.Invalid).
+//
+// A correction may set Missed: a supervised or collected record made in
+// error (the wrong patient, say) must be undoable to "did not attend",
+// otherwise a missed day would stay hidden from MD1. A new record may not,
+// because only day close decides that a day passed without a visit.
+func ValidateRecord(o Outcome, r WithheldReason, correction bool) error {
+	var f problem.Fields
+	switch {
+	case !o.Valid():
+		f.Add("outcome", "S1", "outcome %q is not supervised, collected, withheld or refused", o)
+	case o == Missed && !correction:
+		f.Add("outcome", "S1", "missed is set at day close; record withheld or refused if the patient attended")
+	}
+	switch {
+	case o == Withheld && !r.Valid():
+		f.Add("reason", "S3", "a withheld dose needs a reason: intoxicated, identity_not_confirmed, behaviour or other")
+	case o != Withheld && r != "":
+		f.Add("reason", "S1", "a reason is recorded only when the dose is withheld")
+	}
+	return f.Err()
+}
+
+// State is an instalment's line on the pharmacist's day list.
+type State string
+
+const (
+	StateDue        State = "due"
+	StateSupervised State = "supervised"
+	StateCollected  State = "collected"
+	StateMissed     State = "missed"
+	StateWithheld   State = "withheld"
+	StateRefused    State = "refused"
+	// StateBlocked: due, but MD1 stops supply until a prescriber review.
+	StateBlocked State = "blocked"
+)
+
+// Valid reports whether s is one of the known states.
+func (s State) Valid() bool {
+	switch s {
+	case StateDue, StateSupervised, StateCollected, StateMissed, StateWithheld, StateRefused, StateBlocked:
+		return true
+	}
+	return false
+}
+
+// StateOf is the day-list state of an instalment with current outcome o
+// ("" when none yet). A recorded outcome always shows as itself, so a
+// withheld record on a blocked day reads "withheld", not "blocked".
+func StateOf(o Outcome, blocked bool) State {
+	if o.Valid() {
+		return State(o)
+	}
+	if blocked {
+		return StateBlocked
+	}
+	return StateDue
+}
+
+// MissedAtClose reports whether day close on closing turns an instalment
+// dated instalmentDate, whose current outcome is current ("" = none), into
+// Missed. The caller leaves out instalments of prescriptions that were not
+// live on their date (draft, cancelled before it).
+func MissedAtClose(instalmentDate, closing calendar.Date, current Outcome) bool {
+	return current == "" && !instalmentDate.After(closing)
+}
+
+// Event is one pharmacist record for one instalment. Records are append
+// only: a correction is a new Event whose CorrectsID names the original or
+// an earlier correction.
+type Event struct {
+	ID         string         `json:"id"`
+	Outcome    Outcome        `json:"outcome"`
+	Reason     WithheldReason `json:"reason,omitempty"`
+	CorrectsID string         `json:"corrects_id,omitempty"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+// CurrentOutcome resolves the corrections of one instalment's events: the
+// original is the event with no CorrectsID, the chain is the original plus
+// every event correcting a member of the chain, and the latest of the chain
+// by CreatedAt wins (on a tie, the later in events). It reports false when
+// there is no original.
+//
+// Storage keeps one original per instalment (ValidateChain). Should it ever
+// hold two, the earliest is taken as the original so the answer is at least
+// deterministic; events outside the chain never count.
+func CurrentOutcome(events []Event) (Outcome, bool) {
+	i, ok := current(events)
+	if !ok {
+		return "", false
+	}
+	return events[i].Outcome, true
+}
+
+// CurrentEvent is CurrentOutcome returning the winning event itself, for
+// its reason and id.
+func CurrentEvent(events []Event) (Event, bool) {
+	i, ok := current(events)
+	if !ok {
+		return Event{}, false
+	}
+	return events[i], true
+}
+
+func current(events []Event) (int, bool) {
+	root := original(events)
+	if root < 0 {
+		return 0, false
+	}
+	inChain := chain(events, root)
+	best := root
+	for i, e := range events {
+		if inChain[i] && !e.CreatedAt.Before(events[best].CreatedAt) {
+			best = i
+		}
+	}
+	return best, true
+}
+
+// original is the index of the earliest event without CorrectsID, or -1.
+func original(events []Event) int {
+	root := -1
+	for i, e := range events {
+		if e.CorrectsID == "" && (root < 0 || e.CreatedAt.Before(events[root].CreatedAt)) {
+			root = i
+		}
+	}
+	return root
+}
+
+// chain marks the events reachable from events[root] through CorrectsID.
+func chain(events []Event, root int) []bool {
+	inChain := make([]bool, len(events))
+	inChain[root] = true
+	ids := map[string]bool{events[root].ID: true}
+	// Grow to a fixed point, so a correction listed before the event it
+	// corrects is still found.
+	for grew := true; grew; {
+		grew = false
+		for i, e := range events {
+			if !inChain[i] && e.CorrectsID != "" && ids[e.CorrectsID] {
+				inChain[i], ids[e.ID], grew = true, true, true
+			}
+		}
+	}
+	return inChain
+}
+
+// ValidateChain checks what CurrentOutcome assumes of one instalment's
+// events: unique non-empty ids, exactly one original, and every correction
+// pointing at an event of the same instalment created no later than itself,
+// so that every event leads back to the original.
+func ValidateChain(events []Event) error {
+	byID := make(map[string]Event, len(events))
+	originals := 0
+	for _, e := range events {
+		if e.ID == "" {
+			return fmt.Errorf("dispensing: an event has no id")
+		}
+		if _, dup := byID[e.ID]; dup {
+			return fmt.Errorf("dispensing: event id %q appears twice", e.ID)
+		}
+		byID[e.ID] = e
+		if e.CorrectsID == "" {
+			originals++
+		}
+	}
+	if len(events) > 0 && originals != 1 {
+		return fmt.Errorf("dispensing: an instalment has %d original outcomes; want exactly 1", originals)
+	}
+	sorted := slices.SortedFunc(slices.Values(events), func(a, b Event) int { return cmp.Compare(a.ID, b.ID) })
+	for _, e := range sorted {
+		if e.CorrectsID == "" {
+			continue
+		}
+		target, ok := byID[e.CorrectsID]
+		if !ok {
+			return fmt.Errorf("dispensing: event %q corrects %q, which is not an event of this instalment", e.ID, e.CorrectsID)
+		}
+		if e.CreatedAt.Before(target.CreatedAt) {
+			return fmt.Errorf("dispensing: event %q is older than the event %q it corrects", e.ID, e.CorrectsID)
+		}
+	}
+	if len(events) > 0 {
+		for i, in := range chain(events, original(events)) {
+			if !in {
+				return fmt.Errorf("dispensing: event %q does not lead back to the original outcome", events[i].ID)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package dispensing
+
+import (
+	"fmt"
+
+	"github.com/dosebook/dosebook/internal/dosing"
+)
+
+// Warning is one line shown to the pharmacist beside an instalment on the
+// day list. Rule is empty for safety prompts that no rule in
+// clinical-rules.md requires.
+type Warning struct {
+	Code    string `json:"code"`
+	Rule    string `json:"rule,omitempty"`
+	Message string `json:"message"`
+}
+
+// Warning codes; stable so clients can show their own labels or icons.
+const (
+	WarnMD1DoNotDispense          = "md1_do_not_dispense"
+	WarnFirstDoseAfterChange      = "first_dose_after_change"
+	WarnDoseChangedSinceLastVisit = "dose_changed_since_last_visit"
+	WarnInTitration               = "in_titration"
+	WarnMissedYesterday           = "missed_yesterday"
+)
+
+// WarningInput is what the caller knows about one patient's instalment today.
+type WarningInput struct {
+	// Blocked is the MD1 block in force, nil when none (see MD1Block).
+	Blocked *Block
+	// FirstDoseAfterChange: today is the first dose day at a new dose.
+	FirstDoseAfterChange bool
+	// DoseChangedSinceLastVisit: the dose changed after the patient's last
+	// visit to the pharmacy (for example during take-home days), so they
+	// may not know yet.
+	DoseChangedSinceLastVisit bool
+	// NewDose is the current daily dose, named in the dose-change messages
+	// when more than zero.
+	NewDose dosing.Micrograms
+	// InTitration: the regime is in induction or titration.
+	InTitration bool
+	// MissedYesterday: the previous dose day had no dose taken.
+	MissedYesterday bool
+}
+
+// Warnings lists the day-list warnings, most serious first. It never returns
+// nil, so the JSON is [] rather than null.
+func Warnings(in WarningInput) []Warning {
+	out := []Warning{}
+	if b := in.Blocked; b != nil {
+		out = append(out, Warning{
+			Code: WarnMD1DoNotDispense,
+			Rule: "MD1",
+			Message: fmt.Sprintf("Do not dispense: %d or more consecutive days missed, contact the prescriber (%d days without a dose since %s).",
+				b.Threshold, b.Missed, b.Since),
+		})
+	}
+	dose := ""
+	if in.NewDose > 0 {
+		dose = " of " + in.NewDose.String()
+	}
+	if in.FirstDoseAfterChange {
+		out = append(out, Warning{
+			Code:    WarnFirstDoseAfterChange,
+			Message: fmt.Sprintf("First dose at the new dose%s: check the amount against the prescription and tell the patient.", dose),
+		})
+	}
+	if in.DoseChangedSinceLastVisit {
+		out = append(out, Warning{
+			Code:    WarnDoseChangedSinceLastVisit,
+			Message: fmt.Sprintf("The dose has changed since the patient's last visit (now%s): tell the patient before dispensing.", dose),
+		})
+	}
+	if in.InTitration {
+		out = append(out, Warning{
+			Code:    WarnInTitration,
+			Rule:    "S6",
+			Message: "In titration: supervise consumption of every dose.",
+		})
+	}
+	if in.MissedYesterday {
+		out = append(out, Warning{
+			Code:    WarnMissedYesterday,
+			Rule:    "MD2",
+			Message: "Yesterday's dose was not taken: ask the patient why and check for intoxication before dispensing.",
+		})
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+// Package prescriptions holds FP10MDA instalment prescriptions: the schedule
+// of collections, the quantity in words and figures, the Home Office
+// approved wording and the legal period checks (../shared/clinical-rules.md L2–L8).
+package prescriptions
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// Pickup says how a weekday's dose reaches the patient.
+type Pickup string
+
+const (
+	// PickupSupervised is consumed under supervision at the pharmacy that day.
+	PickupSupervised Pickup = "supervised"
+	// PickupTakeHome is collected that day to take at home.
+	PickupTakeHome Pickup = "take_home"
+	// PickupEarlier is supplied with the previous collection, e.g. Sunday's
+	// dose handed out on Saturday.
+	PickupEarlier Pickup = "earlier"
+)
+
+// Valid reports whether p is one of the known pickups.
+func (p Pickup) Valid() bool {
+	switch p {
+	case PickupSupervised, PickupTakeHome, PickupEarlier:
+		return true
+	}
+	return false
+}
+
+// WeeklyPattern gives each weekday's pickup, indexed by time.Weekday
+// (Sunday first).
+type WeeklyPattern [7]Pickup
+
+// UniformPattern uses the same pickup every day.
+func UniformPattern(p Pickup) WeeklyPattern {
+	var w WeeklyPattern
+	for i := range w {
+		w[i] = p
+	}
+	return w
+}
+
+// Validate names the first weekday without a known pickup.
+func (w WeeklyPattern) Validate() error {
+	for wd := time.Sunday; wd <= time.Saturday; wd++ {
+		if !w[wd].Valid() {
+			return fmt.Errorf("%w: pickup for %s is %q; use supervised, take_home or earlier",
+				ErrInvalidSchedule, wd, w[wd])
+		}
+	}
+	return nil
+}
+
+// ErrInvalidSchedule marks every reason BuildSchedule refuses its input, so
+// callers can map it to a validation error with errors.Is.
+var ErrInvalidSchedule = errors.New("invalid instalment schedule")
+
+// Instalment is one collection at the pharmacy.
+type Instalment struct {
+	Date calendar.Date `json:"date"`
+	// Covers lists the dose days this collection supplies; the first is Date
+	// itself, the rest are later days supplied in advance.
+	Covers     []calendar.Date   `json:"covers"`
+	Supervised dosing.Micrograms `json:"supervised"`
+	TakeHome   dosing.Micrograms `json:"take_home"`
+}
+
+// Amount is everything handed over at this collection.
+func (i Instalment) Amount() dosing.Micrograms { return i.Supervised + i.TakeHome }
+
+// ScheduleInput is what BuildSchedule needs to lay out a prescription.
+type ScheduleInput struct {
+	Start   calendar.Date
+	Days    int
+	Daily   dosing.Micrograms
+	Pattern WeeklyPattern
+	Opening calendar.Opening
+}
+
+// Schedule is the instalments of one prescription in date order.
+type Schedule struct {
+	Instalments []Instalment      `json:"instalments"`
+	Total       dosing.Micrograms `json:"total"`
+	// CarriesClosedDays is set when a dose the pattern would collect on its
+	// own day is supplied in advance because the pharmacy is closed; the
+	// prescription then needs approved wording 1 (L7, L8).
+	CarriesClosedDays bool `json:"carries_closed_days"`
+	// CarriesTakeHome is set when any dose leaves the pharmacy unsupervised.
+	CarriesTakeHome bool `json:"carries_take_home"`
+}
+
+// BuildSchedule lays out the collections for Days dose days from Start.
+// A dose on a closed day, or one the pattern marks "earlier", joins the most
+// recent earlier collection of this prescription: a dose is never supplied
+// after its day (missed doses are not caught up), and nothing is supplied
+// before the prescription starts (L3). The day limit (L6) is CheckPeriod's job.
+func BuildSchedule(in ScheduleInput) (Schedule, error) {
+	if err := in.validate(); err != nil {
+		return Schedule{}, err
+	}
+	s := Schedule{
+		Instalments: make([]Instalment, 0, in.Days),
+		Total:       in.Daily * dosing.Micrograms(in.Days),
+	}
+	for i := range in.Days {
+		// Whole civil days: a clock change cannot skip or repeat one.
+		d := in.Start.AddDays(i)
+		open := in.Opening.IsOpen(d)
+		pickup := in.Pattern[d.Weekday()]
+		if open && pickup != PickupEarlier {
+			inst := Instalment{Date: d, Covers: []calendar.Date{d}}
+			if pickup == PickupSupervised {
+				inst.Supervised = in.Daily
+			} else {
+				inst.TakeHome = in.Daily
+				s.CarriesTakeHome = true
+			}
+			s.Instalments = append(s.Instalments, inst)
+			continue
+		}
+		if len(s.Instalments) == 0 {
+			why := "the pharmacy is closed"
+			if open {
+				why = "the pattern supplies it with an earlier collection"
+			}
+			return Schedule{}, fmt.Errorf("%w: the dose for %s (%s) has no earlier collection day in this prescription because %s; start the prescription on a day the pharmacy is open",
+				ErrInvalidSchedule, d, d.Weekday(), why)
+		}
+		last := &s.Instalments[len(s.Instalments)-1]
+		last.TakeHome += in.Daily
+		last.Covers = append(last.Covers, d)
+		s.CarriesTakeHome = true
+		if !open && pickup != PickupEarlier {
+			s.CarriesClosedDays = true
+		}
+	}
+	return s, nil
+}
+
+func (in ScheduleInput) validate() error {
+	if in.Start.IsZero() {
+		return fmt.Errorf("%w: the start date is missing", ErrInvalidSchedule)
+	}
+	if in.Days < 1 {
+		return fmt.Errorf("%w: a prescription covers at least 1 day, not %d", ErrInvalidSchedule, in.Days)
+	}
+	if in.Daily <= 0 {
+		return fmt.Errorf("%w: the daily dose must be more than 0 mg, not %s mg", ErrInvalidSchedule, in.Daily.MilligramsString())
+	}
+	if in.Daily > dosing.Micrograms(math.MaxInt64/int64(in.Days)) {
+		return fmt.Errorf("%w: %d days of %s mg is too large a total", ErrInvalidSchedule, in.Days, in.Daily.MilligramsString())
+	}
+	if err := in.Pattern.Validate(); err != nil {
+		return err
+	}
+	if err := in.Opening.Validate(); err != nil {
+		return fmt.Errorf("%w: pharmacy opening: %w", ErrInvalidSchedule, err)
+	}
+	return nil
+}
+
+// CheckPeriod checks the dates and length of an FP10MDA against L3 and L6.
+// maxDays and maxStartDays come from the effective policy (14 and 28 by
+// default) so a service's tuned numbers are the ones reported.
+func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays int) []policy.Finding {
+	var fs []policy.Finding
+	if days < 1 {
+		fs = append(fs, policy.Finding{
+			Rule:     "L6",
+			Severity: policy.Block,
+			Message:  fmt.Sprintf("A prescription must cover at least 1 day of treatment; this one covers %d.", days),
+			Action:   "Enter the number of days to prescribe.",
+		})
+	}
+	if days > maxDays {
+		f := policy.Finding{
+			Rule:     "L6",
+			Severity: policy.Block,
+			Message: fmt.Sprintf("An FP10MDA covers at most %d days of treatment; this one covers %d, %d too many. Issue a second prescription for the rest.",
+				maxDays, days, days-maxDays),
+			Action: fmt.Sprintf("Prescribe %d days and issue a second prescription for the remaining %d.", maxDays, days-maxDays),
+		}
+		if !start.IsZero() {
+			f.Action = fmt.Sprintf("Prescribe %d days and issue a second prescription from %s for the remaining %d.",
+				maxDays, start.AddDays(maxDays), days-maxDays)
+		}
+		fs = append(fs, f)
+	}
+	if prescribed.IsZero() || start.IsZero() {
+		return append(fs, policy.Finding{
+			Rule:     "L3",
+			Severity: policy.Block,
+			Message:  "The prescription needs both a prescription date and a start date.",
+			Action:   "Enter the missing date.",
+		})
+	}
+	// L3: the appropriate date is the prescription date, and nothing may be
+	// supplied before it.
+	if start.Before(prescribed) {
+		fs = append(fs, policy.Finding{
+			Rule:     "L3",
+			Severity: policy.Block,
+			Message: fmt.Sprintf("The first instalment (%s) is %d days before the prescription date (%s); nothing may be supplied before the prescription date.",
+				start, start.DaysUntil(prescribed), prescribed),
+			Action: fmt.Sprintf("Start on or after %s.", prescribed),
+		})
+	}
+	if late := prescribed.DaysUntil(start); late > maxStartDays {
+		fs = append(fs, policy.Finding{
+			Rule:     "L3",
+			Severity: policy.Block,
+			Message: fmt.Sprintf("The first instalment (%s) is %d days after the prescription date (%s); it must be within %d days.",
+				start, late, prescribed, maxStartDays),
+			Action: fmt.Sprintf("Start on or before %s, or date the prescription nearer the start.", prescribed.AddDays(maxStartDays)),
+		})
+	}
+	return fs
+}

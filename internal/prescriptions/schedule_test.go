@@ -1,0 +1,510 @@
+package prescriptions
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+var (
+	allSupervised = UniformPattern(PickupSupervised)
+	allTakeHome   = UniformPattern(PickupTakeHome)
+	// weekdaysSupervised is Monday–Friday supervised, weekend take-home.
+	weekdaysSupervised = WeeklyPattern{
+		time.Sunday: PickupTakeHome, time.Monday: PickupSupervised, time.Tuesday: PickupSupervised,
+		time.Wednesday: PickupSupervised, time.Thursday: PickupSupervised, time.Friday: PickupSupervised,
+		time.Saturday: PickupTakeHome,
+	}
+	// saturdayCollectsSunday supervises every day but Sunday, whose dose is
+	// handed out with Saturday's.
+	saturdayCollectsSunday = func() WeeklyPattern {
+		p := UniformPattern(PickupSupervised)
+		p[time.Sunday] = PickupEarlier
+		return p
+	}()
+	alwaysOpen = calendar.Opening{}
+)
+
+// renderSchedule writes one line per instalment, "date S<supervised mg>
+// T<take-home mg> covered MM-DD,…", so expectations read like a dispensing sheet.
+func renderSchedule(s Schedule) []string {
+	lines := make([]string, 0, len(s.Instalments))
+	for _, in := range s.Instalments {
+		covers := make([]string, len(in.Covers))
+		for i, d := range in.Covers {
+			covers[i] = d.Format("01-02")
+		}
+		lines = append(lines, fmt.Sprintf("%s S%s T%s %s", in.Date, in.Supervised.MilligramsString(),
+			in.TakeHome.MilligramsString(), strings.Join(covers, ",")))
+	}
+	return lines
+}
+
+func TestBuildSchedule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		in           ScheduleInput
+		want         []string
+		wantClosed   bool
+		wantTakeHome bool
+		wantTotal    dosing.Micrograms
+	}{
+		{
+			name:      "one day",
+			in:        ScheduleInput{Start: calendar.MustParse("2026-03-02"), Days: 1, Daily: dosing.Mg(30), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
+			want:      []string{"2026-03-02 S30 T0 03-02"},
+			wantTotal: dosing.Mg(30),
+		},
+		{
+			// Clocks go forward on Sunday 29 March 2026; the closed Sunday
+			// and Good Friday (3 April) are supplied the day before.
+			name: "all supervised across spring clock change and Easter",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-03-23"), Days: 14, Daily: dosing.Mg(30), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2026-03-23 S30 T0 03-23",
+				"2026-03-24 S30 T0 03-24",
+				"2026-03-25 S30 T0 03-25",
+				"2026-03-26 S30 T0 03-26",
+				"2026-03-27 S30 T0 03-27",
+				"2026-03-28 S30 T30 03-28,03-29",
+				"2026-03-30 S30 T0 03-30",
+				"2026-03-31 S30 T0 03-31",
+				"2026-04-01 S30 T0 04-01",
+				"2026-04-02 S30 T30 04-02,04-03",
+				"2026-04-04 S30 T30 04-04,04-05",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(420),
+		},
+		{
+			name: "spring clock change, pharmacy open every day",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-03-27"), Days: 5, Daily: dosing.Mg(60), Pattern: allSupervised, Opening: alwaysOpen},
+			want: []string{
+				"2026-03-27 S60 T0 03-27",
+				"2026-03-28 S60 T0 03-28",
+				"2026-03-29 S60 T0 03-29",
+				"2026-03-30 S60 T0 03-30",
+				"2026-03-31 S60 T0 03-31",
+			},
+			wantTotal: dosing.Mg(300),
+		},
+		{
+			// Clocks go back on Sunday 25 October 2026: the 25-hour day is
+			// still one dose day.
+			name: "autumn clock change, pharmacy open every day",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-10-23"), Days: 5, Daily: dosing.Mg(60), Pattern: allSupervised, Opening: alwaysOpen},
+			want: []string{
+				"2026-10-23 S60 T0 10-23",
+				"2026-10-24 S60 T0 10-24",
+				"2026-10-25 S60 T0 10-25",
+				"2026-10-26 S60 T0 10-26",
+				"2026-10-27 S60 T0 10-27",
+			},
+			wantTotal: dosing.Mg(300),
+		},
+		{
+			name: "autumn clock change, weekend take-home",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-10-21"), Days: 7, Daily: dosing.Mg(45), Pattern: weekdaysSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2026-10-21 S45 T0 10-21",
+				"2026-10-22 S45 T0 10-22",
+				"2026-10-23 S45 T0 10-23",
+				"2026-10-24 S0 T90 10-24,10-25",
+				"2026-10-26 S45 T0 10-26",
+				"2026-10-27 S45 T0 10-27",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(315),
+		},
+		{
+			name: "over month end",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-02-26"), Days: 5, Daily: dosing.Mg(40), Pattern: allSupervised, Opening: alwaysOpen},
+			want: []string{
+				"2026-02-26 S40 T0 02-26",
+				"2026-02-27 S40 T0 02-27",
+				"2026-02-28 S40 T0 02-28",
+				"2026-03-01 S40 T0 03-01",
+				"2026-03-02 S40 T0 03-02",
+			},
+			wantTotal: dosing.Mg(200),
+		},
+		{
+			// Christmas Friday, Boxing Day substitute Monday 28th, New Year's
+			// Day Friday; Saturday 26th is an ordinary open day.
+			name: "over year end, all supervised",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-12-24"), Days: 14, Daily: dosing.Mg(30), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2026-12-24 S30 T30 12-24,12-25",
+				"2026-12-26 S30 T60 12-26,12-27,12-28",
+				"2026-12-29 S30 T0 12-29",
+				"2026-12-30 S30 T0 12-30",
+				"2026-12-31 S30 T30 12-31,01-01",
+				"2027-01-02 S30 T30 01-02,01-03",
+				"2027-01-04 S30 T0 01-04",
+				"2027-01-05 S30 T0 01-05",
+				"2027-01-06 S30 T0 01-06",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(420),
+		},
+		{
+			name: "over year end, weekend take-home",
+			in:   ScheduleInput{Start: calendar.MustParse("2026-12-24"), Days: 15, Daily: dosing.Mg(30), Pattern: weekdaysSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2026-12-24 S30 T30 12-24,12-25",
+				"2026-12-26 S0 T90 12-26,12-27,12-28",
+				"2026-12-29 S30 T0 12-29",
+				"2026-12-30 S30 T0 12-30",
+				"2026-12-31 S30 T30 12-31,01-01",
+				"2027-01-02 S0 T60 01-02,01-03",
+				"2027-01-04 S30 T0 01-04",
+				"2027-01-05 S30 T0 01-05",
+				"2027-01-06 S30 T0 01-06",
+				"2027-01-07 S30 T0 01-07",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(450),
+		},
+		{
+			// Christmas 2027 is a Saturday: substitutes Monday 27 and Tuesday 28.
+			name: "Christmas on a Saturday",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-12-23"), Days: 7, Daily: dosing.Mg(8), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2027-12-23 S8 T0 12-23",
+				"2027-12-24 S8 T0 12-24",
+				"2027-12-25 S8 T24 12-25,12-26,12-27,12-28",
+				"2027-12-29 S8 T0 12-29",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(56),
+		},
+		{
+			// Sunday 30 May and the spring bank holiday on Monday 31 May both
+			// go with Saturday 29 May.
+			name: "14 days with closed Sunday and spring bank holiday",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-05-24"), Days: 14, Daily: dosing.Mg(70), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2027-05-24 S70 T0 05-24",
+				"2027-05-25 S70 T0 05-25",
+				"2027-05-26 S70 T0 05-26",
+				"2027-05-27 S70 T0 05-27",
+				"2027-05-28 S70 T0 05-28",
+				"2027-05-29 S70 T140 05-29,05-30,05-31",
+				"2027-06-01 S70 T0 06-01",
+				"2027-06-02 S70 T0 06-02",
+				"2027-06-03 S70 T0 06-03",
+				"2027-06-04 S70 T0 06-04",
+				"2027-06-05 S70 T70 06-05,06-06",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(980),
+		},
+		{
+			name: "Saturday collects Sunday, pharmacy open every day",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-05-27"), Days: 7, Daily: dosing.Mg(50), Pattern: saturdayCollectsSunday, Opening: alwaysOpen},
+			want: []string{
+				"2027-05-27 S50 T0 05-27",
+				"2027-05-28 S50 T0 05-28",
+				"2027-05-29 S50 T50 05-29,05-30",
+				"2027-05-31 S50 T0 05-31",
+				"2027-06-01 S50 T0 06-01",
+				"2027-06-02 S50 T0 06-02",
+			},
+			wantTakeHome: true, wantTotal: dosing.Mg(350),
+		},
+		{
+			// The pattern already puts Sunday with Saturday; only the bank
+			// holiday is carried because of a closure.
+			name: "Saturday collects Sunday, default opening over bank holiday",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-05-29"), Days: 3, Daily: dosing.Mg(50), Pattern: saturdayCollectsSunday, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2027-05-29 S50 T100 05-29,05-30,05-31",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(150),
+		},
+		{
+			name: "Saturday collects Sunday, default opening, no holiday",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-06-05"), Days: 3, Daily: dosing.Mg(50), Pattern: saturdayCollectsSunday, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2027-06-05 S50 T50 06-05,06-06",
+				"2027-06-07 S50 T0 06-07",
+			},
+			wantTakeHome: true, wantTotal: dosing.Mg(150),
+		},
+		{
+			name: "all take-home daily",
+			in:   ScheduleInput{Start: calendar.MustParse("2027-06-05"), Days: 3, Daily: 2500, Pattern: allTakeHome, Opening: calendar.DefaultOpening()},
+			want: []string{
+				"2027-06-05 S0 T5 06-05,06-06",
+				"2027-06-07 S0 T2.5 06-07",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: 7500,
+		},
+		{
+			// An explicit open date lets a pharmacy work a bank holiday.
+			name: "open on a bank holiday",
+			in: ScheduleInput{Start: calendar.MustParse("2027-05-29"), Days: 3, Daily: dosing.Mg(20), Pattern: allSupervised,
+				Opening: calendar.Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, BankHolidaysClosed: true, OpenDates: []calendar.Date{calendar.MustParse("2027-05-31")}}},
+			want: []string{
+				"2027-05-29 S20 T20 05-29,05-30",
+				"2027-05-31 S20 T0 05-31",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(60),
+		},
+		{
+			name: "closed all weekend, Friday carries two days",
+			in: ScheduleInput{Start: calendar.MustParse("2026-06-05"), Days: 4, Daily: dosing.Mg(10), Pattern: allSupervised,
+				Opening: calendar.Opening{ClosedWeekdays: []time.Weekday{time.Saturday, time.Sunday}}},
+			want: []string{
+				"2026-06-05 S10 T20 06-05,06-06,06-07",
+				"2026-06-08 S10 T0 06-08",
+			},
+			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(40),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := BuildSchedule(tt.in)
+			if err != nil {
+				t.Fatalf("BuildSchedule: %v", err)
+			}
+			got := renderSchedule(s)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("instalments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if s.CarriesClosedDays != tt.wantClosed {
+				t.Errorf("CarriesClosedDays = %v, want %v", s.CarriesClosedDays, tt.wantClosed)
+			}
+			if s.CarriesTakeHome != tt.wantTakeHome {
+				t.Errorf("CarriesTakeHome = %v, want %v", s.CarriesTakeHome, tt.wantTakeHome)
+			}
+			if s.Total != tt.wantTotal {
+				t.Errorf("Total = %s, want %s", s.Total, tt.wantTotal)
+			}
+			checkScheduleInvariants(t, tt.in, s)
+		})
+	}
+}
+
+// checkScheduleInvariants holds for every schedule: each dose day is covered
+// exactly once, in order, by a collection on or before it; collections fall
+// on open days; and the amounts add up to the total.
+func checkScheduleInvariants(t *testing.T, in ScheduleInput, s Schedule) {
+	t.Helper()
+	day := in.Start
+	var sum dosing.Micrograms
+	for _, inst := range s.Instalments {
+		if !in.Opening.IsOpen(inst.Date) {
+			t.Errorf("instalment on closed day %s", inst.Date)
+		}
+		if len(inst.Covers) == 0 || !inst.Covers[0].Equal(inst.Date) {
+			t.Errorf("instalment %s covers %v, want its own date first", inst.Date, inst.Covers)
+		}
+		for _, c := range inst.Covers {
+			if !c.Equal(day) {
+				t.Errorf("instalment %s covers %s, want %s", inst.Date, c, day)
+			}
+			if c.Before(inst.Date) {
+				t.Errorf("instalment %s supplies %s after its day", inst.Date, c)
+			}
+			day = day.AddDays(1)
+		}
+		if got := in.Daily * dosing.Micrograms(len(inst.Covers)); inst.Amount() != got {
+			t.Errorf("instalment %s amount %s, want %s", inst.Date, inst.Amount(), got)
+		}
+		sum += inst.Amount()
+	}
+	if want := in.Start.AddDays(in.Days); !day.Equal(want) {
+		t.Errorf("covered up to %s, want up to %s", day, want)
+	}
+	if sum != s.Total || s.Total != in.Daily*dosing.Micrograms(in.Days) {
+		t.Errorf("sum %s, Total %s, want %s", sum, s.Total, in.Daily*dosing.Micrograms(in.Days))
+	}
+}
+
+func TestBuildScheduleErrors(t *testing.T) {
+	t.Parallel()
+	ok := ScheduleInput{Start: calendar.MustParse("2026-03-02"), Days: 7, Daily: dosing.Mg(30), Pattern: allSupervised, Opening: calendar.DefaultOpening()}
+	with := func(f func(*ScheduleInput)) ScheduleInput {
+		in := ok
+		f(&in)
+		return in
+	}
+	tests := []struct {
+		name string
+		in   ScheduleInput
+		want []string
+	}{
+		{"starts on closed Sunday", with(func(in *ScheduleInput) { in.Start = calendar.MustParse("2026-03-01") }),
+			[]string{"2026-03-01", "Sunday", "pharmacy is closed", "start the prescription on a day the pharmacy is open"}},
+		{"starts on bank holiday", with(func(in *ScheduleInput) { in.Start = calendar.MustParse("2027-05-31") }),
+			[]string{"2027-05-31", "pharmacy is closed"}},
+		{"starts on a day the pattern collects earlier", with(func(in *ScheduleInput) {
+			in.Start = calendar.MustParse("2026-03-01")
+			in.Pattern = saturdayCollectsSunday
+			in.Opening = alwaysOpen
+		}), []string{"2026-03-01", "earlier collection", "start the prescription on a day the pharmacy is open"}},
+		{"zero days", with(func(in *ScheduleInput) { in.Days = 0 }), []string{"at least 1 day, not 0"}},
+		{"negative days", with(func(in *ScheduleInput) { in.Days = -3 }), []string{"at least 1 day, not -3"}},
+		{"zero dose", with(func(in *ScheduleInput) { in.Daily = 0 }), []string{"more than 0 mg"}},
+		{"negative dose", with(func(in *ScheduleInput) { in.Daily = -500 }), []string{"not -0.5 mg"}},
+		{"total overflows", with(func(in *ScheduleInput) { in.Daily = math.MaxInt64 / 2 }), []string{"too large"}},
+		{"no start", with(func(in *ScheduleInput) { in.Start = calendar.Date{} }), []string{"start date is missing"}},
+		{"empty pattern", with(func(in *ScheduleInput) { in.Pattern = WeeklyPattern{} }), []string{"Sunday", `""`}},
+		{"unknown pickup", with(func(in *ScheduleInput) { in.Pattern[time.Wednesday] = "posted" }), []string{"Wednesday", `"posted"`}},
+		{"always closed", with(func(in *ScheduleInput) {
+			in.Opening = calendar.Opening{ClosedWeekdays: []time.Weekday{0, 1, 2, 3, 4, 5, 6}}
+		}), []string{"pharmacy opening", "at least one weekday"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := BuildSchedule(tt.in)
+			if err == nil {
+				t.Fatalf("BuildSchedule = %v, want error", renderSchedule(s))
+			}
+			if !errors.Is(err, ErrInvalidSchedule) {
+				t.Errorf("error %v does not wrap ErrInvalidSchedule", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPickupValid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    Pickup
+		want bool
+	}{
+		{PickupSupervised, true},
+		{PickupTakeHome, true},
+		{PickupEarlier, true},
+		{"", false},
+		{"Supervised", false},
+		{"take-home", false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.p), func(t *testing.T) {
+			t.Parallel()
+			if got := tt.p.Valid(); got != tt.want {
+				t.Errorf("Pickup(%q).Valid() = %v, want %v", tt.p, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckPeriod(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	tests := []struct {
+		name       string
+		prescribed calendar.Date
+		start      calendar.Date
+		days       int
+		want       []policy.Finding // Rule, Severity and a fragment of Message
+	}{
+		{"same day, 14 days", d("2026-03-02"), d("2026-03-02"), 14, nil},
+		{"one day", d("2026-03-02"), d("2026-03-02"), 1, nil},
+		{"start 28 days later", d("2026-03-02"), d("2026-03-30"), 14, nil},
+		{"start 29 days later", d("2026-03-02"), d("2026-03-31"), 14,
+			[]policy.Finding{{Rule: "L3", Severity: policy.Block, Message: "is 29 days after the prescription date (2026-03-02); it must be within 28 days"}}},
+		{"start before prescription", d("2026-03-02"), d("2026-03-01"), 14,
+			[]policy.Finding{{Rule: "L3", Severity: policy.Block, Message: "(2026-03-01) is 1 days before the prescription date"}}},
+		{"15 days", d("2026-03-02"), d("2026-03-02"), 15,
+			[]policy.Finding{{Rule: "L6", Severity: policy.Block, Message: "An FP10MDA covers at most 14 days of treatment; this one covers 15, 1 too many. Issue a second prescription for the rest."}}},
+		{"zero days", d("2026-03-02"), d("2026-03-02"), 0,
+			[]policy.Finding{{Rule: "L6", Severity: policy.Block, Message: "at least 1 day of treatment; this one covers 0"}}},
+		{"negative days", d("2026-03-02"), d("2026-03-02"), -1,
+			[]policy.Finding{{Rule: "L6", Severity: policy.Block, Message: "this one covers -1"}}},
+		{"too long and too late", d("2026-03-02"), d("2026-04-30"), 28,
+			[]policy.Finding{
+				{Rule: "L6", Severity: policy.Block, Message: "this one covers 28, 14 too many"},
+				{Rule: "L3", Severity: policy.Block, Message: "59 days after"},
+			}},
+		{"missing prescription date", calendar.Date{}, d("2026-03-02"), 14,
+			[]policy.Finding{{Rule: "L3", Severity: policy.Block, Message: "needs both a prescription date and a start date"}}},
+		{"missing start date", d("2026-03-02"), calendar.Date{}, 14,
+			[]policy.Finding{{Rule: "L3", Severity: policy.Block, Message: "needs both"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := CheckPeriod(tt.prescribed, tt.start, tt.days, 14, 28)
+			if len(got) != len(tt.want) {
+				t.Fatalf("CheckPeriod = %v, want %d findings", got, len(tt.want))
+			}
+			for i, f := range got {
+				w := tt.want[i]
+				if f.Rule != w.Rule || f.Severity != w.Severity || !strings.Contains(f.Message, w.Message) {
+					t.Errorf("finding %d = %v, want %s (%s) containing %q", i, f, w.Rule, w.Severity, w.Message)
+				}
+				if f.Action == "" {
+					t.Errorf("finding %d has no action", i)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckPeriodTunedNumbers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		days       int
+		startAfter int
+		maxDays    int
+		maxStart   int
+		wantAction string
+	}{
+		{"tuned day limit", 8, 0, 7, 28, "Prescribe 7 days and issue a second prescription from 2026-03-09 for the remaining 1."},
+		{"tuned start limit", 7, 15, 14, 14, "Start on or before 2026-03-16, or date the prescription nearer the start."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := calendar.MustParse("2026-03-02")
+			got := CheckPeriod(p, p.AddDays(tt.startAfter), tt.days, tt.maxDays, tt.maxStart)
+			if len(got) != 1 || got[0].Action != tt.wantAction {
+				t.Fatalf("CheckPeriod = %+v, want one finding with action %q", got, tt.wantAction)
+			}
+		})
+	}
+}
+
+func TestScheduleJSON(t *testing.T) {
+	t.Parallel()
+	s, err := BuildSchedule(ScheduleInput{Start: calendar.MustParse("2026-03-28"), Days: 2, Daily: 2500, Pattern: allSupervised, Opening: calendar.DefaultOpening()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"instalment", s.Instalments[0], `{"date":"2026-03-28","covers":["2026-03-28","2026-03-29"],"supervised":2.5,"take_home":2.5}`},
+		{"schedule", s, `{"instalments":[{"date":"2026-03-28","covers":["2026-03-28","2026-03-29"],"supervised":2.5,"take_home":2.5}],"total":5,"carries_closed_days":true,"carries_take_home":true}`},
+		{"pattern", saturdayCollectsSunday, `["earlier","supervised","supervised","supervised","supervised","supervised","supervised"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := json.Marshal(tt.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tt.want {
+				t.Errorf("json = %s, want %s", b, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,86 @@
+package prescriptions
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// Wording is one Home Office approved phrase for instalment prescriptions.
+type Wording struct {
+	ID   int    `json:"id"`
+	Text string `json:"text"`
+}
+
+// ErrInvalidWording marks a choice of wording LookupWording refuses.
+var ErrInvalidWording = errors.New("invalid approved wording")
+
+// Ids of the approved wordings, as numbered in L7.
+const (
+	WordingClosedDays       = 1
+	WordingMissedCollection = 2
+	WordingConsultMissed    = 3
+	WordingSupervise        = 4
+	WordingSeparate         = 5
+)
+
+// ApprovedWording lists the L7 phrases. The texts are printed exactly as
+// approved: a pharmacist may only act on the Home Office's own words.
+func ApprovedWording() []Wording {
+	return []Wording{
+		{WordingClosedDays, "Please dispense instalments due on pharmacy closed days on a prior suitable day."},
+		{WordingMissedCollection, "If an instalment's collection day has been missed, please still dispense the amount due for any remaining day(s) of that instalment."},
+		{WordingConsultMissed, "Consult the prescriber if 3 or more consecutive days of a prescription have been missed."},
+		{WordingSupervise, "Supervise consumption on collection days."},
+		{WordingSeparate, "Dispense daily doses in separate containers."},
+	}
+}
+
+// LookupWording returns the chosen wordings in id order, so the printed
+// prescription reads the same whatever order they were picked in.
+func LookupWording(ids []int) ([]Wording, error) {
+	all := ApprovedWording()
+	seen := map[int]bool{}
+	out := make([]Wording, 0, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return nil, fmt.Errorf("%w: wording %d is chosen twice", ErrInvalidWording, id)
+		}
+		seen[id] = true
+		i := slices.IndexFunc(all, func(w Wording) bool { return w.ID == id })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: there is no approved wording %d; choose from 1 to %d", ErrInvalidWording, id, len(all))
+		}
+		out = append(out, all[i])
+	}
+	slices.SortFunc(out, func(a, b Wording) int { return a.ID - b.ID })
+	return out, nil
+}
+
+// CheckWording reports approved wording the schedule needs but lacks.
+func CheckWording(s Schedule, ids []int) []policy.Finding {
+	var fs []policy.Finding
+	// L8: without wording 1 the pharmacy may not supply a closed day's dose
+	// in advance, so the patient would go without it.
+	if s.CarriesClosedDays && !slices.Contains(ids, WordingClosedDays) {
+		fs = append(fs, policy.Finding{
+			Rule:     "L8",
+			Severity: policy.Warn,
+			Message:  "Some instalments fall due on days the pharmacy is closed and are supplied in advance; without approved wording 1 the pharmacy may not supply them early.",
+			Action:   "Add approved wording 1: \"Please dispense instalments due on pharmacy closed days on a prior suitable day.\"",
+		})
+	}
+	// MD1: wording 3 is what lets the pharmacy stop dispensing after three
+	// missed days, so it belongs on nearly every instalment prescription.
+	if !slices.Contains(ids, WordingConsultMissed) {
+		fs = append(fs, policy.Finding{
+			Rule:     "L7",
+			Severity: policy.Info,
+			Message:  "Approved wording 3 is not on this prescription; it tells the pharmacy to consult the prescriber after 3 or more consecutive missed days (MD1).",
+			Action:   "Add approved wording 3: \"Consult the prescriber if 3 or more consecutive days of a prescription have been missed.\"",
+		})
+	}
+	return fs
+}

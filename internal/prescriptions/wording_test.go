@@ -1,0 +1,151 @@
+package prescriptions
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+func TestApprovedWordingExact(t *testing.T) {
+	t.Parallel()
+	// Copied from clinical-rules.md L7: the pharmacy may act only on these exact words.
+	want := map[int]string{
+		1: "Please dispense instalments due on pharmacy closed days on a prior suitable day.",
+		2: "If an instalment's collection day has been missed, please still dispense the amount due for any remaining day(s) of that instalment.",
+		3: "Consult the prescriber if 3 or more consecutive days of a prescription have been missed.",
+		4: "Supervise consumption on collection days.",
+		5: "Dispense daily doses in separate containers.",
+	}
+	got := ApprovedWording()
+	if len(got) != len(want) {
+		t.Fatalf("ApprovedWording has %d entries, want %d", len(got), len(want))
+	}
+	for i, w := range got {
+		t.Run(fmt.Sprint(w.ID), func(t *testing.T) {
+			t.Parallel()
+			if w.ID != i+1 {
+				t.Errorf("entry %d has id %d, want %d", i, w.ID, i+1)
+			}
+			if w.Text != want[w.ID] {
+				t.Errorf("wording %d = %q, want %q", w.ID, w.Text, want[w.ID])
+			}
+		})
+	}
+}
+
+func TestApprovedWordingIsACopy(t *testing.T) {
+	t.Parallel()
+	ApprovedWording()[0].Text = "changed"
+	if ApprovedWording()[0].Text == "changed" {
+		t.Fatal("ApprovedWording shares its backing array")
+	}
+}
+
+func TestLookupWording(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		ids     []int
+		want    []int
+		wantErr string
+	}{
+		{"none", nil, []int{}, ""},
+		{"one", []int{3}, []int{3}, ""},
+		{"sorted by id", []int{4, 1, 3}, []int{1, 3, 4}, ""},
+		{"all", []int{5, 4, 3, 2, 1}, []int{1, 2, 3, 4, 5}, ""},
+		{"unknown", []int{1, 6}, nil, "no approved wording 6"},
+		{"zero", []int{0}, nil, "no approved wording 0"},
+		{"negative", []int{-1}, nil, "no approved wording -1"},
+		{"duplicate", []int{1, 3, 1}, nil, "wording 1 is chosen twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := LookupWording(tt.ids)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalidWording) {
+					t.Fatalf("LookupWording(%v) error = %v, want ErrInvalidWording containing %q", tt.ids, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LookupWording(%v): %v", tt.ids, err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("LookupWording(%v) = %v, want ids %v", tt.ids, got, tt.want)
+			}
+			all := ApprovedWording()
+			for i, w := range got {
+				if w.ID != tt.want[i] || w.Text != all[w.ID-1].Text {
+					t.Errorf("entry %d = %+v, want id %d", i, w, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestCheckWording(t *testing.T) {
+	t.Parallel()
+	closed := Schedule{CarriesClosedDays: true, CarriesTakeHome: true}
+	plain := Schedule{}
+	tests := []struct {
+		name  string
+		s     Schedule
+		ids   []int
+		rules []string // "rule/severity" in order
+	}{
+		{"closed days with 1 and 3", closed, []int{1, 3}, nil},
+		{"closed days without 1", closed, []int{3, 4}, []string{"L8/warn"}},
+		{"closed days without any", closed, nil, []string{"L8/warn", "L7/info"}},
+		{"closed days with 1 only", closed, []int{1}, []string{"L7/info"}},
+		{"no closed days, with 3", plain, []int{3}, nil},
+		{"no closed days, no wording", plain, nil, []string{"L7/info"}},
+		{"take-home without closure", Schedule{CarriesTakeHome: true}, []int{3}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := CheckWording(tt.s, tt.ids)
+			if len(got) != len(tt.rules) {
+				t.Fatalf("CheckWording = %v, want %v", got, tt.rules)
+			}
+			for i, f := range got {
+				if r := f.Rule + "/" + string(f.Severity); r != tt.rules[i] {
+					t.Errorf("finding %d = %s, want %s", i, r, tt.rules[i])
+				}
+				if f.Message == "" || f.Action == "" {
+					t.Errorf("finding %d lacks a message or action: %+v", i, f)
+				}
+				if f.Stops(nil) {
+					t.Errorf("finding %d stops the prescription; wording findings only advise", i)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckWordingMessages(t *testing.T) {
+	t.Parallel()
+	got := CheckWording(Schedule{CarriesClosedDays: true}, nil)
+	want := []struct {
+		rule     string
+		severity policy.Severity
+		message  string
+		action   string
+	}{
+		{"L8", policy.Warn, "supplied in advance", "Add approved wording 1"},
+		{"L7", policy.Info, "3 or more consecutive missed days", "Add approved wording 3"},
+	}
+	for i, w := range want {
+		t.Run(w.rule, func(t *testing.T) {
+			t.Parallel()
+			f := got[i]
+			if f.Rule != w.rule || f.Severity != w.severity || !strings.Contains(f.Message, w.message) || !strings.Contains(f.Action, w.action) {
+				t.Errorf("finding = %+v, want %s %s with %q / %q", f, w.rule, w.severity, w.message, w.action)
+			}
+		})
+	}
+}
