@@ -87,6 +87,8 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 		return cmdUsers(ctx, rest, env, stdout, stderr)
 	case "tokens":
 		return cmdTokens(ctx, rest, env, stdout, stderr)
+	case "day-close":
+		return cmdDayClose(ctx, rest, env, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, env, stdout, stderr)
 	}

@@ -43,6 +43,9 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			WriteTimeout:      a.cfg.RequestTimeout + 5*time.Second,
 			IdleTimeout:       2 * time.Minute,
 		}
+		jobs, stopJobs := context.WithCancel(context.Background())
+		defer stopJobs()
+		go runDayClose(jobs, a.db, a.cfg, a.log)
 		a.log.Info("dosebook serving", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
 		errc := make(chan error, 1)
 		go func() { errc <- hs.Serve(ln) }()
@@ -52,6 +55,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		case <-ctx.Done():
 		}
 		a.log.Info("shutting down: finishing requests in flight")
+		stopJobs()
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

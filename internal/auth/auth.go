@@ -167,3 +167,18 @@ func WellFormed(token string) bool {
 	_, err := tokenEncoding.DecodeString(strings.ToUpper(token[len(TokenPrefix):]))
 	return err == nil
 }
+
+// denialHints tell a user what to do instead when their role may not act.
+var denialHints = map[Role]map[Permission]string{
+	GP: {
+		PermTitrate:       "SC1: under shared care the GP does not titrate. Hand prescribing back to the specialist service (POST /v1/shared-care/{id}/hand-back) for a dose change.",
+		PermRegimesWrite:  "SC1: under shared care the specialist service starts, changes and ends regimes; hand prescribing back to change the regime.",
+		PermSharedPropose: "Shared care is proposed by the specialist service.",
+	},
+	Pharmacist: {
+		PermTitrate: "Dose changes are made by the prescriber; contact them.",
+	},
+}
+
+// DenialHint explains a refusal, or returns "".
+func DenialHint(r Role, p Permission) string { return denialHints[r][p] }

@@ -71,6 +71,17 @@ var users = []userSpec{
 // Seed creates (or finds) the demo organisations, users and patients and
 // issues a fresh token per user.
 func Seed(ctx context.Context, db *store.DB, cfg config.Config) (Result, error) {
+	res, err := SeedPeople(ctx, db)
+	if err != nil {
+		return res, err
+	}
+	res.Patients, err = seedClinical(ctx, db, cfg, res)
+	return res, err
+}
+
+// SeedPeople creates (or finds) the demo organisations and users and issues
+// a fresh token per user; tests build their own patients on top.
+func SeedPeople(ctx context.Context, db *store.DB) (Result, error) {
 	res := Result{Tokens: map[string]string{}}
 	orgIDs := map[string]string{}
 	err := db.Write(ctx, func(tx *store.Tx) error {
@@ -110,8 +121,7 @@ func Seed(ctx context.Context, db *store.DB, cfg config.Config) (Result, error) 
 	}
 	res.ServiceID, res.PharmacyID, res.Pharmacy2, res.PracticeID =
 		orgIDs["service"], orgIDs["pharmacy"], orgIDs["pharmacy_2"], orgIDs["practice"]
-	res.Patients, err = seedClinical(ctx, db, cfg, res)
-	return res, err
+	return res, nil
 }
 
 func orgName(key string) string {

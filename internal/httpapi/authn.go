@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +51,11 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 		}
 		p, _ := auth.PrincipalFrom(c.Request.Context())
 		if !p.Role.Can(perm) {
-			s.fail(c, problem.Forbiddenf("a %s may not do this (needs %s)", p.Role, perm))
+			msg := fmt.Sprintf("a %s may not do this (needs %s)", p.Role, perm)
+			if hint := auth.DenialHint(p.Role, perm); hint != "" {
+				msg += ". " + hint
+			}
+			s.fail(c, problem.New(problem.Forbidden, "%s", msg))
 			return
 		}
 		c.Next()

@@ -25,14 +25,30 @@ var errBodyTooLarge = errors.New("body too large")
 // decode reads a JSON body strictly: unknown fields, trailing data, invalid
 // UTF-8 and wrong types are all client errors naming the field.
 func decode(c *gin.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, v)
+}
+
+// readBody reads the size-limited body once, so it can be hashed too.
+func readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.Body == nil {
+		return nil, nil
+	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &problem.Error{Code: problem.TooLarge, Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
+			return nil, &problem.Error{Code: problem.TooLarge, Message: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
 		}
-		return &problem.Error{Code: problem.Malformed, Message: "the request body could not be read"}
+		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body could not be read"}
 	}
+	return body, nil
+}
+
+func decodeBytes(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &problem.Error{Code: problem.Malformed, Message: "a JSON request body is required"}
 	}

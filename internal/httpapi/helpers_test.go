@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/config"
 	"github.com/dosebook/dosebook/internal/demo"
@@ -44,7 +46,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := demo.Seed(context.Background(), db, cfg)
+	res, err := demo.SeedPeople(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +56,38 @@ func newEnv(t *testing.T, db *store.DB) *env {
 // eachEnv runs fn on a fresh API per configured database.
 func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db)) })
+}
+
+// clock is a settable test clock for the store (and so for "today").
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+
+// eachEnvAt runs fn with the clock pinned at start (London local noon of a
+// given date is a good choice); fn may move the clock.
+func eachEnvAt(t *testing.T, start string, fn func(t *testing.T, e *env, c *clock)) {
+	t.Helper()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := &clock{}
+			c.Set(mustTime(start))
+			fn(t, newEnv(t, storetest.Open(t, d, store.Options{Now: c.Now})), c)
+		})
+	}
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 type response struct {

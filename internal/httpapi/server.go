@@ -98,7 +98,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Path: "/v1/tokens/:id/revoke", Permission: auth.PermUsersManage, handler: s.revokeToken},
 		{Method: "GET", Path: "/v1/audit", Permission: auth.PermAuditRead, handler: s.listAudit},
 	}
-	return append(rt, s.clinicalRoutes()...)
+	rt = append(rt, s.clinicalRoutes()...)
+	return append(rt, s.dispensingRoutes()...)
 }
 
 const requestIDHeader = "X-Request-Id"

@@ -90,10 +90,16 @@ func Open(tb testing.TB, d store.Dialect, opts store.Options) *store.DB {
 // Each runs fn as a subtest on every configured database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
+	EachWith(t, store.Options{}, fn)
+}
+
+// EachWith is Each with store options, e.g. a pinned clock.
+func EachWith(t *testing.T, opts store.Options, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
 	for _, d := range Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			fn(t, Open(t, d, store.Options{}))
+			fn(t, Open(t, d, opts))
 		})
 	}
 }

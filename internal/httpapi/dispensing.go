@@ -1,0 +1,343 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// dayParam reads ?name=YYYY-MM-DD, defaulting to today in the service zone.
+func (s *Server) dayParam(f *problem.Fields, c *gin.Context, name string, def calendar.Date) calendar.Date {
+	v := c.Query(name)
+	if v == "" {
+		return def
+	}
+	d, err := calendar.Parse(v)
+	if err != nil {
+		f.Add(name, "date", "%s must be a date YYYY-MM-DD", name)
+	}
+	return d
+}
+
+func (s *Server) dayList(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	day := s.dayParam(&f, c, "date", s.today())
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	entries, err := s.db.DayList(c.Request.Context(), principal(c), s.cfg.Policy, id, day)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"date": day, "items": entries, "next_cursor": ""})
+}
+
+type doseEventRequest struct {
+	Outcome           dispensing.Outcome        `json:"outcome"`
+	Reason            dispensing.WithheldReason `json:"reason"`
+	IdentityConfirmed bool                      `json:"identity_confirmed"`
+	OccurredAt        rawField                  `json:"occurred_at"`
+	Notes             string                    `json:"notes"`
+	CorrectsID        string                    `json:"corrects_id"`
+	CorrectionReason  string                    `json:"correction_reason"`
+}
+
+// recordDose records an outcome or a correction for an instalment. With an
+// Idempotency-Key, a retried request gets the original answer.
+func (s *Server) recordDose(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p := principal(c)
+	body, err := readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	key := c.GetHeader("Idempotency-Key")
+	sum := sha256.Sum256(append([]byte(id+"\n"), body...))
+	hash := hex.EncodeToString(sum[:])
+	if key != "" {
+		if len(key) > 200 || !validRequestID(key) {
+			s.fail(c, problem.Invalidf("Idempotency-Key", "format", "Idempotency-Key must be 1–200 letters, digits, '-', '_' or '.'"))
+			return
+		}
+		if s.replay(c, p.UserID, key, hash) {
+			return
+		}
+	}
+	var req doseEventRequest
+	if err := decodeBytes(body, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
+		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
+		CorrectsID: req.CorrectsID, IdempotencyKey: key, RequestHash: hash}
+	optionalText(&f, "notes", req.Notes, 2000)
+	if req.CorrectsID != "" {
+		if !store.ValidID(req.CorrectsID) {
+			f.Add("corrects_id", "format", "corrects_id must be a UUID")
+		}
+		requireText(&f, "correction_reason", req.CorrectionReason, 2000)
+		in.Notes = strings.TrimSpace("Correction: " + strings.TrimSpace(req.CorrectionReason) + ". " + in.Notes)
+	}
+	if !in.OccurredAt.IsZero() && in.OccurredAt.After(s.db.Now().Add(5*60e9)) {
+		f.Add("occurred_at", "not_future", "occurred_at must not be in the future")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ev store.DoseEvent
+	var notes []policy.Finding
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		ev, notes, err = tx.RecordDose(p, s.cfg.Policy, id, in, s.today())
+		return err
+	})
+	if err != nil {
+		pe, ok := problem.As(err)
+		if ok && pe.Code == problem.Conflict && pe.Existing == nil {
+			// A race lost at the database's unique index: answer with the
+			// winner, or replay the winner's answer for the same key.
+			if key != "" && s.replay(c, p.UserID, key, hash) {
+				return
+			}
+			if first, ferr := s.db.OutcomeOf(ctx, id); ferr == nil {
+				pe.Existing = first
+				pe.Message = "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"
+			}
+		}
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, store.DoseEventResult{Event: ev, Notes: notes})
+}
+
+func (s *Server) replay(c *gin.Context, userID, key, hash string) bool {
+	stored, status, body, ok, err := s.db.Idempotent(c.Request.Context(), userID, key)
+	if err != nil {
+		s.fail(c, err)
+		return true
+	}
+	if !ok {
+		return false
+	}
+	if stored != hash {
+		s.fail(c, problem.Invalidf("Idempotency-Key", "reused", "this Idempotency-Key was used for a different request"))
+		return true
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Data(status, "application/json; charset=utf-8", []byte(body))
+	return true
+}
+
+type reviewRequest struct {
+	Date    rawField `json:"date"`
+	Kind    string   `json:"kind"`
+	Notes   string   `json:"notes"`
+	ECGDate rawField `json:"ecg_date"`
+}
+
+func (s *Server) recordReview(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req reviewRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	r := store.Review{PatientID: id, Date: date(&f, "date", req.Date, false), Kind: req.Kind, Notes: strings.TrimSpace(req.Notes),
+		ECGDate: date(&f, "ecg_date", req.ECGDate, false)}
+	if r.Date.IsZero() {
+		r.Date = s.today()
+	} else if r.Date.After(s.today()) {
+		f.Add("date", "not_future", "date must not be in the future")
+	}
+	switch req.Kind {
+	case "":
+		r.Kind = "clinical"
+	case "clinical", "missed_doses", "regime", "ecg":
+	default:
+		f.Add("kind", "enum", "kind must be clinical, missed_doses, regime or ecg")
+	}
+	requireText(&f, "notes", req.Notes, 4000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.RecordReview(principal(c), &r) }); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) listAlerts(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	open := c.Query("open") != "false"
+	alerts, err := s.db.Alerts(c.Request.Context(), principal(c), store.AlertFilter{Open: open, After: pg.After, Limit: pg.Limit + 1})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, alerts, pg.Limit, func(a store.Alert) string { return a.ID })
+}
+
+func (s *Server) acknowledgeAlert(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var a store.Alert
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		a, err = tx.AcknowledgeAlert(principal(c), id)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+type dayCloseRequest struct {
+	Date rawField `json:"date"`
+}
+
+func (s *Server) closeDay(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	if p.OrgID != id {
+		s.fail(c, problem.NotFoundf("pharmacy not found"))
+		return
+	}
+	var req dayCloseRequest
+	if c.Request.ContentLength != 0 {
+		if err := decode(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	var f problem.Fields
+	day := date(&f, "date", req.Date, false)
+	if day.IsZero() {
+		day = s.today()
+	} else if day.After(s.today()) {
+		f.Add("date", "not_future", "a day cannot be closed before it has happened")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var res store.CloseDayResult
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.CloseDay(s.cfg.Policy, id, day)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) patientDoses(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	to := s.dayParam(&f, c, "to", s.today())
+	from := s.dayParam(&f, c, "from", to.AddDays(-27))
+	if from.After(to) {
+		f.Add("from", "before_to", "from must not be after to")
+	} else if from.DaysUntil(to) > 366 {
+		f.Add("from", "range", "the window is at most 366 days")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.db.DoseHistory(c.Request.Context(), principal(c), id, from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h)
+}
+
+func (s *Server) pharmacyBalance(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	to := s.dayParam(&f, c, "to", s.today())
+	from := s.dayParam(&f, c, "from", to)
+	if from.After(to) || from.DaysUntil(to) > 92 {
+		f.Add("from", "range", "from must be on or before to, at most 92 days earlier")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	days, err := s.db.PharmacyBalance(c.Request.Context(), principal(c), id, from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": days, "next_cursor": ""})
+}
+
+func (s *Server) prescriptionBalance(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err := s.db.PrescriptionBalanceFor(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}

@@ -1,0 +1,118 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// rawField keeps a JSON scalar's literal text so that validation can report
+// a bad dose or date against its field name, together with every other
+// failing field, instead of failing the whole decode on the first one.
+type rawField struct {
+	text    string
+	present bool
+	null    bool
+}
+
+func (r *rawField) UnmarshalJSON(b []byte) error {
+	r.present = true
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		r.null = true
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		r.text = s
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		r.text = string(b)
+	default:
+		r.text = "\x00" + string(b) // not a scalar; fails every parse below
+	}
+	return nil
+}
+
+func (r rawField) set() bool { return r.present && !r.null }
+
+// dose parses a dose in mg; required fields must be present.
+func dose(f *problem.Fields, field string, r rawField, required bool) dosing.Micrograms {
+	if !r.set() {
+		if required {
+			f.Add(field, "required", "%s is required (milligrams, e.g. 30 or 2.5)", field)
+		}
+		return 0
+	}
+	m, err := dosing.ParseMilligrams(r.text)
+	if err != nil {
+		f.Add(field, "dose", "%s: %s", field, strings.TrimPrefix(err.Error(), "dosing: "))
+		return 0
+	}
+	if m <= 0 {
+		f.Add(field, "positive", "%s must be more than 0 mg", field)
+	}
+	return m
+}
+
+// date parses a YYYY-MM-DD field.
+func date(f *problem.Fields, field string, r rawField, required bool) calendar.Date {
+	if !r.set() {
+		if required {
+			f.Add(field, "required", "%s is required (YYYY-MM-DD)", field)
+		}
+		return calendar.Date{}
+	}
+	d, err := calendar.Parse(r.text)
+	if err != nil || d.Year() < 1900 || d.Year() > 2200 {
+		f.Add(field, "date", "%s must be a date YYYY-MM-DD", field)
+		return calendar.Date{}
+	}
+	return d
+}
+
+// instant parses an RFC 3339 time field.
+func instant(f *problem.Fields, field string, r rawField) time.Time {
+	if !r.set() {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, r.text)
+	if err != nil {
+		f.Add(field, "date_time", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", field)
+	}
+	return t
+}
+
+type overrideRequest struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// overrides validates the override reasons a prescriber sent.
+func overrides(f *problem.Fields, in []overrideRequest, n policy.Numbers) []policy.OverrideReason {
+	var out []policy.OverrideReason
+	for i, o := range in {
+		field := "overrides[" + itoa(i) + "]"
+		if _, ok := policy.RuleByID(n, o.Rule); !ok {
+			f.Add(field+".rule", "rule_id", "%q is not a rule id (see GET /v1/policy)", o.Rule)
+		}
+		if strings.TrimSpace(o.Reason) == "" {
+			f.Add(field+".reason", "required", "an override needs a clinical reason")
+		}
+		optionalText(f, field+".reason", o.Reason, 2000)
+		out = append(out, policy.OverrideReason{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})
+	}
+	return out
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}

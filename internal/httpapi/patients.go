@@ -1,0 +1,259 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// today is the service's current local date (a pharmacy's "today").
+func (s *Server) today() calendar.Date { return calendar.DateOf(s.db.Now(), s.cfg.Timezone) }
+
+type patientRequest struct {
+	NHSNumber          *string             `json:"nhs_number"`
+	GivenName          *string             `json:"given_name"`
+	FamilyName         *string             `json:"family_name"`
+	DateOfBirth        rawField            `json:"date_of_birth"`
+	Sex                *patients.Sex       `json:"sex"`
+	Address            *string             `json:"address"`
+	Phone              *string             `json:"phone"`
+	GPPracticeID       *string             `json:"gp_practice_id"`
+	PharmacyID         *string             `json:"pharmacy_id"`
+	Keyworker          *string             `json:"keyworker"`
+	RiskFlags          *patients.RiskFlags `json:"risk_flags"`
+	Needs              *patients.Needs     `json:"needs"`
+	NaloxoneSuppliedOn rawField            `json:"naloxone_supplied_on"`
+	ReferralDate       rawField            `json:"referral_date"`
+	FirstContactDate   rawField            `json:"first_contact_date"`
+	FirstDoseDate      rawField            `json:"first_dose_date"`
+}
+
+// apply validates the request and writes its fields onto pt. On create,
+// the identity fields are required; on update, absent fields stay as they
+// are and a JSON null clears an optional date.
+func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Date) error {
+	var f problem.Fields
+	text := func(field string, v *string, dst *string, required bool, max int) {
+		switch {
+		case v == nil && required && create:
+			f.Add(field, "required", "%s is required", field)
+		case v != nil:
+			if required {
+				requireText(&f, field, *v, max)
+			} else {
+				optionalText(&f, field, *v, max)
+			}
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	if r.NHSNumber != nil {
+		nhs, err := patients.NormaliseNHSNumber(*r.NHSNumber)
+		if err != nil {
+			f.Add("nhs_number", "ID1", "NHS number is not valid: %s", err.Error())
+		}
+		pt.NHSNumber = nhs
+	} else if create {
+		f.Add("nhs_number", "required", "nhs_number is required")
+	}
+	text("given_name", r.GivenName, &pt.GivenName, true, 100)
+	text("family_name", r.FamilyName, &pt.FamilyName, true, 100)
+	text("address", r.Address, &pt.Address, false, 500)
+	text("phone", r.Phone, &pt.Phone, false, 40)
+	text("keyworker", r.Keyworker, &pt.Keyworker, false, 200)
+	if r.DateOfBirth.present || create {
+		pt.DateOfBirth = date(&f, "date_of_birth", r.DateOfBirth, true)
+		if !pt.DateOfBirth.IsZero() && pt.DateOfBirth.After(today) {
+			f.Add("date_of_birth", "not_future", "date_of_birth must not be in the future")
+		}
+	}
+	if r.Sex != nil {
+		if !r.Sex.Valid() {
+			f.Add("sex", "enum", "sex must be female, male, other or unknown")
+		}
+		pt.Sex = *r.Sex
+	} else if create {
+		pt.Sex = patients.Unknown
+	}
+	for _, ref := range []struct {
+		field string
+		v     *string
+		dst   **string
+	}{{"gp_practice_id", r.GPPracticeID, &pt.GPPracticeID}, {"pharmacy_id", r.PharmacyID, &pt.PharmacyID}} {
+		if ref.v == nil {
+			continue
+		}
+		if *ref.v == "" {
+			*ref.dst = nil
+			continue
+		}
+		if !store.ValidID(*ref.v) {
+			f.Add(ref.field, "format", "%s must be a UUID", ref.field)
+		}
+		v := *ref.v
+		*ref.dst = &v
+	}
+	if r.RiskFlags != nil {
+		pt.RiskFlags = *r.RiskFlags
+	}
+	if r.Needs != nil {
+		r.Needs.Validate(&f, "needs.")
+		pt.Needs = *r.Needs
+	}
+	for _, d := range []struct {
+		field string
+		raw   rawField
+		dst   *calendar.Date
+	}{{"naloxone_supplied_on", r.NaloxoneSuppliedOn, &pt.NaloxoneSuppliedOn}, {"referral_date", r.ReferralDate, &pt.ReferralDate},
+		{"first_contact_date", r.FirstContactDate, &pt.FirstContactDate}, {"first_dose_date", r.FirstDoseDate, &pt.FirstDoseDate}} {
+		if d.raw.present {
+			*d.dst = date(&f, d.field, d.raw, false)
+			if d.dst.After(today) {
+				f.Add(d.field, "not_future", "%s must not be in the future", d.field)
+			}
+		}
+	}
+	if !pt.ReferralDate.IsZero() && !pt.FirstDoseDate.IsZero() && pt.FirstDoseDate.Before(pt.ReferralDate) {
+		f.Add("first_dose_date", "after_referral", "first_dose_date must not be before referral_date")
+	}
+	return f.Err()
+}
+
+// patientView adds what a clinician reads off a patient record.
+type patientView struct {
+	store.Patient
+	NHSNumberDisplay string        `json:"nhs_number_display"`
+	Age              int           `json:"age"`
+	RapidAccess      rapidAccess   `json:"rapid_access"`
+	Risks            []string      `json:"risks"`
+	ActiveRegime     *store.Regime `json:"active_regime,omitempty"`
+}
+
+// rapidAccess measures time from referral to first dose, the aim of rapid
+// access prescribing (../shared/seeds).
+type rapidAccess struct {
+	DaysReferralToFirstContact *int `json:"days_referral_to_first_contact"`
+	DaysReferralToFirstDose    *int `json:"days_referral_to_first_dose"`
+}
+
+func (s *Server) viewPatient(pt store.Patient) patientView {
+	v := patientView{Patient: pt, NHSNumberDisplay: patients.FormatNHSNumber(pt.NHSNumber),
+		Age: patients.Age(pt.DateOfBirth, s.today()), Risks: pt.RiskFlags.Flags()}
+	if v.Risks == nil {
+		v.Risks = []string{}
+	}
+	if !pt.ReferralDate.IsZero() {
+		if !pt.FirstContactDate.IsZero() {
+			d := pt.ReferralDate.DaysUntil(pt.FirstContactDate)
+			v.RapidAccess.DaysReferralToFirstContact = &d
+		}
+		if !pt.FirstDoseDate.IsZero() {
+			d := pt.ReferralDate.DaysUntil(pt.FirstDoseDate)
+			v.RapidAccess.DaysReferralToFirstDose = &d
+		}
+	}
+	return v
+}
+
+func (s *Server) createPatient(c *gin.Context) {
+	var req patientRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var pt store.Patient
+	if err := req.apply(&pt, true, s.today()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreatePatient(principal(c), &pt) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.viewPatient(pt))
+}
+
+func (s *Server) updatePatient(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req patientRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var pt store.Patient
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		pt, err = tx.UpdatePatient(principal(c), id, func(p *store.Patient) error { return req.apply(p, false, s.today()) })
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.viewPatient(pt))
+}
+
+func (s *Server) getPatient(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	pt, err := s.db.PatientFor(ctx, principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := s.viewPatient(pt)
+	regs, err := s.db.Regimes(ctx, principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for i := range regs {
+		if regs[i].Status == store.RegimeActive {
+			v.ActiveRegime = &regs[i]
+		}
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) listPatients(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := store.PatientSearch{Name: strings.TrimSpace(c.Query("name")), After: pg.After, Limit: pg.Limit + 1}
+	if nhs := c.Query("nhs_number"); nhs != "" {
+		if q.NHSNumber, err = patients.NormaliseNHSNumber(nhs); err != nil {
+			s.fail(c, problem.Invalidf("nhs_number", "ID1", "NHS number is not valid: %s", err.Error()))
+			return
+		}
+	}
+	if len(q.Name) > 100 {
+		s.fail(c, problem.Invalidf("name", "max_length", "name must be at most 100 characters"))
+		return
+	}
+	found, err := s.db.SearchPatients(c.Request.Context(), principal(c), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	views := make([]patientView, 0, len(found))
+	for _, pt := range found {
+		views = append(views, s.viewPatient(pt))
+	}
+	list(c, views, pg.Limit, func(v patientView) string { return v.ID })
+}

@@ -1,0 +1,236 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+type prescriptionRequest struct {
+	PatientID    string   `json:"patient_id"`
+	PrescribedOn rawField `json:"prescribed_on"`
+	StartDate    rawField `json:"start_date"`
+	Days         int      `json:"days"`
+	Wording      []int    `json:"wording"`
+	Issue        bool     `json:"issue"`
+}
+
+// prescriptionView adds the L2 wording of quantities and the chosen
+// approved wording texts.
+type prescriptionView struct {
+	store.PrescriptionResult
+	Status        prescriptions.Status    `json:"status"`
+	MedicineName  string                  `json:"medicine_name"`
+	TotalQuantity string                  `json:"total_quantity"`
+	WordingText   []prescriptions.Wording `json:"wording_text"`
+	ValidUntil    calendar.Date           `json:"valid_until"`
+}
+
+func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView {
+	med, _ := dosing.LookupMedicine(res.Medicine)
+	words, _ := prescriptions.LookupWording(res.Wording)
+	if res.Instalments == nil {
+		res.Instalments = []store.Instalment{}
+	}
+	if res.Warnings == nil {
+		res.Warnings = []policy.Finding{}
+	}
+	return prescriptionView{PrescriptionResult: res, Status: res.EffectiveStatus(s.today(), s.cfg.Policy),
+		MedicineName: med.Name, TotalQuantity: prescriptions.TotalQuantity(res.Total, med.Unit),
+		WordingText: nonNilSlice(words), ValidUntil: res.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays)}
+}
+
+func (s *Server) createPrescription(c *gin.Context) {
+	var req prescriptionRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	if !store.ValidID(req.PatientID) {
+		f.Add("patient_id", "format", "patient_id must be a UUID")
+	}
+	in := store.NewPrescription{PatientID: req.PatientID, PrescribedOn: date(&f, "prescribed_on", req.PrescribedOn, false),
+		StartDate: date(&f, "start_date", req.StartDate, true), Days: req.Days, Wording: req.Wording, Issue: req.Issue}
+	if req.Days < 1 {
+		f.Add("days", "required", "days must be at least 1 (at most %d, rule L6)", s.cfg.Policy.L6MaxDays)
+	}
+	if !in.PrescribedOn.IsZero() && in.PrescribedOn.After(s.today()) {
+		f.Add("prescribed_on", "not_future", "prescribed_on must not be in the future")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var res store.PrescriptionResult
+	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.CreatePrescription(principal(c), s.cfg.Policy, in, s.today())
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.viewPrescription(res))
+}
+
+func (s *Server) getPrescription(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.db.PrescriptionFor(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.viewPrescription(res))
+}
+
+func (s *Server) listPrescriptions(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := store.PrescriptionFilter{PatientID: c.Query("patient_id"), Status: prescriptions.Status(c.Query("status")),
+		Today: s.today(), After: pg.After, Limit: pg.Limit + 1}
+	var fields problem.Fields
+	if f.PatientID != "" && !store.ValidID(f.PatientID) {
+		fields.Add("patient_id", "format", "patient_id must be a UUID")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		fields.Add("status", "enum", "status must be draft, issued, completed, expired or cancelled")
+	}
+	if err := fields.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	found, err := s.db.Prescriptions(c.Request.Context(), principal(c), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	views := make([]prescriptionView, 0, len(found))
+	for _, p := range found {
+		views = append(views, s.viewPrescription(store.PrescriptionResult{Prescription: p}))
+	}
+	list(c, views, pg.Limit, func(v prescriptionView) string { return v.ID })
+}
+
+func (s *Server) issuePrescription(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var res store.PrescriptionResult
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.IssuePrescription(principal(c), s.cfg.Policy, id, s.today())
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.viewPrescription(res))
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) cancelPrescription(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req cancelRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	requireText(&f, "reason", req.Reason, 2000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var res store.PrescriptionResult
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.CancelPrescription(principal(c), id, strings.TrimSpace(req.Reason))
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.viewPrescription(res))
+}
+
+func (s *Server) getPolicy(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": policy.Table(s.cfg.Policy), "next_cursor": "", "numbers": s.cfg.Policy.Keys()})
+}
+
+func (s *Server) getFormulary(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": dosing.Formulary(), "next_cursor": ""})
+}
+
+func (s *Server) getOpening(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := principal(c)
+	if p.Role == "pharmacist" && p.OrgID != id {
+		s.fail(c, problem.NotFoundf("pharmacy not found"))
+		return
+	}
+	o, err := s.db.Organisation(c.Request.Context(), id)
+	if err != nil || o.Kind != "pharmacy" {
+		s.fail(c, problem.NotFoundf("pharmacy not found"))
+		return
+	}
+	op, err := s.db.PharmacyOpening(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, op)
+}
+
+func (s *Server) setOpening(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var op calendar.Opening
+	if err := decode(c, &op); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := op.Validate(); err != nil {
+		s.fail(c, problem.Invalidf("closed_weekdays", "opening", "%s", err.Error()))
+		return
+	}
+	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.SetPharmacyOpening(principal(c), id, op) }); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, op)
+}

@@ -1,0 +1,600 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// pattern decodes a weekly pickup pattern, defaulting to every day
+// supervised (M6, S6).
+func pattern(f *problem.Fields, field string, raw json.RawMessage) regimes.WeeklyPattern {
+	if len(raw) == 0 || string(raw) == "null" {
+		return regimes.AllSupervised()
+	}
+	var p regimes.WeeklyPattern
+	if err := json.Unmarshal(raw, &p); err != nil {
+		f.Add(field, "pattern", "%s", err.Error())
+		return p
+	}
+	if err := p.Validate(); err != nil {
+		f.Add(field, "pattern", "%s", err.Error())
+	}
+	return p
+}
+
+func medicine(f *problem.Fields, field, code string) dosing.Medicine {
+	m, ok := dosing.LookupMedicine(code)
+	if !ok {
+		var codes []string
+		for _, m := range dosing.Formulary() {
+			codes = append(codes, m.Code)
+		}
+		f.Add(field, "formulary", "%s must be one of %s (GET /v1/formulary)", field, strings.Join(codes, ", "))
+	}
+	return m
+}
+
+type previousRequest struct {
+	Medicine string   `json:"medicine"`
+	Dose     rawField `json:"dose"`
+}
+
+type startRegimeRequest struct {
+	Medicine                 string            `json:"medicine"`
+	Dose                     rawField          `json:"dose"`
+	StartDate                rawField          `json:"start_date"`
+	Stage                    regimes.Stage     `json:"stage"`
+	Pattern                  json.RawMessage   `json:"pattern"`
+	PharmacyID               string            `json:"pharmacy_id"`
+	SupervisionRelaxedReason string            `json:"supervision_relaxed_reason"`
+	ECGDate                  rawField          `json:"ecg_date"`
+	Reason                   string            `json:"reason"`
+	Previous                 *previousRequest  `json:"previous"`
+	LastDoseAt               rawField          `json:"last_dose_at"`
+	LastShortActingOpioidAt  rawField          `json:"last_short_acting_opioid_at"`
+	BuprenorphineNaive       bool              `json:"buprenorphine_naive"`
+	TestDoseGiven            bool              `json:"test_dose_given"`
+	Overrides                []overrideRequest `json:"overrides"`
+}
+
+func (s *Server) startRegime(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req startRegimeRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	in := store.StartRegime{PatientID: id, Medicine: medicine(&f, "medicine", req.Medicine),
+		Dose: dose(&f, "dose", req.Dose, true), StartDate: date(&f, "start_date", req.StartDate, false),
+		Stage: req.Stage, Pattern: pattern(&f, "pattern", req.Pattern), PharmacyID: req.PharmacyID,
+		SupervisionRelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason), ECGDate: date(&f, "ecg_date", req.ECGDate, false),
+		Reason: req.Reason, LastDoseAt: instant(&f, "last_dose_at", req.LastDoseAt),
+		LastShortActingOpioid: instant(&f, "last_short_acting_opioid_at", req.LastShortActingOpioidAt),
+		BuprenorphineNaive:    req.BuprenorphineNaive, TestDoseGiven: req.TestDoseGiven,
+		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
+	if in.StartDate.IsZero() {
+		in.StartDate = s.today()
+	} else if in.StartDate.Before(s.today()) {
+		f.Add("start_date", "not_past", "start_date must be today or later")
+	}
+	if in.Stage == "" {
+		in.Stage = regimes.StageInduction
+	} else if !in.Stage.Valid() {
+		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")
+	}
+	if in.PharmacyID != "" && !store.ValidID(in.PharmacyID) {
+		f.Add("pharmacy_id", "format", "pharmacy_id must be a UUID")
+	}
+	optionalText(&f, "reason", req.Reason, 2000)
+	optionalText(&f, "supervision_relaxed_reason", req.SupervisionRelaxedReason, 2000)
+	if req.Previous != nil {
+		m := medicine(&f, "previous.medicine", req.Previous.Medicine)
+		in.PreviousMedicine = &m
+		in.PreviousDose = dose(&f, "previous.dose", req.Previous.Dose, false)
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var r store.Regime
+	var out store.Outcome
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		r, out, err = tx.StartRegime(principal(c), s.cfg.Policy, in)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.regimeView(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Warnings, v.Overrides = out.Warnings, out.Overrides
+	c.JSON(http.StatusCreated, v)
+}
+
+// regimeView is a regime as a prescriber reads it.
+type regimeView struct {
+	store.Regime
+	MedicineName      string               `json:"medicine_name"`
+	CurrentDose       dosing.Micrograms    `json:"current_dose"`
+	LatestDose        dosing.Micrograms    `json:"latest_dose"`
+	DoseHistory       []store.DoseChange   `json:"dose_history"`
+	ReviewDue         calendar.Date        `json:"review_due"`
+	HighDoseReviewDue *calendar.Date       `json:"high_dose_review_due,omitempty"`
+	NextInjection     *nextInjection       `json:"next_injection,omitempty"`
+	BuvidalConversion *conversion          `json:"buvidal_conversion,omitempty"`
+	Retitration       *regimes.Suggestion  `json:"retitration,omitempty"`
+	Warnings          []policy.Finding     `json:"warnings"`
+	Overrides         []store.RuleOverride `json:"overrides"`
+}
+
+type nextInjection struct {
+	Rule     string        `json:"rule"`
+	Due      calendar.Date `json:"due"`
+	Earliest calendar.Date `json:"earliest"`
+	Latest   calendar.Date `json:"latest"`
+}
+
+// conversion is BV4's offer when a patient on sublingual buprenorphine
+// might switch to Buvidal.
+type conversion struct {
+	Rule    string             `json:"rule"`
+	Weekly  *dosing.Micrograms `json:"weekly"`
+	Monthly *dosing.Micrograms `json:"monthly"`
+}
+
+func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) {
+	ctx := c.Request.Context()
+	n := s.cfg.Policy
+	today := s.today()
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	history, err := s.db.DoseChanges(ctx, r.ID)
+	if err != nil {
+		return regimeView{}, err
+	}
+	ov, err := s.db.Overrides(ctx, "regime", r.ID)
+	if err != nil {
+		return regimeView{}, err
+	}
+	v := regimeView{Regime: r, MedicineName: med.Name, CurrentDose: store.DoseOn(history, today), LatestDose: store.LatestDose(history),
+		DoseHistory: nonNilSlice(history), Warnings: []policy.Finding{}, Overrides: nonNilSlice(ov)}
+	lastReview, err := s.db.LastReview(ctx, r.PatientID)
+	if err != nil {
+		return v, err
+	}
+	from := r.StartDate
+	if lastReview.After(from) {
+		from = lastReview
+	}
+	v.ReviewDue = regimes.ReviewDue(from, n)
+	if r.Status == store.RegimeActive {
+		v.Warnings = append(v.Warnings, regimes.CheckReview(n, v.ReviewDue, today)...)
+	}
+	if med.Class == dosing.ClassMethadone && v.LatestDose >= n.M4HighDose {
+		d := regimes.HighDoseReviewDue(maxDate(r.ECGDate, from), n)
+		v.HighDoseReviewDue = &d
+	}
+	switch med.Class {
+	case dosing.ClassBuvidal:
+		adm, err := s.db.Administrations(ctx, r.ID)
+		if err != nil {
+			return v, err
+		}
+		var last calendar.Date
+		for _, a := range adm {
+			if !a.Extra {
+				last = a.Date
+			}
+		}
+		if !last.IsZero() {
+			due, earliest, latest := regimes.NextDue(med, last, n)
+			v.NextInjection = &nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}
+		}
+	case dosing.ClassBuprenorphine:
+		if w, m, ok := regimes.ConvertFromSublingual(v.LatestDose); ok {
+			cv := &conversion{Rule: "BV4"}
+			if w > 0 {
+				cv.Weekly = &w
+			}
+			if m > 0 {
+				cv.Monthly = &m
+			}
+			v.BuvidalConversion = cv
+		}
+	}
+	if r.Status == store.RegimeActive {
+		missed, err := s.db.ConsecutiveMissedDays(ctx, r.PatientID, today)
+		if err != nil {
+			return v, err
+		}
+		if sg, ok := regimes.RetitrationSuggestion(med, v.CurrentDose, missed); ok {
+			v.Retitration = &sg
+		}
+	}
+	return v, nil
+}
+
+func maxDate(a, b calendar.Date) calendar.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *Server) getRegime(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.db.RegimeFor(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.regimeView(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) listRegimes(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	regs, err := s.db.Regimes(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, regs, len(regs), func(r store.Regime) string { return r.ID })
+}
+
+type doseChangeRequest struct {
+	To            rawField          `json:"to"`
+	EffectiveDate rawField          `json:"effective_date"`
+	Reason        string            `json:"reason"`
+	Stage         regimes.Stage     `json:"stage"`
+	ECGDate       rawField          `json:"ecg_date"`
+	Overrides     []overrideRequest `json:"overrides"`
+}
+
+func (s *Server) changeDose(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req doseChangeRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	today := s.today()
+	in := store.ChangeDose{To: dose(&f, "to", req.To, true), Effective: date(&f, "effective_date", req.EffectiveDate, false),
+		Reason: strings.TrimSpace(req.Reason), Stage: req.Stage, ECGDate: date(&f, "ecg_date", req.ECGDate, false),
+		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
+	if in.Effective.IsZero() {
+		in.Effective = today
+	}
+	requireText(&f, "reason", req.Reason, 2000)
+	if in.Stage != "" && !in.Stage.Valid() {
+		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ch store.DoseChange
+	var out store.Outcome
+	var reissued []store.Prescription
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		ch, out, reissued, err = tx.ChangeDose(principal(c), s.cfg.Policy, id, in, today)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"dose_change": ch, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
+		"reissued_prescriptions": nonNilSlice(reissued)})
+}
+
+func (s *Server) listDoseChanges(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.db.RegimeFor(c.Request.Context(), principal(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.db.DoseChanges(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, h, len(h), func(d store.DoseChange) string { return d.ID })
+}
+
+type endRegimeRequest struct {
+	EndedOn rawField `json:"ended_on"`
+	Reason  string   `json:"reason"`
+}
+
+func (s *Server) endRegime(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req endRegimeRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	on := date(&f, "ended_on", req.EndedOn, false)
+	if on.IsZero() {
+		on = s.today()
+	}
+	requireText(&f, "reason", req.Reason, 2000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var r store.Regime
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		r, err = tx.EndRegime(principal(c), id, on, strings.TrimSpace(req.Reason))
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+type patternRequest struct {
+	Pattern                  json.RawMessage   `json:"pattern"`
+	SupervisionRelaxedReason string            `json:"supervision_relaxed_reason"`
+	EffectiveDate            rawField          `json:"effective_date"`
+	Overrides                []overrideRequest `json:"overrides"`
+}
+
+func (s *Server) changePattern(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req patternRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	if len(req.Pattern) == 0 {
+		f.Add("pattern", "required", "pattern is required")
+	}
+	p := pattern(&f, "pattern", req.Pattern)
+	eff := date(&f, "effective_date", req.EffectiveDate, false)
+	if eff.IsZero() {
+		eff = s.today()
+	}
+	optionalText(&f, "supervision_relaxed_reason", req.SupervisionRelaxedReason, 2000)
+	ov := overrides(&f, req.Overrides, s.cfg.Policy)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var r store.Regime
+	var out store.Outcome
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		r, out, err = tx.ChangePattern(principal(c), s.cfg.Policy, id, p, strings.TrimSpace(req.SupervisionRelaxedReason), eff, ov)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"regime": r, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides)})
+}
+
+type administrationRequest struct {
+	Date               rawField          `json:"date"`
+	Dose               rawField          `json:"dose"`
+	Extra              bool              `json:"extra"`
+	Site               regimes.Site      `json:"site"`
+	Batch              string            `json:"batch"`
+	BatchExpiry        rawField          `json:"batch_expiry"`
+	AdministeredBy     string            `json:"administered_by"`
+	BuprenorphineNaive bool              `json:"buprenorphine_naive"`
+	Overrides          []overrideRequest `json:"overrides"`
+}
+
+func (s *Server) recordAdministration(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req administrationRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	in := store.NewAdministration{Date: date(&f, "date", req.Date, false), Dose: dose(&f, "dose", req.Dose, true),
+		Extra: req.Extra, Site: req.Site, Batch: strings.TrimSpace(req.Batch), BatchExpiry: date(&f, "batch_expiry", req.BatchExpiry, true),
+		AdministeredBy: strings.TrimSpace(req.AdministeredBy), BuprenorphineNaive: req.BuprenorphineNaive,
+		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
+	if in.Date.IsZero() {
+		in.Date = s.today()
+	} else if in.Date.After(s.today()) {
+		f.Add("date", "not_future", "an administration is recorded on or after the day it is given")
+	}
+	if !req.Site.Valid() {
+		var sites []string
+		for _, s := range regimes.Sites() {
+			sites = append(sites, string(s))
+		}
+		f.Add("site", "BV2", "site must be one of %s (subcutaneous: buttock, thigh, abdomen or upper arm)", strings.Join(sites, ", "))
+	}
+	requireText(&f, "batch", req.Batch, 40)
+	if in.AdministeredBy == "" {
+		in.AdministeredBy = principal(c).Name
+	}
+	optionalText(&f, "administered_by", in.AdministeredBy, 200)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var a store.Administration
+	var out store.Outcome
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		a, out, err = tx.RecordAdministration(principal(c), s.cfg.Policy, id, in)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	med, _ := dosing.LookupMedicine(mustRegime(s, c, id).Medicine)
+	due, earliest, latest := regimes.NextDue(med, a.Date, s.cfg.Policy)
+	c.JSON(http.StatusCreated, gin.H{"administration": a, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
+		"next_injection": nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}})
+}
+
+func mustRegime(s *Server, c *gin.Context, id string) store.Regime {
+	r, _ := s.db.RegimeFor(c.Request.Context(), principal(c), id)
+	return r
+}
+
+func (s *Server) listAdministrations(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.db.RegimeFor(c.Request.Context(), principal(c), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	adm, err := s.db.Administrations(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, adm, len(adm), func(a store.Administration) string { return a.ID })
+}
+
+type drugScreenRequest struct {
+	Date       rawField          `json:"date"`
+	SampleType string            `json:"sample_type"`
+	Witnessed  bool              `json:"witnessed"`
+	Results    map[string]string `json:"results"`
+	Notes      string            `json:"notes"`
+}
+
+func (s *Server) recordDrugScreen(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req drugScreenRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	ds := store.DrugScreen{PatientID: id, Date: date(&f, "date", req.Date, false), SampleType: req.SampleType,
+		Witnessed: req.Witnessed, Results: map[string]string{}, Notes: req.Notes}
+	if ds.Date.IsZero() {
+		ds.Date = s.today()
+	} else if ds.Date.After(s.today()) {
+		f.Add("date", "not_future", "date must not be in the future")
+	}
+	if req.SampleType != "urine" && req.SampleType != "oral_fluid" {
+		f.Add("sample_type", "enum", "sample_type must be urine or oral_fluid")
+	}
+	if len(req.Results) == 0 {
+		f.Add("results", "required", "results are required: substance → negative, positive or not_tested")
+	}
+	known := map[string]bool{}
+	for _, sub := range store.Screenable {
+		known[sub] = true
+		ds.Results[sub] = store.ResultNotTested
+	}
+	for sub, res := range req.Results {
+		if !known[sub] {
+			f.Add("results."+sub, "substance", "substance must be one of %s", strings.Join(store.Screenable, ", "))
+			continue
+		}
+		if res != store.ResultNegative && res != store.ResultPositive && res != store.ResultNotTested {
+			f.Add("results."+sub, "enum", "result must be negative, positive or not_tested")
+		}
+		ds.Results[sub] = res
+	}
+	optionalText(&f, "notes", req.Notes, 2000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.RecordDrugScreen(principal(c), &ds) }); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, ds)
+}
+
+func (s *Server) listDrugScreens(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	screens, err := s.db.DrugScreens(c.Request.Context(), principal(c), id, calendar.Date{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, screens, len(screens), func(d store.DrugScreen) string { return d.ID })
+}

@@ -1,0 +1,949 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+)
+
+// DoseEvent is one pharmacist record (S1) or day close's missed mark.
+// Corrections are new rows pointing at the original; nothing is updated.
+type DoseEvent struct {
+	ID                string                    `json:"id"`
+	InstalmentID      string                    `json:"instalment_id"`
+	PatientID         string                    `json:"patient_id"`
+	PharmacyID        string                    `json:"pharmacy_id"`
+	Date              calendar.Date             `json:"date"`
+	Outcome           dispensing.Outcome        `json:"outcome"`
+	Reason            dispensing.WithheldReason `json:"reason"`
+	IdentityConfirmed bool                      `json:"identity_confirmed"`
+	OccurredAt        time.Time                 `json:"occurred_at"`
+	Notes             string                    `json:"notes"`
+	RecordedBy        *string                   `json:"recorded_by"`
+	CorrectsID        *string                   `json:"corrects_id"`
+	CreatedAt         time.Time                 `json:"created_at"`
+}
+
+func (e DoseEvent) event() dispensing.Event {
+	c := ""
+	if e.CorrectsID != nil {
+		c = *e.CorrectsID
+	}
+	return dispensing.Event{ID: e.ID, Outcome: e.Outcome, Reason: e.Reason, CorrectsID: c, CreatedAt: e.CreatedAt}
+}
+
+// Review is a prescriber's review of a patient: it lifts an MD1 block and
+// restarts the M5 review interval.
+type Review struct {
+	ID           string        `json:"id"`
+	PatientID    string        `json:"patient_id"`
+	PrescriberID string        `json:"prescriber_id"`
+	ReviewedAt   time.Time     `json:"reviewed_at"`
+	Date         calendar.Date `json:"date"`
+	Kind         string        `json:"kind"`
+	Notes        string        `json:"notes"`
+	ECGDate      calendar.Date `json:"ecg_date" gorm:"column:ecg_date"`
+}
+
+// Alert asks a prescriber (and the pharmacy) to act.
+type Alert struct {
+	ID             string     `json:"id"`
+	ServiceID      string     `json:"service_id"`
+	PatientID      string     `json:"patient_id"`
+	PharmacyID     *string    `json:"pharmacy_id"`
+	Kind           string     `json:"kind"`
+	Rule           string     `json:"rule"`
+	Message        string     `json:"message"`
+	DedupeKey      string     `json:"-"`
+	CreatedAt      time.Time  `json:"created_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	AcknowledgedBy *string    `json:"acknowledged_by"`
+}
+
+// raiseAlert adds an alert once per dedupe key.
+func (tx *Tx) raiseAlert(a Alert) error {
+	a.ID, a.CreatedAt = newID(), tx.db.Now()
+	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	return tx.Audit("alert.raise", "patient", a.PatientID, a)
+}
+
+// LastReview is the date of a patient's latest review (zero: none).
+func (db *DB) LastReview(ctx context.Context, patientID string) (calendar.Date, error) {
+	return lastReview(db.read(ctx), patientID)
+}
+
+func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
+	var r Review
+	err := g.Where("patient_id = ?", patientID).Order("date DESC, reviewed_at DESC").Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return calendar.Date{}, nil
+	}
+	return r.Date, translate(err)
+}
+
+// historyWindow is how far back missed-dose runs are looked for: far longer
+// than any MD1 or MD3 run that still matters.
+const historyWindow = 28
+
+// dayOutcomes expands the patient's instalments from..to into dose days
+// with their current outcomes, across prescriptions.
+func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DayOutcome, error) {
+	out := map[string][]dispensing.DayOutcome{}
+	if len(patientIDs) == 0 {
+		return out, nil
+	}
+	var ins []Instalment
+	err := g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from, to).
+		Where("prescriptions.status <> ?", StatusDraft).
+		Where("(prescriptions.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+		Find(&ins).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	current, err := currentOutcomes(g, lo(ins))
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range ins {
+		out[in.PatientID] = append(out[in.PatientID], dispensing.ExpandInstalment(in.Date, in.Covers, current[in.ID].Outcome)...)
+	}
+	return out, nil
+}
+
+func lo(ins []Instalment) []string {
+	ids := make([]string, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	return ids
+}
+
+// currentOutcomes resolves corrections: the current event per instalment.
+func currentOutcomes(g *gorm.DB, instalmentIDs []string) (map[string]DoseEvent, error) {
+	out := map[string]DoseEvent{}
+	if len(instalmentIDs) == 0 {
+		return out, nil
+	}
+	var evs []DoseEvent
+	for start := 0; start < len(instalmentIDs); start += 500 {
+		end := min(start+500, len(instalmentIDs))
+		var page []DoseEvent
+		if err := g.Where("instalment_id IN ?", instalmentIDs[start:end]).Order("created_at, id").Find(&page).Error; err != nil {
+			return nil, translate(err)
+		}
+		evs = append(evs, page...)
+	}
+	byInst := map[string][]DoseEvent{}
+	for _, e := range evs {
+		byInst[e.InstalmentID] = append(byInst[e.InstalmentID], e)
+	}
+	for id, list := range byInst {
+		events := make([]dispensing.Event, len(list))
+		for i, e := range list {
+			events[i] = e.event()
+		}
+		cur, ok := dispensing.CurrentEvent(events)
+		if !ok {
+			continue
+		}
+		for _, e := range list {
+			if e.ID == cur.ID {
+				out[id] = e
+			}
+		}
+	}
+	return out, nil
+}
+
+// md1Block is the MD1 block in force for a patient on a day.
+func md1Block(g *gorm.DB, n policy.Numbers, patientID string, day calendar.Date) (*dispensing.Block, []dispensing.DayOutcome, error) {
+	days, err := dayOutcomes(g, []string{patientID}, day.AddDays(-historyWindow), day)
+	if err != nil {
+		return nil, nil, err
+	}
+	rev, err := lastReview(g, patientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b, ok := dispensing.MD1Block(n, days[patientID], day, rev); ok {
+		return &b, days[patientID], nil
+	}
+	return nil, days[patientID], nil
+}
+
+// ConsecutiveMissedDays counts the patient's current run of missed days.
+func (db *DB) ConsecutiveMissedDays(ctx context.Context, patientID string, today calendar.Date) (int, error) {
+	days, err := dayOutcomes(db.read(ctx), []string{patientID}, today.AddDays(-historyWindow), today)
+	if err != nil {
+		return 0, err
+	}
+	return dispensing.ConsecutiveMissed(days[patientID], today), nil
+}
+
+// instalmentFor returns an instalment at the pharmacist's pharmacy (or of a
+// patient the user may see) with its prescription.
+func instalmentFor(g *gorm.DB, p auth.Principal, id string) (Instalment, Prescription, error) {
+	var in Instalment
+	var pr Prescription
+	if !ValidID(id) {
+		return in, pr, problem.NotFoundf("instalment not found")
+	}
+	err := g.Take(&in, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && p.Role == auth.Pharmacist && in.PharmacyID != p.OrgID {
+		return in, pr, problem.NotFoundf("instalment not found")
+	}
+	if err != nil {
+		return in, pr, translate(err)
+	}
+	if _, err := patientFor(g, p, in.PatientID); err != nil {
+		return in, pr, problem.NotFoundf("instalment not found")
+	}
+	if err := g.Take(&pr, "id = ?", in.PrescriptionID).Error; err != nil {
+		return in, pr, translate(err)
+	}
+	if pr.Status == StatusDraft {
+		return in, pr, problem.NotFoundf("instalment not found")
+	}
+	return in, pr, nil
+}
+
+// NewDoseEvent is a pharmacist's record of one instalment.
+type NewDoseEvent struct {
+	Outcome           dispensing.Outcome
+	Reason            dispensing.WithheldReason
+	IdentityConfirmed bool
+	OccurredAt        time.Time
+	Notes             string
+	CorrectsID        string
+	// Idempotency-Key and the request's hash, stored with the record so a
+	// retry gets the same answer.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// RecordDose saves a dose event under S1, S3, L3, MD1 and MD4. A second
+// outcome for the same instalment is a Conflict carrying the first.
+func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
+	inst, pr, err := instalmentFor(tx.g, p, instalmentID)
+	if err != nil {
+		return DoseEvent{}, nil, err
+	}
+	correction := in.CorrectsID != ""
+	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
+		return DoseEvent{}, nil, err
+	}
+	var existing []DoseEvent
+	if err := tx.g.Where("instalment_id = ?", inst.ID).Order("created_at, id").Find(&existing).Error; err != nil {
+		return DoseEvent{}, nil, translate(err)
+	}
+	if correction {
+		found := false
+		for _, e := range existing {
+			found = found || e.ID == in.CorrectsID
+		}
+		if !found {
+			return DoseEvent{}, nil, problem.Invalidf("corrects_id", "exists", "corrects_id must name a record of this instalment")
+		}
+	} else if len(existing) > 0 {
+		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
+			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
+	}
+	block, _, err := md1Block(tx.g, n, inst.PatientID, today)
+	if err != nil {
+		return DoseEvent{}, nil, err
+	}
+	status := pr.Status
+	if findings := dispensing.CanRecord(n, dispensing.RecordInput{Today: today, InstalmentDate: inst.Date,
+		PrescriptionStatus: status, Outcome: in.Outcome, Block: block, Correction: correction}); len(findings) > 0 {
+		return DoseEvent{}, nil, problem.Blocked(findings)
+	}
+	if in.Outcome.Taken() && !in.IdentityConfirmed {
+		return DoseEvent{}, nil, problem.Invalidf("identity_confirmed", "S1",
+			"confirm the patient's identity before a dose is handed over; if it cannot be confirmed, record withheld with reason identity_not_confirmed")
+	}
+	now := tx.db.Now()
+	if in.OccurredAt.IsZero() {
+		in.OccurredAt = now
+	}
+	e := DoseEvent{ID: newID(), InstalmentID: inst.ID, PatientID: inst.PatientID, PharmacyID: inst.PharmacyID, Date: inst.Date,
+		Outcome: in.Outcome, Reason: in.Reason, IdentityConfirmed: in.IdentityConfirmed, OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond),
+		Notes: in.Notes, RecordedBy: &p.UserID, CreatedAt: now}
+	if correction {
+		e.CorrectsID = &in.CorrectsID
+	}
+	if err := tx.g.Create(&e).Error; err != nil {
+		return e, nil, translate(err)
+	}
+	action := "dose_event.record"
+	if correction {
+		action = "dose_event.correct"
+	}
+	if err := tx.Audit(action, "instalment", inst.ID, e); err != nil {
+		return e, nil, err
+	}
+	var notes []policy.Finding
+	if in.Outcome == dispensing.Withheld {
+		f := dispensing.AlertForWithheld(in.Reason)
+		notes = append(notes, f)
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
+			Kind: "withheld", Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
+			DedupeKey: "withheld:" + e.ID}); err != nil {
+			return e, nil, err
+		}
+	}
+	if in.Outcome.Taken() && !correction {
+		if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", inst.PatientID).
+			Update("first_dose_date", inst.Date).Error; err != nil {
+			return e, nil, translate(err)
+		}
+	}
+	if in.IdempotencyKey != "" {
+		if err := tx.g.Create(&idempotencyKey{UserID: p.UserID, Key: in.IdempotencyKey, RequestHash: in.RequestHash,
+			Status: 201, Body: mustJSON(DoseEventResult{Event: e, Notes: nonNil(notes)}), CreatedAt: now}).Error; err != nil {
+			return e, nil, translate(err)
+		}
+	}
+	return e, nonNil(notes), nil
+}
+
+// DoseEventResult is the answer to a recorded dose.
+type DoseEventResult struct {
+	Event DoseEvent        `json:"event"`
+	Notes []policy.Finding `json:"notes"`
+}
+
+type idempotencyKey struct {
+	UserID      string
+	Key         string
+	RequestHash string
+	Status      int
+	Body        string
+	CreatedAt   time.Time
+}
+
+func (idempotencyKey) TableName() string { return "idempotency_keys" }
+
+// Idempotent returns the stored answer to an earlier request with the same
+// key by the same user, if any.
+func (db *DB) Idempotent(ctx context.Context, userID, key string) (hash string, status int, body string, ok bool, err error) {
+	var k idempotencyKey
+	err = db.read(ctx).Take(&k, "user_id = ? AND key = ?", userID, key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", 0, "", false, nil
+	}
+	if err != nil {
+		return "", 0, "", false, translate(err)
+	}
+	return k.RequestHash, k.Status, k.Body, true, nil
+}
+
+// OutcomeOf returns the first record of an instalment (for 409 answers
+// after a race lost at the unique index).
+func (db *DB) OutcomeOf(ctx context.Context, instalmentID string) (DoseEvent, error) {
+	var e DoseEvent
+	err := db.read(ctx).Where("instalment_id = ? AND corrects_id IS NULL", instalmentID).Take(&e).Error
+	return e, translate(err)
+}
+
+// DayListEntry is one line of a pharmacy's day list.
+type DayListEntry struct {
+	InstalmentID   string               `json:"instalment_id"`
+	PrescriptionID string               `json:"prescription_id"`
+	Serial         string               `json:"serial"`
+	PatientID      string               `json:"patient_id"`
+	PatientName    string               `json:"patient_name"`
+	DateOfBirth    calendar.Date        `json:"date_of_birth"`
+	NHSNumber      string               `json:"nhs_number"`
+	Medicine       string               `json:"medicine"`
+	MedicineName   string               `json:"medicine_name"`
+	Date           calendar.Date        `json:"date"`
+	Covers         []calendar.Date      `json:"covers"`
+	Supervised     dosing.Micrograms    `json:"supervised"`
+	TakeHome       dosing.Micrograms    `json:"take_home"`
+	State          dispensing.State     `json:"state"`
+	Outcome        *DoseEvent           `json:"outcome"`
+	Block          *dispensing.Block    `json:"block"`
+	Warnings       []dispensing.Warning `json:"warnings"`
+}
+
+type dayListRow struct {
+	Instalment
+	Serial      string
+	RegimeID    string
+	Medicine    string
+	GivenName   string
+	FamilyName  string
+	DateOfBirth calendar.Date
+	NHSNumber   string
+	Stage       regimes.Stage
+}
+
+// DayList is every instalment due at a pharmacy on a day, for the
+// pharmacist's identity check and safety warnings (MD1, S6).
+func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day calendar.Date) ([]DayListEntry, error) {
+	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
+		return nil, problem.NotFoundf("pharmacy not found")
+	}
+	g := db.read(ctx)
+	var rows []dayListRow
+	err := g.Table("instalments").
+		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
+			patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Joins("JOIN patients ON patients.id = instalments.patient_id").
+		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
+		Where("instalments.pharmacy_id = ? AND instalments.date = ?", pharmacyID, day).
+		Where("(prescriptions.status = ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusIssued).
+		Order("patients.family_name, patients.given_name, instalments.id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(rows))
+	patientIDs := make([]string, 0, len(rows))
+	regimeIDs := make([]string, 0, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+		patientIDs = append(patientIDs, r.PatientID)
+		regimeIDs = append(regimeIDs, r.RegimeID)
+	}
+	current, err := currentOutcomes(g, ids)
+	if err != nil {
+		return nil, err
+	}
+	history, err := dayOutcomes(g, patientIDs, day.AddDays(-historyWindow), day)
+	if err != nil {
+		return nil, err
+	}
+	reviews := map[string]calendar.Date{}
+	var revRows []struct {
+		PatientID string
+		Last      calendar.Date
+	}
+	if len(patientIDs) > 0 {
+		if err := g.Table("reviews").Select("patient_id, MAX(date) AS last").Where("patient_id IN ?", patientIDs).
+			Group("patient_id").Scan(&revRows).Error; err != nil {
+			return nil, translate(err)
+		}
+	}
+	for _, r := range revRows {
+		reviews[r.PatientID] = r.Last
+	}
+	changes := map[string][]DoseChange{}
+	if len(regimeIDs) > 0 {
+		var all []DoseChange
+		if err := g.Where("regime_id IN ?", regimeIDs).Order("effective_date, created_at").Find(&all).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, c := range all {
+			changes[c.RegimeID] = append(changes[c.RegimeID], c)
+		}
+	}
+	out := make([]DayListEntry, 0, len(rows))
+	for _, r := range rows {
+		med, _ := dosing.LookupMedicine(r.Medicine)
+		e := DayListEntry{InstalmentID: r.ID, PrescriptionID: r.PrescriptionID, Serial: r.Serial, PatientID: r.PatientID,
+			PatientName: r.GivenName + " " + r.FamilyName, DateOfBirth: r.DateOfBirth, NHSNumber: r.NHSNumber,
+			Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date, Covers: r.Covers, Supervised: r.Supervised, TakeHome: r.TakeHome}
+		days := history[r.PatientID]
+		if b, ok := dispensing.MD1Block(n, days, day, reviews[r.PatientID]); ok {
+			e.Block = &b
+		}
+		var outcome dispensing.Outcome
+		if ev, ok := current[r.ID]; ok {
+			e.Outcome, outcome = &ev, ev.Outcome
+		}
+		e.State = dispensing.StateOf(outcome, e.Block != nil)
+		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, day)))
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// warningInput works out the S6 prompts for one patient's instalment.
+func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseChange, days []dispensing.DayOutcome, day calendar.Date) dispensing.WarningInput {
+	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, day),
+		InTitration: stage == regimes.StageInduction || stage == regimes.StageTitration}
+	var lastChange calendar.Date
+	for _, c := range changes {
+		if c.From != 0 && !c.EffectiveDate.After(day) {
+			lastChange = c.EffectiveDate
+		}
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Date.Before(days[j].Date) })
+	var lastVisit, prevDay calendar.Date
+	var prevOutcome dispensing.Outcome
+	for _, d := range days {
+		if !d.Date.Before(day) {
+			continue
+		}
+		if d.Outcome.Taken() {
+			lastVisit = d.Date
+		}
+		if d.Outcome != "" {
+			prevDay, prevOutcome = d.Date, d.Outcome
+		}
+	}
+	in.FirstDoseAfterChange = lastChange.Equal(day)
+	in.DoseChangedSinceLastVisit = !lastChange.IsZero() && !lastVisit.IsZero() && lastVisit.Before(lastChange) && !lastChange.Equal(day)
+	in.MissedYesterday = prevDay.Equal(day.AddDays(-1)) && !prevOutcome.Taken()
+	return in
+}
+
+// CloseDayResult reports what a day close did.
+type CloseDayResult struct {
+	PharmacyID string        `json:"pharmacy_id"`
+	Date       calendar.Date `json:"date"`
+	Missed     int           `json:"missed"`
+	Alerts     int           `json:"alerts"`
+	AlreadyRun bool          `json:"already_closed"`
+}
+
+// CloseDay marks the day's (and any earlier unclosed day's) due
+// instalments without an outcome as missed, then raises MD1/MD2 alerts. It
+// is safe to run twice: outcomes are unique per instalment.
+func (tx *Tx) CloseDay(n policy.Numbers, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
+	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}
+	var prior int64
+	if err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date = ?", pharmacyID, day).Count(&prior).Error; err != nil {
+		return res, translate(err)
+	}
+	res.AlreadyRun = prior > 0
+	var due []Instalment
+	err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.pharmacy_id = ? AND instalments.date <= ? AND instalments.date >= ?", pharmacyID, day, day.AddDays(-historyWindow)).
+		Where("prescriptions.status = ?", StatusIssued).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Find(&due).Error
+	if err != nil {
+		return res, translate(err)
+	}
+	now := tx.db.Now()
+	patients := map[string]string{}
+	for _, in := range due {
+		if !dispensing.MissedAtClose(in.Date, day, "") {
+			continue
+		}
+		e := DoseEvent{ID: newID(), InstalmentID: in.ID, PatientID: in.PatientID, PharmacyID: in.PharmacyID, Date: in.Date,
+			Outcome: dispensing.Missed, OccurredAt: now, Notes: "Not collected by day close", CreatedAt: now}
+		r := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&e)
+		if r.Error != nil {
+			return res, translate(r.Error)
+		}
+		if r.RowsAffected == 0 {
+			continue
+		}
+		if err := tx.Audit("dose_event.missed", "instalment", in.ID, e); err != nil {
+			return res, err
+		}
+		res.Missed++
+		patients[in.PatientID] = in.PrescriptionID
+	}
+	for patientID, prescriptionID := range patients {
+		n2, err := tx.missedAlerts(n, patientID, prescriptionID, day)
+		if err != nil {
+			return res, err
+		}
+		res.Alerts += n2
+	}
+	if !res.AlreadyRun {
+		if err := tx.g.Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			pharmacyID, day, now, res.Missed).Error; err != nil {
+			return res, translate(err)
+		}
+		if err := tx.Audit("pharmacy.day_close", "organisation", pharmacyID, res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// missedAlerts raises MD2 and MD1 alerts for a patient after day close.
+func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, day calendar.Date) (int, error) {
+	var pr Prescription
+	if err := tx.g.Take(&pr, "id = ?", prescriptionID).Error; err != nil {
+		return 0, translate(err)
+	}
+	var r Regime
+	if err := tx.g.Take(&r, "id = ?", pr.RegimeID).Error; err != nil {
+		return 0, translate(err)
+	}
+	block, days, err := md1Block(tx.g, n, patientID, day)
+	if err != nil {
+		return 0, err
+	}
+	missed := dispensing.ConsecutiveMissed(days, day)
+	raised := 0
+	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed); ok {
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "missed_dose",
+			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s:%d", patientID, day, missed)}); err != nil {
+			return raised, err
+		}
+		raised++
+	}
+	if block != nil {
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "md1_block",
+			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
+			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)}); err != nil {
+			return raised, err
+		}
+		raised++
+	}
+	return raised, nil
+}
+
+// CloseDayAll runs day close at every pharmacy and raises the day's
+// scheduled alerts (BV8, M5, M4).
+func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Date) ([]CloseDayResult, error) {
+	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
+	if err != nil {
+		return nil, err
+	}
+	var out []CloseDayResult
+	for _, ph := range pharmacies {
+		var res CloseDayResult
+		err := db.Write(ctx, func(tx *Tx) error {
+			var err error
+			res, err = tx.CloseDay(n, ph.ID, day)
+			return err
+		})
+		if err != nil {
+			return out, fmt.Errorf("day close at %s: %w", ph.ID, err)
+		}
+		out = append(out, res)
+	}
+	return out, db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) })
+}
+
+// raiseScheduledAlerts: Buvidal injection overdue (BV8), regime review due
+// (M5), high-dose ECG due (M4), once per due date.
+func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
+	var active []Regime
+	if err := tx.g.Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
+		return translate(err)
+	}
+	for _, r := range active {
+		med, _ := dosing.LookupMedicine(r.Medicine)
+		rev, err := lastReview(tx.g, r.PatientID)
+		if err != nil {
+			return err
+		}
+		from := r.StartDate
+		if rev.After(from) {
+			from = rev
+		}
+		if due := regimes.ReviewDue(from, n); !day.Before(due) {
+			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "review_due", Rule: "M5",
+				Message: fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
+				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)}); err != nil {
+				return err
+			}
+		}
+		history, err := doseChanges(tx.g, r.ID)
+		if err != nil {
+			return err
+		}
+		if med.Class == dosing.ClassMethadone && DoseOn(history, day) >= n.M4HighDose {
+			ecg := r.ECGDate
+			if due := regimes.HighDoseReviewDue(ecg, n); ecg.IsZero() || !day.Before(due) {
+				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "ecg_due", Rule: "M4",
+					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", DoseOn(history, day)),
+					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)}); err != nil {
+					return err
+				}
+			}
+		}
+		if med.Injectable {
+			var last Administration
+			err := tx.g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC").Take(&last).Error
+			if err == nil {
+				if _, _, latest := regimes.NextDue(med, last.Date, n); day.After(latest) {
+					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "injection_overdue", Rule: "BV8",
+						Message:   fmt.Sprintf("Buvidal injection overdue: the window closed on %s.", latest),
+						DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, latest)}); err != nil {
+						return err
+					}
+				}
+			} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return translate(err)
+			}
+		}
+	}
+	return nil
+}
+
+// RecordReview records a prescriber's review; it lifts an MD1 block.
+func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
+	if _, err := patientFor(tx.g, p, r.PatientID); err != nil {
+		return err
+	}
+	r.ID, r.PrescriberID, r.ReviewedAt = newID(), p.UserID, tx.db.Now()
+	if err := tx.g.Create(r).Error; err != nil {
+		return translate(err)
+	}
+	if !r.ECGDate.IsZero() {
+		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ?", r.PatientID, RegimeActive).
+			Update("ecg_date", r.ECGDate).Error; err != nil {
+			return translate(err)
+		}
+	}
+	return tx.Audit("review.create", "patient", r.PatientID, r)
+}
+
+// AlertFilter narrows the alert list.
+type AlertFilter struct {
+	Open  bool
+	After string
+	Limit int
+}
+
+// Alerts lists alerts the user may see: prescribers their service's,
+// pharmacists their pharmacy's.
+func (db *DB) Alerts(ctx context.Context, p auth.Principal, f AlertFilter) ([]Alert, error) {
+	q := db.read(ctx).Model(&Alert{}).Order("id DESC")
+	switch p.Role {
+	case auth.Prescriber:
+		q = q.Where("service_id = ?", p.OrgID)
+	case auth.Pharmacist:
+		q = q.Where("pharmacy_id = ?", p.OrgID)
+	case auth.GP:
+		q = q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = alerts.patient_id
+			AND s.practice_id = ? AND s.status = 'accepted')`, p.OrgID)
+	default:
+		q = q.Where("1 = 0")
+	}
+	if f.Open {
+		q = q.Where("acknowledged_at IS NULL")
+	}
+	if f.After != "" {
+		q = q.Where("id < ?", f.After)
+	}
+	var out []Alert
+	return out, translate(q.Limit(f.Limit).Find(&out).Error)
+}
+
+// AcknowledgeAlert marks an alert seen by the user.
+func (tx *Tx) AcknowledgeAlert(p auth.Principal, id string) (Alert, error) {
+	var a Alert
+	if !ValidID(id) {
+		return a, problem.NotFoundf("alert not found")
+	}
+	visible, err := (&DB{gorm: tx.g, dialect: tx.db.dialect, now: tx.db.now}).Alerts(tx.ctx, p, AlertFilter{Limit: 1 << 20})
+	if err != nil {
+		return a, err
+	}
+	for _, v := range visible {
+		if v.ID == id {
+			a = v
+		}
+	}
+	if a.ID == "" {
+		return a, problem.NotFoundf("alert not found")
+	}
+	if a.AcknowledgedAt != nil {
+		return a, nil
+	}
+	now := tx.db.Now()
+	a.AcknowledgedAt, a.AcknowledgedBy = &now, &p.UserID
+	if err := tx.g.Model(&Alert{}).Where("id = ?", id).Updates(map[string]any{"acknowledged_at": now, "acknowledged_by": p.UserID}).Error; err != nil {
+		return a, translate(err)
+	}
+	return a, tx.Audit("alert.acknowledge", "patient", a.PatientID, map[string]any{"alert_id": id})
+}
+
+// PatientDoses is a patient's dose history with adherence.
+type PatientDoses struct {
+	Instalments []InstalmentHistory  `json:"instalments"`
+	Adherence   dispensing.Adherence `json:"adherence"`
+	From        calendar.Date        `json:"from"`
+	To          calendar.Date        `json:"to"`
+}
+
+// InstalmentHistory is an instalment with every event, corrections included.
+type InstalmentHistory struct {
+	Instalment
+	Serial  string             `json:"serial"`
+	Current dispensing.Outcome `json:"current_outcome"`
+	Events  []DoseEvent        `json:"events"`
+}
+
+// DoseHistory returns instalments and events in [from, to].
+func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, patientID string, from, to calendar.Date) (PatientDoses, error) {
+	out := PatientDoses{From: from, To: to, Instalments: []InstalmentHistory{}}
+	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
+		return out, err
+	}
+	g := db.read(ctx)
+	q := g.Table("instalments").Select("instalments.*, prescriptions.serial").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
+		Where("prescriptions.status <> ?", StatusDraft).Order("instalments.date, instalments.id")
+	if p.Role == auth.Pharmacist {
+		q = q.Where("instalments.pharmacy_id = ?", p.OrgID)
+	}
+	var rows []struct {
+		Instalment
+		Serial string
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return out, translate(err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var evs []DoseEvent
+	for start := 0; start < len(ids); start += 500 {
+		var page []DoseEvent
+		if err := g.Where("instalment_id IN ?", ids[start:min(start+500, len(ids))]).Order("created_at, id").Find(&page).Error; err != nil {
+			return out, translate(err)
+		}
+		evs = append(evs, page...)
+	}
+	byInst := map[string][]DoseEvent{}
+	for _, e := range evs {
+		byInst[e.InstalmentID] = append(byInst[e.InstalmentID], e)
+	}
+	var days []dispensing.DayOutcome
+	for _, r := range rows {
+		h := InstalmentHistory{Instalment: r.Instalment, Serial: r.Serial, Events: nonNil(byInst[r.ID])}
+		events := make([]dispensing.Event, len(h.Events))
+		for i, e := range h.Events {
+			events[i] = e.event()
+		}
+		h.Current, _ = dispensing.CurrentOutcome(events)
+		days = append(days, dispensing.ExpandInstalment(r.Date, r.Covers, h.Current)...)
+		out.Instalments = append(out.Instalments, h)
+	}
+	out.Adherence = dispensing.ComputeAdherence(days, from, to)
+	return out, nil
+}
+
+// DispensedDay is the controlled-drug total handed out at a pharmacy.
+type DispensedDay struct {
+	Date       calendar.Date     `json:"date"`
+	Medicine   string            `json:"medicine"`
+	Supervised dosing.Micrograms `json:"supervised"`
+	TakeHome   dosing.Micrograms `json:"take_home"`
+	Total      dosing.Micrograms `json:"total"`
+}
+
+// PharmacyBalance totals what a pharmacy dispensed per day and medicine.
+func (db *DB) PharmacyBalance(ctx context.Context, p auth.Principal, pharmacyID string, from, to calendar.Date) ([]DispensedDay, error) {
+	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
+		return nil, problem.NotFoundf("pharmacy not found")
+	}
+	g := db.read(ctx)
+	var ins []struct {
+		Instalment
+		Medicine string
+	}
+	if err := g.Table("instalments").Select("instalments.*, prescriptions.medicine").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.pharmacy_id = ? AND instalments.date >= ? AND instalments.date <= ?", pharmacyID, from, to).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Find(&ins).Error; err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(ins))
+	for i, in := range ins {
+		ids[i] = in.ID
+	}
+	current, err := currentOutcomes(g, ids)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		date calendar.Date
+		med  string
+	}
+	totals := map[key]*DispensedDay{}
+	for _, in := range ins {
+		if !current[in.ID].Outcome.Taken() {
+			continue
+		}
+		k := key{in.Date, in.Medicine}
+		d := totals[k]
+		if d == nil {
+			d = &DispensedDay{Date: in.Date, Medicine: in.Medicine}
+			totals[k] = d
+		}
+		d.Supervised += in.Supervised
+		d.TakeHome += in.TakeHome
+		d.Total += in.Supervised + in.TakeHome
+	}
+	out := make([]DispensedDay, 0, len(totals))
+	for _, d := range totals {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Date.Equal(out[j].Date) {
+			return out[i].Date.Before(out[j].Date)
+		}
+		return out[i].Medicine < out[j].Medicine
+	})
+	return out, nil
+}
+
+// PrescriptionBalance is prescribed against dispensed for one prescription.
+type PrescriptionBalance struct {
+	PrescriptionID string            `json:"prescription_id"`
+	Prescribed     dosing.Micrograms `json:"prescribed"`
+	Dispensed      dosing.Micrograms `json:"dispensed"`
+	NotSupplied    dosing.Micrograms `json:"not_supplied"` // missed, withheld or refused: never supplied later (MD4)
+	Remaining      dosing.Micrograms `json:"remaining"`
+}
+
+// BalanceOf computes a prescription's balance.
+func BalanceOf(res PrescriptionResult, current map[string]DoseEvent) PrescriptionBalance {
+	b := PrescriptionBalance{PrescriptionID: res.ID, Prescribed: res.Total}
+	for _, in := range res.Instalments {
+		ev, ok := current[in.ID]
+		switch {
+		case ok && ev.Outcome.Taken():
+			b.Dispensed += in.Supervised + in.TakeHome
+		case ok:
+			b.NotSupplied += in.Supervised + in.TakeHome
+		}
+	}
+	b.Remaining = b.Prescribed - b.Dispensed - b.NotSupplied
+	if res.Status == prescriptions.StatusCancelled {
+		b.Remaining = 0
+	}
+	return b
+}
+
+// PrescriptionBalanceFor returns the balance of a prescription the user may see.
+func (db *DB) PrescriptionBalanceFor(ctx context.Context, p auth.Principal, id string) (PrescriptionBalance, error) {
+	res, err := db.PrescriptionFor(ctx, p, id)
+	if err != nil {
+		return PrescriptionBalance{}, err
+	}
+	current, err := currentOutcomes(db.read(ctx), lo(res.Instalments))
+	if err != nil {
+		return PrescriptionBalance{}, err
+	}
+	return BalanceOf(res, current), nil
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// Patient is a person in treatment at one service.
+type Patient struct {
+	ID                 string             `json:"id"`
+	ServiceID          string             `json:"service_id"`
+	NHSNumber          string             `json:"nhs_number"`
+	GivenName          string             `json:"given_name"`
+	FamilyName         string             `json:"family_name"`
+	SearchName         string             `json:"-"`
+	DateOfBirth        calendar.Date      `json:"date_of_birth"`
+	Sex                patients.Sex       `json:"sex"`
+	Address            string             `json:"address"`
+	Phone              string             `json:"phone"`
+	GPPracticeID       *string            `json:"gp_practice_id"`
+	PharmacyID         *string            `json:"pharmacy_id"`
+	Keyworker          string             `json:"keyworker"`
+	RiskFlags          patients.RiskFlags `json:"risk_flags" gorm:"serializer:json"`
+	Needs              patients.Needs     `json:"needs" gorm:"serializer:json"`
+	NaloxoneSuppliedOn calendar.Date      `json:"naloxone_supplied_on"`
+	ReferralDate       calendar.Date      `json:"referral_date"`
+	FirstContactDate   calendar.Date      `json:"first_contact_date"`
+	FirstDoseDate      calendar.Date      `json:"first_dose_date"`
+	CreatedAt          time.Time          `json:"created_at"`
+	UpdatedAt          time.Time          `json:"updated_at"`
+}
+
+// Name is how the patient is addressed on paper.
+func (p Patient) Name() string { return p.GivenName + " " + p.FamilyName }
+
+// scopePatients limits a patients query to what the user may see:
+// prescribers their service's patients, pharmacists patients dispensed at
+// their pharmacy, GPs patients whose shared care was proposed to or accepted
+// by their practice. Any other role sees none.
+func scopePatients(q *gorm.DB, p auth.Principal) *gorm.DB {
+	switch p.Role {
+	case auth.Prescriber:
+		return q.Where("patients.service_id = ?", p.OrgID)
+	case auth.Pharmacist:
+		return q.Where(`(patients.pharmacy_id = ? OR EXISTS (SELECT 1 FROM prescriptions x
+			WHERE x.patient_id = patients.id AND x.pharmacy_id = ? AND x.status <> 'draft'))`, p.OrgID, p.OrgID)
+	case auth.GP:
+		return q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id
+			AND s.practice_id = ? AND s.status IN ('proposed', 'accepted'))`, p.OrgID)
+	}
+	return q.Where("1 = 0")
+}
+
+// PatientFor returns a patient the user may see; anyone else's is NotFound.
+func (db *DB) PatientFor(ctx context.Context, p auth.Principal, id string) (Patient, error) {
+	return patientFor(db.read(ctx), p, id)
+}
+
+func patientFor(g *gorm.DB, p auth.Principal, id string) (Patient, error) {
+	var pt Patient
+	if !ValidID(id) {
+		return pt, problem.NotFoundf("patient not found")
+	}
+	err := scopePatients(g.Model(&Patient{}), p).Where("patients.id = ?", id).Take(&pt).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return pt, problem.NotFoundf("patient not found")
+	}
+	return pt, translate(err)
+}
+
+// PatientSearch filters the patient list.
+type PatientSearch struct {
+	NHSNumber string // normalised 10 digits
+	Name      string // matches given or family name, case-insensitive prefix
+	After     string
+	Limit     int
+}
+
+// SearchPatients lists the patients the user may see.
+func (db *DB) SearchPatients(ctx context.Context, p auth.Principal, s PatientSearch) ([]Patient, error) {
+	q := scopePatients(db.read(ctx).Model(&Patient{}), p).Order("patients.id")
+	if s.NHSNumber != "" {
+		q = q.Where("patients.nhs_number = ?", s.NHSNumber)
+	}
+	if s.Name != "" {
+		for _, part := range strings.Fields(searchName(s.Name, "")) {
+			q = q.Where(`(' ' || patients.search_name) LIKE ? ESCAPE '\'`, "% "+escapeLike(part)+"%")
+		}
+	}
+	if s.After != "" {
+		q = q.Where("patients.id > ?", s.After)
+	}
+	var out []Patient
+	return out, translate(q.Limit(s.Limit).Find(&out).Error)
+}
+
+// searchName is the lower-cased name searched by word prefix. It is kept in
+// Go because SQLite's LOWER only folds ASCII ("Ł" in Łukasz).
+func searchName(given, family string) string {
+	words := strings.FieldsFunc(strings.ToLower(given+" "+family), func(r rune) bool { return r == ' ' || r == '-' || r == '\'' })
+	return strings.Join(words, " ")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// checkOrg makes sure an organisation reference exists and is of kind.
+func (tx *Tx) checkOrg(field string, id *string, kind auth.OrgKind) error {
+	if id == nil {
+		return nil
+	}
+	var o Organisation
+	if !ValidID(*id) {
+		return problem.Invalidf(field, "format", "%s must be a UUID", field)
+	}
+	err := tx.g.Take(&o, "id = ?", *id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && o.Kind != kind {
+		return problem.Invalidf(field, "exists", "%s must name an existing %s", field, kind)
+	}
+	return translate(err)
+}
+
+// CreatePatient registers a patient at the prescriber's service.
+func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
+	if err := tx.checkOrg("gp_practice_id", pt.GPPracticeID, auth.GPPractice); err != nil {
+		return err
+	}
+	if err := tx.checkOrg("pharmacy_id", pt.PharmacyID, auth.Pharmacy); err != nil {
+		return err
+	}
+	var n int64
+	if err := tx.g.Model(&Patient{}).Where("service_id = ? AND nhs_number = ?", p.OrgID, pt.NHSNumber).Count(&n).Error; err != nil {
+		return translate(err)
+	}
+	if n > 0 {
+		return &problem.Error{Code: problem.Conflict, Message: "a patient with this NHS number is already registered at this service",
+			Fields: []problem.FieldError{{Field: "nhs_number", Rule: "unique", Message: "NHS number already registered"}}}
+	}
+	pt.ID = newID()
+	pt.ServiceID = p.OrgID
+	pt.SearchName = searchName(pt.GivenName, pt.FamilyName)
+	pt.CreatedAt = tx.db.Now()
+	pt.UpdatedAt = pt.CreatedAt
+	if err := tx.g.Create(pt).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("patient.create", "patient", pt.ID, pt)
+}
+
+// UpdatePatient replaces the demographic and profile fields of a patient and
+// audits the before and after. Clinical records are never edited this way.
+func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) error) (Patient, error) {
+	before, err := patientFor(tx.g, p, id)
+	if err != nil {
+		return before, err
+	}
+	after := before
+	if err := apply(&after); err != nil {
+		return before, err
+	}
+	if err := tx.checkOrg("gp_practice_id", after.GPPracticeID, auth.GPPractice); err != nil {
+		return before, err
+	}
+	if err := tx.checkOrg("pharmacy_id", after.PharmacyID, auth.Pharmacy); err != nil {
+		return before, err
+	}
+	if after.NHSNumber != before.NHSNumber {
+		var n int64
+		tx.g.Model(&Patient{}).Where("service_id = ? AND nhs_number = ? AND id <> ?", before.ServiceID, after.NHSNumber, id).Count(&n)
+		if n > 0 {
+			return before, problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
+		}
+	}
+	after.ID, after.ServiceID, after.CreatedAt = before.ID, before.ServiceID, before.CreatedAt
+	after.UpdatedAt = tx.db.Now()
+	after.SearchName = searchName(after.GivenName, after.FamilyName)
+	if err := tx.g.Select("*").Omit("id", "service_id", "created_at").Where("id = ?", id).Updates(&after).Error; err != nil {
+		return before, translate(err)
+	}
+	return after, tx.Audit("patient.update", "patient", id, map[string]any{"before": before, "after": after})
+}

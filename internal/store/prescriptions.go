@@ -1,0 +1,473 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+)
+
+const (
+	StatusDraft     = prescriptions.StatusDraft
+	StatusIssued    = prescriptions.StatusIssued
+	StatusCancelled = prescriptions.StatusCancelled
+)
+
+// Prescription is an FP10MDA-style instalment prescription.
+type Prescription struct {
+	ID           string                `json:"id"`
+	ServiceID    string                `json:"service_id"`
+	Serial       string                `json:"serial"`
+	PatientID    string                `json:"patient_id"`
+	RegimeID     string                `json:"regime_id"`
+	PharmacyID   string                `json:"pharmacy_id"`
+	PrescriberID string                `json:"prescriber_id"`
+	Medicine     string                `json:"medicine"`
+	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"`
+	Pattern      regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
+	PrescribedOn calendar.Date         `json:"prescribed_on"`
+	StartDate    calendar.Date         `json:"start_date"`
+	Days         int                   `json:"days"`
+	EndDate      calendar.Date         `json:"end_date"`
+	Total        dosing.Micrograms     `json:"total" gorm:"column:total_ug"`
+	Wording      []int                 `json:"wording" gorm:"serializer:json"`
+	Status       prescriptions.Status  `json:"status"`
+	ReplacesID   *string               `json:"replaces_id"`
+	IssuedAt     *time.Time            `json:"issued_at"`
+	CancelledAt  *time.Time            `json:"cancelled_at"`
+	CancelledBy  *string               `json:"cancelled_by"`
+	CancelReason string                `json:"cancel_reason"`
+	PrintedCount int                   `json:"printed_count"`
+	CreatedAt    time.Time             `json:"created_at"`
+}
+
+// Instalment is one collection of a prescription at its pharmacy.
+type Instalment struct {
+	ID             string            `json:"id"`
+	PrescriptionID string            `json:"prescription_id"`
+	PatientID      string            `json:"patient_id"`
+	PharmacyID     string            `json:"pharmacy_id"`
+	Date           calendar.Date     `json:"date"`
+	Covers         []calendar.Date   `json:"covers" gorm:"serializer:json"`
+	DoseDays       int               `json:"dose_days"`
+	Supervised     dosing.Micrograms `json:"supervised" gorm:"column:supervised_ug"`
+	TakeHome       dosing.Micrograms `json:"take_home" gorm:"column:take_home_ug"`
+}
+
+// EffectiveStatus is the state a reader sees: an issued prescription whose
+// last day has passed is completed; a draft past its L3 window has expired.
+func (p Prescription) EffectiveStatus(today calendar.Date, n policy.Numbers) prescriptions.Status {
+	switch {
+	case p.Status == StatusIssued && p.EndDate.Before(today):
+		return prescriptions.StatusCompleted
+	case p.Status == StatusDraft && p.PrescribedOn.AddDays(n.L3ValidDays).Before(today):
+		return prescriptions.StatusExpired
+	}
+	return p.Status
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// PharmacyOpening is the pharmacy's own opening days, or the default.
+func (db *DB) PharmacyOpening(ctx context.Context, pharmacyID string) (calendar.Opening, error) {
+	return pharmacyOpening(db.read(ctx), pharmacyID)
+}
+
+func pharmacyOpening(g *gorm.DB, pharmacyID string) (calendar.Opening, error) {
+	var o Organisation
+	if err := g.Take(&o, "id = ?", pharmacyID).Error; err != nil {
+		return calendar.Opening{}, translate(err)
+	}
+	if o.Opening == "" {
+		return calendar.DefaultOpening(), nil
+	}
+	var op calendar.Opening
+	if err := json.Unmarshal([]byte(o.Opening), &op); err != nil {
+		return calendar.Opening{}, fmt.Errorf("pharmacy %s opening: %w", o.ID, err)
+	}
+	return op, nil
+}
+
+// SetPharmacyOpening sets which days a pharmacy is closed.
+func (tx *Tx) SetPharmacyOpening(p auth.Principal, pharmacyID string, op calendar.Opening) error {
+	if p.Role == auth.Pharmacist && p.OrgID != pharmacyID {
+		return problem.NotFoundf("pharmacy not found")
+	}
+	var o Organisation
+	if !ValidID(pharmacyID) || tx.g.Take(&o, "id = ? AND kind = ?", pharmacyID, auth.Pharmacy).Error != nil {
+		return problem.NotFoundf("pharmacy not found")
+	}
+	if err := tx.g.Model(&Organisation{}).Where("id = ?", pharmacyID).Update("opening", mustJSON(op)).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("pharmacy.opening", "organisation", pharmacyID, map[string]any{"from": o.Opening, "to": op})
+}
+
+// scheduleFor lays out instalments for days from start, with the dose in
+// force on each day: the builder lays out collections and the amounts are
+// summed per covered day, so a dose change inside the period is exact.
+func scheduleFor(start calendar.Date, days int, doseOn func(calendar.Date) dosing.Micrograms,
+	pattern regimes.WeeklyPattern, opening calendar.Opening) (prescriptions.Schedule, error) {
+	var pp prescriptions.WeeklyPattern
+	for i, d := range pattern {
+		pp[i] = prescriptions.Pickup(d)
+	}
+	s, err := prescriptions.BuildSchedule(prescriptions.ScheduleInput{Start: start, Days: days, Daily: 1, Pattern: pp, Opening: opening})
+	if err != nil {
+		return s, err
+	}
+	s.Total = 0
+	for i := range s.Instalments {
+		in := &s.Instalments[i]
+		var sup, all dosing.Micrograms
+		for j, day := range in.Covers {
+			dose := doseOn(day)
+			all += dose
+			if j == 0 && in.Supervised > 0 {
+				sup = dose
+			}
+		}
+		in.Supervised, in.TakeHome = sup, all-sup
+		s.Total += all
+	}
+	return s, nil
+}
+
+// NewPrescription is a prescriber's request for an instalment prescription.
+type NewPrescription struct {
+	PatientID    string
+	PrescribedOn calendar.Date
+	StartDate    calendar.Date
+	Days         int
+	Wording      []int
+	Issue        bool
+}
+
+// PrescriptionResult is a prescription with its schedule and the rules
+// that shaped it.
+type PrescriptionResult struct {
+	Prescription
+	Instalments []Instalment     `json:"instalments"`
+	Warnings    []policy.Finding `json:"warnings"`
+}
+
+// CreatePrescription builds a prescription from the active regime (L2, L3,
+// L6, L7): the schedule follows the pickup pattern and the pharmacy's opening.
+func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPrescription, today calendar.Date) (PrescriptionResult, error) {
+	var res PrescriptionResult
+	pt, err := patientFor(tx.g, p, in.PatientID)
+	if err != nil {
+		return res, err
+	}
+	if p.Role == auth.GP {
+		if err := tx.requireAcceptedSharedCare(p, pt.ID); err != nil {
+			return res, err
+		}
+	}
+	var r Regime
+	if err := tx.g.Take(&r, "patient_id = ? AND status = ?", pt.ID, RegimeActive).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return res, problem.Conflictf("the patient has no active regime; start one first")
+		}
+		return res, translate(err)
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	if med.Injectable {
+		return res, problem.Blocked([]policy.Finding{n.Finding("BV2",
+			"Buvidal is given by a healthcare professional and recorded as an administration, never dispensed by instalment.",
+			"Record injections with POST /v1/regimes/{id}/administrations.")})
+	}
+	if in.PrescribedOn.IsZero() {
+		in.PrescribedOn = today
+	}
+	if _, err := prescriptions.LookupWording(in.Wording); err != nil {
+		return res, problem.Invalidf("wording", "approved_wording", "%s", err.Error())
+	}
+	if _, err := decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, in.Days, n.L6MaxDays, n.L3ValidDays), nil); err != nil {
+		return res, err
+	}
+	history, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	end := prescriptions.End(in.StartDate, in.Days)
+	start := DoseOn(history, in.StartDate)
+	if start == 0 {
+		return res, problem.Invalidf("start_date", "regime_started", "the regime starts on %s; the prescription cannot start before it", r.StartDate)
+	}
+	for _, c := range history {
+		if c.EffectiveDate.After(in.StartDate) && !c.EffectiveDate.After(end) {
+			return res, problem.Invalidf("days", "single_dose", "a dose change to %s takes effect on %s; end this prescription the day before or start it on that day",
+				c.To, c.EffectiveDate)
+		}
+	}
+	return tx.insertPrescription(p, r, pt.ServiceID, in, history, nil)
+}
+
+func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
+	history []DoseChange, replaces *string) (PrescriptionResult, error) {
+	var res PrescriptionResult
+	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
+	if err != nil {
+		return res, err
+	}
+	sched, err := scheduleFor(in.StartDate, in.Days, func(d calendar.Date) dosing.Micrograms { return DoseOn(history, d) }, r.Pattern, opening)
+	if err != nil {
+		return res, problem.Invalidf("start_date", "schedule", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": "))
+	}
+	serial, err := tx.nextSerial(serviceID)
+	if err != nil {
+		return res, err
+	}
+	now := tx.db.Now()
+	pr := Prescription{ID: newID(), ServiceID: serviceID, Serial: serial, PatientID: r.PatientID, RegimeID: r.ID,
+		PharmacyID: r.PharmacyID, PrescriberID: p.UserID, Medicine: r.Medicine, DailyDose: DoseOn(history, in.StartDate),
+		Pattern: r.Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
+		EndDate: prescriptions.End(in.StartDate, in.Days), Total: sched.Total, Wording: nonNil(in.Wording),
+		Status: StatusDraft, ReplacesID: replaces, CreatedAt: now}
+	if in.Issue {
+		pr.Status, pr.IssuedAt = StatusIssued, &now
+	}
+	if err := tx.g.Create(&pr).Error; err != nil {
+		return res, translate(err)
+	}
+	rows := make([]Instalment, 0, len(sched.Instalments))
+	for _, si := range sched.Instalments {
+		rows = append(rows, Instalment{ID: newID(), PrescriptionID: pr.ID, PatientID: pr.PatientID, PharmacyID: pr.PharmacyID,
+			Date: si.Date, Covers: si.Covers, DoseDays: len(si.Covers), Supervised: si.Supervised, TakeHome: si.TakeHome})
+	}
+	if err := tx.g.CreateInBatches(rows, 200).Error; err != nil {
+		return res, translate(err)
+	}
+	action := "prescription.create"
+	if in.Issue {
+		action = "prescription.issue"
+	}
+	if err := tx.Audit(action, "prescription", pr.ID, map[string]any{"prescription": pr, "instalments": len(rows)}); err != nil {
+		return res, err
+	}
+	return PrescriptionResult{Prescription: pr, Instalments: rows, Warnings: nonNil(prescriptions.CheckWording(sched, in.Wording))}, nil
+}
+
+// nextSerial numbers prescriptions within a service: the counter row's lock
+// serialises concurrent issuers.
+func (tx *Tx) nextSerial(serviceID string) (string, error) {
+	var next int64
+	err := tx.g.Raw(`INSERT INTO serial_counters (service_id, next) VALUES (?, 1)
+		ON CONFLICT (service_id) DO UPDATE SET next = serial_counters.next + 1 RETURNING next`, serviceID).Scan(&next).Error
+	if err != nil {
+		return "", translate(err)
+	}
+	var o Organisation
+	if err := tx.g.Take(&o, "id = ?", serviceID).Error; err != nil {
+		return "", translate(err)
+	}
+	return fmt.Sprintf("%s-%06d", initials(o.Name), next), nil
+}
+
+func initials(name string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(name) {
+		r := []rune(w)[0]
+		if unicode.IsLetter(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	if b.Len() == 0 {
+		return "RX"
+	}
+	return b.String()
+}
+
+// PrescriptionFor returns a prescription the user may see, with instalments.
+func (db *DB) PrescriptionFor(ctx context.Context, p auth.Principal, id string) (PrescriptionResult, error) {
+	return prescriptionFor(db.read(ctx), p, id)
+}
+
+func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResult, error) {
+	var res PrescriptionResult
+	if !ValidID(id) {
+		return res, problem.NotFoundf("prescription not found")
+	}
+	err := g.Take(&res.Prescription, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return res, problem.NotFoundf("prescription not found")
+	}
+	if err != nil {
+		return res, translate(err)
+	}
+	if p.Role == auth.Pharmacist && (res.PharmacyID != p.OrgID || res.Status == StatusDraft) {
+		return res, problem.NotFoundf("prescription not found")
+	}
+	if _, err := patientFor(g, p, res.PatientID); err != nil {
+		return res, problem.NotFoundf("prescription not found")
+	}
+	if err := g.Where("prescription_id = ?", id).Order("date").Find(&res.Instalments).Error; err != nil {
+		return res, translate(err)
+	}
+	res.Warnings = []policy.Finding{}
+	return res, nil
+}
+
+// PrescriptionFilter narrows a prescription listing.
+type PrescriptionFilter struct {
+	PatientID string
+	Status    prescriptions.Status
+	Today     calendar.Date
+	After     string
+	Limit     int
+}
+
+// Prescriptions lists prescriptions of patients the user may see.
+func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f PrescriptionFilter) ([]Prescription, error) {
+	q := db.read(ctx).Model(&Prescription{}).Joins("JOIN patients ON patients.id = prescriptions.patient_id")
+	q = scopePatients(q, p).Order("prescriptions.id")
+	if p.Role == auth.Pharmacist {
+		q = q.Where("prescriptions.pharmacy_id = ? AND prescriptions.status <> ?", p.OrgID, StatusDraft)
+	}
+	if f.PatientID != "" {
+		q = q.Where("prescriptions.patient_id = ?", f.PatientID)
+	}
+	switch f.Status {
+	case "":
+	case prescriptions.StatusCompleted:
+		q = q.Where("prescriptions.status = ? AND prescriptions.end_date < ?", StatusIssued, f.Today)
+	case StatusIssued:
+		q = q.Where("prescriptions.status = ? AND prescriptions.end_date >= ?", StatusIssued, f.Today)
+	default:
+		q = q.Where("prescriptions.status = ?", f.Status)
+	}
+	if f.After != "" {
+		q = q.Where("prescriptions.id > ?", f.After)
+	}
+	var out []Prescription
+	return out, translate(q.Select("prescriptions.*").Limit(f.Limit).Find(&out).Error)
+}
+
+// IssuePrescription moves a draft to issued after checking it still fits
+// the regime and L3.
+func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
+	res, err := prescriptionFor(tx.g, p, id)
+	if err != nil {
+		return res, err
+	}
+	if res.Status != StatusDraft {
+		return res, &problem.Error{Code: problem.Conflict, Message: fmt.Sprintf("only a draft can be issued; this prescription is %s", res.Status)}
+	}
+	if res.EffectiveStatus(today, n) == prescriptions.StatusExpired {
+		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
+			fmt.Sprintf("The prescription was written on %s and has passed its %d-day validity.", res.PrescribedOn, n.L3ValidDays),
+			"Write a new prescription.")})
+	}
+	var r Regime
+	if err := tx.g.Take(&r, "id = ?", res.RegimeID).Error; err != nil {
+		return res, translate(err)
+	}
+	history, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose {
+		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
+	}
+	now := tx.db.Now()
+	if err := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", id, StatusDraft).
+		Updates(map[string]any{"status": StatusIssued, "issued_at": now}).Error; err != nil {
+		return res, translate(err)
+	}
+	res.Status, res.IssuedAt = StatusIssued, &now
+	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial})
+}
+
+// CancelPrescription cancels a draft or issued prescription with a reason.
+func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (PrescriptionResult, error) {
+	res, err := prescriptionFor(tx.g, p, id)
+	if err != nil {
+		return res, err
+	}
+	pr, err := tx.cancelPrescription(p, res.Prescription, reason)
+	res.Prescription = pr
+	return res, err
+}
+
+func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason string) (Prescription, error) {
+	if !prescriptions.CanTransition(pr.Status, StatusCancelled) {
+		return pr, problem.Conflictf("a %s prescription cannot be cancelled", pr.Status)
+	}
+	now := tx.db.Now()
+	if err := tx.g.Model(&Prescription{}).Where("id = ?", pr.ID).Updates(map[string]any{"status": StatusCancelled,
+		"cancelled_at": now, "cancelled_by": p.UserID, "cancel_reason": reason}).Error; err != nil {
+		return pr, translate(err)
+	}
+	pr.Status, pr.CancelledAt, pr.CancelledBy, pr.CancelReason = StatusCancelled, &now, &p.UserID, reason
+	return pr, tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason})
+}
+
+// reissueForDoseChange cancels each live prescription the change falls in
+// and issues its remaining days (from today or its start) on a new one,
+// with the old dose until the change and the new one after.
+func (tx *Tx) reissueForDoseChange(p auth.Principal, r Regime, c DoseChange, today calendar.Date) ([]Prescription, error) {
+	var live []Prescription
+	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, c.EffectiveDate).
+		Order("start_date").Find(&live).Error; err != nil {
+		return nil, translate(err)
+	}
+	history, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Prescription
+	for _, old := range live {
+		from := old.StartDate
+		if from.Before(today) {
+			from = today
+		}
+		rest, days, ok := prescriptions.SplitAt(old.StartDate, old.Days, from)
+		if !ok {
+			continue
+		}
+		if _, err := tx.cancelPrescription(p, old, fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate)); err != nil {
+			return nil, err
+		}
+		// Collections already made today stay with the old prescription.
+		res, err := tx.insertPrescription(p, r, old.ServiceID,
+			NewPrescription{PrescribedOn: today, StartDate: rest, Days: days, Wording: old.Wording, Issue: true}, history, &old.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res.Prescription)
+	}
+	return out, nil
+}
+
+// requireAcceptedSharedCare lets a GP prescribe only for patients whose
+// shared care their practice has accepted (SC1).
+func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) error {
+	var n int64
+	if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = 'accepted'", patientID, p.OrgID).Count(&n).Error; err != nil {
+		return translate(err)
+	}
+	if n == 0 {
+		return problem.Forbiddenf("SC1: a GP prescribes only once the practice has accepted shared care for this patient")
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+)
+
+// Administration is one Buvidal injection given by a clinician (BV2).
+type Administration struct {
+	ID             string            `json:"id"`
+	RegimeID       string            `json:"regime_id"`
+	Date           calendar.Date     `json:"date"`
+	Dose           dosing.Micrograms `json:"dose" gorm:"column:dose_ug"`
+	Extra          bool              `json:"extra"`
+	Site           regimes.Site      `json:"site"`
+	Batch          string            `json:"batch"`
+	BatchExpiry    calendar.Date     `json:"batch_expiry"`
+	AdministeredBy string            `json:"administered_by"`
+	RecordedBy     string            `json:"recorded_by"`
+	CreatedAt      time.Time         `json:"created_at"`
+	Warnings       []policy.Finding  `json:"warnings" gorm:"serializer:json"`
+}
+
+// NewAdministration is a request to record an injection.
+type NewAdministration struct {
+	Date               calendar.Date
+	Dose               dosing.Micrograms
+	Extra              bool
+	Site               regimes.Site
+	Batch              string
+	BatchExpiry        calendar.Date
+	AdministeredBy     string
+	BuprenorphineNaive bool
+	Overrides          []policy.OverrideReason
+}
+
+// Administrations lists a regime's injections, oldest first.
+func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administration, error) {
+	var out []Administration
+	return out, translate(db.read(ctx).Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error)
+}
+
+// RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7, BV8.
+func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID string, in NewAdministration) (Administration, Outcome, error) {
+	var out Outcome
+	r, err := regimeFor(tx.g, p, regimeID)
+	if err != nil {
+		return Administration{}, out, err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	if !med.Injectable {
+		return Administration{}, out, problem.Invalidf("regime", "injectable", "%s is dispensed by instalment, not administered; only Buvidal regimes take administrations", med.Name)
+	}
+	if r.Status != RegimeActive {
+		return Administration{}, out, problem.Conflictf("the regime has ended")
+	}
+	if in.Date.Before(r.StartDate) {
+		return Administration{}, out, problem.Invalidf("date", "after_start", "date must not be before the regime start %s", r.StartDate)
+	}
+	if in.BatchExpiry.Before(in.Date) {
+		return Administration{}, out, problem.Invalidf("batch_expiry", "not_expired", "the batch expired on %s, before the injection date", in.BatchExpiry)
+	}
+	var prev []Administration
+	if err := tx.g.Where("regime_id = ?", r.ID).Order("date, created_at").Find(&prev).Error; err != nil {
+		return Administration{}, out, translate(err)
+	}
+	var past []regimes.Administration
+	for _, a := range prev {
+		past = append(past, regimes.Administration{Date: a.Date, Dose: a.Dose, Site: a.Site, Extra: a.Extra, Medicine: r.Medicine})
+	}
+	d, err := decide(regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
+		Extra: in.Extra, Medicine: r.Medicine, NaiveInduction: in.BuprenorphineNaive}, past), in.Overrides)
+	if err != nil {
+		return Administration{}, out, err
+	}
+	a := Administration{ID: newID(), RegimeID: r.ID, Date: in.Date, Dose: in.Dose, Extra: in.Extra, Site: in.Site,
+		Batch: in.Batch, BatchExpiry: in.BatchExpiry, AdministeredBy: in.AdministeredBy, RecordedBy: p.UserID,
+		CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
+	if err := tx.g.Create(&a).Error; err != nil {
+		return a, out, translate(err)
+	}
+	if err := tx.Audit("administration.create", "regime", r.ID, a); err != nil {
+		return a, out, err
+	}
+	out.Warnings = nonNil(d.Warnings)
+	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
+	return a, out, err
+}
+
+// Substance results of a drug screen.
+const (
+	ResultNegative  = "negative"
+	ResultPositive  = "positive"
+	ResultNotTested = "not_tested"
+)
+
+// Screenable are the substances a screen reports on.
+var Screenable = []string{"opiates", "methadone", "buprenorphine", "cocaine", "benzodiazepines",
+	"amphetamines", "cannabis", "alcohol", "other"}
+
+// DrugScreen is one random urinalysis (or oral fluid) result.
+type DrugScreen struct {
+	ID         string            `json:"id"`
+	PatientID  string            `json:"patient_id"`
+	Date       calendar.Date     `json:"date"`
+	SampleType string            `json:"sample_type"`
+	Witnessed  bool              `json:"witnessed"`
+	Results    map[string]string `json:"results" gorm:"serializer:json"`
+	Notes      string            `json:"notes"`
+	RecordedBy string            `json:"recorded_by"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// NegativeForIllicitOpioids is SC3's screen test: opiates (morphine) not
+// detected. Prescribed methadone or buprenorphine is expected.
+func (s DrugScreen) NegativeForIllicitOpioids() bool { return s.Results["opiates"] == ResultNegative }
+
+// RecordDrugScreen adds a screen result for a patient.
+func (tx *Tx) RecordDrugScreen(p auth.Principal, s *DrugScreen) error {
+	if _, err := patientFor(tx.g, p, s.PatientID); err != nil {
+		return err
+	}
+	s.ID, s.RecordedBy, s.CreatedAt = newID(), p.UserID, tx.db.Now()
+	if err := tx.g.Create(s).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("drug_screen.create", "patient", s.PatientID, s)
+}
+
+// DrugScreens lists a patient's screens, newest first, from a date.
+func (db *DB) DrugScreens(ctx context.Context, p auth.Principal, patientID string, from calendar.Date) ([]DrugScreen, error) {
+	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
+		return nil, err
+	}
+	q := db.read(ctx).Where("patient_id = ?", patientID).Order("date DESC, created_at DESC")
+	if !from.IsZero() {
+		q = q.Where("date >= ?", from)
+	}
+	var out []DrugScreen
+	return out, translate(q.Find(&out).Error)
+}

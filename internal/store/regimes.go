@@ -1,0 +1,434 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+)
+
+// Regime is a patient's course of one opioid substitution medicine.
+type Regime struct {
+	ID                       string                `json:"id"`
+	PatientID                string                `json:"patient_id"`
+	ServiceID                string                `json:"service_id"`
+	Medicine                 string                `json:"medicine"`
+	Stage                    regimes.Stage         `json:"stage"`
+	Status                   string                `json:"status"`
+	Pattern                  regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
+	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
+	PharmacyID               string                `json:"pharmacy_id"`
+	StartDate                calendar.Date         `json:"start_date"`
+	ECGDate                  calendar.Date         `json:"ecg_date" gorm:"column:ecg_date"`
+	CreatedBy                string                `json:"created_by"`
+	CreatedAt                time.Time             `json:"created_at"`
+	EndedOn                  calendar.Date         `json:"ended_on"`
+	EndReason                string                `json:"end_reason"`
+	EndedBy                  *string               `json:"ended_by"`
+}
+
+const (
+	RegimeActive = "active"
+	RegimeEnded  = "ended"
+)
+
+// DoseChange is one titration entry; the regime's first entry is its
+// starting dose (from 0).
+type DoseChange struct {
+	ID            string            `json:"id"`
+	RegimeID      string            `json:"regime_id"`
+	From          dosing.Micrograms `json:"from" gorm:"column:from_ug"`
+	To            dosing.Micrograms `json:"to" gorm:"column:to_ug"`
+	EffectiveDate calendar.Date     `json:"effective_date"`
+	Reason        string            `json:"reason"`
+	Stage         regimes.Stage     `json:"stage"`
+	PrescriberID  string            `json:"prescriber_id"`
+	CreatedAt     time.Time         `json:"created_at"`
+	Warnings      []policy.Finding  `json:"warnings" gorm:"serializer:json"`
+}
+
+// RuleOverride records who went ahead despite which rule, when and why.
+type RuleOverride struct {
+	ID         string    `json:"id"`
+	EntityType string    `json:"entity_type"`
+	EntityID   string    `json:"entity_id"`
+	Rule       string    `json:"rule"`
+	Reason     string    `json:"reason"`
+	UserID     string    `json:"user_id"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// recordOverrides stores the overrides a decision needed, with the audit.
+func (tx *Tx) recordOverrides(p auth.Principal, entityType, entityID string, applied []policy.OverrideReason) ([]RuleOverride, error) {
+	var out []RuleOverride
+	for _, a := range applied {
+		o := RuleOverride{ID: newID(), EntityType: entityType, EntityID: entityID, Rule: a.Rule, Reason: a.Reason,
+			UserID: p.UserID, CreatedAt: tx.db.Now()}
+		if err := tx.g.Create(&o).Error; err != nil {
+			return nil, translate(err)
+		}
+		if err := tx.Audit("rule.override", entityType, entityID, o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// decide turns findings into either a refusal naming the rules or the
+// warnings and overrides to record.
+func decide(findings []policy.Finding, overrides []policy.OverrideReason) (policy.Decision, error) {
+	d := policy.Decide(findings, overrides)
+	if len(d.Stopping) > 0 {
+		return d, problem.Blocked(d.Stopping)
+	}
+	return d, nil
+}
+
+// RegimeFor returns a regime whose patient the user may see.
+func (db *DB) RegimeFor(ctx context.Context, p auth.Principal, id string) (Regime, error) {
+	return regimeFor(db.read(ctx), p, id)
+}
+
+func regimeFor(g *gorm.DB, p auth.Principal, id string) (Regime, error) {
+	var r Regime
+	if !ValidID(id) {
+		return r, problem.NotFoundf("regime not found")
+	}
+	err := g.Take(&r, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, problem.NotFoundf("regime not found")
+	}
+	if err != nil {
+		return r, translate(err)
+	}
+	if _, err := patientFor(g, p, r.PatientID); err != nil {
+		return r, problem.NotFoundf("regime not found")
+	}
+	return r, nil
+}
+
+// Regimes lists a patient's regimes, newest first.
+func (db *DB) Regimes(ctx context.Context, p auth.Principal, patientID string) ([]Regime, error) {
+	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
+		return nil, err
+	}
+	var out []Regime
+	return out, translate(db.read(ctx).Where("patient_id = ?", patientID).Order("start_date DESC, id DESC").Find(&out).Error)
+}
+
+// DoseChanges is a regime's titration history, oldest first.
+func (db *DB) DoseChanges(ctx context.Context, regimeID string) ([]DoseChange, error) {
+	return doseChanges(db.read(ctx), regimeID)
+}
+
+func doseChanges(g *gorm.DB, regimeID string) ([]DoseChange, error) {
+	var out []DoseChange
+	return out, translate(g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error)
+}
+
+// DoseOn is the dose in force on a day: the last change effective by then.
+func DoseOn(history []DoseChange, day calendar.Date) dosing.Micrograms {
+	var dose dosing.Micrograms
+	for _, c := range history {
+		if !c.EffectiveDate.After(day) {
+			dose = c.To
+		}
+	}
+	return dose
+}
+
+// LatestDose is the dose of the last recorded change, future-dated or not.
+func LatestDose(history []DoseChange) dosing.Micrograms {
+	if len(history) == 0 {
+		return 0
+	}
+	return history[len(history)-1].To
+}
+
+// Overrides lists the overrides recorded for an entity.
+func (db *DB) Overrides(ctx context.Context, entityType, entityID string) ([]RuleOverride, error) {
+	var out []RuleOverride
+	return out, translate(db.read(ctx).Where("entity_type = ? AND entity_id = ?", entityType, entityID).Order("created_at, id").Find(&out).Error)
+}
+
+// StartRegime is what a prescriber asks for to start treatment.
+type StartRegime struct {
+	PatientID                string
+	Medicine                 dosing.Medicine
+	Dose                     dosing.Micrograms
+	StartDate                calendar.Date
+	Stage                    regimes.Stage
+	Pattern                  regimes.WeeklyPattern
+	PharmacyID               string
+	SupervisionRelaxedReason string
+	ECGDate                  calendar.Date
+	Reason                   string
+	// What the patient was on before, when Dosebook has no record of it.
+	PreviousMedicine      *dosing.Medicine
+	PreviousDose          dosing.Micrograms
+	LastDoseAt            time.Time
+	LastShortActingOpioid time.Time
+	BuprenorphineNaive    bool
+	TestDoseGiven         bool
+	Overrides             []policy.OverrideReason
+}
+
+// Outcome is a clinical write with the rules that shaped it.
+type Outcome struct {
+	Warnings  []policy.Finding `json:"warnings"`
+	Overrides []RuleOverride   `json:"overrides"`
+}
+
+// StartRegime starts a patient's regime under M1, M4, M6, B1–B4, BV1–BV5.
+func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (Regime, Outcome, error) {
+	var out Outcome
+	pt, err := patientFor(tx.g, p, in.PatientID)
+	if err != nil {
+		return Regime{}, out, err
+	}
+	var active Regime
+	err = tx.g.Take(&active, "patient_id = ? AND status = ?", pt.ID, RegimeActive).Error
+	if err == nil {
+		return Regime{}, out, &problem.Error{Code: problem.Conflict, Existing: active,
+			Message: "the patient already has an active regime; end it (POST /v1/regimes/" + active.ID + "/end) before starting another"}
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Regime{}, out, translate(err)
+	}
+	if in.PharmacyID == "" && pt.PharmacyID != nil {
+		in.PharmacyID = *pt.PharmacyID
+	}
+	if in.PharmacyID == "" {
+		return Regime{}, out, problem.Invalidf("pharmacy_id", "required", "pharmacy_id is required (the patient has no dispensing pharmacy)")
+	}
+	if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
+		return Regime{}, out, err
+	}
+	prev, err := tx.previousTreatment(pt.ID, in)
+	if err != nil {
+		return Regime{}, out, err
+	}
+	start := regimes.StartInput{
+		Medicine: in.Medicine, Dose: in.Dose, Start: in.StartDate,
+		PatientAge:   patients.Age(pt.DateOfBirth, in.StartDate),
+		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern,
+		SupervisionRelaxed: in.SupervisionRelaxedReason != "", Previous: prev,
+		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.StartDate.Start(time.UTC),
+		BuprenorphineNaive: in.BuprenorphineNaive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
+	}
+	if err := regimes.ValidateStart(start); err != nil {
+		return Regime{}, out, problem.Invalidf("body", "regime", "%s", err.Error())
+	}
+	d, err := decide(regimes.CheckStart(n, start), in.Overrides)
+	if err != nil {
+		return Regime{}, out, err
+	}
+	r := Regime{ID: newID(), PatientID: pt.ID, ServiceID: pt.ServiceID, Medicine: in.Medicine.Code, Stage: in.Stage,
+		Status: RegimeActive, Pattern: in.Pattern, SupervisionRelaxedReason: in.SupervisionRelaxedReason,
+		PharmacyID: in.PharmacyID, StartDate: in.StartDate, ECGDate: in.ECGDate, CreatedBy: p.UserID, CreatedAt: tx.db.Now()}
+	if err := tx.g.Create(&r).Error; err != nil {
+		return Regime{}, out, translate(err)
+	}
+	if err := tx.Audit("regime.start", "regime", r.ID, r); err != nil {
+		return Regime{}, out, err
+	}
+	reason := in.Reason
+	if reason == "" {
+		reason = "Starting dose"
+	}
+	c := DoseChange{ID: newID(), RegimeID: r.ID, From: 0, To: in.Dose, EffectiveDate: in.StartDate, Reason: reason,
+		Stage: in.Stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
+	if err := tx.g.Create(&c).Error; err != nil {
+		return Regime{}, out, translate(err)
+	}
+	if err := tx.Audit("dose_change.create", "regime", r.ID, c); err != nil {
+		return Regime{}, out, err
+	}
+	out.Warnings = nonNil(d.Warnings)
+	out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied)
+	return r, out, err
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// previousTreatment is the most recent ended regime, or what the prescriber
+// told us when Dosebook has no record.
+func (tx *Tx) previousTreatment(patientID string, in StartRegime) (*regimes.PreviousTreatment, error) {
+	var last Regime
+	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeEnded).Order("ended_on DESC, created_at DESC").Take(&last).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		if in.PreviousMedicine == nil {
+			return nil, nil
+		}
+		return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	history, err := doseChanges(tx.g, last.ID)
+	if err != nil {
+		return nil, err
+	}
+	med, _ := dosing.LookupMedicine(last.Medicine)
+	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate}
+	if last.Medicine == dosing.CodeBuvidalWeekly {
+		prev.WeeklyBuvidalWeeks = last.StartDate.DaysUntil(last.EndedOn) / 7
+	}
+	return prev, nil
+}
+
+// ChangeDose is a titration request.
+type ChangeDose struct {
+	To        dosing.Micrograms
+	Effective calendar.Date
+	Reason    string
+	Stage     regimes.Stage // empty: unchanged
+	ECGDate   calendar.Date // a new ECG/QTc check, if recorded with the change
+	Overrides []policy.OverrideReason
+}
+
+// ChangeDose records a titration step under M2–M4, B3, BV1. A live
+// prescription is cancelled and its remaining days reissued at the new dose.
+func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChange, Outcome, []Prescription, error) {
+	var out Outcome
+	r, err := regimeFor(tx.g, p, regimeID)
+	if err != nil {
+		return DoseChange{}, out, nil, err
+	}
+	if r.Status != RegimeActive {
+		return DoseChange{}, out, nil, problem.Conflictf("the regime has ended; start a new one")
+	}
+	pt, err := patientFor(tx.g, p, r.PatientID)
+	if err != nil {
+		return DoseChange{}, out, nil, err
+	}
+	history, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return DoseChange{}, out, nil, err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	stage := r.Stage
+	if in.Stage != "" {
+		stage = in.Stage
+	}
+	ecg := r.ECGDate
+	if !in.ECGDate.IsZero() {
+		ecg = in.ECGDate
+	}
+	var past []regimes.DoseChange
+	for _, h := range history {
+		// The starting dose is not a titration step (M2 counts increases).
+		if h.From != 0 {
+			past = append(past, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
+		}
+	}
+	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: LatestDose(history),
+		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
+	if err := regimes.ValidateChange(ci); err != nil {
+		return DoseChange{}, out, nil, problem.Invalidf("to", "dose_change", "%s", err.Error())
+	}
+	if in.Effective.Before(today) {
+		return DoseChange{}, out, nil, problem.Invalidf("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
+	}
+	d, err := decide(regimes.CheckChange(n, ci), in.Overrides)
+	if err != nil {
+		return DoseChange{}, out, nil, err
+	}
+	c := DoseChange{ID: newID(), RegimeID: r.ID, From: ci.Current, To: in.To, EffectiveDate: in.Effective, Reason: in.Reason,
+		Stage: stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
+	if err := tx.g.Create(&c).Error; err != nil {
+		return c, out, nil, translate(err)
+	}
+	if err := tx.Audit("dose_change.create", "regime", r.ID, c); err != nil {
+		return c, out, nil, err
+	}
+	if stage != r.Stage || ecg != r.ECGDate {
+		if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": stage, "ecg_date": ecg}).Error; err != nil {
+			return c, out, nil, translate(err)
+		}
+		if err := tx.Audit("regime.update", "regime", r.ID, map[string]any{"stage": map[string]any{"from": r.Stage, "to": stage},
+			"ecg_date": map[string]any{"from": r.ECGDate, "to": ecg}}); err != nil {
+			return c, out, nil, err
+		}
+	}
+	out.Warnings = nonNil(d.Warnings)
+	if out.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
+		return c, out, nil, err
+	}
+	reissued, err := tx.reissueForDoseChange(p, r, c, today)
+	return c, out, reissued, err
+}
+
+// EndRegime ends the active regime; a reason is required.
+func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, reason string) (Regime, error) {
+	r, err := regimeFor(tx.g, p, regimeID)
+	if err != nil {
+		return r, err
+	}
+	if r.Status != RegimeActive {
+		return r, problem.Conflictf("the regime has already ended")
+	}
+	if on.Before(r.StartDate) {
+		return r, problem.Invalidf("ended_on", "after_start", "ended_on must not be before the regime start %s", r.StartDate)
+	}
+	var live []Prescription
+	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, on).Find(&live).Error; err != nil {
+		return r, translate(err)
+	}
+	for _, pr := range live {
+		if _, err := tx.cancelPrescription(p, pr, fmt.Sprintf("Regime ended on %s: %s", on, reason)); err != nil {
+			return r, err
+		}
+	}
+	r.Status, r.EndedOn, r.EndReason, r.EndedBy = RegimeEnded, on, reason, &p.UserID
+	if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"status": RegimeEnded, "ended_on": on,
+		"end_reason": reason, "ended_by": p.UserID}).Error; err != nil {
+		return r, translate(err)
+	}
+	return r, tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live)})
+}
+
+// ChangePattern changes the weekly pickup pattern (M6: relaxing supervision
+// needs a recorded decision).
+func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string, pattern regimes.WeeklyPattern, relaxedReason string, effective calendar.Date, overrides []policy.OverrideReason) (Regime, Outcome, error) {
+	var out Outcome
+	r, err := regimeFor(tx.g, p, regimeID)
+	if err != nil {
+		return r, out, err
+	}
+	if r.Status != RegimeActive {
+		return r, out, problem.Conflictf("the regime has ended")
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, effective, pattern, relaxedReason != ""), overrides)
+	if err != nil {
+		return r, out, err
+	}
+	before := r.Pattern
+	r.Pattern, r.SupervisionRelaxedReason = pattern, relaxedReason
+	if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"pattern": mustJSON(pattern),
+		"supervision_relaxed_reason": relaxedReason}).Error; err != nil {
+		return r, out, translate(err)
+	}
+	if err := tx.Audit("regime.pattern", "regime", r.ID, map[string]any{"from": before, "to": pattern, "reason": relaxedReason}); err != nil {
+		return r, out, err
+	}
+	out.Warnings = nonNil(d.Warnings)
+	out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied)
+	return r, out, err
+}
