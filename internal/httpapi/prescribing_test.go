@@ -193,7 +193,7 @@ func TestRulesEndToEnd(t *testing.T) {
 			}},
 			{"B4", true, func(ov []map[string]any) response {
 				return start(fresh(nil), map[string]any{"medicine": "espranor_oral_lyophilisate", "dose": 8,
-					"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8},
+					"previous":     map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8},
 					"last_dose_at": "2026-11-22T09:00:00Z", "overrides": ov})
 			}},
 			{"M4", true, func(ov []map[string]any) response {

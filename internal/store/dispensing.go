@@ -656,7 +656,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 		}
 		if due := regimes.ReviewDue(from, n); !day.Before(due) {
 			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "review_due", Rule: "M5",
-				Message: fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
+				Message:   fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
 				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)}); err != nil {
 				return err
 			}
