@@ -139,7 +139,9 @@ func (e *env) do(who, method, path string, body any, headers ...string) response
 	}
 	w := httptest.NewRecorder()
 	e.srv.Handler().ServeHTTP(w, req)
-	return response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	r := response{Status: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	checkAgainstSpec(e.t, req, r)
+	return r
 }
 
 // must asserts the status and returns the JSON body.
