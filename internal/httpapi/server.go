@@ -99,7 +99,8 @@ func (s *Server) routeTable() []Route {
 		{Method: "GET", Path: "/v1/audit", Permission: auth.PermAuditRead, handler: s.listAudit},
 	}
 	rt = append(rt, s.clinicalRoutes()...)
-	return append(rt, s.dispensingRoutes()...)
+	rt = append(rt, s.dispensingRoutes()...)
+	return append(rt, s.sharedCareRoutes()...)
 }
 
 const requestIDHeader = "X-Request-Id"
