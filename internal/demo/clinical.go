@@ -2,12 +2,391 @@ package demo
 
 import (
 	"context"
+	"fmt"
+	"time"
 
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/config"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
 	"github.com/dosebook/dosebook/internal/store"
 )
 
-// seedClinical adds demo patients once clinical records exist.
+// step is a titration: days after the regime start, and the new dose.
+type step struct {
+	day  int
+	dose int64 // mg
+}
+
+// demoPatient describes one person and the story their record tells.
+type demoPatient struct {
+	given, family, dob, sex, address, keyworker string
+	pharmacy                                    string // "pharmacy" or "pharmacy_2"
+	shows                                       string
+	risks                                       patients.RiskFlags
+	medicine                                    string
+	startDose                                   int64
+	startedDaysAgo                              int
+	stage                                       regimes.Stage
+	steps                                       []step
+	pattern                                     regimes.WeeklyPattern
+	relaxed                                     string
+	missEvery                                   int // every n-th past dose missed (0: none)
+	missLast                                    int // the last n days before today missed (MD1)
+	injections                                  bool
+	previousWeekly                              int // weeks of weekly Buvidal before a monthly regime
+}
+
+func weekdaysSupervisedWeekendsTakeHome() regimes.WeeklyPattern {
+	p := regimes.AllSupervised()
+	p[time.Saturday] = regimes.PickupTakeHome
+	p[time.Sunday] = regimes.PickupEarlier
+	return p
+}
+
+var demoPatients = []demoPatient{
+	{given: "Zoë", family: "Łukasz-Nguyễn", dob: "1986-02-14", sex: "female", address: "Flat 3, 18 Canal Row — Worcester WR1 3EE",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "stable on methadone 60 mg for months: eligible for shared care with the GP",
+		medicine: dosing.CodeMethadone, startDose: 20, startedDaysAgo: 150, stage: regimes.StageMaintenance,
+		steps: []step{{4, 30}, {11, 40}, {18, 50}, {25, 60}}, missEvery: 29},
+	{given: "Daniel", family: "O'Brien", dob: "1992-07-30", sex: "male", address: "Room 12, St Paul's Hostel, Tallow Hill, Worcester WR5 1DZ",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "in titration on methadone, due today, first dose at a new dose soon",
+		risks: patients.RiskFlags{Injecting: true, RecentOverdose: true}, medicine: dosing.CodeMethadone, startDose: 25, startedDaysAgo: 10,
+		stage: regimes.StageTitration, steps: []step{{7, 35}}},
+	{given: "Kerry", family: "Walsh", dob: "1979-11-03", sex: "female", address: "42 Vine Street, Worcester WR3 8AB",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "missed the last 3 days: blocked by MD1 until a prescriber review",
+		risks: patients.RiskFlags{Alcohol: true, ChildrenInHousehold: true}, medicine: dosing.CodeMethadone, startDose: 30, startedDaysAgo: 45,
+		stage: regimes.StageMaintenance, steps: []step{{7, 40}, {14, 50}}, missLast: 3},
+	{given: "Marcus", family: "Reid", dob: "1983-05-21", sex: "male", address: "7 Orchard Close, Droitwich WR9 7QL",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "buprenorphine 12 mg, supervision relaxed: weekend take-home doses",
+		medicine: dosing.CodeBuprenorphineSL, startDose: 4, startedDaysAgo: 120, stage: regimes.StageMaintenance,
+		steps: []step{{3, 8}, {7, 12}}, pattern: weekdaysSupervisedWeekendsTakeHome(),
+		relaxed: "Compliance assured: 3 months fully supervised, all screens negative, working full time", missEvery: 41},
+	{given: "Priya", family: "Shah", dob: "1995-09-09", sex: "female", address: "23 Lowesmoor Terrace, Worcester WR1 2SE",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "starting buprenorphine/naloxone: induction",
+		medicine: dosing.CodeBuprenorphineNalSL, startDose: 4, startedDaysAgo: 2, stage: regimes.StageInduction},
+	{given: "Aled", family: "Jones", dob: "1988-12-01", sex: "male", address: "15 Sansome Walk, Worcester WR1 1LH",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "weekly Buvidal injections with site rotation",
+		medicine: dosing.CodeBuvidalWeekly, startDose: 24, startedDaysAgo: 35, stage: regimes.StageMaintenance, injections: true},
+	{given: "Fatima", family: "Hussain", dob: "1990-03-17", sex: "female", address: "9 Britannia Square, Worcester WR1 3DG",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "monthly Buvidal after six weeks of weekly",
+		medicine: dosing.CodeBuvidalMonthly, startDose: 96, startedDaysAgo: 40, stage: regimes.StageMaintenance, injections: true, previousWeekly: 6},
+	{given: "Tom", family: "Baker", dob: "1975-01-25", sex: "male", address: "3 Friar Street, Droitwich WR9 8EQ",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy_2", shows: "Espranor at the second pharmacy (pharmacist_2's patient)",
+		medicine: dosing.CodeEspranor, startDose: 8, startedDaysAgo: 30, stage: regimes.StageMaintenance, missEvery: 17},
+	{given: "Sean", family: "Murphy", dob: "1969-08-08", sex: "male", address: "56 Ombersley Road, Worcester WR3 7HA",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "reducing methadone towards detoxification",
+		risks: patients.RiskFlags{Benzodiazepines: true, CardiacQTc: true}, medicine: dosing.CodeMethadone, startDose: 30, startedDaysAgo: 100,
+		stage: regimes.StageReduction, steps: []step{{7, 40}, {60, 35}, {80, 30}}, missEvery: 23},
+}
+
+// seedClinical adds the demo patients with weeks of history, once. The
+// first demo patient's NHS number marks that it has been done.
 func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Result) ([]PatientInfo, error) {
-	return nil, nil
+	n := cfg.Policy
+	today := calendar.DateOf(db.Now(), cfg.Timezone)
+	prescriber := principalFor(res, "prescriber", res.ServiceID, auth.Prescriber)
+	pharmacists := map[string]auth.Principal{
+		"pharmacy":   principalFor(res, "pharmacist", res.PharmacyID, auth.Pharmacist),
+		"pharmacy_2": principalFor(res, "pharmacist_2", res.Pharmacy2, auth.Pharmacist),
+	}
+	pharmacyIDs := map[string]string{"pharmacy": res.PharmacyID, "pharmacy_2": res.Pharmacy2}
+	var out []PatientInfo
+	seeded := make([]seededPatient, len(demoPatients))
+	for i, dp := range demoPatients {
+		nhs := patients.TestNHSNumber(i)
+		found, err := db.SearchPatients(ctx, prescriber, store.PatientSearch{NHSNumber: nhs, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
+			out = append(out, PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: dp.shows})
+			continue
+		}
+		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], res.PracticeID, today)
+		if err != nil {
+			return nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
+		}
+		seeded[i] = sp
+		out = append(out, PatientInfo{ID: sp.patientID, Name: dp.given + " " + dp.family, Shows: dp.shows})
+	}
+	if err := replayHistory(ctx, db, n, pharmacists, pharmacyIDs, seeded, today); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type seededPatient struct {
+	spec      demoPatient
+	patientID string
+	pharmacy  string
+	active    bool
+}
+
+func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal {
+	for _, u := range res.Users {
+		if u.Key == key {
+			return auth.Principal{UserID: u.ID, Name: u.Name, Role: role, OrgID: orgID}
+		}
+	}
+	return auth.Principal{}
+}
+
+// startDemoPatient registers the patient, starts the regime in the past,
+// titrates it, writes prescriptions up to a week ahead, and records
+// screens, injections and reviews.
+func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p auth.Principal, dp demoPatient,
+	nhs, pharmacyID, practiceID string, today calendar.Date) (seededPatient, error) {
+	sp := seededPatient{spec: dp, pharmacy: pharmacyID, active: true}
+	start := today.AddDays(-dp.startedDaysAgo)
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		pt := store.Patient{NHSNumber: nhs, GivenName: dp.given, FamilyName: dp.family, DateOfBirth: calendar.MustParse(dp.dob),
+			Sex: patients.Sex(dp.sex), Address: dp.address, Phone: "07700 900" + nhs[7:], GPPracticeID: &practiceID, PharmacyID: &pharmacyID,
+			Keyworker: dp.keyworker, RiskFlags: dp.risks, NaloxoneSuppliedOn: start.AddDays(1),
+			ReferralDate: start.AddDays(-3), FirstContactDate: start.AddDays(-2),
+			Needs: patients.Needs{Housing: patients.Need{Level: patients.SomeNeed, Notes: "Supported housing, tenancy review due"},
+				MentalHealth:    patients.Need{Level: patients.SomeNeed, Notes: "Low mood; GP aware"},
+				BloodBorneVirus: patients.BloodBorneVirus{HepatitisBVaccination: "complete", HepatitisC: "negative", HIV: "negative", LastTested: start}}}
+		if err := tx.CreatePatient(p, &pt); err != nil {
+			return err
+		}
+		sp.patientID = pt.ID
+		med, _ := dosing.LookupMedicine(dp.medicine)
+		pattern := dp.pattern
+		if pattern.IsZero() {
+			pattern = regimes.AllSupervised()
+		}
+		all := overrideEverything()
+		if dp.previousWeekly > 0 {
+			weekly, _ := dosing.LookupMedicine(dosing.CodeBuvidalWeekly)
+			wstart := start.AddDays(-7 * dp.previousWeekly)
+			w, _, err := tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: weekly, Dose: dosing.Mg(24), StartDate: wstart,
+				Stage: regimes.StageMaintenance, Pattern: regimes.AllSupervised(), PharmacyID: pharmacyID, Overrides: all,
+				PreviousMedicine: lookup(dosing.CodeBuprenorphineSL), PreviousDose: dosing.Mg(14)})
+			if err != nil {
+				return err
+			}
+			if err := injections(tx, p, n, w.ID, weekly, wstart, start.AddDays(-1)); err != nil {
+				return err
+			}
+			if _, err := tx.EndRegime(p, w.ID, start, "Stable on weekly Buvidal: moving to monthly (BV5)"); err != nil {
+				return err
+			}
+		}
+		var prevMed *dosing.Medicine
+		if med.Class == dosing.ClassBuvidal && dp.previousWeekly == 0 {
+			prevMed = lookup(dosing.CodeBuprenorphineSL)
+		}
+		r, _, err := tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: med, Dose: dosing.Mg(dp.startDose), StartDate: start,
+			Stage: startStage(dp), Pattern: pattern, PharmacyID: pharmacyID, SupervisionRelaxedReason: dp.relaxed,
+			PreviousMedicine: prevMed, PreviousDose: dosing.Mg(16), Overrides: all, ECGDate: start})
+		if err != nil {
+			return err
+		}
+		for i, s := range dp.steps {
+			day := stepDate(start, s)
+			stage := regimes.StageTitration
+			if i == len(dp.steps)-1 {
+				stage = dp.stage
+			}
+			if _, _, _, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(s.dose), Effective: day,
+				Reason: "Titrated to effect after review", Stage: stage, Overrides: all}, day); err != nil {
+				return err
+			}
+		}
+		if dp.injections {
+			if err := injections(tx, p, n, r.ID, med, start, today); err != nil {
+				return err
+			}
+		} else if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps); err != nil {
+			return err
+		}
+		for d := start.AddDays(6); d.Before(today); d = d.AddDays(28) {
+			ds := store.DrugScreen{PatientID: pt.ID, Date: d, SampleType: "urine", Witnessed: true, Results: screenResults(dp, d, today)}
+			if err := tx.RecordDrugScreen(p, &ds); err != nil {
+				return err
+			}
+		}
+		if dp.startedDaysAgo > 60 {
+			rv := store.Review{PatientID: pt.ID, Date: today.AddDays(-20), Kind: "regime", Notes: "Quarterly review: stable, engaging with keyworker"}
+			if err := tx.RecordReview(p, &rv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return sp, err
+}
+
+func startStage(dp demoPatient) regimes.Stage {
+	if len(dp.steps) == 0 {
+		return dp.stage
+	}
+	return regimes.StageInduction
+}
+
+func lookup(code string) *dosing.Medicine {
+	m, _ := dosing.LookupMedicine(code)
+	return &m
+}
+
+// overrideEverything records, for history that happened before Dosebook,
+// that the prescriber accepted every rule that allows an override.
+func overrideEverything() []policy.OverrideReason {
+	var out []policy.OverrideReason
+	for _, r := range policy.Table(policy.Defaults()) {
+		out = append(out, policy.OverrideReason{Rule: r.ID, Reason: "Demo history imported from paper records"})
+	}
+	return out
+}
+
+func screenResults(dp demoPatient, d, today calendar.Date) map[string]string {
+	res := map[string]string{}
+	for _, s := range store.Screenable {
+		res[s] = store.ResultNegative
+	}
+	med, _ := dosing.LookupMedicine(dp.medicine)
+	if med.Class == dosing.ClassMethadone {
+		res["methadone"] = store.ResultPositive
+	} else {
+		res["buprenorphine"] = store.ResultPositive
+	}
+	if today.DaysUntil(d) < -100 || dp.missLast > 0 {
+		res["opiates"] = store.ResultPositive // early screens, and the patient now struggling
+	}
+	return res
+}
+
+// injections records Buvidal doses on schedule with rotating sites.
+func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID string, med dosing.Medicine, from, to calendar.Date) error {
+	sites := regimes.Sites()
+	interval := 7
+	if med.Interval == dosing.IntervalMonthly {
+		interval = 28
+	}
+	dose := med.Strengths[2]
+	if med.Interval == dosing.IntervalMonthly {
+		dose = med.Strengths[1]
+	}
+	for i, d := 0, from; !d.After(to); i, d = i+1, d.AddDays(interval) {
+		if _, _, err := tx.RecordAdministration(p, n, regimeID, store.NewAdministration{Date: d, Dose: dose, Site: sites[i%len(sites)],
+			Batch: fmt.Sprintf("BUV%04d", 1200+i), BatchExpiry: d.AddDays(400), AdministeredBy: "Nurse Helen Cole",
+			Overrides: overrideEverything()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prescribeThrough issues consecutive prescriptions from start to end, each
+// at most 14 days, split where the dose changes, starting on open days.
+func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID, patientID string, start, end calendar.Date, steps []step) error {
+	changes := map[calendar.Date]bool{}
+	for _, s := range steps {
+		changes[stepDate(start, s)] = true
+	}
+	from := start
+	for closedDay(from) {
+		from = from.AddDays(1) // treatment starts on the first open day
+	}
+	for !from.After(end) {
+		days := 1
+		for days < n.L6MaxDays && !from.AddDays(days).After(end) && !changes[from.AddDays(days)] {
+			days++
+		}
+		// The next prescription must start on a day the pharmacy opens.
+		for next := from.AddDays(days); !next.After(end) && closedDay(next) && days < n.L6MaxDays && !changes[next]; next = from.AddDays(days) {
+			days++
+		}
+		for next := from.AddDays(days); days > 1 && !next.After(end) && closedDay(next); next = from.AddDays(days) {
+			days--
+		}
+		if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: from.AddDays(-2),
+			StartDate: from, Days: days, Wording: []int{1, 2, 3, 4}, Issue: true}, from.AddDays(-2)); err != nil {
+			return fmt.Errorf("prescription from %s for %d days: %w", from, days, err)
+		}
+		from = from.AddDays(days)
+	}
+	return nil
+}
+
+// stepDate puts a titration on an open day, so each prescription can
+// start with a collection.
+func stepDate(start calendar.Date, s step) calendar.Date {
+	d := start.AddDays(s.day)
+	for closedDay(d) {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
+func closedDay(d calendar.Date) bool { return !calendar.DefaultOpening().IsOpen(d) }
+
+// replayHistory records what happened at the pharmacies day by day, then
+// closes each day so that missed doses are marked as they would have been.
+func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmacists map[string]auth.Principal,
+	pharmacyIDs map[string]string, seeded []seededPatient, today calendar.Date) error {
+	var first calendar.Date
+	for _, sp := range seeded {
+		if sp.patientID == "" {
+			continue
+		}
+		s := today.AddDays(-sp.spec.startedDaysAgo)
+		if first.IsZero() || s.Before(first) {
+			first = s
+		}
+	}
+	if first.IsZero() {
+		return nil
+	}
+	for day := first; day.Before(today); day = day.AddDays(1) {
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for i, sp := range seeded {
+				if sp.patientID == "" || sp.spec.injections {
+					continue
+				}
+				p := pharmacists[sp.spec.pharmacy]
+				hist, err := db.DoseHistory(ctx, p, sp.patientID, day, day)
+				if err != nil {
+					return err
+				}
+				for _, in := range hist.Instalments {
+					if in.Current != "" || skipDose(sp.spec, i, day, today) {
+						continue
+					}
+					outcome := dispensing.Collected
+					if in.Supervised > 0 {
+						outcome = dispensing.Supervised
+					}
+					at := day.Start(time.UTC).Add(time.Duration(9+i%8) * time.Hour)
+					if _, _, err := tx.RecordDose(p, n, in.ID, store.NewDoseEvent{Outcome: outcome, IdentityConfirmed: true,
+						OccurredAt: at}, day); err != nil && problem.CodeOf(err) != problem.Conflict {
+						return fmt.Errorf("%s on %s: %w", sp.spec.given, day, err)
+					}
+				}
+			}
+			for _, id := range pharmacyIDs {
+				if _, err := tx.CloseDay(n, id, day); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func skipDose(dp demoPatient, i int, day, today calendar.Date) bool {
+	if dp.missLast > 0 && day.DaysUntil(today) <= dp.missLast {
+		return true
+	}
+	return dp.missEvery > 0 && (day.DaysUntil(today)+i)%dp.missEvery == 0
 }

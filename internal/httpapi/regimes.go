@@ -127,7 +127,7 @@ func (s *Server) startRegime(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v.Warnings, v.Overrides = out.Warnings, out.Overrides
+	v.Warnings, v.Overrides = nonNilSlice(out.Warnings), nonNilSlice(out.Overrides)
 	c.JSON(http.StatusCreated, v)
 }
 

@@ -44,6 +44,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	for _, f := range e.Fields {
+		e = &Error{Code: e.Code, Message: e.Message + "; " + f.Field + ": " + f.Message, Err: e.Err}
+	}
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
 	}

@@ -541,7 +541,13 @@ func (tx *Tx) CloseDay(n policy.Numbers, pharmacyID string, day calendar.Date) (
 		return res, translate(err)
 	}
 	now := tx.db.Now()
-	patients := map[string]string{}
+	// Per patient: the prescription and the last dose day the missed
+	// instalments covered (a Saturday collection covers Sunday too).
+	type missedRun struct {
+		prescriptionID string
+		through        calendar.Date
+	}
+	patients := map[string]missedRun{}
 	for _, in := range due {
 		if !dispensing.MissedAtClose(in.Date, day, "") {
 			continue
@@ -559,10 +565,17 @@ func (tx *Tx) CloseDay(n policy.Numbers, pharmacyID string, day calendar.Date) (
 			return res, err
 		}
 		res.Missed++
-		patients[in.PatientID] = in.PrescriptionID
+		run := patients[in.PatientID]
+		run.prescriptionID = in.PrescriptionID
+		for _, d := range append(in.Covers, in.Date) {
+			if d.After(run.through) {
+				run.through = d
+			}
+		}
+		patients[in.PatientID] = run
 	}
-	for patientID, prescriptionID := range patients {
-		n2, err := tx.missedAlerts(n, patientID, prescriptionID, day)
+	for patientID, run := range patients {
+		n2, err := tx.missedAlerts(n, patientID, run.prescriptionID, run.through)
 		if err != nil {
 			return res, err
 		}
