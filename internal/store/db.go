@@ -7,14 +7,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
 
+	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -58,7 +61,7 @@ type Options struct {
 // busy timeout, WAL, and immediate transactions so that read-then-write
 // transactions queue for the lock instead of failing with SQLITE_BUSY.
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
 }
 
 // DialectOf tells which database a DOSEBOOK_DATABASE_URL names.
@@ -90,18 +93,13 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	if dialect == Postgres {
 		dialector = postgres.New(postgres.Config{DSN: dsn})
 	} else {
-		dialector = sqlite.Open(dsn)
+		dialector = &sqlite.Dialector{Conn: sql.OpenDB(sqliteConnector{dsn: dsn})}
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	g, err := gorm.Open(dialector, &gorm.Config{
-		TranslateError:         true,
-		SkipDefaultTransaction: true,
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return now().UTC().Truncate(time.Microsecond) },
-	})
+	g, err := openGorm(dialector, now)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
@@ -128,6 +126,38 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	return &DB{gorm: g, sql: sqlDB, dialect: dialect, now: now}, nil
 }
 
+func openGorm(dialector gorm.Dialector, now func() time.Time) (*gorm.DB, error) {
+	return gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return now().UTC().Truncate(time.Microsecond) },
+	})
+}
+
+// sqliteConnector opens SQLite connections with the DSN's pragmas, retrying
+// while another process holds the file busy: switching a file to WAL (or
+// confirming it is) can meet SQLITE_BUSY, which the busy timeout does not
+// cover, when two servers share one file.
+type sqliteConnector struct{ dsn string }
+
+func (c sqliteConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		conn, err := c.Driver().Open(c.dsn)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(5+rand.IntN(20)) * time.Millisecond):
+		}
+	}
+}
+
+func (c sqliteConnector) Driver() driver.Driver { return &gosqlite.Driver{} }
+
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // SQL exposes the pool for metrics and health checks.
@@ -147,7 +177,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	gd := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithSessionLocker(newSQLiteMigrationLock())}
 	if db.dialect == Postgres {
 		gd = goose.DialectPostgres
 		// Two servers starting together against one database must not both
@@ -156,7 +186,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+		opts = []goose.ProviderOption{goose.WithSessionLocker(locker)}
 	}
 	return goose.NewProvider(gd, db.sql, sub, opts...)
 }

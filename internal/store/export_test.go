@@ -40,7 +40,7 @@ func (db *DB) Columns(ctx context.Context) ([]string, error) {
 	}
 	var tables []string
 	if err := g.Raw(`SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version'`).Scan(&tables).Error; err != nil {
+		AND name NOT LIKE 'sqlite_%' AND name NOT IN ('goose_db_version', 'dosebook_migration_lock')`).Scan(&tables).Error; err != nil {
 		return nil, err
 	}
 	for _, tbl := range tables {

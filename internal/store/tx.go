@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -34,16 +36,42 @@ type Tx struct {
 func (tx *Tx) gormDB() *gorm.DB { return tx.g }
 
 // Write runs fn in a transaction and commits it with its audit events. An
-// error from fn rolls everything back: no partial write.
+// error from fn rolls everything back: no partial write. A transaction that
+// lost a lock race (SQLite busy between processes, a PostgreSQL deadlock)
+// is rolled back and run again, so fn must only change the database and
+// its own results.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		tx := &Tx{g: g, db: db, ctx: ctx}
-		if err := fn(tx); err != nil {
-			return err
+	deadline := time.Now().Add(5 * time.Second)
+	for attempt := 0; ; attempt++ {
+		err := db.gorm.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			tx := &Tx{g: g, db: db, ctx: ctx}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.flushAudit()
+		})
+		if err == nil || !retryable(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			return translate(err)
 		}
-		return tx.flushAudit()
-	})
-	return translate(err)
+		time.Sleep(time.Duration(1+rand.IntN(10*(attempt+1))) * time.Millisecond)
+	}
+}
+
+// retryable reports a lost lock race, not a fault in the request.
+func retryable(err error) bool {
+	if pe, ok := problem.As(err); ok {
+		if pe.Code != problem.Unavailable || pe.Err == nil {
+			return false
+		}
+		err = pe.Err
+	}
+	s := err.Error()
+	for _, frag := range []string{"SQLITE_BUSY", "database is locked", "(SQLSTATE 40P01)", "(SQLSTATE 40001)"} {
+		if strings.Contains(s, frag) {
+			return true
+		}
+	}
+	return false
 }
 
 // Read runs fn with a read-only view (no audit, no transaction needed).
@@ -134,7 +162,7 @@ func isConnectionError(err error) bool {
 	s := err.Error()
 	for _, frag := range []string{"connection refused", "failed to connect", "conn closed", "broken pipe",
 		"connection reset", "bad connection", "the database system is shutting down", "terminating connection",
-		"database is locked"} {
+		"database is locked", "SQLITE_BUSY"} {
 		if strings.Contains(s, frag) {
 			return true
 		}

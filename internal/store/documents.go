@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/problem"
+)
+
+// PrescriptionDocument is everything printed on a prescription: the
+// prescription, its parties, and which print this is.
+type PrescriptionDocument struct {
+	PrescriptionResult
+	Service    Organisation
+	Prescriber User
+	// PrescriberOrg is where the prescriber works: their address is printed
+	// (L1), the practice's for a GP under shared care.
+	PrescriberOrg Organisation
+	Patient       Patient
+	Pharmacy      Organisation
+	// PrintNumber is 1 for the original; every later print is a copy.
+	PrintNumber int
+}
+
+// Copy reports whether this print is a reprint, stamped COPY so it cannot be
+// dispensed twice.
+func (d PrescriptionDocument) Copy() bool { return d.PrintNumber > 1 }
+
+// PrintPrescription records a print of an issued (or completed) prescription
+// and returns what goes on paper. Only the first print is the original. A
+// draft or cancelled prescription is not a valid prescription and is refused.
+func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocument, error) {
+	var d PrescriptionDocument
+	res, err := prescriptionFor(tx.g, p, id)
+	if err != nil {
+		return d, err
+	}
+	if p.Role == auth.GP {
+		var n int64
+		if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = ?", res.PatientID, p.OrgID, SharedAccepted).
+			Count(&n).Error; err != nil {
+			return d, translate(err)
+		}
+		if n == 0 {
+			return d, problem.Forbiddenf("SC1: a GP practice prints prescriptions only under shared care it has accepted")
+		}
+	}
+	switch res.Status {
+	case StatusDraft:
+		return d, problem.Conflictf("a draft cannot be printed as a valid prescription: issue it first (POST /v1/prescriptions/%s/issue)", res.ID)
+	case StatusCancelled:
+		return d, problem.Conflictf("prescription %s was cancelled and cannot be printed as a valid prescription", res.Serial)
+	case StatusIssued:
+	default:
+		return d, problem.Conflictf("a %s prescription cannot be printed", res.Status)
+	}
+	if err := tx.g.Model(&Prescription{}).Where("id = ?", res.ID).
+		Update("printed_count", gorm.Expr("printed_count + 1")).Error; err != nil {
+		return d, translate(err)
+	}
+	var count int
+	if err := tx.g.Model(&Prescription{}).Select("printed_count").Where("id = ?", res.ID).Scan(&count).Error; err != nil {
+		return d, translate(err)
+	}
+	res.PrintedCount = count
+	d = PrescriptionDocument{PrescriptionResult: res, PrintNumber: count}
+	if err := tx.Audit("prescription.print", "prescription", res.ID, map[string]any{"serial": res.Serial,
+		"printed_count": count, "copy": d.Copy()}); err != nil {
+		return d, err
+	}
+	if err := tx.g.Take(&d.Service, "id = ?", res.ServiceID).Error; err != nil {
+		return d, translate(err)
+	}
+	if err := tx.g.Take(&d.Pharmacy, "id = ?", res.PharmacyID).Error; err != nil {
+		return d, translate(err)
+	}
+	if err := tx.g.Take(&d.Prescriber, "id = ?", res.PrescriberID).Error; err != nil {
+		return d, translate(err)
+	}
+	if err := tx.g.Take(&d.PrescriberOrg, "id = ?", d.Prescriber.OrganisationID).Error; err != nil {
+		return d, translate(err)
+	}
+	if err := tx.g.Take(&d.Patient, "id = ?", res.PatientID).Error; err != nil {
+		return d, translate(err)
+	}
+	return d, nil
+}
+
+// SummaryRecords are the records the shared care summary letter is drawn
+// from (SC4).
+type SummaryRecords struct {
+	Patient     Patient
+	Service     Organisation
+	Practice    Organisation
+	Pharmacy    Organisation
+	Arrangement *SharedCare // nil: not proposed yet (a prescriber's draft)
+	// Proposer is who proposed the arrangement, or the prescriber asking.
+	Proposer User
+	Regime   Regime
+	History  []DoseChange
+	// Overrides of each dose change, by dose change id; the starting dose's
+	// are recorded against the regime.
+	Overrides       map[string][]RuleOverride
+	UserNames       map[string]string
+	Days            []dispensing.DayOutcome
+	Screens         []DrugScreen
+	Administrations []Administration
+	// LastPrescriptionEnd is the last day of the latest issued prescription.
+	LastPrescriptionEnd calendar.Date
+	LastReview          calendar.Date
+}
+
+// SharedCareSummary gathers a patient's records from from to today for the
+// summary letter. The prescriber's service or the GP of a practice with an
+// open arrangement may read it.
+func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, patientID string, from, today calendar.Date) (SummaryRecords, error) {
+	var out SummaryRecords
+	g := db.read(ctx)
+	if p.Role != auth.Prescriber && p.Role != auth.GP {
+		return out, problem.NotFoundf("patient not found")
+	}
+	pt, err := patientFor(g, p, patientID)
+	if err != nil {
+		return out, err
+	}
+	out.Patient = pt
+	if out.Arrangement, err = openSharedCare(g, pt.ID); err != nil {
+		return out, err
+	}
+	practiceID := ""
+	switch {
+	case out.Arrangement != nil:
+		practiceID = out.Arrangement.PracticeID
+	case pt.GPPracticeID != nil:
+		practiceID = *pt.GPPracticeID
+	default:
+		return out, problem.Conflictf("the patient has no GP practice to write to: set gp_practice_id or propose shared care with a practice")
+	}
+	if p.Role == auth.GP && practiceID != p.OrgID {
+		return out, problem.NotFoundf("patient not found")
+	}
+	if err := g.Take(&out.Practice, "id = ?", practiceID).Error; err != nil {
+		return out, translate(err)
+	}
+	if err := g.Take(&out.Service, "id = ?", pt.ServiceID).Error; err != nil {
+		return out, translate(err)
+	}
+	proposer := p.UserID
+	if out.Arrangement != nil {
+		proposer = out.Arrangement.ProposedBy
+	}
+	if p.Role == auth.Prescriber || out.Arrangement != nil {
+		if err := g.Take(&out.Proposer, "id = ?", proposer).Error; err != nil {
+			return out, translate(err)
+		}
+	}
+	err = g.Where("patient_id = ?", pt.ID).Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").Take(&out.Regime).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, problem.Conflictf("the patient has no regime to summarise")
+	}
+	if err != nil {
+		return out, translate(err)
+	}
+	if err := g.Take(&out.Pharmacy, "id = ?", out.Regime.PharmacyID).Error; err != nil {
+		return out, translate(err)
+	}
+	if out.History, err = doseChanges(g, out.Regime.ID); err != nil {
+		return out, err
+	}
+	ids := []string{out.Regime.ID}
+	for _, c := range out.History {
+		ids = append(ids, c.ID)
+	}
+	var ovs []RuleOverride
+	if err := g.Where("entity_type IN ? AND entity_id IN ?", []string{"regime", "dose_change"}, ids).Order("created_at, id").Find(&ovs).Error; err != nil {
+		return out, translate(err)
+	}
+	out.Overrides = map[string][]RuleOverride{}
+	for _, o := range ovs {
+		out.Overrides[o.EntityID] = append(out.Overrides[o.EntityID], o)
+	}
+	if out.UserNames, err = userNames(g, func(add func(string)) {
+		for _, c := range out.History {
+			add(c.PrescriberID)
+		}
+	}); err != nil {
+		return out, err
+	}
+	days, err := dayOutcomes(g, []string{pt.ID}, from, today)
+	if err != nil {
+		return out, err
+	}
+	out.Days = days[pt.ID]
+	if err := g.Where("patient_id = ? AND date >= ?", pt.ID, from).Order("date DESC, created_at DESC").Find(&out.Screens).Error; err != nil {
+		return out, translate(err)
+	}
+	if err := g.Where("regime_id = ? AND date >= ?", out.Regime.ID, from).Order("date, created_at").Find(&out.Administrations).Error; err != nil {
+		return out, translate(err)
+	}
+	var last Prescription
+	err = g.Where("patient_id = ? AND status = ?", pt.ID, StatusIssued).Order("end_date DESC").Take(&last).Error
+	switch {
+	case err == nil:
+		out.LastPrescriptionEnd = last.EndDate
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return out, translate(err)
+	}
+	if out.LastReview, err = lastReview(g, pt.ID); err != nil {
+		return out, fmt.Errorf("last review: %w", err)
+	}
+	return out, nil
+}

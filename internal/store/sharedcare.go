@@ -1,0 +1,501 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/sharedcare"
+)
+
+// Shared care statuses. Proposed and accepted arrangements are "open": a
+// patient has at most one (the shared_care_one_open index).
+const (
+	SharedProposed   = "proposed"
+	SharedAccepted   = "accepted"
+	SharedDeclined   = "declined"
+	SharedHandedBack = "handed_back"
+)
+
+// Parties to a shared care arrangement, as recorded on its timeline.
+const (
+	PartyService  = "specialist_service"
+	PartyPractice = "gp_practice"
+)
+
+// SharedCareCriterion is one SC3 criterion as judged when the arrangement
+// was proposed, with the prescriber's override when it was not met.
+type SharedCareCriterion struct {
+	sharedcare.Criterion
+	Overridden     bool   `json:"overridden"`
+	OverrideReason string `json:"override_reason"`
+}
+
+// SharedCare is an arrangement for a patient's GP practice to prescribe
+// under the specialist service (SC1).
+type SharedCare struct {
+	ID                  string                `json:"id"`
+	PatientID           string                `json:"patient_id"`
+	ServiceID           string                `json:"service_id"`
+	PracticeID          string                `json:"practice_id"`
+	Status              string                `json:"status"`
+	Criteria            []SharedCareCriterion `json:"criteria" gorm:"serializer:json"`
+	ProposedBy          string                `json:"proposed_by"`
+	ProposedAt          time.Time             `json:"proposed_at"`
+	SpecialistReviewDue calendar.Date         `json:"specialist_review_due"`
+	GPReviewDue         calendar.Date         `json:"gp_review_due" gorm:"column:gp_review_due"`
+}
+
+func (SharedCare) TableName() string { return "shared_care" }
+
+// SharedCareEvent is one step on an arrangement's timeline.
+type SharedCareEvent struct {
+	ID           string    `json:"id"`
+	SharedCareID string    `json:"shared_care_id"`
+	Kind         string    `json:"kind"`  // proposed, accepted, declined, handed_back
+	Party        string    `json:"party"` // specialist_service or gp_practice
+	UserID       string    `json:"user_id"`
+	UserName     string    `json:"user_name" gorm:"-"`
+	Reason       string    `json:"reason"`
+	OccurredAt   time.Time `json:"occurred_at"`
+}
+
+func (SharedCareEvent) TableName() string { return "shared_care_events" }
+
+// SharedCareRecord is an arrangement with its timeline and overrides.
+type SharedCareRecord struct {
+	SharedCare
+	PracticeName string            `json:"practice_name"`
+	Timeline     []SharedCareEvent `json:"timeline"`
+	Overrides    []RuleOverride    `json:"overrides"`
+}
+
+// CriterionOverride is a prescriber's reason to go ahead although an SC3
+// criterion is not met. Rule is a criterion key, or "SC3" for every failed one.
+type CriterionOverride struct {
+	Rule   string
+	Reason string
+}
+
+// CriterionKeys are the rule names an override may give.
+func CriterionKeys() []string {
+	return []string{"SC3", sharedcare.KeyStableDose, sharedcare.KeyAdherence, sharedcare.KeyNoMissedDoseBlock, sharedcare.KeyNegativeScreen}
+}
+
+// ProposeSharedCare is a prescriber's proposal.
+type ProposeSharedCare struct {
+	PatientID  string
+	PracticeID string // empty: the patient's registered practice
+	Overrides  []CriterionOverride
+}
+
+// SharedCareEligibility evaluates SC3 for a patient on today from the
+// records: the current dose's start, dose days over the window, MD1 runs
+// and drug screens.
+func (db *DB) SharedCareEligibility(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, today calendar.Date) ([]sharedcare.Criterion, error) {
+	pt, err := patientFor(db.read(ctx), p, patientID)
+	if err != nil {
+		return nil, err
+	}
+	return eligibility(db.read(ctx), n, pt.ID, today)
+}
+
+func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.Date) ([]sharedcare.Criterion, error) {
+	var r Regime
+	if err := g.Take(&r, "patient_id = ? AND status = ?", patientID, RegimeActive).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, problem.Conflictf("the patient has no active regime: shared care continues a stable treatment (SC1)")
+		}
+		return nil, translate(err)
+	}
+	history, err := doseChanges(g, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := sharedcare.EligibilityInput{Today: today}
+	if len(history) > 0 {
+		// The latest entry, even if future-dated: a change already decided
+		// means the dose is not stable.
+		in.LastDoseChange = history[len(history)-1].EffectiveDate
+	}
+	from, to := sharedcare.Window(n, today)
+	last := to.AddDays(-1) // the window excludes today
+	// Look further back for MD1 runs, so a run that began before the window
+	// and reached the threshold inside it is counted.
+	days, err := dayOutcomes(g, []string{patientID}, from.AddDays(-historyWindow), last)
+	if err != nil {
+		return nil, err
+	}
+	a := dispensing.ComputeAdherence(days[patientID], from, last)
+	in.DueDoses, in.TakenDoses = a.Due, a.Taken
+	in.MD1BlocksInWindow = dispensing.MD1Runs(n, days[patientID], from, last)
+	var screens []DrugScreen
+	if err := g.Where("patient_id = ? AND date >= ? AND date <= ?", patientID, today.AddDays(-7*n.SC3ScreenWeeks), today).
+		Order("date DESC, created_at DESC").Find(&screens).Error; err != nil {
+		return nil, translate(err)
+	}
+	in.ScreensInWindow = len(screens)
+	for _, s := range screens {
+		if s.NegativeForIllicitOpioids() {
+			in.LastNegativeOpioidScreen = s.Date
+			break
+		}
+	}
+	return sharedcare.Evaluate(n, in), nil
+}
+
+// judge applies the prescriber's overrides to the criteria: a failed
+// criterion goes ahead only with a reason, given for its key or for "SC3".
+// SC3 is an [U] default, so it never blocks outright.
+func judge(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOverride) ([]SharedCareCriterion, []policy.Finding) {
+	reasons := map[string]string{}
+	for _, o := range overrides {
+		if r := strings.TrimSpace(o.Reason); r != "" {
+			reasons[o.Rule] = r
+		}
+	}
+	out := make([]SharedCareCriterion, len(cs))
+	var stopping []policy.Finding
+	for i, c := range cs {
+		out[i] = SharedCareCriterion{Criterion: c}
+		if c.Met {
+			continue
+		}
+		reason, ok := reasons[c.Key]
+		if !ok {
+			reason, ok = reasons["SC3"]
+		}
+		if ok {
+			out[i].Overridden, out[i].OverrideReason = true, reason
+			continue
+		}
+		stopping = append(stopping, n.FindingAt("SC3", policy.Override,
+			fmt.Sprintf("%s: %s Not met: %s", c.Key, c.Description, c.Detail),
+			fmt.Sprintf(`If shared care is still right, give a reason: overrides: [{"rule": %q, "reason": "..."}].`, c.Key)))
+	}
+	return out, stopping
+}
+
+// ProposeSharedCare proposes shared care of a patient with a GP practice
+// after checking SC3 eligibility; unmet criteria need override reasons.
+func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSharedCare, today calendar.Date) (SharedCareRecord, error) {
+	var rec SharedCareRecord
+	pt, err := patientFor(tx.g, p, in.PatientID)
+	if err != nil {
+		return rec, err
+	}
+	practice := in.PracticeID
+	if practice == "" && pt.GPPracticeID != nil {
+		practice = *pt.GPPracticeID
+	}
+	if practice == "" {
+		return rec, problem.Invalidf("practice_id", "required", "practice_id is required: the patient has no registered GP practice")
+	}
+	if err := tx.checkOrg("practice_id", &practice, auth.GPPractice); err != nil {
+		return rec, err
+	}
+	var open SharedCare
+	err = tx.g.Where("patient_id = ? AND status IN ?", pt.ID, []string{SharedProposed, SharedAccepted}).Take(&open).Error
+	if err == nil {
+		return rec, &problem.Error{Code: problem.Conflict, Existing: open,
+			Message: fmt.Sprintf("the patient already has a %s shared care arrangement; hand it back before proposing another", open.Status)}
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return rec, translate(err)
+	}
+	cs, err := eligibility(tx.g, n, pt.ID, today)
+	if err != nil {
+		return rec, err
+	}
+	judged, stopping := judge(n, cs, in.Overrides)
+	if len(stopping) > 0 {
+		e := problem.Blocked(stopping)
+		e.Message = fmt.Sprintf("SC3: %d of %d shared care criteria are not met; each needs an override reason.", len(stopping), len(cs))
+		return rec, e
+	}
+	now := tx.db.Now()
+	sc := SharedCare{ID: newID(), PatientID: pt.ID, ServiceID: pt.ServiceID, PracticeID: practice, Status: SharedProposed,
+		Criteria: judged, ProposedBy: p.UserID, ProposedAt: now}
+	if err := tx.g.Create(&sc).Error; err != nil {
+		return rec, translate(err)
+	}
+	if err := tx.Audit("shared_care.propose", "shared_care", sc.ID, sc); err != nil {
+		return rec, err
+	}
+	if err := tx.sharedCareEvent(p, sc.ID, SharedProposed, PartyService, ""); err != nil {
+		return rec, err
+	}
+	var applied []policy.OverrideReason
+	for _, c := range judged {
+		if c.Overridden {
+			applied = append(applied, policy.OverrideReason{Rule: "SC3", Reason: c.Key + ": " + c.OverrideReason})
+		}
+	}
+	if _, err := tx.recordOverrides(p, "shared_care", sc.ID, applied); err != nil {
+		return rec, err
+	}
+	return sharedCareRecord(tx.g, sc)
+}
+
+func (tx *Tx) sharedCareEvent(p auth.Principal, id, kind, party, reason string) error {
+	ev := SharedCareEvent{ID: newID(), SharedCareID: id, Kind: kind, Party: party, UserID: p.UserID, Reason: reason, OccurredAt: tx.db.Now()}
+	if err := tx.g.Create(&ev).Error; err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// sharedCareFor returns an arrangement the user is party to: the
+// prescriber's service or the GP's practice. Anyone else gets NotFound.
+func sharedCareFor(g *gorm.DB, p auth.Principal, id string) (SharedCare, error) {
+	var sc SharedCare
+	if !ValidID(id) {
+		return sc, problem.NotFoundf("shared care arrangement not found")
+	}
+	err := g.Take(&sc, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sc, problem.NotFoundf("shared care arrangement not found")
+	}
+	if err != nil {
+		return sc, translate(err)
+	}
+	switch {
+	case p.Role == auth.Prescriber && sc.ServiceID == p.OrgID:
+	case p.Role == auth.GP && sc.PracticeID == p.OrgID:
+	default:
+		return SharedCare{}, problem.NotFoundf("shared care arrangement not found")
+	}
+	// A GP whose practice no longer holds the patient (declined, handed
+	// back) sees neither the patient nor the arrangement.
+	if _, err := patientFor(g, p, sc.PatientID); err != nil {
+		return SharedCare{}, problem.NotFoundf("shared care arrangement not found")
+	}
+	return sc, nil
+}
+
+// transition moves an arrangement from one of the allowed statuses, with a
+// conditional update so that two answers racing cannot both win.
+func (tx *Tx) transition(sc SharedCare, from []string, to string, extra map[string]any) error {
+	ok := false
+	for _, f := range from {
+		ok = ok || sc.Status == f
+	}
+	if !ok {
+		return &problem.Error{Code: problem.Conflict, Existing: sc,
+			Message: fmt.Sprintf("the arrangement is %s; it cannot become %s", sc.Status, to)}
+	}
+	updates := map[string]any{"status": to}
+	for k, v := range extra {
+		updates[k] = v
+	}
+	res := tx.g.Model(&SharedCare{}).Where("id = ? AND status IN ?", sc.ID, from).Updates(updates)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return problem.Conflictf("the arrangement changed meanwhile; reload it")
+	}
+	return nil
+}
+
+// AcceptSharedCare is the GP practice taking over prescribing. Review dates
+// are set: the specialist reviews at least yearly (SC1), the regime every
+// M5 interval.
+func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (SharedCareRecord, error) {
+	sc, err := sharedCareFor(tx.g, p, id)
+	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	spec := regimes.AddMonths(today, n.SC1SpecialistReviewMonths)
+	gp := regimes.AddMonths(today, n.M5ReviewMonths)
+	if err := tx.transition(sc, []string{SharedProposed}, SharedAccepted,
+		map[string]any{"specialist_review_due": spec, "gp_review_due": gp}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	sc.Status, sc.SpecialistReviewDue, sc.GPReviewDue = SharedAccepted, spec, gp
+	if err := tx.sharedCareEvent(p, sc.ID, SharedAccepted, PartyPractice, ""); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.Audit("shared_care.accept", "shared_care", sc.ID, map[string]any{"specialist_review_due": spec, "gp_review_due": gp}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	return sharedCareRecord(tx.g, sc)
+}
+
+// DeclineSharedCare is the GP practice refusing a proposal, with a reason;
+// the service is alerted.
+func (tx *Tx) DeclineSharedCare(p auth.Principal, id, reason string) (SharedCareRecord, error) {
+	sc, err := sharedCareFor(tx.g, p, id)
+	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.transition(sc, []string{SharedProposed}, SharedDeclined, nil); err != nil {
+		return SharedCareRecord{}, err
+	}
+	sc.Status = SharedDeclined
+	if err := tx.sharedCareEvent(p, sc.ID, SharedDeclined, PartyPractice, reason); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.Audit("shared_care.decline", "shared_care", sc.ID, map[string]any{"reason": reason}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: "shared_care", Rule: "SC1",
+		Message:   fmt.Sprintf("The GP practice declined shared care (%s). Prescribing stays with the service.", reason),
+		DedupeKey: "shared_care:declined:" + sc.ID}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	return sharedCareRecord(tx.g, sc)
+}
+
+// HandBackSharedCare ends an arrangement: either party may hand
+// prescribing back (SC1). A proposal handed back by the service is
+// withdrawn. When the practice hands back, the service is alerted to take
+// prescribing over again.
+func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string) (SharedCareRecord, error) {
+	sc, err := sharedCareFor(tx.g, p, id)
+	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	party := PartyService
+	from := []string{SharedProposed, SharedAccepted}
+	if p.Role == auth.GP {
+		// A practice that has not accepted declines instead.
+		party, from = PartyPractice, []string{SharedAccepted}
+	}
+	if err := tx.transition(sc, from, SharedHandedBack, nil); err != nil {
+		return SharedCareRecord{}, err
+	}
+	sc.Status = SharedHandedBack
+	if err := tx.sharedCareEvent(p, sc.ID, SharedHandedBack, party, reason); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": party, "reason": reason}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if party == PartyPractice {
+		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: "shared_care", Rule: "SC1",
+			Message:   fmt.Sprintf("The GP practice handed prescribing back to the service (%s). The service writes the next prescription.", reason),
+			DedupeKey: "shared_care:handed_back:" + sc.ID}); err != nil {
+			return SharedCareRecord{}, err
+		}
+	}
+	return sharedCareRecord(tx.g, sc)
+}
+
+// SharedCareOf lists a patient's arrangements the user is party to, newest
+// first, each with its timeline.
+func (db *DB) SharedCareOf(ctx context.Context, p auth.Principal, patientID string) ([]SharedCareRecord, error) {
+	g := db.read(ctx)
+	if _, err := patientFor(g, p, patientID); err != nil {
+		return nil, err
+	}
+	q := g.Where("patient_id = ?", patientID).Order("proposed_at DESC, id DESC")
+	switch p.Role {
+	case auth.Prescriber:
+		q = q.Where("service_id = ?", p.OrgID)
+	case auth.GP:
+		q = q.Where("practice_id = ?", p.OrgID)
+	default:
+		q = q.Where("1 = 0")
+	}
+	var scs []SharedCare
+	if err := q.Find(&scs).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]SharedCareRecord, 0, len(scs))
+	for _, sc := range scs {
+		rec, err := sharedCareRecord(g, sc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// SharedCareByID returns one arrangement the user is party to.
+func (db *DB) SharedCareByID(ctx context.Context, p auth.Principal, id string) (SharedCareRecord, error) {
+	sc, err := sharedCareFor(db.read(ctx), p, id)
+	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	return sharedCareRecord(db.read(ctx), sc)
+}
+
+// openSharedCare is the patient's proposed or accepted arrangement, if any.
+func openSharedCare(g *gorm.DB, patientID string) (*SharedCare, error) {
+	var sc SharedCare
+	err := g.Where("patient_id = ? AND status IN ?", patientID, []string{SharedProposed, SharedAccepted}).Take(&sc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &sc, nil
+}
+
+func sharedCareRecord(g *gorm.DB, sc SharedCare) (SharedCareRecord, error) {
+	rec := SharedCareRecord{SharedCare: sc, Timeline: []SharedCareEvent{}, Overrides: []RuleOverride{}}
+	if rec.Criteria == nil {
+		rec.Criteria = []SharedCareCriterion{}
+	}
+	var o Organisation
+	if err := g.Take(&o, "id = ?", sc.PracticeID).Error; err != nil {
+		return rec, translate(err)
+	}
+	rec.PracticeName = o.Name
+	if err := g.Where("shared_care_id = ?", sc.ID).Order("occurred_at, id").Find(&rec.Timeline).Error; err != nil {
+		return rec, translate(err)
+	}
+	names, err := userNames(g, func(add func(string)) {
+		for _, e := range rec.Timeline {
+			add(e.UserID)
+		}
+	})
+	if err != nil {
+		return rec, err
+	}
+	for i := range rec.Timeline {
+		rec.Timeline[i].UserName = names[rec.Timeline[i].UserID]
+	}
+	if err := g.Where("entity_type = ? AND entity_id = ?", "shared_care", sc.ID).Order("created_at, id").Find(&rec.Overrides).Error; err != nil {
+		return rec, translate(err)
+	}
+	return rec, nil
+}
+
+// userNames looks up the names of the users collect names.
+func userNames(g *gorm.DB, collect func(add func(string))) (map[string]string, error) {
+	ids := map[string]bool{}
+	collect(func(id string) {
+		if id != "" {
+			ids[id] = true
+		}
+	})
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	var us []User
+	if err := g.Where("id IN ?", list).Find(&us).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, u := range us {
+		out[u.ID] = u.Name
+	}
+	return out, nil
+}
