@@ -1,4 +1,187 @@
 package httpapi
 
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
 // sharedCareRoutes are the GP shared-care and printed-document endpoints.
-func (s *Server) sharedCareRoutes() []Route { return nil }
+func (s *Server) sharedCareRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/v1/patients/:id/shared-care", Permission: auth.PermSharedPropose, handler: s.proposeSharedCare},
+		{Method: "GET", Path: "/v1/patients/:id/shared-care", Permission: auth.PermSharedRead, handler: s.listSharedCare},
+		{Method: "GET", Path: "/v1/patients/:id/shared-care-summary.pdf", Permission: auth.PermSharedRead, handler: s.sharedCareSummaryPDF},
+		{Method: "GET", Path: "/v1/shared-care/:id", Permission: auth.PermSharedRead, handler: s.getSharedCare},
+		{Method: "POST", Path: "/v1/shared-care/:id/accept", Permission: auth.PermSharedRespond, handler: s.acceptSharedCare},
+		{Method: "POST", Path: "/v1/shared-care/:id/decline", Permission: auth.PermSharedRespond, handler: s.declineSharedCare},
+		{Method: "POST", Path: "/v1/shared-care/:id/hand-back", Permission: auth.PermSharedHandBack, handler: s.handBackSharedCare},
+		{Method: "GET", Path: "/v1/prescriptions/:id/pdf", Permission: auth.PermPrescRead, handler: s.prescriptionPDF},
+	}
+}
+
+// decodeOptional decodes a JSON body when one is sent; an empty body leaves
+// v as it is, for endpoints whose every field is optional.
+func decodeOptional(c *gin.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return decodeBytes(body, v)
+}
+
+type proposeSharedCareRequest struct {
+	PracticeID string            `json:"practice_id"`
+	Overrides  []overrideRequest `json:"overrides"`
+}
+
+func (s *Server) proposeSharedCare(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req proposeSharedCareRequest
+	if err := decodeOptional(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	if req.PracticeID != "" && !store.ValidID(req.PracticeID) {
+		f.Add("practice_id", "format", "practice_id must be a UUID")
+	}
+	keys := store.CriterionKeys()
+	in := store.ProposeSharedCare{PatientID: id, PracticeID: req.PracticeID}
+	for i, o := range req.Overrides {
+		field := "overrides[" + itoa(i) + "]"
+		if !slices.Contains(keys, o.Rule) {
+			f.Add(field+".rule", "rule_id", "rule must be SC3 (every unmet criterion) or a criterion key: %s", strings.Join(keys[1:], ", "))
+		}
+		requireText(&f, field+".reason", o.Reason, 2000)
+		in.Overrides = append(in.Overrides, store.CriterionOverride{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var rec store.SharedCareRecord
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		rec, err = tx.ProposeSharedCare(principal(c), s.cfg.Policy, in, s.today())
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rec)
+}
+
+func (s *Server) listSharedCare(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	recs, err := s.db.SharedCareOf(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, recs, len(recs), func(r store.SharedCareRecord) string { return r.ID })
+}
+
+func (s *Server) getSharedCare(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rec, err := s.db.SharedCareByID(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rec)
+}
+
+func (s *Server) acceptSharedCare(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req struct{}
+	if err := decodeOptional(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var rec store.SharedCareRecord
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		rec, err = tx.AcceptSharedCare(principal(c), s.cfg.Policy, id, s.today())
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rec)
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// withReason reads the required reason of a decline or hand-back.
+func (s *Server) withReason(c *gin.Context, act func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error)) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req reasonRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	requireText(&f, "reason", req.Reason, 2000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var rec store.SharedCareRecord
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		rec, err = act(tx, id, strings.TrimSpace(req.Reason))
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rec)
+}
+
+func (s *Server) declineSharedCare(c *gin.Context) {
+	s.withReason(c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
+		return tx.DeclineSharedCare(principal(c), id, reason)
+	})
+}
+
+func (s *Server) handBackSharedCare(c *gin.Context) {
+	s.withReason(c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
+		return tx.HandBackSharedCare(principal(c), id, reason)
+	})
+}

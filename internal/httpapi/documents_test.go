@@ -1,0 +1,208 @@
+package httpapi
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// pdfToText extracts a PDF's text with poppler's pdftotext, with runs of
+// white space folded so wrapped lines still match. Without the tool the
+// test is skipped, except in CI, which installs it.
+func pdfToText(t *testing.T, data []byte) string {
+	t.Helper()
+	if len(data) < 5 || string(data[:5]) != "%PDF-" {
+		t.Fatalf("not a PDF: %.200s", data)
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed (poppler-utils)")
+		}
+		t.Skip("pdftotext is not installed (poppler-utils)")
+	}
+	in := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	keepPDF(t, data)
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// keepPDF writes the document to DOSEBOOK_TEST_PDF_DIR, when set, so a
+// person can look at what the API produced.
+func keepPDF(t *testing.T, data []byte) {
+	dir := os.Getenv("DOSEBOOK_TEST_PDF_DIR")
+	if dir == "" {
+		return
+	}
+	name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(t.Name(), "_")
+	for i := 1; ; i++ {
+		p := filepath.Join(dir, name+"-"+string(rune('0'+i))+".pdf")
+		if _, err := os.Stat(p); os.IsNotExist(err) || i > 8 {
+			os.WriteFile(p, data, 0o644)
+			return
+		}
+	}
+}
+
+func assertText(t *testing.T, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("PDF text lacks %q\ntext: %s", w, text)
+		}
+	}
+}
+
+func TestPrescriptionPDF(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2027-05-20T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(30, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2027-05-20"})
+		// 14 days from Monday 24 May 2027: closed Sundays and the spring
+		// bank holiday (31 May) are carried by the day before.
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid,
+			"start_date": "2027-05-24", "days": 14, "wording": []int{3, 1}, "issue": true}))
+		id, serial := rx["id"].(string), rx["serial"].(string)
+
+		first := e.do("prescriber", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
+		if first.Status != 200 || first.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("print: %d %s %s", first.Status, first.Header.Get("Content-Type"), first.Body)
+		}
+		if cd := first.Header.Get("Content-Disposition"); cd != `inline; filename="`+serial+`.pdf"` {
+			t.Fatalf("Content-Disposition = %q", cd)
+		}
+		text := pdfToText(t, first.Body)
+		assertText(t, text, serial,
+			"420 (four hundred and twenty) millilitres", // L2: words and figures
+			"Please dispense instalments due on pharmacy closed days on a prior suitable day.",
+			"Consult the prescriber if 3 or more consecutive days of a prescription have been missed.",
+			"30 mg (30 ml) once daily", "Methadone hydrochloride 1 mg/ml oral solution",
+			"Zoë Łukasz-Nguyễn 30", "1 Canal Row — Worcester", "Castle Street Pharmacy",
+			"Dr Priya Raman", "GMC 7012345", "12 Quay Street Worcester WR1 2JJ",
+			"Sat 29 May – Mon 31 May", "60 ml", "20 May 2027", "17 Jun 2027") // prescribed on, valid until (L3)
+		for _, in := range rx["instalments"].([]any) {
+			d := calendar.MustParse(in.(map[string]any)["date"].(string))
+			assertText(t, text, d.Format("Mon 2 Jan 2006"))
+		}
+		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))
+		assertText(t, text, pt["nhs_number_display"].(string))
+		if strings.Contains(text, "COPY") {
+			t.Fatal("the first print is stamped COPY")
+		}
+		if strings.Contains(text, "If an instalment's collection day has been missed") {
+			t.Fatal("unchosen wording printed")
+		}
+
+		// Every later print is a copy, counted and audited; the pharmacy
+		// may print it too.
+		second := e.do("pharmacist", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
+		if second.Status != 200 {
+			t.Fatalf("pharmacist print: %d %s", second.Status, second.Body)
+		}
+		assertText(t, pdfToText(t, second.Body), "COPY", serial)
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 2 {
+			t.Fatalf("printed_count = %v", got)
+		}
+		prints := 0
+		for _, a := range auditActions(e, id) {
+			if a == "prescription.print" {
+				prints++
+			}
+		}
+		if prints != 2 {
+			t.Fatalf("%d prescription.print audit events", prints)
+		}
+
+		// Nobody else may print it.
+		problemOf(t, e.do("pharmacist_2", "GET", "/v1/prescriptions/"+id+"/pdf", nil), 404)
+		problemOf(t, e.do("gp", "GET", "/v1/prescriptions/"+id+"/pdf", nil), 404)
+		problemOf(t, e.do("admin", "GET", "/v1/prescriptions/"+id+"/pdf", nil), 403)
+		problemOf(t, e.do("prescriber", "GET", "/v1/prescriptions/not-an-id/pdf", nil), 404)
+
+		// A draft or a cancelled prescription is never printed as valid.
+		draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid,
+			"start_date": "2027-06-07", "days": 7, "wording": []int{1, 3}}))
+		p := problemOf(t, e.do("prescriber", "GET", "/v1/prescriptions/"+draft["id"].(string)+"/pdf", nil), 409)
+		if !strings.Contains(p["detail"].(string), "cannot be printed as a valid prescription") {
+			t.Fatalf("draft refusal = %v", p["detail"])
+		}
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"reason": "wrong pharmacy"}))
+		p = problemOf(t, e.do("prescriber", "GET", "/v1/prescriptions/"+id+"/pdf", nil), 409)
+		if !strings.Contains(p["detail"].(string), "cannot be printed as a valid prescription") {
+			t.Fatalf("cancelled refusal = %v", p["detail"])
+		}
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 2 {
+			t.Fatalf("a refused print was counted: %v", got)
+		}
+	})
+}
+
+func TestSharedCareSummaryPDF(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		ids := e.seedDemo()
+		zoe := ids["Zoë"]
+		// The prescriber reads the letter before proposing.
+		r := e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("summary: %d %s", r.Status, r.Body)
+		}
+		if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `inline; filename="shared-care-summary-`) {
+			t.Fatalf("Content-Disposition = %q", cd)
+		}
+		text := pdfToText(t, r.Body)
+		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe, nil))
+		assertText(t, text, "Zoë Łukasz-Nguyễn", pt["nhs_number_display"].(string), "14 Feb 1986",
+			"Abbey Road Surgery", "Riverside Community Drug Service", "Status: Not yet proposed",
+			"Methadone hydrochloride 1 mg/ml oral solution", "60 mg (60 ml) once daily",
+			"Castle Street Pharmacy", "Jo Pritchard", "Consumption supervised at the pharmacy every day",
+			"Dose and pharmacy attendance", "Adherence", "last 12 weeks", "Dose changes", "50 mg", "Drug screens",
+			"Negative: opiates", "Naloxone", "Take-home naloxone supplied on", "Who does what", "Specialist service", "GP practice",
+			"the GP does not titrate", "Handing prescribing back", "Contacts", "01905 555 010", "Dr Priya Raman (GMC 7012345)")
+
+		// Buvidal: injections instead of dispensing.
+		r = e.do("prescriber", "GET", "/v1/patients/"+ids["Aled"]+"/shared-care-summary.pdf", nil)
+		if r.Status != 200 {
+			t.Fatalf("Buvidal summary: %d %s", r.Status, r.Body)
+		}
+		assertText(t, pdfToText(t, r.Body), "Injections", "24 mg once weekly by subcutaneous injection", "Abdomen (left)")
+
+		// Risks are printed (Sean: benzodiazepines, QTc).
+		r = e.do("prescriber", "GET", "/v1/patients/"+ids["Sean"]+"/shared-care-summary.pdf", nil)
+		assertText(t, pdfToText(t, r.Body), "Benzodiazepine co-use", "QTc / cardiac risk", "Last ECG/QTc check")
+
+		// Titration overrides are noted beside the dose change.
+		pid := e.newPatient(60, nil)
+		reg := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+reg["id"].(string)+"/dose-changes", map[string]any{"to": 45,
+			"reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
+		r = e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
+		assertText(t, pdfToText(t, r.Body), "M2: Tolerant: 50 mg at previous service", "45 mg (45 ml) once daily")
+
+		// Who may not read it.
+		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 403)
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", nil))
+		r = e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
+		if r.Status != 200 {
+			t.Fatalf("GP summary: %d %s", r.Status, r.Body)
+		}
+		got := pdfToText(t, r.Body)
+		assertText(t, got, "Status: Proposed", "dated when the practice accepts")
+		if slices.Contains(strings.Fields(got), "COPY") {
+			t.Fatal("summary stamped COPY")
+		}
+	})
+}

@@ -1,0 +1,328 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/demo"
+)
+
+// seedDemo adds the demo patients, with months of history, and returns
+// their ids by given name.
+func (e *env) seedDemo() map[string]string {
+	e.t.Helper()
+	res, err := demo.Seed(context.Background(), e.db, e.srv.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, p := range res.Patients {
+		out[strings.Fields(p.Name)[0]] = p.ID
+	}
+	return out
+}
+
+// secondPractice adds another GP practice with a GP and returns the GP's
+// token and the practice id.
+func (e *env) secondPractice() (token, practiceID string) {
+	e.t.Helper()
+	o := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "gp_practice",
+		"name": "St John's Medical Centre", "address": "2 Bromyard Road, Worcester WR2 5BS", "phone": "01905 555 660"}))
+	u := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": o["id"], "role": "gp",
+		"name": "Dr Ana Ferreira", "registration": "GMC 6011223", "issue_token": true}))
+	return u["token"].(string), o["id"].(string)
+}
+
+func criteriaOf(t *testing.T, m map[string]any) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, c := range m["criteria"].([]any) {
+		cm := c.(map[string]any)
+		out[cm["key"].(string)] = cm
+	}
+	if len(out) != 4 {
+		t.Fatalf("criteria = %v", m["criteria"])
+	}
+	return out
+}
+
+func timelineOf(m map[string]any) []string {
+	var out []string
+	for _, ev := range m["timeline"].([]any) {
+		e := ev.(map[string]any)
+		out = append(out, e["kind"].(string)+"/"+e["party"].(string))
+	}
+	return out
+}
+
+func alertKinds(e *env, who string) []string {
+	var out []string
+	for _, a := range e.must(200, e.do(who, "GET", "/v1/alerts", nil))["items"].([]any) {
+		out = append(out, a.(map[string]any)["kind"].(string))
+	}
+	return out
+}
+
+// The issue's "done when" for shared care, end to end: propose, accept,
+// GP access and prescribing, a refused dose change, hand back.
+func TestSharedCareStory(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		ids := e.seedDemo()
+		zoe := ids["Zoë"]
+
+		// Never proposed: the GP cannot see her.
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
+
+		m := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", nil))
+		scID := m["id"].(string)
+		if m["status"] != "proposed" || m["practice_id"] != e.demo.PracticeID {
+			t.Fatalf("proposal = %v", m)
+		}
+		for key, cr := range criteriaOf(t, m) {
+			if cr["met"] != true || cr["overridden"] != false {
+				t.Errorf("criterion %s = %v", key, cr)
+			}
+		}
+		if got := timelineOf(m); !slices.Equal(got, []string{"proposed/specialist_service"}) {
+			t.Fatalf("timeline = %v", got)
+		}
+		// One open arrangement per patient.
+		problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", map[string]any{}), 409)
+
+		// Proposed: the GP sees the record but may not prescribe yet.
+		pt := e.must(200, e.do("gp", "GET", "/v1/patients/"+zoe, nil))
+		regimeID := pt["active_regime"].(map[string]any)["id"].(string)
+		for _, path := range []string{"/v1/patients/" + zoe + "/regimes", "/v1/patients/" + zoe + "/doses",
+			"/v1/patients/" + zoe + "/drug-screens", "/v1/prescriptions?patient_id=" + zoe, "/v1/regimes/" + regimeID,
+			"/v1/patients/" + zoe + "/shared-care", "/v1/shared-care/" + scID} {
+			e.must(200, e.do("gp", "GET", path, nil))
+		}
+		gpRx := map[string]any{"patient_id": zoe, "start_date": "2026-06-17", "days": 14, "wording": []int{1, 2, 3}, "issue": true}
+		p := problemOf(t, e.do("gp", "POST", "/v1/prescriptions", gpRx), 403)
+		if !strings.Contains(p["detail"].(string), "SC1") {
+			t.Fatalf("refusal = %v", p)
+		}
+
+		// Only a GP of that practice answers.
+		problemOf(t, e.do("prescriber", "POST", "/v1/shared-care/"+scID+"/accept", nil), 403)
+		problemOf(t, e.do("pharmacist", "POST", "/v1/shared-care/"+scID+"/accept", nil), 403)
+		otherGP, _ := e.secondPractice()
+		problemOf(t, e.do(otherGP, "POST", "/v1/shared-care/"+scID+"/accept", nil), 404)
+		problemOf(t, e.do(otherGP, "GET", "/v1/patients/"+zoe, nil), 404)
+		problemOf(t, e.do(otherGP, "GET", "/v1/shared-care/"+scID, nil), 404)
+
+		m = e.must(200, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil))
+		if m["status"] != "accepted" || m["specialist_review_due"] != "2027-06-10" || m["gp_review_due"] != "2026-09-10" {
+			t.Fatalf("accepted = %v", m)
+		}
+		if got := timelineOf(m); !slices.Equal(got, []string{"proposed/specialist_service", "accepted/gp_practice"}) {
+			t.Fatalf("timeline = %v", got)
+		}
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 409)
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline", map[string]any{"reason": "late"}), 409)
+
+		// Accepted: the GP prescribes at the current dose, never titrates.
+		rx := e.must(201, e.do("gp", "POST", "/v1/prescriptions", gpRx))
+		if rx["status"] != "issued" || rx["daily_dose"].(float64) != 60 || rx["total"].(float64) != 60*14 {
+			t.Fatalf("GP prescription = %v %v %v", rx["status"], rx["daily_dose"], rx["total"])
+		}
+		p = problemOf(t, e.do("gp", "POST", "/v1/regimes/"+regimeID+"/dose-changes", map[string]any{"to": 70, "reason": "cravings"}), 403)
+		if !strings.Contains(p["detail"].(string), "SC1") || !strings.Contains(p["detail"].(string), "hand") {
+			t.Fatalf("GP titration refusal = %v", p["detail"])
+		}
+		pdfResp := e.do("gp", "GET", "/v1/prescriptions/"+rx["id"].(string)+"/pdf", nil)
+		if pdfResp.Status != 200 || pdfResp.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("GP print: %d %s", pdfResp.Status, pdfResp.Body)
+		}
+		text := pdfToText(t, pdfResp.Body)
+		assertText(t, text, "Dr Owen Price", "GMC 6098765", "Abbey Road Surgery", rx["serial"].(string))
+		sum := e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
+		if sum.Status != 200 {
+			t.Fatalf("GP summary: %d %s", sum.Status, sum.Body)
+		}
+		assertText(t, pdfToText(t, sum.Body), "Status: Accepted", "10 Jun 2027", "10 Sep 2026")
+
+		// Either side hands back, with a reason; the service is alerted.
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "  "}), 422)
+		problemOf(t, e.do("pharmacist", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 403)
+		m = e.must(200, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back",
+			map[string]any{"reason": "Relapse to heroin use reported at review"}))
+		tl := m["timeline"].([]any)
+		last := tl[len(tl)-1].(map[string]any)
+		if m["status"] != "handed_back" || last["party"] != "gp_practice" || last["reason"] != "Relapse to heroin use reported at review" ||
+			last["user_name"] != "Dr Owen Price" || last["occurred_at"] == "" {
+			t.Fatalf("handed back = %v", m)
+		}
+		if !slices.Contains(alertKinds(e, "prescriber"), "shared_care") {
+			t.Fatal("no shared_care alert for the service")
+		}
+		// Handed back: the GP no longer sees her, nor prescribes.
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
+		problemOf(t, e.do("gp", "POST", "/v1/prescriptions", gpRx), 404)
+		// The service still sees the whole timeline.
+		list := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care", nil))["items"].([]any)
+		if len(list) != 1 || len(timelineOf(list[0].(map[string]any))) != 3 {
+			t.Fatalf("list = %v", list)
+		}
+		actions := auditActions(e, scID)
+		for _, a := range []string{"shared_care.propose", "shared_care.accept", "shared_care.hand_back"} {
+			if !slices.Contains(actions, a) {
+				t.Errorf("audit %v lacks %s", actions, a)
+			}
+		}
+		// A new proposal is possible once the last is closed.
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", nil))
+	})
+}
+
+// Unmet SC3 criteria stop a proposal unless each has an override reason;
+// overrides are recorded and audited; a GP declines with a reason.
+func TestSharedCareCriteriaAndDecline(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-11T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		ids := e.seedDemo()
+		// Kerry missed Monday to Wednesday (MD1) and screens positive for opiates.
+		kerry := ids["Kerry"]
+		path := "/v1/patients/" + kerry + "/shared-care"
+
+		p := problemOf(t, e.do("prescriber", "POST", path, nil), 422)
+		if !slices.Contains(rulesOf(p), "SC3") || !strings.Contains(p["detail"].(string), "SC3") {
+			t.Fatalf("problem does not name SC3: %v", p)
+		}
+		var failed []string
+		for _, r := range p["rules"].([]any) {
+			msg := r.(map[string]any)["message"].(string)
+			failed = append(failed, msg[:strings.Index(msg, ":")])
+		}
+		for _, key := range []string{"stable_dose", "no_missed_dose_block", "negative_screen"} {
+			if !slices.Contains(failed, key) {
+				t.Errorf("failed criteria %v lack %s", failed, key)
+			}
+		}
+		// Overriding one criterion is not enough.
+		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
+			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"}}}), 422)
+		if len(p["rules"].([]any)) != len(failed)-1 {
+			t.Fatalf("rules after one override = %v", rulesOf(p))
+		}
+		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
+			{"rule": "M2", "reason": "x"}, {"rule": "SC3", "reason": ""}}}), 422)
+		if f := fieldsOf(p); !slices.Contains(f, "overrides[0].rule") || !slices.Contains(f, "overrides[1].reason") {
+			t.Fatalf("fields = %v", f)
+		}
+		problemOf(t, e.do("prescriber", "POST", path, map[string]any{"practice_id": e.demo.PharmacyID,
+			"overrides": []map[string]any{{"rule": "SC3", "reason": "x"}}}), 422)
+		if n := len(e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any)); n != 0 {
+			t.Fatalf("a refused proposal wrote %d arrangements", n)
+		}
+
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
+			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"},
+			{"rule": "SC3", "reason": "GP knows her well and asked to take over; MDT agreed"}}}))
+		crit := criteriaOf(t, m)
+		if crit["negative_screen"]["override_reason"] != "Lapse discussed; agreed plan" ||
+			crit["stable_dose"]["override_reason"] != "GP knows her well and asked to take over; MDT agreed" {
+			t.Fatalf("criteria = %v", crit)
+		}
+		if ov := m["overrides"].([]any); len(ov) != len(failed) || ov[0].(map[string]any)["rule"] != "SC3" ||
+			ov[0].(map[string]any)["entity_type"] != "shared_care" {
+			t.Fatalf("overrides = %v", m["overrides"])
+		}
+		scID := m["id"].(string)
+		if actions := auditActions(e, scID); !slices.Contains(actions, "rule.override") || !slices.Contains(actions, "shared_care.propose") {
+			t.Fatalf("audit = %v", actions)
+		}
+
+		// The GP declines, with a reason; the service is alerted.
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline", map[string]any{}), 422)
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "not ours yet"}), 409)
+		m = e.must(200, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline",
+			map[string]any{"reason": "Not stable enough: missed doses this week"}))
+		if m["status"] != "declined" || !slices.Equal(timelineOf(m), []string{"proposed/specialist_service", "declined/gp_practice"}) {
+			t.Fatalf("declined = %v", m)
+		}
+		if !slices.Contains(alertKinds(e, "prescriber"), "shared_care") {
+			t.Fatal("no shared_care alert for the service")
+		}
+		if !slices.Contains(auditActions(e, scID), "shared_care.decline") {
+			t.Fatal("decline not audited")
+		}
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+kerry, nil), 404)
+
+		// The service withdraws a proposal by handing it back.
+		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
+		m = e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+m["id"].(string)+"/hand-back", map[string]any{"reason": "Withdrawn after MDT"}))
+		if tl := timelineOf(m); m["status"] != "handed_back" || tl[len(tl)-1] != "handed_back/specialist_service" {
+			t.Fatalf("withdrawn = %v", m)
+		}
+	})
+}
+
+// A GP sees only patients whose shared care was proposed to or accepted by
+// their practice, and a pharmacist only patients dispensed at their
+// pharmacy: every read of anyone else is not found (or forbidden by role).
+func TestSharedCareAccessDenied(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(40, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid,
+			"start_date": "2026-06-10", "days": 7, "wording": []int{1, 3}, "issue": true}))
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{
+			"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}))
+		e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc["id"].(string)+"/hand-back", map[string]any{"reason": "withdrawn"}))
+		otherGP, _ := e.secondPractice()
+		rid, rxID, scID := r["id"].(string), rx["id"].(string), sc["id"].(string)
+
+		reads := []struct {
+			path string
+			perm auth.Permission
+		}{
+			{"/v1/patients/" + pid, auth.PermPatientsRead},
+			{"/v1/patients/" + pid + "/regimes", auth.PermPatientsRead},
+			{"/v1/patients/" + pid + "/drug-screens", auth.PermPatientsRead},
+			{"/v1/patients/" + pid + "/doses", auth.PermDosesRead},
+			{"/v1/patients/" + pid + "/shared-care", auth.PermSharedRead},
+			{"/v1/patients/" + pid + "/shared-care-summary.pdf", auth.PermSharedRead},
+			{"/v1/shared-care/" + scID, auth.PermSharedRead},
+			{"/v1/regimes/" + rid, auth.PermPatientsRead},
+			{"/v1/regimes/" + rid + "/dose-changes", auth.PermPatientsRead},
+			{"/v1/regimes/" + rid + "/administrations", auth.PermPatientsRead},
+			{"/v1/prescriptions/" + rxID, auth.PermPrescRead},
+			{"/v1/prescriptions/" + rxID + "/pdf", auth.PermPrescRead},
+			{"/v1/prescriptions/" + rxID + "/balance", auth.PermPrescRead},
+		}
+		users := []struct {
+			who  string
+			role auth.Role
+		}{{"gp", auth.GP}, {otherGP, auth.GP}, {"pharmacist_2", auth.Pharmacist}}
+		for _, u := range users {
+			for _, rd := range reads {
+				want := http.StatusNotFound
+				if !u.role.Can(rd.perm) {
+					want = http.StatusForbidden
+				}
+				got := e.do(u.who, "GET", rd.path, nil)
+				if got.Status != want {
+					t.Errorf("%s GET %s: %d, want %d: %s", u.role, rd.path, got.Status, want, got.Body)
+				}
+			}
+			for _, path := range []string{"/v1/patients", "/v1/prescriptions", "/v1/prescriptions?patient_id=" + pid} {
+				if n := len(e.must(200, e.do(u.who, "GET", path, nil))["items"].([]any)); n != 0 {
+					t.Errorf("%s lists %d items at %s", u.role, n, path)
+				}
+			}
+		}
+		// Writes on someone else's arrangement are not found either.
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 404)
+		problemOf(t, e.do(otherGP, "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 404)
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/00000000-0000-7000-8000-000000000000/accept", nil), 404)
+		problemOf(t, e.do("gp", "POST", "/v1/patients/"+pid+"/shared-care", nil), 403)
+	})
+}
