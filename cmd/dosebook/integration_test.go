@@ -54,7 +54,12 @@ type server struct {
 
 func startServer(t *testing.T, dir, dbURL string) *server {
 	t.Helper()
-	cmd := exec.Command(dosebookBinary(t), "serve", "--addr", "127.0.0.1:0")
+	return startServerArgs(t, dir, dbURL)
+}
+
+func startServerArgs(t *testing.T, dir, dbURL string, extra ...string) *server {
+	t.Helper()
+	cmd := exec.Command(dosebookBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, extra...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "DOSEBOOK_DATABASE_URL="+dbURL, "DOSEBOOK_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
@@ -182,9 +187,9 @@ func TestTwoServersExactlyOnce(t *testing.T) {
 			if inst == "" {
 				t.Fatalf("no instalment due today: %s", body)
 			}
-			const attempts = 40
+			attempts := 200 // issue 6: 200 concurrent recordings through two servers
 			statuses := make([]int, attempts)
-			var bodies [attempts][]byte
+			bodies := make([][]byte, attempts)
 			start := make(chan struct{})
 			for i := range attempts {
 				wg.Add(1)

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -152,7 +154,8 @@ func translate(err error) error {
 		return &problem.Error{Code: problem.Unavailable, Message: "the database did not answer in time", Err: err}
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || isConnectionError(err) {
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, driver.ErrBadConn) || isConnectionError(err) {
 		return &problem.Error{Code: problem.Unavailable, Message: "the database is unavailable", Err: err}
 	}
 	return err
@@ -161,7 +164,7 @@ func translate(err error) error {
 func isConnectionError(err error) bool {
 	s := err.Error()
 	for _, frag := range []string{"connection refused", "failed to connect", "conn closed", "broken pipe",
-		"connection reset", "bad connection", "the database system is shutting down", "terminating connection",
+		"connection reset", "bad connection", "unexpected EOF", "SQLSTATE 08", "SQLSTATE 57P0", "the database system is shutting down", "terminating connection",
 		"database is locked", "SQLITE_BUSY"} {
 		if strings.Contains(s, frag) {
 			return true
