@@ -31,6 +31,10 @@ Usage:
   dosebook tokens revoke --id TOKEN_ID   revoke a token
   dosebook audit verify [flags]          check the audit trail's hash chain
   dosebook day-close [--date D]          mark today's uncollected doses missed at every pharmacy
+  dosebook generate --patients N --days D [--pharmacies P] [--seed S]
+                                         bulk-load a synthetic service for benchmarks; print tokens
+  dosebook load --url U --token-file F [--duration 30s] [--concurrency C] [--mix record=..,daylist=..,history=..]
+                                         drive a running server over loopback; print throughput and latency
 
 Flags common to all commands (environment variables in brackets):
   --database-url (DOSEBOOK_DATABASE_URL)  postgres://… ; unset: ./dosebook.db
@@ -81,6 +85,10 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 		})
 	case "demo":
 		return cmdDemo(ctx, rest, env, stdout, stderr)
+	case "generate":
+		return cmdGenerate(ctx, rest, env, stdout, stderr)
+	case "load":
+		return cmdLoad(ctx, rest, stdout, stderr)
 	case "orgs":
 		return cmdOrgs(ctx, rest, env, stdout, stderr)
 	case "users":

@@ -219,6 +219,10 @@ func (s *Server) acknowledgeAlert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := decodeOptional(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var a store.Alert
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error

@@ -222,6 +222,10 @@ func (s *Server) revokeToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := decodeOptional(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var tok store.Token
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
@@ -288,8 +292,10 @@ func optionalText(f *problem.Fields, field, v string, max int) {
 		f.Add(field, "max_length", "%s must be at most %d characters", field, max)
 	}
 	for _, r := range v {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			f.Add(field, "characters", "%s must not contain control characters", field)
+		// U+FFFD arrives when JSON carried an unpaired surrogate escape:
+		// storing it would record something other than what was sent.
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfffd {
+			f.Add(field, "characters", "%s must not contain control characters or invalid characters", field)
 			return
 		}
 	}

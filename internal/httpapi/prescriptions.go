@@ -134,6 +134,10 @@ func (s *Server) issuePrescription(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := decodeOptional(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var res store.PrescriptionResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
@@ -219,8 +223,34 @@ func (s *Server) setOpening(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var op calendar.Opening
-	if err := decode(c, &op); err != nil {
+	// Decoded through a strict struct: Opening's own UnmarshalJSON would let
+	// a misspelt field silently clear the closed days.
+	var req struct {
+		ClosedWeekdays     []string        `json:"closed_weekdays"`
+		ClosedDates        []calendar.Date `json:"closed_dates"`
+		OpenDates          []calendar.Date `json:"open_dates"`
+		BankHolidaysClosed *bool           `json:"bank_holidays_closed"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	op := calendar.Opening{ClosedDates: req.ClosedDates, OpenDates: req.OpenDates}
+	if req.BankHolidaysClosed == nil {
+		f.Add("bank_holidays_closed", "required", "bank_holidays_closed is required (true or false)")
+	} else {
+		op.BankHolidaysClosed = *req.BankHolidaysClosed
+	}
+	for _, w := range req.ClosedWeekdays {
+		d, err := calendar.ParseWeekday(w)
+		if err != nil {
+			f.Add("closed_weekdays", "weekday", "%q is not a weekday name", w)
+			continue
+		}
+		op.ClosedWeekdays = append(op.ClosedWeekdays, d)
+	}
+	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
