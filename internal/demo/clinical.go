@@ -325,6 +325,20 @@ func stepDate(start calendar.Date, s step) calendar.Date {
 	return d
 }
 
+// missedSince is the first of the last n open days before today, so that a
+// patient who "missed the last n days" has n collections missed whatever
+// the weekday (a Saturday collection also carries Sunday).
+func missedSince(today calendar.Date, n int) calendar.Date {
+	d := today
+	for n > 0 {
+		d = d.AddDays(-1)
+		if !closedDay(d) {
+			n--
+		}
+	}
+	return d
+}
+
 func closedDay(d calendar.Date) bool { return !calendar.DefaultOpening().IsOpen(d) }
 
 // replayHistory records what happened at the pharmacies day by day, then
@@ -385,7 +399,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmaci
 }
 
 func skipDose(dp demoPatient, i int, day, today calendar.Date) bool {
-	if dp.missLast > 0 && day.DaysUntil(today) <= dp.missLast {
+	if dp.missLast > 0 && !day.Before(missedSince(today, dp.missLast)) {
 		return true
 	}
 	return dp.missEvery > 0 && (day.DaysUntil(today)+i)%dp.missEvery == 0
