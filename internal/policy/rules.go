@@ -190,7 +190,7 @@ func specs() []ruleSpec {
 			func(n Numbers) string {
 				return fmt.Sprintf("Shared care when stable on the current dose (usually more than 3 months), with a written agreement; the GP does not titrate; specialist review at least every %d months; either party can hand prescribing back.", n.SC1SpecialistReviewMonths)
 			}},
-		{"SC3", "Shared care suggested criteria", Warn, EvidenceUnverified, "Dosebook suggested defaults",
+		{"SC3", "Shared care suggested criteria", Override, EvidenceUnverified, "Dosebook suggested defaults",
 			func(n Numbers) string {
 				return fmt.Sprintf("No dose change for %d weeks; at least %d%% of due doses taken in the last %d weeks; no missed-dose block in that period; a drug screen in the last %d weeks negative for illicit opioids.",
 					n.SC3StableWeeks, n.SC3AdherencePercent, n.SC3AdherenceWeeks, n.SC3ScreenWeeks)
