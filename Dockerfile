@@ -2,6 +2,9 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces gofpdf with the patched copy in third_party/gofpdf (see
+# PATCHES.md there): resolving the modules needs its go.mod.
+COPY third_party/gofpdf/go.mod third_party/gofpdf/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/dosebook ./cmd/dosebook

@@ -39,10 +39,15 @@ const family = "DejaVu"
 
 type fontSet struct{ regular, bold []byte }
 
-// loadFonts reads the embedded TTFs once. gofpdf offers no way to share a
-// parsed font between documents (AddUTF8FontFromBytes parses per document),
-// so only the bytes are cached. Each document still gets its own copy (see
-// newDoc).
+// loadFonts reads the embedded TTFs once, and every document is given these
+// same slices. That is safe and cheap only because gofpdf is carried patched
+// in third_party/gofpdf (see PATCHES.md there): upstream v1.16.2 parsed both
+// fonts twice for every document (most of the ~11 ms a prescription took)
+// and wrote into the font bytes while subsetting them. The patched gofpdf
+// parses each distinct font once per process and never writes into the
+// bytes. The fonts are embedded whole, not subset, so that any name (Greek,
+// Cyrillic, Vietnamese…) prints; each PDF still embeds only the glyphs it
+// uses.
 var loadFonts = sync.OnceValues(func() (fontSet, error) {
 	reg, err := fontFiles.ReadFile("fonts/DejaVuSans.ttf")
 	if err != nil {
@@ -102,13 +107,8 @@ func newDoc(o Options, title string) (*doc, error) {
 	f.SetTitle(title, true)
 	f.SetCreator("Dosebook", true)
 	f.SetProducer("Dosebook (gofpdf)", true)
-	// gofpdf 1.16.2 writes into the font bytes it is given while subsetting
-	// (utf8FontFile.generateChecksum appends padding to sub-slices of the
-	// file), so documents rendered concurrently must not share one slice:
-	// the race detector catches it. A copy costs ~0.1 ms; parsing costs ~50
-	// times that.
-	f.AddUTF8FontFromBytes(family, "", bytes.Clone(fs.regular))
-	f.AddUTF8FontFromBytes(family, "B", bytes.Clone(fs.bold))
+	f.AddUTF8FontFromBytes(family, "", fs.regular)
+	f.AddUTF8FontFromBytes(family, "B", fs.bold)
 	f.AliasNbPages(nbPagesTag)
 	f.SetMargins(marginL, marginT, marginR)
 	// Page breaks are placed explicitly (ensure) so that blocks such as the

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,6 +365,76 @@ func TestDeterministic(t *testing.T) {
 				t.Error("creation date is not Options.CreatedAt")
 			}
 		})
+	}
+}
+
+// Documents share the parsed fonts and the font bytes (see loadFonts), so
+// rendering many at once must give exactly what rendering them one by one
+// gives, and must leave the font bytes as embedded. Run with -race.
+func TestConcurrentRenderingMatchesSerial(t *testing.T) {
+	t.Parallel()
+	names := []string{
+		"Zoë Łukasz-Nguyễn",
+		"Αλέξανδρος Παπαδόπουλος",
+		"Анна Сергеевна Иванова",
+		"Siân Ó Briain",
+	}
+	var render []func() ([]byte, error)
+	for i, name := range names {
+		for _, compress := range []bool{false, true} {
+			o := Options{CreatedAt: fixedTime, Compress: compress}
+			v := prescriptionFixture(12 + 14*i)
+			v.Patient.Name = name
+			s := summaryFixture()
+			s.Patient.Name = name
+			render = append(render,
+				func() ([]byte, error) { return Prescription(v, o) },
+				func() ([]byte, error) { return SharedCareSummary(s, o) },
+			)
+		}
+	}
+	want := make([][]byte, len(render))
+	for i, fn := range render {
+		data, err := fn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = data
+	}
+
+	const rounds = 4
+	got := make([][]byte, rounds*len(render))
+	errs := make([]error, len(got))
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = render[i%len(render)]()
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatalf("document %d: %v", i%len(render), errs[i])
+		}
+		if !bytes.Equal(got[i], want[i%len(render)]) {
+			t.Errorf("document %d rendered concurrently differs from its serial rendering", i%len(render))
+		}
+	}
+
+	fs, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, shared := range map[string][]byte{"fonts/DejaVuSans.ttf": fs.regular, "fonts/DejaVuSans-Bold.ttf": fs.bold} {
+		embedded, err := fontFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(shared, embedded) {
+			t.Errorf("%s: rendering changed the shared font bytes", name)
+		}
 	}
 }
 
