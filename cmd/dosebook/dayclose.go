@@ -53,8 +53,12 @@ func nextDayClose(now time.Time, loc *time.Location, at time.Duration) (time.Tim
 // is idempotent, so a second server running it too does no harm.
 func runDayClose(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) {
 	catchUp := calendar.DateOf(time.Now(), cfg.Timezone).AddDays(-1)
-	if _, err := db.CloseDayAll(ctx, cfg.Policy, catchUp); err != nil && ctx.Err() == nil {
+	started := time.Now()
+	if res, err := db.CloseDayAll(ctx, cfg.Policy, catchUp); err != nil && ctx.Err() == nil {
 		log.Error("day close catch-up failed", "date", catchUp.String(), "error", err.Error())
+	} else if err == nil {
+		log.Info("day close catch-up done", "date", catchUp.String(), "pharmacies", len(res),
+			"duration_ms", time.Since(started).Milliseconds())
 	}
 	for {
 		when, day := nextDayClose(time.Now(), cfg.Timezone, cfg.DayCloseAt)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/config"
@@ -18,9 +19,18 @@ import (
 
 func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var withDemo bool
+	var pprofAddr string
 	return withDB(ctx, "serve", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&withDemo, "demo", false, "seed demo data if needed and print demo tokens")
+		fs.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, for performance work")
 	}, func(a app) error {
+		if pprofAddr != "" {
+			stop, err := servePprof(pprofAddr)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			defer stop()
+		}
 		if withDemo {
 			res, err := demo.Seed(ctx, a.db, a.cfg)
 			if err != nil {
@@ -64,6 +74,29 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		a.log.Info("stopped")
 		return nil
 	})
+}
+
+// servePprof exposes the profiler on its own listener, never on the API's:
+// profiles show request data in memory, so only loopback is allowed.
+func servePprof(addr string) (stop func(), err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("--pprof-addr %q: only a loopback address is allowed", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return func() { _ = hs.Close() }, nil
 }
 
 func printDemo(w io.Writer, addr string, res demo.Result) {

@@ -9,6 +9,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"strings"
+	"time"
 )
 
 // Role is the one job a user does in Dosebook.
@@ -120,6 +121,8 @@ type Principal struct {
 	OrgName string
 	OrgKind OrgKind
 	TokenID string
+	// TokenExpiresAt bounds how long the principal may be reused.
+	TokenExpiresAt time.Time
 }
 
 type principalKey struct{}

@@ -24,6 +24,11 @@ type Config struct {
 	Policy         policy.Numbers
 	TokenTTL       time.Duration
 	RequestTimeout time.Duration
+	// AuthCacheTTL is how long a server reuses a token it has checked. A
+	// token revoked through this server stops at once; one revoked through
+	// another process (the CLI, a second server) within this time. Zero
+	// checks every request against the database.
+	AuthCacheTTL time.Duration
 }
 
 // Env is the subset of the environment config reads.
@@ -47,6 +52,7 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	pol := fs.String("policy", get("DOSEBOOK_POLICY", ""), "rule number overrides, e.g. M2.max_step_mg=5 (DOSEBOOK_POLICY)")
 	ttl := fs.String("token-ttl", get("DOSEBOOK_TOKEN_TTL", "2160h"), "lifetime of new tokens (DOSEBOOK_TOKEN_TTL)")
 	timeout := fs.String("request-timeout", get("DOSEBOOK_REQUEST_TIMEOUT", "10s"), "longest a request may take (DOSEBOOK_REQUEST_TIMEOUT)")
+	authCache := fs.String("auth-cache", get("DOSEBOOK_AUTH_CACHE", "5s"), "how long a checked token is reused; 0 checks every request (DOSEBOOK_AUTH_CACHE)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -84,6 +90,9 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	}
 	if c.RequestTimeout, err = time.ParseDuration(*timeout); err != nil || c.RequestTimeout <= 0 {
 		return c, fmt.Errorf("DOSEBOOK_REQUEST_TIMEOUT: %q is not a positive duration", *timeout)
+	}
+	if c.AuthCacheTTL, err = time.ParseDuration(*authCache); err != nil || c.AuthCacheTTL < 0 || c.AuthCacheTTL > time.Minute {
+		return c, fmt.Errorf("DOSEBOOK_AUTH_CACHE: %q is not a duration from 0 to 1m", *authCache)
 	}
 	return c, nil
 }

@@ -28,7 +28,15 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.fail(c, &problem.Error{Code: problem.Unauthorized, Message: "an Authorization: Bearer token is required"})
 		return
 	}
-	p, err := s.db.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	p, gen, ok := s.principals.get(token, s.db.Now())
+	var err error
+	if !ok {
+		p, err = s.db.Authenticate(c.Request.Context(), token)
+		if err == nil {
+			s.principals.put(token, p, s.db.Now(), gen)
+		}
+	}
 	if err != nil {
 		if problem.CodeOf(err) == problem.Unauthorized {
 			s.guard.failure(ip)
@@ -109,4 +117,70 @@ func (g *tokenGuard) failure(ip string) {
 		g.failures[ip] = e
 	}
 	e.count++
+}
+
+// principalCache reuses a checked token for a few seconds: every request
+// is authenticated, and at a busy pharmacy the lookup was one database
+// round trip in nine on the path that records a dose. Keys are token
+// hashes, never tokens. Revoking through this server clears it at once.
+type principalCache struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[string]cachedPrincipal
+	// gen counts revocations: a lookup that started before one must not
+	// put its (possibly revoked) answer back after forget.
+	gen uint64
+}
+
+type cachedPrincipal struct {
+	p     auth.Principal
+	until time.Time
+}
+
+// principalCacheMax bounds memory: past it the cache is emptied and refills.
+const principalCacheMax = 10000
+
+func newPrincipalCache(ttl time.Duration) *principalCache {
+	return &principalCache{ttl: ttl, entries: map[string]cachedPrincipal{}}
+}
+
+func (pc *principalCache) get(token string, now time.Time) (p auth.Principal, gen uint64, ok bool) {
+	if pc.ttl <= 0 {
+		return auth.Principal{}, 0, false
+	}
+	key := auth.HashToken(token)
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	e, found := pc.entries[key]
+	if !found || !now.Before(e.until) {
+		return auth.Principal{}, pc.gen, false
+	}
+	return e.p, pc.gen, true
+}
+
+func (pc *principalCache) put(token string, p auth.Principal, now time.Time, gen uint64) {
+	if pc.ttl <= 0 {
+		return
+	}
+	until := now.Add(pc.ttl)
+	if p.TokenExpiresAt.Before(until) {
+		until = p.TokenExpiresAt
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if gen != pc.gen {
+		return
+	}
+	if len(pc.entries) >= principalCacheMax {
+		clear(pc.entries)
+	}
+	pc.entries[auth.HashToken(token)] = cachedPrincipal{p: p, until: until}
+}
+
+// forget drops every cached token, after a revocation.
+func (pc *principalCache) forget() {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	clear(pc.entries)
+	pc.gen++
 }

@@ -236,6 +236,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.principals.forget()
 	c.JSON(http.StatusOK, tok)
 }
 

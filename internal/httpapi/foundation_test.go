@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/dosebook/dosebook/internal/store"
 )
 
 func TestMe(t *testing.T) {
@@ -184,5 +188,44 @@ func TestBadTokensAreThrottled(t *testing.T) {
 		if last.Header.Get("Retry-After") == "" {
 			t.Fatal("no Retry-After")
 		}
+	})
+}
+
+// A server reuses a checked token for DOSEBOOK_AUTH_CACHE; a revocation made
+// elsewhere (the CLI, another server) takes hold when that time is up, and
+// a token's own expiry is never stretched by the cache.
+func TestAuthCacheHonoursRevocationElsewhereAndExpiry(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		if e.srv.cfg.AuthCacheTTL != 5*time.Second {
+			t.Fatalf("default auth cache: %v", e.srv.cfg.AuthCacheTTL)
+		}
+		var gpID string
+		for _, u := range e.demo.Users {
+			if u.Key == "gp" {
+				gpID = u.ID
+			}
+		}
+		m := e.must(201, e.do("admin", "POST", "/v1/users/"+gpID+"/tokens", map[string]any{"label": "cli-revoked"}))
+		tok := m["token"].(string)
+		e.must(200, e.do(tok, "GET", "/v1/me", nil))
+		// Revoked by another process: this server's cache still holds it.
+		if err := e.db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.RevokeToken(m["id"].(string))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		e.must(200, e.do(tok, "GET", "/v1/me", nil))
+		c.Set(c.Now().Add(5 * time.Second))
+		problemOf(t, e.do(tok, "GET", "/v1/me", nil), 401)
+
+		// Expiry: a cached token stops at its expires_at, not at the cache's.
+		m = e.must(201, e.do("admin", "POST", "/v1/users/"+gpID+"/tokens", map[string]any{"label": "short", "ttl_hours": 1}))
+		tok = m["token"].(string)
+		c.Set(mustTime(m["expires_at"].(string)).Add(-2 * time.Second))
+		e.must(200, e.do(tok, "GET", "/v1/me", nil))
+		c.Set(c.Now().Add(2 * time.Second))
+		problemOf(t, e.do(tok, "GET", "/v1/me", nil), 401)
 	})
 }

@@ -33,6 +33,8 @@ type Server struct {
 	metrics *metrics
 	engine  *gin.Engine
 	guard   *tokenGuard
+	// principals caches checked tokens (cfg.AuthCacheTTL).
+	principals *principalCache
 }
 
 // New builds the router with explicit middleware.
@@ -46,7 +48,8 @@ func New(db *store.DB, cfg config.Config, log *slog.Logger) (*Server, error) {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, cfg: cfg, log: log, engine: e, metrics: newMetrics(db), guard: newTokenGuard()}
+	s := &Server{db: db, cfg: cfg, log: log, engine: e, metrics: newMetrics(db), guard: newTokenGuard(),
+		principals: newPrincipalCache(cfg.AuthCacheTTL)}
 	e.Use(s.requestContext, s.recover, s.observe)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, problem.NotFoundf("no such route: %s", c.Request.URL.Path)) })
 	e.NoMethod(func(c *gin.Context) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -202,31 +203,137 @@ func (db *DB) ConsecutiveMissedDays(ctx context.Context, patientID string, today
 	return dispensing.ConsecutiveMissed(days[patientID], today), nil
 }
 
-// instalmentFor returns an instalment at the pharmacist's pharmacy (or of a
-// patient the user may see) with its prescription.
-func instalmentFor(g *gorm.DB, p auth.Principal, id string) (Instalment, Prescription, error) {
-	var in Instalment
-	var pr Prescription
+// recordTarget is the instalment being recorded with what recording needs
+// of its prescription and patient, read in one statement: recording a dose
+// is the busiest write in the service.
+type recordTarget struct {
+	Instalment
+	PrescriptionStatus prescriptions.Status
+	ServiceID          string
+	FirstDoseDate      calendar.Date
+}
+
+// recordTargetFor returns an instalment at the pharmacist's pharmacy (or of
+// a patient the user may see) that is on a non-draft prescription; anything
+// else is NotFound, so another pharmacy's instalments reveal nothing.
+func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, error) {
+	var t recordTarget
+	notFound := problem.NotFoundf("instalment not found")
 	if !ValidID(id) {
-		return in, pr, problem.NotFoundf("instalment not found")
+		return t, notFound
 	}
-	err := g.Take(&in, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && p.Role == auth.Pharmacist && in.PharmacyID != p.OrgID {
-		return in, pr, problem.NotFoundf("instalment not found")
+	q := g.Table("instalments").
+		Select("instalments.*, prescriptions.status AS prescription_status, prescriptions.service_id, patients.first_dose_date").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Joins("JOIN patients ON patients.id = instalments.patient_id").
+		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
+	if p.Role == auth.Pharmacist {
+		// The pharmacist's scope (scopePatients) for this one instalment:
+		// its own non-draft prescription is at their pharmacy.
+		q = q.Where("instalments.pharmacy_id = ? AND prescriptions.pharmacy_id = ?", p.OrgID, p.OrgID)
+	} else {
+		q = scopePatients(q, p)
 	}
+	err := q.Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return t, notFound
+	}
+	return t, translate(err)
+}
+
+// recordWindow is the patient's recent record as recording a dose needs
+// it: whether the instalment being recorded has events (one outcome each),
+// the dose days of the MD1 window with their current
+// outcomes, and the last review.
+type recordWindow struct {
+	recorded   bool // the instalment has events already
+	days       []dispensing.DayOutcome
+	lastReview calendar.Date
+}
+
+func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calendar.Date) (recordWindow, error) {
+	from, to := today.AddDays(-historyWindow), today
+	if inst.Date.Before(from) {
+		from = inst.Date
+	}
+	if inst.Date.After(to) {
+		to = inst.Date
+	}
+	// Scanned by hand into the few columns the rules read: this is the
+	// busiest query of the busiest write, and gorm's reflection over a
+	// struct per row was a third of its cost.
+	rows, err := g.Table("instalments").
+		Select(`instalments.id, instalments.date, instalments.covers, prescriptions.status,
+			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ?),
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, patientID).
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
+		Order("instalments.id, e.created_at, e.id").
+		Rows()
 	if err != nil {
-		return in, pr, translate(err)
+		return recordWindow{}, translate(err)
 	}
-	if _, err := patientFor(g, p, in.PatientID); err != nil {
-		return in, pr, problem.NotFoundf("instalment not found")
+	defer rows.Close()
+	type instalmentEvents struct {
+		date   calendar.Date
+		covers []calendar.Date
+		status prescriptions.Status
+		events []dispensing.Event
 	}
-	if err := g.Take(&pr, "id = ?", in.PrescriptionID).Error; err != nil {
-		return in, pr, translate(err)
+	var (
+		w     recordWindow
+		list  []*instalmentEvents
+		cur   *instalmentEvents
+		curID string
+	)
+	for rows.Next() {
+		var (
+			id, covers, status                string
+			date, lastReview                  calendar.Date
+			eID, eOutcome, eReason, eCorrects *string
+			eCreated                          *time.Time
+		)
+		if err := rows.Scan(&id, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
+			return recordWindow{}, translate(err)
+		}
+		w.lastReview = lastReview
+		if cur == nil || id != curID {
+			cur, curID = &instalmentEvents{date: date, status: prescriptions.Status(status)}, id
+			if err := json.Unmarshal([]byte(covers), &cur.covers); err != nil {
+				return recordWindow{}, fmt.Errorf("instalment %s covers: %w", id, err)
+			}
+			list = append(list, cur)
+		}
+		if eID == nil {
+			continue
+		}
+		cur.events = append(cur.events, dispensing.Event{ID: *eID, Outcome: dispensing.Outcome(deref(eOutcome)),
+			Reason: dispensing.WithheldReason(deref(eReason)), CorrectsID: deref(eCorrects), CreatedAt: deref(eCreated)})
+		if id == inst.ID {
+			w.recorded = true
+		}
 	}
-	if pr.Status == StatusDraft {
-		return in, pr, problem.NotFoundf("instalment not found")
+	if err := rows.Err(); err != nil {
+		return recordWindow{}, translate(err)
 	}
-	return in, pr, nil
+	for _, in := range list {
+		inWindow := !in.date.Before(today.AddDays(-historyWindow)) && !in.date.After(today)
+		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
+		if inWindow && shown {
+			c, _ := dispensing.CurrentEvent(in.events)
+			w.days = append(w.days, dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
+		}
+	}
+	return w, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 // NewDoseEvent is a pharmacist's record of one instalment.
@@ -246,7 +353,7 @@ type NewDoseEvent struct {
 // RecordDose saves a dose event under S1, S3, L3, MD1 and MD4. A second
 // outcome for the same instalment is a Conflict carrying the first.
 func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
-	inst, pr, err := instalmentFor(tx.g, p, instalmentID)
+	inst, err := recordTargetFor(tx.g, p, instalmentID)
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
@@ -254,9 +361,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
+	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, today)
+	if err != nil {
+		return DoseEvent{}, nil, err
+	}
 	var existing []DoseEvent
-	if err := tx.g.Where("instalment_id = ?", inst.ID).Order("created_at, id").Find(&existing).Error; err != nil {
-		return DoseEvent{}, nil, translate(err)
+	if w.recorded {
+		if err := tx.g.Where("instalment_id = ?", inst.ID).Order("created_at, id").Find(&existing).Error; err != nil {
+			return DoseEvent{}, nil, translate(err)
+		}
 	}
 	if correction {
 		found := false
@@ -270,13 +383,12 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
 	}
-	block, _, err := md1Block(tx.g, n, inst.PatientID, today)
-	if err != nil {
-		return DoseEvent{}, nil, err
+	var block *dispensing.Block
+	if b, ok := dispensing.MD1Block(n, w.days, today, w.lastReview); ok {
+		block = &b
 	}
-	status := pr.Status
 	if findings := dispensing.CanRecord(n, dispensing.RecordInput{Today: today, InstalmentDate: inst.Date,
-		PrescriptionStatus: status, Outcome: in.Outcome, Block: block, Correction: correction}); len(findings) > 0 {
+		PrescriptionStatus: inst.PrescriptionStatus, Outcome: in.Outcome, Block: block, Correction: correction}); len(findings) > 0 {
 		return DoseEvent{}, nil, problem.Blocked(findings)
 	}
 	if in.Outcome.Taken() && !in.IdentityConfirmed {
@@ -307,13 +419,13 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if in.Outcome == dispensing.Withheld {
 		f := dispensing.AlertForWithheld(in.Reason)
 		notes = append(notes, f)
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
+		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
 			Kind: "withheld", Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
 			DedupeKey: "withheld:" + e.ID}); err != nil {
 			return e, nil, err
 		}
 	}
-	if in.Outcome.Taken() && !correction {
+	if in.Outcome.Taken() && !correction && inst.FirstDoseDate.IsZero() {
 		if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", inst.PatientID).
 			Update("first_dose_date", inst.Date).Error; err != nil {
 			return e, nil, translate(err)

@@ -227,5 +227,5 @@ func (db *DB) Authenticate(ctx context.Context, token string) (auth.Principal, e
 		return auth.Principal{}, denied
 	}
 	return auth.Principal{UserID: row.UserID, Name: row.Name, Role: row.Role, OrgID: row.OrgID,
-		OrgName: row.OrgName, OrgKind: row.OrgKind, TokenID: row.TokenID}, nil
+		OrgName: row.OrgName, OrgKind: row.OrgKind, TokenID: row.TokenID, TokenExpiresAt: row.ExpiresAt}, nil
 }

@@ -104,6 +104,34 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 	})
 }
 
+// A night's scheduled alerts append thousands of audit events in one
+// transaction: more than one INSERT's worth of PostgreSQL parameters.
+func TestManyAuditEventsInOneTransaction(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 6000 // × 14 columns > 65,535 parameters
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for i := range n {
+				if err := tx.Audit("test.bulk", "test", fmt.Sprint(i), map[string]int{"i": i}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.VerifyAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Count != n || len(v.Faults) != 0 {
+			t.Fatalf("count %d faults %v", v.Count, v.Faults)
+		}
+	})
+}
+
 func TestTokens(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -132,8 +132,13 @@ func (tx *Tx) flushAudit() error {
 		e.Hash = audit.ComputeHash(*e)
 		last = *e
 	}
-	return tx.g.Create(&tx.pending).Error
+	// A night's scheduled alerts can append thousands of events at once;
+	// batches keep each INSERT under PostgreSQL's 65,535 parameters.
+	return tx.g.CreateInBatches(&tx.pending, auditInsertBatch).Error
 }
+
+// auditInsertBatch is events per INSERT: 14 columns each.
+const auditInsertBatch = 1000
 
 // translate maps database errors to Dosebook's error vocabulary.
 func translate(err error) error {
