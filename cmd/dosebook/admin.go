@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dosebook/dosebook/internal/audit"
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/config"
 	"github.com/dosebook/dosebook/internal/store"
@@ -107,8 +108,11 @@ func cmdAudit(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	return withDB(ctx, "audit verify", rest, env, stderr, nil, func(a app) error {
-		v, err := a.db.VerifyAudit(ctx)
+	var anchors anchorFlags
+	return openDB(ctx, "audit verify", false, rest, env, stderr, func(fs *flag.FlagSet) {
+		fs.Var(&anchors, "anchor", "SEQ:HASH of a head printed by an earlier verify or logged at day close; repeatable")
+	}, func(a app) error {
+		v, err := a.db.VerifyAudit(ctx, anchors...)
 		if err != nil {
 			return err
 		}
@@ -119,6 +123,24 @@ func cmdAudit(ctx context.Context, args []string, env config.Env, stdout, stderr
 			return fmt.Errorf("audit trail verification failed: %d fault(s) in %d events", len(v.Faults), v.Count)
 		}
 		fmt.Fprintf(stdout, "audit trail intact: %d events verified\n", v.Count)
+		if v.Count > 0 {
+			// The chain cannot show rows cut from its end: keep the head
+			// somewhere else and pass it back later.
+			fmt.Fprintf(stdout, "head: %s (later: dosebook audit verify --anchor %s)\n", v.Head(), v.Head())
+		}
 		return nil
 	})
+}
+
+type anchorFlags []audit.Anchor
+
+func (f *anchorFlags) String() string { return fmt.Sprint(*f) }
+
+func (f *anchorFlags) Set(s string) error {
+	a, err := audit.ParseAnchor(s)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, a)
+	return nil
 }

@@ -115,20 +115,20 @@ type app struct {
 // database, and runs fn.
 func withDB(ctx context.Context, name string, args []string, env config.Env, stderr io.Writer,
 	extra func(fs *flag.FlagSet), fn func(a app) error) error {
+	return openDB(ctx, name, true, args, env, stderr, extra, fn)
+}
+
+// openDB is withDB with migration optional: a command that only inspects
+// the database (audit verify) must not change its schema.
+func openDB(ctx context.Context, name string, migrate bool, args []string, env config.Env, stderr io.Writer,
+	extra func(fs *flag.FlagSet), fn func(a app) error) error {
 	fs := flag.NewFlagSet("dosebook "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	if extra != nil {
 		extra(fs)
 	}
-	cfg, err := config.Load(fs, args, env)
+	cfg, err := parseFlags(fs, args, env, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{2, err}
-	}
-	if fs.NArg() > 0 {
-		return &exitError{2, fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
@@ -136,8 +136,31 @@ func withDB(ctx context.Context, name string, args []string, env config.Env, std
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, log); err != nil {
-		return err
+	if migrate {
+		if err := db.Migrate(ctx, log); err != nil {
+			return err
+		}
 	}
 	return fn(app{cfg: cfg, db: db, log: log, fs: fs})
+}
+
+// parseFlags reads the configuration. A mistake is one line and exit
+// status 2 (the flag package would print the whole usage after it); -h
+// prints the flags.
+func parseFlags(fs *flag.FlagSet, args []string, env config.Env, stderr io.Writer) (config.Config, error) {
+	fs.SetOutput(io.Discard)
+	cfg, err := config.Load(fs, args, env)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stderr)
+		fmt.Fprintf(stderr, "Usage of %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return cfg, err
+	}
+	if err != nil {
+		return cfg, &exitError{2, err}
+	}
+	if fs.NArg() > 0 {
+		return cfg, &exitError{2, fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return cfg, nil
 }

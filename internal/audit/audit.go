@@ -66,16 +66,57 @@ type Fault struct {
 
 func (f Fault) String() string { return fmt.Sprintf("seq %d: %s", f.Seq, f.Reason) }
 
+// Anchor is a chain head recorded outside the database (printed by
+// `dosebook audit verify`, logged at every day close). The chain alone
+// cannot show rows removed from its end; an anchor can: the row at Seq
+// must still exist with this Hash.
+type Anchor struct {
+	Seq  int64
+	Hash string
+}
+
+// ParseAnchor reads "SEQ:HASH".
+func ParseAnchor(s string) (Anchor, error) {
+	seq, hash, ok := strings.Cut(s, ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil || n < 1 || len(hash) != len(GenesisHash) {
+		return Anchor{}, fmt.Errorf("anchor %q is not SEQ:HASH (as printed by dosebook audit verify)", s)
+	}
+	return Anchor{Seq: n, Hash: strings.ToLower(hash)}, nil
+}
+
+func (a Anchor) String() string { return strconv.FormatInt(a.Seq, 10) + ":" + a.Hash }
+
 // Verifier checks events in sequence order, one at a time, so a trail of
 // millions of rows never has to be held in memory.
 type Verifier struct {
 	prevSeq  int64
 	prevHash string
+	anchors  map[int64]string
 	Count    int64
 	Faults   []Fault
 }
 
-func NewVerifier() *Verifier { return &Verifier{prevHash: GenesisHash} }
+func NewVerifier(anchors ...Anchor) *Verifier {
+	v := &Verifier{prevHash: GenesisHash, anchors: map[int64]string{}}
+	for _, a := range anchors {
+		v.anchors[a.Seq] = a.Hash
+	}
+	return v
+}
+
+// Head is the last event seen, to be kept as an anchor.
+func (v *Verifier) Head() Anchor { return Anchor{Seq: v.prevSeq, Hash: v.prevHash} }
+
+// Finish reports anchors beyond the end of the chain: rows removed from
+// the end (or the whole trail) since the anchor was taken.
+func (v *Verifier) Finish() {
+	for seq := range v.anchors {
+		if seq > v.prevSeq {
+			v.Faults = append(v.Faults, Fault{seq, fmt.Sprintf("anchored row missing: the chain ends at seq %d (rows removed from the end)", v.prevSeq)})
+		}
+	}
+}
 
 // Next checks one event against the chain so far.
 func (v *Verifier) Next(e Event) {
@@ -91,6 +132,9 @@ func (v *Verifier) Next(e Event) {
 	}
 	if ComputeHash(e) != e.Hash {
 		v.Faults = append(v.Faults, Fault{e.Seq, "hash does not match contents (row edited)"})
+	}
+	if want, ok := v.anchors[e.Seq]; ok && want != e.Hash {
+		v.Faults = append(v.Faults, Fault{e.Seq, "hash differs from the anchor recorded earlier (row replaced)"})
 	}
 	v.prevSeq = e.Seq
 	v.prevHash = e.Hash

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,9 +47,70 @@ func TestVerifier(t *testing.T) {
 			for _, e := range tt.mutate(chain(5)) {
 				v.Next(e)
 			}
+			v.Finish()
 			if got := len(v.Faults) > 0; got != tt.faulty {
 				t.Fatalf("faults = %v, want faulty=%v", v.Faults, tt.faulty)
 			}
 		})
+	}
+}
+
+// The chain cannot show rows cut from its end; an anchor taken earlier can.
+func TestAnchors(t *testing.T) {
+	t.Parallel()
+	full := chain(5)
+	head := Anchor{Seq: 5, Hash: full[4].Hash}
+	tests := []struct {
+		name    string
+		events  []Event
+		anchors []Anchor
+		faulty  bool
+	}{
+		{"intact with head anchor", full, []Anchor{head}, false},
+		{"intact with older anchor", full, []Anchor{{Seq: 3, Hash: full[2].Hash}}, false},
+		{"tail removed: unnoticed without anchor", full[:3], nil, false},
+		{"tail removed", full[:3], []Anchor{head}, true},
+		{"whole trail removed", nil, []Anchor{head}, true},
+		{"row replaced by a rebuilt chain", rebuilt(full), []Anchor{head}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := NewVerifier(tt.anchors...)
+			for _, e := range tt.events {
+				v.Next(e)
+			}
+			v.Finish()
+			if got := len(v.Faults) > 0; got != tt.faulty {
+				t.Fatalf("faults = %v, want faulty=%v", v.Faults, tt.faulty)
+			}
+		})
+	}
+}
+
+// rebuilt edits one row and recomputes every hash after it: the chain is
+// self-consistent again, which only an anchor reveals.
+func rebuilt(in []Event) []Event {
+	out := append([]Event(nil), in...)
+	out[1].Changes = `{"a":9}`
+	prev := out[0].Hash
+	for i := 1; i < len(out); i++ {
+		out[i].PrevHash = prev
+		out[i].Hash = ComputeHash(out[i])
+		prev = out[i].Hash
+	}
+	return out
+}
+
+func TestParseAnchor(t *testing.T) {
+	t.Parallel()
+	h := chain(1)[0].Hash
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{{"1:" + h, true}, {"12:" + strings.ToUpper(h), true}, {"0:" + h, false}, {"x:" + h, false}, {"3:abc", false}, {h, false}} {
+		if _, err := ParseAnchor(tt.in); (err == nil) != tt.ok {
+			t.Errorf("ParseAnchor(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+		}
 	}
 }

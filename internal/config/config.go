@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 
 	var c Config
 	c.Addr = *addr
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return c, fmt.Errorf("DOSEBOOK_ADDR: %q is not host:port", c.Addr)
+	}
 	c.DatabaseURL = *dbURL
 	if _, _, err := store.DialectOf(c.DatabaseURL); err != nil {
 		return c, fmt.Errorf("DOSEBOOK_DATABASE_URL: %w", err)

@@ -154,6 +154,12 @@ func TestRequestIDAndPanics(t *testing.T) {
 			t.Fatal("panic not logged with request id")
 		}
 		problemOf(t, e.do("prescriber", "GET", "/v1/nowhere", nil), 404)
+		// A route with the wrong method is 405 naming what it allows.
+		r = e.do("prescriber", "DELETE", "/v1/patients", nil)
+		problemOf(t, r, 405)
+		if got := r.Header.Get("Allow"); got != "GET, POST" {
+			t.Fatalf("Allow = %q, want GET, POST", got)
+		}
 	})
 }
 

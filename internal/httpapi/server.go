@@ -6,9 +6,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,10 +56,40 @@ func New(db *store.DB, cfg config.Config, log *slog.Logger) (*Server, error) {
 	e.Use(s.requestContext, s.recover, s.observe)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, problem.NotFoundf("no such route: %s", c.Request.URL.Path)) })
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, &problem.Error{Code: problem.NotFound, Message: "method not allowed on this route"})
+		allowed := s.allowedMethods(c.Request.URL.Path)
+		c.Header("Allow", strings.Join(allowed, ", "))
+		s.fail(c, &problem.Error{Code: problem.NotAllowed,
+			Message: fmt.Sprintf("method %s not allowed on this route (allowed: %s)", c.Request.Method, strings.Join(allowed, ", "))})
 	})
 	s.routes()
 	return s, nil
+}
+
+// allowedMethods lists the methods the route table has for a path, for the
+// Allow header of a 405 (RFC 9110 15.5.6).
+func (s *Server) allowedMethods(path string) []string {
+	var out []string
+	for _, r := range s.routeTable() {
+		if templateMatches(r.Path, path) && !slices.Contains(out, r.Method) {
+			out = append(out, r.Method)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// templateMatches matches a gin path template (":id" segments) to a path.
+func templateMatches(template, path string) bool {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if !strings.HasPrefix(ts[i], ":") && ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Handler is the server's http.Handler.

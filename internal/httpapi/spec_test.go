@@ -265,14 +265,20 @@ func itemsOf(s *openapi3.Schema) *openapi3.Schema {
 // unroutedProblem recognises the problems gin's NoRoute and NoMethod
 // handlers write (server.go).
 func unroutedProblem(r response) bool {
-	if r.Status != http.StatusNotFound || r.Header.Get("Content-Type") != "application/problem+json" {
+	if r.Header.Get("Content-Type") != "application/problem+json" {
+		return false
+	}
+	if r.Status == http.StatusMethodNotAllowed {
+		return true
+	}
+	if r.Status != http.StatusNotFound {
 		return false
 	}
 	var p struct{ Detail string }
 	if json.Unmarshal(r.Body, &p) != nil {
 		return false
 	}
-	return strings.HasPrefix(p.Detail, "no such route: ") || p.Detail == "method not allowed on this route"
+	return strings.HasPrefix(p.Detail, "no such route: ")
 }
 
 func validateProblem(doc *openapi3.T, r response) error {

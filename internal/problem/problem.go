@@ -13,17 +13,18 @@ import (
 type Code string
 
 const (
-	Invalid      Code = "invalid"      // input fails validation (field errors)
-	Malformed    Code = "malformed"    // request body cannot be read at all
-	Unauthorized Code = "unauthorized" // no valid credentials
-	Forbidden    Code = "forbidden"    // role may not act
-	NotFound     Code = "not_found"    // absent, or not visible to this user
-	Conflict     Code = "conflict"     // clashes with the current state
-	RuleBlocked  Code = "rule_blocked" // a clinical or legal rule stops the action
-	TooMany      Code = "too_many"     // throttled
-	Unavailable  Code = "unavailable"  // a dependency (the database) is down
-	TooLarge     Code = "too_large"    // request body over the limit
-	Internal     Code = "internal"     // a bug; details are logged, never shown
+	Invalid      Code = "invalid"            // input fails validation (field errors)
+	Malformed    Code = "malformed"          // request body cannot be read at all
+	Unauthorized Code = "unauthorized"       // no valid credentials
+	Forbidden    Code = "forbidden"          // role may not act
+	NotFound     Code = "not_found"          // absent, or not visible to this user
+	NotAllowed   Code = "method_not_allowed" // the route exists, not with this method
+	Conflict     Code = "conflict"           // clashes with the current state
+	RuleBlocked  Code = "rule_blocked"       // a clinical or legal rule stops the action
+	TooMany      Code = "too_many"           // throttled
+	Unavailable  Code = "unavailable"        // a dependency (the database) is down
+	TooLarge     Code = "too_large"          // request body over the limit
+	Internal     Code = "internal"           // a bug; details are logged, never shown
 )
 
 // FieldError names one failing field and the rule it broke.

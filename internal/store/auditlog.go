@@ -39,9 +39,10 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, er
 	return out, translate(q.Limit(f.Limit).Find(&out).Error)
 }
 
-// VerifyAudit walks the whole chain in pages and reports every fault.
-func (db *DB) VerifyAudit(ctx context.Context) (*audit.Verifier, error) {
-	v := audit.NewVerifier()
+// VerifyAudit walks the whole chain in pages and reports every fault,
+// including anchors (heads recorded earlier) that no longer match.
+func (db *DB) VerifyAudit(ctx context.Context, anchors ...audit.Anchor) (*audit.Verifier, error) {
+	v := audit.NewVerifier(anchors...)
 	var after int64 = -1 << 62
 	for {
 		var page []audit.Event
@@ -52,6 +53,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*audit.Verifier, error) {
 			v.Next(e)
 		}
 		if len(page) < 5000 {
+			v.Finish()
 			return v, nil
 		}
 		after = page[len(page)-1].Seq

@@ -18,7 +18,7 @@ func (db *DB) TamperAuditForTest(ctx context.Context, sql string) error {
 		steps = []string{"ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change", sql,
 			"ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"}
 	} else {
-		steps = []string{"DROP TRIGGER audit_events_no_update", sql}
+		steps = []string{"DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete", sql}
 	}
 	for _, s := range steps {
 		if err := db.gorm.WithContext(ctx).Exec(s).Error; err != nil {

@@ -104,6 +104,43 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 	})
 }
 
+// Rows cut from the end leave a chain that is consistent on its own; the
+// head recorded earlier (an anchor) shows the loss.
+func TestAuditAnchorDetectsRowsRemovedFromTheEnd(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for i := range 5 {
+			if err := db.Write(ctx, func(tx *store.Tx) error {
+				o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy %d", i)}
+				return tx.CreateOrganisation(&o)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, err := db.VerifyAudit(ctx)
+		if err != nil || len(v.Faults) != 0 {
+			t.Fatalf("verify: %v %v", err, v.Faults)
+		}
+		head := v.Head()
+		if head.Seq != 5 {
+			t.Fatalf("head = %v", head)
+		}
+		if v, err = db.VerifyAudit(ctx, head); err != nil || len(v.Faults) != 0 {
+			t.Fatalf("verify with its own head: %v %v", err, v.Faults)
+		}
+		if err := db.TamperAuditForTest(ctx, "DELETE FROM audit_events WHERE seq >= 4"); err != nil {
+			t.Fatal(err)
+		}
+		if v, err = db.VerifyAudit(ctx); err != nil || len(v.Faults) != 0 {
+			t.Fatalf("without an anchor the shortened chain looks intact: %v %v", err, v.Faults)
+		}
+		if v, err = db.VerifyAudit(ctx, head); err != nil || len(v.Faults) == 0 {
+			t.Fatalf("rows removed from the end not detected with the anchor: %v", err)
+		}
+	})
+}
+
 // A night's scheduled alerts append thousands of audit events in one
 // transaction: more than one INSERT's worth of PostgreSQL parameters.
 func TestManyAuditEventsInOneTransaction(t *testing.T) {

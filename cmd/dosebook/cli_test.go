@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Bad configuration is one clear line on stderr and exit status 2, before
+// anything touches the database.
+func TestBadConfigurationExitsWithStatus2(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	bin := dosebookBinary(t)
+	tests := []struct {
+		name string
+		args []string
+		env  []string
+		want string
+	}{
+		{"unknown flag", []string{"serve", "--bogus"}, nil, "flag provided but not defined: -bogus"},
+		{"bad address", []string{"serve", "--addr", "nonsense"}, nil, "DOSEBOOK_ADDR"},
+		{"bad time zone", []string{"migrate"}, []string{"DOSEBOOK_TIMEZONE=Mars/Olympus"}, "DOSEBOOK_TIMEZONE"},
+		{"bad log level", []string{"serve"}, []string{"DOSEBOOK_LOG_LEVEL=loud"}, "DOSEBOOK_LOG_LEVEL"},
+		{"bad database url", []string{"serve"}, []string{"DOSEBOOK_DATABASE_URL=mysql://x"}, "DOSEBOOK_DATABASE_URL"},
+		{"bad policy", []string{"serve"}, []string{"DOSEBOOK_POLICY=M2.max_step_mg=lots"}, "DOSEBOOK_POLICY"},
+		{"bad day close", []string{"serve", "--day-close-at", "25:00"}, nil, "DOSEBOOK_DAY_CLOSE_AT"},
+		{"stray argument", []string{"migrate", "now"}, nil, `unexpected argument "now"`},
+		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{"bad anchor", []string{"audit", "verify", "--anchor", "7:abc"}, nil, "SEQ:HASH"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			cmd := exec.Command(bin, tt.args...)
+			cmd.Dir = dir
+			cmd.Env = append([]string{"PATH=/usr/bin:/bin", "HOME=" + dir}, tt.env...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+				t.Fatalf("exit = %v, want status 2; stderr:\n%s", err, stderr.String())
+			}
+			out := strings.TrimSpace(stderr.String())
+			if strings.Count(out, "\n") != 0 || !strings.Contains(out, tt.want) {
+				t.Fatalf("stderr = %q, want one line naming %q", out, tt.want)
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(m) > 0 {
+				t.Fatalf("bad configuration created a database: %v", m)
+			}
+		})
+	}
+}
+
+// SIGTERM (what a container runtime sends) stops the server cleanly:
+// in-flight requests finish, the process exits 0 and says so.
+func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := exec.Command(dosebookBinary(t), "serve", "--addr", "127.0.0.1:0")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir}
+	logs := &lockedBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(logs.String(), `"msg":"dosebook serving"`) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("server did not start:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM = %v, want 0\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("server still running 30 s after SIGTERM\n%s", logs.String())
+	}
+	for _, want := range []string{"shutting down", `"msg":"stopped"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
