@@ -77,5 +77,10 @@ func runDayClose(ctx context.Context, db *store.DB, cfg config.Config, log *slog
 			missed += r.Missed
 		}
 		log.Info("day closed", "date", day.String(), "pharmacies", len(res), "missed", missed)
+		// The logs leave the database's reach: a head logged daily is an
+		// anchor for `audit verify --anchor` (ADR 0002).
+		if head, err := db.AuditHead(ctx); err == nil {
+			log.Info("audit head", "anchor", head.String())
+		}
 	}
 }

@@ -59,3 +59,10 @@ func (db *DB) VerifyAudit(ctx context.Context, anchors ...audit.Anchor) (*audit.
 		after = page[len(page)-1].Seq
 	}
 }
+
+// AuditHead is the chain's last event as an anchor (zero when empty).
+func (db *DB) AuditHead(ctx context.Context) (audit.Anchor, error) {
+	var last audit.Event
+	err := db.read(ctx).Select("seq", "hash").Order("seq DESC").Limit(1).Find(&last).Error
+	return audit.Anchor{Seq: last.Seq, Hash: last.Hash}, translate(err)
+}

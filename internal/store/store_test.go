@@ -123,8 +123,8 @@ func TestAuditAnchorDetectsRowsRemovedFromTheEnd(t *testing.T) {
 			t.Fatalf("verify: %v %v", err, v.Faults)
 		}
 		head := v.Head()
-		if head.Seq != 5 {
-			t.Fatalf("head = %v", head)
+		if logged, err := db.AuditHead(ctx); head.Seq != 5 || err != nil || logged != head {
+			t.Fatalf("head = %v, AuditHead = %v %v", head, logged, err)
 		}
 		if v, err = db.VerifyAudit(ctx, head); err != nil || len(v.Faults) != 0 {
 			t.Fatalf("verify with its own head: %v %v", err, v.Faults)
