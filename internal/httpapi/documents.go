@@ -41,7 +41,8 @@ func writePDF(c *gin.Context, filename string, body []byte) {
 
 // prescriptionPDF prints a prescription. The print is counted and audited
 // in the same transaction that renders it, so a failed render is not
-// counted; the first print is the original, later ones say COPY.
+// counted. Only the signing prescriber's first print is the original;
+// every other print says COPY (see store.PrintPrescription).
 func (s *Server) prescriptionPDF(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {

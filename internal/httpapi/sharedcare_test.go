@@ -136,12 +136,15 @@ func TestSharedCareStory(t *testing.T) {
 		if !strings.Contains(p["detail"].(string), "SC1") || !strings.Contains(p["detail"].(string), "hand") {
 			t.Fatalf("GP titration refusal = %v", p["detail"])
 		}
-		pdfResp := e.do("gp", "GET", "/v1/prescriptions/"+rx["id"].(string)+"/pdf", nil)
-		if pdfResp.Status != 200 || pdfResp.Header.Get("Content-Type") != "application/pdf" {
-			t.Fatalf("GP print: %d %s", pdfResp.Status, pdfResp.Body)
-		}
-		text := pdfToText(t, pdfResp.Body)
+		// The GP who wrote it signs it, so the GP prints the original; the
+		// service's prescriber, printing first, gets a COPY.
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "COPY — not for dispensing", "Dr Owen Price")
+		text := pdfToText(t, e.must200PDF("gp", rx["id"].(string)))
 		assertText(t, text, "Dr Owen Price", "GMC 6098765", "Abbey Road Surgery", rx["serial"].(string))
+		if strings.Contains(text, "COPY") {
+			t.Fatal("the GP's own first print is stamped COPY")
+		}
+		assertText(t, pdfToText(t, e.must200PDF("gp", rx["id"].(string))), "COPY — not for dispensing")
 		sum := e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
 		if sum.Status != 200 {
 			t.Fatalf("GP summary: %d %s", sum.Status, sum.Body)

@@ -54,8 +54,9 @@ type InstalmentRow struct {
 type PrescriptionView struct {
 	Serial string
 	Status string // e.g. "issued", "cancelled"; printed in the header
-	// Copy marks a reprint: every page carries a "COPY" watermark and
-	// "COPY — not for dispensing", so a reprint cannot be dispensed twice.
+	// Copy marks any print but the original: every page carries a "COPY"
+	// watermark and "COPY — not for dispensing", so that only the original
+	// the prescriber signs can be dispensed against.
 	Copy bool
 
 	Service    Service
