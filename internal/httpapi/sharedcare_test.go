@@ -26,6 +26,16 @@ func (e *env) seedDemo() map[string]string {
 	return out
 }
 
+// auditCount is the length of the audit trail.
+func (e *env) auditCount() int64 {
+	e.t.Helper()
+	v, err := e.db.VerifyAudit(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return v.Count
+}
+
 // secondPractice adds another GP practice with a GP and returns the GP's
 // token and the practice id.
 func (e *env) secondPractice() (token, practiceID string) {
@@ -79,8 +89,29 @@ func TestSharedCareStory(t *testing.T) {
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
 
+		// The prescriber checks first: every criterion met, nothing written.
+		before := e.auditCount()
+		el := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil))
+		if el["eligible"] != true || el["open_shared_care_id"] != nil {
+			t.Fatalf("eligibility = %v", el)
+		}
+		for key, cr := range criteriaOf(t, el) {
+			if cr["met"] != true {
+				t.Errorf("criterion %s = %v", key, cr)
+			}
+		}
+		if after := e.auditCount(); after != before {
+			t.Fatalf("checking eligibility wrote %d audit events", after-before)
+		}
+		// Only a prescriber checks.
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil), 403)
+		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil), 403)
+
 		m := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", nil))
 		scID := m["id"].(string)
+		if el := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil)); el["open_shared_care_id"] != scID {
+			t.Fatalf("eligibility after proposing = %v", el)
+		}
 		if m["status"] != "proposed" || m["practice_id"] != e.demo.PracticeID {
 			t.Fatalf("proposal = %v", m)
 		}
@@ -208,11 +239,33 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 				t.Errorf("failed criteria %v lack %s", failed, key)
 			}
 		}
+		// The answer lists every criterion, met or failed, not only those
+		// that stopped it; the eligibility check, which writes nothing,
+		// gives the same judgement.
+		crit := criteriaOf(t, p)
+		el := e.must(200, e.do("prescriber", "GET", path+"/eligibility", nil))
+		elCrit := criteriaOf(t, el)
+		if el["eligible"] != false || el["patient_id"] != kerry || el["date"] != "2026-06-11" || el["open_shared_care_id"] != nil {
+			t.Fatalf("eligibility = %v", el)
+		}
+		for key, cr := range crit {
+			wantMet := !slices.Contains(failed, key)
+			if cr["met"] != wantMet || cr["overridden"] != false || cr["detail"] == "" || cr["description"] == "" || cr["rule"] != "SC3" {
+				t.Errorf("problem criterion %s = %v", key, cr)
+			}
+			if elCrit[key]["met"] != cr["met"] || elCrit[key]["detail"] != cr["detail"] {
+				t.Errorf("eligibility criterion %s = %v, problem's = %v", key, elCrit[key], cr)
+			}
+		}
 		// Overriding one criterion is not enough.
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"}}}), 422)
 		if len(p["rules"].([]any)) != len(failed)-1 {
 			t.Fatalf("rules after one override = %v", rulesOf(p))
+		}
+		if cr := criteriaOf(t, p)["negative_screen"]; cr["met"] != false || cr["overridden"] != true ||
+			cr["override_reason"] != "Lapse discussed; agreed plan" {
+			t.Fatalf("overridden criterion in the problem = %v", cr)
 		}
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "M2", "reason": "x"}, {"rule": "SC3", "reason": ""}}}), 422)
@@ -228,7 +281,7 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"},
 			{"rule": "SC3", "reason": "GP knows her well and asked to take over; MDT agreed"}}}))
-		crit := criteriaOf(t, m)
+		crit = criteriaOf(t, m)
 		if crit["negative_screen"]["override_reason"] != "Lapse discussed; agreed plan" ||
 			crit["stable_dose"]["override_reason"] != "GP knows her well and asked to take over; MDT agreed" {
 			t.Fatalf("criteria = %v", crit)
