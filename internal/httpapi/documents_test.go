@@ -200,6 +200,7 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe, nil))
 		assertText(t, text, "Zoë Łukasz-Nguyễn", pt["nhs_number_display"].(string), "14 Feb 1986",
 			"Abbey Road Surgery", "Riverside Community Drug Service", "Status: Not yet proposed",
+			"Draft, not sent: shared care of the patient above has not yet been proposed to the practice.",
 			"Methadone hydrochloride 1 mg/ml oral solution", "60 mg (60 ml) once daily",
 			"Castle Street Pharmacy", "Jo Pritchard", "Consumption supervised at the pharmacy every day",
 			"Dose and pharmacy attendance", "Adherence", "last 12 weeks", "Dose changes", "50 mg", "Drug screens",
@@ -234,7 +235,8 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 			t.Fatalf("GP summary: %d %s", r.Status, r.Body)
 		}
 		got := pdfToText(t, r.Body)
-		assertText(t, got, "Status: Proposed", "dated when the practice accepts")
+		assertText(t, got, "Status: Proposed", "dated when the practice accepts",
+			"We proposed on 10 Jun 2026 that prescribing for the patient above continues under shared care with your practice.")
 		if slices.Contains(strings.Fields(got), "COPY") {
 			t.Fatal("summary stamped COPY")
 		}

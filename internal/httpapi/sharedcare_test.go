@@ -180,7 +180,12 @@ func TestSharedCareStory(t *testing.T) {
 		if sum.Status != 200 {
 			t.Fatalf("GP summary: %d %s", sum.Status, sum.Body)
 		}
-		assertText(t, pdfToText(t, sum.Body), "Status: Accepted", "10 Jun 2027", "10 Sep 2026")
+		accepted := pdfToText(t, sum.Body)
+		assertText(t, accepted, "Status: Accepted", "10 Jun 2027", "10 Sep 2026",
+			"Prescribing passed to the practice under shared care on 10 Jun 2026.")
+		if strings.Contains(accepted, "propose") {
+			t.Fatal("the accepted letter still proposes")
+		}
 
 		// Either side hands back, with a reason; the service is alerted.
 		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "  "}), 422)
@@ -196,8 +201,20 @@ func TestSharedCareStory(t *testing.T) {
 		if !slices.Contains(alertKinds(e, "prescriber"), "shared_care") {
 			t.Fatal("no shared_care alert for the service")
 		}
+		// The service's letter now says shared care has ended.
+		sum = e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
+		if sum.Status != 200 {
+			t.Fatalf("summary after hand-back: %d %s", sum.Status, sum.Body)
+		}
+		ended := pdfToText(t, sum.Body)
+		assertText(t, ended, "Status: Handed back", "Shared care ended on 10 Jun 2026: the practice handed prescribing back to the "+
+			"specialist service (reason given: Relapse to heroin use reported at review).")
+		if strings.Contains(ended, "Prescribing passed") || strings.Contains(ended, "dated when the practice accepts") {
+			t.Fatal("the letter after hand-back reads as if shared care went on")
+		}
 		// Handed back: the GP no longer sees her, nor prescribes.
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
 		problemOf(t, e.do("gp", "POST", "/v1/prescriptions", gpRx), 404)
 		// The service still sees the whole timeline.
 		list := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care", nil))["items"].([]any)
@@ -310,6 +327,15 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 			t.Fatal("decline not audited")
 		}
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+kerry, nil), 404)
+		letter := func() string {
+			r := e.do("prescriber", "GET", "/v1/patients/"+kerry+"/shared-care-summary.pdf", nil)
+			if r.Status != 200 {
+				t.Fatalf("summary: %d %s", r.Status, r.Body)
+			}
+			return pdfToText(t, r.Body)
+		}
+		assertText(t, letter(), "Status: Declined", "The practice declined shared care on 11 Jun 2026 "+
+			"(reason given: Not stable enough: missed doses this week). Prescribing stays with the specialist service")
 
 		// The service withdraws a proposal by handing it back.
 		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
@@ -317,6 +343,8 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 		if tl := timelineOf(m); m["status"] != "handed_back" || tl[len(tl)-1] != "handed_back/specialist_service" {
 			t.Fatalf("withdrawn = %v", m)
 		}
+		assertText(t, letter(), "Status: Withdrawn", "The specialist service withdrew its proposal of shared care on 11 Jun 2026 "+
+			"(reason given: Withdrawn after MDT).")
 	})
 }
 

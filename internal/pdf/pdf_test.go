@@ -122,7 +122,8 @@ func summaryFixture() SharedCareSummaryView {
 		GPPractice:          GPPractice{Name: "Burley Park Medical Centre", Address: "273 Burley Road\nLeeds LS4 2EL"},
 		Patient:             testPatient(),
 		Date:                calendar.MustParse("2025-03-03"),
-		Status:              "proposed",
+		Status:              StatusProposed,
+		StatusDate:          calendar.MustParse("2025-02-24"),
 		Medicine:            "Methadone hydrochloride 1 mg/ml oral solution (sugar-free)",
 		CurrentDose:         "80 mg (80 ml) once daily",
 		LastChange:          calendar.MustParse("2024-10-06"),
@@ -333,6 +334,60 @@ func TestSharedCareSummaryText(t *testing.T) {
 	n := pdfPages(t, data)
 	for p := 1; p <= n; p++ {
 		assertContains(t, pdfText(t, data, p), fmt.Sprintf("page %d of %d", p, n))
+	}
+}
+
+// The letter's opening says where shared care stands: a letter printed
+// after acceptance, a decline or a hand-back must not read as a proposal.
+func TestSummaryOpeningFollowsStatus(t *testing.T) {
+	t.Parallel()
+	on := calendar.MustParse("2025-03-03")
+	tests := []struct {
+		status, by, reason string
+		box, want          string
+	}{
+		{StatusNotProposed, "", "", "Status: Not yet proposed",
+			"Draft, not sent: shared care of the patient above has not yet been proposed to the practice. Prescribing stays with the specialist service"},
+		{StatusProposed, "", "", "Status: Proposed",
+			"We proposed on 3 Mar 2025 that prescribing for the patient above continues under shared care with your practice."},
+		{StatusAccepted, "", "", "Status: Accepted",
+			"Prescribing passed to the practice under shared care on 3 Mar 2025. This summary sets out"},
+		{StatusDeclined, PartyPractice, "Not stable enough — missed doses.", "Status: Declined",
+			"The practice declined shared care on 3 Mar 2025 (reason given: Not stable enough — missed doses). Prescribing stays with the specialist service"},
+		{StatusHandedBack, PartyPractice, "Relapse", "Status: Handed back",
+			"Shared care ended on 3 Mar 2025: the practice handed prescribing back to the specialist service (reason given: Relapse). The service prescribes from now on"},
+		{StatusHandedBack, PartyService, "Dose increase needed", "Status: Handed back",
+			"Shared care ended on 3 Mar 2025: the specialist service took prescribing back from the practice (reason given: Dose increase needed)."},
+		{StatusWithdrawn, PartyService, "MDT", "Status: Withdrawn",
+			"The specialist service withdrew its proposal of shared care on 3 Mar 2025 (reason given: MDT)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status+" by "+tt.by, func(t *testing.T) {
+			t.Parallel()
+			v := summaryFixture()
+			v.Status, v.StatusBy, v.StatusReason = tt.status, tt.by, tt.reason
+			if tt.status != StatusNotProposed {
+				v.StatusDate = on
+			}
+			data, err := SharedCareSummary(v, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, data, 1)
+			assertContains(t, text, tt.box, tt.want)
+			if tt.status != StatusProposed && strings.Contains(text, "propose that") {
+				t.Errorf("a %s letter proposes: %s", tt.status, text)
+			}
+		})
+	}
+	bad := summaryFixture()
+	bad.Status = "pending"
+	if _, err := SharedCareSummary(bad, testOptions()); err == nil {
+		t.Error("an unknown status rendered")
+	}
+	bad.Status, bad.StatusBy = StatusHandedBack, ""
+	if _, err := SharedCareSummary(bad, testOptions()); err == nil {
+		t.Error("a hand-back by nobody rendered")
 	}
 }
 

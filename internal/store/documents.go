@@ -112,11 +112,16 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 // SummaryRecords are the records the shared care summary letter is drawn
 // from (SC4).
 type SummaryRecords struct {
-	Patient     Patient
-	Service     Organisation
-	Practice    Organisation
-	Pharmacy    Organisation
-	Arrangement *SharedCare // nil: not proposed yet (a prescriber's draft)
+	Patient  Patient
+	Service  Organisation
+	Practice Organisation
+	Pharmacy Organisation
+	// Arrangement is the open (proposed or accepted) arrangement, else the
+	// service's latest closed one, so that the letter says where shared
+	// care stands; nil: never proposed (a prescriber's draft).
+	Arrangement *SharedCare
+	// Timeline is the arrangement's steps, oldest first.
+	Timeline []SharedCareEvent
 	// Proposer is who proposed the arrangement, or the prescriber asking.
 	Proposer User
 	Regime   Regime
@@ -149,6 +154,20 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, patientID
 	out.Patient = pt
 	if out.Arrangement, err = openSharedCare(g, pt.ID); err != nil {
 		return out, err
+	}
+	if out.Arrangement == nil && p.Role == auth.Prescriber {
+		// A GP sees a patient only while an arrangement is open, so only
+		// the service reads a letter after a decline or hand-back.
+		if out.Arrangement, err = latestSharedCare(g, pt.ID, pt.ServiceID); err != nil {
+			return out, err
+		}
+	}
+	if out.Arrangement != nil {
+		rec, err := sharedCareRecord(g, *out.Arrangement)
+		if err != nil {
+			return out, err
+		}
+		out.Timeline = rec.Timeline
 	}
 	practiceID := ""
 	switch {

@@ -476,6 +476,20 @@ func openSharedCare(g *gorm.DB, patientID string) (*SharedCare, error) {
 	return &sc, nil
 }
 
+// latestSharedCare is the service's most recent arrangement for the
+// patient, whatever its status; nil if there has been none.
+func latestSharedCare(g *gorm.DB, patientID, serviceID string) (*SharedCare, error) {
+	var sc SharedCare
+	err := g.Where("patient_id = ? AND service_id = ?", patientID, serviceID).Order("proposed_at DESC, id DESC").Take(&sc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &sc, nil
+}
+
 func sharedCareRecord(g *gorm.DB, sc SharedCare) (SharedCareRecord, error) {
 	rec := SharedCareRecord{SharedCare: sc, Timeline: []SharedCareEvent{}, Overrides: []RuleOverride{}}
 	if rec.Criteria == nil {
