@@ -35,6 +35,7 @@ Usage:
                                          bulk-load a synthetic service for benchmarks; print tokens
   dosebook load --url U --token-file F [--duration 30s] [--concurrency C] [--mix record=..,daylist=..,history=..]
                                          drive a running server over loopback; print throughput and latency
+  dosebook samples [--out docs/samples]  regenerate the sample PDFs (and PNG previews) from demo data at a fixed date
 
 Flags common to all commands (environment variables in brackets):
   --database-url (DOSEBOOK_DATABASE_URL)  postgres://… ; unset: ./dosebook.db
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 		return cmdDayClose(ctx, rest, env, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, env, stdout, stderr)
+	case "samples":
+		return cmdSamples(ctx, rest, stdout, stderr)
 	}
 	return &exitError{2, fmt.Errorf("unknown command %q (run dosebook help)", cmd)}
 }

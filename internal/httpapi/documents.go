@@ -41,7 +41,8 @@ func writePDF(c *gin.Context, filename string, body []byte) {
 
 // prescriptionPDF prints a prescription. The print is counted and audited
 // in the same transaction that renders it, so a failed render is not
-// counted; the first print is the original, later ones say COPY.
+// counted. Only the signing prescriber's first print is the original;
+// every other print says COPY (see store.PrintPrescription).
 func (s *Server) prescriptionPDF(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -379,6 +380,35 @@ func siteText(s regimes.Site) string {
 	return capitalise(strings.ReplaceAll(str, "_", " "))
 }
 
+// summaryStatus says where shared care stands for the letter: the status,
+// the day of the step that set it, and for a hand-back or decline who took
+// it and why. A proposal the service handed back before the practice
+// accepted it was withdrawn, not handed back.
+func (s *Server) summaryStatus(rec store.SummaryRecords) (status string, on calendar.Date, by, reason string) {
+	if rec.Arrangement == nil {
+		return pdf.StatusNotProposed, calendar.Date{}, "", ""
+	}
+	kind := map[string]string{store.SharedProposed: pdf.StatusProposed, store.SharedAccepted: pdf.StatusAccepted,
+		store.SharedDeclined: pdf.StatusDeclined, store.SharedHandedBack: pdf.StatusHandedBack}
+	status = kind[rec.Arrangement.Status]
+	accepted := false
+	for _, ev := range rec.Timeline {
+		accepted = accepted || ev.Kind == store.SharedAccepted
+		if ev.Kind != rec.Arrangement.Status {
+			continue
+		}
+		on, reason = calendar.DateOf(ev.OccurredAt, s.cfg.Timezone), ev.Reason
+		by = pdf.PartyService
+		if ev.Party == store.PartyPractice {
+			by = pdf.PartyPractice
+		}
+	}
+	if status == pdf.StatusHandedBack && !accepted {
+		status = pdf.StatusWithdrawn
+	}
+	return status, on, by, reason
+}
+
 func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.SharedCareSummaryView {
 	n := s.cfg.Policy
 	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
@@ -393,7 +423,6 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		Patient: pdf.Patient{Name: pt.Name(), Address: pt.Address, DateOfBirth: pt.DateOfBirth,
 			NHSNumber: patients.FormatNHSNumber(pt.NHSNumber), Phone: pt.Phone},
 		Date:                today,
-		Status:              "not yet proposed",
 		Medicine:            med.Name,
 		CurrentDose:         doseText(med, current),
 		LastPrescriptionEnd: rec.LastPrescriptionEnd,
@@ -403,9 +432,7 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	if rec.Regime.Status != store.RegimeActive {
 		v.CurrentDose += fmt.Sprintf(" — regime ended on %s", longDate(rec.Regime.EndedOn))
 	}
-	if rec.Arrangement != nil {
-		v.Status = rec.Arrangement.Status
-	}
+	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = s.summaryStatus(rec)
 	if rec.Proposer.ID != "" {
 		v.Author = rec.Proposer.Name
 		if rec.Proposer.Registration != "" {
@@ -506,13 +533,16 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 
 	specWhat := fmt.Sprintf("Specialist review (SC1: at least every %d months)", n.SC1SpecialistReviewMonths)
 	gpWhat := fmt.Sprintf("GP prescribing review (M5: at least every %d months)", n.M5ReviewMonths)
-	if rec.Arrangement != nil && rec.Arrangement.Status == store.SharedAccepted {
+	switch v.Status {
+	case pdf.StatusAccepted:
 		v.Reviews = append(v.Reviews, pdf.ReviewRow{What: specWhat, Due: rec.Arrangement.SpecialistReviewDue},
 			pdf.ReviewRow{What: gpWhat, Due: rec.Arrangement.GPReviewDue})
-	} else {
+	case pdf.StatusNotProposed, pdf.StatusProposed:
 		v.Reviews = append(v.Reviews, pdf.ReviewRow{What: specWhat + " — dated when the practice accepts"},
 			pdf.ReviewRow{What: gpWhat + " — dated when the practice accepts"})
 	}
+	// Once shared care has ended or was refused, only the service's own
+	// regime review is due.
 	if rec.Regime.Status == store.RegimeActive {
 		from := rec.Regime.StartDate
 		if rec.LastReview.After(from) {

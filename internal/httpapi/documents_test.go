@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -65,6 +68,16 @@ func assertText(t *testing.T, text string, want ...string) {
 	}
 }
 
+// must200PDF prints a prescription as who and returns the PDF.
+func (e *env) must200PDF(who, id string) []byte {
+	e.t.Helper()
+	r := e.do(who, "GET", "/v1/prescriptions/"+id+"/pdf", nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
+		e.t.Fatalf("print as %s: %d %s", who, r.Status, r.Body)
+	}
+	return r.Body
+}
+
 func TestPrescriptionPDF(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2027-05-20T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
@@ -75,6 +88,19 @@ func TestPrescriptionPDF(t *testing.T) {
 		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid,
 			"start_date": "2027-05-24", "days": 14, "wording": []int{3, 1}, "issue": true}))
 		id, serial := rx["id"].(string), rx["serial"].(string)
+
+		// The pharmacy printing first gets a COPY: only the prescriber who
+		// signs it prints the original (L1).
+		early := e.do("pharmacist", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
+		if early.Status != 200 {
+			t.Fatalf("pharmacist print: %d %s", early.Status, early.Body)
+		}
+		assertText(t, pdfToText(t, early.Body), "COPY — not for dispensing", serial)
+		// So does another prescriber of the service: the form names the
+		// prescriber who wrote it, and only they can sign it.
+		colleague := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": e.demo.ServiceID,
+			"role": "prescriber", "name": "Dr Lena Ashworth", "registration": "GMC 7055511", "issue_token": true}))["token"].(string)
+		assertText(t, pdfToText(t, e.must200PDF(colleague, id)), "COPY — not for dispensing", "Dr Priya Raman")
 
 		first := e.do("prescriber", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
 		if first.Status != 200 || first.Header.Get("Content-Type") != "application/pdf" {
@@ -99,30 +125,38 @@ func TestPrescriptionPDF(t *testing.T) {
 		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))
 		assertText(t, text, pt["nhs_number_display"].(string))
 		if strings.Contains(text, "COPY") {
-			t.Fatal("the first print is stamped COPY")
+			t.Fatal("the signing prescriber's first print is stamped COPY")
 		}
 		if strings.Contains(text, "If an instalment's collection day has been missed") {
 			t.Fatal("unchosen wording printed")
 		}
 
-		// Every later print is a copy, counted and audited; the pharmacy
-		// may print it too.
-		second := e.do("pharmacist", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
-		if second.Status != 200 {
-			t.Fatalf("pharmacist print: %d %s", second.Status, second.Body)
-		}
-		assertText(t, pdfToText(t, second.Body), "COPY", serial)
-		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 2 {
+		// There is one original: the prescriber's next print is a copy too.
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", id)), "COPY — not for dispensing", serial)
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 4 {
 			t.Fatalf("printed_count = %v", got)
 		}
-		prints := 0
-		for _, a := range auditActions(e, id) {
-			if a == "prescription.print" {
-				prints++
+		// The audit trail records each print, who made it and whether it
+		// was the original.
+		var prints []string
+		for _, ev := range e.must(200, e.do("admin", "GET", "/v1/audit?limit=500&entity_id="+id, nil))["items"].([]any) {
+			ev := ev.(map[string]any)
+			if ev["action"] != "prescription.print" {
+				continue
 			}
+			var ch struct {
+				Original     bool `json:"original"`
+				Copy         bool `json:"copy"`
+				PrintedCount int  `json:"printed_count"`
+			}
+			if err := json.Unmarshal([]byte(ev["changes"].(string)), &ch); err != nil || ch.Original == ch.Copy {
+				t.Fatalf("print audit changes %v: %v", ev["changes"], err)
+			}
+			prints = append(prints, fmt.Sprintf("%s:%d:%v", ev["actor_role"], ch.PrintedCount, ch.Original))
 		}
-		if prints != 2 {
-			t.Fatalf("%d prescription.print audit events", prints)
+		slices.Sort(prints)
+		if want := []string{"pharmacist:1:false", "prescriber:2:false", "prescriber:3:true", "prescriber:4:false"}; !slices.Equal(prints, want) {
+			t.Fatalf("print audit = %v, want %v", prints, want)
 		}
 
 		// Nobody else may print it.
@@ -143,7 +177,7 @@ func TestPrescriptionPDF(t *testing.T) {
 		if !strings.Contains(p["detail"].(string), "cannot be printed as a valid prescription") {
 			t.Fatalf("cancelled refusal = %v", p["detail"])
 		}
-		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 2 {
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))["printed_count"].(float64); got != 4 {
 			t.Fatalf("a refused print was counted: %v", got)
 		}
 	})
@@ -166,6 +200,7 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe, nil))
 		assertText(t, text, "Zoë Łukasz-Nguyễn", pt["nhs_number_display"].(string), "14 Feb 1986",
 			"Abbey Road Surgery", "Riverside Community Drug Service", "Status: Not yet proposed",
+			"Draft, not sent: shared care of the patient above has not yet been proposed to the practice.",
 			"Methadone hydrochloride 1 mg/ml oral solution", "60 mg (60 ml) once daily",
 			"Castle Street Pharmacy", "Jo Pritchard", "Consumption supervised at the pharmacy every day",
 			"Dose and pharmacy attendance", "Adherence", "last 12 weeks", "Dose changes", "50 mg", "Drug screens",
@@ -200,9 +235,42 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 			t.Fatalf("GP summary: %d %s", r.Status, r.Body)
 		}
 		got := pdfToText(t, r.Body)
-		assertText(t, got, "Status: Proposed", "dated when the practice accepts")
+		assertText(t, got, "Status: Proposed", "dated when the practice accepts",
+			"We proposed on 10 Jun 2026 that prescribing for the patient above continues under shared care with your practice.")
 		if slices.Contains(strings.Fields(got), "COPY") {
 			t.Fatal("summary stamped COPY")
+		}
+	})
+}
+
+// Prints racing each other still make one original: the signing
+// prescriber's prints arrive at once and exactly one is not a COPY.
+func TestPrescriptionOriginalPrintedOnce(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2027-05-20T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		_, id := e.dispensed(31, "2027-05-24")
+		const n = 6
+		got := make([]response, n)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = e.do("prescriber", "GET", "/v1/prescriptions/"+id+"/pdf", nil)
+			}()
+		}
+		wg.Wait()
+		originals := 0
+		for _, r := range got {
+			if r.Status != 200 {
+				t.Fatalf("print: %d %s", r.Status, r.Body)
+			}
+			if !strings.Contains(pdfToText(t, r.Body), "COPY") {
+				originals++
+			}
+		}
+		if originals != 1 {
+			t.Fatalf("%d originals among %d concurrent prints", originals, n)
 		}
 	})
 }

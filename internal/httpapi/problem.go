@@ -22,6 +22,7 @@ type Problem struct {
 	Errors    []problem.FieldError `json:"errors,omitempty"`
 	Rules     []policy.Finding     `json:"rules,omitempty"`
 	Existing  any                  `json:"existing,omitempty"`
+	Criteria  any                  `json:"criteria,omitempty"`
 }
 
 var statusOf = map[problem.Code]int{
@@ -84,6 +85,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		Errors:    pe.Fields,
 		Rules:     pe.Findings,
 		Existing:  pe.Existing,
+		Criteria:  pe.Criteria,
 	})
 	c.Abort()
 	c.Data(status, "application/problem+json", body)

@@ -18,6 +18,9 @@ func (s *Server) sharedCareRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/v1/patients/:id/shared-care", Permission: auth.PermSharedPropose, handler: s.proposeSharedCare},
 		{Method: "GET", Path: "/v1/patients/:id/shared-care", Permission: auth.PermSharedRead, handler: s.listSharedCare},
+		// Checking eligibility is part of proposing, so it needs the
+		// proposer's permission: the prescriber's.
+		{Method: "GET", Path: "/v1/patients/:id/shared-care/eligibility", Permission: auth.PermSharedPropose, handler: s.sharedCareEligibility},
 		{Method: "GET", Path: "/v1/patients/:id/shared-care-summary.pdf", Permission: auth.PermSharedRead, handler: s.sharedCareSummaryPDF},
 		{Method: "GET", Path: "/v1/shared-care/:id", Permission: auth.PermSharedRead, handler: s.getSharedCare},
 		{Method: "POST", Path: "/v1/shared-care/:id/accept", Permission: auth.PermSharedRespond, handler: s.acceptSharedCare},
@@ -85,6 +88,22 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, rec)
+}
+
+// sharedCareEligibility answers what a proposal made today would find
+// (SC3), writing nothing.
+func (s *Server) sharedCareEligibility(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	el, err := s.db.SharedCareEligibility(c.Request.Context(), principal(c), s.cfg.Policy, id, s.today())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, el)
 }
 
 func (s *Server) listSharedCare(c *gin.Context) {

@@ -26,6 +26,16 @@ func (e *env) seedDemo() map[string]string {
 	return out
 }
 
+// auditCount is the length of the audit trail.
+func (e *env) auditCount() int64 {
+	e.t.Helper()
+	v, err := e.db.VerifyAudit(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return v.Count
+}
+
 // secondPractice adds another GP practice with a GP and returns the GP's
 // token and the practice id.
 func (e *env) secondPractice() (token, practiceID string) {
@@ -79,8 +89,29 @@ func TestSharedCareStory(t *testing.T) {
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
 
+		// The prescriber checks first: every criterion met, nothing written.
+		before := e.auditCount()
+		el := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil))
+		if el["eligible"] != true || el["open_shared_care_id"] != nil {
+			t.Fatalf("eligibility = %v", el)
+		}
+		for key, cr := range criteriaOf(t, el) {
+			if cr["met"] != true {
+				t.Errorf("criterion %s = %v", key, cr)
+			}
+		}
+		if after := e.auditCount(); after != before {
+			t.Fatalf("checking eligibility wrote %d audit events", after-before)
+		}
+		// Only a prescriber checks.
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil), 403)
+		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil), 403)
+
 		m := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+zoe+"/shared-care", nil))
 		scID := m["id"].(string)
+		if el := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil)); el["open_shared_care_id"] != scID {
+			t.Fatalf("eligibility after proposing = %v", el)
+		}
 		if m["status"] != "proposed" || m["practice_id"] != e.demo.PracticeID {
 			t.Fatalf("proposal = %v", m)
 		}
@@ -136,17 +167,25 @@ func TestSharedCareStory(t *testing.T) {
 		if !strings.Contains(p["detail"].(string), "SC1") || !strings.Contains(p["detail"].(string), "hand") {
 			t.Fatalf("GP titration refusal = %v", p["detail"])
 		}
-		pdfResp := e.do("gp", "GET", "/v1/prescriptions/"+rx["id"].(string)+"/pdf", nil)
-		if pdfResp.Status != 200 || pdfResp.Header.Get("Content-Type") != "application/pdf" {
-			t.Fatalf("GP print: %d %s", pdfResp.Status, pdfResp.Body)
-		}
-		text := pdfToText(t, pdfResp.Body)
+		// The GP who wrote it signs it, so the GP prints the original; the
+		// service's prescriber, printing first, gets a COPY.
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "COPY — not for dispensing", "Dr Owen Price")
+		text := pdfToText(t, e.must200PDF("gp", rx["id"].(string)))
 		assertText(t, text, "Dr Owen Price", "GMC 6098765", "Abbey Road Surgery", rx["serial"].(string))
+		if strings.Contains(text, "COPY") {
+			t.Fatal("the GP's own first print is stamped COPY")
+		}
+		assertText(t, pdfToText(t, e.must200PDF("gp", rx["id"].(string))), "COPY — not for dispensing")
 		sum := e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
 		if sum.Status != 200 {
 			t.Fatalf("GP summary: %d %s", sum.Status, sum.Body)
 		}
-		assertText(t, pdfToText(t, sum.Body), "Status: Accepted", "10 Jun 2027", "10 Sep 2026")
+		accepted := pdfToText(t, sum.Body)
+		assertText(t, accepted, "Status: Accepted", "10 Jun 2027", "10 Sep 2026",
+			"Prescribing passed to the practice under shared care on 10 Jun 2026.")
+		if strings.Contains(accepted, "propose") {
+			t.Fatal("the accepted letter still proposes")
+		}
 
 		// Either side hands back, with a reason; the service is alerted.
 		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "  "}), 422)
@@ -162,8 +201,20 @@ func TestSharedCareStory(t *testing.T) {
 		if !slices.Contains(alertKinds(e, "prescriber"), "shared_care") {
 			t.Fatal("no shared_care alert for the service")
 		}
+		// The service's letter now says shared care has ended.
+		sum = e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil)
+		if sum.Status != 200 {
+			t.Fatalf("summary after hand-back: %d %s", sum.Status, sum.Body)
+		}
+		ended := pdfToText(t, sum.Body)
+		assertText(t, ended, "Status: Handed back", "Shared care ended on 10 Jun 2026: the practice handed prescribing back to the "+
+			"specialist service (reason given: Relapse to heroin use reported at review).")
+		if strings.Contains(ended, "Prescribing passed") || strings.Contains(ended, "dated when the practice accepts") {
+			t.Fatal("the letter after hand-back reads as if shared care went on")
+		}
 		// Handed back: the GP no longer sees her, nor prescribes.
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
+		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
 		problemOf(t, e.do("gp", "POST", "/v1/prescriptions", gpRx), 404)
 		// The service still sees the whole timeline.
 		list := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care", nil))["items"].([]any)
@@ -205,11 +256,33 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 				t.Errorf("failed criteria %v lack %s", failed, key)
 			}
 		}
+		// The answer lists every criterion, met or failed, not only those
+		// that stopped it; the eligibility check, which writes nothing,
+		// gives the same judgement.
+		crit := criteriaOf(t, p)
+		el := e.must(200, e.do("prescriber", "GET", path+"/eligibility", nil))
+		elCrit := criteriaOf(t, el)
+		if el["eligible"] != false || el["patient_id"] != kerry || el["date"] != "2026-06-11" || el["open_shared_care_id"] != nil {
+			t.Fatalf("eligibility = %v", el)
+		}
+		for key, cr := range crit {
+			wantMet := !slices.Contains(failed, key)
+			if cr["met"] != wantMet || cr["overridden"] != false || cr["detail"] == "" || cr["description"] == "" || cr["rule"] != "SC3" {
+				t.Errorf("problem criterion %s = %v", key, cr)
+			}
+			if elCrit[key]["met"] != cr["met"] || elCrit[key]["detail"] != cr["detail"] {
+				t.Errorf("eligibility criterion %s = %v, problem's = %v", key, elCrit[key], cr)
+			}
+		}
 		// Overriding one criterion is not enough.
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"}}}), 422)
 		if len(p["rules"].([]any)) != len(failed)-1 {
 			t.Fatalf("rules after one override = %v", rulesOf(p))
+		}
+		if cr := criteriaOf(t, p)["negative_screen"]; cr["met"] != false || cr["overridden"] != true ||
+			cr["override_reason"] != "Lapse discussed; agreed plan" {
+			t.Fatalf("overridden criterion in the problem = %v", cr)
 		}
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "M2", "reason": "x"}, {"rule": "SC3", "reason": ""}}}), 422)
@@ -225,7 +298,7 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
 			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"},
 			{"rule": "SC3", "reason": "GP knows her well and asked to take over; MDT agreed"}}}))
-		crit := criteriaOf(t, m)
+		crit = criteriaOf(t, m)
 		if crit["negative_screen"]["override_reason"] != "Lapse discussed; agreed plan" ||
 			crit["stable_dose"]["override_reason"] != "GP knows her well and asked to take over; MDT agreed" {
 			t.Fatalf("criteria = %v", crit)
@@ -254,6 +327,15 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 			t.Fatal("decline not audited")
 		}
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+kerry, nil), 404)
+		letter := func() string {
+			r := e.do("prescriber", "GET", "/v1/patients/"+kerry+"/shared-care-summary.pdf", nil)
+			if r.Status != 200 {
+				t.Fatalf("summary: %d %s", r.Status, r.Body)
+			}
+			return pdfToText(t, r.Body)
+		}
+		assertText(t, letter(), "Status: Declined", "The practice declined shared care on 11 Jun 2026 "+
+			"(reason given: Not stable enough: missed doses this week). Prescribing stays with the specialist service")
 
 		// The service withdraws a proposal by handing it back.
 		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
@@ -261,6 +343,8 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 		if tl := timelineOf(m); m["status"] != "handed_back" || tl[len(tl)-1] != "handed_back/specialist_service" {
 			t.Fatalf("withdrawn = %v", m)
 		}
+		assertText(t, letter(), "Status: Withdrawn", "The specialist service withdrew its proposal of shared care on 11 Jun 2026 "+
+			"(reason given: Withdrawn after MDT).")
 	})
 }
 

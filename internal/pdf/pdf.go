@@ -276,20 +276,25 @@ type column struct {
 	align string // "L", "C" or "R"
 }
 
+// tableHPad keeps cell text off the cell's side borders, however tight the
+// rows are set.
+const tableHPad = 1.2
+
 // table prints a bordered table whose rows flow onto following pages, where
 // the header row is repeated (a pharmacist reading page 2 still needs to
-// know which column is supervised and which take-home).
-func (d *doc) table(cols []column, rows [][]string, size, pad float64) {
+// know which column is supervised and which take-home). vpad is the space
+// above and below each cell's text.
+func (d *doc) table(cols []column, rows [][]string, size, vpad float64) {
 	lh := lineH(size)
 	hlh := lineH(size - 0.5)
 	d.font("B", size-0.5)
 	titles := make([][]string, len(cols))
 	headerH := 0.0
 	for i, c := range cols {
-		titles[i] = d.wrap(c.title, c.width-2*pad)
+		titles[i] = d.wrap(c.title, c.width-2*tableHPad)
 		headerH = max(headerH, float64(len(titles[i]))*hlh)
 	}
-	headerH += 2 * pad
+	headerH += 2 * vpad
 	header := func() {
 		d.font("B", size-0.5)
 		y := d.f.GetY()
@@ -297,7 +302,7 @@ func (d *doc) table(cols []column, rows [][]string, size, pad float64) {
 		d.f.SetFillColor(greyFill, greyFill, greyFill)
 		for i, c := range cols {
 			d.f.Rect(x, y, c.width, headerH, "FD")
-			d.text(x+pad, y+pad, c.width-2*pad, titles[i], hlh, c.align)
+			d.text(x+tableHPad, y+vpad, c.width-2*tableHPad, titles[i], hlh, c.align)
 			x += c.width
 		}
 		d.f.SetY(y + headerH)
@@ -310,10 +315,10 @@ func (d *doc) table(cols []column, rows [][]string, size, pad float64) {
 			if i < len(row) {
 				v = row[i]
 			}
-			cells[i] = d.wrap(v, c.width-2*pad)
+			cells[i] = d.wrap(v, c.width-2*tableHPad)
 			h = max(h, float64(len(cells[i]))*lh)
 		}
-		return cells, h + 2*pad
+		return cells, h + 2*vpad
 	}
 	first := true
 	d.f.SetDrawColor(0, 0, 0)
@@ -332,7 +337,7 @@ func (d *doc) table(cols []column, rows [][]string, size, pad float64) {
 		x := marginL
 		for i, c := range cols {
 			d.f.Rect(x, y, c.width, h, "D")
-			d.text(x+pad, y+pad, c.width-2*pad, cells[i], lh, c.align)
+			d.text(x+tableHPad, y+vpad, c.width-2*tableHPad, cells[i], lh, c.align)
 			x += c.width
 		}
 		d.f.SetY(y + h)

@@ -2,11 +2,13 @@ package pdf
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +19,9 @@ import (
 )
 
 var fixedTime = time.Date(2025, 2, 28, 9, 30, 0, 0, time.UTC)
+
+// update rewrites the golden files: go test ./internal/pdf -run Golden -update
+var update = flag.Bool("update", false, "rewrite the golden pdftotext files in testdata/")
 
 func testOptions() Options { return Options{CreatedAt: fixedTime, Compress: false} }
 
@@ -92,6 +97,20 @@ func prescriptionFixture(n int) PrescriptionView {
 	}
 }
 
+// fortnightFixture is the fullest lawful FP10MDA in common use: 14 daily
+// instalments (a pharmacy open every day) with every approved wording.
+func fortnightFixture() PrescriptionView {
+	v := prescriptionFixture(14)
+	for i := range v.Instalments {
+		d := v.Start.AddDays(i)
+		v.Instalments[i] = InstalmentRow{Date: d, DaysCovered: d.Format("Mon 2 Jan"), Supervised: "60 ml"}
+	}
+	v.End = v.Start.AddDays(13)
+	v.Interval = "Daily instalments of 60 ml. Consumption supervised at the pharmacy every day."
+	v.Wording = append(slices.Clone(approvedWording), "Dispense daily doses in separate containers.")
+	return v
+}
+
 func summaryFixture() SharedCareSummaryView {
 	from := calendar.MustParse("2024-09-01")
 	to := from.AddDays(182)
@@ -122,7 +141,8 @@ func summaryFixture() SharedCareSummaryView {
 		GPPractice:          GPPractice{Name: "Burley Park Medical Centre", Address: "273 Burley Road\nLeeds LS4 2EL"},
 		Patient:             testPatient(),
 		Date:                calendar.MustParse("2025-03-03"),
-		Status:              "proposed",
+		Status:              StatusProposed,
+		StatusDate:          calendar.MustParse("2025-02-24"),
 		Medicine:            "Methadone hydrochloride 1 mg/ml oral solution (sugar-free)",
 		CurrentDose:         "80 mg (80 ml) once daily",
 		LastChange:          calendar.MustParse("2024-10-06"),
@@ -333,6 +353,262 @@ func TestSharedCareSummaryText(t *testing.T) {
 	n := pdfPages(t, data)
 	for p := 1; p <= n; p++ {
 		assertContains(t, pdfText(t, data, p), fmt.Sprintf("page %d of %d", p, n))
+	}
+}
+
+// The letter's opening says where shared care stands: a letter printed
+// after acceptance, a decline or a hand-back must not read as a proposal.
+func TestSummaryOpeningFollowsStatus(t *testing.T) {
+	t.Parallel()
+	on := calendar.MustParse("2025-03-03")
+	tests := []struct {
+		status, by, reason string
+		box, want          string
+	}{
+		{StatusNotProposed, "", "", "Status: Not yet proposed",
+			"Draft, not sent: shared care of the patient above has not yet been proposed to the practice. Prescribing stays with the specialist service"},
+		{StatusProposed, "", "", "Status: Proposed",
+			"We proposed on 3 Mar 2025 that prescribing for the patient above continues under shared care with your practice."},
+		{StatusAccepted, "", "", "Status: Accepted",
+			"Prescribing passed to the practice under shared care on 3 Mar 2025. This summary sets out"},
+		{StatusDeclined, PartyPractice, "Not stable enough — missed doses.", "Status: Declined",
+			"The practice declined shared care on 3 Mar 2025 (reason given: Not stable enough — missed doses). Prescribing stays with the specialist service"},
+		{StatusHandedBack, PartyPractice, "Relapse", "Status: Handed back",
+			"Shared care ended on 3 Mar 2025: the practice handed prescribing back to the specialist service (reason given: Relapse). The service prescribes from now on"},
+		{StatusHandedBack, PartyService, "Dose increase needed", "Status: Handed back",
+			"Shared care ended on 3 Mar 2025: the specialist service took prescribing back from the practice (reason given: Dose increase needed)."},
+		{StatusWithdrawn, PartyService, "MDT", "Status: Withdrawn",
+			"The specialist service withdrew its proposal of shared care on 3 Mar 2025 (reason given: MDT)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status+" by "+tt.by, func(t *testing.T) {
+			t.Parallel()
+			v := summaryFixture()
+			v.Status, v.StatusBy, v.StatusReason = tt.status, tt.by, tt.reason
+			if tt.status != StatusNotProposed {
+				v.StatusDate = on
+			}
+			data, err := SharedCareSummary(v, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdfText(t, data, 1)
+			assertContains(t, text, tt.box, tt.want)
+			if tt.status != StatusProposed && strings.Contains(text, "propose that") {
+				t.Errorf("a %s letter proposes: %s", tt.status, text)
+			}
+		})
+	}
+	bad := summaryFixture()
+	bad.Status = "pending"
+	if _, err := SharedCareSummary(bad, testOptions()); err == nil {
+		t.Error("an unknown status rendered")
+	}
+	bad.Status, bad.StatusBy = StatusHandedBack, ""
+	if _, err := SharedCareSummary(bad, testOptions()); err == nil {
+		t.Error("a hand-back by nobody rendered")
+	}
+}
+
+// pdfLayout is pdftotext -layout's text of a PDF, pages separated by form
+// feeds, as the golden files hold it.
+func pdfLayout(t *testing.T, data []byte) string {
+	t.Helper()
+	out, err := exec.Command(tool(t, "pdftotext"), "-layout", "-enc", "UTF-8", writeTemp(t, data), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// pageSizes is pdfinfo's size line of every page.
+func pageSizes(t *testing.T, data []byte) []string {
+	t.Helper()
+	n := pdfPages(t, data)
+	out, err := exec.Command(tool(t, "pdfinfo"), "-f", "1", "-l", strconv.Itoa(n), writeTemp(t, data)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	var sizes []string
+	for _, m := range regexp.MustCompile(`(?m)^Page\s+\d+ size:\s+(.+)$`).FindAllSubmatch(out, -1) {
+		sizes = append(sizes, strings.TrimSpace(string(m[1])))
+	}
+	if len(sizes) != n {
+		t.Fatalf("pdfinfo gave %d page sizes for %d pages:\n%s", len(sizes), n, out)
+	}
+	return sizes
+}
+
+// Both documents are A4 portrait on every page (issue 5, PDF quality).
+func TestA4(t *testing.T) {
+	t.Parallel()
+	for name, fn := range map[string]func() ([]byte, error){
+		"prescription":              func() ([]byte, error) { return Prescription(fortnightFixture(), testOptions()) },
+		"prescription continuation": func() ([]byte, error) { return Prescription(prescriptionFixture(40), testOptions()) },
+		"summary":                   func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := fn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, size := range pageSizes(t, data) {
+				if size != "595.28 x 841.89 pts (A4)" {
+					t.Errorf("page %d size %q, want A4 portrait", i+1, size)
+				}
+			}
+		})
+	}
+}
+
+// The golden files hold the text of each document from fixed fixtures,
+// laid out as pdftotext -layout reads it, so any change to what is printed
+// or where shows in review. Regenerate with -update and read the diff.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	copyV := fortnightFixture()
+	copyV.Copy = true
+	accepted := summaryFixture()
+	accepted.Status, accepted.StatusDate = StatusAccepted, calendar.MustParse("2025-03-03")
+	for name, fn := range map[string]func() ([]byte, error){
+		"prescription":                 func() ([]byte, error) { return Prescription(fortnightFixture(), testOptions()) },
+		"prescription-copy":            func() ([]byte, error) { return Prescription(copyV, testOptions()) },
+		"prescription-continuation":    func() ([]byte, error) { return Prescription(continuationFixture(), testOptions()) },
+		"shared-care-summary":          func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
+		"shared-care-summary-accepted": func() ([]byte, error) { return SharedCareSummary(accepted, testOptions()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			data, err := fn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := pdfLayout(t, data)
+			path := filepath.Join("testdata", name+".golden.txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/pdf -run Golden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from %s; if the change is meant, rerun with -update and review the diff.\n%s",
+					name, path, firstDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line where two texts differ.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, wl, gl)
+		}
+	}
+	return ""
+}
+
+// continuationFixture has more instalments than one page holds. No lawful
+// FP10MDA does (L6 caps it at 14 days, which the prescriptions package
+// enforces), but the renderer lays out whatever it is given, so the
+// continuation must be right if it ever happens.
+func continuationFixture() PrescriptionView {
+	v := fortnightFixture()
+	v.Instalments = nil
+	for i := range 42 {
+		d := v.Start.AddDays(i)
+		v.Instalments = append(v.Instalments, InstalmentRow{Date: d, DaysCovered: d.Format("Mon 2 Jan"), Supervised: "60 ml"})
+	}
+	v.End = v.Start.AddDays(41)
+	v.TotalQuantity = "2520 (two thousand five hundred and twenty) millilitres"
+	return v
+}
+
+// The fullest common FP10MDA — 14 daily instalments, every approved
+// wording — is one page with its signature: a signature box alone on a
+// second page is not what a pharmacist expects to see signed.
+func TestFortnightFitsOnePage(t *testing.T) {
+	t.Parallel()
+	data, err := Prescription(fortnightFixture(), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdfPages(t, data); n != 1 {
+		t.Fatalf("a 14-day daily prescription takes %d pages", n)
+	}
+	assertContains(t, pdfText(t, data, 1), "PRESCRIBER'S SIGNATURE", "Dispense daily doses in separate containers.", "Serial DB-2025-000417 — page 1 of 1")
+}
+
+// A schedule that does not fit flows onto a continuation page that names
+// the serial and the patient, repeats the table header above the rows it
+// continues, and numbers the pages "page N of M"; no instalment is lost or
+// printed twice, and the signature comes once, after the schedule.
+func TestContinuationPage(t *testing.T) {
+	t.Parallel()
+	v := continuationFixture()
+	data, err := Prescription(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(strings.TrimSuffix(pdfLayout(t, data), "\f"), "\f")
+	n := len(pages)
+	if got := pdfPages(t, data); n < 2 || got != n {
+		t.Fatalf("%d instalments: %d pages (pdfinfo %d); want a continuation page", len(v.Instalments), n, got)
+	}
+	header := regexp.MustCompile(`(?m)^\s*Instalment date\s+Days covered\s+Supervised\s+Take-home\s+Pharmacy record\s*$`)
+	rowAt := map[string]int{} // instalment date → page
+	for i, page := range pages {
+		p := i + 1
+		flat := strings.Join(strings.Fields(page), " ")
+		assertContains(t, flat, fmt.Sprintf("Serial %s — page %d of %d", v.Serial, p, n))
+		if p > 1 {
+			assertContains(t, flat, "FP10MDA-style instalment prescription — continuation", "Serial "+v.Serial,
+				"Zoë Łukasz-Nguyễn — DOB 2 Jan 1980 — NHS 943 476 5919")
+		}
+		rows := 0
+		for _, r := range v.Instalments {
+			row := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(dayDate(r.Date)) + `\s+` + regexp.QuoteMeta(r.DaysCovered) + `\s+60 ml`)
+			for range row.FindAllStringIndex(page, -1) {
+				if prev, dup := rowAt[dayDate(r.Date)]; dup {
+					t.Errorf("instalment %s printed on page %d and again on page %d", dayDate(r.Date), prev, p)
+				}
+				rowAt[dayDate(r.Date)] = p
+				rows++
+			}
+		}
+		// Wherever rows are, the header is above them.
+		if rows > 0 {
+			h := header.FindStringIndex(page)
+			first := regexp.MustCompile(`(?m)^\s*\w{3} \d+ \w{3} 2025\s+\w{3} \d+ \w{3}\s+60 ml`).FindStringIndex(page)
+			if h == nil || first == nil || h[0] > first[0] {
+				t.Errorf("page %d: %d instalment rows without the table header above them", p, rows)
+			}
+		}
+		if got := strings.Count(flat, "PRESCRIBER'S SIGNATURE"); (p == n) != (got == 1) || got > 1 {
+			t.Errorf("page %d has %d signature boxes; want one, on the last page", p, got)
+		}
+	}
+	for _, r := range v.Instalments {
+		if _, ok := rowAt[dayDate(r.Date)]; !ok {
+			t.Errorf("instalment %s is missing", dayDate(r.Date))
+		}
+	}
+	if rowAt[dayDate(v.Instalments[len(v.Instalments)-1].Date)] < 2 {
+		t.Error("the table does not continue on page 2")
 	}
 }
 

@@ -54,8 +54,9 @@ type InstalmentRow struct {
 type PrescriptionView struct {
 	Serial string
 	Status string // e.g. "issued", "cancelled"; printed in the header
-	// Copy marks a reprint: every page carries a "COPY" watermark and
-	// "COPY — not for dispensing", so a reprint cannot be dispensed twice.
+	// Copy marks any print but the original: every page carries a "COPY"
+	// watermark and "COPY — not for dispensing", so that only the original
+	// the prescriber signs can be dispensed against.
 	Copy bool
 
 	Service    Service
@@ -342,7 +343,9 @@ func (p *prescription) schedule() {
 	for i, r := range v.Instalments {
 		rows[i] = []string{dayDate(r.Date), orDash(r.DaysCovered), orDash(r.Supervised), orDash(r.TakeHome), ""}
 	}
-	p.table(cols, rows, 9, 0.8)
+	// 8.5 pt with tight padding: a fortnight of daily instalments with
+	// every approved wording still fits one page with the signature.
+	p.table(cols, rows, 8.5, 0.5)
 	p.gap(3)
 }
 
@@ -384,7 +387,7 @@ func (p *prescription) wording() {
 // undated CD prescription is not valid (L1), and L3 sets the 28-day window.
 func (p *prescription) signature() {
 	v := p.v
-	const h = 31.0
+	const h = 27.0
 	p.ensure(h)
 	y := p.f.GetY()
 	const leftW = 70.0
@@ -398,13 +401,13 @@ func (p *prescription) signature() {
 	p.text(marginL+pad, y+pad+4, leftW-2*pad, []string{longDate(v.PrescriptionDate)}, 5.5, "L")
 	p.font("B", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+12, leftW-2*pad, []string{"Valid until"}, 3.6, "L")
+	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"Valid until"}, 3.6, "L")
 	p.black()
 	p.font("B", 11)
-	p.text(marginL+pad, y+pad+16, leftW-2*pad, []string{longDate(v.ValidUntil)}, 5.5, "L")
+	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.ValidUntil)}, 5.5, "L")
 	p.font("", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+22, leftW-2*pad, p.wrap("No supply after this date; first instalment within 28 days of the prescription date.", leftW-2*pad), 3.3, "L")
+	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("No supply after this date; first instalment within 28 days of the prescription date.", leftW-2*pad), 3.1, "L")
 	p.black()
 
 	// Signature
@@ -417,7 +420,7 @@ func (p *prescription) signature() {
 	p.grey(greyText)
 	p.text(x+pad, y+pad, w-2*pad, []string{"PRESCRIBER'S SIGNATURE"}, 3.6, "L")
 	p.black()
-	sigY := y + 17
+	sigY := y + 14
 	p.f.SetDrawColor(0, 0, 0)
 	p.f.Line(x+4, sigY, x+w-46, sigY)
 	p.f.Line(x+w-40, sigY, x+w-4, sigY)
@@ -428,7 +431,7 @@ func (p *prescription) signature() {
 	p.black()
 	p.font("", 8.5)
 	who := joinNonEmpty(" — ", v.Prescriber.Name, v.Prescriber.Role, v.Prescriber.Registration)
-	p.text(x+4, y+h-7.5, w-8, p.wrap(who, w-8)[:1], 4, "L")
+	p.text(x+4, y+h-6.5, w-8, p.wrap(who, w-8)[:1], 4, "L")
 	p.f.SetY(y + h)
 }
 

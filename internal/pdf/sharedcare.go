@@ -96,7 +96,18 @@ type SharedCareSummaryView struct {
 	GPPractice     GPPractice
 	Patient        Patient
 	Date           calendar.Date // letter date
-	Status         string        // "proposed" or "accepted"
+	// Status is where shared care stands, one of the Status constants; it
+	// chooses the letter's opening and is printed in a box.
+	Status string
+	// StatusDate is the day shared care came to stand there (proposed,
+	// accepted, declined, handed back or withdrawn); zero for a draft.
+	StatusDate calendar.Date
+	// StatusBy is who handed prescribing back: PartyService or
+	// PartyPractice. Only StatusHandedBack uses it.
+	StatusBy string
+	// StatusReason is the reason given for a decline, hand-back or
+	// withdrawal.
+	StatusReason string
 
 	Medicine            string
 	CurrentDose         string
@@ -121,10 +132,71 @@ type SharedCareSummaryView struct {
 	Contacts         []Contact
 }
 
+// Where shared care stands (SharedCareSummaryView.Status).
+const (
+	StatusNotProposed = "not yet proposed" // a prescriber's draft
+	StatusProposed    = "proposed"
+	StatusAccepted    = "accepted"
+	StatusDeclined    = "declined"
+	StatusHandedBack  = "handed back" // after acceptance, by either party
+	StatusWithdrawn   = "withdrawn"   // the service withdrew its proposal
+)
+
+// Who handed prescribing back (SharedCareSummaryView.StatusBy).
+const (
+	PartyService  = "specialist service"
+	PartyPractice = "GP practice"
+)
+
+// opening is the letter's first paragraph. It says where shared care
+// stands, so a letter printed after acceptance or after the end of shared
+// care is not read as a proposal.
+func (v SharedCareSummaryView) opening() (string, error) {
+	const rest = " This summary sets out the current treatment, recent history and who does what. The GP does not change the dose; please contact the service with any concern."
+	on := func(s string) string {
+		if v.StatusDate.IsZero() {
+			return s
+		}
+		return s + " on " + longDate(v.StatusDate)
+	}
+	reason := ""
+	if r := strings.TrimSpace(v.StatusReason); r != "" {
+		reason = " (reason given: " + strings.TrimRight(r, ".") + ")"
+	}
+	const stays = " Prescribing stays with the specialist service; this summary records the treatment as it stands."
+	switch v.Status {
+	case StatusNotProposed, "":
+		return "Draft, not sent: shared care of the patient above has not yet been proposed to the practice." + stays, nil
+	case StatusProposed:
+		return on("We proposed") + " that prescribing for the patient above continues under shared care with your practice." + rest, nil
+	case StatusAccepted:
+		return on("Prescribing passed to the practice under shared care") + "." + rest, nil
+	case StatusDeclined:
+		return on("The practice declined shared care") + reason + "." + stays, nil
+	case StatusWithdrawn:
+		return on("The specialist service withdrew its proposal of shared care") + reason + "." + stays, nil
+	case StatusHandedBack:
+		who := "the practice handed prescribing back to the specialist service"
+		switch v.StatusBy {
+		case PartyPractice:
+		case PartyService:
+			who = "the specialist service took prescribing back from the practice"
+		default:
+			return "", fmt.Errorf("pdf: shared care handed back by %q, want %q or %q", v.StatusBy, PartyService, PartyPractice)
+		}
+		return on("Shared care ended") + ": " + who + reason + ". The service prescribes from now on; this summary records the treatment as it stands.", nil
+	}
+	return "", fmt.Errorf("pdf: unknown shared care status %q", v.Status)
+}
+
 // SharedCareSummary renders the shared care handover letter for the GP.
 func SharedCareSummary(v SharedCareSummaryView, o Options) ([]byte, error) {
 	if strings.TrimSpace(v.Patient.Name) == "" {
 		return nil, errors.New("pdf: shared care summary has no patient name")
+	}
+	opening, err := v.opening()
+	if err != nil {
+		return nil, err
 	}
 	if err := v.Chart.validate(); err != nil {
 		return nil, err
@@ -133,7 +205,7 @@ func SharedCareSummary(v SharedCareSummaryView, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := summary{doc: d, v: v}
+	s := summary{doc: d, v: v, opening: opening}
 	d.f.SetHeaderFunc(s.pageHeader)
 	d.f.SetFooterFunc(s.pageFooter)
 	d.f.AddPage()
@@ -150,7 +222,8 @@ func SharedCareSummary(v SharedCareSummaryView, o Options) ([]byte, error) {
 
 type summary struct {
 	*doc
-	v SharedCareSummaryView
+	v       SharedCareSummaryView
+	opening string
 }
 
 func (s *summary) patientLine() string {
@@ -259,7 +332,7 @@ func (s *summary) letterhead() {
 	s.font("B", 12)
 	s.text(marginL+2.5, y+1.5, contentW-5, []string{"Shared care handover summary — opioid substitution treatment"}, 6, "L")
 	f.SetY(y + 11)
-	s.paragraph("We propose that prescribing for the patient above continues under shared care. This summary sets out the current treatment, recent history and who does what. The GP does not change the dose; please contact the service with any concern.", "", 9)
+	s.paragraph(s.opening, "", 9)
 	s.gap(4)
 }
 

@@ -41,7 +41,11 @@ type Error struct {
 	Fields   []FieldError
 	Findings []policy.Finding // rules that shaped the answer (RuleBlocked)
 	Existing any              // the record a Conflict clashed with, when useful to the client
-	Err      error            // wrapped cause, never shown to clients
+	// Criteria are every criterion a rule judged, met or not, when the
+	// client needs the whole judgement to act (SC3: each criterion met,
+	// failed or overridden).
+	Criteria any
+	Err      error // wrapped cause, never shown to clients
 }
 
 func (e *Error) Error() string {

@@ -24,17 +24,24 @@ type PrescriptionDocument struct {
 	PrescriberOrg Organisation
 	Patient       Patient
 	Pharmacy      Organisation
-	// PrintNumber is 1 for the original; every later print is a copy.
+	// PrintNumber counts every print of the prescription, this one included.
 	PrintNumber int
+	// Original is set on the one print that is the prescription itself:
+	// the first print by the prescriber who signs it.
+	Original bool
 }
 
-// Copy reports whether this print is a reprint, stamped COPY so it cannot be
-// dispensed twice.
-func (d PrescriptionDocument) Copy() bool { return d.PrintNumber > 1 }
+// Copy reports whether this print is stamped COPY, so that it cannot be
+// dispensed as well as the original.
+func (d PrescriptionDocument) Copy() bool { return !d.Original }
 
-// PrintPrescription records a print of an issued (or completed) prescription
-// and returns what goes on paper. Only the first print is the original. A
-// draft or cancelled prescription is not a valid prescription and is refused.
+// PrintPrescription records a print of an issued prescription and returns
+// what goes on paper. The original is what the pharmacy dispenses against,
+// so there is exactly one, printed by the prescriber who signs it (L1): the
+// service's prescriber who wrote it, or under accepted shared care the GP
+// who wrote it. Every other print — any pharmacist's, anyone else's, and
+// every print after the original — is a COPY. A draft or cancelled
+// prescription is not a valid prescription and is refused.
 func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocument, error) {
 	var d PrescriptionDocument
 	res, err := prescriptionFor(tx.g, p, id)
@@ -60,6 +67,16 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 	default:
 		return d, problem.Conflictf("a %s prescription cannot be printed", res.Status)
 	}
+	original := false
+	if signs := (p.Role == auth.Prescriber || p.Role == auth.GP) && p.UserID == res.PrescriberID; signs {
+		// Conditional, so that of two prints racing only one is the original.
+		up := tx.g.Table("prescriptions").Where("id = ? AND original_printed_at IS NULL", res.ID).
+			Updates(map[string]any{"original_printed_at": tx.db.Now(), "original_printed_by": p.UserID})
+		if up.Error != nil {
+			return d, translate(up.Error)
+		}
+		original = up.RowsAffected == 1
+	}
 	if err := tx.g.Model(&Prescription{}).Where("id = ?", res.ID).
 		Update("printed_count", gorm.Expr("printed_count + 1")).Error; err != nil {
 		return d, translate(err)
@@ -69,9 +86,9 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 		return d, translate(err)
 	}
 	res.PrintedCount = count
-	d = PrescriptionDocument{PrescriptionResult: res, PrintNumber: count}
+	d = PrescriptionDocument{PrescriptionResult: res, PrintNumber: count, Original: original}
 	if err := tx.Audit("prescription.print", "prescription", res.ID, map[string]any{"serial": res.Serial,
-		"printed_count": count, "copy": d.Copy()}); err != nil {
+		"printed_count": count, "original": original, "copy": d.Copy()}); err != nil {
 		return d, err
 	}
 	if err := tx.g.Take(&d.Service, "id = ?", res.ServiceID).Error; err != nil {
@@ -95,11 +112,16 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 // SummaryRecords are the records the shared care summary letter is drawn
 // from (SC4).
 type SummaryRecords struct {
-	Patient     Patient
-	Service     Organisation
-	Practice    Organisation
-	Pharmacy    Organisation
-	Arrangement *SharedCare // nil: not proposed yet (a prescriber's draft)
+	Patient  Patient
+	Service  Organisation
+	Practice Organisation
+	Pharmacy Organisation
+	// Arrangement is the open (proposed or accepted) arrangement, else the
+	// service's latest closed one, so that the letter says where shared
+	// care stands; nil: never proposed (a prescriber's draft).
+	Arrangement *SharedCare
+	// Timeline is the arrangement's steps, oldest first.
+	Timeline []SharedCareEvent
 	// Proposer is who proposed the arrangement, or the prescriber asking.
 	Proposer User
 	Regime   Regime
@@ -132,6 +154,20 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, patientID
 	out.Patient = pt
 	if out.Arrangement, err = openSharedCare(g, pt.ID); err != nil {
 		return out, err
+	}
+	if out.Arrangement == nil && p.Role == auth.Prescriber {
+		// A GP sees a patient only while an arrangement is open, so only
+		// the service reads a letter after a decline or hand-back.
+		if out.Arrangement, err = latestSharedCare(g, pt.ID, pt.ServiceID); err != nil {
+			return out, err
+		}
+	}
+	if out.Arrangement != nil {
+		rec, err := sharedCareRecord(g, *out.Arrangement)
+		if err != nil {
+			return out, err
+		}
+		out.Timeline = rec.Timeline
 	}
 	practiceID := ""
 	switch {

@@ -99,15 +99,44 @@ type ProposeSharedCare struct {
 	Overrides  []CriterionOverride
 }
 
+// Eligibility is the SC3 judgement a proposal made today would meet,
+// without proposing.
+type Eligibility struct {
+	PatientID string        `json:"patient_id"`
+	Date      calendar.Date `json:"date"`
+	// Eligible is true when every criterion is met; unmet ones can still be
+	// overridden with a reason when proposing.
+	Eligible bool                  `json:"eligible"`
+	Criteria []SharedCareCriterion `json:"criteria"`
+	// OpenSharedCareID is a proposed or accepted arrangement that a new
+	// proposal would clash with.
+	OpenSharedCareID *string `json:"open_shared_care_id"`
+}
+
 // SharedCareEligibility evaluates SC3 for a patient on today from the
-// records: the current dose's start, dose days over the window, MD1 runs
-// and drug screens.
-func (db *DB) SharedCareEligibility(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, today calendar.Date) ([]sharedcare.Criterion, error) {
-	pt, err := patientFor(db.read(ctx), p, patientID)
+// records (the current dose's start, dose days over the window, MD1 runs
+// and drug screens), so a prescriber can check before proposing. It reads
+// only.
+func (db *DB) SharedCareEligibility(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, today calendar.Date) (Eligibility, error) {
+	g := db.read(ctx)
+	pt, err := patientFor(g, p, patientID)
 	if err != nil {
-		return nil, err
+		return Eligibility{}, err
 	}
-	return eligibility(db.read(ctx), n, pt.ID, today)
+	cs, err := eligibility(g, n, pt.ID, today)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	judged, _ := judge(n, cs, nil)
+	out := Eligibility{PatientID: pt.ID, Date: today, Eligible: sharedcare.AllMet(cs), Criteria: judged}
+	open, err := openSharedCare(g, pt.ID)
+	if err != nil {
+		return Eligibility{}, err
+	}
+	if open != nil {
+		out.OpenSharedCareID = &open.ID
+	}
+	return out, nil
 }
 
 func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.Date) ([]sharedcare.Criterion, error) {
@@ -220,6 +249,9 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	if len(stopping) > 0 {
 		e := problem.Blocked(stopping)
 		e.Message = fmt.Sprintf("SC3: %d of %d shared care criteria are not met; each needs an override reason.", len(stopping), len(cs))
+		// The answer lists every criterion, met, failed or overridden, so
+		// the prescriber sees the whole judgement, not only what stopped it.
+		e.Criteria = judged
 		return rec, e
 	}
 	now := tx.db.Now()
@@ -435,6 +467,20 @@ func (db *DB) SharedCareByID(ctx context.Context, p auth.Principal, id string) (
 func openSharedCare(g *gorm.DB, patientID string) (*SharedCare, error) {
 	var sc SharedCare
 	err := g.Where("patient_id = ? AND status IN ?", patientID, []string{SharedProposed, SharedAccepted}).Take(&sc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &sc, nil
+}
+
+// latestSharedCare is the service's most recent arrangement for the
+// patient, whatever its status; nil if there has been none.
+func latestSharedCare(g *gorm.DB, patientID, serviceID string) (*SharedCare, error) {
+	var sc SharedCare
+	err := g.Where("patient_id = ? AND service_id = ?", patientID, serviceID).Order("proposed_at DESC, id DESC").Take(&sc).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
