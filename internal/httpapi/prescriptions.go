@@ -63,6 +63,9 @@ func (s *Server) createPrescription(c *gin.Context) {
 	if req.Days < 1 {
 		f.Add("days", "required", "days must be at least 1 (at most %d, rule L6)", s.cfg.Policy.L6MaxDays)
 	}
+	if _, err := prescriptions.LookupWording(req.Wording); err != nil {
+		f.Add("wording", "L7", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidWording.Error()+": "))
+	}
 	if !in.PrescribedOn.IsZero() && in.PrescribedOn.After(s.today()) {
 		f.Add("prescribed_on", "not_future", "prescribed_on must not be in the future")
 	}
