@@ -336,17 +336,17 @@ func checkMonthlyAfterWeekly(n policy.Numbers, in StartInput) []policy.Finding {
 	p := in.Previous
 	switch {
 	case in.BuprenorphineNaive || !onBuprenorphine(p):
-		return []policy.Finding{n.FindingAt("BV5", policy.Block,
+		return []policy.Finding{n.Finding("BV5",
 			"Monthly Buvidal cannot start without established buprenorphine treatment.",
 			"Start weekly Buvidal first.")}
 	case p.Medicine.Code == dosing.CodeBuvidalMonthly:
 		return nil
 	case p.Medicine.Code != dosing.CodeBuvidalWeekly:
-		return []policy.Finding{n.Finding("BV5",
+		return []policy.Finding{n.FindingAt("BV5", policy.Override,
 			fmt.Sprintf("Monthly Buvidal without weekly Buvidal first (ideally at least %d weeks).", n.BV5WeeklyWeeksMin),
 			"Start weekly Buvidal, or record an override reason for rule BV5.")}
 	case p.WeeklyBuvidalWeeks < n.BV5WeeklyWeeksMin:
-		return []policy.Finding{n.Finding("BV5",
+		return []policy.Finding{n.FindingAt("BV5", policy.Override,
 			fmt.Sprintf("Only %d week(s) of weekly Buvidal before monthly; ideally at least %d.", p.WeeklyBuvidalWeeks, n.BV5WeeklyWeeksMin),
 			"Continue weekly Buvidal, or record an override reason for rule BV5.")}
 	}
