@@ -27,11 +27,14 @@ type prescriptionRequest struct {
 // approved wording texts.
 type prescriptionView struct {
 	store.PrescriptionResult
-	Status        prescriptions.Status    `json:"status"`
-	MedicineName  string                  `json:"medicine_name"`
-	TotalQuantity string                  `json:"total_quantity"`
-	WordingText   []prescriptions.Wording `json:"wording_text"`
-	ValidUntil    calendar.Date           `json:"valid_until"`
+	Status        prescriptions.Status `json:"status"`
+	MedicineName  string               `json:"medicine_name"`
+	TotalQuantity string               `json:"total_quantity"`
+	// TotalQuantityRule names the rule that writes the total in words and
+	// figures (L2).
+	TotalQuantityRule string                  `json:"total_quantity_rule"`
+	WordingText       []prescriptions.Wording `json:"wording_text"`
+	ValidUntil        calendar.Date           `json:"valid_until"`
 }
 
 func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView {
@@ -44,7 +47,7 @@ func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView
 		res.Warnings = []policy.Finding{}
 	}
 	return prescriptionView{PrescriptionResult: res, Status: res.EffectiveStatus(s.today(), s.cfg.Policy),
-		MedicineName: med.Name, TotalQuantity: prescriptions.TotalQuantity(res.Total, med.Unit),
+		MedicineName: med.Name, TotalQuantity: prescriptions.TotalQuantity(res.Total, med.Unit), TotalQuantityRule: "L2",
 		WordingText: nonNilSlice(words), ValidUntil: res.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays)}
 }
 

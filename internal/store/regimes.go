@@ -406,7 +406,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		return DoseChange{}, out, nil, err
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	stage := r.Stage
+	stage := settingOn(r, settings, in.Effective).Stage
 	if in.Stage != "" {
 		stage = in.Stage
 	}
