@@ -440,3 +440,18 @@ func TestAdvisoryRulesEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// Every bad field of a regime start is named in one answer, with its own field.
+func TestStartRegimeListsEveryField(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+e.newPatient(116, nil)+"/regimes", map[string]any{
+			"medicine": "laudanum", "dose": 0, "stage": "stable", "first_dose_at": "tomorrow",
+			"pattern": map[string]any{"monday": "never"}}), 422)
+		for _, f := range []string{"medicine", "dose", "stage", "first_dose_at", "pattern"} {
+			if !slices.Contains(fieldsOf(p), f) {
+				t.Errorf("fields %v lack %s", fieldsOf(p), f)
+			}
+		}
+	})
+}

@@ -95,6 +95,22 @@ func latestSettingDate(history []RegimeSetting) calendar.Date {
 // regime's current settings. Callers refuse entries dated before the latest
 // one, so the new entry is always the latest.
 func (tx *Tx) appendSetting(p auth.Principal, r *Regime, s RegimeSetting) (RegimeSetting, error) {
+	// Bulk-loaded regimes have no entries: their row's settings become the
+	// first, so the days before this change keep the pattern they had.
+	if !s.EffectiveDate.Equal(r.StartDate) {
+		var n int64
+		if err := tx.g.Model(&RegimeSetting{}).Where("regime_id = ?", r.ID).Count(&n).Error; err != nil {
+			return s, translate(err)
+		}
+		if n == 0 {
+			base := RegimeSetting{ID: newID(), RegimeID: r.ID, EffectiveDate: r.StartDate, Stage: r.Stage, Pattern: r.Pattern,
+				SupervisionRelaxedReason: r.SupervisionRelaxedReason, Reason: "Settings in force when the history began",
+				ChangedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+			if err := tx.g.Create(&base).Error; err != nil {
+				return s, translate(err)
+			}
+		}
+	}
 	s.ID, s.RegimeID, s.ChangedBy, s.CreatedAt = newID(), r.ID, p.UserID, tx.db.Now()
 	if err := tx.g.Create(&s).Error; err != nil {
 		return s, translate(err)
