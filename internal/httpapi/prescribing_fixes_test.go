@@ -138,6 +138,11 @@ func TestDoseChangesInDateOrder(t *testing.T) {
 		if m["dose_change"].(map[string]any)["from"].(float64) != 30 {
 			t.Fatalf("from = %v", m["dose_change"])
 		}
+		// Restating the dose before that day withdraws the planned change.
+		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-10", "reason": "step withdrawn"}))
+		if v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil)); v["latest_dose"].(float64) != 30 {
+			t.Fatalf("latest dose %v after withdrawing the step", v["latest_dose"])
+		}
 		// Every failing field in one answer.
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-09", "reason": "x"}), 422)
 		for _, f := range []string{"effective_date", "to"} {
@@ -358,6 +363,11 @@ func TestPatternChangeIsAppendedAndReissues(t *testing.T) {
 			"effective_date": "2026-11-25", "supervision_relaxed_reason": "x"}), 422)
 		if !slices.Contains(fieldsOf(p), "effective_date") {
 			t.Fatalf("fields %v", fieldsOf(p))
+		}
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": weekendCollectedSaturday,
+			"effective_date": "2026-11-26", "supervision_relaxed_reason": "Compliance assured: 3 years stable"}), 422)
+		if !slices.Contains(fieldsOf(p), "pattern") {
+			t.Fatalf("an unchanged pattern: fields %v", fieldsOf(p))
 		}
 		// A stage change with a dose change is an entry too.
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 25, "effective_date": "2026-11-30",

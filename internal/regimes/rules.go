@@ -386,6 +386,9 @@ type ChangeInput struct {
 	// Latest is the effective date of the last recorded change; a change
 	// may not take effect before it.
 	Latest calendar.Date
+	// Supersedes is set when a change is already recorded for the same day:
+	// restating the dose before that day then withdraws the planned change.
+	Supersedes bool
 	// History holds earlier steps, oldest first (M2's rolling window).
 	History      []DoseChange
 	SedativeRisk bool
@@ -419,7 +422,7 @@ func ValidateChange(in ChangeInput) error {
 		f.Add("to", "positive", "new dose must be more than 0 mg; end the regime instead")
 	case in.To > dosing.MaxDose:
 		f.Add("to", "maximum", "new dose must be at most %s", dosing.MaxDose)
-	case in.To == in.Current:
+	case in.To == in.Current && !in.Supersedes:
 		f.Add("to", "changed", "new dose %s is the dose already in force on %s", in.To, in.Effective)
 	}
 	return f.Err()

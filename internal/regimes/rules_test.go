@@ -398,6 +398,7 @@ func TestValidateChange(t *testing.T) {
 		{name: "no medicine", edit: func(in *ChangeInput) { in.Medicine = dosing.Medicine{} }, wantErr: "medicine", fields: []string{"medicine"}},
 		{name: "before a later recorded change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-11") }, wantErr: "2025-01-11", fields: []string{"effective_date"}},
 		{name: "same day as the latest change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10") }},
+		{name: "withdrawing a planned change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10"); in.Supersedes = true; in.To = mg(30) }},
 		{name: "every field at once", edit: func(in *ChangeInput) { in.Stage = "x"; in.To = 0; in.Latest = date("2025-02-01") },
 			wantErr: "stage", fields: []string{"stage", "effective_date", "to"}},
 	}

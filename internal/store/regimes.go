@@ -432,14 +432,16 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	steps := make([]regimes.DoseChange, 0, len(history))
 	var latest calendar.Date
+	supersedes := false
 	for _, h := range history {
 		steps = append(steps, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
 		latest = h.EffectiveDate
+		supersedes = supersedes || h.From != 0 && h.EffectiveDate.Equal(in.Effective)
 	}
 	// M2 judges the step from the dose in force when the change takes
 	// effect, with the steps before it in the rolling window.
 	from, past := regimes.StepFrom(steps, in.Effective)
-	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest,
+	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
 	var f problem.Fields
 	if pe, ok := problem.As(regimes.ValidateChange(ci)); ok {
@@ -555,6 +557,10 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	case in.Effective.Before(last):
 		f.Add("effective_date", "after_latest_change", "a pattern or stage change effective %s is already recorded; a new one must take effect on or after it (the same day supersedes it)", last)
 	}
+	cur := settingOn(r, settings, in.Effective)
+	if f.Err() == nil && cur.Pattern == in.Pattern && cur.SupervisionRelaxedReason == in.RelaxedReason {
+		f.Add("pattern", "changed", "this pattern is already in force on %s", in.Effective)
+	}
 	if err := f.Err(); err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
@@ -567,7 +573,6 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if reason == "" {
 		reason = "Pickup pattern changed"
 	}
-	cur := settingOn(r, settings, in.Effective)
 	set, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: cur.Stage, Pattern: in.Pattern,
 		SupervisionRelaxedReason: in.RelaxedReason, Reason: reason})
 	if err != nil {
