@@ -208,6 +208,21 @@ func TestRulesEndToEnd(t *testing.T) {
 				e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20})
 				return e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-24", "days": 15})
 			}},
+			// B1 for Buvidal: 2 h after heroin, 6 h needed.
+			{"B1", true, func(ov []map[string]any) response {
+				return start(fresh(nil), map[string]any{"medicine": "buvidal_weekly", "dose": 16, "buprenorphine_naive": true, "test_dose_given": true,
+					"last_short_acting_opioid_at": "2026-11-23T07:00:00Z", "first_dose_at": "2026-11-23T09:00:00Z", "overrides": ov})
+			}},
+			// M2's rolling week: 10 + 10 + 10 + 5 mg in 7 days of titration.
+			{"M2", true, func(ov []map[string]any) response {
+				rid := e.startRegime(fresh(nil), map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20})["id"].(string)
+				for i, to := range []int{30, 40, 50} {
+					e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": to,
+						"effective_date": fmt.Sprintf("2026-11-%d", 24+i), "reason": "titration"})
+				}
+				return e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 55,
+					"effective_date": "2026-11-29", "reason": "titration", "overrides": ov})
+			}},
 			{"L3", false, func(ov []map[string]any) response {
 				pid := fresh(nil)
 				e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20})

@@ -27,11 +27,14 @@ type prescriptionRequest struct {
 // approved wording texts.
 type prescriptionView struct {
 	store.PrescriptionResult
-	Status        prescriptions.Status    `json:"status"`
-	MedicineName  string                  `json:"medicine_name"`
-	TotalQuantity string                  `json:"total_quantity"`
-	WordingText   []prescriptions.Wording `json:"wording_text"`
-	ValidUntil    calendar.Date           `json:"valid_until"`
+	Status        prescriptions.Status `json:"status"`
+	MedicineName  string               `json:"medicine_name"`
+	TotalQuantity string               `json:"total_quantity"`
+	// TotalQuantityRule names the rule that writes the total in words and
+	// figures (L2).
+	TotalQuantityRule string                  `json:"total_quantity_rule"`
+	WordingText       []prescriptions.Wording `json:"wording_text"`
+	ValidUntil        calendar.Date           `json:"valid_until"`
 }
 
 func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView {
@@ -44,7 +47,7 @@ func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView
 		res.Warnings = []policy.Finding{}
 	}
 	return prescriptionView{PrescriptionResult: res, Status: res.EffectiveStatus(s.today(), s.cfg.Policy),
-		MedicineName: med.Name, TotalQuantity: prescriptions.TotalQuantity(res.Total, med.Unit),
+		MedicineName: med.Name, TotalQuantity: prescriptions.TotalQuantity(res.Total, med.Unit), TotalQuantityRule: "L2",
 		WordingText: nonNilSlice(words), ValidUntil: res.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays)}
 }
 
@@ -62,6 +65,9 @@ func (s *Server) createPrescription(c *gin.Context) {
 		StartDate: date(&f, "start_date", req.StartDate, true), Days: req.Days, Wording: req.Wording, Issue: req.Issue}
 	if req.Days < 1 {
 		f.Add("days", "required", "days must be at least 1 (at most %d, rule L6)", s.cfg.Policy.L6MaxDays)
+	}
+	if _, err := prescriptions.LookupWording(req.Wording); err != nil {
+		f.Add("wording", "L7", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidWording.Error()+": "))
 	}
 	if !in.PrescribedOn.IsZero() && in.PrescribedOn.After(s.today()) {
 		f.Add("prescribed_on", "not_future", "prescribed_on must not be in the future")

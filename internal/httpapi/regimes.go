@@ -62,6 +62,7 @@ type startRegimeRequest struct {
 	Previous                 *previousRequest  `json:"previous"`
 	LastDoseAt               rawField          `json:"last_dose_at"`
 	LastShortActingOpioidAt  rawField          `json:"last_short_acting_opioid_at"`
+	FirstDoseAt              rawField          `json:"first_dose_at"`
 	BuprenorphineNaive       bool              `json:"buprenorphine_naive"`
 	TestDoseGiven            bool              `json:"test_dose_given"`
 	Overrides                []overrideRequest `json:"overrides"`
@@ -85,12 +86,25 @@ func (s *Server) startRegime(c *gin.Context) {
 		SupervisionRelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason), ECGDate: date(&f, "ecg_date", req.ECGDate, false),
 		Reason: req.Reason, LastDoseAt: instant(&f, "last_dose_at", req.LastDoseAt),
 		LastShortActingOpioid: instant(&f, "last_short_acting_opioid_at", req.LastShortActingOpioidAt),
+		FirstDoseAt:           instant(&f, "first_dose_at", req.FirstDoseAt),
 		BuprenorphineNaive:    req.BuprenorphineNaive, TestDoseGiven: req.TestDoseGiven,
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
+	loc := s.cfg.Timezone
+	if in.StartDate.IsZero() && !in.FirstDoseAt.IsZero() {
+		in.StartDate = calendar.DateOf(in.FirstDoseAt, loc)
+	}
 	if in.StartDate.IsZero() {
 		in.StartDate = s.today()
 	} else if in.StartDate.Before(s.today()) {
 		f.Add("start_date", "not_past", "start_date must be today or later")
+	}
+	// B1 times the first dose; without one given, the service's usual
+	// first-dose time on the start date stands in, and B1 says so.
+	switch {
+	case in.FirstDoseAt.IsZero():
+		in.FirstDoseAt, in.FirstDoseAssumed = regimes.AssumedFirstDose(in.StartDate, loc), true
+	case !calendar.DateOf(in.FirstDoseAt, loc).Equal(in.StartDate):
+		f.Add("first_dose_at", "on_start_date", "first_dose_at must fall on start_date (%s) in the service's time zone %s", in.StartDate, loc)
 	}
 	if in.Stage == "" {
 		in.Stage = regimes.StageInduction
@@ -134,17 +148,18 @@ func (s *Server) startRegime(c *gin.Context) {
 // regimeView is a regime as a prescriber reads it.
 type regimeView struct {
 	store.Regime
-	MedicineName      string               `json:"medicine_name"`
-	CurrentDose       dosing.Micrograms    `json:"current_dose"`
-	LatestDose        dosing.Micrograms    `json:"latest_dose"`
-	DoseHistory       []store.DoseChange   `json:"dose_history"`
-	ReviewDue         calendar.Date        `json:"review_due"`
-	HighDoseReviewDue *calendar.Date       `json:"high_dose_review_due,omitempty"`
-	NextInjection     *nextInjection       `json:"next_injection,omitempty"`
-	BuvidalConversion *conversion          `json:"buvidal_conversion,omitempty"`
-	Retitration       *regimes.Suggestion  `json:"retitration,omitempty"`
-	Warnings          []policy.Finding     `json:"warnings"`
-	Overrides         []store.RuleOverride `json:"overrides"`
+	MedicineName      string                `json:"medicine_name"`
+	CurrentDose       dosing.Micrograms     `json:"current_dose"`
+	LatestDose        dosing.Micrograms     `json:"latest_dose"`
+	DoseHistory       []store.DoseChange    `json:"dose_history"`
+	PatternHistory    []store.RegimeSetting `json:"pattern_history"`
+	ReviewDue         calendar.Date         `json:"review_due"`
+	HighDoseReviewDue *calendar.Date        `json:"high_dose_review_due,omitempty"`
+	NextInjection     *nextInjection        `json:"next_injection,omitempty"`
+	BuvidalConversion *conversion           `json:"buvidal_conversion,omitempty"`
+	Retitration       *regimes.Suggestion   `json:"retitration,omitempty"`
+	Warnings          []policy.Finding      `json:"warnings"`
+	Overrides         []store.RuleOverride  `json:"overrides"`
 }
 
 type nextInjection struct {
@@ -175,8 +190,12 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	if err != nil {
 		return regimeView{}, err
 	}
+	settings, err := s.db.RegimeSettings(ctx, r.ID)
+	if err != nil {
+		return regimeView{}, err
+	}
 	v := regimeView{Regime: r, MedicineName: med.Name, CurrentDose: store.DoseOn(history, today), LatestDose: store.LatestDose(history),
-		DoseHistory: nonNilSlice(history), Warnings: []policy.Finding{}, Overrides: nonNilSlice(ov)}
+		DoseHistory: nonNilSlice(history), PatternHistory: nonNilSlice(settings), Warnings: []policy.Finding{}, Overrides: nonNilSlice(ov)}
 	lastReview, err := s.db.LastReview(ctx, r.PatientID)
 	if err != nil {
 		return v, err
@@ -210,6 +229,11 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 			v.NextInjection = &nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}
 		}
 	case dosing.ClassBuprenorphine:
+		// B4: Espranor's doses do not carry across to other products, so
+		// the sublingual conversion table does not apply to them.
+		if med.Espranor {
+			break
+		}
 		if w, m, ok := regimes.ConvertFromSublingual(v.LatestDose); ok {
 			cv := &conversion{Rule: "BV4"}
 			if w > 0 {
@@ -393,6 +417,7 @@ type patternRequest struct {
 	Pattern                  json.RawMessage   `json:"pattern"`
 	SupervisionRelaxedReason string            `json:"supervision_relaxed_reason"`
 	EffectiveDate            rawField          `json:"effective_date"`
+	Reason                   string            `json:"reason"`
 	Overrides                []overrideRequest `json:"overrides"`
 }
 
@@ -411,29 +436,34 @@ func (s *Server) changePattern(c *gin.Context) {
 	if len(req.Pattern) == 0 {
 		f.Add("pattern", "required", "pattern is required")
 	}
-	p := pattern(&f, "pattern", req.Pattern)
-	eff := date(&f, "effective_date", req.EffectiveDate, false)
-	if eff.IsZero() {
-		eff = s.today()
+	in := store.PatternChange{Pattern: pattern(&f, "pattern", req.Pattern), RelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason),
+		Effective: date(&f, "effective_date", req.EffectiveDate, false), Reason: strings.TrimSpace(req.Reason),
+		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
+	today := s.today()
+	if in.Effective.IsZero() {
+		in.Effective = today
 	}
 	optionalText(&f, "supervision_relaxed_reason", req.SupervisionRelaxedReason, 2000)
-	ov := overrides(&f, req.Overrides, s.cfg.Policy)
+	optionalText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
 	var r store.Regime
+	var set store.RegimeSetting
 	var out store.Outcome
+	var reissued []store.Prescription
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		r, out, err = tx.ChangePattern(principal(c), s.cfg.Policy, id, p, strings.TrimSpace(req.SupervisionRelaxedReason), eff, ov)
+		r, set, out, reissued, err = tx.ChangePattern(principal(c), s.cfg.Policy, id, in, today)
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"regime": r, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides)})
+	c.JSON(http.StatusOK, gin.H{"regime": r, "pattern_change": set, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
+		"reissued_prescriptions": nonNilSlice(reissued)})
 }
 
 type administrationRequest struct {
@@ -444,7 +474,7 @@ type administrationRequest struct {
 	Batch              string            `json:"batch"`
 	BatchExpiry        rawField          `json:"batch_expiry"`
 	AdministeredBy     string            `json:"administered_by"`
-	BuprenorphineNaive bool              `json:"buprenorphine_naive"`
+	BuprenorphineNaive *bool             `json:"buprenorphine_naive"`
 	Overrides          []overrideRequest `json:"overrides"`
 }
 

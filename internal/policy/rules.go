@@ -38,8 +38,11 @@ func fixed(s string) func(Numbers) string { return func(Numbers) string { return
 
 // specs is the rule table. Severity is the strongest level the rule can
 // reach; checks may report a milder one where the rule has two levels (for
-// example M1 warns above 30 mg and needs an override above 40 mg).
-// Rules graded [U] are never stronger than Warn, as clinical-rules.md requires.
+// example M1 warns above 30 mg and needs an override above 40 mg), and the
+// summary says which case gets which. Rules graded [U] are never a hard
+// block, as clinical-rules.md requires: they warn, except SC3, whose failed
+// criteria issue 5 asks to be overridden with a reason; an Override always
+// lets a clinician with a recorded reason go ahead.
 func specs() []ruleSpec {
 	return []ruleSpec{
 		{"ID1", "NHS number", Block, EvidenceVerified, "NHS Data Dictionary (NHS number, Modulus 11)",
@@ -113,11 +116,15 @@ func specs() []ruleSpec {
 		// BV4 is a conversion guide; a different dose can be right.
 		{"BV4", "Buvidal conversion from sublingual buprenorphine", Warn, EvidenceVerified, "Buvidal SmPC table via NHS Borders",
 			fixed("Daily sublingual buprenorphine converts to weekly / monthly Buvidal: 2–6 mg → 8 mg / none; 8–10 → 16 / 64; 12–16 → 24 / 96; 18–24 → 32 / 128; 26–32 → none / 160.")},
-		// BV5: Override when weekly treatment was short; checks Block when a
-		// monthly start has no buprenorphine treatment behind it at all.
-		{"BV5", "Buvidal monthly after weekly", Override, EvidenceVerified, "Buvidal SmPC 4.2",
+		// BV5 has two levels. Monthly Buvidal with no buprenorphine treatment
+		// behind it has no tolerance to judge a month's depot against: the
+		// SmPC starts such patients on weekly doses, so that blocks. "Ideally
+		// at least 4 weeks" of weekly treatment is a judgement, so a shorter
+		// weekly phase, or a move straight from sublingual buprenorphine
+		// (which BV4's table converts to monthly doses), needs an override reason.
+		{"BV5", "Buvidal monthly after weekly", Block, EvidenceVerified, "Buvidal SmPC 4.2",
 			func(n Numbers) string {
-				return fmt.Sprintf("Monthly Buvidal only after stable weekly treatment, ideally at least %d weeks; switching either way is allowed.", n.BV5WeeklyWeeksMin)
+				return fmt.Sprintf("Monthly Buvidal only after stable weekly treatment, ideally at least %d weeks; switching either way is allowed. Monthly without any buprenorphine treatment is blocked; fewer weeks of weekly Buvidal, or none after sublingual buprenorphine, needs an override reason.", n.BV5WeeklyWeeksMin)
 			}},
 		{"BV6", "Buvidal extra doses and maxima", Block, EvidenceVerified, "Buvidal SmPC 4.2",
 			func(n Numbers) string {
@@ -166,10 +173,11 @@ func specs() []ruleSpec {
 			}},
 		{"L7", "Home Office approved wording", Info, EvidenceVerified, "NHS GGC, Numark, Community Pharmacy England",
 			fixed("Approved instalment wording is printed exactly as written by the Home Office.")},
-		// L8: the prescription writer adds wording 1 itself, so a pattern
-		// supplying in advance without it is a warning to fix, not a block.
-		{"L8", "Advance supply needs approved wording", Warn, EvidenceVerified, "NHS GGC, Numark, Community Pharmacy England",
-			fixed("Without the approved wording nothing may be supplied in advance of its day.")},
+		// L8 is enforced by construction: the prescription writer adds
+		// wording 1 whenever a collection supplies a later day's dose, so the
+		// rule can only inform the prescriber that it did.
+		{"L8", "Advance supply needs approved wording", Info, EvidenceVerified, "NHS GGC, Numark, Community Pharmacy England",
+			fixed("Without the approved wording nothing may be supplied in advance of its day: Dosebook adds approved wording 1 to every prescription that supplies a dose ahead of its day, and says so.")},
 		{"L9", "NHS number on prescriptions", Warn, EvidenceSecondary, "Secondary guidance",
 			fixed("The NHS number is recommended on controlled-drug prescriptions.")},
 
@@ -190,9 +198,12 @@ func specs() []ruleSpec {
 			func(n Numbers) string {
 				return fmt.Sprintf("Shared care when stable on the current dose (usually more than 3 months), with a written agreement; the GP does not titrate; specialist review at least every %d months; either party can hand prescribing back.", n.SC1SpecialistReviewMonths)
 			}},
-		{"SC3", "Shared care suggested criteria", Override, EvidenceUnverified, "Dosebook suggested defaults",
+		// SC3 is [U], so never a hard block: its criteria are configurable
+		// defaults, and a proposal failing one goes ahead once the prescriber
+		// records why (issue 5: "failed ones may be overridden with a reason").
+		{"SC3", "Shared care suggested criteria", Override, EvidenceUnverified, "Dosebook suggested defaults (unverified)",
 			func(n Numbers) string {
-				return fmt.Sprintf("No dose change for %d weeks; at least %d%% of due doses taken in the last %d weeks; no missed-dose block in that period; a drug screen in the last %d weeks negative for illicit opioids.",
+				return fmt.Sprintf("Suggested, configurable criteria: no dose change for %d weeks; at least %d%% of due doses taken in the last %d weeks; no missed-dose block in that period; a drug screen in the last %d weeks negative for illicit opioids. A proposal failing any of them needs an override reason, which is recorded; none is a hard block.",
 					n.SC3StableWeeks, n.SC3AdherencePercent, n.SC3AdherenceWeeks, n.SC3ScreenWeeks)
 			}},
 		{"SC4", "Handover summary", Info, EvidenceUnverified, "Dosebook proposal",

@@ -70,9 +70,9 @@ func TestTableSeverities(t *testing.T) {
 	want := map[string]Severity{
 		"ID1": Block, "M1": Override, "M2": Override, "M3": Info, "M4": Override, "M6": Override,
 		"B1": Override, "B2": Warn, "B3": Block, "B4": Override,
-		"BV1": Block, "BV2": Block, "BV3": Override, "BV4": Warn, "BV5": Override, "BV6": Block,
+		"BV1": Block, "BV2": Block, "BV3": Override, "BV4": Warn, "BV5": Block, "BV6": Block,
 		"BV7": Warn, "BV8": Warn, "MD1": Block, "MD2": Info, "MD3": Info,
-		"L3": Block, "L6": Block, "L7": Info, "L8": Warn,
+		"L3": Block, "L6": Block, "L7": Info, "L8": Info, "SC3": Override,
 	}
 	for id, sev := range want {
 		t.Run(id, func(t *testing.T) {

@@ -83,7 +83,27 @@ type ScheduleInput struct {
 	Days    int
 	Daily   dosing.Micrograms
 	Pattern WeeklyPattern
+	// Later are pattern changes taking effect inside the period, in date
+	// order: from each From on, its Pattern replaces the one before.
+	Later   []DatedPattern
 	Opening calendar.Opening
+}
+
+// DatedPattern is a pickup pattern in force from a day.
+type DatedPattern struct {
+	From    calendar.Date
+	Pattern WeeklyPattern
+}
+
+// patternOn is the pattern in force on d.
+func (in ScheduleInput) patternOn(d calendar.Date) WeeklyPattern {
+	p := in.Pattern
+	for _, l := range in.Later {
+		if !l.From.After(d) {
+			p = l.Pattern
+		}
+	}
+	return p
 }
 
 // Schedule is the instalments of one prescription in date order.
@@ -115,7 +135,7 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 		// Whole civil days: a clock change cannot skip or repeat one.
 		d := in.Start.AddDays(i)
 		open := in.Opening.IsOpen(d)
-		pickup := in.Pattern[d.Weekday()]
+		pickup := in.patternOn(d)[d.Weekday()]
 		if open && pickup != PickupEarlier {
 			inst := Instalment{Date: d, Covers: []calendar.Date{d}}
 			if pickup == PickupSupervised {
@@ -161,6 +181,14 @@ func (in ScheduleInput) validate() error {
 	}
 	if err := in.Pattern.Validate(); err != nil {
 		return err
+	}
+	for i, l := range in.Later {
+		if err := l.Pattern.Validate(); err != nil {
+			return err
+		}
+		if i > 0 && l.From.Before(in.Later[i-1].From) {
+			return fmt.Errorf("%w: pattern changes are out of date order (%s before %s)", ErrInvalidSchedule, l.From, in.Later[i-1].From)
+		}
 	}
 	if err := in.Opening.Validate(); err != nil {
 		return fmt.Errorf("%w: pharmacy opening: %w", ErrInvalidSchedule, err)
@@ -224,4 +252,41 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 		})
 	}
 	return fs
+}
+
+// RemainingFrom is the first day a reissued prescription may supply: not
+// before its start or today, and after every day covered by an instalment
+// that already has an outcome. A dose handed over (a take-home instalment
+// counts for every day it covers) must not be supplied again, and one
+// missed, withheld or refused is never supplied later (MD4, S3).
+func RemainingFrom(start, today calendar.Date, settled [][]calendar.Date) calendar.Date {
+	from := start
+	if from.Before(today) {
+		from = today
+	}
+	for _, covers := range settled {
+		for _, d := range covers {
+			if !d.Before(from) {
+				from = d.AddDays(1)
+			}
+		}
+	}
+	return from
+}
+
+// Overlap is the span of treatment days two prescriptions both supply;
+// ok is false when they share none. Two live prescriptions for one day
+// would put the patient's dose on the pharmacy's list twice.
+func Overlap(startA, endA, startB, endB calendar.Date) (from, to calendar.Date, ok bool) {
+	if endA.Before(startB) || endB.Before(startA) {
+		return calendar.Date{}, calendar.Date{}, false
+	}
+	from, to = startA, endA
+	if startB.After(from) {
+		from = startB
+	}
+	if endB.Before(to) {
+		to = endB
+	}
+	return from, to, true
 }

@@ -508,3 +508,83 @@ func TestScheduleJSON(t *testing.T) {
 		})
 	}
 }
+
+// A pattern change inside the period applies from its day: a reissue after
+// the change keeps the days before it as they were.
+func TestBuildScheduleLaterPattern(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	s, err := BuildSchedule(ScheduleInput{Start: d("2026-03-05"), Days: 5, Daily: dosing.Mg(10), Pattern: allSupervised,
+		Later: []DatedPattern{{From: d("2026-03-07"), Pattern: saturdayCollectsSunday}}, Opening: alwaysOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(renderSchedule(s), " | ")
+	want := "2026-03-05 S10 T0 03-05 | 2026-03-06 S10 T0 03-06 | 2026-03-07 S10 T10 03-07,03-08 | 2026-03-09 S10 T0 03-09"
+	if got != want {
+		t.Fatalf("schedule\n got %s\nwant %s", got, want)
+	}
+	_, err = BuildSchedule(ScheduleInput{Start: d("2026-03-05"), Days: 5, Daily: dosing.Mg(10), Pattern: allSupervised,
+		Later: []DatedPattern{{From: d("2026-03-07"), Pattern: allTakeHome}, {From: d("2026-03-06"), Pattern: allSupervised}}, Opening: alwaysOpen})
+	if !errors.Is(err, ErrInvalidSchedule) {
+		t.Fatalf("out-of-order changes: err = %v", err)
+	}
+}
+
+func TestRemainingFrom(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	days := func(ss ...string) []calendar.Date {
+		var out []calendar.Date
+		for _, s := range ss {
+			out = append(out, d(s))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		start   string
+		today   string
+		settled [][]calendar.Date
+		want    string
+	}{
+		{"not started yet", "2026-03-10", "2026-03-05", nil, "2026-03-10"},
+		{"from today when nothing supplied today", "2026-03-01", "2026-03-05", [][]calendar.Date{days("2026-03-04")}, "2026-03-05"},
+		{"after today's supervised dose", "2026-03-01", "2026-03-05", [][]calendar.Date{days("2026-03-04"), days("2026-03-05")}, "2026-03-06"},
+		{"after every day of a take-home collection", "2026-03-01", "2026-03-07", [][]calendar.Date{days("2026-03-07", "2026-03-08")}, "2026-03-09"},
+		{"a missed day is settled too", "2026-03-01", "2026-03-05", [][]calendar.Date{days("2026-03-05")}, "2026-03-06"},
+		{"order of instalments does not matter", "2026-03-01", "2026-03-07", [][]calendar.Date{days("2026-03-08"), days("2026-03-07")}, "2026-03-09"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := RemainingFrom(d(tt.start), d(tt.today), tt.settled); got.String() != tt.want {
+				t.Fatalf("RemainingFrom = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	tests := []struct {
+		a, b     [2]string
+		from, to string
+	}{
+		{[2]string{"2026-03-01", "2026-03-14"}, [2]string{"2026-03-01", "2026-03-14"}, "2026-03-01", "2026-03-14"},
+		{[2]string{"2026-03-01", "2026-03-14"}, [2]string{"2026-03-10", "2026-03-23"}, "2026-03-10", "2026-03-14"},
+		{[2]string{"2026-03-10", "2026-03-23"}, [2]string{"2026-03-01", "2026-03-10"}, "2026-03-10", "2026-03-10"},
+		{[2]string{"2026-03-01", "2026-03-14"}, [2]string{"2026-03-15", "2026-03-28"}, "", ""}, // back to back
+		{[2]string{"2026-03-15", "2026-03-28"}, [2]string{"2026-03-01", "2026-03-14"}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a[0]+"/"+tt.b[0], func(t *testing.T) {
+			t.Parallel()
+			from, to, ok := Overlap(d(tt.a[0]), d(tt.a[1]), d(tt.b[0]), d(tt.b[1]))
+			if ok != (tt.from != "") || ok && (from.String() != tt.from || to.String() != tt.to) {
+				t.Fatalf("Overlap = %s %s %v, want %q %q", from, to, ok, tt.from, tt.to)
+			}
+		})
+	}
+}

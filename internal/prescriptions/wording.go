@@ -59,22 +59,45 @@ func LookupWording(ids []int) ([]Wording, error) {
 	return out, nil
 }
 
-// CheckWording reports approved wording the schedule needs but lacks.
-func CheckWording(s Schedule, ids []int) []policy.Finding {
+// SuppliesInAdvance reports whether any collection hands over a later day's
+// dose, because the pharmacy is closed that day or the pattern supplies it
+// with an earlier collection.
+func (s Schedule) SuppliesInAdvance() bool {
+	for _, in := range s.Instalments {
+		if len(in.Covers) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// RequireWording completes the chosen wording with what the schedule
+// legally needs and reports the rules that shaped it. L8: without approved
+// wording 1 nothing may be supplied in advance, so a schedule that supplies
+// any day ahead gets wording 1 added (a prescription the pharmacy could not
+// lawfully follow would leave the patient without those doses), and the
+// finding says so. L7: wording 3, which lets the pharmacy stop after three
+// missed days (MD1), is advised. The ids come back in L7 order.
+func RequireWording(s Schedule, ids []int) ([]int, []policy.Finding) {
+	out := slices.Clone(ids)
 	var fs []policy.Finding
-	// L8: without wording 1 the pharmacy may not supply a closed day's dose
-	// in advance, so the patient would go without it.
-	if s.CarriesClosedDays && !slices.Contains(ids, WordingClosedDays) {
+	if s.SuppliesInAdvance() && !slices.Contains(out, WordingClosedDays) {
+		out = append(out, WordingClosedDays)
+		why := "Some instalments supply later days' doses with an earlier collection"
+		if s.CarriesClosedDays {
+			why = "Some instalments fall due on days the pharmacy is closed and are supplied in advance"
+		}
 		fs = append(fs, policy.Finding{
 			Rule:     "L8",
-			Severity: policy.Warn,
-			Message:  "Some instalments fall due on days the pharmacy is closed and are supplied in advance; without approved wording 1 the pharmacy may not supply them early.",
-			Action:   "Add approved wording 1: \"Please dispense instalments due on pharmacy closed days on a prior suitable day.\"",
+			Severity: policy.Info,
+			Message:  why + "; without approved wording 1 nothing may be supplied in advance, so Dosebook added wording 1 to this prescription.",
+			Action:   "No action needed; change the pattern or the dates if nothing should be supplied in advance.",
 		})
 	}
+	slices.Sort(out)
 	// MD1: wording 3 is what lets the pharmacy stop dispensing after three
 	// missed days, so it belongs on nearly every instalment prescription.
-	if !slices.Contains(ids, WordingConsultMissed) {
+	if !slices.Contains(out, WordingConsultMissed) {
 		fs = append(fs, policy.Finding{
 			Rule:     "L7",
 			Severity: policy.Info,
@@ -82,5 +105,5 @@ func CheckWording(s Schedule, ids []int) []policy.Finding {
 			Action:   "Add approved wording 3: \"Consult the prescriber if 3 or more consecutive days of a prescription have been missed.\"",
 		})
 	}
-	return fs
+	return out, fs
 }

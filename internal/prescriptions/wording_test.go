@@ -3,9 +3,11 @@ package prescriptions
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
@@ -87,30 +89,39 @@ func TestLookupWording(t *testing.T) {
 	}
 }
 
-func TestCheckWording(t *testing.T) {
+func TestRequireWording(t *testing.T) {
 	t.Parallel()
-	closed := Schedule{CarriesClosedDays: true, CarriesTakeHome: true}
-	plain := Schedule{}
+	d := calendar.MustParse
+	single := Instalment{Date: d("2026-03-06"), Covers: []calendar.Date{d("2026-03-06")}}
+	twoDays := Instalment{Date: d("2026-03-07"), Covers: []calendar.Date{d("2026-03-07"), d("2026-03-08")}}
+	closed := Schedule{Instalments: []Instalment{single, twoDays}, CarriesClosedDays: true, CarriesTakeHome: true}
+	earlier := Schedule{Instalments: []Instalment{single, twoDays}, CarriesTakeHome: true}
+	plain := Schedule{Instalments: []Instalment{single}}
 	tests := []struct {
 		name  string
 		s     Schedule
 		ids   []int
+		want  []int
 		rules []string // "rule/severity" in order
 	}{
-		{"closed days with 1 and 3", closed, []int{1, 3}, nil},
-		{"closed days without 1", closed, []int{3, 4}, []string{"L8/warn"}},
-		{"closed days without any", closed, nil, []string{"L8/warn", "L7/info"}},
-		{"closed days with 1 only", closed, []int{1}, []string{"L7/info"}},
-		{"no closed days, with 3", plain, []int{3}, nil},
-		{"no closed days, no wording", plain, nil, []string{"L7/info"}},
-		{"take-home without closure", Schedule{CarriesTakeHome: true}, []int{3}, nil},
+		{"closed days with 1 and 3", closed, []int{3, 1}, []int{1, 3}, nil},
+		{"closed days without 1", closed, []int{3, 4}, []int{1, 3, 4}, []string{"L8/info"}},
+		{"closed days without any", closed, nil, []int{1}, []string{"L8/info", "L7/info"}},
+		{"closed days with 1 only", closed, []int{1}, []int{1}, []string{"L7/info"}},
+		{"earlier pattern day without 1", earlier, []int{3}, []int{1, 3}, []string{"L8/info"}},
+		{"nothing in advance, with 3", plain, []int{3}, []int{3}, nil},
+		{"nothing in advance, no wording", plain, nil, []int{}, []string{"L7/info"}},
+		{"take-home on its own day", Schedule{Instalments: []Instalment{single}, CarriesTakeHome: true}, []int{3}, []int{3}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := CheckWording(tt.s, tt.ids)
+			ids, got := RequireWording(tt.s, tt.ids)
+			if !slices.Equal(ids, tt.want) && !(len(ids) == 0 && len(tt.want) == 0) {
+				t.Errorf("wording = %v, want %v", ids, tt.want)
+			}
 			if len(got) != len(tt.rules) {
-				t.Fatalf("CheckWording = %v, want %v", got, tt.rules)
+				t.Fatalf("RequireWording = %v, want %v", got, tt.rules)
 			}
 			for i, f := range got {
 				if r := f.Rule + "/" + string(f.Severity); r != tt.rules[i] {
@@ -127,16 +138,17 @@ func TestCheckWording(t *testing.T) {
 	}
 }
 
-func TestCheckWordingMessages(t *testing.T) {
+func TestRequireWordingMessages(t *testing.T) {
 	t.Parallel()
-	got := CheckWording(Schedule{CarriesClosedDays: true}, nil)
+	d := calendar.MustParse
+	_, got := RequireWording(Schedule{CarriesClosedDays: true, Instalments: []Instalment{{Covers: []calendar.Date{d("2026-03-07"), d("2026-03-08")}}}}, nil)
 	want := []struct {
 		rule     string
 		severity policy.Severity
 		message  string
 		action   string
 	}{
-		{"L8", policy.Warn, "supplied in advance", "Add approved wording 1"},
+		{"L8", policy.Info, "Dosebook added wording 1", "No action needed"},
 		{"L7", policy.Info, "3 or more consecutive missed days", "Add approved wording 3"},
 	}
 	for i, w := range want {

@@ -5,7 +5,6 @@
 package regimes
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 // DoseChange is one recorded change of the daily (or per-injection) dose.
@@ -48,35 +48,39 @@ type StartInput struct {
 	// use; zero when unknown.
 	LastShortActingOpioid time.Time
 	// StartAt is when the first dose is planned; zero when unknown.
-	StartAt            time.Time
+	StartAt time.Time
+	// StartAtAssumed is set when StartAt is AssumedFirstDose rather than a
+	// time the prescriber gave; B1's messages then say so.
+	StartAtAssumed     bool
 	BuprenorphineNaive bool
 	// TestDoseGiven records the BV3 sublingual test dose.
 	TestDoseGiven bool
 	ECGDate       calendar.Date
 }
 
-// ValidateStart rejects input no rule can judge; it is a plain error, not a
-// finding, because no override could make it meaningful.
+// ValidateStart rejects input no rule can judge; these are field errors, not
+// findings, because no override could make them meaningful. Every failing
+// field is reported at once, under its request name.
 func ValidateStart(in StartInput) error {
-	var errs []error
+	var f problem.Fields
 	if in.Medicine.Code == "" {
-		errs = append(errs, errors.New("medicine is required"))
+		f.Add("medicine", "required", "medicine is required")
 	}
 	if in.Dose <= 0 {
-		errs = append(errs, errors.New("dose must be more than 0 mg"))
+		f.Add("dose", "positive", "dose must be more than 0 mg")
 	}
 	if in.Dose > dosing.MaxDose {
-		errs = append(errs, fmt.Errorf("dose must be at most %s", dosing.MaxDose))
+		f.Add("dose", "maximum", "dose must be at most %s", dosing.MaxDose)
 	}
 	if in.Start.IsZero() {
-		errs = append(errs, errors.New("start date is required"))
+		f.Add("start_date", "required", "start date is required")
 	}
 	if !in.Pattern.IsZero() {
 		if err := in.Pattern.Validate(); err != nil {
-			errs = append(errs, err)
+			f.Add("pattern", "pattern", "%s", err.Error())
 		}
 	}
-	return errors.Join(errs...)
+	return f.Err()
 }
 
 // CheckStart applies the rules for starting a regime: M1, M4, M6 for
@@ -123,6 +127,18 @@ func checkMethadoneStart(n policy.Numbers, in StartInput) []policy.Finding {
 	return fs
 }
 
+// AssumedFirstDoseHour is the local hour a first dose is taken to be given
+// when the prescriber gives no time: pharmacies open about then, so it is
+// the earliest a supervised first dose is usually taken, which keeps B1's
+// gap on the cautious side for a dose given later that day.
+const AssumedFirstDoseHour = 9
+
+// AssumedFirstDose is the planned first dose on start at
+// AssumedFirstDoseHour local time in loc (the service's time zone).
+func AssumedFirstDose(start calendar.Date, loc *time.Location) time.Time {
+	return time.Date(start.Year(), start.Month(), start.Day(), AssumedFirstDoseHour, 0, 0, 0, loc)
+}
+
 // onBuprenorphine is true when the patient is moving between buprenorphine
 // products, where induction timing (B1) and starting doses (B2) do not apply.
 func onBuprenorphine(p *PreviousTreatment) bool {
@@ -139,6 +155,9 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 	sev, note := policy.Override, ""
 	if !in.Medicine.Injectable {
 		sev, note = policy.Warn, " (figures for sublingual products are unverified)"
+	}
+	if in.StartAtAssumed {
+		note += fmt.Sprintf(" (first dose assumed at %s; give first_dose_at if it is planned for another time)", in.StartAt.Format("2006-01-02 15:04"))
 	}
 	action := func(what string) string {
 		if sev == policy.Override {
@@ -317,17 +336,17 @@ func checkMonthlyAfterWeekly(n policy.Numbers, in StartInput) []policy.Finding {
 	p := in.Previous
 	switch {
 	case in.BuprenorphineNaive || !onBuprenorphine(p):
-		return []policy.Finding{n.FindingAt("BV5", policy.Block,
+		return []policy.Finding{n.Finding("BV5",
 			"Monthly Buvidal cannot start without established buprenorphine treatment.",
 			"Start weekly Buvidal first.")}
 	case p.Medicine.Code == dosing.CodeBuvidalMonthly:
 		return nil
 	case p.Medicine.Code != dosing.CodeBuvidalWeekly:
-		return []policy.Finding{n.Finding("BV5",
+		return []policy.Finding{n.FindingAt("BV5", policy.Override,
 			fmt.Sprintf("Monthly Buvidal without weekly Buvidal first (ideally at least %d weeks).", n.BV5WeeklyWeeksMin),
 			"Start weekly Buvidal, or record an override reason for rule BV5.")}
 	case p.WeeklyBuvidalWeeks < n.BV5WeeklyWeeksMin:
-		return []policy.Finding{n.Finding("BV5",
+		return []policy.Finding{n.FindingAt("BV5", policy.Override,
 			fmt.Sprintf("Only %d week(s) of weekly Buvidal before monthly; ideally at least %d.", p.WeeklyBuvidalWeeks, n.BV5WeeklyWeeksMin),
 			"Continue weekly Buvidal, or record an override reason for rule BV5.")}
 	}
@@ -360,39 +379,74 @@ type ChangeInput struct {
 	Medicine    dosing.Medicine
 	Stage       Stage
 	RegimeStart calendar.Date
-	Current     dosing.Micrograms
-	To          dosing.Micrograms
-	Effective   calendar.Date
-	// History holds earlier changes, oldest first (M2's rolling window).
+	// Current is the dose in force before the change (StepFrom).
+	Current   dosing.Micrograms
+	To        dosing.Micrograms
+	Effective calendar.Date
+	// Latest is the effective date of the last recorded change; a change
+	// may not take effect before it.
+	Latest calendar.Date
+	// Supersedes is set when a change is already recorded for the same day:
+	// restating the dose before that day then withdraws the planned change.
+	Supersedes bool
+	// History holds earlier steps, oldest first (M2's rolling window).
 	History      []DoseChange
 	SedativeRisk bool
 	ECGDate      calendar.Date
 }
 
 // ValidateChange rejects a change that is not a change at all or cannot be
-// judged; no override makes these meaningful, so they are errors, not findings.
+// judged; no override makes these meaningful, so they are field errors, not
+// findings, each under its request field name.
 func ValidateChange(in ChangeInput) error {
-	var errs []error
+	var f problem.Fields
 	if in.Medicine.Code == "" {
-		errs = append(errs, errors.New("medicine is required"))
+		f.Add("medicine", "required", "the regime's medicine is not known")
 	}
 	if !in.Stage.Valid() {
-		errs = append(errs, fmt.Errorf("stage %q is not induction, titration, maintenance or reduction", in.Stage))
+		f.Add("stage", "enum", "stage %q is not induction, titration, maintenance or reduction", in.Stage)
 	}
-	if in.Effective.IsZero() {
-		errs = append(errs, errors.New("effective date is required"))
-	} else if !in.RegimeStart.IsZero() && in.Effective.Before(in.RegimeStart) {
-		errs = append(errs, fmt.Errorf("effective date %s is before the regime start %s", in.Effective, in.RegimeStart))
+	switch {
+	case in.Effective.IsZero():
+		f.Add("effective_date", "required", "effective date is required")
+	case !in.RegimeStart.IsZero() && in.Effective.Before(in.RegimeStart):
+		f.Add("effective_date", "after_start", "effective date %s is before the regime start %s", in.Effective, in.RegimeStart)
+	case !in.Latest.IsZero() && in.Effective.Before(in.Latest):
+		// A change slipped in before a later-dated one would leave that one
+		// stepping from a dose that was never in force, unchecked (M2).
+		f.Add("effective_date", "after_latest_change",
+			"a dose change effective %s is already recorded; a new change must take effect on or after it (the same day supersedes it)", in.Latest)
 	}
 	switch {
 	case in.To <= 0:
-		errs = append(errs, errors.New("new dose must be more than 0 mg; end the regime instead"))
+		f.Add("to", "positive", "new dose must be more than 0 mg; end the regime instead")
 	case in.To > dosing.MaxDose:
-		errs = append(errs, fmt.Errorf("new dose must be at most %s", dosing.MaxDose))
-	case in.To == in.Current:
-		errs = append(errs, fmt.Errorf("new dose %s is the current dose", in.To))
+		f.Add("to", "maximum", "new dose must be at most %s", dosing.MaxDose)
+	case in.To == in.Current && !in.Supersedes:
+		f.Add("to", "changed", "new dose %s is the dose already in force on %s", in.To, in.Effective)
 	}
-	return errors.Join(errs...)
+	return f.Err()
+}
+
+// StepFrom is the dose a change effective on day steps from, and the earlier
+// titration steps M2's rolling window counts. history is the regime's
+// changes oldest first, its first entry the starting dose (From 0). A change
+// on the same day as recorded ones supersedes them (they never take effect),
+// so it steps from the dose in force before that day; the starting dose is
+// never superseded, since a regime cannot exist without it.
+func StepFrom(history []DoseChange, day calendar.Date) (dosing.Micrograms, []DoseChange) {
+	var from dosing.Micrograms
+	var steps []DoseChange
+	for _, h := range history {
+		start := h.From == 0
+		if h.Effective.Before(day) || start && !h.Effective.After(day) {
+			from = h.To
+			if !start {
+				steps = append(steps, h)
+			}
+		}
+	}
+	return from, steps
 }
 
 // CheckChange applies the titration rules to a dose change: M2–M4 for

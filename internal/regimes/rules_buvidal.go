@@ -98,10 +98,26 @@ type Administration struct {
 	// checked. It matters when weekly and monthly doses follow each other,
 	// because the next dose is due by the previous product's interval.
 	Medicine string `json:"medicine,omitempty"`
+	// Regime is the regime the dose was given under. Earlier doses of
+	// another regime count for site rotation, the dosing window and the
+	// maxima (BV6–BV8), which follow the patient across a weekly/monthly
+	// switch; BV3's first week belongs to the regime being checked.
+	Regime string `json:"regime,omitempty"`
 	// NaiveInduction marks a regime started in a buprenorphine-naive patient,
 	// whose first week allows more extra doses (BV3). Only the field on the
 	// administration being checked is read.
 	NaiveInduction bool `json:"naive_induction,omitempty"`
+}
+
+// medicineOf is the product a dose was given as: its own when recorded,
+// else the one being checked.
+func (a Administration) medicineOf(med dosing.Medicine) dosing.Medicine {
+	if a.Medicine != "" && a.Medicine != med.Code {
+		if m, ok := dosing.LookupMedicine(a.Medicine); ok {
+			return m
+		}
+	}
+	return med
 }
 
 // monthlyIntervalDays treats "monthly" Buvidal as every 28 days, as clinics
@@ -124,8 +140,9 @@ func NextDue(med dosing.Medicine, last calendar.Date, n policy.Numbers) (due, ea
 }
 
 // CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given
-// the regime's earlier administrations oldest first. For BV7 previous must
-// reach back at least 8 weeks; for BV3, to the regime's first dose.
+// the patient's earlier Buvidal administrations oldest first, whatever
+// regime they were given under. For BV7 previous must reach back at least 8
+// weeks; for BV3, to the regime's first dose.
 func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administration, previous []Administration) []policy.Finding {
 	if !med.Injectable {
 		return []policy.Finding{n.Finding("BV2",
@@ -147,12 +164,14 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	}
 	fs = append(fs, checkSiteRotation(n, in, prev)...)
 
+	// firstIdx is this regime's first regular dose (BV3); lastIdx the last
+	// regular dose of any regime (BV6, BV8).
 	firstIdx, lastIdx := -1, -1
 	for i, p := range prev {
 		if p.Extra {
 			continue
 		}
-		if firstIdx < 0 {
+		if firstIdx < 0 && p.Regime == in.Regime {
 			firstIdx = i
 		}
 		lastIdx = i
@@ -162,9 +181,43 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	}
 	if lastIdx >= 0 {
 		fs = append(fs, checkDosingWindow(n, med, in, prev[lastIdx])...)
+		fs = append(fs, checkRegularMaximum(n, med, in, prev, lastIdx)...)
 		fs = append(fs, checkWeekTwoDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
 	return fs
+}
+
+// periodMaximum is BV6's most for one dosing period of med.
+func periodMaximum(n policy.Numbers, med dosing.Medicine) (dosing.Micrograms, string) {
+	if med.Interval == dosing.IntervalMonthly {
+		return n.BV6MonthlyMax, "month"
+	}
+	return n.BV6WeeklyMax + n.BV6ExtraMax, "week"
+}
+
+// checkRegularMaximum is BV6 for a regular dose. A regular dose given before
+// the previous one's BV8 window opens falls inside that dose's period, so
+// the period's maximum counts it with the doses already given; from the
+// window on it starts a period of its own, and BV1's strengths bound it.
+func checkRegularMaximum(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, lastIdx int) []policy.Finding {
+	last := prev[lastIdx]
+	lastMed := last.medicineOf(med)
+	_, earliest, _ := NextDue(lastMed, last.Date, n)
+	if !in.Date.Before(earliest) {
+		return nil
+	}
+	total := in.Dose
+	for _, p := range prev[lastIdx:] {
+		total += p.Dose // the last regular dose and the extras after it
+	}
+	limit, period := periodMaximum(n, lastMed)
+	if total <= limit {
+		return nil
+	}
+	return []policy.Finding{n.Finding("BV6",
+		fmt.Sprintf("A regular dose on %s falls in the %s that began with the %s dose on %s, making %s; the maximum is %s.",
+			in.Date, period, last.Dose, last.Date, total, limit),
+		fmt.Sprintf("Give the next regular dose from %s, or review the dose.", earliest))}
 }
 
 // checkAdministeredDose is BV1: only the product strengths exist, and an
@@ -203,14 +256,10 @@ func checkSiteRotation(n policy.Numbers, in Administration, prev []Administratio
 	return nil
 }
 
-// checkDosingWindow is BV8 for a regular dose.
+// checkDosingWindow is BV8 for a regular dose, timed by the product of the
+// last regular dose (a switch from weekly to monthly is due a week on).
 func checkDosingWindow(n policy.Numbers, med dosing.Medicine, in Administration, last Administration) []policy.Finding {
-	lastMed := med
-	if last.Medicine != "" && last.Medicine != med.Code {
-		if m, ok := dosing.LookupMedicine(last.Medicine); ok {
-			lastMed = m
-		}
-	}
+	lastMed := last.medicineOf(med)
 	due, earliest, latest := NextDue(lastMed, last.Date, n)
 	if in.Date.Before(earliest) || in.Date.After(latest) {
 		return []policy.Finding{n.Finding("BV8",
@@ -243,7 +292,7 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 	// BV3's first week: the naive patient's only regular dose so far, and
 	// fewer than 7 days since it.
 	weekOne := in.NaiveInduction && med.Interval == dosing.IntervalWeekly &&
-		firstIdx == lastIdx && in.Date.Before(last.Date.AddDays(7))
+		firstIdx >= 0 && firstIdx == lastIdx && in.Date.Before(last.Date.AddDays(7))
 	allowed := 1
 	if weekOne {
 		allowed = n.BV3Week1Extras
@@ -260,11 +309,7 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 			fmt.Sprintf("Give the extra dose on %s or later, or record an override reason for rule BV3.", latest.AddDays(n.BV3ExtraGapDays))))
 	}
 	total += in.Dose
-	limit := n.BV6WeeklyMax + n.BV6ExtraMax
-	period := "week"
-	if med.Interval == dosing.IntervalMonthly {
-		limit, period = n.BV6MonthlyMax, "month"
-	}
+	limit, period := periodMaximum(n, last.medicineOf(med))
 	if total > limit {
 		fs = append(fs, n.Finding("BV6",
 			fmt.Sprintf("This extra dose makes %s in the %s since %s; the maximum is %s.", total, period, last.Date, limit),
@@ -276,7 +321,7 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 // checkWeekTwoDose is BV3: a naive patient's second weekly dose equals what
 // week 1 showed they needed.
 func checkWeekTwoDose(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, firstIdx, lastIdx int) []policy.Finding {
-	if !in.NaiveInduction || med.Interval != dosing.IntervalWeekly || firstIdx != lastIdx {
+	if !in.NaiveInduction || med.Interval != dosing.IntervalWeekly || firstIdx < 0 || firstIdx != lastIdx {
 		return nil
 	}
 	total := prev[firstIdx].Dose

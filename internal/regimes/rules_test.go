@@ -1,6 +1,7 @@
 package regimes
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 var (
@@ -91,6 +93,9 @@ func TestCheckStartSublingual(t *testing.T) {
 		{name: "B1 from methadone after 23 h", edit: func(_ *testing.T, in *StartInput) {
 			in.Previous, in.LastShortActingOpioid = methadone(mg(30), 23), time.Time{}
 		}, want: []string{"B1:warn~23 h"}},
+		{name: "B1 assumed first-dose time is named", edit: func(_ *testing.T, in *StartInput) {
+			in.Previous, in.LastShortActingOpioid, in.StartAtAssumed = methadone(mg(30), 23), time.Time{}, true
+		}, want: []string{"B1:warn~first dose assumed at"}},
 		{name: "B1 methadone time unknown", edit: func(_ *testing.T, in *StartInput) {
 			in.Previous, in.LastShortActingOpioid = methadone(mg(20), 0), time.Time{}
 		}, want: []string{"B1:warn~last methadone"}},
@@ -237,6 +242,25 @@ func TestCheckSupervisionBoundary(t *testing.T) {
 	}
 }
 
+// B1's default first-dose time is local, so a switch the morning after the
+// last methadone dose is judged in the service's clock, summer or winter.
+func TestAssumedFirstDose(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ day, want string }{
+		{"2026-01-15", "2026-01-15T09:00:00Z"},
+		{"2026-07-15", "2026-07-15T08:00:00Z"},
+		{"2026-03-29", "2026-03-29T08:00:00Z"}, // the spring clock change
+	} {
+		if got := AssumedFirstDose(date(tt.day), london).UTC().Format(time.RFC3339); got != tt.want {
+			t.Errorf("AssumedFirstDose(%s) = %s, want %s", tt.day, got, tt.want)
+		}
+	}
+}
+
 func TestValidateStart(t *testing.T) {
 	t.Parallel()
 	bad := StartInput{Pattern: WeeklyPattern{PickupEarlier}}
@@ -246,6 +270,20 @@ func TestValidateStart(t *testing.T) {
 			t.Errorf("ValidateStart error %v lacks %q", err, want)
 		}
 	}
+	// Each failing field under its own name, all in one error.
+	if got := fieldNames(err); !slices.Equal(got, []string{"medicine", "dose", "start_date", "pattern"}) {
+		t.Errorf("fields %v", got)
+	}
+}
+
+func fieldNames(err error) []string {
+	var out []string
+	if pe, ok := problem.As(err); ok {
+		for _, f := range pe.Fields {
+			out = append(out, f.Field)
+		}
+	}
+	return out
 }
 
 func TestCheckChange(t *testing.T) {
@@ -349,14 +387,20 @@ func TestValidateChange(t *testing.T) {
 		name    string
 		edit    func(*ChangeInput)
 		wantErr string
+		fields  []string
 	}{
 		{name: "valid", edit: func(*ChangeInput) {}},
-		{name: "same dose", edit: func(in *ChangeInput) { in.To = mg(30) }, wantErr: "is the current dose"},
-		{name: "zero dose", edit: func(in *ChangeInput) { in.To = 0 }, wantErr: "end the regime"},
-		{name: "bad stage", edit: func(in *ChangeInput) { in.Stage = "stable" }, wantErr: `stage "stable"`},
-		{name: "no effective date", edit: func(in *ChangeInput) { in.Effective = calendar.Date{} }, wantErr: "effective date is required"},
-		{name: "before regime", edit: func(in *ChangeInput) { in.Effective = date("2024-12-31") }, wantErr: "before the regime start"},
-		{name: "no medicine", edit: func(in *ChangeInput) { in.Medicine = dosing.Medicine{} }, wantErr: "medicine"},
+		{name: "same dose", edit: func(in *ChangeInput) { in.To = mg(30) }, wantErr: "already in force", fields: []string{"to"}},
+		{name: "zero dose", edit: func(in *ChangeInput) { in.To = 0 }, wantErr: "end the regime", fields: []string{"to"}},
+		{name: "bad stage", edit: func(in *ChangeInput) { in.Stage = "stable" }, wantErr: `stage "stable"`, fields: []string{"stage"}},
+		{name: "no effective date", edit: func(in *ChangeInput) { in.Effective = calendar.Date{} }, wantErr: "effective date is required", fields: []string{"effective_date"}},
+		{name: "before regime", edit: func(in *ChangeInput) { in.Effective = date("2024-12-31") }, wantErr: "before the regime start", fields: []string{"effective_date"}},
+		{name: "no medicine", edit: func(in *ChangeInput) { in.Medicine = dosing.Medicine{} }, wantErr: "medicine", fields: []string{"medicine"}},
+		{name: "before a later recorded change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-11") }, wantErr: "2025-01-11", fields: []string{"effective_date"}},
+		{name: "same day as the latest change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10") }},
+		{name: "withdrawing a planned change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10"); in.Supersedes = true; in.To = mg(30) }},
+		{name: "every field at once", edit: func(in *ChangeInput) { in.Stage = "x"; in.To = 0; in.Latest = date("2025-02-01") },
+			wantErr: "stage", fields: []string{"stage", "effective_date", "to"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,8 +417,52 @@ func TestValidateChange(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
 			}
+			if got := fieldNames(err); !slices.Equal(got, tt.fields) {
+				t.Fatalf("fields %v, want %v", got, tt.fields)
+			}
 		})
 	}
+}
+
+// StepFrom is what M2 judges a change against (the out-of-order case of
+// the review: 30, then 40 from 10 Dec; a change from 3 Dec is refused by
+// ValidateChange, and one on 10 Dec supersedes 40, stepping from 30).
+func TestStepFrom(t *testing.T) {
+	t.Parallel()
+	history := []DoseChange{
+		{Effective: date("2026-12-01"), From: 0, To: mg(30)},
+		{Effective: date("2026-12-05"), From: mg(30), To: mg(35)},
+		{Effective: date("2026-12-10"), From: mg(35), To: mg(40)},
+	}
+	tests := []struct {
+		day       string
+		from      int64
+		stepCount int
+	}{
+		{"2026-12-01", 30, 0}, // same day as the start: the starting dose stands
+		{"2026-12-04", 30, 0},
+		{"2026-12-05", 30, 0}, // supersedes the 35 mg change
+		{"2026-12-10", 35, 1}, // supersedes the 40 mg change
+		{"2026-12-11", 40, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.day, func(t *testing.T) {
+			t.Parallel()
+			from, steps := StepFrom(history, date(tt.day))
+			if from != mg(tt.from) || len(steps) != tt.stepCount {
+				t.Fatalf("StepFrom = %s, %d steps; want %d mg, %d", from, len(steps), tt.from, tt.stepCount)
+			}
+		})
+	}
+	// Superseding 40 on 10 Dec with 50 is a 15 mg step from 35: M2 sees it.
+	from, steps := StepFrom(history, date("2026-12-10"))
+	in := ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeMethadone, Class: dosing.ClassMethadone}, Stage: StageTitration,
+		RegimeStart: date("2026-12-01"), Current: from, To: mg(50), Effective: date("2026-12-10"), Latest: date("2026-12-10"), History: steps}
+	if err := ValidateChange(in); err != nil {
+		t.Fatal(err)
+	}
+	// Steps in the 7 days to 10 Dec: 5 (35) + 15 (this) = 20, within 30.
+	assertFindings(t, CheckChange(policy.Defaults(), in), "M2:override~15 mg (35 to 50 mg)")
 }
 
 func TestReviewDates(t *testing.T) {

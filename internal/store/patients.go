@@ -176,7 +176,9 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) er
 	}
 	if after.NHSNumber != before.NHSNumber {
 		var n int64
-		tx.g.Model(&Patient{}).Where("service_id = ? AND nhs_number = ? AND id <> ?", before.ServiceID, after.NHSNumber, id).Count(&n)
+		if err := tx.g.Model(&Patient{}).Where("service_id = ? AND nhs_number = ? AND id <> ?", before.ServiceID, after.NHSNumber, id).Count(&n).Error; err != nil {
+			return before, translate(err)
+		}
 		if n > 0 {
 			return before, problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
 		}

@@ -122,16 +122,26 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, pharmacyID string, op calenda
 	return tx.Audit("pharmacy.opening", "organisation", pharmacyID, map[string]any{"from": o.Opening, "to": op})
 }
 
-// scheduleFor lays out instalments for days from start, with the dose in
-// force on each day: the builder lays out collections and the amounts are
-// summed per covered day, so a dose change inside the period is exact.
-func scheduleFor(start calendar.Date, days int, doseOn func(calendar.Date) dosing.Micrograms,
-	pattern regimes.WeeklyPattern, opening calendar.Opening) (prescriptions.Schedule, error) {
-	var pp prescriptions.WeeklyPattern
-	for i, d := range pattern {
-		pp[i] = prescriptions.Pickup(d)
+// scheduleFor lays out instalments for days from start, with the dose and
+// pickup pattern in force on each day: the builder lays out collections and
+// the amounts are summed per covered day, so a change inside the period is exact.
+func scheduleFor(r Regime, start calendar.Date, days int, doses []DoseChange, settings []RegimeSetting,
+	opening calendar.Opening) (prescriptions.Schedule, error) {
+	convert := func(w regimes.WeeklyPattern) prescriptions.WeeklyPattern {
+		var pp prescriptions.WeeklyPattern
+		for i, d := range w {
+			pp[i] = prescriptions.Pickup(d)
+		}
+		return pp
 	}
-	s, err := prescriptions.BuildSchedule(prescriptions.ScheduleInput{Start: start, Days: days, Daily: 1, Pattern: pp, Opening: opening})
+	in := prescriptions.ScheduleInput{Start: start, Days: days, Daily: 1, Pattern: convert(settingOn(r, settings, start).Pattern), Opening: opening}
+	end := prescriptions.End(start, days)
+	for _, st := range settings {
+		if st.EffectiveDate.After(start) && !st.EffectiveDate.After(end) {
+			in.Later = append(in.Later, prescriptions.DatedPattern{From: st.EffectiveDate, Pattern: convert(st.Pattern)})
+		}
+	}
+	s, err := prescriptions.BuildSchedule(in)
 	if err != nil {
 		return s, err
 	}
@@ -140,7 +150,7 @@ func scheduleFor(start calendar.Date, days int, doseOn func(calendar.Date) dosin
 		in := &s.Instalments[i]
 		var sup, all dosing.Micrograms
 		for j, day := range in.Covers {
-			dose := doseOn(day)
+			dose := DoseOn(doses, day)
 			all += dose
 			if j == 0 && in.Supervised > 0 {
 				sup = dose
@@ -150,6 +160,15 @@ func scheduleFor(start calendar.Date, days int, doseOn func(calendar.Date) dosin
 		s.Total += all
 	}
 	return s, nil
+}
+
+// scheduleOf is a stored prescription's schedule, for the wording rules.
+func scheduleOf(ins []Instalment) prescriptions.Schedule {
+	var s prescriptions.Schedule
+	for _, in := range ins {
+		s.Instalments = append(s.Instalments, prescriptions.Instalment{Date: in.Date, Covers: in.Covers, Supervised: in.Supervised, TakeHome: in.TakeHome})
+	}
+	return s
 }
 
 // NewPrescription is a prescriber's request for an instalment prescription.
@@ -199,6 +218,7 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if in.PrescribedOn.IsZero() {
 		in.PrescribedOn = today
 	}
+	// The API checks wording with the other fields; this guards other callers.
 	if _, err := prescriptions.LookupWording(in.Wording); err != nil {
 		return res, problem.Invalidf("wording", "approved_wording", "%s", err.Error())
 	}
@@ -220,20 +240,60 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 				c.To, c.EffectiveDate)
 		}
 	}
-	return tx.insertPrescription(p, r, pt.ServiceID, in, history, nil)
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	for _, st := range settings {
+		if st.EffectiveDate.After(in.StartDate) && !st.EffectiveDate.After(end) {
+			return res, problem.Invalidf("days", "single_pattern", "a new pickup pattern takes effect on %s; end this prescription the day before or start it on that day",
+				st.EffectiveDate)
+		}
+	}
+	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil)
+}
+
+// refuseOverlap stops a prescription being issued for days another issued
+// prescription of the patient already supplies: the pharmacy would list two
+// doses for one day (double supply).
+func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date) error {
+	var live []Prescription
+	q := tx.g.Where("patient_id = ? AND status = ? AND start_date <= ? AND end_date >= ?", patientID, StatusIssued, end, start)
+	if exceptID != "" {
+		q = q.Where("id <> ?", exceptID)
+	}
+	if err := q.Order("start_date").Find(&live).Error; err != nil {
+		return translate(err)
+	}
+	for _, o := range live {
+		from, to, ok := prescriptions.Overlap(start, end, o.StartDate, o.EndDate)
+		if !ok {
+			continue
+		}
+		return &problem.Error{Code: problem.Conflict, Existing: o, Message: fmt.Sprintf(
+			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason), or start this one on %s",
+			o.Serial, o.StartDate, o.EndDate, from, to, o.ID, o.EndDate.AddDays(1))}
+	}
+	return nil
 }
 
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
-	history []DoseChange, replaces *string) (PrescriptionResult, error) {
+	history []DoseChange, settings []RegimeSetting, replaces *string) (PrescriptionResult, error) {
 	var res PrescriptionResult
 	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
 	if err != nil {
 		return res, err
 	}
-	sched, err := scheduleFor(in.StartDate, in.Days, func(d calendar.Date) dosing.Micrograms { return DoseOn(history, d) }, r.Pattern, opening)
+	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening)
 	if err != nil {
 		return res, problem.Invalidf("start_date", "schedule", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": "))
 	}
+	if in.Issue {
+		if err := tx.refuseOverlap(r.PatientID, "", in.StartDate, prescriptions.End(in.StartDate, in.Days)); err != nil {
+			return res, err
+		}
+	}
+	wording, findings := prescriptions.RequireWording(sched, in.Wording)
 	serial, err := tx.nextSerial(serviceID)
 	if err != nil {
 		return res, err
@@ -241,8 +301,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	now := tx.db.Now()
 	pr := Prescription{ID: newID(), ServiceID: serviceID, Serial: serial, PatientID: r.PatientID, RegimeID: r.ID,
 		PharmacyID: r.PharmacyID, PrescriberID: p.UserID, Medicine: r.Medicine, DailyDose: DoseOn(history, in.StartDate),
-		Pattern: r.Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
-		EndDate: prescriptions.End(in.StartDate, in.Days), Total: sched.Total, Wording: nonNil(in.Wording),
+		Pattern: settingOn(r, settings, in.StartDate).Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
+		EndDate: prescriptions.End(in.StartDate, in.Days), Total: sched.Total, Wording: nonNil(wording),
 		Status: StatusDraft, ReplacesID: replaces, CreatedAt: now}
 	if in.Issue {
 		pr.Status, pr.IssuedAt = StatusIssued, &now
@@ -262,10 +322,10 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if in.Issue {
 		action = "prescription.issue"
 	}
-	if err := tx.Audit(action, "prescription", pr.ID, map[string]any{"prescription": pr, "instalments": len(rows)}); err != nil {
+	if err := tx.Audit(action, "prescription", pr.ID, map[string]any{"prescription": pr, "instalments": len(rows), "findings": nonNil(findings)}); err != nil {
 		return res, err
 	}
-	return PrescriptionResult{Prescription: pr, Instalments: rows, Warnings: nonNil(prescriptions.CheckWording(sched, in.Wording))}, nil
+	return PrescriptionResult{Prescription: pr, Instalments: rows, Warnings: nonNil(findings)}, nil
 }
 
 // nextSerial numbers prescriptions within a service: the counter row's lock
@@ -324,7 +384,8 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	if err := g.Where("prescription_id = ?", id).Order("date").Find(&res.Instalments).Error; err != nil {
 		return res, translate(err)
 	}
-	res.Warnings = []policy.Finding{}
+	_, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
+	res.Warnings = nonNil(findings)
 	return res, nil
 }
 
@@ -364,11 +425,17 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 }
 
 // IssuePrescription moves a draft to issued after checking it still fits
-// the regime and L3.
+// the regime, L3 and the patient's other issued prescriptions; the wording
+// rules are applied again and their findings returned.
 func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
 		return res, err
+	}
+	if p.Role == auth.GP {
+		if err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
+			return res, err
+		}
 	}
 	if res.Status != StatusDraft {
 		return res, &problem.Error{Code: problem.Conflict, Message: fmt.Sprintf("only a draft can be issued; this prescription is %s", res.Status)}
@@ -386,16 +453,25 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	if err != nil {
 		return res, err
 	}
-	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose {
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose || settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
 	}
+	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
+		return res, err
+	}
+	wording, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
 	now := tx.db.Now()
+	// A draft is not yet a prescription; wording L8 requires is completed as it is signed.
 	if err := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", id, StatusDraft).
-		Updates(map[string]any{"status": StatusIssued, "issued_at": now}).Error; err != nil {
+		Updates(map[string]any{"status": StatusIssued, "issued_at": now, "wording": mustJSON(nonNil(wording))}).Error; err != nil {
 		return res, translate(err)
 	}
-	res.Status, res.IssuedAt = StatusIssued, &now
-	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial})
+	res.Status, res.IssuedAt, res.Wording, res.Warnings = StatusIssued, &now, nonNil(wording), nonNil(findings)
+	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording, "findings": res.Warnings})
 }
 
 // CancelPrescription cancels a draft or issued prescription with a reason.
@@ -403,6 +479,11 @@ func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (Prescript
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
 		return res, err
+	}
+	if p.Role == auth.GP {
+		if err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
+			return res, err
+		}
 	}
 	pr, err := tx.cancelPrescription(p, res.Prescription, reason)
 	res.Prescription = pr
@@ -422,12 +503,14 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	return pr, tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason})
 }
 
-// reissueForDoseChange cancels each live prescription the change falls in
-// and issues its remaining days (from today or its start) on a new one,
-// with the old dose until the change and the new one after.
-func (tx *Tx) reissueForDoseChange(p auth.Principal, r Regime, c DoseChange, today calendar.Date) ([]Prescription, error) {
+// reissueLive cancels each live prescription of the regime that reaches
+// from, and issues its remaining days on a new one with the dose and
+// pattern in force on each day. The remaining days start today (or at the
+// prescription's start) and after every day already settled at the
+// pharmacy, so no dose is supplied twice.
+func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date, why string) ([]Prescription, error) {
 	var live []Prescription
-	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, c.EffectiveDate).
+	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, from).
 		Order("start_date").Find(&live).Error; err != nil {
 		return nil, translate(err)
 	}
@@ -435,22 +518,32 @@ func (tx *Tx) reissueForDoseChange(p auth.Principal, r Regime, c DoseChange, tod
 	if err != nil {
 		return nil, err
 	}
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []Prescription
 	for _, old := range live {
-		from := old.StartDate
-		if from.Before(today) {
-			from = today
+		var settled []Instalment
+		if err := tx.g.Where("prescription_id = ? AND EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)", old.ID).
+			Find(&settled).Error; err != nil {
+			return nil, translate(err)
 		}
-		rest, days, ok := prescriptions.SplitAt(old.StartDate, old.Days, from)
+		covers := make([][]calendar.Date, len(settled))
+		for i, in := range settled {
+			covers[i] = in.Covers
+		}
+		rest, days, ok := prescriptions.SplitAt(old.StartDate, old.Days, prescriptions.RemainingFrom(old.StartDate, today, covers))
 		if !ok {
-			continue
+			continue // every day is already settled: nothing left to reissue
 		}
-		if _, err := tx.cancelPrescription(p, old, fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate)); err != nil {
+		// Settled instalments stay with the cancelled prescription, which
+		// the pharmacy's records still point at.
+		if _, err := tx.cancelPrescription(p, old, why); err != nil {
 			return nil, err
 		}
-		// Collections already made today stay with the old prescription.
 		res, err := tx.insertPrescription(p, r, old.ServiceID,
-			NewPrescription{PrescribedOn: today, StartDate: rest, Days: days, Wording: old.Wording, Issue: true}, history, &old.ID)
+			NewPrescription{PrescribedOn: today, StartDate: rest, Days: days, Wording: old.Wording, Issue: true}, history, settings, &old.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
@@ -30,14 +32,16 @@ type Administration struct {
 
 // NewAdministration is a request to record an injection.
 type NewAdministration struct {
-	Date               calendar.Date
-	Dose               dosing.Micrograms
-	Extra              bool
-	Site               regimes.Site
-	Batch              string
-	BatchExpiry        calendar.Date
-	AdministeredBy     string
-	BuprenorphineNaive bool
+	Date           calendar.Date
+	Dose           dosing.Micrograms
+	Extra          bool
+	Site           regimes.Site
+	Batch          string
+	BatchExpiry    calendar.Date
+	AdministeredBy string
+	// BuprenorphineNaive, when a client still sends it, must agree with
+	// what the regime recorded at its start (BV3); nil when not sent.
+	BuprenorphineNaive *bool
 	Overrides          []policy.OverrideReason
 }
 
@@ -67,16 +71,17 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if in.BatchExpiry.Before(in.Date) {
 		return Administration{}, out, problem.Invalidf("batch_expiry", "not_expired", "the batch expired on %s, before the injection date", in.BatchExpiry)
 	}
-	var prev []Administration
-	if err := tx.g.Where("regime_id = ?", r.ID).Order("date, created_at").Find(&prev).Error; err != nil {
-		return Administration{}, out, translate(err)
+	if in.BuprenorphineNaive != nil && *in.BuprenorphineNaive != r.BuprenorphineNaive {
+		return Administration{}, out, problem.Invalidf("buprenorphine_naive", "BV3",
+			"the regime recorded at its start that the patient was %snew to buprenorphine; leave buprenorphine_naive out (BV3 reads the regime)",
+			map[bool]string{true: "", false: "not "}[r.BuprenorphineNaive])
 	}
-	var past []regimes.Administration
-	for _, a := range prev {
-		past = append(past, regimes.Administration{Date: a.Date, Dose: a.Dose, Site: a.Site, Extra: a.Extra, Medicine: r.Medicine})
+	past, err := recentInjections(tx.g, r, in.Date, n)
+	if err != nil {
+		return Administration{}, out, err
 	}
 	d, err := decide(regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
-		Extra: in.Extra, Medicine: r.Medicine, NaiveInduction: in.BuprenorphineNaive}, past), in.Overrides)
+		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, NaiveInduction: r.BuprenorphineNaive}, past), in.Overrides)
 	if err != nil {
 		return Administration{}, out, err
 	}
@@ -92,6 +97,36 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	out.Warnings = nonNil(d.Warnings)
 	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
 	return a, out, err
+}
+
+// recentInjections is the patient's earlier Buvidal doses that the rules
+// look at, oldest first, each with its own product: every dose of this
+// regime (BV3 reaches back to its first), and any regime's within BV7's
+// reuse window, which also covers the weekly and monthly dosing windows
+// (BV6, BV8) across a switch between them.
+func recentInjections(g *gorm.DB, r Regime, day calendar.Date, n policy.Numbers) ([]regimes.Administration, error) {
+	var rows []struct {
+		RegimeID string
+		Date     calendar.Date
+		Dose     dosing.Micrograms `gorm:"column:dose_ug"`
+		Extra    bool
+		Site     regimes.Site
+		Medicine string
+	}
+	err := g.Table("administrations").Select("administrations.regime_id, administrations.date, administrations.dose_ug, administrations.extra, administrations.site, regimes.medicine").
+		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
+		Where("regimes.patient_id = ? AND (administrations.regime_id = ? OR administrations.date >= ?)",
+			r.PatientID, r.ID, day.AddDays(-7*n.BV7SiteReuseWeeks)).
+		Order("administrations.date, administrations.created_at").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]regimes.Administration, 0, len(rows))
+	for _, a := range rows {
+		out = append(out, regimes.Administration{Date: a.Date, Dose: a.Dose, Site: a.Site, Extra: a.Extra,
+			Medicine: a.Medicine, Regime: a.RegimeID})
+	}
+	return out, nil
 }
 
 // Substance results of a drug screen.

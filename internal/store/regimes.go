@@ -35,6 +35,93 @@ type Regime struct {
 	EndedOn                  calendar.Date         `json:"ended_on"`
 	EndReason                string                `json:"end_reason"`
 	EndedBy                  *string               `json:"ended_by"`
+	// BuprenorphineNaive is recorded at the start (BV3): the induction
+	// rules for later injections read it here, never from a request.
+	BuprenorphineNaive bool `json:"buprenorphine_naive"`
+}
+
+// RegimeSetting is one entry of a regime's pickup pattern and stage. The
+// start writes the first; each change appends one with who, when and why,
+// and nothing is edited. The regime's pattern, stage and relaxed-supervision
+// reason are the latest entry, copied onto the regime row in the same
+// transaction for the readers (the pharmacy day list) that join it.
+type RegimeSetting struct {
+	ID                       string                `json:"id"`
+	RegimeID                 string                `json:"regime_id"`
+	EffectiveDate            calendar.Date         `json:"effective_date"`
+	Stage                    regimes.Stage         `json:"stage"`
+	Pattern                  regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
+	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
+	Reason                   string                `json:"reason"`
+	ChangedBy                string                `json:"changed_by"`
+	CreatedAt                time.Time             `json:"created_at"`
+}
+
+// RegimeSettings is a regime's pattern and stage history, oldest first.
+func (db *DB) RegimeSettings(ctx context.Context, regimeID string) ([]RegimeSetting, error) {
+	return regimeSettings(db.read(ctx), regimeID)
+}
+
+func regimeSettings(g *gorm.DB, regimeID string) ([]RegimeSetting, error) {
+	var out []RegimeSetting
+	return out, translate(g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error)
+}
+
+// settingOn is the entry in force on day. A regime written without
+// history (bulk-generated data) has its row's settings throughout.
+func settingOn(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetting {
+	if len(history) == 0 {
+		return RegimeSetting{RegimeID: r.ID, EffectiveDate: r.StartDate, Stage: r.Stage, Pattern: r.Pattern,
+			SupervisionRelaxedReason: r.SupervisionRelaxedReason}
+	}
+	s := history[0]
+	for _, h := range history[1:] {
+		if !h.EffectiveDate.After(day) {
+			s = h
+		}
+	}
+	return s
+}
+
+// latestSettingDate is when the last recorded entry takes effect.
+func latestSettingDate(history []RegimeSetting) calendar.Date {
+	if len(history) == 0 {
+		return calendar.Date{}
+	}
+	return history[len(history)-1].EffectiveDate
+}
+
+// appendSetting records a new pattern/stage entry, audited, and makes it the
+// regime's current settings. Callers refuse entries dated before the latest
+// one, so the new entry is always the latest.
+func (tx *Tx) appendSetting(p auth.Principal, r *Regime, s RegimeSetting) (RegimeSetting, error) {
+	// Bulk-loaded regimes have no entries: their row's settings become the
+	// first, so the days before this change keep the pattern they had.
+	if !s.EffectiveDate.Equal(r.StartDate) {
+		var n int64
+		if err := tx.g.Model(&RegimeSetting{}).Where("regime_id = ?", r.ID).Count(&n).Error; err != nil {
+			return s, translate(err)
+		}
+		if n == 0 {
+			base := RegimeSetting{ID: newID(), RegimeID: r.ID, EffectiveDate: r.StartDate, Stage: r.Stage, Pattern: r.Pattern,
+				SupervisionRelaxedReason: r.SupervisionRelaxedReason, Reason: "Settings in force when the history began",
+				ChangedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+			if err := tx.g.Create(&base).Error; err != nil {
+				return s, translate(err)
+			}
+		}
+	}
+	s.ID, s.RegimeID, s.ChangedBy, s.CreatedAt = newID(), r.ID, p.UserID, tx.db.Now()
+	if err := tx.g.Create(&s).Error; err != nil {
+		return s, translate(err)
+	}
+	if err := tx.Audit("regime.settings", "regime", r.ID, map[string]any{"setting": s,
+		"before": map[string]any{"stage": r.Stage, "pattern": r.Pattern, "supervision_relaxed_reason": r.SupervisionRelaxedReason}}); err != nil {
+		return s, err
+	}
+	r.Stage, r.Pattern, r.SupervisionRelaxedReason = s.Stage, s.Pattern, s.SupervisionRelaxedReason
+	return s, translate(tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": s.Stage,
+		"pattern": mustJSON(s.Pattern), "supervision_relaxed_reason": s.SupervisionRelaxedReason}).Error)
 }
 
 const (
@@ -179,9 +266,13 @@ type StartRegime struct {
 	PreviousDose          dosing.Micrograms
 	LastDoseAt            time.Time
 	LastShortActingOpioid time.Time
-	BuprenorphineNaive    bool
-	TestDoseGiven         bool
-	Overrides             []policy.OverrideReason
+	// FirstDoseAt is the planned first dose (B1); zero when unknown.
+	// FirstDoseAssumed marks a time the service assumed, not one given.
+	FirstDoseAt        time.Time
+	FirstDoseAssumed   bool
+	BuprenorphineNaive bool
+	TestDoseGiven      bool
+	Overrides          []policy.OverrideReason
 }
 
 // Outcome is a clinical write with the rules that shaped it.
@@ -223,11 +314,11 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 		PatientAge:   patients.Age(pt.DateOfBirth, in.StartDate),
 		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern,
 		SupervisionRelaxed: in.SupervisionRelaxedReason != "", Previous: prev,
-		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.StartDate.Start(time.UTC),
+		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.FirstDoseAt, StartAtAssumed: in.FirstDoseAssumed,
 		BuprenorphineNaive: in.BuprenorphineNaive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
 	}
 	if err := regimes.ValidateStart(start); err != nil {
-		return Regime{}, out, problem.Invalidf("body", "regime", "%s", err.Error())
+		return Regime{}, out, err
 	}
 	d, err := decide(regimes.CheckStart(n, start), in.Overrides)
 	if err != nil {
@@ -235,7 +326,8 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	}
 	r := Regime{ID: newID(), PatientID: pt.ID, ServiceID: pt.ServiceID, Medicine: in.Medicine.Code, Stage: in.Stage,
 		Status: RegimeActive, Pattern: in.Pattern, SupervisionRelaxedReason: in.SupervisionRelaxedReason,
-		PharmacyID: in.PharmacyID, StartDate: in.StartDate, ECGDate: in.ECGDate, CreatedBy: p.UserID, CreatedAt: tx.db.Now()}
+		PharmacyID: in.PharmacyID, StartDate: in.StartDate, ECGDate: in.ECGDate, CreatedBy: p.UserID, CreatedAt: tx.db.Now(),
+		BuprenorphineNaive: in.BuprenorphineNaive}
 	if err := tx.g.Create(&r).Error; err != nil {
 		return Regime{}, out, translate(err)
 	}
@@ -245,6 +337,10 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	reason := in.Reason
 	if reason == "" {
 		reason = "Starting dose"
+	}
+	if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.StartDate, Stage: in.Stage, Pattern: in.Pattern,
+		SupervisionRelaxedReason: in.SupervisionRelaxedReason, Reason: "Regime started"}); err != nil {
+		return Regime{}, out, err
 	}
 	c := DoseChange{ID: newID(), RegimeID: r.ID, From: 0, To: in.Dose, EffectiveDate: in.StartDate, Reason: reason,
 		Stage: in.Stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
@@ -321,8 +417,12 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if err != nil {
 		return DoseChange{}, out, nil, err
 	}
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return DoseChange{}, out, nil, err
+	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	stage := r.Stage
+	stage := settingOn(r, settings, in.Effective).Stage
 	if in.Stage != "" {
 		stage = in.Stage
 	}
@@ -330,20 +430,32 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if !in.ECGDate.IsZero() {
 		ecg = in.ECGDate
 	}
-	var past []regimes.DoseChange
+	steps := make([]regimes.DoseChange, 0, len(history))
+	var latest calendar.Date
+	supersedes := false
 	for _, h := range history {
-		// The starting dose is not a titration step (M2 counts increases).
-		if h.From != 0 {
-			past = append(past, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
-		}
+		steps = append(steps, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
+		latest = h.EffectiveDate
+		supersedes = supersedes || h.From != 0 && h.EffectiveDate.Equal(in.Effective)
 	}
-	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: LatestDose(history),
+	// M2 judges the step from the dose in force when the change takes
+	// effect, with the steps before it in the rolling window.
+	from, past := regimes.StepFrom(steps, in.Effective)
+	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
-	if err := regimes.ValidateChange(ci); err != nil {
-		return DoseChange{}, out, nil, problem.Invalidf("to", "dose_change", "%s", err.Error())
+	var f problem.Fields
+	if pe, ok := problem.As(regimes.ValidateChange(ci)); ok {
+		f = append(f, pe.Fields...)
 	}
 	if in.Effective.Before(today) {
-		return DoseChange{}, out, nil, problem.Invalidf("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
+		f.Add("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
+	}
+	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
+	if last := latestSettingDate(settings); stageChanged && in.Effective.Before(last) {
+		f.Add("stage", "after_latest_change", "the pattern or stage changes on %s; change the stage from then on, or without changing the dose", last)
+	}
+	if err := f.Err(); err != nil {
+		return DoseChange{}, out, nil, err
 	}
 	d, err := decide(regimes.CheckChange(n, ci), in.Overrides)
 	if err != nil {
@@ -357,12 +469,18 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if err := tx.Audit("dose_change.create", "regime", r.ID, c); err != nil {
 		return c, out, nil, err
 	}
-	if stage != r.Stage || ecg != r.ECGDate {
-		if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": stage, "ecg_date": ecg}).Error; err != nil {
+	if stageChanged {
+		cur := settingOn(r, settings, in.Effective)
+		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern,
+			SupervisionRelaxedReason: cur.SupervisionRelaxedReason, Reason: "Stage changed with the dose change: " + in.Reason}); err != nil {
+			return c, out, nil, err
+		}
+	}
+	if ecg != r.ECGDate {
+		if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Update("ecg_date", ecg).Error; err != nil {
 			return c, out, nil, translate(err)
 		}
-		if err := tx.Audit("regime.update", "regime", r.ID, map[string]any{"stage": map[string]any{"from": r.Stage, "to": stage},
-			"ecg_date": map[string]any{"from": r.ECGDate, "to": ecg}}); err != nil {
+		if err := tx.Audit("regime.update", "regime", r.ID, map[string]any{"ecg_date": map[string]any{"from": r.ECGDate, "to": ecg}}); err != nil {
 			return c, out, nil, err
 		}
 	}
@@ -370,7 +488,8 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if out.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
 		return c, out, nil, err
 	}
-	reissued, err := tx.reissueForDoseChange(p, r, c, today)
+	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
 	return c, out, reissued, err
 }
 
@@ -403,32 +522,67 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 	return r, tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live)})
 }
 
-// ChangePattern changes the weekly pickup pattern (M6: relaxing supervision
-// needs a recorded decision).
-func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string, pattern regimes.WeeklyPattern, relaxedReason string, effective calendar.Date, overrides []policy.OverrideReason) (Regime, Outcome, error) {
+// PatternChange is a prescriber's new pickup pattern for a regime.
+type PatternChange struct {
+	Pattern       regimes.WeeklyPattern
+	RelaxedReason string
+	Effective     calendar.Date
+	Reason        string
+	Overrides     []policy.OverrideReason
+}
+
+// ChangePattern appends a new weekly pickup pattern (M6: relaxing
+// supervision needs a recorded decision). An issued prescription cannot be
+// amended (L1), so a live one reaching the effective date is cancelled and
+// its remaining days issued on a new one, as for a dose change.
+func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string, in PatternChange, today calendar.Date) (Regime, RegimeSetting, Outcome, []Prescription, error) {
 	var out Outcome
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
-		return r, out, err
+		return r, RegimeSetting{}, out, nil, err
 	}
 	if r.Status != RegimeActive {
-		return r, out, problem.Conflictf("the regime has ended")
+		return r, RegimeSetting{}, out, nil, problem.Conflictf("the regime has ended")
+	}
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return r, RegimeSetting{}, out, nil, err
+	}
+	var f problem.Fields
+	switch last := latestSettingDate(settings); {
+	case in.Effective.Before(today):
+		f.Add("effective_date", "not_past", "a pattern change cannot take effect before today (%s)", today)
+	case in.Effective.Before(r.StartDate):
+		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", r.StartDate)
+	case in.Effective.Before(last):
+		f.Add("effective_date", "after_latest_change", "a pattern or stage change effective %s is already recorded; a new one must take effect on or after it (the same day supersedes it)", last)
+	}
+	cur := settingOn(r, settings, in.Effective)
+	if f.Err() == nil && cur.Pattern == in.Pattern && cur.SupervisionRelaxedReason == in.RelaxedReason {
+		f.Add("pattern", "changed", "this pattern is already in force on %s", in.Effective)
+	}
+	if err := f.Err(); err != nil {
+		return r, RegimeSetting{}, out, nil, err
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, effective, pattern, relaxedReason != ""), overrides)
+	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern, in.RelaxedReason != ""), in.Overrides)
 	if err != nil {
-		return r, out, err
+		return r, RegimeSetting{}, out, nil, err
 	}
-	before := r.Pattern
-	r.Pattern, r.SupervisionRelaxedReason = pattern, relaxedReason
-	if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"pattern": mustJSON(pattern),
-		"supervision_relaxed_reason": relaxedReason}).Error; err != nil {
-		return r, out, translate(err)
+	reason := in.Reason
+	if reason == "" {
+		reason = "Pickup pattern changed"
 	}
-	if err := tx.Audit("regime.pattern", "regime", r.ID, map[string]any{"from": before, "to": pattern, "reason": relaxedReason}); err != nil {
-		return r, out, err
+	set, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: cur.Stage, Pattern: in.Pattern,
+		SupervisionRelaxedReason: in.RelaxedReason, Reason: reason})
+	if err != nil {
+		return r, set, out, nil, err
 	}
 	out.Warnings = nonNil(d.Warnings)
-	out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied)
-	return r, out, err
+	if out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied); err != nil {
+		return r, set, out, nil, err
+	}
+	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+		fmt.Sprintf("Pickup pattern changed from %s; remaining days reissued", in.Effective))
+	return r, set, out, reissued, err
 }
