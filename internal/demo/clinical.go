@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/auth"
@@ -39,7 +40,9 @@ type demoPatient struct {
 	missEvery                                   int // every n-th past dose missed (0: none)
 	missLast                                    int // the last n days before today missed (MD1)
 	injections                                  bool
-	previousWeekly                              int // weeks of weekly Buvidal before a monthly regime
+	previousWeekly                              int    // weeks of weekly Buvidal before a monthly regime
+	draftNext                                   bool   // a draft for the fortnight after the issued ones
+	cancelled                                   string // the reason a prescription was cancelled (one is, then)
 }
 
 func weekdaysSupervisedWeekendsTakeHome() regimes.WeeklyPattern {
@@ -83,6 +86,23 @@ var demoPatients = []demoPatient{
 		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "reducing methadone towards detoxification",
 		risks: patients.RiskFlags{Benzodiazepines: true, CardiacQTc: true}, medicine: dosing.CodeMethadone, startDose: 30, startedDaysAgo: 100,
 		stage: regimes.StageReduction, steps: []step{{7, 40}, {60, 35}, {80, 30}}, missEvery: 23},
+	{given: "Leah", family: "Morgan", dob: "1998-04-02", sex: "female", address: "Flat 9, 2 Foregate Street, Worcester WR1 1DB",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "titrating sublingual buprenorphine (4, 8, then 12 mg)",
+		medicine: dosing.CodeBuprenorphineSL, startDose: 4, startedDaysAgo: 9, stage: regimes.StageTitration, steps: []step{{2, 8}, {5, 12}}},
+	{given: "Gareth", family: "Evans", dob: "1972-10-19", sex: "male", address: "11 Lark Hill Road, Worcester WR5 2EF",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "reducing buprenorphine/naloxone (16 to 12 mg); a draft prescription for the next fortnight",
+		medicine: dosing.CodeBuprenorphineNalSL, startDose: 8, startedDaysAgo: 200, stage: regimes.StageReduction,
+		steps: []step{{3, 12}, {7, 16}, {150, 14}, {180, 12}}, missEvery: 37, draftNext: true},
+	{given: "Nadia", family: "Kowalski", dob: "1989-01-28", sex: "female", address: "5 Vines Lane, Droitwich WR9 8LU",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy_2", shows: "titrating Espranor at the second pharmacy, closed on Sundays and bank holidays",
+		medicine: dosing.CodeEspranor, startDose: 8, startedDaysAgo: 8, stage: regimes.StageTitration, steps: []step{{4, 12}}},
+	{given: "Callum", family: "Fraser", dob: "1993-06-11", sex: "male", address: "Room 4, 30 Bath Road, Worcester WR5 3AB",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "first weekly Buvidal injection this week (induction from sublingual buprenorphine)",
+		medicine: dosing.CodeBuvidalWeekly, startDose: 16, startedDaysAgo: 3, stage: regimes.StageInduction, injections: true},
+	{given: "Ruth", family: "Adeyemi", dob: "1984-12-24", sex: "female", address: "17 Rainbow Hill, Worcester WR3 8NE",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "started methadone yesterday (induction); a prescription cancelled with its reason",
+		risks: patients.RiskFlags{Benzodiazepines: true}, medicine: dosing.CodeMethadone, startDose: 20, startedDaysAgo: 1,
+		stage: regimes.StageInduction, cancelled: "Issued for the wrong pharmacy; reissued for Castle Street"},
 }
 
 // seedClinical adds the demo patients with weeks of history, once. The
@@ -96,6 +116,10 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		"pharmacy_2": principalFor(res, "pharmacist_2", res.Pharmacy2, auth.Pharmacist),
 	}
 	pharmacyIDs := map[string]string{"pharmacy": res.PharmacyID, "pharmacy_2": res.Pharmacy2}
+	openings, err := ensureOpenings(ctx, db, pharmacists, pharmacyIDs)
+	if err != nil {
+		return nil, err
+	}
 	var out []PatientInfo
 	seeded := make([]seededPatient, len(demoPatients))
 	for i, dp := range demoPatients {
@@ -108,24 +132,56 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 			out = append(out, PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: dp.shows})
 			continue
 		}
-		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], res.PracticeID, today)
+		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], openings[dp.pharmacy], res.PracticeID, today)
 		if err != nil {
 			return nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
 		}
 		seeded[i] = sp
 		out = append(out, PatientInfo{ID: sp.patientID, Name: dp.given + " " + dp.family, Shows: dp.shows})
 	}
-	if err := replayHistory(ctx, db, n, pharmacists, pharmacyIDs, seeded, today); err != nil {
+	if err := replayHistory(ctx, db, n, pharmacists, pharmacyIDs, openings, seeded, today); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// demoOpenings: Castle Street is a 100-hour pharmacy open every day of the
+// year, so its day list always has patients due, whatever day someone tries
+// the demo; Market Square keeps the usual closures (Sundays, bank holidays),
+// so its prescriptions show doses supplied in advance (L7 wording 1).
+var demoOpenings = map[string]calendar.Opening{
+	"pharmacy":   {},
+	"pharmacy_2": calendar.DefaultOpening(),
+}
+
+// ensureOpenings sets each demo pharmacy's opening days once.
+func ensureOpenings(ctx context.Context, db *store.DB, pharmacists map[string]auth.Principal, ids map[string]string) (map[string]calendar.Opening, error) {
+	for key, want := range demoOpenings {
+		have, err := db.PharmacyOpening(ctx, ids[key])
+		if err != nil {
+			return nil, err
+		}
+		if openOnSameDays(have, want) {
+			continue
+		}
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetPharmacyOpening(pharmacists[key], ids[key], want) }); err != nil {
+			return nil, err
+		}
+	}
+	return demoOpenings, nil
+}
+
+func openOnSameDays(a, b calendar.Opening) bool {
+	return slices.Equal(a.ClosedWeekdays, b.ClosedWeekdays) && slices.Equal(a.ClosedDates, b.ClosedDates) &&
+		slices.Equal(a.OpenDates, b.OpenDates) && a.BankHolidaysClosed == b.BankHolidaysClosed
+}
+
 type seededPatient struct {
-	spec      demoPatient
-	patientID string
-	pharmacy  string
-	active    bool
+	spec        demoPatient
+	patientID   string
+	pharmacy    string
+	active      bool
+	cancelledID string // nothing is ever supplied from it
 }
 
 func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal {
@@ -141,7 +197,7 @@ func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal 
 // titrates it, writes prescriptions up to a week ahead, and records
 // screens, injections and reviews.
 func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p auth.Principal, dp demoPatient,
-	nhs, pharmacyID, practiceID string, today calendar.Date) (seededPatient, error) {
+	nhs, pharmacyID string, op calendar.Opening, practiceID string, today calendar.Date) (seededPatient, error) {
 	sp := seededPatient{spec: dp, pharmacy: pharmacyID, active: true}
 	start := today.AddDays(-dp.startedDaysAgo)
 	err := db.Write(ctx, func(tx *store.Tx) error {
@@ -161,6 +217,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		if pattern.IsZero() {
 			pattern = regimes.AllSupervised()
 		}
+		collect := collection{opening: op, pattern: pattern}
 		all := overrideEverything()
 		if dp.previousWeekly > 0 {
 			weekly, _ := dosing.LookupMedicine(dosing.CodeBuvidalWeekly)
@@ -189,7 +246,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			return err
 		}
 		for i, s := range dp.steps {
-			day := stepDate(start, s)
+			day := stepDate(start, s, collect)
 			stage := regimes.StageTitration
 			if i == len(dp.steps)-1 {
 				stage = dp.stage
@@ -203,8 +260,23 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			if err := injections(tx, p, n, r.ID, med, start, today); err != nil {
 				return err
 			}
-		} else if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps); err != nil {
-			return err
+		} else {
+			if dp.cancelled != "" {
+				id, err := issueAndCancel(tx, p, n, pt.ID, collect.first(start), dp.cancelled)
+				if err != nil {
+					return err
+				}
+				sp.cancelledID = id
+			}
+			if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps, collect); err != nil {
+				return err
+			}
+			if dp.draftNext {
+				if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: pt.ID, PrescribedOn: today,
+					StartDate: collect.first(today.AddDays(7)), Days: n.L6MaxDays, Wording: []int{1, 2, 3, 4}}, today); err != nil {
+					return fmt.Errorf("draft prescription: %w", err)
+				}
+			}
 		}
 		for d := start.AddDays(6); d.Before(today); d = d.AddDays(28) {
 			ds := store.DrugScreen{PatientID: pt.ID, Date: d, SampleType: "urine", Witnessed: true, Results: screenResults(dp, d, today)}
@@ -283,17 +355,47 @@ func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID strin
 	return nil
 }
 
+// issueAndCancel issues a prescription and cancels it at once, as happens
+// when one is made out wrongly: the record keeps both, with the reason.
+func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, start calendar.Date, reason string) (string, error) {
+	pr, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: start.AddDays(-1),
+		StartDate: start, Days: 7, Wording: []int{1, 3, 4}, Issue: true}, start.AddDays(-1))
+	if err != nil {
+		return "", fmt.Errorf("prescription to cancel: %w", err)
+	}
+	_, err = tx.CancelPrescription(p, pr.ID, reason)
+	return pr.ID, err
+}
+
+// collection says on which days a patient can collect: the pharmacy is
+// open and the pickup pattern does not supply that day's dose earlier. A
+// prescription or a dose change starts on such a day.
+type collection struct {
+	opening calendar.Opening
+	pattern regimes.WeeklyPattern
+}
+
+func (c collection) on(d calendar.Date) bool {
+	return c.opening.IsOpen(d) && c.pattern[d.Weekday()] != regimes.PickupEarlier
+}
+
+// first is d or the next collection day.
+func (c collection) first(d calendar.Date) calendar.Date {
+	for !c.on(d) {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
 // prescribeThrough issues consecutive prescriptions from start to end, each
-// at most 14 days, split where the dose changes, starting on open days.
-func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID, patientID string, start, end calendar.Date, steps []step) error {
+// at most 14 days, split where the dose changes, starting on collection days.
+func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID, patientID string, start, end calendar.Date, steps []step, c collection) error {
+	closedDay := func(d calendar.Date) bool { return !c.on(d) }
 	changes := map[calendar.Date]bool{}
 	for _, s := range steps {
-		changes[stepDate(start, s)] = true
+		changes[stepDate(start, s, c)] = true
 	}
-	from := start
-	for closedDay(from) {
-		from = from.AddDays(1) // treatment starts on the first open day
-	}
+	from := c.first(start) // treatment starts on the first collection day
 	for !from.After(end) {
 		days := 1
 		for days < n.L6MaxDays && !from.AddDays(days).After(end) && !changes[from.AddDays(days)] {
@@ -317,34 +419,28 @@ func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID
 
 // stepDate puts a titration on an open day, so each prescription can
 // start with a collection.
-func stepDate(start calendar.Date, s step) calendar.Date {
-	d := start.AddDays(s.day)
-	for closedDay(d) {
-		d = d.AddDays(1)
-	}
-	return d
+func stepDate(start calendar.Date, s step, c collection) calendar.Date {
+	return c.first(start.AddDays(s.day))
 }
 
 // missedSince is the first of the last n open days before today, so that a
 // patient who "missed the last n days" has n collections missed whatever
 // the weekday (a Saturday collection also carries Sunday).
-func missedSince(today calendar.Date, n int) calendar.Date {
+func missedSince(today calendar.Date, n int, op calendar.Opening) calendar.Date {
 	d := today
 	for n > 0 {
 		d = d.AddDays(-1)
-		if !closedDay(d) {
+		if op.IsOpen(d) {
 			n--
 		}
 	}
 	return d
 }
 
-func closedDay(d calendar.Date) bool { return !calendar.DefaultOpening().IsOpen(d) }
-
 // replayHistory records what happened at the pharmacies day by day, then
 // closes each day so that missed doses are marked as they would have been.
 func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmacists map[string]auth.Principal,
-	pharmacyIDs map[string]string, seeded []seededPatient, today calendar.Date) error {
+	pharmacyIDs map[string]string, openings map[string]calendar.Opening, seeded []seededPatient, today calendar.Date) error {
 	var first calendar.Date
 	for _, sp := range seeded {
 		if sp.patientID == "" {
@@ -370,7 +466,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmaci
 					return err
 				}
 				for _, in := range hist.Instalments {
-					if in.Current != "" || skipDose(sp.spec, i, day, today) {
+					if in.Current != "" || in.PrescriptionID == sp.cancelledID || skipDose(sp.spec, i, day, today, openings[sp.spec.pharmacy]) {
 						continue
 					}
 					outcome := dispensing.Collected
@@ -398,8 +494,8 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmaci
 	return nil
 }
 
-func skipDose(dp demoPatient, i int, day, today calendar.Date) bool {
-	if dp.missLast > 0 && !day.Before(missedSince(today, dp.missLast)) {
+func skipDose(dp demoPatient, i int, day, today calendar.Date, op calendar.Opening) bool {
+	if dp.missLast > 0 && !day.Before(missedSince(today, dp.missLast, op)) {
 		return true
 	}
 	return dp.missEvery > 0 && (day.DaysUntil(today)+i)%dp.missEvery == 0

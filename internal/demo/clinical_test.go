@@ -17,9 +17,20 @@ func TestMissedSinceCountsOpenDays(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.today, func(t *testing.T) {
 			t.Parallel()
-			if got := missedSince(calendar.MustParse(tt.today), 3); got.String() != tt.want {
+			if got := missedSince(calendar.MustParse(tt.today), 3, calendar.DefaultOpening()); got.String() != tt.want {
 				t.Fatalf("missedSince(%s) = %s, want %s", tt.today, got, tt.want)
 			}
 		})
+	}
+}
+
+// At a pharmacy open every day the last three days are simply the last three.
+func TestMissedSinceEveryDayOpen(t *testing.T) {
+	t.Parallel()
+	for _, today := range []string{"2026-06-08", "2026-12-27", "2027-01-01"} {
+		want := calendar.MustParse(today).AddDays(-3)
+		if got := missedSince(calendar.MustParse(today), 3, calendar.Opening{}); got != want {
+			t.Errorf("missedSince(%s) = %s, want %s", today, got, want)
+		}
 	}
 }
