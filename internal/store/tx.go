@@ -112,18 +112,20 @@ func (tx *Tx) flushAudit() error {
 	if len(tx.pending) == 0 {
 		return nil
 	}
+	// The chain's head, read under the chain lock on PostgreSQL (one round
+	// trip: migrations/postgres/00006); SQLite's writer already holds the
+	// database.
+	q := tx.g.Model(&audit.Event{}).Select("seq", "hash").Order("seq DESC").Limit(1)
 	if tx.db.dialect == Postgres {
-		if err := tx.g.Exec("SELECT pg_advisory_xact_lock(?)", auditLockKey).Error; err != nil {
-			return err
-		}
+		q = tx.g.Raw("SELECT seq, hash FROM audit_chain_head(?)", auditLockKey)
 	}
-	var last audit.Event
-	err := tx.g.Select("seq", "hash").Order("seq DESC").Limit(1).Take(&last).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		last = audit.Event{Seq: 0, Hash: audit.GenesisHash}
-	case err != nil:
+	last := audit.Event{Seq: 0, Hash: audit.GenesisHash}
+	var head []audit.Event
+	if err := q.Scan(&head).Error; err != nil {
 		return err
+	}
+	if len(head) > 0 {
+		last = head[0]
 	}
 	for i := range tx.pending {
 		e := &tx.pending[i]
