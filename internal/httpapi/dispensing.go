@@ -93,7 +93,7 @@ func (s *Server) recordDose(c *gin.Context) {
 	var f problem.Fields
 	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
 		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
-		CorrectsID: req.CorrectsID, IdempotencyKey: key, RequestHash: hash}
+		CorrectsID: req.CorrectsID, Zone: s.cfg.Timezone, IdempotencyKey: key, RequestHash: hash}
 	optionalText(&f, "notes", req.Notes, 2000)
 	if req.CorrectsID != "" {
 		if !store.ValidID(req.CorrectsID) {

@@ -209,6 +209,8 @@ func (db *DB) ConsecutiveMissedDays(ctx context.Context, patientID string, today
 type recordTarget struct {
 	Instalment
 	PrescriptionStatus prescriptions.Status
+	PrescribedOn       calendar.Date
+	CancelledAt        *time.Time
 	ServiceID          string
 	FirstDoseDate      calendar.Date
 }
@@ -223,7 +225,8 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 		return t, notFound
 	}
 	q := g.Table("instalments").
-		Select("instalments.*, prescriptions.status AS prescription_status, prescriptions.service_id, patients.first_dose_date").
+		Select(`instalments.*, prescriptions.status AS prescription_status, prescriptions.prescribed_on, prescriptions.cancelled_at,
+			prescriptions.service_id, patients.first_dose_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
@@ -243,18 +246,26 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 
 // recordWindow is the patient's recent record as recording a dose needs
 // it: whether the instalment being recorded has events (one outcome each),
-// the dose days of the MD1 window with their current
-// outcomes, and the last review.
+// the dose days of the MD1 window with their current outcomes, the last
+// review, and the first supply from the instalment's prescription (L3).
 type recordWindow struct {
-	recorded   bool // the instalment has events already
-	days       []dispensing.DayOutcome
-	lastReview calendar.Date
+	recorded    bool // the instalment has events already
+	days        []dispensing.DayOutcome
+	lastReview  calendar.Date
+	firstSupply calendar.Date
 }
 
-func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calendar.Date) (recordWindow, error) {
-	from, to := today.AddDays(-historyWindow), today
-	if inst.Date.Before(from) {
-		from = inst.Date
+// recordWindowFor reads the window as it stood on asOf: today for a first
+// record, the instalment's date for a correction. A correction leaves the
+// instalment's own days out of days, since its outcome is what is in
+// question; it still reports recorded.
+func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calendar.Date, correction bool) (recordWindow, error) {
+	// Back from the earlier of asOf and the instalment's date, so that every
+	// instalment of its prescription up to it is read for the L3 first
+	// supply (a prescription is at most L6's 14 days long).
+	from, to := asOf.AddDays(-historyWindow), asOf
+	if inst.Date.Before(asOf) {
+		from = inst.Date.AddDays(-historyWindow)
 	}
 	if inst.Date.After(to) {
 		to = inst.Date
@@ -263,9 +274,9 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calend
 	// busiest query of the busiest write, and gorm's reflection over a
 	// struct per row was a third of its cost.
 	rows, err := g.Table("instalments").
-		Select(`instalments.id, instalments.date, instalments.covers, prescriptions.status,
-			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ?),
-			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, patientID).
+		Select(`instalments.id, instalments.prescription_id, instalments.date, instalments.covers, prescriptions.status,
+			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ? AND r.date <= ?),
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, patientID, asOf).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
@@ -276,30 +287,30 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calend
 	}
 	defer rows.Close()
 	type instalmentEvents struct {
-		date   calendar.Date
-		covers []calendar.Date
-		status prescriptions.Status
-		events []dispensing.Event
+		id, prescriptionID string
+		date               calendar.Date
+		covers             []calendar.Date
+		status             prescriptions.Status
+		events             []dispensing.Event
 	}
 	var (
-		w     recordWindow
-		list  []*instalmentEvents
-		cur   *instalmentEvents
-		curID string
+		w    recordWindow
+		list []*instalmentEvents
+		cur  *instalmentEvents
 	)
 	for rows.Next() {
 		var (
-			id, covers, status                string
-			date, lastReview                  calendar.Date
-			eID, eOutcome, eReason, eCorrects *string
-			eCreated                          *time.Time
+			id, prescriptionID, covers, status string
+			date, lastReview                   calendar.Date
+			eID, eOutcome, eReason, eCorrects  *string
+			eCreated                           *time.Time
 		)
-		if err := rows.Scan(&id, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
+		if err := rows.Scan(&id, &prescriptionID, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
 			return recordWindow{}, translate(err)
 		}
 		w.lastReview = lastReview
-		if cur == nil || id != curID {
-			cur, curID = &instalmentEvents{date: date, status: prescriptions.Status(status)}, id
+		if cur == nil || id != cur.id {
+			cur = &instalmentEvents{id: id, prescriptionID: prescriptionID, date: date, status: prescriptions.Status(status)}
 			if err := json.Unmarshal([]byte(covers), &cur.covers); err != nil {
 				return recordWindow{}, fmt.Errorf("instalment %s covers: %w", id, err)
 			}
@@ -318,10 +329,16 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calend
 		return recordWindow{}, translate(err)
 	}
 	for _, in := range list {
-		inWindow := !in.date.Before(today.AddDays(-historyWindow)) && !in.date.After(today)
+		c, _ := dispensing.CurrentEvent(in.events)
+		if in.id == inst.ID && correction {
+			continue
+		}
+		if in.prescriptionID == inst.PrescriptionID && c.Outcome.Taken() && (w.firstSupply.IsZero() || in.date.Before(w.firstSupply)) {
+			w.firstSupply = in.date
+		}
+		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			c, _ := dispensing.CurrentEvent(in.events)
 			w.days = append(w.days, dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
 		}
 	}
@@ -344,6 +361,9 @@ type NewDoseEvent struct {
 	OccurredAt        time.Time
 	Notes             string
 	CorrectsID        string
+	// Zone is the service's time zone, for the local date a prescription
+	// was cancelled on (nil: UTC).
+	Zone *time.Location
 	// Idempotency-Key and the request's hash, stored with the record so a
 	// retry gets the same answer.
 	IdempotencyKey string
@@ -361,7 +381,12 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
-	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, today)
+	// A correction speaks for the instalment's own day.
+	asOf := today
+	if correction {
+		asOf = inst.Date
+	}
+	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, asOf, correction)
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
@@ -383,12 +408,27 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
 	}
-	var block *dispensing.Block
-	if b, ok := dispensing.MD1Block(n, w.days, today, w.lastReview); ok {
-		block = &b
+	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
+		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Correction: correction}
+	if b, ok := dispensing.MD1Block(n, w.days, asOf, w.lastReview); ok {
+		check.Block = &b
 	}
-	if findings := dispensing.CanRecord(n, dispensing.RecordInput{Today: today, InstalmentDate: inst.Date,
-		PrescriptionStatus: inst.PrescriptionStatus, Outcome: in.Outcome, Block: block, Correction: correction}); len(findings) > 0 {
+	if correction {
+		events := make([]dispensing.Event, len(existing))
+		for i, e := range existing {
+			events[i] = e.event()
+		}
+		cur, _ := dispensing.CurrentEvent(events)
+		check.Current = cur.Outcome
+		if inst.CancelledAt != nil {
+			zone := in.Zone
+			if zone == nil {
+				zone = time.UTC
+			}
+			check.CancelledOn = calendar.DateOf(*inst.CancelledAt, zone)
+		}
+	}
+	if findings := dispensing.CanRecord(n, check); len(findings) > 0 {
 		return DoseEvent{}, nil, problem.Blocked(findings)
 	}
 	if in.Outcome.Taken() && !in.IdentityConfirmed {
@@ -502,14 +542,16 @@ type DayListEntry struct {
 
 type dayListRow struct {
 	Instalment
-	Serial      string
-	RegimeID    string
-	Medicine    string
-	GivenName   string
-	FamilyName  string
-	DateOfBirth calendar.Date
-	NHSNumber   string
-	Stage       regimes.Stage
+	Serial             string
+	RegimeID           string
+	Medicine           string
+	PrescriptionStatus prescriptions.Status
+	PrescribedOn       calendar.Date
+	GivenName          string
+	FamilyName         string
+	DateOfBirth        calendar.Date
+	NHSNumber          string
+	Stage              regimes.Stage
 }
 
 // DayList is every instalment due at a pharmacy on a day, for the
@@ -522,7 +564,7 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	var rows []dayListRow
 	err := g.Table("instalments").
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
-			patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
+			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
@@ -533,16 +575,21 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		return nil, translate(err)
 	}
 	ids := make([]string, len(rows))
-	patientIDs := make([]string, 0, len(rows))
-	regimeIDs := make([]string, 0, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
-		patientIDs = append(patientIDs, r.PatientID)
-		regimeIDs = append(regimeIDs, r.RegimeID)
 	}
 	current, err := currentOutcomes(g, ids)
 	if err != nil {
 		return nil, err
+	}
+	if rows, err = withoutLapsed(g, n, rows, current, day); err != nil {
+		return nil, err
+	}
+	patientIDs := make([]string, 0, len(rows))
+	regimeIDs := make([]string, 0, len(rows))
+	for _, r := range rows {
+		patientIDs = append(patientIDs, r.PatientID)
+		regimeIDs = append(regimeIDs, r.RegimeID)
 	}
 	history, err := dayOutcomes(g, patientIDs, day.AddDays(-historyWindow), day)
 	if err != nil {
@@ -589,6 +636,48 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
 		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, day)))
 		out = append(out, e)
+	}
+	return out, nil
+}
+
+// withoutLapsed leaves out the day's instalments, not yet recorded, of
+// issued prescriptions that L3 has made void: none of their instalments was
+// supplied within 28 days of the prescription date, so nothing may be
+// supplied from them (dispensing.FirstInstalmentLapsed). Only prescriptions
+// old enough to have lapsed are read again, so an ordinary day costs nothing.
+func withoutLapsed(g *gorm.DB, n policy.Numbers, rows []dayListRow, current map[string]DoseEvent, day calendar.Date) ([]dayListRow, error) {
+	var candidates []string
+	for _, r := range rows {
+		_, recorded := current[r.ID]
+		if !recorded && r.PrescriptionStatus == StatusIssued && dispensing.FirstInstalmentLapsed(n, r.PrescribedOn, calendar.Date{}, day) {
+			candidates = append(candidates, r.PrescriptionID)
+		}
+	}
+	if len(candidates) == 0 {
+		return rows, nil
+	}
+	var supplied []Instalment
+	if err := g.Where("prescription_id IN ? AND date < ?", candidates, day).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").Find(&supplied).Error; err != nil {
+		return nil, translate(err)
+	}
+	outcomes, err := currentOutcomes(g, lo(supplied))
+	if err != nil {
+		return nil, err
+	}
+	first := map[string]calendar.Date{}
+	for _, in := range supplied {
+		if f, ok := first[in.PrescriptionID]; outcomes[in.ID].Outcome.Taken() && (!ok || in.Date.Before(f)) {
+			first[in.PrescriptionID] = in.Date
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		_, recorded := current[r.ID]
+		if !recorded && r.PrescriptionStatus == StatusIssued && dispensing.FirstInstalmentLapsed(n, r.PrescribedOn, first[r.PrescriptionID], day) {
+			continue
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
