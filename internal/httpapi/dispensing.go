@@ -93,14 +93,16 @@ func (s *Server) recordDose(c *gin.Context) {
 	var f problem.Fields
 	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
 		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
-		CorrectsID: req.CorrectsID, Zone: s.cfg.Timezone, IdempotencyKey: key, RequestHash: hash}
+		CorrectsID: req.CorrectsID, CorrectionReason: strings.TrimSpace(req.CorrectionReason), Zone: s.cfg.Timezone,
+		IdempotencyKey: key, RequestHash: hash}
 	optionalText(&f, "notes", req.Notes, 2000)
 	if req.CorrectsID != "" {
 		if !store.ValidID(req.CorrectsID) {
 			f.Add("corrects_id", "format", "corrects_id must be a UUID")
 		}
 		requireText(&f, "correction_reason", req.CorrectionReason, 2000)
-		in.Notes = strings.TrimSpace("Correction: " + strings.TrimSpace(req.CorrectionReason) + ". " + in.Notes)
+	} else if req.CorrectionReason != "" {
+		f.Add("correction_reason", "correction_only", "correction_reason goes with corrects_id; an original record has notes")
 	}
 	if !in.OccurredAt.IsZero() && in.OccurredAt.After(s.db.Now().Add(5*60e9)) {
 		f.Add("occurred_at", "not_future", "occurred_at must not be in the future")

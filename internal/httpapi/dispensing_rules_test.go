@@ -169,3 +169,44 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		e.must(201, e.do("pharmacist", "POST", tue, map[string]any{"outcome": "supervised", "identity_confirmed": true}))
 	})
 }
+
+// A correction's reason is a field of its own, and history keeps the
+// original beside the correction.
+func TestCorrectionReasonIsItsOwnField(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-09-14T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(25, "2026-09-14")
+		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-09-14") + "/events"
+		orig := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true,
+			"notes": "seen to swallow"}))["event"].(map[string]any)
+		if orig["correction_reason"] != "" {
+			t.Fatalf("original carries a correction reason: %v", orig)
+		}
+		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+			"corrects_id": orig["id"], "correction_reason": "  "}), 422)
+		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
+			t.Fatalf("fields = %v", fieldsOf(p))
+		}
+		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+			"correction_reason": "no corrects_id"}), 422)
+		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
+			t.Fatalf("fields = %v", fieldsOf(p))
+		}
+		corr := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+			"corrects_id": orig["id"], "correction_reason": " take-home, not supervised ", "notes": "patient's carer collected"}))["event"].(map[string]any)
+		if corr["correction_reason"] != "take-home, not supervised" || corr["notes"] != "patient's carer collected" || corr["corrects_id"] != orig["id"] {
+			t.Fatalf("correction = %v", corr)
+		}
+		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-09-14&to=2026-09-14", nil))
+		inst := hist["instalments"].([]any)[0].(map[string]any)
+		evs := inst["events"].([]any)
+		if inst["current_outcome"] != "collected" || len(evs) != 2 {
+			t.Fatalf("history = %v", inst)
+		}
+		first, second := evs[0].(map[string]any), evs[1].(map[string]any)
+		if first["notes"] != "seen to swallow" || first["correction_reason"] != "" || first["outcome"] != "supervised" ||
+			second["correction_reason"] != "take-home, not supervised" || second["outcome"] != "collected" {
+			t.Fatalf("events = %v", evs)
+		}
+	})
+}

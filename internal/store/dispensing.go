@@ -36,7 +36,9 @@ type DoseEvent struct {
 	Notes             string                    `json:"notes"`
 	RecordedBy        *string                   `json:"recorded_by"`
 	CorrectsID        *string                   `json:"corrects_id"`
-	CreatedAt         time.Time                 `json:"created_at"`
+	// CorrectionReason says why a correction was made; "" on an original.
+	CorrectionReason string    `json:"correction_reason"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 func (e DoseEvent) event() dispensing.Event {
@@ -361,6 +363,8 @@ type NewDoseEvent struct {
 	OccurredAt        time.Time
 	Notes             string
 	CorrectsID        string
+	// CorrectionReason is required with CorrectsID and refused without it.
+	CorrectionReason string
 	// Zone is the service's time zone, for the local date a prescription
 	// was cancelled on (nil: UTC).
 	Zone *time.Location
@@ -380,6 +384,9 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	correction := in.CorrectsID != ""
 	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
 		return DoseEvent{}, nil, err
+	}
+	if correction == (in.CorrectionReason == "") {
+		return DoseEvent{}, nil, problem.Invalidf("correction_reason", "S1", "a correction, and only a correction, carries correction_reason")
 	}
 	// A correction speaks for the instalment's own day.
 	asOf := today
@@ -443,7 +450,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		Outcome: in.Outcome, Reason: in.Reason, IdentityConfirmed: in.IdentityConfirmed, OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond),
 		Notes: in.Notes, RecordedBy: &p.UserID, CreatedAt: now}
 	if correction {
-		e.CorrectsID = &in.CorrectsID
+		e.CorrectsID, e.CorrectionReason = &in.CorrectsID, in.CorrectionReason
 	}
 	if err := tx.g.Create(&e).Error; err != nil {
 		return e, nil, translate(err)
