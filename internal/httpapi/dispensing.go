@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -200,19 +201,55 @@ func (s *Server) recordReview(c *gin.Context) {
 	c.JSON(http.StatusCreated, r)
 }
 
+// boolParam reads ?name=true|false; nil when absent.
+func boolParam(f *problem.Fields, c *gin.Context, name string) *bool {
+	switch v, ok := c.GetQuery(name); {
+	case !ok:
+		return nil
+	case v == "true", v == "false":
+		b := v == "true"
+		return &b
+	}
+	f.Add(name, "boolean", "%s must be true or false", name)
+	return nil
+}
+
+// listAlerts lists the caller's alerts. By default only those the caller's
+// organisation has not acknowledged; acknowledged=true lists the ones it
+// has, and open=false lists both.
 func (s *Server) listAlerts(c *gin.Context) {
 	pg, err := readPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	open := c.Query("open") != "false"
-	alerts, err := s.db.Alerts(c.Request.Context(), principal(c), store.AlertFilter{Open: open, After: pg.After, Limit: pg.Limit + 1})
+	var f problem.Fields
+	filter := store.AlertFilter{PatientID: c.Query("patient_id"), Kind: c.Query("kind"), After: pg.After, Limit: pg.Limit + 1}
+	if filter.PatientID != "" && !store.ValidID(filter.PatientID) {
+		f.Add("patient_id", "format", "patient_id must be a UUID")
+	}
+	if filter.Kind != "" && !slices.Contains(store.AlertKinds(), filter.Kind) {
+		f.Add("kind", "enum", "kind must be one of %s", strings.Join(store.AlertKinds(), ", "))
+	}
+	acknowledged, open := boolParam(&f, c, "acknowledged"), boolParam(&f, c, "open")
+	switch {
+	case acknowledged != nil && open != nil:
+		f.Add("open", "exclusive", "give acknowledged or open, not both")
+	case acknowledged != nil:
+		filter.Acknowledged = acknowledged
+	case open == nil || *open:
+		filter.Acknowledged = new(bool)
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	alerts, err := s.db.Alerts(c.Request.Context(), principal(c), filter)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, alerts, pg.Limit, func(a store.Alert) string { return a.ID })
+	list(c, alerts, pg.Limit, func(a store.AlertView) string { return a.ID })
 }
 
 func (s *Server) acknowledgeAlert(c *gin.Context) {
@@ -225,7 +262,7 @@ func (s *Server) acknowledgeAlert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var a store.Alert
+	var a store.AlertView
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
 		a, err = tx.AcknowledgeAlert(principal(c), id)

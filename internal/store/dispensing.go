@@ -62,34 +62,6 @@ type Review struct {
 	ECGDate      calendar.Date `json:"ecg_date" gorm:"column:ecg_date"`
 }
 
-// Alert asks a prescriber (and the pharmacy) to act.
-type Alert struct {
-	ID             string     `json:"id"`
-	ServiceID      string     `json:"service_id"`
-	PatientID      string     `json:"patient_id"`
-	PharmacyID     *string    `json:"pharmacy_id"`
-	Kind           string     `json:"kind"`
-	Rule           string     `json:"rule"`
-	Message        string     `json:"message"`
-	DedupeKey      string     `json:"-"`
-	CreatedAt      time.Time  `json:"created_at"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at"`
-	AcknowledgedBy *string    `json:"acknowledged_by"`
-}
-
-// raiseAlert adds an alert once per dedupe key.
-func (tx *Tx) raiseAlert(a Alert) error {
-	a.ID, a.CreatedAt = newID(), tx.db.Now()
-	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil
-	}
-	return tx.Audit("alert.raise", "patient", a.PatientID, a)
-}
-
 // LastReview is the date of a patient's latest review (zero: none).
 func (db *DB) LastReview(ctx context.Context, patientID string) (calendar.Date, error) {
 	return lastReview(db.read(ctx), patientID)
@@ -467,7 +439,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		f := dispensing.AlertForWithheld(in.Reason)
 		notes = append(notes, f)
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
-			Kind: "withheld", Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
+			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
 			DedupeKey: "withheld:" + e.ID}); err != nil {
 			return e, nil, err
 		}
@@ -818,14 +790,14 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	missed := dispensing.ConsecutiveMissed(days, day)
 	raised := 0
 	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed); ok {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "missed_dose",
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
 			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s:%d", patientID, day, missed)}); err != nil {
 			return raised, err
 		}
 		raised++
 	}
 	if block != nil {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "md1_block",
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
 			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
 			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)}); err != nil {
 			return raised, err
@@ -876,7 +848,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			from = rev
 		}
 		if due := regimes.ReviewDue(from, n); !day.Before(due) {
-			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "review_due", Rule: "M5",
+			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertReviewDue, Rule: "M5",
 				Message:   fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
 				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)}); err != nil {
 				return err
@@ -889,7 +861,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 		if med.Class == dosing.ClassMethadone && DoseOn(history, day) >= n.M4HighDose {
 			ecg := r.ECGDate
 			if due := regimes.HighDoseReviewDue(ecg, n); ecg.IsZero() || !day.Before(due) {
-				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "ecg_due", Rule: "M4",
+				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertECGDue, Rule: "M4",
 					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", DoseOn(history, day)),
 					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)}); err != nil {
 					return err
@@ -901,7 +873,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			err := tx.g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC").Take(&last).Error
 			if err == nil {
 				if _, _, latest := regimes.NextDue(med, last.Date, n); day.After(latest) {
-					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "injection_overdue", Rule: "BV8",
+					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
 						Message:   fmt.Sprintf("Buvidal injection overdue: the window closed on %s.", latest),
 						DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, latest)}); err != nil {
 						return err
@@ -931,67 +903,6 @@ func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
 		}
 	}
 	return tx.Audit("review.create", "patient", r.PatientID, r)
-}
-
-// AlertFilter narrows the alert list.
-type AlertFilter struct {
-	Open  bool
-	After string
-	Limit int
-}
-
-// Alerts lists alerts the user may see: prescribers their service's,
-// pharmacists their pharmacy's.
-func (db *DB) Alerts(ctx context.Context, p auth.Principal, f AlertFilter) ([]Alert, error) {
-	q := db.read(ctx).Model(&Alert{}).Order("id DESC")
-	switch p.Role {
-	case auth.Prescriber:
-		q = q.Where("service_id = ?", p.OrgID)
-	case auth.Pharmacist:
-		q = q.Where("pharmacy_id = ?", p.OrgID)
-	case auth.GP:
-		q = q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = alerts.patient_id
-			AND s.practice_id = ? AND s.status = 'accepted')`, p.OrgID)
-	default:
-		q = q.Where("1 = 0")
-	}
-	if f.Open {
-		q = q.Where("acknowledged_at IS NULL")
-	}
-	if f.After != "" {
-		q = q.Where("id < ?", f.After)
-	}
-	var out []Alert
-	return out, translate(q.Limit(f.Limit).Find(&out).Error)
-}
-
-// AcknowledgeAlert marks an alert seen by the user.
-func (tx *Tx) AcknowledgeAlert(p auth.Principal, id string) (Alert, error) {
-	var a Alert
-	if !ValidID(id) {
-		return a, problem.NotFoundf("alert not found")
-	}
-	visible, err := (&DB{gorm: tx.g, dialect: tx.db.dialect, now: tx.db.now}).Alerts(tx.ctx, p, AlertFilter{Limit: 1 << 20})
-	if err != nil {
-		return a, err
-	}
-	for _, v := range visible {
-		if v.ID == id {
-			a = v
-		}
-	}
-	if a.ID == "" {
-		return a, problem.NotFoundf("alert not found")
-	}
-	if a.AcknowledgedAt != nil {
-		return a, nil
-	}
-	now := tx.db.Now()
-	a.AcknowledgedAt, a.AcknowledgedBy = &now, &p.UserID
-	if err := tx.g.Model(&Alert{}).Where("id = ?", id).Updates(map[string]any{"acknowledged_at": now, "acknowledged_by": p.UserID}).Error; err != nil {
-		return a, translate(err)
-	}
-	return a, tx.Audit("alert.acknowledge", "patient", a.PatientID, map[string]any{"alert_id": id})
 }
 
 // PatientDoses is a patient's dose history with adherence.
