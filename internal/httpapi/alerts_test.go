@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -146,6 +147,40 @@ func TestAlertListNamesThePatientAndFilters(t *testing.T) {
 			if p := problemOf(t, e.do("prescriber", "GET", "/v1/alerts"+q, nil), 422); !slices.Contains(fieldsOf(p), field) {
 				t.Errorf("%s: fields %v, want %s", q, fieldsOf(p), field)
 			}
+		}
+	})
+}
+
+// MD2: one missed-dose alert per run of missed days, however long the run
+// grows; a new run after a dose taken gets its own.
+func TestOneMissedDoseAlertPerRun(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T08:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(34, "2026-02-09")
+		missedAlerts := func() []map[string]any {
+			return e.alertsOf("prescriber", "?open=false&kind=missed_dose&patient_id="+pid)
+		}
+		for i, day := range []string{"2026-02-09", "2026-02-10", "2026-02-11"} {
+			c.Set(mustTime(day + "T22:30:00Z"))
+			r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil))
+			// MD2 on the first day, MD1 on the third; nothing in between.
+			if want := []float64{1, 0, 1}[i]; r["alerts"].(float64) != want {
+				t.Fatalf("close %s raised %v alerts, want %v", day, r["alerts"], want)
+			}
+		}
+		got := missedAlerts()
+		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "the run starting 2026-02-09") {
+			t.Fatalf("missed-dose alerts after three days = %v", got)
+		}
+
+		c.Set(mustTime("2026-02-12T09:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses", "notes": "seen"}))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-02-12")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		e.closeDays(c, "2026-02-12", "2026-02-13")
+		got = missedAlerts()
+		if len(got) != 2 || !strings.Contains(got[0]["message"].(string), "the run starting 2026-02-13") {
+			t.Fatalf("missed-dose alerts after a new run = %v", got)
 		}
 	})
 }

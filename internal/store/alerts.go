@@ -69,15 +69,21 @@ func (alertAcknowledgement) TableName() string { return "alert_acknowledgements"
 
 // raiseAlert adds an alert once per dedupe key.
 func (tx *Tx) raiseAlert(a Alert) error {
+	_, err := tx.raiseAlertOnce(a)
+	return err
+}
+
+// raiseAlertOnce is raiseAlert reporting whether the alert is new.
+func (tx *Tx) raiseAlertOnce(a Alert) (bool, error) {
 	a.ID, a.CreatedAt = newID(), tx.db.Now()
 	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
 	if res.Error != nil {
-		return translate(res.Error)
+		return false, translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil
+		return false, nil
 	}
-	return tx.Audit("alert.raise", "patient", a.PatientID, a)
+	return true, tx.Audit("alert.raise", "patient", a.PatientID, a)
 }
 
 // AlertFilter narrows the alert list. Acknowledged nil lists both; true

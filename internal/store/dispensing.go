@@ -787,22 +787,28 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	if err != nil {
 		return 0, err
 	}
-	missed := dispensing.ConsecutiveMissed(days, day)
-	raised := 0
-	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed); ok {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
-			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s:%d", patientID, day, missed)}); err != nil {
-			return raised, err
-		}
-		raised++
+	missed, since := dispensing.MissedRun(days, day)
+	var alerts []Alert
+	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed, since); ok {
+		// One alert per run (MD2): keyed on the run's first day, so the
+		// days that follow do not add more.
+		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
+			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s", patientID, since)})
 	}
 	if block != nil {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
+		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
 			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
-			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)}); err != nil {
+			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
+	}
+	raised := 0
+	for _, a := range alerts {
+		isNew, err := tx.raiseAlertOnce(a)
+		if err != nil {
 			return raised, err
 		}
-		raised++
+		if isNew {
+			raised++
+		}
 	}
 	return raised, nil
 }
