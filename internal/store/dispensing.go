@@ -813,15 +813,25 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	return raised, nil
 }
 
-// CloseDayAll runs day close at every pharmacy and raises the day's
-// scheduled alerts (BV8, M5, M4).
+// CloseDayAll runs day close at every pharmacy, each in its own
+// transaction, then raises the day's scheduled alerts (BV8, M5, M4). A
+// pharmacy that fails stops neither the others nor the scheduled alerts: a
+// missed dose left unmarked at one pharmacy must not hide another's MD1
+// block. It returns the results of the pharmacies that closed, and every
+// failure joined in the error.
 func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Date) ([]CloseDayResult, error) {
 	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
 	if err != nil {
 		return nil, err
 	}
-	var out []CloseDayResult
+	var (
+		out  []CloseDayResult
+		errs []error
+	)
 	for _, ph := range pharmacies {
+		if err := ctx.Err(); err != nil {
+			return out, errors.Join(append(errs, err)...)
+		}
 		var res CloseDayResult
 		err := db.Write(ctx, func(tx *Tx) error {
 			var err error
@@ -829,11 +839,15 @@ func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Da
 			return err
 		})
 		if err != nil {
-			return out, fmt.Errorf("day close at %s: %w", ph.ID, err)
+			errs = append(errs, fmt.Errorf("day close at %s: %w", ph.ID, err))
+			continue
 		}
 		out = append(out, res)
 	}
-	return out, db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) })
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) }); err != nil {
+		errs = append(errs, fmt.Errorf("scheduled alerts: %w", err))
+	}
+	return out, errors.Join(errs...)
 }
 
 // raiseScheduledAlerts: Buvidal injection overdue (BV8), regime review due
