@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,7 +12,9 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/sharedcare"
 )
 
 // Alert kinds.
@@ -23,12 +26,16 @@ const (
 	AlertECGDue           = "ecg_due"           // M4
 	AlertInjectionOverdue = "injection_overdue" // BV8
 	AlertSharedCare       = "shared_care"       // SC1: declined or handed back
+	// Reviews under accepted shared care (SC1): the specialist service's
+	// yearly review and the GP practice's M5 review.
+	AlertSpecialistReviewDue = "specialist_review_due"
+	AlertGPReviewDue         = "gp_review_due"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
-		AlertSharedCare}
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue}
 }
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
@@ -198,4 +205,46 @@ func (tx *Tx) AcknowledgeAlert(p auth.Principal, id string) (AlertView, error) {
 	}
 	r.AcknowledgedAt, r.AcknowledgedBy = &ack.AcknowledgedAt, &ack.UserID
 	return r.view(), tx.Audit("alert.acknowledge", "patient", r.PatientID, ack)
+}
+
+// sharedCareReviewAlerts raises, once per due date, the reviews that fall
+// due under accepted shared care (SC1): the specialist service's review
+// (at least yearly) for the service, and the GP practice's review (every M5
+// interval) for the practice as well. The dates set at acceptance move on
+// with each review recorded by a user of that party (sharedcare.ReviewDue).
+func (tx *Tx) sharedCareReviewAlerts(n policy.Numbers, day calendar.Date) error {
+	var rows []struct {
+		ID, PatientID, ServiceID, PracticeID string
+		SpecialistReviewDue, GPReviewDue     calendar.Date
+		LastSpecialistReview, LastGPReview   calendar.Date
+	}
+	lastBy := func(org string) string {
+		return `(SELECT MAX(r.date) FROM reviews r JOIN users u ON u.id = r.prescriber_id
+			WHERE r.patient_id = s.patient_id AND u.organisation_id = s.` + org + `)`
+	}
+	if err := tx.g.Table("shared_care s").
+		Select(`s.id, s.patient_id, s.service_id, s.practice_id, s.specialist_review_due, s.gp_review_due, `+
+			lastBy("service_id")+` AS last_specialist_review, `+lastBy("practice_id")+` AS last_gp_review`).
+		Where("s.status = ?", SharedAccepted).Order("s.id").Scan(&rows).Error; err != nil {
+		return translate(err)
+	}
+	for _, sc := range rows {
+		if due := sharedcare.ReviewDue(sc.SpecialistReviewDue, sc.LastSpecialistReview, n.SC1SpecialistReviewMonths); !due.IsZero() && !day.Before(due) {
+			if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSpecialistReviewDue, Rule: "SC1",
+				Message: fmt.Sprintf("The specialist review under shared care was due on %s (at least every %d months).",
+					due, n.SC1SpecialistReviewMonths),
+				DedupeKey: fmt.Sprintf("sc_review:specialist:%s:%s", sc.ID, due)}); err != nil {
+				return err
+			}
+		}
+		if due := sharedcare.ReviewDue(sc.GPReviewDue, sc.LastGPReview, n.M5ReviewMonths); !due.IsZero() && !day.Before(due) {
+			if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertGPReviewDue, Rule: "M5",
+				Message: fmt.Sprintf("The GP practice's review under shared care was due on %s (every %d months).",
+					due, n.M5ReviewMonths),
+				DedupeKey: fmt.Sprintf("sc_review:gp:%s:%s", sc.ID, due)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

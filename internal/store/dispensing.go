@@ -814,7 +814,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 }
 
 // CloseDayAll runs day close at every pharmacy, each in its own
-// transaction, then raises the day's scheduled alerts (BV8, M5, M4). A
+// transaction, then raises the day's scheduled alerts (BV8, M5, M4, SC1). A
 // pharmacy that fails stops neither the others nor the scheduled alerts: a
 // missed dose left unmarked at one pharmacy must not hide another's MD1
 // block. It returns the results of the pharmacies that closed, and every
@@ -851,8 +851,12 @@ func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Da
 }
 
 // raiseScheduledAlerts: Buvidal injection overdue (BV8), regime review due
-// (M5), high-dose ECG due (M4), once per due date.
+// (M5), high-dose ECG due (M4) and reviews under shared care (SC1), once
+// per due date.
 func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
+	if err := tx.sharedCareReviewAlerts(n, day); err != nil {
+		return err
+	}
 	var active []Regime
 	if err := tx.g.Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
 		return translate(err)
