@@ -38,6 +38,12 @@ func AlertKinds() []string {
 		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue}
 }
 
+// gpAlertKinds are the alerts that also go to a GP practice holding
+// accepted shared care: the missed-dose safety net (MD2, MD1, S3/S4), so
+// the practice now prescribing hears what the service hears and can lift
+// an MD1 block with a review, and the practice's own review.
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue}
+
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).
 type Alert struct {
@@ -122,8 +128,8 @@ func (r alertRow) view() AlertView {
 
 // visibleAlerts selects the alerts p may see, each with its patient and the
 // acknowledgement of p's organisation, in one statement: prescribers see
-// their service's, pharmacists their pharmacy's, and a GP practice those of
-// patients whose shared care it has accepted.
+// their service's, pharmacists their pharmacy's, and a GP practice the
+// gpAlertKinds of patients whose shared care it has accepted.
 func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 	q := g.Table("alerts").
 		Select(`alerts.*, patients.given_name, patients.family_name, patients.nhs_number, patients.date_of_birth,
@@ -136,8 +142,12 @@ func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 	case auth.Pharmacist:
 		return q.Where("alerts.pharmacy_id = ?", p.OrgID)
 	case auth.GP:
-		return q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = alerts.patient_id
-			AND s.practice_id = ? AND s.status = 'accepted')`, p.OrgID)
+		// Raised since the practice accepted: earlier alerts were the
+		// service's to act on, and the handover summary carries the history.
+		return q.Where("alerts.kind IN ?", gpAlertKinds).
+			Where(`EXISTS (SELECT 1 FROM shared_care s JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?
+				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND ev.occurred_at <= alerts.created_at)`,
+				SharedAccepted, p.OrgID, SharedAccepted)
 	}
 	return q.Where("1 = 0")
 }

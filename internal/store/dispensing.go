@@ -911,9 +911,12 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 	return nil
 }
 
-// RecordReview records a prescriber's review; it lifts an MD1 block.
+// RecordReview records a prescriber's review; it lifts an MD1 block. A GP
+// reviews only patients whose shared care the practice has accepted: the
+// practice then prescribes, so it must be able to lift a block on its own
+// prescriptions (MD1); a proposal alone gives it no such say.
 func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
-	if _, err := patientFor(tx.g, p, r.PatientID); err != nil {
+	if _, err := reviewablePatient(tx.g, p, r.PatientID); err != nil {
 		return err
 	}
 	r.ID, r.PrescriberID, r.ReviewedAt = newID(), p.UserID, tx.db.Now()
@@ -927,6 +930,24 @@ func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
 		}
 	}
 	return tx.Audit("review.create", "patient", r.PatientID, r)
+}
+
+// reviewablePatient is patientFor narrowed, for a GP, to accepted shared
+// care; anyone else's patient is NotFound.
+func reviewablePatient(g *gorm.DB, p auth.Principal, id string) (Patient, error) {
+	if p.Role != auth.GP {
+		return patientFor(g, p, id)
+	}
+	var pt Patient
+	if !ValidID(id) {
+		return pt, problem.NotFoundf("patient not found")
+	}
+	err := g.Where(`patients.id = ? AND EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id
+		AND s.practice_id = ? AND s.status = ?)`, id, p.OrgID, SharedAccepted).Take(&pt).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return pt, problem.NotFoundf("patient not found")
+	}
+	return pt, translate(err)
 }
 
 // PatientDoses is a patient's dose history with adherence.
