@@ -140,11 +140,16 @@ func TestScheduledSharedCareReviewAlerts(t *testing.T) {
 			wantAlerts(t, who+": GP review due", e.alertMessages(who, pid, "gp_review_due"), 1, "due on 2026-04-05")
 		}
 		wantAlerts(t, "no specialist review yet", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
-		// A review by the service does not stand in for the practice's.
+		// The practice's review moves its date on; the service's, a day
+		// earlier, does not stand in for it.
 		c.Set(mustTime("2026-04-07T10:00:00+01:00"))
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "clinical", "notes": "seen in clinic"}))
-		e.closeAll(c, "2026-07-06")
-		wantAlerts(t, "GP review still owed", e.alertMessages("prescriber", pid, "gp_review_due"), 1, "due on 2026-04-05")
+		c.Set(mustTime("2026-04-08T10:00:00+01:00"))
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "regime", "notes": "seen at the practice"}))
+		e.closeAll(c, "2026-07-07")
+		wantAlerts(t, "before three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 1, "due on 2026-04-05")
+		e.closeAll(c, "2026-07-08")
+		wantAlerts(t, "three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 2, "due on 2026-07-08")
 
 		e.closeAll(c, "2027-01-05")
 		wantAlerts(t, "a year after acceptance", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
@@ -153,5 +158,6 @@ func TestScheduledSharedCareReviewAlerts(t *testing.T) {
 		wantAlerts(t, "before a year after the service's review", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
 		e.closeAll(c, "2027-04-07")
 		wantAlerts(t, "a year after the service's review", e.alertMessages("prescriber", pid, "specialist_review_due"), 1, "due on 2027-04-07")
+		wantAlerts(t, "the specialist's review is not the practice's", e.alertMessages("gp", pid, "specialist_review_due"), 0, "")
 	})
 }
