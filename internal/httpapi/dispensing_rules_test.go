@@ -210,3 +210,30 @@ func TestCorrectionReasonIsItsOwnField(t *testing.T) {
 		}
 	})
 }
+
+// The day list shows the NHS number as the patient's card does (3-3-4) and
+// says what its amounts are measured in.
+func TestDayListShowsNHSNumberAndUnit(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-09-15T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		methadone, _ := e.dispensed(26, "2026-09-15")
+		bup := e.newPatient(27, nil)
+		e.startRegime(bup, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 4, "start_date": "2026-09-15"})
+		e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": bup, "start_date": "2026-09-15",
+			"days": 7, "wording": []int{1}, "issue": true}))
+		list := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil))
+		for _, tc := range []struct {
+			patient, unit string
+			amount        float64
+		}{{methadone, "ml", 30}, {bup, "mg", 4}} {
+			entry := dayEntry(t, list, tc.patient)
+			nhs := entry["nhs_number"].(string)
+			if want := nhs[:3] + " " + nhs[3:6] + " " + nhs[6:]; entry["nhs_number_display"] != want {
+				t.Errorf("nhs_number_display = %v, want %s", entry["nhs_number_display"], want)
+			}
+			if entry["unit"] != tc.unit || entry["supervised"].(float64) != tc.amount {
+				t.Errorf("%s: %v %v, want %v %s", entry["medicine"], entry["supervised"], entry["unit"], tc.amount, tc.unit)
+			}
+		}
+	})
+}

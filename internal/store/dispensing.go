@@ -15,6 +15,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
@@ -500,23 +501,28 @@ func (db *DB) OutcomeOf(ctx context.Context, instalmentID string) (DoseEvent, er
 
 // DayListEntry is one line of a pharmacy's day list.
 type DayListEntry struct {
-	InstalmentID   string               `json:"instalment_id"`
-	PrescriptionID string               `json:"prescription_id"`
-	Serial         string               `json:"serial"`
-	PatientID      string               `json:"patient_id"`
-	PatientName    string               `json:"patient_name"`
-	DateOfBirth    calendar.Date        `json:"date_of_birth"`
-	NHSNumber      string               `json:"nhs_number"`
-	Medicine       string               `json:"medicine"`
-	MedicineName   string               `json:"medicine_name"`
-	Date           calendar.Date        `json:"date"`
-	Covers         []calendar.Date      `json:"covers"`
-	Supervised     dosing.Micrograms    `json:"supervised"`
-	TakeHome       dosing.Micrograms    `json:"take_home"`
-	State          dispensing.State     `json:"state"`
-	Outcome        *DoseEvent           `json:"outcome"`
-	Block          *dispensing.Block    `json:"block"`
-	Warnings       []dispensing.Warning `json:"warnings"`
+	InstalmentID   string        `json:"instalment_id"`
+	PrescriptionID string        `json:"prescription_id"`
+	Serial         string        `json:"serial"`
+	PatientID      string        `json:"patient_id"`
+	PatientName    string        `json:"patient_name"`
+	DateOfBirth    calendar.Date `json:"date_of_birth"`
+	NHSNumber      string        `json:"nhs_number"`
+	// NHSNumberDisplay is the NHS number 3-3-4, as the patient's card shows it.
+	NHSNumberDisplay string            `json:"nhs_number_display"`
+	Medicine         string            `json:"medicine"`
+	MedicineName     string            `json:"medicine_name"`
+	Date             calendar.Date     `json:"date"`
+	Covers           []calendar.Date   `json:"covers"`
+	Supervised       dosing.Micrograms `json:"supervised"`
+	TakeHome         dosing.Micrograms `json:"take_home"`
+	// Unit is what Supervised and TakeHome are measured in: "ml" of
+	// methadone oral solution, "mg" of anything else.
+	Unit     string               `json:"unit"`
+	State    dispensing.State     `json:"state"`
+	Outcome  *DoseEvent           `json:"outcome"`
+	Block    *dispensing.Block    `json:"block"`
+	Warnings []dispensing.Warning `json:"warnings"`
 }
 
 type dayListRow struct {
@@ -603,7 +609,8 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		med, _ := dosing.LookupMedicine(r.Medicine)
 		e := DayListEntry{InstalmentID: r.ID, PrescriptionID: r.PrescriptionID, Serial: r.Serial, PatientID: r.PatientID,
 			PatientName: r.GivenName + " " + r.FamilyName, DateOfBirth: r.DateOfBirth, NHSNumber: r.NHSNumber,
-			Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date, Covers: r.Covers, Supervised: r.Supervised, TakeHome: r.TakeHome}
+			NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date,
+			Covers: r.Covers, Supervised: med.QuantityOf(r.Supervised), TakeHome: med.QuantityOf(r.TakeHome), Unit: med.UnitSymbol()}
 		days := history[r.PatientID]
 		if b, ok := dispensing.MD1Block(n, days, day, reviews[r.PatientID]); ok {
 			e.Block = &b
