@@ -247,11 +247,13 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	}
 	// Scanned by hand into the few columns the rules read: this is the
 	// busiest query of the busiest write, and gorm's reflection over a
-	// struct per row was a third of its cost.
+	// struct per row was a third of its cost. Whether a row is of the
+	// instalment's own prescription comes back as a boolean rather than
+	// as the id, for the same reason.
 	rows, err := g.Table("instalments").
-		Select(`instalments.id, instalments.prescription_id, instalments.date, instalments.covers, prescriptions.status,
+		Select(`instalments.id, instalments.prescription_id = ?, instalments.date, instalments.covers, prescriptions.status,
 			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ? AND r.date <= ?),
-			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, patientID, asOf).
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID, patientID, asOf).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
@@ -262,30 +264,32 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	}
 	defer rows.Close()
 	type instalmentEvents struct {
-		id, prescriptionID string
-		date               calendar.Date
-		covers             []calendar.Date
-		status             prescriptions.Status
-		events             []dispensing.Event
+		id               string
+		samePrescription bool
+		date             calendar.Date
+		covers           []calendar.Date
+		status           prescriptions.Status
+		events           []dispensing.Event
 	}
 	var (
 		w    recordWindow
 		list []*instalmentEvents
 		cur  *instalmentEvents
+		// Declared once, not per row: Scan takes their addresses, so each
+		// would otherwise be a heap allocation on every row.
+		id, covers, status                string
+		samePrescription                  bool
+		date, lastReview                  calendar.Date
+		eID, eOutcome, eReason, eCorrects *string
+		eCreated                          *time.Time
 	)
 	for rows.Next() {
-		var (
-			id, prescriptionID, covers, status string
-			date, lastReview                   calendar.Date
-			eID, eOutcome, eReason, eCorrects  *string
-			eCreated                           *time.Time
-		)
-		if err := rows.Scan(&id, &prescriptionID, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
+		if err := rows.Scan(&id, &samePrescription, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
 			return recordWindow{}, translate(err)
 		}
 		w.lastReview = lastReview
 		if cur == nil || id != cur.id {
-			cur = &instalmentEvents{id: id, prescriptionID: prescriptionID, date: date, status: prescriptions.Status(status)}
+			cur = &instalmentEvents{id: id, samePrescription: samePrescription, date: date, status: prescriptions.Status(status)}
 			if err := json.Unmarshal([]byte(covers), &cur.covers); err != nil {
 				return recordWindow{}, fmt.Errorf("instalment %s covers: %w", id, err)
 			}
@@ -308,7 +312,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		if in.id == inst.ID && correction {
 			continue
 		}
-		if in.prescriptionID == inst.PrescriptionID && c.Outcome.Taken() && (w.firstSupply.IsZero() || in.date.Before(w.firstSupply)) {
+		if in.samePrescription && c.Outcome.Taken() && (w.firstSupply.IsZero() || in.date.Before(w.firstSupply)) {
 			w.firstSupply = in.date
 		}
 		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
