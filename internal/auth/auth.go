@@ -91,11 +91,13 @@ var rolePermissions = map[Role][]Permission{
 		PermAlertsAck, PermPrescRead, PermPharmacyManage, PermPolicyRead, PermFormularyRead,
 	},
 	// A GP under shared care prescribes at the current dose but never
-	// titrates (SC1): PermTitrate is deliberately absent.
+	// titrates (SC1): PermTitrate is deliberately absent. The GP records
+	// reviews, so an MD1 block on the practice's prescriptions can be
+	// lifted; the store allows it only under accepted shared care.
 	GP: {
-		PermPatientsRead, PermDosesRead, PermPrescribe, PermPrescRead, PermSharedRespond,
-		PermSharedHandBack, PermSharedRead, PermAlertsRead, PermAlertsAck, PermPolicyRead,
-		PermFormularyRead,
+		PermPatientsRead, PermDosesRead, PermPrescribe, PermPrescRead, PermReviewsWrite,
+		PermSharedRespond, PermSharedHandBack, PermSharedRead, PermAlertsRead, PermAlertsAck,
+		PermPolicyRead, PermFormularyRead,
 	},
 }
 

@@ -3,20 +3,23 @@ package dispensing
 import (
 	"fmt"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
 )
 
 // AlertsForMissed is MD2: whether the prescriber should be alerted about a
-// run of consecutiveMissed days without a dose at regime stage. During
-// induction and titration the alert comes at n.MD2TitrationMissed (the
-// first missed dose by default), when stable (maintenance, reduction) at
-// n.MD2StableMissed consecutive days (2 by default). An unknown stage gets
-// the titration figure: the earlier alert is the safe side.
+// run of consecutiveMissed days without a dose, which began on since, at
+// regime stage. During induction and titration the alert comes at
+// n.MD2TitrationMissed (the first missed dose by default), when stable
+// (maintenance, reduction) at n.MD2StableMissed consecutive days (2 by
+// default). An unknown stage gets the titration figure: the earlier alert is
+// the safe side.
 //
-// It reports true for every run at or above the figure; sending one alert
-// per run is the caller's job.
-func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed int) (policy.Finding, bool) {
+// It reports true for every length of a run at or above the figure: the
+// caller sends one alert per run, keyed on since, so a run that goes on
+// does not pile up alerts (MD1 speaks up when it gets long).
+func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed int, since calendar.Date) (policy.Finding, bool) {
 	threshold, when := n.MD2TitrationMissed, "during "+string(stage)
 	switch stage {
 	case regimes.StageMaintenance, regimes.StageReduction:
@@ -28,7 +31,7 @@ func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed in
 	if consecutiveMissed < 1 || consecutiveMissed < threshold {
 		return policy.Finding{}, false
 	}
-	msg := fmt.Sprintf("%d consecutive missed dose day(s) %s: alert the prescriber.", consecutiveMissed, when)
+	msg := fmt.Sprintf("%d consecutive missed dose day(s) %s, the run starting %s: alert the prescriber.", consecutiveMissed, when, since)
 	return n.Finding("MD2", msg,
 		"Tell the prescriber today; after missed days the usual dose may be too much (MD3)."), true
 }

@@ -117,6 +117,13 @@ func ConsecutiveMissed(days []DayOutcome, asOf calendar.Date) int {
 	return missedRun(days, asOf).count
 }
 
+// MissedRun is the run ConsecutiveMissed counts: its length and its first
+// day (zero when the length is 0). MD2 alerts once per run, keyed on since.
+func MissedRun(days []DayOutcome, asOf calendar.Date) (count int, since calendar.Date) {
+	r := missedRun(days, asOf)
+	return r.count, r.first
+}
+
 // Block is an MD1 stop on supply.
 type Block struct {
 	Rule string `json:"rule"`

@@ -79,18 +79,19 @@ func TestConsecutiveMissed(t *testing.T) {
 	)
 	presB := seq("2026-03-30", Missed, "", "")
 	tests := []struct {
-		name string
-		days []DayOutcome
-		asOf string
-		want int
+		name  string
+		days  []DayOutcome
+		asOf  string
+		want  int
+		since string // the run's first day, when checked
 	}{
 		{name: "no days", asOf: "2026-03-30", want: 0},
 		{name: "all taken", days: seq("2026-03-23", Supervised, Collected, Supervised), asOf: "2026-03-25", want: 0},
 		{name: "one missed", days: seq("2026-03-23", Supervised, Missed), asOf: "2026-03-24", want: 1},
 		{name: "two missed", days: seq("2026-03-23", Supervised, Missed, Missed), asOf: "2026-03-25", want: 2},
-		{name: "three missed", days: seq("2026-03-23", Supervised, Missed, Missed, Missed), asOf: "2026-03-26", want: 3},
+		{name: "three missed", days: seq("2026-03-23", Supervised, Missed, Missed, Missed), asOf: "2026-03-26", want: 3, since: "2026-03-24"},
 		{name: "taken last day ends the run", days: seq("2026-03-23", Missed, Missed, Missed, Supervised), asOf: "2026-03-26", want: 0},
-		{name: "taken in the middle", days: seq("2026-03-23", Missed, Missed, Collected, Missed), asOf: "2026-03-26", want: 1},
+		{name: "taken in the middle", days: seq("2026-03-23", Missed, Missed, Collected, Missed), asOf: "2026-03-26", want: 1, since: "2026-03-26"},
 		{name: "withheld and refused count as not taken", days: seq("2026-03-23", Supervised, Withheld, Refused, Missed), asOf: "2026-03-26", want: 3},
 		{name: "today not closed is skipped", days: seq("2026-03-23", Supervised, Missed, Missed, ""), asOf: "2026-03-26", want: 2},
 		{name: "several open days at the end are skipped", days: seq("2026-03-23", Missed, Missed, Missed, "", ""), asOf: "2026-03-27", want: 3},
@@ -100,7 +101,7 @@ func TestConsecutiveMissed(t *testing.T) {
 		{name: "unsorted input", days: []DayOutcome{
 			{d("2026-03-25"), Missed}, {d("2026-03-23"), Supervised}, {d("2026-03-24"), Missed},
 		}, asOf: "2026-03-25", want: 2},
-		{name: "run spans two prescriptions and the clock change", days: join(presB, presA), asOf: "2026-03-31", want: 4},
+		{name: "run spans two prescriptions and the clock change", days: join(presB, presA), asOf: "2026-03-31", want: 4, since: "2026-03-27"},
 		{name: "same run as of the Sunday", days: join(presA, presB), asOf: "2026-03-29", want: 3},
 		{
 			name: "weekend take-home collected breaks the run",
@@ -127,7 +128,7 @@ func TestConsecutiveMissed(t *testing.T) {
 		{
 			name: "a day between prescriptions with no dose day does not break the run",
 			days: join(seq("2026-10-23", Missed, Missed), seq("2026-10-26", Missed)),
-			asOf: "2026-10-26", want: 3,
+			asOf: "2026-10-26", want: 3, since: "2026-10-23",
 		},
 	}
 	for _, tt := range tests {
@@ -136,6 +137,13 @@ func TestConsecutiveMissed(t *testing.T) {
 			before := slices.Clone(tt.days)
 			if got := ConsecutiveMissed(tt.days, d(tt.asOf)); got != tt.want {
 				t.Errorf("ConsecutiveMissed() = %d, want %d", got, tt.want)
+			}
+			count, since := MissedRun(tt.days, d(tt.asOf))
+			if count != tt.want || (count == 0) != since.IsZero() {
+				t.Errorf("MissedRun() = %d since %s, want %d", count, since, tt.want)
+			}
+			if tt.since != "" && since != d(tt.since) {
+				t.Errorf("MissedRun() since %s, want %s", since, tt.since)
 			}
 			if !slices.Equal(before, tt.days) {
 				t.Error("ConsecutiveMissed changed its input")
@@ -273,7 +281,8 @@ func TestAlertsForMissed(t *testing.T) {
 		wantText string
 	}{
 		{name: "titration none", stage: regimes.StageTitration, missed: 0},
-		{name: "titration first miss", stage: regimes.StageTitration, missed: 1, want: true, wantText: "1 consecutive missed dose day(s) during titration"},
+		{name: "titration first miss", stage: regimes.StageTitration, missed: 1, want: true,
+			wantText: "1 consecutive missed dose day(s) during titration, the run starting 2026-03-09"},
 		{name: "induction first miss", stage: regimes.StageInduction, missed: 1, want: true, wantText: "during induction"},
 		{name: "maintenance one", stage: regimes.StageMaintenance, missed: 1},
 		{name: "maintenance two", stage: regimes.StageMaintenance, missed: 2, want: true, wantText: "on a stable dose"},
@@ -291,7 +300,7 @@ func TestAlertsForMissed(t *testing.T) {
 			if n == (policy.Numbers{}) {
 				n = policy.Defaults()
 			}
-			f, ok := AlertsForMissed(n, tt.stage, tt.missed)
+			f, ok := AlertsForMissed(n, tt.stage, tt.missed, d("2026-03-09"))
 			if ok != tt.want {
 				t.Fatalf("AlertsForMissed() ok = %v, want %v", ok, tt.want)
 			}

@@ -15,11 +15,33 @@ type RecordInput struct {
 	// InstalmentDate is the collection date on the prescription.
 	InstalmentDate     calendar.Date
 	PrescriptionStatus prescriptions.Status
-	Outcome            Outcome
-	// Block is the MD1 block in force today, nil when none.
+	// PrescribedOn is the prescription date, the "appropriate date" L3
+	// counts from.
+	PrescribedOn calendar.Date
+	// CancelledOn is the local date a cancelled prescription was
+	// cancelled; zero when it was not.
+	CancelledOn calendar.Date
+	// FirstSupply is the date of the prescription's earliest instalment
+	// with a taken outcome now, zero when none; the instalment being
+	// recorded never counts, since its own outcome is what is in question.
+	FirstSupply calendar.Date
+	Outcome     Outcome
+	// Block is the MD1 block in force on the day the record is about:
+	// today for a first record, the instalment's date for a correction.
+	// nil when none.
 	Block *Block
-	// Correction: the record corrects an earlier one of this instalment.
+	// Correction: the record corrects an earlier one of this instalment,
+	// whose current outcome is Current.
 	Correction bool
+	Current    Outcome
+}
+
+// Supply reports whether the record hands a dose over that the record
+// before it did not: a first record of supervised or collected, or a
+// correction that turns a day without the dose into one with it. A
+// correction between supervised and collected moves no dose.
+func (in RecordInput) Supply() bool {
+	return in.Outcome.Taken() && !(in.Correction && in.Current.Taken())
 }
 
 // CanRecord returns the findings that stop the record; none means it may
@@ -30,12 +52,18 @@ type RecordInput struct {
 // away is a withheld dose worth recording) and on a past day before day
 // close has marked it missed.
 //
-// A correction records what happened on the instalment's own day, not a
-// new supply, so it may be made later, on a blocked day or after the
-// prescription has ended; it may not be dated before the instalment.
-// Supervised or collected recorded late as a first record is refused (MD4):
-// it cannot be told apart from a catch-up supply. The pharmacist who forgot
-// to record lets day close mark the day missed and then corrects it.
+// A correction records what happened on the instalment's own day, so it may
+// be made later, but never dated before the instalment. One that takes a
+// dose away (supervised to missed) or fixes a withheld reason stays
+// allowed on a blocked day or after the prescription ended: the record
+// must be able to say what really happened. One that turns the day into a
+// supply is a supply made on that day, and meets the checks a first record
+// would have met then: MD1 as it stood on the instalment's date, and a
+// prescription live on that date. It is not MD4's catch-up supply (the dose
+// is said to have been given on its day), so it is not refused for being
+// late: the pharmacist who forgot to record lets day close mark the day
+// missed and then corrects it. Supervised or collected recorded late as a
+// first record is refused (MD4): it cannot be told apart from a catch-up.
 func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 	var out []policy.Finding
 	if in.Today.Before(in.InstalmentDate) {
@@ -43,24 +71,62 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 			fmt.Sprintf("This instalment is for %s: nothing is supplied before the date on the prescription, and its outcome is recorded on that day.", in.InstalmentDate),
 			"Record the outcome on the instalment's date."))
 	}
-	if in.Correction {
+	if in.Correction && !in.Supply() {
 		return out
 	}
-	if f, ok := statusFinding(n, in.PrescriptionStatus); ok {
+	if f, ok := liveOn(n, in); !ok {
 		out = append(out, f)
 	}
 	if !in.Outcome.Taken() {
 		return out
 	}
-	if in.Today.After(in.InstalmentDate) {
+	if !in.Correction && in.Today.After(in.InstalmentDate) {
 		out = append(out, n.Finding("MD4",
 			fmt.Sprintf("This instalment was due on %s: missed doses are never supplied later.", in.InstalmentDate),
 			"Supply only today's instalment. If the dose was in fact given on its day, correct the missed record after day close."))
 	}
 	if in.Block != nil {
-		out = append(out, in.Block.Finding(n))
+		f := in.Block.Finding(n)
+		if in.Correction {
+			f.Message = fmt.Sprintf("On %s, %s", in.InstalmentDate, f.Message)
+			f.Action = "A dose cannot be recorded as given on a day MD1 stopped supply. If a prescriber reviewed the patient that day, record the review with its date, then correct again."
+		}
+		out = append(out, f)
 	}
 	return out
+}
+
+// liveOn reports whether the prescription could be dispensed from on the
+// instalment's date, with the finding that stops the record when not.
+func liveOn(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
+	status := in.PrescriptionStatus
+	// A correction speaks for the instalment's own day: a prescription
+	// cancelled after it (a dose change reissues the remaining days) was
+	// live then.
+	if in.Correction && status == prescriptions.StatusCancelled && !in.CancelledOn.IsZero() && in.CancelledOn.After(in.InstalmentDate) {
+		status = prescriptions.StatusIssued
+	}
+	if status == prescriptions.StatusIssued && FirstInstalmentLapsed(n, in.PrescribedOn, in.FirstSupply, in.InstalmentDate) {
+		return n.Finding("L3",
+			fmt.Sprintf("This prescription has expired: it is dated %s and no instalment was supplied within %d days of that date, so nothing more may be supplied from it.",
+				in.PrescribedOn, n.L3ValidDays),
+			"Ask the prescriber for a new prescription."), false
+	}
+	f, stopped := statusFinding(n, status)
+	return f, !stopped
+}
+
+// FirstInstalmentLapsed is L3 for an instalment prescription: the first
+// instalment must be supplied within n.L3ValidDays days of the prescription
+// date. If none was supplied by then (firstSupply zero or later), the
+// prescription is void for every day after, even though later instalments
+// are still on it. on is the day a supply would be for.
+func FirstInstalmentLapsed(n policy.Numbers, prescribedOn, firstSupply, on calendar.Date) bool {
+	if prescribedOn.IsZero() {
+		return false
+	}
+	limit := prescribedOn.AddDays(n.L3ValidDays)
+	return on.After(limit) && (firstSupply.IsZero() || firstSupply.After(limit))
 }
 
 // statusFinding stops any record against a prescription that is not live.

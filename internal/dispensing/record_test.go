@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 )
@@ -24,8 +25,12 @@ func TestCanRecord(t *testing.T) {
 		outcome    Outcome
 		block      *Block
 		correction bool
-		wantRules  []string
-		wantText   string
+		current    Outcome // before the correction
+		// prescribed defaults to the day before; cancelled and supplied
+		// (the first taken instalment) to none.
+		prescribed, cancelled, supplied string
+		wantRules                       []string
+		wantText                        string
 	}{
 		{name: "supervised on the day", date: today, outcome: Supervised},
 		{name: "collected on the day", date: today, outcome: Collected},
@@ -49,10 +54,46 @@ func TestCanRecord(t *testing.T) {
 			name: "everything wrong at once", date: "2026-10-20", status: prescriptions.StatusCancelled,
 			outcome: Supervised, block: &block, wantRules: []string{"L3", "MD4", "MD1"},
 		},
-		{name: "correction missed to supervised next day", date: "2026-10-24", outcome: Supervised, correction: true},
-		{name: "correction on an expired prescription while blocked", date: "2026-10-20",
-			status: prescriptions.StatusExpired, outcome: Collected, block: &block, correction: true},
-		{name: "correction before the date", date: "2026-10-26", outcome: Supervised, correction: true, wantRules: []string{"L3"}},
+		{name: "correction missed to supervised next day", date: "2026-10-24", outcome: Supervised, correction: true, current: Missed},
+		{name: "correction before the date", date: "2026-10-26", outcome: Supervised, correction: true, current: Withheld, wantRules: []string{"L3"}},
+
+		// A correction that turns a day into a supply meets a supply's checks.
+		{name: "correction withheld to supervised while blocked", date: today, outcome: Supervised, correction: true, current: Withheld,
+			block: &block, wantRules: []string{"MD1"}, wantText: "On 2026-10-25, Do not dispense"},
+		{name: "correction missed to collected on a past blocked day", date: "2026-10-22", outcome: Collected, correction: true, current: Missed,
+			block: &block, wantRules: []string{"MD1"}},
+		{name: "correction to supervised on an expired prescription while blocked", date: "2026-10-20", status: prescriptions.StatusExpired,
+			outcome: Collected, correction: true, current: Missed, block: &block, wantRules: []string{"L3", "MD1"}},
+		{name: "correction to supervised, cancelled on the instalment's day", date: "2026-10-24", status: prescriptions.StatusCancelled,
+			cancelled: "2026-10-24", outcome: Supervised, correction: true, current: Withheld, wantRules: []string{"L3"}, wantText: "cancelled"},
+		{name: "correction to supervised, cancelled before the instalment", date: "2026-10-24", status: prescriptions.StatusCancelled,
+			cancelled: "2026-10-20", outcome: Supervised, correction: true, current: Missed, wantRules: []string{"L3"}},
+		{name: "correction to supervised, cancelled after the instalment", date: "2026-10-24", status: prescriptions.StatusCancelled,
+			cancelled: "2026-10-25", outcome: Supervised, correction: true, current: Missed},
+		{name: "correction to supervised, cancelled on an unknown day", date: "2026-10-24", status: prescriptions.StatusCancelled,
+			outcome: Supervised, correction: true, current: Missed, wantRules: []string{"L3"}},
+
+		// Corrections that hand nothing over stay allowed.
+		{name: "correction supervised to missed while blocked", date: today, outcome: Missed, correction: true, current: Supervised, block: &block},
+		{name: "correction of a withheld reason while blocked", date: today, outcome: Withheld, correction: true, current: Withheld, block: &block},
+		{name: "correction supervised to collected while blocked", date: today, outcome: Collected, correction: true, current: Supervised, block: &block},
+		{name: "correction to refused on a cancelled prescription", date: "2026-10-24", status: prescriptions.StatusCancelled,
+			outcome: Refused, correction: true, current: Supervised},
+		{name: "correction to missed on a lapsed prescription", date: today, prescribed: "2026-09-20", outcome: Missed, correction: true, current: Collected},
+
+		// L3: the first instalment is supplied within 28 days of the
+		// prescription date, or the prescription is void after that.
+		{name: "first supply on day 28", date: today, prescribed: "2026-09-27", outcome: Supervised},
+		{name: "nothing supplied by day 28", date: today, prescribed: "2026-09-26", outcome: Supervised,
+			wantRules: []string{"L3"}, wantText: "no instalment was supplied within 28 days"},
+		{name: "nothing supplied by day 28, refusal", date: today, prescribed: "2026-09-26", outcome: Refused, wantRules: []string{"L3"}},
+		{name: "first instalment supplied in time", date: today, prescribed: "2026-09-20", supplied: "2026-10-18", outcome: Collected},
+		{name: "first supply after day 28", date: today, prescribed: "2026-09-20", supplied: "2026-10-19", outcome: Collected,
+			wantRules: []string{"L3"}},
+		{name: "correction making day 28 the first supply", date: "2026-10-18", prescribed: "2026-09-20", outcome: Supervised,
+			correction: true, current: Missed},
+		{name: "correction making day 29 the first supply", date: "2026-10-19", prescribed: "2026-09-20", outcome: Supervised,
+			correction: true, current: Missed, wantRules: []string{"L3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,13 +102,27 @@ func TestCanRecord(t *testing.T) {
 			if status == "" {
 				status = prescriptions.StatusIssued
 			}
+			prescribed := d(tt.date).AddDays(-1)
+			if tt.prescribed != "" {
+				prescribed = d(tt.prescribed)
+			}
+			opt := func(s string) calendar.Date {
+				if s == "" {
+					return calendar.Date{}
+				}
+				return d(s)
+			}
 			got := CanRecord(n, RecordInput{
 				Today:              d(today),
 				InstalmentDate:     d(tt.date),
 				PrescriptionStatus: status,
+				PrescribedOn:       prescribed,
+				CancelledOn:        opt(tt.cancelled),
+				FirstSupply:        opt(tt.supplied),
 				Outcome:            tt.outcome,
 				Block:              tt.block,
 				Correction:         tt.correction,
+				Current:            tt.current,
 			})
 			var rules []string
 			for _, f := range got {
@@ -81,6 +136,40 @@ func TestCanRecord(t *testing.T) {
 			}
 			if tt.wantText != "" && !strings.Contains(got[0].Message, tt.wantText) {
 				t.Errorf("message %q does not contain %q", got[0].Message, tt.wantText)
+			}
+		})
+	}
+}
+
+func TestFirstInstalmentLapsed(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	tests := []struct {
+		name                   string
+		prescribed, supply, on string
+		want                   bool
+	}{
+		{name: "within the 28 days", prescribed: "2026-02-01", on: "2026-03-01"},
+		{name: "day 29, nothing supplied", prescribed: "2026-02-01", on: "2026-03-02", want: true},
+		{name: "day 29 across a leap day", prescribed: "2028-02-01", on: "2028-03-01", want: true},
+		{name: "day 28 across a leap day", prescribed: "2028-02-01", on: "2028-02-29"},
+		{name: "supplied on day 28", prescribed: "2026-02-01", supply: "2026-03-01", on: "2026-03-10"},
+		{name: "supplied on day 29", prescribed: "2026-02-01", supply: "2026-03-02", on: "2026-03-10", want: true},
+		{name: "across the year end", prescribed: "2026-12-10", on: "2027-01-08", want: true},
+		{name: "no prescription date", on: "2026-03-10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var prescribed, supply calendar.Date
+			if tt.prescribed != "" {
+				prescribed = d(tt.prescribed)
+			}
+			if tt.supply != "" {
+				supply = d(tt.supply)
+			}
+			if got := FirstInstalmentLapsed(n, prescribed, supply, d(tt.on)); got != tt.want {
+				t.Fatalf("FirstInstalmentLapsed(%s, %s, %s) = %v, want %v", tt.prescribed, tt.supply, tt.on, got, tt.want)
 			}
 		})
 	}

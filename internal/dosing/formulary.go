@@ -129,6 +129,15 @@ func LookupMedicine(code string) (Medicine, bool) {
 // equals the dose; the method exists so prescription code never assumes that.
 func (m Medicine) QuantityOf(dose Micrograms) Micrograms { return dose }
 
+// UnitSymbol is the short form of Unit for a quantity written beside a
+// number: "ml" for methadone oral solution, "mg" for everything else.
+func (m Medicine) UnitSymbol() string {
+	if m.Unit == UnitMillilitres {
+		return "ml"
+	}
+	return "mg"
+}
+
 // HasStrength reports whether dose is exactly one of the unit strengths; BV1
 // needs this for Buvidal, where no other dose exists.
 func (m Medicine) HasStrength(dose Micrograms) bool { return slices.Contains(m.Strengths, dose) }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -93,14 +94,16 @@ func (s *Server) recordDose(c *gin.Context) {
 	var f problem.Fields
 	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
 		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
-		CorrectsID: req.CorrectsID, IdempotencyKey: key, RequestHash: hash}
+		CorrectsID: req.CorrectsID, CorrectionReason: strings.TrimSpace(req.CorrectionReason), Zone: s.cfg.Timezone,
+		IdempotencyKey: key, RequestHash: hash}
 	optionalText(&f, "notes", req.Notes, 2000)
 	if req.CorrectsID != "" {
 		if !store.ValidID(req.CorrectsID) {
 			f.Add("corrects_id", "format", "corrects_id must be a UUID")
 		}
 		requireText(&f, "correction_reason", req.CorrectionReason, 2000)
-		in.Notes = strings.TrimSpace("Correction: " + strings.TrimSpace(req.CorrectionReason) + ". " + in.Notes)
+	} else if req.CorrectionReason != "" {
+		f.Add("correction_reason", "correction_only", "correction_reason goes with corrects_id; an original record has notes")
 	}
 	if !in.OccurredAt.IsZero() && in.OccurredAt.After(s.db.Now().Add(5*60e9)) {
 		f.Add("occurred_at", "not_future", "occurred_at must not be in the future")
@@ -198,19 +201,55 @@ func (s *Server) recordReview(c *gin.Context) {
 	c.JSON(http.StatusCreated, r)
 }
 
+// boolParam reads ?name=true|false; nil when absent.
+func boolParam(f *problem.Fields, c *gin.Context, name string) *bool {
+	switch v, ok := c.GetQuery(name); {
+	case !ok:
+		return nil
+	case v == "true", v == "false":
+		b := v == "true"
+		return &b
+	}
+	f.Add(name, "boolean", "%s must be true or false", name)
+	return nil
+}
+
+// listAlerts lists the caller's alerts. By default only those the caller's
+// organisation has not acknowledged; acknowledged=true lists the ones it
+// has, and open=false lists both.
 func (s *Server) listAlerts(c *gin.Context) {
 	pg, err := readPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	open := c.Query("open") != "false"
-	alerts, err := s.db.Alerts(c.Request.Context(), principal(c), store.AlertFilter{Open: open, After: pg.After, Limit: pg.Limit + 1})
+	var f problem.Fields
+	filter := store.AlertFilter{PatientID: c.Query("patient_id"), Kind: c.Query("kind"), After: pg.After, Limit: pg.Limit + 1}
+	if filter.PatientID != "" && !store.ValidID(filter.PatientID) {
+		f.Add("patient_id", "format", "patient_id must be a UUID")
+	}
+	if filter.Kind != "" && !slices.Contains(store.AlertKinds(), filter.Kind) {
+		f.Add("kind", "enum", "kind must be one of %s", strings.Join(store.AlertKinds(), ", "))
+	}
+	acknowledged, open := boolParam(&f, c, "acknowledged"), boolParam(&f, c, "open")
+	switch {
+	case acknowledged != nil && open != nil:
+		f.Add("open", "exclusive", "give acknowledged or open, not both")
+	case acknowledged != nil:
+		filter.Acknowledged = acknowledged
+	case open == nil || *open:
+		filter.Acknowledged = new(bool)
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	alerts, err := s.db.Alerts(c.Request.Context(), principal(c), filter)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, alerts, pg.Limit, func(a store.Alert) string { return a.ID })
+	list(c, alerts, pg.Limit, func(a store.AlertView) string { return a.ID })
 }
 
 func (s *Server) acknowledgeAlert(c *gin.Context) {
@@ -223,7 +262,7 @@ func (s *Server) acknowledgeAlert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var a store.Alert
+	var a store.AlertView
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
 		a, err = tx.AcknowledgeAlert(principal(c), id)

@@ -189,28 +189,31 @@ func TestAnotherPharmacyIsDenied(t *testing.T) {
 		ph := e.demo.PharmacyID
 		list := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+ph+"/doses", nil))
 		inst := dayEntry(t, list, pid)["instalment_id"].(string)
-		denied := []struct{ method, path string }{
-			{"GET", "/v1/pharmacies/" + ph + "/doses"},
-			{"GET", "/v1/pharmacies/" + ph + "/balance"},
-			{"POST", "/v1/pharmacies/" + ph + "/day-close"},
-			{"GET", "/v1/pharmacies/" + ph + "/opening"},
-			{"PUT", "/v1/pharmacies/" + ph + "/opening"},
-			{"POST", "/v1/instalments/" + inst + "/events"},
-			{"GET", "/v1/patients/" + pid},
-			{"GET", "/v1/patients/" + pid + "/doses"},
-			{"GET", "/v1/patients/" + pid + "/regimes"},
-			{"GET", "/v1/patients/" + pid + "/drug-screens"},
-			{"GET", "/v1/prescriptions/" + prID},
-			{"GET", "/v1/prescriptions/" + prID + "/balance"},
+		// Each write carries a body its route accepts, so that validation
+		// cannot answer first and hide whether the scope check ran.
+		opening := map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{}, "open_dates": []string{},
+			"bank_holidays_closed": true}
+		denied := []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", "/v1/pharmacies/" + ph + "/doses", nil},
+			{"GET", "/v1/pharmacies/" + ph + "/balance", nil},
+			{"POST", "/v1/pharmacies/" + ph + "/day-close", map[string]any{"date": "2026-11-23"}},
+			{"GET", "/v1/pharmacies/" + ph + "/opening", nil},
+			{"PUT", "/v1/pharmacies/" + ph + "/opening", opening},
+			{"POST", "/v1/instalments/" + inst + "/events", map[string]any{"outcome": "supervised", "identity_confirmed": true}},
+			{"GET", "/v1/patients/" + pid, nil},
+			{"GET", "/v1/patients/" + pid + "/doses", nil},
+			{"GET", "/v1/patients/" + pid + "/regimes", nil},
+			{"GET", "/v1/patients/" + pid + "/drug-screens", nil},
+			{"GET", "/v1/prescriptions/" + prID, nil},
+			{"GET", "/v1/prescriptions/" + prID + "/balance", nil},
 		}
 		for _, d := range denied {
-			var body any
-			if d.method != "GET" {
-				body = map[string]any{"outcome": "supervised", "identity_confirmed": true, "closed_weekdays": []string{"sunday"}}
-			}
-			r := e.do("pharmacist_2", d.method, d.path, body)
-			if r.Status != 404 && r.Status != 403 && r.Status != 422 {
-				t.Errorf("%s %s as pharmacist_2: %d %s", d.method, d.path, r.Status, r.Body)
+			r := e.do("pharmacist_2", d.method, d.path, d.body)
+			if r.Status != 404 {
+				t.Errorf("%s %s as pharmacist_2: %d, want 404: %s", d.method, d.path, r.Status, r.Body)
 			}
 			if strings.Contains(string(r.Body), "Łukasz") || strings.Contains(string(r.Body), pid) {
 				t.Errorf("%s %s leaks the patient: %s", d.method, d.path, r.Body)
@@ -221,6 +224,9 @@ func TestAnotherPharmacyIsDenied(t *testing.T) {
 		if st := dayEntry(t, list, pid)["state"]; st != "due" {
 			t.Fatalf("state after denied record = %v", st)
 		}
+		// The bodies were valid: the pharmacy's own pharmacist gets through.
+		e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+ph+"/opening", opening))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+inst+"/events", map[string]any{"outcome": "supervised", "identity_confirmed": true}))
 		if n := len(e.must(200, e.do("pharmacist_2", "GET", "/v1/prescriptions", nil))["items"].([]any)); n != 0 {
 			t.Fatalf("pharmacist_2 lists %d prescriptions", n)
 		}

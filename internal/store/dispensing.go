@@ -15,6 +15,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
@@ -36,7 +37,9 @@ type DoseEvent struct {
 	Notes             string                    `json:"notes"`
 	RecordedBy        *string                   `json:"recorded_by"`
 	CorrectsID        *string                   `json:"corrects_id"`
-	CreatedAt         time.Time                 `json:"created_at"`
+	// CorrectionReason says why a correction was made; "" on an original.
+	CorrectionReason string    `json:"correction_reason"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 func (e DoseEvent) event() dispensing.Event {
@@ -58,34 +61,6 @@ type Review struct {
 	Kind         string        `json:"kind"`
 	Notes        string        `json:"notes"`
 	ECGDate      calendar.Date `json:"ecg_date" gorm:"column:ecg_date"`
-}
-
-// Alert asks a prescriber (and the pharmacy) to act.
-type Alert struct {
-	ID             string     `json:"id"`
-	ServiceID      string     `json:"service_id"`
-	PatientID      string     `json:"patient_id"`
-	PharmacyID     *string    `json:"pharmacy_id"`
-	Kind           string     `json:"kind"`
-	Rule           string     `json:"rule"`
-	Message        string     `json:"message"`
-	DedupeKey      string     `json:"-"`
-	CreatedAt      time.Time  `json:"created_at"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at"`
-	AcknowledgedBy *string    `json:"acknowledged_by"`
-}
-
-// raiseAlert adds an alert once per dedupe key.
-func (tx *Tx) raiseAlert(a Alert) error {
-	a.ID, a.CreatedAt = newID(), tx.db.Now()
-	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil
-	}
-	return tx.Audit("alert.raise", "patient", a.PatientID, a)
 }
 
 // LastReview is the date of a patient's latest review (zero: none).
@@ -209,6 +184,8 @@ func (db *DB) ConsecutiveMissedDays(ctx context.Context, patientID string, today
 type recordTarget struct {
 	Instalment
 	PrescriptionStatus prescriptions.Status
+	PrescribedOn       calendar.Date
+	CancelledAt        *time.Time
 	ServiceID          string
 	FirstDoseDate      calendar.Date
 }
@@ -223,7 +200,8 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 		return t, notFound
 	}
 	q := g.Table("instalments").
-		Select("instalments.*, prescriptions.status AS prescription_status, prescriptions.service_id, patients.first_dose_date").
+		Select(`instalments.*, prescriptions.status AS prescription_status, prescriptions.prescribed_on, prescriptions.cancelled_at,
+			prescriptions.service_id, patients.first_dose_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
@@ -243,29 +221,39 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 
 // recordWindow is the patient's recent record as recording a dose needs
 // it: whether the instalment being recorded has events (one outcome each),
-// the dose days of the MD1 window with their current
-// outcomes, and the last review.
+// the dose days of the MD1 window with their current outcomes, the last
+// review, and the first supply from the instalment's prescription (L3).
 type recordWindow struct {
-	recorded   bool // the instalment has events already
-	days       []dispensing.DayOutcome
-	lastReview calendar.Date
+	recorded    bool // the instalment has events already
+	days        []dispensing.DayOutcome
+	lastReview  calendar.Date
+	firstSupply calendar.Date
 }
 
-func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calendar.Date) (recordWindow, error) {
-	from, to := today.AddDays(-historyWindow), today
-	if inst.Date.Before(from) {
-		from = inst.Date
+// recordWindowFor reads the window as it stood on asOf: today for a first
+// record, the instalment's date for a correction. A correction leaves the
+// instalment's own days out of days, since its outcome is what is in
+// question; it still reports recorded.
+func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calendar.Date, correction bool) (recordWindow, error) {
+	// Back from the earlier of asOf and the instalment's date, so that every
+	// instalment of its prescription up to it is read for the L3 first
+	// supply (a prescription is at most L6's 14 days long).
+	from, to := asOf.AddDays(-historyWindow), asOf
+	if inst.Date.Before(asOf) {
+		from = inst.Date.AddDays(-historyWindow)
 	}
 	if inst.Date.After(to) {
 		to = inst.Date
 	}
 	// Scanned by hand into the few columns the rules read: this is the
 	// busiest query of the busiest write, and gorm's reflection over a
-	// struct per row was a third of its cost.
+	// struct per row was a third of its cost. Whether a row is of the
+	// instalment's own prescription comes back as a boolean rather than
+	// as the id, for the same reason.
 	rows, err := g.Table("instalments").
-		Select(`instalments.id, instalments.date, instalments.covers, prescriptions.status,
-			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ?),
-			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, patientID).
+		Select(`instalments.id, instalments.prescription_id = ?, instalments.date, instalments.covers, prescriptions.status,
+			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ? AND r.date <= ?),
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID, patientID, asOf).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
@@ -276,30 +264,32 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calend
 	}
 	defer rows.Close()
 	type instalmentEvents struct {
-		date   calendar.Date
-		covers []calendar.Date
-		status prescriptions.Status
-		events []dispensing.Event
+		id               string
+		samePrescription bool
+		date             calendar.Date
+		covers           []calendar.Date
+		status           prescriptions.Status
+		events           []dispensing.Event
 	}
 	var (
-		w     recordWindow
-		list  []*instalmentEvents
-		cur   *instalmentEvents
-		curID string
+		w    recordWindow
+		list []*instalmentEvents
+		cur  *instalmentEvents
+		// Declared once, not per row: Scan takes their addresses, so each
+		// would otherwise be a heap allocation on every row.
+		id, covers, status                string
+		samePrescription                  bool
+		date, lastReview                  calendar.Date
+		eID, eOutcome, eReason, eCorrects *string
+		eCreated                          *time.Time
 	)
 	for rows.Next() {
-		var (
-			id, covers, status                string
-			date, lastReview                  calendar.Date
-			eID, eOutcome, eReason, eCorrects *string
-			eCreated                          *time.Time
-		)
-		if err := rows.Scan(&id, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
+		if err := rows.Scan(&id, &samePrescription, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
 			return recordWindow{}, translate(err)
 		}
 		w.lastReview = lastReview
-		if cur == nil || id != curID {
-			cur, curID = &instalmentEvents{date: date, status: prescriptions.Status(status)}, id
+		if cur == nil || id != cur.id {
+			cur = &instalmentEvents{id: id, samePrescription: samePrescription, date: date, status: prescriptions.Status(status)}
 			if err := json.Unmarshal([]byte(covers), &cur.covers); err != nil {
 				return recordWindow{}, fmt.Errorf("instalment %s covers: %w", id, err)
 			}
@@ -318,10 +308,16 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, today calend
 		return recordWindow{}, translate(err)
 	}
 	for _, in := range list {
-		inWindow := !in.date.Before(today.AddDays(-historyWindow)) && !in.date.After(today)
+		c, _ := dispensing.CurrentEvent(in.events)
+		if in.id == inst.ID && correction {
+			continue
+		}
+		if in.samePrescription && c.Outcome.Taken() && (w.firstSupply.IsZero() || in.date.Before(w.firstSupply)) {
+			w.firstSupply = in.date
+		}
+		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			c, _ := dispensing.CurrentEvent(in.events)
 			w.days = append(w.days, dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
 		}
 	}
@@ -344,6 +340,11 @@ type NewDoseEvent struct {
 	OccurredAt        time.Time
 	Notes             string
 	CorrectsID        string
+	// CorrectionReason is required with CorrectsID and refused without it.
+	CorrectionReason string
+	// Zone is the service's time zone, for the local date a prescription
+	// was cancelled on (nil: UTC).
+	Zone *time.Location
 	// Idempotency-Key and the request's hash, stored with the record so a
 	// retry gets the same answer.
 	IdempotencyKey string
@@ -361,7 +362,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
-	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, today)
+	if correction == (in.CorrectionReason == "") {
+		return DoseEvent{}, nil, problem.Invalidf("correction_reason", "S1", "a correction, and only a correction, carries correction_reason")
+	}
+	// A correction speaks for the instalment's own day.
+	asOf := today
+	if correction {
+		asOf = inst.Date
+	}
+	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, asOf, correction)
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
@@ -383,12 +392,27 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
 	}
-	var block *dispensing.Block
-	if b, ok := dispensing.MD1Block(n, w.days, today, w.lastReview); ok {
-		block = &b
+	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
+		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Correction: correction}
+	if b, ok := dispensing.MD1Block(n, w.days, asOf, w.lastReview); ok {
+		check.Block = &b
 	}
-	if findings := dispensing.CanRecord(n, dispensing.RecordInput{Today: today, InstalmentDate: inst.Date,
-		PrescriptionStatus: inst.PrescriptionStatus, Outcome: in.Outcome, Block: block, Correction: correction}); len(findings) > 0 {
+	if correction {
+		events := make([]dispensing.Event, len(existing))
+		for i, e := range existing {
+			events[i] = e.event()
+		}
+		cur, _ := dispensing.CurrentEvent(events)
+		check.Current = cur.Outcome
+		if inst.CancelledAt != nil {
+			zone := in.Zone
+			if zone == nil {
+				zone = time.UTC
+			}
+			check.CancelledOn = calendar.DateOf(*inst.CancelledAt, zone)
+		}
+	}
+	if findings := dispensing.CanRecord(n, check); len(findings) > 0 {
 		return DoseEvent{}, nil, problem.Blocked(findings)
 	}
 	if in.Outcome.Taken() && !in.IdentityConfirmed {
@@ -403,7 +427,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		Outcome: in.Outcome, Reason: in.Reason, IdentityConfirmed: in.IdentityConfirmed, OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond),
 		Notes: in.Notes, RecordedBy: &p.UserID, CreatedAt: now}
 	if correction {
-		e.CorrectsID = &in.CorrectsID
+		e.CorrectsID, e.CorrectionReason = &in.CorrectsID, in.CorrectionReason
 	}
 	if err := tx.g.Create(&e).Error; err != nil {
 		return e, nil, translate(err)
@@ -420,7 +444,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		f := dispensing.AlertForWithheld(in.Reason)
 		notes = append(notes, f)
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
-			Kind: "withheld", Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
+			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
 			DedupeKey: "withheld:" + e.ID}); err != nil {
 			return e, nil, err
 		}
@@ -481,35 +505,42 @@ func (db *DB) OutcomeOf(ctx context.Context, instalmentID string) (DoseEvent, er
 
 // DayListEntry is one line of a pharmacy's day list.
 type DayListEntry struct {
-	InstalmentID   string               `json:"instalment_id"`
-	PrescriptionID string               `json:"prescription_id"`
-	Serial         string               `json:"serial"`
-	PatientID      string               `json:"patient_id"`
-	PatientName    string               `json:"patient_name"`
-	DateOfBirth    calendar.Date        `json:"date_of_birth"`
-	NHSNumber      string               `json:"nhs_number"`
-	Medicine       string               `json:"medicine"`
-	MedicineName   string               `json:"medicine_name"`
-	Date           calendar.Date        `json:"date"`
-	Covers         []calendar.Date      `json:"covers"`
-	Supervised     dosing.Micrograms    `json:"supervised"`
-	TakeHome       dosing.Micrograms    `json:"take_home"`
-	State          dispensing.State     `json:"state"`
-	Outcome        *DoseEvent           `json:"outcome"`
-	Block          *dispensing.Block    `json:"block"`
-	Warnings       []dispensing.Warning `json:"warnings"`
+	InstalmentID   string        `json:"instalment_id"`
+	PrescriptionID string        `json:"prescription_id"`
+	Serial         string        `json:"serial"`
+	PatientID      string        `json:"patient_id"`
+	PatientName    string        `json:"patient_name"`
+	DateOfBirth    calendar.Date `json:"date_of_birth"`
+	NHSNumber      string        `json:"nhs_number"`
+	// NHSNumberDisplay is the NHS number 3-3-4, as the patient's card shows it.
+	NHSNumberDisplay string            `json:"nhs_number_display"`
+	Medicine         string            `json:"medicine"`
+	MedicineName     string            `json:"medicine_name"`
+	Date             calendar.Date     `json:"date"`
+	Covers           []calendar.Date   `json:"covers"`
+	Supervised       dosing.Micrograms `json:"supervised"`
+	TakeHome         dosing.Micrograms `json:"take_home"`
+	// Unit is what Supervised and TakeHome are measured in: "ml" of
+	// methadone oral solution, "mg" of anything else.
+	Unit     string               `json:"unit"`
+	State    dispensing.State     `json:"state"`
+	Outcome  *DoseEvent           `json:"outcome"`
+	Block    *dispensing.Block    `json:"block"`
+	Warnings []dispensing.Warning `json:"warnings"`
 }
 
 type dayListRow struct {
 	Instalment
-	Serial      string
-	RegimeID    string
-	Medicine    string
-	GivenName   string
-	FamilyName  string
-	DateOfBirth calendar.Date
-	NHSNumber   string
-	Stage       regimes.Stage
+	Serial             string
+	RegimeID           string
+	Medicine           string
+	PrescriptionStatus prescriptions.Status
+	PrescribedOn       calendar.Date
+	GivenName          string
+	FamilyName         string
+	DateOfBirth        calendar.Date
+	NHSNumber          string
+	Stage              regimes.Stage
 }
 
 // DayList is every instalment due at a pharmacy on a day, for the
@@ -522,7 +553,7 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	var rows []dayListRow
 	err := g.Table("instalments").
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
-			patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
+			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
@@ -533,16 +564,21 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		return nil, translate(err)
 	}
 	ids := make([]string, len(rows))
-	patientIDs := make([]string, 0, len(rows))
-	regimeIDs := make([]string, 0, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
-		patientIDs = append(patientIDs, r.PatientID)
-		regimeIDs = append(regimeIDs, r.RegimeID)
 	}
 	current, err := currentOutcomes(g, ids)
 	if err != nil {
 		return nil, err
+	}
+	if rows, err = withoutLapsed(g, n, rows, current, day); err != nil {
+		return nil, err
+	}
+	patientIDs := make([]string, 0, len(rows))
+	regimeIDs := make([]string, 0, len(rows))
+	for _, r := range rows {
+		patientIDs = append(patientIDs, r.PatientID)
+		regimeIDs = append(regimeIDs, r.RegimeID)
 	}
 	history, err := dayOutcomes(g, patientIDs, day.AddDays(-historyWindow), day)
 	if err != nil {
@@ -577,7 +613,8 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		med, _ := dosing.LookupMedicine(r.Medicine)
 		e := DayListEntry{InstalmentID: r.ID, PrescriptionID: r.PrescriptionID, Serial: r.Serial, PatientID: r.PatientID,
 			PatientName: r.GivenName + " " + r.FamilyName, DateOfBirth: r.DateOfBirth, NHSNumber: r.NHSNumber,
-			Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date, Covers: r.Covers, Supervised: r.Supervised, TakeHome: r.TakeHome}
+			NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date,
+			Covers: r.Covers, Supervised: med.QuantityOf(r.Supervised), TakeHome: med.QuantityOf(r.TakeHome), Unit: med.UnitSymbol()}
 		days := history[r.PatientID]
 		if b, ok := dispensing.MD1Block(n, days, day, reviews[r.PatientID]); ok {
 			e.Block = &b
@@ -589,6 +626,48 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
 		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, day)))
 		out = append(out, e)
+	}
+	return out, nil
+}
+
+// withoutLapsed leaves out the day's instalments, not yet recorded, of
+// issued prescriptions that L3 has made void: none of their instalments was
+// supplied within 28 days of the prescription date, so nothing may be
+// supplied from them (dispensing.FirstInstalmentLapsed). Only prescriptions
+// old enough to have lapsed are read again, so an ordinary day costs nothing.
+func withoutLapsed(g *gorm.DB, n policy.Numbers, rows []dayListRow, current map[string]DoseEvent, day calendar.Date) ([]dayListRow, error) {
+	var candidates []string
+	for _, r := range rows {
+		_, recorded := current[r.ID]
+		if !recorded && r.PrescriptionStatus == StatusIssued && dispensing.FirstInstalmentLapsed(n, r.PrescribedOn, calendar.Date{}, day) {
+			candidates = append(candidates, r.PrescriptionID)
+		}
+	}
+	if len(candidates) == 0 {
+		return rows, nil
+	}
+	var supplied []Instalment
+	if err := g.Where("prescription_id IN ? AND date < ?", candidates, day).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").Find(&supplied).Error; err != nil {
+		return nil, translate(err)
+	}
+	outcomes, err := currentOutcomes(g, lo(supplied))
+	if err != nil {
+		return nil, err
+	}
+	first := map[string]calendar.Date{}
+	for _, in := range supplied {
+		if f, ok := first[in.PrescriptionID]; outcomes[in.ID].Outcome.Taken() && (!ok || in.Date.Before(f)) {
+			first[in.PrescriptionID] = in.Date
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		_, recorded := current[r.ID]
+		if !recorded && r.PrescriptionStatus == StatusIssued && dispensing.FirstInstalmentLapsed(n, r.PrescribedOn, first[r.PrescriptionID], day) {
+			continue
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -719,35 +798,51 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	if err != nil {
 		return 0, err
 	}
-	missed := dispensing.ConsecutiveMissed(days, day)
-	raised := 0
-	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed); ok {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "missed_dose",
-			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s:%d", patientID, day, missed)}); err != nil {
-			return raised, err
-		}
-		raised++
+	missed, since := dispensing.MissedRun(days, day)
+	var alerts []Alert
+	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed, since); ok {
+		// One alert per run (MD2): keyed on the run's first day, so the
+		// days that follow do not add more.
+		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
+			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s", patientID, since)})
 	}
 	if block != nil {
-		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: "md1_block",
+		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
 			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
-			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)}); err != nil {
+			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
+	}
+	raised := 0
+	for _, a := range alerts {
+		isNew, err := tx.raiseAlertOnce(a)
+		if err != nil {
 			return raised, err
 		}
-		raised++
+		if isNew {
+			raised++
+		}
 	}
 	return raised, nil
 }
 
-// CloseDayAll runs day close at every pharmacy and raises the day's
-// scheduled alerts (BV8, M5, M4).
+// CloseDayAll runs day close at every pharmacy, each in its own
+// transaction, then raises the day's scheduled alerts (BV8, M5, M4, SC1). A
+// pharmacy that fails stops neither the others nor the scheduled alerts: a
+// missed dose left unmarked at one pharmacy must not hide another's MD1
+// block. It returns the results of the pharmacies that closed, and every
+// failure joined in the error.
 func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Date) ([]CloseDayResult, error) {
 	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
 	if err != nil {
 		return nil, err
 	}
-	var out []CloseDayResult
+	var (
+		out  []CloseDayResult
+		errs []error
+	)
 	for _, ph := range pharmacies {
+		if err := ctx.Err(); err != nil {
+			return out, errors.Join(append(errs, err)...)
+		}
 		var res CloseDayResult
 		err := db.Write(ctx, func(tx *Tx) error {
 			var err error
@@ -755,16 +850,24 @@ func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Da
 			return err
 		})
 		if err != nil {
-			return out, fmt.Errorf("day close at %s: %w", ph.ID, err)
+			errs = append(errs, fmt.Errorf("day close at %s: %w", ph.ID, err))
+			continue
 		}
 		out = append(out, res)
 	}
-	return out, db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) })
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) }); err != nil {
+		errs = append(errs, fmt.Errorf("scheduled alerts: %w", err))
+	}
+	return out, errors.Join(errs...)
 }
 
 // raiseScheduledAlerts: Buvidal injection overdue (BV8), regime review due
-// (M5), high-dose ECG due (M4), once per due date.
+// (M5), high-dose ECG due (M4) and reviews under shared care (SC1), once
+// per due date.
 func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
+	if err := tx.sharedCareReviewAlerts(n, day); err != nil {
+		return err
+	}
 	var active []Regime
 	if err := tx.g.Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
 		return translate(err)
@@ -780,7 +883,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			from = rev
 		}
 		if due := regimes.ReviewDue(from, n); !day.Before(due) {
-			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "review_due", Rule: "M5",
+			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertReviewDue, Rule: "M5",
 				Message:   fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
 				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)}); err != nil {
 				return err
@@ -793,7 +896,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 		if med.Class == dosing.ClassMethadone && DoseOn(history, day) >= n.M4HighDose {
 			ecg := r.ECGDate
 			if due := regimes.HighDoseReviewDue(ecg, n); ecg.IsZero() || !day.Before(due) {
-				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "ecg_due", Rule: "M4",
+				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertECGDue, Rule: "M4",
 					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", DoseOn(history, day)),
 					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)}); err != nil {
 					return err
@@ -805,7 +908,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			err := tx.g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC").Take(&last).Error
 			if err == nil {
 				if _, _, latest := regimes.NextDue(med, last.Date, n); day.After(latest) {
-					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: "injection_overdue", Rule: "BV8",
+					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
 						Message:   fmt.Sprintf("Buvidal injection overdue: the window closed on %s.", latest),
 						DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, latest)}); err != nil {
 						return err
@@ -819,9 +922,12 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 	return nil
 }
 
-// RecordReview records a prescriber's review; it lifts an MD1 block.
+// RecordReview records a prescriber's review; it lifts an MD1 block. A GP
+// reviews only patients whose shared care the practice has accepted: the
+// practice then prescribes, so it must be able to lift a block on its own
+// prescriptions (MD1); a proposal alone gives it no such say.
 func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
-	if _, err := patientFor(tx.g, p, r.PatientID); err != nil {
+	if _, err := reviewablePatient(tx.g, p, r.PatientID); err != nil {
 		return err
 	}
 	r.ID, r.PrescriberID, r.ReviewedAt = newID(), p.UserID, tx.db.Now()
@@ -837,65 +943,22 @@ func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
 	return tx.Audit("review.create", "patient", r.PatientID, r)
 }
 
-// AlertFilter narrows the alert list.
-type AlertFilter struct {
-	Open  bool
-	After string
-	Limit int
-}
-
-// Alerts lists alerts the user may see: prescribers their service's,
-// pharmacists their pharmacy's.
-func (db *DB) Alerts(ctx context.Context, p auth.Principal, f AlertFilter) ([]Alert, error) {
-	q := db.read(ctx).Model(&Alert{}).Order("id DESC")
-	switch p.Role {
-	case auth.Prescriber:
-		q = q.Where("service_id = ?", p.OrgID)
-	case auth.Pharmacist:
-		q = q.Where("pharmacy_id = ?", p.OrgID)
-	case auth.GP:
-		q = q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = alerts.patient_id
-			AND s.practice_id = ? AND s.status = 'accepted')`, p.OrgID)
-	default:
-		q = q.Where("1 = 0")
+// reviewablePatient is patientFor narrowed, for a GP, to accepted shared
+// care; anyone else's patient is NotFound.
+func reviewablePatient(g *gorm.DB, p auth.Principal, id string) (Patient, error) {
+	if p.Role != auth.GP {
+		return patientFor(g, p, id)
 	}
-	if f.Open {
-		q = q.Where("acknowledged_at IS NULL")
-	}
-	if f.After != "" {
-		q = q.Where("id < ?", f.After)
-	}
-	var out []Alert
-	return out, translate(q.Limit(f.Limit).Find(&out).Error)
-}
-
-// AcknowledgeAlert marks an alert seen by the user.
-func (tx *Tx) AcknowledgeAlert(p auth.Principal, id string) (Alert, error) {
-	var a Alert
+	var pt Patient
 	if !ValidID(id) {
-		return a, problem.NotFoundf("alert not found")
+		return pt, problem.NotFoundf("patient not found")
 	}
-	visible, err := (&DB{gorm: tx.g, dialect: tx.db.dialect, now: tx.db.now}).Alerts(tx.ctx, p, AlertFilter{Limit: 1 << 20})
-	if err != nil {
-		return a, err
+	err := g.Where(`patients.id = ? AND EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id
+		AND s.practice_id = ? AND s.status = ?)`, id, p.OrgID, SharedAccepted).Take(&pt).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return pt, problem.NotFoundf("patient not found")
 	}
-	for _, v := range visible {
-		if v.ID == id {
-			a = v
-		}
-	}
-	if a.ID == "" {
-		return a, problem.NotFoundf("alert not found")
-	}
-	if a.AcknowledgedAt != nil {
-		return a, nil
-	}
-	now := tx.db.Now()
-	a.AcknowledgedAt, a.AcknowledgedBy = &now, &p.UserID
-	if err := tx.g.Model(&Alert{}).Where("id = ?", id).Updates(map[string]any{"acknowledged_at": now, "acknowledged_by": p.UserID}).Error; err != nil {
-		return a, translate(err)
-	}
-	return a, tx.Audit("alert.acknowledge", "patient", a.PatientID, map[string]any{"alert_id": id})
+	return pt, translate(err)
 }
 
 // PatientDoses is a patient's dose history with adherence.

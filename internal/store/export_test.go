@@ -6,8 +6,8 @@ import (
 )
 
 // ExecForTest runs raw SQL; tests use it to prove the database's own guards.
-func (db *DB) ExecForTest(ctx context.Context, sql string) error {
-	return db.gorm.WithContext(ctx).Exec(sql).Error
+func (db *DB) ExecForTest(ctx context.Context, sql string, args ...any) error {
+	return db.gorm.WithContext(ctx).Exec(sql, args...).Error
 }
 
 // TamperAuditForTest edits the audit table as an attacker with SQL access
@@ -53,4 +53,15 @@ func (db *DB) Columns(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// MigrateToForTest applies the migrations up to and including version, so a
+// test can leave rows the way an older binary wrote them.
+func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
 }

@@ -1,0 +1,78 @@
+package httpapi
+
+import (
+	"slices"
+	"testing"
+)
+
+func alertKindsOf(alerts []map[string]any) []string {
+	var out []string
+	for _, a := range alerts {
+		out = append(out, a["kind"].(string))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Under accepted shared care the GP practice hears of missed and withheld
+// doses and MD1 blocks, and lifts a block with a review; with a proposal
+// only, or for another practice's patient, it can do neither.
+func TestGPReviewsUnderAcceptedSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(51, "2026-03-02")
+		reviews := "/v1/patients/" + pid + "/reviews"
+		review := map[string]any{"kind": "missed_doses", "notes": "Seen at the practice: continue at 30 mg"}
+		// Withheld before the practice accepts: the service's to act on.
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-03-02")+"/events",
+			map[string]any{"outcome": "withheld", "reason": "intoxicated", "identity_confirmed": true}))
+
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "GP agreed to take over early"}}}))
+		problemOf(t, e.do("gp", "POST", reviews, review), 404) // proposed only
+		if got := e.alertsOf("gp", "?open=false"); len(got) != 0 {
+			t.Fatalf("GP sees alerts of a proposal: %v", got)
+		}
+		c.Set(mustTime("2026-03-02T10:00:00Z"))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
+
+		// Tuesday to Thursday not collected: MD2, then MD1.
+		e.closeDays(c, "2026-03-03", "2026-03-04", "2026-03-05")
+		c.Set(mustTime("2026-03-06T09:00:00Z"))
+		gp := e.alertsOf("gp", "")
+		if got := alertKindsOf(gp); !slices.Equal(got, []string{"md1_block", "missed_dose"}) {
+			t.Fatalf("GP alert kinds = %v", got)
+		}
+		if got := alertKindsOf(e.alertsOf("prescriber", "?patient_id="+pid)); !slices.Equal(got, []string{"md1_block", "missed_dose", "withheld"}) {
+			t.Fatalf("prescriber alert kinds = %v", got)
+		}
+		friday := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-06") + "/events"
+		dose := map[string]any{"outcome": "supervised", "identity_confirmed": true}
+		blockedWith(t, e.do("pharmacist", "POST", friday, dose), "MD1", "")
+
+		// Another practice's GP can neither review nor see the patient's alerts.
+		otherGP, _ := e.secondPractice()
+		problemOf(t, e.do(otherGP, "POST", reviews, review), 404)
+		if got := e.alertsOf(otherGP, "?open=false"); len(got) != 0 {
+			t.Fatalf("another practice sees %v", got)
+		}
+
+		r := e.must(201, e.do("gp", "POST", reviews, review))
+		if r["patient_id"] != pid {
+			t.Fatalf("review = %v", r)
+		}
+		e.must(201, e.do("pharmacist", "POST", friday, dose))
+
+		// The practice acknowledging closes the alert for the practice only.
+		var md1 string
+		for _, a := range gp {
+			if a["kind"] == "md1_block" {
+				md1 = a["id"].(string)
+			}
+		}
+		e.must(200, e.do("gp", "POST", "/v1/alerts/"+md1+"/acknowledge", nil))
+		if slices.Contains(alertIDs(e.alertsOf("gp", "")), md1) || !slices.Contains(alertIDs(e.alertsOf("prescriber", "")), md1) {
+			t.Fatal("the practice's acknowledgement did not stay the practice's")
+		}
+	})
+}

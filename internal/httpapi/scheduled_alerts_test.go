@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/demo"
+)
+
+// closeAll runs the scheduled day close (every pharmacy, then the
+// scheduled alerts) late on day, as the server's scheduler does. The demo
+// tokens last 30 days, so they are issued afresh for the months these
+// tests cross.
+func (e *env) closeAll(c *clock, day string) {
+	e.t.Helper()
+	c.Set(mustTime(day + "T22:00:00Z"))
+	ctx := context.Background()
+	if _, err := e.db.CloseDayAll(ctx, e.srv.cfg.Policy, calendar.MustParse(day)); err != nil {
+		e.t.Fatalf("day close %s: %v", day, err)
+	}
+	res, err := demo.SeedPeople(ctx, e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.demo.Tokens = res.Tokens
+}
+
+// alertMessages lists the messages of a patient's alerts of one kind that
+// who sees, acknowledged or not.
+func (e *env) alertMessages(who, patientID, kind string) []string {
+	e.t.Helper()
+	var out []string
+	for _, a := range e.alertsOf(who, "?open=false&kind="+kind+"&patient_id="+patientID) {
+		out = append(out, a["message"].(string))
+	}
+	return out
+}
+
+func wantAlerts(t *testing.T, what string, got []string, n int, text string) {
+	t.Helper()
+	if len(got) != n || (n > 0 && !strings.Contains(got[0], text)) {
+		t.Fatalf("%s: %d alerts %q, want %d, the newest saying %q", what, len(got), got, n, text)
+	}
+}
+
+// M5: a regime not reviewed for three months raises one review_due alert
+// at the scheduled day close; a review restarts the clock.
+func TestScheduledReviewDueAlert(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(41, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-01-05"})
+		e.closeAll(c, "2026-04-04")
+		wantAlerts(t, "the day before", e.alertMessages("prescriber", pid, "review_due"), 0, "")
+		e.closeAll(c, "2026-04-05")
+		e.closeAll(c, "2026-04-06")
+		wantAlerts(t, "on and after the due date", e.alertMessages("prescriber", pid, "review_due"), 1, "due on 2026-04-05")
+		if got := e.alertMessages("pharmacist", pid, "review_due"); len(got) != 0 {
+			t.Fatalf("the pharmacy sees the prescriber's review alert: %v", got)
+		}
+		c.Set(mustTime("2026-04-07T10:00:00+01:00"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "regime", "notes": "stable, continue"}))
+		e.closeAll(c, "2026-04-08")
+		e.closeAll(c, "2026-07-06")
+		wantAlerts(t, "before the next due date", e.alertMessages("prescriber", pid, "review_due"), 1, "due on 2026-04-05")
+		e.closeAll(c, "2026-07-07")
+		wantAlerts(t, "three months after the review", e.alertMessages("prescriber", pid, "review_due"), 2, "due on 2026-07-07")
+	})
+}
+
+// M4: high-dose methadone without an ECG raises ecg_due at the scheduled
+// day close; an ECG recorded at a review quiets it for six months.
+func TestScheduledECGDueAlert(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-12T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		high, usual := e.newPatient(42, nil), e.newPatient(43, nil)
+		e.startRegime(high, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 100, "stage": "maintenance",
+			"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 100 mg"},
+				{"rule": "M4", "reason": "ECG booked for tomorrow"}}})
+		e.startRegime(usual, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60, "stage": "maintenance",
+			"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 60 mg"}}})
+		e.closeAll(c, "2026-01-12")
+		e.closeAll(c, "2026-01-13")
+		wantAlerts(t, "no ECG on record", e.alertMessages("prescriber", high, "ecg_due"), 1, "100 mg")
+		wantAlerts(t, "below the high dose", e.alertMessages("prescriber", usual, "ecg_due"), 0, "")
+
+		c.Set(mustTime("2026-01-14T10:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+high+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-01-13",
+			"notes": "QTc 430 ms"}))
+		e.closeAll(c, "2026-01-14")
+		e.closeAll(c, "2026-07-12")
+		wantAlerts(t, "within six months of the ECG", e.alertMessages("prescriber", high, "ecg_due"), 1, "")
+		e.closeAll(c, "2026-07-13")
+		wantAlerts(t, "six months after the ECG", e.alertMessages("prescriber", high, "ecg_due"), 2, "ECG/QTc check is due")
+	})
+}
+
+// BV8: a weekly Buvidal injection not given by the end of its window
+// raises injection_overdue once at the scheduled day close.
+func TestScheduledInjectionOverdueAlert(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(44, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 24,
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 12}})
+		e.closeAll(c, "2026-11-02")
+		wantAlerts(t, "no injection yet", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/administrations", map[string]any{"date": "2026-11-02",
+			"dose": 24, "site": "abdomen_left", "batch": "B123", "batch_expiry": "2027-06-30"}))
+		// Due 9 November, window ±2 days: overdue from the 12th.
+		e.closeAll(c, "2026-11-11")
+		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
+		e.closeAll(c, "2026-11-12")
+		e.closeAll(c, "2026-11-13")
+		wantAlerts(t, "after the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-11-11")
+	})
+}
+
+// SC1: reviews under accepted shared care fall due with an alert at the
+// scheduled day close — the GP practice's (every M5 interval) to the
+// practice and the service, the specialist's (yearly) to the service.
+func TestScheduledSharedCareReviewAlerts(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(45, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance"})
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "GP agreed to take over early"}}}))
+		acc := e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
+		if acc["gp_review_due"] != "2026-04-05" || acc["specialist_review_due"] != "2027-01-05" {
+			t.Fatalf("accepted = %v", acc)
+		}
+		e.closeAll(c, "2026-04-04")
+		wantAlerts(t, "before the GP review", e.alertMessages("prescriber", pid, "gp_review_due"), 0, "")
+		e.closeAll(c, "2026-04-05")
+		e.closeAll(c, "2026-04-06")
+		for _, who := range []string{"prescriber", "gp"} {
+			wantAlerts(t, who+": GP review due", e.alertMessages(who, pid, "gp_review_due"), 1, "due on 2026-04-05")
+		}
+		wantAlerts(t, "no specialist review yet", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
+		// The practice's review moves its date on; the service's, a day
+		// earlier, does not stand in for it.
+		c.Set(mustTime("2026-04-07T10:00:00+01:00"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "clinical", "notes": "seen in clinic"}))
+		c.Set(mustTime("2026-04-08T10:00:00+01:00"))
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "regime", "notes": "seen at the practice"}))
+		e.closeAll(c, "2026-07-07")
+		wantAlerts(t, "before three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 1, "due on 2026-04-05")
+		e.closeAll(c, "2026-07-08")
+		wantAlerts(t, "three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 2, "due on 2026-07-08")
+
+		e.closeAll(c, "2027-01-05")
+		wantAlerts(t, "a year after acceptance", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
+		// The service reviewed on 2026-04-07: its next review is a year on.
+		e.closeAll(c, "2027-04-06")
+		wantAlerts(t, "before a year after the service's review", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")
+		e.closeAll(c, "2027-04-07")
+		wantAlerts(t, "a year after the service's review", e.alertMessages("prescriber", pid, "specialist_review_due"), 1, "due on 2027-04-07")
+		wantAlerts(t, "the specialist's review is not the practice's", e.alertMessages("gp", pid, "specialist_review_due"), 0, "")
+	})
+}

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/sharedcare"
+)
+
+// Alert kinds.
+const (
+	AlertMissedDose       = "missed_dose"       // MD2
+	AlertMD1Block         = "md1_block"         // MD1
+	AlertWithheld         = "withheld"          // S3, S4
+	AlertReviewDue        = "review_due"        // M5
+	AlertECGDue           = "ecg_due"           // M4
+	AlertInjectionOverdue = "injection_overdue" // BV8
+	AlertSharedCare       = "shared_care"       // SC1: declined or handed back
+	// Reviews under accepted shared care (SC1): the specialist service's
+	// yearly review and the GP practice's M5 review.
+	AlertSpecialistReviewDue = "specialist_review_due"
+	AlertGPReviewDue         = "gp_review_due"
+)
+
+// AlertKinds lists every kind, for validating a filter.
+func AlertKinds() []string {
+	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue}
+}
+
+// gpAlertKinds are the alerts that also go to a GP practice holding
+// accepted shared care: the missed-dose safety net (MD2, MD1, S3/S4), so
+// the practice now prescribing hears what the service hears and can lift
+// an MD1 block with a review, and the practice's own review.
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue}
+
+// Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
+// Who acknowledged it is kept per organisation (alert_acknowledgements).
+type Alert struct {
+	ID         string    `json:"id"`
+	ServiceID  string    `json:"service_id"`
+	PatientID  string    `json:"patient_id"`
+	PharmacyID *string   `json:"pharmacy_id"`
+	Kind       string    `json:"kind"`
+	Rule       string    `json:"rule"`
+	Message    string    `json:"message"`
+	DedupeKey  string    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// AlertView is an alert as one organisation sees it: who it is about, with
+// what a reader needs to tell the patient apart, and whether that
+// organisation has acknowledged it.
+type AlertView struct {
+	Alert
+	PatientName      string        `json:"patient_name"`
+	NHSNumber        string        `json:"nhs_number"`
+	NHSNumberDisplay string        `json:"nhs_number_display"`
+	DateOfBirth      calendar.Date `json:"date_of_birth"`
+	AcknowledgedAt   *time.Time    `json:"acknowledged_at"`
+	AcknowledgedBy   *string       `json:"acknowledged_by"`
+}
+
+type alertAcknowledgement struct {
+	AlertID        string    `json:"alert_id"`
+	OrganisationID string    `json:"organisation_id"`
+	UserID         string    `json:"user_id"`
+	AcknowledgedAt time.Time `json:"acknowledged_at"`
+}
+
+func (alertAcknowledgement) TableName() string { return "alert_acknowledgements" }
+
+// raiseAlert adds an alert once per dedupe key.
+func (tx *Tx) raiseAlert(a Alert) error {
+	_, err := tx.raiseAlertOnce(a)
+	return err
+}
+
+// raiseAlertOnce is raiseAlert reporting whether the alert is new.
+func (tx *Tx) raiseAlertOnce(a Alert) (bool, error) {
+	a.ID, a.CreatedAt = newID(), tx.db.Now()
+	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&a)
+	if res.Error != nil {
+		return false, translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	return true, tx.Audit("alert.raise", "patient", a.PatientID, a)
+}
+
+// AlertFilter narrows the alert list. Acknowledged nil lists both; true
+// only those the caller's organisation has acknowledged, false only those
+// it has not.
+type AlertFilter struct {
+	PatientID    string
+	Kind         string
+	Acknowledged *bool
+	After        string
+	Limit        int
+}
+
+type alertRow struct {
+	Alert
+	GivenName      string
+	FamilyName     string
+	NHSNumber      string
+	DateOfBirth    calendar.Date
+	AcknowledgedAt *time.Time
+	AcknowledgedBy *string
+}
+
+func (r alertRow) view() AlertView {
+	return AlertView{Alert: r.Alert, PatientName: r.GivenName + " " + r.FamilyName, NHSNumber: r.NHSNumber,
+		NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), DateOfBirth: r.DateOfBirth,
+		AcknowledgedAt: r.AcknowledgedAt, AcknowledgedBy: r.AcknowledgedBy}
+}
+
+// visibleAlerts selects the alerts p may see, each with its patient and the
+// acknowledgement of p's organisation, in one statement: prescribers see
+// their service's, pharmacists their pharmacy's, and a GP practice the
+// gpAlertKinds of patients whose shared care it has accepted.
+func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
+	q := g.Table("alerts").
+		Select(`alerts.*, patients.given_name, patients.family_name, patients.nhs_number, patients.date_of_birth,
+			ack.acknowledged_at, ack.user_id AS acknowledged_by`).
+		Joins("JOIN patients ON patients.id = alerts.patient_id").
+		Joins("LEFT JOIN alert_acknowledgements ack ON ack.alert_id = alerts.id AND ack.organisation_id = ?", p.OrgID)
+	switch p.Role {
+	case auth.Prescriber:
+		return q.Where("alerts.service_id = ?", p.OrgID)
+	case auth.Pharmacist:
+		return q.Where("alerts.pharmacy_id = ?", p.OrgID)
+	case auth.GP:
+		// Raised since the practice accepted: earlier alerts were the
+		// service's to act on, and the handover summary carries the history.
+		return q.Where("alerts.kind IN ?", gpAlertKinds).
+			Where(`EXISTS (SELECT 1 FROM shared_care s JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?
+				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND ev.occurred_at <= alerts.created_at)`,
+				SharedAccepted, p.OrgID, SharedAccepted)
+	}
+	return q.Where("1 = 0")
+}
+
+// Alerts lists the alerts p may see, newest first.
+func (db *DB) Alerts(ctx context.Context, p auth.Principal, f AlertFilter) ([]AlertView, error) {
+	q := visibleAlerts(db.read(ctx), p).Order("alerts.id DESC")
+	if f.PatientID != "" {
+		q = q.Where("alerts.patient_id = ?", f.PatientID)
+	}
+	if f.Kind != "" {
+		q = q.Where("alerts.kind = ?", f.Kind)
+	}
+	switch {
+	case f.Acknowledged == nil:
+	case *f.Acknowledged:
+		q = q.Where("ack.alert_id IS NOT NULL")
+	default:
+		q = q.Where("ack.alert_id IS NULL")
+	}
+	if f.After != "" {
+		q = q.Where("alerts.id < ?", f.After)
+	}
+	var rows []alertRow
+	if err := q.Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]AlertView, len(rows))
+	for i, r := range rows {
+		out[i] = r.view()
+	}
+	return out, nil
+}
+
+// AcknowledgeAlert records that p's organisation has seen an alert. It
+// leaves the alert open for every other organisation it goes to. Again by
+// the same organisation it changes nothing and answers the first
+// acknowledgement.
+func (tx *Tx) AcknowledgeAlert(p auth.Principal, id string) (AlertView, error) {
+	notFound := problem.NotFoundf("alert not found")
+	if !ValidID(id) {
+		return AlertView{}, notFound
+	}
+	find := func() (alertRow, error) {
+		var r alertRow
+		err := visibleAlerts(tx.g, p).Where("alerts.id = ?", id).Take(&r).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return r, notFound
+		}
+		return r, translate(err)
+	}
+	r, err := find()
+	if err != nil || r.AcknowledgedAt != nil {
+		return r.view(), err
+	}
+	ack := alertAcknowledgement{AlertID: id, OrganisationID: p.OrgID, UserID: p.UserID, AcknowledgedAt: tx.db.Now()}
+	res := tx.g.Clauses(clause.OnConflict{DoNothing: true}).Create(&ack)
+	if res.Error != nil {
+		return AlertView{}, translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		// Someone else of the organisation acknowledged it meanwhile.
+		r, err = find()
+		return r.view(), err
+	}
+	r.AcknowledgedAt, r.AcknowledgedBy = &ack.AcknowledgedAt, &ack.UserID
+	return r.view(), tx.Audit("alert.acknowledge", "patient", r.PatientID, ack)
+}
+
+// sharedCareReviewAlerts raises, once per due date, the reviews that fall
+// due under accepted shared care (SC1): the specialist service's review
+// (at least yearly) for the service, and the GP practice's review (every M5
+// interval) for the practice as well. The dates set at acceptance move on
+// with each review recorded by a user of that party (sharedcare.ReviewDue).
+func (tx *Tx) sharedCareReviewAlerts(n policy.Numbers, day calendar.Date) error {
+	var rows []struct {
+		ID, PatientID, ServiceID, PracticeID string
+		SpecialistReviewDue, GPReviewDue     calendar.Date
+		LastSpecialistReview, LastGPReview   calendar.Date
+	}
+	lastBy := func(org string) string {
+		return `(SELECT MAX(r.date) FROM reviews r JOIN users u ON u.id = r.prescriber_id
+			WHERE r.patient_id = s.patient_id AND u.organisation_id = s.` + org + `)`
+	}
+	if err := tx.g.Table("shared_care s").
+		Select(`s.id, s.patient_id, s.service_id, s.practice_id, s.specialist_review_due, s.gp_review_due, `+
+			lastBy("service_id")+` AS last_specialist_review, `+lastBy("practice_id")+` AS last_gp_review`).
+		Where("s.status = ?", SharedAccepted).Order("s.id").Scan(&rows).Error; err != nil {
+		return translate(err)
+	}
+	for _, sc := range rows {
+		if due := sharedcare.ReviewDue(sc.SpecialistReviewDue, sc.LastSpecialistReview, n.SC1SpecialistReviewMonths); !due.IsZero() && !day.Before(due) {
+			if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSpecialistReviewDue, Rule: "SC1",
+				Message: fmt.Sprintf("The specialist review under shared care was due on %s (at least every %d months).",
+					due, n.SC1SpecialistReviewMonths),
+				DedupeKey: fmt.Sprintf("sc_review:specialist:%s:%s", sc.ID, due)}); err != nil {
+				return err
+			}
+		}
+		if due := sharedcare.ReviewDue(sc.GPReviewDue, sc.LastGPReview, n.M5ReviewMonths); !due.IsZero() && !day.Before(due) {
+			if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertGPReviewDue, Rule: "M5",
+				Message: fmt.Sprintf("The GP practice's review under shared care was due on %s (every %d months).",
+					due, n.M5ReviewMonths),
+				DedupeKey: fmt.Sprintf("sc_review:gp:%s:%s", sc.ID, due)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

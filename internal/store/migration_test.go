@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/store"
+	"github.com/dosebook/dosebook/internal/store/storetest"
+)
+
+// Migration 00004 keeps what older binaries recorded: a correction's reason
+// written into its notes becomes its correction_reason, and the single
+// acknowledgement an alert had becomes the acknowledging user's
+// organisation's.
+func TestMigration00004KeepsCorrectionsAndAcknowledgements(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, d), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateToForTest(ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+			const (
+				service, pharmacy, user = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"
+				patient, regime, presc  = "00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000005", "00000000-0000-4000-8000-000000000006"
+				inst, orig, corr, alert = "00000000-0000-4000-8000-000000000007", "00000000-0000-4000-8000-000000000008", "00000000-0000-4000-8000-000000000009", "00000000-0000-4000-8000-00000000000a"
+			)
+			at := time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC)
+			for _, s := range []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO organisations (id, kind, name, created_at) VALUES (?, 'treatment_service', 'Service', ?), (?, 'pharmacy', 'Pharmacy', ?)",
+					[]any{service, at, pharmacy, at}},
+				{"INSERT INTO users (id, organisation_id, role, name, created_at) VALUES (?, ?, 'prescriber', 'Dr A', ?)", []any{user, service, at}},
+				{`INSERT INTO patients (id, service_id, nhs_number, given_name, family_name, date_of_birth, sex, created_at, updated_at)
+					VALUES (?, ?, '9990000018', 'Zoë', 'Łukasz-Nguyễn', '1985-04-12', 'female', ?, ?)`, []any{patient, service, at, at}},
+				{`INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, pharmacy_id, start_date, created_by, created_at)
+					VALUES (?, ?, ?, 'methadone_oral_solution_1mg_ml', 'titration', 'active', '[]', ?, '2026-03-26', ?, ?)`,
+					[]any{regime, patient, service, pharmacy, user, at}},
+				{`INSERT INTO prescriptions (id, service_id, serial, patient_id, regime_id, pharmacy_id, prescriber_id, medicine, daily_dose_ug,
+					pattern, prescribed_on, start_date, days, end_date, total_ug, wording, status, created_at)
+					VALUES (?, ?, 'S-1', ?, ?, ?, ?, 'methadone_oral_solution_1mg_ml', 30000, '[]', '2026-03-26', '2026-03-26', 1, '2026-03-26',
+					30000, '[1]', 'issued', ?)`, []any{presc, service, patient, regime, pharmacy, user, at}},
+				{`INSERT INTO instalments (id, prescription_id, patient_id, pharmacy_id, date, covers, dose_days, supervised_ug, take_home_ug)
+					VALUES (?, ?, ?, ?, '2026-03-26', '["2026-03-26"]', 1, 30000, 0)`, []any{inst, presc, patient, pharmacy}},
+				{`INSERT INTO dose_events (id, instalment_id, patient_id, pharmacy_id, date, outcome, identity_confirmed, occurred_at, notes, created_at)
+					VALUES (?, ?, ?, ?, '2026-03-26', 'supervised', true, ?, 'seen to swallow', ?)`, []any{orig, inst, patient, pharmacy, at, at}},
+				{`INSERT INTO dose_events (id, instalment_id, patient_id, pharmacy_id, date, outcome, identity_confirmed, occurred_at, notes,
+					recorded_by, corrects_id, created_at)
+					VALUES (?, ?, ?, ?, '2026-03-26', 'collected', true, ?, 'Correction: wrong option. carer collected', ?, ?, ?)`,
+					[]any{corr, inst, patient, pharmacy, at, user, orig, at.Add(time.Hour)}},
+				{`INSERT INTO alerts (id, service_id, patient_id, pharmacy_id, kind, rule, message, dedupe_key, created_at, acknowledged_at, acknowledged_by)
+					VALUES (?, ?, ?, ?, 'withheld', 'S3', 'Dose withheld', 'withheld:x', ?, ?, ?)`,
+					[]any{alert, service, patient, pharmacy, at, at.Add(2 * time.Hour), user}},
+			} {
+				if err := db.ExecForTest(ctx, s.sql, s.args...); err != nil {
+					t.Fatalf("%s: %v", s.sql, err)
+				}
+			}
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+
+			h, err := db.DoseHistory(ctx, auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, patient,
+				mustDate(t, "2026-03-26"), mustDate(t, "2026-03-26"))
+			if err != nil || len(h.Instalments) != 1 || len(h.Instalments[0].Events) != 2 {
+				t.Fatalf("history %+v, %v", h, err)
+			}
+			evs := h.Instalments[0].Events
+			if evs[0].CorrectionReason != "" || evs[0].Notes != "seen to swallow" ||
+				evs[1].CorrectionReason != "Correction: wrong option. carer collected" || evs[1].Notes != "Correction: wrong option. carer collected" {
+				t.Fatalf("events after migration: %+v", evs)
+			}
+
+			yes, no := true, false
+			for _, tc := range []struct {
+				p     auth.Principal
+				acked *bool
+				want  int
+			}{
+				{auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, &yes, 1},
+				{auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, &no, 0},
+				{auth.Principal{Role: auth.Pharmacist, OrgID: pharmacy}, &no, 1},
+			} {
+				got, err := db.Alerts(ctx, tc.p, store.AlertFilter{Acknowledged: tc.acked, Limit: 10})
+				if err != nil || len(got) != tc.want {
+					t.Fatalf("%s acknowledged=%v: %+v, %v", tc.p.Role, *tc.acked, got, err)
+				}
+				if tc.want == 1 && *tc.acked && (got[0].AcknowledgedBy == nil || *got[0].AcknowledgedBy != user ||
+					!got[0].AcknowledgedAt.Equal(at.Add(2*time.Hour))) {
+					t.Fatalf("acknowledgement after migration: %+v", got[0])
+				}
+			}
+		})
+	}
+}
+
+func mustDate(t *testing.T, s string) calendar.Date {
+	t.Helper()
+	d, err := calendar.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
