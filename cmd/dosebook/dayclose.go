@@ -26,11 +26,12 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 			}
 			day = d
 		}
+		// The pharmacies that closed are reported even when another failed.
 		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, day)
-		if err != nil {
-			return err
+		if encErr := json.NewEncoder(stdout).Encode(res); err == nil {
+			err = encErr
 		}
-		return json.NewEncoder(stdout).Encode(res)
+		return err
 	})
 }
 
@@ -69,8 +70,7 @@ func runDayClose(ctx context.Context, db *store.DB, cfg config.Config, log *slog
 		}
 		res, err := db.CloseDayAll(ctx, cfg.Policy, day)
 		if err != nil {
-			log.Error("day close failed", "date", day.String(), "error", err.Error())
-			continue
+			log.Error("day close failed", "date", day.String(), "closed", len(res), "error", err.Error())
 		}
 		missed := 0
 		for _, r := range res {

@@ -371,7 +371,7 @@ var (
 	instalmentCols = []string{"id", "prescription_id", "patient_id", "pharmacy_id", "date", "covers", "dose_days",
 		"supervised_ug", "take_home_ug"}
 	doseEventCols = []string{"id", "instalment_id", "patient_id", "pharmacy_id", "date", "outcome", "reason",
-		"identity_confirmed", "occurred_at", "notes", "recorded_by", "corrects_id", "created_at"}
+		"identity_confirmed", "occurred_at", "notes", "recorded_by", "corrects_id", "correction_reason", "created_at"}
 	reviewCols   = []string{"id", "patient_id", "prescriber_id", "reviewed_at", "date", "kind", "notes", "ecg_date"}
 	dayCloseCols = []string{"pharmacy_id", "date", "closed_at", "missed"}
 )
@@ -742,24 +742,24 @@ func (w *genWorld) doseEvent(rng *rand.Rand, b *genBatch, inID, pid, ph, pharmac
 	}
 	switch {
 	case r < rateTaken:
-		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(taken), "", true, at, "", &pharmacist, (*uuid.UUID)(nil), created)
+		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(taken), "", true, at, "", &pharmacist, (*uuid.UUID)(nil), "", created)
 	case r < rateTaken+rateMissed:
 		closed := day.Start(w.tz).Add(23 * time.Hour).UTC()
 		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(dispensing.Missed), "", false, closed,
-			"Not collected by day close", (*uuid.UUID)(nil), (*uuid.UUID)(nil), closed)
+			"Not collected by day close", (*uuid.UUID)(nil), (*uuid.UUID)(nil), "", closed)
 		missed[day]++
 		if rng.Float64() < rateCorrection {
 			// The pharmacist had forgotten to record a dose given on the day.
 			next := closed.Add(10 * time.Hour)
 			b.add("dose_events", doseEventCols, newUUID(), inID, pid, ph, day, string(taken), "", true, at,
-				"Correction: dose was given; recorded after day close.", &pharmacist, &id, next)
+				"", &pharmacist, &id, "Dose was given; recorded after day close.", next)
 		}
 	case r < rateTaken+rateMissed+rateWithheld:
 		reason := withheldReasons[rng.IntN(len(withheldReasons))]
 		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(dispensing.Withheld), string(reason),
-			reason != dispensing.ReasonIdentityNotConfirmed, at, "Prescriber informed", &pharmacist, (*uuid.UUID)(nil), created)
+			reason != dispensing.ReasonIdentityNotConfirmed, at, "Prescriber informed", &pharmacist, (*uuid.UUID)(nil), "", created)
 	default:
 		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(dispensing.Refused), "", true, at, "",
-			&pharmacist, (*uuid.UUID)(nil), created)
+			&pharmacist, (*uuid.UUID)(nil), "", created)
 	}
 }
