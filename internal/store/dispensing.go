@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,9 +200,13 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 	if !ValidID(id) {
 		return t, notFound
 	}
+	// Scanned by hand, as recordWindowFor's rows are: gorm's reflection was
+	// a good part of this statement's cost.
 	q := g.Table("instalments").
-		Select(`instalments.*, prescriptions.status AS prescription_status, prescriptions.prescribed_on, prescriptions.cancelled_at,
-			prescriptions.service_id, patients.first_dose_date`).
+		Select(`instalments.id, instalments.prescription_id, instalments.patient_id, instalments.pharmacy_id, instalments.date,
+			instalments.dose_days, CASE WHEN instalments.dose_days > 1 THEN instalments.covers END,
+			instalments.supervised_ug, instalments.take_home_ug,
+			prescriptions.status, prescriptions.prescribed_on, prescriptions.cancelled_at, prescriptions.service_id, patients.first_dose_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
@@ -212,11 +217,31 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 	} else {
 		q = scopePatients(q, p)
 	}
-	err := q.Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	var covers *string
+	err := q.Row().Scan(&t.ID, &t.PrescriptionID, &t.PatientID, &t.PharmacyID, &t.Date, &t.DoseDays, &covers,
+		&t.Supervised, &t.TakeHome, &t.PrescriptionStatus, &t.PrescribedOn, &t.CancelledAt, &t.ServiceID, &t.FirstDoseDate)
+	if errors.Is(err, sql.ErrNoRows) {
 		return t, notFound
 	}
-	return t, translate(err)
+	if err != nil {
+		return t, translate(err)
+	}
+	t.Covers, err = coversOf(t.ID, t.Date, deref(covers))
+	return t, err
+}
+
+// coversOf is an instalment's dose days. The recording queries read the
+// JSON only for an instalment covering more than its own day (dose_days),
+// which saves decoding it for most rows.
+func coversOf(id string, date calendar.Date, coversJSON string) ([]calendar.Date, error) {
+	if coversJSON == "" {
+		return []calendar.Date{date}, nil
+	}
+	var covers []calendar.Date
+	if err := json.Unmarshal([]byte(coversJSON), &covers); err != nil {
+		return nil, fmt.Errorf("instalment %s covers: %w", id, err)
+	}
+	return covers, nil
 }
 
 // recordWindow is the patient's recent record as recording a dose needs
@@ -251,7 +276,8 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	// instalment's own prescription comes back as a boolean rather than
 	// as the id, for the same reason.
 	rows, err := g.Table("instalments").
-		Select(`instalments.id, instalments.prescription_id = ?, instalments.date, instalments.covers, prescriptions.status,
+		Select(`instalments.id, instalments.prescription_id = ?, instalments.date,
+			CASE WHEN instalments.dose_days > 1 THEN instalments.covers END, prescriptions.status,
 			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ? AND r.date <= ?),
 			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID, patientID, asOf).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
@@ -277,7 +303,8 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		cur  *instalmentEvents
 		// Declared once, not per row: Scan takes their addresses, so each
 		// would otherwise be a heap allocation on every row.
-		id, covers, status                string
+		id, status                        string
+		covers                            *string
 		samePrescription                  bool
 		date, lastReview                  calendar.Date
 		eID, eOutcome, eReason, eCorrects *string
@@ -290,8 +317,9 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		w.lastReview = lastReview
 		if cur == nil || id != cur.id {
 			cur = &instalmentEvents{id: id, samePrescription: samePrescription, date: date, status: prescriptions.Status(status)}
-			if err := json.Unmarshal([]byte(covers), &cur.covers); err != nil {
-				return recordWindow{}, fmt.Errorf("instalment %s covers: %w", id, err)
+			var err error
+			if cur.covers, err = coversOf(id, date, deref(covers)); err != nil {
+				return recordWindow{}, err
 			}
 			list = append(list, cur)
 		}
