@@ -156,6 +156,14 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		blockedWith(t, e.do("pharmacist", "POST", tue, map[string]any{"outcome": "supervised", "identity_confirmed": true}),
 			"L3", "no instalment was supplied within 28 days")
 		blockedWith(t, e.do("pharmacist", "POST", tue, map[string]any{"outcome": "refused"}), "L3", "expired")
+		// The prescriber sees it has expired, in the prescription and the list.
+		if st := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+prID, nil))["status"]; st != "expired" {
+			t.Fatalf("a lapsed prescription shows as %v", st)
+		}
+		listed := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions?patient_id="+pid, nil))["items"].([]any)
+		if len(listed) != 1 || listed[0].(map[string]any)["status"] != "expired" {
+			t.Fatalf("listed as %v", listed)
+		}
 
 		// The dose of day 28 had in fact been given: corrected, it is the
 		// first supply in time and the prescription is live again.
@@ -167,6 +175,10 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 			t.Fatal("the prescription is not offered after its first supply was corrected")
 		}
 		e.must(201, e.do("pharmacist", "POST", tue, map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		live := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+prID, nil))
+		if live["status"] != "issued" || live["first_supply"] != "2026-06-29" {
+			t.Fatalf("after the correction: status %v, first supply %v", live["status"], live["first_supply"])
+		}
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
@@ -52,6 +53,10 @@ type Prescription struct {
 	CancelReason string                `json:"cancel_reason"`
 	PrintedCount int                   `json:"printed_count"`
 	CreatedAt    time.Time             `json:"created_at"`
+	// FirstSupply is the first day supplied from an issued prescription
+	// (zero if none), read with it so that a lapsed one shows as expired
+	// (L3).
+	FirstSupply calendar.Date `json:"first_supply" gorm:"-"`
 }
 
 // Instalment is one collection of a prescription at its pharmacy.
@@ -67,10 +72,14 @@ type Instalment struct {
 	TakeHome       dosing.Micrograms `json:"take_home" gorm:"column:take_home_ug"`
 }
 
-// EffectiveStatus is the state a reader sees: an issued prescription whose
-// last day has passed is completed; a draft past its L3 window has expired.
+// EffectiveStatus is the state a reader sees: an issued prescription from
+// which nothing was supplied within its L3 window has expired, as has a
+// draft past that window; an issued one whose last day has passed is
+// completed.
 func (p Prescription) EffectiveStatus(today calendar.Date, n policy.Numbers) prescriptions.Status {
 	switch {
+	case p.Status == StatusIssued && dispensing.FirstInstalmentLapsed(n, p.PrescribedOn, p.FirstSupply, today):
+		return prescriptions.StatusExpired
 	case p.Status == StatusIssued && p.EndDate.Before(today):
 		return prescriptions.StatusCompleted
 	case p.Status == StatusDraft && p.PrescribedOn.AddDays(n.L3ValidDays).Before(today):
@@ -384,6 +393,9 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	if err := g.Where("prescription_id = ?", id).Order("date").Find(&res.Instalments).Error; err != nil {
 		return res, translate(err)
 	}
+	if err := withFirstSupply(g, []*Prescription{&res.Prescription}); err != nil {
+		return res, err
+	}
 	_, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
 	res.Warnings = nonNil(findings)
 	return res, nil
@@ -421,7 +433,57 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 		q = q.Where("prescriptions.id > ?", f.After)
 	}
 	var out []Prescription
-	return out, translate(q.Select("prescriptions.*").Limit(f.Limit).Find(&out).Error)
+	if err := q.Select("prescriptions.*").Limit(f.Limit).Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	ptrs := make([]*Prescription, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, withFirstSupply(db.read(ctx), ptrs)
+}
+
+// withFirstSupply sets FirstSupply on the issued prescriptions among ps: the
+// earliest instalment whose current outcome (corrections applied) is a
+// supply. One query for the lot.
+func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
+	byID := map[string]*Prescription{}
+	var ids []string
+	for _, p := range ps {
+		if p.Status == StatusIssued {
+			byID[p.ID] = p
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		DoseEvent
+		PrescriptionID string
+	}
+	if err := g.Table("dose_events").Select("dose_events.*, instalments.prescription_id").
+		Joins("JOIN instalments ON instalments.id = dose_events.instalment_id").
+		Where("instalments.prescription_id IN ?", ids).Order("dose_events.created_at, dose_events.id").
+		Find(&rows).Error; err != nil {
+		return translate(err)
+	}
+	events := map[string][]dispensing.Event{}
+	dates := map[string]calendar.Date{}
+	owner := map[string]string{}
+	for _, r := range rows {
+		events[r.InstalmentID] = append(events[r.InstalmentID], r.event())
+		dates[r.InstalmentID], owner[r.InstalmentID] = r.Date, r.PrescriptionID
+	}
+	for inst, evs := range events {
+		if c, ok := dispensing.CurrentEvent(evs); ok && c.Outcome.Taken() {
+			p := byID[owner[inst]]
+			if p.FirstSupply.IsZero() || dates[inst].Before(p.FirstSupply) {
+				p.FirstSupply = dates[inst]
+			}
+		}
+	}
+	return nil
 }
 
 // IssuePrescription moves a draft to issued after checking it still fits
