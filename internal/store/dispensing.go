@@ -82,31 +82,88 @@ func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 // than any MD1 or MD3 run that still matters.
 const historyWindow = 28
 
-// dayOutcomes expands the patient's instalments from..to into dose days
-// with their current outcomes, across prescriptions.
+// dayOutcomes expands the patients' instalments from..to into dose days
+// with their current outcomes, across prescriptions. One statement joins
+// each instalment with its events, scanned by hand: the day list runs this
+// for every patient on it, and gorm's reflection over two full structs per
+// row was nearly all of the list's cost.
 func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DayOutcome, error) {
 	out := map[string][]dispensing.DayOutcome{}
 	if len(patientIDs) == 0 {
 		return out, nil
 	}
-	var ins []Instalment
-	err := g.Table("instalments").Select("instalments.*").
+	rows, err := g.Table("instalments").
+		Select(`instalments.id, instalments.patient_id, instalments.date, CASE WHEN instalments.dose_days > 1 THEN instalments.covers END,
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from, to).
 		Where("prescriptions.status <> ?", StatusDraft).
-		Where("(prescriptions.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
-		Find(&ins).Error
+		Where("(prescriptions.status <> ? OR e.id IS NOT NULL)", StatusCancelled).
+		Order("instalments.id, e.created_at, e.id").
+		Rows()
 	if err != nil {
 		return nil, translate(err)
 	}
-	current, err := currentOutcomes(g, lo(ins))
-	if err != nil {
-		return nil, err
+	defer rows.Close()
+	type instalmentEvents struct {
+		patientID string
+		date      calendar.Date
+		covers    []calendar.Date
+		events    []dispensing.Event
 	}
-	for _, in := range ins {
-		out[in.PatientID] = append(out[in.PatientID], dispensing.ExpandInstalment(in.Date, in.Covers, current[in.ID].Outcome)...)
+	var (
+		list          []*instalmentEvents
+		cur           *instalmentEvents
+		curID         string
+		id, patientID string
+		date          calendar.Date
+		covers        *string
+		ev            eventColumns
+	)
+	dest := append([]any{&id, &patientID, &date, &covers}, ev.dest()...)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err)
+		}
+		if cur == nil || id != curID {
+			cur, curID = &instalmentEvents{patientID: patientID, date: date}, id
+			if cur.covers, err = coversOf(id, date, deref(covers)); err != nil {
+				return nil, err
+			}
+			list = append(list, cur)
+		}
+		cur.events = ev.appendTo(cur.events)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	for _, in := range list {
+		c, _ := dispensing.CurrentEvent(in.events)
+		out[in.patientID] = append(out[in.patientID], dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
 	}
 	return out, nil
+}
+
+// eventColumns scans the dose event columns e.id, e.outcome, e.reason,
+// e.corrects_id, e.created_at of a row that LEFT JOINs an instalment's
+// events, into what the dispensing rules read.
+type eventColumns struct {
+	id, outcome, reason, correctsID *string
+	createdAt                       *time.Time
+}
+
+func (c *eventColumns) dest() []any {
+	return []any{&c.id, &c.outcome, &c.reason, &c.correctsID, &c.createdAt}
+}
+
+// appendTo adds the scanned event, if the row has one.
+func (c *eventColumns) appendTo(events []dispensing.Event) []dispensing.Event {
+	if c.id == nil {
+		return events
+	}
+	return append(events, dispensing.Event{ID: *c.id, Outcome: dispensing.Outcome(deref(c.outcome)),
+		Reason: dispensing.WithheldReason(deref(c.reason)), CorrectsID: deref(c.correctsID), CreatedAt: deref(c.createdAt)})
 }
 
 func lo(ins []Instalment) []string {
@@ -303,15 +360,15 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		cur  *instalmentEvents
 		// Declared once, not per row: Scan takes their addresses, so each
 		// would otherwise be a heap allocation on every row.
-		id, status                        string
-		covers                            *string
-		samePrescription                  bool
-		date, lastReview                  calendar.Date
-		eID, eOutcome, eReason, eCorrects *string
-		eCreated                          *time.Time
+		id, status       string
+		covers           *string
+		samePrescription bool
+		date, lastReview calendar.Date
+		ev               eventColumns
 	)
+	dest := append([]any{&id, &samePrescription, &date, &covers, &status, &lastReview}, ev.dest()...)
 	for rows.Next() {
-		if err := rows.Scan(&id, &samePrescription, &date, &covers, &status, &lastReview, &eID, &eOutcome, &eReason, &eCorrects, &eCreated); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return recordWindow{}, translate(err)
 		}
 		w.lastReview = lastReview
@@ -323,14 +380,10 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 			}
 			list = append(list, cur)
 		}
-		if eID == nil {
-			continue
-		}
-		cur.events = append(cur.events, dispensing.Event{ID: *eID, Outcome: dispensing.Outcome(deref(eOutcome)),
-			Reason: dispensing.WithheldReason(deref(eReason)), CorrectsID: deref(eCorrects), CreatedAt: deref(eCreated)})
-		if id == inst.ID {
+		if ev.id != nil && id == inst.ID {
 			w.recorded = true
 		}
+		cur.events = ev.appendTo(cur.events)
 	}
 	if err := rows.Err(); err != nil {
 		return recordWindow{}, translate(err)
