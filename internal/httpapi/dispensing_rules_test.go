@@ -164,6 +164,13 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		if len(listed) != 1 || listed[0].(map[string]any)["status"] != "expired" {
 			t.Fatalf("listed as %v", listed)
 		}
+		// The status filter means the state the reader sees.
+		byStatus := func(status string) int {
+			return len(e.must(200, e.do("prescriber", "GET", "/v1/prescriptions?patient_id="+pid+"&status="+status, nil))["items"].([]any))
+		}
+		if byStatus("expired") != 1 || byStatus("issued") != 0 {
+			t.Fatalf("filtered: expired %d, issued %d", byStatus("expired"), byStatus("issued"))
+		}
 
 		// The dose of day 28 had in fact been given: corrected, it is the
 		// first supply in time and the prescription is live again.
@@ -178,6 +185,9 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		live := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+prID, nil))
 		if live["status"] != "issued" || live["first_supply"] != "2026-06-29" {
 			t.Fatalf("after the correction: status %v, first supply %v", live["status"], live["first_supply"])
+		}
+		if byStatus("expired") != 0 || byStatus("issued") != 1 {
+			t.Fatalf("filtered after the correction: expired %d, issued %d", byStatus("expired"), byStatus("issued"))
 		}
 	})
 }

@@ -465,3 +465,53 @@ func TestStartRegimeListsEveryField(t *testing.T) {
 		}
 	})
 }
+
+// The list's status filter is the state a reader sees: a draft past its L3
+// window is expired, not a draft, and an issued prescription whose last day
+// has passed is completed (one never supplied from has expired); paging through a filtered list misses nothing.
+func TestPrescriptionStatusFilterIsTheSeenState(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(111, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-03-02"})
+		rx := func(start string, days int, issue bool) string {
+			return e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid,
+				"start_date": start, "days": days, "wording": []int{1, 3}, "issue": issue}))["id"].(string)
+		}
+		done := rx("2026-03-02", 3, true)
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(done, "2026-03-02")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		stale := rx("2026-03-20", 7, false)
+		c.Set(mustTime("2026-04-01T10:00:00+01:00")) // day 30: the March draft has lapsed
+		fresh := rx("2026-04-01", 7, false)
+		ids := func(query string) []string {
+			var out []string
+			path := "/v1/prescriptions?patient_id=" + pid + "&limit=1&" + query
+			for {
+				page := e.must(200, e.do("prescriber", "GET", path, nil))
+				for _, it := range page["items"].([]any) {
+					out = append(out, it.(map[string]any)["id"].(string))
+				}
+				next, _ := page["next_cursor"].(string)
+				if next == "" {
+					return out
+				}
+				path = "/v1/prescriptions?patient_id=" + pid + "&limit=1&" + query + "&cursor=" + next
+			}
+		}
+		for status, want := range map[string][]string{
+			"draft": {fresh}, "expired": {stale}, "completed": {done}, "issued": nil,
+		} {
+			if got := ids("status=" + status); !slices.Equal(got, want) {
+				t.Errorf("status=%s: %v, want %v", status, got, want)
+			}
+		}
+		all := ids("")
+		slices.Sort(all)
+		want := []string{done, stale, fresh}
+		slices.Sort(want)
+		if !slices.Equal(all, want) {
+			t.Errorf("unfiltered: %v, want %v", all, want)
+		}
+	})
+}

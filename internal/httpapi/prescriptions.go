@@ -110,7 +110,7 @@ func (s *Server) listPrescriptions(c *gin.Context) {
 		return
 	}
 	f := store.PrescriptionFilter{PatientID: c.Query("patient_id"), Status: prescriptions.Status(c.Query("status")),
-		Today: s.today(), After: pg.After, Limit: pg.Limit + 1}
+		Today: s.today(), Numbers: s.cfg.Policy, After: pg.After, Limit: pg.Limit + 1}
 	var fields problem.Fields
 	if f.PatientID != "" && !store.ValidID(f.PatientID) {
 		fields.Add("patient_id", "format", "patient_id must be a UUID")

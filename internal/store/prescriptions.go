@@ -401,16 +401,22 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	return res, nil
 }
 
-// PrescriptionFilter narrows a prescription listing.
+// PrescriptionFilter narrows a prescription listing. Status is the state a
+// reader sees (EffectiveStatus), so Today and Numbers say when a
+// prescription lapses (L3) or completes.
 type PrescriptionFilter struct {
 	PatientID string
 	Status    prescriptions.Status
 	Today     calendar.Date
+	Numbers   policy.Numbers
 	After     string
 	Limit     int
 }
 
-// Prescriptions lists prescriptions of patients the user may see.
+// Prescriptions lists prescriptions of patients the user may see. The query
+// narrows by the stored status; whether an issued one lapsed unsupplied (L3)
+// depends on its dose records, so candidates are checked one page at a time
+// until the page is full.
 func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f PrescriptionFilter) ([]Prescription, error) {
 	q := db.read(ctx).Model(&Prescription{}).Joins("JOIN patients ON patients.id = prescriptions.patient_id")
 	q = scopePatients(q, p).Order("prescriptions.id")
@@ -420,27 +426,52 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 	if f.PatientID != "" {
 		q = q.Where("prescriptions.patient_id = ?", f.PatientID)
 	}
+	lapsedBefore := f.Today.AddDays(-f.Numbers.L3ValidDays) // prescribed before this: past L3
 	switch f.Status {
 	case "":
+	case StatusDraft:
+		q = q.Where("prescriptions.status = ? AND prescriptions.prescribed_on >= ?", StatusDraft, lapsedBefore)
 	case prescriptions.StatusCompleted:
 		q = q.Where("prescriptions.status = ? AND prescriptions.end_date < ?", StatusIssued, f.Today)
 	case StatusIssued:
 		q = q.Where("prescriptions.status = ? AND prescriptions.end_date >= ?", StatusIssued, f.Today)
+	case prescriptions.StatusExpired:
+		q = q.Where("(prescriptions.status = ? OR (prescriptions.status IN ? AND prescriptions.prescribed_on < ?))",
+			prescriptions.StatusExpired, []prescriptions.Status{StatusDraft, StatusIssued}, lapsedBefore)
 	default:
 		q = q.Where("prescriptions.status = ?", f.Status)
 	}
-	if f.After != "" {
-		q = q.Where("prescriptions.id > ?", f.After)
-	}
 	var out []Prescription
-	if err := q.Select("prescriptions.*").Limit(f.Limit).Find(&out).Error; err != nil {
-		return nil, translate(err)
+	after := f.After
+	for {
+		page := q.Session(&gorm.Session{})
+		if after != "" {
+			page = page.Where("prescriptions.id > ?", after)
+		}
+		var found []Prescription
+		if err := page.Select("prescriptions.*").Limit(f.Limit).Find(&found).Error; err != nil {
+			return nil, translate(err)
+		}
+		ptrs := make([]*Prescription, len(found))
+		for i := range found {
+			ptrs[i] = &found[i]
+		}
+		if err := withFirstSupply(db.read(ctx), ptrs); err != nil {
+			return nil, err
+		}
+		for _, rx := range found {
+			if f.Status == "" || rx.EffectiveStatus(f.Today, f.Numbers) == f.Status {
+				out = append(out, rx)
+			}
+		}
+		if len(found) < f.Limit || len(out) >= f.Limit {
+			if len(out) > f.Limit {
+				out = out[:f.Limit]
+			}
+			return out, nil
+		}
+		after = found[len(found)-1].ID
 	}
-	ptrs := make([]*Prescription, len(out))
-	for i := range out {
-		ptrs[i] = &out[i]
-	}
-	return out, withFirstSupply(db.read(ctx), ptrs)
 }
 
 // withFirstSupply sets FirstSupply on the issued prescriptions among ps: the
