@@ -27,7 +27,7 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 			day = d
 		}
 		// The pharmacies that closed are reported even when another failed.
-		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, day)
+		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, a.cfg.Timezone, day)
 		if encErr := json.NewEncoder(stdout).Encode(res); err == nil {
 			err = encErr
 		}
@@ -55,7 +55,7 @@ func nextDayClose(now time.Time, loc *time.Location, at time.Duration) (time.Tim
 func runDayClose(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) {
 	catchUp := calendar.DateOf(time.Now(), cfg.Timezone).AddDays(-1)
 	started := time.Now()
-	if res, err := db.CloseDayAll(ctx, cfg.Policy, catchUp); err != nil && ctx.Err() == nil {
+	if res, err := db.CloseDayAll(ctx, cfg.Policy, cfg.Timezone, catchUp); err != nil && ctx.Err() == nil {
 		log.Error("day close catch-up failed", "date", catchUp.String(), "error", err.Error())
 	} else if err == nil {
 		log.Info("day close catch-up done", "date", catchUp.String(), "pharmacies", len(res),
@@ -68,7 +68,7 @@ func runDayClose(ctx context.Context, db *store.DB, cfg config.Config, log *slog
 			return
 		case <-time.After(time.Until(when)):
 		}
-		res, err := db.CloseDayAll(ctx, cfg.Policy, day)
+		res, err := db.CloseDayAll(ctx, cfg.Policy, cfg.Timezone, day)
 		if err != nil {
 			log.Error("day close failed", "date", day.String(), "closed", len(res), "error", err.Error())
 		}

@@ -139,7 +139,7 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		seeded[i] = sp
 		out = append(out, PatientInfo{ID: sp.patientID, Name: dp.given + " " + dp.family, Shows: dp.shows})
 	}
-	if err := replayHistory(ctx, db, n, pharmacists, pharmacyIDs, openings, seeded, today); err != nil {
+	if err := replayHistory(ctx, db, n, cfg.Timezone, pharmacists, pharmacyIDs, openings, seeded, today); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -439,7 +439,7 @@ func missedSince(today calendar.Date, n int, op calendar.Opening) calendar.Date 
 
 // replayHistory records what happened at the pharmacies day by day, then
 // closes each day so that missed doses are marked as they would have been.
-func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmacists map[string]auth.Principal,
+func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *time.Location, pharmacists map[string]auth.Principal,
 	pharmacyIDs map[string]string, openings map[string]calendar.Opening, seeded []seededPatient, today calendar.Date) error {
 	var first calendar.Date
 	for _, sp := range seeded {
@@ -481,7 +481,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, pharmaci
 				}
 			}
 			for _, id := range pharmacyIDs {
-				if _, err := tx.CloseDay(n, id, day); err != nil {
+				if _, err := tx.CloseDay(n, zone, id, day); err != nil {
 					return err
 				}
 			}

@@ -83,7 +83,7 @@ func TestDemoOnAnyDay(t *testing.T) {
 					}
 				}
 				for _, status := range []prescriptions.Status{store.StatusDraft, store.StatusIssued, store.StatusCancelled} {
-					ps, err := db.Prescriptions(ctx, prescriber, store.PrescriptionFilter{Status: status, Today: today, Limit: 100})
+					ps, err := db.Prescriptions(ctx, prescriber, store.PrescriptionFilter{Status: status, Today: today, Numbers: cfg.Policy, Limit: 100})
 					if err != nil || len(ps) == 0 {
 						t.Errorf("no %s prescription in the demo (%v)", status, err)
 					}

@@ -311,7 +311,7 @@ func (s *Server) closeDay(c *gin.Context) {
 	var res store.CloseDayResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		res, err = tx.CloseDay(s.cfg.Policy, id, day)
+		res, err = tx.CloseDay(s.cfg.Policy, s.cfg.Timezone, id, day)
 		return err
 	})
 	if err != nil {

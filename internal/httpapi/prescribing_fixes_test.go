@@ -515,3 +515,36 @@ func TestPrescriptionStatusFilterIsTheSeenState(t *testing.T) {
 		}
 	})
 }
+
+// A dose change on a closed day (Sunday) whose collection day (Saturday)
+// has passed unrecorded: Sunday's dose was handed out on Saturday or not at
+// all, so the reissue starts on Monday, and Saturday's record stays with the
+// cancelled prescription it was live on.
+func TestDoseChangeOnAClosedDayReissuesFromTheNextOpenDay(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-27T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(112, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-27",
+			"days": 10, "wording": []int{1, 3}, "issue": true}))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(pr["id"].(string), "2026-11-27")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		c.Set(mustTime("2026-11-29T10:00:00Z"))
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/dose-changes", map[string]any{"to": 35, "reason": "cravings"}))
+		re := m["reissued_prescriptions"].([]any)[0].(map[string]any)
+		if re["start_date"] != "2026-11-30" || re["days"].(float64) != 7 || re["total"].(float64) != 245 {
+			t.Fatalf("reissued from %v for %v days, total %v", re["start_date"], re["days"], re["total"])
+		}
+		// Saturday, closed late, is missed on the prescription it was live on;
+		// the dose in fact collected is put right by a correction.
+		closed := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"date": "2026-11-28"}))
+		if closed["missed"].(float64) != 1 {
+			t.Fatalf("closing Saturday late: %v", closed)
+		}
+		sat := "/v1/instalments/" + e.instalmentOn(pr["id"].(string), "2026-11-28") + "/events"
+		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-11-28&to=2026-11-28", nil))
+		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
+		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "collected", "identity_confirmed": true,
+			"corrects_id": missed["id"], "correction_reason": "collected on Saturday, not recorded"}))
+	})
+}

@@ -17,7 +17,7 @@ func (e *env) closeAll(c *clock, day string) {
 	e.t.Helper()
 	c.Set(mustTime(day + "T22:00:00Z"))
 	ctx := context.Background()
-	if _, err := e.db.CloseDayAll(ctx, e.srv.cfg.Policy, calendar.MustParse(day)); err != nil {
+	if _, err := e.db.CloseDayAll(ctx, e.srv.cfg.Policy, e.srv.cfg.Timezone, calendar.MustParse(day)); err != nil {
 		e.t.Fatalf("day close %s: %v", day, err)
 	}
 	res, err := demo.SeedPeople(ctx, e.db)

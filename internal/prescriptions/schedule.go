@@ -256,7 +256,7 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 
 // RemainingFrom is the first day a reissued prescription may supply: not
 // before its start or today, and after every day covered by an instalment
-// that already has an outcome. A dose handed over (a take-home instalment
+// that is settled: it has an outcome or its day has passed. A dose handed over (a take-home instalment
 // counts for every day it covers) must not be supplied again, and one
 // missed, withheld or refused is never supplied later (MD4, S3).
 func RemainingFrom(start, today calendar.Date, settled [][]calendar.Date) calendar.Date {

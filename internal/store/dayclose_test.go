@@ -73,7 +73,7 @@ func TestCloseDayAllCarriesOnPastAFailingPharmacy(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		res, err := db.CloseDayAll(ctx, n, day)
+		res, err := db.CloseDayAll(ctx, n, time.UTC, day)
 		if err == nil || !strings.Contains(err.Error(), broken.ID) || strings.Contains(err.Error(), good.ID) {
 			t.Fatalf("CloseDayAll error = %v, want the failing pharmacy %s named", err, broken.ID)
 		}

@@ -795,22 +795,35 @@ type CloseDayResult struct {
 // CloseDay marks the day's (and any earlier unclosed day's) due
 // instalments without an outcome as missed, then raises MD1/MD2 alerts. It
 // is safe to run twice: outcomes are unique per instalment.
-func (tx *Tx) CloseDay(n policy.Numbers, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
+func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
 	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}
 	var prior int64
 	if err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date = ?", pharmacyID, day).Count(&prior).Error; err != nil {
 		return res, translate(err)
 	}
 	res.AlreadyRun = prior > 0
-	var due []Instalment
-	err := tx.g.Table("instalments").Select("instalments.*").
+	// A prescription cancelled after an instalment's day (a dose change
+	// reissues the remaining days) was live on it, so an instalment left
+	// unrecorded that day is missed all the same.
+	var found []struct {
+		Instalment
+		CancelledAt *time.Time
+	}
+	err := tx.g.Table("instalments").Select("instalments.*, prescriptions.cancelled_at").
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Where("instalments.pharmacy_id = ? AND instalments.date <= ? AND instalments.date >= ?", pharmacyID, day, day.AddDays(-historyWindow)).
-		Where("prescriptions.status = ?", StatusIssued).
+		Where("(prescriptions.status = ? OR (prescriptions.status = ? AND prescriptions.cancelled_at >= ?))",
+			StatusIssued, StatusCancelled, day.AddDays(-historyWindow).Start(zone)).
 		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
-		Find(&due).Error
+		Find(&found).Error
 	if err != nil {
 		return res, translate(err)
+	}
+	var due []Instalment
+	for _, f := range found {
+		if f.CancelledAt == nil || calendar.DateOf(*f.CancelledAt, zone).After(f.Date) {
+			due = append(due, f.Instalment)
+		}
 	}
 	now := tx.db.Now()
 	// Per patient: the prescription and the last dose day the missed
@@ -911,7 +924,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 // missed dose left unmarked at one pharmacy must not hide another's MD1
 // block. It returns the results of the pharmacies that closed, and every
 // failure joined in the error.
-func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Date) ([]CloseDayResult, error) {
+func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, zone *time.Location, day calendar.Date) ([]CloseDayResult, error) {
 	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
 	if err != nil {
 		return nil, err
@@ -927,7 +940,7 @@ func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, day calendar.Da
 		var res CloseDayResult
 		err := db.Write(ctx, func(tx *Tx) error {
 			var err error
-			res, err = tx.CloseDay(n, ph.ID, day)
+			res, err = tx.CloseDay(n, zone, ph.ID, day)
 			return err
 		})
 		if err != nil {

@@ -600,7 +600,7 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 // from, and issues its remaining days on a new one with the dose and
 // pattern in force on each day. The remaining days start today (or at the
 // prescription's start) and after every day already settled at the
-// pharmacy, so no dose is supplied twice.
+// pharmacy or collected on a day now past, so no dose is supplied twice.
 func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date, why string) ([]Prescription, error) {
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, from).
@@ -617,9 +617,12 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 	}
 	var out []Prescription
 	for _, old := range live {
+		// An instalment whose day has passed is settled too, recorded or
+		// not: its doses can no longer be supplied on a later day (MD4), and
+		// a late record still goes against the cancelled prescription.
 		var settled []Instalment
-		if err := tx.g.Where("prescription_id = ? AND EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)", old.ID).
-			Find(&settled).Error; err != nil {
+		if err := tx.g.Where("prescription_id = ? AND (date < ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))",
+			old.ID, today).Find(&settled).Error; err != nil {
 			return nil, translate(err)
 		}
 		covers := make([][]calendar.Date, len(settled))
