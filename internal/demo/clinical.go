@@ -279,7 +279,10 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			}
 		}
 		for d := start.AddDays(6); d.Before(today); d = d.AddDays(28) {
-			ds := store.DrugScreen{PatientID: pt.ID, Date: d, SampleType: "urine", Witnessed: true, Results: screenResults(dp, d, today)}
+			ds := store.DrugScreen{PatientID: pt.ID, Date: d, SampleType: "urine", Witnessed: true, Results: screenResults(dp, d, today),
+				// The service tests for the synthetic opioids behind recent deaths.
+				OtherSubstances: []store.OtherSubstance{{Name: "fentanyl", Result: store.ResultNegative},
+					{Name: "nitazenes", Result: store.ResultNegative}}}
 			if err := tx.RecordDrugScreen(p, &ds); err != nil {
 				return err
 			}

@@ -357,6 +357,13 @@ func screenResults(sc store.DrugScreen) string {
 			neg = append(neg, sub)
 		}
 	}
+	for _, o := range sc.OtherSubstances {
+		if o.Result == store.ResultPositive {
+			pos = append(pos, o.Name)
+		} else {
+			neg = append(neg, o.Name)
+		}
+	}
 	var parts []string
 	if len(pos) > 0 {
 		parts = append(parts, "Positive: "+strings.Join(pos, ", "))

@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -556,12 +560,17 @@ func (s *Server) listAdministrations(c *gin.Context) {
 }
 
 type drugScreenRequest struct {
-	Date       rawField          `json:"date"`
-	SampleType string            `json:"sample_type"`
-	Witnessed  bool              `json:"witnessed"`
-	Results    map[string]string `json:"results"`
-	Notes      string            `json:"notes"`
+	Date            rawField               `json:"date"`
+	SampleType      string                 `json:"sample_type"`
+	Witnessed       bool                   `json:"witnessed"`
+	Results         map[string]string      `json:"results"`
+	OtherSubstances []store.OtherSubstance `json:"other_substances"`
+	Notes           string                 `json:"notes"`
 }
+
+// maxOtherSubstances bounds one screen's named extra results; a laboratory
+// extended panel names a dozen or so.
+const maxOtherSubstances = 30
 
 func (s *Server) recordDrugScreen(c *gin.Context) {
 	id, err := pathID(c, "id")
@@ -585,7 +594,7 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 	if req.SampleType != "urine" && req.SampleType != "oral_fluid" {
 		f.Add("sample_type", "enum", "sample_type must be urine or oral_fluid")
 	}
-	if len(req.Results) == 0 {
+	if len(req.Results) == 0 && len(req.OtherSubstances) == 0 {
 		f.Add("results", "required", "results are required: substance → negative, positive or not_tested")
 	}
 	known := map[string]bool{}
@@ -593,9 +602,11 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 		known[sub] = true
 		ds.Results[sub] = store.ResultNotTested
 	}
-	for sub, res := range req.Results {
+	for _, sub := range slices.Sorted(maps.Keys(req.Results)) {
+		res := req.Results[sub]
 		if !known[sub] {
-			f.Add("results."+sub, "substance", "substance must be one of %s", strings.Join(store.Screenable, ", "))
+			f.Add("results."+sub, "substance", "substance must be one of %s; name any other in other_substances",
+				strings.Join(store.Screenable, ", "))
 			continue
 		}
 		if res != store.ResultNegative && res != store.ResultPositive && res != store.ResultNotTested {
@@ -603,6 +614,7 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 		}
 		ds.Results[sub] = res
 	}
+	ds.OtherSubstances = otherSubstances(&f, req.OtherSubstances, known)
 	optionalText(&f, "notes", req.Notes, 2000)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
@@ -613,6 +625,39 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, ds)
+}
+
+// otherSubstances checks the named results beyond the panel: each named
+// once, not a panel substance, and found or not (an untested substance is
+// simply not listed).
+func otherSubstances(f *problem.Fields, in []store.OtherSubstance, panel map[string]bool) []store.OtherSubstance {
+	if len(in) > maxOtherSubstances {
+		f.Add("other_substances", "max_items", "at most %d other substances per screen", maxOtherSubstances)
+		return nil
+	}
+	out := make([]store.OtherSubstance, 0, len(in))
+	seen := map[string]bool{}
+	for i, o := range in {
+		field := fmt.Sprintf("other_substances[%d]", i)
+		name := strings.TrimSpace(o.Name)
+		key := strings.ToLower(name)
+		switch {
+		case name == "":
+			f.Add(field+".name", "required", "name the substance as the test reports it")
+		case utf8.RuneCountInString(name) > 80:
+			f.Add(field+".name", "max_length", "name must be at most 80 characters")
+		case panel[key]:
+			f.Add(field+".name", "panel_substance", "%s is on the standard panel: give its result in results", key)
+		case seen[key]:
+			f.Add(field+".name", "duplicate", "%s is named twice", name)
+		}
+		seen[key] = true
+		if o.Result != store.ResultNegative && o.Result != store.ResultPositive {
+			f.Add(field+".result", "enum", "result must be negative or positive")
+		}
+		out = append(out, store.OtherSubstance{Name: name, Result: o.Result})
+	}
+	return out
 }
 
 func (s *Server) listDrugScreens(c *gin.Context) {

@@ -4,6 +4,7 @@ package sharedcare
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -23,6 +24,11 @@ type EligibilityInput struct {
 	// opioids; zero means none.
 	LastNegativeOpioidScreen calendar.Date `json:"last_negative_opioid_screen"`
 	ScreensInWindow          int           `json:"screens_in_window"`
+	// PositiveSince is the latest screen in the window positive for an
+	// illicit opioid, when later than the last negative one (zero if
+	// none), and PositiveFor what it found: the patient is using again.
+	PositiveSince calendar.Date `json:"positive_since"`
+	PositiveFor   []string      `json:"positive_for"`
 }
 
 // Criterion is one eligibility test with its outcome.
@@ -128,6 +134,9 @@ func negativeScreen(n policy.Numbers, in EligibilityInput) Criterion {
 		c.Detail = fmt.Sprintf("Negative screen dated %s is after today.", last)
 	case last.DaysUntil(in.Today) > 7*n.SC3ScreenWeeks:
 		c.Detail = fmt.Sprintf("Last negative screen on %s is older than %d weeks.", last, n.SC3ScreenWeeks)
+	case in.PositiveSince.After(last):
+		c.Detail = fmt.Sprintf("Positive for %s on %s, after the negative screen of %s.",
+			strings.Join(in.PositiveFor, ", "), in.PositiveSince, last)
 	default:
 		c.Met = true
 		c.Detail = fmt.Sprintf("Negative for illicit opioids on %s.", last)

@@ -48,6 +48,12 @@ func TestEvaluate(t *testing.T) {
 		{name: "screen too old", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(-85) }, key: KeyNegativeScreen, wantDetail: "older than 12 weeks"},
 		{name: "no screen", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen, in.ScreensInWindow = calendar.Date{}, 0 }, key: KeyNegativeScreen, wantDetail: "No drug screen"},
 		{name: "only positive screens", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = calendar.Date{} }, key: KeyNegativeScreen, wantDetail: "none negative"},
+		{name: "positive after the negative", edit: func(in *EligibilityInput) {
+			in.PositiveSince, in.PositiveFor = today.AddDays(-3), []string{"opiates", "fentanyl"}
+		}, key: KeyNegativeScreen, wantDetail: "Positive for opiates, fentanyl on"},
+		{name: "positive before the negative", edit: func(in *EligibilityInput) {
+			in.PositiveSince, in.PositiveFor = today.AddDays(-30), []string{"opiates"}
+		}},
 		{name: "screen in future", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(1) }, key: KeyNegativeScreen, wantDetail: "after today"},
 	}
 	for _, tt := range tests {

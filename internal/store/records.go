@@ -9,6 +9,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/regimes"
@@ -136,9 +137,17 @@ const (
 	ResultNotTested = "not_tested"
 )
 
-// Screenable are the substances a screen reports on.
+// Screenable are the substances of the standard panel; anything else a
+// screen tested for is named in its OtherSubstances.
 var Screenable = []string{"opiates", "methadone", "buprenorphine", "cocaine", "benzodiazepines",
-	"amphetamines", "cannabis", "alcohol", "other"}
+	"amphetamines", "cannabis", "alcohol"}
+
+// OtherSubstance is a result for a substance beyond the panel, named as the
+// test reports it: fentanyl, a nitazene, pregabalin, synthetic cannabinoids.
+type OtherSubstance struct {
+	Name   string `json:"name"`
+	Result string `json:"result"`
+}
 
 // DrugScreen is one random urinalysis (or oral fluid) result.
 type DrugScreen struct {
@@ -148,14 +157,49 @@ type DrugScreen struct {
 	SampleType string            `json:"sample_type"`
 	Witnessed  bool              `json:"witnessed"`
 	Results    map[string]string `json:"results" gorm:"serializer:json"`
-	Notes      string            `json:"notes"`
+	// OtherSubstances are the named results beyond the panel.
+	OtherSubstances []OtherSubstance `json:"other_substances" gorm:"serializer:json"`
+	Notes           string           `json:"notes"`
 	RecordedBy string            `json:"recorded_by"`
 	CreatedAt  time.Time         `json:"created_at"`
 }
 
+// AfterFind reads a screen recorded when the panel ended in one unnamed
+// "other" result: it is kept, as a named other substance.
+func (s *DrugScreen) AfterFind(*gorm.DB) error {
+	if res, ok := s.Results["other"]; ok {
+		delete(s.Results, "other")
+		if res != ResultNotTested {
+			s.OtherSubstances = append(s.OtherSubstances, OtherSubstance{Name: "other (not named)", Result: res})
+		}
+	}
+	if s.OtherSubstances == nil {
+		s.OtherSubstances = []OtherSubstance{}
+	}
+	return nil
+}
+
 // NegativeForIllicitOpioids is SC3's screen test: opiates (morphine) not
-// detected. Prescribed methadone or buprenorphine is expected.
-func (s DrugScreen) NegativeForIllicitOpioids() bool { return s.Results["opiates"] == ResultNegative }
+// detected and no other opioid named positive. Prescribed methadone or
+// buprenorphine is expected.
+func (s DrugScreen) NegativeForIllicitOpioids() bool {
+	return s.Results["opiates"] == ResultNegative && len(s.IllicitOpioidsFound()) == 0
+}
+
+// IllicitOpioidsFound names what the screen found positive of opioids other
+// than the prescribed ones: opiates on the panel, and any named opioid.
+func (s DrugScreen) IllicitOpioidsFound() []string {
+	var out []string
+	if s.Results["opiates"] == ResultPositive {
+		out = append(out, "opiates")
+	}
+	for _, o := range s.OtherSubstances {
+		if o.Result == ResultPositive && patients.IllicitOpioid(o.Name) {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}
 
 // RecordDrugScreen adds a screen result for a patient.
 func (tx *Tx) RecordDrugScreen(p auth.Principal, s *DrugScreen) error {
@@ -163,6 +207,9 @@ func (tx *Tx) RecordDrugScreen(p auth.Principal, s *DrugScreen) error {
 		return err
 	}
 	s.ID, s.RecordedBy, s.CreatedAt = newID(), p.UserID, tx.db.Now()
+	if s.OtherSubstances == nil {
+		s.OtherSubstances = []OtherSubstance{}
+	}
 	if err := tx.g.Create(s).Error; err != nil {
 		return translate(err)
 	}

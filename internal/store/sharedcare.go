@@ -174,10 +174,13 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 		return nil, translate(err)
 	}
 	in.ScreensInWindow = len(screens)
-	for _, s := range screens {
+	for _, s := range screens { // newest first
 		if s.NegativeForIllicitOpioids() {
 			in.LastNegativeOpioidScreen = s.Date
 			break
+		}
+		if found := s.IllicitOpioidsFound(); len(found) > 0 && in.PositiveSince.IsZero() {
+			in.PositiveSince, in.PositiveFor = s.Date, found
 		}
 	}
 	return sharedcare.Evaluate(n, in), nil

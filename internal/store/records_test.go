@@ -1,0 +1,37 @@
+package store_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// A screen stored with the panel's old unnamed "other" result keeps it, as a
+// named other substance; one not tested there adds nothing.
+func TestDrugScreenReadsTheOldUnnamedOther(t *testing.T) {
+	for _, tt := range []struct {
+		result string
+		want   []store.OtherSubstance
+	}{
+		{store.ResultPositive, []store.OtherSubstance{{Name: "other (not named)", Result: store.ResultPositive}}},
+		{store.ResultNegative, []store.OtherSubstance{{Name: "other (not named)", Result: store.ResultNegative}}},
+		{store.ResultNotTested, []store.OtherSubstance{}},
+	} {
+		s := store.DrugScreen{Results: map[string]string{"opiates": store.ResultNegative, "other": tt.result}}
+		if err := s.AfterFind(nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.Results["other"]; ok || !reflect.DeepEqual(s.OtherSubstances, tt.want) {
+			t.Errorf("other %s: results %v, other substances %v", tt.result, s.Results, s.OtherSubstances)
+		}
+		if s.NegativeForIllicitOpioids() != true {
+			t.Errorf("other %s: an unnamed other substance is not an opioid", tt.result)
+		}
+	}
+	fent := store.DrugScreen{Results: map[string]string{"opiates": store.ResultNegative},
+		OtherSubstances: []store.OtherSubstance{{Name: "Fentanyl", Result: store.ResultPositive}}}
+	if fent.NegativeForIllicitOpioids() || !reflect.DeepEqual(fent.IllicitOpioidsFound(), []string{"Fentanyl"}) {
+		t.Errorf("fentanyl positive: negative %v, found %v", fent.NegativeForIllicitOpioids(), fent.IllicitOpioidsFound())
+	}
+}
