@@ -40,7 +40,7 @@ func TestDrugScreenNamesOtherSubstances(t *testing.T) {
 
 		// Today's screen: opiates negative, fentanyl positive.
 		got := e.must(201, e.do("prescriber", "POST", path, map[string]any{"sample_type": "urine", "witnessed": true,
-			"results": map[string]any{"opiates": "negative", "methadone": "positive"},
+			"results":          map[string]any{"opiates": "negative", "methadone": "positive"},
 			"other_substances": []map[string]any{{"name": "fentanyl", "result": "positive"}, {"name": "pregabalin", "result": "negative"}}}))
 		others := got["other_substances"].([]any)
 		if len(others) != 2 || others[0].(map[string]any)["name"] != "fentanyl" || got["results"].(map[string]any)["cocaine"] != "not_tested" {

@@ -160,8 +160,8 @@ type DrugScreen struct {
 	// OtherSubstances are the named results beyond the panel.
 	OtherSubstances []OtherSubstance `json:"other_substances" gorm:"serializer:json"`
 	Notes           string           `json:"notes"`
-	RecordedBy string            `json:"recorded_by"`
-	CreatedAt  time.Time         `json:"created_at"`
+	RecordedBy      string           `json:"recorded_by"`
+	CreatedAt       time.Time        `json:"created_at"`
 }
 
 // AfterFind reads a screen recorded when the panel ended in one unnamed
