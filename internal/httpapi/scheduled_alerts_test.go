@@ -71,7 +71,8 @@ func TestScheduledReviewDueAlert(t *testing.T) {
 }
 
 // M4: high-dose methadone without an ECG raises ecg_due at the scheduled
-// day close; an ECG recorded at a review quiets it for six months.
+// day close; an ECG recorded at a review quiets it for six months. Under
+// accepted shared care the GP practice hears of it too.
 func TestScheduledECGDueAlert(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-01-12T10:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -90,10 +91,32 @@ func TestScheduledECGDueAlert(t *testing.T) {
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+high+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-01-13",
 			"notes": "QTc 430 ms"}))
 		e.closeAll(c, "2026-01-14")
+
+		// The GP practice takes over prescribing: it hears of ECGs falling
+		// due from then on (not of the one before) and records the next.
+		c.Set(mustTime("2026-02-02T10:00:00Z"))
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+high+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "stable for years at the previous service"}}}))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
 		e.closeAll(c, "2026-07-12")
 		wantAlerts(t, "within six months of the ECG", e.alertMessages("prescriber", high, "ecg_due"), 1, "")
+		wantAlerts(t, "the GP, before shared care", e.alertMessages("gp", high, "ecg_due"), 0, "")
 		e.closeAll(c, "2026-07-13")
 		wantAlerts(t, "six months after the ECG", e.alertMessages("prescriber", high, "ecg_due"), 2, "ECG/QTc check is due")
+		wantAlerts(t, "the GP, under shared care", e.alertMessages("gp", high, "ecg_due"), 1, "ECG/QTc check is due")
+		c.Set(mustTime("2026-07-14T10:00:00+01:00"))
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+high+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-07-14",
+			"notes": "QTc 440 ms at the practice"}))
+		e.closeAll(c, "2027-01-13")
+		wantAlerts(t, "within six months of the practice's ECG", e.alertMessages("gp", high, "ecg_due"), 1, "")
+		// Another high-dose patient, never handed over: the practice sees nothing.
+		other := e.newPatient(46, nil)
+		e.startRegime(other, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 100, "stage": "maintenance",
+			"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 100 mg"},
+				{"rule": "M4", "reason": "ECG booked"}}})
+		e.closeAll(c, "2027-01-14")
+		wantAlerts(t, "the service, not handed over", e.alertMessages("prescriber", other, "ecg_due"), 1, "100 mg")
+		wantAlerts(t, "the GP, not handed over", e.alertMessages("gp", other, "ecg_due"), 0, "")
 	})
 }
 

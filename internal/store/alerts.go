@@ -41,8 +41,10 @@ func AlertKinds() []string {
 // gpAlertKinds are the alerts that also go to a GP practice holding
 // accepted shared care: the missed-dose safety net (MD2, MD1, S3/S4), so
 // the practice now prescribing hears what the service hears and can lift
-// an MD1 block with a review, and the practice's own review.
-var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue}
+// an MD1 block with a review, the practice's own review, and the ECG a
+// high methadone dose needs (M4), which a practice can arrange and record
+// at a review.
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue, AlertECGDue}
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).
