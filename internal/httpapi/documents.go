@@ -532,10 +532,23 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		v.Naloxone = "Take-home naloxone supplied on " + longDate(pt.NaloxoneSuppliedOn) + "."
 	}
 
-	v.Responsibilities = []pdf.Responsibility{
-		{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision (the GP does not titrate, SC1); reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
-		{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days (L6); reviews prescribing at least every %d months (M5); tells the service about missed doses, intoxication, new risks or any request to change the dose; hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
-		{Party: "Pharmacy", Duty: fmt.Sprintf("Dispenses the instalments as prescribed and supervises consumption where stated; never supplies missed doses later; stops and consults the prescriber after %d consecutive missed days (MD1); withholds the dose from an intoxicated patient and tells the prescriber (S3).", n.MD1ConsecutiveMissedDays)},
+	pharmacyDuty := pdf.Responsibility{Party: "Pharmacy", Duty: fmt.Sprintf("Dispenses the instalments as prescribed and supervises consumption where stated; never supplies missed doses later; stops and consults the prescriber after %d consecutive missed days (MD1); withholds the dose from an intoxicated patient and tells the prescriber (S3).", n.MD1ConsecutiveMissedDays)}
+	// Shared care that was declined, withdrawn or handed back leaves
+	// prescribing with the service, and the letter must not tell the
+	// practice otherwise.
+	ended := v.Status == pdf.StatusDeclined || v.Status == pdf.StatusWithdrawn || v.Status == pdf.StatusHandedBack
+	if ended {
+		v.Responsibilities = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides the dose and supervision; reviews the regime at least every %d months (M5); keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable (SC1, SC3).", n.M5ReviewMonths)},
+			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
+			pharmacyDuty,
+		}
+	} else {
+		v.Responsibilities = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision (the GP does not titrate, SC1); reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days (L6); reviews prescribing at least every %d months (M5); tells the service about missed doses, intoxication, new risks or any request to change the dose; hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
+			pharmacyDuty,
+		}
 	}
 
 	specWhat := fmt.Sprintf("Specialist review (SC1: at least every %d months)", n.SC1SpecialistReviewMonths)
@@ -562,11 +575,13 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		}
 	}
 
-	v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time (SC1). The practice records it in Dosebook with the reason "+
-		"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and writes the next prescription, "+
-		"so that treatment continues without a gap. Contact the service the same day for intoxication, %d or more consecutive missed days, "+
-		"an overdose, a new risk, or any request to change the dose.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"),
-		n.MD1ConsecutiveMissedDays)
+	if !ended {
+		v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time (SC1). The practice records it in Dosebook with the reason "+
+			"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and writes the next prescription, "+
+			"so that treatment continues without a gap. Contact the service the same day for intoxication, %d or more consecutive missed days, "+
+			"an overdose, a new risk, or any request to change the dose.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"),
+			n.MD1ConsecutiveMissedDays)
+	}
 
 	v.Contacts = []pdf.Contact{{Role: "Specialist service", Name: rec.Service.Name, Phone: rec.Service.Phone}}
 	if rec.Proposer.ID != "" {

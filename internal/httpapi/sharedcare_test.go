@@ -209,9 +209,11 @@ func TestSharedCareStory(t *testing.T) {
 		ended := pdfToText(t, sum.Body)
 		assertText(t, ended, "Status: Handed back", "Shared care ended on 10 Jun 2026: the practice handed prescribing back to the "+
 			"specialist service (reason given: Relapse to heroin use reported at review).")
-		if strings.Contains(ended, "Prescribing passed") || strings.Contains(ended, "dated when the practice accepts") {
+		if strings.Contains(ended, "Prescribing passed") || strings.Contains(ended, "dated when the practice accepts") ||
+			strings.Contains(ended, "Prescribes at the current dose") || strings.Contains(ended, "Handing prescribing back") {
 			t.Fatal("the letter after hand-back reads as if shared care went on")
 		}
+		assertText(t, ended, "Prescribes, and decides the dose and supervision", "does not prescribe the opioid substitution treatment")
 		// Handed back: the GP no longer sees her, nor prescribes.
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
@@ -334,8 +336,13 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 			}
 			return pdfToText(t, r.Body)
 		}
-		assertText(t, letter(), "Status: Declined", "The practice declined shared care on 11 Jun 2026 "+
-			"(reason given: Not stable enough: missed doses this week). Prescribing stays with the specialist service")
+		declined := letter()
+		assertText(t, declined, "Status: Declined", "The practice declined shared care on 11 Jun 2026 "+
+			"(reason given: Not stable enough: missed doses this week). Prescribing stays with the specialist service",
+			"does not prescribe the opioid substitution treatment")
+		if strings.Contains(declined, "Prescribes at the current dose") {
+			t.Fatal("the declined letter has the GP prescribing")
+		}
 
 		// The service withdraws a proposal by handing it back.
 		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
