@@ -76,6 +76,8 @@ const (
 	PermSharedRead     Permission = "shared_care:read"
 	PermPolicyRead     Permission = "policy:read"
 	PermFormularyRead  Permission = "formulary:read"
+	// PermReportsRead reads the service's reports, which name patients.
+	PermReportsRead Permission = "reports:read"
 )
 
 var rolePermissions = map[Role][]Permission{
@@ -84,7 +86,7 @@ var rolePermissions = map[Role][]Permission{
 		PermPatientsRead, PermPatientsWrite, PermRegimesWrite, PermTitrate, PermAdminister,
 		PermScreensWrite, PermPrescribe, PermPrescRead, PermDosesRead, PermReviewsWrite,
 		PermAlertsRead, PermAlertsAck, PermSharedPropose, PermSharedHandBack, PermSharedRead,
-		PermPolicyRead, PermFormularyRead,
+		PermPolicyRead, PermFormularyRead, PermReportsRead,
 	},
 	Pharmacist: {
 		PermPatientsRead, PermDosesRead, PermDosesRecord, PermDayClose, PermAlertsRead,

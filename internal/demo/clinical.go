@@ -142,7 +142,34 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 	if err := replayHistory(ctx, db, n, cfg.Timezone, pharmacists, pharmacyIDs, openings, seeded, today); err != nil {
 		return nil, err
 	}
-	return out, nil
+	waiting, err := ensureWaitingReferral(ctx, db, prescriber, res, today)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, waiting), nil
+}
+
+// ensureWaitingReferral adds a patient referred four days ago, assessed,
+// and not yet started: the one the rapid access report lists as waiting.
+func ensureWaitingReferral(ctx context.Context, db *store.DB, p auth.Principal, res Result, today calendar.Date) (PatientInfo, error) {
+	const shows = "referred 4 days ago and assessed, waiting for a first dose (GET /v1/reports/rapid-access)"
+	nhs := patients.TestNHSNumber(len(demoPatients))
+	found, err := db.SearchPatients(ctx, p, store.PatientSearch{NHSNumber: nhs, Limit: 1})
+	if err != nil || len(found) > 0 {
+		if len(found) > 0 {
+			return PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: shows}, nil
+		}
+		return PatientInfo{}, err
+	}
+	pt := store.Patient{NHSNumber: nhs, GivenName: "Ciarán", FamilyName: "Mac Giolla Phádraig", DateOfBirth: calendar.MustParse("1995-03-17"),
+		Sex: patients.Male, Address: "Room 12, St Paul's Hostel, Worcester WR1 2EX", Phone: "07700 900" + nhs[7:],
+		GPPracticeID: &res.PracticeID, PharmacyID: &res.PharmacyID, Keyworker: "Jo Pritchard",
+		RiskFlags:    patients.RiskFlags{RecentPrisonRelease: true, Injecting: true},
+		ReferralDate: today.AddDays(-4), FirstContactDate: today.AddDays(-2), NaloxoneSuppliedOn: today.AddDays(-2),
+		Needs: patients.Needs{Housing: patients.Need{Level: patients.HighNeed, Notes: "Hostel place after release"},
+			CriminalJustice: patients.Need{Level: patients.SomeNeed, Notes: "On licence; probation aware of referral"}}}
+	err = db.Write(ctx, func(tx *store.Tx) error { return tx.CreatePatient(p, &pt) })
+	return PatientInfo{ID: pt.ID, Name: pt.Name(), Shows: shows}, err
 }
 
 // demoOpenings: Castle Street is a 100-hour pharmacy open every day of the

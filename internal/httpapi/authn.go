@@ -59,7 +59,11 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 		}
 		p, _ := auth.PrincipalFrom(c.Request.Context())
 		if !p.Role.Can(perm) {
-			msg := fmt.Sprintf("a %s may not do this (needs %s)", p.Role, perm)
+			article := "a"
+			if p.Role == auth.Admin {
+				article = "an"
+			}
+			msg := fmt.Sprintf("%s %s may not do this (needs %s)", article, p.Role, perm)
 			if hint := auth.DenialHint(p.Role, perm); hint != "" {
 				msg += ". " + hint
 			}

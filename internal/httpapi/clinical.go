@@ -11,6 +11,7 @@ func (s *Server) clinicalRoutes() []Route {
 		{Method: "POST", Path: "/v1/patients", Permission: auth.PermPatientsWrite, handler: s.createPatient},
 		{Method: "GET", Path: "/v1/patients/:id", Permission: auth.PermPatientsRead, handler: s.getPatient},
 		{Method: "PATCH", Path: "/v1/patients/:id", Permission: auth.PermPatientsWrite, handler: s.updatePatient},
+		{Method: "GET", Path: "/v1/reports/rapid-access", Permission: auth.PermReportsRead, handler: s.rapidAccessReport},
 		{Method: "GET", Path: "/v1/patients/:id/regimes", Permission: auth.PermPatientsRead, handler: s.listRegimes},
 		{Method: "POST", Path: "/v1/patients/:id/regimes", Permission: auth.PermRegimesWrite, handler: s.startRegime},
 		{Method: "GET", Path: "/v1/patients/:id/drug-screens", Permission: auth.PermPatientsRead, handler: s.listDrugScreens},

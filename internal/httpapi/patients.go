@@ -257,3 +257,32 @@ func (s *Server) listPatients(c *gin.Context) {
 	}
 	list(c, views, pg.Limit, func(v patientView) string { return v.ID })
 }
+
+// rapidAccessReport: how quickly the service brought the people referred
+// between from and to into treatment, and who is still waiting.
+func (s *Server) rapidAccessReport(c *gin.Context) {
+	var f problem.Fields
+	to := s.dayParam(&f, c, "to", s.today())
+	from := s.dayParam(&f, c, "from", to.AddDays(-89))
+	switch {
+	case from.After(to):
+		f.Add("from", "before_to", "from must not be after to")
+	case from.DaysUntil(to) > 366:
+		f.Add("from", "range", "the window is at most 366 days")
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	refs, err := s.db.Referrals(c.Request.Context(), principal(c), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, struct {
+		From  calendar.Date `json:"from"`
+		To    calendar.Date `json:"to"`
+		Today calendar.Date `json:"today"`
+		patients.RapidAccessReport
+	}{from, to, s.today(), patients.RapidAccess(refs, s.today())})
+}

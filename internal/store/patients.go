@@ -103,6 +103,25 @@ func (db *DB) SearchPatients(ctx context.Context, p auth.Principal, s PatientSea
 	return out, translate(q.Limit(s.Limit).Find(&out).Error)
 }
 
+// Referrals are the patients of p's service referred between from and to
+// (inclusive), with the dates rapid access is measured by.
+func (db *DB) Referrals(ctx context.Context, p auth.Principal, from, to calendar.Date) ([]patients.Referral, error) {
+	var rows []Patient
+	err := scopePatients(db.read(ctx).Model(&Patient{}), p).
+		Select("patients.id, patients.given_name, patients.family_name, patients.referral_date, patients.first_contact_date, patients.first_dose_date").
+		Where("patients.referral_date >= ? AND patients.referral_date <= ?", from, to).
+		Order("patients.referral_date, patients.id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]patients.Referral, len(rows))
+	for i, r := range rows {
+		out[i] = patients.Referral{PatientID: r.ID, Name: r.GivenName + " " + r.FamilyName, ReferralDate: r.ReferralDate,
+			FirstContact: r.FirstContactDate, FirstDose: r.FirstDoseDate}
+	}
+	return out, nil
+}
+
 // searchName is the lower-cased name searched by word prefix. It is kept in
 // Go because SQLite's LOWER only folds ASCII ("Ł" in Łukasz).
 func searchName(given, family string) string {

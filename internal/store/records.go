@@ -92,6 +92,12 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if err := tx.g.Create(&a).Error; err != nil {
 		return a, out, translate(err)
 	}
+	// An injection is a dose taken: the first one starts treatment, as the
+	// first supervised or collected dose does (rapid access).
+	if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", r.PatientID).
+		Update("first_dose_date", a.Date).Error; err != nil {
+		return a, out, translate(err)
+	}
 	if err := tx.Audit("administration.create", "regime", r.ID, a); err != nil {
 		return a, out, err
 	}
