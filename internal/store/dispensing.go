@@ -813,7 +813,7 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Where("instalments.pharmacy_id = ? AND instalments.date <= ? AND instalments.date >= ?", pharmacyID, day, day.AddDays(-historyWindow)).
 		Where("(prescriptions.status = ? OR (prescriptions.status = ? AND prescriptions.cancelled_at >= ?))",
-			StatusIssued, StatusCancelled, day.AddDays(-historyWindow).Start(zone)).
+			StatusIssued, StatusCancelled, day.AddDays(-historyWindow).Start(zone).UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
 		Find(&found).Error
 	if err != nil {
