@@ -393,6 +393,17 @@ type ChangeInput struct {
 	History      []DoseChange
 	SedativeRisk bool
 	ECGDate      calendar.Date
+	// Previous is the treatment before this regime, when known: a change
+	// effective on the first day replaces the starting dose, which B2
+	// judges by it.
+	Previous *PreviousTreatment
+}
+
+// onDayOne reports a change that replaces the starting dose: it takes
+// effect on the regime's first day, so the start rules (M1, B2) judge it
+// as they judged the dose it replaces.
+func (in ChangeInput) onDayOne() bool {
+	return !in.RegimeStart.IsZero() && in.Effective.Equal(in.RegimeStart)
 }
 
 // ValidateChange rejects a change that is not a change at all or cannot be
@@ -450,12 +461,16 @@ func StepFrom(history []DoseChange, day calendar.Date) (dosing.Micrograms, []Dos
 }
 
 // CheckChange applies the titration rules to a dose change: M2–M4 for
-// methadone, B3 for sublingual buprenorphine, BV1 for Buvidal. Switching
+// methadone, B3 for sublingual buprenorphine, BV1 for Buvidal; a change on
+// the regime's first day also meets the starting-dose rules (M1, B2). Switching
 // weekly and monthly Buvidal is a change of medicine, checked by CheckStart.
 func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 	switch in.Medicine.Class {
 	case dosing.ClassMethadone:
 		var fs []policy.Finding
+		if in.onDayOne() {
+			fs = append(fs, checkMethadoneStart(n, StartInput{Dose: in.To, SedativeRisk: in.SedativeRisk})...)
+		}
 		fs = append(fs, checkMethadoneTitration(n, in)...)
 		if in.Stage == StageMaintenance && (in.To < n.M3UsualMin || in.To > n.M3UsualMax) {
 			fs = append(fs, n.Finding("M3",
@@ -465,7 +480,16 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate)...)
 		return fs
 	case dosing.ClassBuprenorphine:
-		return checkBuprenorphineTitration(n, in)
+		fs := checkBuprenorphineTitration(n, in)
+		if in.onDayOne() {
+			// B3's daily maximum is already judged above.
+			for _, f := range checkSublingualStart(n, StartInput{Dose: in.To, Previous: in.Previous}) {
+				if f.Rule == "B2" {
+					fs = append(fs, f)
+				}
+			}
+		}
+		return fs
 	case dosing.ClassBuvidal:
 		if !in.Medicine.HasStrength(in.To) {
 			return []policy.Finding{n.Finding("BV1",

@@ -443,6 +443,11 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	from, past := regimes.StepFrom(steps, in.Effective)
 	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
+	if in.Effective.Equal(r.StartDate) {
+		if ci.Previous, err = tx.previousTreatment(r.PatientID, StartRegime{}); err != nil {
+			return DoseChange{}, out, nil, err
+		}
+	}
 	var f problem.Fields
 	if pe, ok := problem.As(regimes.ValidateChange(ci)); ok {
 		f = append(f, pe.Fields...)
