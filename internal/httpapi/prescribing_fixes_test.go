@@ -548,3 +548,33 @@ func TestDoseChangeOnAClosedDayReissuesFromTheNextOpenDay(t *testing.T) {
 			"corrects_id": missed["id"], "correction_reason": "collected on Saturday, not recorded"}))
 	})
 }
+
+// M1 judges a dose change on the regime's first day as the starting dose it
+// replaces: overriding M2 alone does not make 70 mg a day-one dose.
+func TestDayOneDoseChangeMeetsM1(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(113, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-03"})
+		path := "/v1/regimes/" + r["id"].(string) + "/dose-changes"
+		body := map[string]any{"to": 70, "effective_date": "2026-12-03", "reason": "tolerance",
+			"overrides": []map[string]any{{"rule": "M2", "reason": "known high tolerance"}}}
+		before := e.auditCount()
+		blockedWith(t, e.do("prescriber", "POST", path, body), "M1", "above 40 mg on day 1")
+		if e.auditCount() != before {
+			t.Fatal("a refused day-one change was written")
+		}
+		body["overrides"] = []map[string]any{{"rule": "M2", "reason": "known high tolerance"}, {"rule": "M1", "reason": "confirmed 70 mg at the prison"}}
+		e.must(201, e.do("prescriber", "POST", path, body))
+
+		// 30 to 40 on day one is allowed, with M1's warning.
+		pid2 := e.newPatient(114, nil)
+		r2 := e.startRegime(pid2, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-03"})
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r2["id"].(string)+"/dose-changes",
+			map[string]any{"to": 40, "effective_date": "2026-12-03", "reason": "withdrawing at assessment"}))
+		warnings := m["dose_change"].(map[string]any)["warnings"].([]any)
+		if len(warnings) != 1 || warnings[0].(map[string]any)["rule"] != "M1" {
+			t.Fatalf("warnings = %v", warnings)
+		}
+	})
+}

@@ -336,6 +336,22 @@ func TestCheckChange(t *testing.T) {
 			want: []string{"B3:block~33 mg"}},
 		{name: "B3 reduction of any size", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(24), To: mg(4)}},
 
+		// A change on the first day replaces the starting dose: M1 and B2 judge it.
+		{name: "M1 day one, 30 to 40", in: ChangeInput{Current: mg(30), To: mg(40), Effective: regimeStart}, want: []string{"M1:warn~above 30 mg"}},
+		{name: "M1 day one, 30 to 41", in: ChangeInput{Current: mg(30), To: mg(41), Effective: regimeStart},
+			want: []string{"M1:override~41 mg is above 40 mg on day 1", "M2:override~Increase of 11 mg"}},
+		{name: "M1 day one, 30 to 70", in: ChangeInput{Current: mg(30), To: mg(70), Effective: regimeStart},
+			want: []string{"M1:override~70 mg", "M2:override~Increase of 40 mg", "M2:override~total 40 mg"}},
+		{name: "M1 day one, sedative risk above 20", in: ChangeInput{Current: mg(20), To: mg(25), Effective: regimeStart, SedativeRisk: true},
+			want: []string{"M1:warn~benzodiazepine"}},
+		{name: "M1 day one, a reduction", in: ChangeInput{Current: mg(30), To: mg(20), Effective: regimeStart}},
+		{name: "M1 not after day one", in: ChangeInput{Current: mg(30), To: mg(40), Effective: regimeStart.AddDays(1)}},
+		{name: "B2 day one above 8 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12), Effective: regimeStart},
+			want: []string{"B2:warn~12 mg"}},
+		{name: "B2 day one after buprenorphine", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12),
+			Effective: regimeStart, Previous: &PreviousTreatment{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineNalSL, Class: dosing.ClassBuprenorphine}}}},
+		{name: "B2 not after day one", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12), Effective: regimeStart.AddDays(1)}},
+
 		{name: "BV1 weekly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24)}},
 		{name: "BV1 not a strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(20)}, want: []string{"BV1:block~20 mg"}},
 		{name: "BV1 monthly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalMonthly}, Current: mg(96), To: mg(128)}},
