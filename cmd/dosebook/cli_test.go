@@ -27,12 +27,13 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"serve", "--bogus"}, nil, "flag provided but not defined: -bogus"},
-		{"bad address", []string{"serve", "--addr", "nonsense"}, nil, "DOSEBOOK_ADDR"},
+		{"bad address", []string{"serve", "--addr", "nonsense"}, nil, "--addr"},
+		{"bad address in the environment", []string{"serve"}, []string{"DOSEBOOK_ADDR=nonsense"}, "DOSEBOOK_ADDR"},
 		{"bad time zone", []string{"migrate"}, []string{"DOSEBOOK_TIMEZONE=Mars/Olympus"}, "DOSEBOOK_TIMEZONE"},
 		{"bad log level", []string{"serve"}, []string{"DOSEBOOK_LOG_LEVEL=loud"}, "DOSEBOOK_LOG_LEVEL"},
 		{"bad database url", []string{"serve"}, []string{"DOSEBOOK_DATABASE_URL=mysql://x"}, "DOSEBOOK_DATABASE_URL"},
 		{"bad policy", []string{"serve"}, []string{"DOSEBOOK_POLICY=M2.max_step_mg=lots"}, "DOSEBOOK_POLICY"},
-		{"bad day close", []string{"serve", "--day-close-at", "25:00"}, nil, "DOSEBOOK_DAY_CLOSE_AT"},
+		{"bad day close", []string{"serve", "--day-close-at", "25:00"}, nil, "--day-close-at"},
 		{"stray argument", []string{"migrate", "now"}, nil, `unexpected argument "now"`},
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"bad anchor", []string{"audit", "verify", "--anchor", "7:abc"}, nil, "SEQ:HASH"},

@@ -57,27 +57,37 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	// A bad value is reported under the name it was given by: the flag
+	// when one was passed, otherwise the environment variable.
+	passed := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { passed[f.Name] = true })
+	from := func(flagName, envName string) string {
+		if passed[flagName] {
+			return "--" + flagName
+		}
+		return envName
+	}
 
 	var c Config
 	c.Addr = *addr
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
-		return c, fmt.Errorf("DOSEBOOK_ADDR: %q is not host:port", c.Addr)
+		return c, fmt.Errorf("%s: %q is not host:port", from("addr", "DOSEBOOK_ADDR"), c.Addr)
 	}
 	c.DatabaseURL = *dbURL
 	if _, _, err := store.DialectOf(c.DatabaseURL); err != nil {
-		return c, fmt.Errorf("DOSEBOOK_DATABASE_URL: %w", err)
+		return c, fmt.Errorf("%s: %w", from("database-url", "DOSEBOOK_DATABASE_URL"), err)
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
-		return c, fmt.Errorf("DOSEBOOK_TIMEZONE: unknown time zone %q", *tz)
+		return c, fmt.Errorf("%s: unknown time zone %q", from("timezone", "DOSEBOOK_TIMEZONE"), *tz)
 	}
 	c.Timezone = loc
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
-		return c, fmt.Errorf("DOSEBOOK_LOG_LEVEL: %q is not debug, info, warn or error", *level)
+		return c, fmt.Errorf("%s: %q is not debug, info, warn or error", from("log-level", "DOSEBOOK_LOG_LEVEL"), *level)
 	}
 	at, err := time.Parse("15:04", *dayClose)
 	if err != nil {
-		return c, fmt.Errorf("DOSEBOOK_DAY_CLOSE_AT: %q is not HH:MM", *dayClose)
+		return c, fmt.Errorf("%s: %q is not HH:MM", from("day-close-at", "DOSEBOOK_DAY_CLOSE_AT"), *dayClose)
 	}
 	c.DayCloseAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
 	for _, p := range strings.Split(*proxies, ",") {
@@ -87,16 +97,16 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	}
 	c.Policy, err = policy.ParseOverrides(policy.Defaults(), *pol)
 	if err != nil {
-		return c, fmt.Errorf("DOSEBOOK_POLICY: %w", err)
+		return c, fmt.Errorf("%s: %w", from("policy", "DOSEBOOK_POLICY"), err)
 	}
 	if c.TokenTTL, err = time.ParseDuration(*ttl); err != nil || c.TokenTTL <= 0 {
-		return c, fmt.Errorf("DOSEBOOK_TOKEN_TTL: %q is not a positive duration", *ttl)
+		return c, fmt.Errorf("%s: %q is not a positive duration", from("token-ttl", "DOSEBOOK_TOKEN_TTL"), *ttl)
 	}
 	if c.RequestTimeout, err = time.ParseDuration(*timeout); err != nil || c.RequestTimeout <= 0 {
-		return c, fmt.Errorf("DOSEBOOK_REQUEST_TIMEOUT: %q is not a positive duration", *timeout)
+		return c, fmt.Errorf("%s: %q is not a positive duration", from("request-timeout", "DOSEBOOK_REQUEST_TIMEOUT"), *timeout)
 	}
 	if c.AuthCacheTTL, err = time.ParseDuration(*authCache); err != nil || c.AuthCacheTTL < 0 || c.AuthCacheTTL > time.Minute {
-		return c, fmt.Errorf("DOSEBOOK_AUTH_CACHE: %q is not a duration from 0 to 1m", *authCache)
+		return c, fmt.Errorf("%s: %q is not a duration from 0 to 1m", from("auth-cache", "DOSEBOOK_AUTH_CACHE"), *authCache)
 	}
 	return c, nil
 }

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(args []string, env map[string]string) (Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return Load(fs, args, func(k string) string { return env[k] })
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := load(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DatabaseURL != "" || c.Timezone.String() != "Europe/London" || c.DayCloseAt != 23*time.Hour {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+// A bad value is named the way it was given: the flag when passed, else the
+// environment variable; a flag overrides the environment.
+func TestBadValueNamesItsSource(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{env: map[string]string{"DOSEBOOK_TIMEZONE": "Mars/Olympus"}, want: `DOSEBOOK_TIMEZONE: unknown time zone "Mars/Olympus"`},
+		{args: []string{"--timezone", "Mars/Olympus"}, want: `--timezone: unknown time zone "Mars/Olympus"`},
+		{args: []string{"--policy", "M2.nonsense=1"}, want: "--policy: "},
+		{env: map[string]string{"DOSEBOOK_POLICY": "M2.nonsense=1"}, want: "DOSEBOOK_POLICY: "},
+		{args: []string{"--addr", "8080"}, env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:9000"}, want: `--addr: "8080" is not host:port`},
+		{env: map[string]string{"DOSEBOOK_DAY_CLOSE_AT": "11pm"}, want: `DOSEBOOK_DAY_CLOSE_AT: "11pm" is not HH:MM`},
+		{args: []string{"--auth-cache", "2m"}, want: `--auth-cache: "2m" is not a duration from 0 to 1m`},
+	}
+	for _, tt := range tests {
+		_, err := load(tt.args, tt.env)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("args %v env %v: error %v, want %q…", tt.args, tt.env, err, tt.want)
+		}
+	}
+	c, err := load([]string{"--timezone", "UTC"}, map[string]string{"DOSEBOOK_TIMEZONE": "Mars/Olympus"})
+	if err != nil || c.Timezone.String() != "UTC" {
+		t.Fatalf("the flag does not override the environment: %v %v", c.Timezone, err)
+	}
+}
