@@ -3,7 +3,7 @@
 // block, prescriber alerts (MD2, S3, S4), the pharmacist's day-list warnings,
 // adherence counts and the checks made before an outcome is recorded (L3, MD4).
 // Everything here is plain types and pure functions; storage and HTTP live
-// elsewhere. Rule ids refer to ../shared/clinical-rules.md.
+// elsewhere. Rule ids refer to docs/clinical-rules.md.
 package dispensing
 
 import (

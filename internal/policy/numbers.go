@@ -9,7 +9,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 )
 
-// Numbers are the tunable figures of the rules in ../shared/clinical-rules.md.
+// Numbers are the tunable figures of the rules in docs/clinical-rules.md.
 // A service may change them through configuration (ParseOverrides), never
 // silently: Keys reports the effective values for the API. Amounts are exact
 // Micrograms and periods whole days, weeks, months or hours, so a tuned

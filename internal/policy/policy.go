@@ -1,5 +1,5 @@
 // Package policy is the one table of clinical and legal rules Dosebook
-// enforces (../shared/clinical-rules.md). Each rule has an id, a severity,
+// enforces (docs/clinical-rules.md). Each rule has an id, a severity,
 // its numbers and its source; checks elsewhere report Findings that name it.
 package policy
 
