@@ -446,8 +446,14 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 			v.Author += " (" + rec.Proposer.Registration + ")"
 		}
 	}
-	if len(rec.History) > 0 {
-		v.LastChange = rec.History[len(rec.History)-1].EffectiveDate
+	// The last change in force today; one planned for later is said beside
+	// the current dose, so the letter does not date a dose not yet given.
+	for _, h := range rec.History {
+		if h.EffectiveDate.After(today) {
+			v.CurrentDose += fmt.Sprintf(" (changing to %s from %s)", doseText(med, h.To), longDate(h.EffectiveDate))
+			continue
+		}
+		v.LastChange = h.EffectiveDate
 	}
 	if med.Injectable {
 		v.Supervision = "Injections are given by a healthcare professional at the service (BV2); nothing is dispensed to take home."

@@ -221,10 +221,12 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		// Titration overrides are noted beside the dose change.
 		pid := e.newPatient(60, nil)
 		reg := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		next := calendar.MustParse(reg["start_date"].(string)).AddDays(1).String()
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+reg["id"].(string)+"/dose-changes", map[string]any{"to": 45,
-			"reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
+			"effective_date": next, "reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
 		r = e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
-		assertText(t, pdfToText(t, r.Body), "M2: Tolerant: 50 mg at previous service", "45 mg (45 ml) once daily")
+		assertText(t, pdfToText(t, r.Body), "M2: Tolerant: 50 mg at previous service",
+			"30 mg (30 ml) once daily (changing to 45 mg (45 ml) once daily from 11 Jun 2026)", "Date of last dose change 10 Jun 2026")
 
 		// Who may not read it.
 		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 403)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/patients"
 )
 
@@ -200,8 +201,10 @@ func TestRulesEndToEnd(t *testing.T) {
 				pid := fresh(nil)
 				r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 95, "stage": "maintenance",
 					"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 95 mg"}}})
+				// The day after the start: a day-one change would meet M1 as well.
+				next := calendar.MustParse(r["start_date"].(string)).AddDays(1).String()
 				return e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/dose-changes",
-					map[string]any{"to": 100, "reason": "cravings", "overrides": ov})
+					map[string]any{"to": 100, "effective_date": next, "reason": "cravings", "overrides": ov})
 			}},
 			{"L6", false, func(ov []map[string]any) response {
 				pid := fresh(nil)
