@@ -49,9 +49,17 @@ func ComputeAdherence(days []DayOutcome, from, to calendar.Date) Adherence {
 		a.Due++
 	}
 	a.Taken = a.Supervised + a.Collected
-	if a.Due > 0 {
-		tenths := (a.Taken*2000 + a.Due) / (2 * a.Due)
-		a.TakenPercent = fmt.Sprintf("%d.%d", tenths/10, tenths%10)
-	}
+	a.TakenPercent = Percent(a.Taken, a.Due)
 	return a
+}
+
+// Percent is part/whole as a percentage with one decimal, rounded half up
+// in integers ("97.6"); empty when whole is 0. Every place that shows
+// adherence uses it, so the eligibility check and the GP's letter agree.
+func Percent(part, whole int) string {
+	if whole <= 0 {
+		return ""
+	}
+	tenths := (part*2000 + whole) / (2 * whole)
+	return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
 }

@@ -140,7 +140,8 @@ func readPage(c *gin.Context) (page, error) {
 	}
 	if s := c.Query("cursor"); s != "" {
 		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil || len(b) == 0 || len(b) > 200 {
+		// Every cursor this API returns names an id or an audit sequence number.
+		if err != nil || !store.ValidID(string(b)) && !isDigits(string(b)) {
 			return p, problem.Invalidf("cursor", "format", "cursor is not one this API returned")
 		}
 		p.After = string(b)
@@ -161,4 +162,16 @@ func list[T any](c *gin.Context, items []T, limit int, key func(T) string) {
 		items = []T{}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

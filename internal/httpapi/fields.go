@@ -51,6 +51,10 @@ func dose(f *problem.Fields, field string, r rawField, required bool) dosing.Mic
 		}
 		return 0
 	}
+	if strings.HasPrefix(r.text, "-") {
+		f.Add(field, "positive", "%s must be more than 0 mg", field)
+		return 0
+	}
 	m, err := dosing.ParseMilligrams(r.text)
 	if err != nil {
 		f.Add(field, "dose", "%s: %s", field, strings.TrimPrefix(err.Error(), "dosing: "))

@@ -1,6 +1,6 @@
 // Package prescriptions holds FP10MDA instalment prescriptions: the schedule
 // of collections, the quantity in words and figures, the Home Office
-// approved wording and the legal period checks (../shared/clinical-rules.md L2–L8).
+// approved wording and the legal period checks (docs/clinical-rules.md L2–L8).
 package prescriptions
 
 import (
@@ -217,9 +217,14 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 				maxDays, days, days-maxDays),
 			Action: fmt.Sprintf("Prescribe %d days and issue a second prescription for the remaining %d.", maxDays, days-maxDays),
 		}
-		if !start.IsZero() {
+		if next := start.AddDays(maxDays); !start.IsZero() {
 			f.Action = fmt.Sprintf("Prescribe %d days and issue a second prescription from %s for the remaining %d.",
-				maxDays, start.AddDays(maxDays), days-maxDays)
+				maxDays, next, days-maxDays)
+			// A second prescription dated today could not start that late (L3).
+			if !prescribed.IsZero() && prescribed.DaysUntil(next) > maxStartDays {
+				f.Action = fmt.Sprintf("Prescribe %d days; write the remaining %d, from %s, on a second prescription dated on or after %s (L3: its first instalment within %d days of its date).",
+					maxDays, days-maxDays, next, next.AddDays(-maxStartDays), maxStartDays)
+			}
 		}
 		fs = append(fs, f)
 	}

@@ -588,3 +588,21 @@ func TestOverlap(t *testing.T) {
 		})
 	}
 }
+
+// L6's advice for the remaining days stays within L3: a second prescription
+// that would start more than 28 days after today's date is to be dated later.
+func TestCheckPeriodSecondPrescriptionAdvice(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	for _, tt := range []struct {
+		start, want string
+	}{
+		{"2026-03-02", "issue a second prescription from 2026-03-16 for the remaining 6."},
+		{"2026-03-20", "write the remaining 6, from 2026-04-03, on a second prescription dated on or after 2026-03-06"},
+	} {
+		fs := CheckPeriod(d("2026-03-02"), d(tt.start), 20, 14, 28)
+		if len(fs) != 1 || !strings.Contains(fs[0].Action, tt.want) {
+			t.Errorf("start %s: %v, want the action to say %q", tt.start, fs, tt.want)
+		}
+	}
+}

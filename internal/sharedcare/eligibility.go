@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
@@ -99,7 +100,7 @@ func adherence(n policy.Numbers, in EligibilityInput) Criterion {
 	}
 	// Integers, not a float ratio: 90 % of 10 due is exactly 9, never 8.999….
 	c.Met = in.TakenDoses*100 >= n.SC3AdherencePercent*in.DueDoses
-	c.Detail = fmt.Sprintf("%d of %d due doses taken (%d%%).", in.TakenDoses, in.DueDoses, in.TakenDoses*100/in.DueDoses)
+	c.Detail = fmt.Sprintf("%d of %d due doses taken (%s %%).", in.TakenDoses, in.DueDoses, dispensing.Percent(in.TakenDoses, in.DueDoses))
 	return c
 }
 

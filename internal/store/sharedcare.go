@@ -240,7 +240,8 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	err = tx.g.Where("patient_id = ? AND status IN ?", pt.ID, []string{SharedProposed, SharedAccepted}).Take(&open).Error
 	if err == nil {
 		return rec, &problem.Error{Code: problem.Conflict, Existing: open,
-			Message: fmt.Sprintf("the patient already has a %s shared care arrangement; hand it back before proposing another", open.Status)}
+			Message: fmt.Sprintf("the patient already has %s %s shared care arrangement; hand it back before proposing another",
+				article(string(open.Status)), open.Status)}
 	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return rec, translate(err)
 	}
@@ -547,4 +548,12 @@ func userNames(g *gorm.DB, collect func(add func(string))) (map[string]string, e
 		out[u.ID] = u.Name
 	}
 	return out, nil
+}
+
+// article is "a" or "an" for the word that follows it.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
