@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Answers name the field and the rule a user can act on.
+func TestClearAnswers(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		// A cursor this API never returned is refused, not an empty page.
+		for _, path := range []string{"/v1/patients?cursor=enp6", "/v1/prescriptions?cursor=enp6", "/v1/alerts?cursor=enp6"} {
+			p := problemOf(t, e.do("prescriber", "GET", path, nil), 422)
+			if !slices.Equal(fieldsOf(p), []string{"cursor"}) {
+				t.Errorf("%s: fields %v", path, fieldsOf(p))
+			}
+		}
+		// A negative dose is not "a plain decimal": it must be positive.
+		pid := e.newPatient(130, nil)
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes",
+			map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": -5}), 422)
+		if errs := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["rule"] != "positive" ||
+			!strings.Contains(errs[0].(map[string]any)["message"].(string), "more than 0 mg") {
+			t.Fatalf("negative dose: %v", p["errors"])
+		}
+		// A second proposal of shared care says "an accepted" or "a proposed".
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}))
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}), 409)
+		if !strings.Contains(p["detail"].(string), "already has a proposed shared care arrangement") {
+			t.Fatalf("detail = %v", p["detail"])
+		}
+	})
+}
