@@ -42,6 +42,7 @@ type recordSet struct {
 	instalment, alert, sharedCare string
 	user, token                   string
 	nhs, given, family, address   string
+	movePharmacy                  string          // a pharmacy no demo user works at, to move the regime to
 	related                       map[string]bool // demo user key → may see this set's clinical records
 }
 
@@ -111,6 +112,10 @@ func matrixBody(r Route, s *recordSet, today string, seq int) any {
 		return map[string]any{"pattern": map[string]any{"monday": "supervised", "tuesday": "supervised", "wednesday": "supervised",
 			"thursday": "supervised", "friday": "supervised", "saturday": "supervised", "sunday": "earlier"},
 			"overrides": []map[string]any{{"rule": "M6", "reason": "matrix"}}}
+	case "POST /v1/regimes/:id/pharmacy":
+		// Effective after the fixture prescription ends, so nothing is
+		// reissued and later routes find the prescription as it was.
+		return map[string]any{"pharmacy_id": s.movePharmacy, "effective_date": "2026-04-27", "reason": "matrix"}
 	case "POST /v1/regimes/:id/dose-changes":
 		// Effective after the fixture prescription ends, so it is not
 		// cancelled and reissued and later routes still find it issued.
@@ -227,6 +232,8 @@ func matrixFixtures(e *env, today string) (ours, theirs *recordSet) {
 	theirs.instalment = todayInstalment(e, "pharmacist_2", theirs.pharmacy, theirs.patient)
 	theirs.alert = withheldAlert(e, "pharmacist_2", theirs.instalment, presTok, theirs.patient)
 	theirs.token = e.must(201, e.do("admin", "POST", "/v1/users/"+theirs.user+"/tokens", map[string]any{"label": "matrix other"}))["id"].(string)
+	spare := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "pharmacy", "name": "Matrix Spare Pharmacy"}))
+	ours.movePharmacy, theirs.movePharmacy = spare["id"].(string), spare["id"].(string)
 	return ours, theirs
 }
 

@@ -19,6 +19,7 @@ func (s *Server) clinicalRoutes() []Route {
 		{Method: "GET", Path: "/v1/regimes/:id", Permission: auth.PermPatientsRead, handler: s.getRegime},
 		{Method: "POST", Path: "/v1/regimes/:id/end", Permission: auth.PermRegimesWrite, handler: s.endRegime},
 		{Method: "POST", Path: "/v1/regimes/:id/pattern", Permission: auth.PermRegimesWrite, handler: s.changePattern},
+		{Method: "POST", Path: "/v1/regimes/:id/pharmacy", Permission: auth.PermRegimesWrite, handler: s.movePharmacy},
 		{Method: "GET", Path: "/v1/regimes/:id/dose-changes", Permission: auth.PermPatientsRead, handler: s.listDoseChanges},
 		{Method: "POST", Path: "/v1/regimes/:id/dose-changes", Permission: auth.PermTitrate, handler: s.changeDose},
 		{Method: "GET", Path: "/v1/regimes/:id/administrations", Permission: auth.PermPatientsRead, handler: s.listAdministrations},

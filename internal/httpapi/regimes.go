@@ -470,6 +470,54 @@ func (s *Server) changePattern(c *gin.Context) {
 		"reissued_prescriptions": nonNilSlice(reissued)})
 }
 
+type pharmacyMoveRequest struct {
+	PharmacyID    string   `json:"pharmacy_id"`
+	EffectiveDate rawField `json:"effective_date"`
+	Reason        string   `json:"reason"`
+}
+
+// movePharmacy moves a patient's dispensing to another pharmacy: the live
+// prescriptions' remaining days are reissued, split at the move.
+func (s *Server) movePharmacy(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req pharmacyMoveRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f problem.Fields
+	in := store.PharmacyMove{PharmacyID: req.PharmacyID, Effective: date(&f, "effective_date", req.EffectiveDate, false),
+		Reason: strings.TrimSpace(req.Reason)}
+	today := s.today()
+	if in.Effective.IsZero() {
+		in.Effective = today
+	}
+	if !store.ValidID(req.PharmacyID) {
+		f.Add("pharmacy_id", "format", "pharmacy_id must be the UUID of a pharmacy")
+	}
+	requireText(&f, "reason", req.Reason, 2000)
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var set store.RegimeSetting
+	var reissued []store.Prescription
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		set, reissued, err = tx.MovePharmacy(principal(c), id, in, today)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"pharmacy_move": set, "reissued_prescriptions": nonNilSlice(reissued)})
+}
+
 type administrationRequest struct {
 	Date               rawField          `json:"date"`
 	Dose               rawField          `json:"dose"`

@@ -176,6 +176,24 @@ func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
 	return tx.Audit("patient.create", "patient", pt.ID, pt)
 }
 
+// refuseSilentPharmacyMove stops the patient's pharmacy changing under an
+// active regime that dispenses elsewhere: its prescriptions would stay at
+// the old pharmacy. The regime's pharmacy move reissues them and changes the
+// patient's pharmacy with it.
+func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
+	var active Regime
+	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeActive).Take(&active).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && active.PharmacyID == pharmacyID {
+		return nil
+	}
+	if err != nil {
+		return translate(err)
+	}
+	return problem.Invalidf("pharmacy_id", "regime_pharmacy",
+		"the active regime dispenses at another pharmacy; move it with POST /v1/regimes/%s/pharmacy, which reissues its live prescriptions and changes the patient's pharmacy too",
+		active.ID)
+}
+
 // UpdatePatient replaces the demographic and profile fields of a patient and
 // audits the before and after. Clinical records are never edited this way.
 func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) error) (Patient, error) {
@@ -192,6 +210,11 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) er
 	}
 	if err := tx.checkOrg("pharmacy_id", after.PharmacyID, auth.Pharmacy); err != nil {
 		return before, err
+	}
+	if deref(after.PharmacyID) != deref(before.PharmacyID) {
+		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID)); err != nil {
+			return before, err
+		}
 	}
 	if after.NHSNumber != before.NHSNumber {
 		var n int64

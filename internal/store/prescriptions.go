@@ -255,7 +255,8 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	}
 	for _, st := range settings {
 		if st.EffectiveDate.After(in.StartDate) && !st.EffectiveDate.After(end) {
-			return res, problem.Invalidf("days", "single_pattern", "a new pickup pattern takes effect on %s; end this prescription the day before or start it on that day",
+			return res, problem.Invalidf("days", "single_pattern",
+				"the pickup pattern, stage or dispensing pharmacy changes on %s; end this prescription the day before or start it on that day",
 				st.EffectiveDate)
 		}
 	}
@@ -289,6 +290,9 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
 	history []DoseChange, settings []RegimeSetting, replaces *string) (PrescriptionResult, error) {
 	var res PrescriptionResult
+	// The pharmacy dispensing on the first day; a prescription never spans
+	// a move to another pharmacy (callers split or refuse at one).
+	r.PharmacyID = settingOn(r, settings, in.StartDate).PharmacyID
 	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
 	if err != nil {
 		return res, err
@@ -638,14 +642,39 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		if _, err := tx.cancelPrescription(p, old, why); err != nil {
 			return nil, err
 		}
-		res, err := tx.insertPrescription(p, r, old.ServiceID,
-			NewPrescription{PrescribedOn: today, StartDate: rest, Days: days, Wording: old.Wording, Issue: true}, history, settings, &old.ID)
-		if err != nil {
-			return nil, err
+		// One prescription per pharmacy: a move inside the remaining days
+		// splits them at the move.
+		for _, seg := range pharmacySegments(r, settings, rest, days) {
+			res, err := tx.insertPrescription(p, r, old.ServiceID,
+				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings, &old.ID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res.Prescription)
 		}
-		out = append(out, res.Prescription)
 	}
 	return out, nil
+}
+
+type segment struct {
+	start calendar.Date
+	days  int
+}
+
+// pharmacySegments splits days from start at each change of dispensing
+// pharmacy.
+func pharmacySegments(r Regime, settings []RegimeSetting, start calendar.Date, days int) []segment {
+	segs := []segment{{start: start}}
+	at := settingOn(r, settings, start).PharmacyID
+	for i := 0; i < days; i++ {
+		day := start.AddDays(i)
+		if ph := settingOn(r, settings, day).PharmacyID; ph != at {
+			segs = append(segs, segment{start: day})
+			at = ph
+		}
+		segs[len(segs)-1].days++
+	}
+	return segs
 }
 
 // requireAcceptedSharedCare lets a GP prescribe only for patients whose

@@ -52,9 +52,11 @@ type RegimeSetting struct {
 	Stage                    regimes.Stage         `json:"stage"`
 	Pattern                  regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
-	Reason                   string                `json:"reason"`
-	ChangedBy                string                `json:"changed_by"`
-	CreatedAt                time.Time             `json:"created_at"`
+	// PharmacyID is the dispensing pharmacy from EffectiveDate.
+	PharmacyID string    `json:"pharmacy_id"`
+	Reason     string    `json:"reason"`
+	ChangedBy  string    `json:"changed_by"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // RegimeSettings is a regime's pattern and stage history, oldest first.
@@ -72,13 +74,16 @@ func regimeSettings(g *gorm.DB, regimeID string) ([]RegimeSetting, error) {
 func settingOn(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetting {
 	if len(history) == 0 {
 		return RegimeSetting{RegimeID: r.ID, EffectiveDate: r.StartDate, Stage: r.Stage, Pattern: r.Pattern,
-			SupervisionRelaxedReason: r.SupervisionRelaxedReason}
+			SupervisionRelaxedReason: r.SupervisionRelaxedReason, PharmacyID: r.PharmacyID}
 	}
 	s := history[0]
 	for _, h := range history[1:] {
 		if !h.EffectiveDate.After(day) {
 			s = h
 		}
+	}
+	if s.PharmacyID == "" {
+		s.PharmacyID = r.PharmacyID
 	}
 	return s
 }
@@ -104,7 +109,7 @@ func (tx *Tx) appendSetting(p auth.Principal, r *Regime, s RegimeSetting) (Regim
 		}
 		if n == 0 {
 			base := RegimeSetting{ID: newID(), RegimeID: r.ID, EffectiveDate: r.StartDate, Stage: r.Stage, Pattern: r.Pattern,
-				SupervisionRelaxedReason: r.SupervisionRelaxedReason, Reason: "Settings in force when the history began",
+				SupervisionRelaxedReason: r.SupervisionRelaxedReason, PharmacyID: r.PharmacyID, Reason: "Settings in force when the history began",
 				ChangedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 			if err := tx.g.Create(&base).Error; err != nil {
 				return s, translate(err)
@@ -112,16 +117,20 @@ func (tx *Tx) appendSetting(p auth.Principal, r *Regime, s RegimeSetting) (Regim
 		}
 	}
 	s.ID, s.RegimeID, s.ChangedBy, s.CreatedAt = newID(), r.ID, p.UserID, tx.db.Now()
+	if s.PharmacyID == "" {
+		s.PharmacyID = r.PharmacyID
+	}
 	if err := tx.g.Create(&s).Error; err != nil {
 		return s, translate(err)
 	}
 	if err := tx.Audit("regime.settings", "regime", r.ID, map[string]any{"setting": s,
-		"before": map[string]any{"stage": r.Stage, "pattern": r.Pattern, "supervision_relaxed_reason": r.SupervisionRelaxedReason}}); err != nil {
+		"before": map[string]any{"stage": r.Stage, "pattern": r.Pattern, "supervision_relaxed_reason": r.SupervisionRelaxedReason,
+			"pharmacy_id": r.PharmacyID}}); err != nil {
 		return s, err
 	}
-	r.Stage, r.Pattern, r.SupervisionRelaxedReason = s.Stage, s.Pattern, s.SupervisionRelaxedReason
+	r.Stage, r.Pattern, r.SupervisionRelaxedReason, r.PharmacyID = s.Stage, s.Pattern, s.SupervisionRelaxedReason, s.PharmacyID
 	return s, translate(tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": s.Stage,
-		"pattern": mustJSON(s.Pattern), "supervision_relaxed_reason": s.SupervisionRelaxedReason}).Error)
+		"pattern": mustJSON(s.Pattern), "supervision_relaxed_reason": s.SupervisionRelaxedReason, "pharmacy_id": s.PharmacyID}).Error)
 }
 
 const (
@@ -476,7 +485,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	if stageChanged {
 		cur := settingOn(r, settings, in.Effective)
-		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern,
+		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern, PharmacyID: cur.PharmacyID,
 			SupervisionRelaxedReason: cur.SupervisionRelaxedReason, Reason: "Stage changed with the dose change: " + in.Reason}); err != nil {
 			return c, out, nil, err
 		}
@@ -579,7 +588,7 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 		reason = "Pickup pattern changed"
 	}
 	set, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: cur.Stage, Pattern: in.Pattern,
-		SupervisionRelaxedReason: in.RelaxedReason, Reason: reason})
+		SupervisionRelaxedReason: in.RelaxedReason, PharmacyID: cur.PharmacyID, Reason: reason})
 	if err != nil {
 		return r, set, out, nil, err
 	}
@@ -590,4 +599,76 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Pickup pattern changed from %s; remaining days reissued", in.Effective))
 	return r, set, out, reissued, err
+}
+
+// PharmacyMove moves a regime's dispensing to another pharmacy from a date.
+type PharmacyMove struct {
+	PharmacyID string
+	Effective  calendar.Date
+	Reason     string
+}
+
+// MovePharmacy records the move as a new settings entry, makes the new
+// pharmacy the patient's, and reissues the live prescriptions' remaining
+// days: those before the move at the old pharmacy, the rest at the new one.
+func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, error) {
+	r, err := regimeFor(tx.g, p, regimeID)
+	if err != nil {
+		return RegimeSetting{}, nil, err
+	}
+	if r.Status != RegimeActive {
+		return RegimeSetting{}, nil, problem.Conflictf("the regime has ended")
+	}
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return RegimeSetting{}, nil, err
+	}
+	var f problem.Fields
+	switch last := latestSettingDate(settings); {
+	case in.Effective.Before(today):
+		f.Add("effective_date", "not_past", "a move cannot take effect before today (%s)", today)
+	case in.Effective.Before(r.StartDate):
+		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", r.StartDate)
+	case in.Effective.Before(last):
+		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; a move must take effect on or after it", last)
+	}
+	if err := f.Err(); err != nil {
+		return RegimeSetting{}, nil, err
+	}
+	if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
+		return RegimeSetting{}, nil, err
+	}
+	cur := settingOn(r, settings, in.Effective)
+	if cur.PharmacyID == in.PharmacyID {
+		return RegimeSetting{}, nil, problem.Invalidf("pharmacy_id", "changed", "the regime already dispenses at this pharmacy on %s", in.Effective)
+	}
+	var to Organisation
+	if err := tx.g.Take(&to, "id = ?", in.PharmacyID).Error; err != nil {
+		return RegimeSetting{}, nil, translate(err)
+	}
+	opening, err := pharmacyOpening(tx.g, in.PharmacyID)
+	if err != nil {
+		return RegimeSetting{}, nil, err
+	}
+	if !opening.IsOpen(in.Effective) {
+		// The first day there must be a collection day: an earlier day's
+		// collection would be at the old pharmacy.
+		return RegimeSetting{}, nil, problem.Invalidf("effective_date", "pharmacy_open",
+			"%s is closed on %s; move from a day it is open", to.Name, in.Effective)
+	}
+	set, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: cur.Stage, Pattern: cur.Pattern,
+		SupervisionRelaxedReason: cur.SupervisionRelaxedReason, PharmacyID: in.PharmacyID, Reason: in.Reason})
+	if err != nil {
+		return set, nil, err
+	}
+	if err := tx.g.Model(&Patient{}).Where("id = ?", r.PatientID).Update("pharmacy_id", in.PharmacyID).Error; err != nil {
+		return set, nil, translate(err)
+	}
+	if err := tx.Audit("patient.pharmacy", "patient", r.PatientID, map[string]any{"pharmacy_id": in.PharmacyID, "regime_id": r.ID,
+		"effective_date": in.Effective}); err != nil {
+		return set, nil, err
+	}
+	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
+	return set, reissued, err
 }
