@@ -218,6 +218,16 @@ func TestSharedCareStory(t *testing.T) {
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe, nil), 404)
 		problemOf(t, e.do("gp", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 404)
 		problemOf(t, e.do("gp", "POST", "/v1/prescriptions", gpRx), 404)
+		// The practice still sees the prescription its GP signed, though not
+		// the patient, and may no longer print or cancel it.
+		rxPath := "/v1/prescriptions/" + rx["id"].(string)
+		e.must(200, e.do("gp", "GET", rxPath, nil))
+		if items := e.must(200, e.do("gp", "GET", "/v1/prescriptions", nil))["items"].([]any); len(items) != 1 ||
+			items[0].(map[string]any)["id"] != rx["id"] {
+			t.Fatalf("the practice's prescriptions after hand-back: %v", items)
+		}
+		problemOf(t, e.do("gp", "GET", rxPath+"/pdf", nil), 403)
+		problemOf(t, e.do("gp", "POST", rxPath+"/cancel", map[string]any{"reason": "tidy"}), 403)
 		// The service still sees the whole timeline.
 		list := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care", nil))["items"].([]any)
 		if len(list) != 1 || len(timelineOf(list[0].(map[string]any))) != 3 {

@@ -391,7 +391,7 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	if p.Role == auth.Pharmacist && (res.PharmacyID != p.OrgID || res.Status == StatusDraft) {
 		return res, problem.NotFoundf("prescription not found")
 	}
-	if _, err := patientFor(g, p, res.PatientID); err != nil {
+	if _, err := patientFor(g, p, res.PatientID); err != nil && !signedByPractice(g, p, res.PrescriberID) {
 		return res, problem.NotFoundf("prescription not found")
 	}
 	if err := g.Where("prescription_id = ?", id).Order("date").Find(&res.Instalments).Error; err != nil {
@@ -403,6 +403,19 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	_, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
 	res.Warnings = nonNil(findings)
 	return res, nil
+}
+
+// signedByPractice reports a prescription a GP of p's practice signed. The
+// practice keeps sight of what it prescribed after shared care ends, as a
+// prescriber answers for a controlled drug prescription (L1), though it no
+// longer sees the patient's record.
+func signedByPractice(g *gorm.DB, p auth.Principal, prescriberID string) bool {
+	if p.Role != auth.GP {
+		return false
+	}
+	var n int64
+	err := g.Table("users").Where("id = ? AND organisation_id = ?", prescriberID, p.OrgID).Count(&n).Error
+	return err == nil && n > 0
 }
 
 // PrescriptionFilter narrows a prescription listing. Status is the state a
@@ -422,8 +435,15 @@ type PrescriptionFilter struct {
 // depends on its dose records, so candidates are checked one page at a time
 // until the page is full.
 func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f PrescriptionFilter) ([]Prescription, error) {
-	q := db.read(ctx).Model(&Prescription{}).Joins("JOIN patients ON patients.id = prescriptions.patient_id")
-	q = scopePatients(q, p).Order("prescriptions.id")
+	q := db.read(ctx).Model(&Prescription{}).Joins("JOIN patients ON patients.id = prescriptions.patient_id").Order("prescriptions.id")
+	if p.Role == auth.GP {
+		// The practice's shared-care patients, and what its GPs signed
+		// (signedByPractice).
+		q = q.Where(`(EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id AND s.practice_id = ? AND s.status IN ('proposed', 'accepted'))
+			OR prescriptions.prescriber_id IN (SELECT u.id FROM users u WHERE u.organisation_id = ?))`, p.OrgID, p.OrgID)
+	} else {
+		q = scopePatients(q, p)
+	}
 	if p.Role == auth.Pharmacist {
 		q = q.Where("prescriptions.pharmacy_id = ? AND prescriptions.status <> ?", p.OrgID, StatusDraft)
 	}
