@@ -11,8 +11,10 @@ import (
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
 	"github.com/dosebook/dosebook/internal/store"
 )
 
@@ -198,7 +200,50 @@ func (s *Server) recordReview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, r)
+	out := reviewView{Review: r}
+	sg, err := s.retitration(c, r.PatientID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out.Retitration = sg
+	c.JSON(http.StatusCreated, out)
+}
+
+// reviewView is a recorded review with, after missed days, the MD3
+// re-titration suggestion: a review after an MD1 block is where the
+// prescriber decides the dose supply resumes at.
+type reviewView struct {
+	store.Review
+	Retitration *regimes.Suggestion `json:"retitration,omitempty"`
+}
+
+// retitration is MD3's suggestion for the patient's active regime today,
+// nil when no days were missed or none applies.
+func (s *Server) retitration(c *gin.Context, patientID string) (*regimes.Suggestion, error) {
+	ctx := c.Request.Context()
+	rs, err := s.db.Regimes(ctx, principal(c), patientID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		if r.Status != store.RegimeActive {
+			continue
+		}
+		history, err := s.db.DoseChanges(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		missed, err := s.db.ConsecutiveMissedDays(ctx, patientID, s.today())
+		if err != nil {
+			return nil, err
+		}
+		med, _ := dosing.LookupMedicine(r.Medicine)
+		if sg, ok := regimes.RetitrationSuggestion(med, store.DoseOn(history, s.today()), missed); ok {
+			return &sg, nil
+		}
+	}
+	return nil, nil
 }
 
 // boolParam reads ?name=true|false; nil when absent.

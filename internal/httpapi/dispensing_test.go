@@ -113,8 +113,13 @@ func TestDispensingStory(t *testing.T) {
 			t.Fatalf("retitration = %v", reg["retitration"])
 		}
 		problemOf(t, e.do("pharmacist", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"notes": "x"}), 403)
-		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
+		// The review answers with MD3's suggestion too: it is where the dose
+		// supply resumes at is decided.
+		rv := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
 			"notes": "Seen: unwell with flu, continue at 30 mg"}))
+		if sg, _ := rv["retitration"].(map[string]any); sg["rule"] != "MD3" || sg["dose"].(float64) != 15 {
+			t.Fatalf("review = %v", rv)
+		}
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+entry["instalment_id"].(string)+"/events", body))
 
 		// A wrong entry is corrected, never edited: history keeps both.
