@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 )
@@ -26,6 +27,9 @@ type RecordInput struct {
 	// recorded never counts, since its own outcome is what is in question.
 	FirstSupply calendar.Date
 	Outcome     Outcome
+	// Supervised and TakeHome are the instalment's amounts: whether it has
+	// a supervised dose decides which supply outcome fits it (S7).
+	Supervised, TakeHome dosing.Micrograms
 	// Block is the MD1 block in force on the day the record is about:
 	// today for a first record, the instalment's date for a correction.
 	// nil when none.
@@ -64,12 +68,23 @@ func (in RecordInput) Supply() bool {
 // late: the pharmacist who forgot to record lets day close mark the day
 // missed and then corrects it. Supervised or collected recorded late as a
 // first record is refused (MD4): it cannot be told apart from a catch-up.
+//
+// The outcome must fit the instalment (S7), for a correction as for a first
+// record: one with a supervised amount is recorded supervised, never
+// collected, since a supervised dose handed over to take away is the
+// diversion supervision exists to stop. Supervised fits every instalment: a
+// pharmacist who watches the patient take a dose prescribed for take-home
+// hands over nothing the prescription does not, and the record must be able
+// to say so.
 func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 	var out []policy.Finding
 	if in.Today.Before(in.InstalmentDate) {
 		out = append(out, n.Finding("L3",
 			fmt.Sprintf("This instalment is for %s: nothing is supplied before the date on the prescription, and its outcome is recorded on that day.", in.InstalmentDate),
 			"Record the outcome on the instalment's date."))
+	}
+	if f, ok := fitsInstalment(n, in); !ok {
+		out = append(out, f)
 	}
 	if in.Correction && !in.Supply() {
 		return out
@@ -94,6 +109,20 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// fitsInstalment reports whether the outcome fits the instalment's
+// supervision (S7), with the finding that stops the record when not.
+func fitsInstalment(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
+	if in.Outcome != Collected || in.Supervised == 0 {
+		return policy.Finding{}, true
+	}
+	msg := "This instalment is a supervised dose: the prescription says it is taken in front of the pharmacist, so it cannot be recorded as collected to take away."
+	if in.TakeHome > 0 {
+		msg = "This instalment has a supervised dose: the prescription says it is taken in front of the pharmacist, with the take-home part handed over at the same visit, so it is recorded as supervised, not collected."
+	}
+	return n.Finding("S7", msg,
+		"If the patient took the dose in front of you, record supervised. If not, do not hand it over: record withheld or refused (or, for a correction, what really happened), and ask the prescriber to change the pickup pattern if take-home doses are wanted."), false
 }
 
 // liveOn reports whether the prescription could be dispensed from on the

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 )
@@ -29,8 +30,11 @@ func TestCanRecord(t *testing.T) {
 		// prescribed defaults to the day before; cancelled and supplied
 		// (the first taken instalment) to none.
 		prescribed, cancelled, supplied string
-		wantRules                       []string
-		wantText                        string
+		// supervised and takeHome are the instalment's amounts in mg; both
+		// zero means a take-home instalment of 30 mg.
+		supervised, takeHome int64
+		wantRules            []string
+		wantText             string
 	}{
 		{name: "supervised on the day", date: today, outcome: Supervised},
 		{name: "collected on the day", date: today, outcome: Collected},
@@ -81,6 +85,33 @@ func TestCanRecord(t *testing.T) {
 			outcome: Refused, correction: true, current: Supervised},
 		{name: "correction to missed on a lapsed prescription", date: today, prescribed: "2026-09-20", outcome: Missed, correction: true, current: Collected},
 
+		// S7: the outcome fits the instalment's supervision, for first
+		// records and corrections alike.
+		{name: "supervised dose supervised", date: today, supervised: 30, outcome: Supervised},
+		{name: "supervised dose collected", date: today, supervised: 30, outcome: Collected,
+			wantRules: []string{"S7"}, wantText: "cannot be recorded as collected"},
+		{name: "supervised with take-home part collected", date: today, supervised: 30, takeHome: 30, outcome: Collected,
+			wantRules: []string{"S7"}, wantText: "take-home part"},
+		{name: "supervised with take-home part supervised", date: today, supervised: 30, takeHome: 30, outcome: Supervised},
+		{name: "take-home dose collected", date: today, takeHome: 30, outcome: Collected},
+		{name: "take-home dose supervised", date: today, takeHome: 30, outcome: Supervised},
+		{name: "supervised dose withheld", date: today, supervised: 30, outcome: Withheld},
+		{name: "supervised dose refused", date: today, supervised: 30, outcome: Refused},
+		{name: "supervised dose collected while blocked", date: today, supervised: 30, outcome: Collected, block: &block,
+			wantRules: []string{"S7", "MD1"}},
+		{name: "supervised dose collected before the date", date: "2026-10-26", supervised: 30, outcome: Collected,
+			wantRules: []string{"L3", "S7"}},
+		{name: "correction supervised to collected of a supervised dose", date: today, supervised: 30, outcome: Collected,
+			correction: true, current: Supervised, wantRules: []string{"S7"}},
+		{name: "correction missed to collected of a supervised dose", date: "2026-10-24", supervised: 30, outcome: Collected,
+			correction: true, current: Missed, wantRules: []string{"S7"}},
+		{name: "correction collected to supervised of a supervised dose", date: today, supervised: 30, outcome: Supervised,
+			correction: true, current: Collected},
+		{name: "correction collected to missed of a supervised dose", date: today, supervised: 30, outcome: Missed,
+			correction: true, current: Collected},
+		{name: "correction supervised to collected of a take-home dose", date: today, takeHome: 30, outcome: Collected,
+			correction: true, current: Supervised},
+
 		// L3: the first instalment is supplied within 28 days of the
 		// prescription date, or the prescription is void after that.
 		{name: "first supply on day 28", date: today, prescribed: "2026-09-27", outcome: Supervised},
@@ -112,6 +143,10 @@ func TestCanRecord(t *testing.T) {
 				}
 				return d(s)
 			}
+			supervised, takeHome := dosing.Mg(tt.supervised), dosing.Mg(tt.takeHome)
+			if supervised == 0 && takeHome == 0 {
+				takeHome = dosing.Mg(30)
+			}
 			got := CanRecord(n, RecordInput{
 				Today:              d(today),
 				InstalmentDate:     d(tt.date),
@@ -120,6 +155,8 @@ func TestCanRecord(t *testing.T) {
 				CancelledOn:        opt(tt.cancelled),
 				FirstSupply:        opt(tt.supplied),
 				Outcome:            tt.outcome,
+				Supervised:         supervised,
+				TakeHome:           takeHome,
 				Block:              tt.block,
 				Correction:         tt.correction,
 				Current:            tt.current,

@@ -204,30 +204,30 @@ func TestCorrectionReasonIsItsOwnField(t *testing.T) {
 		if orig["correction_reason"] != "" {
 			t.Fatalf("original carries a correction reason: %v", orig)
 		}
-		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
 			"corrects_id": orig["id"], "correction_reason": "  "}), 422)
 		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
 			t.Fatalf("fields = %v", fieldsOf(p))
 		}
-		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
 			"correction_reason": "no corrects_id"}), 422)
 		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
 			t.Fatalf("fields = %v", fieldsOf(p))
 		}
-		corr := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
-			"corrects_id": orig["id"], "correction_reason": " take-home, not supervised ", "notes": "patient's carer collected"}))["event"].(map[string]any)
-		if corr["correction_reason"] != "take-home, not supervised" || corr["notes"] != "patient's carer collected" || corr["corrects_id"] != orig["id"] {
+		corr := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
+			"corrects_id": orig["id"], "correction_reason": " refused, not supervised ", "notes": "spat the dose out"}))["event"].(map[string]any)
+		if corr["correction_reason"] != "refused, not supervised" || corr["notes"] != "spat the dose out" || corr["corrects_id"] != orig["id"] {
 			t.Fatalf("correction = %v", corr)
 		}
 		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-09-14&to=2026-09-14", nil))
 		inst := hist["instalments"].([]any)[0].(map[string]any)
 		evs := inst["events"].([]any)
-		if inst["current_outcome"] != "collected" || len(evs) != 2 {
+		if inst["current_outcome"] != "refused" || len(evs) != 2 {
 			t.Fatalf("history = %v", inst)
 		}
 		first, second := evs[0].(map[string]any), evs[1].(map[string]any)
 		if first["notes"] != "seen to swallow" || first["correction_reason"] != "" || first["outcome"] != "supervised" ||
-			second["correction_reason"] != "take-home, not supervised" || second["outcome"] != "collected" {
+			second["correction_reason"] != "refused, not supervised" || second["outcome"] != "refused" {
 			t.Fatalf("events = %v", evs)
 		}
 	})

@@ -432,7 +432,7 @@ type NewDoseEvent struct {
 	RequestHash    string
 }
 
-// RecordDose saves a dose event under S1, S3, L3, MD1 and MD4. A second
+// RecordDose saves a dose event under S1, S3, S7, L3, MD1 and MD4. A second
 // outcome for the same instalment is a Conflict carrying the first.
 func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
 	inst, err := recordTargetFor(tx.g, p, instalmentID)
@@ -474,7 +474,8 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
 	}
 	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
-		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Correction: correction}
+		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Supervised: inst.Supervised, TakeHome: inst.TakeHome,
+		Correction: correction}
 	if b, ok := dispensing.MD1Block(n, w.days, asOf, w.lastReview); ok {
 		check.Block = &b
 	}
