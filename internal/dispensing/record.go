@@ -2,11 +2,13 @@ package dispensing
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 // RecordInput is what CanRecord checks before a pharmacist's record is saved.
@@ -180,4 +182,71 @@ func statusFinding(n policy.Numbers, s prescriptions.Status) (policy.Finding, bo
 	}
 	return n.Finding("L3", fmt.Sprintf("This prescription's status %q is not issued: nothing may be supplied from it.", s),
 		"Contact the prescriber."), true
+}
+
+// ClockSkew is how far ahead of the server's clock an occurred_at may be: a
+// till whose clock runs a few minutes fast is not recording the future.
+const ClockSkew = 5 * time.Minute
+
+// OccurredInput is what OccurredAt checks.
+type OccurredInput struct {
+	Outcome        Outcome
+	InstalmentDate calendar.Date
+	// Given is the time the pharmacist says it happened; zero when the
+	// request left it out.
+	Given time.Time
+	Now   time.Time
+	// Zone is the service's time zone, whose local date an instalment's
+	// date is (nil: UTC).
+	Zone *time.Location
+}
+
+// OccurredAt is the time a record says its outcome happened: the given
+// time, or now when none was given. It must not be in the future (beyond
+// ClockSkew), and what a pharmacist saw (supervised, collected, withheld,
+// refused) happened on the instalment's own date in the service's zone: a
+// dose is not given before its day (L3) and is never recorded as given
+// after it (MD4: missed doses are never supplied later); a patient turned
+// away was turned away on that day too (S1: the record's date and time). So
+// a record made after the instalment's day, a correction above all, must
+// say when on that day it happened: now would date it to the wrong day.
+// Missed is the day passing without a visit, not a moment anyone saw: its
+// time is when it was marked, so only the future is refused for it.
+//
+// Comparing local dates, not instants, keeps the clock-change days right:
+// the last Sunday of March has 23 hours in London and the last Sunday of
+// October 25, and each is one instalment's day.
+func OccurredAt(in OccurredInput) (time.Time, error) {
+	zone := in.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	at, given := in.Given, !in.Given.IsZero()
+	if !given {
+		at = in.Now
+	}
+	if given && at.After(in.Now.Add(ClockSkew)) {
+		return at, problem.Invalidf("occurred_at", "not_future", "occurred_at %s is in the future", at.UTC().Format(time.RFC3339))
+	}
+	if in.Outcome == Missed {
+		return at, nil
+	}
+	day := calendar.DateOf(at, zone)
+	switch {
+	case day.Before(in.InstalmentDate):
+		return at, problem.Invalidf("occurred_at", "L3",
+			"occurred_at is on %s, before this instalment's date %s: nothing is supplied, nor recorded, before the date on the prescription",
+			day, in.InstalmentDate)
+	case !day.After(in.InstalmentDate):
+		return at, nil
+	case !given:
+		return at, problem.Invalidf("occurred_at", "S1",
+			"this instalment was due on %s: a record made after its day gives occurred_at, the time on %s it happened", in.InstalmentDate, in.InstalmentDate)
+	case in.Outcome.Taken():
+		return at, problem.Invalidf("occurred_at", "MD4",
+			"occurred_at is on %s, after this instalment's date %s: a dose is recorded as given only on its own day, since missed doses are never supplied later",
+			day, in.InstalmentDate)
+	}
+	return at, problem.Invalidf("occurred_at", "S1",
+		"occurred_at is on %s, after this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
 }

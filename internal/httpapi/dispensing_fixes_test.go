@@ -99,3 +99,111 @@ func TestOutcomeFitsTheInstalment(t *testing.T) {
 		}
 	})
 }
+
+// fieldRule checks a 422 validation problem naming field with rule.
+func fieldRule(t *testing.T, r response, field, rule string) {
+	t.Helper()
+	p := problemOf(t, r, 422)
+	for _, fe := range p["errors"].([]any) {
+		if m := fe.(map[string]any); m["field"] == field && m["rule"] == rule {
+			return
+		}
+	}
+	t.Fatalf("no %s error with rule %s: %s", field, rule, r.Body)
+}
+
+// An outcome's occurred_at falls on the instalment's own date in the
+// service's zone, and not in the future beyond a few minutes' clock skew.
+func TestOccurredAtFallsOnTheInstalmentsDay(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:30:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(134, "2026-12-02")
+		today := "/v1/instalments/" + e.instalmentOn(prID, "2026-12-02") + "/events"
+		at := func(when string) map[string]any {
+			return map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": when}
+		}
+		// The tester's case: today's dose dated yesterday.
+		fieldRule(t, e.do("pharmacist", "POST", today, at("2026-12-01T10:00:00Z")), "occurred_at", "L3")
+		fieldRule(t, e.do("pharmacist", "POST", today, at("2026-12-02T10:36:00Z")), "occurred_at", "not_future")
+		if n := e.eventsOf(pid, "2026-12-02"); n != 0 {
+			t.Fatalf("refused records wrote %d events", n)
+		}
+		// A till a few minutes fast is not the future.
+		ev := e.must(201, e.do("pharmacist", "POST", today, at("2026-12-02T10:34:00Z")))["event"].(map[string]any)
+		if ev["occurred_at"] != "2026-12-02T10:34:00Z" {
+			t.Fatalf("occurred_at stored as %v", ev["occurred_at"])
+		}
+
+		// Wednesday is missed at day close; on Thursday it is corrected: the
+		// correction says when on Wednesday the dose was given.
+		e.closeDays(c, "2026-12-03")
+		c.Set(mustTime("2026-12-04T09:00:00Z"))
+		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-12-03&to=2026-12-03", nil))
+		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
+		wed := "/v1/instalments/" + e.instalmentOn(prID, "2026-12-03") + "/events"
+		corr := map[string]any{"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"],
+			"correction_reason": "given, not recorded"}
+		fieldRule(t, e.do("pharmacist", "POST", wed, corr), "occurred_at", "S1")
+		corr["occurred_at"] = "2026-12-04T08:55:00Z"
+		fieldRule(t, e.do("pharmacist", "POST", wed, corr), "occurred_at", "MD4")
+		corr["occurred_at"] = "2026-12-02T18:00:00Z"
+		fieldRule(t, e.do("pharmacist", "POST", wed, corr), "occurred_at", "L3")
+		if n := e.eventsOf(pid, "2026-12-03"); n != 1 {
+			t.Fatalf("refused corrections wrote events: %d, want 1", n)
+		}
+		corr["occurred_at"] = "2026-12-03T09:45:00Z"
+		e.must(201, e.do("pharmacist", "POST", wed, corr))
+		// Taking a dose away needs no time: missed is the day passing.
+		cur := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-12-03&to=2026-12-03", nil))
+		evs := cur["instalments"].([]any)[0].(map[string]any)["events"].([]any)
+		e.must(201, e.do("pharmacist", "POST", wed, map[string]any{"outcome": "missed", "corrects_id": evs[len(evs)-1].(map[string]any)["id"],
+			"correction_reason": "recorded against the wrong patient"}))
+	})
+}
+
+// The clock-change days are one instalment's day each: 23 hours on the last
+// Sunday of March, 25 on the last Sunday of October (Europe/London).
+func TestOccurredAtOnClockChangeDays(t *testing.T) {
+	t.Parallel()
+	// setUp opens the pharmacy on Sundays, so that the clock-change days
+	// have instalments, and prescribes from sunday.
+	setUp := func(e *env, seq int, sunday string) (string, func(day, when string) response) {
+		e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+e.demo.PharmacyID+"/opening", map[string]any{"closed_weekdays": []string{},
+			"bank_holidays_closed": true}))
+		pid, prID := e.dispensed(seq, sunday)
+		return pid, func(day, when string) response {
+			return e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, day)+"/events",
+				map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": when})
+		}
+	}
+	t.Run("march", func(t *testing.T) {
+		t.Parallel()
+		eachEnvAt(t, "2026-03-27T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+			pid, record := setUp(e, 135, "2026-03-29")
+			c.Set(mustTime("2026-03-29T22:58:00Z"))                                         // 23:58 BST, Sunday
+			fieldRule(t, record("2026-03-29", "2026-03-28T23:30:00Z"), "occurred_at", "L3") // 23:30 GMT, Saturday
+			e.must(201, record("2026-03-29", "2026-03-29T00:30:00Z"))                       // 00:30 GMT, Sunday
+			c.Set(mustTime("2026-03-29T23:10:00Z"))                                         // 00:10 BST, Monday
+			fieldRule(t, record("2026-03-30", "2026-03-29T22:59:00Z"), "occurred_at", "L3") // 23:59 BST, Sunday
+			e.must(201, record("2026-03-30", "2026-03-29T23:05:00Z"))                       // 00:05 BST, Monday
+			if n := e.eventsOf(pid, "2026-03-29"); n != 1 {
+				t.Fatalf("Sunday has %d events", n)
+			}
+		})
+	})
+	t.Run("october", func(t *testing.T) {
+		t.Parallel()
+		eachEnvAt(t, "2026-10-23T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+			pid, record := setUp(e, 136, "2026-10-25")
+			c.Set(mustTime("2026-10-25T23:30:00Z"))                                         // 23:30 GMT, Sunday
+			fieldRule(t, record("2026-10-25", "2026-10-24T22:30:00Z"), "occurred_at", "L3") // 23:30 BST, Saturday
+			e.must(201, record("2026-10-25", "2026-10-24T23:30:00Z"))                       // 00:30 BST, Sunday
+			c.Set(mustTime("2026-10-26T00:30:00Z"))                                         // 00:30 GMT, Monday
+			fieldRule(t, record("2026-10-26", "2026-10-25T23:59:00Z"), "occurred_at", "L3") // 23:59 GMT, Sunday
+			e.must(201, record("2026-10-26", "2026-10-26T00:01:00Z"))
+			if n := e.eventsOf(pid, "2026-10-25"); n != 1 {
+				t.Fatalf("Sunday has %d events", n)
+			}
+		})
+	})
+}

@@ -93,7 +93,7 @@ func TestCorrectionToASupplyMeetsMD1(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-28&to=2026-03-28", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "supervised", "identity_confirmed": true,
-			"corrects_id": missed["id"], "correction_reason": "given on the day, not recorded"}))
+			"corrects_id": missed["id"], "correction_reason": "given on the day, not recorded", "occurred_at": "2026-03-28T10:15:00Z"}))
 		bal = e.must(200, e.do("pharmacist", "GET", "/v1/prescriptions/"+prID+"/balance", nil))
 		if bal["dispensed"].(float64) != 60 {
 			t.Fatalf("balance = %v, want Saturday's 60 mg dispensed", bal)
@@ -131,7 +131,8 @@ func TestCancelledPrescription(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid2+"/doses?from=2026-05-12&to=2026-05-12", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(pr2, "2026-05-12")+"/events", map[string]any{
-			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded"}))
+			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded",
+			"occurred_at": "2026-05-12T09:30:00+01:00"}))
 	})
 }
 
@@ -177,7 +178,8 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-06-29&to=2026-06-29", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-06-29")+"/events", map[string]any{
-			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded"}))
+			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded",
+			"occurred_at": "2026-06-29T11:00:00+01:00"}))
 		if !onDayList(e.must(200, e.do("pharmacist", "GET", ph, nil)), pid) {
 			t.Fatal("the prescription is not offered after its first supply was corrected")
 		}

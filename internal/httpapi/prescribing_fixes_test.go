@@ -547,6 +547,6 @@ func TestDoseChangeOnAClosedDayReissuesFromTheNextOpenDay(t *testing.T) {
 		// Saturday's instalment is supervised with Sunday's dose to take
 		// home, so it is recorded as supervised (S7).
 		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "supervised", "identity_confirmed": true,
-			"corrects_id": missed["id"], "correction_reason": "given on Saturday, not recorded"}))
+			"corrects_id": missed["id"], "correction_reason": "given on Saturday, not recorded", "occurred_at": "2026-11-28T10:00:00Z"}))
 	})
 }

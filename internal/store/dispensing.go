@@ -424,7 +424,7 @@ type NewDoseEvent struct {
 	// CorrectionReason is required with CorrectsID and refused without it.
 	CorrectionReason string
 	// Zone is the service's time zone, for the local date a prescription
-	// was cancelled on (nil: UTC).
+	// was cancelled on and the local date OccurredAt falls on (nil: UTC).
 	Zone *time.Location
 	// Idempotency-Key and the request's hash, stored with the record so a
 	// retry gets the same answer.
@@ -502,8 +502,10 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			"confirm the patient's identity before a dose is handed over; if it cannot be confirmed, record withheld with reason identity_not_confirmed")
 	}
 	now := tx.db.Now()
-	if in.OccurredAt.IsZero() {
-		in.OccurredAt = now
+	in.OccurredAt, err = dispensing.OccurredAt(dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date,
+		Given: in.OccurredAt, Now: now, Zone: in.Zone})
+	if err != nil {
+		return DoseEvent{}, nil, err
 	}
 	e := DoseEvent{ID: newID(), InstalmentID: inst.ID, PatientID: inst.PatientID, PharmacyID: inst.PharmacyID, Date: inst.Date,
 		Outcome: in.Outcome, Reason: in.Reason, IdentityConfirmed: in.IdentityConfirmed, OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond),
