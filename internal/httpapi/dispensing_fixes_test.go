@@ -207,3 +207,25 @@ func TestOccurredAtOnClockChangeDays(t *testing.T) {
 		})
 	})
 }
+
+// bank_holidays_closed is optional and defaults to closed, as the spec says.
+func TestOpeningBankHolidaysDefaultToClosed(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		path := "/v1/pharmacies/" + e.demo.PharmacyID + "/opening"
+		if m := e.must(200, e.do("pharmacist", "PUT", path, map[string]any{"bank_holidays_closed": false})); m["bank_holidays_closed"] != false {
+			t.Fatalf("opening = %v", m)
+		}
+		m := e.must(200, e.do("pharmacist", "PUT", path, map[string]any{"closed_weekdays": []string{"sunday"}}))
+		if m["bank_holidays_closed"] != true {
+			t.Fatalf("left out, bank_holidays_closed = %v, want true", m["bank_holidays_closed"])
+		}
+		if m := e.must(200, e.do("pharmacist", "GET", path, nil)); m["bank_holidays_closed"] != true {
+			t.Fatalf("stored opening = %v", m)
+		}
+		if m := e.must(200, e.do("pharmacist", "PUT", path, map[string]any{})); m["bank_holidays_closed"] != true ||
+			len(m["closed_weekdays"].([]any)) != 0 {
+			t.Fatalf("empty body: opening = %v", m)
+		}
+	})
+}

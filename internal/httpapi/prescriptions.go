@@ -242,10 +242,13 @@ func (s *Server) setOpening(c *gin.Context) {
 		return
 	}
 	var f problem.Fields
-	op := calendar.Opening{ClosedDates: req.ClosedDates, OpenDates: req.OpenDates}
-	if req.BankHolidaysClosed == nil {
-		f.Add("bank_holidays_closed", "required", "bank_holidays_closed is required (true or false)")
-	} else {
+	// Left out, bank_holidays_closed means closed: the safer reading, since
+	// a schedule built for a closed bank holiday supplies that day's dose on
+	// an earlier open day (L7 wording 1), while one built for an open day
+	// the pharmacy in fact closes leaves the patient without it. A pharmacy
+	// that opens on bank holidays says so.
+	op := calendar.Opening{ClosedDates: req.ClosedDates, OpenDates: req.OpenDates, BankHolidaysClosed: true}
+	if req.BankHolidaysClosed != nil {
 		op.BankHolidaysClosed = *req.BankHolidaysClosed
 	}
 	for _, w := range req.ClosedWeekdays {
