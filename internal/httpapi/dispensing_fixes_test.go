@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -226,6 +228,134 @@ func TestOpeningBankHolidaysDefaultToClosed(t *testing.T) {
 		if m := e.must(200, e.do("pharmacist", "PUT", path, map[string]any{})); m["bank_holidays_closed"] != true ||
 			len(m["closed_weekdays"].([]any)) != 0 {
 			t.Fatalf("empty body: opening = %v", m)
+		}
+	})
+}
+
+// Closing a date leaves issued prescriptions as they were signed: the
+// answer lists their live instalments now on closed days, and the
+// prescribers (and the pharmacy) are alerted that a new prescription is
+// needed.
+func TestClosingADayListsAndAlertsIssuedInstalments(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		ph2 := e.demo.Pharmacy2
+		prescribe := func(seq int, body map[string]any) (string, map[string]any) {
+			pid := e.newPatient(seq, map[string]any{"pharmacy_id": ph2})
+			e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-17"})
+			body["patient_id"], body["wording"] = pid, []int{1, 3}
+			return pid, e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", body))
+		}
+		// Issued at Market Square from Thursday 17 December.
+		affected, rx := prescribe(140, map[string]any{"start_date": "2026-12-17", "days": 14, "issue": true})
+		// A draft is rebuilt when it is issued, so it is not listed.
+		prescribe(141, map[string]any{"start_date": "2026-12-21", "days": 7})
+		// Lapsed by the 21st (prescribed 20 November, nothing supplied by
+		// 18 December): it supplies nothing more, so it is not listed.
+		_, lapsed := prescribe(142, map[string]any{"prescribed_on": "2026-11-20", "start_date": "2026-12-17", "days": 14, "issue": true})
+		// Due on the 23rd at the other pharmacy.
+		e.dispensed(143, "2026-12-21")
+
+		c.Set(mustTime("2026-12-21T10:00:00Z"))
+		if st := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+lapsed["id"].(string), nil))["status"]; st != "expired" {
+			t.Fatalf("the lapsed prescription shows as %v", st)
+		}
+		before := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx["id"].(string), nil))
+		path := "/v1/pharmacies/" + ph2 + "/opening"
+		closing := map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{"2026-12-18", "2026-12-23"}}
+		closedAlerts := func(who string) []any {
+			return e.must(200, e.do(who, "GET", "/v1/alerts?kind=pharmacy_closed", nil))["items"].([]any)
+		}
+
+		// Only Market Square's own pharmacist may close its days.
+		problemOf(t, e.do("pharmacist", "PUT", path, closing), 404)
+		problemOf(t, e.do("prescriber", "PUT", path, closing), 403)
+		if m := e.must(200, e.do("pharmacist_2", "GET", path, nil)); len(m["closed_dates"].([]any)) != 0 {
+			t.Fatalf("a denied request changed the opening: %v", m)
+		}
+		if n := len(closedAlerts("prescriber")); n != 0 {
+			t.Fatalf("a denied request raised %d alerts", n)
+		}
+
+		m := e.must(200, e.do("pharmacist_2", "PUT", path, closing))
+		if got := m["closed_dates"].([]any); len(got) != 2 || m["bank_holidays_closed"] != true {
+			t.Fatalf("opening = %v", m)
+		}
+		// The 18th is past; only the 23rd of the issued, live prescription.
+		listed := m["instalments_on_closed_days"].([]any)
+		if len(listed) != 1 {
+			t.Fatalf("instalments on closed days = %v, want one", listed)
+		}
+		in := listed[0].(map[string]any)
+		if in["date"] != "2026-12-23" || in["serial"] != rx["serial"] || in["patient_id"] != affected ||
+			in["prescription_id"] != rx["id"] || in["instalment_id"] != e.instalmentOn(rx["id"].(string), "2026-12-23") {
+			t.Fatalf("listed %v", in)
+		}
+		// The issued prescription is as it was signed.
+		if after := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx["id"].(string), nil)); !reflect.DeepEqual(before, after) {
+			t.Fatalf("the prescription changed:\n%v\n%v", before, after)
+		}
+
+		alerts := closedAlerts("prescriber")
+		if len(alerts) != 1 {
+			t.Fatalf("prescriber alerts = %v", alerts)
+		}
+		a := alerts[0].(map[string]any)
+		msg, _ := a["message"].(string)
+		if a["patient_id"] != affected || a["rule"] != "L8" || a["pharmacy_id"] != ph2 {
+			t.Fatalf("alert = %v", a)
+		}
+		for _, want := range []string{"2026-12-23", rx["serial"].(string), "A new prescription is needed"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("alert message %q does not say %q", msg, want)
+			}
+		}
+		if n := len(closedAlerts("pharmacist_2")); n != 1 {
+			t.Fatalf("Market Square sees %d alerts, want 1", n)
+		}
+		if n := len(closedAlerts("pharmacist")); n != 0 {
+			t.Fatalf("the other pharmacy sees %d alerts", n)
+		}
+
+		// Saved again, the same instalment is listed and no alert is added.
+		m = e.must(200, e.do("pharmacist_2", "PUT", path, closing))
+		if n := len(m["instalments_on_closed_days"].([]any)); n != 1 {
+			t.Fatalf("listed %d the second time", n)
+		}
+		if n := len(closedAlerts("prescriber")); n != 1 {
+			t.Fatalf("%d alerts after saving the same opening again", n)
+		}
+		// Reopened, nothing is listed.
+		m = e.must(200, e.do("pharmacist_2", "PUT", path, map[string]any{"closed_weekdays": []string{"sunday"}}))
+		if n := len(m["instalments_on_closed_days"].([]any)); n != 0 {
+			t.Fatalf("listed %d after reopening", n)
+		}
+	})
+}
+
+// A GP practice holding accepted shared care may be the one to write the
+// new prescription, so it hears of an instalment left on a closed day too.
+func TestGPHearsOfAClosedDayUnderSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-14T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(144, "2026-12-14")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "GP agreed to take over early"}}}))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
+		c.Set(mustTime("2026-12-14T11:00:00Z"))
+		m := e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+e.demo.PharmacyID+"/opening",
+			map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{"2026-12-16"}}))
+		if n := len(m["instalments_on_closed_days"].([]any)); n != 1 {
+			t.Fatalf("listed %d", n)
+		}
+		for _, who := range []string{"gp", "prescriber", "pharmacist"} {
+			if got := alertKindsOf(e.alertsOf(who, "?patient_id="+pid)); !slices.Equal(got, []string{"pharmacy_closed"}) {
+				t.Errorf("%s alert kinds = %v", who, got)
+			}
+		}
+		otherGP, _ := e.secondPractice()
+		if got := e.alertsOf(otherGP, "?open=false"); len(got) != 0 {
+			t.Fatalf("another practice sees %v", got)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -267,9 +268,28 @@ func (s *Server) setOpening(c *gin.Context) {
 		s.fail(c, problem.Invalidf("closed_weekdays", "opening", "%s", err.Error()))
 		return
 	}
-	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.SetPharmacyOpening(principal(c), id, op) }); err != nil {
+	var affected []store.InstalmentOnClosedDay
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		affected, err = tx.SetPharmacyOpening(principal(c), s.cfg.Policy, id, op, s.today())
+		return err
+	})
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, op)
+	// The answer is the opening as GET shows it, with the issued
+	// instalments it leaves on closed days, so whoever closed a day learns
+	// at once who is affected (the prescribers are alerted too).
+	body := map[string]any{}
+	b, err := json.Marshal(op)
+	if err == nil {
+		err = json.Unmarshal(b, &body)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	body["instalments_on_closed_days"] = affected
+	c.JSON(http.StatusOK, body)
 }
