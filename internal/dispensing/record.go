@@ -106,7 +106,7 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 		f := in.Block.Finding(n)
 		if in.Correction {
 			f.Message = fmt.Sprintf("On %s, %s", in.InstalmentDate, f.Message)
-			f.Action = "A dose cannot be recorded as given on a day MD1 stopped supply. If a prescriber reviewed the patient that day, record the review with its date, then correct again."
+			f.Action = "A dose cannot be recorded as given on a day MD1 stopped supply. If a prescriber reviewed the patient that day, ask the prescriber to record the review with its date, then correct again."
 		}
 		out = append(out, f)
 	}

@@ -359,3 +359,38 @@ func TestGPHearsOfAClosedDayUnderSharedCare(t *testing.T) {
 		}
 	})
 }
+
+// The MD1 block tells the pharmacist to contact the prescriber (who alone
+// records reviews) and names no API request; the alert, the prescriber's
+// cue to act, names the request that lifts it.
+func TestMD1TextFitsItsReader(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(145, "2026-03-26")
+		e.closeDays(c, "2026-03-26", "2026-03-27", "2026-03-28")
+		c.Set(mustTime("2026-03-30T09:00:00+01:00"))
+		forPharmacist := func(where, action string) {
+			t.Helper()
+			if !strings.Contains(action, "Contact the prescriber") || strings.Contains(action, "/v1/") {
+				t.Errorf("%s: action %q, want the prescriber contacted and no API path", where, action)
+			}
+		}
+		entry := dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid)
+		forPharmacist("day list", entry["block"].(map[string]any)["action"].(string))
+		r := e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-03-30")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true})
+		blockedWith(t, r, "MD1", "")
+		forPharmacist("refusal", problemOf(t, r, 422)["rules"].([]any)[0].(map[string]any)["action"].(string))
+
+		alerts := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid)
+		if len(alerts) != 1 {
+			t.Fatalf("md1 alerts = %v", alerts)
+		}
+		msg := alerts[0]["message"].(string)
+		for _, want := range []string{"4 consecutive days missed since 2026-03-26", "POST /v1/patients/" + pid + "/reviews"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("alert %q does not say %q", msg, want)
+			}
+		}
+	})
+}

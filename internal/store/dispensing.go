@@ -905,7 +905,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	if block != nil {
 		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
-			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
+			Rule: "MD1", Message: block.AlertMessage(patientID),
 			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
 	}
 	raised := 0
