@@ -248,8 +248,9 @@ func TestClosingADayListsAndAlertsIssuedInstalments(t *testing.T) {
 		}
 		// Issued at Market Square from Thursday 17 December.
 		affected, rx := prescribe(140, map[string]any{"start_date": "2026-12-17", "days": 14, "issue": true})
-		// A draft is rebuilt when it is issued, so it is not listed.
-		prescribe(141, map[string]any{"start_date": "2026-12-21", "days": 7})
+		// A draft is checked against the opening when it is issued, so it
+		// is not listed.
+		_, draft := prescribe(141, map[string]any{"start_date": "2026-12-21", "days": 7})
 		// Lapsed by the 21st (prescribed 20 November, nothing supplied by
 		// 18 December): it supplies nothing more, so it is not listed.
 		_, lapsed := prescribe(142, map[string]any{"prescribed_on": "2026-11-20", "start_date": "2026-12-17", "days": 14, "issue": true})
@@ -315,6 +316,12 @@ func TestClosingADayListsAndAlertsIssuedInstalments(t *testing.T) {
 		}
 		if n := len(closedAlerts("pharmacist")); n != 0 {
 			t.Fatalf("the other pharmacy sees %d alerts", n)
+		}
+
+		// The draft written before the closure cannot be issued as it is.
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil), 409)
+		if detail := p["detail"].(string); !strings.Contains(detail, "closed on 2026-12-23") || !strings.Contains(detail, "write a new one") {
+			t.Fatalf("issuing the draft: %s", detail)
 		}
 
 		// Saved again, the same instalment is listed and no alert is added.

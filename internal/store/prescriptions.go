@@ -161,8 +161,9 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 
 // closedDayInstalments finds the live instalments at a pharmacy that fall
 // on days closed under op, by date. Instalments already recorded are dealt
-// with; drafts are rebuilt when issued; a lapsed prescription (L3) supplies
-// nothing more, so none of them needs a new prescription.
+// with; a draft is checked against the opening when it is issued; a lapsed
+// prescription (L3) supplies nothing more; so none of them needs a new
+// prescription.
 func (tx *Tx) closedDayInstalments(n policy.Numbers, pharmacyID string, op calendar.Opening, today calendar.Date) ([]InstalmentOnClosedDay, error) {
 	var ins []Instalment
 	if err := tx.g.Table("instalments").Select("instalments.*").
@@ -629,8 +630,9 @@ func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
 }
 
 // IssuePrescription moves a draft to issued after checking it still fits
-// the regime, L3 and the patient's other issued prescriptions; the wording
-// rules are applied again and their findings returned.
+// the regime, the pharmacy's opening, L3 and the patient's other issued
+// prescriptions; the wording rules are applied again and their findings
+// returned.
 func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
@@ -663,6 +665,18 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	}
 	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose || settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
+	}
+	// The schedule was laid out on the opening of the day it was written:
+	// an instalment on a day the pharmacy has closed since could not be
+	// collected, and once signed the prescription cannot be changed.
+	opening, err := pharmacyOpening(tx.g, res.PharmacyID)
+	if err != nil {
+		return res, err
+	}
+	for _, in := range res.Instalments {
+		if !in.Date.Before(today) && !opening.IsOpen(in.Date) {
+			return res, problem.Conflictf("the pharmacy is now closed on %s, when this draft has an instalment; cancel it and write a new one, whose schedule follows the opening", in.Date)
+		}
 	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
 		return res, err
