@@ -116,7 +116,7 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		"pharmacy_2": principalFor(res, "pharmacist_2", res.Pharmacy2, auth.Pharmacist),
 	}
 	pharmacyIDs := map[string]string{"pharmacy": res.PharmacyID, "pharmacy_2": res.Pharmacy2}
-	openings, err := ensureOpenings(ctx, db, pharmacists, pharmacyIDs)
+	openings, err := ensureOpenings(ctx, db, n, pharmacists, pharmacyIDs, today)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,8 @@ var demoOpenings = map[string]calendar.Opening{
 }
 
 // ensureOpenings sets each demo pharmacy's opening days once.
-func ensureOpenings(ctx context.Context, db *store.DB, pharmacists map[string]auth.Principal, ids map[string]string) (map[string]calendar.Opening, error) {
+func ensureOpenings(ctx context.Context, db *store.DB, n policy.Numbers, pharmacists map[string]auth.Principal, ids map[string]string,
+	today calendar.Date) (map[string]calendar.Opening, error) {
 	for key, want := range demoOpenings {
 		have, err := db.PharmacyOpening(ctx, ids[key])
 		if err != nil {
@@ -191,7 +192,11 @@ func ensureOpenings(ctx context.Context, db *store.DB, pharmacists map[string]au
 		if openOnSameDays(have, want) {
 			continue
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetPharmacyOpening(pharmacists[key], ids[key], want) }); err != nil {
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.SetPharmacyOpening(pharmacists[key], n, ids[key], want, today)
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

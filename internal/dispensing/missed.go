@@ -124,7 +124,10 @@ func MissedRun(days []DayOutcome, asOf calendar.Date) (count int, since calendar
 	return r.count, r.first
 }
 
-// Block is an MD1 stop on supply.
+// Block is an MD1 stop on supply, as the pharmacist reads it: on the day
+// list, in the prompt and in the refusal of a supply. A pharmacist cannot
+// record reviews, so Action says whom to contact; AlertMessage is the text
+// for the alert that asks a prescriber to act.
 type Block struct {
 	Rule string `json:"rule"`
 	// Missed is the length of the run of consecutive days without a dose.
@@ -169,8 +172,17 @@ func MD1Block(n policy.Numbers, days []DayOutcome, asOf, lastReviewOn calendar.D
 		Threshold:  n.MD1ConsecutiveMissedDays,
 		Message: fmt.Sprintf("Do not dispense: %d or more consecutive days missed — contact the prescriber.",
 			n.MD1ConsecutiveMissedDays),
-		Action: "A prescriber must record a review (POST /v1/patients/{id}/reviews) before dispensing resumes.",
+		Action: "Do not hand over any dose. Contact the prescriber: dispensing resumes only once a prescriber has reviewed the patient and recorded the review. A patient turned away may be recorded as withheld.",
 	}, true
+}
+
+// AlertMessage is the block as the md1_block alert says it. The alert is
+// the prescriber's cue to act, so it names the request that records the
+// review; the pharmacy and a GP practice holding shared care read it too.
+func (b Block) AlertMessage(patientID string) string {
+	return fmt.Sprintf("Do not dispense: %d consecutive days missed since %s (the last on %s), %d or more stop supply (MD1). "+
+		"The pharmacy may dispense again once a prescriber has reviewed the patient and recorded the review (POST /v1/patients/%s/reviews).",
+		b.Missed, b.Since, b.LastMissed, b.Threshold, patientID)
 }
 
 // MD1Runs counts the runs of consecutive days without a dose long enough to

@@ -1,6 +1,7 @@
 package dispensing
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -227,8 +228,19 @@ func TestMD1Block(t *testing.T) {
 			if b.Message != want {
 				t.Errorf("Message = %q, want %q", b.Message, want)
 			}
-			if !strings.Contains(b.Action, "review") {
-				t.Errorf("Action = %q, want it to ask for a review", b.Action)
+			// A pharmacist reads Action and cannot record reviews: it says
+			// whom to contact and names no API request.
+			if !strings.Contains(b.Action, "Contact the prescriber") || !strings.Contains(b.Action, "review") ||
+				strings.Contains(b.Action, "/v1/") {
+				t.Errorf("Action = %q, want the pharmacist told to contact the prescriber, with no API path", b.Action)
+			}
+			// The alert is the prescriber's cue: it names the request.
+			msg := b.AlertMessage("p-1")
+			for _, want := range []string{fmt.Sprintf("%d consecutive days missed since %s", tt.wantMissed, tt.wantSince),
+				"(the last on " + tt.wantLast + ")", "POST /v1/patients/p-1/reviews"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("AlertMessage() = %q, want it to say %q", msg, want)
+				}
 			}
 			f := b.Finding(n)
 			if f.Rule != "MD1" || f.Severity != policy.Block || f.Message != b.Message {

@@ -1,9 +1,11 @@
 // Package dispensing holds the pharmacy side of treatment: the outcome of each
 // instalment collection (S1), corrections to it, missed-dose runs and the MD1
 // block, prescriber alerts (MD2, S3, S4), the pharmacist's day-list warnings,
-// adherence counts and the checks made before an outcome is recorded (L3, MD4).
+// adherence counts and the checks made before an outcome is recorded (L3, MD4,
+// S7).
 // Everything here is plain types and pure functions; storage and HTTP live
-// elsewhere. Rule ids refer to docs/clinical-rules.md.
+// elsewhere. Rule ids refer to docs/clinical-rules.md, or for the rules
+// Dosebook names itself (MD4, S7) to the policy table (internal/policy).
 package dispensing
 
 import (

@@ -2,10 +2,13 @@ package dispensing
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 // RecordInput is what CanRecord checks before a pharmacist's record is saved.
@@ -26,6 +29,9 @@ type RecordInput struct {
 	// recorded never counts, since its own outcome is what is in question.
 	FirstSupply calendar.Date
 	Outcome     Outcome
+	// Supervised and TakeHome are the instalment's amounts: whether it has
+	// a supervised dose decides which supply outcome fits it (S7).
+	Supervised, TakeHome dosing.Micrograms
 	// Block is the MD1 block in force on the day the record is about:
 	// today for a first record, the instalment's date for a correction.
 	// nil when none.
@@ -64,12 +70,23 @@ func (in RecordInput) Supply() bool {
 // late: the pharmacist who forgot to record lets day close mark the day
 // missed and then corrects it. Supervised or collected recorded late as a
 // first record is refused (MD4): it cannot be told apart from a catch-up.
+//
+// The outcome must fit the instalment (S7), for a correction as for a first
+// record: one with a supervised amount is recorded supervised, never
+// collected, since a supervised dose handed over to take away is the
+// diversion supervision exists to stop. Supervised fits every instalment: a
+// pharmacist who watches the patient take a dose prescribed for take-home
+// hands over nothing the prescription does not, and the record must be able
+// to say so.
 func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 	var out []policy.Finding
 	if in.Today.Before(in.InstalmentDate) {
 		out = append(out, n.Finding("L3",
 			fmt.Sprintf("This instalment is for %s: nothing is supplied before the date on the prescription, and its outcome is recorded on that day.", in.InstalmentDate),
 			"Record the outcome on the instalment's date."))
+	}
+	if f, ok := fitsInstalment(n, in); !ok {
+		out = append(out, f)
 	}
 	if in.Correction && !in.Supply() {
 		return out
@@ -89,11 +106,25 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 		f := in.Block.Finding(n)
 		if in.Correction {
 			f.Message = fmt.Sprintf("On %s, %s", in.InstalmentDate, f.Message)
-			f.Action = "A dose cannot be recorded as given on a day MD1 stopped supply. If a prescriber reviewed the patient that day, record the review with its date, then correct again."
+			f.Action = "A dose cannot be recorded as given on a day MD1 stopped supply. If a prescriber reviewed the patient that day, ask the prescriber to record the review with its date, then correct again."
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// fitsInstalment reports whether the outcome fits the instalment's
+// supervision (S7), with the finding that stops the record when not.
+func fitsInstalment(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
+	if in.Outcome != Collected || in.Supervised == 0 {
+		return policy.Finding{}, true
+	}
+	msg := "This instalment is a supervised dose: the prescription says it is taken in front of the pharmacist, so it cannot be recorded as collected to take away."
+	if in.TakeHome > 0 {
+		msg = "This instalment has a supervised dose: the prescription says it is taken in front of the pharmacist, with the take-home part handed over at the same visit, so it is recorded as supervised, not collected."
+	}
+	return n.Finding("S7", msg,
+		"If the patient took the dose in front of you, record supervised. If not, do not hand it over: record withheld or refused (or, for a correction, what really happened), and ask the prescriber to change the pickup pattern if take-home doses are wanted."), false
 }
 
 // liveOn reports whether the prescription could be dispensed from on the
@@ -151,4 +182,71 @@ func statusFinding(n policy.Numbers, s prescriptions.Status) (policy.Finding, bo
 	}
 	return n.Finding("L3", fmt.Sprintf("This prescription's status %q is not issued: nothing may be supplied from it.", s),
 		"Contact the prescriber."), true
+}
+
+// ClockSkew is how far ahead of the server's clock an occurred_at may be: a
+// till whose clock runs a few minutes fast is not recording the future.
+const ClockSkew = 5 * time.Minute
+
+// OccurredInput is what OccurredAt checks.
+type OccurredInput struct {
+	Outcome        Outcome
+	InstalmentDate calendar.Date
+	// Given is the time the pharmacist says it happened; zero when the
+	// request left it out.
+	Given time.Time
+	Now   time.Time
+	// Zone is the service's time zone, whose local date an instalment's
+	// date is (nil: UTC).
+	Zone *time.Location
+}
+
+// OccurredAt is the time a record says its outcome happened: the given
+// time, or now when none was given. It must not be in the future (beyond
+// ClockSkew), and what a pharmacist saw (supervised, collected, withheld,
+// refused) happened on the instalment's own date in the service's zone: a
+// dose is not given before its day (L3) and is never recorded as given
+// after it (MD4: missed doses are never supplied later); a patient turned
+// away was turned away on that day too (S1: the record's date and time). So
+// a record made after the instalment's day, a correction above all, must
+// say when on that day it happened: now would date it to the wrong day.
+// Missed is the day passing without a visit, not a moment anyone saw: its
+// time is when it was marked, so only the future is refused for it.
+//
+// Comparing local dates, not instants, keeps the clock-change days right:
+// the last Sunday of March has 23 hours in London and the last Sunday of
+// October 25, and each is one instalment's day.
+func OccurredAt(in OccurredInput) (time.Time, error) {
+	zone := in.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	at, given := in.Given, !in.Given.IsZero()
+	if !given {
+		at = in.Now
+	}
+	if given && at.After(in.Now.Add(ClockSkew)) {
+		return at, problem.Invalidf("occurred_at", "not_future", "occurred_at %s is in the future", at.UTC().Format(time.RFC3339))
+	}
+	if in.Outcome == Missed {
+		return at, nil
+	}
+	day := calendar.DateOf(at, zone)
+	switch {
+	case day.Before(in.InstalmentDate):
+		return at, problem.Invalidf("occurred_at", "L3",
+			"occurred_at is on %s, before this instalment's date %s: nothing is supplied, nor recorded, before the date on the prescription",
+			day, in.InstalmentDate)
+	case !day.After(in.InstalmentDate):
+		return at, nil
+	case !given:
+		return at, problem.Invalidf("occurred_at", "S1",
+			"this instalment was due on %s: a record made after its day gives occurred_at, the time on %s it happened", in.InstalmentDate, in.InstalmentDate)
+	case in.Outcome.Taken():
+		return at, problem.Invalidf("occurred_at", "MD4",
+			"occurred_at is on %s, after this instalment's date %s: a dose is recorded as given only on its own day, since missed doses are never supplied later",
+			day, in.InstalmentDate)
+	}
+	return at, problem.Invalidf("occurred_at", "S1",
+		"occurred_at is on %s, after this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
 }

@@ -4,10 +4,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 func TestCanRecord(t *testing.T) {
@@ -29,8 +32,11 @@ func TestCanRecord(t *testing.T) {
 		// prescribed defaults to the day before; cancelled and supplied
 		// (the first taken instalment) to none.
 		prescribed, cancelled, supplied string
-		wantRules                       []string
-		wantText                        string
+		// supervised and takeHome are the instalment's amounts in mg; both
+		// zero means a take-home instalment of 30 mg.
+		supervised, takeHome int64
+		wantRules            []string
+		wantText             string
 	}{
 		{name: "supervised on the day", date: today, outcome: Supervised},
 		{name: "collected on the day", date: today, outcome: Collected},
@@ -81,6 +87,33 @@ func TestCanRecord(t *testing.T) {
 			outcome: Refused, correction: true, current: Supervised},
 		{name: "correction to missed on a lapsed prescription", date: today, prescribed: "2026-09-20", outcome: Missed, correction: true, current: Collected},
 
+		// S7: the outcome fits the instalment's supervision, for first
+		// records and corrections alike.
+		{name: "supervised dose supervised", date: today, supervised: 30, outcome: Supervised},
+		{name: "supervised dose collected", date: today, supervised: 30, outcome: Collected,
+			wantRules: []string{"S7"}, wantText: "cannot be recorded as collected"},
+		{name: "supervised with take-home part collected", date: today, supervised: 30, takeHome: 30, outcome: Collected,
+			wantRules: []string{"S7"}, wantText: "take-home part"},
+		{name: "supervised with take-home part supervised", date: today, supervised: 30, takeHome: 30, outcome: Supervised},
+		{name: "take-home dose collected", date: today, takeHome: 30, outcome: Collected},
+		{name: "take-home dose supervised", date: today, takeHome: 30, outcome: Supervised},
+		{name: "supervised dose withheld", date: today, supervised: 30, outcome: Withheld},
+		{name: "supervised dose refused", date: today, supervised: 30, outcome: Refused},
+		{name: "supervised dose collected while blocked", date: today, supervised: 30, outcome: Collected, block: &block,
+			wantRules: []string{"S7", "MD1"}},
+		{name: "supervised dose collected before the date", date: "2026-10-26", supervised: 30, outcome: Collected,
+			wantRules: []string{"L3", "S7"}},
+		{name: "correction supervised to collected of a supervised dose", date: today, supervised: 30, outcome: Collected,
+			correction: true, current: Supervised, wantRules: []string{"S7"}},
+		{name: "correction missed to collected of a supervised dose", date: "2026-10-24", supervised: 30, outcome: Collected,
+			correction: true, current: Missed, wantRules: []string{"S7"}},
+		{name: "correction collected to supervised of a supervised dose", date: today, supervised: 30, outcome: Supervised,
+			correction: true, current: Collected},
+		{name: "correction collected to missed of a supervised dose", date: today, supervised: 30, outcome: Missed,
+			correction: true, current: Collected},
+		{name: "correction supervised to collected of a take-home dose", date: today, takeHome: 30, outcome: Collected,
+			correction: true, current: Supervised},
+
 		// L3: the first instalment is supplied within 28 days of the
 		// prescription date, or the prescription is void after that.
 		{name: "first supply on day 28", date: today, prescribed: "2026-09-27", outcome: Supervised},
@@ -112,6 +145,10 @@ func TestCanRecord(t *testing.T) {
 				}
 				return d(s)
 			}
+			supervised, takeHome := dosing.Mg(tt.supervised), dosing.Mg(tt.takeHome)
+			if supervised == 0 && takeHome == 0 {
+				takeHome = dosing.Mg(30)
+			}
 			got := CanRecord(n, RecordInput{
 				Today:              d(today),
 				InstalmentDate:     d(tt.date),
@@ -120,6 +157,8 @@ func TestCanRecord(t *testing.T) {
 				CancelledOn:        opt(tt.cancelled),
 				FirstSupply:        opt(tt.supplied),
 				Outcome:            tt.outcome,
+				Supervised:         supervised,
+				TakeHome:           takeHome,
 				Block:              tt.block,
 				Correction:         tt.correction,
 				Current:            tt.current,
@@ -173,4 +212,112 @@ func TestFirstInstalmentLapsed(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestOccurredAt(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		outcome Outcome
+		date    string // the instalment's date
+		given   string // "" when the request leaves occurred_at out
+		now     string
+		utc     bool // the zone is nil, read as UTC
+		// wantRule is the rule of the occurred_at field error, "" for none.
+		wantRule string
+	}{
+		{name: "on the day", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T10:00:00Z", now: "2026-12-02T10:30:00Z"},
+		{name: "the day before (the tester's case)", outcome: Supervised, date: "2026-12-02", given: "2026-12-01T10:00:00Z",
+			now: "2026-12-02T10:30:00Z", wantRule: "L3"},
+		{name: "the last second of the day before", outcome: Collected, date: "2026-12-02", given: "2026-12-01T23:59:59Z",
+			now: "2026-12-02T10:30:00Z", wantRule: "L3"},
+		{name: "midnight starting the day", outcome: Collected, date: "2026-12-02", given: "2026-12-02T00:00:00Z", now: "2026-12-02T10:30:00Z"},
+		{name: "withheld the day before", outcome: Withheld, date: "2026-12-02", given: "2026-12-01T18:00:00Z",
+			now: "2026-12-02T10:30:00Z", wantRule: "L3"},
+		{name: "given after its day", outcome: Supervised, date: "2026-12-02", given: "2026-12-03T09:00:00Z",
+			now: "2026-12-03T09:30:00Z", wantRule: "MD4"},
+		{name: "refused after its day", outcome: Refused, date: "2026-12-02", given: "2026-12-03T09:00:00Z",
+			now: "2026-12-03T09:30:00Z", wantRule: "S1"},
+		{name: "late record dated on its day", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T11:00:00Z", now: "2026-12-05T09:30:00Z"},
+		{name: "left out on the day", outcome: Supervised, date: "2026-12-02", now: "2026-12-02T15:00:00Z"},
+		{name: "left out after the day", outcome: Supervised, date: "2026-12-02", now: "2026-12-03T09:00:00Z", wantRule: "S1"},
+		{name: "withheld left out after the day", outcome: Withheld, date: "2026-12-02", now: "2026-12-03T09:00:00Z", wantRule: "S1"},
+		{name: "missed left out after the day", outcome: Missed, date: "2026-12-02", now: "2026-12-09T09:00:00Z"},
+		{name: "missed dated after the day", outcome: Missed, date: "2026-12-02", given: "2026-12-04T09:00:00Z", now: "2026-12-09T09:00:00Z"},
+		{name: "within the clock-skew allowance", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T10:04:59Z", now: "2026-12-02T10:00:00Z"},
+		{name: "beyond the clock-skew allowance", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T10:05:01Z",
+			now: "2026-12-02T10:00:00Z", wantRule: "not_future"},
+		{name: "missed in the future", outcome: Missed, date: "2026-12-02", given: "2026-12-03T10:00:00Z",
+			now: "2026-12-02T10:00:00Z", wantRule: "not_future"},
+
+		// 29 March 2026: clocks go forward at 01:00 GMT, a 23-hour day.
+		{name: "spring: 23:30 GMT the evening before", outcome: Supervised, date: "2026-03-29", given: "2026-03-28T23:30:00Z",
+			now: "2026-03-29T12:00:00Z", wantRule: "L3"},
+		{name: "spring: 00:30 GMT", outcome: Supervised, date: "2026-03-29", given: "2026-03-29T00:30:00Z", now: "2026-03-29T12:00:00Z"},
+		{name: "spring: 23:59:59 BST", outcome: Supervised, date: "2026-03-29", given: "2026-03-29T22:59:59Z", now: "2026-03-30T09:00:00Z"},
+		{name: "spring: midnight BST ends the day", outcome: Supervised, date: "2026-03-29", given: "2026-03-29T23:00:00Z",
+			now: "2026-03-30T09:00:00Z", wantRule: "MD4"},
+		{name: "spring: written with its offset", outcome: Collected, date: "2026-03-29", given: "2026-03-29T23:30:00+01:00", now: "2026-03-30T09:00:00Z"},
+		{name: "spring: 00:30 BST the next day", outcome: Collected, date: "2026-03-29", given: "2026-03-30T00:30:00+01:00",
+			now: "2026-03-30T09:00:00Z", wantRule: "MD4"},
+		{name: "spring: in UTC the same instant is still the day", outcome: Collected, date: "2026-03-29", given: "2026-03-30T00:30:00+01:00",
+			now: "2026-03-30T09:00:00Z", utc: true},
+
+		// 25 October 2026: clocks go back at 01:00 GMT, a 25-hour day.
+		{name: "autumn: 23:59:59 BST the evening before", outcome: Supervised, date: "2026-10-25", given: "2026-10-24T22:59:59Z",
+			now: "2026-10-25T12:00:00Z", wantRule: "L3"},
+		{name: "autumn: midnight BST starts the day", outcome: Supervised, date: "2026-10-25", given: "2026-10-24T23:00:00Z", now: "2026-10-25T12:00:00Z"},
+		{name: "autumn: the second 01:30", outcome: Supervised, date: "2026-10-25", given: "2026-10-25T01:30:00Z", now: "2026-10-25T12:00:00Z"},
+		{name: "autumn: 23:59:59 GMT", outcome: Supervised, date: "2026-10-25", given: "2026-10-25T23:59:59Z", now: "2026-10-26T09:00:00Z"},
+		{name: "autumn: midnight GMT ends the day", outcome: Supervised, date: "2026-10-25", given: "2026-10-26T00:00:00Z",
+			now: "2026-10-26T09:00:00Z", wantRule: "MD4"},
+		{name: "autumn: in UTC 23:30 BST is still the day before", outcome: Supervised, date: "2026-10-25", given: "2026-10-24T23:30:00Z",
+			now: "2026-10-25T12:00:00Z", utc: true, wantRule: "L3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := OccurredInput{Outcome: tt.outcome, InstalmentDate: d(tt.date), Now: mustTime(t, tt.now), Zone: london}
+			if tt.given != "" {
+				in.Given = mustTime(t, tt.given)
+			}
+			if tt.utc {
+				in.Zone = nil
+			}
+			at, err := OccurredAt(in)
+			if tt.wantRule == "" {
+				if err != nil {
+					t.Fatalf("OccurredAt() = %v", err)
+				}
+				want := in.Given
+				if want.IsZero() {
+					want = in.Now
+				}
+				if !at.Equal(want) {
+					t.Fatalf("OccurredAt() = %s, want %s", at, want)
+				}
+				return
+			}
+			pe, ok := problem.As(err)
+			if !ok || pe.Code != problem.Invalid || len(pe.Fields) != 1 {
+				t.Fatalf("OccurredAt() = %v, want one invalid field", err)
+			}
+			if f := pe.Fields[0]; f.Field != "occurred_at" || f.Rule != tt.wantRule || f.Message == "" {
+				t.Fatalf("field error %+v, want occurred_at %s", f, tt.wantRule)
+			}
+		})
+	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }

@@ -107,9 +107,6 @@ func (s *Server) recordDose(c *gin.Context) {
 	} else if req.CorrectionReason != "" {
 		f.Add("correction_reason", "correction_only", "correction_reason goes with corrects_id; an original record has notes")
 	}
-	if !in.OccurredAt.IsZero() && in.OccurredAt.After(s.db.Now().Add(5*60e9)) {
-		f.Add("occurred_at", "not_future", "occurred_at must not be in the future")
-	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return

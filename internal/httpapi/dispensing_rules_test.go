@@ -93,7 +93,7 @@ func TestCorrectionToASupplyMeetsMD1(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-28&to=2026-03-28", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "supervised", "identity_confirmed": true,
-			"corrects_id": missed["id"], "correction_reason": "given on the day, not recorded"}))
+			"corrects_id": missed["id"], "correction_reason": "given on the day, not recorded", "occurred_at": "2026-03-28T10:15:00Z"}))
 		bal = e.must(200, e.do("pharmacist", "GET", "/v1/prescriptions/"+prID+"/balance", nil))
 		if bal["dispensed"].(float64) != 60 {
 			t.Fatalf("balance = %v, want Saturday's 60 mg dispensed", bal)
@@ -131,7 +131,8 @@ func TestCancelledPrescription(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid2+"/doses?from=2026-05-12&to=2026-05-12", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(pr2, "2026-05-12")+"/events", map[string]any{
-			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded"}))
+			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded",
+			"occurred_at": "2026-05-12T09:30:00+01:00"}))
 	})
 }
 
@@ -177,7 +178,8 @@ func TestPrescriptionLapsesWithoutAFirstSupply(t *testing.T) {
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-06-29&to=2026-06-29", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-06-29")+"/events", map[string]any{
-			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded"}))
+			"outcome": "supervised", "identity_confirmed": true, "corrects_id": missed["id"], "correction_reason": "given, not recorded",
+			"occurred_at": "2026-06-29T11:00:00+01:00"}))
 		if !onDayList(e.must(200, e.do("pharmacist", "GET", ph, nil)), pid) {
 			t.Fatal("the prescription is not offered after its first supply was corrected")
 		}
@@ -204,30 +206,30 @@ func TestCorrectionReasonIsItsOwnField(t *testing.T) {
 		if orig["correction_reason"] != "" {
 			t.Fatalf("original carries a correction reason: %v", orig)
 		}
-		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
 			"corrects_id": orig["id"], "correction_reason": "  "}), 422)
 		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
 			t.Fatalf("fields = %v", fieldsOf(p))
 		}
-		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
 			"correction_reason": "no corrects_id"}), 422)
 		if !slices.Equal(fieldsOf(p), []string{"correction_reason"}) {
 			t.Fatalf("fields = %v", fieldsOf(p))
 		}
-		corr := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
-			"corrects_id": orig["id"], "correction_reason": " take-home, not supervised ", "notes": "patient's carer collected"}))["event"].(map[string]any)
-		if corr["correction_reason"] != "take-home, not supervised" || corr["notes"] != "patient's carer collected" || corr["corrects_id"] != orig["id"] {
+		corr := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused",
+			"corrects_id": orig["id"], "correction_reason": " refused, not supervised ", "notes": "spat the dose out"}))["event"].(map[string]any)
+		if corr["correction_reason"] != "refused, not supervised" || corr["notes"] != "spat the dose out" || corr["corrects_id"] != orig["id"] {
 			t.Fatalf("correction = %v", corr)
 		}
 		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-09-14&to=2026-09-14", nil))
 		inst := hist["instalments"].([]any)[0].(map[string]any)
 		evs := inst["events"].([]any)
-		if inst["current_outcome"] != "collected" || len(evs) != 2 {
+		if inst["current_outcome"] != "refused" || len(evs) != 2 {
 			t.Fatalf("history = %v", inst)
 		}
 		first, second := evs[0].(map[string]any), evs[1].(map[string]any)
 		if first["notes"] != "seen to swallow" || first["correction_reason"] != "" || first["outcome"] != "supervised" ||
-			second["correction_reason"] != "take-home, not supervised" || second["outcome"] != "collected" {
+			second["correction_reason"] != "refused, not supervised" || second["outcome"] != "refused" {
 			t.Fatalf("events = %v", evs)
 		}
 	})

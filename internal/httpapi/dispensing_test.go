@@ -122,28 +122,32 @@ func TestDispensingStory(t *testing.T) {
 		}
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+entry["instalment_id"].(string)+"/events", body))
 
-		// A wrong entry is corrected, never edited: history keeps both.
+		// A wrong entry is corrected, never edited: history keeps both. A
+		// supervised dose cannot be corrected into a take-away (S7).
 		ev := first.JSON(t)["event"].(map[string]any)
-		corr := map[string]any{"outcome": "collected", "identity_confirmed": true, "corrects_id": ev["id"], "correction_reason": "recorded against the wrong option"}
+		blockedWith(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
+			"corrects_id": ev["id"], "correction_reason": "recorded against the wrong option"}), "S7", "record supervised")
+		corr := map[string]any{"outcome": "refused", "corrects_id": ev["id"], "correction_reason": "recorded against the wrong option",
+			"occurred_at": "2026-03-26T10:00:00Z"}
 		e.must(201, e.do("pharmacist", "POST", path, corr))
-		problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "collected", "identity_confirmed": true,
-			"corrects_id": ev["id"]}), 422)
+		problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused", "corrects_id": ev["id"]}), 422)
 		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-26&to=2026-03-30", nil))
 		firstDay := hist["instalments"].([]any)[0].(map[string]any)
-		if firstDay["current_outcome"] != "collected" || len(firstDay["events"].([]any)) != 2 {
+		if firstDay["current_outcome"] != "refused" || len(firstDay["events"].([]any)) != 2 {
 			t.Fatalf("history = %v", firstDay)
 		}
 		adh := hist["adherence"].(map[string]any)
-		if adh["due"].(float64) != 5 || adh["missed"].(float64) != 3 || adh["collected"].(float64) != 1 || adh["supervised"].(float64) != 1 {
+		if adh["due"].(float64) != 5 || adh["missed"].(float64) != 3 || adh["refused"].(float64) != 1 || adh["collected"].(float64) != 0 ||
+			adh["supervised"].(float64) != 1 {
 			t.Fatalf("adherence = %v", adh)
 		}
 		// Controlled drug balance: dispensed vs prescribed vs remaining.
 		bal := e.must(200, e.do("pharmacist", "GET", "/v1/prescriptions/"+prID+"/balance", nil))
-		if bal["prescribed"].(float64) != 420 || bal["dispensed"].(float64) != 60 || bal["not_supplied"].(float64) != 90 || bal["remaining"].(float64) != 270 {
+		if bal["prescribed"].(float64) != 420 || bal["dispensed"].(float64) != 30 || bal["not_supplied"].(float64) != 120 || bal["remaining"].(float64) != 270 {
 			t.Fatalf("balance = %v", bal)
 		}
 		day := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+ph+"/balance?from=2026-03-26&to=2026-03-30", nil))
-		if n := len(day["items"].([]any)); n != 2 {
+		if n := len(day["items"].([]any)); n != 1 {
 			t.Fatalf("daily balance = %v", day)
 		}
 	})

@@ -544,8 +544,10 @@ func TestDoseChangeOnAClosedDayReissuesFromTheNextOpenDay(t *testing.T) {
 		sat := "/v1/instalments/" + e.instalmentOn(pr["id"].(string), "2026-11-28") + "/events"
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-11-28&to=2026-11-28", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
-		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "collected", "identity_confirmed": true,
-			"corrects_id": missed["id"], "correction_reason": "collected on Saturday, not recorded"}))
+		// Saturday's instalment is supervised with Sunday's dose to take
+		// home, so it is recorded as supervised (S7).
+		e.must(201, e.do("pharmacist", "POST", sat, map[string]any{"outcome": "supervised", "identity_confirmed": true,
+			"corrects_id": missed["id"], "correction_reason": "given on Saturday, not recorded", "occurred_at": "2026-11-28T10:00:00Z"}))
 	})
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -242,10 +243,13 @@ func (s *Server) setOpening(c *gin.Context) {
 		return
 	}
 	var f problem.Fields
-	op := calendar.Opening{ClosedDates: req.ClosedDates, OpenDates: req.OpenDates}
-	if req.BankHolidaysClosed == nil {
-		f.Add("bank_holidays_closed", "required", "bank_holidays_closed is required (true or false)")
-	} else {
+	// Left out, bank_holidays_closed means closed: the safer reading, since
+	// a schedule built for a closed bank holiday supplies that day's dose on
+	// an earlier open day (L7 wording 1), while one built for an open day
+	// the pharmacy in fact closes leaves the patient without it. A pharmacy
+	// that opens on bank holidays says so.
+	op := calendar.Opening{ClosedDates: req.ClosedDates, OpenDates: req.OpenDates, BankHolidaysClosed: true}
+	if req.BankHolidaysClosed != nil {
 		op.BankHolidaysClosed = *req.BankHolidaysClosed
 	}
 	for _, w := range req.ClosedWeekdays {
@@ -264,9 +268,28 @@ func (s *Server) setOpening(c *gin.Context) {
 		s.fail(c, problem.Invalidf("closed_weekdays", "opening", "%s", err.Error()))
 		return
 	}
-	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.SetPharmacyOpening(principal(c), id, op) }); err != nil {
+	var affected []store.InstalmentOnClosedDay
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		affected, err = tx.SetPharmacyOpening(principal(c), s.cfg.Policy, id, op, s.today())
+		return err
+	})
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, op)
+	// The answer is the opening as GET shows it, with the issued
+	// instalments it leaves on closed days, so whoever closed a day learns
+	// at once who is affected (the prescribers are alerted too).
+	body := map[string]any{}
+	b, err := json.Marshal(op)
+	if err == nil {
+		err = json.Unmarshal(b, &body)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	body["instalments_on_closed_days"] = affected
+	c.JSON(http.StatusOK, body)
 }

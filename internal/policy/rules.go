@@ -192,6 +192,15 @@ func specs() []ruleSpec {
 			func(n Numbers) string {
 				return fmt.Sprintf("Consumption is supervised throughout titration; the need is reviewed after %d weeks (methadone) or %d week(s) (buprenorphine).", n.S6MethadoneReviewWeeks, n.S6BuprenorphineReviewWeeks)
 			}},
+		// S7 is the pharmacy's side of M6 and S6, which the prescriber
+		// decides: a dose prescribed as supervised is taken in front of the
+		// pharmacist, or it is not handed over at all. The pharmacist cannot
+		// override it; only a new pickup pattern from the prescriber can.
+		// Supervising a take-home dose is always allowed: it hands over
+		// nothing the prescription does not.
+		{"S7", "Supervised doses taken under supervision", Block, EvidenceVerified,
+			"NICE TA114 recommendation 1.3; St Helens specification (the supervision M6 and S6 prescribe)",
+			fixed("An instalment with a supervised amount is consumed in front of the pharmacist and recorded as supervised (any take-home part of it is handed over with it); only an instalment with no supervised amount may be recorded as collected. A pharmacist may always supervise a take-home dose.")},
 
 		// SC1 criteria are "usually", so a handover outside them warns.
 		{"SC1", "Shared care eligibility", Warn, EvidenceSecondary, "Generic shared-care policies",

@@ -30,12 +30,15 @@ const (
 	// yearly review and the GP practice's M5 review.
 	AlertSpecialistReviewDue = "specialist_review_due"
 	AlertGPReviewDue         = "gp_review_due"
+	// An issued prescription's instalment falls on a day its pharmacy has
+	// since closed: a new prescription is needed (L8).
+	AlertPharmacyClosed = "pharmacy_closed"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
-		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue}
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding
@@ -43,8 +46,9 @@ func AlertKinds() []string {
 // the practice now prescribing hears what the service hears and can lift
 // an MD1 block with a review, the practice's own review, and the ECG a
 // high methadone dose needs (M4), which a practice can arrange and record
-// at a review.
-var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue, AlertECGDue}
+// at a review, and an instalment left on a day the pharmacy closed, since
+// the practice may be the one to write the new prescription.
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed}
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).

@@ -424,7 +424,7 @@ type NewDoseEvent struct {
 	// CorrectionReason is required with CorrectsID and refused without it.
 	CorrectionReason string
 	// Zone is the service's time zone, for the local date a prescription
-	// was cancelled on (nil: UTC).
+	// was cancelled on and the local date OccurredAt falls on (nil: UTC).
 	Zone *time.Location
 	// Idempotency-Key and the request's hash, stored with the record so a
 	// retry gets the same answer.
@@ -432,7 +432,7 @@ type NewDoseEvent struct {
 	RequestHash    string
 }
 
-// RecordDose saves a dose event under S1, S3, L3, MD1 and MD4. A second
+// RecordDose saves a dose event under S1, S3, S7, L3, MD1 and MD4. A second
 // outcome for the same instalment is a Conflict carrying the first.
 func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
 	inst, err := recordTargetFor(tx.g, p, instalmentID)
@@ -474,7 +474,8 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
 	}
 	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
-		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Correction: correction}
+		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Supervised: inst.Supervised, TakeHome: inst.TakeHome,
+		Correction: correction}
 	if b, ok := dispensing.MD1Block(n, w.days, asOf, w.lastReview); ok {
 		check.Block = &b
 	}
@@ -501,8 +502,10 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			"confirm the patient's identity before a dose is handed over; if it cannot be confirmed, record withheld with reason identity_not_confirmed")
 	}
 	now := tx.db.Now()
-	if in.OccurredAt.IsZero() {
-		in.OccurredAt = now
+	in.OccurredAt, err = dispensing.OccurredAt(dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date,
+		Given: in.OccurredAt, Now: now, Zone: in.Zone})
+	if err != nil {
+		return DoseEvent{}, nil, err
 	}
 	e := DoseEvent{ID: newID(), InstalmentID: inst.ID, PatientID: inst.PatientID, PharmacyID: inst.PharmacyID, Date: inst.Date,
 		Outcome: in.Outcome, Reason: in.Reason, IdentityConfirmed: in.IdentityConfirmed, OccurredAt: in.OccurredAt.UTC().Truncate(time.Microsecond),
@@ -902,7 +905,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	if block != nil {
 		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
-			Rule: "MD1", Message: fmt.Sprintf("%s Missed %d consecutive days since %s.", block.Message, block.Missed, block.Since),
+			Rule: "MD1", Message: block.AlertMessage(patientID),
 			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
 	}
 	raised := 0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -116,19 +117,130 @@ func pharmacyOpening(g *gorm.DB, pharmacyID string) (calendar.Opening, error) {
 	return op, nil
 }
 
-// SetPharmacyOpening sets which days a pharmacy is closed.
-func (tx *Tx) SetPharmacyOpening(p auth.Principal, pharmacyID string, op calendar.Opening) error {
+// InstalmentOnClosedDay is an instalment of an issued prescription due on
+// a day its pharmacy is now closed.
+type InstalmentOnClosedDay struct {
+	InstalmentID   string        `json:"instalment_id"`
+	PrescriptionID string        `json:"prescription_id"`
+	Serial         string        `json:"serial"`
+	PatientID      string        `json:"patient_id"`
+	Date           calendar.Date `json:"date"`
+}
+
+// SetPharmacyOpening sets which days a pharmacy is closed. Schedules built
+// from now on follow it; issued prescriptions are signed clinical records
+// and keep their instalments (L1). It returns the live instalments (of a
+// prescription still issued and not lapsed, not yet recorded, today or
+// later) that now fall on closed days, and alerts the prescribers of each
+// such prescription's service, and the pharmacy, that a new prescription
+// is needed (L8), once per prescription and set of dates.
+func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID string, op calendar.Opening, today calendar.Date) ([]InstalmentOnClosedDay, error) {
 	if p.Role == auth.Pharmacist && p.OrgID != pharmacyID {
-		return problem.NotFoundf("pharmacy not found")
+		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	var o Organisation
 	if !ValidID(pharmacyID) || tx.g.Take(&o, "id = ? AND kind = ?", pharmacyID, auth.Pharmacy).Error != nil {
-		return problem.NotFoundf("pharmacy not found")
+		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	if err := tx.g.Model(&Organisation{}).Where("id = ?", pharmacyID).Update("opening", mustJSON(op)).Error; err != nil {
-		return translate(err)
+		return nil, translate(err)
 	}
-	return tx.Audit("pharmacy.opening", "organisation", pharmacyID, map[string]any{"from": o.Opening, "to": op})
+	affected, err := tx.closedDayInstalments(n, pharmacyID, op, today)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Audit("pharmacy.opening", "organisation", pharmacyID,
+		map[string]any{"from": o.Opening, "to": op, "instalments_on_closed_days": affected}); err != nil {
+		return nil, err
+	}
+	if err := tx.closedDayAlerts(n, o, affected); err != nil {
+		return nil, err
+	}
+	return affected, nil
+}
+
+// closedDayInstalments finds the live instalments at a pharmacy that fall
+// on days closed under op, by date. Instalments already recorded are dealt
+// with; a draft is checked against the opening when it is issued; a lapsed
+// prescription (L3) supplies nothing more; so none of them needs a new
+// prescription.
+func (tx *Tx) closedDayInstalments(n policy.Numbers, pharmacyID string, op calendar.Opening, today calendar.Date) ([]InstalmentOnClosedDay, error) {
+	var ins []Instalment
+	if err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.pharmacy_id = ? AND instalments.date >= ? AND prescriptions.status = ?", pharmacyID, today, StatusIssued).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("instalments.date, instalments.id").Find(&ins).Error; err != nil {
+		return nil, translate(err)
+	}
+	var closed []Instalment
+	var ids []string
+	for _, in := range ins {
+		if op.IsOpen(in.Date) {
+			continue
+		}
+		closed = append(closed, in)
+		if !slices.Contains(ids, in.PrescriptionID) {
+			ids = append(ids, in.PrescriptionID)
+		}
+	}
+	out := []InstalmentOnClosedDay{}
+	if len(closed) == 0 {
+		return out, nil
+	}
+	var prs []Prescription
+	if err := tx.g.Where("id IN ?", ids).Find(&prs).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := map[string]*Prescription{}
+	ptrs := make([]*Prescription, len(prs))
+	for i := range prs {
+		byID[prs[i].ID], ptrs[i] = &prs[i], &prs[i]
+	}
+	if err := withFirstSupply(tx.g, ptrs); err != nil {
+		return nil, err
+	}
+	for _, in := range closed {
+		pr := byID[in.PrescriptionID]
+		if pr.EffectiveStatus(today, n) != StatusIssued {
+			continue
+		}
+		out = append(out, InstalmentOnClosedDay{InstalmentID: in.ID, PrescriptionID: pr.ID, Serial: pr.Serial,
+			PatientID: pr.PatientID, Date: in.Date})
+	}
+	return out, nil
+}
+
+// closedDayAlerts raises one alert per prescription with instalments on
+// closed days, for its service's prescribers and the pharmacy. The dedupe
+// key names the dates, so saving the same opening again raises nothing new
+// while closing a further date raises an alert naming every date.
+func (tx *Tx) closedDayAlerts(n policy.Numbers, pharmacy Organisation, affected []InstalmentOnClosedDay) error {
+	var order []string
+	dates := map[string][]calendar.Date{}
+	for _, a := range affected {
+		if _, ok := dates[a.PrescriptionID]; !ok {
+			order = append(order, a.PrescriptionID)
+		}
+		dates[a.PrescriptionID] = append(dates[a.PrescriptionID], a.Date)
+	}
+	for _, id := range order {
+		var pr Prescription
+		if err := tx.g.Take(&pr, "id = ?", id).Error; err != nil {
+			return translate(err)
+		}
+		f := prescriptions.ClosedDayFinding(n, pr.Serial, pharmacy.Name, dates[id])
+		keys := make([]string, len(dates[id]))
+		for i, d := range dates[id] {
+			keys[i] = d.String()
+		}
+		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, PharmacyID: &pharmacy.ID, Kind: AlertPharmacyClosed,
+			Rule: f.Rule, Message: f.Message + " " + f.Action,
+			DedupeKey: fmt.Sprintf("pharmacy_closed:%s:%s", pr.ID, strings.Join(keys, ","))}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scheduleFor lays out instalments for days from start, with the dose and
@@ -542,8 +654,9 @@ func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
 }
 
 // IssuePrescription moves a draft to issued after checking it still fits
-// the regime, L3 and the patient's other issued prescriptions; the wording
-// rules are applied again and their findings returned.
+// the regime, the pharmacy's opening, L3 and the patient's other issued
+// prescriptions; the wording rules are applied again and their findings
+// returned.
 func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
@@ -576,6 +689,18 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	}
 	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose || settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
+	}
+	// The schedule was laid out on the opening of the day it was written:
+	// an instalment on a day the pharmacy has closed since could not be
+	// collected, and once signed the prescription cannot be changed.
+	opening, err := pharmacyOpening(tx.g, res.PharmacyID)
+	if err != nil {
+		return res, err
+	}
+	for _, in := range res.Instalments {
+		if !in.Date.Before(today) && !opening.IsOpen(in.Date) {
+			return res, problem.Conflictf("the pharmacy is now closed on %s, when this draft has an instalment; cancel it and write a new one, whose schedule follows the opening", in.Date)
+		}
 	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
 		return res, err
