@@ -222,7 +222,8 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		pid := e.newPatient(60, nil)
 		reg := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+reg["id"].(string)+"/dose-changes", map[string]any{"to": 45,
-			"reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
+			"reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"},
+				{"rule": "M1", "reason": "Tolerant: 50 mg at previous service"}}})) // on day one M1 judges it too
 		r = e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
 		assertText(t, pdfToText(t, r.Body), "M2: Tolerant: 50 mg at previous service", "45 mg (45 ml) once daily")
 

@@ -200,8 +200,9 @@ func TestRulesEndToEnd(t *testing.T) {
 				pid := fresh(nil)
 				r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 95, "stage": "maintenance",
 					"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 95 mg"}}})
+				// From the second day: a change on the first would be judged as the starting dose (M1).
 				return e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/dose-changes",
-					map[string]any{"to": 100, "reason": "cravings", "overrides": ov})
+					map[string]any{"to": 100, "effective_date": "2026-11-24", "reason": "cravings", "overrides": ov})
 			}},
 			{"L6", false, func(ov []map[string]any) response {
 				pid := fresh(nil)
