@@ -98,6 +98,52 @@ func doseText(med dosing.Medicine, m dosing.Micrograms) string {
 	return m.String() + " once daily"
 }
 
+// dosePeriodsText states each daily dose of a prescription with its days,
+// for a prescription across a dose change (L2): "70 mg (70 ml) daily on
+// 21 Dec 2026, then 75 mg (75 ml) daily from 22 Dec 2026". The last period
+// runs to the end of the prescription. each writes one dose.
+func dosePeriodsText(periods []prescriptions.DosePeriod, end calendar.Date, each func(dosing.Micrograms) string) string {
+	parts := make([]string, len(periods))
+	for i, p := range periods {
+		last := prescriptions.PeriodEnd(periods, i, end)
+		var when string
+		switch {
+		case p.From.Equal(last):
+			when = "on " + longDate(p.From)
+		case i == len(periods)-1:
+			when = "from " + longDate(p.From)
+		default:
+			when = "from " + longDate(p.From) + " to " + longDate(last)
+		}
+		parts[i] = each(p.DailyDose) + " " + when
+	}
+	return strings.Join(parts, ", then ")
+}
+
+// prescribedDose is the dose line of a prescription: one dose as
+// doseText writes it, or each dose with its days.
+func prescribedDose(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		return doseText(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string {
+		if med.Unit == dosing.UnitMillilitres {
+			return fmt.Sprintf("%s (%s) daily", m, amount(med, m))
+		}
+		return m.String() + " daily"
+	})
+}
+
+// instalmentAmounts is the amount of a day's instalment, for each dose the
+// prescription covers: "70 ml", or "70 ml on 21 Dec 2026, then 75 ml from
+// 22 Dec 2026".
+func instalmentAmounts(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		return amount(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string { return amount(med, m) })
+}
+
 func capitalise(s string) string {
 	if s == "" {
 		return s
@@ -233,7 +279,7 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		}
 		carries = carries || len(in.Covers) > 1
 	}
-	interval := fmt.Sprintf("Daily instalments of %s. %s", amount(med, d.DailyDose), patternText(d.Pattern))
+	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), patternText(d.Pattern))
 	if carries {
 		interval += " Doses for days the pharmacy is closed are supplied with the instalment before, as scheduled below."
 	}
@@ -246,7 +292,7 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 			NHSNumber: patients.FormatNHSNumber(d.Patient.NHSNumber)},
 		Pharmacy: pdf.Pharmacy{Name: d.Pharmacy.Name, Address: d.Pharmacy.Address, Phone: d.Pharmacy.Phone},
 		Medicine: med.Name, Form: capitalise(med.Form), Strength: strings.Join(med.StrengthLabels, ", "),
-		Dose:          doseText(med, d.DailyDose),
+		Dose:          prescribedDose(med, d.Prescription),
 		TotalQuantity: prescriptions.TotalQuantity(d.Total, med.Unit),
 		Interval:      interval,
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts,

@@ -822,3 +822,21 @@ func TestWriteSamples(t *testing.T) {
 		}
 	}
 }
+
+// A prescription across a dose change states each dose with its days (L2):
+// the longer dose and instalment lines wrap in their rows, and a fortnight
+// still fits one page with its signature.
+func TestPrescriptionAcrossADoseChange(t *testing.T) {
+	t.Parallel()
+	v := fortnightFixture()
+	v.Dose = "60 mg (60 ml) daily from 1 Mar 2025 to 3 Mar 2025, then 65 mg (65 ml) daily from 4 Mar 2025 to 9 Mar 2025, then 70 mg (70 ml) daily from 10 Mar 2025"
+	v.Interval = "Daily instalments of 60 ml from 1 Mar 2025 to 3 Mar 2025, then 65 ml from 4 Mar 2025 to 9 Mar 2025, then 70 ml from 10 Mar 2025. Consumption supervised at the pharmacy every day."
+	data, err := Prescription(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdfPages(t, data); n != 1 {
+		t.Fatalf("%d pages", n)
+	}
+	assertContains(t, pdfText(t, data, 1), v.Dose, v.Interval, "PRESCRIBER'S SIGNATURE")
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,15 +30,18 @@ const (
 
 // Prescription is an FP10MDA-style instalment prescription.
 type Prescription struct {
-	ID           string                `json:"id"`
-	ServiceID    string                `json:"service_id"`
-	Serial       string                `json:"serial"`
-	PatientID    string                `json:"patient_id"`
-	RegimeID     string                `json:"regime_id"`
-	PharmacyID   string                `json:"pharmacy_id"`
-	PrescriberID string                `json:"prescriber_id"`
-	Medicine     string                `json:"medicine"`
+	ID           string `json:"id"`
+	ServiceID    string `json:"service_id"`
+	Serial       string `json:"serial"`
+	PatientID    string `json:"patient_id"`
+	RegimeID     string `json:"regime_id"`
+	PharmacyID   string `json:"pharmacy_id"`
+	PrescriberID string `json:"prescriber_id"`
+	Medicine     string `json:"medicine"`
+	// DailyDose is the dose on the start date; DosePeriods is every daily
+	// dose the prescription covers, with the day it starts (L2).
 	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"`
+	DosePeriods  DosePeriods           `json:"dose_periods"`
 	Pattern      regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	PrescribedOn calendar.Date         `json:"prescribed_on"`
 	StartDate    calendar.Date         `json:"start_date"`
@@ -57,6 +61,72 @@ type Prescription struct {
 	// (zero if none), read with it so that a lapsed one shows as expired
 	// (L3).
 	FirstSupply calendar.Date `json:"first_supply" gorm:"-"`
+}
+
+// DosePeriods are the periods of one daily dose a prescription covers, in
+// date order, fixed when it is written. The API writes each dose in mg like
+// every amount; the column holds JSON in integer micrograms, as every stored
+// amount is, which lets a migration write it from daily_dose_ug.
+type DosePeriods []prescriptions.DosePeriod
+
+type storedDosePeriod struct {
+	From        calendar.Date `json:"from"`
+	DailyDoseUg int64         `json:"daily_dose_ug"`
+}
+
+// Value writes the periods as the column's JSON; none is "[]".
+func (ps DosePeriods) Value() (driver.Value, error) {
+	out := make([]storedDosePeriod, len(ps))
+	for i, p := range ps {
+		out[i] = storedDosePeriod{From: p.From, DailyDoseUg: int64(p.DailyDose)}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("dose periods: %w", err)
+	}
+	return string(b), nil
+}
+
+// Scan reads the column's JSON.
+func (ps *DosePeriods) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("dose periods: cannot scan %T", src)
+	}
+	var stored []storedDosePeriod
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return fmt.Errorf("dose periods: %w", err)
+	}
+	out := make(DosePeriods, len(stored))
+	for i, p := range stored {
+		out[i] = prescriptions.DosePeriod{From: p.From, DailyDose: dosing.Micrograms(p.DailyDoseUg)}
+	}
+	*ps = out
+	return nil
+}
+
+// dosePeriods are the periods of days dose days from start, with the dose
+// in force on each day.
+func dosePeriods(history []DoseChange, start calendar.Date, days int) DosePeriods {
+	return prescriptions.DosePeriods(start, days, func(d calendar.Date) dosing.Micrograms { return DoseOn(history, d) })
+}
+
+// sameDosePeriods compares periods day by day.
+func sameDosePeriods(a, b DosePeriods) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].From.Equal(b[i].From) || a[i].DailyDose != b[i].DailyDose {
+			return false
+		}
+	}
+	return true
 }
 
 // Instalment is one collection of a prescription at its pharmacy.
@@ -310,7 +380,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	now := tx.db.Now()
 	pr := Prescription{ID: newID(), ServiceID: serviceID, Serial: serial, PatientID: r.PatientID, RegimeID: r.ID,
 		PharmacyID: r.PharmacyID, PrescriberID: p.UserID, Medicine: r.Medicine, DailyDose: DoseOn(history, in.StartDate),
-		Pattern: settingOn(r, settings, in.StartDate).Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
+		DosePeriods: dosePeriods(history, in.StartDate, in.Days),
+		Pattern:     settingOn(r, settings, in.StartDate).Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
 		EndDate: prescriptions.End(in.StartDate, in.Days), Total: sched.Total, Wording: nonNil(wording),
 		Status: StatusDraft, ReplacesID: replaces, CreatedAt: now}
 	if in.Issue {
@@ -550,7 +621,10 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	if err != nil {
 		return res, err
 	}
-	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose || settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
+	// A dose change recorded after the draft was written, on any of its
+	// days, leaves its doses and amounts wrong; it is never edited.
+	if r.Status != RegimeActive || !sameDosePeriods(dosePeriods(history, res.StartDate, res.Days), res.DosePeriods) ||
+		settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
 	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
