@@ -128,3 +128,48 @@ func TestDosePeriodsText(t *testing.T) {
 		})
 	}
 }
+
+// A prescription written across a dose change already planned states both
+// doses too, with the amounts of each day.
+func TestPrescriptionWrittenAcrossAPlannedDoseChange(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-18T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid := e.startAt70(122, "2026-12-18")
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 75, "effective_date": "2026-12-24", "reason": "cravings in the evening"}))
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+			"days": 14, "wording": []int{1, 3}, "issue": true}))
+		if ps := strings.Join(dosePeriodsOf(t, rx), " "); ps != "2026-12-21:70 2026-12-24:75" {
+			t.Fatalf("dose periods = %v", ps)
+		}
+		if rx["daily_dose"].(float64) != 70 || rx["total"].(float64) != 3*70+11*75 {
+			t.Fatalf("daily_dose %v, total %v", rx["daily_dose"], rx["total"])
+		}
+		for _, in := range rx["instalments"].([]any) {
+			in := in.(map[string]any)
+			want := 75.0
+			if in["date"].(string) < "2026-12-24" {
+				want = 70
+			}
+			if got := (in["supervised"].(float64) + in["take_home"].(float64)) / in["dose_days"].(float64); got != want {
+				t.Errorf("instalment on %v: %v ml a day, want %v", in["date"], got, want)
+			}
+		}
+		text := pdfToText(t, e.must200PDF("prescriber", rx["id"].(string)))
+		assertText(t, text,
+			"70 mg (70 ml) daily from 21 Dec 2026 to 23 Dec 2026, then 75 mg (75 ml) daily from 24 Dec 2026",
+			"Daily instalments of 70 ml from 21 Dec 2026 to 23 Dec 2026, then 75 ml from 24 Dec 2026.",
+			"1035 (one thousand and thirty-five) millilitres")
+
+		// One that ends before the change has one dose.
+		pid2, rid2 := e.startAt70(123, "2026-12-18")
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid2+"/dose-changes",
+			map[string]any{"to": 75, "effective_date": "2026-12-24", "reason": "cravings in the evening"}))
+		rx2 := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid2, "start_date": "2026-12-21",
+			"days": 3, "wording": []int{1, 3}, "issue": true}))
+		if ps := strings.Join(dosePeriodsOf(t, rx2), " "); ps != "2026-12-21:70" {
+			t.Fatalf("dose periods = %v", ps)
+		}
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx2["id"].(string))), "70 mg (70 ml) once daily", "Daily instalments of 70 ml.")
+	})
+}

@@ -313,12 +313,9 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if start == 0 {
 		return res, problem.Invalidf("start_date", "regime_started", "the regime starts on %s; the prescription cannot start before it", r.StartDate)
 	}
-	for _, c := range history {
-		if c.EffectiveDate.After(in.StartDate) && !c.EffectiveDate.After(end) {
-			return res, problem.Invalidf("days", "single_dose", "a dose change to %s takes effect on %s; end this prescription the day before or start it on that day",
-				c.To, c.EffectiveDate)
-		}
-	}
+	// A dose change planned inside the period is prescribed as it stands:
+	// the instalments carry each day's dose and the prescription states
+	// each dose with its days (DosePeriods, L2).
 	settings, err := regimeSettings(tx.g, r.ID)
 	if err != nil {
 		return res, err
