@@ -296,7 +296,7 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		TotalQuantity: prescriptions.TotalQuantity(d.Total, med.Unit),
 		Interval:      interval,
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts,
-		PrescriptionDate: d.PrescribedOn, ValidUntil: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
+		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
 	}
 }
 

@@ -117,7 +117,8 @@ func TestPrescriptionPDF(t *testing.T) {
 			"30 mg (30 ml) once daily", "Methadone hydrochloride 1 mg/ml oral solution",
 			"Zoë Łukasz-Nguyễn 30", "1 Canal Row — Worcester", "Castle Street Pharmacy",
 			"Dr Priya Raman", "GMC 7012345", "12 Quay Street Worcester WR1 2JJ",
-			"Sat 29 May – Mon 31 May", "60 ml", "20 May 2027", "17 Jun 2027") // prescribed on, valid until (L3)
+			"Sat 29 May – Mon 31 May", "60 ml", "20 May 2027", // prescribed on
+			"First instalment to be dispensed by 17 Jun 2027") // L3
 		for _, in := range rx["instalments"].([]any) {
 			d := calendar.MustParse(in.(map[string]any)["date"].(string))
 			assertText(t, text, d.Format("Mon 2 Jan 2006"))
@@ -272,6 +273,30 @@ func TestPrescriptionOriginalPrintedOnce(t *testing.T) {
 		}
 		if originals != 1 {
 			t.Fatalf("%d originals among %d concurrent prints", originals, n)
+		}
+	})
+}
+
+// L3 binds the first instalment to 28 days from the prescription date; the
+// later ones follow the schedule, which may run past that day. The PDF must
+// not forbid what its own schedule lists.
+func TestPrescriptionPDFFirstInstalmentDate(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(40, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-02"})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+			"days": 14, "wording": []int{1, 3}, "issue": true}))
+		if rx["valid_until"] != "2026-12-30" {
+			t.Fatalf("valid_until = %v", rx["valid_until"])
+		}
+		text := pdfToText(t, e.must200PDF("prescriber", rx["id"].(string)))
+		assertText(t, text, "First instalment to be dispensed by 30 Dec 2026", "within 28 days of the prescription date",
+			"Later instalments on their scheduled dates", "Thu 31 Dec 2026", "Sat 2 Jan 2027")
+		for _, wrong := range []string{"Valid until", "No supply after"} {
+			if strings.Contains(text, wrong) {
+				t.Errorf("the PDF says %q though instalments follow 30 Dec", wrong)
+			}
 		}
 	})
 }

@@ -76,7 +76,10 @@ type PrescriptionView struct {
 	Wording     []string // Home Office approved wording, printed exactly (L7)
 
 	PrescriptionDate calendar.Date
-	ValidUntil       calendar.Date // 28 days after PrescriptionDate (L3)
+	// FirstInstalmentBy is the last day the first instalment may be
+	// dispensed, 28 days after PrescriptionDate (L3, reg 16). Later
+	// instalments follow the schedule, which may run past it.
+	FirstInstalmentBy calendar.Date
 }
 
 const prescriptionTitle = "FP10MDA-style instalment prescription — Controlled Drug (Schedule 2)"
@@ -384,7 +387,8 @@ func (p *prescription) wording() {
 }
 
 // signature keeps dates and the signature box together: an unsigned or
-// undated CD prescription is not valid (L1), and L3 sets the 28-day window.
+// undated CD prescription is not valid (L1), and L3 gives the first
+// instalment 28 days from the prescription date.
 func (p *prescription) signature() {
 	v := p.v
 	const h = 27.0
@@ -401,13 +405,15 @@ func (p *prescription) signature() {
 	p.text(marginL+pad, y+pad+4, leftW-2*pad, []string{longDate(v.PrescriptionDate)}, 5.5, "L")
 	p.font("B", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"Valid until"}, 3.6, "L")
+	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"First instalment to be dispensed by"}, 3.6, "L")
 	p.black()
 	p.font("B", 11)
-	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.ValidUntil)}, 5.5, "L")
+	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.FirstInstalmentBy)}, 5.5, "L")
 	p.font("", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("No supply after this date; first instalment within 28 days of the prescription date.", leftW-2*pad), 3.1, "L")
+	// Only the first instalment is bound to the 28 days (L3); a schedule
+	// starting late in them runs past this date, as the law allows.
+	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("L3: within 28 days of the prescription date. Later instalments on their scheduled dates.", leftW-2*pad), 3.1, "L")
 	p.black()
 
 	// Signature
