@@ -286,8 +286,10 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 	return pdf.PrescriptionView{
 		Serial: d.Serial, Status: string(d.EffectiveStatus(s.today(), s.cfg.Policy)), Copy: d.Copy(),
 		Service: pdf.Service{Name: d.Service.Name, Address: d.Service.Address, Phone: d.Service.Phone},
+		// Where the prescriber works, not the service the prescription
+		// belongs to: under shared care a GP's practice (L1).
 		Prescriber: pdf.Prescriber{Name: d.Prescriber.Name, Role: prescriberRole(d.Prescriber), Registration: d.Prescriber.Registration,
-			Address: prescriberAddress(d), Phone: firstNonEmpty(d.Prescriber.Phone, d.PrescriberOrg.Phone)},
+			Organisation: d.PrescriberOrg.Name, Address: d.PrescriberOrg.Address, Phone: d.PrescriberOrg.Phone, DirectLine: d.Prescriber.Phone},
 		Patient: pdf.Patient{Name: d.Patient.Name(), Address: d.Patient.Address, DateOfBirth: d.Patient.DateOfBirth,
 			NHSNumber: patients.FormatNHSNumber(d.Patient.NHSNumber)},
 		Pharmacy: pdf.Pharmacy{Name: d.Pharmacy.Name, Address: d.Pharmacy.Address, Phone: d.Pharmacy.Phone},
@@ -298,25 +300,6 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts,
 		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
 	}
-}
-
-// prescriberAddress is where the prescriber works (L1). The form prints the
-// service's name above it, so a GP's practice is named in the address.
-func prescriberAddress(d store.PrescriptionDocument) string {
-	if d.PrescriberOrg.ID == d.Service.ID {
-		return d.PrescriberOrg.Address
-	}
-	return joinLines(d.PrescriberOrg.Name, d.PrescriberOrg.Address)
-}
-
-func joinLines(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -77,6 +77,7 @@ func prescriptionFixture(n int) PrescriptionView {
 			Name:         "Dr Ayodele Okafor",
 			Role:         "Specialist doctor",
 			Registration: "GMC 1234567",
+			Organisation: "Leeds Recovery Service — Opiate Substitution Clinic",
 			Address:      "Ground floor, £10 Building — 2 Wellington Street\nLeeds LS1 4DL",
 			Phone:        "0113 496 0123",
 		},
@@ -839,4 +840,26 @@ func TestPrescriptionAcrossADoseChange(t *testing.T) {
 		t.Fatalf("%d pages", n)
 	}
 	assertContains(t, pdfText(t, data, 1), v.Dose, v.Interval, "PRESCRIBER'S SIGNATURE")
+}
+
+// A GP prescribing under shared care is printed at the practice (L1): the
+// prescription belongs to the service, which is not the prescriber's
+// address.
+func TestGPPrescriberAddress(t *testing.T) {
+	t.Parallel()
+	v := fortnightFixture()
+	v.Prescriber = Prescriber{Name: "Dr Owen Price", Role: "GP (shared care)", Registration: "GMC 6098765",
+		Organisation: "Burley Park Medical Centre", Address: "273 Burley Road\nLeeds LS4 2EL", Phone: "0113 230 4111", DirectLine: "0113 230 4112"}
+	data, err := Prescription(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, data, 0)
+	assertContains(t, text, "Dr Owen Price", "GP (shared care) — GMC 6098765", "Burley Park Medical Centre", "273 Burley Road",
+		"Leeds LS4 2EL", "Tel 0113 230 4111", "Direct line 0113 230 4112")
+	for _, s := range []string{v.Service.Name, "Wellington Street", v.Service.Phone} {
+		if strings.Contains(text, s) {
+			t.Errorf("the GP's prescription prints the service's %q", s)
+		}
+	}
 }

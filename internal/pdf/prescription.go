@@ -15,14 +15,20 @@ type Service struct {
 	Phone   string
 }
 
-// Prescriber is the person who signs the prescription. Their address is
-// printed because a CD prescription must carry it (L1).
+// Prescriber is the person who signs the prescription. Where they work is
+// printed because a CD prescription must carry the prescriber's address
+// (L1): the specialist service for its prescribers, the GP practice for a
+// GP prescribing under shared care. A Prescriber without organisation,
+// address or phone is printed with the Service's; never field by field, so
+// that a GP is not printed at the service's address.
 type Prescriber struct {
 	Name         string
 	Role         string // "Specialist doctor", "Non-medical prescriber" or "GP"
 	Registration string // e.g. "GMC 1234567"
+	Organisation string // where they work, e.g. "Abbey Road Surgery"
 	Address      string // lines separated by "\n" (or commas)
-	Phone        string
+	Phone        string // the organisation's
+	DirectLine   string // the prescriber's own number, when they have one
 }
 
 // Patient identifies the patient on both documents (L2, L9, SC4).
@@ -229,22 +235,21 @@ func (p *prescription) parties() {
 	if v.Prescriber.Role != "" || v.Prescriber.Registration != "" {
 		left = append(left, line{joinNonEmpty(" — ", v.Prescriber.Role, v.Prescriber.Registration), ""})
 	}
-	if v.Service.Name != "" {
-		left = append(left, line{v.Service.Name, ""})
+	org, addr, phone := v.Prescriber.Organisation, v.Prescriber.Address, v.Prescriber.Phone
+	if org == "" && addr == "" && phone == "" {
+		org, addr, phone = v.Service.Name, v.Service.Address, v.Service.Phone
 	}
-	addr := v.Prescriber.Address
-	if addr == "" {
-		addr = v.Service.Address
+	if org != "" {
+		left = append(left, line{org, ""})
 	}
 	for _, l := range addressLines(addr) {
 		left = append(left, line{l, ""})
 	}
-	phone := v.Prescriber.Phone
-	if phone == "" {
-		phone = v.Service.Phone
-	}
 	if phone != "" {
 		left = append(left, line{"Tel " + phone, ""})
+	}
+	if d := v.Prescriber.DirectLine; d != "" && d != phone {
+		left = append(left, line{"Direct line " + d, ""})
 	}
 	right = append(right, line{v.Patient.Name, "B"})
 	for _, l := range addressLines(v.Patient.Address) {
