@@ -300,3 +300,35 @@ func TestPrescriptionPDFFirstInstalmentDate(t *testing.T) {
 		}
 	})
 }
+
+// A name as long as the API allows still leaves every page's footer its
+// page label, date of birth and NHS number (the layout itself is checked
+// in internal/pdf).
+func TestSummaryPDFWithTheLongestName(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		// As long as the API takes: 100 each (it counts bytes).
+		given := strings.Repeat("Alexandra ", 9) + "Zoë Łuka"
+		family := strings.Repeat("Montgomery ", 8) + "Ó Súilleab"
+		if len(given) != 100 || len(family) != 100 {
+			t.Fatalf("names of %d and %d bytes", len(given), len(family))
+		}
+		pid := e.newPatient(41, map[string]any{"given_name": given, "family_name": family})
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		r := e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
+		if r.Status != 200 {
+			t.Fatalf("summary: %d %s", r.Status, r.Body)
+		}
+		text := pdfToText(t, r.Body)
+		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))
+		identity := "— DOB 12 Apr 1985 — NHS number " + pt["nhs_number_display"].(string)
+		n := strings.Count(text, "page ")
+		if n < 2 || strings.Count(text, identity) < n {
+			t.Fatalf("%d page labels, %d identities: %s", n, strings.Count(text, identity), text)
+		}
+		for i := 1; i <= n; i++ {
+			assertText(t, text, fmt.Sprintf("page %d of %d", i, n))
+		}
+		assertText(t, text, given+" "+family) // whole in the letter itself
+	})
+}

@@ -160,8 +160,7 @@ func (p *prescription) pageHeader() {
 		p.black()
 		p.text(marginL+2.5, y+1.2, contentW-65, []string{"FP10MDA-style instalment prescription — continuation"}, 4.6, "L")
 		p.font("", 8)
-		pt := fmt.Sprintf("%s — DOB %s — NHS %s", v.Patient.Name, longDate(v.Patient.DateOfBirth), orDash(v.Patient.NHSNumber))
-		p.text(marginL+2.5, y+5.8, contentW-65, []string{clean(pt)}, 4, "L")
+		p.text(marginL+2.5, y+5.8, contentW-65, []string{p.identity(v.Patient, "NHS", contentW-65)}, 4, "L")
 		p.font("B", 11)
 		p.text(marginL+contentW-62, y+3, 59.5, []string{"Serial " + clean(v.Serial)}, 5, "R")
 		y += h + 2
@@ -353,7 +352,13 @@ func (p *prescription) schedule() {
 	}
 	// 8.5 pt with tight padding: a fortnight of daily instalments with
 	// every approved wording still fits one page with the signature.
-	p.table(cols, rows, 8.5, 0.5)
+	// Without wording, the signature follows the schedule and is kept
+	// with its last row.
+	after := 0.0
+	if len(v.Wording) == 0 {
+		after = 3 + signatureH
+	}
+	p.tableKeep(cols, rows, 8.5, 0.5, after)
 	p.gap(3)
 }
 
@@ -373,7 +378,8 @@ func (p *prescription) wording() {
 		wrapped = append(wrapped, l)
 		h += float64(len(l))*lh + 0.6
 	}
-	p.ensure(h)
+	// The signature is kept with the wording it signs.
+	p.ensure(h + 3 + signatureH)
 	y := p.f.GetY()
 	p.f.SetFillColor(246, 246, 246)
 	p.f.Rect(marginL, y, contentW, h, "FD")
@@ -391,12 +397,15 @@ func (p *prescription) wording() {
 	p.f.SetY(y + h + 3)
 }
 
+// signatureH is the height of the dates and signature box.
+const signatureH = 27.0
+
 // signature keeps dates and the signature box together: an unsigned or
 // undated CD prescription is not valid (L1), and L3 gives the first
 // instalment 28 days from the prescription date.
 func (p *prescription) signature() {
 	v := p.v
-	const h = 27.0
+	const h = signatureH
 	p.ensure(h)
 	y := p.f.GetY()
 	const leftW = 70.0
@@ -441,8 +450,14 @@ func (p *prescription) signature() {
 	p.text(x+w-40, sigY+0.8, 36, []string{"Date"}, 3.6, "L")
 	p.black()
 	p.font("", 8.5)
-	who := joinNonEmpty(" — ", v.Prescriber.Name, v.Prescriber.Role, v.Prescriber.Registration)
-	p.text(x+4, y+h-6.5, w-8, p.wrap(who, w-8)[:1], 4, "L")
+	// One line under the signature: a long name is shortened, so that the
+	// role and registration still show.
+	rest := clean(joinNonEmpty(" — ", "", v.Prescriber.Role, v.Prescriber.Registration))
+	if rest != "" {
+		rest = " — " + rest
+	}
+	who := p.shorten(v.Prescriber.Name, max(w-8-p.f.GetStringWidth(rest), 10)) + rest
+	p.text(x+4, y+h-6.5, w-8, []string{p.shorten(who, w-8)}, 4, "L")
 	p.f.SetY(y + h)
 }
 
