@@ -488,11 +488,17 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	}
 
 	// Chart: the dose in force and what happened on each day of the regime
-	// within the last six months.
+	// within the last six months; for an injectable, each injection.
 	from := regimes.AddMonths(today, -summaryMonths)
-	v.Chart = pdf.ChartData{From: from, To: today}
+	v.Chart = pdf.ChartData{From: from, To: today, Injectable: med.Injectable}
+	for _, ad := range rec.Administrations {
+		if med.Injectable && !ad.Date.Before(from) && !ad.Date.After(today) {
+			v.Chart.Injections = append(v.Chart.Injections, pdf.ChartInjection{Date: ad.Date,
+				DoseMg: float64(ad.Dose) / float64(dosing.Milligram), Extra: ad.Extra})
+		}
+	}
 	outcomes := dayOutcome(rec.Days)
-	for d := from; !d.After(today); d = d.AddDays(1) {
+	for d := from; !d.After(today) && !med.Injectable; d = d.AddDays(1) {
 		if d.Before(rec.Regime.StartDate) || !rec.Regime.EndedOn.IsZero() && d.After(rec.Regime.EndedOn) {
 			continue
 		}

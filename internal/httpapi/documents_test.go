@@ -213,7 +213,15 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("Buvidal summary: %d %s", r.Status, r.Body)
 		}
-		assertText(t, pdfToText(t, r.Body), "Injections", "24 mg once weekly by subcutaneous injection", "Abdomen (left)")
+		bv := pdfToText(t, r.Body)
+		assertText(t, bv, "Injections", "24 mg once weekly by subcutaneous injection", "Abdomen (left)")
+		// Its chart shows the injections, not a daily dose and dispensing.
+		assertText(t, bv, "Injections, 10 Dec 2025 to 10 Jun 2026", "Injection (label: dose in mg)", "6 May", "3 Jun")
+		for _, absent := range []string{"Daily dose (mg)", "Dose and pharmacy attendance", "Collected (take-home)"} {
+			if strings.Contains(bv, absent) {
+				t.Errorf("the Buvidal summary has %q", absent)
+			}
+		}
 
 		// Risks are printed (Sean: benzodiazepines, QTc).
 		r = e.do("prescriber", "GET", "/v1/patients/"+ids["Sean"]+"/shared-care-summary.pdf", nil)

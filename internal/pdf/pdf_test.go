@@ -479,6 +479,7 @@ func TestGolden(t *testing.T) {
 		"prescription-continuation":    func() ([]byte, error) { return Prescription(continuationFixture(), testOptions()) },
 		"shared-care-summary":          func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
 		"shared-care-summary-accepted": func() ([]byte, error) { return SharedCareSummary(accepted, testOptions()) },
+		"shared-care-summary-buvidal":  func() ([]byte, error) { return SharedCareSummary(buvidalSummaryFixture(), testOptions()) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -1072,4 +1073,67 @@ func TestSignatureKeptWithWhatPrecedesIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// buvidalSummaryFixture is a weekly Buvidal patient's summary: 16 mg, then
+// 24 mg, an additional 8 mg dose the day after one injection, and no
+// dispensing.
+func buvidalSummaryFixture() SharedCareSummaryView {
+	v := summaryFixture()
+	from, to := v.Chart.From, v.Chart.To
+	v.Medicine = "Buvidal prolonged-release buprenorphine injection (weekly)"
+	v.CurrentDose = "24 mg once weekly by subcutaneous injection"
+	v.Supervision = "Injections are given by a healthcare professional at the service (BV2); nothing is dispensed to take home."
+	v.Adherence = Adherence{}
+	v.Titrations = nil
+	v.Chart = ChartData{From: from, To: to, Injectable: true}
+	v.Injections = nil
+	for d, i := from.AddDays(3), 0; !d.After(to); d, i = d.AddDays(7), i+1 {
+		dose, label := 16.0, "16 mg"
+		if i >= 4 {
+			dose, label = 24, "24 mg"
+		}
+		v.Chart.Injections = append(v.Chart.Injections, ChartInjection{Date: d, DoseMg: dose})
+		v.Injections = append(v.Injections, InjectionRow{Date: d, Dose: label, Site: "Abdomen (left)"})
+		if i == 2 {
+			v.Chart.Injections = append(v.Chart.Injections, ChartInjection{Date: d.AddDays(1), DoseMg: 8, Extra: true})
+			v.Injections = append(v.Injections, InjectionRow{Date: d.AddDays(1), Dose: "8 mg (additional dose)", Site: "Thigh (right)"})
+		}
+	}
+	return v
+}
+
+// An injectable regime's chart shows each injection, labelled with its
+// dose and date, not a daily dose and pharmacy attendance.
+func TestInjectionChart(t *testing.T) {
+	t.Parallel()
+	v := buvidalSummaryFixture()
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page1 := pdfText(t, data, 1)
+	assertContains(t, page1, "Injections, 1 Sep 2024 to 2 Mar 2025", "Injection (label: dose in mg)", "Additional dose (BV6)",
+		"4 Sep", "11 Sep", "26 Feb") // the first, second and last injections' dates
+	for _, absent := range []string{"Daily dose (mg)", "Dose and pharmacy attendance", "Collected (take-home)", "Withheld"} {
+		if strings.Contains(page1, absent) {
+			t.Errorf("the injection chart has %q", absent)
+		}
+	}
+	// Each regular injection's dose is labelled; the additional dose a day
+	// after the third shares its label room and is in the table.
+	if got := strings.Count(page1, "16"); got < 4 {
+		t.Errorf("%d labels of 16 mg", got)
+	}
+	assertLaidOut(t, wordBoxes(t, data))
+
+	// An injectable with no injections in the period has no chart.
+	v.Chart.Injections = nil
+	data, err = SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, data, 0); strings.Contains(text, "Injection (label") {
+		t.Error("a chart without injections")
+	}
 }

@@ -65,10 +65,23 @@ type Contact struct {
 }
 
 // ChartData is the dose history drawn on the summary. DoseMg is a float for
-// drawing only; the exact amounts live in the titration table.
+// drawing only; the exact amounts live in the titration and injection
+// tables.
 type ChartData struct {
 	From, To calendar.Date
 	Days     []ChartDay
+	// Injectable draws Injections instead of a daily dose and pharmacy
+	// attendance: a prolonged-release injection (Buvidal) is given weekly
+	// or monthly, not taken each day.
+	Injectable bool
+	Injections []ChartInjection
+}
+
+// ChartInjection is one injection on the chart.
+type ChartInjection struct {
+	Date   calendar.Date
+	DoseMg float64 // display precision only
+	Extra  bool    // an additional dose between regular ones (BV6)
 }
 
 // ChartDay is one day of the chart.
@@ -358,7 +371,16 @@ func (s *summary) treatment() {
 
 func (s *summary) history() {
 	v := s.v
-	if len(v.Chart.Days) > 0 {
+	switch {
+	case v.Chart.Injectable && len(v.Chart.Injections) > 0:
+		title := "Injections"
+		if from, to := v.Chart.span(); !from.IsZero() {
+			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
+		}
+		s.sectionTitle(title, injectionChartHeight)
+		s.injectionChart(v.Chart, s.f.GetY())
+		s.gap(3)
+	case !v.Chart.Injectable && len(v.Chart.Days) > 0:
 		title := "Dose and pharmacy attendance"
 		if from, to := v.Chart.span(); !from.IsZero() {
 			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
