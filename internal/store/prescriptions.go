@@ -30,18 +30,16 @@ const (
 
 // Prescription is an FP10MDA-style instalment prescription.
 type Prescription struct {
-	ID           string `json:"id"`
-	ServiceID    string `json:"service_id"`
-	Serial       string `json:"serial"`
-	PatientID    string `json:"patient_id"`
-	RegimeID     string `json:"regime_id"`
-	PharmacyID   string `json:"pharmacy_id"`
-	PrescriberID string `json:"prescriber_id"`
-	Medicine     string `json:"medicine"`
-	// DailyDose is the dose on the start date; DosePeriods is every daily
-	// dose the prescription covers, with the day it starts (L2).
-	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"`
-	DosePeriods  DosePeriods           `json:"dose_periods"`
+	ID           string                `json:"id"`
+	ServiceID    string                `json:"service_id"`
+	Serial       string                `json:"serial"`
+	PatientID    string                `json:"patient_id"`
+	RegimeID     string                `json:"regime_id"`
+	PharmacyID   string                `json:"pharmacy_id"`
+	PrescriberID string                `json:"prescriber_id"`
+	Medicine     string                `json:"medicine"`
+	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"` // on the start date
+	DosePeriods  DosePeriods           `json:"dose_periods"`                           // every daily dose it covers (L2)
 	Pattern      regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	PrescribedOn calendar.Date         `json:"prescribed_on"`
 	StartDate    calendar.Date         `json:"start_date"`
@@ -116,7 +114,7 @@ func dosePeriods(history []DoseChange, start calendar.Date, days int) DosePeriod
 	return prescriptions.DosePeriods(start, days, func(d calendar.Date) dosing.Micrograms { return DoseOn(history, d) })
 }
 
-// sameDosePeriods compares periods day by day.
+// sameDosePeriods reports whether a and b are the same periods.
 func sameDosePeriods(a, b DosePeriods) bool {
 	if len(a) != len(b) {
 		return false
