@@ -353,7 +353,8 @@ func (b *genBatch) counts() map[string]int {
 	return out
 }
 
-// Columns of each generated table, in schema order (00002_clinical.sql).
+// Columns of each generated table, in schema order (00002_clinical.sql), then
+// the NOT NULL columns later migrations add (00008: dose_periods).
 var (
 	patientCols = []string{"id", "service_id", "nhs_number", "given_name", "family_name", "search_name", "date_of_birth", "sex",
 		"address", "phone", "gp_practice_id", "pharmacy_id", "keyworker", "risk_flags", "needs", "naloxone_supplied_on",
@@ -367,7 +368,7 @@ var (
 	screenCols       = []string{"id", "patient_id", "date", "sample_type", "witnessed", "results", "notes", "recorded_by", "created_at"}
 	prescriptionCols = []string{"id", "service_id", "serial", "patient_id", "regime_id", "pharmacy_id", "prescriber_id", "medicine",
 		"daily_dose_ug", "pattern", "prescribed_on", "start_date", "days", "end_date", "total_ug", "wording", "status",
-		"replaces_id", "issued_at", "cancelled_at", "cancelled_by", "cancel_reason", "printed_count", "created_at"}
+		"replaces_id", "issued_at", "cancelled_at", "cancelled_by", "cancel_reason", "printed_count", "created_at", "dose_periods"}
 	instalmentCols = []string{"id", "prescription_id", "patient_id", "pharmacy_id", "date", "covers", "dose_days",
 		"supervised_ug", "take_home_ug"}
 	doseEventCols = []string{"id", "instalment_id", "patient_id", "pharmacy_id", "date", "outcome", "reason",
@@ -697,7 +698,8 @@ func (w *genWorld) prescriptions(rng *rand.Rand, b *genBatch, pid, rid, ph, phar
 		}
 		b.add("prescriptions", prescriptionCols, prID, w.serviceID, store.Serial(w.serviceName, *serial), pid, rid, ph, w.prescriber,
 			medicine, int64(doseOn(from)), pjson, prescribed, from, days, prescriptions.End(from, days), int64(total), "[1,2,3,4]",
-			string(prescriptions.StatusIssued), (*uuid.UUID)(nil), issued, nil, (*uuid.UUID)(nil), "", 1, issued)
+			string(prescriptions.StatusIssued), (*uuid.UUID)(nil), issued, nil, (*uuid.UUID)(nil), "", 1, issued,
+			store.DosePeriods(prescriptions.DosePeriods(from, days, doseOn)))
 		for _, r := range rows {
 			inID := newUUID()
 			b.add("instalments", instalmentCols, inID, prID, pid, ph, r.in.Date, coversJSON(r.in.Covers), len(r.in.Covers),

@@ -98,6 +98,52 @@ func doseText(med dosing.Medicine, m dosing.Micrograms) string {
 	return m.String() + " once daily"
 }
 
+// dosePeriodsText states each daily dose of a prescription with its days,
+// for a prescription across a dose change (L2): "70 mg (70 ml) daily on
+// 21 Dec 2026, then 75 mg (75 ml) daily from 22 Dec 2026". The last period
+// runs to the end of the prescription. each writes one dose.
+func dosePeriodsText(periods []prescriptions.DosePeriod, end calendar.Date, each func(dosing.Micrograms) string) string {
+	parts := make([]string, len(periods))
+	for i, p := range periods {
+		last := prescriptions.PeriodEnd(periods, i, end)
+		var when string
+		switch {
+		case p.From.Equal(last):
+			when = "on " + longDate(p.From)
+		case i == len(periods)-1:
+			when = "from " + longDate(p.From)
+		default:
+			when = "from " + longDate(p.From) + " to " + longDate(last)
+		}
+		parts[i] = each(p.DailyDose) + " " + when
+	}
+	return strings.Join(parts, ", then ")
+}
+
+// prescribedDose is the dose line of a prescription: one dose as
+// doseText writes it, or each dose with its days.
+func prescribedDose(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		return doseText(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string {
+		if med.Unit == dosing.UnitMillilitres {
+			return fmt.Sprintf("%s (%s) daily", m, amount(med, m))
+		}
+		return m.String() + " daily"
+	})
+}
+
+// instalmentAmounts is the amount of a day's instalment, for each dose the
+// prescription covers: "70 ml", or "70 ml on 21 Dec 2026, then 75 ml from
+// 22 Dec 2026".
+func instalmentAmounts(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		return amount(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string { return amount(med, m) })
+}
+
 func capitalise(s string) string {
 	if s == "" {
 		return s
@@ -233,44 +279,27 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		}
 		carries = carries || len(in.Covers) > 1
 	}
-	interval := fmt.Sprintf("Daily instalments of %s. %s", amount(med, d.DailyDose), patternText(d.Pattern))
+	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), patternText(d.Pattern))
 	if carries {
 		interval += " Doses for days the pharmacy is closed are supplied with the instalment before, as scheduled below."
 	}
 	return pdf.PrescriptionView{
 		Serial: d.Serial, Status: string(d.EffectiveStatus(s.today(), s.cfg.Policy)), Copy: d.Copy(),
 		Service: pdf.Service{Name: d.Service.Name, Address: d.Service.Address, Phone: d.Service.Phone},
+		// Where the prescriber works, not the service the prescription
+		// belongs to: under shared care a GP's practice (L1).
 		Prescriber: pdf.Prescriber{Name: d.Prescriber.Name, Role: prescriberRole(d.Prescriber), Registration: d.Prescriber.Registration,
-			Address: prescriberAddress(d), Phone: firstNonEmpty(d.Prescriber.Phone, d.PrescriberOrg.Phone)},
+			Organisation: d.PrescriberOrg.Name, Address: d.PrescriberOrg.Address, Phone: d.PrescriberOrg.Phone, DirectLine: d.Prescriber.Phone},
 		Patient: pdf.Patient{Name: d.Patient.Name(), Address: d.Patient.Address, DateOfBirth: d.Patient.DateOfBirth,
 			NHSNumber: patients.FormatNHSNumber(d.Patient.NHSNumber)},
 		Pharmacy: pdf.Pharmacy{Name: d.Pharmacy.Name, Address: d.Pharmacy.Address, Phone: d.Pharmacy.Phone},
 		Medicine: med.Name, Form: capitalise(med.Form), Strength: strings.Join(med.StrengthLabels, ", "),
-		Dose:          doseText(med, d.DailyDose),
+		Dose:          prescribedDose(med, d.Prescription),
 		TotalQuantity: prescriptions.TotalQuantity(d.Total, med.Unit),
 		Interval:      interval,
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts,
-		PrescriptionDate: d.PrescribedOn, ValidUntil: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
+		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
 	}
-}
-
-// prescriberAddress is where the prescriber works (L1). The form prints the
-// service's name above it, so a GP's practice is named in the address.
-func prescriberAddress(d store.PrescriptionDocument) string {
-	if d.PrescriberOrg.ID == d.Service.ID {
-		return d.PrescriberOrg.Address
-	}
-	return joinLines(d.PrescriberOrg.Name, d.PrescriberOrg.Address)
-}
-
-func joinLines(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -465,11 +494,17 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	}
 
 	// Chart: the dose in force and what happened on each day of the regime
-	// within the last six months.
+	// within the last six months; for an injectable, each injection.
 	from := regimes.AddMonths(today, -summaryMonths)
-	v.Chart = pdf.ChartData{From: from, To: today}
+	v.Chart = pdf.ChartData{From: from, To: today, Injectable: med.Injectable}
+	for _, ad := range rec.Administrations {
+		if med.Injectable && !ad.Date.Before(from) && !ad.Date.After(today) {
+			v.Chart.Injections = append(v.Chart.Injections, pdf.ChartInjection{Date: ad.Date,
+				DoseMg: float64(ad.Dose) / float64(dosing.Milligram), Extra: ad.Extra})
+		}
+	}
 	outcomes := dayOutcome(rec.Days)
-	for d := from; !d.After(today); d = d.AddDays(1) {
+	for d := from; !d.After(today) && !med.Injectable; d = d.AddDays(1) {
 		if d.Before(rec.Regime.StartDate) || !rec.Regime.EndedOn.IsZero() && d.After(rec.Regime.EndedOn) {
 			continue
 		}

@@ -117,7 +117,8 @@ func TestPrescriptionPDF(t *testing.T) {
 			"30 mg (30 ml) once daily", "Methadone hydrochloride 1 mg/ml oral solution",
 			"Zoë Łukasz-Nguyễn 30", "1 Canal Row — Worcester", "Castle Street Pharmacy",
 			"Dr Priya Raman", "GMC 7012345", "12 Quay Street Worcester WR1 2JJ",
-			"Sat 29 May – Mon 31 May", "60 ml", "20 May 2027", "17 Jun 2027") // prescribed on, valid until (L3)
+			"Sat 29 May – Mon 31 May", "60 ml", "20 May 2027", // prescribed on
+			"First instalment to be dispensed by 17 Jun 2027") // L3
 		for _, in := range rx["instalments"].([]any) {
 			d := calendar.MustParse(in.(map[string]any)["date"].(string))
 			assertText(t, text, d.Format("Mon 2 Jan 2006"))
@@ -212,7 +213,15 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("Buvidal summary: %d %s", r.Status, r.Body)
 		}
-		assertText(t, pdfToText(t, r.Body), "Injections", "24 mg once weekly by subcutaneous injection", "Abdomen (left)")
+		bv := pdfToText(t, r.Body)
+		assertText(t, bv, "Injections", "24 mg once weekly by subcutaneous injection", "Abdomen (left)")
+		// Its chart shows the injections, not a daily dose and dispensing.
+		assertText(t, bv, "Injections, 10 Dec 2025 to 10 Jun 2026", "Injection (label: dose in mg)", "6 May", "3 Jun")
+		for _, absent := range []string{"Daily dose (mg)", "Dose and pharmacy attendance", "Collected (take-home)"} {
+			if strings.Contains(bv, absent) {
+				t.Errorf("the Buvidal summary has %q", absent)
+			}
+		}
 
 		// Risks are printed (Sean: benzodiazepines, QTc).
 		r = e.do("prescriber", "GET", "/v1/patients/"+ids["Sean"]+"/shared-care-summary.pdf", nil)
@@ -274,5 +283,61 @@ func TestPrescriptionOriginalPrintedOnce(t *testing.T) {
 		if originals != 1 {
 			t.Fatalf("%d originals among %d concurrent prints", originals, n)
 		}
+	})
+}
+
+// L3 binds the first instalment to 28 days from the prescription date; the
+// later ones follow the schedule, which may run past that day. The PDF must
+// not forbid what its own schedule lists.
+func TestPrescriptionPDFFirstInstalmentDate(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(40, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-02"})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+			"days": 14, "wording": []int{1, 3}, "issue": true}))
+		if rx["valid_until"] != "2026-12-30" {
+			t.Fatalf("valid_until = %v", rx["valid_until"])
+		}
+		text := pdfToText(t, e.must200PDF("prescriber", rx["id"].(string)))
+		assertText(t, text, "First instalment to be dispensed by 30 Dec 2026", "within 28 days of the prescription date",
+			"Later instalments on their scheduled dates", "Thu 31 Dec 2026", "Sat 2 Jan 2027")
+		for _, wrong := range []string{"Valid until", "No supply after"} {
+			if strings.Contains(text, wrong) {
+				t.Errorf("the PDF says %q though instalments follow 30 Dec", wrong)
+			}
+		}
+	})
+}
+
+// A name as long as the API allows still leaves every page's footer its
+// page label, date of birth and NHS number (the layout itself is checked
+// in internal/pdf).
+func TestSummaryPDFWithTheLongestName(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		// As long as the API takes: 100 each (it counts bytes).
+		given := strings.Repeat("Alexandra ", 9) + "Zoë Łuka"
+		family := strings.Repeat("Montgomery ", 8) + "Ó Súilleab"
+		if len(given) != 100 || len(family) != 100 {
+			t.Fatalf("names of %d and %d bytes", len(given), len(family))
+		}
+		pid := e.newPatient(41, map[string]any{"given_name": given, "family_name": family})
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		r := e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
+		if r.Status != 200 {
+			t.Fatalf("summary: %d %s", r.Status, r.Body)
+		}
+		text := pdfToText(t, r.Body)
+		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))
+		identity := "— DOB 12 Apr 1985 — NHS number " + pt["nhs_number_display"].(string)
+		n := strings.Count(text, "page ")
+		if n < 2 || strings.Count(text, identity) < n {
+			t.Fatalf("%d page labels, %d identities: %s", n, strings.Count(text, identity), text)
+		}
+		for i := 1; i <= n; i++ {
+			assertText(t, text, fmt.Sprintf("page %d of %d", i, n))
+		}
+		assertText(t, text, given+" "+family) // whole in the letter itself
 	})
 }

@@ -35,7 +35,9 @@ type prescriptionView struct {
 	// figures (L2).
 	TotalQuantityRule string                  `json:"total_quantity_rule"`
 	WordingText       []prescriptions.Wording `json:"wording_text"`
-	ValidUntil        calendar.Date           `json:"valid_until"`
+	// ValidUntil is the last day the first instalment may be dispensed
+	// (L3); later instalments follow the schedule, which may run past it.
+	ValidUntil calendar.Date `json:"valid_until"`
 }
 
 func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView {

@@ -171,7 +171,12 @@ func TestSharedCareStory(t *testing.T) {
 		// service's prescriber, printing first, gets a COPY.
 		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "COPY — not for dispensing", "Dr Owen Price")
 		text := pdfToText(t, e.must200PDF("gp", rx["id"].(string)))
-		assertText(t, text, "Dr Owen Price", "GMC 6098765", "Abbey Road Surgery", rx["serial"].(string))
+		assertText(t, text, "Dr Owen Price", "GMC 6098765", rx["serial"].(string))
+		// The prescriber's address is the practice's (L1), not the service's.
+		assertText(t, text, "Dr Owen Price GP (shared care) — GMC 6098765 Abbey Road Surgery 1 Abbey Road Worcester WR2 5BX Tel 01905 555 440")
+		if strings.Contains(text, "Riverside Community Drug Service") || strings.Contains(text, "12 Quay Street") {
+			t.Fatalf("the GP's prescription prints the specialist service as the prescriber's address: %s", text)
+		}
 		if strings.Contains(text, "COPY") {
 			t.Fatal("the GP's own first print is stamped COPY")
 		}

@@ -22,6 +22,10 @@ const (
 	chartLaneH   = 4.2
 	chartLegendH = 8.0
 	chartHeight  = chartPlotH + chartMonthH + 4*chartLaneH + 2 + chartLegendH
+	// An injection chart has no outcome lanes; each injection's date is
+	// written upright under the axis, above the months.
+	chartDatesH          = 9.0
+	injectionChartHeight = chartPlotH + chartDatesH + chartMonthH + chartLegendH
 )
 
 type lane struct {
@@ -36,6 +40,11 @@ var chartLanes = []lane{
 }
 
 func (c ChartData) validate() error {
+	for _, in := range c.Injections {
+		if in.DoseMg < 0 || math.IsNaN(in.DoseMg) || math.IsInf(in.DoseMg, 0) {
+			return fmt.Errorf("pdf: chart injection %s: dose %v out of range", in.Date, in.DoseMg)
+		}
+	}
 	for _, d := range c.Days {
 		switch d.Outcome {
 		case OutcomeSupervised, OutcomeCollected, OutcomeMissed, OutcomeWithheld, OutcomeNone, "":
@@ -52,12 +61,19 @@ func (c ChartData) validate() error {
 // span is the chart's date range: From/To when set, else the days' extent.
 func (c ChartData) span() (from, to calendar.Date) {
 	from, to = c.From, c.To
+	dates := make([]calendar.Date, 0, len(c.Days)+len(c.Injections))
 	for _, d := range c.Days {
-		if c.From.IsZero() && (from.IsZero() || d.Date.Before(from)) {
-			from = d.Date
+		dates = append(dates, d.Date)
+	}
+	for _, in := range c.Injections {
+		dates = append(dates, in.Date)
+	}
+	for _, d := range dates {
+		if c.From.IsZero() && (from.IsZero() || d.Before(from)) {
+			from = d
 		}
-		if c.To.IsZero() && (to.IsZero() || d.Date.After(to)) {
-			to = d.Date
+		if c.To.IsZero() && (to.IsZero() || d.After(to)) {
+			to = d
 		}
 	}
 	return from, to
@@ -77,41 +93,49 @@ func mgLabel(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64) + " mg"
 }
 
-// chart draws the dose step line and outcome lanes starting at y.
-func (s *summary) chart(c ChartData, y float64) {
+// chartFrame is the plot area of a chart: days across, mg up.
+type chartFrame struct {
+	from           calendar.Date
+	px, pw, py, ph float64
+	dayW, top      float64
+}
+
+func (fr chartFrame) xOf(d calendar.Date) float64 {
+	return fr.px + float64(fr.from.DaysUntil(d))*fr.dayW
+}
+func (fr chartFrame) yOf(mg float64) float64 { return fr.py + fr.ph - mg/fr.top*fr.ph }
+
+// frame draws the mg grid and ticks, the month boundaries with each
+// month's name at monthY, and the axes, for days from to to and doses up
+// to maxDose, starting at y. ok is false for an empty range.
+func (s *summary) frame(from, to calendar.Date, maxDose, y, monthGap float64) (fr chartFrame, ok bool) {
 	f := s.f
-	from, to := c.span()
 	n := from.DaysUntil(to) + 1
 	if n <= 0 {
-		return
+		return fr, false
 	}
-	px := marginL + chartGutter
-	pw := contentW - chartGutter - chartRight
-	dayW := pw / float64(n)
-	xOf := func(d calendar.Date) float64 { return px + float64(from.DaysUntil(d))*dayW }
-
-	maxDose := 0.0
-	for _, d := range c.Days {
-		maxDose = max(maxDose, d.DoseMg)
-	}
+	fr.from = from
+	fr.px = marginL + chartGutter
+	fr.pw = contentW - chartGutter - chartRight
+	fr.dayW = fr.pw / float64(n)
 	step := niceStep(max(maxDose*1.1, 1))
-	top := math.Ceil(max(maxDose*1.1, 1)/step) * step
-	py := y + 2
-	ph := chartPlotH - 2
-	yOf := func(mg float64) float64 { return py + ph - mg/top*ph }
+	fr.top = math.Ceil(max(maxDose*1.1, 1)/step) * step
+	fr.py = y + 2
+	fr.ph = chartPlotH - 2
 
 	// Grid and mg ticks.
 	s.font("", 7)
 	s.grey(greyText)
 	f.SetLineWidth(0.15)
 	f.SetDrawColor(greyGrid, greyGrid, greyGrid)
-	for v := 0.0; v <= top+1e-9; v += step {
-		yy := yOf(v)
-		f.Line(px, yy, px+pw, yy)
+	for v := 0.0; v <= fr.top+1e-9; v += step {
+		yy := fr.yOf(v)
+		f.Line(fr.px, yy, fr.px+fr.pw, yy)
 		s.text(marginL, yy-1.75, chartGutter-2, []string{mgLabel(v)}, 3.5, "R")
 	}
 
 	// Month boundaries and labels, centred in each month's part of the range.
+	base := fr.py + fr.ph
 	monthStart := calendar.NewDate(from.Year(), from.Month(), 1)
 	for m := monthStart; !m.After(to); m = calendar.NewDate(m.Year(), m.Month()+1, 1) {
 		next := calendar.NewDate(m.Year(), m.Month()+1, 1)
@@ -122,27 +146,44 @@ func (s *summary) chart(c ChartData, y float64) {
 		if b.After(to) {
 			b = to
 		}
-		x0, x1 := xOf(a), xOf(b)+dayW
+		x0, x1 := fr.xOf(a), fr.xOf(b)+fr.dayW
 		if !m.Before(from) {
 			f.SetDrawColor(greyGrid, greyGrid, greyGrid)
-			f.Line(x0, py, x0, py+ph)
+			f.Line(x0, fr.py, x0, fr.py+fr.ph)
 			f.SetDrawColor(0, 0, 0)
-			f.Line(x0, py+ph, x0, py+ph+1.2)
+			f.Line(x0, base+monthGap, x0, base+monthGap+1.2)
 		}
 		label := m.Format("Jan")
 		if m.Month() == time.January || m.Equal(monthStart) {
 			label = m.Format("Jan 2006")
 		}
 		if f.GetStringWidth(label)+1 < x1-x0 {
-			s.text(x0, py+ph+1.3, x1-x0, []string{label}, 3.6, "C")
+			s.text(x0, base+monthGap+1.3, x1-x0, []string{label}, 3.6, "C")
 		}
 	}
 
 	// Axes.
 	f.SetDrawColor(0, 0, 0)
 	f.SetLineWidth(0.3)
-	f.Line(px, py, px, py+ph)
-	f.Line(px, py+ph, px+pw, py+ph)
+	f.Line(fr.px, fr.py, fr.px, fr.py+fr.ph)
+	f.Line(fr.px, fr.py+fr.ph, fr.px+fr.pw, fr.py+fr.ph)
+	return fr, true
+}
+
+// chart draws the dose step line and outcome lanes starting at y.
+func (s *summary) chart(c ChartData, y float64) {
+	f := s.f
+	from, to := c.span()
+	maxDose := 0.0
+	for _, d := range c.Days {
+		maxDose = max(maxDose, d.DoseMg)
+	}
+	fr, ok := s.frame(from, to, maxDose, y, 0)
+	if !ok {
+		return
+	}
+	px, pw, py, ph, dayW := fr.px, fr.pw, fr.py, fr.ph, fr.dayW
+	xOf, yOf := fr.xOf, fr.yOf
 
 	// Dose as a step line: a dose holds for the whole day. Runs of the same
 	// dose are one segment; days without data leave a gap.
@@ -241,6 +282,96 @@ func (s *summary) chart(c ChartData, y float64) {
 		s.text(x, gy-1.8, 40, []string{l.label}, 3.6, "L")
 		x += f.GetStringWidth(l.label) + 6
 	}
+	f.SetY(gy + chartLegendH/2)
+}
+
+// injectionChart draws each injection as a stem up to its dose, labelled
+// with the dose, and its date upright under the axis; an additional dose
+// (BV6) is a hollow mark. Where injections are too close for two labels
+// (an additional dose a day after a regular one), the later label is left
+// out: the injection table lists every one.
+func (s *summary) injectionChart(c ChartData, y float64) {
+	f := s.f
+	from, to := c.span()
+	maxDose := 0.0
+	for _, in := range c.Injections {
+		maxDose = max(maxDose, in.DoseMg)
+	}
+	fr, ok := s.frame(from, to, maxDose, y, chartDatesH)
+	if !ok {
+		return
+	}
+	base := fr.py + fr.ph
+	const r = 0.9 // mark radius
+	doseEnd, dateEnd := math.Inf(-1), math.Inf(-1)
+	for _, in := range c.Injections {
+		if in.Date.Before(from) || in.Date.After(to) {
+			continue
+		}
+		x := fr.xOf(in.Date) + fr.dayW/2
+		top := fr.yOf(in.DoseMg)
+		f.SetDrawColor(0, 0, 0)
+		f.SetLineWidth(0.4)
+		f.Line(x, base, x, top)
+		f.SetLineWidth(0.3)
+		f.SetFillColor(255, 255, 255)
+		style := "FD"
+		if !in.Extra {
+			f.SetFillColor(0, 0, 0)
+		}
+		f.Circle(x, top, r, style)
+
+		s.font("", 6.5)
+		s.black()
+		dose := strconv.FormatFloat(in.DoseMg, 'f', -1, 64)
+		if w := f.GetStringWidth(dose); x-w/2 > doseEnd+0.5 {
+			s.text(x-w/2-0.5, top-r-3.4, w+1, []string{dose}, 3, "C")
+			doseEnd = x + w/2
+		}
+		// The date reads upwards from the axis, one narrow column per
+		// injection, so weekly injections each keep theirs.
+		s.font("", 6)
+		s.grey(greyText)
+		const colW = 2.4 // the upright text's line height
+		if x-colW/2 > dateEnd+0.2 {
+			date := in.Date.Format("2 Jan")
+			f.TransformBegin()
+			f.TransformRotate(90, x, base+1)
+			f.Text(x-f.GetStringWidth(date)-1, base+1+0.8, date)
+			f.TransformEnd()
+			dateEnd = x + colW/2
+		}
+		s.black()
+	}
+
+	// Legend.
+	gy := base + chartDatesH + chartMonthH + chartLegendH/2
+	x := fr.px
+	s.font("", 7.5)
+	s.black()
+	f.SetLineWidth(0.3)
+	type key struct {
+		extra bool
+		label string
+	}
+	keys := []key{{false, "Injection (label: dose in mg)"}}
+	for _, in := range c.Injections {
+		if in.Extra {
+			keys = append(keys, key{true, "Additional dose (BV6)"})
+			break
+		}
+	}
+	for _, l := range keys {
+		f.SetFillColor(255, 255, 255)
+		if !l.extra {
+			f.SetFillColor(0, 0, 0)
+		}
+		f.Circle(x+1.2, gy, r, "FD")
+		x += 3.5
+		s.text(x, gy-1.8, 60, []string{l.label}, 3.6, "L")
+		x += f.GetStringWidth(l.label) + 6
+	}
+	f.SetLineWidth(0.2)
 	f.SetY(gy + chartLegendH/2)
 }
 

@@ -187,6 +187,32 @@ func (d *doc) wrap(s string, w float64) []string {
 	return out
 }
 
+// ellipsis marks text shortened to fit.
+const ellipsis = "…"
+
+// shorten cuts s to fit w with the current font, ending it with an
+// ellipsis, for the one-line header and footer texts that cannot wrap.
+func (d *doc) shorten(s string, w float64) string {
+	s = clean(s)
+	if d.f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && d.f.GetStringWidth(strings.TrimRight(string(r), " ")+ellipsis) > w {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimRight(string(r), " ") + ellipsis
+}
+
+// identity is a patient's name, date of birth and NHS number on one line
+// of width w with the current font: a long name is shortened, never the
+// date of birth or NHS number, which identify the patient when pages are
+// separated.
+func (d *doc) identity(pt Patient, nhsLabel string, w float64) string {
+	rest := clean(fmt.Sprintf(" — DOB %s — %s %s", longDate(pt.DateOfBirth), nhsLabel, orDash(pt.NHSNumber)))
+	return d.shorten(pt.Name, max(w-d.f.GetStringWidth(rest), 10)) + rest
+}
+
 // text writes lines at (x, y) = top-left of the first line and returns the
 // height used.
 func (d *doc) text(x, y, w float64, lines []string, lh float64, align string) float64 {
@@ -285,16 +311,15 @@ const tableHPad = 1.2
 // know which column is supervised and which take-home). vpad is the space
 // above and below each cell's text.
 func (d *doc) table(cols []column, rows [][]string, size, vpad float64) {
+	d.tableKeep(cols, rows, size, vpad, 0)
+}
+
+// tableKeep is table with keepAfter mm kept on the page of the last row, so
+// that what follows (a signature) is not left alone on a page.
+func (d *doc) tableKeep(cols []column, rows [][]string, size, vpad, keepAfter float64) {
 	lh := lineH(size)
 	hlh := lineH(size - 0.5)
-	d.font("B", size-0.5)
-	titles := make([][]string, len(cols))
-	headerH := 0.0
-	for i, c := range cols {
-		titles[i] = d.wrap(c.title, c.width-2*tableHPad)
-		headerH = max(headerH, float64(len(titles[i]))*hlh)
-	}
-	headerH += 2 * vpad
+	titles, headerH := d.tableHeader(cols, size, vpad)
 	header := func() {
 		d.font("B", size-0.5)
 		y := d.f.GetY()
@@ -307,29 +332,19 @@ func (d *doc) table(cols []column, rows [][]string, size, vpad float64) {
 		}
 		d.f.SetY(y + headerH)
 	}
-	measure := func(row []string) ([][]string, float64) {
-		cells := make([][]string, len(cols))
-		h := lh
-		for i, c := range cols {
-			v := ""
-			if i < len(row) {
-				v = row[i]
-			}
-			cells[i] = d.wrap(v, c.width-2*tableHPad)
-			h = max(h, float64(len(cells[i]))*lh)
-		}
-		return cells, h + 2*vpad
-	}
 	first := true
 	d.f.SetDrawColor(0, 0, 0)
-	for _, row := range rows {
-		d.font("", size)
-		cells, h := measure(row)
+	for i, row := range rows {
+		cells, h := d.tableRow(cols, row, size, vpad)
+		keep := h
+		if i == len(rows)-1 {
+			keep += keepAfter
+		}
 		if first {
-			d.ensure(headerH + h)
+			d.ensure(headerH + keep)
 			header()
 			first = false
-		} else if d.ensure(h) {
+		} else if d.ensure(keep) {
 			header()
 		}
 		d.font("", size)
@@ -342,6 +357,45 @@ func (d *doc) table(cols []column, rows [][]string, size, vpad float64) {
 		}
 		d.f.SetY(y + h)
 	}
+}
+
+// tableHeight is the height a table takes on one page.
+func (d *doc) tableHeight(cols []column, rows [][]string, size, vpad float64) float64 {
+	_, h := d.tableHeader(cols, size, vpad)
+	for _, row := range rows {
+		_, rh := d.tableRow(cols, row, size, vpad)
+		h += rh
+	}
+	return h
+}
+
+// tableHeader wraps the column titles and gives the header row's height.
+func (d *doc) tableHeader(cols []column, size, vpad float64) ([][]string, float64) {
+	d.font("B", size-0.5)
+	titles := make([][]string, len(cols))
+	h := 0.0
+	for i, c := range cols {
+		titles[i] = d.wrap(c.title, c.width-2*tableHPad)
+		h = max(h, float64(len(titles[i]))*lineH(size-0.5))
+	}
+	return titles, h + 2*vpad
+}
+
+// tableRow wraps one row's cells and gives its height.
+func (d *doc) tableRow(cols []column, row []string, size, vpad float64) ([][]string, float64) {
+	d.font("", size)
+	lh := lineH(size)
+	cells := make([][]string, len(cols))
+	h := lh
+	for i, c := range cols {
+		v := ""
+		if i < len(row) {
+			v = row[i]
+		}
+		cells[i] = d.wrap(v, c.width-2*tableHPad)
+		h = max(h, float64(len(cells[i]))*lh)
+	}
+	return cells, h + 2*vpad
 }
 
 // gap adds vertical space.

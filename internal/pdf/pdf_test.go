@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
@@ -77,23 +78,24 @@ func prescriptionFixture(n int) PrescriptionView {
 			Name:         "Dr Ayodele Okafor",
 			Role:         "Specialist doctor",
 			Registration: "GMC 1234567",
+			Organisation: "Leeds Recovery Service — Opiate Substitution Clinic",
 			Address:      "Ground floor, £10 Building — 2 Wellington Street\nLeeds LS1 4DL",
 			Phone:        "0113 496 0123",
 		},
-		Patient:          testPatient(),
-		Pharmacy:         Pharmacy{Name: "Kirkgate Pharmacy", Address: "3 Kirkgate, Leeds LS2 7DJ", Phone: "0113 496 0456"},
-		Medicine:         "Methadone hydrochloride 1 mg/ml oral solution",
-		Form:             "Oral solution (sugar-free)",
-		Strength:         "1 mg/ml",
-		Dose:             "60 mg (60 ml) once daily",
-		TotalQuantity:    "840 (eight hundred and forty) millilitres",
-		Interval:         "Daily instalments of 60 ml; Saturday's instalment is 120 ml (60 ml supervised, 60 ml take-home for Sunday)",
-		Start:            start,
-		End:              end,
-		Instalments:      rows,
-		Wording:          approvedWording,
-		PrescriptionDate: calendar.MustParse("2025-02-28"),
-		ValidUntil:       calendar.MustParse("2025-03-28"),
+		Patient:           testPatient(),
+		Pharmacy:          Pharmacy{Name: "Kirkgate Pharmacy", Address: "3 Kirkgate, Leeds LS2 7DJ", Phone: "0113 496 0456"},
+		Medicine:          "Methadone hydrochloride 1 mg/ml oral solution",
+		Form:              "Oral solution (sugar-free)",
+		Strength:          "1 mg/ml",
+		Dose:              "60 mg (60 ml) once daily",
+		TotalQuantity:     "840 (eight hundred and forty) millilitres",
+		Interval:          "Daily instalments of 60 ml; Saturday's instalment is 120 ml (60 ml supervised, 60 ml take-home for Sunday)",
+		Start:             start,
+		End:               end,
+		Instalments:       rows,
+		Wording:           approvedWording,
+		PrescriptionDate:  calendar.MustParse("2025-02-28"),
+		FirstInstalmentBy: calendar.MustParse("2025-03-28"),
 	}
 }
 
@@ -281,7 +283,7 @@ func TestPrescriptionText(t *testing.T) {
 				"840 (eight hundred and forty) millilitres",
 				"Kirkgate Pharmacy",
 				"Sat 1 Mar 2025 to",
-				"Valid until", "28 Mar 2025", "28 Feb 2025",
+				"First instalment to be dispensed by", "28 Mar 2025", "28 Feb 2025",
 				"Serial "+v.Serial,
 			)
 			assertContains(t, text, v.Interval)
@@ -477,6 +479,7 @@ func TestGolden(t *testing.T) {
 		"prescription-continuation":    func() ([]byte, error) { return Prescription(continuationFixture(), testOptions()) },
 		"shared-care-summary":          func() ([]byte, error) { return SharedCareSummary(summaryFixture(), testOptions()) },
 		"shared-care-summary-accepted": func() ([]byte, error) { return SharedCareSummary(accepted, testOptions()) },
+		"shared-care-summary-buvidal":  func() ([]byte, error) { return SharedCareSummary(buvidalSummaryFixture(), testOptions()) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -820,5 +823,317 @@ func TestWriteSamples(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A prescription across a dose change states each dose with its days (L2):
+// the longer dose and instalment lines wrap in their rows, and a fortnight
+// still fits one page with its signature.
+func TestPrescriptionAcrossADoseChange(t *testing.T) {
+	t.Parallel()
+	v := fortnightFixture()
+	v.Dose = "60 mg (60 ml) daily from 1 Mar 2025 to 3 Mar 2025, then 65 mg (65 ml) daily from 4 Mar 2025 to 9 Mar 2025, then 70 mg (70 ml) daily from 10 Mar 2025"
+	v.Interval = "Daily instalments of 60 ml from 1 Mar 2025 to 3 Mar 2025, then 65 ml from 4 Mar 2025 to 9 Mar 2025, then 70 ml from 10 Mar 2025. Consumption supervised at the pharmacy every day."
+	data, err := Prescription(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdfPages(t, data); n != 1 {
+		t.Fatalf("%d pages", n)
+	}
+	assertContains(t, pdfText(t, data, 1), v.Dose, v.Interval, "PRESCRIBER'S SIGNATURE")
+}
+
+// A GP prescribing under shared care is printed at the practice (L1): the
+// prescription belongs to the service, which is not the prescriber's
+// address.
+func TestGPPrescriberAddress(t *testing.T) {
+	t.Parallel()
+	v := fortnightFixture()
+	v.Prescriber = Prescriber{Name: "Dr Owen Price", Role: "GP (shared care)", Registration: "GMC 6098765",
+		Organisation: "Burley Park Medical Centre", Address: "273 Burley Road\nLeeds LS4 2EL", Phone: "0113 230 4111", DirectLine: "0113 230 4112"}
+	data, err := Prescription(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, data, 0)
+	assertContains(t, text, "Dr Owen Price", "GP (shared care) — GMC 6098765", "Burley Park Medical Centre", "273 Burley Road",
+		"Leeds LS4 2EL", "Tel 0113 230 4111", "Direct line 0113 230 4112")
+	for _, s := range []string{v.Service.Name, "Wellington Street", v.Service.Phone} {
+		if strings.Contains(text, s) {
+			t.Errorf("the GP's prescription prints the service's %q", s)
+		}
+	}
+}
+
+// bboxWord is one word pdftotext -bbox found, in points from the top left.
+type bboxWord struct {
+	text                   string
+	xMin, yMin, xMax, yMax float64
+}
+
+// bboxPage is one page's size and words.
+type bboxPage struct {
+	width, height float64
+	words         []bboxWord
+}
+
+// wordBoxes reads where every word of a PDF is printed.
+func wordBoxes(t *testing.T, data []byte) []bboxPage {
+	t.Helper()
+	out, err := exec.Command(tool(t, "pdftotext"), "-bbox", "-enc", "UTF-8", writeTemp(t, data), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	num := func(s string) float64 {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("pdftotext -bbox: %q: %v", s, err)
+		}
+		return f
+	}
+	pageRe := regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
+	wordRe := regexp.MustCompile(`<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)</word>`)
+	var pages []bboxPage
+	for _, chunk := range strings.Split(string(out), "</page>") {
+		m := pageRe.FindStringSubmatch(chunk)
+		if m == nil {
+			continue
+		}
+		p := bboxPage{width: num(m[1]), height: num(m[2])}
+		for _, w := range wordRe.FindAllStringSubmatch(chunk, -1) {
+			text := strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'").Replace(w[5])
+			p.words = append(p.words, bboxWord{text, num(w[1]), num(w[2]), num(w[3]), num(w[4])})
+		}
+		pages = append(pages, p)
+	}
+	return pages
+}
+
+// line is the words of a page whose middle is between y0 and y1 points
+// from the top, left to right.
+func (p bboxPage) line(y0, y1 float64) []bboxWord {
+	var out []bboxWord
+	for _, w := range p.words {
+		if mid := (w.yMin + w.yMax) / 2; mid >= y0 && mid <= y1 {
+			out = append(out, w)
+		}
+	}
+	slices.SortFunc(out, func(a, b bboxWord) int { return cmp.Compare(a.xMin, b.xMin) })
+	return out
+}
+
+func lineText(ws []bboxWord) string {
+	var s []string
+	for _, w := range ws {
+		s = append(s, w.text)
+	}
+	return strings.Join(s, " ")
+}
+
+const ptPerMM = 72 / 25.4
+
+// assertLaidOut checks that every word is inside the page's margins and
+// that no two words overlap.
+func assertLaidOut(t *testing.T, pages []bboxPage) {
+	t.Helper()
+	const slack = 0.5 // points
+	for i, p := range pages {
+		for j, a := range p.words {
+			if a.xMin < marginL*ptPerMM-slack || a.xMax > p.width-marginR*ptPerMM+slack || a.yMin < 0 || a.yMax > p.height {
+				t.Errorf("page %d: %q at x %.1f–%.1f, y %.1f–%.1f is outside the margins", i+1, a.text, a.xMin, a.xMax, a.yMin, a.yMax)
+			}
+			for _, b := range p.words[j+1:] {
+				if a.xMin < b.xMax-slack && b.xMin < a.xMax-slack && a.yMin < b.yMax-slack && b.yMin < a.yMax-slack {
+					t.Errorf("page %d: %q and %q overlap", i+1, a.text, b.text)
+				}
+			}
+		}
+	}
+}
+
+// Names as long as the API allows (100 + 100 characters) are shortened in
+// the one-line page headers and footers, which keep the date of birth, the
+// NHS number and the page label; nothing leaves the page or overprints.
+func TestLongNamesFitTheirPages(t *testing.T) {
+	t.Parallel()
+	names := map[string]string{
+		"60 characters":  "Zoë Alexandra Marguerite Łukasz-Nguyễn Fitzwilliam-Ó Súilleab",
+		"100 characters": "Zoë Alexandra Marguerite Philippa Łukasz-Nguyễn Fitzwilliam-Ó Súilleabháin Montgomery-Wellesley Chol",
+		"201 characters": strings.Repeat("Wolfeschlegelsteinhausenbergerdorff ", 2) + "Zoë " + strings.Repeat("Ó Súilleabháin-Nguyễn ", 5) + "Łukasz-Montgome",
+		"no spaces":      strings.Repeat("Ł", 100) + " " + strings.Repeat("W", 100),
+	}
+	for label, name := range names {
+		if n := len([]rune(name)); n < 60 || n > 201 {
+			t.Fatalf("%s: %d characters", label, n)
+		}
+		t.Run(label, func(t *testing.T) {
+			t.Parallel()
+			s := summaryFixture()
+			s.Patient.Name = name
+			summary, err := SharedCareSummary(s, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rx := prescriptionFixture(40) // flows onto a continuation page
+			rx.Patient.Name = name
+			prescription, err := Prescription(rx, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			const footerTop = (pageH - 14) * ptPerMM
+			for doc, data := range map[string][]byte{"summary": summary, "prescription": prescription} {
+				pages := wordBoxes(t, data)
+				if len(pages) < 2 {
+					t.Fatalf("%s: %d pages; the test wants a second page", doc, len(pages))
+				}
+				assertLaidOut(t, pages)
+				for i, p := range pages {
+					footer := p.line(footerTop, p.height)
+					label := fmt.Sprintf("page %d of %d", i+1, len(pages))
+					if !strings.Contains(lineText(footer), label) {
+						t.Errorf("%s page %d: footer %q lacks %q", doc, i+1, lineText(footer), label)
+					}
+					if doc != "summary" {
+						continue
+					}
+					assertContains(t, lineText(footer), "DOB 2 Jan 1980 — NHS number 943 476 5919")
+					if i > 0 {
+						header := p.line(0, marginT*ptPerMM+3*ptPerMM)
+						assertContains(t, lineText(header), "Shared care summary (continued)", "DOB 2 Jan 1980 — NHS number 943 476 5919")
+					}
+				}
+				if doc == "prescription" {
+					// The continuation strip: title, then the patient, beside the serial.
+					assertContains(t, lineText(pages[1].line(0, (marginT+11)*ptPerMM)), "continuation", "Serial "+rx.Serial)
+					assertContains(t, lineText(pages[1].line((marginT+6)*ptPerMM, (marginT+11)*ptPerMM)), "DOB 2 Jan 1980 — NHS 943 476 5919")
+				}
+			}
+		})
+	}
+}
+
+// pageTexts is each page's text in pdftotext's reading order, for finding
+// what shares a page.
+func pageTexts(pages []bboxPage) []string {
+	out := make([]string, len(pages))
+	for i, p := range pages {
+		out[i] = lineText(p.words)
+	}
+	return out
+}
+
+// The signature is never alone on a page: however much precedes it, the
+// summary's closing signature shares its page with the contacts, and the
+// prescription's signature box with the wording it signs (or, without
+// wording, with the schedule's last instalment).
+func TestSignatureKeptWithWhatPrecedesIt(t *testing.T) {
+	t.Parallel()
+	t.Run("summary", func(t *testing.T) {
+		t.Parallel()
+		base := summaryFixture()
+		lastContact := base.Contacts[len(base.Contacts)-1]
+		for extra := range 30 {
+			v := summaryFixture()
+			for i := range extra {
+				v.Screens = append(v.Screens, ScreenRow{Date: v.Date.AddDays(-7 * (i + 20)), Sample: "Urine", Results: "Methadone positive"})
+			}
+			data, err := SharedCareSummary(v, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, text := range pageTexts(wordBoxes(t, data)) {
+				if strings.Contains(text, "On behalf of the specialist service:") && !strings.Contains(text, lastContact.Role+" "+lastContact.Name) {
+					t.Errorf("%d more screens: the signature is on page %d without the contacts: %s", extra, i+1, text)
+				}
+			}
+		}
+	})
+	t.Run("prescription", func(t *testing.T) {
+		t.Parallel()
+		for rows := 10; rows <= 40; rows++ {
+			for _, wording := range []bool{true, false} {
+				v := prescriptionFixture(rows)
+				if !wording {
+					v.Wording = nil
+				}
+				data, err := Prescription(v, testOptions())
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := "Instructions to the pharmacist"
+				if !wording {
+					want = dayDate(v.Instalments[len(v.Instalments)-1].Date)
+				}
+				for i, text := range pageTexts(wordBoxes(t, data)) {
+					if strings.Contains(text, "PRESCRIBER'S SIGNATURE") && !strings.Contains(text, want) {
+						t.Errorf("%d instalments, wording %v: the signature is on page %d without %q", rows, wording, i+1, want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// buvidalSummaryFixture is a weekly Buvidal patient's summary: 16 mg, then
+// 24 mg, an additional 8 mg dose the day after one injection, and no
+// dispensing.
+func buvidalSummaryFixture() SharedCareSummaryView {
+	v := summaryFixture()
+	from, to := v.Chart.From, v.Chart.To
+	v.Medicine = "Buvidal prolonged-release buprenorphine injection (weekly)"
+	v.CurrentDose = "24 mg once weekly by subcutaneous injection"
+	v.Supervision = "Injections are given by a healthcare professional at the service (BV2); nothing is dispensed to take home."
+	v.Adherence = Adherence{}
+	v.Titrations = nil
+	v.Chart = ChartData{From: from, To: to, Injectable: true}
+	v.Injections = nil
+	for d, i := from.AddDays(3), 0; !d.After(to); d, i = d.AddDays(7), i+1 {
+		dose, label := 16.0, "16 mg"
+		if i >= 4 {
+			dose, label = 24, "24 mg"
+		}
+		v.Chart.Injections = append(v.Chart.Injections, ChartInjection{Date: d, DoseMg: dose})
+		v.Injections = append(v.Injections, InjectionRow{Date: d, Dose: label, Site: "Abdomen (left)"})
+		if i == 2 {
+			v.Chart.Injections = append(v.Chart.Injections, ChartInjection{Date: d.AddDays(1), DoseMg: 8, Extra: true})
+			v.Injections = append(v.Injections, InjectionRow{Date: d.AddDays(1), Dose: "8 mg (additional dose)", Site: "Thigh (right)"})
+		}
+	}
+	return v
+}
+
+// An injectable regime's chart shows each injection, labelled with its
+// dose and date, not a daily dose and pharmacy attendance.
+func TestInjectionChart(t *testing.T) {
+	t.Parallel()
+	v := buvidalSummaryFixture()
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page1 := pdfText(t, data, 1)
+	assertContains(t, page1, "Injections, 1 Sep 2024 to 2 Mar 2025", "Injection (label: dose in mg)", "Additional dose (BV6)",
+		"4 Sep", "11 Sep", "26 Feb") // the first, second and last injections' dates
+	for _, absent := range []string{"Daily dose (mg)", "Dose and pharmacy attendance", "Collected (take-home)", "Withheld"} {
+		if strings.Contains(page1, absent) {
+			t.Errorf("the injection chart has %q", absent)
+		}
+	}
+	// Each regular injection's dose is labelled; the additional dose a day
+	// after the third shares its label room and is in the table.
+	if got := strings.Count(page1, "16"); got < 4 {
+		t.Errorf("%d labels of 16 mg", got)
+	}
+	assertLaidOut(t, wordBoxes(t, data))
+
+	// An injectable with no injections in the period has no chart.
+	v.Chart.Injections = nil
+	data, err = SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, data, 0); strings.Contains(text, "Injection (label") {
+		t.Error("a chart without injections")
 	}
 }

@@ -15,14 +15,20 @@ type Service struct {
 	Phone   string
 }
 
-// Prescriber is the person who signs the prescription. Their address is
-// printed because a CD prescription must carry it (L1).
+// Prescriber is the person who signs the prescription. Where they work is
+// printed because a CD prescription must carry the prescriber's address
+// (L1): the specialist service for its prescribers, the GP practice for a
+// GP prescribing under shared care. A Prescriber without organisation,
+// address or phone is printed with the Service's; never field by field, so
+// that a GP is not printed at the service's address.
 type Prescriber struct {
 	Name         string
 	Role         string // "Specialist doctor", "Non-medical prescriber" or "GP"
 	Registration string // e.g. "GMC 1234567"
+	Organisation string // where they work, e.g. "Abbey Road Surgery"
 	Address      string // lines separated by "\n" (or commas)
-	Phone        string
+	Phone        string // the organisation's
+	DirectLine   string // the prescriber's own number, when they have one
 }
 
 // Patient identifies the patient on both documents (L2, L9, SC4).
@@ -76,7 +82,10 @@ type PrescriptionView struct {
 	Wording     []string // Home Office approved wording, printed exactly (L7)
 
 	PrescriptionDate calendar.Date
-	ValidUntil       calendar.Date // 28 days after PrescriptionDate (L3)
+	// FirstInstalmentBy is the last day the first instalment may be
+	// dispensed, 28 days after PrescriptionDate (L3, reg 16). Later
+	// instalments follow the schedule, which may run past it.
+	FirstInstalmentBy calendar.Date
 }
 
 const prescriptionTitle = "FP10MDA-style instalment prescription — Controlled Drug (Schedule 2)"
@@ -151,8 +160,7 @@ func (p *prescription) pageHeader() {
 		p.black()
 		p.text(marginL+2.5, y+1.2, contentW-65, []string{"FP10MDA-style instalment prescription — continuation"}, 4.6, "L")
 		p.font("", 8)
-		pt := fmt.Sprintf("%s — DOB %s — NHS %s", v.Patient.Name, longDate(v.Patient.DateOfBirth), orDash(v.Patient.NHSNumber))
-		p.text(marginL+2.5, y+5.8, contentW-65, []string{clean(pt)}, 4, "L")
+		p.text(marginL+2.5, y+5.8, contentW-65, []string{p.identity(v.Patient, "NHS", contentW-65)}, 4, "L")
 		p.font("B", 11)
 		p.text(marginL+contentW-62, y+3, 59.5, []string{"Serial " + clean(v.Serial)}, 5, "R")
 		y += h + 2
@@ -226,22 +234,21 @@ func (p *prescription) parties() {
 	if v.Prescriber.Role != "" || v.Prescriber.Registration != "" {
 		left = append(left, line{joinNonEmpty(" — ", v.Prescriber.Role, v.Prescriber.Registration), ""})
 	}
-	if v.Service.Name != "" {
-		left = append(left, line{v.Service.Name, ""})
+	org, addr, phone := v.Prescriber.Organisation, v.Prescriber.Address, v.Prescriber.Phone
+	if org == "" && addr == "" && phone == "" {
+		org, addr, phone = v.Service.Name, v.Service.Address, v.Service.Phone
 	}
-	addr := v.Prescriber.Address
-	if addr == "" {
-		addr = v.Service.Address
+	if org != "" {
+		left = append(left, line{org, ""})
 	}
 	for _, l := range addressLines(addr) {
 		left = append(left, line{l, ""})
 	}
-	phone := v.Prescriber.Phone
-	if phone == "" {
-		phone = v.Service.Phone
-	}
 	if phone != "" {
 		left = append(left, line{"Tel " + phone, ""})
+	}
+	if d := v.Prescriber.DirectLine; d != "" && d != phone {
+		left = append(left, line{"Direct line " + d, ""})
 	}
 	right = append(right, line{v.Patient.Name, "B"})
 	for _, l := range addressLines(v.Patient.Address) {
@@ -345,7 +352,13 @@ func (p *prescription) schedule() {
 	}
 	// 8.5 pt with tight padding: a fortnight of daily instalments with
 	// every approved wording still fits one page with the signature.
-	p.table(cols, rows, 8.5, 0.5)
+	// Without wording, the signature follows the schedule and is kept
+	// with its last row.
+	after := 0.0
+	if len(v.Wording) == 0 {
+		after = 3 + signatureH
+	}
+	p.tableKeep(cols, rows, 8.5, 0.5, after)
 	p.gap(3)
 }
 
@@ -365,7 +378,8 @@ func (p *prescription) wording() {
 		wrapped = append(wrapped, l)
 		h += float64(len(l))*lh + 0.6
 	}
-	p.ensure(h)
+	// The signature is kept with the wording it signs.
+	p.ensure(h + 3 + signatureH)
 	y := p.f.GetY()
 	p.f.SetFillColor(246, 246, 246)
 	p.f.Rect(marginL, y, contentW, h, "FD")
@@ -383,11 +397,15 @@ func (p *prescription) wording() {
 	p.f.SetY(y + h + 3)
 }
 
+// signatureH is the height of the dates and signature box.
+const signatureH = 27.0
+
 // signature keeps dates and the signature box together: an unsigned or
-// undated CD prescription is not valid (L1), and L3 sets the 28-day window.
+// undated CD prescription is not valid (L1), and L3 gives the first
+// instalment 28 days from the prescription date.
 func (p *prescription) signature() {
 	v := p.v
-	const h = 27.0
+	const h = signatureH
 	p.ensure(h)
 	y := p.f.GetY()
 	const leftW = 70.0
@@ -401,13 +419,15 @@ func (p *prescription) signature() {
 	p.text(marginL+pad, y+pad+4, leftW-2*pad, []string{longDate(v.PrescriptionDate)}, 5.5, "L")
 	p.font("B", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"Valid until"}, 3.6, "L")
+	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"First instalment to be dispensed by"}, 3.6, "L")
 	p.black()
 	p.font("B", 11)
-	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.ValidUntil)}, 5.5, "L")
+	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.FirstInstalmentBy)}, 5.5, "L")
 	p.font("", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("No supply after this date; first instalment within 28 days of the prescription date.", leftW-2*pad), 3.1, "L")
+	// Only the first instalment is bound to the 28 days (L3); a schedule
+	// starting late in them runs past this date, as the law allows.
+	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("L3: within 28 days of the prescription date. Later instalments on their scheduled dates.", leftW-2*pad), 3.1, "L")
 	p.black()
 
 	// Signature
@@ -430,8 +450,14 @@ func (p *prescription) signature() {
 	p.text(x+w-40, sigY+0.8, 36, []string{"Date"}, 3.6, "L")
 	p.black()
 	p.font("", 8.5)
-	who := joinNonEmpty(" — ", v.Prescriber.Name, v.Prescriber.Role, v.Prescriber.Registration)
-	p.text(x+4, y+h-6.5, w-8, p.wrap(who, w-8)[:1], 4, "L")
+	// One line under the signature: a long name is shortened, so that the
+	// role and registration still show.
+	rest := clean(joinNonEmpty(" — ", "", v.Prescriber.Role, v.Prescriber.Registration))
+	if rest != "" {
+		rest = " — " + rest
+	}
+	who := p.shorten(v.Prescriber.Name, max(w-8-p.f.GetStringWidth(rest), 10)) + rest
+	p.text(x+4, y+h-6.5, w-8, []string{p.shorten(who, w-8)}, 4, "L")
 	p.f.SetY(y + h)
 }
 

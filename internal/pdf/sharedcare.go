@@ -65,10 +65,23 @@ type Contact struct {
 }
 
 // ChartData is the dose history drawn on the summary. DoseMg is a float for
-// drawing only; the exact amounts live in the titration table.
+// drawing only; the exact amounts live in the titration and injection
+// tables.
 type ChartData struct {
 	From, To calendar.Date
 	Days     []ChartDay
+	// Injectable draws Injections instead of a daily dose and pharmacy
+	// attendance: a prolonged-release injection (Buvidal) is given weekly
+	// or monthly, not taken each day.
+	Injectable bool
+	Injections []ChartInjection
+}
+
+// ChartInjection is one injection on the chart.
+type ChartInjection struct {
+	Date   calendar.Date
+	DoseMg float64 // display precision only
+	Extra  bool    // an additional dose between regular ones (BV6)
 }
 
 // ChartDay is one day of the chart.
@@ -226,22 +239,20 @@ type summary struct {
 	opening string
 }
 
-func (s *summary) patientLine() string {
-	return clean(fmt.Sprintf("%s — DOB %s — NHS number %s", s.v.Patient.Name, longDate(s.v.Patient.DateOfBirth), orDash(s.v.Patient.NHSNumber)))
-}
-
 func (s *summary) pageHeader() {
 	if s.f.PageNo() == 1 {
 		s.f.SetY(marginT)
 		return
 	}
 	// Later pages repeat who the letter is about, in case pages are separated.
+	const label = "Shared care summary (continued)"
 	s.font("", 8)
 	s.grey(greyText)
-	s.text(marginL, marginT-2, 60, []string{"Shared care summary (continued)"}, 4, "L")
+	labelW := s.f.GetStringWidth(label) + 4
+	s.text(marginL, marginT-2, labelW, []string{label}, 4, "L")
 	s.font("B", 8)
 	s.black()
-	s.text(marginL+60, marginT-2, contentW-60, []string{s.patientLine()}, 4, "R")
+	s.text(marginL+labelW, marginT-2, contentW-labelW, []string{s.identity(s.v.Patient, "NHS number", contentW-labelW)}, 4, "R")
 	s.f.SetDrawColor(greyLine, greyLine, greyLine)
 	s.f.Line(marginL, marginT+2.6, marginL+contentW, marginT+2.6)
 	s.f.SetDrawColor(0, 0, 0)
@@ -253,12 +264,14 @@ func (s *summary) pageFooter() {
 	s.f.SetDrawColor(greyLine, greyLine, greyLine)
 	s.f.Line(marginL, y, marginL+contentW, y)
 	s.f.SetDrawColor(0, 0, 0)
+	// The page label keeps its room, however long the name.
+	s.font("", 8)
+	pageW := s.f.GetStringWidth("page 999 of 999") + 4
+	s.text(marginL, y+1.5, contentW, []string{fmt.Sprintf("page %d of %s", s.f.PageNo(), nbPagesTag)}, 4, "R")
 	s.font("", 7.5)
 	s.grey(greyText)
-	s.text(marginL, y+1.5, contentW, []string{s.patientLine()}, 4, "L")
+	s.text(marginL, y+1.5, contentW-pageW, []string{s.identity(s.v.Patient, "NHS number", contentW-pageW)}, 4, "L")
 	s.black()
-	s.font("", 8)
-	s.text(marginL, y+1.5, contentW, []string{fmt.Sprintf("page %d of %s", s.f.PageNo(), nbPagesTag)}, 4, "R")
 }
 
 func (s *summary) letterhead() {
@@ -269,11 +282,12 @@ func (s *summary) letterhead() {
 	s.font("B", 14)
 	yy := y + 1 + s.text(marginL, y, contentW-60, s.wrap(orDash(v.ServiceName), contentW-60), 6.5, "L")
 	s.font("", 8.5)
+	// Wrapped, so that a long line stays clear of the date and status.
 	for _, l := range addressLines(v.ServiceAddress) {
-		yy += s.text(marginL, yy, contentW-60, []string{clean(l)}, 4, "L")
+		yy += s.text(marginL, yy, contentW-60, s.wrap(l, contentW-60), 4, "L")
 	}
 	if v.ServicePhone != "" {
-		yy += s.text(marginL, yy, contentW-60, []string{clean("Tel " + v.ServicePhone)}, 4, "L")
+		yy += s.text(marginL, yy, contentW-60, s.wrap("Tel "+v.ServicePhone, contentW-60), 4, "L")
 	}
 	// Date and status, top right.
 	s.font("", 8.5)
@@ -357,7 +371,16 @@ func (s *summary) treatment() {
 
 func (s *summary) history() {
 	v := s.v
-	if len(v.Chart.Days) > 0 {
+	switch {
+	case v.Chart.Injectable && len(v.Chart.Injections) > 0:
+		title := "Injections"
+		if from, to := v.Chart.span(); !from.IsZero() {
+			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
+		}
+		s.sectionTitle(title, injectionChartHeight)
+		s.injectionChart(v.Chart, s.f.GetY())
+		s.gap(3)
+	case !v.Chart.Injectable && len(v.Chart.Days) > 0:
 		title := "Dose and pharmacy attendance"
 		if from, to := v.Chart.span(); !from.IsZero() {
 			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
@@ -457,21 +480,39 @@ func (s *summary) arrangements() {
 		s.paragraph(v.HandBack, "", 9)
 		s.gap(4)
 	}
+	// The signature closes the letter, so it is kept with the contacts
+	// before it: the whole section when it is short, else the last row.
+	after := 0.0
+	if v.Author != "" {
+		after = 4 + s.signatureHeight()
+	}
 	if len(v.Contacts) > 0 {
-		s.sectionTitle("Contacts", 12)
+		cols := []column{{"Role", 62, "L"}, {"Name", 72, "L"}, {"Phone", 52, "L"}}
 		rows := make([][]string, len(v.Contacts))
 		for i, c := range v.Contacts {
 			rows[i] = []string{orDash(c.Role), orDash(c.Name), orDash(c.Phone)}
 		}
-		s.table([]column{{"Role", 62, "L"}, {"Name", 72, "L"}, {"Phone", 52, "L"}}, rows, 8.5, 1.2)
+		keep := 12.0
+		if whole := s.tableHeight(cols, rows, 8.5, 1.2) + after; whole < 120 {
+			keep = whole
+		}
+		s.sectionTitle("Contacts", keep)
+		s.tableKeep(cols, rows, 8.5, 1.2, after)
 		s.gap(4)
 	}
 	if v.Author != "" {
-		s.ensure(14)
+		s.ensure(s.signatureHeight())
 		s.gap(2)
 		s.paragraph("On behalf of the specialist service:", "", 9)
 		s.paragraph(v.Author, "B", 9)
 	}
+}
+
+// signatureHeight is the height of the closing "On behalf of" and the
+// author's name.
+func (s *summary) signatureHeight() float64 {
+	s.font("B", 9)
+	return 2 + lineH(9)*float64(1+len(s.wrap(s.v.Author, contentW)))
 }
 
 // bullets prints a bulleted list.

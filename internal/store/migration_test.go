@@ -113,3 +113,61 @@ func mustDate(t *testing.T, s string) calendar.Date {
 	}
 	return d
 }
+
+// Migration 00008 gives every prescription written before it one dose
+// period: its daily dose from its start date.
+func TestMigration00008GivesOldPrescriptionsOneDosePeriod(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, d), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateToForTest(ctx, 7); err != nil {
+				t.Fatal(err)
+			}
+			const (
+				service, pharmacy, user = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"
+				patient, regime, presc  = "00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000005", "00000000-0000-4000-8000-000000000006"
+			)
+			at := time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC)
+			const everyDaySupervised = `{"monday":"supervised","tuesday":"supervised","wednesday":"supervised","thursday":"supervised",` +
+				`"friday":"supervised","saturday":"supervised","sunday":"supervised"}`
+			for _, s := range []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO organisations (id, kind, name, created_at) VALUES (?, 'treatment_service', 'Service', ?), (?, 'pharmacy', 'Pharmacy', ?)",
+					[]any{service, at, pharmacy, at}},
+				{"INSERT INTO users (id, organisation_id, role, name, created_at) VALUES (?, ?, 'prescriber', 'Dr A', ?)", []any{user, service, at}},
+				{`INSERT INTO patients (id, service_id, nhs_number, given_name, family_name, date_of_birth, sex, created_at, updated_at)
+					VALUES (?, ?, '9990000018', 'Zoë', 'Łukasz-Nguyễn', '1985-04-12', 'female', ?, ?)`, []any{patient, service, at, at}},
+				{`INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, pharmacy_id, start_date, created_by, created_at)
+					VALUES (?, ?, ?, 'methadone_oral_solution_1mg_ml', 'titration', 'active', '[]', ?, '2026-03-26', ?, ?)`,
+					[]any{regime, patient, service, pharmacy, user, at}},
+				{`INSERT INTO prescriptions (id, service_id, serial, patient_id, regime_id, pharmacy_id, prescriber_id, medicine, daily_dose_ug,
+					pattern, prescribed_on, start_date, days, end_date, total_ug, wording, status, created_at)
+					VALUES (?, ?, 'S-1', ?, ?, ?, ?, 'methadone_oral_solution_1mg_ml', 32500, ?, '2026-03-26', '2026-03-27', 3, '2026-03-29',
+					97500, '[1]', 'issued', ?)`, []any{presc, service, patient, regime, pharmacy, user, everyDaySupervised, at}},
+			} {
+				if err := db.ExecForTest(ctx, s.sql, s.args...); err != nil {
+					t.Fatalf("%s: %v", s.sql, err)
+				}
+			}
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			rx, err := db.PrescriptionFor(ctx, auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, presc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rx.DosePeriods) != 1 || !rx.DosePeriods[0].From.Equal(mustDate(t, "2026-03-27")) || rx.DosePeriods[0].DailyDose != 32500 {
+				t.Fatalf("dose periods after migration: %+v", rx.DosePeriods)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,7 +39,8 @@ type Prescription struct {
 	PharmacyID   string                `json:"pharmacy_id"`
 	PrescriberID string                `json:"prescriber_id"`
 	Medicine     string                `json:"medicine"`
-	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"`
+	DailyDose    dosing.Micrograms     `json:"daily_dose" gorm:"column:daily_dose_ug"` // on the start date
+	DosePeriods  DosePeriods           `json:"dose_periods"`                           // every daily dose it covers (L2)
 	Pattern      regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	PrescribedOn calendar.Date         `json:"prescribed_on"`
 	StartDate    calendar.Date         `json:"start_date"`
@@ -58,6 +60,72 @@ type Prescription struct {
 	// (zero if none), read with it so that a lapsed one shows as expired
 	// (L3).
 	FirstSupply calendar.Date `json:"first_supply" gorm:"-"`
+}
+
+// DosePeriods are the periods of one daily dose a prescription covers, in
+// date order, fixed when it is written. The API writes each dose in mg like
+// every amount; the column holds JSON in integer micrograms, as every stored
+// amount is, which lets a migration write it from daily_dose_ug.
+type DosePeriods []prescriptions.DosePeriod
+
+type storedDosePeriod struct {
+	From        calendar.Date `json:"from"`
+	DailyDoseUg int64         `json:"daily_dose_ug"`
+}
+
+// Value writes the periods as the column's JSON; none is "[]".
+func (ps DosePeriods) Value() (driver.Value, error) {
+	out := make([]storedDosePeriod, len(ps))
+	for i, p := range ps {
+		out[i] = storedDosePeriod{From: p.From, DailyDoseUg: int64(p.DailyDose)}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("dose periods: %w", err)
+	}
+	return string(b), nil
+}
+
+// Scan reads the column's JSON.
+func (ps *DosePeriods) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("dose periods: cannot scan %T", src)
+	}
+	var stored []storedDosePeriod
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return fmt.Errorf("dose periods: %w", err)
+	}
+	out := make(DosePeriods, len(stored))
+	for i, p := range stored {
+		out[i] = prescriptions.DosePeriod{From: p.From, DailyDose: dosing.Micrograms(p.DailyDoseUg)}
+	}
+	*ps = out
+	return nil
+}
+
+// dosePeriods are the periods of days dose days from start, with the dose
+// in force on each day.
+func dosePeriods(history []DoseChange, start calendar.Date, days int) DosePeriods {
+	return prescriptions.DosePeriods(start, days, func(d calendar.Date) dosing.Micrograms { return DoseOn(history, d) })
+}
+
+// sameDosePeriods reports whether a and b are the same periods.
+func sameDosePeriods(a, b DosePeriods) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].From.Equal(b[i].From) || a[i].DailyDose != b[i].DailyDose {
+			return false
+		}
+	}
+	return true
 }
 
 // Instalment is one collection of a prescription at its pharmacy.
@@ -355,12 +423,9 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if start == 0 {
 		return res, problem.Invalidf("start_date", "regime_started", "the regime starts on %s; the prescription cannot start before it", r.StartDate)
 	}
-	for _, c := range history {
-		if c.EffectiveDate.After(in.StartDate) && !c.EffectiveDate.After(end) {
-			return res, problem.Invalidf("days", "single_dose", "a dose change to %s takes effect on %s; end this prescription the day before or start it on that day",
-				c.To, c.EffectiveDate)
-		}
-	}
+	// A dose change planned inside the period is prescribed as it stands:
+	// the instalments carry each day's dose and the prescription states
+	// each dose with its days (DosePeriods, L2).
 	settings, err := regimeSettings(tx.g, r.ID)
 	if err != nil {
 		return res, err
@@ -426,7 +491,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	now := tx.db.Now()
 	pr := Prescription{ID: newID(), ServiceID: serviceID, Serial: serial, PatientID: r.PatientID, RegimeID: r.ID,
 		PharmacyID: r.PharmacyID, PrescriberID: p.UserID, Medicine: r.Medicine, DailyDose: DoseOn(history, in.StartDate),
-		Pattern: settingOn(r, settings, in.StartDate).Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
+		DosePeriods: dosePeriods(history, in.StartDate, in.Days),
+		Pattern:     settingOn(r, settings, in.StartDate).Pattern, PrescribedOn: in.PrescribedOn, StartDate: in.StartDate, Days: in.Days,
 		EndDate: prescriptions.End(in.StartDate, in.Days), Total: sched.Total, Wording: nonNil(wording),
 		Status: StatusDraft, ReplacesID: replaces, CreatedAt: now}
 	if in.Issue {
@@ -687,7 +753,10 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	if err != nil {
 		return res, err
 	}
-	if r.Status != RegimeActive || DoseOn(history, res.StartDate) != res.DailyDose || settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
+	// A dose change recorded after the draft was written, on any of its
+	// days, leaves its doses and amounts wrong; it is never edited.
+	if r.Status != RegimeActive || !sameDosePeriods(dosePeriods(history, res.StartDate, res.Days), res.DosePeriods) ||
+		settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
 	}
 	// The schedule was laid out on the opening of the day it was written:
