@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dosebook/dosebook/internal/patients"
 )
 
 // Answers name the field and the rule a user can act on.
@@ -17,6 +19,16 @@ func TestClearAnswers(t *testing.T) {
 				t.Errorf("%s: fields %v", path, fieldsOf(p))
 			}
 		}
+		// Lengths are in characters, not bytes: 100 accented letters fit.
+		long := strings.Repeat("ő", 100)
+		e.must(201, e.do("prescriber", "POST", "/v1/patients", map[string]any{"nhs_number": patients.TestNHSNumber(131),
+			"given_name": long, "family_name": long, "date_of_birth": "1990-01-01"}))
+		p0 := problemOf(t, e.do("prescriber", "POST", "/v1/patients", map[string]any{"nhs_number": patients.TestNHSNumber(132),
+			"given_name": long + "x", "family_name": "Long", "date_of_birth": "1990-01-01"}), 422)
+		if !slices.Equal(fieldsOf(p0), []string{"given_name"}) {
+			t.Fatalf("101 characters: %v", p0)
+		}
+
 		// A negative dose is not "a plain decimal": it must be positive.
 		pid := e.newPatient(130, nil)
 		p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes",

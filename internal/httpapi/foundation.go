@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -289,7 +290,7 @@ func requireText(f *problem.Fields, field, v string, max int) {
 }
 
 func optionalText(f *problem.Fields, field, v string, max int) {
-	if len(v) > max {
+	if utf8.RuneCountInString(v) > max {
 		f.Add(field, "max_length", "%s must be at most %d characters", field, max)
 	}
 	for _, r := range v {
