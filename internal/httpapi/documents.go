@@ -207,6 +207,20 @@ func weekdaysText(days []time.Weekday) string {
 }
 
 // patternText describes the weekly pickup pattern in words.
+// followsPattern reports whether every instalment is supervised exactly on
+// the pattern's supervised days.
+func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	for _, in := range ins {
+		if (p[in.Date.Weekday()] == regimes.PickupSupervised) != (in.Supervised > 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func patternText(p regimes.WeeklyPattern) string {
 	if p.IsZero() {
 		p = regimes.AllSupervised()
@@ -280,6 +294,11 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		carries = carries || len(in.Covers) > 1
 	}
 	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), patternText(d.Pattern))
+	if !followsPattern(d.Pattern, d.Instalments) {
+		// A reissue can span a pattern change: the schedule is the truth.
+		interval = fmt.Sprintf("Daily instalments of %s. The pickup pattern changes during this prescription: "+
+			"each instalment is supervised or taken home as scheduled below.", instalmentAmounts(med, d.Prescription))
+	}
 	if carries {
 		interval += " Doses for days the pharmacy is closed are supplied with the instalment before, as scheduled below."
 	}

@@ -100,6 +100,33 @@ func TestDraftAcrossALaterDoseChangeIsNotIssued(t *testing.T) {
 	})
 }
 
+// Likewise a draft whose days a later pattern change or pharmacy move reaches.
+func TestDraftAcrossALaterSettingsChangeIsNotIssued(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-18T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		for i, change := range []func(rid string){
+			func(rid string) {
+				e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": weekendCollectedSaturday,
+					"effective_date": "2026-12-24", "supervision_relaxed_reason": "Compliance assured: years stable",
+					"overrides": []map[string]any{{"rule": "M6", "reason": "stable"}}}))
+			},
+			func(rid string) {
+				e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+					"effective_date": "2026-12-29", "reason": "moving house"}))
+			},
+		} {
+			pid, rid := e.startAt70(122+i, "2026-12-18")
+			draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+				"days": 14, "wording": []int{1, 3}}))
+			change(rid)
+			p := problemOf(t, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil), 409)
+			if !strings.Contains(p["detail"].(string), "the regime has changed since this draft was written") {
+				t.Fatalf("change %d: refusal = %v", i, p["detail"])
+			}
+		}
+	})
+}
+
 func TestDosePeriodsText(t *testing.T) {
 	t.Parallel()
 	d := calendar.MustParse

@@ -350,6 +350,13 @@ func TestPatternChangeIsAppendedAndReissues(t *testing.T) {
 		if old := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+pr["id"].(string), nil)); old["status"] != "cancelled" {
 			t.Fatalf("old status %v", old["status"])
 		}
+		// The printed form does not describe the reissue by its first day's
+		// pattern alone: the schedule says which instalments are supervised.
+		form := e.do("prescriber", "GET", "/v1/prescriptions/"+re[0].(map[string]any)["id"].(string)+"/pdf", nil)
+		if form.Status != 200 {
+			t.Fatalf("pdf: %d %s", form.Status, form.Body)
+		}
+		assertText(t, pdfToText(t, form.Body), "The pickup pattern changes during this prescription")
 		v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
 		hist := v["pattern_history"].([]any)
 		if len(hist) != 2 || hist[0].(map[string]any)["pattern"].(map[string]any)["sunday"] != "supervised" {

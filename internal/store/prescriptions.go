@@ -756,7 +756,7 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	// A dose change recorded after the draft was written, on any of its
 	// days, leaves its doses and amounts wrong; it is never edited.
 	if r.Status != RegimeActive || !sameDosePeriods(dosePeriods(history, res.StartDate, res.Days), res.DosePeriods) ||
-		settingOn(r, settings, res.StartDate).Pattern != res.Pattern {
+		settingsChangedWithin(r, settings, res.Prescription) {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
 	}
 	// The schedule was laid out on the opening of the day it was written:
@@ -783,6 +783,23 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	}
 	res.Status, res.IssuedAt, res.Wording, res.Warnings = StatusIssued, &now, nonNil(wording), nonNil(findings)
 	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording, "findings": res.Warnings})
+}
+
+// settingsChangedWithin reports a draft whose days the regime's settings no
+// longer match: a different pattern or pharmacy on its first day, or a
+// pattern, stage or pharmacy change recorded on a later day of it (a new
+// prescription is refused across one, so it came after the draft).
+func settingsChangedWithin(r Regime, settings []RegimeSetting, pr Prescription) bool {
+	first := settingOn(r, settings, pr.StartDate)
+	if first.Pattern != pr.Pattern || first.PharmacyID != pr.PharmacyID {
+		return true
+	}
+	for _, st := range settings {
+		if st.EffectiveDate.After(pr.StartDate) && !st.EffectiveDate.After(pr.EndDate) {
+			return true
+		}
+	}
+	return false
 }
 
 // CancelPrescription cancels a draft or issued prescription with a reason.
