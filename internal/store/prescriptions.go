@@ -458,7 +458,7 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 			continue
 		}
 		return &problem.Error{Code: problem.Conflict, Existing: o, Message: fmt.Sprintf(
-			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason), or start this one on %s",
+			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason), or start this one on %s (its first instalment must fall within L3's validity of its date: if that is too far ahead, write it nearer the time)",
 			o.Serial, o.StartDate, o.EndDate, from, to, o.ID, o.EndDate.AddDays(1))}
 	}
 	return nil
