@@ -56,6 +56,13 @@ func TestDrugScreenNamesOtherSubstances(t *testing.T) {
 		if cr["met"] != false || !strings.Contains(cr["detail"].(string), "Positive for fentanyl on 2026-06-10") {
 			t.Fatalf("negative_screen = %v", cr)
 		}
+		// A negative sample entered later the same day does not outweigh it.
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"sample_type": "oral_fluid",
+			"results": map[string]any{"opiates": "negative"}, "other_substances": []map[string]any{{"name": "fentanyl", "result": "negative"}}}))
+		el = e.must(200, e.do("prescriber", "GET", "/v1/patients/"+zoe+"/shared-care/eligibility", nil))
+		if cr = criteriaOf(t, el)["negative_screen"]; cr["met"] != false {
+			t.Fatalf("same-day negative after a positive: %v", cr)
+		}
 	})
 }
 

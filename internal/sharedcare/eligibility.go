@@ -135,8 +135,10 @@ func negativeScreen(n policy.Numbers, in EligibilityInput) Criterion {
 		c.Detail = fmt.Sprintf("Negative screen dated %s is after today.", last)
 	case last.DaysUntil(in.Today) > 7*n.SC3ScreenWeeks:
 		c.Detail = fmt.Sprintf("Last negative screen on %s is older than %d weeks.", last, n.SC3ScreenWeeks)
-	case in.PositiveSince.After(last):
-		c.Detail = fmt.Sprintf("Positive for %s on %s, after the negative screen of %s.",
+	case !in.PositiveSince.IsZero() && !in.PositiveSince.Before(last):
+		// A positive screen on the same day as the negative one counts: the
+		// order two samples of one day were entered in says nothing.
+		c.Detail = fmt.Sprintf("Positive for %s on %s, not before the negative screen of %s.",
 			strings.Join(in.PositiveFor, ", "), in.PositiveSince, last)
 	default:
 		c.Met = true

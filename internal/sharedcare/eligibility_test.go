@@ -51,6 +51,9 @@ func TestEvaluate(t *testing.T) {
 		{name: "positive after the negative", edit: func(in *EligibilityInput) {
 			in.PositiveSince, in.PositiveFor = today.AddDays(-3), []string{"opiates", "fentanyl"}
 		}, key: KeyNegativeScreen, wantDetail: "Positive for opiates, fentanyl on"},
+		{name: "positive the same day as the negative", edit: func(in *EligibilityInput) {
+			in.PositiveSince, in.PositiveFor = today.AddDays(-10), []string{"fentanyl"}
+		}, key: KeyNegativeScreen, wantDetail: "Positive for fentanyl on"},
 		{name: "positive before the negative", edit: func(in *EligibilityInput) {
 			in.PositiveSince, in.PositiveFor = today.AddDays(-30), []string{"opiates"}
 		}},

@@ -174,10 +174,11 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 		return nil, translate(err)
 	}
 	in.ScreensInWindow = len(screens)
+	// The latest negative and the latest positive, whatever order the
+	// screens of one day were entered in.
 	for _, s := range screens { // newest first
-		if s.NegativeForIllicitOpioids() {
+		if s.NegativeForIllicitOpioids() && in.LastNegativeOpioidScreen.IsZero() {
 			in.LastNegativeOpioidScreen = s.Date
-			break
 		}
 		if found := s.IllicitOpioidsFound(); len(found) > 0 && in.PositiveSince.IsZero() {
 			in.PositiveSince, in.PositiveFor = s.Date, found
