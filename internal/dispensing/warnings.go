@@ -22,7 +22,17 @@ const (
 	WarnDoseChangedSinceLastVisit = "dose_changed_since_last_visit"
 	WarnInTitration               = "in_titration"
 	WarnMissedYesterday           = "missed_yesterday"
+	WarnSameNHSNumber             = "same_nhs_number"
 )
+
+// SameNHSNumber warns that another patient record on the day's list has
+// this line's NHS number: one person registered with two services, each
+// prescribing. Dispensing both would double the dose.
+func SameNHSNumber(others int) Warning {
+	return Warning{Code: WarnSameNHSNumber,
+		Message: fmt.Sprintf("Do not dispense until checked: %d other line(s) today carry the same NHS number under another patient record; "+
+			"confirm identity and contact the prescribers, as one person must not receive two prescriptions.", others)}
+}
 
 // WarningInput is what the caller knows about one patient's instalment today.
 type WarningInput struct {

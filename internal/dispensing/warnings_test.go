@@ -112,3 +112,10 @@ func TestWarningsJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestSameNHSNumber(t *testing.T) {
+	w := SameNHSNumber(1)
+	if w.Code != WarnSameNHSNumber || !strings.Contains(w.Message, "1 other line(s)") {
+		t.Fatalf("warning = %+v", w)
+	}
+}

@@ -711,6 +711,20 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, day)))
 		out = append(out, e)
 	}
+	// One NHS number under two patient records (two services prescribing)
+	// is the most serious thing on the list: it goes first on every line.
+	records := map[string]map[string]bool{}
+	for _, e := range out {
+		if records[e.NHSNumber] == nil {
+			records[e.NHSNumber] = map[string]bool{}
+		}
+		records[e.NHSNumber][e.PatientID] = true
+	}
+	for i := range out {
+		if n := len(records[out[i].NHSNumber]); n > 1 {
+			out[i].Warnings = append([]dispensing.Warning{dispensing.SameNHSNumber(n - 1)}, out[i].Warnings...)
+		}
+	}
 	return out, nil
 }
 
