@@ -39,6 +39,13 @@ func TestClearAnswers(t *testing.T) {
 		}
 		// A second proposal of shared care says "an accepted" or "a proposed".
 		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		// A prescription dated so long ago that it would be born expired is refused (L3).
+		blockedWith(t, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "prescribed_on": "2026-11-01",
+			"start_date": "2026-11-20", "days": 7}), "L3", "passed its 28-day validity")
+		// The rapid access report names only the date that did not parse.
+		if got := fieldsOf(problemOf(t, e.do("prescriber", "GET", "/v1/reports/rapid-access?from=bad", nil), 422)); !slices.Equal(got, []string{"from"}) {
+			t.Fatalf("fields %v", got)
+		}
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
 			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}))
 		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",

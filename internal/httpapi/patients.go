@@ -149,11 +149,13 @@ func (s *Server) viewPatient(pt store.Patient) patientView {
 	}
 	if !pt.ReferralDate.IsZero() {
 		if !pt.FirstContactDate.IsZero() {
-			d := pt.ReferralDate.DaysUntil(pt.FirstContactDate)
+			// A step dated before the referral counts as day 0, as in the
+			// rapid access report.
+			d := max(0, pt.ReferralDate.DaysUntil(pt.FirstContactDate))
 			v.RapidAccess.DaysReferralToFirstContact = &d
 		}
 		if !pt.FirstDoseDate.IsZero() {
-			d := pt.ReferralDate.DaysUntil(pt.FirstDoseDate)
+			d := max(0, pt.ReferralDate.DaysUntil(pt.FirstDoseDate))
 			v.RapidAccess.DaysReferralToFirstDose = &d
 		}
 	}
@@ -265,6 +267,7 @@ func (s *Server) rapidAccessReport(c *gin.Context) {
 	to := s.dayParam(&f, c, "to", s.today())
 	from := s.dayParam(&f, c, "from", to.AddDays(-89))
 	switch {
+	case f.Err() != nil: // a date that did not parse is reported alone
 	case from.After(to):
 		f.Add("from", "before_to", "from must not be after to")
 	case from.DaysUntil(to) > 366:

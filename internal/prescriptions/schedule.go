@@ -213,7 +213,7 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 		f := policy.Finding{
 			Rule:     "L6",
 			Severity: policy.Block,
-			Message: fmt.Sprintf("An FP10MDA covers at most %d days of treatment; this one covers %d, %d too many. Issue a second prescription for the rest.",
+			Message: fmt.Sprintf("An FP10MDA covers at most %d days of treatment; this one covers %d, %d too many.",
 				maxDays, days, days-maxDays),
 			Action: fmt.Sprintf("Prescribe %d days and issue a second prescription for the remaining %d.", maxDays, days-maxDays),
 		}
@@ -242,8 +242,8 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 		fs = append(fs, policy.Finding{
 			Rule:     "L3",
 			Severity: policy.Block,
-			Message: fmt.Sprintf("The first instalment (%s) is %d days before the prescription date (%s); nothing may be supplied before the prescription date.",
-				start, start.DaysUntil(prescribed), prescribed),
+			Message: fmt.Sprintf("The first instalment (%s) is %s before the prescription date (%s); nothing may be supplied before the prescription date.",
+				start, dayCount(start.DaysUntil(prescribed)), prescribed),
 			Action: fmt.Sprintf("Start on or after %s.", prescribed),
 		})
 	}
@@ -294,4 +294,12 @@ func Overlap(startA, endA, startB, endB calendar.Date) (from, to calendar.Date, 
 		to = endB
 	}
 	return from, to, true
+}
+
+// dayCount is "1 day" or "n days".
+func dayCount(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }

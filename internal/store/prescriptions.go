@@ -414,6 +414,11 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if _, err := decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, in.Days, n.L6MaxDays, n.L3ValidDays), nil); err != nil {
 		return res, err
 	}
+	if lapsed := in.PrescribedOn.AddDays(n.L3ValidDays); lapsed.Before(today) {
+		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
+			fmt.Sprintf("A prescription dated %s passed its %d-day validity on %s: it would be expired as it was written.", in.PrescribedOn, n.L3ValidDays, lapsed),
+			"Date the prescription today.")})
+	}
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {
 		return res, err

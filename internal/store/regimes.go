@@ -466,7 +466,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
 	if last := latestSettingDate(settings); stageChanged && in.Effective.Before(last) {
-		f.Add("stage", "after_latest_change", "the pattern or stage changes on %s; change the stage from then on, or without changing the dose", last)
+		f.Add("stage", "after_latest_change", "the pattern, stage or pharmacy changes on %s; change the stage from then on, or without changing the dose", last)
 	}
 	if err := f.Err(); err != nil {
 		return DoseChange{}, out, nil, err
@@ -569,7 +569,7 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	case in.Effective.Before(r.StartDate):
 		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", r.StartDate)
 	case in.Effective.Before(last):
-		f.Add("effective_date", "after_latest_change", "a pattern or stage change effective %s is already recorded; a new one must take effect on or after it (the same day supersedes it)", last)
+		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; a new one must take effect on or after it (the same day supersedes it)", last)
 	}
 	cur := settingOn(r, settings, in.Effective)
 	if f.Err() == nil && cur.Pattern == in.Pattern && cur.SupervisionRelaxedReason == in.RelaxedReason {
