@@ -587,3 +587,31 @@ func TestDayOneDoseChangeMeetsM1(t *testing.T) {
 		}
 	})
 }
+
+// A dose change from a day whose dose was already taken home says so: the
+// new dose starts with the next supply (MD4).
+func TestDoseChangeOnADayAlreadySuppliedWarns(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-28T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(115, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-11-28"})
+		pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-28",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))
+		// Saturday's instalment: supervised, with Sunday's dose to take home.
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(pr["id"].(string), "2026-11-28")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/dose-changes",
+			map[string]any{"to": 35, "effective_date": "2026-11-29", "reason": "cravings"}))
+		var found bool
+		for _, w := range m["warnings"].([]any) {
+			w := w.(map[string]any)
+			found = found || w["rule"] == "MD4" && strings.Contains(w["message"].(string), "2026-11-29 were already handed over")
+		}
+		if !found {
+			t.Fatalf("warnings = %v", m["warnings"])
+		}
+		if re := m["reissued_prescriptions"].([]any); len(re) != 1 || re[0].(map[string]any)["start_date"] != "2026-11-30" {
+			t.Fatalf("reissued = %v", re)
+		}
+	})
+}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -499,6 +502,17 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		}
 	}
 	out.Warnings = nonNil(d.Warnings)
+	handed, err := handedOverFrom(tx.g, r.ID, in.Effective)
+	if err != nil {
+		return c, out, nil, err
+	}
+	if len(handed) > 0 {
+		// Those days' doses were taken home at the old dose and are not
+		// supplied again (MD4): the record must not suggest otherwise.
+		out.Warnings = append(out.Warnings, n.FindingAt("MD4", policy.Info,
+			fmt.Sprintf("The doses for %s were already handed over at the previous dose; the new dose starts with the next supply.", dateList(handed)),
+			"Tell the patient, or change the dose from the first day not yet supplied."))
+	}
 	if out.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
 		return c, out, nil, err
 	}
@@ -671,4 +685,49 @@ func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
 	return set, reissued, err
+}
+
+// handedOverFrom lists the days from day on whose doses were already handed
+// over (supervised or taken home, corrections applied) by an instalment of
+// the regime: a take-home collection covers days ahead of its own.
+func handedOverFrom(g *gorm.DB, regimeID string, day calendar.Date) ([]calendar.Date, error) {
+	var rows []Instalment
+	// A collection covers at most a week ahead of its own date.
+	if err := g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("prescriptions.regime_id = ? AND instalments.date >= ? AND instalments.date <= ?", regimeID, day.AddDays(-7), day.AddDays(14)).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	var out []calendar.Date
+	for _, in := range rows {
+		var evs []DoseEvent
+		if err := g.Where("instalment_id = ?", in.ID).Order("created_at, id").Find(&evs).Error; err != nil {
+			return nil, translate(err)
+		}
+		events := make([]dispensing.Event, len(evs))
+		for i, e := range evs {
+			events[i] = e.event()
+		}
+		if cur, ok := dispensing.CurrentEvent(events); !ok || !cur.Outcome.Taken() {
+			continue
+		}
+		for _, d := range in.Covers {
+			if !d.Before(day) {
+				out = append(out, d)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b calendar.Date) int { return a.Compare(b) })
+	return out, nil
+}
+
+// dateList writes dates as "2026-12-03, 2026-12-04".
+func dateList(ds []calendar.Date) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ", ")
 }
