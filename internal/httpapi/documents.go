@@ -316,7 +316,7 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		Dose:          prescribedDose(med, d.Prescription),
 		TotalQuantity: prescriptions.TotalQuantity(d.Total, med.Unit),
 		Interval:      interval,
-		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts,
+		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial),
 		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
 	}
 }
@@ -654,4 +654,12 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	v.Contacts = append(v.Contacts, pdf.Contact{Role: "Pharmacy", Name: rec.Pharmacy.Name, Phone: rec.Pharmacy.Phone},
 		pdf.Contact{Role: "GP practice", Name: rec.Practice.Name, Phone: rec.Practice.Phone})
 	return v
+}
+
+// replacesText tells the pharmacy which prescription a reissue replaces.
+func replacesText(serial string) string {
+	if serial == "" {
+		return ""
+	}
+	return serial + ", cancelled: its remaining days are dispensed from this prescription only."
 }

@@ -356,7 +356,8 @@ func TestPatternChangeIsAppendedAndReissues(t *testing.T) {
 		if form.Status != 200 {
 			t.Fatalf("pdf: %d %s", form.Status, form.Body)
 		}
-		assertText(t, pdfToText(t, form.Body), "The pickup pattern changes during this prescription")
+		assertText(t, pdfToText(t, form.Body), "The pickup pattern changes during this prescription",
+			"Replaces "+pr["serial"].(string)+", cancelled: its remaining days are dispensed from this prescription only.")
 		v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
 		hist := v["pattern_history"].([]any)
 		if len(hist) != 2 || hist[0].(map[string]any)["pattern"].(map[string]any)["sunday"] != "supervised" {

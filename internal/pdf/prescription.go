@@ -82,6 +82,9 @@ type PrescriptionView struct {
 	Wording     []string // Home Office approved wording, printed exactly (L7)
 
 	PrescriptionDate calendar.Date
+	// Replaces says which cancelled prescription this one reissues, so the
+	// pharmacy dispenses its remaining days from this one alone.
+	Replaces string
 	// FirstInstalmentBy is the last day the first instalment may be
 	// dispensed, 28 days after PrescriptionDate (L3, reg 16). Later
 	// instalments follow the schedule, which may run past it.
@@ -324,7 +327,7 @@ func (p *prescription) medicine() {
 		}
 		period = fmt.Sprintf("%s to %s (%d %s)", dayDate(v.Start), dayDate(v.End), n, days)
 	}
-	p.kvGrid([]kv{
+	rows := []kv{
 		{"Medicine", v.Medicine, true},
 		{"Form", v.Form, false},
 		{"Strength", v.Strength, false},
@@ -332,7 +335,11 @@ func (p *prescription) medicine() {
 		{"Total quantity", v.TotalQuantity, true},
 		{"Instalments", v.Interval, false},
 		{"Treatment period", period, false},
-	}, 44, 9)
+	}
+	if v.Replaces != "" {
+		rows = append(rows, kv{"Replaces", v.Replaces, true})
+	}
+	p.kvGrid(rows, 44, 9)
 	p.gap(3)
 }
 

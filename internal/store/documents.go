@@ -29,6 +29,9 @@ type PrescriptionDocument struct {
 	// Original is set on the one print that is the prescription itself:
 	// the first print by the prescriber who signs it.
 	Original bool
+	// ReplacesSerial is the serial of the cancelled prescription this one
+	// reissues; empty when it replaces none.
+	ReplacesSerial string
 }
 
 // Copy reports whether this print is stamped COPY, so that it cannot be
@@ -105,6 +108,11 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 	}
 	if err := tx.g.Take(&d.Patient, "id = ?", res.PatientID).Error; err != nil {
 		return d, translate(err)
+	}
+	if res.ReplacesID != nil {
+		if err := tx.g.Model(&Prescription{}).Select("serial").Where("id = ?", *res.ReplacesID).Scan(&d.ReplacesSerial).Error; err != nil {
+			return d, translate(err)
+		}
 	}
 	return d, nil
 }
