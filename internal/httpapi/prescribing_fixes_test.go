@@ -571,6 +571,11 @@ func TestDayOneDoseChangeMeetsM1(t *testing.T) {
 			"overrides": []map[string]any{{"rule": "M2", "reason": "known high tolerance"}}}
 		before := e.auditCount()
 		blockedWith(t, e.do("prescriber", "POST", path, body), "M1", "above 40 mg on day 1")
+		// Without any override the detail names both rules that stop it.
+		p := problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 70, "effective_date": "2026-12-03", "reason": "tolerance"}), 422)
+		if !strings.Contains(p["detail"].(string), "Also stopped by M2") {
+			t.Fatalf("detail = %v", p["detail"])
+		}
 		if e.auditCount() != before {
 			t.Fatal("a refused day-one change was written")
 		}

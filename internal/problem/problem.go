@@ -5,6 +5,8 @@ package problem
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/policy"
 )
@@ -94,6 +96,17 @@ func Blocked(findings []policy.Finding) *Error {
 		if findings[0].Action != "" {
 			msg += " " + findings[0].Action
 		}
+	}
+	// Every rule that stops it is named, so that overriding one does not
+	// meet a refusal by another the detail never mentioned.
+	var others []string
+	for _, f := range findings[min(1, len(findings)):] {
+		if f.Rule != findings[0].Rule && !slices.Contains(others, f.Rule) {
+			others = append(others, f.Rule)
+		}
+	}
+	if len(others) > 0 {
+		msg += " Also stopped by " + strings.Join(others, ", ") + " (see rules)."
 	}
 	return &Error{Code: RuleBlocked, Message: msg, Findings: findings}
 }
