@@ -213,3 +213,53 @@ func TestTwoServersExactlyOnce(t *testing.T) {
 		})
 	}
 }
+
+// Two `serve --demo` started at the same moment on one empty database both
+// come up, and neither's catch-up day close settles days the other is still
+// seeding: the demo pharmacy's list holds the one patient the demo blocks
+// under MD1, not every demo patient.
+func TestTwoDemoServersOnOneEmptyDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			dir := t.TempDir()
+			dbURL := storetest.URL(t, d)
+			if d == store.SQLite {
+				dbURL = "sqlite://" + filepath.Join(dir, "shared.db")
+			}
+			var servers [2]*server
+			var wg sync.WaitGroup
+			for i := range servers {
+				wg.Add(1)
+				go func() { defer wg.Done(); servers[i] = startServerArgs(t, dir, dbURL, "--demo") }()
+			}
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			demo := runDemo(t, dbURL)
+			for i, s := range servers {
+				status, body := call(t, "GET", s.base+"/v1/pharmacies/"+demo.PharmacyID+"/doses?limit=500", demo.Tokens["pharmacist"], nil)
+				if status != 200 {
+					t.Fatalf("server %d day list: %d %s", i, status, body)
+				}
+				var list struct {
+					Items []struct{ State string } `json:"items"`
+				}
+				if err := json.Unmarshal(body, &list); err != nil {
+					t.Fatal(err)
+				}
+				states := map[string]int{}
+				for _, it := range list.Items {
+					states[it.State]++
+				}
+				if states["blocked"] != 1 || states["due"] < 4 {
+					t.Fatalf("server %d day list states %v, want several due and one blocked (MD1)\nlogs:\n%s\n%s",
+						i, states, servers[0].logs, servers[1].logs)
+				}
+			}
+		})
+	}
+}

@@ -69,13 +69,19 @@ var users = []userSpec{
 }
 
 // Seed creates (or finds) the demo organisations, users and patients and
-// issues a fresh token per user.
+// issues a fresh token per user. It holds the history lock: the demo's
+// weeks of dose records must be written before any day close, in this
+// process or another on the same database, settles those days.
 func Seed(ctx context.Context, db *store.DB, cfg config.Config) (Result, error) {
-	res, err := SeedPeople(ctx, db)
-	if err != nil {
-		return res, err
-	}
-	res.Patients, err = seedClinical(ctx, db, cfg, res)
+	var res Result
+	err := db.WithHistoryLock(ctx, func() error {
+		var err error
+		if res, err = SeedPeople(ctx, db); err != nil {
+			return err
+		}
+		res.Patients, err = seedClinical(ctx, db, cfg, res)
+		return err
+	})
 	return res, err
 }
 

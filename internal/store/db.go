@@ -177,7 +177,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	gd := goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithSessionLocker(newSQLiteMigrationLock())}
+	opts := []goose.ProviderOption{goose.WithSessionLocker(newSQLiteLock(sqliteMigrationLockID, "migration"))}
 	if db.dialect == Postgres {
 		gd = goose.DialectPostgres
 		// Two servers starting together against one database must not both

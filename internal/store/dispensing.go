@@ -940,8 +940,19 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 // pharmacy that fails stops neither the others nor the scheduled alerts: a
 // missed dose left unmarked at one pharmacy must not hide another's MD1
 // block. It returns the results of the pharmacies that closed, and every
-// failure joined in the error.
+// failure joined in the error. It holds the history lock, so that it never
+// settles a day another process is still writing history for.
 func (db *DB) CloseDayAll(ctx context.Context, n policy.Numbers, zone *time.Location, day calendar.Date) ([]CloseDayResult, error) {
+	var out []CloseDayResult
+	err := db.WithHistoryLock(ctx, func() error {
+		var err error
+		out, err = db.closeDayAll(ctx, n, zone, day)
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) closeDayAll(ctx context.Context, n policy.Numbers, zone *time.Location, day calendar.Date) ([]CloseDayResult, error) {
 	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
 	if err != nil {
 		return nil, err

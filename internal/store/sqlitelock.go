@@ -9,42 +9,50 @@ import (
 	"time"
 )
 
-// sqliteMigrationLock keeps two processes sharing one SQLite file from
-// applying the same migration at once; goose only brings a lock for
-// PostgreSQL. The lock is a row: inserting it takes the lock, and a row
-// left by a crashed process expires.
-type sqliteMigrationLock struct {
+// sqliteLock keeps two processes sharing one SQLite file out of the same
+// critical section, where PostgreSQL would use an advisory lock: goose only
+// brings a migration lock for PostgreSQL, and the history lock needs one
+// too. A lock is a row: inserting it takes the lock, and a row left by a
+// crashed process expires.
+type sqliteLock struct {
+	id     int // one row per lock: 1 migrations, 2 history
+	what   string
 	holder string
 	wait   time.Duration
 	stale  time.Duration
 }
 
-func newSQLiteMigrationLock() *sqliteMigrationLock {
+const (
+	sqliteMigrationLockID = 1
+	sqliteHistoryLockID   = 2
+)
+
+func newSQLiteLock(id int, what string) *sqliteLock {
 	host, _ := os.Hostname()
-	return &sqliteMigrationLock{holder: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()),
+	return &sqliteLock{id: id, what: what, holder: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()),
 		wait: 5 * time.Minute, stale: 10 * time.Minute}
 }
 
-func (l *sqliteMigrationLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+func (l *sqliteLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS dosebook_migration_lock (
 		id integer PRIMARY KEY, holder text NOT NULL, taken_at integer NOT NULL)`); err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+		return fmt.Errorf("%s lock: %w", l.what, err)
 	}
 	deadline := time.Now().Add(l.wait)
 	for {
 		now := time.Now().Unix()
 		if _, err := conn.ExecContext(ctx, `DELETE FROM dosebook_migration_lock WHERE taken_at < ?`, now-int64(l.stale.Seconds())); err != nil {
-			return fmt.Errorf("migration lock: %w", err)
+			return fmt.Errorf("%s lock: %w", l.what, err)
 		}
-		_, err := conn.ExecContext(ctx, `INSERT INTO dosebook_migration_lock (id, holder, taken_at) VALUES (1, ?, ?)`, l.holder, now)
+		_, err := conn.ExecContext(ctx, `INSERT INTO dosebook_migration_lock (id, holder, taken_at) VALUES (?, ?, ?)`, l.id, l.holder, now)
 		if err == nil {
 			return nil
 		}
 		if !strings.Contains(err.Error(), "UNIQUE") && !strings.Contains(err.Error(), "constraint") {
-			return fmt.Errorf("migration lock: %w", err)
+			return fmt.Errorf("%s lock: %w", l.what, err)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("migration lock: another process has held it for %s", l.wait)
+			return fmt.Errorf("%s lock: another process has held it for %s", l.what, l.wait)
 		}
 		select {
 		case <-ctx.Done():
@@ -54,7 +62,7 @@ func (l *sqliteMigrationLock) SessionLock(ctx context.Context, conn *sql.Conn) e
 	}
 }
 
-func (l *sqliteMigrationLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
-	_, err := conn.ExecContext(ctx, `DELETE FROM dosebook_migration_lock WHERE holder = ?`, l.holder)
+func (l *sqliteLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, `DELETE FROM dosebook_migration_lock WHERE id = ? AND holder = ?`, l.id, l.holder)
 	return err
 }
