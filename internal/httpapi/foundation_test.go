@@ -154,6 +154,11 @@ func TestRequestIDAndPanics(t *testing.T) {
 			t.Fatal("panic not logged with request id")
 		}
 		problemOf(t, e.do("prescriber", "GET", "/v1/nowhere", nil), 404)
+		// A trailing slash is a 404 problem naming the route meant, not
+		// gin's HTML redirect.
+		if p := problemOf(t, e.do("prescriber", "GET", "/v1/me/", nil), 404); !strings.Contains(p["detail"].(string), "without the trailing slash: /v1/me") {
+			t.Fatalf("trailing slash: %v", p)
+		}
 		// A route with the wrong method is 405 naming what it allows.
 		r = e.do("prescriber", "DELETE", "/v1/patients", nil)
 		problemOf(t, r, 405)

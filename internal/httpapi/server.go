@@ -54,7 +54,17 @@ func New(db *store.DB, cfg config.Config, log *slog.Logger) (*Server, error) {
 	s := &Server{db: db, cfg: cfg, log: log, engine: e, metrics: newMetrics(db), guard: newTokenGuard(),
 		principals: newPrincipalCache(cfg.AuthCacheTTL)}
 	e.Use(s.requestContext, s.recover, s.observe)
-	e.NoRoute(func(c *gin.Context) { s.fail(c, problem.NotFoundf("no such route: %s", c.Request.URL.Path)) })
+	// gin would answer a stray trailing slash with a 301 and an HTML body;
+	// an API client gets a problem naming the route it meant instead.
+	e.RedirectTrailingSlash = false
+	e.NoRoute(func(c *gin.Context) {
+		path := c.Request.URL.Path
+		if trimmed := strings.TrimSuffix(path, "/"); trimmed != path && trimmed != "" && len(s.allowedMethods(trimmed)) > 0 {
+			s.fail(c, problem.NotFoundf("no such route: %s (without the trailing slash: %s)", path, trimmed))
+			return
+		}
+		s.fail(c, problem.NotFoundf("no such route: %s", path))
+	})
 	e.NoMethod(func(c *gin.Context) {
 		allowed := s.allowedMethods(c.Request.URL.Path)
 		c.Header("Allow", strings.Join(allowed, ", "))
