@@ -321,7 +321,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		}
 		if dp.startedDaysAgo > 60 {
 			rv := store.Review{PatientID: pt.ID, Date: today.AddDays(-20), Kind: "regime", Notes: "Quarterly review: stable, engaging with keyworker"}
-			if err := tx.RecordReview(p, &rv); err != nil {
+			if err := tx.RecordReview(p, n, today, &rv); err != nil {
 				return err
 			}
 		}

@@ -193,7 +193,7 @@ func (s *Server) recordReview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.RecordReview(principal(c), &r) }); err != nil {
+	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.RecordReview(principal(c), s.cfg.Policy, s.today(), &r) }); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -256,9 +256,10 @@ func boolParam(f *problem.Fields, c *gin.Context, name string) *bool {
 	return nil
 }
 
-// listAlerts lists the caller's alerts. By default only those the caller's
-// organisation has not acknowledged; acknowledged=true lists the ones it
-// has, and open=false lists both.
+// listAlerts lists the caller's alerts. By default only the open ones:
+// not acknowledged by the caller's organisation and not resolved by a
+// later record. acknowledged and resolved filter on each; open=false lists
+// every alert.
 func (s *Server) listAlerts(c *gin.Context) {
 	pg, err := readPage(c)
 	if err != nil {
@@ -273,14 +274,14 @@ func (s *Server) listAlerts(c *gin.Context) {
 	if filter.Kind != "" && !slices.Contains(store.AlertKinds(), filter.Kind) {
 		f.Add("kind", "enum", "kind must be one of %s", strings.Join(store.AlertKinds(), ", "))
 	}
-	acknowledged, open := boolParam(&f, c, "acknowledged"), boolParam(&f, c, "open")
+	acknowledged, resolved, open := boolParam(&f, c, "acknowledged"), boolParam(&f, c, "resolved"), boolParam(&f, c, "open")
 	switch {
-	case acknowledged != nil && open != nil:
-		f.Add("open", "exclusive", "give acknowledged or open, not both")
-	case acknowledged != nil:
-		filter.Acknowledged = acknowledged
+	case open != nil && (acknowledged != nil || resolved != nil):
+		f.Add("open", "exclusive", "give open, or acknowledged and resolved, not both")
+	case acknowledged != nil || resolved != nil:
+		filter.Acknowledged, filter.Resolved = acknowledged, resolved
 	case open == nil || *open:
-		filter.Acknowledged = new(bool)
+		filter.Acknowledged, filter.Resolved = new(bool), new(bool)
 	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,15 +64,21 @@ func TestGPReviewsUnderAcceptedSharedCare(t *testing.T) {
 		}
 		e.must(201, e.do("pharmacist", "POST", friday, dose))
 
+		// The practice's review lifted the block: the MD1 alert is resolved
+		// for the service too.
+		if a := e.resolvedAlert("prescriber", pid, "md1_block"); a == nil || !strings.Contains(a["resolution"].(string), "the MD1 block is lifted") {
+			t.Fatalf("the service's MD1 alert after the practice's review = %v", a)
+		}
+
 		// The practice acknowledging closes the alert for the practice only.
-		var md1 string
+		var missed string
 		for _, a := range gp {
-			if a["kind"] == "md1_block" {
-				md1 = a["id"].(string)
+			if a["kind"] == "missed_dose" {
+				missed = a["id"].(string)
 			}
 		}
-		e.must(200, e.do("gp", "POST", "/v1/alerts/"+md1+"/acknowledge", nil))
-		if slices.Contains(alertIDs(e.alertsOf("gp", "")), md1) || !slices.Contains(alertIDs(e.alertsOf("prescriber", "")), md1) {
+		e.must(200, e.do("gp", "POST", "/v1/alerts/"+missed+"/acknowledge", nil))
+		if slices.Contains(alertIDs(e.alertsOf("gp", "")), missed) || !slices.Contains(alertIDs(e.alertsOf("prescriber", "")), missed) {
 			t.Fatal("the practice's acknowledgement did not stay the practice's")
 		}
 	})

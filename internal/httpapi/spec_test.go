@@ -319,7 +319,7 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real := map[string]bool{}
+	real, opIDs := map[string]bool{}, map[string]string{}
 	for _, r := range srv.Routes() {
 		key := r.Method + " " + specPath(r.Path)
 		if real[key] {
@@ -342,6 +342,13 @@ func TestEveryRouteIsInTheSpec(t *testing.T) {
 		if op.Responses == nil || op.Responses.Len() == 0 {
 			t.Errorf("route %s: no responses described", key)
 		}
+		// Client generators name their methods by operationId.
+		if op.OperationID == "" {
+			t.Errorf("route %s: no operationId", key)
+		} else if seen := opIDs[op.OperationID]; seen != "" {
+			t.Errorf("route %s: operationId %s is %s's too", key, op.OperationID, seen)
+		}
+		opIDs[op.OperationID] = key
 	}
 	var stale []string
 	for path, item := range spec.doc.Paths.Map() {

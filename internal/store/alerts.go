@@ -75,6 +75,8 @@ type AlertView struct {
 	DateOfBirth      calendar.Date `json:"date_of_birth"`
 	AcknowledgedAt   *time.Time    `json:"acknowledged_at"`
 	AcknowledgedBy   *string       `json:"acknowledged_by"`
+	ResolvedAt       *time.Time    `json:"resolved_at"`
+	Resolution       *string       `json:"resolution"`
 }
 
 type alertAcknowledgement struct {
@@ -85,6 +87,51 @@ type alertAcknowledgement struct {
 }
 
 func (alertAcknowledgement) TableName() string { return "alert_acknowledgements" }
+
+// alertResolution says which later record answered an alert, for every
+// organisation it went to: the alert itself stays as raised.
+type alertResolution struct {
+	AlertID    string    `json:"alert_id"`
+	ResolvedAt time.Time `json:"resolved_at"`
+	Reason     string    `json:"reason"`
+	EntityType string    `json:"entity_type"`
+	EntityID   string    `json:"entity_id"`
+}
+
+func (alertResolution) TableName() string { return "alert_resolutions" }
+
+// resolution names the record that answers alerts.
+type resolution struct {
+	Reason     string
+	EntityType string
+	EntityID   string
+}
+
+// resolveAlerts resolves the patient's unresolved alerts of one kind whose
+// dedupe key starts with keyPrefix ("" for any).
+func (tx *Tx) resolveAlerts(patientID, kind, keyPrefix string, by resolution) error {
+	q := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ?", patientID, kind).
+		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)")
+	if keyPrefix != "" {
+		// substr, not LIKE: keys hold underscores, which LIKE reads as wildcards.
+		q = q.Where("substr(dedupe_key, 1, ?) = ?", len(keyPrefix), keyPrefix)
+	}
+	var ids []string
+	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
+		return translate(err)
+	}
+	now := tx.db.Now()
+	for _, id := range ids {
+		res := alertResolution{AlertID: id, ResolvedAt: now, Reason: by.Reason, EntityType: by.EntityType, EntityID: by.EntityID}
+		if err := tx.g.Create(&res).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Audit("alert.resolve", "patient", patientID, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // raiseAlert adds an alert once per dedupe key.
 func (tx *Tx) raiseAlert(a Alert) error {
@@ -107,11 +154,12 @@ func (tx *Tx) raiseAlertOnce(a Alert) (bool, error) {
 
 // AlertFilter narrows the alert list. Acknowledged nil lists both; true
 // only those the caller's organisation has acknowledged, false only those
-// it has not.
+// it has not. Resolved likewise for the alerts a later record answered.
 type AlertFilter struct {
 	PatientID    string
 	Kind         string
 	Acknowledged *bool
+	Resolved     *bool
 	After        string
 	Limit        int
 }
@@ -124,12 +172,14 @@ type alertRow struct {
 	DateOfBirth    calendar.Date
 	AcknowledgedAt *time.Time
 	AcknowledgedBy *string
+	ResolvedAt     *time.Time
+	Resolution     *string
 }
 
 func (r alertRow) view() AlertView {
 	return AlertView{Alert: r.Alert, PatientName: r.GivenName + " " + r.FamilyName, NHSNumber: r.NHSNumber,
 		NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), DateOfBirth: r.DateOfBirth,
-		AcknowledgedAt: r.AcknowledgedAt, AcknowledgedBy: r.AcknowledgedBy}
+		AcknowledgedAt: r.AcknowledgedAt, AcknowledgedBy: r.AcknowledgedBy, ResolvedAt: r.ResolvedAt, Resolution: r.Resolution}
 }
 
 // visibleAlerts selects the alerts p may see, each with its patient and the
@@ -139,9 +189,10 @@ func (r alertRow) view() AlertView {
 func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 	q := g.Table("alerts").
 		Select(`alerts.*, patients.given_name, patients.family_name, patients.nhs_number, patients.date_of_birth,
-			ack.acknowledged_at, ack.user_id AS acknowledged_by`).
+			ack.acknowledged_at, ack.user_id AS acknowledged_by, res.resolved_at, res.reason AS resolution`).
 		Joins("JOIN patients ON patients.id = alerts.patient_id").
-		Joins("LEFT JOIN alert_acknowledgements ack ON ack.alert_id = alerts.id AND ack.organisation_id = ?", p.OrgID)
+		Joins("LEFT JOIN alert_acknowledgements ack ON ack.alert_id = alerts.id AND ack.organisation_id = ?", p.OrgID).
+		Joins("LEFT JOIN alert_resolutions res ON res.alert_id = alerts.id")
 	switch p.Role {
 	case auth.Prescriber:
 		return q.Where("alerts.service_id = ?", p.OrgID)
@@ -173,6 +224,13 @@ func (db *DB) Alerts(ctx context.Context, p auth.Principal, f AlertFilter) ([]Al
 		q = q.Where("ack.alert_id IS NOT NULL")
 	default:
 		q = q.Where("ack.alert_id IS NULL")
+	}
+	switch {
+	case f.Resolved == nil:
+	case *f.Resolved:
+		q = q.Where("res.alert_id IS NOT NULL")
+	default:
+		q = q.Where("res.alert_id IS NULL")
 	}
 	if f.After != "" {
 		q = q.Where("alerts.id < ?", f.After)

@@ -533,6 +533,11 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 	}
+	if correction {
+		if err := tx.resolveByCorrection(n, today, inst.PatientID, existing, e); err != nil {
+			return e, nil, err
+		}
+	}
 	if in.Outcome.Taken() && !correction && inst.FirstDoseDate.IsZero() {
 		if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", inst.PatientID).
 			Update("first_dose_date", inst.Date).Error; err != nil {
@@ -1048,7 +1053,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 // reviews only patients whose shared care the practice has accepted: the
 // practice then prescribes, so it must be able to lift a block on its own
 // prescriptions (MD1); a proposal alone gives it no such say.
-func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
+func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Date, r *Review) error {
 	if _, err := reviewablePatient(tx.g, p, r.PatientID); err != nil {
 		return err
 	}
@@ -1062,7 +1067,69 @@ func (tx *Tx) RecordReview(p auth.Principal, r *Review) error {
 			return translate(err)
 		}
 	}
-	return tx.Audit("review.create", "patient", r.PatientID, r)
+	if err := tx.Audit("review.create", "patient", r.PatientID, r); err != nil {
+		return err
+	}
+	return tx.resolveByReview(p, n, today, *r)
+}
+
+// resolveByCorrection answers the alerts a corrected dose record took away:
+// a withheld record corrected to another outcome, and an MD1 block that a
+// missed day corrected to a dose taken no longer stands.
+func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent) error {
+	for _, orig := range existing {
+		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld && e.Outcome != dispensing.Withheld {
+			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
+				Reason:     fmt.Sprintf("The withheld record of %s was corrected to %s: %s", e.Date, e.Outcome, e.CorrectionReason),
+				EntityType: "dose_event", EntityID: e.ID}); err != nil {
+				return err
+			}
+		}
+	}
+	if !e.Outcome.Taken() {
+		return nil
+	}
+	return tx.resolveMD1IfLifted(n, today, patientID, resolution{
+		Reason:     fmt.Sprintf("The record of %s was corrected to %s: the MD1 block no longer applies and dispensing may resume.", e.Date, e.Outcome),
+		EntityType: "dose_event", EntityID: e.ID})
+}
+
+// resolveMD1IfLifted resolves the patient's MD1 alerts when no block stands
+// today: the alert tells the pharmacy not to dispense, and must not
+// outlive the block.
+func (tx *Tx) resolveMD1IfLifted(n policy.Numbers, today calendar.Date, patientID string, by resolution) error {
+	block, _, err := md1Block(tx.g, n, patientID, today)
+	if err != nil || block != nil {
+		return err
+	}
+	return tx.resolveAlerts(patientID, AlertMD1Block, "", by)
+}
+
+// resolveByReview answers the alerts a review answers: the MD1 block it
+// lifts, the regime review due (M5), the party's review under shared care
+// (SC1), and an ECG due (M4) when the review records a recent ECG.
+func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar.Date, r Review) error {
+	by := func(reason string, args ...any) resolution {
+		return resolution{Reason: fmt.Sprintf(reason, args...), EntityType: "review", EntityID: r.ID}
+	}
+	if err := tx.resolveMD1IfLifted(n, today, r.PatientID,
+		by("Review recorded for %s: the MD1 block is lifted and dispensing may resume.", r.Date)); err != nil {
+		return err
+	}
+	if err := tx.resolveAlerts(r.PatientID, AlertReviewDue, "", by("Review recorded for %s.", r.Date)); err != nil {
+		return err
+	}
+	party := AlertSpecialistReviewDue
+	if p.Role == auth.GP {
+		party = AlertGPReviewDue
+	}
+	if err := tx.resolveAlerts(r.PatientID, party, "", by("Review recorded for %s.", r.Date)); err != nil {
+		return err
+	}
+	if !r.ECGDate.IsZero() && today.Before(regimes.HighDoseReviewDue(r.ECGDate, n)) {
+		return tx.resolveAlerts(r.PatientID, AlertECGDue, "", by("ECG recorded on %s.", r.ECGDate))
+	}
+	return nil
 }
 
 // reviewablePatient is patientFor narrowed, for a GP, to accepted shared

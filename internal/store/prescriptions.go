@@ -833,7 +833,14 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 		return pr, translate(err)
 	}
 	pr.Status, pr.CancelledAt, pr.CancelledBy, pr.CancelReason = StatusCancelled, &now, &p.UserID, reason
-	return pr, tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason})
+	if err := tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason}); err != nil {
+		return pr, err
+	}
+	// A prescription left with instalments on days its pharmacy closed
+	// (L8) is answered once it is cancelled: the new one is laid out anew.
+	return pr, tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, "pharmacy_closed:"+pr.ID+":", resolution{
+		Reason:     fmt.Sprintf("Prescription %s cancelled: %s", pr.Serial, reason),
+		EntityType: "prescription", EntityID: pr.ID})
 }
 
 // reissueLive cancels each live prescription of the regime that reaches

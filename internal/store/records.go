@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,6 +101,14 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	}
 	if err := tx.Audit("administration.create", "regime", r.ID, a); err != nil {
 		return a, out, err
+	}
+	// A scheduled injection restarts the BV8 window; an extra dose does not.
+	if !a.Extra {
+		if err := tx.resolveAlerts(r.PatientID, AlertInjectionOverdue, "bv8:"+r.ID+":", resolution{
+			Reason:     fmt.Sprintf("Injection of %s given on %s.", a.Dose, a.Date),
+			EntityType: "administration", EntityID: a.ID}); err != nil {
+			return a, out, err
+		}
 	}
 	out.Warnings = nonNil(d.Warnings)
 	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
