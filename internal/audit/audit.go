@@ -44,18 +44,34 @@ const Precision = time.Microsecond
 // that no two different events serialise alike.
 func ComputeHash(e Event) string {
 	var b strings.Builder
-	for _, f := range []string{
-		strconv.FormatInt(e.Seq, 10), e.ID, e.OccurredAt.UTC().Truncate(Precision).Format(time.RFC3339Nano),
-		e.ActorID, e.ActorRole, e.OrganisationID, e.Action, e.EntityType, e.EntityID,
-		e.RequestID, e.ClientIP, e.Changes, e.PrevHash,
-	} {
-		b.WriteString(strconv.Itoa(len(f)))
-		b.WriteByte(':')
-		b.WriteString(f)
-		b.WriteByte('|')
-	}
+	field(&b, strconv.FormatInt(e.Seq, 10))
+	b.WriteString(Body(e))
+	field(&b, e.PrevHash)
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])
+}
+
+// Body is the part of the hashed serialisation that does not depend on the
+// chain: every field but the sequence number, which comes before it, and
+// the previous hash, which comes after. PostgreSQL's audit_append()
+// (migrations/postgres/00011) wraps it the same way under the chain lock.
+func Body(e Event) string {
+	var b strings.Builder
+	for _, f := range []string{
+		e.ID, e.OccurredAt.UTC().Truncate(Precision).Format(time.RFC3339Nano),
+		e.ActorID, e.ActorRole, e.OrganisationID, e.Action, e.EntityType, e.EntityID,
+		e.RequestID, e.ClientIP, e.Changes,
+	} {
+		field(&b, f)
+	}
+	return b.String()
+}
+
+func field(b *strings.Builder, f string) {
+	b.WriteString(strconv.Itoa(len(f)))
+	b.WriteByte(':')
+	b.WriteString(f)
+	b.WriteByte('|')
 }
 
 // Fault is one break in the chain found by Verify.

@@ -114,3 +114,15 @@ func TestParseAnchor(t *testing.T) {
 		}
 	}
 }
+
+// The serialisation is fixed for good: every stored hash was made by it,
+// and PostgreSQL's audit_append() builds the same bytes around Body.
+func TestComputeHashIsStable(t *testing.T) {
+	e := Event{Seq: 42, ID: "0190f5c2-7a1e-7c3d-9b2a-1f2e3d4c5b6a", OccurredAt: time.Date(2026, 3, 29, 1, 30, 0, 123456789, time.UTC),
+		ActorID: "u-1", ActorRole: "pharmacist", OrganisationID: "org-1", Action: "dose_event.record", EntityType: "instalment",
+		EntityID: "i-1", RequestID: "r-1", ClientIP: "127.0.0.1", Changes: `{"outcome":"supervised","notes":"Zoë — £5"}`,
+		PrevHash: "ab" + GenesisHash[2:]}
+	if got, want := ComputeHash(e), "bbf1e7576206bf1d3f3628e6cd905770463a9e228c091ea009ca11d17fae9bfc"; got != want {
+		t.Fatalf("ComputeHash = %s, want %s", got, want)
+	}
+}

@@ -64,7 +64,8 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				errs <- db.Write(ctx, func(tx *store.Tx) error {
-					o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy %d", i)}
+					// Names beyond ASCII: PostgreSQL hashes the same bytes Go does.
+					o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy Zoë Łukasz-Nguyễn — %d", i)}
 					return tx.CreateOrganisation(&o)
 				})
 			}()
@@ -112,7 +113,8 @@ func TestAuditAnchorDetectsRowsRemovedFromTheEnd(t *testing.T) {
 		ctx := context.Background()
 		for i := range 5 {
 			if err := db.Write(ctx, func(tx *store.Tx) error {
-				o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy %d", i)}
+				// Names beyond ASCII: PostgreSQL hashes the same bytes Go does.
+				o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy Zoë Łukasz-Nguyễn — %d", i)}
 				return tx.CreateOrganisation(&o)
 			}); err != nil {
 				t.Fatal(err)

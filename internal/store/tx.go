@@ -112,6 +112,9 @@ func (tx *Tx) flushAudit() error {
 	if len(tx.pending) == 0 {
 		return nil
 	}
+	if tx.db.dialect == Postgres && len(tx.pending) == 1 {
+		return tx.appendOne(&tx.pending[0])
+	}
 	// The chain's head, read under the chain lock on PostgreSQL (one round
 	// trip: migrations/postgres/00006); SQLite's writer already holds the
 	// database.
@@ -137,6 +140,28 @@ func (tx *Tx) flushAudit() error {
 	// A night's scheduled alerts can append thousands of events at once;
 	// batches keep each INSERT under PostgreSQL's 65,535 parameters.
 	return tx.g.CreateInBatches(&tx.pending, auditInsertBatch).Error
+}
+
+// appendOne appends the one event of a transaction — recording a dose,
+// the busiest write — in one round trip: audit_append() takes the chain
+// lock, reads the head, hashes and inserts (migrations/postgres/00011).
+// The lock is held until COMMIT, so every round trip saved under it is
+// throughput for every writer.
+func (tx *Tx) appendOne(e *audit.Event) error {
+	e.OccurredAt = e.OccurredAt.Truncate(audit.Precision)
+	var head struct {
+		Seq      int64
+		PrevHash string
+		Hash     string
+	}
+	err := tx.g.Raw("SELECT seq, prev_hash, hash FROM audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		auditLockKey, audit.Body(*e), e.ID, e.OccurredAt, e.ActorID, e.ActorRole, e.OrganisationID, e.Action,
+		e.EntityType, e.EntityID, e.RequestID, e.ClientIP, e.Changes).Scan(&head).Error
+	if err != nil {
+		return err
+	}
+	e.Seq, e.PrevHash, e.Hash = head.Seq, head.PrevHash, head.Hash
+	return nil
 }
 
 // auditInsertBatch is events per INSERT: 14 columns each.
