@@ -24,9 +24,6 @@ const (
 
 func (r Role) Valid() bool { _, ok := rolePermissions[r]; return ok }
 
-// Roles lists every role, for validation messages and test matrices.
-func Roles() []Role { return []Role{Admin, Prescriber, Pharmacist, GP} }
-
 // OrgKind is the kind of organisation a user belongs to.
 type OrgKind string
 

@@ -34,9 +34,6 @@ type Tx struct {
 	pending []audit.Event
 }
 
-// Gorm is for this package's own queries.
-func (tx *Tx) gormDB() *gorm.DB { return tx.g }
-
 // Write runs fn in a transaction and commits it with its audit events. An
 // error from fn rolls everything back: no partial write. A transaction that
 // lost a lock race (SQLite busy between processes, a PostgreSQL deadlock)
