@@ -139,7 +139,9 @@ func TestDoseChangesInDateOrder(t *testing.T) {
 			t.Fatalf("from = %v", m["dose_change"])
 		}
 		// Restating the dose before that day withdraws the planned change.
-		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-10", "reason": "step withdrawn"}))
+		if m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-10", "reason": "step withdrawn"})); m["dose_change"].(map[string]any)["to"].(float64) != 30 {
+			t.Fatalf("withdrawal = %v", m["dose_change"])
+		}
 		if v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil)); v["latest_dose"].(float64) != 30 {
 			t.Fatalf("latest dose %v after withdrawing the step", v["latest_dose"])
 		}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -239,5 +238,3 @@ func MigrationVersions(d Dialect) ([]int64, error) {
 	}
 	return out, nil
 }
-
-var errNoRows = errors.New("no rows")
