@@ -204,3 +204,31 @@ func TestCorrectionThatBreaksTheRunResolvesTheMD1Alert(t *testing.T) {
 		}
 	})
 }
+
+// Ending a regime resolves the alerts only an active regime needs: its
+// review (M5), ECG (M4) and injection (BV8) falling due.
+func TestEndingARegimeResolvesItsScheduledAlerts(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-12T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(236, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 100, "stage": "maintenance",
+			"overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at 100 mg"},
+				{"rule": "M4", "reason": "ECG booked"}}})
+		e.closeAll(c, "2026-04-13")
+		for _, kind := range []string{"ecg_due", "review_due"} {
+			if got := e.alertsOf("prescriber", "?kind="+kind+"&patient_id="+pid); len(got) != 1 {
+				t.Fatalf("%s alerts = %v", kind, got)
+			}
+		}
+		c.Set(mustTime("2026-04-14T10:00:00+01:00"))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/end", map[string]any{"reason": "transferred to another service"}))
+		if got := e.alertsOf("prescriber", "?patient_id="+pid); len(got) != 0 {
+			t.Fatalf("open alerts after the regime ended = %v", got)
+		}
+		for _, kind := range []string{"ecg_due", "review_due"} {
+			if a := e.resolvedAlert("prescriber", pid, kind); a == nil || a["resolution"] != "Regime ended on 2026-04-14: transferred to another service" {
+				t.Fatalf("resolved %s = %v", kind, a)
+			}
+		}
+	})
+}
