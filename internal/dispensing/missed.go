@@ -19,15 +19,22 @@ type DayOutcome struct {
 // dose days covers, into one DayOutcome per covered day: a collected
 // take-home instalment for Saturday and Sunday means both days were taken,
 // and a missed one means both were missed, since a missed dose is never
-// supplied later (MD4). An empty covers means the instalment covers date
-// alone. The result is sorted by date.
+// supplied later (MD4). Only the collection day's dose can be consumed in
+// front of the pharmacist: the other days of a supervised instalment went
+// home with the patient, so they count as collected, as a GP judging
+// take-home doses needs them to. An empty covers means the instalment
+// covers date alone. The result is sorted by date.
 func ExpandInstalment(date calendar.Date, covers []calendar.Date, outcome Outcome) []DayOutcome {
 	if len(covers) == 0 {
 		covers = []calendar.Date{date}
 	}
 	out := make([]DayOutcome, len(covers))
 	for i, d := range covers {
-		out[i] = DayOutcome{Date: d, Outcome: outcome}
+		o := outcome
+		if o == Supervised && !d.Equal(date) {
+			o = Collected
+		}
+		out[i] = DayOutcome{Date: d, Outcome: o}
 	}
 	slices.SortStableFunc(out, func(a, b DayOutcome) int { return a.Date.Compare(b.Date) })
 	return out

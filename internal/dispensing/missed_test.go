@@ -56,6 +56,12 @@ func TestExpandInstalment(t *testing.T) {
 			want: seq("2026-10-23", Missed, Missed, Missed),
 		},
 		{name: "single supervised day, covers empty", date: "2026-03-30", outcome: Supervised, want: seq("2026-03-30", Supervised)},
+		{
+			// Saturday supervised, Sunday (closed) handed over to take home.
+			name: "supervised with a closed day carried", date: "2026-03-28",
+			covers: dates("2026-03-28", "2026-03-29"), outcome: Supervised,
+			want: seq("2026-03-28", Supervised, Collected),
+		},
 		{name: "withheld", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), outcome: Withheld, want: seq("2026-03-30", Withheld, Withheld)},
 		{name: "not yet known", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), want: seq("2026-03-30", "", "")},
 	}
