@@ -120,12 +120,14 @@ func (s *Server) recordDose(c *gin.Context) {
 	})
 	if err != nil {
 		pe, ok := problem.As(err)
+		// A retry that raced its own first attempt — found its record, or
+		// lost at the database's unique index — replays that answer: the
+		// first attempt had committed its key with the record.
+		if ok && pe.Code == problem.Conflict && key != "" && s.replay(c, p.UserID, key, hash) {
+			return
+		}
 		if ok && pe.Code == problem.Conflict && pe.Existing == nil {
-			// A race lost at the database's unique index: answer with the
-			// winner, or replay the winner's answer for the same key.
-			if key != "" && s.replay(c, p.UserID, key, hash) {
-				return
-			}
+			// A race lost at the database's unique index: answer with the winner.
 			if first, ferr := s.db.OutcomeOf(ctx, id); ferr == nil {
 				pe.Existing = first
 				pe.Message = "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"
