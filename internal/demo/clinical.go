@@ -260,7 +260,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			if err != nil {
 				return err
 			}
-			if err := injections(tx, p, n, w.ID, weekly, wstart, start.AddDays(-1)); err != nil {
+			if err := injections(tx, p, n, w.ID, weekly, dosing.Mg(24), wstart, start.AddDays(-1)); err != nil {
 				return err
 			}
 			if _, err := tx.EndRegime(p, w.ID, start, "Stable on weekly Buvidal: moving to monthly (BV5)"); err != nil {
@@ -289,7 +289,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			}
 		}
 		if dp.injections {
-			if err := injections(tx, p, n, r.ID, med, start, today); err != nil {
+			if err := injections(tx, p, n, r.ID, med, dosing.Mg(dp.startDose), start, today); err != nil {
 				return err
 			}
 		} else {
@@ -369,16 +369,13 @@ func screenResults(dp demoPatient, d, today calendar.Date) map[string]string {
 	return res
 }
 
-// injections records Buvidal doses on schedule with rotating sites.
-func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID string, med dosing.Medicine, from, to calendar.Date) error {
+// injections records Buvidal doses of the prescribed dose on schedule with
+// rotating sites.
+func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID string, med dosing.Medicine, dose dosing.Micrograms, from, to calendar.Date) error {
 	sites := regimes.Sites()
 	interval := 7
 	if med.Interval == dosing.IntervalMonthly {
 		interval = 28
-	}
-	dose := med.Strengths[2]
-	if med.Interval == dosing.IntervalMonthly {
-		dose = med.Strengths[1]
 	}
 	for i, d := 0, from; !d.After(to); i, d = i+1, d.AddDays(interval) {
 		if _, _, err := tx.RecordAdministration(p, n, regimeID, store.NewAdministration{Date: d, Dose: dose, Site: sites[i%len(sites)],

@@ -142,6 +142,33 @@ func (m Medicine) UnitSymbol() string {
 // needs this for Buvidal, where no other dose exists.
 func (m Medicine) HasStrength(dose Micrograms) bool { return slices.Contains(m.Strengths, dose) }
 
+// SmallestStep is the finest daily dose whole units of a tablet or
+// lyophilisate product can make: the greatest common divisor of its
+// strengths (0.4 mg for buprenorphine 0.4/2/8 mg, 2 mg for the naloxone
+// combination and Espranor). Sublingual units are not split, so a daily
+// dose is a whole number of steps. Zero for methadone solution, measured
+// by volume, and for Buvidal, whose strengths BV1 checks one by one.
+func (m Medicine) SmallestStep() Micrograms {
+	if m.Unit == UnitMillilitres || m.Injectable {
+		return 0
+	}
+	var g Micrograms
+	for _, s := range m.Strengths {
+		a, b := g, s
+		for b != 0 {
+			a, b = b, a%b
+		}
+		g = a
+	}
+	return g
+}
+
+// Makeable reports whether whole units of m make dose each day.
+func (m Medicine) Makeable(dose Micrograms) bool {
+	step := m.SmallestStep()
+	return step == 0 || dose%step == 0
+}
+
 // IsBuprenorphine is true for every buprenorphine product, injected or not.
 func (m Medicine) IsBuprenorphine() bool {
 	return m.Class == ClassBuprenorphine || m.Class == ClassBuvidal

@@ -17,3 +17,38 @@ func TestUnitSymbol(t *testing.T) {
 		t.Errorf("the formulary has %d products; this test knows %d", len(Formulary()), len(want))
 	}
 }
+
+// Whole sublingual units make a daily dose in steps of the strengths'
+// greatest common divisor; methadone and Buvidal have no such step.
+func TestMakeable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		code string
+		dose Micrograms
+		step Micrograms
+		ok   bool
+	}{
+		{CodeBuprenorphineSL, 14_000, 400, true},
+		{CodeBuprenorphineSL, 14_400, 400, true},
+		{CodeBuprenorphineSL, 14_300, 400, false},
+		{CodeBuprenorphineSL, 400, 400, true},
+		{CodeBuprenorphineNalSL, 12_000, 2_000, true},
+		{CodeBuprenorphineNalSL, 13_000, 2_000, false},
+		{CodeEspranor, 10_000, 2_000, true},
+		{CodeEspranor, 3_000, 2_000, false},
+		{CodeMethadone, 32_500, 0, true},
+		{CodeBuvidalWeekly, 20_000, 0, true}, // BV1's to judge
+	}
+	for _, tt := range tests {
+		m, ok := LookupMedicine(tt.code)
+		if !ok {
+			t.Fatalf("no %s", tt.code)
+		}
+		if got := m.SmallestStep(); got != tt.step {
+			t.Errorf("%s SmallestStep() = %v, want %v", tt.code, got, tt.step)
+		}
+		if got := m.Makeable(tt.dose); got != tt.ok {
+			t.Errorf("%s Makeable(%v) = %v, want %v", tt.code, tt.dose, got, tt.ok)
+		}
+	}
+}

@@ -139,6 +139,14 @@ func specs() []ruleSpec {
 				return fmt.Sprintf("A weekly dose is given within %d days of its due date and a monthly dose within %d days.", n.BV8WeeklyWindowDays, n.BV8MonthlyWindowDays)
 			}},
 
+		// BV9 is Dosebook's: BV1 bounds the strengths, but nothing else
+		// ties the injection given to the one prescribed. A different dose
+		// is sometimes right (the week 2 dose of BV3 before the change is
+		// recorded), so a reason lets it through.
+		{"BV9", "Buvidal given as prescribed", Override, EvidenceSecondary,
+			"RPS/RCN Professional guidance on the administration of medicines in healthcare settings (2019)",
+			fixed("A regular Buvidal injection is given at the dose prescribed for that day; a different dose needs the dose change recorded first, or an override reason. Extra 8 mg doses are judged by BV1 and BV6.")},
+
 		{"MD1", "Three missed days", Block, EvidenceVerified,
 			"Home Office approved wording; St Helens and NI pharmacy specifications",
 			func(n Numbers) string {

@@ -72,6 +72,9 @@ func ValidateStart(in StartInput) error {
 	if in.Dose > dosing.MaxDose {
 		f.Add("dose", "maximum", "dose must be at most %s", dosing.MaxDose)
 	}
+	if in.Dose > 0 && !in.Medicine.Makeable(in.Dose) {
+		f.Add("dose", "makeable", "%s", unmakeable(in.Medicine, in.Dose))
+	}
 	if in.Start.IsZero() {
 		f.Add("start_date", "required", "start date is required")
 	}
@@ -435,8 +438,23 @@ func ValidateChange(in ChangeInput) error {
 		f.Add("to", "maximum", "new dose must be at most %s", dosing.MaxDose)
 	case in.To == in.Current && !in.Supersedes:
 		f.Add("to", "changed", "new dose %s is the dose already in force on %s", in.To, in.Effective)
+	case !in.Medicine.Makeable(in.To):
+		f.Add("to", "makeable", "%s", unmakeable(in.Medicine, in.To))
 	}
 	return f.Err()
+}
+
+// unmakeable explains a daily dose whole tablets cannot make, with the
+// nearest doses that they can.
+func unmakeable(med dosing.Medicine, dose dosing.Micrograms) string {
+	step := med.SmallestStep()
+	below := dose / step * step
+	nearest := fmt.Sprintf("%s or %s", below, below+step)
+	if below == 0 {
+		nearest = step.String()
+	}
+	return fmt.Sprintf("%s cannot be made from whole units of %s (%s): give a multiple of %s, e.g. %s",
+		dose, med.Name, strings.Join(med.StrengthLabels, ", "), step, nearest)
 }
 
 // StepFrom is the dose a change effective on day steps from, and the earlier

@@ -2,6 +2,7 @@ package regimes
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
@@ -103,6 +104,9 @@ type Administration struct {
 	// maxima (BV6–BV8), which follow the patient across a weekly/monthly
 	// switch; BV3's first week belongs to the regime being checked.
 	Regime string `json:"regime,omitempty"`
+	// Prescribed is the regime's dose on Date (zero: not known). A regular
+	// dose is given as prescribed (BV9).
+	Prescribed dosing.Micrograms `json:"-"`
 	// NaiveInduction marks a regime started in a buprenorphine-naive patient,
 	// whose first week allows more extra doses (BV3). Only the field on the
 	// administration being checked is read.
@@ -179,6 +183,11 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	if in.Extra {
 		return append(fs, checkExtraDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
+	if in.Prescribed > 0 && in.Dose != in.Prescribed {
+		fs = append(fs, n.Finding("BV9",
+			fmt.Sprintf("%s recorded; the dose prescribed for %s is %s.", in.Dose, in.Date, in.Prescribed),
+			fmt.Sprintf("Give the prescribed %s; if %s is intended, record the dose change first, or record an override reason for rule BV9.", in.Prescribed, in.Dose)))
+	}
 	if lastIdx >= 0 {
 		fs = append(fs, checkDosingWindow(n, med, in, prev[lastIdx])...)
 		fs = append(fs, checkRegularMaximum(n, med, in, prev, lastIdx)...)
@@ -233,7 +242,7 @@ func checkAdministeredDose(n policy.Numbers, med dosing.Medicine, in Administrat
 	}
 	if !med.HasStrength(in.Dose) {
 		return []policy.Finding{n.Finding("BV1",
-			fmt.Sprintf("%s is not a %s Buvidal strength.", in.Dose, med.Interval),
+			fmt.Sprintf("%s is not a %s Buvidal strength (%s).", in.Dose, med.Interval, strings.Join(med.StrengthLabels, ", ")),
 			"Give one of the available strengths.")}
 	}
 	return nil

@@ -116,6 +116,7 @@ func TestCheckAdministration(t *testing.T) {
 		return Administration{Date: date(d), Dose: mg(8), Site: site, Extra: true}
 	}
 	naive := func(a Administration) Administration { a.NaiveInduction = true; return a }
+	prescribed := func(a Administration, dose int64) Administration { a.Prescribed = mg(dose); return a }
 	weeklyHistory := []Administration{
 		reg("2025-01-06", 24, SiteThighLeft),
 		reg("2025-01-13", 24, SiteThighRight),
@@ -133,6 +134,12 @@ func TestCheckAdministration(t *testing.T) {
 		{name: "BV1 not a strength", in: reg("2025-01-20", 20, SiteAbdomenLeft), previous: weeklyHistory, want: []string{"BV1:block~20 mg"}},
 		{name: "BV1 extra must be 8 mg", in: Administration{Date: date("2025-01-16"), Dose: mg(16), Site: SiteAbdomenLeft, Extra: true},
 			previous: weeklyHistory, want: []string{"BV1:block~8 mg"}},
+		{name: "BV1 names the strengths", in: reg("2025-01-20", 20, SiteAbdomenLeft), previous: weeklyHistory, want: []string{"BV1:block~8 mg, 16 mg, 24 mg, 32 mg"}},
+		{name: "BV9 as prescribed", in: prescribed(reg("2025-01-20", 24, SiteAbdomenLeft), 24), previous: weeklyHistory},
+		{name: "BV9 not as prescribed", in: prescribed(reg("2025-01-20", 32, SiteAbdomenLeft), 16), previous: weeklyHistory,
+			want: []string{"BV9:override~32 mg recorded; the dose prescribed for 2025-01-20 is 16 mg"}},
+		{name: "BV9 leaves an extra dose to BV1 and BV6", in: func() Administration { a := extra("2025-01-16", SiteAbdomenLeft); a.Prescribed = mg(24); return a }(),
+			previous: weeklyHistory},
 		{name: "BV2 invalid site", in: reg("2025-01-20", 24, "deltoid"), previous: weeklyHistory, want: []string{"BV2:block~deltoid"}},
 		{name: "BV2 not an injection", code: dosing.CodeMethadone, in: reg("2025-01-20", 24, SiteAbdomenLeft), want: []string{"BV2:block"}},
 		{name: "BV7 site reused after 7 days", in: reg("2025-01-20", 24, SiteThighRight), previous: weeklyHistory, want: []string{"BV7:warn~7 days ago"}},

@@ -108,8 +108,8 @@ func TestCheckStartSublingual(t *testing.T) {
 			in.Dose, in.Previous = mg(32), sl(t, dosing.CodeBuprenorphineSL, mg(32))
 		}},
 		{name: "B3 above 32 blocks", edit: func(t *testing.T, in *StartInput) {
-			in.Dose, in.Previous = mg(33), sl(t, dosing.CodeBuprenorphineSL, mg(32))
-		}, want: []string{"B3:block~33 mg"}},
+			in.Dose, in.Previous = dosing.Micrograms(32_400), sl(t, dosing.CodeBuprenorphineSL, mg(32))
+		}, want: []string{"B3:block~32.4 mg"}},
 		{name: "B4 tablets to Espranor", code: dosing.CodeEspranor, edit: func(t *testing.T, in *StartInput) {
 			in.Previous = sl(t, dosing.CodeBuprenorphineSL, mg(8))
 		}, want: []string{"B4:override"}},
@@ -332,8 +332,8 @@ func TestCheckChange(t *testing.T) {
 		{name: "B3 step above 4 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(16)},
 			want: []string{"B3:override~8 mg"}},
 		{name: "B3 32 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(28), To: mg(32)}},
-		{name: "B3 above 32 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(30), To: mg(33)},
-			want: []string{"B3:block~33 mg"}},
+		{name: "B3 above 32 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(30), To: dosing.Micrograms(32_400)},
+			want: []string{"B3:block~32.4 mg"}},
 		{name: "B3 reduction of any size", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(24), To: mg(4)}},
 
 		// A change on the first day replaces the starting dose: M1 and B2 judge it.
@@ -415,6 +415,13 @@ func TestValidateChange(t *testing.T) {
 		{name: "before a later recorded change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-11") }, wantErr: "2025-01-11", fields: []string{"effective_date"}},
 		{name: "same day as the latest change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10") }},
 		{name: "withdrawing a planned change", edit: func(in *ChangeInput) { in.Latest = date("2025-01-10"); in.Supersedes = true; in.To = mg(30) }},
+		{name: "a dose tablets cannot make", edit: func(in *ChangeInput) {
+			in.Medicine, in.Current, in.To = medicine(t, dosing.CodeBuprenorphineSL), mg(12), dosing.Micrograms(14_300)
+		}, wantErr: "14.3 mg cannot be made from whole units of Buprenorphine sublingual tablets (0.4 mg, 2 mg, 8 mg): give a multiple of 0.4 mg, e.g. 14 mg or 14.4 mg", fields: []string{"to"}},
+		{name: "a dose the naloxone combination cannot make", edit: func(in *ChangeInput) {
+			in.Medicine, in.Current, in.To = medicine(t, dosing.CodeBuprenorphineNalSL), mg(12), mg(13)
+		}, wantErr: "multiple of 2 mg, e.g. 12 mg or 14 mg", fields: []string{"to"}},
+		{name: "methadone is measured, any dose", edit: func(in *ChangeInput) { in.To = dosing.Micrograms(32_500) }},
 		{name: "every field at once", edit: func(in *ChangeInput) { in.Stage = "x"; in.To = 0; in.Latest = date("2025-02-01") },
 			wantErr: "stage", fields: []string{"stage", "effective_date", "to"}},
 	}

@@ -82,8 +82,13 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if err != nil {
 		return Administration{}, out, err
 	}
+	history, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return Administration{}, out, err
+	}
 	d, err := decide(regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
-		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, NaiveInduction: r.BuprenorphineNaive}, past), in.Overrides)
+		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, NaiveInduction: r.BuprenorphineNaive,
+		Prescribed: DoseOn(history, in.Date)}, past), in.Overrides)
 	if err != nil {
 		return Administration{}, out, err
 	}
