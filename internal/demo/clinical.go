@@ -100,9 +100,9 @@ var demoPatients = []demoPatient{
 		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "first weekly Buvidal injection this week (induction from sublingual buprenorphine)",
 		medicine: dosing.CodeBuvidalWeekly, startDose: 16, startedDaysAgo: 3, stage: regimes.StageInduction, injections: true},
 	{given: "Ruth", family: "Adeyemi", dob: "1984-12-24", sex: "female", address: "17 Rainbow Hill, Worcester WR3 8NE",
-		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "started methadone yesterday (induction); a prescription cancelled with its reason",
+		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "started methadone yesterday (induction); next week's prescription, written too early, cancelled with its reason",
 		risks: patients.RiskFlags{Benzodiazepines: true}, medicine: dosing.CodeMethadone, startDose: 20, startedDaysAgo: 1,
-		stage: regimes.StageInduction, cancelled: "Issued for the wrong pharmacy; reissued for Castle Street"},
+		stage: regimes.StageInduction, cancelled: "Written before the induction review: the dose for next week is decided at that review"},
 }
 
 // seedClinical adds the demo patients with weeks of history, once. The
@@ -293,15 +293,18 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 				return err
 			}
 		} else {
+			if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps, collect); err != nil {
+				return err
+			}
 			if dp.cancelled != "" {
-				id, err := issueAndCancel(tx, p, n, pt.ID, collect.first(start), dp.cancelled)
+				// Written today for the week after the live ones, and
+				// cancelled today: none of its days has come, so it never
+				// stands beside a live prescription on the pharmacy's list.
+				id, err := issueAndCancel(tx, p, n, pt.ID, today, collect.first(today.AddDays(7)), dp.cancelled)
 				if err != nil {
 					return err
 				}
 				sp.cancelledID = id
-			}
-			if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps, collect); err != nil {
-				return err
 			}
 			if dp.draftNext {
 				if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: pt.ID, PrescribedOn: today,
@@ -389,9 +392,9 @@ func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID strin
 
 // issueAndCancel issues a prescription and cancels it at once, as happens
 // when one is made out wrongly: the record keeps both, with the reason.
-func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, start calendar.Date, reason string) (string, error) {
-	pr, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: start.AddDays(-1),
-		StartDate: start, Days: 7, Wording: []int{1, 3, 4}, Issue: true}, start.AddDays(-1))
+func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, today, start calendar.Date, reason string) (string, error) {
+	pr, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: today,
+		StartDate: start, Days: 7, Wording: []int{1, 3, 4}, Issue: true}, today)
 	if err != nil {
 		return "", fmt.Errorf("prescription to cancel: %w", err)
 	}

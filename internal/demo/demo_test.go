@@ -57,6 +57,21 @@ func TestDemoOnAnyDay(t *testing.T) {
 				for _, e := range list {
 					states[e.State]++
 				}
+				// One line per patient on any day: no two live prescriptions
+				// of one patient cover the same day.
+				for _, d := range []calendar.Date{today, today.AddDays(-1), today.AddDays(-2)} {
+					l, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					seen := map[string]bool{}
+					for _, e := range l {
+						if seen[e.PatientID] {
+							t.Fatalf("%s is listed twice on %s", e.PatientName, d)
+						}
+						seen[e.PatientID] = true
+					}
+				}
 				if states[dispensing.StateDue] < 4 || states[dispensing.StateBlocked] != 1 {
 					t.Fatalf("day list on %s: states %v, want several due and one blocked (MD1)", today, states)
 				}
