@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/policy"
 )
@@ -105,5 +106,35 @@ func RequireWording(s Schedule, ids []int) ([]int, []policy.Finding) {
 			Action:   "Add approved wording 3: \"Consult the prescriber if 3 or more consecutive days of a prescription have been missed.\"",
 		})
 	}
+	// Wording 4 tells the pharmacy to supervise every collection; where the
+	// pattern makes a collection take-home only, the two disagree and the
+	// pharmacist cannot follow both.
+	if slices.Contains(out, WordingSupervise) {
+		var takeHome []string
+		for _, in := range s.Instalments {
+			if in.Supervised == 0 && in.TakeHome > 0 {
+				takeHome = append(takeHome, in.Date.Format("Mon 2 Jan"))
+			}
+		}
+		if len(takeHome) > 0 {
+			fs = append(fs, policy.Finding{
+				Rule:     "L7",
+				Severity: policy.Warn,
+				Message: fmt.Sprintf("Approved wording 4 (\"Supervise consumption on collection days.\") is on this prescription, but %s take-home only: the pharmacist is told to supervise doses prescribed to take away.",
+					collectionsAre(takeHome)),
+				Action: "Remove wording 4, or change the pickup pattern so that every collection is supervised.",
+			})
+		}
+	}
 	return out, fs
+}
+
+func collectionsAre(days []string) string {
+	if len(days) == 1 {
+		return "the collection on " + days[0] + " is"
+	}
+	if len(days) > 4 {
+		return fmt.Sprintf("%d collections (%s, … %s) are", len(days), strings.Join(days[:3], ", "), days[len(days)-1])
+	}
+	return fmt.Sprintf("the collections on %s and %s are", strings.Join(days[:len(days)-1], ", "), days[len(days)-1])
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
@@ -97,6 +98,10 @@ func TestRequireWording(t *testing.T) {
 	closed := Schedule{Instalments: []Instalment{single, twoDays}, CarriesClosedDays: true, CarriesTakeHome: true}
 	earlier := Schedule{Instalments: []Instalment{single, twoDays}, CarriesTakeHome: true}
 	plain := Schedule{Instalments: []Instalment{single}}
+	supervised := Instalment{Date: d("2026-03-06"), Covers: []calendar.Date{d("2026-03-06")}, Supervised: dosing.Mg(60)}
+	supervisedCarrying := Instalment{Date: d("2026-03-07"), Covers: []calendar.Date{d("2026-03-07"), d("2026-03-08")},
+		Supervised: dosing.Mg(60), TakeHome: dosing.Mg(60)}
+	takeHomeOnly := Instalment{Date: d("2026-03-07"), Covers: []calendar.Date{d("2026-03-07"), d("2026-03-08")}, TakeHome: dosing.Mg(120)}
 	tests := []struct {
 		name  string
 		s     Schedule
@@ -112,6 +117,10 @@ func TestRequireWording(t *testing.T) {
 		{"nothing in advance, with 3", plain, []int{3}, []int{3}, nil},
 		{"nothing in advance, no wording", plain, nil, []int{}, []string{"L7/info"}},
 		{"take-home on its own day", Schedule{Instalments: []Instalment{single}, CarriesTakeHome: true}, []int{3}, []int{3}, nil},
+		{"wording 4, every collection supervised", Schedule{Instalments: []Instalment{supervised, supervisedCarrying}, CarriesClosedDays: true},
+			[]int{1, 3, 4}, []int{1, 3, 4}, nil},
+		{"wording 4 with a take-home-only collection", Schedule{Instalments: []Instalment{supervised, takeHomeOnly}, CarriesTakeHome: true},
+			[]int{1, 3, 4}, []int{1, 3, 4}, []string{"L7/warn"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,5 +168,18 @@ func TestRequireWordingMessages(t *testing.T) {
 				t.Errorf("finding = %+v, want %s %s with %q / %q", f, w.rule, w.severity, w.message, w.action)
 			}
 		})
+	}
+}
+
+func TestWordingFourAgainstTakeHomeCollections(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	s := Schedule{Instalments: []Instalment{
+		{Date: d("2026-12-25"), Covers: []calendar.Date{d("2026-12-25")}, Supervised: dosing.Mg(30)},
+		{Date: d("2026-12-26"), Covers: []calendar.Date{d("2026-12-26"), d("2026-12-27")}, TakeHome: dosing.Mg(60)},
+	}}
+	_, got := RequireWording(s, []int{1, 3, 4})
+	if len(got) != 1 || got[0].Message != `Approved wording 4 ("Supervise consumption on collection days.") is on this prescription, but the collection on Sat 26 Dec is take-home only: the pharmacist is told to supervise doses prescribed to take away.` {
+		t.Fatalf("findings = %+v", got)
 	}
 }
