@@ -34,3 +34,23 @@ func TestWordingFourWarnsOfTakeHomeCollections(t *testing.T) {
 		}
 	})
 }
+
+// S6: in titration, doses sent home on the days the pharmacy is closed are
+// named to the prescriber before signing.
+func TestTakeHomeDuringTitrationWarns(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-21T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(253, map[string]any{"pharmacy_id": e.demo.Pharmacy2})
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-21"})
+		pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+			"days": 14, "wording": []int{1, 3}}))
+		found := false
+		for _, w := range pr["warnings"].([]any) {
+			f := w.(map[string]any)
+			found = found || (f["rule"] == "S6" && strings.Contains(f["message"].(string), "Fri 25 Dec, Sun 27 Dec, Mon 28 Dec"))
+		}
+		if !found {
+			t.Fatalf("warnings %v lack S6 naming the closed days", pr["warnings"])
+		}
+	})
+}

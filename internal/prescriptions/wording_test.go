@@ -183,3 +183,24 @@ func TestWordingFourAgainstTakeHomeCollections(t *testing.T) {
 		t.Fatalf("findings = %+v", got)
 	}
 }
+
+func TestTakeHomeWhileTitrating(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	s := Schedule{Instalments: []Instalment{
+		{Date: d("2026-12-24"), Covers: []calendar.Date{d("2026-12-24"), d("2026-12-25")}, Supervised: dosing.Mg(70), TakeHome: dosing.Mg(70)},
+		{Date: d("2026-12-26"), Covers: []calendar.Date{d("2026-12-26"), d("2026-12-27"), d("2026-12-28")}, Supervised: dosing.Mg(70), TakeHome: dosing.Mg(140)},
+		{Date: d("2026-12-29"), Covers: []calendar.Date{d("2026-12-29")}, Supervised: dosing.Mg(70)},
+	}}
+	if got := TakeHomeWhileTitrating(s, false); got != nil {
+		t.Fatalf("maintenance: %v", got)
+	}
+	got := TakeHomeWhileTitrating(s, true)
+	if len(got) != 1 || got[0].Rule != "S6" || got[0].Severity != policy.Warn ||
+		got[0].Message != "Consumption is supervised throughout titration, but this prescription sends 210 mg home unsupervised: Fri 25 Dec, Sun 27 Dec, Mon 28 Dec." {
+		t.Fatalf("titrating: %+v", got)
+	}
+	if got := TakeHomeWhileTitrating(Schedule{Instalments: s.Instalments[2:]}, true); got != nil {
+		t.Fatalf("all supervised: %v", got)
+	}
+}

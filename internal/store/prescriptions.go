@@ -489,6 +489,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		}
 	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
+	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched,
+		r.Stage == regimes.StageInduction || r.Stage == regimes.StageTitration)...)
 	serial, err := tx.nextSerial(serviceID)
 	if err != nil {
 		return res, err
