@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/pdf"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/regimes"
 	"github.com/dosebook/dosebook/internal/sharedcare"
@@ -121,13 +123,20 @@ func dosePeriodsText(periods []prescriptions.DosePeriod, end calendar.Date, each
 }
 
 // prescribedDose is the dose line of a prescription: one dose as
-// doseText writes it, or each dose with its days.
+// doseText writes it, or each dose with its days. The combination product
+// states both of its strengths (combinationAmount).
 func prescribedDose(med dosing.Medicine, d store.Prescription) string {
 	if len(d.DosePeriods) <= 1 {
+		if med.Naloxone && d.DailyDose > 0 {
+			return combinationAmount(d.DailyDose) + " (buprenorphine/naloxone) once daily"
+		}
 		return doseText(med, d.DailyDose)
 	}
 	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string {
-		if med.Unit == dosing.UnitMillilitres {
+		switch {
+		case med.Naloxone:
+			return combinationAmount(m) + " (buprenorphine/naloxone) daily"
+		case med.Unit == dosing.UnitMillilitres:
 			return fmt.Sprintf("%s (%s) daily", m, amount(med, m))
 		}
 		return m.String() + " daily"
@@ -139,9 +148,42 @@ func prescribedDose(med dosing.Medicine, d store.Prescription) string {
 // 22 Dec 2026".
 func instalmentAmounts(med dosing.Medicine, d store.Prescription) string {
 	if len(d.DosePeriods) <= 1 {
-		return amount(med, d.DailyDose)
+		return rxAmount(med, d.DailyDose)
 	}
-	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string { return amount(med, m) })
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string { return rxAmount(med, m) })
+}
+
+// buprenorphinePerNaloxone is the ratio of the buprenorphine and naloxone
+// sublingual tablets, 2 mg/0.5 mg and 8 mg/2 mg: 4 to 1.
+const buprenorphinePerNaloxone = 4
+
+// combinationAmount writes an amount of the buprenorphine and naloxone
+// product as its pack does, buprenorphine first: "12 mg/3 mg". Its doses
+// are stored as buprenorphine (dosing.Medicine.Strengths), and are whole
+// tablets of 2 or 8 mg, so the naloxone is exact.
+func combinationAmount(m dosing.Micrograms) string {
+	return m.String() + "/" + (m / buprenorphinePerNaloxone).String()
+}
+
+// rxAmount is an amount on a prescription: of the combination product
+// with both strengths, so that "12 mg" is not read as 12 mg of tablets of
+// either; otherwise as amount writes it.
+func rxAmount(med dosing.Medicine, m dosing.Micrograms) string {
+	if med.Naloxone {
+		return combinationAmount(m)
+	}
+	return amount(med, m)
+}
+
+// totalQuantityText is the total in words and figures (L2), saying for
+// the combination product what the milligrams are of: "168 (one hundred
+// and sixty-eight) milligrams of buprenorphine (with 42 mg naloxone)".
+func totalQuantityText(med dosing.Medicine, total dosing.Micrograms) string {
+	t := prescriptions.TotalQuantity(total, med.Unit)
+	if med.Naloxone {
+		t += fmt.Sprintf(" of buprenorphine (with %s naloxone)", total/buprenorphinePerNaloxone)
+	}
+	return t
 }
 
 func capitalise(s string) string {
@@ -206,7 +248,6 @@ func weekdaysText(days []time.Weekday) string {
 	return strings.Join(parts, ", ")
 }
 
-// patternText describes the weekly pickup pattern in words.
 // followsPattern reports whether every instalment is supervised exactly on
 // the pattern's supervised days.
 func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
@@ -221,7 +262,12 @@ func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
 	return true
 }
 
-func patternText(p regimes.WeeklyPattern) string {
+// patternText describes the weekly pickup pattern in words.
+func patternText(p regimes.WeeklyPattern) string { return patternTextWhen(p, "") }
+
+// patternTextWhen is patternText with the supervised days qualified by
+// when, e.g. " when it is open".
+func patternTextWhen(p regimes.WeeklyPattern, when string) string {
 	if p.IsZero() {
 		p = regimes.AllSupervised()
 	}
@@ -244,7 +290,7 @@ func patternText(p regimes.WeeklyPattern) string {
 	}
 	var parts []string
 	if len(sup) > 0 {
-		parts = append(parts, "consumption supervised at the pharmacy "+onDays(sup))
+		parts = append(parts, "consumption supervised at the pharmacy "+onDays(sup)+when)
 	}
 	if len(home) > 0 {
 		parts = append(parts, "take-home dose collected "+onDays(home))
@@ -282,27 +328,19 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		texts[i] = w.Text
 	}
 	rows := make([]pdf.InstalmentRow, len(d.Instalments))
-	carries := false
 	for i, in := range d.Instalments {
 		rows[i] = pdf.InstalmentRow{Date: in.Date, DaysCovered: daysCovered(in.Date, in.Covers)}
 		if in.Supervised > 0 {
-			rows[i].Supervised = amount(med, in.Supervised)
+			rows[i].Supervised = rxAmount(med, in.Supervised)
 		}
 		if in.TakeHome > 0 {
-			rows[i].TakeHome = amount(med, in.TakeHome)
+			rows[i].TakeHome = rxAmount(med, in.TakeHome)
 		}
-		carries = carries || len(in.Covers) > 1
 	}
-	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), patternText(d.Pattern))
-	if !followsPattern(d.Pattern, d.Instalments) {
-		// A reissue can span a pattern change: the schedule is the truth.
-		interval = fmt.Sprintf("Daily instalments of %s. The pickup pattern changes during this prescription: "+
-			"each instalment is supervised or taken home as scheduled below.", instalmentAmounts(med, d.Prescription))
-	}
-	if carries {
-		interval += " Doses for days the pharmacy is closed are supplied with the instalment before, as scheduled below."
-	}
+	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), supplyText(d))
 	return pdf.PrescriptionView{
+		// The state is not printed, only a bar on one that can no longer
+		// be dispensed from (expired, completed).
 		Serial: d.Serial, Status: string(d.EffectiveStatus(s.today(), s.cfg.Policy)), Copy: d.Copy(),
 		Service: pdf.Service{Name: d.Service.Name, Address: d.Service.Address, Phone: d.Service.Phone},
 		// Where the prescriber works, not the service the prescription
@@ -314,11 +352,77 @@ func (s *Server) prescriptionDocView(d store.PrescriptionDocument) pdf.Prescript
 		Pharmacy: pdf.Pharmacy{Name: d.Pharmacy.Name, Address: d.Pharmacy.Address, Phone: d.Pharmacy.Phone},
 		Medicine: med.Name, Form: capitalise(med.Form), Strength: strings.Join(med.StrengthLabels, ", "),
 		Dose:          prescribedDose(med, d.Prescription),
-		TotalQuantity: prescriptions.TotalQuantity(d.Total, med.Unit),
+		TotalQuantity: totalQuantityText(med, d.Total),
 		Interval:      interval,
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial),
 		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(s.cfg.Policy.L3ValidDays),
 	}
+}
+
+// supplyText says how the doses reach the patient, and for each dose
+// handed over with an earlier instalment, why: the pickup pattern supplies
+// it early (patternText names the days), or the pharmacy is closed that
+// day. The document carries the pattern in force on the first day and
+// the pharmacy's opening days now; a reissue across a pattern change
+// (followsPattern) is described by its schedule, and a dose carried for a
+// reason neither explains (the opening days changed since the issue) is
+// not given a reason. Nothing says every dose is supervised when one is
+// taken home.
+func supplyText(d store.PrescriptionDocument) string {
+	p := d.Pattern
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	opening := calendar.DefaultOpening()
+	openingKnown := d.Pharmacy.Opening == "" || json.Unmarshal([]byte(d.Pharmacy.Opening), &opening) == nil
+	var closed []calendar.Date
+	unexplained := false
+	for _, in := range d.Instalments {
+		for _, day := range in.Covers {
+			switch {
+			case day.Equal(in.Date), p[day.Weekday()] == regimes.PickupEarlier:
+			case openingKnown && !opening.IsOpen(day):
+				closed = append(closed, day)
+			default:
+				unexplained = true
+			}
+		}
+	}
+	var parts []string
+	switch {
+	case !followsPattern(d.Pattern, d.Instalments):
+		parts = append(parts, "The pickup pattern changes during this prescription: each instalment is supervised or taken home as scheduled below.")
+	case unexplained:
+		parts = append(parts, "Each instalment is supervised or taken home as scheduled below.")
+	default:
+		when := ""
+		if len(closed) > 0 {
+			when = " when it is open"
+		}
+		// Closed days are taken home: not every day is supervised.
+		parts = append(parts, patternTextWhen(p, when))
+	}
+	if len(closed) > 0 {
+		doses := "that day's dose is"
+		if len(closed) > 1 {
+			doses = "those days' doses are"
+		}
+		parts = append(parts, fmt.Sprintf("The pharmacy is closed on %s: %s supplied to take home with the instalment before, as scheduled below.",
+			listAnd(closed), doses))
+	}
+	return strings.Join(parts, " ")
+}
+
+// listAnd writes days as "Sun 30 May, Mon 31 May and Sun 6 Jun".
+func listAnd(days []calendar.Date) string {
+	s := make([]string, len(days))
+	for i, d := range days {
+		s[i] = dayMonth(d)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -338,12 +442,18 @@ func (s *Server) sharedCareSummaryPDF(c *gin.Context) {
 		return
 	}
 	today := s.today()
-	rec, err := s.db.SharedCareSummary(c.Request.Context(), principal(c), id, regimes.AddMonths(today, -summaryMonths), today)
+	from := regimes.AddMonths(today, -summaryMonths)
+	rec, err := s.db.SharedCareSummary(c.Request.Context(), principal(c), id, from, today)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out, err := pdf.SharedCareSummary(s.summaryView(rec, today), s.pdfOptions())
+	more, err := s.db.SummaryContext(c.Request.Context(), principal(c), s.cfg.Policy, rec.Patient.ID, rec.Regime, from, today)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := pdf.SharedCareSummary(s.summaryView(rec, more, today), s.pdfOptions())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -464,14 +574,171 @@ func (s *Server) summaryStatus(rec store.SummaryRecords) (status string, on cale
 	return status, on, by, reason
 }
 
-func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.SharedCareSummaryView {
+// summaryRegime is one regime of the letter's period with its product and
+// dose history, oldest change first.
+type summaryRegime struct {
+	regime  store.Regime
+	med     dosing.Medicine
+	history []store.DoseChange
+}
+
+// covers reports whether the regime was in force on day.
+func (r summaryRegime) covers(day calendar.Date) bool {
+	return !day.Before(r.regime.StartDate) && (r.regime.EndedOn.IsZero() || !day.After(r.regime.EndedOn))
+}
+
+// lastDose is the dose the regime ended on (or stands at).
+func (r summaryRegime) lastDose() dosing.Micrograms {
+	if r.regime.EndedOn.IsZero() {
+		return store.LatestDose(r.history)
+	}
+	return store.DoseOn(r.history, r.regime.EndedOn)
+}
+
+// firstDose is the regime's starting dose.
+func (r summaryRegime) firstDose() dosing.Micrograms {
+	if len(r.history) == 0 {
+		return 0
+	}
+	return r.history[0].To
+}
+
+// productName is a medicine as the letter names it in a sentence: "weekly
+// Buvidal", "methadone", "sublingual buprenorphine".
+func productName(med dosing.Medicine) string {
+	switch {
+	case med.Class == dosing.ClassBuvidal:
+		return med.Interval + " Buvidal"
+	case med.Class == dosing.ClassMethadone:
+		return "methadone"
+	case med.Espranor:
+		return "Espranor (buprenorphine oral lyophilisate)"
+	case med.Class == dosing.ClassBuprenorphine && med.Naloxone:
+		return "sublingual buprenorphine with naloxone"
+	case med.Class == dosing.ClassBuprenorphine:
+		return "sublingual buprenorphine"
+	case med.Name != "":
+		return med.Name
+	}
+	return "another medicine"
+}
+
+// summaryChain is the regimes of the letter's period, oldest first, ending
+// with the current one.
+func summaryChain(rec store.SummaryRecords, more store.SummaryContext) []summaryRegime {
+	var out []summaryRegime
+	for _, e := range more.Earlier {
+		med, _ := dosing.LookupMedicine(e.Regime.Medicine)
+		out = append(out, summaryRegime{regime: e.Regime, med: med, history: e.History})
+	}
+	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
+	return append(out, summaryRegime{regime: rec.Regime, med: med, history: rec.History})
+}
+
+// follows reports whether next took over from prev without a break: a
+// switch of medicine or product rather than a new start after a pause.
+func follows(prev, next summaryRegime) bool {
+	return !prev.regime.EndedOn.IsZero() && !prev.regime.EndedOn.Before(next.regime.StartDate.AddDays(-1))
+}
+
+// switchText says how next followed prev: "switched from weekly Buvidal
+// 24 mg to monthly Buvidal 96 mg on 1 May 2026". dated adds the day of the
+// switch, which a table row already has in its date column.
+func switchText(prev, next summaryRegime, dated bool) string {
+	from := productName(prev.med) + " " + prev.lastDose().String()
+	to := productName(next.med) + " " + next.firstDose().String()
+	on := ""
+	if dated {
+		on = " on " + longDate(next.regime.StartDate)
+	}
+	if follows(prev, next) {
+		return fmt.Sprintf("switched from %s to %s%s", from, to, on)
+	}
+	return fmt.Sprintf("%s ended on %s; %s started%s", from, longDate(prev.regime.EndedOn), to, on)
+}
+
+// treatmentStart is the first day of the unbroken run of regimes that
+// ends with the current one.
+func treatmentStart(chain []summaryRegime) calendar.Date {
+	start := chain[len(chain)-1].regime.StartDate
+	for i := len(chain) - 1; i > 0 && follows(chain[i-1], chain[i]); i-- {
+		start = chain[i-1].regime.StartDate
+	}
+	return start
+}
+
+// stageText is a regime's stage in plain words: "Planned reduction since
+// 21 May 2026: the dose is lowered step by step, as the service decides."
+func stageText(st regimes.Stage, since calendar.Date) string {
+	var name, what string
+	switch st {
+	case regimes.StageInduction:
+		name, what = "Induction", "treatment is starting"
+	case regimes.StageTitration:
+		name, what = "Titration", "the dose is being adjusted until it holds the patient"
+	case regimes.StageMaintenance:
+		name, what = "Maintenance", "a stable dose"
+	case regimes.StageReduction:
+		name, what = "Planned reduction", "the dose is lowered step by step, as the service decides"
+	default:
+		return ""
+	}
+	if !since.IsZero() {
+		name += " since " + longDate(since)
+	}
+	return name + ": " + what + "."
+}
+
+// overrideText names an overridden rule by its title, which a GP can read,
+// with the reason given.
+func overrideText(n policy.Numbers, o store.RuleOverride) string {
+	name := o.Rule
+	if r, ok := policy.RuleByID(n, o.Rule); ok {
+		name = r.Title
+	}
+	return name + ": " + o.Reason
+}
+
+// windowText is BV8's dosing window for a product in words.
+func windowText(med dosing.Medicine, n policy.Numbers) string {
+	days := n.BV8WeeklyWindowDays
+	if med.Interval == dosing.IntervalMonthly {
+		days = n.BV8MonthlyWindowDays
+	}
+	return fmt.Sprintf("%d days either side of the due date", days)
+}
+
+// nextInjectionText is when the next injection is due after the patient's
+// last regular one, by that injection's product (BV8): the first monthly
+// dose after a weekly one is due a week later. An injection from before
+// the current run of treatment (start) is not followed on from.
+func nextInjectionText(more store.SummaryContext, n policy.Numbers, start, today calendar.Date) string {
+	last := more.LastRegular
+	if last == nil || last.Date.Before(start) {
+		return "No injection recorded yet: the service arranges the first."
+	}
+	med, _ := dosing.LookupMedicine(last.Medicine)
+	due, earliest, latest := regimes.NextDue(med, last.Date, n)
+	given := fmt.Sprintf("the last injection was %s of %s on %s", last.Dose, productName(med), longDate(last.Date))
+	if today.After(latest) {
+		return fmt.Sprintf("Overdue: it was due on %s and the window to give it on time closed on %s (%s). The service contacts the patient and decides how to continue.",
+			longDate(due), longDate(latest), given)
+	}
+	return fmt.Sprintf("Due %s; on time from %s to %s (%s).", longDate(due), longDate(earliest), longDate(latest), given)
+}
+
+func (s *Server) summaryView(rec store.SummaryRecords, more store.SummaryContext, today calendar.Date) pdf.SharedCareSummaryView {
 	n := s.cfg.Policy
 	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
 	pt := rec.Patient
+	chain := summaryChain(rec, more)
 	current := store.DoseOn(rec.History, today)
 	if rec.Regime.Status != store.RegimeActive {
 		current = store.DoseOn(rec.History, rec.Regime.EndedOn)
 	}
+	// An injection patient has nothing dispensed, unless a prescription is
+	// still running (from before a switch, say).
+	instalments := !med.Injectable || !rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today)
 	v := pdf.SharedCareSummaryView{
 		ServiceName: rec.Service.Name, ServiceAddress: rec.Service.Address, ServicePhone: rec.Service.Phone,
 		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
@@ -480,12 +747,17 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		Date:                today,
 		Medicine:            med.Name,
 		CurrentDose:         doseText(med, current),
+		Stage:               stageText(more.Stage, more.StageSince),
 		LastPrescriptionEnd: rec.LastPrescriptionEnd,
-		Pharmacy:            pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone},
+		InjectionsOnly:      !instalments,
 		Keyworker:           pt.Keyworker,
+	}
+	if instalments {
+		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}
 	}
 	if rec.Regime.Status != store.RegimeActive {
 		v.CurrentDose += fmt.Sprintf(" — regime ended on %s", longDate(rec.Regime.EndedOn))
+		v.Stage = ""
 	}
 	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = s.summaryStatus(rec)
 	if rec.Proposer.ID != "" {
@@ -503,60 +775,134 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		}
 		v.LastChange = h.EffectiveDate
 	}
+	var switches []string
+	for i := 1; i < len(chain); i++ {
+		switches = append(switches, switchText(chain[i-1], chain[i], true))
+	}
+	if len(switches) > 0 {
+		v.Earlier = capitalise(strings.Join(switches, "; then ")) + "."
+	}
 	if med.Injectable {
-		v.Supervision = "Injections are given by a healthcare professional at the service (BV2); nothing is dispensed to take home."
+		v.Supervision = "Each injection is given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional at the specialist service; it is never handed to the patient to take away."
+		if rec.Regime.Status == store.RegimeActive {
+			v.NextInjection = nextInjectionText(more, n, treatmentStart(chain), today)
+		}
 	} else {
 		v.Supervision = patternText(rec.Regime.Pattern)
 		if rec.Regime.SupervisionRelaxedReason != "" {
 			v.Supervision += " Supervision relaxed: " + rec.Regime.SupervisionRelaxedReason
 		}
 	}
+	if b := more.Block; b != nil && !med.Injectable {
+		v.DispensingStopped = fmt.Sprintf("Dispensing is currently stopped, since %s: the patient went without the dose on %d consecutive days "+
+			"(%s to %s). The pharmacy will not dispense again until a prescriber has reviewed the patient and recorded the review.",
+			longDate(more.BlockedFrom), b.Missed, longDate(b.Since), longDate(b.LastMissed))
+	}
 
-	// Chart: the dose in force and what happened on each day of the regime
-	// within the last six months; for an injectable, each injection.
+	// Chart: the dose in force and what happened on each day within the
+	// last six months, under whichever regime; for an injectable, each
+	// injection, whatever product it was.
 	from := regimes.AddMonths(today, -summaryMonths)
 	v.Chart = pdf.ChartData{From: from, To: today, Injectable: med.Injectable}
-	for _, ad := range rec.Administrations {
-		if med.Injectable && !ad.Date.Before(from) && !ad.Date.After(today) {
+	for i := 1; i < len(chain); i++ {
+		if on := chain[i].regime.StartDate; !on.Before(from) && !on.After(today) {
+			v.Chart.Switches = append(v.Chart.Switches, pdf.ChartSwitch{Date: on, Label: switchText(chain[i-1], chain[i], true)})
+		}
+	}
+	for _, ad := range more.Injections {
+		im, _ := dosing.LookupMedicine(ad.Medicine)
+		if med.Injectable {
 			v.Chart.Injections = append(v.Chart.Injections, pdf.ChartInjection{Date: ad.Date,
 				DoseMg: float64(ad.Dose) / float64(dosing.Milligram), Extra: ad.Extra})
 		}
+		dose := ad.Dose.String()
+		if ad.Extra {
+			dose += " (additional dose)"
+		}
+		v.Injections = append(v.Injections, pdf.InjectionRow{Date: ad.Date, Product: capitalise(im.Interval), Dose: dose, Site: siteText(ad.Site)})
 	}
 	outcomes := dayOutcome(rec.Days)
 	for d := from; !d.After(today) && !med.Injectable; d = d.AddDays(1) {
-		if d.Before(rec.Regime.StartDate) || !rec.Regime.EndedOn.IsZero() && d.After(rec.Regime.EndedOn) {
+		// The current regime has the day it started; an earlier one the
+		// days before.
+		var on *summaryRegime
+		for i := len(chain) - 1; i >= 0; i-- {
+			if chain[i].covers(d) {
+				on = &chain[i]
+				break
+			}
+		}
+		if on == nil || on.med.Injectable {
 			continue
 		}
-		dose := store.DoseOn(rec.History, d)
+		dose := store.DoseOn(on.history, d)
 		v.Chart.Days = append(v.Chart.Days, pdf.ChartDay{Date: d, DoseMg: float64(dose) / float64(dosing.Milligram),
 			Outcome: chartOutcome(outcomes[d])})
 	}
 
-	for _, c := range rec.History {
-		row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: rec.UserNames[c.PrescriberID]}
-		if c.From > 0 {
-			row.From = c.From.String()
+	// Dose changes, the earlier regimes' within the period first. The first
+	// dose of a regime that followed another is a switch, not the start of
+	// treatment.
+	for i, r := range chain {
+		names, overrides := rec.UserNames, rec.Overrides
+		if i < len(chain)-1 {
+			names, overrides = more.EarlierNames, more.EarlierOverrides
 		}
-		ovs := rec.Overrides[c.ID]
-		if c.From == 0 {
-			ovs = append(ovs, rec.Overrides[rec.Regime.ID]...)
+		for _, c := range r.history {
+			if i < len(chain)-1 && c.EffectiveDate.Before(from) {
+				continue
+			}
+			row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: names[c.PrescriberID]}
+			if c.From > 0 {
+				row.From = c.From.String()
+			}
+			ovs := overrides[c.ID]
+			if c.From == 0 {
+				ovs = append(ovs, overrides[r.regime.ID]...)
+				if i > 0 {
+					row.From = chain[i-1].lastDose().String()
+					sw := capitalise(switchText(chain[i-1], r, false))
+					if c.Reason == "" || c.Reason == "Starting dose" {
+						row.Reason = sw
+					} else {
+						row.Reason = sw + " — " + c.Reason
+					}
+				}
+			}
+			if len(chain) > 1 && !(c.From == 0 && i > 0) {
+				row.Reason = capitalise(productName(r.med)) + ": " + row.Reason
+			}
+			var notes []string
+			for _, o := range ovs {
+				notes = append(notes, overrideText(n, o))
+			}
+			row.Override = strings.Join(notes, "; ")
+			v.Titrations = append(v.Titrations, row)
 		}
-		var notes []string
-		for _, o := range ovs {
-			notes = append(notes, o.Rule+": "+o.Reason)
-		}
-		row.Override = strings.Join(notes, "; ")
-		v.Titrations = append(v.Titrations, row)
 	}
 
+	// Adherence over SC3's window, or since the start of treatment when
+	// that is shorter.
 	wFrom, wTo := sharedcare.Window(n, today)
-	a := dispensing.ComputeAdherence(rec.Days, wFrom, wTo.AddDays(-1))
+	last := wTo.AddDays(-1)
+	window := fmt.Sprintf("last %d weeks, %s to %s", n.SC3AdherenceWeeks, longDate(wFrom), longDate(last))
+	if start := treatmentStart(chain); start.After(wFrom) {
+		wFrom = start
+		window = fmt.Sprintf("since the start of treatment on %s, up to %s", longDate(start), longDate(last))
+		switch {
+		case start.Equal(last):
+			window = "since the start of treatment on " + longDate(start)
+		case start.After(last):
+			window = fmt.Sprintf("treatment started on %s: no dose was due before today", longDate(start))
+		}
+	}
+	a := dispensing.ComputeAdherence(rec.Days, wFrom, last)
 	v.Adherence = pdf.Adherence{
-		Window: fmt.Sprintf("last %d weeks (%s – %s)", n.SC3AdherenceWeeks, longDate(wFrom), longDate(wTo.AddDays(-1))),
+		Window: window,
 		Due:    a.Due, Supervised: a.Supervised, Collected: a.Collected, Missed: a.Missed, Withheld: a.Withheld + a.Refused,
 	}
 	if a.TakenPercent != "" {
-		v.Adherence.Percent = a.TakenPercent + " %"
+		v.Adherence.Percent = a.TakenPercent + "%"
 	}
 	if med.Injectable {
 		v.Adherence = pdf.Adherence{} // injections are listed instead
@@ -566,13 +912,6 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		v.Screens = append(v.Screens, pdf.ScreenRow{Date: sc.Date, Sample: capitalise(strings.ReplaceAll(sc.SampleType, "_", " ")),
 			Witnessed: sc.Witnessed, Results: screenResults(sc)})
 	}
-	for _, ad := range rec.Administrations {
-		dose := ad.Dose.String()
-		if ad.Extra {
-			dose += " (additional dose)"
-		}
-		v.Injections = append(v.Injections, pdf.InjectionRow{Date: ad.Date, Dose: dose, Site: siteText(ad.Site)})
-	}
 
 	v.RiskFlags = pt.RiskFlags.Flags()
 	if len(v.RiskFlags) == 0 {
@@ -580,7 +919,7 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	}
 	if med.Class == dosing.ClassMethadone {
 		if current >= n.M4HighDose {
-			v.RiskFlags = append(v.RiskFlags, fmt.Sprintf("High-dose methadone (%s or more): ECG/QTc monitoring (M4)", n.M4HighDose))
+			v.RiskFlags = append(v.RiskFlags, fmt.Sprintf("High-dose methadone (%s or more): needs ECG/QTc monitoring", n.M4HighDose))
 		}
 		if !rec.Regime.ECGDate.IsZero() {
 			v.RiskFlags = append(v.RiskFlags, "Last ECG/QTc check: "+longDate(rec.Regime.ECGDate))
@@ -592,55 +931,23 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 		v.Naloxone = "Take-home naloxone supplied on " + longDate(pt.NaloxoneSuppliedOn) + "."
 	}
 
-	pharmacyDuty := pdf.Responsibility{Party: "Pharmacy", Duty: fmt.Sprintf("Dispenses the instalments as prescribed and supervises consumption where stated; never supplies missed doses later; stops and consults the prescriber after %d consecutive missed days (MD1); withholds the dose from an intoxicated patient and tells the prescriber (S3).", n.MD1ConsecutiveMissedDays)}
 	// Shared care that was declined, withdrawn or handed back leaves
 	// prescribing with the service, and the letter must not tell the
 	// practice otherwise.
 	ended := v.Status == pdf.StatusDeclined || v.Status == pdf.StatusWithdrawn || v.Status == pdf.StatusHandedBack
-	if ended {
-		v.Responsibilities = []pdf.Responsibility{
-			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides the dose and supervision; reviews the regime at least every %d months (M5); keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable (SC1, SC3).", n.M5ReviewMonths)},
-			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
-			pharmacyDuty,
-		}
-	} else {
-		v.Responsibilities = []pdf.Responsibility{
-			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision (the GP does not titrate, SC1); reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
-			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days (L6); reviews prescribing at least every %d months (M5); tells the service about missed doses, intoxication, new risks or any request to change the dose; hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
-			pharmacyDuty,
-		}
-	}
-
-	specWhat := fmt.Sprintf("Specialist review (SC1: at least every %d months)", n.SC1SpecialistReviewMonths)
-	gpWhat := fmt.Sprintf("GP prescribing review (M5: at least every %d months)", n.M5ReviewMonths)
-	switch v.Status {
-	case pdf.StatusAccepted:
-		v.Reviews = append(v.Reviews, pdf.ReviewRow{What: specWhat, Due: rec.Arrangement.SpecialistReviewDue},
-			pdf.ReviewRow{What: gpWhat, Due: rec.Arrangement.GPReviewDue})
-	case pdf.StatusNotProposed, pdf.StatusProposed:
-		v.Reviews = append(v.Reviews, pdf.ReviewRow{What: specWhat + " — dated when the practice accepts"},
-			pdf.ReviewRow{What: gpWhat + " — dated when the practice accepts"})
-	}
-	// Once shared care has ended or was refused, only the service's own
-	// regime review is due.
-	if rec.Regime.Status == store.RegimeActive {
-		from := rec.Regime.StartDate
-		if rec.LastReview.After(from) {
-			from = rec.LastReview
-		}
-		v.Reviews = append(v.Reviews, pdf.ReviewRow{What: "Next regime review (M5), from the last review on " + longDate(rec.LastReview),
-			Due: regimes.ReviewDue(from, n)})
-		if rec.LastReview.IsZero() {
-			v.Reviews[len(v.Reviews)-1].What = "Next regime review (M5), from the start of treatment"
-		}
-	}
+	v.Responsibilities = summaryDuties(n, med, ended, instalments)
+	v.Reviews = summaryReviews(n, rec, v.Status)
 
 	if !ended {
-		v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time (SC1). The practice records it in Dosebook with the reason "+
-			"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and writes the next prescription, "+
-			"so that treatment continues without a gap. Contact the service the same day for intoxication, %d or more consecutive missed days, "+
-			"an overdose, a new risk, or any request to change the dose.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"),
-			n.MD1ConsecutiveMissedDays)
+		when := fmt.Sprintf("intoxication, %d or more consecutive missed days, an overdose, a new risk, or any request to change the dose", n.MD1ConsecutiveMissedDays)
+		next := "writes the next prescription, so that treatment continues without a gap"
+		if med.Injectable {
+			when = "an injection missed or not given by the end of its window, intoxication, an overdose, a new risk, or any request to change the dose"
+			next = "takes over prescribing the injections, so that the next one is given on time"
+		}
+		v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time. The practice records it in Dosebook with the reason "+
+			"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and %s. "+
+			"Contact the service the same day for %s.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"), next, when)
 	}
 
 	v.Contacts = []pdf.Contact{{Role: "Specialist service", Name: rec.Service.Name, Phone: rec.Service.Phone}}
@@ -651,9 +958,86 @@ func (s *Server) summaryView(rec store.SummaryRecords, today calendar.Date) pdf.
 	if pt.Keyworker != "" {
 		v.Contacts = append(v.Contacts, pdf.Contact{Role: "Keyworker", Name: pt.Keyworker, Phone: rec.Service.Phone})
 	}
-	v.Contacts = append(v.Contacts, pdf.Contact{Role: "Pharmacy", Name: rec.Pharmacy.Name, Phone: rec.Pharmacy.Phone},
-		pdf.Contact{Role: "GP practice", Name: rec.Practice.Name, Phone: rec.Practice.Phone})
+	if instalments {
+		v.Contacts = append(v.Contacts, pdf.Contact{Role: "Pharmacy", Name: rec.Pharmacy.Name, Phone: rec.Pharmacy.Phone})
+	}
+	v.Contacts = append(v.Contacts, pdf.Contact{Role: "GP practice", Name: rec.Practice.Name, Phone: rec.Practice.Phone})
 	return v
+}
+
+// summaryDuties is "who does what" in words a GP reads without the rule
+// ids: for an injectable, who gives the injections and what happens when
+// one is missed; the pharmacy only when something is dispensed.
+func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments bool) []pdf.Responsibility {
+	pharmacy := pdf.Responsibility{Party: "Pharmacy", Duty: fmt.Sprintf("Dispenses the instalments as prescribed and supervises consumption where stated; "+
+		"never supplies missed doses later; after %d consecutive missed days stops dispensing until the prescriber has reviewed the patient; "+
+		"does not give the dose to a patient who seems intoxicated, and tells the prescriber.", n.MD1ConsecutiveMissedDays)}
+	inject := ""
+	if med.Injectable {
+		inject = fmt.Sprintf("gives each injection (a nurse or other healthcare professional; never handed to the patient) within its window, %s; "+
+			"follows up a missed or overdue injection the same day and decides how to continue; ", windowText(med, n))
+	}
+	var out []pdf.Responsibility
+	if ended {
+		what := "the dose and supervision"
+		if med.Injectable {
+			what = "the dose and the product (weekly or monthly)"
+		}
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides %s; %sreviews the treatment at least every %d months; "+
+				"keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable.", what, inject, n.M5ReviewMonths)},
+			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
+		}
+	} else if med.Injectable {
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and the product (weekly or monthly): the GP does not change them; ask the service. %s"+
+				"reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.",
+				capitalise(inject), n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes the injections at the current dose and product; does not give them (the service does); "+
+				"reviews prescribing at least every %d months; tells the service the same day about a missed injection, intoxication, new risks "+
+				"(including new sedative medicines) or any request to change the dose; hands prescribing back when needed.", n.M5ReviewMonths)},
+		}
+	} else {
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision: the GP does not change the dose; ask the service. "+
+				"Reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days each; "+
+				"reviews prescribing at least every %d months; tells the service about missed doses, intoxication, new risks or any request to change the dose; "+
+				"hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
+		}
+	}
+	if instalments {
+		out = append(out, pharmacy)
+	}
+	return out
+}
+
+// summaryReviews are the reviews that apply where shared care stands, each
+// with who does it: under shared care the practice's prescribing review
+// and the service's yearly one; otherwise the service's review of the
+// treatment, and for a proposal the two it would bring.
+func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) []pdf.ReviewRow {
+	gp := pdf.ReviewRow{Who: "GP practice", What: fmt.Sprintf("Prescribing review: at least every %d months while the practice prescribes", n.M5ReviewMonths)}
+	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least every %d months", n.SC1SpecialistReviewMonths)}
+	var out []pdf.ReviewRow
+	if status == pdf.StatusAccepted {
+		gp.Due, spec.Due = rec.Arrangement.GPReviewDue, rec.Arrangement.SpecialistReviewDue
+		return append(out, gp, spec)
+	}
+	if rec.Regime.Status == store.RegimeActive {
+		from, what := rec.Regime.StartDate, "counted from the start of the current regime on "+longDate(rec.Regime.StartDate)
+		if rec.LastReview.After(from) {
+			from, what = rec.LastReview, "counted from the last review on "+longDate(rec.LastReview)
+		}
+		out = append(out, pdf.ReviewRow{Who: "Specialist service", Due: regimes.ReviewDue(from, n),
+			What: fmt.Sprintf("Review of the treatment while the service prescribes: at least every %d months, %s", n.M5ReviewMonths, what)})
+	}
+	if status == pdf.StatusNotProposed || status == pdf.StatusProposed {
+		gp.What += " — dated when the practice accepts"
+		spec.What += " — dated when the practice accepts"
+		out = append(out, gp, spec)
+	}
+	return out
 }
 
 // replacesText tells the pharmacy which prescription a reissue replaces.

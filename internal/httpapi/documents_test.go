@@ -206,7 +206,7 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 			"Castle Street Pharmacy", "Jo Pritchard", "Consumption supervised at the pharmacy every day",
 			"Dose and pharmacy attendance", "Adherence", "last 12 weeks", "Dose changes", "50 mg", "Drug screens",
 			"Negative: opiates", "Naloxone", "Take-home naloxone supplied on", "Who does what", "Specialist service", "GP practice",
-			"the GP does not titrate", "Handing prescribing back", "Contacts", "01905 555 010", "Dr Priya Raman (GMC 7012345)")
+			"the GP does not change the dose; ask the service", "Handing prescribing back", "Contacts", "01905 555 010", "Dr Priya Raman (GMC 7012345)")
 
 		// Buvidal: injections instead of dispensing.
 		r = e.do("prescriber", "GET", "/v1/patients/"+ids["Aled"]+"/shared-care-summary.pdf", nil)
@@ -234,7 +234,7 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+reg["id"].(string)+"/dose-changes", map[string]any{"to": 45,
 			"effective_date": next, "reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
 		r = e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
-		assertText(t, pdfToText(t, r.Body), "M2: Tolerant: 50 mg at previous service",
+		assertText(t, pdfToText(t, r.Body), "Methadone titration: Tolerant: 50 mg at previous service",
 			"30 mg (30 ml) once daily (changing to 45 mg (45 ml) once daily from 11 Jun 2026)", "Date of last dose change 10 Jun 2026")
 
 		// Who may not read it.

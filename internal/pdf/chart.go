@@ -26,6 +26,9 @@ const (
 	// written upright under the axis, above the months.
 	chartDatesH          = 9.0
 	injectionChartHeight = chartPlotH + chartDatesH + chartMonthH + chartLegendH
+	// chartFirstMonthOverhang is how far a part-month's label may reach
+	// left of the plot, into the gutter under the mg labels.
+	chartFirstMonthOverhang = 8.0
 )
 
 type lane struct {
@@ -134,9 +137,12 @@ func (s *summary) frame(from, to calendar.Date, maxDose, y, monthGap float64) (f
 		s.text(marginL, yy-1.75, chartGutter-2, []string{mgLabel(v)}, 3.5, "R")
 	}
 
-	// Month boundaries and labels, centred in each month's part of the range.
+	// Month boundaries and labels, centred in each month's part of the
+	// range. The first label printed carries the year, and so does each
+	// January, so the reader always knows which year a month is in.
 	base := fr.py + fr.ph
 	monthStart := calendar.NewDate(from.Year(), from.Month(), 1)
+	yearShown := false
 	for m := monthStart; !m.After(to); m = calendar.NewDate(m.Year(), m.Month()+1, 1) {
 		next := calendar.NewDate(m.Year(), m.Month()+1, 1)
 		a, b := m, next.AddDays(-1)
@@ -153,12 +159,27 @@ func (s *summary) frame(from, to calendar.Date, maxDose, y, monthGap float64) (f
 			f.SetDrawColor(0, 0, 0)
 			f.Line(x0, base+monthGap, x0, base+monthGap+1.2)
 		}
-		label := m.Format("Jan")
-		if m.Month() == time.January || m.Equal(monthStart) {
-			label = m.Format("Jan 2006")
+		// The first month is usually a part-month: its label may reach
+		// left into the gutter, which is empty at that height, and sits
+		// against the next month's boundary.
+		room, lx, align := x1-x0, x0, "C"
+		if m.Equal(monthStart) && a.After(m) {
+			room, lx, align = x1-(fr.px-chartFirstMonthOverhang), fr.px-chartFirstMonthOverhang, "R"
 		}
-		if f.GetStringWidth(label)+1 < x1-x0 {
-			s.text(x0, base+monthGap+1.3, x1-x0, []string{label}, 3.6, "C")
+		fits := func(l string) bool { return f.GetStringWidth(l)+1 < room }
+		label := ""
+		switch long, short := m.Format("Jan 2006"), m.Format("Jan"); {
+		case (!yearShown || m.Month() == time.January) && fits(long):
+			label, yearShown = long, true
+		case fits(short):
+			label = short
+		}
+		if label != "" {
+			w := x1 - lx
+			if align == "R" {
+				w -= 0.5
+			}
+			s.text(lx, base+monthGap+1.3, w, []string{label}, 3.6, align)
 		}
 	}
 
@@ -168,6 +189,28 @@ func (s *summary) frame(from, to calendar.Date, maxDose, y, monthGap float64) (f
 	f.Line(fr.px, fr.py, fr.px, fr.py+fr.ph)
 	f.Line(fr.px, fr.py+fr.ph, fr.px+fr.pw, fr.py+fr.ph)
 	return fr, true
+}
+
+// switches draws each change of regime as a dashed grey line up the plot,
+// at the start of the switch day less shift; the captions under the chart
+// say what changed. The injection chart shifts it left of the day, so that
+// it does not run through the stem and dose label of an injection given on
+// the switch day.
+func (s *summary) switches(c ChartData, fr chartFrame, from, to calendar.Date, shift float64) {
+	f := s.f
+	f.SetDrawColor(greyText, greyText, greyText)
+	f.SetLineWidth(0.3)
+	f.SetDashPattern([]float64{1.2, 0.9}, 0)
+	for _, sw := range c.Switches {
+		if sw.Date.Before(from) || sw.Date.After(to) {
+			continue
+		}
+		x := max(fr.xOf(sw.Date)-shift, fr.px)
+		f.Line(x, fr.py, x, fr.py+fr.ph)
+	}
+	f.SetDrawColor(0, 0, 0)
+	f.SetDashPattern([]float64{}, 0)
+	f.SetLineWidth(0.2)
 }
 
 // chart draws the dose step line and outcome lanes starting at y.
@@ -184,6 +227,13 @@ func (s *summary) chart(c ChartData, y float64) {
 	}
 	px, pw, py, ph, dayW := fr.px, fr.pw, fr.py, fr.ph, fr.dayW
 	xOf, yOf := fr.xOf, fr.yOf
+	s.switches(c, fr, from, to, 0)
+	// A change of regime breaks the dose line: the doses before and after
+	// are of different regimes (perhaps different medicines), not a step.
+	switchOn := map[string]bool{}
+	for _, sw := range c.Switches {
+		switchOn[sw.Date.String()] = true
+	}
 
 	// Dose as a step line: a dose holds for the whole day. Runs of the same
 	// dose are one segment; days without data leave a gap.
@@ -201,7 +251,7 @@ func (s *summary) chart(c ChartData, y float64) {
 		d := &days[i]
 		x := xOf(d.Date)
 		switch {
-		case last == nil || !d.Date.Equal(last.Date.AddDays(1)): // start, or a gap in the data
+		case last == nil || !d.Date.Equal(last.Date.AddDays(1)) || switchOn[d.Date.String()]: // start, a gap in the data, or a switch
 			if open {
 				f.LineTo(xOf(last.Date)+dayW, yOf(last.DoseMg))
 				f.DrawPath("D")
@@ -233,6 +283,10 @@ func (s *summary) chart(c ChartData, y float64) {
 	for _, d := range days {
 		counts[d.Outcome]++
 	}
+	// The counts on the right are days in each lane over the chart's range.
+	s.font("B", 6.5)
+	s.grey(greyText)
+	s.text(px+pw+1, ly-3.7, chartRight-1, []string{"Days"}, 3.5, "L")
 	for i, l := range chartLanes {
 		cy := ly + float64(i)*chartLaneH + chartLaneH/2
 		f.SetDrawColor(greyGrid, greyGrid, greyGrid)
@@ -302,6 +356,7 @@ func (s *summary) injectionChart(c ChartData, y float64) {
 		return
 	}
 	base := fr.py + fr.ph
+	s.switches(c, fr, from, to, 1.6)
 	const r = 0.9 // mark radius
 	doseEnd, dateEnd := math.Inf(-1), math.Inf(-1)
 	for _, in := range c.Injections {
@@ -357,7 +412,7 @@ func (s *summary) injectionChart(c ChartData, y float64) {
 	keys := []key{{false, "Injection (label: dose in mg)"}}
 	for _, in := range c.Injections {
 		if in.Extra {
-			keys = append(keys, key{true, "Additional dose (BV6)"})
+			keys = append(keys, key{true, "Additional dose (between regular doses)"})
 			break
 		}
 	}

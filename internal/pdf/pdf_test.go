@@ -559,7 +559,7 @@ func TestFortnightFitsOnePage(t *testing.T) {
 // A schedule that does not fit flows onto a continuation page that names
 // the serial and the patient, repeats the table header above the rows it
 // continues, and numbers the pages "page N of M"; no instalment is lost or
-// printed twice, and the signature comes once, after the schedule.
+// printed twice, and the signature comes once, on page 1 with the medicine.
 func TestContinuationPage(t *testing.T) {
 	t.Parallel()
 	v := continuationFixture()
@@ -601,8 +601,9 @@ func TestContinuationPage(t *testing.T) {
 				t.Errorf("page %d: %d instalment rows without the table header above them", p, rows)
 			}
 		}
-		if got := strings.Count(flat, "PRESCRIBER'S SIGNATURE"); (p == n) != (got == 1) || got > 1 {
-			t.Errorf("page %d has %d signature boxes; want one, on the last page", p, got)
+		// Signed on the sheet that states the medicine, dose and total.
+		if got := strings.Count(flat, "PRESCRIBER'S SIGNATURE"); (p == 1) != (got == 1) || got > 1 {
+			t.Errorf("page %d has %d signature boxes; want one, on page 1", p, got)
 		}
 	}
 	for _, r := range v.Instalments {
@@ -1113,7 +1114,7 @@ func TestInjectionChart(t *testing.T) {
 		t.Fatal(err)
 	}
 	page1 := pdfText(t, data, 1)
-	assertContains(t, page1, "Injections, 1 Sep 2024 to 2 Mar 2025", "Injection (label: dose in mg)", "Additional dose (BV6)",
+	assertContains(t, page1, "Injections, 1 Sep 2024 to 2 Mar 2025", "Injection (label: dose in mg)", "Additional dose (between regular doses)",
 		"4 Sep", "11 Sep", "26 Feb") // the first, second and last injections' dates
 	for _, absent := range []string{"Daily dose (mg)", "Dose and pharmacy attendance", "Collected (take-home)", "Withheld"} {
 		if strings.Contains(page1, absent) {

@@ -59,7 +59,12 @@ type InstalmentRow struct {
 // amounts are preformatted by the caller.
 type PrescriptionView struct {
 	Serial string
-	Status string // e.g. "issued", "cancelled"; printed in the header
+	// Status is the prescription's state ("issued", "expired"…). It is not
+	// printed as such: a pharmacist does not know Dosebook's states. One
+	// that can no longer be dispensed from (expired, completed) carries a
+	// bar saying so in words on every page (notValidBanner); drafts and
+	// cancelled prescriptions are not printed at all.
+	Status string
 	// Copy marks any print but the original: every page carries a "COPY"
 	// watermark and "COPY — not for dispensing", so that only the original
 	// the prescriber signs can be dispensed against.
@@ -108,15 +113,11 @@ func Prescription(v PrescriptionView, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := prescription{doc: d, v: v}
+	p := prescription{doc: d, v: v, rows: scheduleRows(v.Instalments)}
 	d.f.SetHeaderFunc(p.pageHeader)
 	d.f.SetFooterFunc(p.pageFooter)
 	d.f.AddPage()
-	p.parties()
-	p.medicine()
-	p.schedule()
-	p.wording()
-	p.signature()
+	p.layout()
 	if err := d.f.Error(); err != nil {
 		return nil, fmt.Errorf("render prescription %s: %w", v.Serial, err)
 	}
@@ -125,7 +126,97 @@ func Prescription(v PrescriptionView, o Options) ([]byte, error) {
 
 type prescription struct {
 	*doc
-	v PrescriptionView
+	v    PrescriptionView
+	rows [][]string // the schedule's table rows
+}
+
+// rxStyle is how densely page 1 is set.
+type rxStyle struct {
+	text  float64 // parties, medicine and wording, in pt
+	lead  float64 // line height as a multiple of the font size
+	table float64 // schedule, in pt
+	vpad  float64 // space above and below the schedule's cell text, mm
+	gap   float64 // space between blocks, mm
+}
+
+// rxStyles run from the loosest to the tightest that still reads well on
+// paper. The signature must be on the sheet that states the medicine, dose
+// and total (L1, L2), and a lawful FP10MDA covers at most 14 days (L6), so
+// layout measures page 1 in each style and uses the first in which the
+// whole prescription fits. A fortnight of daily instalments with a dose of
+// three lines, a "Replaces" line, every approved wording, the longest
+// names and a COPY bar fits in the third (TestWorstCasePrescription…); the
+// last leaves about 20 mm more for what no test foresaw.
+var rxStyles = []rxStyle{
+	{text: 9, lead: 1.25, table: 8.5, vpad: 0.5, gap: 3},
+	{text: 8.5, lead: 1.2, table: 8, vpad: 0.4, gap: 2.5},
+	{text: 8, lead: 1.15, table: 7.5, vpad: 0.3, gap: 2},
+	{text: 7.5, lead: 1.15, table: 7.5, vpad: 0.25, gap: 1.5},
+}
+
+// lh is the line height in mm of text of size pt.
+func (s rxStyle) lh(size float64) float64 { return size * 0.3528 * s.lead }
+
+// scheduleCols are the columns of the instalment schedule.
+var scheduleCols = []column{
+	{"Instalment date", 40, "L"},
+	{"Days covered", 44, "L"},
+	{"Supervised", 34, "R"},
+	{"Take-home", 34, "R"},
+	{"Pharmacy record", 34, "L"},
+}
+
+func scheduleRows(ins []InstalmentRow) [][]string {
+	rows := make([][]string, len(ins))
+	for i, r := range ins {
+		rows[i] = []string{dayDate(r.Date), orDash(r.DaysCovered), orDash(r.Supervised), orDash(r.TakeHome), ""}
+	}
+	return rows
+}
+
+// layout prints the prescription. Everything the prescriber signs — the
+// parties, the medicine with its dose and total, the schedule, the
+// approved wording — goes on page 1 with the dates and the signature, in
+// the loosest style that fits. What cannot fit even in the tightest style
+// is the schedule's tail: it moves to continuation pages, and page 1 says
+// which instalments are there. Only if page 1 cannot hold the rest even
+// without a schedule row (an address of hundreds of characters) do the
+// blocks flow from page to page, the signature then kept with the wording.
+func (p *prescription) layout() {
+	room := contentBottom - p.f.GetY()
+	s, shown, fits := p.fit(room)
+	p.parties(s, true)
+	p.ensure(p.medicine(s, false))
+	p.medicine(s, true)
+	p.schedule(s, shown, true, !fits)
+	p.ensure(p.wording(s, false) + p.signature(false))
+	p.wording(s, true)
+	p.signature(true)
+	if shown < len(p.rows) {
+		p.f.AddPage()
+		p.continuation(s, shown)
+	}
+}
+
+// fit chooses the style and how many schedule rows page 1 shows, and
+// reports whether page 1 holds the signature with the medicine.
+func (p *prescription) fit(room float64) (rxStyle, int, bool) {
+	fixed := func(s rxStyle) float64 {
+		return p.parties(s, false) + p.medicine(s, false) + p.wording(s, false) + p.signature(false)
+	}
+	for _, s := range rxStyles {
+		if fixed(s)+p.schedule(s, len(p.rows), false, false) <= room {
+			return s, len(p.rows), true
+		}
+	}
+	s := rxStyles[len(rxStyles)-1]
+	f := fixed(s)
+	for k := len(p.rows) - 1; k >= 0; k-- {
+		if f+p.schedule(s, k, false, false) <= room {
+			return s, k, true
+		}
+	}
+	return s, len(p.rows), false
 }
 
 // pageHeader draws the full title box on page 1 and a continuation strip,
@@ -145,11 +236,9 @@ func (p *prescription) pageHeader() {
 		p.text(marginL+2.5, y+2, contentW-50, []string{prescriptionTitle}, 5.5, "L")
 		p.font("", 8)
 		p.grey(greyText)
-		sub := "Misuse of Drugs Regulations 2001 — instalment dispensing"
-		if v.Status != "" {
-			sub += " — status: " + v.Status
-		}
-		p.text(marginL+2.5, y+8.2, contentW-60, []string{clean(sub)}, 4, "L")
+		// No state: only issued prescriptions are printed, and one that can
+		// no longer be dispensed from says so in plain words below.
+		p.text(marginL+2.5, y+8.2, contentW-60, []string{"Misuse of Drugs Regulations 2001 — instalment dispensing"}, 4, "L")
 		p.black()
 		p.font("", 7.5)
 		p.text(marginL+contentW-48, y+2, 45.5, []string{"Serial number"}, 4, "R")
@@ -169,17 +258,61 @@ func (p *prescription) pageHeader() {
 		y += h + 2
 	}
 	f.SetLineWidth(0.2)
-	if v.Copy {
+	if b := p.banner(); b != "" {
 		// A black bar reads as a warning on any printer.
 		f.SetFillColor(0, 0, 0)
 		f.Rect(marginL, y, contentW, 6.5, "F")
 		p.font("B", 11)
 		f.SetTextColor(255, 255, 255)
-		p.text(marginL, y+0.25, contentW, []string{copyBanner}, 6, "C")
+		p.text(marginL, y+0.25, contentW, []string{p.shorten(b, contentW-4)}, 6, "C")
 		p.black()
 		y += 8
 	}
 	f.SetY(y)
+}
+
+// headerBottom is where the content of page n starts, below pageHeader.
+func (p *prescription) headerBottom(n int) float64 {
+	y := marginT + 13
+	if n == 1 {
+		y = marginT + 17
+	}
+	if p.banner() != "" {
+		y += 8
+	}
+	return y
+}
+
+// banner is the black bar on every page of a print that must not be
+// dispensed from: a copy, or a prescription no longer valid.
+func (p *prescription) banner() string {
+	var parts []string
+	if p.v.Copy {
+		parts = append(parts, copyBanner)
+	}
+	if nv := notValidBanner(p.v.Status); nv != "" {
+		parts = append(parts, nv)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// notValidBanner says in plain words why a prescription in state status
+// cannot be dispensed from; "" for an issued one. A pharmacist does not
+// know Dosebook's state names, so none is printed as it is.
+func notValidBanner(status string) string {
+	switch status {
+	case "", "issued":
+		return ""
+	case "expired":
+		return "EXPIRED — not valid for dispensing"
+	case "completed":
+		return "COMPLETED — every instalment date has passed"
+	case "cancelled":
+		return "CANCELLED — not valid for dispensing"
+	case "draft":
+		return "DRAFT — not valid for dispensing"
+	}
+	return "NOT VALID FOR DISPENSING"
 }
 
 func (p *prescription) pageFooter() {
@@ -223,8 +356,9 @@ func (p *prescription) watermark() {
 }
 
 // parties prints prescriber and patient side by side (as on the FP10 form),
-// then the dispensing pharmacy.
-func (p *prescription) parties() {
+// then the dispensing pharmacy, and returns the height they take; with
+// draw false it only measures.
+func (p *prescription) parties(s rxStyle, draw bool) float64 {
 	v := p.v
 	const gapX = 4.0
 	colW := (contentW - gapX) / 2
@@ -260,8 +394,8 @@ func (p *prescription) parties() {
 	right = append(right, line{"Date of birth: " + longDate(v.Patient.DateOfBirth), ""})
 	right = append(right, line{"NHS number: " + orDash(v.Patient.NHSNumber), "B"})
 
-	const size = 9.0
-	lh := lineH(size)
+	size := s.text
+	lh := s.lh(size)
 	layout := func(ls []line) ([][]string, []string, float64) {
 		var out [][]string
 		var styles []string
@@ -277,10 +411,25 @@ func (p *prescription) parties() {
 	}
 	lw, ls, lh1 := layout(left)
 	rw, rs, rh1 := layout(right)
-	const labelH = 5.0
+	labelH := s.lh(7) + 1.9
 	h := labelH + max(lh1, rh1) + 2*pad
-	y := p.f.GetY()
-	draw := func(x float64, label string, wrapped [][]string, styles []string) {
+
+	// Pharmacy on one line: the pharmacist checks it is theirs.
+	phText := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
+	if v.Pharmacy.Phone != "" {
+		phText += " — Tel " + v.Pharmacy.Phone
+	}
+	p.font("", size)
+	lines := p.wrap(orDash(phText), contentW-2*pad-38)
+	ph := float64(len(lines))*lh + 2*pad
+	gapAfter := s.gap + 1
+	if !draw {
+		return h + s.gap - 0.5 + ph + gapAfter
+	}
+
+	top := p.f.GetY()
+	y := top
+	box := func(x float64, label string, wrapped [][]string, styles []string) {
 		p.f.Rect(x, y, colW, h, "D")
 		p.font("B", 7)
 		p.grey(greyText)
@@ -292,19 +441,10 @@ func (p *prescription) parties() {
 			yy += p.text(x+pad, yy, colW-2*pad, w, lh, "L")
 		}
 	}
-	draw(marginL, "PRESCRIBER", lw, ls)
-	draw(marginL+colW+gapX, "PATIENT", rw, rs)
-	p.f.SetY(y + h + 2.5)
+	box(marginL, "PRESCRIBER", lw, ls)
+	box(marginL+colW+gapX, "PATIENT", rw, rs)
+	y += h + s.gap - 0.5
 
-	// Pharmacy on one line: the pharmacist checks it is theirs.
-	y = p.f.GetY()
-	phText := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
-	if v.Pharmacy.Phone != "" {
-		phText += " — Tel " + v.Pharmacy.Phone
-	}
-	p.font("", size)
-	lines := p.wrap(orDash(phText), contentW-2*pad-38)
-	ph := float64(len(lines))*lh + 2*pad
 	p.f.Rect(marginL, y, contentW, ph, "D")
 	p.font("B", 7)
 	p.grey(greyText)
@@ -312,12 +452,15 @@ func (p *prescription) parties() {
 	p.black()
 	p.font("", size)
 	p.text(marginL+pad+38, y+pad, contentW-2*pad-38, lines, lh, "L")
-	p.f.SetY(y + ph + 4)
+	p.f.SetY(y + ph + gapAfter)
+	return y + ph + gapAfter - top
 }
 
-func (p *prescription) medicine() {
+// medicine prints what is prescribed, with its dose and total in words and
+// figures (L2), and returns the height it takes; with draw false it only
+// measures.
+func (p *prescription) medicine(s rxStyle, draw bool) float64 {
 	v := p.v
-	p.sectionTitle("Medicine", 30)
 	period := "—"
 	if !v.Start.IsZero() && !v.End.IsZero() {
 		n := v.Start.DaysUntil(v.End) + 1
@@ -339,102 +482,256 @@ func (p *prescription) medicine() {
 	if v.Replaces != "" {
 		rows = append(rows, kv{"Replaces", v.Replaces, true})
 	}
-	p.kvGrid(rows, 44, 9)
-	p.gap(3)
+	h := p.title("Medicine", s, draw) + p.grid(rows, 44, s, draw) + s.gap
+	if draw {
+		p.gap(s.gap)
+	}
+	return h
 }
 
-func (p *prescription) schedule() {
-	v := p.v
-	p.sectionTitle(fmt.Sprintf("Instalment schedule — %d instalments", len(v.Instalments)), 16)
-	cols := []column{
-		{"Instalment date", 40, "L"},
-		{"Days covered", 44, "L"},
-		{"Supervised", 34, "R"},
-		{"Take-home", 34, "R"},
-		{"Pharmacy record", 34, "L"},
+// title prints a bold heading with a rule under it and returns its height.
+func (p *prescription) title(t string, s rxStyle, draw bool) float64 {
+	size := s.text + 1.5
+	lh := s.lh(size)
+	h := lh + 2
+	if !draw {
+		return h
 	}
-	rows := make([][]string, len(v.Instalments))
-	for i, r := range v.Instalments {
-		rows[i] = []string{dayDate(r.Date), orDash(r.DaysCovered), orDash(r.Supervised), orDash(r.TakeHome), ""}
-	}
-	// 8.5 pt with tight padding: a fortnight of daily instalments with
-	// every approved wording still fits one page with the signature.
-	// Without wording, the signature follows the schedule and is kept
-	// with its last row.
-	after := 0.0
-	if len(v.Wording) == 0 {
-		after = 3 + signatureH
-	}
-	p.tableKeep(cols, rows, 8.5, 0.5, after)
-	p.gap(3)
+	y := p.f.GetY()
+	p.font("B", size)
+	p.black()
+	p.text(marginL, y, contentW, []string{clean(t)}, lh, "L")
+	p.f.SetDrawColor(0, 0, 0)
+	p.f.SetLineWidth(0.3)
+	p.f.Line(marginL, y+lh+0.4, marginL+contentW, y+lh+0.4)
+	p.f.SetLineWidth(0.2)
+	p.f.SetY(y + h)
+	return h
 }
 
-func (p *prescription) wording() {
+// grid prints label/value rows with labels in grey on the left and returns
+// their height.
+func (p *prescription) grid(rows []kv, labelW float64, s rxStyle, draw bool) float64 {
+	size := s.text
+	lh := s.lh(size)
+	valW := contentW - labelW
+	total := 0.0
+	for _, r := range rows {
+		style := ""
+		if r.bold {
+			style = "B"
+		}
+		p.font("", size-0.5)
+		labels := p.wrap(r.label, labelW-2)
+		p.font(style, size)
+		lines := p.wrap(orDash(r.value), valW)
+		h := float64(max(len(lines), len(labels)))*lh + s.gap*0.8/3
+		total += h
+		if !draw {
+			continue
+		}
+		y := p.f.GetY()
+		p.font("", size-0.5)
+		p.grey(greyText)
+		p.text(marginL, y, labelW, labels, lh, "L")
+		p.black()
+		p.font(style, size)
+		p.text(marginL+labelW, y, valW, lines, lh, "L")
+		p.f.SetY(y + h)
+	}
+	return total
+}
+
+// schedule prints the schedule's first shown rows and returns the height
+// taken. When rows are left for a continuation page, page 1 says which.
+// With flow set (the prescription does not fit one page) the table flows
+// over pages, and without wording the signature is kept with its last row.
+func (p *prescription) schedule(s rxStyle, shown int, draw, flow bool) float64 {
+	h := p.title(fmt.Sprintf("Instalment schedule — %d instalments", len(p.rows)), s, false)
+	if shown > 0 {
+		h += p.tableHeight(scheduleCols, p.rows[:shown], s.table, s.vpad)
+	}
+	note := p.continuedNote(s, shown)
+	lh := s.lh(s.text)
+	if len(note) > 0 {
+		p.font("B", s.text)
+		h += float64(len(note))*lh + 1
+	}
+	h += s.gap
+	if !draw {
+		return h
+	}
+	if flow {
+		_, headerH := p.tableHeader(scheduleCols, s.table, s.vpad)
+		p.ensure(p.title("", s, false) + headerH + 16)
+	}
+	p.title(fmt.Sprintf("Instalment schedule — %d instalments", len(p.rows)), s, true)
+	if shown > 0 {
+		after := 0.0
+		if flow && len(p.v.Wording) == 0 {
+			after = s.gap + p.signature(false)
+		}
+		p.tableKeep(scheduleCols, p.rows[:shown], s.table, s.vpad, after)
+	}
+	if len(note) > 0 {
+		y := p.f.GetY() + 1
+		p.font("B", s.text)
+		p.text(marginL, y, contentW, note, lh, "L")
+		p.f.SetY(y + float64(len(note))*lh)
+	}
+	p.gap(s.gap)
+	return h
+}
+
+// continuedNote tells the pharmacist, under the rows page 1 shows, which
+// instalments are on the continuation pages; nil when none are.
+func (p *prescription) continuedNote(s rxStyle, shown int) []string {
+	n := len(p.rows)
+	if shown >= n {
+		return nil
+	}
+	ins := p.v.Instalments
+	var which string
+	switch {
+	case shown == 0 && n > 1:
+		which = fmt.Sprintf("All %d instalments (%s to %s)", n, dayDate(ins[0].Date), dayDate(ins[n-1].Date))
+	case shown == n-1:
+		which = fmt.Sprintf("Instalment %d (%s)", n, dayDate(ins[n-1].Date))
+	default:
+		which = fmt.Sprintf("Instalments %d to %d (%s to %s)", shown+1, n, dayDate(ins[shown].Date), dayDate(ins[n-1].Date))
+	}
+	pages := "page 2"
+	if last := 1 + p.continuationPages(s, shown); last > 2 {
+		pages = fmt.Sprintf("pages 2 to %d", last)
+	}
+	p.font("B", s.text)
+	return p.wrap(fmt.Sprintf("%s: continued on %s, which carries this serial number. The prescription is signed on this page.", which, pages), contentW)
+}
+
+// continuation prints the schedule's rows from the first not shown on page
+// 1, on the pages after it, with the table header on each.
+func (p *prescription) continuation(s rxStyle, from int) {
+	n := len(p.rows)
+	t := fmt.Sprintf("Instalment schedule, continued from page 1 — instalments %d to %d of %d", from+1, n, n)
+	if from == n-1 {
+		t = fmt.Sprintf("Instalment schedule, continued from page 1 — instalment %d of %d", n, n)
+	}
+	p.title(t, s, true)
+	p.table(scheduleCols, p.rows[from:], s.table, s.vpad)
+}
+
+// continuationPages counts the pages continuation takes, placing rows as
+// tableKeep does.
+func (p *prescription) continuationPages(s rxStyle, from int) int {
+	top := p.headerBottom(2)
+	_, headerH := p.tableHeader(scheduleCols, s.table, s.vpad)
+	pages := 1
+	y := top + p.title("", s, false)
+	for i, r := range p.rows[from:] {
+		_, h := p.tableRow(scheduleCols, r, s.table, s.vpad)
+		if i == 0 {
+			if y+headerH+h > contentBottom {
+				pages, y = pages+1, top
+			}
+			y += headerH
+		} else if y+h > contentBottom {
+			pages, y = pages+1, top+headerH
+		}
+		y += h
+	}
+	return pages
+}
+
+// wording prints the approved wording (L7) and returns the height taken.
+func (p *prescription) wording(s rxStyle, draw bool) float64 {
 	v := p.v
 	if len(v.Wording) == 0 {
-		return
+		return 0
 	}
-	const size = 9.0
-	lh := lineH(size)
+	size := s.text
+	lh := s.lh(size)
 	p.font("", size)
 	bodyW := contentW - 2*pad - 4
 	var wrapped [][]string
-	h := 5.5 + 2*pad
+	headH := s.lh(8) + 2
+	h := headH + 2*pad
 	for _, w := range v.Wording {
 		l := p.wrap(w, bodyW)
 		wrapped = append(wrapped, l)
 		h += float64(len(l))*lh + 0.6
 	}
-	// The signature is kept with the wording it signs.
-	p.ensure(h + 3 + signatureH)
+	if !draw {
+		return h + s.gap
+	}
 	y := p.f.GetY()
 	p.f.SetFillColor(246, 246, 246)
 	p.f.Rect(marginL, y, contentW, h, "FD")
 	p.font("B", 8)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad, contentW-2*pad, []string{"Instructions to the pharmacist (Home Office approved wording)"}, 4, "L")
+	p.text(marginL+pad, y+pad, contentW-2*pad, []string{"Instructions to the pharmacist (Home Office approved wording)"}, headH-1.5, "L")
 	p.black()
-	yy := y + pad + 5.5
+	yy := y + pad + headH
 	for _, l := range wrapped {
 		p.font("B", size)
 		p.text(marginL+pad, yy, 4, []string{"•"}, lh, "L")
 		p.font("", size)
 		yy += p.text(marginL+pad+4, yy, bodyW, l, lh, "L") + 0.6
 	}
-	p.f.SetY(y + h + 3)
+	p.f.SetY(y + h + s.gap)
+	return h + s.gap
 }
 
-// signatureH is the height of the dates and signature box.
-const signatureH = 27.0
+// validityNote explains the date the first instalment is due by in plain
+// words (L3, reg 16): only the first instalment is bound to it, and a
+// schedule starting late in the period runs past it, as the law allows.
+func validityNote(v PrescriptionView) string {
+	if v.PrescriptionDate.IsZero() || v.FirstInstalmentBy.IsZero() {
+		return "Later instalments on their scheduled dates."
+	}
+	return fmt.Sprintf("The first instalment must be dispensed within %d days of the prescription date. Later instalments on their scheduled dates.",
+		v.PrescriptionDate.DaysUntil(v.FirstInstalmentBy))
+}
 
-// signature keeps dates and the signature box together: an unsigned or
-// undated CD prescription is not valid (L1), and L3 gives the first
-// instalment 28 days from the prescription date.
-func (p *prescription) signature() {
+// The dates box is this wide; the signature box takes the rest.
+const datesW = 84.0
+
+// signatureMinH is the least height of the dates and signature boxes: room
+// to sign by hand.
+const signatureMinH = 24.0
+
+// signature keeps dates and the signature box together, and returns their
+// height: an unsigned or undated CD prescription is not valid (L1), and
+// the first instalment is due within 28 days of the prescription date
+// (L3).
+func (p *prescription) signature(draw bool) float64 {
 	v := p.v
-	const h = signatureH
-	p.ensure(h)
+	const leftW = datesW
+	p.font("", 7)
+	note := p.wrap(validityNote(v), leftW-2*pad)
+	const noteLH = 3.1
+	const noteY = pad + 18.6 // below the two dates
+	h := max(signatureMinH, noteY+float64(len(note))*noteLH+pad)
+	if !draw {
+		return h
+	}
 	y := p.f.GetY()
-	const leftW = 70.0
 	// Dates
 	p.f.Rect(marginL, y, leftW, h, "D")
 	p.font("B", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad, leftW-2*pad, []string{"Prescription date"}, 3.6, "L")
+	p.text(marginL+pad, y+pad, leftW-2*pad, []string{"Prescription date"}, 3.4, "L")
 	p.black()
 	p.font("B", 11)
-	p.text(marginL+pad, y+pad+4, leftW-2*pad, []string{longDate(v.PrescriptionDate)}, 5.5, "L")
+	p.text(marginL+pad, y+pad+3.6, leftW-2*pad, []string{longDate(v.PrescriptionDate)}, 5.2, "L")
 	p.font("B", 7)
 	p.grey(greyText)
-	p.text(marginL+pad, y+pad+10, leftW-2*pad, []string{"First instalment to be dispensed by"}, 3.6, "L")
+	p.text(marginL+pad, y+pad+9.2, leftW-2*pad, []string{"First instalment to be dispensed by"}, 3.4, "L")
 	p.black()
 	p.font("B", 11)
-	p.text(marginL+pad, y+pad+14, leftW-2*pad, []string{longDate(v.FirstInstalmentBy)}, 5.5, "L")
+	p.text(marginL+pad, y+pad+12.6, leftW-2*pad, []string{longDate(v.FirstInstalmentBy)}, 5.2, "L")
 	p.font("", 7)
 	p.grey(greyText)
-	// Only the first instalment is bound to the 28 days (L3); a schedule
-	// starting late in them runs past this date, as the law allows.
-	p.text(marginL+pad, y+pad+19.5, leftW-2*pad, p.wrap("L3: within 28 days of the prescription date. Later instalments on their scheduled dates.", leftW-2*pad), 3.1, "L")
+	p.text(marginL+pad, y+noteY, leftW-2*pad, note, noteLH, "L")
 	p.black()
 
 	// Signature
@@ -447,7 +744,7 @@ func (p *prescription) signature() {
 	p.grey(greyText)
 	p.text(x+pad, y+pad, w-2*pad, []string{"PRESCRIBER'S SIGNATURE"}, 3.6, "L")
 	p.black()
-	sigY := y + 14
+	sigY := y + h/2 + 0.5
 	p.f.SetDrawColor(0, 0, 0)
 	p.f.Line(x+4, sigY, x+w-46, sigY)
 	p.f.Line(x+w-40, sigY, x+w-4, sigY)
@@ -466,6 +763,7 @@ func (p *prescription) signature() {
 	who := p.shorten(v.Prescriber.Name, max(w-8-p.f.GetStringWidth(rest), 10)) + rest
 	p.text(x+4, y+h-6.5, w-8, []string{p.shorten(who, w-8)}, 4, "L")
 	p.f.SetY(y + h)
+	return h
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -27,9 +27,9 @@ type TitrationRow struct {
 
 // Adherence summarises dose outcomes over a window (SC3).
 type Adherence struct {
-	Window                                       string // e.g. "last 12 weeks (8 Dec 2024 – 1 Mar 2025)"
+	Window                                       string // e.g. "last 12 weeks, 8 Dec 2024 to 1 Mar 2025"
 	Due, Supervised, Collected, Missed, Withheld int
-	Percent                                      string // preformatted, e.g. "96 %"
+	Percent                                      string // preformatted, e.g. "96%"
 }
 
 // ScreenRow is one drug screen.
@@ -43,8 +43,11 @@ type ScreenRow struct {
 // InjectionRow is one prolonged-release buprenorphine injection (BV7).
 type InjectionRow struct {
 	Date calendar.Date
-	Dose string
-	Site string
+	// Product is the product given, e.g. "Weekly" or "Monthly": a patient
+	// may have switched between them within the period.
+	Product string
+	Dose    string
+	Site    string
 }
 
 // Responsibility is one party's duty under the shared care agreement.
@@ -55,6 +58,7 @@ type Responsibility struct {
 
 // ReviewRow is a review that falls due.
 type ReviewRow struct {
+	Who  string // who carries it out, e.g. "GP practice"
 	What string
 	Due  calendar.Date
 }
@@ -75,6 +79,16 @@ type ChartData struct {
 	// or monthly, not taken each day.
 	Injectable bool
 	Injections []ChartInjection
+	// Switches are the days the patient moved from one regime to another
+	// (a change of medicine or product), drawn as dashed lines and
+	// explained under the chart.
+	Switches []ChartSwitch
+}
+
+// ChartSwitch is a change of regime on the chart.
+type ChartSwitch struct {
+	Date  calendar.Date
+	Label string // e.g. "1 May 2026: switched from weekly Buvidal 24 mg to monthly Buvidal 96 mg"
 }
 
 // ChartInjection is one injection on the chart.
@@ -122,13 +136,31 @@ type SharedCareSummaryView struct {
 	// withdrawal.
 	StatusReason string
 
-	Medicine            string
-	CurrentDose         string
+	Medicine    string
+	CurrentDose string
+	// Stage is the treatment stage in plain words, e.g. "Planned
+	// reduction: the dose is being lowered step by step".
+	Stage string
+	// Earlier says what the patient was on before the current regime
+	// within the period, e.g. "Switched from weekly Buvidal 24 mg to
+	// monthly Buvidal 96 mg on 1 May 2026."; "" when nothing.
+	Earlier             string
 	LastChange          calendar.Date
 	LastPrescriptionEnd calendar.Date
-	Pharmacy            Pharmacy
-	Supervision         string
-	Keyworker           string
+	// InjectionsOnly marks a patient whose treatment is injections given
+	// by a clinician and nothing dispensed: the pharmacy and the
+	// prescription end do not apply and are left out.
+	InjectionsOnly bool
+	// NextInjection is when the next injection is due and the window in
+	// which giving it is on time; "" for daily medicines.
+	NextInjection string
+	Pharmacy      Pharmacy
+	Supervision   string
+	Keyworker     string
+	// DispensingStopped says that the pharmacy may not dispense now (a
+	// run of missed days awaiting a prescriber's review), printed in a
+	// box at the top of the current treatment; "" when dispensing goes on.
+	DispensingStopped string
 
 	Chart      ChartData
 	Titrations []TitrationRow
@@ -353,20 +385,60 @@ func (s *summary) letterhead() {
 func (s *summary) treatment() {
 	v := s.v
 	s.sectionTitle("Current treatment", 25)
+	if v.DispensingStopped != "" {
+		s.notice(v.DispensingStopped)
+		s.gap(2)
+	}
 	ph := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
 	if v.Pharmacy.Phone != "" {
 		ph += " — Tel " + v.Pharmacy.Phone
 	}
-	s.kvGrid([]kv{
+	rows := []kv{
 		{"Medicine", v.Medicine, true},
 		{"Current dose", v.CurrentDose, true},
-		{"Date of last dose change", longDate(v.LastChange), false},
-		{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
-		{"Pharmacy", ph, false},
-		{"Supervision", v.Supervision, false},
-		{"Keyworker", v.Keyworker, false},
-	}, 50, 9)
+	}
+	if v.Stage != "" {
+		rows = append(rows, kv{"Treatment stage", v.Stage, false})
+	}
+	if v.Earlier != "" {
+		rows = append(rows, kv{"Earlier treatment", v.Earlier, false})
+	}
+	rows = append(rows, kv{"Date of last dose change", longDate(v.LastChange), false})
+	if v.NextInjection != "" {
+		rows = append(rows, kv{"Next injection", v.NextInjection, true})
+	}
+	// An injection is given by a clinician: no pharmacy dispenses it and
+	// no instalment prescription ends.
+	if !v.InjectionsOnly {
+		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
+			kv{"Pharmacy", ph, false})
+	}
+	label := "Supervision"
+	if v.InjectionsOnly {
+		label = "How it is given"
+	}
+	rows = append(rows, kv{label, v.Supervision, false}, kv{"Keyworker", v.Keyworker, false})
+	s.kvGrid(rows, 50, 9)
 	s.gap(4)
+}
+
+// notice prints text in bold inside a box across the content width, for
+// what the reader must not miss.
+func (s *summary) notice(text string) {
+	const size = 9.5
+	lh := lineH(size)
+	s.font("B", size)
+	lines := s.wrap(text, contentW-6)
+	h := float64(len(lines))*lh + 4
+	s.ensure(h)
+	y := s.f.GetY()
+	s.f.SetDrawColor(0, 0, 0)
+	s.f.SetLineWidth(0.6)
+	s.f.Rect(marginL, y, contentW, h, "D")
+	s.f.SetLineWidth(0.2)
+	s.black()
+	s.text(marginL+3, y+2, contentW-6, lines, lh, "L")
+	s.f.SetY(y + h)
 }
 
 func (s *summary) history() {
@@ -379,6 +451,7 @@ func (s *summary) history() {
 		}
 		s.sectionTitle(title, injectionChartHeight)
 		s.injectionChart(v.Chart, s.f.GetY())
+		s.switchCaptions(v.Chart)
 		s.gap(3)
 	case !v.Chart.Injectable && len(v.Chart.Days) > 0:
 		title := "Dose and pharmacy attendance"
@@ -387,6 +460,7 @@ func (s *summary) history() {
 		}
 		s.sectionTitle(title, chartHeight)
 		s.chart(v.Chart, s.f.GetY())
+		s.switchCaptions(v.Chart)
 		s.gap(3)
 	}
 
@@ -434,11 +508,23 @@ func (s *summary) history() {
 
 	if len(v.Injections) > 0 {
 		s.sectionTitle("Injections (prolonged-release buprenorphine)", 14)
+		// The product column only when the view names products.
+		products := false
+		for _, in := range v.Injections {
+			products = products || in.Product != ""
+		}
 		rows := make([][]string, len(v.Injections))
 		for i, in := range v.Injections {
 			rows[i] = []string{longDate(in.Date), orDash(in.Dose), orDash(in.Site)}
+			if products {
+				rows[i] = []string{longDate(in.Date), orDash(in.Product), orDash(in.Dose), orDash(in.Site)}
+			}
 		}
-		s.table([]column{{"Date", 30, "L"}, {"Dose", 40, "L"}, {"Site", 116, "L"}}, rows, 8.5, 1.2)
+		cols := []column{{"Date", 30, "L"}, {"Dose", 40, "L"}, {"Site", 116, "L"}}
+		if products {
+			cols = []column{{"Date", 30, "L"}, {"Product", 30, "L"}, {"Dose", 40, "L"}, {"Site", 86, "L"}}
+		}
+		s.table(cols, rows, 8.5, 1.2)
 		s.gap(4)
 	}
 }
@@ -468,15 +554,31 @@ func (s *summary) arrangements() {
 	}
 	if len(v.Reviews) > 0 {
 		s.sectionTitle("Reviews", 12)
+		// The "who" column only when the view says who.
+		who := false
+		for _, r := range v.Reviews {
+			who = who || r.Who != ""
+		}
 		rows := make([][]string, len(v.Reviews))
 		for i, r := range v.Reviews {
 			rows[i] = []string{orDash(r.What), longDate(r.Due)}
+			if who {
+				rows[i] = []string{orDash(r.Who), orDash(r.What), longDate(r.Due)}
+			}
 		}
-		s.table([]column{{"Review", 146, "L"}, {"Due", 40, "L"}}, rows, 8.5, 1.2)
+		cols := []column{{"Review", 146, "L"}, {"Due", 40, "L"}}
+		if who {
+			cols = []column{{"Who", 40, "L"}, {"Review", 106, "L"}, {"Due", 40, "L"}}
+		}
+		s.table(cols, rows, 8.5, 1.2)
 		s.gap(4)
 	}
 	if v.HandBack != "" {
-		s.sectionTitle("Handing prescribing back to the specialist service", 10)
+		// The paragraph is kept whole with its title, so that no last
+		// line is left alone on the next page.
+		s.font("", 9)
+		keep := min(float64(len(s.wrap(v.HandBack, contentW)))*lineH(9), 60)
+		s.sectionTitle("Handing prescribing back to the specialist service", keep)
 		s.paragraph(v.HandBack, "", 9)
 		s.gap(4)
 	}
@@ -505,6 +607,19 @@ func (s *summary) arrangements() {
 		s.gap(2)
 		s.paragraph("On behalf of the specialist service:", "", 9)
 		s.paragraph(v.Author, "B", 9)
+	}
+}
+
+// switchCaptions explains the chart's dashed lines, one line per change
+// of regime.
+func (s *summary) switchCaptions(c ChartData) {
+	for _, sw := range c.Switches {
+		if sw.Label == "" {
+			continue
+		}
+		s.grey(greyText)
+		s.paragraph("Dashed line — "+sw.Label, "", 8)
+		s.black()
 	}
 }
 
