@@ -790,7 +790,7 @@ func (s *Server) summaryView(rec store.SummaryRecords, more store.SummaryContext
 	} else {
 		v.Supervision = patternText(rec.Regime.Pattern)
 		if rec.Regime.SupervisionRelaxedReason != "" {
-			v.Supervision += " Supervision relaxed: " + rec.Regime.SupervisionRelaxedReason
+			v.Supervision += " Supervision was relaxed by a recorded decision (" + strings.TrimSuffix(rec.Regime.SupervisionRelaxedReason, ".") + ")."
 		}
 	}
 	if b := more.Block; b != nil && !med.Injectable {
