@@ -48,7 +48,14 @@ func (s *Server) dayList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"date": day, "items": entries, "next_cursor": ""})
+	// An empty list on a closed day says why: nothing falls due, the day's
+	// doses went out with an earlier instalment.
+	opening, err := s.db.PharmacyOpening(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"date": day, "pharmacy_open": opening.IsOpen(day), "items": entries, "next_cursor": ""})
 }
 
 type doseEventRequest struct {

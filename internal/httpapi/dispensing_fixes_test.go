@@ -401,3 +401,18 @@ func TestMD1TextFitsItsReader(t *testing.T) {
 		}
 	})
 }
+
+// The day list says when the pharmacy is closed, so an empty list on a
+// Sunday or a bank holiday is not mistaken for nobody being due.
+func TestDayListSaysWhenThePharmacyIsClosed(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-21T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		path := "/v1/pharmacies/" + e.demo.Pharmacy2 + "/doses"
+		for date, open := range map[string]bool{"2026-12-24": true, "2026-12-25": false, "2026-12-27": false, "2026-12-29": true} {
+			if got := e.must(200, e.do("pharmacist_2", "GET", path+"?date="+date, nil))["pharmacy_open"]; got != open {
+				t.Errorf("%s: pharmacy_open = %v, want %v", date, got, open)
+			}
+		}
+		problemOf(t, e.do("pharmacist", "GET", path+"?date=2026-12-25", nil), 404)
+	})
+}
