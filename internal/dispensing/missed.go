@@ -184,12 +184,13 @@ func MD1Block(n policy.Numbers, days []DayOutcome, asOf, lastReviewOn calendar.D
 }
 
 // AlertMessage is the block as the md1_block alert says it. The alert is
-// the prescriber's cue to act, so it names the request that records the
-// review; the pharmacy and a GP practice holding shared care read it too.
-func (b Block) AlertMessage(patientID string) string {
+// the prescriber's cue to act; the pharmacy and a GP practice holding
+// shared care read it too, so it speaks to people, not to the API (the
+// alert's patient_id leads to the patient's reviews).
+func (b Block) AlertMessage() string {
 	return fmt.Sprintf("Do not dispense: %d consecutive days missed since %s (the last on %s), %d or more stop supply (MD1). "+
-		"The pharmacy may dispense again once a prescriber has reviewed the patient and recorded the review (POST /v1/patients/%s/reviews).",
-		b.Missed, b.Since, b.LastMissed, b.Threshold, patientID)
+		"The pharmacy may dispense again once a prescriber has reviewed the patient and recorded the review in Dosebook.",
+		b.Missed, b.Since, b.LastMissed, b.Threshold)
 }
 
 // MD1Runs counts the runs of consecutive days without a dose long enough to

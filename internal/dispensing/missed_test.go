@@ -240,13 +240,17 @@ func TestMD1Block(t *testing.T) {
 				strings.Contains(b.Action, "/v1/") {
 				t.Errorf("Action = %q, want the pharmacist told to contact the prescriber, with no API path", b.Action)
 			}
-			// The alert is the prescriber's cue: it names the request.
-			msg := b.AlertMessage("p-1")
+			// The alert is the prescriber's cue, read by the pharmacy too:
+			// it says what lifts the block, in words, with no API path.
+			msg := b.AlertMessage()
 			for _, want := range []string{fmt.Sprintf("%d consecutive days missed since %s", tt.wantMissed, tt.wantSince),
-				"(the last on " + tt.wantLast + ")", "POST /v1/patients/p-1/reviews"} {
+				"(the last on " + tt.wantLast + ")", "recorded the review in Dosebook"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("AlertMessage() = %q, want it to say %q", msg, want)
 				}
+			}
+			if strings.Contains(msg, "/v1/") {
+				t.Errorf("AlertMessage() = %q names an API path", msg)
 			}
 			f := b.Finding(n)
 			if f.Rule != "MD1" || f.Severity != policy.Block || f.Message != b.Message {

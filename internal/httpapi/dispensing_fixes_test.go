@@ -369,7 +369,7 @@ func TestGPHearsOfAClosedDayUnderSharedCare(t *testing.T) {
 
 // The MD1 block tells the pharmacist to contact the prescriber (who alone
 // records reviews) and names no API request; the alert, the prescriber's
-// cue to act, names the request that lifts it.
+// cue to act, says in words what lifts it.
 func TestMD1TextFitsItsReader(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -394,10 +394,14 @@ func TestMD1TextFitsItsReader(t *testing.T) {
 			t.Fatalf("md1 alerts = %v", alerts)
 		}
 		msg := alerts[0]["message"].(string)
-		for _, want := range []string{"4 consecutive days missed since 2026-03-26", "POST /v1/patients/" + pid + "/reviews"} {
+		for _, want := range []string{"4 consecutive days missed since 2026-03-26", "recorded the review in Dosebook"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("alert %q does not say %q", msg, want)
 			}
+		}
+		// The pharmacy reads the alert too: it names no API request.
+		if strings.Contains(msg, "/v1/") {
+			t.Errorf("alert %q names an API path", msg)
 		}
 	})
 }

@@ -924,7 +924,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	if block != nil {
 		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
-			Rule: "MD1", Message: block.AlertMessage(patientID),
+			Rule: "MD1", Message: block.AlertMessage(),
 			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
 	}
 	raised := 0
