@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,7 +54,7 @@ func New(db *store.DB, cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{db: db, cfg: cfg, log: log, engine: e, metrics: newMetrics(db), guard: newTokenGuard(),
 		principals: newPrincipalCache(cfg.AuthCacheTTL)}
-	e.Use(s.requestContext, s.recover, s.observe)
+	e.Use(s.requestContext, s.recover, s.observe, s.saneQuery)
 	// gin would answer a stray trailing slash with a 301 and an HTML body;
 	// an API client gets a problem naming the route it meant instead.
 	e.RedirectTrailingSlash = false
@@ -173,6 +174,33 @@ func (s *Server) requestContext(c *gin.Context) {
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
+
+// saneQuery refuses query parameters that are not text: invalid UTF-8 or
+// control characters reach no handler, so no database is asked to compare
+// them (PostgreSQL would refuse the bytes with an error, not an answer).
+func (s *Server) saneQuery(c *gin.Context) {
+	var f problem.Fields
+	for key, values := range c.Request.URL.Query() {
+		for _, v := range values {
+			if !utf8.ValidString(key) || !utf8.ValidString(v) || strings.ContainsFunc(key+v, isControl) {
+				name := key
+				if !utf8.ValidString(name) || strings.ContainsFunc(name, isControl) {
+					name = "query"
+				}
+				f.Add(name, "characters", "%s must be text without control characters", name)
+				break
+			}
+		}
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func validRequestID(id string) bool {
 	if id == "" || len(id) > 128 {
