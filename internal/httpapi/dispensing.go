@@ -24,11 +24,10 @@ func (s *Server) dayParam(f *problem.Fields, c *gin.Context, name string, def ca
 	if v == "" {
 		return def
 	}
-	d, err := calendar.Parse(v)
-	if err != nil {
-		f.Add(name, "date", "%s must be a date YYYY-MM-DD", name)
+	if d := parseDate(f, name, v); !d.IsZero() {
+		return d
 	}
-	return d
+	return def
 }
 
 func (s *Server) dayList(c *gin.Context) {

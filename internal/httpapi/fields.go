@@ -74,12 +74,22 @@ func date(f *problem.Fields, field string, r rawField, required bool) calendar.D
 		}
 		return calendar.Date{}
 	}
-	d, err := calendar.Parse(r.text)
-	if err != nil || d.Year() < 1900 || d.Year() > 2200 {
+	return parseDate(f, field, r.text)
+}
+
+// parseDate reads a YYYY-MM-DD date in the years a clinical record can
+// mean; outside them a typo is far likelier than a real date.
+func parseDate(f *problem.Fields, field, text string) calendar.Date {
+	d, err := calendar.Parse(text)
+	switch {
+	case err != nil:
 		f.Add(field, "date", "%s must be a date YYYY-MM-DD", field)
-		return calendar.Date{}
+	case d.Year() < 1900 || d.Year() > 2200:
+		f.Add(field, "range", "%s must fall between 1900-01-01 and 2200-12-31", field)
+	default:
+		return d
 	}
-	return d
+	return calendar.Date{}
 }
 
 // instant parses an RFC 3339 time field.

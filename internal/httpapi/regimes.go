@@ -21,6 +21,18 @@ import (
 
 // pattern decodes a weekly pickup pattern, defaulting to every day
 // supervised (M6, S6).
+// planAheadDays bounds how far ahead a dose, pattern or pharmacy change
+// may be planned: a prescription written today starts within 28 days (L3)
+// and runs at most 14 (L6), so no change further off can shape one, and a
+// mistyped year would otherwise hold back every change before it.
+const planAheadDays = 42
+
+func plannedWithin(f *problem.Fields, effective, today calendar.Date) {
+	if last := today.AddDays(planAheadDays); effective.After(last) {
+		f.Add("effective_date", "plan_ahead", "effective_date must be at most %d days ahead (by %s); plan a later change at a later review", planAheadDays, last)
+	}
+}
+
 func pattern(f *problem.Fields, field string, raw json.RawMessage) regimes.WeeklyPattern {
 	if len(raw) == 0 || string(raw) == "null" {
 		return regimes.AllSupervised()
@@ -336,6 +348,7 @@ func (s *Server) changeDose(c *gin.Context) {
 	if in.Effective.IsZero() {
 		in.Effective = today
 	}
+	plannedWithin(&f, in.Effective, today)
 	requireText(&f, "reason", req.Reason, 2000)
 	if in.Stage != "" && !in.Stage.Valid() {
 		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")
@@ -437,7 +450,9 @@ func (s *Server) changePattern(c *gin.Context) {
 		return
 	}
 	var f problem.Fields
-	if len(req.Pattern) == 0 {
+	// null is no pattern at all, not "every day supervised" (the default a
+	// new regime gets): a change must say what the new pattern is.
+	if len(req.Pattern) == 0 || string(req.Pattern) == "null" {
 		f.Add("pattern", "required", "pattern is required")
 	}
 	in := store.PatternChange{Pattern: pattern(&f, "pattern", req.Pattern), RelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason),
@@ -447,6 +462,7 @@ func (s *Server) changePattern(c *gin.Context) {
 	if in.Effective.IsZero() {
 		in.Effective = today
 	}
+	plannedWithin(&f, in.Effective, today)
 	optionalText(&f, "supervision_relaxed_reason", req.SupervisionRelaxedReason, 2000)
 	optionalText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
@@ -496,6 +512,7 @@ func (s *Server) movePharmacy(c *gin.Context) {
 	if in.Effective.IsZero() {
 		in.Effective = today
 	}
+	plannedWithin(&f, in.Effective, today)
 	if !store.ValidID(req.PharmacyID) {
 		f.Add("pharmacy_id", "format", "pharmacy_id must be the UUID of a pharmacy")
 	}

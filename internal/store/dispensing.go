@@ -469,6 +469,16 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		if !found {
 			return DoseEvent{}, nil, problem.Invalidf("corrects_id", "exists", "corrects_id must name a record of this instalment")
 		}
+		// Corrections form one line, each correcting the one before: a
+		// second correction of the same record would fork the history into
+		// two competing accounts of the dose.
+		for _, e := range existing {
+			if e.CorrectsID != nil && *e.CorrectsID == in.CorrectsID {
+				cur := existing[len(existing)-1]
+				return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: cur,
+					Message: fmt.Sprintf("that record was already corrected; correct the current record instead (corrects_id %s)", cur.ID)}
+			}
+		}
 	} else if len(existing) > 0 {
 		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
 			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}

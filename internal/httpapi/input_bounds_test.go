@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"slices"
+	"testing"
+)
+
+// Bounds a reviewer found open: a null pattern, a change planned for the
+// year 2200, a date query in year 1, and a second correction of a record
+// already corrected. Each is a 4xx that names what is wrong and writes
+// nothing.
+func TestInputBounds(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(260, "2026-03-26")
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)[0].(map[string]any)["id"].(string)
+		before := e.auditCount()
+		for path, body := range map[string]map[string]any{
+			"/pattern":      {"pattern": nil, "reason": "x"},
+			"/dose-changes": {"to": 35, "reason": "typo in the year", "effective_date": "2200-06-01"},
+		} {
+			p := problemOf(t, e.do("prescriber", "POST", "/v1/regimes/"+rid+path, body), 422)
+			want := map[string]string{"/pattern": "pattern", "/dose-changes": "effective_date"}[path]
+			if !slices.Contains(fieldsOf(p), want) {
+				t.Errorf("%s: fields %v, want %s", path, fieldsOf(p), want)
+			}
+		}
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 35, "reason": "planned step", "effective_date": "2026-05-07"}))
+		if e.auditCount() == before {
+			t.Fatal("the change within six weeks was not recorded")
+		}
+		if p := problemOf(t, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses?date=0001-01-01", nil), 422); !slices.Contains(fieldsOf(p), "date") {
+			t.Errorf("year 1: %v", p)
+		}
+
+		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-26") + "/events"
+		first := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "intoxicated",
+			"identity_confirmed": true}))["event"].(map[string]any)
+		second := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "refused", "corrects_id": first["id"],
+			"correction_reason": "the patient refused it"}))["event"].(map[string]any)
+		before = e.auditCount()
+		p := problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"corrects_id": first["id"], "correction_reason": "fork"}), 409)
+		if p["existing"].(map[string]any)["id"] != second["id"] || e.auditCount() != before {
+			t.Fatalf("a second correction of one record: %v", p)
+		}
+	})
+}
