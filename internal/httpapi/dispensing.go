@@ -189,6 +189,9 @@ func (s *Server) recordReview(c *gin.Context) {
 	} else if r.Date.After(s.today()) {
 		f.Add("date", "not_future", "date must not be in the future")
 	}
+	if r.ECGDate.After(s.today()) {
+		f.Add("ecg_date", "not_future", "ecg_date is the day the ECG was done, not in the future; book it and record it once done")
+	}
 	switch req.Kind {
 	case "":
 		r.Kind = "clinical"

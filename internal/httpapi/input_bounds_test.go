@@ -47,3 +47,22 @@ func TestInputBounds(t *testing.T) {
 		}
 	})
 }
+
+// An ECG is recorded once done: a future date would silence M4, and an
+// older ECG recorded late does not move the regime's latest one back.
+func TestReviewECGDates(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(261, "2026-03-26")
+		reviews := "/v1/patients/" + pid + "/reviews"
+		if p := problemOf(t, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2030-01-01", "notes": "x"}), 422); !slices.Contains(fieldsOf(p), "ecg_date") {
+			t.Fatalf("future ECG: %v", p)
+		}
+		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2026-03-20", "notes": "QTc 420 ms"}))
+		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2025-01-01", "notes": "an old ECG, filed late"}))
+		rs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)
+		if got := rs[0].(map[string]any)["ecg_date"]; got != "2026-03-20" {
+			t.Fatalf("regime ecg_date = %v, want the latest ECG 2026-03-20", got)
+		}
+	})
+}

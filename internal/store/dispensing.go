@@ -1072,7 +1072,9 @@ func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Da
 		return translate(err)
 	}
 	if !r.ECGDate.IsZero() {
-		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ?", r.PatientID, RegimeActive).
+		// The regime keeps its latest ECG: an older one recorded late is in
+		// the review, and does not move the M4 clock back.
+		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ? AND (ecg_date IS NULL OR ecg_date < ?)", r.PatientID, RegimeActive, r.ECGDate).
 			Update("ecg_date", r.ECGDate).Error; err != nil {
 			return translate(err)
 		}
