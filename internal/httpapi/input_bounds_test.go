@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +64,31 @@ func TestReviewECGDates(t *testing.T) {
 		rs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)
 		if got := rs[0].(map[string]any)["ecg_date"]; got != "2026-03-20" {
 			t.Fatalf("regime ecg_date = %v, want the latest ECG 2026-03-20", got)
+		}
+	})
+}
+
+// Whoever signs a draft is its prescriber: a draft a GP wrote under shared
+// care, signed by the service after the practice handed back, names the
+// service's prescriber, who prints the original.
+func TestSignerOfADraftIsItsPrescriber(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(262, "2026-03-26")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "stable for years elsewhere"}}}))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
+		draft := e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-04-09",
+			"days": 14, "wording": []int{1, 3}}))
+		gpID := draft["prescriber_id"]
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/hand-back", map[string]any{"reason": "moving out of the area"}))
+		issued := e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil))
+		me := e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
+		if issued["prescriber_id"] != me["id"] || issued["prescriber_id"] == gpID {
+			t.Fatalf("issued by %v, drafted by %v: prescriber_id %v", me["id"], gpID, issued["prescriber_id"])
+		}
+		if text := pdfToText(t, e.must200PDF("prescriber", draft["id"].(string))); strings.Contains(text, "COPY") || !strings.Contains(text, "Dr Priya Raman") {
+			t.Fatalf("the signer's first print:\n%s", text)
 		}
 	})
 }

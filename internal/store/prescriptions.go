@@ -783,13 +783,18 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	}
 	wording, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
 	now := tx.db.Now()
-	// A draft is not yet a prescription; wording L8 requires is completed as it is signed.
+	// A draft is not yet a prescription; wording L8 requires is completed as
+	// it is signed, and whoever signs it is its prescriber (L1): a colleague,
+	// or the service after a GP practice handed back a draft it wrote.
 	if err := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", id, StatusDraft).
-		Updates(map[string]any{"status": StatusIssued, "issued_at": now, "wording": mustJSON(nonNil(wording))}).Error; err != nil {
+		Updates(map[string]any{"status": StatusIssued, "issued_at": now, "wording": mustJSON(nonNil(wording)),
+			"prescriber_id": p.UserID}).Error; err != nil {
 		return res, translate(err)
 	}
-	res.Status, res.IssuedAt, res.Wording, res.Warnings = StatusIssued, &now, nonNil(wording), nonNil(findings)
-	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording, "findings": res.Warnings})
+	drafter := res.PrescriberID
+	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
+	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
+		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter})
 }
 
 // settingsChangedWithin reports a draft whose days the regime's settings no
