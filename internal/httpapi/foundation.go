@@ -293,14 +293,20 @@ func optionalText(f *problem.Fields, field, v string, max int) {
 	if utf8.RuneCountInString(v) > max {
 		f.Add(field, "max_length", "%s must be at most %d characters", field, max)
 	}
+	if !isText(v) {
+		f.Add(field, "characters", "%s must not contain control characters or invalid characters", field)
+	}
+}
+
+// isText reports text fit to store and show. U+FFFD arrives when JSON
+// carried an unpaired surrogate escape: storing it would record something
+// other than what was sent. Bidirectional overrides and isolates would make
+// a name display as something other than what is stored ("Trojan Source").
+func isText(v string) bool {
 	for _, r := range v {
-		// U+FFFD arrives when JSON carried an unpaired surrogate escape:
-		// storing it would record something other than what was sent.
-		// Bidirectional overrides and isolates would make a name display
-		// as something other than what is stored ("Trojan Source").
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfffd || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
-			f.Add(field, "characters", "%s must not contain control characters or invalid characters", field)
-			return
+			return false
 		}
 	}
+	return true
 }

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -103,6 +105,10 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	}
 	if r.Needs != nil {
 		r.Needs.Validate(&f, "needs.")
+		notes := r.Needs.Notes()
+		for _, name := range slices.Sorted(maps.Keys(notes)) {
+			optionalText(&f, "needs."+name+".notes", notes[name], 2000)
+		}
 		pt.Needs = *r.Needs
 	}
 	for _, d := range []struct {

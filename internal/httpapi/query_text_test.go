@@ -30,3 +30,21 @@ func TestQueryParametersMustBeText(t *testing.T) {
 		}
 	})
 }
+
+// Needs notes and other substances' names are text like every other field.
+func TestEveryStoredTextIsChecked(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		pid := e.newPatient(263, nil)
+		p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{
+			"needs": map[string]any{"housing": map[string]any{"level": "some", "notes": "a\u0000b"}}}), 422)
+		if !slices.Contains(fieldsOf(p), "needs.housing.notes") {
+			t.Errorf("needs notes: fields %v", fieldsOf(p))
+		}
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/drug-screens", map[string]any{"date": "2026-01-05",
+			"sample_type": "urine", "other_substances": []map[string]any{{"name": "a\u0007\u202eb", "result": "negative"}}}), 422)
+		if !slices.Contains(fieldsOf(p), "other_substances[0].name") {
+			t.Errorf("other substance: fields %v", fieldsOf(p))
+		}
+	})
+}

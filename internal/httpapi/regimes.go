@@ -711,6 +711,8 @@ func otherSubstances(f *problem.Fields, in []store.OtherSubstance, panel map[str
 			f.Add(field+".name", "required", "name the substance as the test reports it")
 		case utf8.RuneCountInString(name) > 80:
 			f.Add(field+".name", "max_length", "name must be at most 80 characters")
+		case !isText(name):
+			f.Add(field+".name", "characters", "%s.name must not contain control characters or invalid characters", field)
 		case panel[key]:
 			f.Add(field+".name", "panel_substance", "%s is on the standard panel: give its result in results", key)
 		case seen[key]:

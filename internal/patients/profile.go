@@ -73,9 +73,6 @@ func (n Needs) Validate(f *problem.Fields, prefix string) {
 		if !need.Level.Valid() {
 			f.Add(prefix+name+".level", "enum", "level must be none, some, high or not_assessed")
 		}
-		if len(need.Notes) > 2000 {
-			f.Add(prefix+name+".notes", "max_length", "notes must be at most 2000 characters")
-		}
 	}
 	check := func(field, v string, allowed []string) {
 		for _, a := range allowed {
@@ -88,6 +85,14 @@ func (n Needs) Validate(f *problem.Fields, prefix string) {
 	check("hepatitis_b_vaccination", n.BloodBorneVirus.HepatitisBVaccination, hepB)
 	check("hepatitis_c", n.BloodBorneVirus.HepatitisC, hepC)
 	check("hiv", n.BloodBorneVirus.HIV, hiv)
+}
+
+// Notes are the free-text notes of each need, by field name, for the
+// checks every stored text gets.
+func (n Needs) Notes() map[string]string {
+	return map[string]string{"housing": n.Housing.Notes, "mental_health": n.MentalHealth.Notes,
+		"physical_health": n.PhysicalHealth.Notes, "employment_education": n.EmploymentEducation.Notes,
+		"family": n.Family.Notes, "criminal_justice": n.CriminalJustice.Notes}
 }
 
 // Flags lists the set risk flags in words, for letters and screens.
