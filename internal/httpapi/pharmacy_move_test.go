@@ -63,8 +63,17 @@ func TestRegimeMovesPharmacy(t *testing.T) {
 		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+prID, nil))["status"]; got != "cancelled" {
 			t.Fatalf("the old prescription is %v", got)
 		}
+		// Until the move's day the patient stays the old pharmacy's.
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))["pharmacy_id"]; got != e.demo.PharmacyID {
+			t.Fatalf("before the move the patient's pharmacy is %v", got)
+		}
+		if acts := auditActions(e, pid); slices.Contains(acts, "patient.pharmacy") {
+			t.Fatalf("the patient moved before the day: %v", acts)
+		}
+		// The day close of the day before applies it.
+		e.closeAll(c, "2026-12-06")
 		if got := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))["pharmacy_id"]; got != e.demo.Pharmacy2 {
-			t.Fatalf("the patient's pharmacy is %v", got)
+			t.Fatalf("on the move's day the patient's pharmacy is %v", got)
 		}
 		if acts := auditActions(e, pid); !slices.Contains(acts, "patient.pharmacy") {
 			t.Fatalf("the patient's move is not audited: %v", acts)
@@ -83,5 +92,24 @@ func TestRegimeMovesPharmacy(t *testing.T) {
 			t.Fatal("Monday: the new pharmacy does not list the patient")
 		}
 		e.must(200, e.do("pharmacist_2", "GET", "/v1/patients/"+pid, nil))
+	})
+}
+
+// A move booked ahead, with no prescription yet at the new pharmacy, does
+// not show the new pharmacy the patient before the move's day.
+func TestPharmacyMoveBookedAheadRevealsNothingEarly(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(141, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-02"})
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-12-07", "reason": "Moving to Droitwich next week"}))
+		problemOf(t, e.do("pharmacist_2", "GET", "/v1/patients/"+pid, nil), 404)
+		e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid, nil))
+		e.closeAll(c, "2026-12-05")
+		problemOf(t, e.do("pharmacist_2", "GET", "/v1/patients/"+pid, nil), 404)
+		e.closeAll(c, "2026-12-06")
+		e.must(200, e.do("pharmacist_2", "GET", "/v1/patients/"+pid, nil))
+		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+pid, nil), 404)
 	})
 }

@@ -992,6 +992,9 @@ func (db *DB) closeDayAll(ctx context.Context, n policy.Numbers, zone *time.Loca
 		}
 		out = append(out, res)
 	}
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.ApplyPharmacyMoves(day.AddDays(1)) }); err != nil {
+		errs = append(errs, fmt.Errorf("pharmacy moves: %w", err))
+	}
 	if err := db.Write(ctx, func(tx *Tx) error { return tx.raiseScheduledAlerts(n, day) }); err != nil {
 		errs = append(errs, fmt.Errorf("scheduled alerts: %w", err))
 	}

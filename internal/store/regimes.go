@@ -634,7 +634,7 @@ type PharmacyMove struct {
 }
 
 // MovePharmacy records the move as a new settings entry, makes the new
-// pharmacy the patient's, and reissues the live prescriptions' remaining
+// pharmacy the patient's from the move's day, and reissues the live prescriptions' remaining
 // days: those before the move at the old pharmacy, the rest at the new one.
 func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, error) {
 	r, err := regimeFor(tx.g, p, regimeID)
@@ -686,12 +686,14 @@ func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 	if err != nil {
 		return set, nil, err
 	}
-	if err := tx.g.Model(&Patient{}).Where("id = ?", r.PatientID).Update("pharmacy_id", in.PharmacyID).Error; err != nil {
-		return set, nil, translate(err)
-	}
-	if err := tx.Audit("patient.pharmacy", "patient", r.PatientID, map[string]any{"pharmacy_id": in.PharmacyID, "regime_id": r.ID,
-		"effective_date": in.Effective}); err != nil {
-		return set, nil, err
+	// The patient's dispensing pharmacy, which decides which pharmacy sees
+	// the record, changes on the move's day: until then the old pharmacy
+	// dispenses. A move booked ahead is applied by the day close before it
+	// (ApplyPharmacyMoves).
+	if !in.Effective.After(today) {
+		if err := tx.setPatientPharmacy(r.PatientID, r.ID, in.PharmacyID, in.Effective); err != nil {
+			return set, nil, err
+		}
 	}
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
@@ -741,4 +743,43 @@ func dateList(ds []calendar.Date) string {
 		parts[i] = d.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+func (tx *Tx) setPatientPharmacy(patientID, regimeID, pharmacyID string, effective calendar.Date) error {
+	if err := tx.g.Model(&Patient{}).Where("id = ?", patientID).Update("pharmacy_id", pharmacyID).Error; err != nil {
+		return translate(err)
+	}
+	return tx.Audit("patient.pharmacy", "patient", patientID, map[string]any{"pharmacy_id": pharmacyID, "regime_id": regimeID,
+		"effective_date": effective})
+}
+
+// ApplyPharmacyMoves makes each active regime's pharmacy in force on day
+// the patient's dispensing pharmacy, where a move booked ahead has come
+// due. Run by the day close of the day before, and again harmlessly.
+func (tx *Tx) ApplyPharmacyMoves(day calendar.Date) error {
+	var due []struct {
+		RegimeID, PatientID, PharmacyID string
+		EffectiveDate                   calendar.Date
+	}
+	// The latest setting in force on day, in regimeSettings' order, where
+	// its pharmacy is not the patient's.
+	err := tx.g.Raw(`SELECT rs.regime_id, r.patient_id, rs.pharmacy_id, rs.effective_date
+		FROM regime_settings rs
+		JOIN regimes r ON r.id = rs.regime_id AND r.status = ?
+		JOIN patients pt ON pt.id = r.patient_id
+		WHERE rs.effective_date <= ? AND rs.pharmacy_id IS NOT NULL
+		  AND (pt.pharmacy_id IS NULL OR pt.pharmacy_id <> rs.pharmacy_id)
+		  AND NOT EXISTS (SELECT 1 FROM regime_settings l WHERE l.regime_id = rs.regime_id AND l.effective_date <= ?
+		      AND (l.effective_date > rs.effective_date OR (l.effective_date = rs.effective_date
+		           AND (l.created_at > rs.created_at OR (l.created_at = rs.created_at AND l.id > rs.id)))))
+		ORDER BY r.patient_id`, RegimeActive, day, day).Scan(&due).Error
+	if err != nil {
+		return translate(err)
+	}
+	for _, m := range due {
+		if err := tx.setPatientPharmacy(m.PatientID, m.RegimeID, m.PharmacyID, m.EffectiveDate); err != nil {
+			return err
+		}
+	}
+	return nil
 }
