@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -375,19 +376,44 @@ func supplyText(d store.PrescriptionDocument) string {
 	}
 	opening := calendar.DefaultOpening()
 	openingKnown := d.Pharmacy.Opening == "" || json.Unmarshal([]byte(d.Pharmacy.Opening), &opening) == nil
-	var closed []calendar.Date
+	// closed: the closed days within the prescription; carried: the days
+	// whose dose comes earlier than usual because of them (a closed day's
+	// own dose, or one the pattern would have supplied on a closed day).
+	var closed, carried []calendar.Date
+	closedSupervisedDay := false
+	noteClosed := func(day calendar.Date) {
+		if !slices.ContainsFunc(closed, day.Equal) {
+			closed = append(closed, day)
+			closedSupervisedDay = closedSupervisedDay || p[day.Weekday()] == regimes.PickupSupervised
+		}
+	}
 	unexplained := false
 	for _, in := range d.Instalments {
 		for _, day := range in.Covers {
-			switch {
-			case day.Equal(in.Date), p[day.Weekday()] == regimes.PickupEarlier:
-			case openingKnown && !opening.IsOpen(day):
-				closed = append(closed, day)
-			default:
-				unexplained = true
+			if day.Equal(in.Date) {
+				continue
 			}
+			if p[day.Weekday()] == regimes.PickupEarlier {
+				supplier := usualSupplier(p, day)
+				switch {
+				case supplier.Equal(in.Date):
+				case openingKnown && !opening.IsOpen(supplier) && !supplier.Before(d.StartDate):
+					noteClosed(supplier)
+					carried = append(carried, day)
+				default:
+					unexplained = true
+				}
+				continue
+			}
+			if openingKnown && !opening.IsOpen(day) {
+				noteClosed(day)
+				carried = append(carried, day)
+				continue
+			}
+			unexplained = true
 		}
 	}
+	slices.SortFunc(closed, func(a, b calendar.Date) int { return a.Compare(b) })
 	var parts []string
 	switch {
 	case !followsPattern(d.Pattern, d.Instalments):
@@ -396,21 +422,34 @@ func supplyText(d store.PrescriptionDocument) string {
 		parts = append(parts, "Each instalment is supervised or taken home as scheduled below.")
 	default:
 		when := ""
-		if len(closed) > 0 {
+		if closedSupervisedDay {
 			when = " when it is open"
 		}
 		// Closed days are taken home: not every day is supervised.
 		parts = append(parts, patternTextWhen(p, when))
 	}
 	if len(closed) > 0 {
-		doses := "that day's dose is"
-		if len(closed) > 1 {
+		var doses string
+		switch {
+		case !slices.EqualFunc(closed, carried, calendar.Date.Equal):
+			doses = "the doses for " + listAnd(carried) + " are"
+		case len(closed) == 1:
+			doses = "that day's dose is"
+		default:
 			doses = "those days' doses are"
 		}
 		parts = append(parts, fmt.Sprintf("The pharmacy is closed on %s: %s supplied to take home with the instalment before, as scheduled below.",
 			listAnd(closed), doses))
 	}
 	return strings.Join(parts, " ")
+}
+
+// usualSupplier is the date on which the pattern supplies an "earlier" day's
+// dose: the nearest day before it that is not itself supplied earlier.
+func usualSupplier(p regimes.WeeklyPattern, day calendar.Date) calendar.Date {
+	on, _ := p.SuppliedOn(day.Weekday())
+	back := (int(day.Weekday()) - int(on) + 7) % 7
+	return day.AddDays(-back)
 }
 
 // listAnd writes days as "Sun 30 May, Mon 31 May and Sun 6 Jun".

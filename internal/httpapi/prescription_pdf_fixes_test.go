@@ -167,23 +167,32 @@ func TestPrescriptionPDFSaysWhyADayIsCarried(t *testing.T) {
 	tests := []struct {
 		name          string
 		closedSundays bool
+		closedDates   []string
 		pattern       map[string]any
 		want          []string
 		unwanted      []string
 	}{
-		{"open every day, every dose supervised", false, nil,
+		{"open every day, every dose supervised", false, nil, nil,
 			[]string{"Daily instalments of 30 ml. Consumption supervised at the pharmacy every day."},
 			[]string{"closed", "take home", "earlier"}},
-		{"closed on Sundays, every dose supervised when open", true, nil,
+		{"closed on Sundays, every dose supervised when open", true, nil, nil,
 			[]string{"Consumption supervised at the pharmacy every day when it is open.",
 				"The pharmacy is closed on Sun 13 Dec and Sun 20 Dec: those days' doses are supplied to take home with the instalment before, as scheduled below."},
 			[]string{"supervised at the pharmacy every day.", "Doses for days the pharmacy is closed"}},
-		{"open every day, Sunday supplied on Saturday by the pattern", false, sundayEarlier,
+		{"open every day, Sunday supplied on Saturday by the pattern", false, nil, sundayEarlier,
 			[]string{"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home."},
 			[]string{"closed", "every day"}},
-		{"closed on Sundays, Sunday supplied on Saturday by the pattern", true, sundayEarlier,
+		{"closed on Sundays, Sunday supplied on Saturday by the pattern", true, nil, sundayEarlier,
 			[]string{"Sun dose supplied on Sat to take home."},
 			[]string{"closed", "every day"}},
+		// Friday's instalment then carries Saturday's dose and the Sunday
+		// dose the pattern supplies on Saturday; the supervised days are not
+		// qualified, as none of them is closed.
+		{"closed on one Saturday, Sunday supplied on Saturday by the pattern", true, []string{"2026-12-12"}, sundayEarlier,
+			[]string{"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home.",
+				"The pharmacy is closed on Sat 12 Dec: the doses for Sat 12 Dec and Sun 13 Dec are supplied to take home with the instalment before, as scheduled below.",
+				"Fri 11 Dec – Sun 13 Dec"},
+			[]string{"when it is open", "that day's dose", "Each instalment is supervised or taken home"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,8 +202,9 @@ func TestPrescriptionPDFSaysWhyADayIsCarried(t *testing.T) {
 				if tt.closedSundays {
 					closed = []string{"sunday"}
 				}
+				dates := append([]string{}, tt.closedDates...)
 				e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+e.demo.PharmacyID+"/opening",
-					map[string]any{"closed_weekdays": closed, "bank_holidays_closed": false}))
+					map[string]any{"closed_weekdays": closed, "closed_dates": dates, "bank_holidays_closed": false}))
 				pid := e.newPatient(170+i, nil)
 				body := map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance", "start_date": "2026-12-02",
 					"overrides": []map[string]any{{"rule": "M3", "reason": "n/a"}}}
