@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,7 +46,30 @@ func readBody(c *gin.Context) ([]byte, error) {
 		}
 		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body could not be read"}
 	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := jsonContentType(c.GetHeader("Content-Type")); err != nil {
+			return nil, err
+		}
+	}
 	return body, nil
+}
+
+// jsonContentType accepts a body declared as JSON in UTF-8 only. A form or
+// a text body read as JSON by chance would be a guess about what the
+// client meant, in a clinical record.
+func jsonContentType(header string) error {
+	const hint = `send the body as JSON with the header "Content-Type: application/json"`
+	if header == "" {
+		return &problem.Error{Code: problem.MediaType, Message: "the request has a body but no Content-Type: " + hint}
+	}
+	media, params, err := mime.ParseMediaType(header)
+	if err != nil || media != "application/json" && !strings.HasSuffix(media, "+json") {
+		return &problem.Error{Code: problem.MediaType, Message: fmt.Sprintf("the body's Content-Type %q is not JSON: %s", header, hint)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &problem.Error{Code: problem.MediaType, Message: fmt.Sprintf("the body's charset %q is not UTF-8: %s", cs, hint)}
+	}
+	return nil
 }
 
 func decodeBytes(body []byte, v any) error {
@@ -54,6 +78,9 @@ func decodeBytes(body []byte, v any) error {
 	}
 	if !utf8.Valid(body) {
 		return &problem.Error{Code: problem.Malformed, Message: "the request body is not valid UTF-8"}
+	}
+	if field := duplicateKey(body); field != "" {
+		return problem.Invalidf(field, "duplicate", "%q is given more than once; send each field once", field)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -64,6 +91,81 @@ func decodeBytes(body []byte, v any) error {
 		return &problem.Error{Code: problem.Malformed, Message: "the request body holds more than one JSON value"}
 	}
 	return nil
+}
+
+const maxCheckedDepth = 64
+
+// duplicateKey returns the path (e.g. "overrides[1].rule") of the first key
+// repeated within one object, "" if none (or if the body is not valid JSON:
+// decoding reports that). encoding/json keeps the last of two values
+// silently, and a dose sent twice must not be read as whichever came second.
+func duplicateKey(body []byte) string {
+	type frame struct {
+		segment string          // where this object or array sits in its parent
+		keys    map[string]bool // nil for an array
+		wantKey bool            // an object expecting its next key
+		next    int             // an array's next index
+	}
+	var stack []*frame
+	path := func(last string) string {
+		var b strings.Builder
+		for _, f := range stack[1:] {
+			b.WriteString(f.segment)
+		}
+		b.WriteString(last)
+		return strings.TrimPrefix(b.String(), ".")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	segment := "" // where the next value goes
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.wantKey && tok != json.Delim('}') {
+			key, _ := tok.(string)
+			// encoding/json matches keys to fields ignoring case.
+			folded := strings.ToLower(strings.ToUpper(key))
+			if top.keys[folded] {
+				return path("." + key)
+			}
+			top.keys[folded], top.wantKey = true, false
+			segment = "." + key
+			continue
+		}
+		if top != nil && top.keys == nil && tok != json.Delim(']') {
+			segment = "[" + strconv.Itoa(top.next) + "]"
+			top.next++
+		}
+		switch tok {
+		case json.Delim('{'):
+			if len(stack) == maxCheckedDepth {
+				// No request nests this deep; decoding refuses it.
+				return ""
+			}
+			stack = append(stack, &frame{segment: segment, keys: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			if len(stack) == maxCheckedDepth {
+				return ""
+			}
+			stack = append(stack, &frame{segment: segment})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return ""
+			}
+			top = stack[len(stack)-1]
+			top.wantKey = top.keys != nil
+		default:
+			if top != nil {
+				top.wantKey = top.keys != nil
+			}
+		}
+	}
 }
 
 func decodeError(err error) error {

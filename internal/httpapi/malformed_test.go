@@ -56,6 +56,11 @@ var garbageBodies = []struct{ name, body string }{
 	{"NaN literal", `{"x":NaN}`},
 }
 
+// bodyContentTypes are declared types of a body that is not JSON in UTF-8
+// ("none" sends no Content-Type).
+var bodyContentTypes = []string{"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",
+	"application/json; charset=iso-8859-1", "application/xml", "json", "none"}
+
 // fieldKinds says what each request field holds, so the corpus can send
 // values that are wrong for it.
 var fieldKinds = map[string]string{
@@ -236,10 +241,11 @@ func TestMalformedRequestsWriteNothing(t *testing.T) {
 			if strings.Contains(path, ":id") {
 				path = strings.ReplaceAll(path, ":id", idFamilies[familyOf(r.Path)](ours))
 			}
-			type tc struct{ name, body string }
+			// contentType "" sends application/json.
+			type tc struct{ name, body, contentType string }
 			var cases []tc
 			for _, g := range garbageBodies {
-				cases = append(cases, tc{g.name, g.body})
+				cases = append(cases, tc{g.name, g.body, ""})
 			}
 			valid, _ := matrixBody(r, ours, today, 9000).(map[string]any)
 			if r.Method+" "+r.Path == "POST /v1/pharmacies/:id/day-close" {
@@ -257,7 +263,13 @@ func TestMalformedRequestsWriteNothing(t *testing.T) {
 					continue
 				}
 				for _, v := range badValues(kind) {
-					cases = append(cases, tc{fmt.Sprintf("%s=%s", k, abbreviateString(v, 40)), withField(valid, k, v)})
+					cases = append(cases, tc{fmt.Sprintf("%s=%s", k, abbreviateString(v, 40)), withField(valid, k, v), ""})
+				}
+			}
+			// A valid body not declared as JSON in UTF-8 (curl -d sends a form).
+			if validBody, err := json.Marshal(valid); err == nil && len(valid) > 0 {
+				for _, ct := range bodyContentTypes {
+					cases = append(cases, tc{"Content-Type " + ct, string(validBody), ct})
 				}
 			}
 			// One error per route and kind of failure, naming every corpus
@@ -277,7 +289,12 @@ func TestMalformedRequestsWriteNothing(t *testing.T) {
 			}
 			for _, tc := range cases {
 				before := tableCounts(t, e.db)
-				res := e.do(who, r.Method, path, tc.body)
+				var res response
+				if tc.contentType != "" {
+					res = e.do(who, r.Method, path, tc.body, "Content-Type", strings.TrimPrefix(tc.contentType, "none"))
+				} else {
+					res = e.do(who, r.Method, path, tc.body)
+				}
 				sent++
 				if res.Status < 400 || res.Status >= 500 {
 					fail(fmt.Sprintf("answered %d, want 4xx", res.Status), tc.name, abbreviateString(string(res.Body), 300))
@@ -374,5 +391,24 @@ func TestInjectionStringsRoundTrip(t *testing.T) {
 		if v, err := e.db.VerifyAudit(context.Background()); err != nil || len(v.Faults) != 0 {
 			t.Errorf("audit chain: %v %v", err, v)
 		}
+	})
+}
+
+// A body must be declared as JSON: curl's -d without a Content-Type sends
+// a form, which is refused with 415 saying what to send, not guessed at.
+func TestBodyMustBeDeclaredJSON(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		body := `{"nhs_number": "` + patients.TestNHSNumber(301) + `", "given_name": "Ann", "family_name": "Lee", "date_of_birth": "1980-01-01"}`
+		for _, ct := range []string{"application/x-www-form-urlencoded", "", "text/plain; charset=utf-8", "application/json; charset=latin1"} {
+			p := problemOf(t, e.do("prescriber", "POST", "/v1/patients", body, "Content-Type", ct), 415)
+			if p["type"] != "/problems/unsupported_media" || !strings.Contains(p["detail"].(string), `"Content-Type: application/json"`) {
+				t.Errorf("Content-Type %q: %v", ct, p)
+			}
+		}
+		// None of them made the patient: the NHS number is still free.
+		e.must(201, e.do("prescriber", "POST", "/v1/patients", body, "Content-Type", "application/json; charset=UTF-8"))
+		// A body-less action needs no Content-Type.
+		e.must(200, e.do("prescriber", "GET", "/v1/me", nil, "Content-Type", "text/plain"))
 	})
 }

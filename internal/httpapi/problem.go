@@ -37,6 +37,7 @@ var statusOf = map[problem.Code]int{
 	problem.TooMany:      http.StatusTooManyRequests,
 	problem.Unavailable:  http.StatusServiceUnavailable,
 	problem.TooLarge:     http.StatusRequestEntityTooLarge,
+	problem.MediaType:    http.StatusUnsupportedMediaType,
 	problem.Internal:     http.StatusInternalServerError,
 }
 
@@ -52,6 +53,7 @@ var titleOf = map[problem.Code]string{
 	problem.TooMany:      "Too many requests",
 	problem.Unavailable:  "Service unavailable",
 	problem.TooLarge:     "Request too large",
+	problem.MediaType:    "Unsupported media type",
 	problem.Internal:     "Internal error",
 }
 

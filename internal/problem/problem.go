@@ -26,6 +26,7 @@ const (
 	TooMany      Code = "too_many"           // throttled
 	Unavailable  Code = "unavailable"        // a dependency (the database) is down
 	TooLarge     Code = "too_large"          // request body over the limit
+	MediaType    Code = "unsupported_media"  // request body not sent as JSON
 	Internal     Code = "internal"           // a bug; details are logged, never shown
 )
 
