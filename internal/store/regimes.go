@@ -317,7 +317,7 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
 		return Regime{}, out, err
 	}
-	prev, err := tx.previousTreatment(pt.ID, in)
+	prev, err := tx.previousTreatment(n, pt.ID, in, in.StartDate)
 	if err != nil {
 		return Regime{}, out, err
 	}
@@ -374,30 +374,66 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// previousTreatment is the most recent ended regime, or what the prescriber
-// told us when Dosebook has no record.
-func (tx *Tx) previousTreatment(patientID string, in StartRegime) (*regimes.PreviousTreatment, error) {
+// previousTreatment is the regime the new one follows on from — the most
+// recent ended one, if the patient was still on it within the last few
+// days (MD1's count of missed days, after which tolerance can no longer be
+// assumed) — or else what the prescriber told us. A regime that ended long
+// ago says nothing about today: a patient back on heroin years after
+// buprenorphine is a new induction (B1, B2, BV5).
+func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegime, start calendar.Date) (*regimes.PreviousTreatment, error) {
+	told := func() *regimes.PreviousTreatment {
+		if in.PreviousMedicine == nil {
+			return nil
+		}
+		return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}
+	}
 	var last Regime
 	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeEnded).Order("ended_on DESC, created_at DESC").Take(&last).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		if in.PreviousMedicine == nil {
-			return nil, nil
-		}
-		return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}, nil
+		return told(), nil
 	}
 	if err != nil {
 		return nil, translate(err)
+	}
+	med, _ := dosing.LookupMedicine(last.Medicine)
+	var injections []Administration
+	if med.Injectable {
+		if err := tx.g.Where("regime_id = ? AND extra = ?", last.ID, false).Order("date").Find(&injections).Error; err != nil {
+			return nil, translate(err)
+		}
+	}
+	if !stillOn(n, med, last.EndedOn, injections, start) {
+		return told(), nil
 	}
 	history, err := doseChanges(tx.g, last.ID)
 	if err != nil {
 		return nil, err
 	}
-	med, _ := dosing.LookupMedicine(last.Medicine)
 	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate}
 	if last.Medicine == dosing.CodeBuvidalWeekly {
-		prev.WeeklyBuvidalWeeks = last.StartDate.DaysUntil(last.EndedOn) / 7
+		// Weeks of weekly Buvidal actually given, not the regime's span.
+		prev.WeeklyBuvidalWeeks = len(injections)
 	}
 	return prev, nil
+}
+
+// stillOn reports whether a regime that ended on ended still covers start:
+// a daily medicine until MD1's count of days after it ended, a depot
+// injection until that many days after its last injection's dosing
+// interval ran out.
+func stillOn(n policy.Numbers, med dosing.Medicine, ended calendar.Date, injections []Administration, start calendar.Date) bool {
+	until := ended
+	if len(injections) > 0 {
+		lastGiven := injections[len(injections)-1].Date
+		covered := lastGiven.AddDays(7)
+		if med.Interval == dosing.IntervalMonthly {
+			covered = lastGiven.AddDays(28)
+		}
+		if covered.After(until) {
+			until = covered
+		}
+	}
+	return !start.After(until.AddDays(n.MD1ConsecutiveMissedDays))
 }
 
 // ChangeDose is a titration request.
@@ -456,7 +492,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
 	if in.Effective.Equal(r.StartDate) {
-		if ci.Previous, err = tx.previousTreatment(r.PatientID, StartRegime{}); err != nil {
+		if ci.Previous, err = tx.previousTreatment(n, r.PatientID, StartRegime{}, r.StartDate); err != nil {
 			return DoseChange{}, out, nil, err
 		}
 	}
