@@ -3,6 +3,7 @@ package dispensing
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -13,6 +14,18 @@ import (
 type DayOutcome struct {
 	Date    calendar.Date `json:"date"`
 	Outcome Outcome       `json:"outcome,omitempty"`
+	// Known is when the outcome was recorded (the day close for a missed
+	// dose); zero when not known, taken as the end of the day. MD1 asks
+	// whether a review came after the last missed day was known.
+	Known time.Time `json:"-"`
+}
+
+// Known sets when each day's outcome was recorded.
+func Known(days []DayOutcome, at time.Time) []DayOutcome {
+	for i := range days {
+		days[i].Known = at
+	}
+	return days
 }
 
 // ExpandInstalment turns one instalment, collected on date and covering the
@@ -67,8 +80,11 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 	start := 0
 	for i := 1; i <= len(sorted); i++ {
 		if i < len(sorted) && sorted[i].Date.Equal(sorted[start].Date) {
-			if rank(sorted[i].Outcome) > rank(sorted[start].Outcome) {
-				sorted[start].Outcome = sorted[i].Outcome
+			switch r, best := rank(sorted[i].Outcome), rank(sorted[start].Outcome); {
+			case r > best:
+				sorted[start].Outcome, sorted[start].Known = sorted[i].Outcome, sorted[i].Known
+			case r == best && sorted[i].Known.After(sorted[start].Known):
+				sorted[start].Known = sorted[i].Known
 			}
 			continue
 		}
@@ -81,6 +97,7 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 type run struct {
 	count       int
 	first, last calendar.Date
+	lastKnown   time.Time // when the last day's outcome was recorded
 }
 
 // missedRun finds the run of consecutive not-taken dose days ending at the
@@ -108,7 +125,10 @@ func missedRun(days []DayOutcome, asOf calendar.Date) run {
 	var r run
 	for ; i >= 0 && sorted[i].Outcome.notTaken(); i-- {
 		if r.count == 0 {
-			r.last = sorted[i].Date
+			r.last, r.lastKnown = sorted[i].Date, sorted[i].Known
+			if r.lastKnown.IsZero() {
+				r.lastKnown = r.last.AddDays(1).Start(time.UTC)
+			}
 		}
 		r.count++
 		r.first = sorted[i].Date
@@ -153,23 +173,36 @@ func (b Block) Finding(n policy.Numbers) policy.Finding {
 	return n.Finding("MD1", b.Message, b.Action)
 }
 
+// ReviewMark is a prescriber's review as MD1 reads it: the day it is for
+// and when it was recorded.
+type ReviewMark struct {
+	On calendar.Date
+	At time.Time
+}
+
 // MD1Block reports whether MD1 stops supply on asOf: the run of consecutive
 // days without a dose, up to the last known day on or before asOf, has
-// reached n.MD1ConsecutiveMissedDays and no prescriber review is recorded
-// on or after the run's last missed day. lastReviewOn is the latest review
-// date; zero means none.
+// reached n.MD1ConsecutiveMissedDays and no prescriber review lifts it. A
+// review lifts the run when it is for the run's last missed day or later
+// and was recorded after that day's outcome was (at the day close, or when
+// a dose was withheld or refused): a review recorded while the patient had
+// missed fewer days — say on the morning of a day they then miss — was
+// made without knowing of the block, and one dated before the last missed
+// day was about fewer days.
 //
 // The whole run counts, not only the days since the review: if the patient
 // misses another day after a review, the block returns at once, because the
 // reviewed plan was made for fewer missed days and tolerance keeps falling
 // (MD3 changes its advice with every extra day).
-func MD1Block(n policy.Numbers, days []DayOutcome, asOf, lastReviewOn calendar.Date) (Block, bool) {
+func MD1Block(n policy.Numbers, days []DayOutcome, asOf calendar.Date, reviews []ReviewMark) (Block, bool) {
 	r := missedRun(days, asOf)
 	if r.count < n.MD1ConsecutiveMissedDays {
 		return Block{}, false
 	}
-	if !lastReviewOn.IsZero() && !lastReviewOn.Before(r.last) {
-		return Block{}, false
+	for _, rev := range reviews {
+		if !rev.On.Before(r.last) && rev.At.After(r.lastKnown) {
+			return Block{}, false
+		}
 	}
 	return Block{
 		Rule:       "MD1",

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -13,8 +14,8 @@ import (
 
 var d = calendar.MustParse
 
-// calendar0 is "no date", e.g. no review recorded.
-var calendar0 calendar.Date
+// noReview is no review recorded.
+var noReview []ReviewMark
 
 // seq is one dose day per outcome from start onwards; "" is not yet known.
 func seq(start string, outcomes ...Outcome) []DayOutcome {
@@ -106,7 +107,7 @@ func TestConsecutiveMissed(t *testing.T) {
 		{name: "days after asOf are ignored", days: seq("2026-03-23", Missed, Missed, Supervised), asOf: "2026-03-24", want: 2},
 		{name: "asOf before any day", days: seq("2026-03-23", Missed), asOf: "2026-03-22", want: 0},
 		{name: "unsorted input", days: []DayOutcome{
-			{d("2026-03-25"), Missed}, {d("2026-03-23"), Supervised}, {d("2026-03-24"), Missed},
+			{Date: d("2026-03-25"), Outcome: Missed}, {Date: d("2026-03-23"), Outcome: Supervised}, {Date: d("2026-03-24"), Outcome: Missed},
 		}, asOf: "2026-03-25", want: 2},
 		{name: "run spans two prescriptions and the clock change", days: join(presB, presA), asOf: "2026-03-31", want: 4, since: "2026-03-27"},
 		{name: "same run as of the Sunday", days: join(presA, presB), asOf: "2026-03-29", want: 3},
@@ -129,7 +130,7 @@ func TestConsecutiveMissed(t *testing.T) {
 		},
 		{
 			name: "overlapping prescriptions: taken on either counts as taken",
-			days: join(seq("2026-10-24", Missed, Missed, Missed), []DayOutcome{{d("2026-10-25"), Supervised}}),
+			days: join(seq("2026-10-24", Missed, Missed, Missed), []DayOutcome{{Date: d("2026-10-25"), Outcome: Supervised}}),
 			asOf: "2026-10-26", want: 1,
 		},
 		{
@@ -175,7 +176,7 @@ func TestMD1Block(t *testing.T) {
 		n          policy.Numbers
 		days       []DayOutcome
 		asOf       string
-		review     string
+		review     string // the review's day, and when it was recorded: "2026-10-24 2026-10-24T15:00:00Z"
 		wantOK     bool
 		wantMissed int
 		wantSince  string
@@ -188,15 +189,32 @@ func TestMD1Block(t *testing.T) {
 			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
 		{name: "withheld and refused count", days: seq("2026-03-27", Withheld, Refused, Missed), asOf: "2026-03-30",
 			wantOK: true, wantMissed: 3, wantSince: "2026-03-27", wantLast: "2026-03-29"},
-		{name: "review before the last missed day does not lift", days: fourMissed, asOf: "2026-10-26", review: "2026-10-24",
+		{name: "review before the last missed day does not lift", days: fourMissed, asOf: "2026-10-26", review: "2026-10-24 2026-10-24T15:00:00Z",
 			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
-		{name: "review on the last missed day lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-25"},
-		{name: "review today lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-26"},
+		// Without a record time a day is known when it ends.
+		{name: "review during the last missed day does not lift", days: fourMissed, asOf: "2026-10-26", review: "2026-10-25 2026-10-25T09:00:00Z",
+			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+		{name: "review recorded later but dated before the last missed day does not lift", days: fourMissed, asOf: "2026-10-26",
+			review: "2026-10-24 2026-10-26T09:00:00Z", wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+		{name: "review for the last missed day recorded the next morning lifts", days: fourMissed, asOf: "2026-10-26",
+			review: "2026-10-25 2026-10-26T09:00:00Z"},
+		{name: "review after the last missed day lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-26 2026-10-26T09:00:00Z"},
+		{name: "review after the day close lifts", days: join(seq("2026-10-22", Missed, Missed),
+			Known(seq("2026-10-24", Missed), instant("2026-10-24T22:00:00Z")), seq("2026-10-25", "")),
+			asOf: "2026-10-25", review: "2026-10-24 2026-10-24T22:30:00Z"},
+		{name: "review before the day close does not lift", days: join(seq("2026-10-22", Missed, Missed),
+			Known(seq("2026-10-24", Missed), instant("2026-10-24T22:00:00Z")), seq("2026-10-25", "")),
+			asOf: "2026-10-25", review: "2026-10-24 2026-10-24T09:00:00Z",
+			wantOK: true, wantMissed: 3, wantSince: "2026-10-22", wantLast: "2026-10-24"},
+		// A dose withheld in the morning, reviewed in the afternoon.
+		{name: "review after a withheld third day lifts", days: join(seq("2026-10-22", Missed, Missed),
+			Known(seq("2026-10-24", Withheld), instant("2026-10-24T10:00:00Z"))),
+			asOf: "2026-10-24", review: "2026-10-24 2026-10-24T14:00:00Z"},
 		{
 			name:   "another missed day after the review blocks again",
 			days:   join(seq("2026-03-24", Missed, Missed, Missed, Missed, "")),
 			asOf:   "2026-03-28",
-			review: "2026-03-26",
+			review: "2026-03-27 2026-03-27T09:00:00Z",
 			wantOK: true, wantMissed: 4, wantSince: "2026-03-24", wantLast: "2026-03-27",
 		},
 		{name: "taken after the run ends the block", days: seq("2026-03-24", Missed, Missed, Missed, Supervised), asOf: "2026-03-28"},
@@ -211,11 +229,11 @@ func TestMD1Block(t *testing.T) {
 			if n == (policy.Numbers{}) {
 				n = policy.Defaults()
 			}
-			var review calendar.Date
-			if tt.review != "" {
-				review = d(tt.review)
+			var reviews []ReviewMark
+			if on, at, ok := strings.Cut(tt.review, " "); ok {
+				reviews = []ReviewMark{{On: d(on), At: instant(at)}}
 			}
-			b, ok := MD1Block(n, tt.days, d(tt.asOf), review)
+			b, ok := MD1Block(n, tt.days, d(tt.asOf), reviews)
 			if ok != tt.wantOK {
 				t.Fatalf("MD1Block() ok = %v, want %v (%+v)", ok, tt.wantOK, b)
 			}
@@ -360,4 +378,12 @@ func TestAlertForWithheld(t *testing.T) {
 			}
 		})
 	}
+}
+
+func instant(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

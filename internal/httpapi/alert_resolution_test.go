@@ -232,3 +232,41 @@ func TestEndingARegimeResolvesItsScheduledAlerts(t *testing.T) {
 		}
 	})
 }
+
+// A review recorded on the morning of a day the patient then misses was
+// made knowing of two missed days, not three: the block comes at the day
+// close all the same, and only a review after it lifts it. A dose withheld
+// in the morning and reviewed in the afternoon is lifted the same day.
+func TestMD1ReviewMustComeAfterTheLastMissedDay(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(240, "2026-02-09")
+		e.closeDays(c, "2026-02-09", "2026-02-10")
+		c.Set(mustTime("2026-02-11T09:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
+			"notes": "MD2: two days missed, keyworker calling"}))
+		e.closeDays(c, "2026-02-11")
+		c.Set(mustTime("2026-02-12T09:00:00Z"))
+		entry := dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid)
+		if entry["state"] != "blocked" {
+			t.Fatalf("after a third missed day the morning's review lifted the block: %v", entry)
+		}
+		p := problemOf(t, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-02-12")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}), 422)
+		if !slices.Contains(rulesOf(p), "MD1") {
+			t.Fatalf("rules %v lack MD1", rulesOf(p))
+		}
+		// The pharmacist turns the patient away (withheld); the prescriber
+		// reviews after that and the block is lifted for the next day.
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-02-12")+"/events",
+			map[string]any{"outcome": "withheld", "reason": "other", "notes": "MD1 block", "identity_confirmed": true}))
+		c.Set(mustTime("2026-02-12T14:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
+			"notes": "Seen: restart at 15 mg"}))
+		c.Set(mustTime("2026-02-13T09:00:00Z"))
+		entry = dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid)
+		if entry["state"] != "due" {
+			t.Fatalf("after the afternoon's review: %v", entry)
+		}
+	})
+}

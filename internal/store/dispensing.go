@@ -69,6 +69,24 @@ func (db *DB) LastReview(ctx context.Context, patientID string) (calendar.Date, 
 	return lastReview(db.read(ctx), patientID)
 }
 
+// reviewMarks are the patients' reviews for days from..to, as MD1 reads
+// them.
+func reviewMarks(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.ReviewMark, error) {
+	out := map[string][]dispensing.ReviewMark{}
+	if len(patientIDs) == 0 {
+		return out, nil
+	}
+	var rows []Review
+	if err := g.Select("patient_id, date, reviewed_at").Where("patient_id IN ? AND date >= ? AND date <= ?", patientIDs, from, to).
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.PatientID] = append(out[r.PatientID], dispensing.ReviewMark{On: r.Date, At: r.ReviewedAt})
+	}
+	return out, nil
+}
+
 func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 	var r Review
 	err := g.Where("patient_id = ?", patientID).Order("date DESC, reviewed_at DESC").Take(&r).Error
@@ -140,7 +158,7 @@ func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[s
 	}
 	for _, in := range list {
 		c, _ := dispensing.CurrentEvent(in.events)
-		out[in.patientID] = append(out[in.patientID], dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
+		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), c.CreatedAt)...)
 	}
 	return out, nil
 }
@@ -217,11 +235,11 @@ func md1Block(g *gorm.DB, n policy.Numbers, patientID string, day calendar.Date)
 	if err != nil {
 		return nil, nil, err
 	}
-	rev, err := lastReview(g, patientID)
+	reviews, err := reviewMarks(g, []string{patientID}, day.AddDays(-historyWindow), day)
 	if err != nil {
 		return nil, nil, err
 	}
-	if b, ok := dispensing.MD1Block(n, days[patientID], day, rev); ok {
+	if b, ok := dispensing.MD1Block(n, days[patientID], day, reviews[patientID]); ok {
 		return &b, days[patientID], nil
 	}
 	return nil, days[patientID], nil
@@ -303,12 +321,11 @@ func coversOf(id string, date calendar.Date, coversJSON string) ([]calendar.Date
 
 // recordWindow is the patient's recent record as recording a dose needs
 // it: whether the instalment being recorded has events (one outcome each),
-// the dose days of the MD1 window with their current outcomes, the last
-// review, and the first supply from the instalment's prescription (L3).
+// the dose days of the MD1 window with their current outcomes, and the
+// first supply from the instalment's prescription (L3).
 type recordWindow struct {
 	recorded    bool // the instalment has events already
 	days        []dispensing.DayOutcome
-	lastReview  calendar.Date
 	firstSupply calendar.Date
 }
 
@@ -335,8 +352,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	rows, err := g.Table("instalments").
 		Select(`instalments.id, instalments.prescription_id = ?, instalments.date,
 			CASE WHEN instalments.dose_days > 1 THEN instalments.covers END, prescriptions.status,
-			(SELECT MAX(r.date) FROM reviews r WHERE r.patient_id = ? AND r.date <= ?),
-			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID, patientID, asOf).
+			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
@@ -363,15 +379,14 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		id, status       string
 		covers           *string
 		samePrescription bool
-		date, lastReview calendar.Date
+		date             calendar.Date
 		ev               eventColumns
 	)
-	dest := append([]any{&id, &samePrescription, &date, &covers, &status, &lastReview}, ev.dest()...)
+	dest := append([]any{&id, &samePrescription, &date, &covers, &status}, ev.dest()...)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return recordWindow{}, translate(err)
 		}
-		w.lastReview = lastReview
 		if cur == nil || id != cur.id {
 			cur = &instalmentEvents{id: id, samePrescription: samePrescription, date: date, status: prescriptions.Status(status)}
 			var err error
@@ -399,7 +414,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			w.days = append(w.days, dispensing.ExpandInstalment(in.date, in.covers, c.Outcome)...)
+			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), c.CreatedAt)...)
 		}
 	}
 	return w, nil
@@ -486,8 +501,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
 		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Supervised: inst.Supervised, TakeHome: inst.TakeHome,
 		Correction: correction}
-	if b, ok := dispensing.MD1Block(n, w.days, asOf, w.lastReview); ok {
-		check.Block = &b
+	// Reviews matter only to a run long enough to block: read them then.
+	if dispensing.ConsecutiveMissed(w.days, asOf) >= n.MD1ConsecutiveMissedDays {
+		reviews, err := reviewMarks(tx.g, []string{inst.PatientID}, asOf.AddDays(-historyWindow), asOf)
+		if err != nil {
+			return DoseEvent{}, nil, err
+		}
+		if b, ok := dispensing.MD1Block(n, w.days, asOf, reviews[inst.PatientID]); ok {
+			check.Block = &b
+		}
 	}
 	if correction {
 		events := make([]dispensing.Event, len(existing))
@@ -683,19 +705,9 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	if err != nil {
 		return nil, err
 	}
-	reviews := map[string]calendar.Date{}
-	var revRows []struct {
-		PatientID string
-		Last      calendar.Date
-	}
-	if len(patientIDs) > 0 {
-		if err := g.Table("reviews").Select("patient_id, MAX(date) AS last").Where("patient_id IN ?", patientIDs).
-			Group("patient_id").Scan(&revRows).Error; err != nil {
-			return nil, translate(err)
-		}
-	}
-	for _, r := range revRows {
-		reviews[r.PatientID] = r.Last
+	reviews, err := reviewMarks(g, patientIDs, day.AddDays(-historyWindow), day)
+	if err != nil {
+		return nil, err
 	}
 	changes := map[string][]DoseChange{}
 	if len(regimeIDs) > 0 {
