@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
@@ -11,15 +12,14 @@ import (
 // TakeHomeWhileTitrating is S6 for a schedule: consumption is supervised
 // throughout titration, but a closed pharmacy or the pattern sends some
 // doses home. That may be unavoidable, so it warns; the prescriber sees
-// which days and how much before signing.
-func TakeHomeWhileTitrating(s Schedule, titrating bool) []policy.Finding {
-	if !titrating {
-		return nil
-	}
+// which days and how much before signing. titratingOn says whether the
+// regime is in induction or titration on a day: a stage change booked
+// ahead takes effect on its own date.
+func TakeHomeWhileTitrating(s Schedule, titratingOn func(calendar.Date) bool) []policy.Finding {
 	var days []string
 	var total dosing.Micrograms
 	for _, in := range s.Instalments {
-		if in.TakeHome == 0 {
+		if in.TakeHome == 0 || !titratingOn(in.Date) {
 			continue
 		}
 		total += in.TakeHome
@@ -37,6 +37,6 @@ func TakeHomeWhileTitrating(s Schedule, titrating bool) []policy.Finding {
 		Severity: policy.Warn,
 		Message: fmt.Sprintf("Consumption is supervised throughout titration, but this prescription sends %s home unsupervised: %s.",
 			total, strings.Join(days, ", ")),
-		Action: "Consider a pharmacy open on those days or a supervised pattern; if take-home doses are safe for this patient, go ahead and record why in the notes.",
+		Action: "Consider a pharmacy open on those days or a supervised pattern; if take-home doses are safe for this patient, go ahead and record why in a review of the patient.",
 	}}
 }

@@ -19,6 +19,11 @@ const (
 	StageReduction   Stage = "reduction"
 )
 
+// Titrating reports whether the dose is still being found (induction or
+// titration), when consumption is supervised throughout (S6) and a first
+// missed dose is alerted (MD2).
+func (s Stage) Titrating() bool { return s == StageInduction || s == StageTitration }
+
 // Valid reports whether s is a known stage.
 func (s Stage) Valid() bool {
 	switch s {

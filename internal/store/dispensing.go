@@ -674,7 +674,9 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	var rows []dayListRow
 	err := g.Table("instalments").
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
-			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number, regimes.stage`).
+			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number,
+			COALESCE((SELECT rs.stage FROM regime_settings rs WHERE rs.regime_id = regimes.id AND rs.effective_date <= ?
+				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage`, day).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
@@ -800,7 +802,7 @@ func withoutLapsed(g *gorm.DB, n policy.Numbers, rows []dayListRow, current map[
 // warningInput works out the S6 prompts for one patient's instalment.
 func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseChange, days []dispensing.DayOutcome, day calendar.Date) dispensing.WarningInput {
 	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, day),
-		InTitration: stage == regimes.StageInduction || stage == regimes.StageTitration}
+		InTitration: stage.Titrating()}
 	var lastChange calendar.Date
 	for _, c := range changes {
 		if c.From != 0 && !c.EffectiveDate.After(day) {
@@ -937,8 +939,13 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 		return 0, err
 	}
 	missed, since := dispensing.MissedRun(days, day)
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return 0, err
+	}
 	var alerts []Alert
-	if f, ok := dispensing.AlertsForMissed(n, r.Stage, missed, since); ok {
+	// The stage on the missed day: a change booked ahead is not yet in force.
+	if f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, day).Stage, missed, since); ok {
 		// One alert per run (MD2): keyed on the run's first day, so the
 		// days that follow do not add more.
 		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,

@@ -489,8 +489,9 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		}
 	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
-	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched,
-		r.Stage == regimes.StageInduction || r.Stage == regimes.StageTitration)...)
+	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
+		return settingOn(r, settings, day).Stage.Titrating()
+	})...)
 	serial, err := tx.nextSerial(serviceID)
 	if err != nil {
 		return res, err
