@@ -288,8 +288,12 @@ func (s *summary) pageHeader() {
 	s.f.SetDrawColor(greyLine, greyLine, greyLine)
 	s.f.Line(marginL, marginT+2.6, marginL+contentW, marginT+2.6)
 	s.f.SetDrawColor(0, 0, 0)
-	s.f.SetY(marginT + 6)
+	s.f.SetY(contTop)
 }
+
+// contTop is where the content starts on the pages after the first, under
+// the repeated patient line.
+const contTop = marginT + 6
 
 func (s *summary) pageFooter() {
 	y := pageH - 14
@@ -384,11 +388,6 @@ func (s *summary) letterhead() {
 
 func (s *summary) treatment() {
 	v := s.v
-	s.sectionTitle("Current treatment", 25)
-	if v.DispensingStopped != "" {
-		s.notice(v.DispensingStopped)
-		s.gap(2)
-	}
 	ph := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
 	if v.Pharmacy.Phone != "" {
 		ph += " — Tel " + v.Pharmacy.Phone
@@ -418,8 +417,41 @@ func (s *summary) treatment() {
 		label = "How it is given"
 	}
 	rows = append(rows, kv{label, v.Supervision, false}, kv{"Keyworker", v.Keyworker, false})
+	// The title is kept with the notice and the first rows.
+	keep := s.kvHeight(rows[:min(minTableRows, len(rows))], 50, 9)
+	if v.DispensingStopped != "" {
+		keep += s.noticeHeight(v.DispensingStopped) + 2
+	}
+	s.sectionTitle("Current treatment", keep)
+	if v.DispensingStopped != "" {
+		s.notice(v.DispensingStopped)
+		s.gap(2)
+	}
 	s.kvGrid(rows, 50, 9)
 	s.gap(4)
+}
+
+// noticeHeight is the height notice takes.
+func (s *summary) noticeHeight(text string) float64 {
+	s.font("B", 9.5)
+	return float64(len(s.wrap(text, contentW-6)))*lineH(9.5) + 4
+}
+
+// kvHeight is the height kvGrid takes for rows on one page.
+func (s *summary) kvHeight(rows []kv, labelW, size float64) float64 {
+	h := 0.0
+	for _, r := range rows {
+		style := ""
+		if r.bold {
+			style = "B"
+		}
+		s.font("", size-0.5)
+		labels := len(s.wrap(r.label, labelW-2))
+		s.font(style, size)
+		lines := len(s.wrap(orDash(r.value), contentW-labelW))
+		h += float64(max(lines, labels))*lineH(size) + 0.8
+	}
+	return h
 }
 
 // notice prints text in bold inside a box across the content width, for
@@ -449,7 +481,7 @@ func (s *summary) history() {
 		if from, to := v.Chart.span(); !from.IsZero() {
 			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
 		}
-		s.sectionTitle(title, injectionChartHeight)
+		s.sectionTitle(title, injectionChartHeight+s.captionsHeight(v.Chart))
 		s.injectionChart(v.Chart, s.f.GetY())
 		s.switchCaptions(v.Chart)
 		s.gap(3)
@@ -458,7 +490,7 @@ func (s *summary) history() {
 		if from, to := v.Chart.span(); !from.IsZero() {
 			title += fmt.Sprintf(", %s to %s", longDate(from), longDate(to))
 		}
-		s.sectionTitle(title, chartHeight)
+		s.sectionTitle(title, chartHeight+s.captionsHeight(v.Chart))
 		s.chart(v.Chart, s.f.GetY())
 		s.switchCaptions(v.Chart)
 		s.gap(3)
@@ -466,32 +498,29 @@ func (s *summary) history() {
 
 	a := v.Adherence
 	if a.Due > 0 || a.Window != "" {
-		s.sectionTitle("Adherence"+suffix(" — ", a.Window), 12)
-		s.table([]column{
+		s.tableSection("Adherence"+suffix(" — ", a.Window), []column{
 			{"Doses due", 31, "R"}, {"Supervised", 31, "R"}, {"Collected (take-home)", 31, "R"},
 			{"Missed", 31, "R"}, {"Withheld", 31, "R"}, {"Taken", 31, "R"},
 		}, [][]string{{
 			fmt.Sprint(a.Due), fmt.Sprint(a.Supervised), fmt.Sprint(a.Collected),
 			fmt.Sprint(a.Missed), fmt.Sprint(a.Withheld), orDash(a.Percent),
-		}}, 9, 1.2)
+		}}, 9, 1.2, 0)
 		s.gap(4)
 	}
 
 	if len(v.Titrations) > 0 {
-		s.sectionTitle("Dose changes", 14)
 		rows := make([][]string, len(v.Titrations))
 		for i, t := range v.Titrations {
 			rows[i] = []string{longDate(t.Date), orDash(t.From), orDash(t.To), orDash(t.Reason), orDash(t.Prescriber), orDash(t.Override)}
 		}
-		s.table([]column{
+		s.tableSection("Dose changes", []column{
 			{"Date", 22, "L"}, {"From", 17, "R"}, {"To", 17, "R"}, {"Reason", 66, "L"},
 			{"Prescriber", 34, "L"}, {"Override", 30, "L"},
-		}, rows, 8.5, 1.2)
+		}, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 
 	if len(v.Screens) > 0 {
-		s.sectionTitle("Drug screens", 14)
 		rows := make([][]string, len(v.Screens))
 		for i, sc := range v.Screens {
 			w := "No"
@@ -500,14 +529,13 @@ func (s *summary) history() {
 			}
 			rows[i] = []string{longDate(sc.Date), orDash(sc.Sample), w, orDash(sc.Results)}
 		}
-		s.table([]column{
+		s.tableSection("Drug screens", []column{
 			{"Date", 24, "L"}, {"Sample", 28, "L"}, {"Witnessed", 20, "L"}, {"Results", 114, "L"},
-		}, rows, 8.5, 1.2)
+		}, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 
 	if len(v.Injections) > 0 {
-		s.sectionTitle("Injections (prolonged-release buprenorphine)", 14)
 		// The product column only when the view names products.
 		products := false
 		for _, in := range v.Injections {
@@ -524,36 +552,52 @@ func (s *summary) history() {
 		if products {
 			cols = []column{{"Date", 30, "L"}, {"Product", 30, "L"}, {"Dose", 40, "L"}, {"Site", 86, "L"}}
 		}
-		s.table(cols, rows, 8.5, 1.2)
+		s.tableSection("Injections (prolonged-release buprenorphine)", cols, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 }
 
 func (s *summary) safety() {
 	v := s.v
-	s.sectionTitle("Risks and naloxone", 14)
+	// The title is kept with the whole section when it is short, else with
+	// its first flags.
+	naloxone := []kv{{"Naloxone", v.Naloxone, false}}
+	whole := 1 + s.kvHeight(naloxone, 50, 9)
+	var first float64
+	if len(v.RiskFlags) == 0 {
+		whole += lineH(9)
+	}
+	for i, h := range s.bulletHeights(v.RiskFlags) {
+		whole += h + 0.5
+		if i < minTableRows {
+			first += h + 0.5
+		}
+	}
+	keep := whole
+	if whole > 80 {
+		keep = first
+	}
+	s.sectionTitle("Risks and naloxone", keep)
 	if len(v.RiskFlags) == 0 {
 		s.paragraph("No risk flags recorded.", "", 9)
 	}
 	s.bullets(v.RiskFlags)
 	s.gap(1)
-	s.kvGrid([]kv{{"Naloxone", v.Naloxone, false}}, 50, 9)
+	s.kvGrid(naloxone, 50, 9)
 	s.gap(4)
 }
 
 func (s *summary) arrangements() {
 	v := s.v
 	if len(v.Responsibilities) > 0 {
-		s.sectionTitle("Who does what", 14)
 		rows := make([][]string, len(v.Responsibilities))
 		for i, r := range v.Responsibilities {
 			rows[i] = []string{orDash(r.Party), orDash(r.Duty)}
 		}
-		s.table([]column{{"Party", 40, "L"}, {"Responsibilities", 146, "L"}}, rows, 8.5, 1.2)
+		s.tableSection("Who does what", []column{{"Party", 40, "L"}, {"Responsibilities", 146, "L"}}, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 	if len(v.Reviews) > 0 {
-		s.sectionTitle("Reviews", 12)
 		// The "who" column only when the view says who.
 		who := false
 		for _, r := range v.Reviews {
@@ -570,7 +614,7 @@ func (s *summary) arrangements() {
 		if who {
 			cols = []column{{"Who", 40, "L"}, {"Review", 106, "L"}, {"Due", 40, "L"}}
 		}
-		s.table(cols, rows, 8.5, 1.2)
+		s.tableSection("Reviews", cols, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 	if v.HandBack != "" {
@@ -583,7 +627,7 @@ func (s *summary) arrangements() {
 		s.gap(4)
 	}
 	// The signature closes the letter, so it is kept with the contacts
-	// before it: the whole section when it is short, else the last row.
+	// before it: with the last rows of the table.
 	after := 0.0
 	if v.Author != "" {
 		after = 4 + s.signatureHeight()
@@ -594,12 +638,7 @@ func (s *summary) arrangements() {
 		for i, c := range v.Contacts {
 			rows[i] = []string{orDash(c.Role), orDash(c.Name), orDash(c.Phone)}
 		}
-		keep := 12.0
-		if whole := s.tableHeight(cols, rows, 8.5, 1.2) + after; whole < 120 {
-			keep = whole
-		}
-		s.sectionTitle("Contacts", keep)
-		s.tableKeep(cols, rows, 8.5, 1.2, after)
+		s.tableSection("Contacts", cols, rows, 8.5, 1.2, after)
 		s.gap(4)
 	}
 	if v.Author != "" {
@@ -623,11 +662,34 @@ func (s *summary) switchCaptions(c ChartData) {
 	}
 }
 
+// captionsHeight is the height switchCaptions takes.
+func (s *summary) captionsHeight(c ChartData) float64 {
+	s.font("", 8)
+	h := 0.0
+	for _, sw := range c.Switches {
+		if sw.Label != "" {
+			h += float64(len(s.wrap("Dashed line — "+sw.Label, contentW))) * lineH(8)
+		}
+	}
+	return h
+}
+
 // signatureHeight is the height of the closing "On behalf of" and the
 // author's name.
 func (s *summary) signatureHeight() float64 {
 	s.font("B", 9)
 	return 2 + lineH(9)*float64(1+len(s.wrap(s.v.Author, contentW)))
+}
+
+// bulletHeights is the height of each item bullets prints, without the
+// space after it.
+func (s *summary) bulletHeights(items []string) []float64 {
+	s.font("", 9)
+	hs := make([]float64, len(items))
+	for i, it := range items {
+		hs[i] = float64(len(s.wrap(it, contentW-5))) * lineH(9)
+	}
+	return hs
 }
 
 // bullets prints a bulleted list.
@@ -659,4 +721,108 @@ func capitalise(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// minTableRows is the fewest rows of a table printed on a page: a table is
+// not split to leave its header with one or two rows at the foot of a page,
+// nor one or two rows alone at the top of the next.
+const minTableRows = 3
+
+// sectionTitleHeight is the height sectionTitle takes.
+func sectionTitleHeight() float64 { return lineH(10.5) + 2 }
+
+// tableSection prints a titled table. The title, the header and the first
+// rows stay together: when fewer than minTableRows rows (or the whole of a
+// shorter table) fit under them, the section starts on the next page. A
+// table that goes on to later pages repeats its header there and leaves at
+// least minTableRows rows on each page. keepAfter mm are kept on the page
+// of the last row, for what must not be parted from it (the signature).
+func (s *summary) tableSection(title string, cols []column, rows [][]string, size, vpad, keepAfter float64) {
+	titles, headerH := s.tableHeader(cols, size, vpad)
+	cells := make([][][]string, len(rows))
+	heights := make([]float64, len(rows))
+	for i, row := range rows {
+		cells[i], heights[i] = s.tableRow(cols, row, size, vpad)
+	}
+	fresh := func() bool { return s.f.PageNo() > 1 && s.f.GetY() <= contTop+0.01 }
+	breaks, ok := planTable(s.f.GetY()+sectionTitleHeight(), contTop, contentBottom, headerH, heights, keepAfter, !fresh())
+	if !ok {
+		s.f.AddPage()
+		breaks, _ = planTable(s.f.GetY()+sectionTitleHeight(), contTop, contentBottom, headerH, heights, keepAfter, false)
+	}
+	s.sectionTitle(title, 0)
+
+	lh, hlh := lineH(size), lineH(size-0.5)
+	header := func() {
+		s.font("B", size-0.5)
+		y := s.f.GetY()
+		x := marginL
+		s.f.SetFillColor(greyFill, greyFill, greyFill)
+		for i, c := range cols {
+			s.f.Rect(x, y, c.width, headerH, "FD")
+			s.text(x+tableHPad, y+vpad, c.width-2*tableHPad, titles[i], hlh, c.align)
+			x += c.width
+		}
+		s.f.SetY(y + headerH)
+	}
+	s.f.SetDrawColor(0, 0, 0)
+	header()
+	for i := range rows {
+		if len(breaks) > 0 && breaks[0] == i {
+			breaks = breaks[1:]
+			s.f.AddPage()
+			header()
+		}
+		s.font("", size)
+		y := s.f.GetY()
+		x := marginL
+		for j, c := range cols {
+			s.f.Rect(x, y, c.width, heights[i], "D")
+			s.text(x+tableHPad, y+vpad, c.width-2*tableHPad, cells[i][j], lh, c.align)
+			x += c.width
+		}
+		s.f.SetY(y + heights[i])
+	}
+}
+
+// planTable decides where a table whose header starts at y is split across
+// pages, each page after the first starting at top and every page ending
+// at bottom: it gives the indices of the rows that begin a new page, under
+// a repeated header. Each page holds at least minTableRows rows (a table
+// of fewer is never split), and keepAfter mm stay on the page of the last
+// row. With strict set, ok is false when that cannot be done from y, and
+// the table must start on a new page; without it, a page that cannot hold
+// enough rows (rows taller than a page) takes as many as fit, at least one.
+func planTable(y, top, bottom, headerH float64, heights []float64, keepAfter float64, strict bool) (breaks []int, ok bool) {
+	n := len(heights)
+	for start := 0; ; {
+		avail := bottom - y - headerH
+		k, used := 0, 0.0
+		for start+k < n {
+			h := heights[start+k]
+			if start+k == n-1 {
+				h += keepAfter
+			}
+			if used+h > avail {
+				break
+			}
+			used += heights[start+k]
+			k++
+		}
+		if start+k == n {
+			return breaks, true
+		}
+		fit := k
+		// Leave enough rows for the next page.
+		k = min(k, n-start-minTableRows)
+		if k < min(minTableRows, n-start) {
+			if strict && start == 0 {
+				return nil, false
+			}
+			k = max(fit, 1)
+		}
+		start += k
+		breaks = append(breaks, start)
+		y = top
+	}
 }
