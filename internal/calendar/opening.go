@@ -41,6 +41,12 @@ func (o Opening) IsOpen(d Date) bool {
 		if _, ok := BankHoliday(d); ok {
 			return false
 		}
+		// Christmas Day is a holiday by common law whatever its weekday;
+		// on a weekend the bank holiday moves to a weekday, but the
+		// pharmacy does not open on the 25th itself.
+		if d.Month() == time.December && d.Day() == 25 {
+			return false
+		}
 	}
 	return true
 }

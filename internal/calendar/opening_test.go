@@ -27,6 +27,13 @@ func TestOpeningIsOpen(t *testing.T) {
 		{"default good friday", DefaultOpening(), "2026-04-03", false},
 		{"default boxing substitute", DefaultOpening(), "2026-12-28", false},
 		{"default boxing saturday", DefaultOpening(), "2026-12-26", true},
+		// 2027: Christmas on a Saturday, its bank holiday on Monday 27th.
+		{"default christmas saturday", DefaultOpening(), "2027-12-25", false},
+		{"default christmas substitute", DefaultOpening(), "2027-12-27", false},
+		{"default new year saturday", DefaultOpening(), "2028-01-01", true},
+		{"open sundays, christmas sunday", Opening{BankHolidaysClosed: true}, "2022-12-25", false},
+		{"christmas saturday, bank holidays open", Opening{ClosedWeekdays: []time.Weekday{time.Sunday}}, "2027-12-25", true},
+		{"christmas saturday, opened by date", Opening{BankHolidaysClosed: true, OpenDates: []Date{MustParse("2027-12-25")}}, "2027-12-25", true},
 		{"bank holidays open", Opening{ClosedWeekdays: []time.Weekday{time.Sunday}}, "2026-04-03", true},
 		{"zero value always open", Opening{}, "2026-03-29", true},
 		{"custom saturday", custom, "2026-07-18", false},

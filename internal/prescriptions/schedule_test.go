@@ -171,13 +171,13 @@ func TestBuildSchedule(t *testing.T) {
 			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(450),
 		},
 		{
-			// Christmas 2027 is a Saturday: substitutes Monday 27 and Tuesday 28.
+			// Christmas 2027 is a Saturday: substitutes Monday 27 and Tuesday
+			// 28, and the 25th itself is closed too (common-law holiday).
 			name: "Christmas on a Saturday",
 			in:   ScheduleInput{Start: calendar.MustParse("2027-12-23"), Days: 7, Daily: dosing.Mg(8), Pattern: allSupervised, Opening: calendar.DefaultOpening()},
 			want: []string{
 				"2027-12-23 S8 T0 12-23",
-				"2027-12-24 S8 T0 12-24",
-				"2027-12-25 S8 T24 12-25,12-26,12-27,12-28",
+				"2027-12-24 S8 T32 12-24,12-25,12-26,12-27,12-28",
 				"2027-12-29 S8 T0 12-29",
 			},
 			wantClosed: true, wantTakeHome: true, wantTotal: dosing.Mg(56),
