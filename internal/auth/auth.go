@@ -172,17 +172,25 @@ func WellFormed(token string) bool {
 	return err == nil
 }
 
-// denialHints tell a user what to do instead when their role may not act.
-var denialHints = map[Role]map[Permission]string{
+// Denial explains why a role may not act and what to do instead; Rule is
+// the clinical rule behind it, when one is.
+type Denial struct {
+	Rule, Reason, Instead string
+}
+
+// denials tell a user what to do instead when their role may not act.
+var denials = map[Role]map[Permission]Denial{
 	GP: {
-		PermTitrate:       "SC1: under shared care the GP does not titrate. Hand prescribing back to the specialist service (POST /v1/shared-care/{id}/hand-back) for a dose change.",
-		PermRegimesWrite:  "SC1: under shared care the specialist service starts, changes and ends regimes; hand prescribing back to change the regime.",
-		PermSharedPropose: "Shared care is proposed by the specialist service.",
+		PermTitrate: {Rule: "SC1", Reason: "Under shared care the GP does not titrate.",
+			Instead: "Hand prescribing back to the specialist service (POST /v1/shared-care/{id}/hand-back) for a dose change."},
+		PermRegimesWrite: {Rule: "SC1", Reason: "Under shared care the specialist service starts, changes and ends regimes.",
+			Instead: "Hand prescribing back to the specialist service to change the regime."},
+		PermSharedPropose: {Reason: "Shared care is proposed by the specialist service."},
 	},
 	Pharmacist: {
-		PermTitrate: "Dose changes are made by the prescriber; contact them.",
+		PermTitrate: {Reason: "Dose changes are made by the prescriber.", Instead: "Contact the prescriber."},
 	},
 }
 
-// DenialHint explains a refusal, or returns "".
-func DenialHint(r Role, p Permission) string { return denialHints[r][p] }
+// DenialOf explains a refusal; the zero Denial when there is nothing to add.
+func DenialOf(r Role, p Permission) Denial { return denials[r][p] }

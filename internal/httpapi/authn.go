@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -64,10 +65,12 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 				article = "an"
 			}
 			msg := fmt.Sprintf("%s %s may not do this (needs %s)", article, p.Role, perm)
-			if hint := auth.DenialHint(p.Role, perm); hint != "" {
-				msg += ". " + hint
+			d := auth.DenialOf(p.Role, perm)
+			pe := problem.New(problem.Forbidden, "%s", strings.TrimSpace(strings.Join([]string{msg + ".", ruleLabel(d.Rule) + d.Reason, d.Instead}, " ")))
+			if d.Rule != "" {
+				pe.Findings = []policy.Finding{s.cfg.Policy.FindingAt(d.Rule, policy.Block, d.Reason, d.Instead)}
 			}
-			s.fail(c, problem.New(problem.Forbidden, "%s", msg))
+			s.fail(c, pe)
 			return
 		}
 		c.Next()
@@ -187,4 +190,11 @@ func (pc *principalCache) forget() {
 	defer pc.mu.Unlock()
 	clear(pc.entries)
 	pc.gen++
+}
+
+func ruleLabel(rule string) string {
+	if rule == "" {
+		return ""
+	}
+	return rule + ": "
 }

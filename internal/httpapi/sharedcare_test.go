@@ -167,6 +167,11 @@ func TestSharedCareStory(t *testing.T) {
 		if !strings.Contains(p["detail"].(string), "SC1") || !strings.Contains(p["detail"].(string), "hand") {
 			t.Fatalf("GP titration refusal = %v", p["detail"])
 		}
+		// The rule is named the way every rule is, with what to do instead.
+		if rules, _ := p["rules"].([]any); len(rules) != 1 || rules[0].(map[string]any)["rule"] != "SC1" ||
+			rules[0].(map[string]any)["severity"] != "block" || !strings.Contains(rules[0].(map[string]any)["action"].(string), "Hand prescribing back") {
+			t.Fatalf("GP titration refusal rules = %v", p["rules"])
+		}
 		// The GP who wrote it signs it, so the GP prints the original; the
 		// service's prescriber, printing first, gets a COPY.
 		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "COPY — not for dispensing", "Dr Owen Price")
