@@ -184,3 +184,47 @@ func TestScheduledSharedCareReviewAlerts(t *testing.T) {
 		wantAlerts(t, "the specialist's review is not the practice's", e.alertMessages("gp", pid, "specialist_review_due"), 0, "")
 	})
 }
+
+// S6: once the first weeks of supervised consumption are up — 4 weeks of
+// methadone, 1 of sublingual buprenorphine — the prescriber is asked to
+// review whether supervision is still needed; a review answers it, and
+// Buvidal, given by a clinician, never asks.
+func TestSupervisionReviewDue(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		methadone := e.newPatient(260, nil)
+		e.startRegime(methadone, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-02-09"})
+		bup := e.newPatient(261, nil)
+		e.startRegime(bup, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8, "start_date": "2026-02-09",
+			"last_short_acting_opioid_at": "2026-02-08T20:00:00Z"})
+		buvidal := e.newPatient(262, nil)
+		e.startRegime(buvidal, map[string]any{"medicine": "buvidal_weekly", "dose": 16, "start_date": "2026-02-09",
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8}})
+		count := func(pid string) int {
+			return len(e.alertsOf("prescriber", "?kind=supervision_review_due&patient_id="+pid))
+		}
+
+		e.closeAll(c, "2026-02-15")
+		if count(bup) != 0 {
+			t.Fatal("buprenorphine: alerted before a week")
+		}
+		e.closeAll(c, "2026-02-16")
+		if got := e.alertsOf("prescriber", "?kind=supervision_review_due&patient_id="+bup); len(got) != 1 || got[0]["rule"] != "S6" ||
+			!strings.Contains(got[0]["message"].(string), "review whether supervision is still needed (due 2026-02-16)") {
+			t.Fatalf("buprenorphine after a week: %v", got)
+		}
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+bup+"/reviews", map[string]any{"kind": "regime", "notes": "stay supervised"}))
+		if count(bup) != 0 || e.resolvedAlert("prescriber", bup, "supervision_review_due") == nil {
+			t.Fatal("the review did not resolve the buprenorphine alert")
+		}
+		e.closeAll(c, "2026-03-08")
+		if count(methadone) != 0 {
+			t.Fatal("methadone: alerted before 4 weeks")
+		}
+		e.closeAll(c, "2026-03-09")
+		e.closeAll(c, "2026-03-10")
+		if count(methadone) != 1 || count(bup) != 0 || count(buvidal) != 0 {
+			t.Fatalf("after 4 weeks: methadone %d (want 1), buprenorphine %d, Buvidal %d (want 0)", count(methadone), count(bup), count(buvidal))
+		}
+	})
+}

@@ -611,6 +611,20 @@ func ReviewDue(start calendar.Date, n policy.Numbers) calendar.Date {
 	return AddMonths(start, n.M5ReviewMonths)
 }
 
+// SupervisionReviewDue is S6: when the need for supervised consumption is
+// first reviewed, 4 weeks into methadone or 1 week into sublingual
+// buprenorphine. Buvidal is given by a clinician, never supervised at a
+// pharmacy, so it has none (zero).
+func SupervisionReviewDue(med dosing.Medicine, start calendar.Date, n policy.Numbers) calendar.Date {
+	switch med.Class {
+	case dosing.ClassMethadone:
+		return start.AddDays(7 * n.S6MethadoneReviewWeeks)
+	case dosing.ClassBuprenorphine:
+		return start.AddDays(7 * n.S6BuprenorphineReviewWeeks)
+	}
+	return calendar.Date{}
+}
+
 // HighDoseReviewDue is the M4 review date for a high dose reached on from.
 func HighDoseReviewDue(from calendar.Date, n policy.Numbers) calendar.Date {
 	return AddMonths(from, n.M4ReviewMonths)

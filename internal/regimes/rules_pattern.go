@@ -77,6 +77,20 @@ func AllSupervised() WeeklyPattern {
 // IsZero is true for a pattern nobody filled in.
 func (p WeeklyPattern) IsZero() bool { return p == WeeklyPattern{} }
 
+// Supervises reports whether any day's dose is consumed under supervision
+// (a zero pattern supervises every day).
+func (p WeeklyPattern) Supervises() bool {
+	if p.IsZero() {
+		return true
+	}
+	for _, k := range p {
+		if k == PickupSupervised {
+			return true
+		}
+	}
+	return false
+}
+
 // UnsupervisedDays counts the days whose dose is taken away.
 func (p WeeklyPattern) UnsupervisedDays() int {
 	n := 0

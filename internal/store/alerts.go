@@ -33,12 +33,14 @@ const (
 	// An issued prescription's instalment falls on a day its pharmacy has
 	// since closed: a new prescription is needed (L8).
 	AlertPharmacyClosed = "pharmacy_closed"
+	// Supervised consumption has run its first weeks: is it still needed (S6)?
+	AlertSupervisionReviewDue = "supervision_review_due"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
-		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed}
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding

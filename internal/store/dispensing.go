@@ -1048,6 +1048,17 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 				return err
 			}
 		}
+		// S6: once, when the first weeks of supervision are up, unless a
+		// review since then has looked at it or the pattern no longer
+		// supervises any day.
+		if due := regimes.SupervisionReviewDue(med, r.StartDate, n); !due.IsZero() && !day.Before(due) && rev.Before(due) && r.Pattern.Supervises() {
+			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertSupervisionReviewDue, Rule: "S6",
+				Message: fmt.Sprintf("Consumption has been supervised since %s, the start of %s: review whether supervision is still needed (due %s).",
+					r.StartDate, med.Class, due),
+				DedupeKey: fmt.Sprintf("s6:%s:%s", r.ID, due)}); err != nil {
+				return err
+			}
+		}
 		history, err := doseChanges(tx.g, r.ID)
 		if err != nil {
 			return err
@@ -1151,6 +1162,9 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 		return err
 	}
 	if err := tx.resolveAlerts(r.PatientID, AlertReviewDue, "", by("Review recorded for %s.", r.Date)); err != nil {
+		return err
+	}
+	if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
 		return err
 	}
 	party := AlertSpecialistReviewDue

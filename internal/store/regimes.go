@@ -586,10 +586,11 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 	if err := tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live)}); err != nil {
 		return r, err
 	}
-	// The regime's own scheduled alerts (M5, M4, BV8) ask for something
+	// The regime's own scheduled alerts (M5, M4, BV8, S6) ask for something
 	// only an active regime needs.
 	ended := resolution{Reason: fmt.Sprintf("Regime ended on %s: %s", on, reason), EntityType: "regime", EntityID: r.ID}
-	for _, k := range []struct{ kind, prefix string }{{AlertReviewDue, "review:"}, {AlertECGDue, "ecg:"}, {AlertInjectionOverdue, "bv8:"}} {
+	for _, k := range []struct{ kind, prefix string }{{AlertReviewDue, "review:"}, {AlertECGDue, "ecg:"}, {AlertInjectionOverdue, "bv8:"},
+		{AlertSupervisionReviewDue, "s6:"}} {
 		if err := tx.resolveAlerts(r.PatientID, k.kind, k.prefix+r.ID+":", ended); err != nil {
 			return r, err
 		}
