@@ -36,6 +36,7 @@ func TestBadValueNamesItsSource(t *testing.T) {
 		{args: []string{"--timezone", "Mars/Olympus"}, want: `--timezone: unknown time zone "Mars/Olympus"`},
 		{args: []string{"--policy", "M2.nonsense=1"}, want: "--policy: "},
 		{env: map[string]string{"DOSEBOOK_POLICY": "M2.nonsense=1"}, want: "DOSEBOOK_POLICY: "},
+		{env: map[string]string{"DOSEBOOK_POLICY": "L6.max_days=60"}, want: "DOSEBOOK_POLICY: policy: L6.max_days (60) is above L5.max_supply_days (30); an FP10MDA may not cover more days than L5 allows"},
 		{args: []string{"--addr", "8080"}, env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:9000"}, want: `--addr: "8080" is not host:port`},
 		{env: map[string]string{"DOSEBOOK_DAY_CLOSE_AT": "11pm"}, want: `DOSEBOOK_DAY_CLOSE_AT: "11pm" is not HH:MM`},
 		{args: []string{"--auth-cache", "2m"}, want: `--auth-cache: "2m" is not a duration from 0 to 1m`},

@@ -336,6 +336,14 @@ func (n Numbers) Validate() error {
 			errs = append(errs, fmt.Errorf("policy: %s (%s) is above %s (%s)", p.lowKey, p.low, p.highKey, p.high))
 		}
 	}
+	// An FP10MDA (L6) is a controlled-drug prescription, so the good
+	// practice ceiling on supply (L5, 30 days by default) bounds it too: a
+	// service raising L6 past L5 would be issuing prescriptions its own
+	// policy calls too long.
+	if n.L6MaxDays > n.L5MaxSupplyDays {
+		errs = append(errs, fmt.Errorf("policy: L6.max_days (%d) is above L5.max_supply_days (%d); an FP10MDA may not cover more days than L5 allows",
+			n.L6MaxDays, n.L5MaxSupplyDays))
+	}
 	for _, k := range numberKeys() {
 		if k.mg != nil && *k.mg(&n) <= 0 {
 			errs = append(errs, fmt.Errorf("policy: %s must be more than 0 mg", k.key))

@@ -153,6 +153,12 @@ func TestParseOverrides(t *testing.T) {
 		{name: "no equals", spec: "M2.max_step_mg", wantErr: "want key=value"},
 		{name: "repeated", spec: "L6.max_days=7,L6.max_days=8", wantErr: "more than once"},
 		{name: "inconsistent range", spec: "M1.start_warn_above_mg=50", wantErr: "M1.start_warn_above_mg (50 mg) is above M1.start_block_above_mg"},
+		{name: "L6 above L5", spec: "L6.max_days=60", wantErr: "policy: L6.max_days (60) is above L5.max_supply_days (30)"},
+		{name: "L5 below L6", spec: "L5.max_supply_days=10", wantErr: "policy: L6.max_days (14) is above L5.max_supply_days (10)"},
+		{name: "L6 equal to L5", spec: "L6.max_days=30", check: func(n Numbers) bool { return n.L6MaxDays == 30 }},
+		{name: "L5 and L6 raised together", spec: "L5.max_supply_days=60,L6.max_days=60", check: func(n Numbers) bool {
+			return n.L5MaxSupplyDays == 60 && n.L6MaxDays == 60
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
