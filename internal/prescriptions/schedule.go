@@ -196,10 +196,11 @@ func (in ScheduleInput) validate() error {
 	return nil
 }
 
-// CheckPeriod checks the dates and length of an FP10MDA against L3 and L6.
-// maxDays and maxStartDays come from the effective policy (14 and 28 by
+// CheckPeriod checks the dates and length of an FP10MDA against L3, L5 and
+// L6. The limits come from the effective policy n (14, 30 and 28 days by
 // default) so a service's tuned numbers are the ones reported.
-func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays int) []policy.Finding {
+func CheckPeriod(prescribed, start calendar.Date, days int, n policy.Numbers) []policy.Finding {
+	maxDays, maxStartDays := n.L6MaxDays, n.L3ValidDays
 	var fs []policy.Finding
 	if days < 1 {
 		fs = append(fs, policy.Finding{
@@ -227,6 +228,20 @@ func CheckPeriod(prescribed, start calendar.Date, days, maxDays, maxStartDays in
 			}
 		}
 		fs = append(fs, f)
+	}
+	// L5 is good practice [U], so it warns at its table severity and never
+	// blocks. The configuration keeps L6 at or below L5, so a prescription
+	// long enough to fire it is already stopped by L6; it is named anyway,
+	// so the prescriber sees the supply ceiling as well as the form's.
+	if days > n.L5MaxSupplyDays {
+		msg := fmt.Sprintf("Good practice is that a controlled-drug prescription supplies at most %s; this one supplies %s.",
+			dayCount(n.L5MaxSupplyDays), dayCount(days))
+		// A tuned figure is shown beside the one in the clinical rules, so
+		// a service's change of the ceiling is never silent.
+		if def := policy.Defaults().L5MaxSupplyDays; n.L5MaxSupplyDays != def {
+			msg += fmt.Sprintf(" (This service's figure; the clinical rules say %s.)", dayCount(def))
+		}
+		fs = append(fs, n.Finding("L5", msg, fmt.Sprintf("Prescribe at most %s at a time.", dayCount(n.L5MaxSupplyDays))))
 	}
 	if prescribed.IsZero() || start.IsZero() {
 		return append(fs, policy.Finding{

@@ -430,6 +430,13 @@ func TestCheckPeriod(t *testing.T) {
 				{Rule: "L6", Severity: policy.Block, Message: "this one covers 28, 14 too many"},
 				{Rule: "L3", Severity: policy.Block, Message: "59 days after"},
 			}},
+		{"30 days: L6 only", d("2026-03-02"), d("2026-03-02"), 30,
+			[]policy.Finding{{Rule: "L6", Severity: policy.Block, Message: "this one covers 30, 16 too many"}}},
+		{"31 days: L6 and L5", d("2026-03-02"), d("2026-03-02"), 31,
+			[]policy.Finding{
+				{Rule: "L6", Severity: policy.Block, Message: "this one covers 31, 17 too many"},
+				{Rule: "L5", Severity: policy.Warn, Message: "Good practice is that a controlled-drug prescription supplies at most 30 days; this one supplies 31 days."},
+			}},
 		{"missing prescription date", calendar.Date{}, d("2026-03-02"), 14,
 			[]policy.Finding{{Rule: "L3", Severity: policy.Block, Message: "needs both a prescription date and a start date"}}},
 		{"missing start date", d("2026-03-02"), calendar.Date{}, 14,
@@ -438,7 +445,7 @@ func TestCheckPeriod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := CheckPeriod(tt.prescribed, tt.start, tt.days, 14, 28)
+			got := CheckPeriod(tt.prescribed, tt.start, tt.days, policy.Defaults())
 			if len(got) != len(tt.want) {
 				t.Fatalf("CheckPeriod = %v, want %d findings", got, len(tt.want))
 			}
@@ -472,9 +479,59 @@ func TestCheckPeriodTunedNumbers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := calendar.MustParse("2026-03-02")
-			got := CheckPeriod(p, p.AddDays(tt.startAfter), tt.days, tt.maxDays, tt.maxStart)
+			n := policy.Defaults()
+			n.L6MaxDays, n.L3ValidDays = tt.maxDays, tt.maxStart
+			got := CheckPeriod(p, p.AddDays(tt.startAfter), tt.days, n)
 			if len(got) != 1 || got[0].Action != tt.wantAction {
 				t.Fatalf("CheckPeriod = %+v, want one finding with action %q", got, tt.wantAction)
+			}
+		})
+	}
+}
+
+// L5 warns (never blocks) past its figure, and a tuned figure is shown
+// beside the clinical rules' 30 days.
+func TestCheckPeriodL5(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		spec    string // policy overrides
+		days    int
+		wantL5  bool
+		message string
+	}{
+		{"default, at the limit", "L6.max_days=30", 30, false, ""},
+		{"default, over", "L6.max_days=30", 31, true,
+			"Good practice is that a controlled-drug prescription supplies at most 30 days; this one supplies 31 days."},
+		{"lowered", "L5.max_supply_days=14", 15, true,
+			"supplies at most 14 days; this one supplies 15 days. (This service's figure; the clinical rules say 30 days.)"},
+		{"raised with L6", "L5.max_supply_days=60,L6.max_days=60", 45, false, ""},
+		{"raised, over", "L5.max_supply_days=60,L6.max_days=60", 61, true,
+			"supplies at most 60 days; this one supplies 61 days. (This service's figure; the clinical rules say 30 days.)"},
+		{"one day", "L5.max_supply_days=1,L6.max_days=1", 2, true, "supplies at most 1 day; this one supplies 2 days."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			n, err := policy.ParseOverrides(policy.Defaults(), tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := calendar.MustParse("2026-03-02")
+			var l5 *policy.Finding
+			for _, f := range CheckPeriod(p, p, tt.days, n) {
+				if f.Rule == "L5" {
+					l5 = &f
+				}
+			}
+			if (l5 != nil) != tt.wantL5 {
+				t.Fatalf("L5 finding = %v, want %v", l5, tt.wantL5)
+			}
+			if l5 == nil {
+				return
+			}
+			if l5.Severity != policy.Warn || !strings.Contains(l5.Message, tt.message) || l5.Action == "" {
+				t.Errorf("L5 finding = %+v, want a warning containing %q", *l5, tt.message)
 			}
 		})
 	}
@@ -600,7 +657,7 @@ func TestCheckPeriodSecondPrescriptionAdvice(t *testing.T) {
 		{"2026-03-02", "issue a second prescription from 2026-03-16 for the remaining 6."},
 		{"2026-03-20", "write the remaining 6, from 2026-04-03, on a second prescription dated on or after 2026-03-06"},
 	} {
-		fs := CheckPeriod(d("2026-03-02"), d(tt.start), 20, 14, 28)
+		fs := CheckPeriod(d("2026-03-02"), d(tt.start), 20, policy.Defaults())
 		if len(fs) != 1 || !strings.Contains(fs[0].Action, tt.want) {
 			t.Errorf("start %s: %v, want the action to say %q", tt.start, fs, tt.want)
 		}

@@ -90,6 +90,8 @@ func Forbiddenf(format string, args ...any) *Error {
 }
 
 // Blocked is a rule refusal: it names every finding that stops the action.
+// Findings that only warn may follow the stopping ones, so the prescriber
+// sees them with the refusal; they are listed, never called stopping.
 func Blocked(findings []policy.Finding) *Error {
 	msg := "a safety rule stops this action"
 	if len(findings) > 0 {
@@ -102,7 +104,8 @@ func Blocked(findings []policy.Finding) *Error {
 	// meet a refusal by another the detail never mentioned.
 	var others []string
 	for _, f := range findings[min(1, len(findings)):] {
-		if f.Rule != findings[0].Rule && !slices.Contains(others, f.Rule) {
+		stops := f.Severity == policy.Block || f.Severity == policy.Override
+		if stops && f.Rule != findings[0].Rule && !slices.Contains(others, f.Rule) {
 			others = append(others, f.Rule)
 		}
 	}

@@ -411,8 +411,12 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if _, err := prescriptions.LookupWording(in.Wording); err != nil {
 		return res, problem.Invalidf("wording", "approved_wording", "%s", err.Error())
 	}
-	if _, err := decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, in.Days, n.L6MaxDays, n.L3ValidDays), nil); err != nil {
-		return res, err
+	period := policy.Decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, in.Days, n), nil)
+	if len(period.Stopping) > 0 {
+		// A prescription over L5's supply ceiling is over L6's too (the
+		// configuration keeps L6 at or below L5): the refusal carries L5's
+		// warning with L6's block, so the ceiling is named either way.
+		return res, problem.Blocked(append(period.Stopping, period.Warnings...))
 	}
 	if lapsed := in.PrescribedOn.AddDays(n.L3ValidDays); lapsed.Before(today) {
 		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
@@ -442,7 +446,7 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 				st.EffectiveDate)
 		}
 	}
-	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil)
+	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, period.Warnings)
 }
 
 // refuseOverlap stops a prescription being issued for days another issued
@@ -469,8 +473,10 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 	return nil
 }
 
+// warnings are findings the caller's checks raised without stopping it (L5
+// from CheckPeriod); they are returned and audited with the schedule's own.
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
-	history []DoseChange, settings []RegimeSetting, replaces *string) (PrescriptionResult, error) {
+	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding) (PrescriptionResult, error) {
 	var res PrescriptionResult
 	// The pharmacy dispensing on the first day; a prescription never spans
 	// a move to another pharmacy (callers split or refuse at one).
@@ -489,6 +495,7 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		}
 	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
+	findings = append(findings, warnings...)
 	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
 		return settingOn(r, settings, day).Stage.Titrating()
 	})...)
@@ -897,7 +904,7 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		// splits them at the move.
 		for _, seg := range pharmacySegments(r, settings, rest, days) {
 			res, err := tx.insertPrescription(p, r, old.ServiceID,
-				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings, &old.ID)
+				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings, &old.ID, nil)
 			if err != nil {
 				return nil, err
 			}
