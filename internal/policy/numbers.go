@@ -261,6 +261,23 @@ func KeyNames() []string {
 	return out
 }
 
+// validKeysHint names the keys an unknown key could have meant: those of
+// its rule when the rule id before the dot is known (M2.max_step → the M2
+// keys), else every key, so the user can correct it without the docs.
+func validKeysHint(key string) string {
+	rule, _, _ := strings.Cut(key, ".")
+	var same []string
+	for _, k := range KeyNames() {
+		if strings.HasPrefix(k, rule+".") {
+			same = append(same, k)
+		}
+	}
+	if len(same) > 0 {
+		return fmt.Sprintf("%s's keys are %s", rule, strings.Join(same, ", "))
+	}
+	return "valid keys are " + strings.Join(KeyNames(), ", ")
+}
+
 // ParseOverrides applies a configuration spec such as
 // "M2.max_step_mg=5,SC3.adherence_percent=85" to base. Unknown keys, bad
 // values and repeated keys are errors naming the key, because a mistyped
@@ -284,7 +301,7 @@ func ParseOverrides(base Numbers, spec string) (Numbers, error) {
 		}
 		k, known := byKey[key]
 		if !known {
-			return base, fmt.Errorf("policy override %q: unknown key", key)
+			return base, fmt.Errorf("policy override %q: unknown key; %s", key, validKeysHint(key))
 		}
 		if seen[key] {
 			return base, fmt.Errorf("policy override %q: given more than once", key)
