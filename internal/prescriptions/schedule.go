@@ -214,17 +214,19 @@ func CheckPeriod(prescribed, start calendar.Date, days int, n policy.Numbers) []
 		f := policy.Finding{
 			Rule:     "L6",
 			Severity: policy.Block,
-			Message: fmt.Sprintf("An FP10MDA covers at most %d days of treatment; this one covers %d, %d too many.",
-				maxDays, days, days-maxDays),
-			Action: fmt.Sprintf("Prescribe %d days and issue a second prescription for the remaining %d.", maxDays, days-maxDays),
+			Message: fmt.Sprintf("An FP10MDA covers at most %s of treatment; this one covers %d, %d too many.",
+				dayCount(maxDays), days, days-maxDays),
+			// dayCount says "day" or "days": a bare "the remaining 1" read
+			// as if a word were missing.
+			Action: fmt.Sprintf("Prescribe %s and issue a second prescription for the remaining %s.", dayCount(maxDays), dayCount(days-maxDays)),
 		}
 		if next := start.AddDays(maxDays); !start.IsZero() {
-			f.Action = fmt.Sprintf("Prescribe %d days and issue a second prescription from %s for the remaining %d.",
-				maxDays, next, days-maxDays)
+			f.Action = fmt.Sprintf("Prescribe %s and issue a second prescription from %s for the remaining %s.",
+				dayCount(maxDays), next, dayCount(days-maxDays))
 			// A second prescription dated today could not start that late (L3).
 			if !prescribed.IsZero() && prescribed.DaysUntil(next) > maxStartDays {
-				f.Action = fmt.Sprintf("Prescribe %d days; write the remaining %d, from %s, on a second prescription dated on or after %s (L3: its first instalment within %d days of its date).",
-					maxDays, days-maxDays, next, next.AddDays(-maxStartDays), maxStartDays)
+				f.Action = fmt.Sprintf("Prescribe %s; write the remaining %s, from %s, on a second prescription dated on or after %s (L3: its first instalment within %s of its date).",
+					dayCount(maxDays), dayCount(days-maxDays), next, next.AddDays(-maxStartDays), dayCount(maxStartDays))
 			}
 		}
 		fs = append(fs, f)

@@ -472,7 +472,9 @@ func TestCheckPeriodTunedNumbers(t *testing.T) {
 		maxStart   int
 		wantAction string
 	}{
-		{"tuned day limit", 8, 0, 7, 28, "Prescribe 7 days and issue a second prescription from 2026-03-09 for the remaining 1."},
+		{"tuned day limit", 8, 0, 7, 28, "Prescribe 7 days and issue a second prescription from 2026-03-09 for the remaining 1 day."},
+		{"no start date, many days over", 17, -1, 14, 28, "Prescribe 14 days and issue a second prescription for the remaining 3 days."},
+		{"one-day limit", 2, 0, 1, 28, "Prescribe 1 day and issue a second prescription from 2026-03-03 for the remaining 1 day."},
 		{"tuned start limit", 7, 15, 14, 14, "Start on or before 2026-03-16, or date the prescription nearer the start."},
 	}
 	for _, tt := range tests {
@@ -481,8 +483,12 @@ func TestCheckPeriodTunedNumbers(t *testing.T) {
 			p := calendar.MustParse("2026-03-02")
 			n := policy.Defaults()
 			n.L6MaxDays, n.L3ValidDays = tt.maxDays, tt.maxStart
-			got := CheckPeriod(p, p.AddDays(tt.startAfter), tt.days, n)
-			if len(got) != 1 || got[0].Action != tt.wantAction {
+			start := p.AddDays(tt.startAfter)
+			if tt.startAfter < 0 {
+				start = calendar.Date{} // no start date: the advice cannot name one
+			}
+			got := CheckPeriod(p, start, tt.days, n)
+			if len(got) == 0 || got[0].Action != tt.wantAction {
 				t.Fatalf("CheckPeriod = %+v, want one finding with action %q", got, tt.wantAction)
 			}
 		})
@@ -654,8 +660,8 @@ func TestCheckPeriodSecondPrescriptionAdvice(t *testing.T) {
 	for _, tt := range []struct {
 		start, want string
 	}{
-		{"2026-03-02", "issue a second prescription from 2026-03-16 for the remaining 6."},
-		{"2026-03-20", "write the remaining 6, from 2026-04-03, on a second prescription dated on or after 2026-03-06"},
+		{"2026-03-02", "issue a second prescription from 2026-03-16 for the remaining 6 days."},
+		{"2026-03-20", "write the remaining 6 days, from 2026-04-03, on a second prescription dated on or after 2026-03-06"},
 	} {
 		fs := CheckPeriod(d("2026-03-02"), d(tt.start), 20, policy.Defaults())
 		if len(fs) != 1 || !strings.Contains(fs[0].Action, tt.want) {
