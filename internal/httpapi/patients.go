@@ -57,7 +57,7 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	if r.NHSNumber != nil {
 		nhs, err := patients.NormaliseNHSNumber(*r.NHSNumber)
 		if err != nil {
-			f.Add("nhs_number", "ID1", "NHS number is not valid: %s", err.Error())
+			f.Add("nhs_number", "ID1", "%s", err.Error())
 		}
 		pt.NHSNumber = nhs
 	} else if create {
@@ -246,7 +246,7 @@ func (s *Server) listPatients(c *gin.Context) {
 	q := store.PatientSearch{Name: strings.TrimSpace(c.Query("name")), After: pg.After, Limit: pg.Limit + 1}
 	if nhs := c.Query("nhs_number"); nhs != "" {
 		if q.NHSNumber, err = patients.NormaliseNHSNumber(nhs); err != nil {
-			s.fail(c, problem.Invalidf("nhs_number", "ID1", "NHS number is not valid: %s", err.Error()))
+			s.fail(c, problem.Invalidf("nhs_number", "ID1", "%s", err.Error()))
 			return
 		}
 	}

@@ -26,12 +26,16 @@ func NormaliseNHSNumber(s string) (string, error) {
 	if len(digits) != 10 {
 		return "", fmt.Errorf("NHS number %q must be 10 digits", s)
 	}
+	// Each message is a whole sentence for the user (the API shows it as
+	// it is), naming the number as typed and what is wrong with it.
 	check, ok := nhsCheckDigit(digits[:9])
 	if !ok {
-		return "", fmt.Errorf("NHS number %q has no valid check digit", s)
+		return "", fmt.Errorf("NHS number %q is not valid: its first nine digits fail the Modulus 11 check; check it was typed correctly", s)
 	}
 	if int(digits[9]-'0') != check {
-		return "", fmt.Errorf("NHS number %q: check digit does not match", s)
+		// The expected digit is not shown: "correcting" the last digit of
+		// a number mistyped elsewhere would make it someone else's.
+		return "", fmt.Errorf("NHS number %q is not valid: its last digit does not match the first nine (Modulus 11 check); check it was typed correctly", s)
 	}
 	return digits, nil
 }

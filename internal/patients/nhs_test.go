@@ -21,15 +21,15 @@ func TestNormaliseNHSNumber(t *testing.T) {
 		// remainder 0 gives check 11, which is written 0
 		{in: "9990000050", want: "9990000050"},
 		// 123456789 gives check 10: no last digit can make it valid
-		{in: "1234567890", wantErr: "no valid check digit"},
-		{in: "9434765918", wantErr: "check digit does not match"},
+		{in: "1234567890", wantErr: `NHS number "1234567890" is not valid: its first nine digits fail the Modulus 11 check; check it was typed correctly`},
+		{in: "9434765918", wantErr: `NHS number "9434765918" is not valid: its last digit does not match the first nine (Modulus 11 check); check it was typed correctly`},
 		{in: "943476591", wantErr: "must be 10 digits"},
 		{in: "94347659190", wantErr: "must be 10 digits"},
 		{in: "", wantErr: "must be 10 digits"},
 		{in: "943.476.5919", wantErr: "only digits"},
 		{in: "943476591O", wantErr: "only digits"},
-		{in: "9990000001", wantErr: "no valid check digit"},
-		{in: "9990000019", wantErr: "check digit does not match"},
+		{in: "9990000001", wantErr: "its first nine digits fail the Modulus 11 check"},
+		{in: "9990000019", wantErr: "its last digit does not match"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
