@@ -155,8 +155,21 @@ func TestSharedCareStory(t *testing.T) {
 		if got := timelineOf(m); !slices.Equal(got, []string{"proposed/specialist_service", "accepted/gp_practice"}) {
 			t.Fatalf("timeline = %v", got)
 		}
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 409)
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline", map[string]any{"reason": "late"}), 409)
+		// A second answer is refused in plain words, with the arrangement.
+		for _, tt := range []struct {
+			path string
+			body map[string]any
+			want string
+		}{
+			{"accept", nil, "shared care is already accepted"},
+			{"decline", map[string]any{"reason": "late"}, "shared care is already accepted, so it can no longer be declined; hand it back to end it"},
+		} {
+			p := problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/"+tt.path, tt.body), 409)
+			existing, _ := p["existing"].(map[string]any)
+			if p["detail"] != tt.want || existing["id"] != scID || existing["status"] != "accepted" {
+				t.Fatalf("%s again: detail %q, existing %v; want %q", tt.path, p["detail"], existing, tt.want)
+			}
+		}
 
 		// Accepted: the GP prescribes at the current dose, never titrates.
 		rx := e.must(201, e.do("gp", "POST", "/v1/prescriptions", gpRx))
@@ -336,7 +349,10 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 
 		// The GP declines, with a reason; the service is alerted.
 		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline", map[string]any{}), 422)
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "not ours yet"}), 409)
+		if p := problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "not ours yet"}), 409); p["detail"] !=
+			"shared care is only proposed; the practice declines a proposal rather than handing it back" {
+			t.Fatalf("GP hand-back of a proposal: %v", p["detail"])
+		}
 		m = e.must(200, e.do("gp", "POST", "/v1/shared-care/"+scID+"/decline",
 			map[string]any{"reason": "Not stable enough: missed doses this week"}))
 		if m["status"] != "declined" || !slices.Equal(timelineOf(m), []string{"proposed/specialist_service", "declined/gp_practice"}) {

@@ -327,8 +327,7 @@ func (tx *Tx) transition(sc SharedCare, from []string, to string, extra map[stri
 		ok = ok || sc.Status == f
 	}
 	if !ok {
-		return &problem.Error{Code: problem.Conflict, Existing: sc,
-			Message: fmt.Sprintf("the arrangement is %s; it cannot become %s", sc.Status, to)}
+		return &problem.Error{Code: problem.Conflict, Existing: sc, Message: transitionConflict(sc.Status, to)}
 	}
 	updates := map[string]any{"status": to}
 	for k, v := range extra {
@@ -342,6 +341,30 @@ func (tx *Tx) transition(sc SharedCare, from []string, to string, extra map[stri
 		return problem.Conflictf("the arrangement changed meanwhile; reload it")
 	}
 	return nil
+}
+
+// transitionConflict says in plain words why an arrangement in status
+// cannot move to status to, and what can be done instead. The moves are
+// accept and decline (from proposed) and hand back (from proposed, or only
+// from accepted for the practice).
+func transitionConflict(status, to string) string {
+	words := map[string]string{SharedProposed: "proposed", SharedAccepted: "accepted",
+		SharedDeclined: "declined", SharedHandedBack: "handed back"}
+	verbs := map[string]string{SharedAccepted: "accept", SharedDeclined: "decline", SharedHandedBack: "hand back"}
+	switch {
+	case status == to:
+		return fmt.Sprintf("shared care is already %s", words[status])
+	case status == SharedProposed:
+		// Only the practice is refused here: it has not taken over
+		// prescribing, so it has nothing to hand back.
+		return "shared care is only proposed; the practice declines a proposal rather than handing it back"
+	case status == SharedAccepted:
+		return fmt.Sprintf("shared care is already accepted, so it can no longer be %s; hand it back to end it", words[to])
+	default:
+		// Declined and handed back are final: a new arrangement starts
+		// with a new proposal.
+		return fmt.Sprintf("shared care was %s, so there is nothing to %s; the service may propose it again", words[status], verbs[to])
+	}
 }
 
 // AcceptSharedCare is the GP practice taking over prescribing. Review dates
