@@ -87,6 +87,21 @@ func TestPrescribingStory(t *testing.T) {
 		if !found {
 			t.Fatal("the override is not in the audit trail")
 		}
+		// The change is filed under its regime with its own id in the body;
+		// its override is filed under the change.
+		changeID := m["dose_change"].(map[string]any)["id"].(string)
+		regimeTrail := e.must(200, e.do("admin", "GET", "/v1/audit?limit=500&entity_type=regime&entity_id="+rid, nil))
+		found = false
+		for _, it := range regimeTrail["items"].([]any) {
+			ev := it.(map[string]any)
+			found = found || ev["action"] == "dose_change.create" && strings.Contains(ev["changes"].(string), `"id":"`+changeID+`"`)
+		}
+		if !found {
+			t.Fatal("the regime's trail lacks the change with its id")
+		}
+		if got := auditActions(e, changeID); !slices.Equal(got, []string{"rule.override"}) {
+			t.Fatalf("the change's own trail = %v, want its override", got)
+		}
 
 		// A 14-day prescription from Monday 24 May 2027 crosses the closed
 		// Sunday 30 May, the spring bank holiday 31 May and Sunday 6 June.

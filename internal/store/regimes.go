@@ -519,6 +519,10 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if err := tx.g.Create(&c).Error; err != nil {
 		return c, out, nil, translate(err)
 	}
+	// Filed under the regime, as injections and settings are, so the
+	// regime's trail (entity_id = regime) is its whole dose history; the
+	// body carries the change's own id. Overrides stay under the change
+	// (recordOverrides below), as the rule_overrides rows do.
 	if err := tx.Audit("dose_change.create", "regime", r.ID, c); err != nil {
 		return c, out, nil, err
 	}
