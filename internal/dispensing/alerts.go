@@ -2,6 +2,7 @@ package dispensing
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -34,6 +35,40 @@ func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed in
 	msg := fmt.Sprintf("%d consecutive missed dose day(s) %s, the run starting %s: alert the prescriber.", consecutiveMissed, when, since)
 	return n.Finding("MD2", msg,
 		"Tell the prescriber today; after missed days the usual dose may be too much (MD3)."), true
+}
+
+// IntermittentAttendance is S4's "intermittent attendance": at least
+// n.S4AttendanceMissedDays dose days missed (not attended: withheld and
+// refused days were attended) within the n.S4AttendanceWindowDays days up
+// to asOf, not all in one run — a run is MD2's and MD1's to speak for. It
+// returns the missed days it counted.
+func IntermittentAttendance(n policy.Numbers, days []DayOutcome, asOf calendar.Date) (policy.Finding, []calendar.Date, bool) {
+	from := asOf.AddDays(1 - n.S4AttendanceWindowDays)
+	var missed []calendar.Date
+	runs := 0
+	inRun := false
+	for _, d := range byDay(days) {
+		if d.Date.Before(from) || d.Date.After(asOf) {
+			continue
+		}
+		if d.Outcome == Missed {
+			missed = append(missed, d.Date)
+			if !inRun {
+				runs++
+			}
+		}
+		inRun = d.Outcome == Missed
+	}
+	if len(missed) < n.S4AttendanceMissedDays || runs < 2 {
+		return policy.Finding{}, nil, false
+	}
+	list := make([]string, len(missed))
+	for i, d := range missed {
+		list[i] = d.Format("Mon 2 Jan")
+	}
+	return n.FindingAt("S4", policy.Warn,
+		fmt.Sprintf("Intermittent attendance: %d dose days missed in the %d days to %s (%s).", len(missed), n.S4AttendanceWindowDays, asOf, strings.Join(list, ", ")),
+		"Review the patient's engagement and whether the pickup pattern and dose still suit them."), missed, true
 }
 
 // AlertForWithheld is the prescriber notification for a withheld dose: S3

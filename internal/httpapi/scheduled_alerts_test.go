@@ -228,3 +228,47 @@ func TestSupervisionReviewDue(t *testing.T) {
 		}
 	})
 }
+
+// S4: a stable patient who misses every other day never reaches MD2's two
+// days in a row, but the prescriber hears of the pattern — once a
+// fortnight, not at every further missed day — and a review answers it.
+func TestIntermittentAttendanceAlert(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(270, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance", "start_date": "2026-02-09",
+			"overrides": []map[string]any{{"rule": "M3", "reason": "transfer on 30 mg"}}})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-02-09",
+			"days": 14, "wording": []int{1, 3}, "issue": true}))["id"].(string)
+		attend := func(day string) {
+			c.Set(mustTime(day + "T10:00:00Z"))
+			e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, day)+"/events",
+				map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		}
+		for _, day := range []string{"2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12", "2026-02-13", "2026-02-14", "2026-02-15"} {
+			if day[len(day)-1]%2 == 0 { // the 10th, 12th, 14th
+				attend(day)
+			}
+			e.closeDays(c, day)
+			if day == "2026-02-12" && len(e.alertsOf("prescriber", "?kind=intermittent_attendance&patient_id="+pid)) != 0 {
+				t.Fatal("alerted at two missed days")
+			}
+		}
+		got := e.alertsOf("prescriber", "?kind=intermittent_attendance&patient_id="+pid)
+		if len(got) != 1 || got[0]["rule"] != "S4" ||
+			!strings.Contains(got[0]["message"].(string), "3 dose days missed in the 14 days to 2026-02-13 (Mon 9 Feb, Wed 11 Feb, Fri 13 Feb)") {
+			t.Fatalf("intermittent attendance alerts = %v", got)
+		}
+		if n := len(e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid)); n != 0 {
+			t.Fatalf("MD2 alerts = %d: no two days in a row were missed", n)
+		}
+		if n := len(e.alertsOf("pharmacist", "?kind=intermittent_attendance&patient_id="+pid)); n != 1 {
+			t.Fatalf("the pharmacy sees %d", n)
+		}
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses", "notes": "Discussed attendance"}))
+		if len(e.alertsOf("prescriber", "?kind=intermittent_attendance&patient_id="+pid)) != 0 ||
+			e.resolvedAlert("prescriber", pid, "intermittent_attendance") == nil {
+			t.Fatal("the review did not resolve the alert")
+		}
+	})
+}

@@ -82,6 +82,11 @@ type Numbers struct {
 	MD2TitrationMissed       int
 	MD2StableMissed          int
 
+	// S4 intermittent attendance: this many days missed within the window,
+	// not all in one run (MD2 and MD1 speak for runs). Dosebook's figures.
+	S4AttendanceMissedDays int
+	S4AttendanceWindowDays int
+
 	// S6 supervision review after titration starts.
 	S6MethadoneReviewWeeks     int
 	S6BuprenorphineReviewWeeks int
@@ -154,6 +159,9 @@ func Defaults() Numbers {
 		MD2TitrationMissed:       1,
 		MD2StableMissed:          2,
 
+		S4AttendanceMissedDays: 3,
+		S4AttendanceWindowDays: 14,
+
 		S6MethadoneReviewWeeks:     4,
 		S6BuprenorphineReviewWeeks: 1,
 
@@ -225,6 +233,8 @@ func numberKeys() []numberKey {
 		n("MD1.consecutive_missed_days", func(x *Numbers) *int { return &x.MD1ConsecutiveMissedDays }),
 		n("MD2.titration_missed_doses", func(x *Numbers) *int { return &x.MD2TitrationMissed }),
 		n("MD2.stable_missed_days", func(x *Numbers) *int { return &x.MD2StableMissed }),
+		n("S4.attendance_missed_days", func(x *Numbers) *int { return &x.S4AttendanceMissedDays }),
+		n("S4.attendance_window_days", func(x *Numbers) *int { return &x.S4AttendanceWindowDays }),
 		n("S6.methadone_review_weeks", func(x *Numbers) *int { return &x.S6MethadoneReviewWeeks }),
 		n("S6.buprenorphine_review_weeks", func(x *Numbers) *int { return &x.S6BuprenorphineReviewWeeks }),
 		n("SC1.specialist_review_months", func(x *Numbers) *int { return &x.SC1SpecialistReviewMonths }),
@@ -360,6 +370,14 @@ func (n Numbers) Validate() error {
 	if n.L6MaxDays > n.L5MaxSupplyDays {
 		errs = append(errs, fmt.Errorf("policy: L6.max_days (%d) is above L5.max_supply_days (%d); an FP10MDA may not cover more days than L5 allows",
 			n.L6MaxDays, n.L5MaxSupplyDays))
+	}
+	// The dose history read for missed-dose rules goes back four weeks.
+	if n.S4AttendanceWindowDays > 28 {
+		errs = append(errs, fmt.Errorf("policy: S4.attendance_window_days (%d) is above 28", n.S4AttendanceWindowDays))
+	}
+	if n.S4AttendanceMissedDays > n.S4AttendanceWindowDays {
+		errs = append(errs, fmt.Errorf("policy: S4.attendance_missed_days (%d) is above S4.attendance_window_days (%d)",
+			n.S4AttendanceMissedDays, n.S4AttendanceWindowDays))
 	}
 	for _, k := range numberKeys() {
 		if k.mg != nil && *k.mg(&n) <= 0 {

@@ -195,7 +195,10 @@ func specs() []ruleSpec {
 		{"S3", "Intoxicated patient", Block, EvidenceVerified, "Pharmacy specifications",
 			fixed("Do not dispense to an intoxicated patient: record \"withheld\" with the reason and notify the prescriber.")},
 		{"S4", "Notify the prescriber", Info, EvidenceVerified, "Pharmacy specifications",
-			fixed("The prescriber is notified of missed doses, intoxication and intermittent attendance.")},
+			func(n Numbers) string {
+				return fmt.Sprintf("The prescriber is notified of missed doses, intoxication and intermittent attendance (Dosebook's figure: %d or more dose days missed within %d days, not all in one run).",
+					n.S4AttendanceMissedDays, n.S4AttendanceWindowDays)
+			}},
 		{"S6", "Supervision during titration", Warn, EvidenceVerified, "St Helens specification",
 			func(n Numbers) string {
 				return fmt.Sprintf("Consumption is supervised throughout titration; the need is reviewed after %d weeks (methadone) or %d week(s) (buprenorphine).", n.S6MethadoneReviewWeeks, n.S6BuprenorphineReviewWeeks)

@@ -35,12 +35,14 @@ const (
 	AlertPharmacyClosed = "pharmacy_closed"
 	// Supervised consumption has run its first weeks: is it still needed (S6)?
 	AlertSupervisionReviewDue = "supervision_review_due"
+	// Days missed here and there rather than in a run (S4).
+	AlertAttendance = "intermittent_attendance"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
-		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue}
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue, AlertAttendance}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding
@@ -50,7 +52,7 @@ func AlertKinds() []string {
 // high methadone dose needs (M4), which a practice can arrange and record
 // at a review, and an instalment left on a day the pharmacy closed, since
 // the practice may be the one to write the new prescription.
-var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed}
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertAttendance, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed}
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).

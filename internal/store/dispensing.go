@@ -956,6 +956,19 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 			Rule: "MD1", Message: block.AlertMessage(),
 			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
 	}
+	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
+		// At most one a window: the pattern, not each further missed day,
+		// is the news.
+		var recent int64
+		if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ? AND created_at >= ?", patientID, AlertAttendance,
+			tx.db.Now().AddDate(0, 0, -n.S4AttendanceWindowDays)).Count(&recent).Error; err != nil {
+			return 0, translate(err)
+		}
+		if recent == 0 {
+			alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertAttendance,
+				Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("s4:%s:%s", patientID, counted[0])})
+		}
+	}
 	raised := 0
 	for _, a := range alerts {
 		isNew, err := tx.raiseAlertOnce(a)
@@ -1165,6 +1178,9 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 		return err
 	}
 	if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
+		return err
+	}
+	if err := tx.resolveAlerts(r.PatientID, AlertAttendance, "", by("Review recorded for %s.", r.Date)); err != nil {
 		return err
 	}
 	party := AlertSpecialistReviewDue
