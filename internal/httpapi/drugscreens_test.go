@@ -79,3 +79,28 @@ func errorMessages(p map[string]any) string {
 	}
 	return b.String()
 }
+
+// SC3: a buprenorphine patient's screen positive for methadone found an
+// opioid that is not theirs; a methadone patient's is expected.
+func TestScreenForUnprescribedSubstitutionMedicine(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		for i, tt := range []struct {
+			medicine string
+			met      bool
+		}{{"buprenorphine_sublingual_tablets", false}, {"methadone_oral_solution_1mg_ml", true}} {
+			pid := e.newPatient(280+i, nil)
+			e.startRegime(pid, map[string]any{"medicine": tt.medicine, "dose": 8, "stage": "maintenance",
+				"last_short_acting_opioid_at": "2026-06-09T20:00:00Z", "overrides": []map[string]any{{"rule": "M6", "reason": "n/a"}}})
+			e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/drug-screens", map[string]any{"sample_type": "urine", "witnessed": true,
+				"results": map[string]any{"opiates": "negative", "methadone": "positive", "buprenorphine": "negative"}}))
+			cr := criteriaOf(t, e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care/eligibility", nil)))["negative_screen"]
+			if cr["met"] != tt.met {
+				t.Fatalf("%s, methadone positive: negative_screen = %v", tt.medicine, cr)
+			}
+			if !tt.met && !strings.Contains(cr["detail"].(string), "methadone (not prescribed)") {
+				t.Fatalf("%s: detail %q", tt.medicine, cr["detail"])
+			}
+		}
+	})
+}

@@ -131,6 +131,9 @@ func negativeScreen(n policy.Numbers, in EligibilityInput) Criterion {
 		c.Detail = fmt.Sprintf("No drug screen in the last %d weeks.", n.SC3ScreenWeeks)
 	case last.IsZero():
 		c.Detail = fmt.Sprintf("%d screen(s) in the last %d weeks, none negative for illicit opioids.", in.ScreensInWindow, n.SC3ScreenWeeks)
+		if !in.PositiveSince.IsZero() {
+			c.Detail += fmt.Sprintf(" The latest positive: %s on %s.", strings.Join(in.PositiveFor, ", "), in.PositiveSince)
+		}
 	case last.After(in.Today):
 		c.Detail = fmt.Sprintf("Negative screen dated %s is after today.", last)
 	case last.DaysUntil(in.Today) > 7*n.SC3ScreenWeeks:

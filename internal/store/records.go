@@ -199,19 +199,32 @@ func (s *DrugScreen) AfterFind(*gorm.DB) error {
 	return nil
 }
 
+// Prescribed is which substitution medicines a patient was prescribed
+// around a screen: a positive for one of them is expected, for the other a
+// medicine not theirs (diverted, or bought).
+type Prescribed struct {
+	Methadone, Buprenorphine bool
+}
+
 // NegativeForIllicitOpioids is SC3's screen test: opiates (morphine) not
-// detected and no other opioid named positive. Prescribed methadone or
-// buprenorphine is expected.
-func (s DrugScreen) NegativeForIllicitOpioids() bool {
-	return s.Results["opiates"] == ResultNegative && len(s.IllicitOpioidsFound()) == 0
+// detected and no other opioid found that was not prescribed.
+func (s DrugScreen) NegativeForIllicitOpioids(rx Prescribed) bool {
+	return s.Results["opiates"] == ResultNegative && len(s.IllicitOpioidsFound(rx)) == 0
 }
 
 // IllicitOpioidsFound names what the screen found positive of opioids other
-// than the prescribed ones: opiates on the panel, and any named opioid.
-func (s DrugScreen) IllicitOpioidsFound() []string {
+// than the prescribed ones: opiates on the panel, methadone or
+// buprenorphine when not prescribed, and any named opioid.
+func (s DrugScreen) IllicitOpioidsFound(rx Prescribed) []string {
 	var out []string
 	if s.Results["opiates"] == ResultPositive {
 		out = append(out, "opiates")
+	}
+	if s.Results["methadone"] == ResultPositive && !rx.Methadone {
+		out = append(out, "methadone (not prescribed)")
+	}
+	if s.Results["buprenorphine"] == ResultPositive && !rx.Buprenorphine {
+		out = append(out, "buprenorphine (not prescribed)")
 	}
 	for _, o := range s.OtherSubstances {
 		if o.Result == ResultPositive && patients.IllicitOpioid(o.Name) {
@@ -219,6 +232,26 @@ func (s DrugScreen) IllicitOpioidsFound() []string {
 		}
 	}
 	return out
+}
+
+// prescribedAround is what the patient's regimes prescribed on day or in
+// the week before it: a medicine stopped a few days ago is still found in
+// urine.
+func prescribedAround(regs []Regime, day calendar.Date) Prescribed {
+	var rx Prescribed
+	for _, r := range regs {
+		if r.StartDate.After(day) || !r.EndedOn.IsZero() && r.EndedOn.Before(day.AddDays(-7)) {
+			continue
+		}
+		med, _ := dosing.LookupMedicine(r.Medicine)
+		switch med.Class {
+		case dosing.ClassMethadone:
+			rx.Methadone = true
+		case dosing.ClassBuprenorphine, dosing.ClassBuvidal:
+			rx.Buprenorphine = true
+		}
+	}
+	return rx
 }
 
 // RecordDrugScreen adds a screen result for a patient.

@@ -25,13 +25,35 @@ func TestDrugScreenReadsTheOldUnnamedOther(t *testing.T) {
 		if _, ok := s.Results["other"]; ok || !reflect.DeepEqual(s.OtherSubstances, tt.want) {
 			t.Errorf("other %s: results %v, other substances %v", tt.result, s.Results, s.OtherSubstances)
 		}
-		if s.NegativeForIllicitOpioids() != true {
+		if s.NegativeForIllicitOpioids(store.Prescribed{Methadone: true}) != true {
 			t.Errorf("other %s: an unnamed other substance is not an opioid", tt.result)
 		}
 	}
 	fent := store.DrugScreen{Results: map[string]string{"opiates": store.ResultNegative},
 		OtherSubstances: []store.OtherSubstance{{Name: "Fentanyl", Result: store.ResultPositive}}}
-	if fent.NegativeForIllicitOpioids() || !reflect.DeepEqual(fent.IllicitOpioidsFound(), []string{"Fentanyl"}) {
-		t.Errorf("fentanyl positive: negative %v, found %v", fent.NegativeForIllicitOpioids(), fent.IllicitOpioidsFound())
+	onMethadone := store.Prescribed{Methadone: true}
+	if fent.NegativeForIllicitOpioids(onMethadone) || !reflect.DeepEqual(fent.IllicitOpioidsFound(onMethadone), []string{"Fentanyl"}) {
+		t.Errorf("fentanyl positive: negative %v, found %v", fent.NegativeForIllicitOpioids(onMethadone), fent.IllicitOpioidsFound(onMethadone))
+	}
+}
+
+// Methadone or buprenorphine in a screen is expected when prescribed, and
+// an opioid not the patient's (diverted or bought) when not.
+func TestScreenSubstitutionMedicineNotPrescribed(t *testing.T) {
+	s := store.DrugScreen{Results: map[string]string{"opiates": store.ResultNegative, "methadone": store.ResultPositive,
+		"buprenorphine": store.ResultNegative}}
+	tests := []struct {
+		rx   store.Prescribed
+		want []string
+	}{
+		{store.Prescribed{Methadone: true}, nil},
+		{store.Prescribed{Buprenorphine: true}, []string{"methadone (not prescribed)"}},
+		{store.Prescribed{Methadone: true, Buprenorphine: true}, nil}, // switching
+		{store.Prescribed{}, []string{"methadone (not prescribed)"}},
+	}
+	for _, tt := range tests {
+		if got := s.IllicitOpioidsFound(tt.rx); !reflect.DeepEqual(got, tt.want) || s.NegativeForIllicitOpioids(tt.rx) != (tt.want == nil) {
+			t.Errorf("prescribed %+v: found %v, want %v", tt.rx, got, tt.want)
+		}
 	}
 }

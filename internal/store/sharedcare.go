@@ -176,11 +176,16 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 	in.ScreensInWindow = len(screens)
 	// The latest negative and the latest positive, whatever order the
 	// screens of one day were entered in.
+	var regs []Regime
+	if err := g.Where("patient_id = ?", patientID).Find(&regs).Error; err != nil {
+		return nil, translate(err)
+	}
 	for _, s := range screens { // newest first
-		if s.NegativeForIllicitOpioids() && in.LastNegativeOpioidScreen.IsZero() {
+		rx := prescribedAround(regs, s.Date)
+		if s.NegativeForIllicitOpioids(rx) && in.LastNegativeOpioidScreen.IsZero() {
 			in.LastNegativeOpioidScreen = s.Date
 		}
-		if found := s.IllicitOpioidsFound(); len(found) > 0 && in.PositiveSince.IsZero() {
+		if found := s.IllicitOpioidsFound(rx); len(found) > 0 && in.PositiveSince.IsZero() {
 			in.PositiveSince, in.PositiveFor = s.Date, found
 		}
 	}
