@@ -470,9 +470,15 @@ func StepFrom(history []DoseChange, day calendar.Date) (dosing.Micrograms, []Dos
 		start := h.From == 0
 		if h.Effective.Before(day) || start && !h.Effective.After(day) {
 			from = h.To
-			if !start {
-				steps = append(steps, h)
+			if start {
+				continue
 			}
+			// A later entry for the same day superseded this one: only
+			// the step that took effect counts in the window.
+			if n := len(steps); n > 0 && steps[n-1].Effective.Equal(h.Effective) {
+				steps = steps[:n-1]
+			}
+			steps = append(steps, h)
 		}
 	}
 	return from, steps

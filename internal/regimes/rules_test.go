@@ -477,6 +477,12 @@ func TestStepFrom(t *testing.T) {
 			}
 		})
 	}
+	// 35 mg on 5 Dec was superseded by 40 mg the same day: one step of
+	// 10 mg took effect, not 5 and 10.
+	superseded := append(slices.Clone(history[:2]), DoseChange{Effective: date("2026-12-05"), From: mg(30), To: mg(40)})
+	if from, steps := StepFrom(superseded, date("2026-12-07")); from != mg(40) || len(steps) != 1 || steps[0].To != mg(40) {
+		t.Fatalf("after a superseded change: StepFrom = %s, %v", from, steps)
+	}
 	// Superseding 40 on 10 Dec with 50 is a 15 mg step from 35: M2 sees it.
 	from, steps := StepFrom(history, date("2026-12-10"))
 	in := ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeMethadone, Class: dosing.ClassMethadone}, Stage: StageTitration,
