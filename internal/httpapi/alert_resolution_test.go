@@ -256,6 +256,13 @@ func TestMD1ReviewMustComeAfterTheLastMissedDay(t *testing.T) {
 		if !slices.Contains(rulesOf(p), "MD1") {
 			t.Fatalf("rules %v lack MD1", rulesOf(p))
 		}
+		// An ECG recorded now is not a review of the missed doses.
+		c.Set(mustTime("2026-02-12T09:15:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-02-11",
+			"notes": "QTc 430 ms"}))
+		if entry := dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid); entry["state"] != "blocked" {
+			t.Fatalf("an ECG review lifted the block: %v", entry)
+		}
 		// The pharmacist turns the patient away (withheld); the prescriber
 		// reviews after that and the block is lifted for the next day.
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-02-12")+"/events",

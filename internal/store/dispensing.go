@@ -70,14 +70,15 @@ func (db *DB) LastReview(ctx context.Context, patientID string) (calendar.Date, 
 }
 
 // reviewMarks are the patients' reviews for days from..to, as MD1 reads
-// them.
+// them. An ECG review records a heart trace for M4; it is not a review of
+// the patient after missed doses, so it lifts nothing.
 func reviewMarks(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.ReviewMark, error) {
 	out := map[string][]dispensing.ReviewMark{}
 	if len(patientIDs) == 0 {
 		return out, nil
 	}
 	var rows []Review
-	if err := g.Select("patient_id, date, reviewed_at").Where("patient_id IN ? AND date >= ? AND date <= ?", patientIDs, from, to).
+	if err := g.Select("patient_id, date, reviewed_at").Where("patient_id IN ? AND date >= ? AND date <= ? AND kind <> ?", patientIDs, from, to, "ecg").
 		Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
