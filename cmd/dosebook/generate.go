@@ -697,7 +697,7 @@ func (w *genWorld) prescriptions(rng *rand.Rand, b *genBatch, pid, rid, ph, phar
 			rows = append(rows, row{in, sup, all - sup})
 		}
 		b.add("prescriptions", prescriptionCols, prID, w.serviceID, store.Serial(w.serviceName, *serial), pid, rid, ph, w.prescriber,
-			medicine, int64(doseOn(from)), pjson, prescribed, from, days, prescriptions.End(from, days), int64(total), "[1,2,3,4]",
+			medicine, int64(doseOn(from)), pjson, prescribed, from, days, prescriptions.End(from, days), int64(total), "[1,3,4]",
 			string(prescriptions.StatusIssued), (*uuid.UUID)(nil), issued, nil, (*uuid.UUID)(nil), "", 1, issued,
 			store.DosePeriods(prescriptions.DosePeriods(from, days, doseOn)))
 		for _, r := range rows {

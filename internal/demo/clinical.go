@@ -308,7 +308,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			}
 			if dp.draftNext {
 				if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: pt.ID, PrescribedOn: today,
-					StartDate: collect.first(today.AddDays(7)), Days: n.L6MaxDays, Wording: []int{1, 2, 3, 4}}, today); err != nil {
+					StartDate: collect.first(today.AddDays(7)), Days: n.L6MaxDays, Wording: []int{1, 3, 4}}, today); err != nil {
 					return fmt.Errorf("draft prescription: %w", err)
 				}
 			}
@@ -444,7 +444,7 @@ func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID
 			days--
 		}
 		if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: from.AddDays(-2),
-			StartDate: from, Days: days, Wording: []int{1, 2, 3, 4}, Issue: true}, from.AddDays(-2)); err != nil {
+			StartDate: from, Days: days, Wording: []int{1, 3, 4}, Issue: true}, from.AddDays(-2)); err != nil {
 			return fmt.Errorf("prescription from %s for %d days: %w", from, days, err)
 		}
 		from = from.AddDays(days)

@@ -126,6 +126,19 @@ func RequireWording(s Schedule, ids []int) ([]int, []policy.Finding) {
 			})
 		}
 	}
+	// Wording 2 lets the pharmacy hand over the remaining days of an
+	// instalment whose collection day was missed. Dosebook records one
+	// outcome per instalment and refuses any supply after its day (MD4), so
+	// the pharmacy could not record such a part supply: say so rather than
+	// print an instruction the record cannot follow.
+	if slices.Contains(out, WordingMissedCollection) && s.SuppliesInAdvance() {
+		fs = append(fs, policy.Finding{
+			Rule:     "L7",
+			Severity: policy.Warn,
+			Message:  "Approved wording 2 is on this prescription, but Dosebook cannot yet record a part supply of an instalment after its collection day: the pharmacy will be refused the remaining days (MD4) and must record the instalment as missed.",
+			Action:   "Leave wording 2 off; if a patient misses a collection, prescribe the remaining days again.",
+		})
+	}
 	return out, fs
 }
 

@@ -210,3 +210,31 @@ func TestTakeHomeWhileTitrating(t *testing.T) {
 		t.Fatalf("all supervised: %v", got)
 	}
 }
+
+// Wording 2 on a schedule with multi-day instalments warns that Dosebook
+// cannot record the part supply it allows; on single-day instalments it has
+// nothing to do and says nothing.
+func TestWording2Warns(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	multi := Schedule{Instalments: []Instalment{
+		{Date: d("2026-12-05"), Covers: []calendar.Date{d("2026-12-05"), d("2026-12-06")}, Supervised: dosing.Mg(30), TakeHome: dosing.Mg(30)}}}
+	single := Schedule{Instalments: []Instalment{{Date: d("2026-12-07"), Covers: []calendar.Date{d("2026-12-07")}, Supervised: dosing.Mg(30)}}}
+	wording2 := func(fs []policy.Finding) bool {
+		for _, f := range fs {
+			if f.Rule == "L7" && f.Severity == policy.Warn && strings.Contains(f.Message, "wording 2") {
+				return true
+			}
+		}
+		return false
+	}
+	if _, fs := RequireWording(multi, []int{1, 2, 3}); !wording2(fs) {
+		t.Fatalf("multi-day instalments with wording 2: %+v", fs)
+	}
+	if _, fs := RequireWording(single, []int{2, 3}); wording2(fs) {
+		t.Fatalf("single-day instalments: %+v", fs)
+	}
+	if _, fs := RequireWording(multi, []int{1, 3}); wording2(fs) {
+		t.Fatalf("without wording 2: %+v", fs)
+	}
+}
