@@ -571,6 +571,20 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 	}
+	// A withheld or refused dose may be the day that makes a run of days
+	// without a dose long enough for MD1: the prescriber hears of the
+	// block now, not at a day close that finds nothing missed.
+	if !in.Outcome.Taken() {
+		block, _, err := md1Block(tx.g, n, inst.PatientID, today)
+		if err != nil {
+			return e, nil, err
+		}
+		if block != nil {
+			if err := tx.raiseAlert(md1Alert(inst.ServiceID, inst.PatientID, inst.PharmacyID, *block)); err != nil {
+				return e, nil, err
+			}
+		}
+	}
 	if in.Outcome.Taken() && !correction && inst.FirstDoseDate.IsZero() {
 		if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", inst.PatientID).
 			Update("first_dose_date", inst.Date).Error; err != nil {
@@ -925,6 +939,13 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 	return res, nil
 }
 
+// md1Alert asks the prescriber to review a blocked patient: one per run,
+// keyed on its first day, whichever record made the run long enough.
+func md1Alert(serviceID, patientID, pharmacyID string, b dispensing.Block) Alert {
+	return Alert{ServiceID: serviceID, PatientID: patientID, PharmacyID: &pharmacyID, Kind: AlertMD1Block,
+		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, b.Since)}
+}
+
 // missedAlerts raises MD2 and MD1 alerts for a patient after day close.
 func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, day calendar.Date) (int, error) {
 	var pr Prescription
@@ -953,9 +974,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s", patientID, since)})
 	}
 	if block != nil {
-		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMD1Block,
-			Rule: "MD1", Message: block.AlertMessage(),
-			DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, block.Since)})
+		alerts = append(alerts, md1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block))
 	}
 	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
 		// At most one a window: the pattern, not each further missed day,
