@@ -277,3 +277,32 @@ func TestMD1ReviewMustComeAfterTheLastMissedDay(t *testing.T) {
 		}
 	})
 }
+
+// A refused or withheld dose that makes the third day in a row without a
+// dose raises the MD1 alert at once: no day close will find a missed day
+// to raise it from.
+func TestMD1AlertWhenTheRunEndsRefused(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(241, "2026-06-01")
+		e.closeDays(c, "2026-06-01", "2026-06-02")
+		c.Set(mustTime("2026-06-03T10:00:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-06-03")+"/events",
+			map[string]any{"outcome": "refused", "identity_confirmed": true, "notes": "did not want it"}))
+		got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid)
+		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "3 consecutive days missed since 2026-06-01 (the last on 2026-06-03)") {
+			t.Fatalf("MD1 alerts after the refusal = %v", got)
+		}
+		// Turned away the next day (withheld): still the one alert.
+		c.Set(mustTime("2026-06-04T10:00:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-06-04")+"/events",
+			map[string]any{"outcome": "withheld", "reason": "other", "notes": "MD1 block", "identity_confirmed": true}))
+		e.closeDays(c, "2026-06-04")
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid); len(got) != 1 {
+			t.Fatalf("MD1 alerts after turning away = %v", got)
+		}
+		// The GP's letter tells a refusal from a dose withheld (S3).
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Withheld Refused Taken", "Withheld or refused")
+	})
+}

@@ -938,7 +938,7 @@ func (s *Server) summaryView(rec store.SummaryRecords, more store.SummaryContext
 	a := dispensing.ComputeAdherence(rec.Days, wFrom, last)
 	v.Adherence = pdf.Adherence{
 		Window: window,
-		Due:    a.Due, Supervised: a.Supervised, Collected: a.Collected, Missed: a.Missed, Withheld: a.Withheld + a.Refused,
+		Due:    a.Due, Supervised: a.Supervised, Collected: a.Collected, Missed: a.Missed, Withheld: a.Withheld, Refused: a.Refused,
 	}
 	if a.TakenPercent != "" {
 		v.Adherence.Percent = a.TakenPercent + "%"

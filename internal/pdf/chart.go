@@ -39,7 +39,7 @@ var chartLanes = []lane{
 	{OutcomeSupervised, "Supervised"},
 	{OutcomeCollected, "Collected"},
 	{OutcomeMissed, "Missed"},
-	{OutcomeWithheld, "Withheld"},
+	{OutcomeWithheld, "Withheld/refused"},
 }
 
 func (c ChartData) validate() error {
@@ -328,7 +328,7 @@ func (s *summary) chart(c ChartData, y float64) {
 		{OutcomeSupervised, "Supervised"},
 		{OutcomeCollected, "Collected (take-home)"},
 		{OutcomeMissed, "Missed"},
-		{OutcomeWithheld, "Withheld"},
+		{OutcomeWithheld, "Withheld or refused"},
 	} {
 		f.SetFillColor(0, 0, 0)
 		mark(f, l.outcome, x+1.2, gy, 2.2, 2.2)

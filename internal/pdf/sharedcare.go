@@ -27,9 +27,9 @@ type TitrationRow struct {
 
 // Adherence summarises dose outcomes over a window (SC3).
 type Adherence struct {
-	Window                                       string // e.g. "last 12 weeks, 8 Dec 2024 to 1 Mar 2025"
-	Due, Supervised, Collected, Missed, Withheld int
-	Percent                                      string // preformatted, e.g. "96%"
+	Window                                                string // e.g. "last 12 weeks, 8 Dec 2024 to 1 Mar 2025"
+	Due, Supervised, Collected, Missed, Withheld, Refused int
+	Percent                                               string // preformatted, e.g. "96%"
 }
 
 // ScreenRow is one drug screen.
@@ -499,11 +499,11 @@ func (s *summary) history() {
 	a := v.Adherence
 	if a.Due > 0 || a.Window != "" {
 		s.tableSection("Adherence"+suffix(" — ", a.Window), []column{
-			{"Doses due", 31, "R"}, {"Supervised", 31, "R"}, {"Collected (take-home)", 31, "R"},
-			{"Missed", 31, "R"}, {"Withheld", 31, "R"}, {"Taken", 31, "R"},
+			{"Doses due", 26, "R"}, {"Supervised", 27, "R"}, {"Collected (take-home)", 29, "R"},
+			{"Missed", 26, "R"}, {"Withheld", 26, "R"}, {"Refused", 26, "R"}, {"Taken", 26, "R"},
 		}, [][]string{{
 			fmt.Sprint(a.Due), fmt.Sprint(a.Supervised), fmt.Sprint(a.Collected),
-			fmt.Sprint(a.Missed), fmt.Sprint(a.Withheld), orDash(a.Percent),
+			fmt.Sprint(a.Missed), fmt.Sprint(a.Withheld), fmt.Sprint(a.Refused), orDash(a.Percent),
 		}}, 9, 1.2, 0)
 		s.gap(4)
 	}
