@@ -152,8 +152,15 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 			if open {
 				why = "the pattern supplies it with an earlier collection"
 			}
-			return Schedule{}, fmt.Errorf("%w: the dose for %s (%s) has no earlier collection day in this prescription because %s; start the prescription on a day the pharmacy is open",
-				ErrInvalidSchedule, d, d.Weekday(), why)
+			// Starting later would leave this day's dose on no
+			// prescription: point at the collection day before it.
+			advice := "start the prescription on an earlier day the pharmacy is open, so that its first collection carries this dose"
+			if before, ok := in.collectionDayBefore(d); ok {
+				advice = fmt.Sprintf("start the prescription on %s (%s), so that its first collection carries this dose (approved wording 1); a prescription already covering %s must end the day before",
+					before, before.Weekday(), before)
+			}
+			return Schedule{}, fmt.Errorf("%w: the dose for %s (%s) has no earlier collection day in this prescription because %s; %s",
+				ErrInvalidSchedule, d, d.Weekday(), why, advice)
 		}
 		last := &s.Instalments[len(s.Instalments)-1]
 		last.TakeHome += in.Daily
@@ -164,6 +171,18 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 		}
 	}
 	return s, nil
+}
+
+// collectionDayBefore is the nearest day in the week before d that the
+// pharmacy is open and the pattern collects on.
+func (in ScheduleInput) collectionDayBefore(d calendar.Date) (calendar.Date, bool) {
+	for back := 1; back <= 7; back++ {
+		p := d.AddDays(-back)
+		if in.Opening.IsOpen(p) && in.patternOn(p)[p.Weekday()] != PickupEarlier {
+			return p, true
+		}
+	}
+	return calendar.Date{}, false
 }
 
 func (in ScheduleInput) validate() error {

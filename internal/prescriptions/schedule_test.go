@@ -340,14 +340,14 @@ func TestBuildScheduleErrors(t *testing.T) {
 		want []string
 	}{
 		{"starts on closed Sunday", with(func(in *ScheduleInput) { in.Start = calendar.MustParse("2026-03-01") }),
-			[]string{"2026-03-01", "Sunday", "pharmacy is closed", "start the prescription on a day the pharmacy is open"}},
+			[]string{"2026-03-01", "Sunday", "pharmacy is closed", "start the prescription on 2026-02-28 (Saturday), so that its first collection carries this dose"}},
 		{"starts on bank holiday", with(func(in *ScheduleInput) { in.Start = calendar.MustParse("2027-05-31") }),
 			[]string{"2027-05-31", "pharmacy is closed"}},
 		{"starts on a day the pattern collects earlier", with(func(in *ScheduleInput) {
 			in.Start = calendar.MustParse("2026-03-01")
 			in.Pattern = saturdayCollectsSunday
 			in.Opening = alwaysOpen
-		}), []string{"2026-03-01", "earlier collection", "start the prescription on a day the pharmacy is open"}},
+		}), []string{"2026-03-01", "earlier collection", "start the prescription on 2026-02-28 (Saturday), so that its first collection carries this dose"}},
 		{"zero days", with(func(in *ScheduleInput) { in.Days = 0 }), []string{"at least 1 day, not 0"}},
 		{"negative days", with(func(in *ScheduleInput) { in.Days = -3 }), []string{"at least 1 day, not -3"}},
 		{"zero dose", with(func(in *ScheduleInput) { in.Daily = 0 }), []string{"more than 0 mg"}},
