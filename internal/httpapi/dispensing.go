@@ -431,7 +431,7 @@ func (s *Server) prescriptionBalance(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b, err := s.db.PrescriptionBalanceFor(c.Request.Context(), principal(c), id)
+	b, err := s.db.PrescriptionBalanceFor(c.Request.Context(), principal(c), s.cfg.Policy, id, s.today())
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -261,3 +261,38 @@ func TestDayListShowsNHSNumberAndUnit(t *testing.T) {
 		}
 	})
 }
+
+// The balance accounts for every milligram: what a cancelled prescription
+// still held is "cancelled", what an issued one lapsed with unsupplied (L3)
+// is "expired", never "remaining" and never lost.
+func TestBalanceAccountsForCancelledAndExpired(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		sum := func(b map[string]any) float64 {
+			return b["dispensed"].(float64) + b["not_supplied"].(float64) + b["cancelled"].(float64) + b["expired"].(float64) + b["remaining"].(float64)
+		}
+		_, prID := e.dispensed(290, "2026-03-02")
+		c.Set(mustTime("2026-03-02T10:00:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-03-02")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		e.closeDays(c, "2026-03-03")
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+prID+"/cancel", map[string]any{"reason": "moving to another service"}))
+		b := e.must(200, e.do("pharmacist", "GET", "/v1/prescriptions/"+prID+"/balance", nil))
+		if b["prescribed"].(float64) != 420 || b["dispensed"].(float64) != 30 || b["not_supplied"].(float64) != 30 ||
+			b["cancelled"].(float64) != 360 || b["remaining"].(float64) != 0 || sum(b) != 420 {
+			t.Fatalf("cancelled prescription's balance = %v", b)
+		}
+
+		// Issued to start in 3 weeks and never collected: 28 days after the
+		// prescription date it has expired (L3).
+		pid := e.newPatient(291, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20, "start_date": "2026-03-04"})
+		late := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-23",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))["id"].(string)
+		e.setClock(c, mustTime("2026-04-02T10:00:00Z"))
+		b = e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+late+"/balance", nil))
+		if b["expired"].(float64) != 140 || b["remaining"].(float64) != 0 || sum(b) != b["prescribed"].(float64) {
+			t.Fatalf("expired prescription's balance = %v", b)
+		}
+	})
+}

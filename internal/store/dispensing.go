@@ -1368,18 +1368,26 @@ func (db *DB) PharmacyBalance(ctx context.Context, p auth.Principal, pharmacyID 
 	return out, nil
 }
 
-// PrescriptionBalance is prescribed against dispensed for one prescription.
+// PrescriptionBalance is prescribed against dispensed for one prescription:
+// Prescribed = Dispensed + NotSupplied + Cancelled + Expired + Remaining,
+// so a controlled-drug reconciliation accounts for every milligram.
 type PrescriptionBalance struct {
 	PrescriptionID string            `json:"prescription_id"`
 	Prescribed     dosing.Micrograms `json:"prescribed"`
 	Dispensed      dosing.Micrograms `json:"dispensed"`
 	NotSupplied    dosing.Micrograms `json:"not_supplied"` // missed, withheld or refused: never supplied later (MD4)
-	Remaining      dosing.Micrograms `json:"remaining"`
+	// Cancelled and Expired are the instalments with no record left on a
+	// prescription that can no longer be dispensed from.
+	Cancelled dosing.Micrograms `json:"cancelled"`
+	Expired   dosing.Micrograms `json:"expired"`
+	Remaining dosing.Micrograms `json:"remaining"`
 }
 
-// BalanceOf computes a prescription's balance.
-func BalanceOf(res PrescriptionResult, current map[string]DoseEvent) PrescriptionBalance {
+// BalanceOf computes a prescription's balance; status is its effective
+// status today (an issued prescription may have expired unsupplied, L3).
+func BalanceOf(res PrescriptionResult, current map[string]DoseEvent, status prescriptions.Status) PrescriptionBalance {
 	b := PrescriptionBalance{PrescriptionID: res.ID, Prescribed: res.Total}
+	var open dosing.Micrograms
 	for _, in := range res.Instalments {
 		ev, ok := current[in.ID]
 		switch {
@@ -1387,17 +1395,23 @@ func BalanceOf(res PrescriptionResult, current map[string]DoseEvent) Prescriptio
 			b.Dispensed += in.Supervised + in.TakeHome
 		case ok:
 			b.NotSupplied += in.Supervised + in.TakeHome
+		default:
+			open += in.Supervised + in.TakeHome
 		}
 	}
-	b.Remaining = b.Prescribed - b.Dispensed - b.NotSupplied
-	if res.Status == prescriptions.StatusCancelled {
-		b.Remaining = 0
+	switch status {
+	case prescriptions.StatusCancelled:
+		b.Cancelled = open
+	case prescriptions.StatusExpired:
+		b.Expired = open
+	default:
+		b.Remaining = open
 	}
 	return b
 }
 
 // PrescriptionBalanceFor returns the balance of a prescription the user may see.
-func (db *DB) PrescriptionBalanceFor(ctx context.Context, p auth.Principal, id string) (PrescriptionBalance, error) {
+func (db *DB) PrescriptionBalanceFor(ctx context.Context, p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionBalance, error) {
 	res, err := db.PrescriptionFor(ctx, p, id)
 	if err != nil {
 		return PrescriptionBalance{}, err
@@ -1406,5 +1420,5 @@ func (db *DB) PrescriptionBalanceFor(ctx context.Context, p auth.Principal, id s
 	if err != nil {
 		return PrescriptionBalance{}, err
 	}
-	return BalanceOf(res, current), nil
+	return BalanceOf(res, current, res.EffectiveStatus(today, n)), nil
 }
