@@ -623,3 +623,43 @@ func TestDoseChangeOnADayAlreadySuppliedWarns(t *testing.T) {
 		}
 	})
 }
+
+// MD5: a prescription starting days after the regime's last prescribed day
+// warns that no prescription covers the days between; back to back it
+// does not, nor does the reissue that follows a dose change.
+func TestDaysWithoutAPrescriptionWarn(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(295, "2026-03-02") // 2 to 15 Mar
+		md5 := func(m map[string]any) []string {
+			var out []string
+			for _, w := range m["warnings"].([]any) {
+				if f := w.(map[string]any); f["rule"] == "MD5" {
+					out = append(out, f["message"].(string)+" "+f["action"].(string))
+				}
+			}
+			return out
+		}
+		gap := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-18",
+			"days": 7, "wording": []int{1, 3}}))
+		if got := md5(gap); len(got) != 1 || !strings.Contains(got[0], "No prescription covers Mon 16 Mar 2026 to Tue 17 Mar 2026") ||
+			!strings.Contains(got[0], "Start this prescription on 2026-03-16") {
+			t.Fatalf("gap: MD5 = %v", got)
+		}
+		next := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-16",
+			"days": 7, "wording": []int{1, 3}}))
+		if got := md5(next); len(got) != 0 {
+			t.Fatalf("back to back: MD5 = %v", got)
+		}
+		// A dose change on the 5th reissues the 5th to the 15th: no gap.
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)[0].(map[string]any)["id"].(string)
+		c.Set(mustTime("2026-03-05T09:00:00Z"))
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 35, "reason": "withdrawal"}))
+		if len(m["reissued_prescriptions"].([]any)) != 1 {
+			t.Fatalf("reissued = %v", m["reissued_prescriptions"])
+		}
+		if got := md5(m); len(got) != 0 {
+			t.Fatalf("reissue: MD5 = %v", got)
+		}
+	})
+}

@@ -162,6 +162,10 @@ func specs() []ruleSpec {
 		// later would defeat MD1, so it cannot be overridden.
 		{"MD4", "No catch-up supply", Block, EvidenceVerified, "St Helens specification",
 			fixed("Missed doses are never supplied later.")},
+		// MD5 is Dosebook's: a day no prescription covers is a day without
+		// a dose as surely as a missed one.
+		{"MD5", "Days without a prescription", Warn, EvidenceUnverified, "Dosebook, following MD1 and MD3 (days without a dose lower tolerance)",
+			fixed("A prescription that starts days after the regime's last one ended leaves those days without a dose; the prescriber is warned.")},
 
 		{"L1", "Prescription form", Block, EvidenceVerified, "Misuse of Drugs Regulations 2001 reg 15(1), 16(1)(b)",
 			fixed("A controlled-drug prescription is indelible, dated and signed, with the prescriber's UK address.")},

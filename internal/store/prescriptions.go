@@ -475,6 +475,45 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 
 // warnings are findings the caller's checks raised without stopping it (L5
 // from CheckPeriod); they are returned and audited with the schedule's own.
+// dayRange is a run of days, both ends included.
+type dayRange struct{ from, to calendar.Date }
+
+func (g dayRange) text() string {
+	if g.from.Equal(g.to) {
+		return g.from.Format("Mon 2 Jan 2006")
+	}
+	return g.from.Format("Mon 2 Jan 2006") + " to " + g.to.Format("Mon 2 Jan 2006")
+}
+
+// uncoveredBefore is the run of days before start that no prescription of
+// the regime covers since its last prescribed day (MD5), or nil. A
+// cancelled prescription covers the days it has records for: a dose
+// change reissues the rest of one from its own day.
+func (tx *Tx) uncoveredBefore(regimeID string, start calendar.Date) (*dayRange, error) {
+	var last Instalment
+	err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
+		Where("p.regime_id = ? AND p.status <> ? AND instalments.date < ?", regimeID, StatusDraft, start).
+		Where("(p.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+		Order("instalments.date DESC").Take(&last).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	through := last.Date
+	for _, d := range last.Covers {
+		if d.After(through) {
+			through = d
+		}
+	}
+	if !through.Before(start.AddDays(-1)) {
+		return nil, nil
+	}
+	return &dayRange{from: through.AddDays(1), to: start.AddDays(-1)}, nil
+}
+
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
 	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding) (PrescriptionResult, error) {
 	var res PrescriptionResult
@@ -499,6 +538,16 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
 		return settingOn(r, settings, day).Stage.Titrating()
 	})...)
+	gap, err := tx.uncoveredBefore(r.ID, in.StartDate)
+	if err != nil {
+		return res, err
+	}
+	if gap != nil {
+		findings = append(findings, policy.Finding{Rule: "MD5", Severity: policy.Warn,
+			Message: fmt.Sprintf("No prescription covers %s: the regime's last prescribed dose before this one is on %s, so the patient has no dose on those days.",
+				gap.text(), gap.from.AddDays(-1)),
+			Action: fmt.Sprintf("Start this prescription on %s, or prescribe those days, unless the patient is not to have them.", gap.from)})
+	}
 	serial, err := tx.nextSerial(serviceID)
 	if err != nil {
 		return res, err
