@@ -111,6 +111,13 @@ func startServerArgs(t *testing.T, dir, dbURL string, extra ...string) *server {
 
 func call(t *testing.T, method, url, token string, body any, headers ...string) (int, []byte) {
 	t.Helper()
+	status, _, b := callHeader(t, method, url, token, body, headers...)
+	return status, b
+}
+
+// callHeader is call with the response headers.
+func callHeader(t *testing.T, method, url, token string, body any, headers ...string) (int, http.Header, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -124,11 +131,11 @@ func call(t *testing.T, method, url, token string, body any, headers ...string) 
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, []byte(err.Error())
+		return 0, nil, []byte(err.Error())
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, b
 }
 
 // Two server processes on one database: started at the same moment on an
@@ -204,6 +211,7 @@ func TestTwoServersExactlyOnce(t *testing.T) {
 			if created != 1 || conflicts != attempts-1 {
 				t.Fatalf("created %d, conflicts %d\nserver logs:\n%s\n%s", created, conflicts, servers[0].logs, servers[1].logs)
 			}
+			t.Logf("%d simultaneous confirmations through two servers: %d × 201, %d × 409, no other status", attempts, created, conflicts)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			verify := exec.CommandContext(ctx, dosebookBinary(t), "audit", "verify", "--database-url", dbURL)
