@@ -318,20 +318,8 @@ func (d *doc) table(cols []column, rows [][]string, size, vpad float64) {
 // that what follows (a signature) is not left alone on a page.
 func (d *doc) tableKeep(cols []column, rows [][]string, size, vpad, keepAfter float64) {
 	lh := lineH(size)
-	hlh := lineH(size - 0.5)
 	titles, headerH := d.tableHeader(cols, size, vpad)
-	header := func() {
-		d.font("B", size-0.5)
-		y := d.f.GetY()
-		x := marginL
-		d.f.SetFillColor(greyFill, greyFill, greyFill)
-		for i, c := range cols {
-			d.f.Rect(x, y, c.width, headerH, "FD")
-			d.text(x+tableHPad, y+vpad, c.width-2*tableHPad, titles[i], hlh, c.align)
-			x += c.width
-		}
-		d.f.SetY(y + headerH)
-	}
+	header := func() { d.drawHeaderRow(cols, titles, headerH, size, vpad) }
 	first := true
 	d.f.SetDrawColor(0, 0, 0)
 	for i, row := range rows {
@@ -446,3 +434,18 @@ func addressLines(s string) []string {
 
 // oneLine joins an address onto one line.
 func oneLine(s string) string { return strings.Join(addressLines(s), ", ") }
+
+// drawHeaderRow draws a table's grey header row, titles already wrapped,
+// at the current position, and moves below it.
+func (d *doc) drawHeaderRow(cols []column, titles [][]string, headerH, size, vpad float64) {
+	d.font("B", size-0.5)
+	y := d.f.GetY()
+	x := marginL
+	d.f.SetFillColor(greyFill, greyFill, greyFill)
+	for i, c := range cols {
+		d.f.Rect(x, y, c.width, headerH, "FD")
+		d.text(x+tableHPad, y+vpad, c.width-2*tableHPad, titles[i], lineH(size-0.5), c.align)
+		x += c.width
+	}
+	d.f.SetY(y + headerH)
+}

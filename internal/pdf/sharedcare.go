@@ -752,19 +752,8 @@ func (s *summary) tableSection(title string, cols []column, rows [][]string, siz
 	}
 	s.sectionTitle(title, 0)
 
-	lh, hlh := lineH(size), lineH(size-0.5)
-	header := func() {
-		s.font("B", size-0.5)
-		y := s.f.GetY()
-		x := marginL
-		s.f.SetFillColor(greyFill, greyFill, greyFill)
-		for i, c := range cols {
-			s.f.Rect(x, y, c.width, headerH, "FD")
-			s.text(x+tableHPad, y+vpad, c.width-2*tableHPad, titles[i], hlh, c.align)
-			x += c.width
-		}
-		s.f.SetY(y + headerH)
-	}
+	lh := lineH(size)
+	header := func() { s.drawHeaderRow(cols, titles, headerH, size, vpad) }
 	s.f.SetDrawColor(0, 0, 0)
 	header()
 	for i := range rows {
