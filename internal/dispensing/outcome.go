@@ -211,6 +211,35 @@ func current(events []Event) (int, bool) {
 	return best, true
 }
 
+// KnownSince is when an instalment's current outcome became known as MD1
+// counts it, taken or not: the first of the latest run of chain events on
+// the same side. A correction from one outcome without the dose to another
+// (missed to refused) tells a prescriber who has reviewed the patient
+// nothing new, so the day stays known from the first; one that takes the
+// dose away is news from its own time. Zero when there is no record.
+func KnownSince(events []Event) time.Time {
+	cur, ok := current(events)
+	if !ok {
+		return time.Time{}
+	}
+	inChain := chain(events, original(events))
+	var members []Event
+	for i, e := range events {
+		if inChain[i] {
+			members = append(members, e)
+		}
+	}
+	slices.SortStableFunc(members, func(a, b Event) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	taken := events[cur].Outcome.Taken()
+	since := events[cur].CreatedAt
+	for i := len(members) - 1; i >= 0 && members[i].Outcome.Taken() == taken; i-- {
+		if members[i].CreatedAt.Before(since) {
+			since = members[i].CreatedAt
+		}
+	}
+	return since
+}
+
 // original is the index of the earliest event without CorrectsID, or -1.
 func original(events []Event) int {
 	root := -1

@@ -287,3 +287,40 @@ func TestValidateChain(t *testing.T) {
 		})
 	}
 }
+
+// MD1 asks when a day became known as taken or not: a correction between
+// two outcomes without the dose keeps the first time, one that takes the
+// dose away (or gives it) starts anew.
+func TestKnownSince(t *testing.T) {
+	t.Parallel()
+	ev := func(id, corrects string, o Outcome, hhmm string) Event {
+		return Event{ID: id, CorrectsID: corrects, Outcome: o, CreatedAt: at(hhmm)}
+	}
+	tests := []struct {
+		name   string
+		events []Event
+		want   string // hh:mm, "" for zero
+	}{
+		{"no record", nil, ""},
+		{"one record", []Event{ev("a", "", Missed, "22:00")}, "22:00"},
+		{"missed corrected to refused", []Event{ev("a", "", Missed, "22:00"), ev("b", "a", Refused, "23:30")}, "22:00"},
+		{"supervised corrected to missed", []Event{ev("a", "", Supervised, "10:00"), ev("b", "a", Missed, "23:30")}, "23:30"},
+		{"missed, supervised, missed again", []Event{ev("a", "", Missed, "09:00"), ev("b", "a", Supervised, "10:00"), ev("c", "b", Withheld, "11:00")}, "11:00"},
+		{"listed out of order", []Event{ev("b", "a", Refused, "23:30"), ev("a", "", Missed, "22:00")}, "22:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := KnownSince(tt.events)
+			if tt.want == "" {
+				if !got.IsZero() {
+					t.Fatalf("KnownSince = %v, want zero", got)
+				}
+				return
+			}
+			if !got.Equal(at(tt.want)) {
+				t.Fatalf("KnownSince = %v, want %s", got, tt.want)
+			}
+		})
+	}
+}

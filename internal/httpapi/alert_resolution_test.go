@@ -306,3 +306,44 @@ func TestMD1AlertWhenTheRunEndsRefused(t *testing.T) {
 		assertText(t, text, "Withheld Refused Taken", "Withheld or refused")
 	})
 }
+
+// After a review lifted a block, correcting the last missed day to another
+// outcome without the dose (refused) tells the prescriber nothing new: the
+// block stays lifted. A further day without a dose brings the block back,
+// and with it a new alert, since the review resolved the old one.
+func TestMD1AfterReviewCorrectionAndRenewal(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(242, "2026-02-09")
+		e.closeDays(c, "2026-02-09", "2026-02-10", "2026-02-11")
+		c.Set(mustTime("2026-02-12T09:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses", "notes": "Seen"}))
+		state := func() any {
+			return dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid)["state"]
+		}
+		if s := state(); s != "due" {
+			t.Fatalf("after the review: %v", s)
+		}
+		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-02-11&to=2026-02-11", nil))
+		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
+		c.Set(mustTime("2026-02-12T09:30:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-02-11")+"/events", map[string]any{
+			"outcome": "refused", "corrects_id": missed["id"], "correction_reason": "he came and refused it",
+			"occurred_at": "2026-02-11T10:15:00Z", "identity_confirmed": true}))
+		if s := state(); s != "due" {
+			t.Fatalf("after correcting missed to refused: %v", s)
+		}
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("open MD1 alerts = %v", got)
+		}
+		e.closeDays(c, "2026-02-12")
+		c.Set(mustTime("2026-02-13T09:00:00Z"))
+		if s := state(); s != "blocked" {
+			t.Fatalf("a fourth day without a dose: %v", s)
+		}
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid); len(got) != 1 ||
+			!strings.Contains(got[0]["message"].(string), "(the last on 2026-02-12)") {
+			t.Fatalf("open MD1 alerts after the block returned = %v", got)
+		}
+	})
+}

@@ -162,7 +162,7 @@ func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[s
 	}
 	for _, in := range list {
 		c, _ := dispensing.CurrentEvent(in.events)
-		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), c.CreatedAt)...)
+		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownSince(in.events))...)
 	}
 	return out, nil
 }
@@ -418,7 +418,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), c.CreatedAt)...)
+			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownSince(in.events))...)
 		}
 	}
 	return w, nil
@@ -583,7 +583,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 		if block != nil {
-			if err := tx.raiseAlert(md1Alert(inst.ServiceID, inst.PatientID, inst.PharmacyID, *block)); err != nil {
+			if _, err := tx.raiseMD1Alert(inst.ServiceID, inst.PatientID, inst.PharmacyID, *block); err != nil {
 				return e, nil, err
 			}
 		}
@@ -942,11 +942,22 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 	return res, nil
 }
 
-// md1Alert asks the prescriber to review a blocked patient: one per run,
-// keyed on its first day, whichever record made the run long enough.
-func md1Alert(serviceID, patientID, pharmacyID string, b dispensing.Block) Alert {
-	return Alert{ServiceID: serviceID, PatientID: patientID, PharmacyID: &pharmacyID, Kind: AlertMD1Block,
-		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s", patientID, b.Since)}
+// raiseMD1Alert asks the prescriber to review a blocked patient, unless an
+// MD1 alert about the patient is still open. A block that returns after a
+// review resolved the last one (another day without a dose) is news, so it
+// gets a new alert: the key names the run's last missed day as well as its
+// first.
+func (tx *Tx) raiseMD1Alert(serviceID, patientID, pharmacyID string, b dispensing.Block) (bool, error) {
+	var open int64
+	if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ?", patientID, AlertMD1Block).
+		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)").Count(&open).Error; err != nil {
+		return false, translate(err)
+	}
+	if open > 0 {
+		return false, nil
+	}
+	return tx.raiseAlertOnce(Alert{ServiceID: serviceID, PatientID: patientID, PharmacyID: &pharmacyID, Kind: AlertMD1Block,
+		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s:%s", patientID, b.Since, b.LastMissed)})
 }
 
 // missedAlerts raises MD2 and MD1 alerts for a patient after day close.
@@ -976,8 +987,15 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
 			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s", patientID, since)})
 	}
+	raised := 0
 	if block != nil {
-		alerts = append(alerts, md1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block))
+		isNew, err := tx.raiseMD1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block)
+		if err != nil {
+			return 0, err
+		}
+		if isNew {
+			raised++
+		}
 	}
 	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
 		// At most one a window: the pattern, not each further missed day,
@@ -992,7 +1010,6 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 				Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("s4:%s:%s", patientID, counted[0])})
 		}
 	}
-	raised := 0
 	for _, a := range alerts {
 		isNew, err := tx.raiseAlertOnce(a)
 		if err != nil {
