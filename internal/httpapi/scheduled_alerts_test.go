@@ -213,6 +213,11 @@ func TestSupervisionReviewDue(t *testing.T) {
 			!strings.Contains(got[0]["message"].(string), "review whether supervision is still needed (due 2026-02-16)") {
 			t.Fatalf("buprenorphine after a week: %v", got)
 		}
+		// An ECG is not a review of the patient: the alert stays open.
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+bup+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-02-16", "notes": "QTc 420 ms"}))
+		if count(bup) != 1 {
+			t.Fatal("an ECG review resolved the supervision review")
+		}
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+bup+"/reviews", map[string]any{"kind": "regime", "notes": "stay supervised"}))
 		if count(bup) != 0 || e.resolvedAlert("prescriber", bup, "supervision_review_due") == nil {
 			t.Fatal("the review did not resolve the buprenorphine alert")

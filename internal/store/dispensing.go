@@ -64,7 +64,8 @@ type Review struct {
 	ECGDate      calendar.Date `json:"ecg_date" gorm:"column:ecg_date"`
 }
 
-// LastReview is the date of a patient's latest review (zero: none).
+// LastReview is the date of a patient's latest review of the patient, ECG
+// reviews aside (zero: none).
 func (db *DB) LastReview(ctx context.Context, patientID string) (calendar.Date, error) {
 	return lastReview(db.read(ctx), patientID)
 }
@@ -88,9 +89,11 @@ func reviewMarks(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[s
 	return out, nil
 }
 
+// lastReview is the date of the patient's latest review of the patient
+// (M5, S6): an ECG review records a heart trace for M4 and is not one.
 func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 	var r Review
-	err := g.Where("patient_id = ?", patientID).Order("date DESC, reviewed_at DESC").Take(&r).Error
+	err := g.Where("patient_id = ? AND kind <> ?", patientID, "ecg").Order("date DESC, reviewed_at DESC").Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return calendar.Date{}, nil
 	}
@@ -1214,14 +1217,17 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 		by("Review recorded for %s: the MD1 block is lifted and dispensing may resume.", r.Date)); err != nil {
 		return err
 	}
-	if err := tx.resolveAlerts(r.PatientID, AlertReviewDue, "", by("Review recorded for %s.", r.Date)); err != nil {
-		return err
-	}
-	if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
-		return err
-	}
-	if err := tx.resolveAlerts(r.PatientID, AlertAttendance, "", by("Review recorded for %s.", r.Date)); err != nil {
-		return err
+	// An ECG review answers the ECG alone, not a review of the patient.
+	if r.Kind != "ecg" {
+		if err := tx.resolveAlerts(r.PatientID, AlertReviewDue, "", by("Review recorded for %s.", r.Date)); err != nil {
+			return err
+		}
+		if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
+			return err
+		}
+		if err := tx.resolveAlerts(r.PatientID, AlertAttendance, "", by("Review recorded for %s.", r.Date)); err != nil {
+			return err
+		}
 	}
 	party := AlertSpecialistReviewDue
 	if p.Role == auth.GP {
