@@ -85,3 +85,26 @@ func TestPreviousTreatmentMustBeRecent(t *testing.T) {
 		}
 	})
 }
+
+// A regime ended only weeks after the patient stopped coming counts from
+// the last dose the pharmacy recorded as taken, not from its end.
+func TestPreviousTreatmentCountsFromTheLastDoseTaken(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(405, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8, "start_date": "2026-03-02",
+			"last_short_acting_opioid_at": "2026-03-01T20:00:00Z"})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-02",
+			"days": 14, "wording": []int{1, 3}, "issue": true}))["id"].(string)
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-03-02")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		e.setClock(c, mustTime("2026-03-23T10:00:00Z"))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/end", map[string]any{"ended_on": "2026-03-23",
+			"reason": "not seen since 2 March"}))
+		got := warningRules(e.startRegime(pid, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 16, "start_date": "2026-03-23",
+			"last_short_acting_opioid_at": "2026-03-23T08:00:00Z", "first_dose_at": "2026-03-23T09:00:00Z"}))
+		if !slices.Contains(got, "B1") || !slices.Contains(got, "B2") {
+			t.Fatalf("last dose three weeks ago: warnings %v, want B1 and B2", got)
+		}
+	})
+}

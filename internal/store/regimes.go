@@ -402,7 +402,17 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 			return nil, translate(err)
 		}
 	}
-	if !stillOn(n, med, last.EndedOn, injections, start) {
+	onUntil := last.EndedOn
+	if !med.Injectable {
+		// A regime ended weeks after the patient stopped coming counts
+		// from the last dose taken, when the pharmacy has recorded any.
+		if taken, ok, err := tx.lastDayTaken(last.ID); err != nil {
+			return nil, err
+		} else if ok && taken.Before(onUntil) {
+			onUntil = taken
+		}
+	}
+	if !stillOn(n, med, onUntil, injections, start) {
 		return told(), nil
 	}
 	history, err := doseChanges(tx.g, last.ID)
@@ -417,12 +427,38 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 	return prev, nil
 }
 
-// stillOn reports whether a regime that ended on ended still covers start:
-// a daily medicine until MD1's count of days after it ended, a depot
-// injection until that many days after its last injection's dosing
+// lastDayTaken is the last dose day of a regime's instalments whose current
+// record is a dose taken (the last day it covers, for a take-home
+// instalment); ok is false when the pharmacy recorded none.
+func (tx *Tx) lastDayTaken(regimeID string) (calendar.Date, bool, error) {
+	var in Instalment
+	err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
+		Joins("JOIN dose_events e ON e.instalment_id = instalments.id").
+		Where("p.regime_id = ? AND e.outcome IN ?", regimeID, []string{string(dispensing.Supervised), string(dispensing.Collected)}).
+		// The event still stands: nothing corrects it.
+		Where("NOT EXISTS (SELECT 1 FROM dose_events c WHERE c.corrects_id = e.id)").
+		Order("instalments.date DESC").Take(&in).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return calendar.Date{}, false, nil
+	}
+	if err != nil {
+		return calendar.Date{}, false, translate(err)
+	}
+	last := in.Date
+	for _, d := range in.Covers {
+		if d.After(last) {
+			last = d
+		}
+	}
+	return last, true, nil
+}
+
+// stillOn reports whether a regime the patient was on until until still
+// covers start: a daily medicine for MD1's count of days after that, a
+// depot injection for that many days after its last injection's dosing
 // interval ran out.
-func stillOn(n policy.Numbers, med dosing.Medicine, ended calendar.Date, injections []Administration, start calendar.Date) bool {
-	until := ended
+func stillOn(n policy.Numbers, med dosing.Medicine, until calendar.Date, injections []Administration, start calendar.Date) bool {
 	if len(injections) > 0 {
 		lastGiven := injections[len(injections)-1].Date
 		covered := lastGiven.AddDays(7)
