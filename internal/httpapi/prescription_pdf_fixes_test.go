@@ -114,7 +114,7 @@ func TestReissuedPrescriptionPDFFitsOnePage(t *testing.T) {
 		if n := pdfPageCount(t, data); n != 1 {
 			t.Fatalf("the reissued prescription takes %d pages: %s", n, text)
 		}
-		prescribed := longDate(calendar.MustParse(rx["prescribed_on"].(string)))
+		prescribed := calendar.MustParse(rx["prescribed_on"].(string)).Format("2 Jan 2006")
 		page1 := pdfPageText(t, data, 1)
 		assertText(t, page1, "PRESCRIBER'S SIGNATURE", "Prescription date", prescribed, "Total quantity",
 			"First instalment to be dispensed by", "within 28 days of the prescription date", "Later instalments on their scheduled dates",

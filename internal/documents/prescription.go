@@ -1,0 +1,428 @@
+// Package documents composes what Dosebook puts on paper — the FP10MDA-style
+// instalment prescription and the shared-care summary letter to the GP —
+// from stored records, as the plain view-models internal/pdf draws. Every
+// sentence a pharmacist or GP reads is worded here, apart from HTTP.
+package documents
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/pdf"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// unitShort is the abbreviation of the unit a quantity is written in.
+func unitShort(med dosing.Medicine) string {
+	if med.Unit == dosing.UnitMillilitres {
+		return "ml"
+	}
+	return "mg"
+}
+
+// amount writes a dose as the quantity of product: "60 ml" of methadone
+// 1 mg/ml, "12 mg" of buprenorphine.
+func amount(med dosing.Medicine, m dosing.Micrograms) string {
+	return med.QuantityOf(m).MilligramsString() + " " + unitShort(med)
+}
+
+// doseText is the dose as a prescriber writes it: "60 mg (60 ml) once daily".
+func doseText(med dosing.Medicine, m dosing.Micrograms) string {
+	if m == 0 {
+		return ""
+	}
+	switch med.Interval {
+	case dosing.IntervalWeekly:
+		return m.String() + " once weekly by subcutaneous injection"
+	case dosing.IntervalMonthly:
+		return m.String() + " once monthly by subcutaneous injection"
+	}
+	if med.Unit == dosing.UnitMillilitres {
+		return fmt.Sprintf("%s (%s) once daily", m, amount(med, m))
+	}
+	return m.String() + " once daily"
+}
+
+// dosePeriodsText states each daily dose of a prescription with its days,
+// for a prescription across a dose change (L2): "70 mg (70 ml) daily on
+// 21 Dec 2026, then 75 mg (75 ml) daily from 22 Dec 2026". The last period
+// runs to the end of the prescription. each writes one dose.
+func dosePeriodsText(periods []prescriptions.DosePeriod, end calendar.Date, each func(dosing.Micrograms) string) string {
+	parts := make([]string, len(periods))
+	for i, p := range periods {
+		last := prescriptions.PeriodEnd(periods, i, end)
+		var when string
+		switch {
+		case p.From.Equal(last):
+			when = "on " + longDate(p.From)
+		case i == len(periods)-1:
+			when = "from " + longDate(p.From)
+		default:
+			when = "from " + longDate(p.From) + " to " + longDate(last)
+		}
+		parts[i] = each(p.DailyDose) + " " + when
+	}
+	return strings.Join(parts, ", then ")
+}
+
+// prescribedDose is the dose line of a prescription: one dose as
+// doseText writes it, or each dose with its days. The combination product
+// states both of its strengths (combinationAmount).
+func prescribedDose(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		if med.Naloxone && d.DailyDose > 0 {
+			return combinationAmount(d.DailyDose) + " (buprenorphine/naloxone) once daily"
+		}
+		return doseText(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string {
+		switch {
+		case med.Naloxone:
+			return combinationAmount(m) + " (buprenorphine/naloxone) daily"
+		case med.Unit == dosing.UnitMillilitres:
+			return fmt.Sprintf("%s (%s) daily", m, amount(med, m))
+		}
+		return m.String() + " daily"
+	})
+}
+
+// instalmentAmounts is the amount of a day's instalment, for each dose the
+// prescription covers: "70 ml", or "70 ml on 21 Dec 2026, then 75 ml from
+// 22 Dec 2026".
+func instalmentAmounts(med dosing.Medicine, d store.Prescription) string {
+	if len(d.DosePeriods) <= 1 {
+		return rxAmount(med, d.DailyDose)
+	}
+	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string { return rxAmount(med, m) })
+}
+
+// buprenorphinePerNaloxone is the ratio of the buprenorphine and naloxone
+// sublingual tablets, 2 mg/0.5 mg and 8 mg/2 mg: 4 to 1.
+const buprenorphinePerNaloxone = 4
+
+// combinationAmount writes an amount of the buprenorphine and naloxone
+// product as its pack does, buprenorphine first: "12 mg/3 mg". Its doses
+// are stored as buprenorphine (dosing.Medicine.Strengths), and are whole
+// tablets of 2 or 8 mg, so the naloxone is exact.
+func combinationAmount(m dosing.Micrograms) string {
+	return m.String() + "/" + (m / buprenorphinePerNaloxone).String()
+}
+
+// rxAmount is an amount on a prescription: of the combination product
+// with both strengths, so that "12 mg" is not read as 12 mg of tablets of
+// either; otherwise as amount writes it.
+func rxAmount(med dosing.Medicine, m dosing.Micrograms) string {
+	if med.Naloxone {
+		return combinationAmount(m)
+	}
+	return amount(med, m)
+}
+
+// totalQuantityText is the total in words and figures (L2), saying for
+// the combination product what the milligrams are of: "168 (one hundred
+// and sixty-eight) milligrams of buprenorphine (with 42 mg naloxone)".
+func totalQuantityText(med dosing.Medicine, total dosing.Micrograms) string {
+	t := prescriptions.TotalQuantity(total, med.Unit)
+	if med.Naloxone {
+		t += fmt.Sprintf(" of buprenorphine (with %s naloxone)", total/buprenorphinePerNaloxone)
+	}
+	return t
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// dayMonth is "Sat 29 May".
+func dayMonth(d calendar.Date) string { return d.Format("Mon 2 Jan") }
+
+// daysCovered describes the dose days one instalment supplies:
+// "Sat 29 May – Mon 31 May" for a run, the day alone for one.
+func daysCovered(date calendar.Date, covers []calendar.Date) string {
+	switch {
+	case len(covers) == 0:
+		return dayMonth(date)
+	case len(covers) == 1:
+		return dayMonth(covers[0])
+	}
+	first, last := covers[0], covers[len(covers)-1]
+	if first.DaysUntil(last) == len(covers)-1 {
+		return dayMonth(first) + " – " + dayMonth(last)
+	}
+	parts := make([]string, len(covers))
+	for i, d := range covers {
+		parts[i] = dayMonth(d)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// weekOrder is a UK week, Monday first.
+var weekOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+func shortDay(d time.Weekday) string { return d.String()[:3] }
+
+// weekdaysText compresses weekdays (in week order) into runs: "Mon–Fri",
+// "Mon, Wed, Fri", "every day".
+func weekdaysText(days []time.Weekday) string {
+	if len(days) == 7 {
+		return "every day"
+	}
+	idx := func(d time.Weekday) int { return (int(d) + 6) % 7 }
+	var parts []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && idx(days[j+1]) == idx(days[j])+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, shortDay(days[i])+"–"+shortDay(days[j]))
+		case j > i:
+			parts = append(parts, shortDay(days[i]), shortDay(days[j]))
+		default:
+			parts = append(parts, shortDay(days[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// followsPattern reports whether every instalment is supervised exactly on
+// the pattern's supervised days.
+func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	for _, in := range ins {
+		if (p[in.Date.Weekday()] == regimes.PickupSupervised) != (in.Supervised > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// patternText describes the weekly pickup pattern in words.
+func patternText(p regimes.WeeklyPattern) string { return patternTextWhen(p, "") }
+
+// patternTextWhen is patternText with the supervised days qualified by
+// when, e.g. " when it is open".
+func patternTextWhen(p regimes.WeeklyPattern, when string) string {
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	var sup, home []time.Weekday
+	earlier := map[time.Weekday][]time.Weekday{}
+	var suppliers []time.Weekday
+	for _, d := range weekOrder {
+		switch p[d] {
+		case regimes.PickupSupervised:
+			sup = append(sup, d)
+		case regimes.PickupTakeHome:
+			home = append(home, d)
+		case regimes.PickupEarlier:
+			on, _ := p.SuppliedOn(d)
+			if _, seen := earlier[on]; !seen {
+				suppliers = append(suppliers, on)
+			}
+			earlier[on] = append(earlier[on], d)
+		}
+	}
+	var parts []string
+	if len(sup) > 0 {
+		parts = append(parts, "consumption supervised at the pharmacy "+onDays(sup)+when)
+	}
+	if len(home) > 0 {
+		parts = append(parts, "take-home dose collected "+onDays(home))
+	}
+	for _, on := range suppliers {
+		parts = append(parts, fmt.Sprintf("%s dose supplied on %s to take home", weekdaysText(earlier[on]), shortDay(on)))
+	}
+	return capitalise(strings.Join(parts, "; ")) + "."
+}
+
+func onDays(ds []time.Weekday) string {
+	t := weekdaysText(ds)
+	if t == "every day" {
+		return t
+	}
+	return "on " + t
+}
+
+// prescriberRole is how the signatory is described on the form.
+func prescriberRole(u store.User) string {
+	switch {
+	case u.Role == auth.GP:
+		return "GP (shared care)"
+	case strings.HasPrefix(strings.ToUpper(u.Registration), "GMC"):
+		return "Specialist doctor"
+	}
+	return "Non-medical prescriber"
+}
+
+// Prescription is the view of an instalment prescription as printed on
+// today, under the service's policy n (the L3 validity it states).
+func Prescription(d store.PrescriptionDocument, n policy.Numbers, today calendar.Date) pdf.PrescriptionView {
+	med, _ := dosing.LookupMedicine(d.Medicine)
+	words, _ := prescriptions.LookupWording(d.Wording)
+	texts := make([]string, len(words))
+	for i, w := range words {
+		texts[i] = w.Text
+	}
+	rows := make([]pdf.InstalmentRow, len(d.Instalments))
+	for i, in := range d.Instalments {
+		rows[i] = pdf.InstalmentRow{Date: in.Date, DaysCovered: daysCovered(in.Date, in.Covers)}
+		if in.Supervised > 0 {
+			rows[i].Supervised = rxAmount(med, in.Supervised)
+		}
+		if in.TakeHome > 0 {
+			rows[i].TakeHome = rxAmount(med, in.TakeHome)
+		}
+	}
+	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), supplyText(d))
+	return pdf.PrescriptionView{
+		// The state is not printed, only a bar on one that can no longer
+		// be dispensed from (expired, completed).
+		Serial: d.Serial, Status: string(d.EffectiveStatus(today, n)), Copy: d.Copy(),
+		Service: pdf.Service{Name: d.Service.Name, Address: d.Service.Address, Phone: d.Service.Phone},
+		// Where the prescriber works, not the service the prescription
+		// belongs to: under shared care a GP's practice (L1).
+		Prescriber: pdf.Prescriber{Name: d.Prescriber.Name, Role: prescriberRole(d.Prescriber), Registration: d.Prescriber.Registration,
+			Organisation: d.PrescriberOrg.Name, Address: d.PrescriberOrg.Address, Phone: d.PrescriberOrg.Phone, DirectLine: d.Prescriber.Phone},
+		Patient: pdf.Patient{Name: d.Patient.Name(), Address: d.Patient.Address, DateOfBirth: d.Patient.DateOfBirth,
+			NHSNumber: patients.FormatNHSNumber(d.Patient.NHSNumber)},
+		Pharmacy: pdf.Pharmacy{Name: d.Pharmacy.Name, Address: d.Pharmacy.Address, Phone: d.Pharmacy.Phone},
+		Medicine: med.Name, Form: capitalise(med.Form), Strength: strings.Join(med.StrengthLabels, ", "),
+		Dose:          prescribedDose(med, d.Prescription),
+		TotalQuantity: totalQuantityText(med, d.Total),
+		Interval:      interval,
+		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial),
+		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(n.L3ValidDays),
+	}
+}
+
+// supplyText says how the doses reach the patient, and for each dose
+// handed over with an earlier instalment, why: the pickup pattern supplies
+// it early (patternText names the days), or the pharmacy is closed that
+// day. The document carries the pattern in force on the first day and
+// the pharmacy's opening days now; a reissue across a pattern change
+// (followsPattern) is described by its schedule, and a dose carried for a
+// reason neither explains (the opening days changed since the issue) is
+// not given a reason. Nothing says every dose is supervised when one is
+// taken home.
+func supplyText(d store.PrescriptionDocument) string {
+	p := d.Pattern
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	opening := calendar.DefaultOpening()
+	openingKnown := d.Pharmacy.Opening == "" || json.Unmarshal([]byte(d.Pharmacy.Opening), &opening) == nil
+	// closed: the closed days within the prescription; carried: the days
+	// whose dose comes earlier than usual because of them (a closed day's
+	// own dose, or one the pattern would have supplied on a closed day).
+	var closed, carried []calendar.Date
+	closedSupervisedDay := false
+	noteClosed := func(day calendar.Date) {
+		if !slices.ContainsFunc(closed, day.Equal) {
+			closed = append(closed, day)
+			closedSupervisedDay = closedSupervisedDay || p[day.Weekday()] == regimes.PickupSupervised
+		}
+	}
+	unexplained := false
+	for _, in := range d.Instalments {
+		for _, day := range in.Covers {
+			if day.Equal(in.Date) {
+				continue
+			}
+			if p[day.Weekday()] == regimes.PickupEarlier {
+				supplier := usualSupplier(p, day)
+				switch {
+				case supplier.Equal(in.Date):
+				case openingKnown && !opening.IsOpen(supplier) && !supplier.Before(d.StartDate):
+					noteClosed(supplier)
+					carried = append(carried, day)
+				default:
+					unexplained = true
+				}
+				continue
+			}
+			if openingKnown && !opening.IsOpen(day) {
+				noteClosed(day)
+				carried = append(carried, day)
+				continue
+			}
+			unexplained = true
+		}
+	}
+	slices.SortFunc(closed, func(a, b calendar.Date) int { return a.Compare(b) })
+	var parts []string
+	switch {
+	case !followsPattern(d.Pattern, d.Instalments):
+		parts = append(parts, "The pickup pattern changes during this prescription: each instalment is supervised or taken home as scheduled below.")
+	case unexplained:
+		parts = append(parts, "Each instalment is supervised or taken home as scheduled below.")
+	default:
+		when := ""
+		if closedSupervisedDay {
+			when = " when it is open"
+		}
+		// Closed days are taken home: not every day is supervised.
+		parts = append(parts, patternTextWhen(p, when))
+	}
+	if len(closed) > 0 {
+		var doses string
+		switch {
+		case !slices.EqualFunc(closed, carried, calendar.Date.Equal):
+			doses = "the doses for " + listAnd(carried) + " are"
+		case len(closed) == 1:
+			doses = "that day's dose is"
+		default:
+			doses = "those days' doses are"
+		}
+		parts = append(parts, fmt.Sprintf("The pharmacy is closed on %s: %s supplied to take home with the instalment before, as scheduled below.",
+			listAnd(closed), doses))
+	}
+	return strings.Join(parts, " ")
+}
+
+// usualSupplier is the date on which the pattern supplies an "earlier" day's
+// dose: the nearest day before it that is not itself supplied earlier.
+func usualSupplier(p regimes.WeeklyPattern, day calendar.Date) calendar.Date {
+	on, _ := p.SuppliedOn(day.Weekday())
+	back := (int(day.Weekday()) - int(on) + 7) % 7
+	return day.AddDays(-back)
+}
+
+// listAnd writes days as "Sun 30 May, Mon 31 May and Sun 6 Jun".
+func listAnd(days []calendar.Date) string {
+	s := make([]string, len(days))
+	for i, d := range days {
+		s[i] = dayMonth(d)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}

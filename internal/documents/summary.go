@@ -1,0 +1,608 @@
+package documents
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/pdf"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/sharedcare"
+	"github.com/dosebook/dosebook/internal/store"
+)
+
+// SummaryMonths is how far back the summary's dose chart reaches (SC4).
+const SummaryMonths = 6
+
+// chartOutcome maps a dose day's outcome to the chart's lanes; refused
+// doses are drawn with withheld ones (neither was taken).
+func chartOutcome(o dispensing.Outcome) string {
+	switch o {
+	case dispensing.Supervised:
+		return pdf.OutcomeSupervised
+	case dispensing.Collected:
+		return pdf.OutcomeCollected
+	case dispensing.Missed:
+		return pdf.OutcomeMissed
+	case dispensing.Withheld, dispensing.Refused:
+		return pdf.OutcomeWithheld
+	}
+	return pdf.OutcomeNone
+}
+
+// dayOutcome merges the records of one date: a dose taken counts over one
+// not taken, which counts over an unknown one.
+func dayOutcome(days []dispensing.DayOutcome) map[calendar.Date]dispensing.Outcome {
+	rank := func(o dispensing.Outcome) int {
+		switch {
+		case o.Taken():
+			return 2
+		case o != "":
+			return 1
+		}
+		return 0
+	}
+	out := map[calendar.Date]dispensing.Outcome{}
+	for _, d := range days {
+		if cur, ok := out[d.Date]; !ok || rank(d.Outcome) > rank(cur) {
+			out[d.Date] = d.Outcome
+		}
+	}
+	return out
+}
+
+func longDate(d calendar.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return d.Format("2 Jan 2006")
+}
+
+func screenResults(sc store.DrugScreen) string {
+	var pos, neg []string
+	for _, sub := range store.Screenable {
+		switch sc.Results[sub] {
+		case store.ResultPositive:
+			pos = append(pos, sub)
+		case store.ResultNegative:
+			neg = append(neg, sub)
+		}
+	}
+	for _, o := range sc.OtherSubstances {
+		if o.Result == store.ResultPositive {
+			pos = append(pos, o.Name)
+		} else {
+			neg = append(neg, o.Name)
+		}
+	}
+	var parts []string
+	if len(pos) > 0 {
+		parts = append(parts, "Positive: "+strings.Join(pos, ", "))
+	}
+	if len(neg) > 0 {
+		parts = append(parts, "Negative: "+strings.Join(neg, ", "))
+	}
+	if sc.Notes != "" {
+		parts = append(parts, sc.Notes)
+	}
+	return strings.Join(parts, ". ")
+}
+
+func siteText(s regimes.Site) string {
+	str := string(s)
+	for _, side := range []string{"left", "right"} {
+		if rest, ok := strings.CutSuffix(str, "_"+side); ok {
+			return capitalise(strings.ReplaceAll(rest, "_", " ")) + " (" + side + ")"
+		}
+	}
+	return capitalise(strings.ReplaceAll(str, "_", " "))
+}
+
+// summaryStatus says where shared care stands for the letter: the status,
+// the day of the step that set it, and for a hand-back or decline who took
+// it and why. A proposal the service handed back before the practice
+// accepted it was withdrawn, not handed back.
+func summaryStatus(rec store.SummaryRecords, tz *time.Location) (status string, on calendar.Date, by, reason string) {
+	if rec.Arrangement == nil {
+		return pdf.StatusNotProposed, calendar.Date{}, "", ""
+	}
+	kind := map[string]string{store.SharedProposed: pdf.StatusProposed, store.SharedAccepted: pdf.StatusAccepted,
+		store.SharedDeclined: pdf.StatusDeclined, store.SharedHandedBack: pdf.StatusHandedBack}
+	status = kind[rec.Arrangement.Status]
+	accepted := false
+	for _, ev := range rec.Timeline {
+		accepted = accepted || ev.Kind == store.SharedAccepted
+		if ev.Kind != rec.Arrangement.Status {
+			continue
+		}
+		on, reason = calendar.DateOf(ev.OccurredAt, tz), ev.Reason
+		by = pdf.PartyService
+		if ev.Party == store.PartyPractice {
+			by = pdf.PartyPractice
+		}
+	}
+	if status == pdf.StatusHandedBack && !accepted {
+		status = pdf.StatusWithdrawn
+	}
+	return status, on, by, reason
+}
+
+// summaryRegime is one regime of the letter's period with its product and
+// dose history, oldest change first.
+type summaryRegime struct {
+	regime  store.Regime
+	med     dosing.Medicine
+	history []store.DoseChange
+}
+
+// covers reports whether the regime was in force on day.
+func (r summaryRegime) covers(day calendar.Date) bool {
+	return !day.Before(r.regime.StartDate) && (r.regime.EndedOn.IsZero() || !day.After(r.regime.EndedOn))
+}
+
+// lastDose is the dose the regime ended on (or stands at).
+func (r summaryRegime) lastDose() dosing.Micrograms {
+	if r.regime.EndedOn.IsZero() {
+		return store.LatestDose(r.history)
+	}
+	return store.DoseOn(r.history, r.regime.EndedOn)
+}
+
+// firstDose is the regime's starting dose.
+func (r summaryRegime) firstDose() dosing.Micrograms {
+	if len(r.history) == 0 {
+		return 0
+	}
+	return r.history[0].To
+}
+
+// productName is a medicine as the letter names it in a sentence: "weekly
+// Buvidal", "methadone", "sublingual buprenorphine".
+func productName(med dosing.Medicine) string {
+	switch {
+	case med.Class == dosing.ClassBuvidal:
+		return med.Interval + " Buvidal"
+	case med.Class == dosing.ClassMethadone:
+		return "methadone"
+	case med.Espranor:
+		return "Espranor (buprenorphine oral lyophilisate)"
+	case med.Class == dosing.ClassBuprenorphine && med.Naloxone:
+		return "sublingual buprenorphine with naloxone"
+	case med.Class == dosing.ClassBuprenorphine:
+		return "sublingual buprenorphine"
+	case med.Name != "":
+		return med.Name
+	}
+	return "another medicine"
+}
+
+// summaryChain is the regimes of the letter's period, oldest first, ending
+// with the current one.
+func summaryChain(rec store.SummaryRecords, more store.SummaryContext) []summaryRegime {
+	var out []summaryRegime
+	for _, e := range more.Earlier {
+		med, _ := dosing.LookupMedicine(e.Regime.Medicine)
+		out = append(out, summaryRegime{regime: e.Regime, med: med, history: e.History})
+	}
+	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
+	return append(out, summaryRegime{regime: rec.Regime, med: med, history: rec.History})
+}
+
+// follows reports whether next took over from prev without a break: a
+// switch of medicine or product rather than a new start after a pause.
+func follows(prev, next summaryRegime) bool {
+	return !prev.regime.EndedOn.IsZero() && !prev.regime.EndedOn.Before(next.regime.StartDate.AddDays(-1))
+}
+
+// switchText says how next followed prev: "switched from weekly Buvidal
+// 24 mg to monthly Buvidal 96 mg on 1 May 2026". dated adds the day of the
+// switch, which a table row already has in its date column.
+func switchText(prev, next summaryRegime, dated bool) string {
+	from := productName(prev.med) + " " + prev.lastDose().String()
+	to := productName(next.med) + " " + next.firstDose().String()
+	on := ""
+	if dated {
+		on = " on " + longDate(next.regime.StartDate)
+	}
+	if follows(prev, next) {
+		return fmt.Sprintf("switched from %s to %s%s", from, to, on)
+	}
+	return fmt.Sprintf("%s ended on %s; %s started%s", from, longDate(prev.regime.EndedOn), to, on)
+}
+
+// treatmentStart is the first day of the unbroken run of regimes that
+// ends with the current one.
+func treatmentStart(chain []summaryRegime) calendar.Date {
+	start := chain[len(chain)-1].regime.StartDate
+	for i := len(chain) - 1; i > 0 && follows(chain[i-1], chain[i]); i-- {
+		start = chain[i-1].regime.StartDate
+	}
+	return start
+}
+
+// stageText is a regime's stage in plain words: "Planned reduction since
+// 21 May 2026: the dose is lowered step by step, as the service decides."
+func stageText(st regimes.Stage, since calendar.Date) string {
+	var name, what string
+	switch st {
+	case regimes.StageInduction:
+		name, what = "Induction", "treatment is starting"
+	case regimes.StageTitration:
+		name, what = "Titration", "the dose is being adjusted until it holds the patient"
+	case regimes.StageMaintenance:
+		name, what = "Maintenance", "a stable dose"
+	case regimes.StageReduction:
+		name, what = "Planned reduction", "the dose is lowered step by step, as the service decides"
+	default:
+		return ""
+	}
+	if !since.IsZero() {
+		name += " since " + longDate(since)
+	}
+	return name + ": " + what + "."
+}
+
+// overrideText names an overridden rule by its title, which a GP can read,
+// with the reason given.
+func overrideText(n policy.Numbers, o store.RuleOverride) string {
+	name := o.Rule
+	if r, ok := policy.RuleByID(n, o.Rule); ok {
+		name = r.Title
+	}
+	return name + ": " + o.Reason
+}
+
+// windowText is BV8's dosing window for a product in words.
+func windowText(med dosing.Medicine, n policy.Numbers) string {
+	days := n.BV8WeeklyWindowDays
+	if med.Interval == dosing.IntervalMonthly {
+		days = n.BV8MonthlyWindowDays
+	}
+	return fmt.Sprintf("%d days either side of the due date", days)
+}
+
+// nextInjectionText is when the next injection is due after the patient's
+// last regular one, by that injection's product (BV8): the first monthly
+// dose after a weekly one is due a week later. An injection from before
+// the current run of treatment (start) is not followed on from.
+func nextInjectionText(more store.SummaryContext, n policy.Numbers, start, today calendar.Date) string {
+	last := more.LastRegular
+	if last == nil || last.Date.Before(start) {
+		return "No injection recorded yet: the service arranges the first."
+	}
+	med, _ := dosing.LookupMedicine(last.Medicine)
+	due, earliest, latest := regimes.NextDue(med, last.Date, n)
+	given := fmt.Sprintf("the last injection was %s of %s on %s", last.Dose, productName(med), longDate(last.Date))
+	if today.After(latest) {
+		return fmt.Sprintf("Overdue: it was due on %s and the window to give it on time closed on %s (%s). The service contacts the patient and decides how to continue.",
+			longDate(due), longDate(latest), given)
+	}
+	return fmt.Sprintf("Due %s; on time from %s to %s (%s).", longDate(due), longDate(earliest), longDate(latest), given)
+}
+
+// SharedCareSummary is the view of the handover letter to the GP (SC4) as
+// of today, in the service's time zone tz and under its policy n.
+func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n policy.Numbers, tz *time.Location, today calendar.Date) pdf.SharedCareSummaryView {
+	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
+	pt := rec.Patient
+	chain := summaryChain(rec, more)
+	current := store.DoseOn(rec.History, today)
+	if rec.Regime.Status != store.RegimeActive {
+		current = store.DoseOn(rec.History, rec.Regime.EndedOn)
+	}
+	// An injection patient has nothing dispensed, unless a prescription is
+	// still running (from before a switch, say).
+	instalments := !med.Injectable || !rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today)
+	v := pdf.SharedCareSummaryView{
+		ServiceName: rec.Service.Name, ServiceAddress: rec.Service.Address, ServicePhone: rec.Service.Phone,
+		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
+		Patient: pdf.Patient{Name: pt.Name(), Address: pt.Address, DateOfBirth: pt.DateOfBirth,
+			NHSNumber: patients.FormatNHSNumber(pt.NHSNumber), Phone: pt.Phone},
+		Date:                today,
+		Medicine:            med.Name,
+		CurrentDose:         doseText(med, current),
+		Stage:               stageText(more.Stage, more.StageSince),
+		LastPrescriptionEnd: rec.LastPrescriptionEnd,
+		InjectionsOnly:      !instalments,
+		Keyworker:           pt.Keyworker,
+	}
+	if instalments {
+		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}
+	}
+	if rec.Regime.Status != store.RegimeActive {
+		v.CurrentDose += fmt.Sprintf(" — regime ended on %s", longDate(rec.Regime.EndedOn))
+		v.Stage = ""
+	}
+	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = summaryStatus(rec, tz)
+	if rec.Proposer.ID != "" {
+		v.Author = rec.Proposer.Name
+		if rec.Proposer.Registration != "" {
+			v.Author += " (" + rec.Proposer.Registration + ")"
+		}
+	}
+	// The last change in force today; one planned for later is said beside
+	// the current dose, so the letter does not date a dose not yet given.
+	for _, h := range rec.History {
+		if h.EffectiveDate.After(today) {
+			v.CurrentDose += fmt.Sprintf(" (changing to %s from %s)", doseText(med, h.To), longDate(h.EffectiveDate))
+			continue
+		}
+		v.LastChange = h.EffectiveDate
+	}
+	var switches []string
+	for i := 1; i < len(chain); i++ {
+		switches = append(switches, switchText(chain[i-1], chain[i], true))
+	}
+	if len(switches) > 0 {
+		v.Earlier = capitalise(strings.Join(switches, "; then ")) + "."
+	}
+	if med.Injectable {
+		v.Supervision = "Each injection is given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional at the specialist service; it is never handed to the patient to take away."
+		if rec.Regime.Status == store.RegimeActive {
+			v.NextInjection = nextInjectionText(more, n, treatmentStart(chain), today)
+		}
+	} else {
+		v.Supervision = patternText(rec.Regime.Pattern)
+		if rec.Regime.SupervisionRelaxedReason != "" {
+			v.Supervision += " Supervision was relaxed by a recorded decision (" + strings.TrimSuffix(rec.Regime.SupervisionRelaxedReason, ".") + ")."
+		}
+	}
+	if b := more.Block; b != nil && !med.Injectable {
+		v.DispensingStopped = fmt.Sprintf("Dispensing is currently stopped, since %s: the patient went without the dose on %d consecutive days "+
+			"(%s to %s). The pharmacy will not dispense again until a prescriber has reviewed the patient and recorded the review.",
+			longDate(more.BlockedFrom), b.Missed, longDate(b.Since), longDate(b.LastMissed))
+	}
+
+	// Chart: the dose in force and what happened on each day within the
+	// last six months, under whichever regime; for an injectable, each
+	// injection, whatever product it was.
+	from := regimes.AddMonths(today, -SummaryMonths)
+	v.Chart = pdf.ChartData{From: from, To: today, Injectable: med.Injectable}
+	for i := 1; i < len(chain); i++ {
+		if on := chain[i].regime.StartDate; !on.Before(from) && !on.After(today) {
+			v.Chart.Switches = append(v.Chart.Switches, pdf.ChartSwitch{Date: on, Label: switchText(chain[i-1], chain[i], true)})
+		}
+	}
+	for _, ad := range more.Injections {
+		im, _ := dosing.LookupMedicine(ad.Medicine)
+		if med.Injectable {
+			v.Chart.Injections = append(v.Chart.Injections, pdf.ChartInjection{Date: ad.Date,
+				DoseMg: float64(ad.Dose) / float64(dosing.Milligram), Extra: ad.Extra})
+		}
+		dose := ad.Dose.String()
+		if ad.Extra {
+			dose += " (additional dose)"
+		}
+		v.Injections = append(v.Injections, pdf.InjectionRow{Date: ad.Date, Product: capitalise(im.Interval), Dose: dose, Site: siteText(ad.Site)})
+	}
+	outcomes := dayOutcome(rec.Days)
+	for d := from; !d.After(today) && !med.Injectable; d = d.AddDays(1) {
+		// The current regime has the day it started; an earlier one the
+		// days before.
+		var on *summaryRegime
+		for i := len(chain) - 1; i >= 0; i-- {
+			if chain[i].covers(d) {
+				on = &chain[i]
+				break
+			}
+		}
+		if on == nil || on.med.Injectable {
+			continue
+		}
+		dose := store.DoseOn(on.history, d)
+		v.Chart.Days = append(v.Chart.Days, pdf.ChartDay{Date: d, DoseMg: float64(dose) / float64(dosing.Milligram),
+			Outcome: chartOutcome(outcomes[d])})
+	}
+
+	// Dose changes, the earlier regimes' within the period first. The first
+	// dose of a regime that followed another is a switch, not the start of
+	// treatment.
+	for i, r := range chain {
+		names, overrides := rec.UserNames, rec.Overrides
+		if i < len(chain)-1 {
+			names, overrides = more.EarlierNames, more.EarlierOverrides
+		}
+		for _, c := range r.history {
+			if i < len(chain)-1 && c.EffectiveDate.Before(from) {
+				continue
+			}
+			row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: names[c.PrescriberID]}
+			if c.From > 0 {
+				row.From = c.From.String()
+			}
+			ovs := overrides[c.ID]
+			if c.From == 0 {
+				ovs = append(ovs, overrides[r.regime.ID]...)
+				if i > 0 {
+					row.From = chain[i-1].lastDose().String()
+					sw := capitalise(switchText(chain[i-1], r, false))
+					if c.Reason == "" || c.Reason == "Starting dose" {
+						row.Reason = sw
+					} else {
+						row.Reason = sw + " — " + c.Reason
+					}
+				}
+			}
+			if len(chain) > 1 && !(c.From == 0 && i > 0) {
+				row.Reason = capitalise(productName(r.med)) + ": " + row.Reason
+			}
+			var notes []string
+			for _, o := range ovs {
+				notes = append(notes, overrideText(n, o))
+			}
+			row.Override = strings.Join(notes, "; ")
+			v.Titrations = append(v.Titrations, row)
+		}
+	}
+
+	// Adherence over SC3's window, or since the start of treatment when
+	// that is shorter.
+	wFrom, wTo := sharedcare.Window(n, today)
+	last := wTo.AddDays(-1)
+	window := fmt.Sprintf("last %d weeks, %s to %s", n.SC3AdherenceWeeks, longDate(wFrom), longDate(last))
+	if start := treatmentStart(chain); start.After(wFrom) {
+		wFrom = start
+		window = fmt.Sprintf("since the start of treatment on %s, up to %s", longDate(start), longDate(last))
+		switch {
+		case start.Equal(last):
+			window = "since the start of treatment on " + longDate(start)
+		case start.After(last):
+			window = fmt.Sprintf("treatment started on %s: no dose was due before today", longDate(start))
+		}
+	}
+	a := dispensing.ComputeAdherence(rec.Days, wFrom, last)
+	v.Adherence = pdf.Adherence{
+		Window: window,
+		Due:    a.Due, Supervised: a.Supervised, Collected: a.Collected, Missed: a.Missed, Withheld: a.Withheld, Refused: a.Refused,
+	}
+	if a.TakenPercent != "" {
+		v.Adherence.Percent = a.TakenPercent + "%"
+	}
+	if med.Injectable {
+		v.Adherence = pdf.Adherence{} // injections are listed instead
+	}
+
+	for _, sc := range rec.Screens {
+		v.Screens = append(v.Screens, pdf.ScreenRow{Date: sc.Date, Sample: capitalise(strings.ReplaceAll(sc.SampleType, "_", " ")),
+			Witnessed: sc.Witnessed, Results: screenResults(sc)})
+	}
+
+	v.RiskFlags = pt.RiskFlags.Flags()
+	if len(v.RiskFlags) == 0 {
+		v.RiskFlags = []string{"No risk flags recorded (benzodiazepines, alcohol, QTc, overdose, injecting, children, prison release)."}
+	}
+	if med.Class == dosing.ClassMethadone {
+		if current >= n.M4HighDose {
+			v.RiskFlags = append(v.RiskFlags, fmt.Sprintf("High-dose methadone (%s or more): needs ECG/QTc monitoring", n.M4HighDose))
+		}
+		if !rec.Regime.ECGDate.IsZero() {
+			v.RiskFlags = append(v.RiskFlags, "Last ECG/QTc check: "+longDate(rec.Regime.ECGDate))
+		}
+	}
+	if pt.NaloxoneSuppliedOn.IsZero() {
+		v.Naloxone = "No take-home naloxone supply recorded: please offer it."
+	} else {
+		v.Naloxone = "Take-home naloxone supplied on " + longDate(pt.NaloxoneSuppliedOn) + "."
+	}
+
+	// Shared care that was declined, withdrawn or handed back leaves
+	// prescribing with the service, and the letter must not tell the
+	// practice otherwise.
+	ended := v.Status == pdf.StatusDeclined || v.Status == pdf.StatusWithdrawn || v.Status == pdf.StatusHandedBack
+	v.Responsibilities = summaryDuties(n, med, ended, instalments)
+	v.Reviews = summaryReviews(n, rec, v.Status)
+
+	if !ended {
+		when := fmt.Sprintf("intoxication, %d or more consecutive missed days, an overdose, a new risk, or any request to change the dose", n.MD1ConsecutiveMissedDays)
+		next := "writes the next prescription, so that treatment continues without a gap"
+		if med.Injectable {
+			when = "an injection missed or not given by the end of its window, intoxication, an overdose, a new risk, or any request to change the dose"
+			next = "takes over prescribing the injections, so that the next one is given on time"
+		}
+		v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time. The practice records it in Dosebook with the reason "+
+			"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and %s. "+
+			"Contact the service the same day for %s.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"), next, when)
+	}
+
+	v.Contacts = []pdf.Contact{{Role: "Specialist service", Name: rec.Service.Name, Phone: rec.Service.Phone}}
+	if rec.Proposer.ID != "" {
+		v.Contacts = append(v.Contacts, pdf.Contact{Role: "Prescriber (specialist service)", Name: rec.Proposer.Name,
+			Phone: firstNonEmpty(rec.Proposer.Phone, rec.Service.Phone)})
+	}
+	if pt.Keyworker != "" {
+		v.Contacts = append(v.Contacts, pdf.Contact{Role: "Keyworker", Name: pt.Keyworker, Phone: rec.Service.Phone})
+	}
+	if instalments {
+		v.Contacts = append(v.Contacts, pdf.Contact{Role: "Pharmacy", Name: rec.Pharmacy.Name, Phone: rec.Pharmacy.Phone})
+	}
+	v.Contacts = append(v.Contacts, pdf.Contact{Role: "GP practice", Name: rec.Practice.Name, Phone: rec.Practice.Phone})
+	return v
+}
+
+// summaryDuties is "who does what" in words a GP reads without the rule
+// ids: for an injectable, who gives the injections and what happens when
+// one is missed; the pharmacy only when something is dispensed.
+func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments bool) []pdf.Responsibility {
+	pharmacy := pdf.Responsibility{Party: "Pharmacy", Duty: fmt.Sprintf("Dispenses the instalments as prescribed and supervises consumption where stated; "+
+		"never supplies missed doses later; after %d consecutive missed days stops dispensing until the prescriber has reviewed the patient; "+
+		"does not give the dose to a patient who seems intoxicated, and tells the prescriber.", n.MD1ConsecutiveMissedDays)}
+	inject := ""
+	if med.Injectable {
+		inject = fmt.Sprintf("gives each injection (a nurse or other healthcare professional; never handed to the patient) within its window, %s; "+
+			"follows up a missed or overdue injection the same day and decides how to continue; ", windowText(med, n))
+	}
+	var out []pdf.Responsibility
+	if ended {
+		what := "the dose and supervision"
+		if med.Injectable {
+			what = "the dose and the product (weekly or monthly)"
+		}
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides %s; %sreviews the treatment at least every %d months; "+
+				"keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable.", what, inject, n.M5ReviewMonths)},
+			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
+		}
+	} else if med.Injectable {
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and the product (weekly or monthly): the GP does not change them; ask the service. %s"+
+				"reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.",
+				capitalise(inject), n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes the injections at the current dose and product; does not give them (the service does); "+
+				"reviews prescribing at least every %d months; tells the service the same day about a missed injection, intoxication, new risks "+
+				"(including new sedative medicines) or any request to change the dose; hands prescribing back when needed.", n.M5ReviewMonths)},
+		}
+	} else {
+		out = []pdf.Responsibility{
+			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision: the GP does not change the dose; ask the service. "+
+				"Reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days each; "+
+				"reviews prescribing at least every %d months; tells the service about missed doses, intoxication, new risks or any request to change the dose; "+
+				"hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
+		}
+	}
+	if instalments {
+		out = append(out, pharmacy)
+	}
+	return out
+}
+
+// summaryReviews are the reviews that apply where shared care stands, each
+// with who does it: under shared care the practice's prescribing review
+// and the service's yearly one; otherwise the service's review of the
+// treatment, and for a proposal the two it would bring.
+func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) []pdf.ReviewRow {
+	gp := pdf.ReviewRow{Who: "GP practice", What: fmt.Sprintf("Prescribing review: at least every %d months while the practice prescribes", n.M5ReviewMonths)}
+	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least every %d months", n.SC1SpecialistReviewMonths)}
+	var out []pdf.ReviewRow
+	if status == pdf.StatusAccepted {
+		gp.Due, spec.Due = rec.Arrangement.GPReviewDue, rec.Arrangement.SpecialistReviewDue
+		return append(out, gp, spec)
+	}
+	if rec.Regime.Status == store.RegimeActive {
+		from, what := rec.Regime.StartDate, "counted from the start of the current regime on "+longDate(rec.Regime.StartDate)
+		if rec.LastReview.After(from) {
+			from, what = rec.LastReview, "counted from the last review on "+longDate(rec.LastReview)
+		}
+		out = append(out, pdf.ReviewRow{Who: "Specialist service", Due: regimes.ReviewDue(from, n),
+			What: fmt.Sprintf("Review of the treatment while the service prescribes: at least every %d months, %s", n.M5ReviewMonths, what)})
+	}
+	if status == pdf.StatusNotProposed || status == pdf.StatusProposed {
+		gp.What += " — dated when the practice accepts"
+		spec.What += " — dated when the practice accepts"
+		out = append(out, gp, spec)
+	}
+	return out
+}
+
+// replacesText tells the pharmacy which prescription a reissue replaces.
+func replacesText(serial string) string {
+	if serial == "" {
+		return ""
+	}
+	return serial + ", cancelled: its remaining days are dispensed from this prescription only."
+}
