@@ -65,7 +65,7 @@ func (s *Server) sharedCareSummaryPDF(c *gin.Context) {
 	}
 	today := s.today()
 	from := regimes.AddMonths(today, -documents.SummaryMonths)
-	rec, err := s.db.SharedCareSummary(c.Request.Context(), principal(c), id, from, today)
+	rec, err := s.db.SharedCareSummary(c.Request.Context(), principal(c), s.cfg.Policy, id, from, today)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -173,6 +173,23 @@ func TestScheduledSharedCareReviewAlerts(t *testing.T) {
 		wantAlerts(t, "before three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 1, "due on 2026-04-05")
 		e.closeAll(c, "2026-07-08")
 		wantAlerts(t, "three months after the GP's review", e.alertMessages("gp", pid, "gp_review_due"), 2, "due on 2026-07-08")
+		// An ECG is a heart trace, not the practice's review: the alert
+		// stays open and no date moves.
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "ecg", "ecg_date": "2026-07-08", "notes": "QTc 420 ms"}))
+		if open := e.alertsOf("gp", "?kind=gp_review_due&patient_id="+pid); len(open) != 1 {
+			t.Fatalf("open GP review alerts after an ECG: %v", open)
+		}
+		// The arrangement and the letter show the dates the reviews moved
+		// on to, not the ones set at acceptance.
+		for _, who := range []string{"gp", "prescriber"} {
+			got := e.must(200, e.do(who, "GET", "/v1/shared-care/"+sc["id"].(string), nil))
+			if got["gp_review_due"] != "2026-07-08" || got["specialist_review_due"] != "2027-04-07" {
+				t.Fatalf("%s: arrangement review dates = %v, %v", who, got["gp_review_due"], got["specialist_review_due"])
+			}
+		}
+		text := e.summaryText("gp", pid)
+		assertText(t, text, "8 Jul 2026", "7 Apr 2027")
+		assertNoText(t, text, "5 Jan 2027")
 
 		e.closeAll(c, "2027-01-05")
 		wantAlerts(t, "a year after acceptance", e.alertMessages("prescriber", pid, "specialist_review_due"), 0, "")

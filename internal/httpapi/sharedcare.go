@@ -112,7 +112,7 @@ func (s *Server) listSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	recs, err := s.db.SharedCareOf(c.Request.Context(), principal(c), id)
+	recs, err := s.db.SharedCareOf(c.Request.Context(), principal(c), s.cfg.Policy, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -126,7 +126,7 @@ func (s *Server) getSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rec, err := s.db.SharedCareByID(c.Request.Context(), principal(c), id)
+	rec, err := s.db.SharedCareByID(c.Request.Context(), principal(c), s.cfg.Policy, id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -296,13 +296,8 @@ func (tx *Tx) sharedCareReviewAlerts(n policy.Numbers, day calendar.Date) error 
 		SpecialistReviewDue, GPReviewDue     calendar.Date
 		LastSpecialistReview, LastGPReview   calendar.Date
 	}
-	lastBy := func(org string) string {
-		return `(SELECT MAX(r.date) FROM reviews r JOIN users u ON u.id = r.prescriber_id
-			WHERE r.patient_id = s.patient_id AND u.organisation_id = s.` + org + `)`
-	}
 	if err := tx.g.Table("shared_care s").
-		Select(`s.id, s.patient_id, s.service_id, s.practice_id, s.specialist_review_due, s.gp_review_due, `+
-			lastBy("service_id")+` AS last_specialist_review, `+lastBy("practice_id")+` AS last_gp_review`).
+		Select(`s.id, s.patient_id, s.service_id, s.practice_id, s.specialist_review_due, s.gp_review_due, `+lastPartyReviews).
 		Where("s.status = ?", SharedAccepted).Order("s.id").Scan(&rows).Error; err != nil {
 		return translate(err)
 	}

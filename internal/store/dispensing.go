@@ -1228,13 +1228,13 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 		if err := tx.resolveAlerts(r.PatientID, AlertAttendance, "", by("Review recorded for %s.", r.Date)); err != nil {
 			return err
 		}
-	}
-	party := AlertSpecialistReviewDue
-	if p.Role == auth.GP {
-		party = AlertGPReviewDue
-	}
-	if err := tx.resolveAlerts(r.PatientID, party, "", by("Review recorded for %s.", r.Date)); err != nil {
-		return err
+		party := AlertSpecialistReviewDue
+		if p.Role == auth.GP {
+			party = AlertGPReviewDue
+		}
+		if err := tx.resolveAlerts(r.PatientID, party, "", by("Review recorded for %s.", r.Date)); err != nil {
+			return err
+		}
 	}
 	if !r.ECGDate.IsZero() && today.Before(regimes.HighDoseReviewDue(r.ECGDate, n)) {
 		return tx.resolveAlerts(r.PatientID, AlertECGDue, "", by("ECG recorded on %s.", r.ECGDate))

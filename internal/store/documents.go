@@ -10,6 +10,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -149,7 +150,7 @@ type SummaryRecords struct {
 // SharedCareSummary gathers a patient's records from from to today for the
 // summary letter. The prescriber's service or the GP of a practice with an
 // open arrangement may read it.
-func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, patientID string, from, today calendar.Date) (SummaryRecords, error) {
+func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, from, today calendar.Date) (SummaryRecords, error) {
 	var out SummaryRecords
 	g := db.read(ctx)
 	if p.Role != auth.Prescriber && p.Role != auth.GP {
@@ -171,6 +172,9 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, patientID
 		}
 	}
 	if out.Arrangement != nil {
+		if err := moveReviewsOn(g, n, out.Arrangement); err != nil {
+			return out, err
+		}
 		rec, err := sharedCareRecord(g, *out.Arrangement)
 		if err != nil {
 			return out, err

@@ -458,7 +458,7 @@ func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string) (SharedCar
 
 // SharedCareOf lists a patient's arrangements the user is party to, newest
 // first, each with its timeline.
-func (db *DB) SharedCareOf(ctx context.Context, p auth.Principal, patientID string) ([]SharedCareRecord, error) {
+func (db *DB) SharedCareOf(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string) ([]SharedCareRecord, error) {
 	g := db.read(ctx)
 	if _, err := patientFor(g, p, patientID); err != nil {
 		return nil, err
@@ -478,6 +478,9 @@ func (db *DB) SharedCareOf(ctx context.Context, p auth.Principal, patientID stri
 	}
 	out := make([]SharedCareRecord, 0, len(scs))
 	for _, sc := range scs {
+		if err := moveReviewsOn(g, n, &sc); err != nil {
+			return nil, err
+		}
 		rec, err := sharedCareRecord(g, sc)
 		if err != nil {
 			return nil, err
@@ -488,9 +491,12 @@ func (db *DB) SharedCareOf(ctx context.Context, p auth.Principal, patientID stri
 }
 
 // SharedCareByID returns one arrangement the user is party to.
-func (db *DB) SharedCareByID(ctx context.Context, p auth.Principal, id string) (SharedCareRecord, error) {
+func (db *DB) SharedCareByID(ctx context.Context, p auth.Principal, n policy.Numbers, id string) (SharedCareRecord, error) {
 	sc, err := sharedCareFor(db.read(ctx), p, id)
 	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := moveReviewsOn(db.read(ctx), n, &sc); err != nil {
 		return SharedCareRecord{}, err
 	}
 	return sharedCareRecord(db.read(ctx), sc)
@@ -551,6 +557,31 @@ func sharedCareRecord(g *gorm.DB, sc SharedCare) (SharedCareRecord, error) {
 		return rec, translate(err)
 	}
 	return rec, nil
+}
+
+// lastPartyReviews selects, for an arrangement s, the latest review by a
+// user of each party (last_specialist_review, last_gp_review). An ECG
+// review records a heart trace, not a review of the patient, and moves no
+// review date on.
+const lastPartyReviews = `(SELECT MAX(r.date) FROM reviews r JOIN users u ON u.id = r.prescriber_id
+		WHERE r.patient_id = s.patient_id AND u.organisation_id = s.service_id AND r.kind <> 'ecg') AS last_specialist_review,
+	(SELECT MAX(r.date) FROM reviews r JOIN users u ON u.id = r.prescriber_id
+		WHERE r.patient_id = s.patient_id AND u.organisation_id = s.practice_id AND r.kind <> 'ecg') AS last_gp_review`
+
+// moveReviewsOn sets an accepted arrangement's review dates to when each
+// party's next review is due: the dates stored at acceptance are only the
+// first ones, and each review by that party moves its date on (SC1).
+func moveReviewsOn(g *gorm.DB, n policy.Numbers, sc *SharedCare) error {
+	if sc.Status != SharedAccepted {
+		return nil
+	}
+	var last struct{ LastSpecialistReview, LastGPReview calendar.Date }
+	if err := g.Table("shared_care s").Select(lastPartyReviews).Where("s.id = ?", sc.ID).Scan(&last).Error; err != nil {
+		return translate(err)
+	}
+	sc.SpecialistReviewDue = sharedcare.ReviewDue(sc.SpecialistReviewDue, last.LastSpecialistReview, n.SC1SpecialistReviewMonths)
+	sc.GPReviewDue = sharedcare.ReviewDue(sc.GPReviewDue, last.LastGPReview, n.M5ReviewMonths)
+	return nil
 }
 
 // userNames looks up the names of the users collect names.
