@@ -319,6 +319,12 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		v.Stage = ""
 	}
 	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = summaryStatus(rec, tz)
+	if rec.Arrangement != nil {
+		v.EligibilityDate = calendar.DateOf(rec.Arrangement.ProposedAt, tz)
+		for _, c := range rec.Arrangement.Criteria {
+			v.Eligibility = append(v.Eligibility, pdf.EligibilityRow{Criterion: c.Description, Met: c.Met, Detail: c.Detail, Override: c.OverrideReason})
+		}
+	}
 	if rec.Proposer.ID != "" {
 		v.Author = rec.Proposer.Name
 		if rec.Proposer.Registration != "" {

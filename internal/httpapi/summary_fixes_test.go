@@ -149,3 +149,20 @@ func TestSummaryAfterSwitchOfMedicine(t *testing.T) {
 		assertNoText(t, text, "4 mg Starting dose")
 	})
 }
+
+// The letter shows the SC3 judgement made when shared care was proposed:
+// the practice sees each criterion, which were not met and the service's
+// reason to go ahead regardless.
+func TestSummaryShowsEligibilityJudgedAtProposal(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(352, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance"})
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "Moving away from the clinic; GP agreed — stable on 30 mg for a year elsewhere"}}}))
+		text := e.summaryText("gp", pid)
+		assertText(t, text, "Eligibility for shared care (SC3), judged when proposed on 2 Mar 2026",
+			"Not met — overridden", "Service's reason to go ahead: Moving away from the clinic; GP agreed — stable on 30 mg for a year elsewhere",
+			"Met")
+	})
+}

@@ -56,6 +56,17 @@ type Responsibility struct {
 	Duty  string
 }
 
+// EligibilityRow is one shared-care criterion (SC3) as judged when the
+// service proposed shared care.
+type EligibilityRow struct {
+	Criterion string
+	Met       bool
+	Detail    string
+	// Override is the service's reason to go ahead although the criterion
+	// was not met; "" when it was met.
+	Override string
+}
+
 // ReviewRow is a review that falls due.
 type ReviewRow struct {
 	Who  string // who carries it out, e.g. "GP practice"
@@ -170,6 +181,12 @@ type SharedCareSummaryView struct {
 
 	RiskFlags []string
 	Naloxone  string
+
+	// Eligibility is the SC3 judgement made when shared care was
+	// proposed on EligibilityDate, so the practice sees which criteria
+	// were not met and why the service went ahead.
+	Eligibility     []EligibilityRow
+	EligibilityDate calendar.Date
 
 	Responsibilities []Responsibility
 	Reviews          []ReviewRow
@@ -589,6 +606,23 @@ func (s *summary) safety() {
 
 func (s *summary) arrangements() {
 	v := s.v
+	if len(v.Eligibility) > 0 {
+		rows := make([][]string, len(v.Eligibility))
+		for i, e := range v.Eligibility {
+			judged, detail := "Met", e.Detail
+			if !e.Met {
+				judged = "Not met"
+				if e.Override != "" {
+					judged = "Not met — overridden"
+					detail += suffix(" ", "Service's reason to go ahead: "+e.Override)
+				}
+			}
+			rows[i] = []string{orDash(e.Criterion), judged, orDash(detail)}
+		}
+		s.tableSection("Eligibility for shared care (SC3), judged when proposed on "+longDate(v.EligibilityDate),
+			[]column{{"Criterion", 56, "L"}, {"Judged", 30, "L"}, {"Detail", 100, "L"}}, rows, 8.5, 1.2, 0)
+		s.gap(4)
+	}
 	if len(v.Responsibilities) > 0 {
 		rows := make([][]string, len(v.Responsibilities))
 		for i, r := range v.Responsibilities {
