@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dosebook/dosebook/internal/audit"
 	"github.com/dosebook/dosebook/internal/auth"
@@ -32,8 +33,9 @@ func cmdOrgs(ctx context.Context, args []string, env config.Env, stdout, stderr 
 		fs.StringVar(&address, "address", "", "postal address")
 		fs.StringVar(&phone, "phone", "", "telephone")
 	}, func(a app) error {
-		if !auth.OrgKind(kind).Valid() || name == "" {
-			return &exitError{2, fmt.Errorf("--kind must be treatment_service, pharmacy or gp_practice and --name is required")}
+		if !auth.OrgKind(kind).Valid() || name == "" || strings.TrimSpace(address) == "" {
+			// L1: prescriptions and letters print the address.
+			return &exitError{2, fmt.Errorf("--kind must be treatment_service, pharmacy or gp_practice, and --name and --address are required")}
 		}
 		o := store.Organisation{Kind: auth.OrgKind(kind), Name: name, Address: address, Phone: phone}
 		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(&o) }); err != nil {

@@ -232,7 +232,7 @@ func matrixFixtures(e *env, today string) (ours, theirs *recordSet) {
 	theirs.instalment = todayInstalment(e, "pharmacist_2", theirs.pharmacy, theirs.patient)
 	theirs.alert = withheldAlert(e, "pharmacist_2", theirs.instalment, presTok, theirs.patient)
 	theirs.token = e.must(201, e.do("admin", "POST", "/v1/users/"+theirs.user+"/tokens", map[string]any{"label": "matrix other"}))["id"].(string)
-	spare := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "pharmacy", "name": "Matrix Spare Pharmacy"}))
+	spare := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "pharmacy", "name": "Matrix Spare Pharmacy", "address": "9 Spare Street, Worcester WR1 9ZZ"}))
 	ours.movePharmacy, theirs.movePharmacy = spare["id"].(string), spare["id"].(string)
 	return ours, theirs
 }

@@ -57,7 +57,13 @@ func (r createOrganisationRequest) validate() error {
 		f.Add("kind", "enum", "kind must be treatment_service, pharmacy or gp_practice")
 	}
 	requireText(&f, "name", r.Name, 200)
-	optionalText(&f, "address", r.Address, 500)
+	// L1: a controlled drug prescription carries the prescriber's address;
+	// the pharmacy's and the practice's go on prescriptions and letters too.
+	if strings.TrimSpace(r.Address) == "" {
+		f.Add("address", "required", "address is required: it is printed on prescriptions and letters (L1: a controlled drug prescription carries the prescriber's address)")
+	} else {
+		optionalText(&f, "address", r.Address, 500)
+	}
 	optionalText(&f, "phone", r.Phone, 40)
 	return f.Err()
 }

@@ -116,6 +116,7 @@ func TestBadInputIsAClientError(t *testing.T) {
 			{"two values", `{"kind":"pharmacy","name":"a"} {}`, 400, ""},
 			{"unknown field", `{"kind":"pharmacy","name":"a","colour":"red"}`, 422, "colour"},
 			{"wrong type", `{"kind":"pharmacy","name":7}`, 422, "name"},
+			{"no address", `{"kind":"gp_practice","name":"Nowhere Surgery"}`, 422, "address"},
 			{"invalid utf8", "{\"kind\":\"pharmacy\",\"name\":\"\xff\"}", 400, ""},
 			{"too large", `{"name":"` + strings.Repeat("a", 2<<20) + `"}`, 413, ""},
 			{"deeply nested", strings.Repeat("[", 100000), 400, ""},

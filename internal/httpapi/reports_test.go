@@ -32,7 +32,7 @@ func TestRapidAccessReport(t *testing.T) {
 			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
 
 		// Another service's referral stays out of this service's figures.
-		svc := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "treatment_service", "name": "Hillside Recovery"}))
+		svc := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "treatment_service", "name": "Hillside Recovery", "address": "2 Hill Street, Worcester WR1 4AA"}))
 		other := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": svc["id"], "role": "prescriber",
 			"name": "Dr Lee", "issue_token": true}))["token"].(string)
 		e.must(201, e.do(other, "POST", "/v1/patients", map[string]any{"nhs_number": patients.TestNHSNumber(125), "given_name": "Ann",

@@ -11,7 +11,7 @@ func TestDayListFlagsOneNHSNumberUnderTwoRecords(t *testing.T) {
 	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, _ := e.dispensed(150, "2026-12-02")
 		nhs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))["nhs_number"].(string)
-		svc := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "treatment_service", "name": "Hillside Recovery"}))
+		svc := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "treatment_service", "name": "Hillside Recovery", "address": "2 Hill Street, Worcester WR1 4AA"}))
 		other := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": svc["id"], "role": "prescriber",
 			"name": "Dr Lee", "issue_token": true}))["token"].(string)
 		dup := e.must(201, e.do(other, "POST", "/v1/patients", map[string]any{"nhs_number": nhs, "given_name": "Zoe",
