@@ -412,6 +412,12 @@ func (s *Server) endRegime(c *gin.Context) {
 	if on.IsZero() {
 		on = s.today()
 	}
+	// Ending stops dispensing at once: a regime ended "on Saturday" today
+	// would leave the days until then without a dose.
+	if on.After(s.today()) {
+		f.Add("ended_on", "not_future", "ended_on must not be in the future: ending a regime cancels its prescriptions now; "+
+			"record the end on the day treatment stops (a prescription already written to that day runs until then)")
+	}
 	requireText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)

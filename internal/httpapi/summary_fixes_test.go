@@ -161,7 +161,7 @@ func TestSummaryShowsEligibilityJudgedAtProposal(t *testing.T) {
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
 			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "Moving away from the clinic; GP agreed — stable on 30 mg for a year elsewhere"}}}))
 		text := e.summaryText("gp", pid)
-		assertText(t, text, "Eligibility for shared care (SC3), judged when proposed on 2 Mar 2026",
+		assertText(t, text, "Eligibility for shared care (SC3), as the service judged it on 2 Mar 2026",
 			"Not met — overridden", "Service's reason to go ahead: Moving away from the clinic; GP agreed — stable on 30 mg for a year elsewhere",
 			"Met")
 	})

@@ -619,7 +619,7 @@ func (s *summary) arrangements() {
 			}
 			rows[i] = []string{orDash(e.Criterion), judged, orDash(detail)}
 		}
-		s.tableSection("Eligibility for shared care (SC3), judged when proposed on "+longDate(v.EligibilityDate),
+		s.tableSection("Eligibility for shared care (SC3), as the service judged it on "+longDate(v.EligibilityDate),
 			[]column{{"Criterion", 56, "L"}, {"Judged", 30, "L"}, {"Detail", 100, "L"}}, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}

@@ -420,6 +420,13 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		return nil, err
 	}
 	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate}
+	// A dose the pharmacy watched being taken is the surest time of the
+	// last dose (B1): it wins over an earlier time the prescriber gave.
+	if seen, err := tx.lastSupervisedAt(last.ID); err != nil {
+		return nil, err
+	} else if seen.After(prev.LastDose) {
+		prev.LastDose = seen
+	}
 	if last.Medicine == dosing.CodeBuvidalWeekly {
 		// Weeks of weekly Buvidal actually given, not the regime's span.
 		prev.WeeklyBuvidalWeeks = len(injections)
@@ -452,6 +459,24 @@ func (tx *Tx) lastDayTaken(regimeID string) (calendar.Date, bool, error) {
 		}
 	}
 	return last, true, nil
+}
+
+// lastSupervisedAt is when the pharmacy last watched a dose of the regime
+// being taken (a supervised record that still stands); zero when never. A
+// take-home collection says when the dose left the pharmacy, not when it
+// was taken, so it does not count.
+func (tx *Tx) lastSupervisedAt(regimeID string) (time.Time, error) {
+	var e DoseEvent
+	err := tx.g.Table("dose_events e").Select("e.*").
+		Joins("JOIN instalments i ON i.id = e.instalment_id").
+		Joins("JOIN prescriptions p ON p.id = i.prescription_id").
+		Where("p.regime_id = ? AND e.outcome = ?", regimeID, string(dispensing.Supervised)).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events c WHERE c.corrects_id = e.id)").
+		Order("e.occurred_at DESC").Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return time.Time{}, nil
+	}
+	return e.OccurredAt, translate(err)
 }
 
 // stillOn reports whether a regime the patient was on until until still
@@ -608,6 +633,14 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 	}
 	if on.Before(r.StartDate) {
 		return r, problem.Invalidf("ended_on", "after_start", "ended_on must not be before the regime start %s", r.StartDate)
+	}
+	// A regime ended before a dose the pharmacy recorded as taken would
+	// hide that dose from what follows (B1 counts from the last dose).
+	if taken, ok, err := tx.lastDayTaken(r.ID); err != nil {
+		return r, err
+	} else if ok && on.Before(taken) {
+		return r, problem.Invalidf("ended_on", "after_last_dose",
+			"ended_on must not be before %s, the last day of a dose the pharmacy recorded as taken; end the regime on or after it", taken)
 	}
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, on).Find(&live).Error; err != nil {
