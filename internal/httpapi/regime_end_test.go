@@ -61,3 +61,33 @@ func TestInductionTimingCountsFromTheSupervisedMethadoneDose(t *testing.T) {
 		blockedWith(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", start), "B1", "Only 1 h 40 min")
 	})
 }
+
+// A regime's first prescription that starts after the regime, at a dose
+// titrated since, warns: the days before it have no dose (MD5) and the
+// patient's first supply skips the titration steps (M2).
+func TestFirstPrescriptionAfterUnsuppliedTitrationWarns(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-09T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(423, nil)
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-03-09"})
+		for i, to := range []int{40, 50, 60} {
+			e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/dose-changes", map[string]any{"to": to,
+				"effective_date": fmt.Sprintf("2026-03-%02d", 10+i), "reason": "titration"}))
+		}
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-16",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))
+		got := findingRules(rx, "warnings")
+		if !slices.Contains(got, "M2") || !slices.Contains(got, "MD5") {
+			t.Fatalf("warnings %v, want M2 and MD5: %v", got, rx["warnings"])
+		}
+		assertText(t, fmt.Sprint(rx["warnings"]), "first supply is 60 mg, not the starting dose of 30 mg", "Mon 9 Mar 2026 to Sun 15 Mar 2026")
+		// Prescribed from the start, nothing is skipped.
+		other := e.newPatient(424, nil)
+		e.startRegime(other, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-03-09"})
+		ok := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": other, "start_date": "2026-03-09",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))
+		if got := findingRules(ok, "warnings"); slices.Contains(got, "M2") || slices.Contains(got, "MD5") {
+			t.Fatalf("a prescription from the regime's start warns %v", ok["warnings"])
+		}
+	})
+}

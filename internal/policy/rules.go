@@ -165,7 +165,7 @@ func specs() []ruleSpec {
 		// MD5 is Dosebook's: a day no prescription covers is a day without
 		// a dose as surely as a missed one.
 		{"MD5", "Days without a prescription", Warn, EvidenceUnverified, "Dosebook, following MD1 and MD3 (days without a dose lower tolerance)",
-			fixed("A prescription that starts days after the regime's last one ended leaves those days without a dose; the prescriber is warned.")},
+			fixed("A prescription that starts days after the regime's last one ended, or the regime's first one starting after the regime, leaves those days without a dose; the prescriber is warned.")},
 
 		{"L1", "Prescription form", Block, EvidenceVerified, "Misuse of Drugs Regulations 2001 reg 15(1), 16(1)(b)",
 			fixed("A controlled-drug prescription is indelible, dated and signed, with the prescriber's UK address.")},

@@ -514,6 +514,19 @@ func (tx *Tx) uncoveredBefore(regimeID string, start calendar.Date) (*dayRange, 
 	return &dayRange{from: through.AddDays(1), to: start.AddDays(-1)}, nil
 }
 
+// prescribedBefore reports whether any prescription of the regime, other
+// than a draft or one cancelled before anything was recorded, has an
+// instalment before day.
+func (tx *Tx) prescribedBefore(regimeID string, day calendar.Date) (bool, error) {
+	var n int64
+	err := tx.g.Table("instalments").
+		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
+		Where("p.regime_id = ? AND p.status <> ? AND instalments.date < ?", regimeID, StatusDraft, day).
+		Where("(p.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+		Limit(1).Count(&n).Error
+	return n > 0, translate(err)
+}
+
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
 	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding) (PrescriptionResult, error) {
 	var res PrescriptionResult
@@ -541,6 +554,28 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	gap, err := tx.uncoveredBefore(r.ID, in.StartDate)
 	if err != nil {
 		return res, err
+	}
+	first, starting := DoseOn(history, in.StartDate), DoseOn(history, r.StartDate)
+	if gap == nil && in.StartDate.After(r.StartDate) {
+		// The regime's first prescription: the days from the regime's start
+		// have no dose, and any titration step since was never taken.
+		supplied, err := tx.prescribedBefore(r.ID, in.StartDate)
+		if err != nil {
+			return res, err
+		}
+		if !supplied {
+			days := dayRange{from: r.StartDate, to: in.StartDate.AddDays(-1)}
+			findings = append(findings, policy.Finding{Rule: "MD5", Severity: policy.Warn,
+				Message: fmt.Sprintf("No prescription covers %s: the regime started on %s and nothing of it is prescribed before this prescription, so the patient has no dose on those days.",
+					days.text(), r.StartDate),
+				Action: fmt.Sprintf("Start this prescription on %s, or prescribe those days, unless the patient is not to have them.", r.StartDate)})
+			if first > starting {
+				findings = append(findings, policy.Finding{Rule: "M2", Severity: policy.Warn,
+					Message: fmt.Sprintf("Nothing of this regime has been prescribed before %s, so the patient's first supply is %s, not the starting dose of %s: the titration steps since %s were never taken.",
+						in.StartDate, first, starting, r.StartDate),
+					Action: "Prescribe from the regime's start, or lower the dose to the starting dose, unless the patient has been taking this dose elsewhere."})
+			}
+		}
 	}
 	if gap != nil {
 		findings = append(findings, policy.Finding{Rule: "MD5", Severity: policy.Warn,
