@@ -91,3 +91,20 @@ func TestFirstPrescriptionAfterUnsuppliedTitrationWarns(t *testing.T) {
 		}
 	})
 }
+
+// A QTc/cardiac risk flag asks for an ECG before methadone starts (M4).
+func TestCardiacRiskFlagAsksForAnECGBeforeMethadone(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-09T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(425, map[string]any{"risk_flags": map[string]any{"cardiac_qtc": true}})
+		start := map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20, "stage": "titration"}
+		if got := warningRules(e.startRegime(pid, start)); !slices.Contains(got, "M4") {
+			t.Fatalf("warnings %v lack M4", got)
+		}
+		other := e.newPatient(426, map[string]any{"risk_flags": map[string]any{"cardiac_qtc": true}})
+		start["ecg_date"] = "2026-03-02"
+		if got := warningRules(e.startRegime(other, start)); slices.Contains(got, "M4") {
+			t.Fatalf("a recent ECG still warns: %v", got)
+		}
+	})
+}

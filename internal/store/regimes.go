@@ -332,7 +332,7 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	if err := regimes.ValidateStart(start); err != nil {
 		return Regime{}, out, err
 	}
-	d, err := decide(regimes.CheckStart(n, start), in.Overrides)
+	d, err := decide(append(regimes.CheckStart(n, start), regimes.CardiacRiskAtStart(n, in.Medicine, pt.RiskFlags.CardiacQTc, in.ECGDate, in.StartDate)...), in.Overrides)
 	if err != nil {
 		return Regime{}, out, err
 	}
