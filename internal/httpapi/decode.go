@@ -231,7 +231,18 @@ type page struct {
 	After string
 }
 
+// readPage reads limit and cursor for a list keyed by id.
 func readPage(c *gin.Context) (page, error) {
+	return readPageOf(c, store.ValidID)
+}
+
+// readSeqPage reads limit and cursor for the audit trail, keyed by its
+// sequence number.
+func readSeqPage(c *gin.Context) (page, error) {
+	return readPageOf(c, isDigits)
+}
+
+func readPageOf(c *gin.Context, valid func(string) bool) (page, error) {
 	p := page{Limit: 50}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -242,8 +253,9 @@ func readPage(c *gin.Context) (page, error) {
 	}
 	if s := c.Query("cursor"); s != "" {
 		b, err := base64.RawURLEncoding.DecodeString(s)
-		// Every cursor this API returns names an id or an audit sequence number.
-		if err != nil || !store.ValidID(string(b)) && !isDigits(string(b)) {
+		// Every cursor this API returns names an id or an audit sequence
+		// number; anything else would reach the query as the wrong type.
+		if err != nil || !valid(string(b)) {
 			return p, problem.Invalidf("cursor", "format", "cursor is not one this API returned")
 		}
 		p.After = string(b)

@@ -98,10 +98,16 @@ func instant(f *problem.Fields, field string, r rawField) time.Time {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339, r.text)
-	if err != nil {
+	switch {
+	case err != nil:
 		f.Add(field, "date_time", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", field)
+	case t.Year() < 1900 || t.Year() > 2200:
+		// As for dates; and year 1 would read as "not given".
+		f.Add(field, "range", "%s must fall between 1900 and 2200", field)
+	default:
+		return t
 	}
-	return t
+	return time.Time{}
 }
 
 type overrideRequest struct {

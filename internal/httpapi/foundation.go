@@ -248,7 +248,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 }
 
 func (s *Server) listAudit(c *gin.Context) {
-	pg, err := readPage(c)
+	pg, err := readSeqPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -92,3 +92,53 @@ func TestSignerOfADraftIsItsPrescriber(t *testing.T) {
 		}
 	})
 }
+
+// More bounds a reviewer found open, each a 4xx naming the field that
+// writes nothing: a first dose in year 9999 (a 500 after the write on
+// SQLite), an ECG dated ahead (it switched M4 off), the zero time (read
+// as "not given"), a cursor of digits on an id-keyed list (a 500 on
+// PostgreSQL) and an upper-case id (matched on PostgreSQL only).
+func TestInputBoundsOnTimesCursorsAndIDs(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(262, "2026-03-26")
+		rid := e.activeRegimeOf(pid)
+		fresh := e.newPatient(263, nil)
+		before := e.auditCount()
+		for _, tc := range []struct {
+			who, method, path string
+			body              map[string]any
+			status            int
+			field             string
+		}{
+			{"prescriber", "POST", "/v1/patients/" + fresh + "/regimes", map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20,
+				"first_dose_at": "9999-12-31T23:59:59-12:00"}, 422, "first_dose_at"},
+			{"prescriber", "POST", "/v1/patients/" + fresh + "/regimes", map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20,
+				"first_dose_at": "2026-12-01T09:00:00Z"}, 422, "first_dose_at"},
+			{"prescriber", "POST", "/v1/patients/" + fresh + "/regimes", map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20,
+				"start_date": "2199-12-31"}, 422, "start_date"},
+			{"prescriber", "POST", "/v1/patients/" + fresh + "/regimes", map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20,
+				"ecg_date": "2199-12-31"}, 422, "ecg_date"},
+			{"prescriber", "POST", "/v1/regimes/" + rid + "/dose-changes", map[string]any{"to": 35, "reason": "step", "ecg_date": "2026-04-30"}, 422, "ecg_date"},
+			{"pharmacist", "POST", "/v1/instalments/" + e.instalmentOn(prID, "2026-03-26") + "/events", map[string]any{"outcome": "supervised",
+				"identity_confirmed": true, "occurred_at": "0001-01-01T00:00:00Z"}, 422, "occurred_at"},
+			{"prescriber", "GET", "/v1/patients?cursor=MQ", nil, 422, "cursor"},
+			{"prescriber", "GET", "/v1/prescriptions?cursor=MQ", nil, 422, "cursor"},
+			{"prescriber", "GET", "/v1/alerts?cursor=MQ", nil, 422, "cursor"},
+			{"prescriber", "GET", "/v1/patients/" + strings.ToUpper(pid), nil, 404, ""},
+		} {
+			p := problemOf(t, e.do(tc.who, tc.method, tc.path, tc.body), tc.status)
+			if tc.field != "" && !slices.Contains(fieldsOf(p), tc.field) {
+				t.Errorf("%s %s %v: fields %v, want %s", tc.method, tc.path, tc.body, fieldsOf(p), tc.field)
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused request wrote to the audit trail")
+		}
+		if got := e.must(200, e.do("admin", "GET", "/v1/audit?limit=1", nil)); got["next_cursor"] == "" {
+			t.Fatal("the audit trail has no next page")
+		} else {
+			e.must(200, e.do("admin", "GET", "/v1/audit?limit=1&cursor="+got["next_cursor"].(string), nil))
+		}
+	})
+}

@@ -28,8 +28,21 @@ import (
 const planAheadDays = 42
 
 func plannedWithin(f *problem.Fields, effective, today calendar.Date) {
-	if last := today.AddDays(planAheadDays); effective.After(last) {
-		f.Add("effective_date", "plan_ahead", "effective_date must be at most %d days ahead (by %s); plan a later change at a later review", planAheadDays, last)
+	plannedWithinAs(f, "effective_date", effective, today)
+}
+
+// plannedWithinAs is plannedWithin for a date sent as field.
+func plannedWithinAs(f *problem.Fields, field string, day, today calendar.Date) {
+	if last := today.AddDays(planAheadDays); day.After(last) {
+		f.Add(field, "plan_ahead", "%s must be at most %d days ahead (by %s); plan it nearer the time", field, planAheadDays, last)
+	}
+}
+
+// notFutureECG refuses an ECG dated ahead: a date not yet come would
+// count as a recent check and switch M4 off.
+func notFutureECG(f *problem.Fields, ecg, today calendar.Date) {
+	if ecg.After(today) {
+		f.Add("ecg_date", "not_future", "ecg_date is the day the ECG was done, not in the future; book it and record it once done")
 	}
 }
 
@@ -106,14 +119,18 @@ func (s *Server) startRegime(c *gin.Context) {
 		BuprenorphineNaive:    req.BuprenorphineNaive, TestDoseGiven: req.TestDoseGiven,
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	loc := s.cfg.Timezone
+	startField := "start_date"
 	if in.StartDate.IsZero() && !in.FirstDoseAt.IsZero() {
-		in.StartDate = calendar.DateOf(in.FirstDoseAt, loc)
+		in.StartDate, startField = calendar.DateOf(in.FirstDoseAt, loc), "first_dose_at"
 	}
 	if in.StartDate.IsZero() {
 		in.StartDate = s.today()
 	} else if in.StartDate.Before(s.today()) {
-		f.Add("start_date", "not_past", "start_date must be today or later")
+		f.Add(startField, "not_past", "%s must be today or later", startField)
+	} else {
+		plannedWithinAs(&f, startField, in.StartDate, s.today())
 	}
+	notFutureECG(&f, in.ECGDate, s.today())
 	// B1 times the first dose; without one given, the service's usual
 	// first-dose time on the start date stands in, and B1 says so.
 	switch {
@@ -349,6 +366,7 @@ func (s *Server) changeDose(c *gin.Context) {
 		in.Effective = today
 	}
 	plannedWithin(&f, in.Effective, today)
+	notFutureECG(&f, in.ECGDate, today)
 	requireText(&f, "reason", req.Reason, 2000)
 	if in.Stage != "" && !in.Stage.Valid() {
 		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,8 +51,10 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // ValidID reports whether s is a UUID as Dosebook writes them, so that a
 // malformed id is a 404 rather than a database error.
 func ValidID(s string) bool {
+	// Lower case only, as Dosebook writes them: PostgreSQL's uuid type
+	// would match an upper-case spelling that SQLite's text never does.
 	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
+	return err == nil && len(s) == 36 && s == strings.ToLower(s)
 }
 
 // CreateOrganisation adds an organisation.
