@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dosebook/dosebook/internal/auth"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -213,6 +215,11 @@ func (s *Server) recordReview(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if sg != nil && principal(c).Role == auth.GP {
+		// A GP does not titrate (SC1): the suggestion is the service's to
+		// act on, and the service has been alerted.
+		sg.Text = "For the specialist service to decide (SC1), which has been alerted: " + sg.Text
 	}
 	out.Retitration = sg
 	c.JSON(http.StatusCreated, out)

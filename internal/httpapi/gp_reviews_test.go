@@ -62,6 +62,18 @@ func TestGPReviewsUnderAcceptedSharedCare(t *testing.T) {
 		if r["patient_id"] != pid {
 			t.Fatalf("review = %v", r)
 		}
+		// The practice lifts the block but does not titrate: the MD3
+		// suggestion is put to the service, which is alerted.
+		if sg, _ := r["retitration"].(map[string]any); sg == nil || !strings.HasPrefix(sg["text"].(string), "For the specialist service to decide (SC1)") {
+			t.Fatalf("the GP's review suggests %v", r["retitration"])
+		}
+		var told bool
+		for _, a := range e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid) {
+			told = told || strings.Contains(a["message"].(string), "lifted the MD1 block")
+		}
+		if !told {
+			t.Fatalf("the service was not told the practice lifted the block: %v", e.alertsOf("prescriber", "?patient_id="+pid))
+		}
 		e.must(201, e.do("pharmacist", "POST", friday, dose))
 
 		// The practice's review lifted the block: the MD1 alert is resolved

@@ -1153,8 +1153,15 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 // practice then prescribes, so it must be able to lift a block on its own
 // prescriptions (MD1); a proposal alone gives it no such say.
 func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Date, r *Review) error {
-	if _, err := reviewablePatient(tx.g, p, r.PatientID); err != nil {
+	pt, err := reviewablePatient(tx.g, p, r.PatientID)
+	if err != nil {
 		return err
+	}
+	var lifted *dispensing.Block
+	if p.Role == auth.GP && r.Kind != "ecg" {
+		if lifted, _, err = md1Block(tx.g, n, r.PatientID, today); err != nil {
+			return err
+		}
 	}
 	r.ID, r.PrescriberID, r.ReviewedAt = newID(), p.UserID, tx.db.Now()
 	if err := tx.g.Create(r).Error; err != nil {
@@ -1170,6 +1177,17 @@ func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Da
 	}
 	if err := tx.Audit("review.create", "patient", r.PatientID, r); err != nil {
 		return err
+	}
+	if lifted != nil {
+		// The practice may let dispensing resume, but whether the dose
+		// must come down after the days without it (MD3) is the
+		// service's to decide (SC1).
+		if err := tx.raiseAlert(Alert{ServiceID: pt.ServiceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+			Message: fmt.Sprintf("The GP practice reviewed the patient after %d consecutive days without a dose (%s to %s) and lifted the MD1 block. "+
+				"Decide whether the dose needs re-titrating (MD3): the practice does not change the dose.", lifted.Missed, lifted.Since, lifted.LastMissed),
+			DedupeKey: "shared_care:gp_lifted_md1:" + r.ID}); err != nil {
+			return err
+		}
 	}
 	return tx.resolveByReview(p, n, today, *r)
 }
