@@ -173,18 +173,22 @@ func WellFormed(token string) bool {
 }
 
 // Denial explains why a role may not act and what to do instead; Rule is
-// the clinical rule behind it, when one is.
+// the clinical rule behind it, when one is. HandBack marks a refusal whose
+// way forward is the patient's shared care arrangement: the HTTP layer
+// names that arrangement, when the request's record is under one the
+// caller is party to.
 type Denial struct {
 	Rule, Reason, Instead string
+	HandBack              bool
 }
 
 // denials tell a user what to do instead when their role may not act.
 var denials = map[Role]map[Permission]Denial{
 	GP: {
 		PermTitrate: {Rule: "SC1", Reason: "Under shared care the GP does not titrate.",
-			Instead: "Hand prescribing back to the specialist service (POST /v1/shared-care/{id}/hand-back) for a dose change."},
+			Instead: "Hand prescribing back to the specialist service for a dose change: the practice hands back the patient's shared care arrangement, giving the reason.", HandBack: true},
 		PermRegimesWrite: {Rule: "SC1", Reason: "Under shared care the specialist service starts, changes and ends regimes.",
-			Instead: "Hand prescribing back to the specialist service to change the regime."},
+			Instead: "Hand prescribing back to the specialist service to change the regime: the practice hands back the patient's shared care arrangement, giving the reason.", HandBack: true},
 		PermSharedPropose: {Reason: "Shared care is proposed by the specialist service."},
 	},
 	Pharmacist: {

@@ -11,6 +11,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/store"
 )
 
 // authenticate resolves the bearer token. Repeated bad tokens from one
@@ -66,6 +67,9 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 			}
 			msg := fmt.Sprintf("%s %s may not do this (needs %s)", article, p.Role, perm)
 			d := auth.DenialOf(p.Role, perm)
+			if d.HandBack {
+				d.Instead = s.handBackInstead(c, p, d.Instead)
+			}
 			pe := problem.New(problem.Forbidden, "%s", strings.TrimSpace(strings.Join([]string{msg + ".", ruleLabel(d.Rule) + d.Reason, d.Instead}, " ")))
 			if d.Rule != "" {
 				pe.Findings = []policy.Finding{s.cfg.Policy.FindingAt(d.Rule, policy.Block, d.Reason, d.Instead)}
@@ -75,6 +79,38 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// handBackInstead completes a refusal whose way forward is the patient's
+// shared care arrangement (SC1) with that arrangement, found from the
+// route's regime or patient as the caller may see them: an accepted one is
+// handed back at its own path; a proposed one has not passed prescribing
+// to the practice, so the service still decides. Anything the caller may
+// not see, or a failed lookup, leaves the general sentence.
+func (s *Server) handBackInstead(c *gin.Context, p auth.Principal, instead string) string {
+	ctx, id := c.Request.Context(), c.Param("id")
+	patientID := ""
+	switch {
+	case strings.HasPrefix(c.FullPath(), "/v1/regimes/:id"):
+		r, err := s.db.RegimeFor(ctx, p, id)
+		if err != nil {
+			return instead
+		}
+		patientID = r.PatientID
+	case strings.HasPrefix(c.FullPath(), "/v1/patients/:id"):
+		patientID = id
+	default:
+		return instead
+	}
+	sc, err := s.db.OpenSharedCareFor(ctx, p, patientID)
+	if err != nil || sc == nil {
+		return instead
+	}
+	if sc.Status == store.SharedProposed {
+		return "Shared care of this patient is only proposed (GET /v1/shared-care/" + sc.ID +
+			"): the specialist service still prescribes and makes this change; ask it."
+	}
+	return instead + " This patient's arrangement: POST /v1/shared-care/" + sc.ID + "/hand-back."
 }
 
 func principal(c *gin.Context) auth.Principal {

@@ -139,6 +139,11 @@ func TestSharedCareStory(t *testing.T) {
 		if !strings.Contains(p["detail"].(string), "SC1") {
 			t.Fatalf("refusal = %v", p)
 		}
+		// Nothing to hand back yet: the service still decides the dose.
+		p = problemOf(t, e.do("gp", "POST", "/v1/regimes/"+regimeID+"/dose-changes", map[string]any{"to": 70, "reason": "cravings"}), 403)
+		if d := p["detail"].(string); !strings.Contains(d, "only proposed (GET /v1/shared-care/"+scID+")") || strings.Contains(d, "hand-back") {
+			t.Fatalf("GP titration refusal under a proposal = %q", d)
+		}
 
 		// Only a GP of that practice answers.
 		problemOf(t, e.do("prescriber", "POST", "/v1/shared-care/"+scID+"/accept", nil), 403)
@@ -184,6 +189,16 @@ func TestSharedCareStory(t *testing.T) {
 		if rules, _ := p["rules"].([]any); len(rules) != 1 || rules[0].(map[string]any)["rule"] != "SC1" ||
 			rules[0].(map[string]any)["severity"] != "block" || !strings.Contains(rules[0].(map[string]any)["action"].(string), "Hand prescribing back") {
 			t.Fatalf("GP titration refusal rules = %v", p["rules"])
+		}
+		// It says where to hand back: this arrangement, not a template.
+		handBack := "POST /v1/shared-care/" + scID + "/hand-back"
+		for _, refusal := range []map[string]any{p,
+			problemOf(t, e.do("gp", "POST", "/v1/regimes/"+regimeID+"/end", map[string]any{"reason": "stopping"}), 403)} {
+			action := refusal["rules"].([]any)[0].(map[string]any)["action"].(string)
+			if detail := refusal["detail"].(string); !strings.Contains(detail, handBack) || !strings.Contains(action, handBack) ||
+				strings.Contains(detail, "{") {
+				t.Fatalf("GP refusal does not name the arrangement to hand back: %q (action %q)", detail, action)
+			}
 		}
 		// The GP who wrote it signs it, so the GP prints the original; the
 		// service's prescriber, printing first, gets a COPY.

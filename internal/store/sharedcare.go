@@ -502,6 +502,24 @@ func (db *DB) SharedCareByID(ctx context.Context, p auth.Principal, n policy.Num
 	return sharedCareRecord(db.read(ctx), sc)
 }
 
+// OpenSharedCareFor is the proposed or accepted arrangement of a patient
+// the user may see, when the user's organisation is party to it; nil
+// otherwise.
+func (db *DB) OpenSharedCareFor(ctx context.Context, p auth.Principal, patientID string) (*SharedCare, error) {
+	g := db.read(ctx)
+	if _, err := patientFor(g, p, patientID); err != nil {
+		return nil, err
+	}
+	sc, err := openSharedCare(g, patientID)
+	if err != nil || sc == nil {
+		return nil, err
+	}
+	if (p.Role == auth.GP && sc.PracticeID == p.OrgID) || (p.Role == auth.Prescriber && sc.ServiceID == p.OrgID) {
+		return sc, nil
+	}
+	return nil, nil
+}
+
 // openSharedCare is the patient's proposed or accepted arrangement, if any.
 func openSharedCare(g *gorm.DB, patientID string) (*SharedCare, error) {
 	var sc SharedCare
