@@ -163,7 +163,7 @@ type reasonRequest struct {
 }
 
 // withReason reads the required reason of a decline or hand-back.
-func (s *Server) withReason(c *gin.Context, act func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error)) {
+func withReason[T any](s *Server, c *gin.Context, act func(tx *store.Tx, id, reason string) (T, error)) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -180,27 +180,27 @@ func (s *Server) withReason(c *gin.Context, act func(tx *store.Tx, id, reason st
 		s.fail(c, err)
 		return
 	}
-	var rec store.SharedCareRecord
+	var out T
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		rec, err = act(tx, id, strings.TrimSpace(req.Reason))
+		out, err = act(tx, id, strings.TrimSpace(req.Reason))
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, rec)
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) declineSharedCare(c *gin.Context) {
-	s.withReason(c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
+	withReason(s, c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
 		return tx.DeclineSharedCare(principal(c), id, reason)
 	})
 }
 
 func (s *Server) handBackSharedCare(c *gin.Context) {
-	s.withReason(c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
-		return tx.HandBackSharedCare(principal(c), id, reason)
+	withReason(s, c, func(tx *store.Tx, id, reason string) (store.HandBack, error) {
+		return tx.HandBackSharedCare(principal(c), id, reason, s.today())
 	})
 }

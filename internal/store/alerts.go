@@ -25,7 +25,7 @@ const (
 	AlertReviewDue        = "review_due"        // M5
 	AlertECGDue           = "ecg_due"           // M4
 	AlertInjectionOverdue = "injection_overdue" // BV8
-	AlertSharedCare       = "shared_care"       // SC1: declined or handed back
+	AlertSharedCare       = "shared_care"       // SC1: declined, withdrawn or handed back
 	// Reviews under accepted shared care (SC1): the specialist service's
 	// yearly review and the GP practice's M5 review.
 	AlertSpecialistReviewDue = "specialist_review_due"
@@ -66,6 +66,10 @@ type Alert struct {
 	Message    string    `json:"message"`
 	DedupeKey  string    `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
+	// PracticeID addresses the alert to a GP practice instead of the
+	// service (ADR 0008): its GPs see it whether or not the practice still
+	// holds the patient, and the service, whose change it reports, does not.
+	PracticeID *string `json:"practice_id"`
 }
 
 // AlertView is an alert as one organisation sees it: who it is about, with
@@ -188,8 +192,9 @@ func (r alertRow) view() AlertView {
 
 // visibleAlerts selects the alerts p may see, each with its patient and the
 // acknowledgement of p's organisation, in one statement: prescribers see
-// their service's, pharmacists their pharmacy's, and a GP practice the
-// gpAlertKinds of patients whose shared care it has accepted.
+// their service's, pharmacists their pharmacy's, and a GP practice those
+// addressed to it and the gpAlertKinds of patients whose shared care it
+// has accepted.
 func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 	q := g.Table("alerts").
 		Select(`alerts.*, patients.given_name, patients.family_name, patients.nhs_number, patients.date_of_birth,
@@ -199,16 +204,17 @@ func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 		Joins("LEFT JOIN alert_resolutions res ON res.alert_id = alerts.id")
 	switch p.Role {
 	case auth.Prescriber:
-		return q.Where("alerts.service_id = ?", p.OrgID)
+		return q.Where("alerts.service_id = ? AND alerts.practice_id IS NULL", p.OrgID)
 	case auth.Pharmacist:
 		return q.Where("alerts.pharmacy_id = ?", p.OrgID)
 	case auth.GP:
-		// Raised since the practice accepted: earlier alerts were the
-		// service's to act on, and the handover summary carries the history.
-		return q.Where("alerts.kind IN ?", gpAlertKinds).
-			Where(`EXISTS (SELECT 1 FROM shared_care s JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?
-				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND ev.occurred_at <= alerts.created_at)`,
-				SharedAccepted, p.OrgID, SharedAccepted)
+		// Those addressed to the practice, and the service's raised since
+		// the practice accepted: earlier ones were the service's to act on,
+		// and the handover summary carries the history.
+		return q.Where(`(alerts.practice_id = ? OR (alerts.practice_id IS NULL AND alerts.kind IN ? AND
+			EXISTS (SELECT 1 FROM shared_care s JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?
+				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND ev.occurred_at <= alerts.created_at)))`,
+			p.OrgID, gpAlertKinds, SharedAccepted, p.OrgID, SharedAccepted)
 	}
 	return q.Where("1 = 0")
 }

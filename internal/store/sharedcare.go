@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -421,39 +422,124 @@ func (tx *Tx) DeclineSharedCare(p auth.Principal, id, reason string) (SharedCare
 	return sharedCareRecord(tx.g, sc)
 }
 
+// HandBack is a hand-back's answer: the arrangement, and the prescriptions
+// the practice's GPs signed that are still live. Those stay valid at the
+// pharmacy, which may be dispensing from the paper, until the service
+// decides to let each run to its end or to cancel it (ADR 0008).
+type HandBack struct {
+	SharedCareRecord
+	LivePracticePrescriptions []Prescription `json:"live_practice_prescriptions"`
+}
+
 // HandBackSharedCare ends an arrangement: either party may hand
-// prescribing back (SC1). A proposal handed back by the service is
-// withdrawn. When the practice hands back, the service is alerted to take
-// prescribing over again.
-func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string) (SharedCareRecord, error) {
+// prescribing back, and the other is alerted (SC1). A proposal handed back
+// by the service is withdrawn. Prescriptions the practice's GPs signed are
+// left as they are, for the service to decide about.
+func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today calendar.Date) (HandBack, error) {
 	sc, err := sharedCareFor(tx.g, p, id)
 	if err != nil {
-		return SharedCareRecord{}, err
+		return HandBack{}, err
 	}
-	party := PartyService
-	from := []string{SharedProposed, SharedAccepted}
 	if p.Role == auth.GP {
 		// A practice that has not accepted declines instead.
-		party, from = PartyPractice, []string{SharedAccepted}
+		return tx.closeSharedCare(p, sc, PartyPractice, []string{SharedAccepted}, reason, today, nil)
 	}
+	return tx.closeSharedCare(p, sc, PartyService, []string{SharedProposed, SharedAccepted}, reason, today, nil)
+}
+
+// closeSharedCare hands an arrangement back (or withdraws a proposal) for
+// party, from one of the statuses from, with the reason on the timeline
+// and in the audit trail. cancelled are the practice's prescriptions the
+// same change cancelled (the end of the regime), named to the practice.
+//
+// The other party is alerted. The practice gets an alert addressed to it
+// (practice_id), which it keeps seeing after it has lost sight of the
+// patient: it says only who the patient is (name, NHS number, date of
+// birth, as on every alert), that the service took prescribing back or
+// withdrew, the reason, and which of the practice's own prescriptions are
+// still live or were cancelled. The service gets the hand-back of a
+// practice, or, whoever handed back, the practice's prescriptions still
+// live, which it must decide about.
+func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, party string, from []string, reason string, today calendar.Date,
+	cancelled []Prescription) (HandBack, error) {
+	wasAccepted := sc.Status == SharedAccepted
 	if err := tx.transition(sc, from, SharedHandedBack, nil); err != nil {
-		return SharedCareRecord{}, err
+		return HandBack{}, err
 	}
 	sc.Status = SharedHandedBack
 	if err := tx.sharedCareEvent(p, sc.ID, SharedHandedBack, party, reason); err != nil {
-		return SharedCareRecord{}, err
+		return HandBack{}, err
 	}
-	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": party, "reason": reason}); err != nil {
-		return SharedCareRecord{}, err
+	live, err := practicePrescriptions(tx.g, sc, today)
+	if err != nil {
+		return HandBack{}, err
 	}
-	if party == PartyPractice {
-		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: "shared_care", Rule: "SC1",
-			Message:   fmt.Sprintf("The GP practice handed prescribing back to the service (%s). The service writes the next prescription.", reason),
-			DedupeKey: "shared_care:handed_back:" + sc.ID}); err != nil {
-			return SharedCareRecord{}, err
+	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": party, "reason": reason,
+		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(cancelled)}); err != nil {
+		return HandBack{}, err
+	}
+	// The reviews shared care asked for (SC1, M5) are no longer the
+	// arrangement's to do.
+	closed := resolution{Reason: "Shared care ended: " + reason, EntityType: "shared_care", EntityID: sc.ID}
+	for _, k := range []struct{ kind, prefix string }{{AlertSpecialistReviewDue, "sc_review:specialist:"}, {AlertGPReviewDue, "sc_review:gp:"}} {
+		if err := tx.resolveAlerts(sc.PatientID, k.kind, k.prefix+sc.ID+":", closed); err != nil {
+			return HandBack{}, err
 		}
 	}
-	return sharedCareRecord(tx.g, sc)
+	names, err := prescriberNames(tx.g, append(slices.Clone(live), cancelled...))
+	if err != nil {
+		return HandBack{}, err
+	}
+	msg := sharedcare.ClosedMessage{ByService: party == PartyService, WasAccepted: wasAccepted, Reason: reason,
+		Live: prescriptionRefs(live, names), Cancelled: prescriptionRefs(cancelled, names)}
+	if party == PartyService {
+		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertSharedCare,
+			Rule: "SC1", Message: msg.ToPractice(), DedupeKey: "shared_care:closed_by_service:" + sc.ID}); err != nil {
+			return HandBack{}, err
+		}
+	}
+	if toService := msg.ToService(); toService != "" {
+		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+			Message: toService, DedupeKey: "shared_care:handed_back:" + sc.ID}); err != nil {
+			return HandBack{}, err
+		}
+	}
+	rec, err := sharedCareRecord(tx.g, sc)
+	return HandBack{SharedCareRecord: rec, LivePracticePrescriptions: nonNil(live)}, err
+}
+
+// practicePrescriptions are the patient's issued prescriptions signed by a
+// GP of the arrangement's practice that run to today or later.
+func practicePrescriptions(g *gorm.DB, sc SharedCare, today calendar.Date) ([]Prescription, error) {
+	var out []Prescription
+	err := g.Where("patient_id = ? AND status = ? AND end_date >= ?", sc.PatientID, StatusIssued, today).
+		Where("prescriber_id IN (SELECT u.id FROM users u WHERE u.organisation_id = ?)", sc.PracticeID).
+		Order("start_date, id").Find(&out).Error
+	return out, translate(err)
+}
+
+func prescriberNames(g *gorm.DB, ps []Prescription) (map[string]string, error) {
+	return userNames(g, func(add func(string)) {
+		for _, pr := range ps {
+			add(pr.PrescriberID)
+		}
+	})
+}
+
+func prescriptionRefs(ps []Prescription, names map[string]string) []sharedcare.PrescriptionRef {
+	out := make([]sharedcare.PrescriptionRef, len(ps))
+	for i, pr := range ps {
+		out[i] = sharedcare.PrescriptionRef{Serial: pr.Serial, Start: pr.StartDate, End: pr.EndDate, Prescriber: names[pr.PrescriberID]}
+	}
+	return out
+}
+
+func serials(ps []Prescription) []string {
+	out := make([]string, len(ps))
+	for i, pr := range ps {
+		out[i] = pr.Serial
+	}
+	return out
 }
 
 // SharedCareOf lists a patient's arrangements the user is party to, newest

@@ -1,0 +1,86 @@
+package sharedcare
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// PrescriptionRef names a prescription in a notice the way the paper
+// does: serial, the days it covers and who signed it.
+type PrescriptionRef struct {
+	Serial     string
+	Start, End calendar.Date
+	Prescriber string
+}
+
+func (r PrescriptionRef) String() string {
+	s := fmt.Sprintf("%s (%s to %s", r.Serial, r.Start, r.End)
+	if r.Prescriber != "" {
+		s += ", signed by " + r.Prescriber
+	}
+	return s + ")"
+}
+
+func refList(rs []PrescriptionRef) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ClosedMessage is what each party is told when shared care ends by a
+// hand-back (SC1: either party may hand back, and the other is alerted).
+type ClosedMessage struct {
+	// ByService is true when the specialist service handed back (or
+	// withdrew), false when the practice did.
+	ByService bool
+	// WasAccepted: the practice had taken over prescribing; otherwise the
+	// service withdrew a proposal.
+	WasAccepted bool
+	Reason      string
+	// Live are prescriptions the practice's GPs signed that are still
+	// valid at the pharmacy; Cancelled those the same change cancelled.
+	Live, Cancelled []PrescriptionRef
+}
+
+// ToPractice is the practice's notice of the service's hand-back or
+// withdrawal. The practice may no longer see the patient's record, so it
+// says only what the practice needs: what happened, why, and what became
+// of the prescriptions its own GPs signed.
+func (m ClosedMessage) ToPractice() string {
+	if !m.WasAccepted {
+		return fmt.Sprintf("The specialist service withdrew its proposal of shared care (reason given: %s). "+
+			"Prescribing stays with the service; the practice need do nothing.", m.Reason)
+	}
+	msg := fmt.Sprintf("The specialist service took prescribing back from the practice (reason given: %s). "+
+		"The practice no longer prescribes the opioid substitution treatment; the service writes the next prescription.", m.Reason)
+	if len(m.Cancelled) > 0 {
+		msg += " Cancelled by the service: " + refList(m.Cancelled) + "."
+	}
+	if len(m.Live) > 0 {
+		msg += " Still valid at the pharmacy: " + refList(m.Live) + ". The service decides whether each runs to its end or is cancelled."
+	}
+	return msg
+}
+
+// ToService is the service's notice: the practice's hand-back, and any
+// prescription the practice signed that is still live, which only the
+// service may now cancel. Empty when the service handed back and nothing
+// of the practice's is live: it knows what it did.
+func (m ClosedMessage) ToService() string {
+	live := ""
+	if len(m.Live) > 0 {
+		live = " Prescriptions signed by the practice are still valid at the pharmacy: " + refList(m.Live) +
+			". Decide for each whether it runs to its end, the service prescribing from the day after, or is cancelled and replaced."
+	}
+	if !m.ByService {
+		return fmt.Sprintf("The GP practice handed prescribing back to the service (%s). The service writes the next prescription.", m.Reason) + live
+	}
+	if live == "" {
+		return ""
+	}
+	return "Prescribing is back with the service." + live
+}

@@ -1,0 +1,73 @@
+package sharedcare
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+func TestClosedMessage(t *testing.T) {
+	day := func(s string) calendar.Date {
+		d, err := calendar.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	rx := PrescriptionRef{Serial: "RCDS-000007", Start: day("2026-06-10"), End: day("2026-06-23"), Prescriber: "Dr Owen Price"}
+	const ref = "RCDS-000007 (2026-06-10 to 2026-06-23, signed by Dr Owen Price)"
+	tests := []struct {
+		name                 string
+		m                    ClosedMessage
+		practice, service    []string // substrings wanted; nil service: no notice
+		notPractice, notServ []string
+	}{
+		{name: "service withdraws a proposal", m: ClosedMessage{ByService: true, Reason: "MDT: not yet"},
+			practice: []string{"withdrew its proposal", "MDT: not yet", "need do nothing"}, notPractice: []string{"took prescribing back"}},
+		{name: "service takes an accepted arrangement back, nothing live", m: ClosedMessage{ByService: true, WasAccepted: true, Reason: "Pregnancy"},
+			practice: []string{"took prescribing back", "Pregnancy", "no longer prescribes"}, notPractice: []string{"Still valid", "Cancelled"}},
+		{name: "service takes back with the practice's prescription live",
+			m:        ClosedMessage{ByService: true, WasAccepted: true, Reason: "Pregnancy", Live: []PrescriptionRef{rx}},
+			practice: []string{"Still valid at the pharmacy: " + ref, "The service decides"},
+			service:  []string{"Prescribing is back with the service", ref, "cancelled and replaced"}},
+		{name: "regime ended, the practice's prescription cancelled",
+			m:        ClosedMessage{ByService: true, WasAccepted: true, Reason: "Regime ended on 2026-06-12: transferred to prison", Cancelled: []PrescriptionRef{rx}},
+			practice: []string{"transferred to prison", "Cancelled by the service: " + ref}, notPractice: []string{"Still valid"}},
+		{name: "practice hands back", m: ClosedMessage{WasAccepted: true, Reason: "Relapse", Live: []PrescriptionRef{rx}},
+			service: []string{"The GP practice handed prescribing back to the service (Relapse)", "still valid at the pharmacy: " + ref}},
+		{name: "practice hands back, nothing live", m: ClosedMessage{WasAccepted: true, Reason: "Relapse"},
+			service: []string{"The GP practice handed prescribing back"}, notServ: []string{"still valid"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.m.ByService {
+				got := tt.m.ToPractice()
+				for _, w := range tt.practice {
+					if !strings.Contains(got, w) {
+						t.Errorf("ToPractice() = %q, lacks %q", got, w)
+					}
+				}
+				for _, w := range tt.notPractice {
+					if strings.Contains(got, w) {
+						t.Errorf("ToPractice() = %q, has %q", got, w)
+					}
+				}
+			}
+			got := tt.m.ToService()
+			if tt.service == nil && got != "" {
+				t.Errorf("ToService() = %q, want none", got)
+			}
+			for _, w := range tt.service {
+				if !strings.Contains(got, w) {
+					t.Errorf("ToService() = %q, lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.notServ {
+				if strings.Contains(got, w) {
+					t.Errorf("ToService() = %q, has %q", got, w)
+				}
+			}
+		})
+	}
+}
