@@ -140,10 +140,13 @@ var bodyReferences = map[string]bool{
 }
 
 // matrixRank orders routes that change a record's state irreversibly after
-// all others, and the hand-back (after which the GP no longer sees the
-// patient) last of all.
+// all others, then the hand-back (after which the GP no longer sees the
+// patient), and last of all the end of the regime, which ends shared care
+// too.
 func matrixRank(r Route) int {
 	switch {
+	case r.Path == "/v1/regimes/:id/end":
+		return 4
 	case strings.HasSuffix(r.Path, "/hand-back"):
 		return 3
 	case strings.HasSuffix(r.Path, "/decline"):

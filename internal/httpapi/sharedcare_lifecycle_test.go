@@ -26,11 +26,11 @@ func (e *env) underSharedCare(seq int, today string, accept bool) (pid, regimeID
 	return pid, regimeID, scID, rx
 }
 
-// alertsOf lists the alerts `who` sees about a patient.
-func alertsOf(e *env, who, patientID string) []map[string]any {
+// patientAlerts lists the alerts `who` sees about a patient.
+func patientAlerts(e *env, who, patientID string) []map[string]any {
 	e.t.Helper()
 	var out []map[string]any
-	for _, a := range e.must(200, e.do(who, "GET", "/v1/alerts?patient_id="+patientID, nil))["items"].([]any) {
+	for _, a := range e.must(200, e.do(who, "GET", "/v1/alerts?open=false&patient_id="+patientID, nil))["items"].([]any) {
 		out = append(out, a.(map[string]any))
 	}
 	return out
@@ -40,7 +40,7 @@ func alertsOf(e *env, who, patientID string) []map[string]any {
 func onlyAlert(e *env, who, patientID, kind string) map[string]any {
 	e.t.Helper()
 	var found []map[string]any
-	for _, a := range alertsOf(e, who, patientID) {
+	for _, a := range patientAlerts(e, who, patientID) {
 		if a["kind"] == kind {
 			found = append(found, a)
 		}
@@ -93,10 +93,10 @@ func TestServiceHandBackAlertsThePractice(t *testing.T) {
 		// Nobody else gets the practice's letter: another practice, the
 		// pharmacy, nor the service, which made the change.
 		otherGP, _ := e.secondPractice()
-		if n := len(alertsOf(e, otherGP, pid)); n != 0 {
+		if n := len(patientAlerts(e, otherGP, pid)); n != 0 {
 			t.Fatalf("another practice sees %d alerts about the patient", n)
 		}
-		for _, a := range append(alertsOf(e, "pharmacist", pid), alertsOf(e, "prescriber", pid)...) {
+		for _, a := range append(patientAlerts(e, "pharmacist", pid), patientAlerts(e, "prescriber", pid)...) {
 			if a["id"] == gpAlert["id"] {
 				t.Fatalf("the practice's alert reached %v", a)
 			}
@@ -135,10 +135,88 @@ func TestServiceWithdrawalAlertsThePractice(t *testing.T) {
 		a := onlyAlert(e, "gp", pid, "shared_care")
 		assertContains(t, "the practice's alert", a["message"].(string), "withdrew its proposal", "MDT: not yet")
 		// Nothing was live to decide about: the service is not alerted.
-		for _, a := range alertsOf(e, "prescriber", pid) {
+		for _, a := range patientAlerts(e, "prescriber", pid) {
 			if a["kind"] == "shared_care" {
 				t.Fatalf("the service was alerted about its own withdrawal: %v", a)
 			}
 		}
+	})
+}
+
+// Shared care continues a treatment (SC1): ending the regime ends an open
+// arrangement, as the service's hand-back with the end's reason, on the
+// timeline and in the audit trail; the practice is told, with the
+// prescriptions of its GPs that the end cancelled; the practice can no
+// longer accept it, the letter no longer passes prescribing to it, and its
+// reviews stop falling due.
+func TestEndingTheRegimeEndsSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid, regimeID, scID, rx := e.underSharedCare(63, "2026-06-10", true)
+		// The GP's review falls due three months on (M5).
+		e.closeAll(c, "2026-09-10")
+		wantAlerts(t, "GP review due", e.alertMessages("prescriber", pid, "gp_review_due"), 1, "due on 2026-09-10")
+		c.Set(mustTime("2026-09-11T12:00:00+01:00"))
+		rx = e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-09-11", "days": 14,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/end", map[string]any{"reason": "Transferred to HMP Hewell"}))
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx["id"].(string), nil)); got["status"] != "cancelled" {
+			t.Fatalf("the GP's prescription after the regime ended = %v", got["status"])
+		}
+
+		m := e.must(200, e.do("prescriber", "GET", "/v1/shared-care/"+scID, nil))
+		tl := m["timeline"].([]any)
+		last := tl[len(tl)-1].(map[string]any)
+		if m["status"] != "handed_back" || last["kind"] != "handed_back" || last["party"] != "specialist_service" ||
+			last["reason"] != "Regime ended on 2026-09-11: Transferred to HMP Hewell" {
+			t.Fatalf("the arrangement after the regime ended = %v", m)
+		}
+		if !slices.Contains(auditActions(e, scID), "shared_care.hand_back") {
+			t.Fatalf("the closing is not audited: %v", auditActions(e, scID))
+		}
+		// The practice is told, and which of its prescriptions was cancelled.
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 404)
+		a := onlyAlert(e, "gp", pid, "shared_care")
+		assertContains(t, "the practice's alert", a["message"].(string), "ended the patient's treatment regime on 2026-09-11",
+			"Transferred to HMP Hewell", "Cancelled by the service: "+rx["serial"].(string))
+		// The letter says shared care ended, not that prescribing passed.
+		sum := e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
+		if sum.Status != 200 {
+			t.Fatalf("summary: %d %s", sum.Status, sum.Body)
+		}
+		if text := pdfToText(t, sum.Body); strings.Contains(text, "Prescribing passed") || !strings.Contains(text, "Status: Handed back") {
+			t.Fatalf("the letter after the regime ended: %s", text)
+		}
+		// The reviews shared care asked for stop: the open one is resolved,
+		// and no new one falls due.
+		resolved := e.alertsOf("prescriber", "?resolved=true&kind=gp_review_due&patient_id="+pid)
+		if len(resolved) != 1 || !strings.Contains(resolved[0]["resolution"].(string), "Shared care ended") {
+			t.Fatalf("resolved GP review alerts = %v", resolved)
+		}
+		e.closeAll(c, "2026-12-11")
+		wantAlerts(t, "after the regime ended", e.alertMessages("prescriber", pid, "gp_review_due"), 1, "due on 2026-09-10")
+	})
+}
+
+// Ending the regime while shared care is only proposed withdraws the
+// proposal and tells the practice, which can no longer accept it.
+func TestEndingTheRegimeWithdrawsAProposal(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid, regimeID, scID, _ := e.underSharedCare(64, "2026-06-10", false)
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/end", map[string]any{"reason": "Moved out of the area"}))
+		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 404)
+		m := e.must(200, e.do("prescriber", "GET", "/v1/shared-care/"+scID, nil))
+		if tl := timelineOf(m); m["status"] != "handed_back" || tl[len(tl)-1] != "handed_back/specialist_service" {
+			t.Fatalf("the proposal after the regime ended = %v", m)
+		}
+		a := onlyAlert(e, "gp", pid, "shared_care")
+		assertContains(t, "the practice's alert", a["message"].(string), "ended the patient's treatment regime on 2026-06-10",
+			"Moved out of the area", "proposal of shared care is withdrawn")
+		// The service may propose again once a new regime is stable.
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-06-10",
+			"overrides": []map[string]any{{"rule": "B1", "reason": "restart"}}})
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{
+			"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
 	})
 }

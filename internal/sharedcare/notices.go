@@ -41,6 +41,9 @@ type ClosedMessage struct {
 	// service withdrew a proposal.
 	WasAccepted bool
 	Reason      string
+	// RegimeEnded is the day the service ended the patient's regime, when
+	// that is what closed the arrangement (zero otherwise).
+	RegimeEnded calendar.Date
 	// Live are prescriptions the practice's GPs signed that are still
 	// valid at the pharmacy; Cancelled those the same change cancelled.
 	Live, Cancelled []PrescriptionRef
@@ -51,12 +54,21 @@ type ClosedMessage struct {
 // says only what the practice needs: what happened, why, and what became
 // of the prescriptions its own GPs signed.
 func (m ClosedMessage) ToPractice() string {
-	if !m.WasAccepted {
+	var msg string
+	switch {
+	case !m.RegimeEnded.IsZero() && !m.WasAccepted:
+		return fmt.Sprintf("The specialist service ended the patient's treatment regime on %s (reason given: %s), "+
+			"so its proposal of shared care is withdrawn. The practice need do nothing.", m.RegimeEnded, m.Reason)
+	case !m.WasAccepted:
 		return fmt.Sprintf("The specialist service withdrew its proposal of shared care (reason given: %s). "+
 			"Prescribing stays with the service; the practice need do nothing.", m.Reason)
+	case !m.RegimeEnded.IsZero():
+		msg = fmt.Sprintf("The specialist service ended the patient's treatment regime on %s (reason given: %s), which ends shared care: "+
+			"the practice no longer prescribes the opioid substitution treatment.", m.RegimeEnded, m.Reason)
+	default:
+		msg = fmt.Sprintf("The specialist service took prescribing back from the practice (reason given: %s). "+
+			"The practice no longer prescribes the opioid substitution treatment; the service writes the next prescription.", m.Reason)
 	}
-	msg := fmt.Sprintf("The specialist service took prescribing back from the practice (reason given: %s). "+
-		"The practice no longer prescribes the opioid substitution treatment; the service writes the next prescription.", m.Reason)
 	if len(m.Cancelled) > 0 {
 		msg += " Cancelled by the service: " + refList(m.Cancelled) + "."
 	}

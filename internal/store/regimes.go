@@ -668,7 +668,7 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 			return r, err
 		}
 	}
-	return r, nil
+	return r, tx.endSharedCareWithRegime(p, r, reason, live)
 }
 
 // PatternChange is a prescriber's new pickup pattern for a regime.

@@ -381,6 +381,21 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 	if err != nil {
 		return SharedCareRecord{}, err
 	}
+	if sc.Status == SharedProposed {
+		// Shared care continues a treatment (SC1). Ending the regime closes
+		// the arrangement, but one left open by an earlier release must not
+		// pass prescribing of nothing to the practice.
+		var active int64
+		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ?", sc.PatientID, RegimeActive).Count(&active).Error; err != nil {
+			return SharedCareRecord{}, translate(err)
+		}
+		if active == 0 {
+			const why = "The patient has no active regime: the treatment this shared care would continue has ended."
+			const action = "Ask the specialist service to withdraw this proposal (hand it back); it proposes shared care again once a new regime is stable."
+			return SharedCareRecord{}, &problem.Error{Code: problem.Conflict, Existing: sc, Message: "SC1: " + why + " " + action,
+				Findings: []policy.Finding{n.FindingAt("SC1", policy.Block, why, action)}}
+		}
+	}
 	spec := regimes.AddMonths(today, n.SC1SpecialistReviewMonths)
 	gp := regimes.AddMonths(today, n.M5ReviewMonths)
 	if err := tx.transition(sc, []string{SharedProposed}, SharedAccepted,
@@ -442,15 +457,26 @@ func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today cale
 	}
 	if p.Role == auth.GP {
 		// A practice that has not accepted declines instead.
-		return tx.closeSharedCare(p, sc, PartyPractice, []string{SharedAccepted}, reason, today, nil)
+		return tx.closeSharedCare(p, sc, closing{party: PartyPractice, from: []string{SharedAccepted}, reason: reason, today: today})
 	}
-	return tx.closeSharedCare(p, sc, PartyService, []string{SharedProposed, SharedAccepted}, reason, today, nil)
+	return tx.closeSharedCare(p, sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason, today: today})
 }
 
-// closeSharedCare hands an arrangement back (or withdraws a proposal) for
-// party, from one of the statuses from, with the reason on the timeline
-// and in the audit trail. cancelled are the practice's prescriptions the
-// same change cancelled (the end of the regime), named to the practice.
+// closing is how an arrangement ends: by which party, from which
+// statuses, why, on which day (for the practice's prescriptions still
+// live), and, when the service ended the regime, on which day and which of
+// the practice's prescriptions that cancelled.
+type closing struct {
+	party       string
+	from        []string
+	reason      string
+	today       calendar.Date
+	regimeEnded calendar.Date
+	cancelled   []Prescription
+}
+
+// closeSharedCare hands an arrangement back (or withdraws a proposal), with
+// the reason on the timeline and in the audit trail.
 //
 // The other party is alerted. The practice gets an alert addressed to it
 // (practice_id), which it keeps seeing after it has lost sight of the
@@ -460,22 +486,25 @@ func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today cale
 // still live or were cancelled. The service gets the hand-back of a
 // practice, or, whoever handed back, the practice's prescriptions still
 // live, which it must decide about.
-func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, party string, from []string, reason string, today calendar.Date,
-	cancelled []Prescription) (HandBack, error) {
+func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandBack, error) {
 	wasAccepted := sc.Status == SharedAccepted
-	if err := tx.transition(sc, from, SharedHandedBack, nil); err != nil {
+	if err := tx.transition(sc, c.from, SharedHandedBack, nil); err != nil {
 		return HandBack{}, err
 	}
 	sc.Status = SharedHandedBack
-	if err := tx.sharedCareEvent(p, sc.ID, SharedHandedBack, party, reason); err != nil {
+	reason := c.reason
+	if !c.regimeEnded.IsZero() {
+		reason = fmt.Sprintf("Regime ended on %s: %s", c.regimeEnded, c.reason)
+	}
+	if err := tx.sharedCareEvent(p, sc.ID, SharedHandedBack, c.party, reason); err != nil {
 		return HandBack{}, err
 	}
-	live, err := practicePrescriptions(tx.g, sc, today)
+	live, err := practicePrescriptions(tx.g, sc, c.today)
 	if err != nil {
 		return HandBack{}, err
 	}
-	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": party, "reason": reason,
-		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(cancelled)}); err != nil {
+	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": c.party, "reason": reason,
+		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(c.cancelled)}); err != nil {
 		return HandBack{}, err
 	}
 	// The reviews shared care asked for (SC1, M5) are no longer the
@@ -486,13 +515,13 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, party string, fro
 			return HandBack{}, err
 		}
 	}
-	names, err := prescriberNames(tx.g, append(slices.Clone(live), cancelled...))
+	names, err := prescriberNames(tx.g, append(slices.Clone(live), c.cancelled...))
 	if err != nil {
 		return HandBack{}, err
 	}
-	msg := sharedcare.ClosedMessage{ByService: party == PartyService, WasAccepted: wasAccepted, Reason: reason,
-		Live: prescriptionRefs(live, names), Cancelled: prescriptionRefs(cancelled, names)}
-	if party == PartyService {
+	msg := sharedcare.ClosedMessage{ByService: c.party == PartyService, WasAccepted: wasAccepted, Reason: c.reason,
+		RegimeEnded: c.regimeEnded, Live: prescriptionRefs(live, names), Cancelled: prescriptionRefs(c.cancelled, names)}
+	if c.party == PartyService {
 		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertSharedCare,
 			Rule: "SC1", Message: msg.ToPractice(), DedupeKey: "shared_care:closed_by_service:" + sc.ID}); err != nil {
 			return HandBack{}, err
@@ -506,6 +535,32 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, party string, fro
 	}
 	rec, err := sharedCareRecord(tx.g, sc)
 	return HandBack{SharedCareRecord: rec, LivePracticePrescriptions: nonNil(live)}, err
+}
+
+// endSharedCareWithRegime closes the patient's open arrangement when the
+// service ends the regime: shared care continues a treatment (SC1), so with
+// none there is nothing for the practice to prescribe or review. It is the
+// service's hand-back (or the withdrawal of a proposal) with the end's
+// reason; the practice is told which of its GPs' prescriptions the end
+// cancelled.
+func (tx *Tx) endSharedCareWithRegime(p auth.Principal, r Regime, reason string, cancelled []Prescription) error {
+	sc, err := openSharedCare(tx.g, r.PatientID)
+	if err != nil || sc == nil {
+		return err
+	}
+	var users []string
+	if err := tx.g.Table("users").Where("organisation_id = ?", sc.PracticeID).Pluck("id", &users).Error; err != nil {
+		return translate(err)
+	}
+	var theirs []Prescription
+	for _, pr := range cancelled {
+		if slices.Contains(users, pr.PrescriberID) {
+			theirs = append(theirs, pr)
+		}
+	}
+	_, err = tx.closeSharedCare(p, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
+		today: r.EndedOn, regimeEnded: r.EndedOn, cancelled: theirs})
+	return err
 }
 
 // practicePrescriptions are the patient's issued prescriptions signed by a
