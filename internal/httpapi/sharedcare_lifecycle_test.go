@@ -220,3 +220,61 @@ func TestEndingTheRegimeWithdrawsAProposal(t *testing.T) {
 			"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
 	})
 }
+
+// Under accepted shared care the practice prescribes what the service
+// decides (SC1). A dose change, pickup pattern change or pharmacy move by
+// the service, which cancels the GP's live prescription and reissues its
+// remaining days under the service, tells the practice what changed and
+// which prescription replaced which, and goes on the arrangement's
+// timeline.
+func TestServiceChangesUnderSharedCareAlertThePractice(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid, regimeID, scID, rx := e.underSharedCare(65, "2026-06-10", true)
+		ch := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/dose-changes", map[string]any{"to": 40,
+			"effective_date": "2026-06-12", "reason": "Cravings in the evenings"}))
+		reissued := ch["reissued_prescriptions"].([]any)
+		if len(reissued) != 1 || reissued[0].(map[string]any)["replaces_id"] != rx["id"] {
+			t.Fatalf("reissued = %v", reissued)
+		}
+		newSerial := reissued[0].(map[string]any)["serial"].(string)
+		a := onlyAlert(e, "gp", pid, "regime_changed")
+		assertContains(t, "the practice's alert", a["message"].(string), "changed the dose to 40 mg from 2026-06-12",
+			"Cravings in the evenings", rx["serial"].(string), newSerial)
+		if a["rule"] != "SC1" || a["practice_id"] != e.demo.PracticeID {
+			t.Fatalf("the practice's alert = %v", a)
+		}
+		for _, a := range patientAlerts(e, "prescriber", pid) {
+			if a["kind"] == "regime_changed" {
+				t.Fatalf("the service is alerted about its own change: %v", a)
+			}
+		}
+		sc := e.must(200, e.do("gp", "GET", "/v1/shared-care/"+scID, nil))
+		tl := sc["timeline"].([]any)
+		last := tl[len(tl)-1].(map[string]any)
+		if last["kind"] != "regime_changed" || last["party"] != "specialist_service" ||
+			last["reason"] != "Changed the dose to 40 mg from 2026-06-12: Cravings in the evenings" {
+			t.Fatalf("timeline = %v", tl)
+		}
+		if !slices.Contains(auditActions(e, scID), "shared_care.regime_changed") {
+			t.Fatalf("audit = %v", auditActions(e, scID))
+		}
+		// A pickup pattern change and a pharmacy move say so too.
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/pattern", map[string]any{"effective_date": "2026-06-15",
+			"reason": "Weekend take-home agreed", "pattern": map[string]any{"monday": "supervised", "tuesday": "supervised",
+				"wednesday": "supervised", "thursday": "supervised", "friday": "supervised", "saturday": "take_home", "sunday": "take_home"},
+			"supervision_relaxed_reason": "Stable, compliance assured", "overrides": []map[string]any{{"rule": "M6", "reason": "MDT agreed"}}}))
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-06-17", "reason": "Moved house"}))
+		var msgs []string
+		for _, a := range patientAlerts(e, "gp", pid) {
+			if a["kind"] == "regime_changed" {
+				msgs = append(msgs, a["message"].(string))
+			}
+		}
+		if len(msgs) != 3 || !strings.Contains(msgs[0], "moved dispensing to") || !strings.Contains(msgs[0], "Moved house") ||
+			!strings.Contains(msgs[1], "changed the pickup pattern from 2026-06-15") {
+			t.Fatalf("the practice's regime_changed alerts = %q", msgs)
+		}
+	})
+}

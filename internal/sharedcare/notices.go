@@ -96,3 +96,44 @@ func (m ClosedMessage) ToService() string {
 	}
 	return "Prescribing is back with the service." + live
 }
+
+// Replacement is a live prescription a change cancelled and the ones that
+// carry its remaining days.
+type Replacement struct {
+	Old PrescriptionRef
+	New []PrescriptionRef
+}
+
+// RegimeChange is a change the service made to the regime while the
+// practice prescribes under accepted shared care (SC1: the practice
+// prescribes at the current dose and pattern, and does not change them).
+type RegimeChange struct {
+	// What completes "The specialist service …", e.g. "changed the dose
+	// to 70 mg from 2026-06-12".
+	What     string
+	Reason   string
+	Replaced []Replacement
+}
+
+// Timeline is the change as the arrangement's timeline records it.
+func (c RegimeChange) Timeline() string {
+	s := strings.ToUpper(c.What[:1]) + c.What[1:]
+	if c.Reason != "" {
+		s += ": " + c.Reason
+	}
+	return s
+}
+
+// ToPractice tells the practice what it now prescribes and what became of
+// the live prescriptions the change replaced.
+func (c RegimeChange) ToPractice() string {
+	msg := "The specialist service " + c.What
+	if c.Reason != "" {
+		msg += " (reason given: " + c.Reason + ")"
+	}
+	msg += ". Prescribe what is now in force from then on."
+	for _, r := range c.Replaced {
+		msg += " " + r.Old.String() + " was cancelled; its remaining days are on " + refList(r.New) + "."
+	}
+	return msg
+}

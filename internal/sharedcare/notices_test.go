@@ -76,3 +76,36 @@ func TestClosedMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestRegimeChange(t *testing.T) {
+	day := calendar.MustParse
+	old := PrescriptionRef{Serial: "RCDS-000001", Start: day("2026-06-10"), End: day("2026-06-23"), Prescriber: "Dr Owen Price"}
+	rest := PrescriptionRef{Serial: "RCDS-000002", Start: day("2026-06-12"), End: day("2026-06-23"), Prescriber: "Dr Priya Raman"}
+	tests := []struct {
+		name           string
+		c              RegimeChange
+		timeline, says string
+	}{
+		{"a dose change replacing the practice's prescription",
+			RegimeChange{What: "changed the dose to 40 mg from 2026-06-12", Reason: "Cravings",
+				Replaced: []Replacement{{Old: old, New: []PrescriptionRef{rest}}}},
+			"Changed the dose to 40 mg from 2026-06-12: Cravings",
+			"The specialist service changed the dose to 40 mg from 2026-06-12 (reason given: Cravings). Prescribe what is now in force from then on. " +
+				"RCDS-000001 (2026-06-10 to 2026-06-23, signed by Dr Owen Price) was cancelled; its remaining days are on " +
+				"RCDS-000002 (2026-06-12 to 2026-06-23, signed by Dr Priya Raman)."},
+		{"a pattern change with nothing live and no reason",
+			RegimeChange{What: "changed the pickup pattern from 2026-06-15"},
+			"Changed the pickup pattern from 2026-06-15",
+			"The specialist service changed the pickup pattern from 2026-06-15. Prescribe what is now in force from then on."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.c.Timeline(); got != tt.timeline {
+				t.Errorf("Timeline() = %q, want %q", got, tt.timeline)
+			}
+			if got := tt.c.ToPractice(); got != tt.says {
+				t.Errorf("ToPractice() = %q, want %q", got, tt.says)
+			}
+		})
+	}
+}

@@ -37,12 +37,16 @@ const (
 	AlertSupervisionReviewDue = "supervision_review_due"
 	// Days missed here and there rather than in a run (S4).
 	AlertAttendance = "intermittent_attendance"
+	// The service changed the dose, pickup pattern or pharmacy while the
+	// practice prescribes under accepted shared care (SC1): for the practice.
+	AlertRegimeChanged = "regime_changed"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
-		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue, AlertAttendance}
+		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue, AlertAttendance,
+		AlertRegimeChanged}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding

@@ -619,7 +619,11 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
-	return c, out, reissued, err
+	if err != nil {
+		return c, out, reissued, err
+	}
+	return c, out, reissued, tx.tellPracticeOfChange(p, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
+		in.Reason, reissued)
 }
 
 // EndRegime ends the active regime; a reason is required.
@@ -733,7 +737,11 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	}
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Pickup pattern changed from %s; remaining days reissued", in.Effective))
-	return r, set, out, reissued, err
+	if err != nil {
+		return r, set, out, reissued, err
+	}
+	return r, set, out, reissued, tx.tellPracticeOfChange(p, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
+		in.Reason, reissued)
 }
 
 // PharmacyMove moves a regime's dispensing to another pharmacy from a date.
@@ -807,7 +815,11 @@ func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 	}
 	reissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
-	return set, reissued, err
+	if err != nil {
+		return set, reissued, err
+	}
+	return set, reissued, tx.tellPracticeOfChange(p, r, set.ID, fmt.Sprintf("moved dispensing to %s from %s", to.Name, in.Effective),
+		in.Reason, reissued)
 }
 
 // handedOverFrom lists the days from day on whose doses were already handed

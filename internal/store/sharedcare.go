@@ -63,7 +63,7 @@ func (SharedCare) TableName() string { return "shared_care" }
 type SharedCareEvent struct {
 	ID           string    `json:"id"`
 	SharedCareID string    `json:"shared_care_id"`
-	Kind         string    `json:"kind"`  // proposed, accepted, declined, handed_back
+	Kind         string    `json:"kind"`  // proposed, accepted, declined, handed_back, regime_changed
 	Party        string    `json:"party"` // specialist_service or gp_practice
 	UserID       string    `json:"user_id"`
 	UserName     string    `json:"user_name" gorm:"-"`
@@ -535,6 +535,60 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandB
 	}
 	rec, err := sharedCareRecord(tx.g, sc)
 	return HandBack{SharedCareRecord: rec, LivePracticePrescriptions: nonNil(live)}, err
+}
+
+// SharedRegimeChanged is the timeline step of a change the service made
+// to the regime under accepted shared care.
+const SharedRegimeChanged = "regime_changed"
+
+// tellPracticeOfChange records a change the service made to the regime
+// (changeID: the dose change or settings entry) on an accepted
+// arrangement's timeline, audited, and alerts the practice, which
+// prescribes what is in force (SC1), with the live prescriptions the
+// change cancelled and reissued under the service. Nothing when the
+// patient has no accepted arrangement.
+func (tx *Tx) tellPracticeOfChange(p auth.Principal, r Regime, changeID, what, reason string, reissued []Prescription) error {
+	sc, err := openSharedCare(tx.g, r.PatientID)
+	if err != nil || sc == nil || sc.Status != SharedAccepted {
+		return err
+	}
+	var oldIDs []string
+	for _, pr := range reissued {
+		if pr.ReplacesID != nil && !slices.Contains(oldIDs, *pr.ReplacesID) {
+			oldIDs = append(oldIDs, *pr.ReplacesID)
+		}
+	}
+	var olds []Prescription
+	if len(oldIDs) > 0 {
+		if err := tx.g.Where("id IN ?", oldIDs).Order("start_date, id").Find(&olds).Error; err != nil {
+			return translate(err)
+		}
+	}
+	names, err := prescriberNames(tx.g, append(slices.Clone(olds), reissued...))
+	if err != nil {
+		return err
+	}
+	change := sharedcare.RegimeChange{What: what, Reason: reason}
+	replaced := map[string][]string{}
+	for _, old := range olds {
+		rep := sharedcare.Replacement{Old: prescriptionRefs([]Prescription{old}, names)[0]}
+		for _, pr := range reissued {
+			if pr.ReplacesID != nil && *pr.ReplacesID == old.ID {
+				rep.New = append(rep.New, prescriptionRefs([]Prescription{pr}, names)[0])
+				replaced[old.Serial] = append(replaced[old.Serial], pr.Serial)
+			}
+		}
+		change.Replaced = append(change.Replaced, rep)
+	}
+	if err := tx.sharedCareEvent(p, sc.ID, SharedRegimeChanged, PartyService, change.Timeline()); err != nil {
+		return err
+	}
+	if err := tx.Audit("shared_care.regime_changed", "shared_care", sc.ID, map[string]any{"regime_id": r.ID, "change_id": changeID,
+		"change": change.Timeline(), "replaced": replaced}); err != nil {
+		return err
+	}
+	return tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertRegimeChanged,
+		Rule: "SC1", Message: change.ToPractice(), DedupeKey: "regime_changed:" + sc.ID + ":" + changeID})
 }
 
 // endSharedCareWithRegime closes the patient's open arrangement when the
