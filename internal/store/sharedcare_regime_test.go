@@ -17,10 +17,10 @@ import (
 	"github.com/dosebook/dosebook/internal/store/storetest"
 )
 
-// A proposal left open by a regime ended before ending a regime closed
-// shared care cannot be accepted: there is no treatment to take over
-// (SC1). The refusal says why and what to do, names the rule, and writes
-// nothing.
+// A proposal whose regime ended under an earlier release, before ending
+// the regime closed shared care, cannot be accepted: there is no treatment
+// to take over (SC1). The refusal says why and what to do, names the rule,
+// and writes nothing.
 func TestAcceptingSharedCareNeedsAnActiveRegime(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 10, 11, 0, 0, 0, time.UTC)
