@@ -78,7 +78,7 @@ func TestAcceptingSharedCareNeedsAnActiveRegime(t *testing.T) {
 				t.Errorf("refusal %q lacks %q", pe.Message, want)
 			}
 		}
-		rec, err := db.SharedCareByID(ctx, prescriber, scID)
+		rec, err := db.SharedCareByID(ctx, prescriber, policy.Defaults(), scID)
 		if err != nil || rec.Status != store.SharedProposed || len(rec.Timeline) != 1 {
 			t.Fatalf("after the refusal: %+v, %v", rec, err)
 		}
