@@ -17,10 +17,14 @@ type EligibilityInput struct {
 	Today calendar.Date `json:"today"`
 	// LastDoseChange is the date the current dose started: the regime start
 	// when the dose has never changed.
-	LastDoseChange    calendar.Date `json:"last_dose_change"`
-	DueDoses          int           `json:"due_doses"`
-	TakenDoses        int           `json:"taken_doses"`
-	MD1BlocksInWindow int           `json:"md1_blocks_in_window"`
+	LastDoseChange calendar.Date `json:"last_dose_change"`
+	DueDoses       int           `json:"due_doses"`
+	TakenDoses     int           `json:"taken_doses"`
+	// Injections says the regime is given by injection (Buvidal): DueDoses
+	// and TakenDoses then count the regular injections that fell due and
+	// those given within their BV8 window (regimes.InjectionsOnTime).
+	Injections        bool `json:"injections"`
+	MD1BlocksInWindow int  `json:"md1_blocks_in_window"`
 	// LastNegativeOpioidScreen is the latest screen negative for illicit
 	// opioids; zero means none.
 	LastNegativeOpioidScreen calendar.Date `json:"last_negative_opioid_screen"`
@@ -94,13 +98,24 @@ func adherence(n policy.Numbers, in EligibilityInput) Criterion {
 		Rule:        "SC3",
 		Description: fmt.Sprintf("At least %d%% of due doses taken in the last %d weeks.", n.SC3AdherencePercent, n.SC3AdherenceWeeks),
 	}
+	if in.Injections {
+		// Nothing is dispensed: a dose is taken when the injection is given
+		// within its window (BV8).
+		c.Description = fmt.Sprintf("At least %d%% of due injections given within their window (BV8) in the last %d weeks.", n.SC3AdherencePercent, n.SC3AdherenceWeeks)
+	}
 	if in.DueDoses <= 0 {
 		c.Detail = fmt.Sprintf("No doses were due in the last %d weeks, so adherence cannot be judged.", n.SC3AdherenceWeeks)
+		if in.Injections {
+			c.Detail = fmt.Sprintf("No injection fell due in the last %d weeks, so adherence cannot be judged.", n.SC3AdherenceWeeks)
+		}
 		return c
 	}
 	// Integers, not a float ratio: 90 % of 10 due is exactly 9, never 8.999….
 	c.Met = in.TakenDoses*100 >= n.SC3AdherencePercent*in.DueDoses
 	c.Detail = fmt.Sprintf("%d of %d due doses taken (%s %%).", in.TakenDoses, in.DueDoses, dispensing.Percent(in.TakenDoses, in.DueDoses))
+	if in.Injections {
+		c.Detail = fmt.Sprintf("%d of %d due injections given within their window (BV8) (%s %%).", in.TakenDoses, in.DueDoses, dispensing.Percent(in.TakenDoses, in.DueDoses))
+	}
 	return c
 }
 

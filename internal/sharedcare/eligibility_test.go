@@ -38,6 +38,12 @@ func TestEvaluate(t *testing.T) {
 		{name: "adherence exactly 90%", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 10, 9 }},
 		{name: "adherence just under 90%", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 84, 75 }, key: KeyAdherence, wantDetail: "75 of 84"},
 		{name: "no doses due", edit: func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 0, 0 }, key: KeyAdherence, wantDetail: "No doses were due"},
+		{name: "injections all on time", edit: func(in *EligibilityInput) { in.Injections, in.DueDoses, in.TakenDoses = true, 12, 12 }},
+		{name: "injections exactly 90%", edit: func(in *EligibilityInput) { in.Injections, in.DueDoses, in.TakenDoses = true, 10, 9 }},
+		{name: "injections under 90%", edit: func(in *EligibilityInput) { in.Injections, in.DueDoses, in.TakenDoses = true, 12, 10 },
+			key: KeyAdherence, wantDetail: "10 of 12 due injections given within their window (BV8)"},
+		{name: "no injection due", edit: func(in *EligibilityInput) { in.Injections, in.DueDoses, in.TakenDoses = true, 0, 0 },
+			key: KeyAdherence, wantDetail: "No injection fell due"},
 		{
 			name:    "tuned adherence 85%",
 			numbers: func(n policy.Numbers) policy.Numbers { n.SC3AdherencePercent = 85; return n },

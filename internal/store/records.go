@@ -150,6 +150,54 @@ func recentInjections(g *gorm.DB, r Regime, day calendar.Date, n policy.Numbers)
 	return out, nil
 }
 
+// injectionAdherence is SC3's adherence for an injectable regime r over
+// [from, to): the regular injections that fell due and those given within
+// their BV8 window (regimes.InjectionsOnTime). It reads the injections of r
+// and of the Buvidal regimes that led to it without another treatment in
+// between (a weekly/monthly switch keeps the schedule), from far enough
+// before the window for the first injection due in it to have the one
+// before; a dose of another treatment in between starts the count afresh.
+func injectionAdherence(g *gorm.DB, n policy.Numbers, r Regime, from, to calendar.Date) (regimes.InjectionAdherence, error) {
+	var out regimes.InjectionAdherence
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	var regs []Regime
+	if err := g.Where("patient_id = ? AND start_date <= ?", r.PatientID, r.StartDate).
+		Order("start_date DESC, created_at DESC").Find(&regs).Error; err != nil {
+		return out, translate(err)
+	}
+	ids := []string{r.ID}
+	for _, x := range regs {
+		if x.ID == r.ID {
+			continue
+		}
+		m, _ := dosing.LookupMedicine(x.Medicine)
+		if !m.Injectable {
+			break
+		}
+		ids = append(ids, x.ID)
+	}
+	// A monthly interval and its window reach furthest back.
+	since := from.AddDays(-(28 + n.BV8MonthlyWindowDays))
+	var rows []struct {
+		Date     calendar.Date
+		Dose     dosing.Micrograms `gorm:"column:dose_ug"`
+		Extra    bool
+		Medicine string
+	}
+	err := g.Table("administrations").Select("administrations.date, administrations.dose_ug, administrations.extra, regimes.medicine").
+		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
+		Where("administrations.regime_id IN ? AND administrations.date >= ? AND administrations.date < ?", ids, since, to).
+		Order("administrations.date, administrations.created_at").Scan(&rows).Error
+	if err != nil {
+		return out, translate(err)
+	}
+	given := make([]regimes.Administration, 0, len(rows))
+	for _, a := range rows {
+		given = append(given, regimes.Administration{Date: a.Date, Dose: a.Dose, Extra: a.Extra, Medicine: a.Medicine})
+	}
+	return regimes.InjectionsOnTime(n, med, given, from, to), nil
+}
+
 // Substance results of a drug screen.
 const (
 	ResultNegative  = "negative"

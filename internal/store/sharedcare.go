@@ -13,6 +13,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/regimes"
@@ -166,8 +167,17 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 	if err != nil {
 		return nil, err
 	}
-	a := dispensing.ComputeAdherence(days[patientID], from, last)
-	in.DueDoses, in.TakenDoses = a.Due, a.Taken
+	if med, _ := dosing.LookupMedicine(r.Medicine); med.Injectable {
+		// Nothing is dispensed: adherence is injections given on time (BV8).
+		a, err := injectionAdherence(g, n, r, from, to)
+		if err != nil {
+			return nil, err
+		}
+		in.Injections, in.DueDoses, in.TakenDoses = true, a.Due, a.OnTime
+	} else {
+		a := dispensing.ComputeAdherence(days[patientID], from, last)
+		in.DueDoses, in.TakenDoses = a.Due, a.Taken
+	}
 	in.MD1BlocksInWindow = dispensing.MD1Runs(n, days[patientID], from, last)
 	var screens []DrugScreen
 	if err := g.Where("patient_id = ? AND date >= ? AND date <= ?", patientID, today.AddDays(-7*n.SC3ScreenWeeks), today).
