@@ -92,9 +92,13 @@ var rolePermissions = map[Role][]Permission{
 	// A GP under shared care prescribes at the current dose but never
 	// titrates (SC1): PermTitrate is deliberately absent. The GP records
 	// reviews, so an MD1 block on the practice's prescriptions can be
-	// lifted; the store allows it only under accepted shared care.
+	// lifted; the store allows it only under accepted shared care. A
+	// Buvidal injection has no prescription the practice could write (BV2),
+	// so the practice gives the regular injection at the current dose and
+	// records it (PermAdminister); the store narrows it to accepted shared
+	// care and refuses any other dose or an extra one (SC1).
 	GP: {
-		PermPatientsRead, PermDosesRead, PermPrescribe, PermPrescRead, PermReviewsWrite,
+		PermPatientsRead, PermDosesRead, PermPrescribe, PermPrescRead, PermReviewsWrite, PermAdminister,
 		PermSharedRespond, PermSharedHandBack, PermSharedRead, PermAlertsRead, PermAlertsAck,
 		PermPolicyRead, PermFormularyRead,
 	},

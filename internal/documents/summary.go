@@ -303,13 +303,14 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
 		Patient: pdf.Patient{Name: pt.Name(), Address: pt.Address, DateOfBirth: pt.DateOfBirth,
 			NHSNumber: patients.FormatNHSNumber(pt.NHSNumber), Phone: pt.Phone},
-		Date:                today,
-		Medicine:            med.Name,
-		CurrentDose:         doseText(med, current),
-		Stage:               stageText(more.Stage, more.StageSince),
-		LastPrescriptionEnd: rec.LastPrescriptionEnd,
-		InjectionsOnly:      !instalments,
-		Keyworker:           pt.Keyworker,
+		Date:                    today,
+		Medicine:                med.Name,
+		CurrentDose:             doseText(med, current),
+		Stage:                   stageText(more.Stage, more.StageSince),
+		LastPrescriptionEnd:     rec.LastPrescriptionEnd,
+		InjectionsOnly:          !instalments,
+		PracticeGivesInjections: med.Injectable,
+		Keyworker:               pt.Keyworker,
 	}
 	if instalments {
 		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}
@@ -348,7 +349,17 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		v.Earlier = capitalise(strings.Join(switches, "; then ")) + "."
 	}
 	if med.Injectable {
-		v.Supervision = "Each injection is given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional at the specialist service; it is never handed to the patient to take away."
+		// Under shared care the practice gives the injections (SC1); until
+		// it accepts, and after it ends, the service does.
+		where := "at the specialist service"
+		switch v.Status {
+		case pdf.StatusAccepted:
+			where = "at the GP practice, at the dose the specialist service set"
+		case pdf.StatusProposed, pdf.StatusNotProposed:
+			where = "at the specialist service, and at the GP practice once it accepts shared care"
+		}
+		v.Supervision = "Each injection is given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional " +
+			where + "; it is never handed to the patient to take away."
 		if rec.Regime.Status == store.RegimeActive {
 			v.NextInjection = nextInjectionText(more, n, treatmentStart(chain), today)
 		}
@@ -506,13 +517,15 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	if !ended {
 		when := fmt.Sprintf("intoxication, %d or more consecutive missed days, an overdose, a new risk, or any request to change the dose", n.MD1ConsecutiveMissedDays)
 		next := "writes the next prescription, so that treatment continues without a gap"
+		what := "prescribing"
 		if med.Injectable {
 			when = "an injection missed or not given by the end of its window, intoxication, an overdose, a new risk, or any request to change the dose"
-			next = "takes over prescribing the injections, so that the next one is given on time"
+			next = "takes over giving the injections, so that the next one is given on time"
+			what = "the injections"
 		}
-		v.HandBack = fmt.Sprintf("Either party can hand prescribing back at any time. The practice records it in Dosebook with the reason "+
+		v.HandBack = fmt.Sprintf("Either party can hand %s back at any time. The practice records it in Dosebook with the reason "+
 			"(hand back on the shared care arrangement) or telephones %s on %s; the service is alerted and %s. "+
-			"Contact the service the same day for %s.", rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"), next, when)
+			"Contact the service the same day for %s.", what, rec.Service.Name, firstNonEmpty(rec.Service.Phone, "its main number"), next, when)
 	}
 
 	v.Contacts = []pdf.Contact{{Role: "Specialist service", Name: rec.Service.Name, Phone: rec.Service.Phone}}
@@ -554,13 +567,19 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
 		}
 	} else if med.Injectable {
+		// Buvidal has no instalment prescription the practice could write
+		// (BV2): the service's regime is the direction, and the practice
+		// gives the regular injection at its current dose and records it
+		// in Dosebook, which refuses any other dose or an extra one (SC1).
 		out = []pdf.Responsibility{
-			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and the product (weekly or monthly): the GP does not change them; ask the service. %s"+
-				"reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.",
-				capitalise(inject), n.SC1SpecialistReviewMonths)},
-			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes the injections at the current dose and product; does not give them (the service does); "+
-				"reviews prescribing at least every %d months; tells the service the same day about a missed injection, intoxication, new risks "+
-				"(including new sedative medicines) or any request to change the dose; hands prescribing back when needed.", n.M5ReviewMonths)},
+			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes: decides and changes the dose and the product (weekly or monthly), and decides any extra dose; "+
+				"the practice does not change them; ask the service. Follows up a missed or overdue injection the same day and decides how to continue; "+
+				"reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes the injections back whenever asked.",
+				n.SC1SpecialistReviewMonths)},
+			{Party: "GP practice", Duty: fmt.Sprintf("Gives each injection at the current dose and product (a nurse or other healthcare professional; never handed to the patient) "+
+				"within its window, %s, and records it in Dosebook the same day with the site and batch; gives no extra dose and no other dose; "+
+				"reviews the treatment at least every %d months; tells the service the same day about a missed injection, intoxication, new risks "+
+				"(including new sedative medicines) or any request to change the dose; hands the injections back when needed.", windowText(med, n), n.M5ReviewMonths)},
 		}
 	} else {
 		out = []pdf.Responsibility{
@@ -583,6 +602,9 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 // treatment, and for a proposal the two it would bring.
 func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) []pdf.ReviewRow {
 	gp := pdf.ReviewRow{Who: "GP practice", What: fmt.Sprintf("Prescribing review: at least every %d months while the practice prescribes", n.M5ReviewMonths)}
+	if med, _ := dosing.LookupMedicine(rec.Regime.Medicine); med.Injectable {
+		gp.What = fmt.Sprintf("Review of the treatment: at least every %d months while the practice gives the injections", n.M5ReviewMonths)
+	}
 	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least every %d months", n.SC1SpecialistReviewMonths)}
 	var out []pdf.ReviewRow
 	if status == pdf.StatusAccepted {

@@ -71,8 +71,9 @@ func TestSummaryLettersOfDemoPatients(t *testing.T) {
 			"20 Mar 2026 Weekly 24 mg", "24 Apr 2026 Weekly 24 mg", "1 May 2026 Monthly 96 mg", "29 May 2026 Monthly 96 mg",
 			"20 Mar", "24 Apr", // the weekly injections' dates on the chart
 			"Weekly Buvidal: Starting dose", "Switched from weekly Buvidal 24 mg to monthly Buvidal 96 mg Dr Priya Raman",
-			"Gives each injection (a nurse or other healthcare professional; never handed to the patient) within its window, 7 days either side of the due date",
-			"follows up a missed or overdue injection",
+			"Gives each injection at the current dose and product (a nurse or other healthcare professional; never handed to the patient) within its window, 7 days either side of the due date, and records it in Dosebook",
+			"Follows up a missed or overdue injection",
+			"at the specialist service, and at the GP practice once it accepts shared care",
 			"Contact the service the same day for an injection missed or not given by the end of its window")
 		assertNoText(t, bv, "Current prescription ends", "Pharmacy Castle Street", "Castle Street Pharmacy", "instalment",
 			"consecutive missed days", "96 mg Starting dose")

@@ -162,6 +162,10 @@ type SharedCareSummaryView struct {
 	// by a clinician and nothing dispensed: the pharmacy and the
 	// prescription end do not apply and are left out.
 	InjectionsOnly bool
+	// PracticeGivesInjections marks an injectable medicine (Buvidal): what
+	// passes to the practice under shared care is giving the injections at
+	// the current dose, not prescribing (SC1), and the letter says so.
+	PracticeGivesInjections bool
 	// NextInjection is when the next injection is due and the window in
 	// which giving it is on time; "" for daily medicines.
 	NextInjection string
@@ -225,28 +229,34 @@ func (v SharedCareSummaryView) opening() (string, error) {
 	if r := strings.TrimSpace(v.StatusReason); r != "" {
 		reason = " (reason given: " + strings.TrimRight(r, ".") + ")"
 	}
-	const stays = " Prescribing stays with the specialist service; this summary records the treatment as it stands."
+	// What the practice takes on: prescribing, or for an injectable
+	// giving the injections, which has no prescription the practice writes.
+	what, continues, passed, stays, service := "prescribing", "continues", "Prescribing passed", "Prescribing stays", "The service prescribes"
+	if v.PracticeGivesInjections {
+		what, continues, passed, stays, service = "the injections", "continue", "The injections passed", "The injections stay", "The service gives the injections"
+	}
+	stays = " " + stays + " with the specialist service; this summary records the treatment as it stands."
 	switch v.Status {
 	case StatusNotProposed, "":
 		return "Draft, not sent: shared care of the patient above has not yet been proposed to the practice." + stays, nil
 	case StatusProposed:
-		return on("We proposed") + " that prescribing for the patient above continues under shared care with your practice." + rest, nil
+		return on("We proposed") + " that " + what + " for the patient above " + continues + " under shared care with your practice." + rest, nil
 	case StatusAccepted:
-		return on("Prescribing passed to the practice under shared care") + "." + rest, nil
+		return on(passed+" to the practice under shared care") + "." + rest, nil
 	case StatusDeclined:
 		return on("The practice declined shared care") + reason + "." + stays, nil
 	case StatusWithdrawn:
 		return on("The specialist service withdrew its proposal of shared care") + reason + "." + stays, nil
 	case StatusHandedBack:
-		who := "the practice handed prescribing back to the specialist service"
+		who := "the practice handed " + what + " back to the specialist service"
 		switch v.StatusBy {
 		case PartyPractice:
 		case PartyService:
-			who = "the specialist service took prescribing back from the practice"
+			who = "the specialist service took " + what + " back from the practice"
 		default:
 			return "", fmt.Errorf("pdf: shared care handed back by %q, want %q or %q", v.StatusBy, PartyService, PartyPractice)
 		}
-		return on("Shared care ended") + ": " + who + reason + ". The service prescribes from now on; this summary records the treatment as it stands.", nil
+		return on("Shared care ended") + ": " + who + reason + ". " + service + " from now on; this summary records the treatment as it stands.", nil
 	}
 	return "", fmt.Errorf("pdf: unknown shared care status %q", v.Status)
 }
@@ -656,7 +666,11 @@ func (s *summary) arrangements() {
 		// line is left alone on the next page.
 		s.font("", 9)
 		keep := min(float64(len(s.wrap(v.HandBack, contentW)))*lineH(9), 60)
-		s.sectionTitle("Handing prescribing back to the specialist service", keep)
+		title := "Handing prescribing back to the specialist service"
+		if v.PracticeGivesInjections {
+			title = "Handing the injections back to the specialist service"
+		}
+		s.sectionTitle(title, keep)
 		s.paragraph(v.HandBack, "", 9)
 		s.gap(4)
 	}

@@ -47,8 +47,8 @@ func switchedBuvidalFixture() SharedCareSummaryView {
 	}
 	v.Chart.Switches = []ChartSwitch{{Date: switchOn, Label: "switched from weekly Buvidal 24 mg to monthly Buvidal 96 mg on 8 Jan 2025"}}
 	v.Responsibilities = []Responsibility{
-		{Party: "Specialist service", Duty: "Gives each injection within its window, 7 days either side of the due date."},
-		{Party: "GP practice", Duty: "Prescribes the injections at the current dose and product; does not give them."},
+		{Party: "Specialist service", Duty: "Prescribes: decides and changes the dose and the product, and decides any extra dose."},
+		{Party: "GP practice", Duty: "Gives each injection at the current dose and product within its window, 7 days either side of the due date, and records it in Dosebook."},
 	}
 	v.Reviews = []ReviewRow{
 		{Who: "GP practice", What: "Prescribing review: at least every 3 months while the practice prescribes", Due: calendar.MustParse("2025-06-03")},

@@ -14,6 +14,7 @@ import (
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/sharedcare"
 )
 
 // Administration is one Buvidal injection given by a clinician (BV2).
@@ -53,12 +54,25 @@ func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administr
 	return out, translate(db.read(ctx).Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error)
 }
 
-// RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7, BV8.
+// RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7,
+// BV8 and BV9; a GP practice records only the regular injection at the
+// current dose of its patients under accepted shared care (SC1).
 func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID string, in NewAdministration) (Administration, Outcome, error) {
 	var out Outcome
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return Administration{}, out, err
+	}
+	// A GP practice gives injections only to its patients under accepted
+	// shared care; a proposal alone lets it read the record, not act on it.
+	practice := p.Role == auth.GP
+	if practice {
+		if _, err := reviewablePatient(tx.g, p, r.PatientID); err != nil {
+			if problem.CodeOf(err) == problem.NotFound {
+				return Administration{}, out, problem.NotFoundf("regime not found")
+			}
+			return Administration{}, out, err
+		}
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
 	if !med.Injectable {
@@ -86,9 +100,17 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if err != nil {
 		return Administration{}, out, err
 	}
-	d, err := decide(regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
+	prescribed := DoseOn(history, in.Date)
+	var findings []policy.Finding
+	if practice {
+		// SC1: the practice gives the current dose; the service decides
+		// any other, so no override lets the practice go ahead.
+		findings = sharedcare.CheckPracticeInjection(n, in.Extra, in.Dose, prescribed)
+	}
+	findings = append(findings, regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
 		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, NaiveInduction: r.BuprenorphineNaive,
-		Prescribed: DoseOn(history, in.Date)}, past), in.Overrides)
+		Prescribed: prescribed}, past)...)
+	d, err := decide(findings, in.Overrides)
 	if err != nil {
 		return Administration{}, out, err
 	}
