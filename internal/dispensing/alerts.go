@@ -72,20 +72,41 @@ func IntermittentAttendance(n policy.Numbers, days []DayOutcome, asOf calendar.D
 }
 
 // AlertForWithheld is the prescriber notification for a withheld dose: S3
-// when the patient was intoxicated, S4 for any other reason.
-func AlertForWithheld(reason WithheldReason) policy.Finding {
+// when the patient was intoxicated, S4 for any other reason. The
+// pharmacist's notes go with it (NotesExcerpt), so the prescriber reads
+// what the pharmacist saw without opening the record: for reason other
+// they are the reason.
+func AlertForWithheld(reason WithheldReason, notes string) policy.Finding {
+	said := ""
+	if n := NotesExcerpt(notes); n != "" {
+		said = fmt.Sprintf(" The pharmacist's notes: “%s”", n)
+	}
 	if reason == ReasonIntoxicated {
 		return policy.Finding{
 			Rule:     "S3",
 			Severity: policy.SeverityOf("S3"),
-			Message:  "Dose withheld because the patient was intoxicated: do not dispense today.",
+			Message:  "Dose withheld because the patient was intoxicated: do not dispense today." + said,
 			Action:   "Notify the prescriber today.",
 		}
 	}
 	return policy.Finding{
 		Rule:     "S4",
 		Severity: policy.SeverityOf("S4"),
-		Message:  fmt.Sprintf("Dose withheld because %s.", reason.text()),
+		Message:  fmt.Sprintf("Dose withheld because %s.%s", reason.text(), said),
 		Action:   "Notify the prescriber.",
 	}
+}
+
+// NotesExcerptRunes bounds the notes an alert quotes: an alert is a line
+// on a list, and the whole record is a click away.
+const NotesExcerptRunes = 300
+
+// NotesExcerpt is a record's notes as an alert quotes them: on one line,
+// trimmed, and cut at NotesExcerptRunes with an ellipsis.
+func NotesExcerpt(notes string) string {
+	s := strings.Join(strings.Fields(notes), " ")
+	if r := []rune(s); len(r) > NotesExcerptRunes {
+		s = strings.TrimSpace(string(r[:NotesExcerptRunes-1])) + "…"
+	}
+	return s
 }

@@ -356,25 +356,69 @@ func TestAlertsForMissed(t *testing.T) {
 
 func TestAlertForWithheld(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("word ", 100)
 	tests := []struct {
+		name     string
 		reason   WithheldReason
+		notes    string
 		rule     string
 		severity policy.Severity
-		text     string
+		want     []string
+		unwanted []string
 	}{
-		{ReasonIntoxicated, "S3", policy.Block, "intoxicated"},
-		{ReasonIdentityNotConfirmed, "S4", policy.Info, "identity could not be confirmed"},
-		{ReasonBehaviour, "S4", policy.Info, "behaviour"},
-		{ReasonOther, "S4", policy.Info, "notes"},
-		{"", "S4", policy.Info, "notes"},
+		{"intoxicated", ReasonIntoxicated, "", "S3", policy.Block, []string{"intoxicated"}, []string{"notes"}},
+		{"intoxicated with notes", ReasonIntoxicated, "  slurred speech,\n unsteady  ", "S3", policy.Block,
+			[]string{"intoxicated", "The pharmacist's notes: “slurred speech, unsteady”"}, nil},
+		{"identity", ReasonIdentityNotConfirmed, "", "S4", policy.Info, []string{"identity could not be confirmed"}, nil},
+		{"behaviour", ReasonBehaviour, "", "S4", policy.Info, []string{"behaviour"}, nil},
+		// Reason other says nothing by itself: the notes are the reason,
+		// and the message no longer points at notes that may be empty.
+		{"other", ReasonOther, "came in with a dog that bit the locum", "S4", policy.Info,
+			[]string{"another reason", "“came in with a dog that bit the locum”"}, []string{"recorded in the notes"}},
+		{"other without notes", ReasonOther, "", "S4", policy.Info, []string{"another reason."}, []string{"recorded in the notes", "“"}},
+		{"long notes bounded", ReasonBehaviour, long, "S4", policy.Info, []string{"…”"}, []string{long}},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.reason), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := AlertForWithheld(tt.reason)
-			if f.Rule != tt.rule || f.Severity != tt.severity || !strings.Contains(f.Message, tt.text) ||
-				!strings.Contains(f.Action, "prescriber") {
-				t.Errorf("AlertForWithheld() = %+v, want %s %s containing %q", f, tt.rule, tt.severity, tt.text)
+			f := AlertForWithheld(tt.reason, tt.notes)
+			if f.Rule != tt.rule || f.Severity != tt.severity || !strings.Contains(f.Action, "prescriber") {
+				t.Errorf("AlertForWithheld() = %+v, want %s %s", f, tt.rule, tt.severity)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(f.Message, w) {
+					t.Errorf("message %q lacks %q", f.Message, w)
+				}
+			}
+			for _, u := range tt.unwanted {
+				if strings.Contains(f.Message, u) {
+					t.Errorf("message %q has %q", f.Message, u)
+				}
+			}
+		})
+	}
+}
+
+func TestNotesExcerpt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"blank", " \n\t ", ""},
+		{"one line", "  shaking,\r\n  smelled of alcohol ", "shaking, smelled of alcohol"},
+		{"at the bound", strings.Repeat("é", NotesExcerptRunes), strings.Repeat("é", NotesExcerptRunes)},
+		{"over the bound", strings.Repeat("é", NotesExcerptRunes+1), strings.Repeat("é", NotesExcerptRunes-1) + "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := NotesExcerpt(tt.in)
+			if got != tt.want {
+				t.Errorf("NotesExcerpt() = %q, want %q", got, tt.want)
+			}
+			if n := len([]rune(got)); n > NotesExcerptRunes {
+				t.Errorf("excerpt has %d runes, over %d", n, NotesExcerptRunes)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -87,17 +88,21 @@ func (r WithheldReason) text() string {
 	case ReasonBehaviour:
 		return "of the patient's behaviour"
 	}
-	return "of another reason recorded in the notes"
+	return "of another reason"
 }
 
-// ValidateRecord checks the outcome and reason of a new record or a
+// ValidateRecord checks the outcome, reason and notes of a new record or a
 // correction, naming every failing field (problem.Invalid).
 //
 // A correction may set Missed: a supervised or collected record made in
 // error (the wrong patient, say) must be undoable to "did not attend",
 // otherwise a missed day would stay hidden from MD1. A new record may not,
 // because only day close decides that a day passed without a visit.
-func ValidateRecord(o Outcome, r WithheldReason, correction bool) error {
+//
+// A dose withheld for reason other says what the reason was in notes: S3
+// requires a reason, "other" alone is none, and the prescriber's alert
+// quotes the notes (AlertForWithheld).
+func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) error {
 	var f problem.Fields
 	switch {
 	case !o.Valid():
@@ -110,6 +115,9 @@ func ValidateRecord(o Outcome, r WithheldReason, correction bool) error {
 		f.Add("reason", "S3", "a withheld dose needs a reason: intoxicated, identity_not_confirmed, behaviour or other")
 	case o != Withheld && r != "":
 		f.Add("reason", "S1", "a reason is recorded only when the dose is withheld")
+	}
+	if o == Withheld && r == ReasonOther && strings.TrimSpace(notes) == "" {
+		f.Add("notes", "required", "a dose withheld for reason other needs notes saying why: the prescriber's alert quotes them")
 	}
 	return f.Err()
 }

@@ -65,6 +65,7 @@ func TestValidateRecord(t *testing.T) {
 		name       string
 		o          Outcome
 		r          WithheldReason
+		notes      string
 		correction bool
 		wantFields []string // "field/rule"
 	}{
@@ -72,7 +73,11 @@ func TestValidateRecord(t *testing.T) {
 		{name: "collected", o: Collected},
 		{name: "refused", o: Refused},
 		{name: "withheld intoxicated", o: Withheld, r: ReasonIntoxicated},
-		{name: "withheld other", o: Withheld, r: ReasonOther},
+		{name: "withheld other", o: Withheld, r: ReasonOther, notes: "came in with a dog that bit the locum"},
+		{name: "withheld other without notes", o: Withheld, r: ReasonOther, wantFields: []string{"notes/required"}},
+		{name: "withheld other with blank notes", o: Withheld, r: ReasonOther, notes: " \n\t ", wantFields: []string{"notes/required"}},
+		{name: "correction to withheld other without notes", o: Withheld, r: ReasonOther, correction: true, wantFields: []string{"notes/required"}},
+		{name: "withheld behaviour without notes", o: Withheld, r: ReasonBehaviour},
 		{name: "withheld without reason", o: Withheld, wantFields: []string{"reason/S3"}},
 		{name: "withheld bad reason", o: Withheld, r: "drunk", wantFields: []string{"reason/S3"}},
 		{name: "reason on supervised", o: Supervised, r: ReasonBehaviour, wantFields: []string{"reason/S1"}},
@@ -84,7 +89,7 @@ func TestValidateRecord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := ValidateRecord(tt.o, tt.r, tt.correction)
+			err := ValidateRecord(tt.o, tt.r, tt.notes, tt.correction)
 			if len(tt.wantFields) == 0 {
 				if err != nil {
 					t.Fatalf("ValidateRecord() = %v, want nil", err)

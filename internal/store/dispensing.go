@@ -462,7 +462,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		return DoseEvent{}, nil, err
 	}
 	correction := in.CorrectsID != ""
-	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, correction); err != nil {
+	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, in.Notes, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
 	if correction == (in.CorrectionReason == "") {
@@ -564,7 +564,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	var notes []policy.Finding
 	if in.Outcome == dispensing.Withheld {
-		f := dispensing.AlertForWithheld(in.Reason)
+		f := dispensing.AlertForWithheld(in.Reason, in.Notes)
 		notes = append(notes, f)
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
 			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
