@@ -90,7 +90,7 @@ func TestGenerateTiny(t *testing.T) {
 				t.Fatalf("instalment %s on %s has no outcome", e.InstalmentID, past)
 			}
 		}
-		h, err := db.DoseHistory(ctx, p, list[0].PatientID, today.AddDays(-27), today)
+		h, err := db.DoseHistory(ctx, p, cfg.Policy, list[0].PatientID, today.AddDays(-27), today, today)
 		if err != nil || len(h.Instalments) == 0 {
 			t.Fatalf("history: %v, %d instalments", err, len(h.Instalments))
 		}

@@ -496,7 +496,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 					continue
 				}
 				p := pharmacists[sp.spec.pharmacy]
-				hist, err := db.DoseHistory(ctx, p, sp.patientID, day, day)
+				hist, err := db.DoseHistory(ctx, p, n, sp.patientID, day, day, today)
 				if err != nil {
 					return err
 				}

@@ -400,7 +400,7 @@ func (s *Server) patientDoses(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.db.DoseHistory(c.Request.Context(), principal(c), id, from, to)
+	h, err := s.db.DoseHistory(c.Request.Context(), principal(c), s.cfg.Policy, id, from, to, s.today())
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -60,6 +61,57 @@ func TestWithheldOtherNeedsNotesAndTheAlertQuotesThem(t *testing.T) {
 		}
 		if !strings.Contains(quoted, "\u201cUnsteady and slurring.") || !strings.Contains(quoted, "\u2026\u201d") || len([]rune(quoted)) > 500 {
 			t.Fatalf("intoxicated alert %q does not quote the notes bounded", quoted)
+		}
+	})
+}
+
+// A dose change cancels the live prescription and reissues its remaining
+// days: the history lists the cancelled prescription's instalments beside
+// the replacement's, each naming its prescription's serial and status, and
+// adherence counts each dose day once.
+func TestDoseHistoryTellsCancelledInstalmentsFromTheirReplacements(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, oldRx := e.dispensed(951, "2026-03-26")
+		supervised := map[string]any{"outcome": "supervised", "identity_confirmed": true}
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(oldRx, "2026-03-26")+"/events", supervised))
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)[0].(map[string]any)["id"].(string)
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 35, "effective_date": "2026-03-26", "reason": "still withdrawing in the evening"}))
+		newRx := m["reissued_prescriptions"].([]any)[0].(map[string]any)
+		if newRx["start_date"] != "2026-03-27" {
+			t.Fatalf("reissued from %v, want 2026-03-27", newRx["start_date"])
+		}
+		e.closeDays(c, "2026-03-26")
+		c.Set(mustTime("2026-03-27T10:00:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(newRx["id"].(string), "2026-03-27")+"/events", supervised))
+		// Saturday (carrying Sunday, the pharmacy's closed day) is missed.
+		e.closeDays(c, "2026-03-27", "2026-03-28")
+
+		oldSerial := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+oldRx, nil))["serial"]
+		for _, who := range []string{"prescriber", "pharmacist"} {
+			hist := e.must(200, e.do(who, "GET", "/v1/patients/"+pid+"/doses?from=2026-03-26&to=2026-03-29", nil))
+			var got []string
+			for _, it := range hist["instalments"].([]any) {
+				in := it.(map[string]any)
+				serial := "new"
+				if in["serial"] == oldSerial {
+					serial = "old"
+				}
+				got = append(got, fmt.Sprintf("%s %s %s %v", in["date"], serial, in["prescription_status"], in["current_outcome"]))
+			}
+			want := []string{
+				"2026-03-26 old cancelled supervised",
+				"2026-03-27 old cancelled ", "2026-03-27 new issued supervised",
+				"2026-03-28 old cancelled ", "2026-03-28 new issued missed",
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("%s's history:\n%s\nwant:\n%s", who, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			a := hist["adherence"].(map[string]any)
+			if a["due"].(float64) != 4 || a["taken"].(float64) != 2 || a["supervised"].(float64) != 2 || a["missed"].(float64) != 2 {
+				t.Fatalf("%s's adherence = %v, want 4 days due (26th to 29th), 2 taken, 2 missed", who, a)
+			}
 		}
 	})
 }

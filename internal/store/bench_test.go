@@ -225,7 +225,7 @@ func BenchmarkDoseHistory(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			h, err := c.db.DoseHistory(ctx, c.pharmacist, c.patientIDs[i%len(c.patientIDs)], benchDay0.AddDays(-27), benchDay0)
+			h, err := c.db.DoseHistory(ctx, c.pharmacist, policy.Defaults(), c.patientIDs[i%len(c.patientIDs)], benchDay0.AddDays(-27), benchDay0, benchDay0)
 			if err != nil || len(h.Instalments) == 0 {
 				b.Fatalf("%d instalments, %v", len(h.Instalments), err)
 			}

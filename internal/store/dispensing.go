@@ -1287,21 +1287,34 @@ type PatientDoses struct {
 }
 
 // InstalmentHistory is an instalment with every event, corrections included.
+// A cancelled prescription's instalments stay in the history beside those
+// of the prescription that replaced it (a dose change or a pharmacy move
+// reissues the remaining days): Serial and PrescriptionStatus tell them
+// apart.
 type InstalmentHistory struct {
 	Instalment
-	Serial  string             `json:"serial"`
-	Current dispensing.Outcome `json:"current_outcome"`
-	Events  []DoseEvent        `json:"events"`
+	Serial string `json:"serial"`
+	// PrescriptionStatus is the prescription's status as a reader sees it
+	// today (Prescription.EffectiveStatus): issued, completed, expired or
+	// cancelled.
+	PrescriptionStatus prescriptions.Status `json:"prescription_status"`
+	Current            dispensing.Outcome   `json:"current_outcome"`
+	Events             []DoseEvent          `json:"events"`
 }
 
-// DoseHistory returns instalments and events in [from, to].
-func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, patientID string, from, to calendar.Date) (PatientDoses, error) {
+// DoseHistory returns instalments and events in [from, to]. Adherence
+// counts each dose day once, as taken if any instalment for it was
+// (dispensing.ComputeAdherence), so a cancelled prescription's day and its
+// replacement's are one day. today and n decide each prescription's status
+// (L3).
+func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, from, to, today calendar.Date) (PatientDoses, error) {
 	out := PatientDoses{From: from, To: to, Instalments: []InstalmentHistory{}}
 	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
 		return out, err
 	}
 	g := db.read(ctx)
-	q := g.Table("instalments").Select("instalments.*, prescriptions.serial").
+	q := g.Table("instalments").Select(`instalments.*, prescriptions.serial, prescriptions.status AS prescription_status,
+			prescriptions.prescribed_on, prescriptions.end_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
 		Where("prescriptions.status <> ?", StatusDraft).Order("instalments.date, instalments.id")
@@ -1310,14 +1323,27 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, patientID strin
 	}
 	var rows []struct {
 		Instalment
-		Serial string
+		Serial             string
+		PrescriptionStatus prescriptions.Status
+		PrescribedOn       calendar.Date
+		EndDate            calendar.Date
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return out, translate(err)
 	}
 	ids := make([]string, len(rows))
+	byPrescription := map[string]*Prescription{}
+	var prs []*Prescription
 	for i, r := range rows {
 		ids[i] = r.ID
+		if _, ok := byPrescription[r.PrescriptionID]; !ok {
+			pr := &Prescription{ID: r.PrescriptionID, Status: r.PrescriptionStatus, PrescribedOn: r.PrescribedOn, EndDate: r.EndDate}
+			byPrescription[r.PrescriptionID] = pr
+			prs = append(prs, pr)
+		}
+	}
+	if err := withFirstSupply(g, prs); err != nil {
+		return out, err
 	}
 	var evs []DoseEvent
 	for start := 0; start < len(ids); start += 500 {
@@ -1333,7 +1359,8 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, patientID strin
 	}
 	var days []dispensing.DayOutcome
 	for _, r := range rows {
-		h := InstalmentHistory{Instalment: r.Instalment, Serial: r.Serial, Events: nonNil(byInst[r.ID])}
+		h := InstalmentHistory{Instalment: r.Instalment, Serial: r.Serial,
+			PrescriptionStatus: byPrescription[r.PrescriptionID].EffectiveStatus(today, n), Events: nonNil(byInst[r.ID])}
 		events := make([]dispensing.Event, len(h.Events))
 		for i, e := range h.Events {
 			events[i] = e.event()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/store"
 	"github.com/dosebook/dosebook/internal/store/storetest"
 )
@@ -71,8 +72,8 @@ func TestMigration00004KeepsCorrectionsAndAcknowledgements(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			h, err := db.DoseHistory(ctx, auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, patient,
-				mustDate(t, "2026-03-26"), mustDate(t, "2026-03-26"))
+			h, err := db.DoseHistory(ctx, auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}, policy.Defaults(), patient,
+				mustDate(t, "2026-03-26"), mustDate(t, "2026-03-26"), mustDate(t, "2026-03-26"))
 			if err != nil || len(h.Instalments) != 1 || len(h.Instalments[0].Events) != 2 {
 				t.Fatalf("history %+v, %v", h, err)
 			}
