@@ -115,3 +115,117 @@ func TestDoseHistoryTellsCancelledInstalmentsFromTheirReplacements(t *testing.T)
 		}
 	})
 }
+
+// fieldMessage is the message of a validation problem's error on field.
+func fieldMessage(t *testing.T, r response, field, rule string) string {
+	t.Helper()
+	fieldRule(t, r, field, rule)
+	for _, fe := range r.JSON(t)["errors"].([]any) {
+		if m := fe.(map[string]any); m["field"] == field {
+			return m["message"].(string)
+		}
+	}
+	return ""
+}
+
+// linesOf counts a patient's lines on the demo pharmacy's day list.
+func (e *env) linesOf(patientID string) int {
+	e.t.Helper()
+	n := 0
+	for _, it := range e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil))["items"].([]any) {
+		if it.(map[string]any)["patient_id"] == patientID {
+			n++
+		}
+	}
+	return n
+}
+
+// A day's dose is supplied once. Today's dose was given from a prescription
+// the prescriber then cancelled: a new prescription covering today is
+// refused, naming start_date, the day, the serial it was supplied from and
+// the day to start on instead, whether written as a draft, issued at once
+// or issued from a draft written before the dose was given.
+func TestAPrescriptionCannotCoverADayAlreadySupplied(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, oldRx := e.dispensed(952, "2026-03-26")
+		pid2, oldRx2 := e.dispensed(953, "2026-03-26")
+		// Written before today's dose was given: drafts may overlap.
+		draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid2, "start_date": "2026-03-26",
+			"days": 7, "wording": []int{1, 3}}))
+		supervised := map[string]any{"outcome": "supervised", "identity_confirmed": true}
+		for _, rx := range []string{oldRx, oldRx2} {
+			e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-03-26")+"/events", supervised))
+			e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+rx+"/cancel", map[string]any{"reason": "rewriting for a week"}))
+		}
+		serial := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+oldRx, nil))["serial"].(string)
+		for _, issue := range []bool{true, false} {
+			msg := fieldMessage(t, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-26",
+				"days": 7, "wording": []int{1, 3}, "issue": issue}), "start_date", "already_supplied")
+			for _, want := range []string{"Thu 26 Mar 2026 (supervised on Thu 26 Mar 2026, prescription " + serial + ")", "Start this prescription on Fri 27 Mar 2026"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("issue %v: %q does not say %q", issue, msg, want)
+				}
+			}
+		}
+		fieldRule(t, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil), "start_date", "already_supplied")
+		for _, p := range []string{pid, pid2} {
+			if n := e.linesOf(p); n != 1 {
+				t.Fatalf("%d lines on today's list for one patient, want 1", n)
+			}
+		}
+		// From the day after, as the problem says.
+		e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-27",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))
+	})
+}
+
+// Defence in depth: should two instalments ever cover one day, the second
+// supply is refused with 409, naming the day and the serial of the first,
+// which comes back as existing. Corrections keep working: once the first
+// record is corrected (the dose was not given then), the second may stand.
+func TestASecondSupplyOfADayIsRefused(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-25T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, oldRx := e.dispensed(954, "2026-03-25")
+		e.closeDays(c, "2026-03-25")
+		c.Set(mustTime("2026-03-26T10:00:00Z"))
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+oldRx+"/cancel", map[string]any{"reason": "wrong pharmacy"}))
+		// Wednesday was missed, so a prescription may cover it.
+		newRx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "prescribed_on": "2026-03-25",
+			"start_date": "2026-03-25", "days": 7, "wording": []int{1, 3}, "issue": true}))["id"].(string)
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"date": "2026-03-25"}))
+		current := func(rx string) string {
+			hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-25&to=2026-03-25", nil))
+			for _, it := range hist["instalments"].([]any) {
+				if in := it.(map[string]any); in["prescription_id"] == rx {
+					evs := in["events"].([]any)
+					return evs[len(evs)-1].(map[string]any)["id"].(string)
+				}
+			}
+			t.Fatalf("no record of the 25th on %s", rx)
+			return ""
+		}
+		given := func(corrects string) map[string]any {
+			return map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-03-25T09:30:00Z",
+				"corrects_id": corrects, "correction_reason": "the dose was given; recorded late"}
+		}
+		oldPath := "/v1/instalments/" + e.instalmentOn(oldRx, "2026-03-25") + "/events"
+		newPath := "/v1/instalments/" + e.instalmentOn(newRx, "2026-03-25") + "/events"
+		first := e.must(201, e.do("pharmacist", "POST", oldPath, given(current(oldRx))))["event"].(map[string]any)
+
+		r := e.do("pharmacist", "POST", newPath, given(current(newRx)))
+		p := problemOf(t, r, 409)
+		serial := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+oldRx, nil))["serial"].(string)
+		if p["existing"].(map[string]any)["id"] != first["id"] || !strings.Contains(p["detail"].(string), "Wed 25 Mar 2026 (supervised on Wed 25 Mar 2026, prescription "+serial+")") {
+			t.Fatalf("second supply answered %s", r.Body)
+		}
+		if n := e.eventsOf(pid, "2026-03-25"); n != 3 {
+			t.Fatalf("%d records of the 25th, want 3 (the refused one wrote nothing)", n)
+		}
+		// The first record was the wrong one: taken back, the second stands.
+		e.must(201, e.do("pharmacist", "POST", oldPath, map[string]any{"outcome": "missed", "corrects_id": first["id"],
+			"correction_reason": "recorded against the cancelled prescription by mistake"}))
+		e.must(201, e.do("pharmacist", "POST", newPath, given(current(newRx))))
+	})
+}

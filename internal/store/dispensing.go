@@ -328,12 +328,14 @@ func coversOf(id string, date calendar.Date, coversJSON string) ([]calendar.Date
 
 // recordWindow is the patient's recent record as recording a dose needs
 // it: whether the instalment being recorded has events (one outcome each),
-// the dose days of the MD1 window with their current outcomes, and the
-// first supply from the instalment's prescription (L3).
+// the dose days of the MD1 window with their current outcomes, the first
+// supply from the instalment's prescription (L3), and the other
+// instalments whose doses were handed over (a day's dose is supplied once).
 type recordWindow struct {
 	recorded    bool // the instalment has events already
 	days        []dispensing.DayOutcome
 	firstSupply calendar.Date
+	supplies    []dispensing.Supply
 }
 
 // recordWindowFor reads the window as it stood on asOf: today for a first
@@ -350,6 +352,13 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	}
 	if inst.Date.After(to) {
 		to = inst.Date
+	}
+	// Up to the last day the instalment covers, for another instalment
+	// that supplied one of them.
+	for _, d := range inst.Covers {
+		if d.After(to) {
+			to = d
+		}
 	}
 	// Scanned by hand into the few columns the rules read: this is the
 	// busiest query of the busiest write, and gorm's reflection over a
@@ -414,6 +423,9 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		c, _ := dispensing.CurrentEvent(in.events)
 		if in.id == inst.ID && correction {
 			continue
+		}
+		if in.id != inst.ID && c.Outcome.Taken() {
+			w.supplies = append(w.supplies, dispensing.Supply{InstalmentID: in.id, EventID: c.ID, Date: in.date, Covers: in.covers, Outcome: c.Outcome})
 		}
 		if in.samePrescription && c.Outcome.Taken() && (w.firstSupply.IsZero() || in.date.Before(w.firstSupply)) {
 			w.firstSupply = in.date
@@ -536,6 +548,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if findings := dispensing.CanRecord(n, check); len(findings) > 0 {
 		return DoseEvent{}, nil, problem.Blocked(findings)
 	}
+	// A day's dose is supplied once: a second prescription covering a day
+	// already supplied (refused when it is written, refuseSuppliedDays)
+	// must not hand it over again. A correction between supervised and
+	// collected moves no dose, so it is not a second supply.
+	if check.Supply() {
+		if twice := dispensing.AlreadySupplied(w.supplies, inst.Covers); len(twice) > 0 {
+			return DoseEvent{}, nil, tx.secondSupply(twice)
+		}
+	}
 	if in.Outcome.Taken() && !in.IdentityConfirmed {
 		return DoseEvent{}, nil, problem.Invalidf("identity_confirmed", "S1",
 			"confirm the patient's identity before a dose is handed over; if it cannot be confirmed, record withheld with reason identity_not_confirmed")
@@ -604,6 +625,34 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		}
 	}
 	return e, nonNil(notes), nil
+}
+
+// secondSupply is the Conflict answering a dose handed over for days
+// another instalment supplied: it names each with its prescription's
+// serial, and carries the record of the first supply as existing.
+func (tx *Tx) secondSupply(twice []dispensing.SuppliedDay) error {
+	var ids []string
+	for _, sd := range twice {
+		ids = append(ids, sd.By.InstalmentID)
+	}
+	var rows []struct{ ID, Serial string }
+	if err := tx.g.Table("instalments").Select("instalments.id, prescriptions.serial").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.id IN ?", ids).Scan(&rows).Error; err != nil {
+		return translate(err)
+	}
+	for i := range twice {
+		for _, r := range rows {
+			if r.ID == twice[i].By.InstalmentID {
+				twice[i].By.Serial = r.Serial
+			}
+		}
+	}
+	var first DoseEvent
+	if err := tx.g.Take(&first, "id = ?", twice[0].By.EventID).Error; err != nil {
+		return translate(err)
+	}
+	return &problem.Error{Code: problem.Conflict, Existing: first, Message: dispensing.SecondSupplyMessage(twice)}
 }
 
 // DoseEventResult is the answer to a recorded dose.

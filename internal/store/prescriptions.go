@@ -473,6 +473,58 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 	return nil
 }
 
+// refuseSuppliedDays stops a prescription covering a day whose dose the
+// patient was already supplied from another prescription's instalment,
+// whatever has become of that prescription since: cancelling it does not
+// undo the supply, and a second prescription for the day would put the
+// patient on the pharmacy's list twice and let a second dose be handed
+// over. The reissue after a dose change or a move starts after such days
+// already (RemainingFrom); a prescription written by hand must too.
+func (tx *Tx) refuseSuppliedDays(patientID, exceptID string, start calendar.Date, days int) error {
+	supplies, err := suppliesOf(tx.g, patientID, exceptID, start, prescriptions.End(start, days))
+	if err != nil {
+		return err
+	}
+	return dispensing.SuppliedDaysProblem(dispensing.AlreadySupplied(supplies, dispensing.DaysFrom(start, days)))
+}
+
+// suppliesOf are the patient's instalments, of any prescription but
+// exceptID, whose current record handed their doses over and whose days
+// may fall in [from, to]: an instalment covers days from its own date, at
+// most L6's length of them, so those dated historyWindow days before from
+// are read too.
+func suppliesOf(g *gorm.DB, patientID, exceptID string, from, to calendar.Date) ([]dispensing.Supply, error) {
+	q := g.Table("instalments").Select("instalments.*, prescriptions.serial").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from.AddDays(-historyWindow), to).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)")
+	if exceptID != "" {
+		q = q.Where("instalments.prescription_id <> ?", exceptID)
+	}
+	var rows []struct {
+		Instalment
+		Serial string
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	current, err := currentOutcomes(g, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []dispensing.Supply
+	for _, r := range rows {
+		if ev, ok := current[r.ID]; ok && ev.Outcome.Taken() {
+			out = append(out, dispensing.Supply{InstalmentID: r.ID, EventID: ev.ID, Serial: r.Serial, Date: r.Date, Covers: r.Covers, Outcome: ev.Outcome})
+		}
+	}
+	return out, nil
+}
+
 // warnings are findings the caller's checks raised without stopping it (L5
 // from CheckPeriod); they are returned and audited with the schedule's own.
 // dayRange is a run of days, both ends included.
@@ -545,6 +597,10 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		if err := tx.refuseOverlap(r.PatientID, "", in.StartDate, prescriptions.End(in.StartDate, in.Days)); err != nil {
 			return res, err
 		}
+	}
+	// A draft too: it could never be issued over those days.
+	if err := tx.refuseSuppliedDays(r.PatientID, "", in.StartDate, in.Days); err != nil {
+		return res, err
 	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
 	findings = append(findings, warnings...)
@@ -871,6 +927,11 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		}
 	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
+		return res, err
+	}
+	// A day may have been supplied from another prescription since the
+	// draft was written.
+	if err := tx.refuseSuppliedDays(res.PatientID, res.ID, res.StartDate, res.Days); err != nil {
 		return res, err
 	}
 	wording, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
