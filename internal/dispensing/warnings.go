@@ -3,6 +3,7 @@ package dispensing
 import (
 	"fmt"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 )
 
@@ -34,12 +35,79 @@ func SameNHSNumber(others int) Warning {
 			"confirm identity and contact the prescribers, as one person must not receive two prescriptions.", others)}
 }
 
+// DoseSupply is an instalment as the dose-change prompts read it: its
+// collection day, the dose days it covers and the amount it holds.
+type DoseSupply struct {
+	Date calendar.Date
+	// Covers are the dose days; empty means Date alone.
+	Covers []calendar.Date
+	// Amount is the supervised and take-home amounts together.
+	Amount dosing.Micrograms
+}
+
+func (s DoseSupply) days() []calendar.Date {
+	if len(s.Covers) == 0 {
+		return []calendar.Date{s.Date}
+	}
+	return s.Covers
+}
+
+// Last is the last dose day the instalment covers.
+func (s DoseSupply) Last() calendar.Date {
+	last := s.Date
+	for _, d := range s.days() {
+		if d.After(last) {
+			last = d
+		}
+	}
+	return last
+}
+
+// AtNewDose reports whether s supplies the dose a change effective on
+// effective set: it covers a day from then on and holds the dose in force
+// on each day it covers (doseOn). An instalment written before the change
+// holds the old dose for those days — today's dose given before the
+// prescriber changed it from today, say, whose remaining days were
+// reissued from tomorrow — so it is not the new dose, whatever its date.
+func (s DoseSupply) AtNewDose(effective calendar.Date, doseOn func(calendar.Date) dosing.Micrograms) bool {
+	var want dosing.Micrograms
+	reaches := false
+	for _, d := range s.days() {
+		want += doseOn(d)
+		reaches = reaches || !d.Before(effective)
+	}
+	return reaches && s.Amount == want
+}
+
+// FirstAtNewDose reports whether line is the first instalment to supply
+// the dose a change effective on effective set: it does (AtNewDose), and
+// none of earlier, the patient's instalments dated before it, did. The
+// first supply of a new dose may be a take-home collected the day before
+// the change (Saturday's instalment carrying Sunday's dose), and it may
+// come the day after the change when the change's own day was supplied
+// at the old dose.
+func FirstAtNewDose(line DoseSupply, earlier []DoseSupply, effective calendar.Date, doseOn func(calendar.Date) dosing.Micrograms) bool {
+	if !line.AtNewDose(effective, doseOn) {
+		return false
+	}
+	for _, e := range earlier {
+		if e.Date.Before(line.Date) && e.AtNewDose(effective, doseOn) {
+			return false
+		}
+	}
+	return true
+}
+
 // WarningInput is what the caller knows about one patient's instalment today.
 type WarningInput struct {
 	// Blocked is the MD1 block in force, nil when none (see MD1Block).
 	Blocked *Block
-	// FirstDoseAfterChange: today is the first dose day at a new dose.
+	// FirstDoseAfterChange: the instalment is the first to supply a new
+	// dose (FirstAtNewDose).
 	FirstDoseAfterChange bool
+	// NewDoseFrom is the day the new dose starts when that is a later day
+	// the instalment covers (a take-home carrying it); zero otherwise.
+	NewDoseFrom calendar.Date
 	// DoseChangedSinceLastVisit: the dose changed after the patient's last
 	// visit to the pharmacy (for example during take-home days), so they
 	// may not know yet.
@@ -70,9 +138,13 @@ func Warnings(in WarningInput) []Warning {
 		dose = " of " + in.NewDose.String()
 	}
 	if in.FirstDoseAfterChange {
+		from := ""
+		if !in.NewDoseFrom.IsZero() {
+			from = fmt.Sprintf(", from %s, taken home with this instalment", in.NewDoseFrom.Format("Mon 2 Jan"))
+		}
 		out = append(out, Warning{
 			Code:    WarnFirstDoseAfterChange,
-			Message: fmt.Sprintf("First dose at the new dose%s: check the amount against the prescription and tell the patient.", dose),
+			Message: fmt.Sprintf("First dose at the new dose%s%s: check the amount against the prescription and tell the patient.", dose, from),
 		})
 	}
 	if in.DoseChangedSinceLastVisit {

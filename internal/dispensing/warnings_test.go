@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
@@ -36,6 +37,13 @@ func TestWarnings(t *testing.T) {
 			wantCodes: []string{WarnFirstDoseAfterChange},
 			wantRules: []string{""},
 			wantText:  []string{"new dose of 45 mg"},
+		},
+		{
+			name:      "first dose after change carried home ahead of its day",
+			in:        WarningInput{FirstDoseAfterChange: true, NewDose: dosing.Mg(40), NewDoseFrom: d("2026-12-06")},
+			wantCodes: []string{WarnFirstDoseAfterChange},
+			wantRules: []string{""},
+			wantText:  []string{"First dose at the new dose of 40 mg, from Sun 6 Dec, taken home with this instalment: check the amount"},
 		},
 		{
 			name:      "dose changed without a dose given",
@@ -108,6 +116,58 @@ func TestWarningsJSON(t *testing.T) {
 			}
 			if string(b) != tt.want {
 				t.Errorf("JSON = %s, want %s", b, tt.want)
+			}
+		})
+	}
+}
+
+func TestFirstAtNewDose(t *testing.T) {
+	t.Parallel()
+	// 35 mg until Wednesday 2 Dec, 40 mg from Thursday 3 Dec; the
+	// Saturday-to-Sunday case has 40 mg from Sunday 6 Dec.
+	doseFrom := func(change string) func(calendar.Date) dosing.Micrograms {
+		return func(day calendar.Date) dosing.Micrograms {
+			if day.Before(d(change)) {
+				return dosing.Mg(35)
+			}
+			return dosing.Mg(40)
+		}
+	}
+	one := func(day string, mg int64) DoseSupply { return DoseSupply{Date: d(day), Amount: dosing.Mg(mg)} }
+	weekend := func(mg int64) DoseSupply {
+		return DoseSupply{Date: d("2026-12-05"), Covers: dates("2026-12-05", "2026-12-06"), Amount: dosing.Mg(mg)}
+	}
+	tests := []struct {
+		name    string
+		line    DoseSupply
+		earlier []DoseSupply
+		change  string
+		atNew   bool
+		first   bool
+	}{
+		{"the change's own day at the new dose", one("2026-12-03", 40), []DoseSupply{one("2026-12-02", 35)}, "2026-12-03", true, true},
+		// Given at 35 mg before the prescriber changed the dose from that
+		// day: the remaining days were reissued from the next.
+		{"the change's own day given at the old dose", one("2026-12-03", 35), []DoseSupply{one("2026-12-02", 35)}, "2026-12-03", false, false},
+		{"the day after, when the change's day was the old dose", one("2026-12-04", 40),
+			[]DoseSupply{one("2026-12-02", 35), one("2026-12-03", 35)}, "2026-12-03", true, true},
+		{"a later day at the new dose", one("2026-12-04", 40), []DoseSupply{one("2026-12-03", 40)}, "2026-12-03", true, false},
+		{"a day before the change", one("2026-12-02", 35), nil, "2026-12-03", false, false},
+		{"a take-home carrying the new dose", weekend(75), []DoseSupply{one("2026-12-04", 35)}, "2026-12-06", true, true},
+		{"a take-home written before the change", weekend(70), nil, "2026-12-06", false, false},
+		{"the Monday after a take-home carried it", one("2026-12-07", 40), []DoseSupply{weekend(75)}, "2026-12-06", true, false},
+		{"the Monday after a take-home at the old dose", one("2026-12-07", 40), []DoseSupply{weekend(70)}, "2026-12-06", true, true},
+		{"a later instalment is not earlier", one("2026-12-03", 40), []DoseSupply{one("2026-12-04", 40)}, "2026-12-03", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doseOn := doseFrom(tt.change)
+			if got := tt.line.AtNewDose(d(tt.change), doseOn); got != tt.atNew {
+				t.Errorf("AtNewDose() = %v, want %v", got, tt.atNew)
+			}
+			if got := FirstAtNewDose(tt.line, tt.earlier, d(tt.change), doseOn); got != tt.first {
+				t.Errorf("FirstAtNewDose() = %v, want %v", got, tt.first)
 			}
 		})
 	}

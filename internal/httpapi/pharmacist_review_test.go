@@ -229,3 +229,82 @@ func TestASecondSupplyOfADayIsRefused(t *testing.T) {
 		e.must(201, e.do("pharmacist", "POST", newPath, given(current(newRx))))
 	})
 }
+
+// warningsOn lists a patient's warnings on the demo pharmacy's day list
+// as code: message.
+func (e *env) warningsOn(patientID string) []string {
+	e.t.Helper()
+	var out []string
+	entry := dayEntry(e.t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), patientID)
+	for _, w := range entry["warnings"].([]any) {
+		m := w.(map[string]any)
+		out = append(out, m["code"].(string)+": "+m["message"].(string))
+	}
+	return out
+}
+
+func withCode(warnings []string, code string) []string {
+	var out []string
+	for _, w := range warnings {
+		if strings.HasPrefix(w, code+": ") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// The dose-change prompt goes on the first instalment that supplies the new
+// dose: not on today's line when today's dose was given before the
+// prescriber changed it from today (its remaining days were reissued from
+// tomorrow), but on tomorrow's; and on a Saturday take-home that carries
+// Sunday's new dose, not on the Monday after.
+func TestDoseChangeWarningIsOnTheFirstInstalmentAtTheNewDose(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(955, "2026-12-03")
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)[0].(map[string]any)["id"].(string)
+		supervised := map[string]any{"outcome": "supervised", "identity_confirmed": true}
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-12-03")+"/events", supervised))
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 35, "effective_date": "2026-12-03", "reason": "withdrawing by the evening"}))
+		rx = m["reissued_prescriptions"].([]any)[0].(map[string]any)["id"].(string)
+		dueWith := func(day string, want ...string) {
+			t.Helper()
+			got := append(withCode(e.warningsOn(pid), "first_dose_after_change"), withCode(e.warningsOn(pid), "dose_changed_since_last_visit")...)
+			if len(got) != len(want) {
+				t.Fatalf("%s: dose-change warnings %q, want %q", day, got, want)
+			}
+			for i := range want {
+				if !strings.Contains(got[i], want[i]) {
+					t.Fatalf("%s: dose-change warnings %q, want %q", day, got, want)
+				}
+			}
+		}
+		// Thursday's 30 mg was given: nothing about the new dose on it.
+		dueWith("Thursday")
+		e.closeDays(c, "2026-12-03")
+
+		c.Set(mustTime("2026-12-04T09:00:00Z"))
+		dueWith("Friday", "first_dose_after_change: First dose at the new dose of 35 mg: check the amount")
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-12-04")+"/events", supervised))
+		// 40 mg from Sunday, a day the pharmacy is closed: Saturday's
+		// instalment carries Sunday's dose home.
+		m = e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 40, "effective_date": "2026-12-06", "reason": "still withdrawing"}))
+		rx = m["reissued_prescriptions"].([]any)[0].(map[string]any)["id"].(string)
+		e.closeDays(c, "2026-12-04")
+
+		c.Set(mustTime("2026-12-05T09:00:00Z"))
+		sat := e.instalmentOn(rx, "2026-12-05")
+		if entry := dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), pid); entry["instalment_id"] != sat ||
+			entry["supervised"].(float64) != 35 || entry["take_home"].(float64) != 40 {
+			t.Fatalf("Saturday's line = %v, want 35 ml supervised and Sunday's 40 ml to take home", entry)
+		}
+		dueWith("Saturday", "first_dose_after_change: First dose at the new dose of 40 mg, from Sun 6 Dec, taken home with this instalment")
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+sat+"/events", supervised))
+		e.closeDays(c, "2026-12-05", "2026-12-06")
+
+		c.Set(mustTime("2026-12-07T09:00:00Z"))
+		dueWith("Monday")
+	})
+}

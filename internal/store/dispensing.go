@@ -791,6 +791,27 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 			changes[c.RegimeID] = append(changes[c.RegimeID], c)
 		}
 	}
+	// The instalments before the day of the patients whose dose changed
+	// lately, for the first instalment at the new dose (warningInput).
+	var changed []string
+	var earliest calendar.Date
+	for _, r := range rows {
+		last := dispensing.DoseSupply{Date: r.Date, Covers: r.Covers}.Last()
+		if c := lastDoseChange(changes[r.RegimeID], last); !c.IsZero() && !c.Before(day.AddDays(-historyWindow)) {
+			changed = append(changed, r.PatientID)
+			if earliest.IsZero() || c.Before(earliest) {
+				earliest = c
+			}
+		}
+	}
+	var earlier map[string][]dispensing.DoseSupply
+	if len(changed) > 0 {
+		// An instalment covers days from its own date, so one dated up to
+		// historyWindow days before a change may carry its first day.
+		if earlier, err = doseSupplies(g, changed, earliest.AddDays(-historyWindow), day.AddDays(-1)); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]DayListEntry, 0, len(rows))
 	for _, r := range rows {
 		med, _ := dosing.LookupMedicine(r.Medicine)
@@ -807,7 +828,7 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 			e.Outcome, outcome = &ev, ev.Outcome
 		}
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
-		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, day)))
+		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, r.Instalment, earlier[r.PatientID])))
 		out = append(out, e)
 	}
 	// One NHS number under two patient records (two services prescribing)
@@ -869,16 +890,24 @@ func withoutLapsed(g *gorm.DB, n policy.Numbers, rows []dayListRow, current map[
 	return out, nil
 }
 
-// warningInput works out the S6 prompts for one patient's instalment.
-func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseChange, days []dispensing.DayOutcome, day calendar.Date) dispensing.WarningInput {
-	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, day),
-		InTitration: stage.Titrating()}
-	var lastChange calendar.Date
-	for _, c := range changes {
-		if c.From != 0 && !c.EffectiveDate.After(day) {
-			lastChange = c.EffectiveDate
-		}
-	}
+// warningInput works out the prompts for one patient's line: the MD1
+// block, a dose change, titration (S6) and yesterday's dose (MD2).
+//
+// The dose-change prompt goes on the first instalment that supplies the
+// new dose (dispensing.FirstAtNewDose), judged by its amounts and the days
+// it covers rather than by the calendar: a dose given before the
+// prescriber changed it from that same day was the old dose, and the first
+// at the new dose is the next day's; a Saturday take-home carrying a change
+// from Sunday is. earlier are the patient's instalments dated before the
+// line (doseSupplies), read when a change falls within historyWindow of it;
+// a change older than that is no longer news on the line.
+func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseChange, days []dispensing.DayOutcome,
+	line Instalment, earlier []dispensing.DoseSupply) dispensing.WarningInput {
+	day := line.Date
+	supply := dispensing.DoseSupply{Date: line.Date, Covers: line.Covers, Amount: line.Supervised + line.TakeHome}
+	doseOn := func(d calendar.Date) dosing.Micrograms { return DoseOn(changes, d) }
+	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, supply.Last()), InTitration: stage.Titrating()}
+	lastChange := lastDoseChange(changes, supply.Last())
 	sort.Slice(days, func(i, j int) bool { return days[i].Date.Before(days[j].Date) })
 	var lastVisit, prevDay calendar.Date
 	var prevOutcome dispensing.Outcome
@@ -893,10 +922,51 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 			prevDay, prevOutcome = d.Date, d.Outcome
 		}
 	}
-	in.FirstDoseAfterChange = lastChange.Equal(day)
-	in.DoseChangedSinceLastVisit = !lastChange.IsZero() && !lastVisit.IsZero() && lastVisit.Before(lastChange) && !lastChange.Equal(day)
+	if !lastChange.IsZero() && supply.AtNewDose(lastChange, doseOn) {
+		in.FirstDoseAfterChange = !lastChange.Before(day.AddDays(-historyWindow)) &&
+			dispensing.FirstAtNewDose(supply, earlier, lastChange, doseOn)
+		in.DoseChangedSinceLastVisit = !in.FirstDoseAfterChange && !lastVisit.IsZero() && lastVisit.Before(lastChange)
+		if in.FirstDoseAfterChange && lastChange.After(day) {
+			in.NewDoseFrom = lastChange
+		}
+	}
 	in.MissedYesterday = prevDay.Equal(day.AddDays(-1)) && !prevOutcome.Taken()
 	return in
+}
+
+// lastDoseChange is the effective date of the latest dose change, not the
+// regime's starting dose, in force by through; zero when none.
+func lastDoseChange(changes []DoseChange, through calendar.Date) calendar.Date {
+	var last calendar.Date
+	for _, c := range changes {
+		if c.From != 0 && !c.EffectiveDate.After(through) && c.EffectiveDate.After(last) {
+			last = c.EffectiveDate
+		}
+	}
+	return last
+}
+
+// doseSupplies are the patients' instalments dated from..to that a
+// pharmacy could dispense (of an issued prescription, or a cancelled one
+// with a record), with their amounts, for the dose-change prompts.
+func doseSupplies(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DoseSupply, error) {
+	out := map[string][]dispensing.DoseSupply{}
+	if len(patientIDs) == 0 || to.Before(from) {
+		return out, nil
+	}
+	var rows []Instalment
+	if err := g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from, to).
+		Where("prescriptions.status <> ?", StatusDraft).
+		Where("(prescriptions.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.PatientID] = append(out[r.PatientID], dispensing.DoseSupply{Date: r.Date, Covers: r.Covers, Amount: r.Supervised + r.TakeHome})
+	}
+	return out, nil
 }
 
 // CloseDayResult reports what a day close did.
