@@ -247,19 +247,8 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	}
 	switch med.Class {
 	case dosing.ClassBuvidal:
-		adm, err := s.db.Administrations(ctx, r.ID)
-		if err != nil {
+		if v.NextInjection, err = s.nextInjectionOf(c, med, r.ID); err != nil {
 			return v, err
-		}
-		var last calendar.Date
-		for _, a := range adm {
-			if !a.Extra {
-				last = a.Date
-			}
-		}
-		if !last.IsZero() {
-			due, earliest, latest := regimes.NextDue(med, last, n)
-			v.NextInjection = &nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}
 		}
 	case dosing.ClassBuprenorphine:
 		// B4: Espranor's doses do not carry across to other products, so
@@ -288,6 +277,25 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 		}
 	}
 	return v, nil
+}
+
+// nextInjectionOf is BV8's next regular injection of a regime, nil before
+// the first: the regime view and the answer to an injection both give it,
+// from regimes.NextInjection, so an extra dose moves neither.
+func (s *Server) nextInjectionOf(c *gin.Context, med dosing.Medicine, regimeID string) (*nextInjection, error) {
+	adm, err := s.db.Administrations(c.Request.Context(), regimeID)
+	if err != nil {
+		return nil, err
+	}
+	given := make([]regimes.Administration, len(adm))
+	for i, a := range adm {
+		given[i] = regimes.Administration{Date: a.Date, Dose: a.Dose, Extra: a.Extra}
+	}
+	due, earliest, latest, ok := regimes.NextInjection(med, given, s.cfg.Policy)
+	if !ok {
+		return nil, nil
+	}
+	return &nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}, nil
 }
 
 func maxDate(a, b calendar.Date) calendar.Date {
@@ -619,15 +627,19 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	med, _ := dosing.LookupMedicine(mustRegime(s, c, id).Medicine)
-	due, earliest, latest := regimes.NextDue(med, a.Date, s.cfg.Policy)
+	r, err := s.db.RegimeFor(c.Request.Context(), principal(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	next, err := s.nextInjectionOf(c, med, r.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.JSON(http.StatusCreated, gin.H{"administration": a, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
-		"next_injection": nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}})
-}
-
-func mustRegime(s *Server, c *gin.Context, id string) store.Regime {
-	r, _ := s.db.RegimeFor(c.Request.Context(), principal(c), id)
-	return r
+		"next_injection": next})
 }
 
 func (s *Server) listAdministrations(c *gin.Context) {

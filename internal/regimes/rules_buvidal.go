@@ -143,6 +143,22 @@ func NextDue(med dosing.Medicine, last calendar.Date, n policy.Numbers) (due, ea
 	return due, due, due
 }
 
+// NextInjection is BV8's next regular dose after the injections given
+// (oldest first): due from the last regular dose, by that dose's product, so
+// the first monthly dose after a weekly one is due a week on. An extra dose
+// (BV6) tops up the period it is given in and moves nothing. ok is false
+// before any regular dose. Every place that tells the prescriber when the
+// next injection is due asks this one function, so they cannot disagree.
+func NextInjection(med dosing.Medicine, given []Administration, n policy.Numbers) (due, earliest, latest calendar.Date, ok bool) {
+	for i := len(given) - 1; i >= 0; i-- {
+		if a := given[i]; !a.Extra {
+			due, earliest, latest = NextDue(a.medicineOf(med), a.Date, n)
+			return due, earliest, latest, true
+		}
+	}
+	return calendar.Date{}, calendar.Date{}, calendar.Date{}, false
+}
+
 // CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given
 // the patient's earlier Buvidal administrations oldest first, whatever
 // regime they were given under. For BV7 previous must reach back at least 8

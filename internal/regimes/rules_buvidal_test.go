@@ -107,6 +107,50 @@ func TestNextDue(t *testing.T) {
 	}
 }
 
+// An extra dose between regular ones moves nothing: the next dose is due
+// from the last regular one, by its product.
+func TestNextInjection(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	weekly := medicine(t, dosing.CodeBuvidalWeekly)
+	monthly := medicine(t, dosing.CodeBuvidalMonthly)
+	regular := func(d string) Administration { return Administration{Date: date(d), Dose: mg(16)} }
+	extra := func(d string) Administration { return Administration{Date: date(d), Dose: mg(8), Extra: true} }
+	tests := []struct {
+		name  string
+		med   dosing.Medicine
+		given []Administration
+		due   string // "" for none
+	}{
+		{"nothing given", weekly, nil, ""},
+		{"only an extra dose", weekly, []Administration{extra("2025-01-08")}, ""},
+		{"one regular dose", weekly, []Administration{regular("2025-01-06")}, "2025-01-13"},
+		{"an extra dose after it", weekly, []Administration{regular("2025-01-06"), extra("2025-01-09")}, "2025-01-13"},
+		{"the last regular dose counts", weekly, []Administration{regular("2025-01-06"), extra("2025-01-09"), regular("2025-01-13"), extra("2025-01-15")}, "2025-01-20"},
+		{"monthly after weekly is due a week on", monthly,
+			[]Administration{{Date: date("2025-01-06"), Dose: mg(16), Medicine: dosing.CodeBuvidalWeekly}, extra("2025-01-08")}, "2025-01-13"},
+		{"monthly", monthly, []Administration{{Date: date("2025-01-06"), Dose: mg(64)}, extra("2025-01-20")}, "2025-02-03"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			due, earliest, latest, ok := NextInjection(tt.med, tt.given, n)
+			if tt.due == "" {
+				if ok {
+					t.Fatalf("NextInjection = %s, want none", due)
+				}
+				return
+			}
+			if !ok || due.String() != tt.due {
+				t.Fatalf("NextInjection = %s (%v), want %s", due, ok, tt.due)
+			}
+			if earliest.After(due) || latest.Before(due) {
+				t.Fatalf("window %s–%s does not hold %s", earliest, latest, due)
+			}
+		})
+	}
+}
+
 func TestCheckAdministration(t *testing.T) {
 	t.Parallel()
 	reg := func(d string, dose int64, site Site) Administration {
