@@ -144,6 +144,14 @@ func ConsecutiveMissed(days []DayOutcome, asOf calendar.Date) int {
 	return missedRun(days, asOf).count
 }
 
+// MissedRunKnown is the run ConsecutiveMissed counts and when its last day's
+// outcome became known (zero with no run): MD3's suggestion for the run
+// stands until the prescriber records a dose change after that.
+func MissedRunKnown(days []DayOutcome, asOf calendar.Date) (count int, lastKnown time.Time) {
+	r := missedRun(days, asOf)
+	return r.count, r.lastKnown
+}
+
 // MissedRun is the run ConsecutiveMissed counts: its length and its first
 // day (zero when the length is 0). MD2 alerts once per run, keyed on since.
 func MissedRun(days []DayOutcome, asOf calendar.Date) (count int, since calendar.Date) {

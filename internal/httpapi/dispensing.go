@@ -249,14 +249,24 @@ func (s *Server) retitration(c *gin.Context, patientID string) (*regimes.Suggest
 		if err != nil {
 			return nil, err
 		}
-		missed, err := s.db.ConsecutiveMissedDays(ctx, patientID, s.today())
-		if err != nil {
-			return nil, err
-		}
-		med, _ := dosing.LookupMedicine(r.Medicine)
-		if sg, ok := regimes.RetitrationSuggestion(med, store.DoseOn(history, s.today()), missed); ok {
-			return &sg, nil
-		}
+		return s.retitrationOf(c, r, history)
+	}
+	return nil, nil
+}
+
+// retitrationOf is MD3's suggestion for an active regime with its dose
+// history, nil when none applies or a dose change recorded since the
+// missed days became known has answered it. The regime view and the
+// review's answer both give it from here.
+func (s *Server) retitrationOf(c *gin.Context, r store.Regime, history []store.DoseChange) (*regimes.Suggestion, error) {
+	today := s.today()
+	run, err := s.db.MissedRun(c.Request.Context(), r.PatientID, today)
+	if err != nil {
+		return nil, err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	if sg, ok := regimes.Retitration(med, store.DoseOn(history, today), run, store.LastRecorded(history)); ok {
+		return &sg, nil
 	}
 	return nil, nil
 }

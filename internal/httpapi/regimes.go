@@ -268,12 +268,8 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 		}
 	}
 	if r.Status == store.RegimeActive {
-		missed, err := s.db.ConsecutiveMissedDays(ctx, r.PatientID, today)
-		if err != nil {
+		if v.Retitration, err = s.retitrationOf(c, r, history); err != nil {
 			return v, err
-		}
-		if sg, ok := regimes.RetitrationSuggestion(med, v.CurrentDose, missed); ok {
-			v.Retitration = &sg
 		}
 	}
 	return v, nil

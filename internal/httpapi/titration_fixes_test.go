@@ -32,3 +32,62 @@ func TestExtraDoseDoesNotMoveTheNextInjection(t *testing.T) {
 		sameWindow("regime view", e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["next_injection"])
 	})
 }
+
+// startMethadoneAt starts a methadone patient on dose from start, with an
+// issued 14-day all-supervised prescription from then.
+func (e *env) startMethadoneAt(seq int, dose int, stage, start string) (patientID, regimeID, prescriptionID string) {
+	e.t.Helper()
+	pid := e.newPatient(seq, nil)
+	body := map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": dose, "stage": stage, "start_date": start}
+	if dose > 40 {
+		body["overrides"] = []map[string]any{{"rule": "M1", "reason": "transfer from another service at this dose"}}
+	}
+	r := e.startRegime(pid, body)
+	pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": start,
+		"days": 14, "wording": []int{1, 3}, "issue": true}))
+	return pid, r["id"].(string), pr["id"].(string)
+}
+
+// retitrationDose is MD3's suggested dose on a regime view or review
+// answer, 0 when there is none.
+func retitrationDose(m map[string]any) float64 {
+	sg, ok := m["retitration"].(map[string]any)
+	if !ok {
+		return 0
+	}
+	return sg["dose"].(float64)
+}
+
+// MD3: once the prescriber records the halved dose after three missed days,
+// neither the regime nor the review suggests halving it again; a day
+// missed after that asks again.
+func TestRetitrationWithdrawnByADoseChangeAfterTheMissedDays(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid, prID := e.startMethadoneAt(1, 50, "maintenance", "2026-03-26")
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-03-26")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		e.closeDays(c, "2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29")
+		c.Set(mustTime("2026-03-30T09:00:00+01:00"))
+		if got := retitrationDose(e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))); got != 25 {
+			t.Fatalf("after 3 missed days at 50 mg: suggestion %v, want 25", got)
+		}
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 25, "effective_date": "2026-03-30", "reason": "3 missed days: half the dose (MD3)"}))
+		if got := retitrationDose(e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))); got != 0 {
+			t.Fatalf("after the change to 25 mg the regime still suggests %v mg", got)
+		}
+		rv := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
+			"notes": "Seen; restarted at 25 mg"}))
+		if got := retitrationDose(rv); got != 0 {
+			t.Fatalf("the review still suggests %v mg", got)
+		}
+
+		// Another day without the dose is new: MD3 asks again, from 25 mg.
+		e.closeDays(c, "2026-03-30")
+		c.Set(mustTime("2026-03-31T09:00:00+01:00"))
+		if got := retitrationDose(e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))); got != 12 {
+			t.Fatalf("after a 4th missed day: suggestion %v, want 12", got)
+		}
+	})
+}

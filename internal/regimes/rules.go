@@ -661,6 +661,30 @@ const (
 	md3InductionDose = 30 * dosing.Milligram
 )
 
+// MissedRun is the patient's current run of consecutive days without the
+// dose, as MD3 reads it.
+type MissedRun struct {
+	Days int
+	// Known is when the run's last day became known to be without the dose
+	// (the day close, or when a dose was withheld or refused).
+	Known time.Time
+}
+
+// Retitration is MD3 for a regime: the suggestion for the current run of
+// missed days, withdrawn once a dose change (or the start of the regime)
+// has been recorded after the run's last missed day became known,
+// lastRecorded being when the regime's latest dose entry was recorded. That
+// entry is the prescriber's answer to the run: the dose it sets is already
+// the re-titration dose, and halving it again would halve a halved dose. A
+// day missed after it starts the question again, as it brings back MD1's
+// block after a review.
+func Retitration(med dosing.Medicine, current dosing.Micrograms, run MissedRun, lastRecorded time.Time) (Suggestion, bool) {
+	if run.Days > 0 && lastRecorded.After(run.Known) {
+		return Suggestion{}, false
+	}
+	return RetitrationSuggestion(med, current, run.Days)
+}
+
 // RetitrationSuggestion is MD3: after missed methadone days tolerance
 // falls, so the usual dose may now be an overdose.
 func RetitrationSuggestion(med dosing.Medicine, current dosing.Micrograms, consecutiveMissed int) (Suggestion, bool) {

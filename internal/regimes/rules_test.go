@@ -583,3 +583,35 @@ func TestRetitrationSuggestion(t *testing.T) {
 		})
 	}
 }
+
+// MD3's suggestion is withdrawn once a dose entry is recorded after the
+// run's last missed day became known, and comes back with a day missed
+// after it.
+func TestRetitration(t *testing.T) {
+	t.Parallel()
+	known := time.Date(2026, 3, 29, 22, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		current  dosing.Micrograms
+		run      MissedRun
+		recorded time.Time
+		want     dosing.Micrograms // 0: no suggestion
+	}{
+		{"no run", mg(50), MissedRun{}, known.Add(time.Hour), 0},
+		{"3 days, last change before the run", mg(50), MissedRun{Days: 3, Known: known}, known.Add(-72 * time.Hour), mg(25)},
+		{"3 days, change recorded the morning of the last missed day", mg(50), MissedRun{Days: 3, Known: known}, known.Add(-12 * time.Hour), mg(25)},
+		{"3 days, change recorded as the day closed", mg(50), MissedRun{Days: 3, Known: known}, known, mg(25)},
+		{"3 days, halved dose recorded after", mg(25), MissedRun{Days: 3, Known: known}, known.Add(10 * time.Hour), 0},
+		{"a day missed after the change", mg(25), MissedRun{Days: 4, Known: known.Add(24 * time.Hour)}, known.Add(10 * time.Hour), mg(12)},
+		{"nothing recorded", mg(50), MissedRun{Days: 3, Known: known}, time.Time{}, mg(25)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, ok := Retitration(medicine(t, dosing.CodeMethadone), tt.current, tt.run, tt.recorded)
+			if ok != (tt.want != 0) || ok && s.Dose != tt.want {
+				t.Fatalf("Retitration = %+v, %v; want dose %s", s, ok, tt.want)
+			}
+		})
+	}
+}

@@ -252,13 +252,15 @@ func md1Block(g *gorm.DB, n policy.Numbers, patientID string, day calendar.Date)
 	return nil, days[patientID], nil
 }
 
-// ConsecutiveMissedDays counts the patient's current run of missed days.
-func (db *DB) ConsecutiveMissedDays(ctx context.Context, patientID string, today calendar.Date) (int, error) {
+// MissedRun is the patient's current run of days without the dose and when
+// its last day became known, as MD3 reads it.
+func (db *DB) MissedRun(ctx context.Context, patientID string, today calendar.Date) (regimes.MissedRun, error) {
 	days, err := dayOutcomes(db.read(ctx), []string{patientID}, today.AddDays(-historyWindow), today)
 	if err != nil {
-		return 0, err
+		return regimes.MissedRun{}, err
 	}
-	return dispensing.ConsecutiveMissed(days[patientID], today), nil
+	count, known := dispensing.MissedRunKnown(days[patientID], today)
+	return regimes.MissedRun{Days: count, Known: known}, nil
 }
 
 // recordTarget is the instalment being recorded with what recording needs

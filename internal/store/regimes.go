@@ -255,6 +255,19 @@ func LatestDose(history []DoseChange) dosing.Micrograms {
 	return history[len(history)-1].To
 }
 
+// LastRecorded is when the latest entry of a titration history was
+// recorded, whatever day it takes effect (MD3 asks whether the prescriber
+// has acted since the missed days became known).
+func LastRecorded(history []DoseChange) time.Time {
+	var last time.Time
+	for _, c := range history {
+		if c.CreatedAt.After(last) {
+			last = c.CreatedAt
+		}
+	}
+	return last
+}
+
 // Overrides lists the overrides recorded for an entity.
 func (db *DB) Overrides(ctx context.Context, entityType, entityID string) ([]RuleOverride, error) {
 	var out []RuleOverride
