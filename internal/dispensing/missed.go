@@ -18,6 +18,11 @@ type DayOutcome struct {
 	// dose); zero when not known, taken as the end of the day. MD1 asks
 	// whether a review came after the last missed day was known.
 	Known time.Time `json:"-"`
+	// On is the collection day of the instalment the day's dose belongs
+	// to, when earlier than Date: Saturday's for the Sunday a Saturday
+	// instalment covers. The day's outcome is known from then, so MD1
+	// takes a review dated that day as being about it. Zero: Date.
+	On calendar.Date `json:"-"`
 }
 
 // Known sets when each day's outcome was recorded.
@@ -48,6 +53,9 @@ func ExpandInstalment(date calendar.Date, covers []calendar.Date, outcome Outcom
 			o = Collected
 		}
 		out[i] = DayOutcome{Date: d, Outcome: o}
+		if date.Before(d) {
+			out[i].On = date
+		}
 	}
 	slices.SortStableFunc(out, func(a, b DayOutcome) int { return a.Date.Compare(b.Date) })
 	return out
@@ -82,9 +90,14 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 		if i < len(sorted) && sorted[i].Date.Equal(sorted[start].Date) {
 			switch r, best := rank(sorted[i].Outcome), rank(sorted[start].Outcome); {
 			case r > best:
-				sorted[start].Outcome, sorted[start].Known = sorted[i].Outcome, sorted[i].Known
-			case r == best && sorted[i].Known.After(sorted[start].Known):
-				sorted[start].Known = sorted[i].Known
+				sorted[start].Outcome, sorted[start].Known, sorted[start].On = sorted[i].Outcome, sorted[i].Known, sorted[i].On
+			case r == best:
+				// Known from the later record and the later collection
+				// day: a review must come after both.
+				if sorted[i].Known.After(sorted[start].Known) {
+					sorted[start].Known = sorted[i].Known
+				}
+				sorted[start].On = laterOn(sorted[start], sorted[i])
 			}
 			continue
 		}
@@ -93,11 +106,32 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 	return sorted
 }
 
+// laterOn is the later collection day of two entries for one date (zero,
+// the date itself, when either has none).
+func laterOn(a, b DayOutcome) calendar.Date {
+	if a.On.IsZero() || b.On.IsZero() {
+		return calendar.Date{}
+	}
+	if b.On.After(a.On) {
+		return b.On
+	}
+	return a.On
+}
+
+// onOrDate is the collection day a day's outcome belongs to.
+func (d DayOutcome) onOrDate() calendar.Date {
+	if d.On.IsZero() {
+		return d.Date
+	}
+	return d.On
+}
+
 // run is a stretch of consecutive dose days without the dose.
 type run struct {
 	count       int
 	first, last calendar.Date
-	lastKnown   time.Time // when the last day's outcome was recorded
+	lastKnown   time.Time     // when the last day's outcome was recorded
+	lastOn      calendar.Date // the collection day the last day belongs to
 }
 
 // missedRun finds the run of consecutive not-taken dose days ending at the
@@ -125,7 +159,7 @@ func missedRun(days []DayOutcome, asOf calendar.Date) run {
 	var r run
 	for ; i >= 0 && sorted[i].Outcome.notTaken(); i-- {
 		if r.count == 0 {
-			r.last, r.lastKnown = sorted[i].Date, sorted[i].Known
+			r.last, r.lastKnown, r.lastOn = sorted[i].Date, sorted[i].Known, sorted[i].onOrDate()
 			if r.lastKnown.IsZero() {
 				r.lastKnown = r.last.AddDays(1).Start(time.UTC)
 			}
@@ -196,7 +230,10 @@ type ReviewMark struct {
 // a dose was withheld or refused): a review recorded while the patient had
 // missed fewer days — say on the morning of a day they then miss — was
 // made without knowing of the block, and one dated before the last missed
-// day was about fewer days.
+// day was about fewer days. A day a take-home instalment covers is known
+// on its collection day: Sunday's dose withheld with Saturday's instalment
+// is gone on Saturday, so a review dated Saturday and recorded after the
+// withholding is about it (a review cannot be dated ahead).
 //
 // The whole run counts, not only the days since the review: if the patient
 // misses another day after a review, the block returns at once, because the
@@ -208,7 +245,7 @@ func MD1Block(n policy.Numbers, days []DayOutcome, asOf calendar.Date, reviews [
 		return Block{}, false
 	}
 	for _, rev := range reviews {
-		if !rev.On.Before(r.last) && rev.At.After(r.lastKnown) {
+		if !rev.On.Before(r.lastOn) && rev.At.After(r.lastKnown) {
 			return Block{}, false
 		}
 	}

@@ -36,6 +36,18 @@ func dates(ss ...string) []calendar.Date {
 	return out
 }
 
+// carried marks the days after on as carried by an instalment collected
+// on on.
+func carried(on string, days []DayOutcome) []DayOutcome {
+	out := slices.Clone(days)
+	for i := range out {
+		if out[i].Date.After(d(on)) {
+			out[i].On = d(on)
+		}
+	}
+	return out
+}
+
 func TestExpandInstalment(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -49,22 +61,22 @@ func TestExpandInstalment(t *testing.T) {
 			// Saturday 28 March 2026 collects Sunday's dose, the day the clocks go forward.
 			name: "weekend take-home collected", date: "2026-03-28",
 			covers: dates("2026-03-28", "2026-03-29"), outcome: Collected,
-			want: seq("2026-03-28", Collected, Collected),
+			want: carried("2026-03-28", seq("2026-03-28", Collected, Collected)),
 		},
 		{
 			name: "Friday take-home over the weekend missed", date: "2026-10-23",
 			covers: dates("2026-10-25", "2026-10-23", "2026-10-24"), outcome: Missed,
-			want: seq("2026-10-23", Missed, Missed, Missed),
+			want: carried("2026-10-23", seq("2026-10-23", Missed, Missed, Missed)),
 		},
 		{name: "single supervised day, covers empty", date: "2026-03-30", outcome: Supervised, want: seq("2026-03-30", Supervised)},
 		{
 			// Saturday supervised, Sunday (closed) handed over to take home.
 			name: "supervised with a closed day carried", date: "2026-03-28",
 			covers: dates("2026-03-28", "2026-03-29"), outcome: Supervised,
-			want: seq("2026-03-28", Supervised, Collected),
+			want: carried("2026-03-28", seq("2026-03-28", Supervised, Collected)),
 		},
-		{name: "withheld", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), outcome: Withheld, want: seq("2026-03-30", Withheld, Withheld)},
-		{name: "not yet known", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), want: seq("2026-03-30", "", "")},
+		{name: "withheld", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), outcome: Withheld, want: carried("2026-03-30", seq("2026-03-30", Withheld, Withheld))},
+		{name: "not yet known", date: "2026-03-30", covers: dates("2026-03-30", "2026-03-31"), want: carried("2026-03-30", seq("2026-03-30", "", ""))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +207,29 @@ func TestMD1Block(t *testing.T) {
 		{name: "review during the last missed day does not lift", days: fourMissed, asOf: "2026-10-26", review: "2026-10-25 2026-10-25T09:00:00Z",
 			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
 		{name: "review recorded later but dated before the last missed day does not lift", days: fourMissed, asOf: "2026-10-26",
-			review: "2026-10-24 2026-10-26T09:00:00Z", wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+			review: "2026-10-23 2026-10-26T09:00:00Z", wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
+		// Sunday's dose went (or did not go) with Saturday's instalment:
+		// the run's last day is known on Saturday, and a review cannot be
+		// dated ahead.
+		{name: "review dated the collection day of a carried last day lifts", days: fourMissed, asOf: "2026-10-26",
+			review: "2026-10-24 2026-10-26T09:00:00Z"},
+		{name: "review of a withheld weekend on its Saturday lifts", days: join(seq("2026-10-23", Missed),
+			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z")), seq("2026-10-26", "")),
+			asOf: "2026-10-26", review: "2026-10-24 2026-10-24T14:00:00Z"},
+		{name: "review of a withheld weekend before the withholding does not lift", days: join(seq("2026-10-23", Missed),
+			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z")), seq("2026-10-26", "")),
+			asOf: "2026-10-26", review: "2026-10-24 2026-10-24T09:00:00Z", wantOK: true, wantMissed: 3, wantSince: "2026-10-23", wantLast: "2026-10-25"},
+		{name: "a withheld weekend blocks on its covered Sunday", days: join(seq("2026-10-23", Missed),
+			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z"))),
+			asOf: "2026-10-25", wantOK: true, wantMissed: 3, wantSince: "2026-10-23", wantLast: "2026-10-25"},
+		// Sunday on two prescriptions, one carrying it from Saturday, one
+		// collecting it on Sunday: known on Sunday.
+		{name: "a last day also collected on its own day is known then", days: join(seq("2026-10-23", Missed),
+			ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Missed), seq("2026-10-25", Missed)),
+			asOf: "2026-10-26", review: "2026-10-24 2026-10-26T09:00:00Z", wantOK: true, wantMissed: 3, wantSince: "2026-10-23", wantLast: "2026-10-25"},
+		{name: "but not yet on its Saturday", days: join(seq("2026-10-23", Missed),
+			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z"))),
+			asOf: "2026-10-24"},
 		{name: "review for the last missed day recorded the next morning lifts", days: fourMissed, asOf: "2026-10-26",
 			review: "2026-10-25 2026-10-26T09:00:00Z"},
 		{name: "review after the last missed day lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-26 2026-10-26T09:00:00Z"},

@@ -308,3 +308,59 @@ func TestDoseChangeWarningIsOnTheFirstInstalmentAtTheNewDose(t *testing.T) {
 		dueWith("Monday")
 	})
 }
+
+// stateOn is a patient's state on the demo pharmacy's day list.
+func (e *env) stateOn(patientID string) string {
+	e.t.Helper()
+	return dayEntry(e.t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil)), patientID)["state"].(string)
+}
+
+// MD1 over a weekend the pharmacy is closed: Friday missed and Saturday's
+// instalment, which carries Sunday, withheld makes three days without a
+// dose. The prescriber is alerted when Saturday's dose is withheld, as
+// when Saturday is missed, not left to find the block on Monday; one
+// alert, however many days close before Monday. A review the prescriber
+// records that Saturday, after the withholding, is about the whole run:
+// Monday is not blocked.
+func TestAWithheldWeekendAlertsThePrescriberOfTheMD1Block(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		withheld, withheldRx := e.dispensed(956, "2026-03-26")
+		missed, missedRx := e.dispensed(957, "2026-03-26")
+		reviewed, reviewedRx := e.dispensed(958, "2026-03-26")
+		supervised := map[string]any{"outcome": "supervised", "identity_confirmed": true}
+		for _, rx := range []string{withheldRx, missedRx, reviewedRx} {
+			e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-03-26")+"/events", supervised))
+		}
+		e.closeAll(c, "2026-03-26")
+		e.closeAll(c, "2026-03-27") // Friday missed by all three
+
+		c.Set(mustTime("2026-03-28T10:00:00Z"))
+		for _, rx := range []string{withheldRx, reviewedRx} {
+			e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-03-28")+"/events",
+				map[string]any{"outcome": "withheld", "reason": "intoxicated", "identity_confirmed": true, "notes": "unsteady"}))
+		}
+		want := "3 consecutive days missed since 2026-03-27 (the last on 2026-03-29)"
+		wantAlerts(t, "Saturday withheld", e.alertMessages("prescriber", withheld, "md1_block"), 1, want)
+		c.Set(mustTime("2026-03-28T14:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+reviewed+"/reviews", map[string]any{"kind": "missed_doses",
+			"notes": "Phoned: seen intoxicated, to attend Monday for assessment before any dose"}))
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+reviewed); len(got) != 0 {
+			t.Fatalf("the Saturday review left the MD1 alert open: %v", got)
+		}
+
+		e.closeAll(c, "2026-03-28")
+		e.closeAll(c, "2026-03-29")
+		c.Set(mustTime("2026-03-30T09:00:00+01:00"))
+		for _, p := range []string{withheld, missed} {
+			if st := e.stateOn(p); st != "blocked" {
+				t.Fatalf("Monday's state = %s, want blocked", st)
+			}
+			wantAlerts(t, "Monday", e.alertMessages("prescriber", p, "md1_block"), 1, want)
+		}
+		if st := e.stateOn(reviewed); st != "due" {
+			t.Fatalf("Monday's state after Saturday's review = %s, want due", st)
+		}
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(reviewedRx, "2026-03-30")+"/events", supervised))
+	})
+}

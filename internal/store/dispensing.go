@@ -602,9 +602,18 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	// A withheld or refused dose may be the day that makes a run of days
 	// without a dose long enough for MD1: the prescriber hears of the
-	// block now, not at a day close that finds nothing missed.
+	// block now, not at a day close that finds nothing missed. The block
+	// is judged as of the last day the instalment covers: Saturday's
+	// instalment withheld takes Sunday's dose with it, so the run the
+	// patient comes back to on Monday is already known.
 	if !in.Outcome.Taken() {
-		block, _, err := md1Block(tx.g, n, inst.PatientID, today)
+		through := today
+		for _, d := range inst.Covers {
+			if d.After(through) {
+				through = d
+			}
+		}
+		block, _, err := md1Block(tx.g, n, inst.PatientID, through)
 		if err != nil {
 			return e, nil, err
 		}
