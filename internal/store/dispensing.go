@@ -1063,6 +1063,11 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		}
 		res.Alerts += n2
 	}
+	ahead, err := tx.blockedAheadAlerts(n, pharmacyID, day)
+	if err != nil {
+		return res, err
+	}
+	res.Alerts += ahead
 	if !res.AlreadyRun {
 		if err := tx.g.Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			pharmacyID, day, now, res.Missed).Error; err != nil {
@@ -1073,6 +1078,62 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		}
 	}
 	return res, nil
+}
+
+// blockedAheadAlerts raises the MD1 alert (raiseMD1Alert: once while one
+// is open) for every patient due at the pharmacy on its next open day
+// after day whom MD1 will block then. A block can come to stand without a
+// day close marking anything missed — a withheld Saturday instalment takes
+// the closed Sunday's dose with it — or have been left without an alert by
+// an older binary; either way the prescriber must hear of it before the
+// patient is turned away.
+func (tx *Tx) blockedAheadAlerts(n policy.Numbers, pharmacyID string, day calendar.Date) (int, error) {
+	opening, err := pharmacyOpening(tx.g, pharmacyID)
+	if err != nil {
+		return 0, err
+	}
+	next := day.AddDays(1)
+	for i := 0; i < historyWindow && !opening.IsOpen(next); i++ {
+		next = next.AddDays(1)
+	}
+	var due []struct{ PatientID, ServiceID string }
+	if err := tx.g.Table("instalments").Select("DISTINCT instalments.patient_id, prescriptions.service_id").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.pharmacy_id = ? AND instalments.date = ? AND prescriptions.status = ?", pharmacyID, next, StatusIssued).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("instalments.patient_id").Scan(&due).Error; err != nil {
+		return 0, translate(err)
+	}
+	if len(due) == 0 {
+		return 0, nil
+	}
+	ids := make([]string, len(due))
+	for i, d := range due {
+		ids[i] = d.PatientID
+	}
+	history, err := dayOutcomes(tx.g, ids, next.AddDays(-historyWindow), next)
+	if err != nil {
+		return 0, err
+	}
+	reviews, err := reviewMarks(tx.g, ids, next.AddDays(-historyWindow), next)
+	if err != nil {
+		return 0, err
+	}
+	raised := 0
+	for _, d := range due {
+		b, ok := dispensing.MD1Block(n, history[d.PatientID], next, reviews[d.PatientID])
+		if !ok {
+			continue
+		}
+		isNew, err := tx.raiseMD1Alert(d.ServiceID, d.PatientID, pharmacyID, b)
+		if err != nil {
+			return raised, err
+		}
+		if isNew {
+			raised++
+		}
+	}
+	return raised, nil
 }
 
 // raiseMD1Alert asks the prescriber to review a blocked patient, unless an
