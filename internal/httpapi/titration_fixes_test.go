@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +91,38 @@ func TestRetitrationWithdrawnByADoseChangeAfterTheMissedDays(t *testing.T) {
 		if got := retitrationDose(e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))); got != 12 {
 			t.Fatalf("after a 4th missed day: suggestion %v, want 12", got)
 		}
+	})
+}
+
+// M2: eight weeks into treatment, a patient re-inducted after missed days
+// (the stage set back to induction with the reduced dose) meets the
+// rolling 7-day cap again, counted from the re-induction.
+func TestReinductionRestartsTheM2Window(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(1, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration",
+			"start_date": "2026-01-05"})["id"].(string)
+		e.setClock(c, mustTime("2026-03-02T12:00:00Z"))
+		change := func(to int, on string, extra map[string]any) response {
+			body := map[string]any{"to": to, "effective_date": on, "reason": "re-titration after missed days"}
+			for k, v := range extra {
+				body[k] = v
+			}
+			return e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", body)
+		}
+		e.must(201, change(20, "2026-03-02", map[string]any{"stage": "induction", "reason": "5 days missed: treat as a new induction (MD3)"}))
+		e.must(201, change(30, "2026-03-04", nil))
+		e.must(201, change(40, "2026-03-06", nil))
+		e.must(201, change(50, "2026-03-08", nil))
+		// 10 + 10 + 10 + 10 in the 7 days to 9 March.
+		p := problemOf(t, change(60, "2026-03-09", nil), 422)
+		if rules := rulesOf(p); len(rules) != 1 || rules[0] != "M2" {
+			t.Fatalf("rules %v, want M2", rules)
+		}
+		if !strings.Contains(p["detail"].(string)+fmt.Sprint(p["rules"]), "restarted on 2026-03-02") {
+			t.Fatalf("the refusal does not say when titration restarted: %v", p)
+		}
+		e.must(201, change(60, "2026-03-09", map[string]any{"overrides": []map[string]any{{"rule": "M2", "reason": "seen daily, no sedation"}}}))
 	})
 }

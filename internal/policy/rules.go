@@ -58,7 +58,7 @@ func specs() []ruleSpec {
 		// M2 says bigger steps "need an override reason".
 		{"M2", "Methadone titration", Override, EvidenceSecondary, "RCGP / BNF-style summaries (SmPC allows 10–20 mg)",
 			func(n Numbers) string {
-				return fmt.Sprintf("Methadone increases of at most %s per change, and at most %s in any rolling 7 days during the first %d weeks of a regime; larger steps need an override reason.",
+				return fmt.Sprintf("Methadone increases of at most %s per change, and at most %s in any rolling 7 days during the first %d weeks of a regime, counted again from a stage set back to induction (or to titration after maintenance or reduction); larger steps need an override reason.",
 					n.M2MaxStep, n.M2MaxPer7Days, n.M2TitrationWeeks)
 			}},
 		{"M3", "Usual methadone maintenance dose", Info, EvidenceVerified, "Methadone 1 mg/ml SmPC 4.2",

@@ -400,6 +400,53 @@ type ChangeInput struct {
 	// effective on the first day replaces the starting dose, which B2
 	// judges by it.
 	Previous *PreviousTreatment
+	// TitrationStart is where M2's first weeks count from
+	// (TitrationStart); zero means RegimeStart.
+	TitrationStart calendar.Date
+}
+
+// StageEntry is a stage in force from a day: an entry of the regime's
+// settings history.
+type StageEntry struct {
+	Effective calendar.Date
+	Stage     Stage
+}
+
+// TitrationStart is the day M2's first weeks count from for a change
+// effective on day: the regime's start, or the latest day on or before it
+// from which the stage was set back to induction (from any other stage)
+// or to titration (from maintenance or reduction). A patient re-inducted
+// after missed doses (MD3: after 5 or more days, treat as a new induction)
+// or titrated again after a stable spell has lost tolerance as at the
+// start, so the rolling-week cap applies again; moving on from induction
+// to titration is the same titration and restarts nothing. stages is the
+// settings history oldest first; of several entries on one day the last
+// is the one in force, as for every setting.
+func TitrationStart(regimeStart calendar.Date, stages []StageEntry, day calendar.Date) calendar.Date {
+	start := regimeStart
+	var prev Stage
+	for i, e := range stages {
+		if i+1 < len(stages) && stages[i+1].Effective.Equal(e.Effective) {
+			continue // superseded the same day: never in force
+		}
+		if e.Effective.After(day) {
+			break
+		}
+		restarts := prev != "" && e.Stage != prev &&
+			(e.Stage == StageInduction || e.Stage == StageTitration && !prev.Titrating())
+		if restarts && e.Effective.After(start) {
+			start = e.Effective
+		}
+		prev = e.Stage
+	}
+	return start
+}
+
+func (in ChangeInput) titrationStart() calendar.Date {
+	if in.TitrationStart.IsZero() {
+		return in.RegimeStart
+	}
+	return in.TitrationStart
 }
 
 // onDayOne reports a change that replaces the starting dose: it takes
@@ -541,9 +588,14 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 			fmt.Sprintf("Increase of %s (%s to %s) is above the maximum step of %s.%s", step, in.Current.MilligramsString(), in.To, n.M2MaxStep, sedative),
 			fmt.Sprintf("Titrate in steps of at most %s, or record an override reason for rule M2.", n.M2MaxStep)))
 	}
-	titrationEnds := in.RegimeStart.AddDays(7 * n.M2TitrationWeeks)
-	if in.RegimeStart.IsZero() || !in.Effective.Before(titrationEnds) {
+	from := in.titrationStart()
+	titrationEnds := from.AddDays(7 * n.M2TitrationWeeks)
+	if from.IsZero() || !in.Effective.Before(titrationEnds) {
 		return fs
+	}
+	since := ""
+	if !in.RegimeStart.IsZero() && from.After(in.RegimeStart) {
+		since = fmt.Sprintf(" of titration, which restarted on %s when the stage was set back", from)
 	}
 	windowStart := in.Effective.AddDays(-6)
 	total := step
@@ -554,8 +606,8 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 	}
 	if total > n.M2MaxPer7Days {
 		fs = append(fs, n.Finding("M2",
-			fmt.Sprintf("Increases in the 7 days %s to %s would total %s (including this %s); at most %s in any 7 days during the first %d weeks.%s",
-				windowStart, in.Effective, total, step, n.M2MaxPer7Days, n.M2TitrationWeeks, sedative),
+			fmt.Sprintf("Increases in the 7 days %s to %s would total %s (including this %s); at most %s in any 7 days during the first %d weeks%s.%s",
+				windowStart, in.Effective, total, step, n.M2MaxPer7Days, n.M2TitrationWeeks, since, sedative),
 			"Delay or reduce the increase, or record an override reason for rule M2."))
 	}
 	return fs

@@ -615,3 +615,59 @@ func TestRetitration(t *testing.T) {
 		})
 	}
 }
+
+// M2's first weeks restart when the stage is set back to induction, or to
+// titration after a stable spell; moving on from induction does not.
+func TestTitrationStart(t *testing.T) {
+	t.Parallel()
+	start := date("2026-01-05")
+	entry := func(d string, s Stage) StageEntry { return StageEntry{Effective: date(d), Stage: s} }
+	tests := []struct {
+		name   string
+		stages []StageEntry
+		day    string
+		want   string
+	}{
+		{"no history", nil, "2026-03-10", "2026-01-05"},
+		{"induction then titration", []StageEntry{entry("2026-01-05", StageInduction), entry("2026-01-12", StageTitration)}, "2026-03-10", "2026-01-05"},
+		{"re-inducted", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-03-02", StageInduction)}, "2026-03-10", "2026-03-02"},
+		{"re-inducted from maintenance", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-02-20", StageMaintenance),
+			entry("2026-03-02", StageInduction)}, "2026-03-10", "2026-03-02"},
+		{"titration again after maintenance", []StageEntry{entry("2026-01-05", StageInduction), entry("2026-02-20", StageMaintenance),
+			entry("2026-03-02", StageTitration)}, "2026-03-10", "2026-03-02"},
+		{"titration again after reduction", []StageEntry{entry("2026-01-05", StageMaintenance), entry("2026-02-01", StageReduction),
+			entry("2026-03-02", StageTitration)}, "2026-03-10", "2026-03-02"},
+		{"the latest restart counts", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-02-01", StageInduction),
+			entry("2026-02-20", StageMaintenance), entry("2026-03-02", StageTitration)}, "2026-03-10", "2026-03-02"},
+		{"a restart planned after the day", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-03-12", StageInduction)}, "2026-03-10", "2026-01-05"},
+		{"restart on the day itself", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-03-10", StageInduction)}, "2026-03-10", "2026-03-10"},
+		{"to maintenance restarts nothing", []StageEntry{entry("2026-01-05", StageTitration), entry("2026-03-02", StageMaintenance)}, "2026-03-10", "2026-01-05"},
+		{"a same-day entry superseded", []StageEntry{entry("2026-01-05", StageMaintenance), entry("2026-03-02", StageInduction),
+			entry("2026-03-02", StageMaintenance)}, "2026-03-10", "2026-01-05"},
+		{"a pattern change keeps the stage", []StageEntry{entry("2026-01-05", StageInduction), entry("2026-03-02", StageInduction)}, "2026-03-10", "2026-01-05"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := TitrationStart(start, tt.stages, date(tt.day)); got.String() != tt.want {
+				t.Fatalf("TitrationStart = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// Weeks after the regime's start, a re-inducted patient meets M2's rolling
+// 7-day cap again.
+func TestCheckChangeAfterReinduction(t *testing.T) {
+	t.Parallel()
+	history := []DoseChange{
+		{Effective: date("2026-03-04"), From: mg(20), To: mg(30)},
+		{Effective: date("2026-03-06"), From: mg(30), To: mg(40)},
+		{Effective: date("2026-03-08"), From: mg(40), To: mg(50)},
+	}
+	in := ChangeInput{Medicine: medicine(t, dosing.CodeMethadone), Stage: StageInduction, RegimeStart: date("2026-01-05"),
+		Current: mg(50), To: mg(60), Effective: date("2026-03-09"), History: history}
+	assertFindings(t, CheckChange(policy.Defaults(), in))
+	in.TitrationStart = date("2026-03-02")
+	assertFindings(t, CheckChange(policy.Defaults(), in), "M2:override~restarted on 2026-03-02")
+}

@@ -91,6 +91,24 @@ func settingOn(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetti
 	return s
 }
 
+// stageHistory is the regime's stages from its settings history, oldest
+// first, with the stage a change is about to set from effective when
+// changed: M2's titration weeks restart from a stage set back to induction
+// or titration (regimes.TitrationStart), the change's own included.
+func stageHistory(r Regime, history []RegimeSetting, changed bool, effective calendar.Date, stage regimes.Stage) []regimes.StageEntry {
+	out := make([]regimes.StageEntry, 0, len(history)+1)
+	if len(history) == 0 {
+		out = append(out, regimes.StageEntry{Effective: r.StartDate, Stage: r.Stage})
+	}
+	for _, h := range history {
+		out = append(out, regimes.StageEntry{Effective: h.EffectiveDate, Stage: h.Stage})
+	}
+	if changed {
+		out = append(out, regimes.StageEntry{Effective: effective, Stage: stage})
+	}
+	return out
+}
+
 // latestSettingDate is when the last recorded entry takes effect.
 func latestSettingDate(history []RegimeSetting) calendar.Date {
 	if len(history) == 0 {
@@ -563,8 +581,10 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	// M2 judges the step from the dose in force when the change takes
 	// effect, with the steps before it in the rolling window.
 	from, past := regimes.StepFrom(steps, in.Effective)
+	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
 	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
-		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg}
+		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg,
+		TitrationStart: regimes.TitrationStart(r.StartDate, stageHistory(r, settings, stageChanged, in.Effective, stage), in.Effective)}
 	if in.Effective.Equal(r.StartDate) {
 		if ci.Previous, err = tx.previousTreatment(n, r.PatientID, StartRegime{}, r.StartDate); err != nil {
 			return DoseChange{}, out, nil, err
@@ -577,7 +597,6 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if in.Effective.Before(today) {
 		f.Add("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
 	}
-	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
 	if last := latestSettingDate(settings); stageChanged && in.Effective.Before(last) {
 		f.Add("stage", "after_latest_change", "the pattern, stage or pharmacy changes on %s; change the stage from then on, or without changing the dose", last)
 	}
