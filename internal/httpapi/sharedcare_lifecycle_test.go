@@ -152,12 +152,12 @@ func TestServiceWithdrawalAlertsThePractice(t *testing.T) {
 func TestEndingTheRegimeEndsSharedCare(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
-		pid, regimeID, scID, rx := e.underSharedCare(63, "2026-06-10", true)
+		pid, regimeID, scID, _ := e.underSharedCare(63, "2026-06-10", true)
 		// The GP's review falls due three months on (M5).
 		e.closeAll(c, "2026-09-10")
 		wantAlerts(t, "GP review due", e.alertMessages("prescriber", pid, "gp_review_due"), 1, "due on 2026-09-10")
 		c.Set(mustTime("2026-09-11T12:00:00+01:00"))
-		rx = e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-09-11", "days": 14,
+		rx := e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-09-11", "days": 14,
 			"wording": []int{1, 2, 3}, "issue": true}))
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/end", map[string]any{"reason": "Transferred to HMP Hewell"}))
 		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx["id"].(string), nil)); got["status"] != "cancelled" {
