@@ -283,7 +283,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			if i == len(dp.steps)-1 {
 				stage = dp.stage
 			}
-			if _, _, _, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(s.dose), Effective: day,
+			if _, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(s.dose), Effective: day,
 				Reason: "Titrated to effect after review", Stage: stage, Overrides: all}, day); err != nil {
 				return err
 			}

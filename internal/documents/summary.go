@@ -335,6 +335,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	// The last change in force today; one planned for later is said beside
 	// the current dose, so the letter does not date a dose not yet given.
 	for _, h := range rec.History {
+		if h.From != 0 && h.To == h.From {
+			continue // a titration held (T1): the dose does not change
+		}
 		if h.EffectiveDate.After(today) {
 			v.CurrentDose += fmt.Sprintf(" (changing to %s from %s)", doseText(med, h.To), longDate(h.EffectiveDate))
 			continue

@@ -111,9 +111,10 @@ func TestReissueStartsAfterSuppliedDays(t *testing.T) {
 	})
 }
 
-// A dose change may not slip in before a later-dated one (the reviewed
-// bypass: 30, then 40 from 10 Dec, then 50 from 3 Dec); on the same day it
-// supersedes and is judged from the dose before that day.
+// A dose change slipped in before a later-dated one (the reviewed bypass:
+// 30, then 40 from 10 Dec, then 50 from 3 Dec) withdraws it (T1) and is
+// judged from the dose in force on its own day, so M2 sees 30 → 50; on the
+// same day it supersedes and is judged from the dose before that day.
 func TestDoseChangesInDateOrder(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-12-01T12:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -122,7 +123,7 @@ func TestDoseChangesInDateOrder(t *testing.T) {
 		path := "/v1/regimes/" + rid + "/dose-changes"
 		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-10", "reason": "planned step"}))
 		p := problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 50, "effective_date": "2026-12-03", "reason": "sooner"}), 422)
-		if !slices.Contains(fieldsOf(p), "effective_date") || !strings.Contains(p["detail"].(string)+errorsText(p), "2026-12-10") {
+		if !slices.Contains(rulesOf(p), "M2") || !strings.Contains(p["detail"].(string), "30 to 50 mg") {
 			t.Fatalf("refusal = %v", p)
 		}
 		if n := len(e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any)); n != 2 {
@@ -145,7 +146,9 @@ func TestDoseChangesInDateOrder(t *testing.T) {
 		if v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil)); v["latest_dose"].(float64) != 30 {
 			t.Fatalf("latest dose %v after withdrawing the step", v["latest_dose"])
 		}
-		// Every failing field in one answer.
+		// Every failing field in one answer: a day in the past, at the dose
+		// in force then.
+		c.Set(mustTime("2026-12-11T12:00:00Z"))
 		p = problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-09", "reason": "x"}), 422)
 		for _, f := range []string{"effective_date", "to"} {
 			if !slices.Contains(fieldsOf(p), f) {

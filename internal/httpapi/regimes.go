@@ -215,7 +215,9 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	n := s.cfg.Policy
 	today := s.today()
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	history, err := s.db.DoseChanges(ctx, r.ID)
+	// The whole record is shown; DoseOn, LatestDose and MD3 read only the
+	// changes that stand.
+	history, err := s.db.TitrationHistory(ctx, r.ID)
 	if err != nil {
 		return regimeView{}, err
 	}
@@ -379,20 +381,18 @@ func (s *Server) changeDose(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var ch store.DoseChange
-	var out store.Outcome
-	var reissued []store.Prescription
+	var res store.DoseChangeResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		ch, out, reissued, err = tx.ChangeDose(principal(c), s.cfg.Policy, id, in, today)
+		res, err = tx.ChangeDose(principal(c), s.cfg.Policy, id, in, today)
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"dose_change": ch, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
-		"reissued_prescriptions": nonNilSlice(reissued)})
+	c.JSON(http.StatusCreated, gin.H{"dose_change": res.Change, "warnings": res.Outcome.Warnings, "overrides": nonNilSlice(res.Outcome.Overrides),
+		"withdrawn_changes": nonNilSlice(res.Withdrawn), "reissued_prescriptions": nonNilSlice(res.Reissued)})
 }
 
 func (s *Server) listDoseChanges(c *gin.Context) {
@@ -405,7 +405,7 @@ func (s *Server) listDoseChanges(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.db.DoseChanges(c.Request.Context(), id)
+	h, err := s.db.TitrationHistory(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,166 @@ func TestReinductionRestartsTheM2Window(t *testing.T) {
 			t.Fatalf("the refusal does not say when titration restarted: %v", p)
 		}
 		e.must(201, change(60, "2026-03-09", map[string]any{"overrides": []map[string]any{{"rule": "M2", "reason": "seen daily, no sedation"}}}))
+	})
+}
+
+// doseEntries reads a dose history as "to@effective" for the standing
+// entries and "to@effective withdrawn" for the withdrawn ones.
+func doseEntries(t *testing.T, items []any) []string {
+	t.Helper()
+	var out []string
+	for _, it := range items {
+		m := it.(map[string]any)
+		s := fmt.Sprintf("%v@%s", m["to"], m["effective_date"])
+		if m["withdrawn"] != nil {
+			s += " withdrawn"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// T1, the reviewer's case: on 30 mg with 40, 50 and 60 mg planned for the
+// next three days, "30 mg from tomorrow, drowsy" withdraws all three. They
+// stay in the history, marked; the answer names them; the prescription is
+// reissued at 30 mg; and nothing that reads the dose counts them.
+func TestHoldingATitrationWithdrawsThePlannedSteps(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2027-03-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid, prID := e.startMethadoneAt(1, 30, "titration", "2027-03-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		for i, to := range []int{40, 50, 60} {
+			e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": to, "effective_date": fmt.Sprintf("2027-03-0%d", i+2),
+				"reason": "planned titration step"}))
+		}
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2027-03-02", "reason": "drowsy, hold titration"}))
+		hold := m["dose_change"].(map[string]any)
+		if hold["from"].(float64) != 30 || hold["to"].(float64) != 30 || hold["withdrawn"] != nil {
+			t.Fatalf("dose_change = %v", hold)
+		}
+		withdrawn := m["withdrawn_changes"].([]any)
+		if got := strings.Join(doseEntries(t, withdrawn), " "); got != "40@2027-03-02 withdrawn 50@2027-03-03 withdrawn 60@2027-03-04 withdrawn" {
+			t.Fatalf("withdrawn_changes = %s", got)
+		}
+		for _, w := range withdrawn {
+			by := w.(map[string]any)["withdrawn"].(map[string]any)
+			if by["dose_change_id"] != hold["id"] || by["prescriber_id"] != hold["prescriber_id"] || by["reason"] != "drowsy, hold titration" ||
+				by["at"] != hold["created_at"] {
+				t.Fatalf("withdrawn = %v, want the hold %v", by, hold)
+			}
+		}
+		var t1 string
+		for _, w := range m["warnings"].([]any) {
+			if f := w.(map[string]any); f["rule"] == "T1" {
+				t1 = f["message"].(string)
+			}
+		}
+		for _, want := range []string{"40 mg from 2027-03-02", "50 mg from 2027-03-03", "60 mg from 2027-03-04"} {
+			if !strings.Contains(t1, want) {
+				t.Fatalf("the T1 warning %q does not name %s", t1, want)
+			}
+		}
+		// Each withdrawal is audited with the hold, under the regime.
+		withdrawals := 0
+		for _, a := range auditActions(e, rid) {
+			if a == "dose_change.withdraw" {
+				withdrawals++
+			}
+		}
+		if withdrawals != 3 {
+			t.Fatalf("%d withdrawals audited, want 3", withdrawals)
+		}
+		// The live prescription is reissued at 30 mg throughout.
+		re := m["reissued_prescriptions"].([]any)
+		if len(re) != 1 {
+			t.Fatalf("reissued %d prescriptions", len(re))
+		}
+		if got := dosePeriodsOf(t, re[0].(map[string]any)); strings.Join(got, " ") != "2027-03-01:30" {
+			t.Fatalf("reissued dose periods %v", got)
+		}
+		if old := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+prID, nil)); old["status"] != "cancelled" {
+			t.Fatalf("the old prescription is %v", old["status"])
+		}
+
+		// The letter written today plans no change: the steps are withdrawn
+		// and the hold leaves the dose as it is.
+		assertNoText(t, e.summaryText("prescriber", pid), "changing to")
+
+		// The history keeps every entry; the dose is 30 mg.
+		want := "30@2027-03-01 40@2027-03-02 withdrawn 30@2027-03-02 50@2027-03-03 withdrawn 60@2027-03-04 withdrawn"
+		list := e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any)
+		if got := strings.Join(doseEntries(t, list), " "); got != want {
+			t.Fatalf("dose changes = %s, want %s", got, want)
+		}
+		c.Set(mustTime("2027-03-04T10:00:00Z"))
+		v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
+		if got := strings.Join(doseEntries(t, v["dose_history"].([]any)), " "); got != want {
+			t.Fatalf("dose_history = %s", got)
+		}
+		if v["current_dose"].(float64) != 30 || v["latest_dose"].(float64) != 30 {
+			t.Fatalf("current %v, latest %v: a withdrawn change set the dose", v["current_dose"], v["latest_dose"])
+		}
+		// The pharmacy hands over 30 mg and is not told the dose changed.
+		for _, entry := range dosesDue(e, "2027-03-04", pid) {
+			if entry["supervised"].(float64) != 30 {
+				t.Fatalf("day list: %v mg", entry["supervised"])
+			}
+			for _, w := range entry["warnings"].([]any) {
+				if code := w.(map[string]any)["code"]; code == "first_dose_after_change" || code == "dose_changed_since_last_visit" {
+					t.Fatalf("day list warns %s after a held titration", code)
+				}
+			}
+		}
+		// M2 counts only the steps that stand: 30 → 40 now is one 10 mg
+		// step, not a fourth in the week.
+		r := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2027-03-05", "reason": "less drowsy, resume"}))
+		if r["dose_change"].(map[string]any)["from"].(float64) != 30 || len(r["withdrawn_changes"].([]any)) != 0 {
+			t.Fatalf("resume = %v", r)
+		}
+		for _, w := range r["warnings"].([]any) {
+			if f := w.(map[string]any); f["rule"] == "M2" || f["rule"] == "T1" {
+				t.Fatalf("resume warned %v", f)
+			}
+		}
+		// The letter's titration history and current dose leave the
+		// withdrawn steps out.
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "drowsy, hold titration", "less drowsy, resume")
+		assertNoText(t, text, "planned titration step", "changing to 30 mg", "50 mg", "60 mg")
+	})
+}
+
+// Changes already in force are history: a hold recorded the day a step
+// took effect withdraws only the steps still planned, and one for today
+// supersedes today's step without rewriting it.
+func TestAHoldLeavesChangesInForce(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2027-03-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(1, 30, "titration", "2027-03-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2027-03-02", "reason": "step"}))
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 50, "effective_date": "2027-03-04", "reason": "step"}))
+		c.Set(mustTime("2027-03-02T10:00:00Z"))
+		// Before a change in force: refused, naming it.
+		p := problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 35, "effective_date": "2027-03-01", "reason": "x"}), 422)
+		if !slices.Contains(fieldsOf(p), "effective_date") || !strings.Contains(errorsText(p), "a dose change effective 2027-03-02 is already in force") {
+			t.Fatalf("refusal = %v", p)
+		}
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2027-03-03", "reason": "hold at 40"}))
+		if got := strings.Join(doseEntries(t, m["withdrawn_changes"].([]any)), " "); got != "50@2027-03-04 withdrawn" {
+			t.Fatalf("withdrawn_changes = %s", got)
+		}
+		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2027-03-02", "reason": "too drowsy today"}))
+		if got := strings.Join(doseEntries(t, m["withdrawn_changes"].([]any)), " "); got != "40@2027-03-03 withdrawn" {
+			t.Fatalf("withdrawn_changes = %s", got)
+		}
+		list := e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any)
+		want := "30@2027-03-01 40@2027-03-02 30@2027-03-02 40@2027-03-03 withdrawn 50@2027-03-04 withdrawn"
+		if got := strings.Join(doseEntries(t, list), " "); got != want {
+			t.Fatalf("dose changes = %s, want %s", got, want)
+		}
+		if v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil)); v["current_dose"].(float64) != 30 || v["latest_dose"].(float64) != 30 {
+			t.Fatalf("current %v, latest %v", v["current_dose"], v["latest_dose"])
+		}
 	})
 }

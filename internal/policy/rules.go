@@ -147,6 +147,12 @@ func specs() []ruleSpec {
 			"RPS/RCN Professional guidance on the administration of medicines in healthcare settings (2019)",
 			fixed("A regular Buvidal injection is given at the dose prescribed for that day; a different dose needs the dose change recorded first, or an override reason. Extra 8 mg doses are judged by BV1 and BV6.")},
 
+		// T1 is Dosebook's, for its append-only titration record (ADR
+		// 0010): a prescriber holding or cutting a titration withdraws the
+		// steps planned after it, and is told which.
+		{"T1", "Planned dose changes withdrawn", Info, EvidenceUnverified, "Dosebook, following M2, B3 and BV1 (a titration plan is changed, never edited)",
+			fixed("A dose change taking effect before changes planned but not yet in force withdraws them: they stay in the dose history, marked as withdrawn by the new change, and the answer names them. Changes already in force are history and are not rewritten.")},
+
 		{"MD1", "Three missed days", Block, EvidenceVerified,
 			"Home Office approved wording; St Helens and NI pharmacy specifications",
 			func(n Numbers) string {

@@ -9,7 +9,7 @@ import (
 
 var wantRuleIDs = []string{
 	"ID1", "M1", "M2", "M3", "M4", "M5", "M6", "B1", "B2", "B3", "B4",
-	"BV1", "BV2", "BV3", "BV4", "BV5", "BV6", "BV7", "BV8", "BV9",
+	"BV1", "BV2", "BV3", "BV4", "BV5", "BV6", "BV7", "BV8", "BV9", "T1",
 	"MD1", "MD2", "MD3", "MD4", "MD5", "L1", "L2", "L3", "L5", "L6", "L7", "L8", "L9",
 	"S1", "S3", "S4", "S6", "S7", "SC1", "SC3", "SC4",
 }

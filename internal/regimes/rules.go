@@ -386,11 +386,13 @@ type ChangeInput struct {
 	Current   dosing.Micrograms
 	To        dosing.Micrograms
 	Effective calendar.Date
-	// Latest is the effective date of the last recorded change; a change
+	// Latest is the effective date of the last recorded change that this
+	// one does not withdraw (one in force, or the starting dose); a change
 	// may not take effect before it.
 	Latest calendar.Date
-	// Supersedes is set when a change is already recorded for the same day:
-	// restating the dose before that day then withdraws the planned change.
+	// Supersedes is set when the change withdraws planned changes
+	// (Withdraws) or supersedes one in force on the same day: restating the
+	// dose in force is then a decision, not a non-change.
 	Supersedes bool
 	// History holds earlier steps, oldest first (M2's rolling window).
 	History      []DoseChange
@@ -473,10 +475,11 @@ func ValidateChange(in ChangeInput) error {
 	case !in.RegimeStart.IsZero() && in.Effective.Before(in.RegimeStart):
 		f.Add("effective_date", "after_start", "effective date %s is before the regime start %s", in.Effective, in.RegimeStart)
 	case !in.Latest.IsZero() && in.Effective.Before(in.Latest):
-		// A change slipped in before a later-dated one would leave that one
-		// stepping from a dose that was never in force, unchecked (M2).
+		// Only changes not yet in force are withdrawn (Withdraws): one in
+		// force is history, and a change slipped in before it would leave
+		// it stepping from a dose that was never in force, unchecked (M2).
 		f.Add("effective_date", "after_latest_change",
-			"a dose change effective %s is already recorded; a new change must take effect on or after it (the same day supersedes it)", in.Latest)
+			"a dose change effective %s is already in force; a new change must take effect on or after it (the same day supersedes it)", in.Latest)
 	}
 	switch {
 	case in.To <= 0:
@@ -502,6 +505,42 @@ func unmakeable(med dosing.Medicine, dose dosing.Micrograms) string {
 	}
 	return fmt.Sprintf("%s cannot be made from whole units of %s (%s): give a multiple of %s, e.g. %s",
 		dose, med.Name, strings.Join(med.StrengthLabels, ", "), step, nearest)
+}
+
+// Withdraws lists, by index, the entries of history (a regime's standing
+// changes, oldest first) that a change effective on day, recorded today,
+// withdraws: every change planned and not yet in force (effective after
+// today) that takes effect on or after day. A prescriber holding or
+// cutting a titration must be able to stop the steps planned after it;
+// left standing, they would raise the dose again from a dose that was
+// never in force (M2 judged them from the old plan). Changes in force are
+// history and are not rewritten, and the starting dose is never withdrawn
+// (a change on the first day replaces it, as StepFrom says). The entries
+// stay in the record, marked as withdrawn by the new one (ADR 0010).
+func Withdraws(history []DoseChange, day, today calendar.Date) []int {
+	var out []int
+	for i, h := range history {
+		if h.From != 0 && h.Effective.After(today) && !h.Effective.Before(day) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// WithdrawalFinding is T1: the planned changes a new one withdrew (oldest
+// first), named, so the prescriber sees which steps no longer happen.
+func WithdrawalFinding(n policy.Numbers, withdrawn []DoseChange) policy.Finding {
+	parts := make([]string, len(withdrawn))
+	for i, w := range withdrawn {
+		parts[i] = fmt.Sprintf("%s from %s", w.To, w.Effective)
+	}
+	list := strings.Join(parts, ", ")
+	if k := len(parts); k > 1 {
+		list = strings.Join(parts[:k-1], ", ") + " and " + parts[k-1]
+	}
+	return n.Finding("T1",
+		fmt.Sprintf("Withdrawn before taking effect: the planned change(s) to %s. They stay in the dose history, marked as withdrawn by this change.", list),
+		"Tell the patient and the pharmacy; plan any later step as a new change.")
 }
 
 // StepFrom is the dose a change effective on day steps from, and the earlier

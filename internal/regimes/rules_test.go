@@ -671,3 +671,52 @@ func TestCheckChangeAfterReinduction(t *testing.T) {
 	in.TitrationStart = date("2026-03-02")
 	assertFindings(t, CheckChange(policy.Defaults(), in), "M2:override~restarted on 2026-03-02")
 }
+
+// T1: a change withdraws the changes planned on or after its day and not
+// yet in force; changes in force and the starting dose stand.
+func TestWithdraws(t *testing.T) {
+	t.Parallel()
+	history := []DoseChange{
+		{Effective: date("2027-03-01"), From: 0, To: mg(30)},
+		{Effective: date("2027-03-02"), From: mg(30), To: mg(40)},
+		{Effective: date("2027-03-03"), From: mg(40), To: mg(50)},
+		{Effective: date("2027-03-04"), From: mg(50), To: mg(60)},
+	}
+	tests := []struct {
+		name       string
+		day, today string
+		want       []int
+	}{
+		{"hold from tomorrow withdraws every planned step", "2027-03-02", "2027-03-01", []int{1, 2, 3}},
+		{"a change today withdraws the planned steps", "2027-03-01", "2027-03-01", []int{1, 2, 3}},
+		{"from the second step on", "2027-03-03", "2027-03-01", []int{2, 3}},
+		{"after every step", "2027-03-05", "2027-03-01", nil},
+		{"a step in force today stands", "2027-03-02", "2027-03-02", []int{2, 3}},
+		{"steps in force stand", "2027-03-03", "2027-03-03", []int{3}},
+		{"all in force", "2027-03-04", "2027-03-04", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Withdraws(history, date(tt.day), date(tt.today)); !slices.Equal(got, tt.want) {
+				t.Fatalf("Withdraws = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// A regime starting later keeps its starting dose: a change on its
+	// first day replaces it (StepFrom), never withdraws it.
+	future := []DoseChange{{Effective: date("2027-03-05"), From: 0, To: mg(30)}, {Effective: date("2027-03-07"), From: mg(30), To: mg(40)}}
+	if got := Withdraws(future, date("2027-03-05"), date("2027-03-01")); !slices.Equal(got, []int{1}) {
+		t.Fatalf("Withdraws before the start = %v, want [1]", got)
+	}
+}
+
+func TestWithdrawalFinding(t *testing.T) {
+	t.Parallel()
+	f := WithdrawalFinding(policy.Defaults(), []DoseChange{
+		{Effective: date("2027-03-02"), From: mg(30), To: mg(40)},
+		{Effective: date("2027-03-03"), From: mg(40), To: mg(50)},
+		{Effective: date("2027-03-04"), From: mg(50), To: mg(60)},
+	})
+	assertFindings(t, []policy.Finding{f}, "T1:info~40 mg from 2027-03-02, 50 mg from 2027-03-03 and 60 mg from 2027-03-04")
+}

@@ -795,7 +795,7 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	changes := map[string][]DoseChange{}
 	if len(regimeIDs) > 0 {
 		var all []DoseChange
-		if err := g.Where("regime_id IN ?", regimeIDs).Order("effective_date, created_at").Find(&all).Error; err != nil {
+		if err := g.Where("regime_id IN ?", regimeIDs).Where(standingDoseChange).Order("effective_date, created_at").Find(&all).Error; err != nil {
 			return nil, translate(err)
 		}
 		for _, c := range all {
@@ -950,8 +950,11 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 func lastDoseChange(changes []DoseChange, through calendar.Date) calendar.Date {
 	var last calendar.Date
 	for _, c := range changes {
-		if c.From != 0 && !c.EffectiveDate.After(through) && c.EffectiveDate.After(last) {
-			last = c.EffectiveDate
+		// A change that leaves the dose as it was (a titration held, the
+		// planned steps withdrawn: T1) changes nothing handed over.
+		on := c.EffectiveDate
+		if c.From != 0 && !on.After(through) && on.After(last) && DoseOn(changes, on) != DoseOn(changes, on.AddDays(-1)) {
+			last = on
 		}
 	}
 	return last

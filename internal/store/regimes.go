@@ -172,7 +172,36 @@ type DoseChange struct {
 	PrescriberID  string            `json:"prescriber_id"`
 	CreatedAt     time.Time         `json:"created_at"`
 	Warnings      []policy.Finding  `json:"warnings" gorm:"serializer:json"`
+	// Withdrawn is set, in the titration history, on a planned change a
+	// later entry withdrew before it took effect; nil while it stands.
+	Withdrawn *Withdrawal `json:"withdrawn" gorm:"-"`
 }
+
+// Withdrawal says which later entry withdrew a planned dose change before
+// it took effect (T1, ADR 0010): its id, prescriber, when it was recorded
+// and its reason.
+type Withdrawal struct {
+	DoseChangeID string    `json:"dose_change_id"`
+	PrescriberID string    `json:"prescriber_id"`
+	At           time.Time `json:"at"`
+	Reason       string    `json:"reason"`
+}
+
+// doseChangeWithdrawal is a row of dose_change_withdrawals: a planned
+// change and the entry that withdrew it. Rows are only ever added.
+type doseChangeWithdrawal struct {
+	DoseChangeID string    `json:"dose_change_id"`
+	WithdrawnBy  string    `json:"withdrawn_by"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+func (doseChangeWithdrawal) TableName() string { return "dose_change_withdrawals" }
+
+// standingDoseChange selects the dose changes no later entry withdrew:
+// every reader of the dose (the dose in force, a prescription's dose
+// periods, M2's steps, shared care's stability, the letter, the day list)
+// reads only these.
+const standingDoseChange = "NOT EXISTS (SELECT 1 FROM dose_change_withdrawals w WHERE w.dose_change_id = dose_changes.id)"
 
 // RuleOverride records who went ahead despite which rule, when and why.
 type RuleOverride struct {
@@ -244,33 +273,70 @@ func (db *DB) Regimes(ctx context.Context, p auth.Principal, patientID string) (
 	return out, translate(db.read(ctx).Where("patient_id = ?", patientID).Order("start_date DESC, id DESC").Find(&out).Error)
 }
 
-// DoseChanges is a regime's titration history, oldest first.
+// DoseChanges is a regime's standing titration entries, oldest first:
+// the changes no later entry withdrew, which say the dose on each day.
 func (db *DB) DoseChanges(ctx context.Context, regimeID string) ([]DoseChange, error) {
 	return doseChanges(db.read(ctx), regimeID)
 }
 
 func doseChanges(g *gorm.DB, regimeID string) ([]DoseChange, error) {
 	var out []DoseChange
-	return out, translate(g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error)
+	return out, translate(g.Where("regime_id = ?", regimeID).Where(standingDoseChange).
+		Order("effective_date, created_at, id").Find(&out).Error)
 }
 
-// DoseOn is the dose in force on a day: the last change effective by then.
+// TitrationHistory is a regime's whole titration record, oldest first, as
+// a prescriber reads it: withdrawn changes too, each marked with the entry
+// that withdrew it.
+func (db *DB) TitrationHistory(ctx context.Context, regimeID string) ([]DoseChange, error) {
+	g := db.read(ctx)
+	var out []DoseChange
+	if err := g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	var rows []doseChangeWithdrawal
+	if err := g.Table("dose_change_withdrawals").Select("dose_change_withdrawals.*").
+		Joins("JOIN dose_changes c ON c.id = dose_change_withdrawals.dose_change_id").
+		Where("c.regime_id = ?", regimeID).Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := make(map[string]DoseChange, len(out))
+	for _, c := range out {
+		byID[c.ID] = c
+	}
+	withdrawnBy := make(map[string]string, len(rows))
+	for _, w := range rows {
+		withdrawnBy[w.DoseChangeID] = w.WithdrawnBy
+	}
+	for i, c := range out {
+		if by, ok := byID[withdrawnBy[c.ID]]; ok {
+			out[i].Withdrawn = &Withdrawal{DoseChangeID: by.ID, PrescriberID: by.PrescriberID, At: by.CreatedAt, Reason: by.Reason}
+		}
+	}
+	return out, nil
+}
+
+// DoseOn is the dose in force on a day: the last standing change effective
+// by then.
 func DoseOn(history []DoseChange, day calendar.Date) dosing.Micrograms {
 	var dose dosing.Micrograms
 	for _, c := range history {
-		if !c.EffectiveDate.After(day) {
+		if c.Withdrawn == nil && !c.EffectiveDate.After(day) {
 			dose = c.To
 		}
 	}
 	return dose
 }
 
-// LatestDose is the dose of the last recorded change, future-dated or not.
+// LatestDose is the dose of the last standing change, future-dated or not.
 func LatestDose(history []DoseChange) dosing.Micrograms {
-	if len(history) == 0 {
-		return 0
+	var dose dosing.Micrograms
+	for _, c := range history {
+		if c.Withdrawn == nil {
+			dose = c.To
+		}
 	}
-	return history[len(history)-1].To
+	return dose
 }
 
 // LastRecorded is when the latest entry of a titration history was
@@ -279,7 +345,7 @@ func LatestDose(history []DoseChange) dosing.Micrograms {
 func LastRecorded(history []DoseChange) time.Time {
 	var last time.Time
 	for _, c := range history {
-		if c.CreatedAt.After(last) {
+		if c.Withdrawn == nil && c.CreatedAt.After(last) {
 			last = c.CreatedAt
 		}
 	}
@@ -538,28 +604,40 @@ type ChangeDose struct {
 	Overrides []policy.OverrideReason
 }
 
-// ChangeDose records a titration step under M2–M4, B3, BV1. A live
-// prescription is cancelled and its remaining days reissued at the new dose.
-func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChange, Outcome, []Prescription, error) {
-	var out Outcome
+// DoseChangeResult is a recorded dose change with what it did.
+type DoseChangeResult struct {
+	Change  DoseChange
+	Outcome Outcome
+	// Withdrawn are the planned changes it withdrew (T1), marked as such.
+	Withdrawn []DoseChange
+	// Reissued are the live prescriptions' remaining days, reissued.
+	Reissued []Prescription
+}
+
+// ChangeDose records a titration step under M2–M4, B3, BV1. A change taking
+// effect before changes planned but not yet in force withdraws them (T1,
+// ADR 0010). A live prescription is cancelled and its remaining days
+// reissued at the doses now in force.
+func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChangeResult, error) {
+	var res DoseChangeResult
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
 	}
 	if r.Status != RegimeActive {
-		return DoseChange{}, out, nil, problem.Conflictf("the regime has ended; start a new one")
+		return res, problem.Conflictf("the regime has ended; start a new one")
 	}
 	pt, err := patientFor(tx.g, p, r.PatientID)
 	if err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
 	}
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
 	}
 	settings, err := regimeSettings(tx.g, r.ID)
 	if err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
 	stage := settingOn(r, settings, in.Effective).Stage
@@ -571,15 +649,32 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		ecg = in.ECGDate
 	}
 	steps := make([]regimes.DoseChange, 0, len(history))
-	var latest calendar.Date
-	supersedes := false
 	for _, h := range history {
 		steps = append(steps, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
+	}
+	// The planned changes this one withdraws; a change dated in the past
+	// is refused below and withdraws nothing.
+	withdraws := map[int]bool{}
+	if !in.Effective.Before(today) {
+		for _, i := range regimes.Withdraws(steps, in.Effective, today) {
+			withdraws[i] = true
+			res.Withdrawn = append(res.Withdrawn, history[i])
+		}
+	}
+	// A change may not take effect before one in force or the starting
+	// dose; a planned change is never in its way, as it withdraws it.
+	var latest calendar.Date
+	supersedes := len(withdraws) > 0
+	for _, h := range history {
+		if h.From != 0 && h.EffectiveDate.After(today) {
+			continue
+		}
 		latest = h.EffectiveDate
 		supersedes = supersedes || h.From != 0 && h.EffectiveDate.Equal(in.Effective)
 	}
 	// M2 judges the step from the dose in force when the change takes
-	// effect, with the steps before it in the rolling window.
+	// effect, with the steps before it in the rolling window; the changes
+	// it withdraws all take effect on or after it, so count in neither.
 	from, past := regimes.StepFrom(steps, in.Effective)
 	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
 	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
@@ -587,7 +682,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		TitrationStart: regimes.TitrationStart(r.StartDate, stageHistory(r, settings, stageChanged, in.Effective, stage), in.Effective)}
 	if in.Effective.Equal(r.StartDate) {
 		if ci.Previous, err = tx.previousTreatment(n, r.PatientID, StartRegime{}, r.StartDate); err != nil {
-			return DoseChange{}, out, nil, err
+			return res, err
 		}
 	}
 	var f problem.Fields
@@ -601,61 +696,82 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		f.Add("stage", "after_latest_change", "the pattern, stage or pharmacy changes on %s; change the stage from then on, or without changing the dose", last)
 	}
 	if err := f.Err(); err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
 	}
 	d, err := decide(regimes.CheckChange(n, ci), in.Overrides)
 	if err != nil {
-		return DoseChange{}, out, nil, err
+		return res, err
+	}
+	warnings := nonNil(d.Warnings)
+	if len(res.Withdrawn) > 0 {
+		gone := make([]regimes.DoseChange, len(res.Withdrawn))
+		for i, w := range res.Withdrawn {
+			gone[i] = regimes.DoseChange{Effective: w.EffectiveDate, From: w.From, To: w.To}
+		}
+		warnings = append(warnings, regimes.WithdrawalFinding(n, gone))
 	}
 	c := DoseChange{ID: newID(), RegimeID: r.ID, From: ci.Current, To: in.To, EffectiveDate: in.Effective, Reason: in.Reason,
-		Stage: stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
+		Stage: stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: warnings}
+	res.Change = c
 	if err := tx.g.Create(&c).Error; err != nil {
-		return c, out, nil, translate(err)
+		return res, translate(err)
 	}
 	// Filed under the regime, as injections and settings are, so the
 	// regime's trail (entity_id = regime) is its whole dose history; the
 	// body carries the change's own id. Overrides stay under the change
 	// (recordOverrides below), as the rule_overrides rows do.
 	if err := tx.Audit("dose_change.create", "regime", r.ID, c); err != nil {
-		return c, out, nil, err
+		return res, err
+	}
+	for i, w := range res.Withdrawn {
+		row := doseChangeWithdrawal{DoseChangeID: w.ID, WithdrawnBy: c.ID, CreatedAt: c.CreatedAt}
+		if err := tx.g.Create(&row).Error; err != nil {
+			return res, translate(err)
+		}
+		if err := tx.Audit("dose_change.withdraw", "regime", r.ID, row); err != nil {
+			return res, err
+		}
+		res.Withdrawn[i].Withdrawn = &Withdrawal{DoseChangeID: c.ID, PrescriberID: c.PrescriberID, At: c.CreatedAt, Reason: c.Reason}
 	}
 	if stageChanged {
 		cur := settingOn(r, settings, in.Effective)
 		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern, PharmacyID: cur.PharmacyID,
 			SupervisionRelaxedReason: cur.SupervisionRelaxedReason, Reason: "Stage changed with the dose change: " + in.Reason}); err != nil {
-			return c, out, nil, err
+			return res, err
 		}
 	}
 	if ecg != r.ECGDate {
 		if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Update("ecg_date", ecg).Error; err != nil {
-			return c, out, nil, translate(err)
+			return res, translate(err)
 		}
 		if err := tx.Audit("regime.update", "regime", r.ID, map[string]any{"ecg_date": map[string]any{"from": r.ECGDate, "to": ecg}}); err != nil {
-			return c, out, nil, err
+			return res, err
 		}
 	}
-	out.Warnings = nonNil(d.Warnings)
+	res.Outcome.Warnings = warnings
 	handed, err := handedOverFrom(tx.g, r.ID, in.Effective)
 	if err != nil {
-		return c, out, nil, err
+		return res, err
 	}
 	if len(handed) > 0 {
 		// Those days' doses were taken home at the old dose and are not
 		// supplied again (MD4): the record must not suggest otherwise.
-		out.Warnings = append(out.Warnings, n.FindingAt("MD4", policy.Info,
+		res.Outcome.Warnings = append(res.Outcome.Warnings, n.FindingAt("MD4", policy.Info,
 			fmt.Sprintf("The doses for %s were already handed over at the previous dose; the new dose starts with the next supply.", dateList(handed)),
 			"Tell the patient, or change the dose from the first day not yet supplied."))
 	}
-	if out.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
-		return c, out, nil, err
+	if res.Outcome.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
+		return res, err
 	}
-	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+	// The withdrawn changes are no longer read (doseChanges), so the
+	// reissued days from this change on carry the doses now in force.
+	res.Reissued, err = tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
 	if err != nil {
-		return c, out, reissued, err
+		return res, err
 	}
-	return c, out, reissued, tx.tellPracticeOfChange(p, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
-		in.Reason, reissued)
+	return res, tx.tellPracticeOfChange(p, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
+		in.Reason, res.Reissued)
 }
 
 // EndRegime ends the active regime; a reason is required.
