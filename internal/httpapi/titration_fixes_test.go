@@ -288,3 +288,75 @@ func TestAHoldLeavesChangesInForce(t *testing.T) {
 		}
 	})
 }
+
+// overrideRules reads an entry's overrides as "RULE:reason", checking each
+// says who and when.
+func overrideRules(t *testing.T, entry any, who string) []string {
+	t.Helper()
+	ovs, ok := entry.(map[string]any)["overrides"].([]any)
+	if !ok {
+		t.Fatalf("entry without overrides: %v", entry)
+	}
+	var out []string
+	for _, o := range ovs {
+		m := o.(map[string]any)
+		if m["user_id"] != who || m["created_at"] == nil {
+			t.Fatalf("override %v is not by %s, or undated", m, who)
+		}
+		out = append(out, fmt.Sprintf("%s:%s", m["rule"], m["reason"]))
+	}
+	return out
+}
+
+// A prescriber sees who overrode which rule, when and why, on each dose
+// change (the starting dose too) and each injection, not only in the audit.
+func TestOverridesShownOnDoseChangesAndInjections(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2027-03-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid, _ := e.startMethadoneAt(1, 50, "titration", "2027-03-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		// A pattern change's override is the regime's, not the starting dose's.
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": weekendCollectedSaturday,
+			"effective_date": "2027-03-01", "overrides": []map[string]any{{"rule": "M6", "reason": "works weekends, stable"}}}))
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 65, "effective_date": "2027-03-03", "reason": "withdrawal symptoms",
+			"overrides": []map[string]any{{"rule": "M2", "reason": "using on top, seen daily"}}}))
+		me := m["dose_change"].(map[string]any)["prescriber_id"].(string)
+		if got := overrideRules(t, m["dose_change"], me); strings.Join(got, " ") != "M2:using on top, seen daily" {
+			t.Fatalf("the answer's dose_change overrides = %v", got)
+		}
+		want := [][]string{{"M1:transfer from another service at this dose"}, {"M2:using on top, seen daily"}}
+		check := func(where string, entries []any) {
+			t.Helper()
+			if len(entries) != len(want) {
+				t.Fatalf("%s: %d entries", where, len(entries))
+			}
+			for i, entry := range entries {
+				if got := overrideRules(t, entry, me); !slices.Equal(got, want[i]) {
+					t.Fatalf("%s[%d] overrides = %v, want %v", where, i, got, want[i])
+				}
+			}
+		}
+		check("dose_history", e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["dose_history"].([]any))
+		check("dose-changes", e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any))
+		// A withdrawn change keeps its overrides.
+		m = e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 55, "effective_date": "2027-03-02", "reason": "too big a step"}))
+		if got := overrideRules(t, m["withdrawn_changes"].([]any)[0], me); strings.Join(got, " ") != "M2:using on top, seen daily" {
+			t.Fatalf("withdrawn change's overrides = %v", got)
+		}
+
+		// Buvidal: a regular dose other than prescribed needs BV9's reason.
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "switching to Buvidal"}))
+		bv := e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 16, "previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8},
+			"overrides": []map[string]any{{"rule": "B1", "reason": "reduced to 30 mg, last dose 36 h ago"}, {"rule": "BV4", "reason": "as planned"}}})
+		inj := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+bv["id"].(string)+"/administrations", map[string]any{"date": "2027-03-01",
+			"dose": 24, "site": "abdomen_left", "batch": "B123", "batch_expiry": "2027-06-30",
+			"overrides": []map[string]any{{"rule": "BV9", "reason": "week 2 dose before the change is recorded"}}}))
+		if got := overrideRules(t, inj["administration"], me); strings.Join(got, " ") != "BV9:week 2 dose before the change is recorded" {
+			t.Fatalf("the answer's administration overrides = %v", got)
+		}
+		items := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+bv["id"].(string)+"/administrations", nil))["items"].([]any)
+		if got := overrideRules(t, items[0], me); strings.Join(got, " ") != "BV9:week 2 dose before the change is recorded" {
+			t.Fatalf("listed administration overrides = %v", got)
+		}
+	})
+}

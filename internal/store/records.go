@@ -31,6 +31,9 @@ type Administration struct {
 	RecordedBy     string            `json:"recorded_by"`
 	CreatedAt      time.Time         `json:"created_at"`
 	Warnings       []policy.Finding  `json:"warnings" gorm:"serializer:json"`
+	// Overrides are the rules overridden to record the injection (BV3,
+	// BV6, BV9…), with who, when and why.
+	Overrides []RuleOverride `json:"overrides" gorm:"-"`
 }
 
 // NewAdministration is a request to record an injection.
@@ -49,9 +52,26 @@ type NewAdministration struct {
 }
 
 // Administrations lists a regime's injections, oldest first.
+// Each carries the overrides it needed.
 func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administration, error) {
+	g := db.read(ctx)
 	var out []Administration
-	return out, translate(db.read(ctx).Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error)
+	if err := g.Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	var ovs []RuleOverride
+	if err := g.Where("entity_type = ? AND entity_id IN (SELECT id FROM administrations WHERE regime_id = ?)", "administration", regimeID).
+		Order("created_at, id").Find(&ovs).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := map[string][]RuleOverride{}
+	for _, o := range ovs {
+		byID[o.EntityID] = append(byID[o.EntityID], o)
+	}
+	for i := range out {
+		out[i].Overrides = nonNil(byID[out[i].ID])
+	}
+	return out, nil
 }
 
 // RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7,
@@ -139,6 +159,7 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	}
 	out.Warnings = nonNil(d.Warnings)
 	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
+	a.Overrides = nonNil(out.Overrides)
 	return a, out, err
 }
 

@@ -175,6 +175,9 @@ type DoseChange struct {
 	// Withdrawn is set, in the titration history, on a planned change a
 	// later entry withdrew before it took effect; nil while it stands.
 	Withdrawn *Withdrawal `json:"withdrawn" gorm:"-"`
+	// Overrides are the rules overridden to record the entry, with who,
+	// when and why, as the titration history and the answer give them.
+	Overrides []RuleOverride `json:"overrides" gorm:"-"`
 }
 
 // Withdrawal says which later entry withdrew a planned dose change before
@@ -287,7 +290,7 @@ func doseChanges(g *gorm.DB, regimeID string) ([]DoseChange, error) {
 
 // TitrationHistory is a regime's whole titration record, oldest first, as
 // a prescriber reads it: withdrawn changes too, each marked with the entry
-// that withdrew it.
+// that withdrew it, and every entry with the overrides it needed.
 func (db *DB) TitrationHistory(ctx context.Context, regimeID string) ([]DoseChange, error) {
 	g := db.read(ctx)
 	var out []DoseChange
@@ -313,7 +316,53 @@ func (db *DB) TitrationHistory(ctx context.Context, regimeID string) ([]DoseChan
 			out[i].Withdrawn = &Withdrawal{DoseChangeID: by.ID, PrescriberID: by.PrescriberID, At: by.CreatedAt, Reason: by.Reason}
 		}
 	}
-	return out, nil
+	return out, attachOverrides(g, regimeID, out)
+}
+
+// attachOverrides sets each entry's Overrides: those recorded against it,
+// and on the starting dose those the regime's start recorded. The start
+// files its overrides under the regime, as a pattern change does (both
+// stay listed on the regime), so the starting dose takes, for each rule
+// its own findings show overridden, the first regime override of that rule.
+func attachOverrides(g *gorm.DB, regimeID string, entries []DoseChange) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ids := make([]string, len(entries))
+	for i, c := range entries {
+		ids[i] = c.ID
+	}
+	var ovs []RuleOverride
+	if err := g.Where("(entity_type = ? AND entity_id IN ?) OR (entity_type = ? AND entity_id = ?)", "dose_change", ids, "regime", regimeID).
+		Order("created_at, id").Find(&ovs).Error; err != nil {
+		return translate(err)
+	}
+	own := map[string][]RuleOverride{}
+	var regimeLevel []RuleOverride
+	for _, o := range ovs {
+		if o.EntityType == "regime" {
+			regimeLevel = append(regimeLevel, o)
+			continue
+		}
+		own[o.EntityID] = append(own[o.EntityID], o)
+	}
+	for i, c := range entries {
+		entries[i].Overrides = append([]RuleOverride{}, own[c.ID]...)
+		if c.From != 0 {
+			continue
+		}
+		overridden := map[string]bool{}
+		for _, f := range c.Warnings {
+			overridden[f.Rule] = overridden[f.Rule] || f.Severity == policy.Override
+		}
+		for _, o := range regimeLevel {
+			if overridden[o.Rule] {
+				entries[i].Overrides = append(entries[i].Overrides, o)
+				overridden[o.Rule] = false
+			}
+		}
+	}
+	return nil
 }
 
 // DoseOn is the dose in force on a day: the last standing change effective
@@ -761,6 +810,10 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 			"Tell the patient, or change the dose from the first day not yet supplied."))
 	}
 	if res.Outcome.Overrides, err = tx.recordOverrides(p, "dose_change", c.ID, d.Applied); err != nil {
+		return res, err
+	}
+	res.Change.Overrides = nonNil(res.Outcome.Overrides)
+	if err := attachOverrides(tx.g, r.ID, res.Withdrawn); err != nil {
 		return res, err
 	}
 	// The withdrawn changes are no longer read (doseChanges), so the
