@@ -42,7 +42,9 @@ func (e *env) withheldToday(prescriptionID, day, patientID string) map[string]an
 func TestAlertAcknowledgementIsPerOrganisation(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-02-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
-		pid, prID := e.dispensed(31, "2026-02-02")
+		// On a stable dose, so the withheld dose is the one alert (in
+		// titration it would be MD2's as well).
+		pid, prID := e.stableDispensed(31, "2026-02-02")
 		a := e.withheldToday(prID, "2026-02-02", pid)
 		id := a["id"].(string)
 		ack := "/v1/alerts/" + id + "/acknowledge"
@@ -100,8 +102,9 @@ func TestAlertAcknowledgementIsPerOrganisation(t *testing.T) {
 func TestAlertListNamesThePatientAndFilters(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-02-03T10:00:00Z", func(t *testing.T, e *env, c *clock) {
-		pidA, prA := e.dispensed(32, "2026-02-03")
-		pidB, prB := e.dispensed(33, "2026-02-03")
+		// Stable patients: a withheld dose is one alert each.
+		pidA, prA := e.stableDispensed(32, "2026-02-03")
+		pidB, prB := e.stableDispensed(33, "2026-02-03")
 		a := e.withheldToday(prA, "2026-02-03", pidA)
 		e.withheldToday(prB, "2026-02-03", pidB)
 		pt := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pidA, nil))

@@ -37,19 +37,27 @@ func TestGPReviewsUnderAcceptedSharedCare(t *testing.T) {
 		c.Set(mustTime("2026-03-02T10:00:00Z"))
 		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
 
-		// Tuesday to Thursday not collected: MD2, then MD1.
-		e.closeDays(c, "2026-03-03", "2026-03-04", "2026-03-05")
-		c.Set(mustTime("2026-03-06T09:00:00Z"))
+		// Tuesday's dose taken, then Wednesday to Friday not collected: MD2,
+		// then MD1. (A run that began with Monday's dose withheld would
+		// have been alerted to the service on Monday, before the practice
+		// accepted: one MD2 alert per run.)
+		c.Set(mustTime("2026-03-03T10:00:00Z"))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, "2026-03-03")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		e.closeDays(c, "2026-03-04", "2026-03-05", "2026-03-06")
+		c.Set(mustTime("2026-03-07T09:00:00Z"))
 		gp := e.alertsOf("gp", "")
 		if got := alertKindsOf(gp); !slices.Equal(got, []string{"md1_block", "missed_dose"}) {
 			t.Fatalf("GP alert kinds = %v", got)
 		}
-		if got := alertKindsOf(e.alertsOf("prescriber", "?patient_id="+pid)); !slices.Equal(got, []string{"md1_block", "missed_dose", "withheld"}) {
+		// The service has Monday's withheld dose (S3, and MD2: a day without
+		// the dose in titration) and the run from Wednesday.
+		if got := alertKindsOf(e.alertsOf("prescriber", "?patient_id="+pid)); !slices.Equal(got, []string{"md1_block", "missed_dose", "missed_dose", "withheld"}) {
 			t.Fatalf("prescriber alert kinds = %v", got)
 		}
-		friday := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-06") + "/events"
+		saturday := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-07") + "/events"
 		dose := map[string]any{"outcome": "supervised", "identity_confirmed": true}
-		blockedWith(t, e.do("pharmacist", "POST", friday, dose), "MD1", "")
+		blockedWith(t, e.do("pharmacist", "POST", saturday, dose), "MD1", "")
 
 		// Another practice's GP can neither review nor see the patient's alerts.
 		otherGP, _ := e.secondPractice()
@@ -74,7 +82,7 @@ func TestGPReviewsUnderAcceptedSharedCare(t *testing.T) {
 		if !told {
 			t.Fatalf("the service was not told the practice lifted the block: %v", e.alertsOf("prescriber", "?patient_id="+pid))
 		}
-		e.must(201, e.do("pharmacist", "POST", friday, dose))
+		e.must(201, e.do("pharmacist", "POST", saturday, dose))
 
 		// The practice's review lifted the block: the MD1 alert is resolved
 		// for the service too.

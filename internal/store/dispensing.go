@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -600,12 +601,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 	}
-	// A withheld or refused dose may be the day that makes a run of days
-	// without a dose long enough for MD1: the prescriber hears of the
-	// block now, not at a day close that finds nothing missed. The block
-	// is judged as of the last day the instalment covers: Saturday's
-	// instalment withheld takes Sunday's dose with it, so the run the
-	// patient comes back to on Monday is already known.
+	// A day without the dose is alerted when it is recorded, as day close
+	// alerts a day it marks missed: a refusal, a dose withheld, a record
+	// corrected to missed. It may start or lengthen a run MD2 alerts (the
+	// first day in titration, the second in a row when stable) or make it
+	// long enough for MD1: the prescriber hears of it now, not at a day
+	// close that finds nothing missed. MD1 is judged as of the last day the
+	// instalment covers: Saturday's instalment withheld takes Sunday's
+	// dose with it, so the run the patient comes back to on Monday is
+	// already known.
 	if !in.Outcome.Taken() {
 		through := today
 		for _, d := range inst.Covers {
@@ -613,14 +617,8 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 				through = d
 			}
 		}
-		block, _, err := md1Block(tx.g, n, inst.PatientID, through)
-		if err != nil {
+		if _, err := tx.missedAlerts(n, inst.PatientID, inst.PrescriptionID, through, inst.Covers, nil); err != nil {
 			return e, nil, err
-		}
-		if block != nil {
-			if _, err := tx.raiseMD1Alert(inst.ServiceID, inst.PatientID, inst.PharmacyID, *block); err != nil {
-				return e, nil, err
-			}
 		}
 	}
 	if in.Outcome.Taken() && !correction && inst.FirstDoseDate.IsZero() {
@@ -1026,10 +1024,11 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		}
 	}
 	now := tx.db.Now()
-	// Per patient: the prescription and the last dose day the missed
-	// instalments covered (a Saturday collection covers Sunday too).
+	// Per patient: the prescription, the dose days the missed instalments
+	// covered (a Saturday collection covers Sunday too) and the last of them.
 	type missedRun struct {
 		prescriptionID string
+		days           []calendar.Date
 		through        calendar.Date
 	}
 	patients := map[string]missedRun{}
@@ -1057,10 +1056,11 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 				run.through = d
 			}
 		}
+		run.days = slices.Concat(run.days, in.Covers, []calendar.Date{in.Date})
 		patients[in.PatientID] = run
 	}
 	for patientID, run := range patients {
-		n2, err := tx.missedAlerts(n, patientID, run.prescriptionID, run.through)
+		n2, err := tx.missedAlerts(n, patientID, run.prescriptionID, run.through, run.days, nil)
 		if err != nil {
 			return res, err
 		}
@@ -1157,8 +1157,13 @@ func (tx *Tx) raiseMD1Alert(serviceID, patientID, pharmacyID string, b dispensin
 		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s:%s", patientID, b.Since, b.LastMissed)})
 }
 
-// missedAlerts raises MD2 and MD1 alerts for a patient after day close.
-func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, day calendar.Date) (int, error) {
+// missedAlerts raises the alerts days without the dose call for, as day
+// close marks them and as a record that hands nothing over makes them: MD1
+// and S4 as they stand on day, and MD2 for the runs of such days that the
+// days on made or changed (md2Alerts): day close's missed days, a
+// record's instalment days. A correction that hands the dose over (by not
+// nil) resolves the MD2 alerts of the runs it undid.
+func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, day calendar.Date, on []calendar.Date, by *resolution) (int, error) {
 	var pr Prescription
 	if err := tx.g.Take(&pr, "id = ?", prescriptionID).Error; err != nil {
 		return 0, translate(err)
@@ -1171,20 +1176,25 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	if err != nil {
 		return 0, err
 	}
-	missed, since := dispensing.MissedRun(days, day)
 	settings, err := regimeSettings(tx.g, r.ID)
 	if err != nil {
 		return 0, err
 	}
-	var alerts []Alert
-	// The stage on the missed day: a change booked ahead is not yet in force.
-	if f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, day).Stage, missed, since); ok {
-		// One alert per run (MD2): keyed on the run's first day, so the
-		// days that follow do not add more.
-		alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertMissedDose,
-			Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("missed:%s:%s", patientID, since)})
+	// A run holding a day corrected late is read back as far as a run
+	// ending on day would be.
+	runDays := days
+	if first := slices.MinFunc(append([]calendar.Date{day}, on...), calendar.Date.Compare); first.Before(day) {
+		more, err := dayOutcomes(tx.g, []string{patientID}, first.AddDays(-historyWindow), day)
+		if err != nil {
+			return 0, err
+		}
+		runDays = more[patientID]
 	}
-	raised := 0
+	raised, err := tx.md2Alerts(n, pr, r, settings, patientID, runDays, on, by)
+	if err != nil {
+		return raised, err
+	}
+	var alerts []Alert
 	if block != nil {
 		isNew, err := tx.raiseMD1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block)
 		if err != nil {

@@ -1,0 +1,127 @@
+package httpapi
+
+import "testing"
+
+// stableDispensed sets up a methadone patient on a stable dose
+// (maintenance) with an issued 14-day, all-supervised prescription from
+// start at the demo pharmacy.
+func (e *env) stableDispensed(seq int, start string) (patientID, prescriptionID string) {
+	e.t.Helper()
+	pid := e.newPatient(seq, nil)
+	e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance", "start_date": start,
+		"overrides": []map[string]any{{"rule": "M3", "reason": "transfer on 30 mg"}}})
+	pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": start,
+		"days": 14, "wording": []int{1, 3}, "issue": true}))
+	return pid, pr["id"].(string)
+}
+
+// record posts a pharmacist's record of the instalment dated day and
+// returns the event.
+func (e *env) record(prescriptionID, day string, body map[string]any) map[string]any {
+	e.t.Helper()
+	return e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prescriptionID, day)+"/events", body))["event"].(map[string]any)
+}
+
+// currentEventOn is the current record of a patient's instalment dated day.
+func (e *env) currentEventOn(patientID, day string) map[string]any {
+	e.t.Helper()
+	hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+patientID+"/doses?from="+day+"&to="+day, nil))
+	for _, in := range hist["instalments"].([]any) {
+		if m := in.(map[string]any); m["date"] == day {
+			evs := m["events"].([]any)
+			return evs[len(evs)-1].(map[string]any)
+		}
+	}
+	e.t.Fatalf("no instalment of %s on %s", patientID, day)
+	return nil
+}
+
+// correct corrects the current record of the patient's instalment dated day.
+func (e *env) correct(patientID, prescriptionID, day string, body map[string]any) map[string]any {
+	e.t.Helper()
+	body["corrects_id"] = e.currentEventOn(patientID, day)["id"]
+	return e.record(prescriptionID, day, body)
+}
+
+func (e *env) openMD2(patientID string) []string {
+	e.t.Helper()
+	return e.alertMessages("prescriber", patientID, "missed_dose")
+}
+
+var supervised = map[string]any{"outcome": "supervised", "identity_confirmed": true}
+
+func refused() map[string]any {
+	return map[string]any{"outcome": "refused", "identity_confirmed": true, "notes": "did not want it"}
+}
+
+// MD2 reads a day without the dose whatever made it one: a refusal, a
+// withheld dose or a correction to missed is alerted when it is recorded,
+// as day close alerts a day it marks missed, in titration at the first
+// such day and on a stable dose at the second in a row.
+func TestMD2WhenTheRunEndsWithoutDayClose(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		// Titration, the first dose refused.
+		pid, rx := e.dispensed(300, "2026-02-09")
+		e.record(rx, "2026-02-09", refused())
+		wantAlerts(t, "titration, first dose refused", e.openMD2(pid), 1, "1 consecutive missed dose day(s) during titration, the run starting 2026-02-09")
+
+		// Stable: Monday missed, Tuesday refused.
+		stable, srx := e.stableDispensed(301, "2026-02-09")
+		e.closeDays(c, "2026-02-09")
+		wantAlerts(t, "stable, one day missed", e.openMD2(stable), 0, "")
+		c.Set(mustTime("2026-02-10T10:00:00Z"))
+		e.record(srx, "2026-02-10", refused())
+		wantAlerts(t, "stable, missed then refused", e.openMD2(stable), 1, "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-09")
+		// Withheld the next day: the same run, no second alert.
+		c.Set(mustTime("2026-02-11T10:00:00Z"))
+		e.record(srx, "2026-02-11", map[string]any{"outcome": "withheld", "reason": "intoxicated", "identity_confirmed": true})
+		wantAlerts(t, "stable, the run goes on", e.openMD2(stable), 1, "the run starting 2026-02-09")
+		// Day close that evening finds nothing new for the run.
+		e.closeDays(c, "2026-02-11")
+		wantAlerts(t, "stable, after day close", e.openMD2(stable), 1, "the run starting 2026-02-09")
+	})
+}
+
+// A correction to missed is a day without the dose known now: it is
+// alerted now, not at the next day close (or never, when no later day is
+// missed).
+func TestMD2WhenACorrectionTakesTheDoseAway(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(303, "2026-02-09")
+		stable, srx := e.stableDispensed(302, "2026-02-09")
+
+		// Titration: a supervised record corrected to missed.
+		e.record(rx, "2026-02-09", supervised)
+		c.Set(mustTime("2026-02-09T11:00:00Z"))
+		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
+		wantAlerts(t, "titration, corrected to missed", e.openMD2(pid), 1, "1 consecutive missed dose day(s) during titration, the run starting 2026-02-09")
+
+		// Stable: Monday missed, Tuesday recorded supervised then corrected
+		// the next morning, before Wednesday's day close.
+		e.closeDays(c, "2026-02-09")
+		c.Set(mustTime("2026-02-10T10:00:00Z"))
+		e.record(srx, "2026-02-10", supervised)
+		e.closeDays(c, "2026-02-10")
+		wantAlerts(t, "stable, Monday missed", e.openMD2(stable), 0, "")
+		c.Set(mustTime("2026-02-11T09:00:00Z"))
+		e.correct(stable, srx, "2026-02-10", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
+		wantAlerts(t, "stable, Tuesday corrected to missed", e.openMD2(stable), 1, "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-09")
+	})
+}
+
+// One MD2 alert per run: a correction that lengthens a run already
+// alerted, at either end, adds none.
+func TestMD2CorrectionLengtheningARunAddsNoAlert(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.stableDispensed(304, "2026-02-09")
+		e.record(rx, "2026-02-09", supervised)
+		e.closeDays(c, "2026-02-09", "2026-02-10", "2026-02-11")
+		wantAlerts(t, "Tuesday and Wednesday missed", e.openMD2(pid), 1, "the run starting 2026-02-10")
+		c.Set(mustTime("2026-02-12T09:00:00Z"))
+		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
+		wantAlerts(t, "Monday corrected to missed", e.openMD2(pid), 1, "the run starting 2026-02-10")
+	})
+}
