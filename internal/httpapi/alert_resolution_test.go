@@ -72,29 +72,36 @@ func TestReviewResolvesTheMD1Alert(t *testing.T) {
 }
 
 // A withheld record corrected to another outcome resolves its alert: the
-// prescriber is not left chasing a dose that was in fact given.
+// prescriber is not left chasing a dose that was in fact given. A
+// correction of the reason alone (intoxicated to behaviour) raises the
+// corrected record's alert and resolves the first, which no longer says
+// why the dose was withheld.
 func TestCorrectedWithheldResolvesItsAlert(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-02-03T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, prID := e.dispensed(231, "2026-02-03")
-		e.withheldToday(prID, "2026-02-03", pid)
+		first := e.withheldToday(prID, "2026-02-03", pid)
 		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-02-03") + "/events"
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-02-03&to=2026-02-03", nil))
 		withheld := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)
 
-		// Correcting only the reason leaves a dose withheld: still open.
 		fixed := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
 			"corrects_id": withheld["id"], "correction_reason": "the reason was behaviour"}))["event"].(map[string]any)
-		if got := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(got) != 2 {
-			t.Fatalf("open withheld alerts after a reason fix = %d, want 2 (the first and the corrected one)", len(got))
+		open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
+		if len(open) != 1 || open[0]["id"] == first["id"] || !strings.Contains(open[0]["message"].(string), "(behaviour)") {
+			t.Fatalf("open withheld alerts after a reason fix = %v, want the corrected record's only", open)
+		}
+		a := e.resolvedAlert("prescriber", pid, "withheld")
+		if a == nil || a["id"] != first["id"] ||
+			!strings.Contains(a["resolution"].(string), "The withheld record of 2026-02-03 was corrected to withheld (behaviour): the reason was behaviour") {
+			t.Fatalf("resolved withheld alert = %v", a)
 		}
 		e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true,
 			"corrects_id": fixed["id"], "correction_reason": "recorded against the wrong patient: the dose was given"}))
-		open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
-		if len(open) != 1 {
-			t.Fatalf("open withheld alerts = %v, want the first record's only", open)
+		if open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(open) != 0 {
+			t.Fatalf("open withheld alerts = %v, want none", open)
 		}
-		a := e.resolvedAlert("prescriber", pid, "withheld")
+		a = e.resolvedAlert("prescriber", pid, "withheld")
 		if a == nil || !strings.Contains(a["resolution"].(string), "corrected to supervised: recorded against the wrong patient") {
 			t.Fatalf("resolved withheld alert = %v", a)
 		}

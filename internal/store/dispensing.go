@@ -1397,13 +1397,20 @@ func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Da
 }
 
 // resolveByCorrection answers the alerts a corrected dose record took away:
-// a withheld record corrected to another outcome, and an MD1 block that a
-// missed day corrected to a dose taken no longer stands.
+// a withheld record corrected to another outcome, or to another reason,
+// and an MD1 block that a missed day corrected to a dose taken no longer
+// stands. A withheld record corrected to withheld again has raised its
+// own alert, with the reason now recorded, so the first one's reason (S3's
+// "intoxicated", say) is not left standing beside it.
 func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent) error {
 	for _, orig := range existing {
-		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld && e.Outcome != dispensing.Withheld {
+		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld {
+			to := string(e.Outcome)
+			if e.Outcome == dispensing.Withheld {
+				to = fmt.Sprintf("%s (%s)", e.Outcome, e.Reason)
+			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
-				Reason:     fmt.Sprintf("The withheld record of %s was corrected to %s: %s", e.Date, e.Outcome, e.CorrectionReason),
+				Reason:     fmt.Sprintf("The withheld record of %s was corrected to %s: %s", e.Date, to, e.CorrectionReason),
 				EntityType: "dose_event", EntityID: e.ID}); err != nil {
 				return err
 			}
