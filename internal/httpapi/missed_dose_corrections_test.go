@@ -1,6 +1,10 @@
 package httpapi
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // stableDispensed sets up a methadone patient on a stable dose
 // (maintenance) with an issued 14-day, all-supervised prescription from
@@ -49,6 +53,12 @@ func (e *env) openMD2(patientID string) []string {
 }
 
 var supervised = map[string]any{"outcome": "supervised", "identity_confirmed": true}
+
+// givenOn is a correction to supervised, made after the day, of a dose
+// given at 10:15 on day.
+func givenOn(day, reason string) map[string]any {
+	return map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": day + "T10:15:00Z", "correction_reason": reason}
+}
 
 func refused() map[string]any {
 	return map[string]any{"outcome": "refused", "identity_confirmed": true, "notes": "did not want it"}
@@ -123,5 +133,65 @@ func TestMD2CorrectionLengtheningARunAddsNoAlert(t *testing.T) {
 		c.Set(mustTime("2026-02-12T09:00:00Z"))
 		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
 		wantAlerts(t, "Monday corrected to missed", e.openMD2(pid), 1, "the run starting 2026-02-10")
+	})
+}
+
+// A correction that says the missed dose was taken after all resolves the
+// MD2 alert of a run it leaves too short (or breaks at its first day),
+// saying which correction did; what is left of the run is alerted if it
+// still reaches MD2's figure. Corrected back to missed, the run is news
+// again.
+func TestMD2ResolvedWhenTheMissedDayWasTaken(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		// Titration: day close marks the day missed; the pharmacist had
+		// forgotten to record and corrects it the next morning.
+		pid, rx := e.dispensed(305, "2026-02-09")
+		stable, srx := e.stableDispensed(306, "2026-02-09")
+		e.closeDays(c, "2026-02-09")
+		wantAlerts(t, "day 1 missed", e.openMD2(pid), 1, "the run starting 2026-02-09")
+		c.Set(mustTime("2026-02-10T09:00:00Z"))
+		e.correct(pid, rx, "2026-02-09", givenOn("2026-02-09", "forgot to record: seen to swallow"))
+		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("open MD2 alerts after the correction = %v", got)
+		}
+		a := e.resolvedAlert("prescriber", pid, "missed_dose")
+		if a == nil || !strings.Contains(a["resolution"].(string), "The record of 2026-02-09 was corrected to supervised: forgot to record: seen to swallow") {
+			t.Fatalf("resolved MD2 alert = %v", a)
+		}
+		if e.resolvedAlert("pharmacist", pid, "missed_dose") == nil {
+			t.Fatal("the pharmacy's list still has the MD2 alert open")
+		}
+		// Corrected back to missed: the run stands again, and so does an alert.
+		c.Set(mustTime("2026-02-10T09:30:00Z"))
+		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "wrong patient after all"})
+		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid); len(got) != 1 ||
+			!strings.Contains(got[0]["message"].(string), "the run starting 2026-02-09") {
+			t.Fatalf("open MD2 alerts after correcting back = %v", got)
+		}
+
+		// Stable: Monday to Wednesday missed, Monday was taken after all.
+		e.closeDays(c, "2026-02-10", "2026-02-11")
+		wantAlerts(t, "stable, three days", e.openMD2(stable), 1, "the run starting 2026-02-09")
+		c.Set(mustTime("2026-02-12T09:00:00Z"))
+		e.correct(stable, srx, "2026-02-09", givenOn("2026-02-09", "forgot to record"))
+		got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+stable)
+		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-10") {
+			t.Fatalf("open MD2 alerts after Monday's correction = %v", got)
+		}
+		// Tuesday too: Wednesday alone is not enough on a stable dose.
+		e.correct(stable, srx, "2026-02-10", givenOn("2026-02-10", "forgot to record"))
+		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+stable); len(got) != 0 {
+			t.Fatalf("open MD2 alerts after Tuesday's correction = %v", got)
+		}
+		resolved := e.alertsOf("prescriber", "?resolved=true&kind=missed_dose&patient_id="+stable)
+		if len(resolved) != 2 {
+			t.Fatalf("resolved MD2 alerts = %v", resolved)
+		}
+		if !slices.ContainsFunc(resolved, func(a map[string]any) bool {
+			return strings.Contains(a["resolution"].(string), "The record of 2026-02-10 was corrected to supervised")
+		}) {
+			t.Fatalf("resolved MD2 alerts = %v", resolved)
+		}
 	})
 }

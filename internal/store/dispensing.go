@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -609,15 +610,23 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	// close that finds nothing missed. MD1 is judged as of the last day the
 	// instalment covers: Saturday's instalment withheld takes Sunday's
 	// dose with it, so the run the patient comes back to on Monday is
-	// already known.
-	if !in.Outcome.Taken() {
+	// already known. A correction that hands the dose over says the day
+	// was not one without it after all: the MD2 alert of a run it breaks
+	// or shortens below MD2's figure is resolved, and what is left of the
+	// run is alerted if it still reaches it.
+	var handedOver *resolution
+	if correction && in.Outcome.Taken() && !check.Current.Taken() {
+		handedOver = &resolution{Reason: fmt.Sprintf("The record of %s was corrected to %s: %s.", e.Date, e.Outcome,
+			strings.TrimRight(e.CorrectionReason, ". ")), EntityType: "dose_event", EntityID: e.ID}
+	}
+	if !in.Outcome.Taken() || handedOver != nil {
 		through := today
 		for _, d := range inst.Covers {
 			if d.After(through) {
 				through = d
 			}
 		}
-		if _, err := tx.missedAlerts(n, inst.PatientID, inst.PrescriptionID, through, inst.Covers, nil); err != nil {
+		if _, err := tx.missedAlerts(n, inst.PatientID, inst.PrescriptionID, through, inst.Covers, handedOver); err != nil {
 			return e, nil, err
 		}
 	}

@@ -26,8 +26,11 @@ type md2Run struct {
 // a record of the days on made or changed (dispensing.RunsNear) in step
 // with the record: each run that reaches MD2's figure has one open alert,
 // raised unless an open one starts on a day of the run (a run lengthened
-// at either end is still the run the prescriber was told of). It returns
-// how many alerts it raised.
+// at either end is still the run the prescriber was told of). A
+// correction that hands a dose over (by not nil) may break or shorten a
+// run: an open alert starting on a day left in no run that reaches the
+// figure is resolved by it, since the missed dose it spoke of did not
+// happen (ADR 0006). It returns how many alerts it raised.
 func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []RegimeSetting, patientID string,
 	days []dispensing.DayOutcome, on []calendar.Date, by *resolution) (int, error) {
 	if len(on) == 0 {
@@ -48,6 +51,23 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	open, err := tx.openMissedAlerts(patientID, from, to)
 	if err != nil {
 		return 0, err
+	}
+	if by != nil {
+		for _, since := range open {
+			i := slices.IndexFunc(runs, func(m md2Run) bool { return m.Holds(since) })
+			if i >= 0 && runs[i].alerted {
+				continue
+			}
+			why := fmt.Sprintf(" No day without the dose is left at %s, where the run alerted began.", since)
+			if i >= 0 {
+				why = fmt.Sprintf(" The run of days without the dose from %s is now %d day(s), short of MD2's figure.", runs[i].Since, runs[i].Days)
+			}
+			if err := tx.resolveAlerts(patientID, AlertMissedDose, missedKeyPrefix(patientID)+since.String(),
+				resolution{Reason: by.Reason + why, EntityType: by.EntityType, EntityID: by.EntityID}); err != nil {
+				return 0, err
+			}
+			open = slices.DeleteFunc(open, since.Equal)
+		}
 	}
 	raised := 0
 	for _, m := range runs {
