@@ -501,7 +501,10 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 					return err
 				}
 				for _, in := range hist.Instalments {
-					if in.Current != "" || in.PrescriptionID == sp.cancelledID || skipDose(sp.spec, i, day, today, openings[sp.spec.pharmacy]) {
+					// The history lists an earlier instalment carrying the
+					// day too (Saturday's, on Sunday): it was the earlier
+					// day's to record.
+					if !in.Date.Equal(day) || in.Current != "" || in.PrescriptionID == sp.cancelledID || skipDose(sp.spec, i, day, today, openings[sp.spec.pharmacy]) {
 						continue
 					}
 					outcome := dispensing.Collected

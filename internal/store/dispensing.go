@@ -1522,35 +1522,46 @@ type InstalmentHistory struct {
 	Events             []DoseEvent          `json:"events"`
 }
 
-// DoseHistory returns instalments and events in [from, to]. Adherence
-// counts each dose day once, as taken if any instalment for it was
-// (dispensing.ComputeAdherence), so a cancelled prescription's day and its
-// replacement's are one day. today and n decide each prescription's status
-// (L3).
+// DoseHistory returns the instalments covering a dose day in [from, to],
+// with their events: one dated before from is listed when it carried a
+// day of the window (Saturday's collection carries a closed Sunday).
+// Adherence counts each dose day in the window once, as taken if any
+// instalment for it was (dispensing.ComputeAdherence), so a cancelled
+// prescription's day and its replacement's are one day. today and n
+// decide each prescription's status (L3).
 func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, from, to, today calendar.Date) (PatientDoses, error) {
 	out := PatientDoses{From: from, To: to, Instalments: []InstalmentHistory{}}
 	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
 		return out, err
 	}
 	g := db.read(ctx)
+	// An instalment covers days from its own date, at most a prescription's
+	// length of them (L6, within historyWindow): those dated up to
+	// historyWindow days before from are read when they cover more than
+	// their own day, on the same (patient_id, date) index.
 	q := g.Table("instalments").Select(`instalments.*, prescriptions.serial, prescriptions.status AS prescription_status,
 			prescriptions.prescribed_on, prescriptions.end_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
-		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from, to).
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from.AddDays(-historyWindow), to).
+		Where("(instalments.date >= ? OR instalments.dose_days > 1)", from).
 		Where("prescriptions.status <> ?", StatusDraft).Order("instalments.date, instalments.id")
 	if p.Role == auth.Pharmacist {
 		q = q.Where("instalments.pharmacy_id = ?", p.OrgID)
 	}
-	var rows []struct {
+	type historyRow struct {
 		Instalment
 		Serial             string
 		PrescriptionStatus prescriptions.Status
 		PrescribedOn       calendar.Date
 		EndDate            calendar.Date
 	}
+	var rows []historyRow
 	if err := q.Find(&rows).Error; err != nil {
 		return out, translate(err)
 	}
+	rows = slices.DeleteFunc(rows, func(r historyRow) bool {
+		return r.Date.Before(from) && !slices.ContainsFunc(r.Covers, func(d calendar.Date) bool { return !d.Before(from) })
+	})
 	ids := make([]string, len(rows))
 	byPrescription := map[string]*Prescription{}
 	var prs []*Prescription
