@@ -630,11 +630,10 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 	}
-	if in.Outcome.Taken() && !correction && inst.FirstDoseDate.IsZero() {
-		if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", inst.PatientID).
-			Update("first_dose_date", inst.Date).Error; err != nil {
-			return e, nil, translate(err)
-		}
+	// The first dose taken starts treatment (rapid access); a correction
+	// into or out of a dose taken may move it.
+	if err := tx.keepFirstDose(inst.PatientID, inst.FirstDoseDate, inst.Date, check.Current, in.Outcome, e.ID); err != nil {
+		return e, nil, err
 	}
 	if in.IdempotencyKey != "" {
 		if err := tx.g.Create(&idempotencyKey{UserID: p.UserID, Key: in.IdempotencyKey, RequestHash: in.RequestHash,
