@@ -19,7 +19,7 @@ func missedKeyPrefix(patientID string) string { return "missed:" + patientID + "
 type md2Run struct {
 	dispensing.Run
 	finding policy.Finding
-	alerted bool // reaches MD2's figure
+	reaches bool // MD2's figure, at that stage
 }
 
 // md2Alerts keeps the MD2 alerts of the runs of days without the dose that
@@ -40,13 +40,16 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	from, to := slices.MinFunc(on, calendar.Date.Compare), slices.MaxFunc(on, calendar.Date.Compare)
 	for _, run := range dispensing.RunsNear(days, on) {
 		f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, run.Last).Stage, run.Days, run.Since)
-		runs = append(runs, md2Run{Run: run, finding: f, alerted: ok})
+		runs = append(runs, md2Run{Run: run, finding: f, reaches: ok})
 		if run.Since.Before(from) {
 			from = run.Since
 		}
 		if run.Last.After(to) {
 			to = run.Last
 		}
+	}
+	if by == nil && !slices.ContainsFunc(runs, func(m md2Run) bool { return m.reaches }) {
+		return 0, nil // nothing to raise, and nothing to resolve
 	}
 	open, err := tx.openMissedAlerts(patientID, from, to)
 	if err != nil {
@@ -55,7 +58,7 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	if by != nil {
 		for _, since := range open {
 			i := slices.IndexFunc(runs, func(m md2Run) bool { return m.Holds(since) })
-			if i >= 0 && runs[i].alerted {
+			if i >= 0 && runs[i].reaches {
 				continue
 			}
 			why := fmt.Sprintf(" No day without the dose is left at %s, where the run alerted began.", since)
@@ -71,7 +74,7 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	}
 	raised := 0
 	for _, m := range runs {
-		if !m.alerted || slices.ContainsFunc(open, m.Holds) {
+		if !m.reaches || slices.ContainsFunc(open, m.Holds) {
 			continue
 		}
 		key, err := tx.newMissedKey(patientID, m.Since)
