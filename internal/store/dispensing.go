@@ -1444,8 +1444,9 @@ func (tx *Tx) resolveMD1IfLifted(n policy.Numbers, today calendar.Date, patientI
 }
 
 // resolveByReview answers the alerts a review answers: the MD1 block it
-// lifts, the regime review due (M5), the party's review under shared care
-// (SC1), and an ECG due (M4) when the review records a recent ECG.
+// lifts, the regime review due (M5), the supervision review (S6) when the
+// service reviewed, the party's review under shared care (SC1), and an ECG
+// due (M4) when the review records a recent ECG.
 func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar.Date, r Review) error {
 	by := func(reason string, args ...any) resolution {
 		return resolution{Reason: fmt.Sprintf(reason, args...), EntityType: "review", EntityID: r.ID}
@@ -1459,8 +1460,13 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 		if err := tx.resolveAlerts(r.PatientID, AlertReviewDue, "", by("Review recorded for %s.", r.Date)); err != nil {
 			return err
 		}
-		if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
-			return err
+		// S6 asks whether supervision is still needed, which only the
+		// service decides (SC1): the practice neither sees the alert nor may
+		// change the pattern, so its review does not answer it.
+		if p.Role != auth.GP {
+			if err := tx.resolveAlerts(r.PatientID, AlertSupervisionReviewDue, "", by("Review recorded for %s: the need for supervision was reviewed.", r.Date)); err != nil {
+				return err
+			}
 		}
 		if err := tx.resolveAlerts(r.PatientID, AlertAttendance, "", by("Review recorded for %s.", r.Date)); err != nil {
 			return err
