@@ -291,13 +291,17 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	med, _ := dosing.LookupMedicine(rec.Regime.Medicine)
 	pt := rec.Patient
 	chain := summaryChain(rec, more)
-	current := store.DoseOn(rec.History, today)
-	if rec.Regime.Status != store.RegimeActive {
-		current = store.DoseOn(rec.History, rec.Regime.EndedOn)
+	// An ended regime stands at the dose of its last day, and nothing
+	// planned after the end happens.
+	regimeEnded := rec.Regime.Status != store.RegimeActive
+	asOf := today
+	if regimeEnded {
+		asOf = rec.Regime.EndedOn
 	}
+	current := store.DoseOn(rec.History, asOf)
 	// An injection patient has nothing dispensed, unless a prescription is
-	// still running (from before a switch, say).
-	instalments := !med.Injectable || !rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today)
+	// still running (from before a switch, say); after the end none is.
+	instalments := !med.Injectable || !regimeEnded && !rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today)
 	v := pdf.SharedCareSummaryView{
 		ServiceName: rec.Service.Name, ServiceAddress: rec.Service.Address, ServicePhone: rec.Service.Phone,
 		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
@@ -315,11 +319,17 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	if instalments {
 		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}
 	}
-	if rec.Regime.Status != store.RegimeActive {
+	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = summaryStatus(rec, tz)
+	if regimeEnded {
 		v.CurrentDose += fmt.Sprintf(" — regime ended on %s", longDate(rec.Regime.EndedOn))
 		v.Stage = ""
+		v.TreatmentEnded, v.TreatmentEndReason = rec.Regime.EndedOn, rec.Regime.EndReason
+		v.EndCancelledPrescription = rec.EndCancelledPrescription
+		// Ending the regime closes open shared care with the end's reason
+		// (ADR 0008).
+		v.EndedSharedCare = rec.Arrangement != nil && rec.Arrangement.Status == store.SharedHandedBack &&
+			v.StatusReason == store.RegimeEndReason(rec.Regime.EndedOn, rec.Regime.EndReason)
 	}
-	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = summaryStatus(rec, tz)
 	if rec.Arrangement != nil {
 		v.EligibilityDate = calendar.DateOf(rec.Arrangement.ProposedAt, tz)
 		for _, c := range rec.Arrangement.Criteria {
@@ -337,6 +347,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	for _, h := range rec.History {
 		if h.From != 0 && h.To == h.From {
 			continue // a titration held (T1): the dose does not change
+		}
+		if regimeEnded && h.EffectiveDate.After(asOf) {
+			continue // planned, but the regime ended first
 		}
 		if h.EffectiveDate.After(today) {
 			v.CurrentDose += fmt.Sprintf(" (changing to %s from %s)", doseText(med, h.To), longDate(h.EffectiveDate))
@@ -363,6 +376,10 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		}
 		v.Supervision = "Each injection is given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional " +
 			where + "; it is never handed to the patient to take away."
+		if regimeEnded {
+			v.Supervision = "Each injection was given under the skin (buttock, thigh, abdomen or upper arm) by a nurse or other healthcare professional; " +
+				"none was handed to the patient to take away."
+		}
 		if rec.Regime.Status == store.RegimeActive {
 			v.NextInjection = nextInjectionText(more, n, treatmentStart(chain), today)
 		}
@@ -430,6 +447,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		for _, c := range r.history {
 			if i < len(chain)-1 && c.EffectiveDate.Before(from) {
 				continue
+			}
+			if !r.regime.EndedOn.IsZero() && c.EffectiveDate.After(r.regime.EndedOn) {
+				continue // planned, but the regime ended first: never given
 			}
 			row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: names[c.PrescriberID]}
 			if c.From > 0 {
@@ -515,9 +535,12 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	// practice otherwise.
 	ended := v.Status == pdf.StatusDeclined || v.Status == pdf.StatusWithdrawn || v.Status == pdf.StatusHandedBack
 	v.Responsibilities = summaryDuties(n, med, ended, instalments)
+	if regimeEnded {
+		v.Responsibilities = endedDuties(med, rec.Regime.EndedOn)
+	}
 	v.Reviews = summaryReviews(n, rec, v.Status)
 
-	if !ended {
+	if !ended && !regimeEnded {
 		when := fmt.Sprintf("intoxication, %d or more consecutive missed days, an overdose, a new risk, or any request to change the dose", n.MD1ConsecutiveMissedDays)
 		next := "writes the next prescription, so that treatment continues without a gap"
 		what := "prescribing"
@@ -599,6 +622,22 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 	return out
 }
 
+// endedDuties is "who does what" once the service has ended the treatment:
+// nobody prescribes it or gives its injections, and nothing is dispensed,
+// so neither party is given a duty of the treatment that no longer runs.
+func endedDuties(med dosing.Medicine, on calendar.Date) []pdf.Responsibility {
+	nobody := "nobody prescribes it now and nothing is dispensed"
+	if med.Injectable {
+		nobody = "nobody gives the injections now"
+	}
+	return []pdf.Responsibility{
+		{Party: "Specialist service", Duty: fmt.Sprintf("Ended the treatment on %s: %s. Assesses the patient afresh if they return or are referred back: "+
+			"a new treatment starts with a new regime, and shared care can be proposed again once it is stable.", longDate(on), nobody)},
+		{Party: "GP practice", Duty: "General medical care; does not prescribe opioid substitution treatment; refers the patient to the specialist service " +
+			"if they ask to restart treatment; tells the service about overdose, new risks or concerns."},
+	}
+}
+
 // summaryReviews are the reviews that apply where shared care stands, each
 // with who does it: under shared care the practice's prescribing review
 // and the service's yearly one; otherwise the service's review of the
@@ -610,6 +649,9 @@ func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) [
 	}
 	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least every %d months", n.SC1SpecialistReviewMonths)}
 	var out []pdf.ReviewRow
+	if rec.Regime.Status != store.RegimeActive {
+		return out // the treatment ended: nothing falls due
+	}
 	if status == pdf.StatusAccepted {
 		gp.Due, spec.Due = rec.Arrangement.GPReviewDue, rec.Arrangement.SpecialistReviewDue
 		return append(out, gp, spec)

@@ -32,3 +32,49 @@ func TestGPReviewLeavesTheSupervisionReviewOpen(t *testing.T) {
 		}
 	})
 }
+
+// After the service ends the regime under accepted shared care, the
+// letter says the treatment ended, when and why, and that nobody gives or
+// prescribes it now: no "from now on", no change planned after the end,
+// and nobody's duty to give the injections.
+func TestLetterAfterTheBuvidalRegimeEnded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-10-07T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid := e.buvidalOnTime(c, 511, "2026-10-07", "2026-11-25", "2026-11-25")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))["id"].(string)
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		e.setClock(c, mustTime("2026-12-02T10:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 32,
+			"effective_date": "2026-12-09", "reason": "Cravings late in the week"}))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "Moved out of the area"}))
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Status: Handed back",
+			"the specialist service ended the treatment on 2 Dec 2026 (reason given: Moved out of the area)",
+			"Nobody gives the injections now")
+		assertNoText(t, text, "from now on", "changing to", "32 mg", "Gives each injection", "gives each injection",
+			"takes the injections back", "Next injection")
+	})
+}
+
+// The same for methadone, where the end cancelled the prescription that
+// covered the day it ended: the letter gives the last day prescribed, the
+// end, not the end of the last prescription left uncancelled.
+func TestLetterAfterTheMethadoneRegimeEnded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid, _, _ := e.underSharedCare(512, "2026-11-16", true) // the GP's prescription runs 16 to 29 Nov
+		e.setClock(c, mustTime("2026-11-27T12:00:00Z"))
+		e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-30", "days": 10,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 35,
+			"effective_date": "2026-12-10", "reason": "Cravings"}))
+		e.setClock(c, mustTime("2026-12-02T12:00:00Z"))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "Transferred to HMP Hewell"}))
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "the specialist service ended the treatment on 2 Dec 2026 (reason given: Transferred to HMP Hewell)",
+			"Nobody prescribes it now", "Last day prescribed", "2 Dec 2026")
+		assertNoText(t, text, "from now on", "changing to", "35 mg", "Current prescription ends", "29 Nov 2026",
+			"Prescribes at the current dose", "Prescribes, and decides", "Dispenses the instalments")
+	})
+}

@@ -412,6 +412,54 @@ func TestSummaryOpeningFollowsStatus(t *testing.T) {
 	}
 }
 
+// Once the service has ended the treatment, the opening says so, when and
+// why, and that nobody prescribes it (or gives its injections) now,
+// whatever became of shared care before: nobody takes anything on "from
+// now on".
+func TestSummaryOpeningAfterTheTreatmentEnded(t *testing.T) {
+	t.Parallel()
+	on, end := calendar.MustParse("2025-03-03"), calendar.MustParse("2025-03-10")
+	tests := []struct {
+		name                 string
+		status, by           string
+		endedSharedCare, inj bool
+		want                 string
+	}{
+		{"the end closed shared care", StatusHandedBack, PartyService, true, false,
+			"Shared care ended on 3 Mar 2025: the specialist service ended the treatment on 10 Mar 2025 (reason given: Moved away). " +
+				"Nobody prescribes it now; this summary records the treatment as it was when it ended."},
+		{"the end closed shared care, Buvidal", StatusHandedBack, PartyService, true, true,
+			"Shared care ended on 3 Mar 2025: the specialist service ended the treatment on 10 Mar 2025 (reason given: Moved away). " +
+				"Nobody gives the injections now;"},
+		{"the end withdrew a proposal", StatusWithdrawn, PartyService, true, false,
+			"The proposal of shared care was withdrawn on 3 Mar 2025: the specialist service ended the treatment on 10 Mar 2025"},
+		{"handed back, then ended", StatusHandedBack, PartyPractice, false, false,
+			"Shared care ended on 3 Mar 2025: the practice handed prescribing back to the specialist service (reason given: Relapse). " +
+				"Then the specialist service ended the treatment on 10 Mar 2025 (reason given: Moved away). Nobody prescribes it now"},
+		{"declined, then ended", StatusDeclined, PartyPractice, false, false,
+			"The practice declined shared care on 3 Mar 2025 (reason given: Relapse). Then the specialist service ended the treatment"},
+		{"never proposed", StatusNotProposed, "", false, false,
+			"Draft, not sent: shared care of the patient above was not proposed to the practice. The specialist service ended the treatment on 10 Mar 2025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := summaryFixture()
+			v.Status, v.StatusBy, v.StatusDate, v.StatusReason = tt.status, tt.by, on, "Relapse"
+			if tt.status == StatusNotProposed {
+				v.StatusDate = calendar.Date{}
+			}
+			v.TreatmentEnded, v.TreatmentEndReason, v.EndedSharedCare, v.PracticeGivesInjections = end, "Moved away", tt.endedSharedCare, tt.inj
+			got, err := v.opening()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(got, tt.want) || strings.Contains(got, "from now on") || strings.Contains(got, "stays with") {
+				t.Errorf("opening = %q\nwant it to hold %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // pdfLayout is pdftotext -layout's text of a PDF, pages separated by form
 // feeds, as the golden files hold it.
 func pdfLayout(t *testing.T, data []byte) string {

@@ -146,6 +146,17 @@ type SharedCareSummaryView struct {
 	// StatusReason is the reason given for a decline, hand-back or
 	// withdrawal.
 	StatusReason string
+	// TreatmentEnded is the day the service ended the regime the letter
+	// summarises, zero while it runs, and TreatmentEndReason why. Nobody
+	// prescribes it or gives its injections after that. EndedSharedCare
+	// says the end is what closed shared care (ADR 0008), so the letter
+	// gives the end's reason rather than the hand-back's.
+	TreatmentEnded     calendar.Date
+	TreatmentEndReason string
+	EndedSharedCare    bool
+	// EndCancelledPrescription says that ending the treatment cancelled a
+	// prescription still running then: LastPrescriptionEnd is the end day.
+	EndCancelledPrescription bool
 
 	Medicine    string
 	CurrentDose string
@@ -236,6 +247,9 @@ func (v SharedCareSummaryView) opening() (string, error) {
 		what, continues, passed, stays, service = "the injections", "continue", "The injections passed", "The injections stay", "The service gives the injections"
 	}
 	stays = " " + stays + " with the specialist service; this summary records the treatment as it stands."
+	if !v.TreatmentEnded.IsZero() {
+		return v.endedOpening(on, reason)
+	}
 	switch v.Status {
 	case StatusNotProposed, "":
 		return "Draft, not sent: shared care of the patient above has not yet been proposed to the practice." + stays, nil
@@ -259,6 +273,57 @@ func (v SharedCareSummaryView) opening() (string, error) {
 		return on("Shared care ended") + ": " + who + reason + ". " + service + " from now on; this summary records the treatment as it stands.", nil
 	}
 	return "", fmt.Errorf("pdf: unknown shared care status %q", v.Status)
+}
+
+// endedOpening is the opening once the service has ended the treatment:
+// shared care, whatever became of it, ended with it or before it, and
+// nobody prescribes (or gives the injections) now, so no party is said to
+// take anything on "from now on".
+func (v SharedCareSummaryView) endedOpening(on func(string) string, reason string) (string, error) {
+	ended := "the specialist service ended the treatment on " + longDate(v.TreatmentEnded)
+	if r := strings.TrimSpace(v.TreatmentEndReason); r != "" {
+		ended += " (reason given: " + strings.TrimRight(r, ".") + ")"
+	}
+	nobody := "Nobody prescribes it now"
+	what := "prescribing"
+	if v.PracticeGivesInjections {
+		nobody, what = "Nobody gives the injections now", "the injections"
+	}
+	tail := nobody + "; this summary records the treatment as it was when it ended."
+	if v.EndedSharedCare {
+		switch v.Status {
+		case StatusHandedBack:
+			return on("Shared care ended") + ": " + ended + ". " + tail, nil
+		case StatusWithdrawn:
+			return on("The proposal of shared care was withdrawn") + ": " + ended + ". " + tail, nil
+		}
+	}
+	var first string
+	switch v.Status {
+	case StatusNotProposed, "":
+		return "Draft, not sent: shared care of the patient above was not proposed to the practice. " + capitalise(ended) + ". " + tail, nil
+	case StatusProposed:
+		first = on("We proposed shared care with your practice") + "."
+	case StatusAccepted:
+		first = on(capitalise(what)+" passed to the practice under shared care") + "."
+	case StatusDeclined:
+		first = on("The practice declined shared care") + reason + "."
+	case StatusWithdrawn:
+		first = on("The specialist service withdrew its proposal of shared care") + reason + "."
+	case StatusHandedBack:
+		who := "the practice handed " + what + " back to the specialist service"
+		switch v.StatusBy {
+		case PartyPractice:
+		case PartyService:
+			who = "the specialist service took " + what + " back from the practice"
+		default:
+			return "", fmt.Errorf("pdf: shared care handed back by %q, want %q or %q", v.StatusBy, PartyService, PartyPractice)
+		}
+		first = on("Shared care ended") + ": " + who + reason + "."
+	default:
+		return "", fmt.Errorf("pdf: unknown shared care status %q", v.Status)
+	}
+	return first + " Then " + ended + ". " + tail, nil
 }
 
 // SharedCareSummary renders the shared care handover letter for the GP.
@@ -435,7 +500,17 @@ func (s *summary) treatment() {
 	}
 	// An injection is given by a clinician: no pharmacy dispenses it and
 	// no instalment prescription ends.
-	if !v.InjectionsOnly {
+	switch {
+	case v.InjectionsOnly:
+	case !v.TreatmentEnded.IsZero():
+		// No prescription runs now: what the practice needs is the last day
+		// the patient was prescribed a dose.
+		last := longDate(v.LastPrescriptionEnd)
+		if v.EndCancelledPrescription {
+			last += ", the day the treatment ended: the prescription running then was cancelled"
+		}
+		rows = append(rows, kv{"Last day prescribed", last, false}, kv{"Pharmacy", ph, false})
+	default:
 		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
 			kv{"Pharmacy", ph, false})
 	}

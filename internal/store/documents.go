@@ -142,9 +142,13 @@ type SummaryRecords struct {
 	Days            []dispensing.DayOutcome
 	Screens         []DrugScreen
 	Administrations []Administration
-	// LastPrescriptionEnd is the last day of the latest issued prescription.
-	LastPrescriptionEnd calendar.Date
-	LastReview          calendar.Date
+	// LastPrescriptionEnd is the last day of the latest issued prescription;
+	// for an ended regime, the last day up to its end that a prescription
+	// covered (lastPrescribedDay), and EndCancelledPrescription reports that
+	// the end cancelled a prescription still running then.
+	LastPrescriptionEnd      calendar.Date
+	EndCancelledPrescription bool
+	LastReview               calendar.Date
 }
 
 // SharedCareSummary gathers a patient's records from from to today for the
@@ -251,16 +255,48 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 	if err := g.Where("regime_id = ? AND date >= ?", out.Regime.ID, from).Order("date, created_at").Find(&out.Administrations).Error; err != nil {
 		return out, translate(err)
 	}
-	var last Prescription
-	err = g.Where("patient_id = ? AND status = ?", pt.ID, StatusIssued).Order("end_date DESC").Take(&last).Error
-	switch {
-	case err == nil:
-		out.LastPrescriptionEnd = last.EndDate
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return out, translate(err)
+	if out.Regime.Status == RegimeActive {
+		var last Prescription
+		err = g.Where("patient_id = ? AND status = ?", pt.ID, StatusIssued).Order("end_date DESC").Take(&last).Error
+		switch {
+		case err == nil:
+			out.LastPrescriptionEnd = last.EndDate
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return out, translate(err)
+		}
+	} else if out.LastPrescriptionEnd, out.EndCancelledPrescription, err = lastPrescribedDay(g, out.Regime); err != nil {
+		return out, err
 	}
 	if out.LastReview, err = lastReview(g, pt.ID); err != nil {
 		return out, fmt.Errorf("last review: %w", err)
 	}
 	return out, nil
+}
+
+// lastPrescribedDay is the last day up to an ended regime's end that one of
+// its prescriptions covered, and whether the end cancelled one still
+// running then. Ending a regime cancels every prescription reaching its end
+// day (EndRegime), the days before the end included, so the latest
+// uncancelled one would date the treatment's last prescribed day too
+// early: a prescription the end cancelled covered the days up to the end.
+// One cancelled for another reason (replaced, or withdrawn by its
+// prescriber) is not counted: its days were reissued or not prescribed.
+func lastPrescribedDay(g *gorm.DB, r Regime) (last calendar.Date, cancelled bool, err error) {
+	var ps []Prescription
+	if err := g.Where("regime_id = ? AND start_date <= ?", r.ID, r.EndedOn).
+		Where("status = ? OR (status = ? AND cancel_reason = ?)", StatusIssued, StatusCancelled, RegimeEndReason(r.EndedOn, r.EndReason)).
+		Find(&ps).Error; err != nil {
+		return last, false, translate(err)
+	}
+	for _, pr := range ps {
+		end := pr.EndDate
+		if end.After(r.EndedOn) {
+			end = r.EndedOn
+		}
+		if end.After(last) {
+			last = end
+		}
+		cancelled = cancelled || pr.Status == StatusCancelled
+	}
+	return last, cancelled, nil
 }

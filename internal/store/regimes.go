@@ -852,7 +852,7 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 		return r, translate(err)
 	}
 	for _, pr := range live {
-		if _, err := tx.cancelPrescription(p, pr, fmt.Sprintf("Regime ended on %s: %s", on, reason)); err != nil {
+		if _, err := tx.cancelPrescription(p, pr, RegimeEndReason(on, reason)); err != nil {
 			return r, err
 		}
 	}
@@ -866,7 +866,7 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 	}
 	// The regime's own scheduled alerts (M5, M4, BV8, S6) ask for something
 	// only an active regime needs.
-	ended := resolution{Reason: fmt.Sprintf("Regime ended on %s: %s", on, reason), EntityType: "regime", EntityID: r.ID}
+	ended := resolution{Reason: RegimeEndReason(on, reason), EntityType: "regime", EntityID: r.ID}
 	for _, k := range []struct{ kind, prefix string }{{AlertReviewDue, "review:"}, {AlertECGDue, "ecg:"}, {AlertInjectionOverdue, "bv8:"},
 		{AlertSupervisionReviewDue, "s6:"}} {
 		if err := tx.resolveAlerts(r.PatientID, k.kind, k.prefix+r.ID+":", ended); err != nil {
@@ -874,6 +874,13 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 		}
 	}
 	return r, tx.endSharedCareWithRegime(p, r, reason, live)
+}
+
+// RegimeEndReason is the reason the end of a regime gives the prescriptions
+// it cancels, the alerts it resolves and the shared care it closes, so that
+// a reader can tell them from those cancelled or closed for other reasons.
+func RegimeEndReason(on calendar.Date, reason string) string {
+	return fmt.Sprintf("Regime ended on %s: %s", on, reason)
 }
 
 // PatternChange is a prescriber's new pickup pattern for a regime.

@@ -504,7 +504,7 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandB
 	sc.Status = SharedHandedBack
 	reason := c.reason
 	if !c.regimeEnded.IsZero() {
-		reason = fmt.Sprintf("Regime ended on %s: %s", c.regimeEnded, c.reason)
+		reason = RegimeEndReason(c.regimeEnded, c.reason)
 	}
 	if err := tx.sharedCareEvent(p, sc.ID, SharedHandedBack, c.party, reason); err != nil {
 		return HandBack{}, err
