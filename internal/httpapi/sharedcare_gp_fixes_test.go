@@ -78,3 +78,43 @@ func TestLetterAfterTheMethadoneRegimeEnded(t *testing.T) {
 			"Prescribes at the current dose", "Prescribes, and decides", "Dispenses the instalments")
 	})
 }
+
+// Under shared care the practice gives Buvidal and writes no prescription
+// for it (ADR 0009): the notices of a hand-back, either way, and of the
+// service's dose change speak of giving the injections, with the next one's
+// due date, never of prescriptions.
+func TestBuvidalSharedCareNoticesSpeakOfInjections(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		message := func(who, pid, kind string) string {
+			t.Helper()
+			return onlyAlert(e, who, pid, kind)["message"].(string)
+		}
+		// Injections every Monday to 6 Apr: the next is due on 13 Apr.
+		pid, rid := e.buvidalOnTime(c, 521, "2026-01-05", "2026-04-06", "2026-04-08")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", nil))["id"].(string)
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 32,
+			"effective_date": "2026-04-13", "reason": "Cravings late in the week"}))
+		msg := message("gp", pid, "regime_changed")
+		assertContains(t, "the practice's notice of the dose change", msg, "changed the dose to 32 mg from 2026-04-13",
+			"Give each injection at the dose in force on the day it is given; the next is due on 2026-04-13.")
+		assertNoText(t, msg, "rescri")
+
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/hand-back", map[string]any{"reason": "Nurse on leave"}))
+		msg = message("prescriber", pid, "shared_care")
+		assertContains(t, "the service's notice of the practice's hand-back", msg,
+			"The GP practice handed the injections back to the service (Nurse on leave). The service gives the next injection, due on 2026-04-13.")
+		assertNoText(t, msg, "rescri")
+
+		other, _ := e.buvidalOnTime(c, 522, "2026-01-05", "2026-04-06", "2026-04-08")
+		sc = e.must(201, e.do("prescriber", "POST", "/v1/patients/"+other+"/shared-care", nil))["id"].(string)
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc+"/hand-back", map[string]any{"reason": "Pregnancy"}))
+		msg = message("gp", other, "shared_care")
+		assertContains(t, "the practice's notice of the service's hand-back", msg,
+			"took the injections back from the practice (reason given: Pregnancy)",
+			"The practice stops giving the injections; the service gives the next one, due on 2026-04-13.")
+		assertNoText(t, msg, "rescri")
+	})
+}

@@ -47,6 +47,20 @@ type ClosedMessage struct {
 	// Live are prescriptions the practice's GPs signed that are still
 	// valid at the pharmacy; Cancelled those the same change cancelled.
 	Live, Cancelled []PrescriptionRef
+	// Injections marks a regime given by injection (Buvidal): the practice
+	// gave the injections and wrote no prescription (ADR 0009), and
+	// NextInjection is when the next regular one is due (BV8; zero when
+	// none has been given).
+	Injections    bool
+	NextInjection calendar.Date
+}
+
+// nextInjection completes "gives the next injection" with its due date.
+func nextInjection(due calendar.Date) string {
+	if due.IsZero() {
+		return ""
+	}
+	return ", due on " + due.String()
 }
 
 // ToPractice is the practice's notice of the service's hand-back or
@@ -59,12 +73,23 @@ func (m ClosedMessage) ToPractice() string {
 	case !m.RegimeEnded.IsZero() && !m.WasAccepted:
 		return fmt.Sprintf("The specialist service ended the patient's treatment regime on %s (reason given: %s), "+
 			"so its proposal of shared care is withdrawn. The practice need do nothing.", m.RegimeEnded, m.Reason)
+	case !m.WasAccepted && m.Injections:
+		return fmt.Sprintf("The specialist service withdrew its proposal of shared care (reason given: %s). "+
+			"The injections stay with the service; the practice need do nothing.", m.Reason)
 	case !m.WasAccepted:
 		return fmt.Sprintf("The specialist service withdrew its proposal of shared care (reason given: %s). "+
 			"Prescribing stays with the service; the practice need do nothing.", m.Reason)
+	case !m.RegimeEnded.IsZero() && m.Injections:
+		msg = fmt.Sprintf("The specialist service ended the patient's treatment regime on %s (reason given: %s), which ends shared care: "+
+			"the practice no longer gives the injections.", m.RegimeEnded, m.Reason)
 	case !m.RegimeEnded.IsZero():
 		msg = fmt.Sprintf("The specialist service ended the patient's treatment regime on %s (reason given: %s), which ends shared care: "+
 			"the practice no longer prescribes the opioid substitution treatment.", m.RegimeEnded, m.Reason)
+	case m.Injections:
+		// Buvidal has no prescription the practice writes (BV2, ADR 0009):
+		// what stops is giving the injections.
+		msg = fmt.Sprintf("The specialist service took the injections back from the practice (reason given: %s). "+
+			"The practice stops giving the injections; the service gives the next one%s.", m.Reason, nextInjection(m.NextInjection))
 	default:
 		msg = fmt.Sprintf("The specialist service took prescribing back from the practice (reason given: %s). "+
 			"The practice no longer prescribes the opioid substitution treatment; the service writes the next prescription.", m.Reason)
@@ -87,6 +112,10 @@ func (m ClosedMessage) ToService() string {
 	if len(m.Live) > 0 {
 		live = " Prescriptions signed by the practice are still valid at the pharmacy: " + refList(m.Live) +
 			". Decide for each whether it runs to its end, the service prescribing from the day after, or is cancelled and replaced."
+	}
+	if !m.ByService && m.Injections {
+		return fmt.Sprintf("The GP practice handed the injections back to the service (%s). The service gives the next injection%s.",
+			m.Reason, nextInjection(m.NextInjection)) + live
 	}
 	if !m.ByService {
 		return fmt.Sprintf("The GP practice handed prescribing back to the service (%s). The service writes the next prescription.", m.Reason) + live
@@ -113,6 +142,12 @@ type RegimeChange struct {
 	What     string
 	Reason   string
 	Replaced []Replacement
+	// Injections marks a regime given by injection (Buvidal): the practice
+	// gives the injections rather than prescribing (ADR 0009), and
+	// NextInjection is when the next regular one is due (zero when none
+	// has been given).
+	Injections    bool
+	NextInjection calendar.Date
 }
 
 // Timeline is the change as the arrangement's timeline records it.
@@ -124,14 +159,23 @@ func (c RegimeChange) Timeline() string {
 	return s
 }
 
-// ToPractice tells the practice what it now prescribes and what became of
-// the live prescriptions the change replaced.
+// ToPractice tells the practice what it now prescribes (or, for an
+// injection, gives) and what became of the live prescriptions the change
+// replaced.
 func (c RegimeChange) ToPractice() string {
 	msg := "The specialist service " + c.What
 	if c.Reason != "" {
 		msg += " (reason given: " + c.Reason + ")"
 	}
-	msg += ". Prescribe what is now in force from then on."
+	if c.Injections {
+		msg += ". Give each injection at the dose in force on the day it is given"
+		if !c.NextInjection.IsZero() {
+			msg += "; the next is due on " + c.NextInjection.String()
+		}
+		msg += "."
+	} else {
+		msg += ". Prescribe what is now in force from then on."
+	}
 	for _, r := range c.Replaced {
 		msg += " " + r.Old.String() + " was cancelled; its remaining days are on " + refList(r.New) + "."
 	}

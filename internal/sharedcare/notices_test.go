@@ -43,6 +43,20 @@ func TestClosedMessage(t *testing.T) {
 			service: []string{"The GP practice handed prescribing back to the service (Relapse)", "still valid at the pharmacy: " + ref}},
 		{name: "practice hands back, nothing live", m: ClosedMessage{WasAccepted: true, Reason: "Relapse"},
 			service: []string{"The GP practice handed prescribing back"}, notServ: []string{"still valid"}},
+		// Buvidal: the practice gave the injections and wrote no
+		// prescription (ADR 0009), so nobody is told of prescriptions.
+		{name: "practice hands Buvidal back", m: ClosedMessage{WasAccepted: true, Reason: "Relapse", Injections: true, NextInjection: day("2026-06-17")},
+			service: []string{"The GP practice handed the injections back to the service (Relapse). The service gives the next injection, due on 2026-06-17."},
+			notServ: []string{"prescri"}},
+		{name: "service takes Buvidal back", m: ClosedMessage{ByService: true, WasAccepted: true, Reason: "Pregnancy", Injections: true, NextInjection: day("2026-06-17")},
+			practice:    []string{"took the injections back from the practice (reason given: Pregnancy)", "The practice stops giving the injections; the service gives the next one, due on 2026-06-17."},
+			notPractice: []string{"prescri"}},
+		{name: "service takes Buvidal back before any injection", m: ClosedMessage{ByService: true, WasAccepted: true, Reason: "Pregnancy", Injections: true},
+			practice: []string{"the service gives the next one."}, notPractice: []string{"due on"}},
+		{name: "service withdraws a Buvidal proposal", m: ClosedMessage{ByService: true, Reason: "MDT: not yet", Injections: true},
+			practice: []string{"The injections stay with the service"}, notPractice: []string{"Prescribing"}},
+		{name: "Buvidal regime ended", m: ClosedMessage{ByService: true, WasAccepted: true, Reason: "moved away", RegimeEnded: day("2026-06-12"), Injections: true},
+			practice: []string{"which ends shared care: the practice no longer gives the injections."}, notPractice: []string{"prescri"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +111,15 @@ func TestRegimeChange(t *testing.T) {
 			RegimeChange{What: "changed the pickup pattern from 2026-06-15"},
 			"Changed the pickup pattern from 2026-06-15",
 			"The specialist service changed the pickup pattern from 2026-06-15. Prescribe what is now in force from then on."},
+		{"a Buvidal dose change",
+			RegimeChange{What: "changed the dose to 32 mg from 2026-06-17", Reason: "Cravings", Injections: true, NextInjection: day("2026-06-17")},
+			"Changed the dose to 32 mg from 2026-06-17: Cravings",
+			"The specialist service changed the dose to 32 mg from 2026-06-17 (reason given: Cravings). " +
+				"Give each injection at the dose in force on the day it is given; the next is due on 2026-06-17."},
+		{"a Buvidal dose change before any injection",
+			RegimeChange{What: "changed the dose to 32 mg from 2026-06-17", Injections: true},
+			"Changed the dose to 32 mg from 2026-06-17",
+			"The specialist service changed the dose to 32 mg from 2026-06-17. Give each injection at the dose in force on the day it is given."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

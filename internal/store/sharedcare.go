@@ -531,6 +531,14 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandB
 	}
 	msg := sharedcare.ClosedMessage{ByService: c.party == PartyService, WasAccepted: wasAccepted, Reason: c.reason,
 		RegimeEnded: c.regimeEnded, Live: prescriptionRefs(live, names), Cancelled: prescriptionRefs(c.cancelled, names)}
+	var r Regime
+	if err := tx.g.Where("patient_id = ?", sc.PatientID).Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").
+		Take(&r).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return HandBack{}, translate(err)
+	}
+	if msg.Injections, msg.NextInjection, err = injectionsOf(tx.g, r); err != nil {
+		return HandBack{}, err
+	}
 	if c.party == PartyService {
 		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertSharedCare,
 			Rule: "SC1", Message: msg.ToPractice(), DedupeKey: "shared_care:closed_by_service:" + sc.ID}); err != nil {
@@ -579,6 +587,9 @@ func (tx *Tx) tellPracticeOfChange(p auth.Principal, r Regime, changeID, what, r
 		return err
 	}
 	change := sharedcare.RegimeChange{What: what, Reason: reason}
+	if change.Injections, change.NextInjection, err = injectionsOf(tx.g, r); err != nil {
+		return err
+	}
 	replaced := map[string][]string{}
 	for _, old := range olds {
 		rep := sharedcare.Replacement{Old: prescriptionRefs([]Prescription{old}, names)[0]}
@@ -625,6 +636,26 @@ func (tx *Tx) endSharedCareWithRegime(p auth.Principal, r Regime, reason string,
 	_, err = tx.closeSharedCare(p, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
 		today: r.EndedOn, regimeEnded: r.EndedOn, cancelled: theirs})
 	return err
+}
+
+// injectionsOf reports whether a regime is given by injection (Buvidal),
+// which the practice gives rather than prescribes under shared care (ADR
+// 0009), and, while it runs, when its next regular injection is due (BV8):
+// zero before the first, as the regime's next_injection is nil then.
+func injectionsOf(g *gorm.DB, r Regime) (bool, calendar.Date, error) {
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	if !med.Injectable || r.Status != RegimeActive {
+		return med.Injectable, calendar.Date{}, nil
+	}
+	var last Administration
+	err := g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC, created_at DESC").Take(&last).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return true, calendar.Date{}, nil
+	}
+	if err != nil {
+		return true, calendar.Date{}, translate(err)
+	}
+	return true, regimes.DueAfter(med, last.Date), nil
 }
 
 // practicePrescriptions are the patient's issued prescriptions signed by a
