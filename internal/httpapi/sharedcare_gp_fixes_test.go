@@ -118,3 +118,53 @@ func TestBuvidalSharedCareNoticesSpeakOfInjections(t *testing.T) {
 		assertNoText(t, msg, "rescri")
 	})
 }
+
+// An MD1 block already standing when the practice accepts shared care is
+// the practice's to lift from then on (it may review): its alert reaches
+// the practice, which otherwise never hears of it, since day close raises
+// none while one is open. Other alerts raised before acceptance stay the
+// service's, as does an MD1 alert resolved before it; another practice
+// sees nothing.
+func TestMD1BlockStandingAtAcceptanceReachesThePractice(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(531, "2026-03-02")
+		e.closeDays(c, "2026-03-02", "2026-03-03", "2026-03-04")
+		c.Set(mustTime("2026-03-05T09:00:00Z"))
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid); len(got) != 1 {
+			t.Fatalf("MD1 alerts before acceptance = %v", got)
+		}
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "GP agreed"}}}))["id"].(string)
+		if got := e.alertsOf("gp", "?open=false"); len(got) != 0 {
+			t.Fatalf("the practice sees alerts of a proposal: %v", got)
+		}
+		c.Set(mustTime("2026-03-05T10:00:00Z"))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		if got := alertKindsOf(e.alertsOf("gp", "")); len(got) != 1 || got[0] != "md1_block" {
+			t.Fatalf("the practice's alerts after accepting with a block standing = %v, want the MD1 block only", got)
+		}
+		otherGP, _ := e.secondPractice()
+		if got := e.alertsOf(otherGP, "?open=false"); len(got) != 0 {
+			t.Fatalf("another practice sees %v", got)
+		}
+		// The practice lifts the block; the alert stays in its list, resolved.
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses", "notes": "Seen: resume"}))
+		if a := e.resolvedAlert("gp", pid, "md1_block"); a == nil {
+			t.Fatal("the practice lost sight of the MD1 alert it resolved")
+		}
+
+		// A block lifted before acceptance stays the service's.
+		other, _ := e.dispensed(532, "2026-03-05")
+		e.closeDays(c, "2026-03-05", "2026-03-06", "2026-03-07")
+		c.Set(mustTime("2026-03-08T09:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+other+"/reviews", map[string]any{"kind": "missed_doses", "notes": "resume"}))
+		sc = e.must(201, e.do("prescriber", "POST", "/v1/patients/"+other+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "GP agreed"}}}))["id"].(string)
+		c.Set(mustTime("2026-03-08T10:00:00Z"))
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		if got := e.alertsOf("gp", "?open=false&patient_id="+other); len(got) != 0 {
+			t.Fatalf("the practice sees alerts settled before it accepted: %v", got)
+		}
+	})
+}

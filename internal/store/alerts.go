@@ -214,11 +214,17 @@ func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 	case auth.GP:
 		// Those addressed to the practice, and the service's raised since
 		// the practice accepted: earlier ones were the service's to act on,
-		// and the handover summary carries the history.
+		// and the handover summary carries the history. An MD1 block still
+		// standing at acceptance is the exception: dispensing stays stopped
+		// until a prescriber reviews, which the practice now may, and day
+		// close raises no second alert while that one is open, so the
+		// practice would never hear of it. It sees that alert, resolved or
+		// not, as long as it was unresolved when the practice accepted.
 		return q.Where(`(alerts.practice_id = ? OR (alerts.practice_id IS NULL AND alerts.kind IN ? AND
 			EXISTS (SELECT 1 FROM shared_care s JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?
-				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND ev.occurred_at <= alerts.created_at)))`,
-			p.OrgID, gpAlertKinds, SharedAccepted, p.OrgID, SharedAccepted)
+				WHERE s.patient_id = alerts.patient_id AND s.practice_id = ? AND s.status = ? AND (ev.occurred_at <= alerts.created_at
+					OR (alerts.kind = ? AND (res.alert_id IS NULL OR res.resolved_at >= ev.occurred_at))))))`,
+			p.OrgID, gpAlertKinds, SharedAccepted, p.OrgID, SharedAccepted, AlertMD1Block)
 	}
 	return q.Where("1 = 0")
 }
