@@ -290,8 +290,8 @@ func TestAdvanceSupplyGetsWordingOne(t *testing.T) {
 	})
 }
 
-// SC1: a GP issues and cancels the service's prescriptions only once the
-// practice has accepted shared care.
+// SC1: a GP issues and cancels prescriptions only once the practice has
+// accepted shared care, and then cancels only the practice's own.
 func TestGPNeedsAcceptedSharedCareToIssueOrCancel(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
@@ -317,7 +317,11 @@ func TestGPNeedsAcceptedSharedCareToIssueOrCancel(t *testing.T) {
 		}
 		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc["id"].(string)+"/accept", nil))
 		e.must(200, e.do("gp", "POST", issue, nil))
-		e.must(200, e.do("gp", "POST", cancel, map[string]any{"reason": "replaced at the practice"}))
+		// Accepted, the GP still cancels only what the practice signed
+		// (ADR 0008, amended 2026-12-02): the service's is the service's.
+		if p := problemOf(t, e.do("gp", "POST", cancel, map[string]any{"reason": "replaced at the practice"}), 409); !strings.Contains(p["detail"].(string), "signed by the specialist service") {
+			t.Fatalf("refusal = %v", p["detail"])
+		}
 	})
 }
 

@@ -168,3 +168,33 @@ func TestMD1BlockStandingAtAcceptanceReachesThePractice(t *testing.T) {
 		}
 	})
 }
+
+// Under accepted shared care a GP cancels only what the practice signed: a
+// live prescription the service signed is the service's, and cancelling it
+// would leave its days without a valid prescription and the service
+// unaware. The refusal (409: the GP may cancel, but not this one) names SC1
+// and says what to do, and writes nothing.
+func TestGPCancelsOnlyThePracticesPrescriptions(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid, _, _, gpRx := e.underSharedCare(541, "2026-06-10", true) // the GP's runs 10 to 23 Jun
+		svcRx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-06-24",
+			"days": 14, "wording": []int{1, 2, 3}, "issue": true}))
+		before := e.auditCount()
+		p := problemOf(t, e.do("gp", "POST", "/v1/prescriptions/"+svcRx["id"].(string)+"/cancel", map[string]any{"reason": "Not needed"}), 409)
+		if rules := rulesOf(p); len(rules) != 1 || rules[0] != "SC1" {
+			t.Fatalf("rules = %v: %v", rules, p)
+		}
+		assertContains(t, "the refusal", p["detail"].(string), svcRx["serial"].(string), "signed by the specialist service",
+			"Ask the service to cancel it")
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+svcRx["id"].(string), nil))["status"]; got != "issued" {
+			t.Fatalf("the service's prescription after the refusal = %v", got)
+		}
+		if after := e.auditCount(); after != before {
+			t.Fatalf("a refused cancellation wrote %d audit events", after-before)
+		}
+		// The practice's own it may cancel, and the service may cancel either.
+		e.must(200, e.do("gp", "POST", "/v1/prescriptions/"+gpRx["id"].(string)+"/cancel", map[string]any{"reason": "Written in error"}))
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+svcRx["id"].(string)+"/cancel", map[string]any{"reason": "Replaced"}))
+	})
+}

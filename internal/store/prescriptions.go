@@ -977,6 +977,9 @@ func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (Prescript
 		if err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
 			return res, err
 		}
+		if err := tx.requireSignedByPractice(p, res.Prescription); err != nil {
+			return res, err
+		}
 	}
 	pr, err := tx.cancelPrescription(p, res.Prescription, reason)
 	res.Prescription = pr
@@ -1082,6 +1085,37 @@ func pharmacySegments(r Regime, settings []RegimeSetting, start calendar.Date, d
 
 // requireAcceptedSharedCare lets a GP prescribe only for patients whose
 // shared care their practice has accepted (SC1).
+// requireSignedByPractice lets a GP cancel only a prescription a GP of
+// their own practice signed (ADR 0008, amended). One the service signed is
+// the service's: it may be covering days the practice's do not, the
+// pharmacy dispenses from its paper, and the service would not know its
+// days were left without a prescription (SC1: the service decides, the
+// practice prescribes what is in force).
+func (tx *Tx) requireSignedByPractice(p auth.Principal, pr Prescription) error {
+	var n int64
+	if err := tx.g.Table("users").Where("id = ? AND organisation_id = ?", pr.PrescriberID, p.OrgID).Count(&n).Error; err != nil {
+		return translate(err)
+	}
+	if n > 0 {
+		return nil
+	}
+	signer := "the specialist service"
+	var org string
+	if err := tx.g.Table("users").Select("organisation_id").Where("id = ?", pr.PrescriberID).Scan(&org).Error; err != nil {
+		return translate(err)
+	}
+	if org != pr.ServiceID {
+		signer = "another organisation"
+	}
+	why := fmt.Sprintf("Prescription %s (%s to %s) was signed by %s, not by the practice; a GP cancels only what the practice signed.",
+		pr.Serial, pr.StartDate, pr.EndDate, signer)
+	const action = "Ask the service to cancel it, so that it can cover the days it leaves; to stop prescribing altogether, hand shared care back."
+	// A conflict, not a refusal of the role: the GP may cancel, and would
+	// be allowed to cancel the practice's own prescription.
+	return &problem.Error{Code: problem.Conflict, Message: "SC1: " + why + " " + action,
+		Findings: []policy.Finding{{Rule: "SC1", Severity: policy.Block, Message: why, Action: action}}}
+}
+
 func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) error {
 	var n int64
 	if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = 'accepted'", patientID, p.OrgID).Count(&n).Error; err != nil {
