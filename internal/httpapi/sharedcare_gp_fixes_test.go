@@ -198,3 +198,19 @@ func TestGPCancelsOnlyThePracticesPrescriptions(t *testing.T) {
 		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+svcRx["id"].(string)+"/cancel", map[string]any{"reason": "Replaced"}))
 	})
 }
+
+// A dose change planned for later makes the dose not stable (SC3), and the
+// eligibility says so in words, not as a change "-10 days ago".
+func TestEligibilityWithAPlannedDoseChange(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(551, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-02"})["id"].(string)
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 35,
+			"effective_date": "2026-12-12", "reason": "Cravings"}))
+		st := criteriaOf(t, e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care/eligibility", nil)))["stable_dose"]
+		if st["met"] != false || st["detail"] != "A dose change is planned for 2026-12-12 (in 10 days): the dose is stable once it has held for 12 weeks, on 2027-03-06." {
+			t.Fatalf("stable_dose = %v", st)
+		}
+	})
+}

@@ -84,12 +84,28 @@ func stableDose(n policy.Numbers, in EligibilityInput) Criterion {
 	days := in.LastDoseChange.DaysUntil(in.Today)
 	need := 7 * n.SC3StableWeeks
 	c.Met = days >= need
-	if c.Met {
+	switch {
+	case in.LastDoseChange.After(in.Today):
+		// A change already decided: the dose is not stable, and the weeks
+		// count from the day it takes effect.
+		c.Detail = fmt.Sprintf("A dose change is planned for %s (in %s): the dose is stable once it has held for %d weeks, on %s.",
+			in.LastDoseChange, plural(-days, "day"), n.SC3StableWeeks, in.LastDoseChange.AddDays(need))
+	case c.Met:
 		c.Detail = fmt.Sprintf("Current dose since %s (%d days).", in.LastDoseChange, days)
-	} else {
+	case days == 0:
+		c.Detail = fmt.Sprintf("Dose last changed on %s, today; %d more days needed.", in.LastDoseChange, need)
+	default:
 		c.Detail = fmt.Sprintf("Dose last changed on %s, %d days ago; %d more days needed.", in.LastDoseChange, days, need-days)
 	}
 	return c
+}
+
+// plural is "1 day" or "n days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 func adherence(n policy.Numbers, in EligibilityInput) Criterion {
