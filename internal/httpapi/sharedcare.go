@@ -65,10 +65,16 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 	}
 	keys := store.CriterionKeys()
 	in := store.ProposeSharedCare{PatientID: id, PracticeID: req.PracticeID}
+	given := map[string]int{}
 	for i, o := range req.Overrides {
 		field := "overrides[" + itoa(i) + "]"
 		if !slices.Contains(keys, o.Rule) {
 			f.Add(field+".rule", "rule_id", "rule must be SC3 (every unmet criterion) or a criterion key: %s", strings.Join(keys[1:], ", "))
+		} else if first, ok := given[o.Rule]; ok {
+			// Two reasons for one criterion: only one could be recorded.
+			f.Add(field+".rule", "unique", "%s is already overridden at overrides[%d]; give each rule once, with one reason", o.Rule, first)
+		} else {
+			given[o.Rule] = i
 		}
 		requireText(&f, field+".reason", o.Reason, 2000)
 		in.Overrides = append(in.Overrides, store.CriterionOverride{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})

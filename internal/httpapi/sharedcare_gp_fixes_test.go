@@ -214,3 +214,45 @@ func TestEligibilityWithAPlannedDoseChange(t *testing.T) {
 		}
 	})
 }
+
+// A closed arrangement has no review falling due: its review dates are
+// null, as before acceptance, whoever handed back.
+func TestClosedArrangementHasNoReviewDates(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		for i, who := range []string{"prescriber", "gp"} {
+			_, _, scID, _ := e.underSharedCare(561+i, "2026-06-10", true)
+			open := e.must(200, e.do(who, "GET", "/v1/shared-care/"+scID, nil))
+			if open["specialist_review_due"] == nil || open["gp_review_due"] == nil {
+				t.Fatalf("accepted arrangement without review dates: %v", open)
+			}
+			back := e.must(200, e.do(who, "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "Relapse"}))
+			got := e.must(200, e.do("prescriber", "GET", "/v1/shared-care/"+scID, nil))
+			for _, m := range []map[string]any{back, got} {
+				if m["specialist_review_due"] != nil || m["gp_review_due"] != nil {
+					t.Errorf("handed back by %s: review dates %v, %v, want null", who, m["specialist_review_due"], m["gp_review_due"])
+				}
+			}
+		}
+	})
+}
+
+// An override names each criterion once: two reasons for one rule would
+// leave one of them silently unrecorded.
+func TestProposalRefusesAnOverrideGivenTwice(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(571, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-06-10"})
+		before := e.auditCount()
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{"overrides": []map[string]any{
+			{"rule": "stable_dose", "reason": "x"}, {"rule": "stable_dose", "reason": "y"}}}), 422)
+		errs, _ := p["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["field"] != "overrides[1].rule" || errs[0].(map[string]any)["rule"] != "unique" {
+			t.Fatalf("errors = %v", errs)
+		}
+		if after := e.auditCount(); after != before {
+			t.Fatalf("a refused proposal wrote %d audit events", after-before)
+		}
+	})
+}

@@ -785,6 +785,12 @@ func latestSharedCare(g *gorm.DB, patientID, serviceID string) (*SharedCare, err
 
 func sharedCareRecord(g *gorm.DB, sc SharedCare) (SharedCareRecord, error) {
 	rec := SharedCareRecord{SharedCare: sc, Timeline: []SharedCareEvent{}, Overrides: []RuleOverride{}}
+	if sc.Status != SharedAccepted {
+		// Reviews fall due only while the practice holds shared care: a
+		// closed arrangement's stored dates would name reviews that never
+		// come (SC1).
+		rec.SpecialistReviewDue, rec.GPReviewDue = calendar.Date{}, calendar.Date{}
+	}
 	if rec.Criteria == nil {
 		rec.Criteria = []SharedCareCriterion{}
 	}
