@@ -225,9 +225,25 @@ func treatmentStart(chain []summaryRegime) calendar.Date {
 	return start
 }
 
+// lastAdjusted is the day of the latest change of dose in force on today:
+// not the starting dose, a hold (T1) or an entry replaced the same day.
+func lastAdjusted(history []store.DoseChange, today calendar.Date) calendar.Date {
+	var last calendar.Date
+	for _, h := range history {
+		if h.From == 0 || h.To == h.From || h.SupersededBy != nil || h.EffectiveDate.After(today) {
+			continue
+		}
+		last = h.EffectiveDate
+	}
+	return last
+}
+
 // stageText is a regime's stage in plain words: "Planned reduction since
 // 21 May 2026: the dose is lowered step by step, as the service decides."
-func stageText(st regimes.Stage, since calendar.Date) string {
+// A maintenance dose adjusted since the stage began, or on the letter's
+// date (adjusted, the date the dose last changed, today), is not called
+// stable: the letter says when it was last adjusted.
+func stageText(st regimes.Stage, since, adjusted, today calendar.Date) string {
 	var name, what string
 	switch st {
 	case regimes.StageInduction:
@@ -236,6 +252,9 @@ func stageText(st regimes.Stage, since calendar.Date) string {
 		name, what = "Titration", "the dose is being adjusted until it holds the patient"
 	case regimes.StageMaintenance:
 		name, what = "Maintenance", "a stable dose"
+		if !adjusted.IsZero() && (adjusted.After(since) || adjusted.Equal(today)) {
+			what = "the dose was last adjusted on " + longDate(adjusted)
+		}
 	case regimes.StageReduction:
 		name, what = "Planned reduction", "the dose is lowered step by step, as the service decides"
 	default:
@@ -310,7 +329,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		Date:                    today,
 		Medicine:                med.Name,
 		CurrentDose:             doseText(med, current),
-		Stage:                   stageText(more.Stage, more.StageSince),
+		Stage:                   stageText(more.Stage, more.StageSince, lastAdjusted(rec.History, today), today),
 		LastPrescriptionEnd:     rec.LastPrescriptionEnd,
 		InjectionsOnly:          !instalments,
 		PracticeGivesInjections: med.Injectable,
@@ -345,8 +364,8 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	// The last change in force today; one planned for later is said beside
 	// the current dose, so the letter does not date a dose not yet given.
 	for _, h := range rec.History {
-		if h.From != 0 && h.To == h.From {
-			continue // a titration held (T1): the dose does not change
+		if h.From != 0 && h.To == h.From || h.SupersededBy != nil {
+			continue // a titration held (T1), or replaced the same day: the dose does not change
 		}
 		if regimeEnded && h.EffectiveDate.After(asOf) {
 			continue // planned, but the regime ended first
@@ -450,6 +469,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			}
 			if !r.regime.EndedOn.IsZero() && c.EffectiveDate.After(r.regime.EndedOn) {
 				continue // planned, but the regime ended first: never given
+			}
+			if c.SupersededBy != nil {
+				continue // replaced by a later change for the same day, whose row says what was decided
 			}
 			row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: names[c.PrescriberID]}
 			if c.From > 0 {

@@ -256,3 +256,43 @@ func TestProposalRefusesAnOverrideGivenTwice(t *testing.T) {
 		}
 	})
 }
+
+// A change for today replaces one already in force today (it steps from
+// the dose before today): the history marks the replaced entry with the
+// entry that superseded it, who, when and why, as T1 marks a withdrawn one;
+// the letter leaves it out of its dose changes, and does not call the
+// maintenance dose stable on the day it changed.
+func TestSameDayDoseChangesMarkTheSupersededOne(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-07-30T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(581, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60, "stage": "maintenance",
+			"start_date": "2026-07-30", "overrides": []map[string]any{{"rule": "M1", "reason": "transfer from another service at this dose"}}})["id"].(string)
+		e.setClock(c, mustTime("2026-12-02T12:00:00Z"))
+		first := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 55.5,
+			"effective_date": "2026-12-02", "reason": "Drowsy in the mornings"}))["dose_change"].(map[string]any)
+		second := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 55,
+			"effective_date": "2026-12-02", "reason": "Round to whole ml"}))["dose_change"].(map[string]any)
+		if second["from"] != float64(60) {
+			t.Fatalf("the superseding change steps from %v, want 60", second["from"])
+		}
+		items := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid+"/dose-changes", nil))["items"].([]any)
+		byID := map[string]map[string]any{}
+		for _, it := range items {
+			byID[it.(map[string]any)["id"].(string)] = it.(map[string]any)
+		}
+		by, _ := byID[first["id"].(string)]["superseded_by"].(map[string]any)
+		if by == nil || by["dose_change_id"] != second["id"] || by["reason"] != "Round to whole ml" || by["prescriber_id"] != second["prescriber_id"] {
+			t.Fatalf("the replaced entry = %v", byID[first["id"].(string)])
+		}
+		if byID[second["id"].(string)]["superseded_by"] != nil || byID[first["id"].(string)]["withdrawn"] != nil {
+			t.Fatalf("entries = %v", items)
+		}
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil)); got["current_dose"] != float64(55) {
+			t.Fatalf("current dose = %v", got["current_dose"])
+		}
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Round to whole ml", "Maintenance since 30 Jul 2026: the dose was last adjusted on 2 Dec 2026.")
+		assertNoText(t, text, "55.5", "Drowsy in the mornings", "a stable dose")
+	})
+}

@@ -175,14 +175,19 @@ type DoseChange struct {
 	// Withdrawn is set, in the titration history, on a planned change a
 	// later entry withdrew before it took effect; nil while it stands.
 	Withdrawn *Withdrawal `json:"withdrawn" gorm:"-"`
+	// SupersededBy is set on a change in force on its day that a later
+	// entry for the same day replaced (it steps from the dose before that
+	// day): the dose of that day is the later one's, and this one was in
+	// force only until it was recorded. Nil otherwise.
+	SupersededBy *Withdrawal `json:"superseded_by" gorm:"-"`
 	// Overrides are the rules overridden to record the entry, with who,
 	// when and why, as the titration history and the answer give them.
 	Overrides []RuleOverride `json:"overrides" gorm:"-"`
 }
 
 // Withdrawal says which later entry withdrew a planned dose change before
-// it took effect (T1, ADR 0010): its id, prescriber, when it was recorded
-// and its reason.
+// it took effect (T1, ADR 0010), or superseded one in force on the same
+// day: its id, prescriber, when it was recorded and its reason.
 type Withdrawal struct {
 	DoseChangeID string    `json:"dose_change_id"`
 	PrescriberID string    `json:"prescriber_id"`
@@ -284,8 +289,33 @@ func (db *DB) DoseChanges(ctx context.Context, regimeID string) ([]DoseChange, e
 
 func doseChanges(g *gorm.DB, regimeID string) ([]DoseChange, error) {
 	var out []DoseChange
-	return out, translate(g.Where("regime_id = ?", regimeID).Where(standingDoseChange).
-		Order("effective_date, created_at, id").Find(&out).Error)
+	if err := g.Where("regime_id = ?", regimeID).Where(standingDoseChange).
+		Order("effective_date, created_at, id").Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	markSuperseded(out)
+	return out, nil
+}
+
+// markSuperseded sets SupersededBy on each standing change that a later
+// standing entry for the same day replaced, history being oldest first as
+// recorded. The starting dose is never superseded: a change on the first
+// day steps from it (regimes.StepFrom). Readers of the dose need no mark,
+// since the later entry of a day is the one in force (DoseOn); the mark is
+// for the reader of the history, who would otherwise see two changes.
+func markSuperseded(history []DoseChange) {
+	next := -1 // the next standing change after i, scanning backwards
+	for i := len(history) - 1; i >= 0; i-- {
+		c := &history[i]
+		if c.Withdrawn != nil || c.From == 0 {
+			continue
+		}
+		if next >= 0 && history[next].EffectiveDate.Equal(c.EffectiveDate) {
+			by := history[next]
+			c.SupersededBy = &Withdrawal{DoseChangeID: by.ID, PrescriberID: by.PrescriberID, At: by.CreatedAt, Reason: by.Reason}
+		}
+		next = i
+	}
 }
 
 // TitrationHistory is a regime's whole titration record, oldest first, as
@@ -316,6 +346,7 @@ func (db *DB) TitrationHistory(ctx context.Context, regimeID string) ([]DoseChan
 			out[i].Withdrawn = &Withdrawal{DoseChangeID: by.ID, PrescriberID: by.PrescriberID, At: by.CreatedAt, Reason: by.Reason}
 		}
 	}
+	markSuperseded(out)
 	return out, attachOverrides(g, regimeID, out)
 }
 
