@@ -57,7 +57,7 @@ func dueInstalments(t *testing.T, base string, d demoOut, n int) []string {
 	for i := range n {
 		status, body := call(t, "POST", base+"/v1/patients", d.Tokens["prescriber"], map[string]any{
 			"nhs_number": patients.TestNHSNumber(100 + i), "given_name": "Load", "family_name": fmt.Sprintf("Patient %d", i),
-			"date_of_birth": "1980-01-01", "pharmacy_id": d.PharmacyID})
+			"date_of_birth": "1980-01-01", "address": "1 Canal Row — Worcester WR1 3EE", "pharmacy_id": d.PharmacyID})
 		if status != 201 {
 			t.Fatalf("patient: %d %s", status, body)
 		}

@@ -104,7 +104,7 @@ func newHTTPBench(b *testing.B, d store.Dialect) *httpBench {
 		}
 		for i := range httpBenchPatients {
 			pt := store.Patient{NHSNumber: patients.TestNHSNumber(200 + i), GivenName: "Zoë", FamilyName: fmt.Sprintf("Łukasz-Nguyễn %02d", i),
-				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 			if err := tx.CreatePatient(h.prescriber, &pt); err != nil {
 				return err
 			}

@@ -15,7 +15,7 @@ func TestDayListFlagsOneNHSNumberUnderTwoRecords(t *testing.T) {
 		other := e.must(201, e.do("admin", "POST", "/v1/users", map[string]any{"organisation_id": svc["id"], "role": "prescriber",
 			"name": "Dr Lee", "issue_token": true}))["token"].(string)
 		dup := e.must(201, e.do(other, "POST", "/v1/patients", map[string]any{"nhs_number": nhs, "given_name": "Zoe",
-			"family_name": "Lukasz", "date_of_birth": "1985-04-12", "pharmacy_id": e.demo.PharmacyID}))["id"].(string)
+			"family_name": "Lukasz", "date_of_birth": "1985-04-12", "address": "1 Canal Row — Worcester WR1 3EE", "pharmacy_id": e.demo.PharmacyID}))["id"].(string)
 		e.must(201, e.do(other, "POST", "/v1/patients/"+dup+"/regimes", map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30}))
 		e.must(201, e.do(other, "POST", "/v1/prescriptions", map[string]any{"patient_id": dup, "start_date": "2026-12-02",
 			"days": 7, "wording": []int{1, 3}, "issue": true}))

@@ -175,8 +175,14 @@ func specs() []ruleSpec {
 
 		{"L1", "Prescription form", Block, EvidenceVerified, "Misuse of Drugs Regulations 2001 reg 15(1), 16(1)(b)",
 			fixed("A controlled-drug prescription is indelible, dated and signed, with the prescriber's UK address.")},
-		{"L2", "Prescription contents", Warn, EvidenceUnverified, "Misuse of Drugs Regulations 2001 reg 15(1) (words and figures confirmed indirectly by reg 16(1B))",
-			fixed("The prescription states the patient's name and address, the dose, form and strength, the total quantity in words and figures, and for instalments the amount of each and the interval.")},
+		// L2 blocks issuing a prescription without the patient's address:
+		// reg 16(1A) lets a pharmacist correct only slips and a quantity in
+		// words or figures, so without it nothing can be dispensed. A
+		// draft is only warned. The rest of L2 is met by construction (the
+		// prescription writer states each of them).
+		{"L2", "Prescription contents", Block, EvidenceVerified,
+			"Misuse of Drugs Regulations 2001 reg 15(1)(e)–(f) and reg 16(1A)–(1B), read on legislation.gov.uk (the instalment direction not read)",
+			fixed("The prescription states the patient's name and address, the dose, form and strength, the total quantity in words and figures, and for instalments the amount of each and the interval. A prescription is not issued to a patient with no address recorded (record 'No fixed abode' where that is so); a draft is written with a warning.")},
 		{"L3", "Prescription validity", Block, EvidenceVerified, "Misuse of Drugs Regulations 2001 reg 16",
 			func(n Numbers) string {
 				return fmt.Sprintf("Nothing is supplied before the appropriate date or more than %d days after it; the first instalment is within %d days of the prescription date.", n.L3ValidDays, n.L3ValidDays)

@@ -72,7 +72,7 @@ func TestTableSeverities(t *testing.T) {
 		"B1": Override, "B2": Warn, "B3": Block, "B4": Override,
 		"BV1": Block, "BV2": Block, "BV3": Override, "BV4": Warn, "BV5": Block, "BV6": Block,
 		"BV7": Warn, "BV8": Warn, "MD1": Block, "MD2": Info, "MD3": Info,
-		"L3": Block, "L6": Block, "L7": Info, "L8": Info, "S7": Block, "SC3": Override,
+		"L2": Block, "L3": Block, "L6": Block, "L7": Info, "L8": Info, "S7": Block, "SC3": Override,
 	}
 	for id, sev := range want {
 		t.Run(id, func(t *testing.T) {

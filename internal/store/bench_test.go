@@ -90,7 +90,7 @@ func newBenchClinic(b *testing.B, d store.Dialect) *benchClinic {
 		}
 		for i := range benchPatients {
 			pt := store.Patient{NHSNumber: patients.TestNHSNumber(100 + i), GivenName: "Zoë", FamilyName: fmt.Sprintf("Łukasz-Nguyễn %02d", i),
-				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 			if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func TestCloseDayAllCarriesOnPastAFailingPharmacy(t *testing.T) {
 			}
 			for i, ph := range []*store.Organisation{&broken, &good} {
 				pt := store.Patient{NHSNumber: patients.TestNHSNumber(300 + i), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
-					DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+					DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 				if err := tx.CreatePatient(prescriber, &pt); err != nil {
 					return err
 				}

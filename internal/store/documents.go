@@ -11,6 +11,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -70,6 +71,16 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 	case StatusIssued:
 	default:
 		return d, problem.Conflictf("a %s prescription cannot be printed", res.Status)
+	}
+	// An address cleared since it was issued: what is printed would be no
+	// prescription a pharmacy may dispense from (L2).
+	address, err := patientAddress(tx.g, res.PatientID)
+	if err != nil {
+		return d, err
+	}
+	if f, missing := prescriptions.PatientAddressFinding(address, true); missing {
+		f.Action = "Record the patient's address (or '" + prescriptions.NoFixedAbode + "') on the patient record, then print the prescription."
+		return d, problem.Blocked([]policy.Finding{f})
 	}
 	original := false
 	if signs := (p.Role == auth.Prescriber || p.Role == auth.GP) && p.UserID == res.PrescriberID; signs {

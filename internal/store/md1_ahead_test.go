@@ -66,7 +66,7 @@ func blockedWhenNextDue(t *testing.T, db *store.DB, thu calendar.Date, set func(
 			*u.p = auth.Principal{UserID: user.ID, Role: u.role, OrgID: u.org}
 		}
 		pt = store.Patient{NHSNumber: patients.TestNHSNumber(310), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
-			DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+			DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 		if err := tx.CreatePatient(prescriber, &pt); err != nil {
 			return err
 		}

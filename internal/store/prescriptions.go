@@ -449,6 +449,15 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, period.Warnings)
 }
 
+// patientAddress is the address a prescription for the patient states (L2).
+func patientAddress(g *gorm.DB, patientID string) (string, error) {
+	var pt Patient
+	if err := g.Select("address").Take(&pt, "id = ?", patientID).Error; err != nil {
+		return "", translate(err)
+	}
+	return pt.Address, nil
+}
+
 // refuseOverlap stops a prescription being issued for days another issued
 // prescription of the patient already supplies: the pharmacy would list two
 // doses for one day (double supply).
@@ -593,6 +602,14 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if err != nil {
 		return res, problem.Invalidf("start_date", "schedule", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": "))
 	}
+	address, err := patientAddress(tx.g, r.PatientID)
+	if err != nil {
+		return res, err
+	}
+	noAddress, missing := prescriptions.PatientAddressFinding(address, in.Issue)
+	if missing && in.Issue {
+		return res, problem.Blocked([]policy.Finding{noAddress})
+	}
 	if in.Issue {
 		if err := tx.refuseOverlap(r.PatientID, "", in.StartDate, prescriptions.End(in.StartDate, in.Days)); err != nil {
 			return res, err
@@ -603,6 +620,9 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		return res, err
 	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
+	if missing {
+		findings = append(findings, noAddress)
+	}
 	findings = append(findings, warnings...)
 	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
 		return settingOn(r, settings, day).Stage.Titrating()
@@ -895,6 +915,13 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
 			fmt.Sprintf("The prescription was written on %s and has passed its %d-day validity.", res.PrescribedOn, n.L3ValidDays),
 			"Write a new prescription.")})
+	}
+	address, err := patientAddress(tx.g, res.PatientID)
+	if err != nil {
+		return res, err
+	}
+	if f, missing := prescriptions.PatientAddressFinding(address, true); missing {
+		return res, problem.Blocked([]policy.Finding{f})
 	}
 	var r Regime
 	if err := tx.g.Take(&r, "id = ?", res.RegimeID).Error; err != nil {

@@ -44,7 +44,7 @@ func TestAcceptingSharedCareNeedsAnActiveRegime(t *testing.T) {
 		var regimeID, scID string
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			pt := store.Patient{NHSNumber: patients.TestNHSNumber(71), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
-				DateOfBirth: calendar.MustParse("1985-04-12"), Sex: patients.Female, GPPracticeID: &people.PracticeID, PharmacyID: &people.PharmacyID}
+				DateOfBirth: calendar.MustParse("1985-04-12"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", GPPracticeID: &people.PracticeID, PharmacyID: &people.PharmacyID}
 			if err := tx.CreatePatient(prescriber, &pt); err != nil {
 				return err
 			}

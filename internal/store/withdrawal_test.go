@@ -41,7 +41,7 @@ func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 			}
 			p := auth.Principal{UserID: u.ID, Role: auth.Prescriber, OrgID: svc.ID}
 			pt := store.Patient{NHSNumber: patients.TestNHSNumber(400), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
-				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 			if err := tx.CreatePatient(p, &pt); err != nil {
 				return err
 			}
