@@ -445,17 +445,30 @@ func (s *Server) endRegime(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var r store.Regime
+	// The answer names the days whose doses the patient already took home
+	// (they may end a regime the day after a weekly collection).
+	var res struct {
+		store.Regime
+		TakenHomeAfterEnd []calendar.Date  `json:"taken_home_after_end"`
+		Warnings          []policy.Finding `json:"warnings"`
+	}
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		r, err = tx.EndRegime(principal(c), id, on, strings.TrimSpace(req.Reason))
+		if res.Regime, err = tx.EndRegime(principal(c), id, on, strings.TrimSpace(req.Reason)); err != nil {
+			return err
+		}
+		res.TakenHomeAfterEnd, err = tx.TakenHomeAfter(id, on)
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	res.Warnings = []policy.Finding{}
+	if f, ok := regimes.TakenHomeAfterEnd(s.cfg.Policy, on, res.TakenHomeAfterEnd); ok {
+		res.Warnings = append(res.Warnings, f)
+	}
+	c.JSON(http.StatusOK, res)
 }
 
 type patternRequest struct {

@@ -611,10 +611,9 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 	return prev, nil
 }
 
-// lastDayTaken is the last dose day of a regime's instalments whose current
-// record is a dose taken (the last day it covers, for a take-home
-// instalment); ok is false when the pharmacy recorded none.
-func (tx *Tx) lastDayTaken(regimeID string) (calendar.Date, bool, error) {
+// lastTakenInstalment is the regime's latest instalment whose current
+// record is a dose taken; ok is false when the pharmacy recorded none.
+func (tx *Tx) lastTakenInstalment(regimeID string) (Instalment, bool, error) {
 	var in Instalment
 	err := tx.g.Table("instalments").Select("instalments.*").
 		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
@@ -624,10 +623,32 @@ func (tx *Tx) lastDayTaken(regimeID string) (calendar.Date, bool, error) {
 		Where("NOT EXISTS (SELECT 1 FROM dose_events c WHERE c.corrects_id = e.id)").
 		Order("instalments.date DESC").Take(&in).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return calendar.Date{}, false, nil
+		return in, false, nil
 	}
-	if err != nil {
-		return calendar.Date{}, false, translate(err)
+	return in, err == nil, translate(err)
+}
+
+// lastHandedOver is the day the pharmacy last handed over a dose of the
+// regime: the date of its latest instalment recorded as taken.
+func (tx *Tx) lastHandedOver(regimeID string) (calendar.Date, bool, error) {
+	in, ok, err := tx.lastTakenInstalment(regimeID)
+	return in.Date, ok, err
+}
+
+// TakenHomeAfter lists the days after day whose doses a take-home
+// collection of the regime has already handed over (corrections applied).
+func (tx *Tx) TakenHomeAfter(regimeID string, day calendar.Date) ([]calendar.Date, error) {
+	days, err := handedOverFrom(tx.g, regimeID, day.AddDays(1))
+	return nonNil(days), err
+}
+
+// lastDayTaken is the last dose day of a regime's instalments whose current
+// record is a dose taken (the last day it covers, for a take-home
+// instalment); ok is false when the pharmacy recorded none.
+func (tx *Tx) lastDayTaken(regimeID string) (calendar.Date, bool, error) {
+	in, ok, err := tx.lastTakenInstalment(regimeID)
+	if !ok || err != nil {
+		return calendar.Date{}, ok, err
 	}
 	last := in.Date
 	for _, d := range in.Covers {
@@ -870,13 +891,30 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 	if on.Before(r.StartDate) {
 		return r, problem.Invalidf("ended_on", "after_start", "ended_on must not be before the regime start %s", r.StartDate)
 	}
-	// A regime ended before a dose the pharmacy recorded as taken would
-	// hide that dose from what follows (B1 counts from the last dose).
-	if taken, ok, err := tx.lastDayTaken(r.ID); err != nil {
+	// A regime ended before a dose the pharmacy handed over would hide
+	// that dose from what follows (B1 counts from the last dose). The day
+	// it was handed over counts, not the later days a take-home collection
+	// covers: a patient who dies, is taken into custody or is discharged
+	// the day after a weekly collection ends treatment that day, and the
+	// doses they hold are named (TakenHomeAfterEnd).
+	if handed, ok, err := tx.lastHandedOver(r.ID); err != nil {
 		return r, err
-	} else if ok && on.Before(taken) {
+	} else if ok && on.Before(handed) {
 		return r, problem.Invalidf("ended_on", "after_last_dose",
-			"ended_on must not be before %s, the last day of a dose the pharmacy recorded as taken; end the regime on or after it", taken)
+			"ended_on must not be before %s, the last day the pharmacy handed over a dose recorded as taken; end the regime on or after it", handed)
+	}
+	// Likewise an injection given under the regime (BV2: recorded as an
+	// administration).
+	var given Administration
+	if err := tx.g.Where("regime_id = ?", r.ID).Order("date DESC").Limit(1).Find(&given).Error; err != nil {
+		return r, translate(err)
+	} else if given.ID != "" && on.Before(given.Date) {
+		return r, problem.Invalidf("ended_on", "after_last_dose",
+			"ended_on must not be before %s, the day of the last injection recorded under this regime; end the regime on or after it", given.Date)
+	}
+	takenHome, err := tx.TakenHomeAfter(r.ID, on)
+	if err != nil {
+		return r, err
 	}
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, on).Find(&live).Error; err != nil {
@@ -892,7 +930,8 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 		"end_reason": reason, "ended_by": p.UserID}).Error; err != nil {
 		return r, translate(err)
 	}
-	if err := tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live)}); err != nil {
+	if err := tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live),
+		"taken_home_after_end": takenHome}); err != nil {
 		return r, err
 	}
 	// The regime's own scheduled alerts (M5, M4, BV8, S6) ask for something
