@@ -124,7 +124,7 @@ func specs() []ruleSpec {
 		// (which BV4's table converts to monthly doses), needs an override reason.
 		{"BV5", "Buvidal monthly after weekly", Block, EvidenceVerified, "Buvidal SmPC 4.2",
 			func(n Numbers) string {
-				return fmt.Sprintf("Monthly Buvidal only after stable weekly treatment, ideally at least %d weeks; switching either way is allowed. Monthly without any buprenorphine treatment is blocked; fewer weeks of weekly Buvidal, or none after sublingual buprenorphine, needs an override reason.", n.BV5WeeklyWeeksMin)
+				return fmt.Sprintf("Monthly Buvidal only after stable weekly treatment, ideally at least %d weeks; switching either way is allowed. Monthly without any buprenorphine treatment is blocked; fewer weeks of weekly Buvidal, or none after sublingual buprenorphine, needs an override reason. Weeks are whole weeks from the first weekly injection to the monthly start, at most one per regular injection given.", n.BV5WeeklyWeeksMin)
 			}},
 		{"BV6", "Buvidal extra doses and maxima", Block, EvidenceVerified, "Buvidal SmPC 4.2",
 			func(n Numbers) string {

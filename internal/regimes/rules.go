@@ -29,8 +29,13 @@ type PreviousTreatment struct {
 	// LastDose is when the last dose was taken; zero when unknown.
 	LastDose  time.Time
 	StartedOn calendar.Date
-	// WeeklyBuvidalWeeks is how long the patient has had weekly Buvidal (BV5).
-	WeeklyBuvidalWeeks int
+	// WeeklyBuvidalWeeks is how long the patient has had weekly Buvidal
+	// (BV5), as WeeklyBuvidalWeeks counts it from WeeklyBuvidalFrom, the
+	// first regular weekly injection, and WeeklyBuvidalInjections, the
+	// regular injections given.
+	WeeklyBuvidalWeeks      int
+	WeeklyBuvidalFrom       calendar.Date
+	WeeklyBuvidalInjections int
 }
 
 // StartInput is everything the start-of-regime rules look at.
@@ -349,8 +354,13 @@ func checkMonthlyAfterWeekly(n policy.Numbers, in StartInput) []policy.Finding {
 			fmt.Sprintf("Monthly Buvidal without weekly Buvidal first (ideally at least %d weeks).", n.BV5WeeklyWeeksMin),
 			"Start weekly Buvidal, or record an override reason for rule BV5.")}
 	case p.WeeklyBuvidalWeeks < n.BV5WeeklyWeeksMin:
+		how := ""
+		if !p.WeeklyBuvidalFrom.IsZero() {
+			how = fmt.Sprintf(", counted from the first weekly injection on %s to this start on %s, and at most one week per regular injection given (%d)",
+				p.WeeklyBuvidalFrom.Format("Mon 2 Jan 2006"), in.Start.Format("Mon 2 Jan 2006"), p.WeeklyBuvidalInjections)
+		}
 		return []policy.Finding{n.FindingAt("BV5", policy.Override,
-			fmt.Sprintf("Only %d week(s) of weekly Buvidal before monthly; ideally at least %d.", p.WeeklyBuvidalWeeks, n.BV5WeeklyWeeksMin),
+			fmt.Sprintf("Only %s of weekly Buvidal before monthly%s; ideally at least %d.", wholeWeeks(p.WeeklyBuvidalWeeks), how, n.BV5WeeklyWeeksMin),
 			"Continue weekly Buvidal, or record an override reason for rule BV5.")}
 	}
 	return nil

@@ -193,7 +193,11 @@ func TestCheckStartBuvidal(t *testing.T) {
 		}},
 		{name: "BV5 monthly after 3 weeks weekly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
 			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuvidalWeekly, mg(16), 3)
-		}, want: []string{"BV5:override~3 week(s)"}},
+		}, want: []string{"BV5:override~Only 3 whole weeks of weekly Buvidal before monthly; ideally at least 4."}},
+		{name: "BV5 four injections days apart are 0 weeks", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
+			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(64), prev(t, dosing.CodeBuvidalWeekly, mg(16), 0)
+			in.Previous.WeeklyBuvidalFrom, in.Previous.WeeklyBuvidalInjections = calendar.MustParse("2025-01-02"), 4
+		}, want: []string{"BV5:override~Only 0 whole weeks of weekly Buvidal before monthly, counted from the first weekly injection on Thu 2 Jan 2025 to this start on Mon 6 Jan 2025, and at most one week per regular injection given (4); ideally at least 4."}},
 		{name: "BV5 monthly restart after monthly", code: dosing.CodeBuvidalMonthly, edit: func(t *testing.T, in *StartInput) {
 			in.BuprenorphineNaive, in.Dose, in.Previous = false, mg(96), prev(t, dosing.CodeBuvidalMonthly, mg(96), 0)
 		}},

@@ -604,9 +604,11 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 	} else if seen.After(prev.LastDose) {
 		prev.LastDose = seen
 	}
-	if last.Medicine == dosing.CodeBuvidalWeekly {
-		// Weeks of weekly Buvidal actually given, not the regime's span.
-		prev.WeeklyBuvidalWeeks = len(injections)
+	if last.Medicine == dosing.CodeBuvidalWeekly && len(injections) > 0 {
+		// Weeks of weekly Buvidal actually given (BV5), not the regime's
+		// span nor the count of injections.
+		prev.WeeklyBuvidalFrom, prev.WeeklyBuvidalInjections = injections[0].Date, len(injections)
+		prev.WeeklyBuvidalWeeks = regimes.WeeklyBuvidalWeeks(injections[0].Date, len(injections), start)
 	}
 	return prev, nil
 }
