@@ -309,7 +309,7 @@ func Prescription(d store.PrescriptionDocument, n policy.Numbers, today calendar
 		Dose:          prescribedDose(med, d.Prescription),
 		TotalQuantity: totalQuantityText(med, d.Total),
 		Interval:      interval,
-		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial),
+		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial, d.StartDate, d.EndDate),
 		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(n.L3ValidDays),
 	}
 }

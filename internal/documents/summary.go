@@ -694,10 +694,17 @@ func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) [
 	return out
 }
 
-// replacesText tells the pharmacy which prescription a reissue replaces.
-func replacesText(serial string) string {
+// replacesText tells the pharmacy which prescription a reissue replaces
+// and which of its days this one takes over: from and to, its own period.
+// A pharmacy move splits the remaining days between two reissues, so
+// neither may claim all of them.
+func replacesText(serial string, from, to calendar.Date) string {
 	if serial == "" {
 		return ""
 	}
-	return serial + ", cancelled: its remaining days are dispensed from this prescription only."
+	const layout = "Mon 2 Jan 2006"
+	if from.Equal(to) {
+		return fmt.Sprintf("%s, cancelled: its day %s is dispensed from this prescription only.", serial, from.Format(layout))
+	}
+	return fmt.Sprintf("%s, cancelled: its days from %s to %s are dispensed from this prescription only.", serial, from.Format(layout), to.Format(layout))
 }

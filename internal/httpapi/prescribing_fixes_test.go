@@ -366,7 +366,7 @@ func TestPatternChangeIsAppendedAndReissues(t *testing.T) {
 			t.Fatalf("pdf: %d %s", form.Status, form.Body)
 		}
 		assertText(t, pdfToText(t, form.Body), "The pickup pattern changes during this prescription",
-			"Replaces "+pr["serial"].(string)+", cancelled: its remaining days are dispensed from this prescription only.")
+			"Replaces "+pr["serial"].(string)+", cancelled: its days from Mon 23 Nov 2026 to Sun 6 Dec 2026 are dispensed from this prescription only.")
 		v := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
 		hist := v["pattern_history"].([]any)
 		if len(hist) != 2 || hist[0].(map[string]any)["pattern"].(map[string]any)["sunday"] != "supervised" {

@@ -109,7 +109,7 @@ func TestReissuedPrescriptionPDFFitsOnePage(t *testing.T) {
 		text := pdfToText(t, data)
 		dose := "60 mg (60 ml) daily from 24 Dec 2026 to 27 Dec 2026, then 50 mg (50 ml) daily from 28 Dec 2026 to 1 Jan 2027, " +
 			"then 55 mg (55 ml) daily from 2 Jan 2027"
-		assertText(t, text, dose, "Replaces", second["serial"].(string)+", cancelled: its remaining days", "Dispense daily doses in separate containers.",
+		assertText(t, text, dose, "Replaces", second["serial"].(string)+", cancelled: its days from Thu 24 Dec 2026 to Wed 6 Jan 2027", "Dispense daily doses in separate containers.",
 			"Consumption supervised at the pharmacy every day.")
 		if n := pdfPageCount(t, data); n != 1 {
 			t.Fatalf("the reissued prescription takes %d pages: %s", n, text)
