@@ -186,6 +186,9 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 			fs = append(fs, n.FindingAt("B1", policy.Warn,
 				fmt.Sprintf("Time of the last methadone dose or of the first buprenorphine dose is not recorded; at least %d hours must separate them.", n.B1MethadoneHours),
 				"Confirm and record the time of the last methadone dose."))
+		case in.StartAt.Before(p.LastDose):
+			fs = append(fs, n.FindingAt("B1", sev, firstBeforeLast(in.StartAt, p.LastDose, "methadone dose", n.B1MethadoneHours, note),
+				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).Format("2006-01-02 15:04")))))
 		case in.StartAt.Sub(p.LastDose) < minGap:
 			fs = append(fs, n.FindingAt("B1", sev,
 				fmt.Sprintf("Only %s between the last methadone dose and the first buprenorphine dose; at least %d hours needed%s.", hoursText(in.StartAt.Sub(p.LastDose)), n.B1MethadoneHours, note),
@@ -196,8 +199,11 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 	switch {
 	case !in.LastShortActingOpioid.IsZero() && !in.StartAt.IsZero():
 		if gap := in.StartAt.Sub(in.LastShortActingOpioid); gap < minGap {
-			fs = append(fs, n.FindingAt("B1", sev,
-				fmt.Sprintf("Only %s since the last short-acting opioid use; at least %d hours needed%s.", hoursText(gap), n.B1ShortActingHours, note),
+			msg := fmt.Sprintf("Only %s since the last short-acting opioid use; at least %d hours needed%s.", hoursText(gap), n.B1ShortActingHours, note)
+			if gap < 0 {
+				msg = firstBeforeLast(in.StartAt, in.LastShortActingOpioid, "short-acting opioid use", n.B1ShortActingHours, note)
+			}
+			fs = append(fs, n.FindingAt("B1", sev, msg,
 				action(fmt.Sprintf("Start buprenorphine at %s or later", in.LastShortActingOpioid.Add(minGap).Format("2006-01-02 15:04")))))
 		}
 	case in.Previous == nil:
@@ -208,6 +214,15 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 			"Confirm when heroin or other short-acting opioids were last used."))
 	}
 	return fs
+}
+
+// firstBeforeLast is B1's message for a first dose planned before the
+// last use it must follow: no gap at all, not a gap of "0 h". Both times
+// are written in the first dose's zone, so they compare at a glance.
+func firstBeforeLast(first, last time.Time, what string, hours int, note string) string {
+	const layout = "2006-01-02 15:04"
+	return fmt.Sprintf("The first buprenorphine dose at %s would be before the last %s at %s; it must be at least %d hours after it%s.",
+		first.Format(layout), what, last.In(first.Location()).Format(layout), hours, note)
 }
 
 func hoursText(d time.Duration) string {
