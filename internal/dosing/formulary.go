@@ -142,15 +142,26 @@ func (m Medicine) UnitSymbol() string {
 // needs this for Buvidal, where no other dose exists.
 func (m Medicine) HasStrength(dose Micrograms) bool { return slices.Contains(m.Strengths, dose) }
 
-// SmallestStep is the finest daily dose whole units of a tablet or
-// lyophilisate product can make: the greatest common divisor of its
-// strengths (0.4 mg for buprenorphine 0.4/2/8 mg, 2 mg for the naloxone
-// combination and Espranor). Sublingual units are not split, so a daily
-// dose is a whole number of steps. Zero for methadone solution, measured
-// by volume, and for Buvidal, whose strengths BV1 checks one by one.
+// SolutionStep is the finest volume an oral solution dose is measured in:
+// 0.1 ml, what a pharmacy's graduated measure or pump dispenser reads.
+// It keeps a typed 0.001 mg from becoming a prescription for "0.003 (zero
+// point zero zero three) millilitres" that no pharmacy can measure.
+const SolutionStep Micrograms = 100
+
+// SmallestStep is the finest daily dose the product can make. For a tablet
+// or lyophilisate it is what whole units make: the greatest common divisor
+// of its strengths (0.4 mg for buprenorphine 0.4/2/8 mg, 2 mg for the
+// naloxone combination and Espranor); sublingual units are not split, so a
+// daily dose is a whole number of steps. For an oral solution it is the
+// dose in SolutionStep of it (0.1 mg of methadone 1 mg/ml). Zero for
+// Buvidal, whose strengths BV1 checks one by one.
 func (m Medicine) SmallestStep() Micrograms {
-	if m.Unit == UnitMillilitres || m.Injectable {
+	if m.Injectable {
 		return 0
+	}
+	if m.MeasuredByVolume() {
+		// Every solution here has one strength, per ml (QuantityOf).
+		return SolutionStep * m.Strengths[0] / Milligram
 	}
 	var g Micrograms
 	for _, s := range m.Strengths {
@@ -163,7 +174,12 @@ func (m Medicine) SmallestStep() Micrograms {
 	return g
 }
 
-// Makeable reports whether whole units of m make dose each day.
+// MeasuredByVolume is true for an oral solution, whose doses are measured
+// out in millilitres rather than made from whole units.
+func (m Medicine) MeasuredByVolume() bool { return m.Unit == UnitMillilitres }
+
+// Makeable reports whether whole units of m make dose each day, or for a
+// solution whether it is measurable in steps of SolutionStep.
 func (m Medicine) Makeable(dose Micrograms) bool {
 	step := m.SmallestStep()
 	return step == 0 || dose%step == 0

@@ -19,7 +19,8 @@ func TestUnitSymbol(t *testing.T) {
 }
 
 // Whole sublingual units make a daily dose in steps of the strengths'
-// greatest common divisor; methadone and Buvidal have no such step.
+// greatest common divisor; methadone solution is measured in steps of
+// 0.1 ml; Buvidal has no such step.
 func TestMakeable(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -36,7 +37,10 @@ func TestMakeable(t *testing.T) {
 		{CodeBuprenorphineNalSL, 13_000, 2_000, false},
 		{CodeEspranor, 10_000, 2_000, true},
 		{CodeEspranor, 3_000, 2_000, false},
-		{CodeMethadone, 32_500, 0, true},
+		{CodeMethadone, 32_500, 100, true},
+		{CodeMethadone, 100, 100, true},
+		{CodeMethadone, 1, 100, false},
+		{CodeMethadone, 32_550, 100, false},
 		{CodeBuvidalWeekly, 20_000, 0, true}, // BV1's to judge
 	}
 	for _, tt := range tests {

@@ -58,3 +58,31 @@ func TestBuvidalGivenAsPrescribed(t *testing.T) {
 		e.must(201, e.do("prescriber", "POST", path, give))
 	})
 }
+
+// A methadone dose the pharmacy cannot measure (1 mg/ml solution, in steps
+// of 0.1 ml) is refused, naming the field and the rule; nothing is written.
+func TestUnmeasurableMethadoneDoseRefused(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(252, nil)
+		before := e.auditCount()
+		for _, dose := range []any{0.001, "0.05", 30.25} {
+			p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes",
+				map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": dose}), 422)
+			if !slices.Contains(fieldsOf(p), "dose") || !strings.Contains(fmt.Sprint(p["errors"]), "makeable") ||
+				!strings.Contains(fmt.Sprint(p["errors"]), "steps of 0.1 ml") {
+				t.Fatalf("start at %v mg: %v", dose, p)
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused start wrote something")
+		}
+		r := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20.5, "stage": "reduction"})
+		path := "/v1/regimes/" + r["id"].(string) + "/dose-changes"
+		p := problemOf(t, e.do("prescriber", "POST", path, map[string]any{"to": 20.45, "reason": "reduction"}), 422)
+		if !slices.Contains(fieldsOf(p), "to") || !strings.Contains(fmt.Sprint(p), "e.g. 20.4 mg or 20.5 mg") {
+			t.Fatalf("change to 20.45 mg: %v", p)
+		}
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 20.4, "reason": "reduction"}))
+	})
+}

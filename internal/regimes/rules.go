@@ -519,14 +519,18 @@ func ValidateChange(in ChangeInput) error {
 	return f.Err()
 }
 
-// unmakeable explains a daily dose whole tablets cannot make, with the
-// nearest doses that they can.
+// unmakeable explains a daily dose whole tablets cannot make, or a
+// solution cannot be measured in, with the nearest doses that can.
 func unmakeable(med dosing.Medicine, dose dosing.Micrograms) string {
 	step := med.SmallestStep()
 	below := dose / step * step
 	nearest := fmt.Sprintf("%s or %s", below, below+step)
 	if below == 0 {
 		nearest = step.String()
+	}
+	if med.MeasuredByVolume() {
+		return fmt.Sprintf("%s cannot be measured in %s: doses are measured in steps of %s ml (%s), e.g. %s",
+			dose, med.Name, dosing.SolutionStep.MilligramsString(), step, nearest)
 	}
 	return fmt.Sprintf("%s cannot be made from whole units of %s (%s): give a multiple of %s, e.g. %s",
 		dose, med.Name, strings.Join(med.StrengthLabels, ", "), step, nearest)
