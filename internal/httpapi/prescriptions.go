@@ -226,6 +226,36 @@ func (s *Server) getOpening(c *gin.Context) {
 	c.JSON(http.StatusOK, op)
 }
 
+// maxOpeningDates bounds each list of single dates: a year of them. A
+// closure that repeats every week belongs in closed_weekdays, and a
+// pharmacy closed for longer than a year is no pharmacy to prescribe to.
+const maxOpeningDates = 366
+
+// openingDates checks one list of a pharmacy's closed or open dates: at
+// most maxOpeningDates, each within the years other dates keep to (a typo
+// is likelier than a closure in 1800), none listed twice. Past dates are
+// kept: they are the record of the days the pharmacy was closed, and a
+// client sends back the list it read. The first fault of each list is
+// reported, not one per date.
+func openingDates(f *problem.Fields, field string, dates []calendar.Date) {
+	if len(dates) > maxOpeningDates {
+		f.Add(field, "max_items", "%s lists %d dates; at most %d (a closure every week belongs in closed_weekdays)", field, len(dates), maxOpeningDates)
+		return
+	}
+	seen := make(map[string]bool, len(dates))
+	for _, d := range dates {
+		switch {
+		case d.Year() < 1900 || d.Year() > 2200:
+			f.Add(field, "range", "%s: %s must fall between 1900-01-01 and 2200-12-31", field, d)
+			return
+		case seen[d.String()]:
+			f.Add(field, "unique", "%s lists %s twice", field, d)
+			return
+		}
+		seen[d.String()] = true
+	}
+}
+
 func (s *Server) setOpening(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -254,6 +284,8 @@ func (s *Server) setOpening(c *gin.Context) {
 	if req.BankHolidaysClosed != nil {
 		op.BankHolidaysClosed = *req.BankHolidaysClosed
 	}
+	openingDates(&f, "closed_dates", req.ClosedDates)
+	openingDates(&f, "open_dates", req.OpenDates)
 	for _, w := range req.ClosedWeekdays {
 		d, err := calendar.ParseWeekday(w)
 		if err != nil {

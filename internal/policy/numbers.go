@@ -91,6 +91,10 @@ type Numbers struct {
 	S6MethadoneReviewWeeks     int
 	S6BuprenorphineReviewWeeks int
 
+	// S8: the most supervised days one instalment may carry home because
+	// the pharmacy is closed before the prescriber is warned. Dosebook's.
+	S8MaxClosedDaysCarried int
+
 	// SC1 and SC3 shared care.
 	SC1SpecialistReviewMonths int
 	SC3StableWeeks            int
@@ -165,6 +169,10 @@ func Defaults() Numbers {
 		S6MethadoneReviewWeeks:     4,
 		S6BuprenorphineReviewWeeks: 1,
 
+		// Three covers the closures of an ordinary year (a Sunday with a
+		// bank holiday Monday; Christmas and Boxing Day on a weekend).
+		S8MaxClosedDaysCarried: 3,
+
 		SC1SpecialistReviewMonths: 12,
 		SC3StableWeeks:            12,
 		SC3AdherencePercent:       90,
@@ -237,6 +245,7 @@ func numberKeys() []numberKey {
 		n("S4.attendance_window_days", func(x *Numbers) *int { return &x.S4AttendanceWindowDays }),
 		n("S6.methadone_review_weeks", func(x *Numbers) *int { return &x.S6MethadoneReviewWeeks }),
 		n("S6.buprenorphine_review_weeks", func(x *Numbers) *int { return &x.S6BuprenorphineReviewWeeks }),
+		n("S8.max_closed_days_carried", func(x *Numbers) *int { return &x.S8MaxClosedDaysCarried }),
 		n("SC1.specialist_review_months", func(x *Numbers) *int { return &x.SC1SpecialistReviewMonths }),
 		n("SC3.stable_weeks", func(x *Numbers) *int { return &x.SC3StableWeeks }),
 		pct("SC3.adherence_percent", func(x *Numbers) *int { return &x.SC3AdherencePercent }),

@@ -229,6 +229,16 @@ func specs() []ruleSpec {
 			"NICE TA114 recommendation 1.3; St Helens specification (the supervision M6 and S6 prescribe)",
 			fixed("An instalment with a supervised amount is consumed in front of the pharmacist and recorded as supervised (any take-home part of it is handed over with it); only an instalment with no supervised amount may be recorded as collected. A pharmacist may always supervise a take-home dose.")},
 
+		// S8 is Dosebook's. M6 and S6 say who is supervised; approved
+		// wording 1 supplies a closed day's dose on an earlier day, so a long
+		// closure sends a supervised patient home with many days' doses at
+		// once. That may be unavoidable, so it warns.
+		{"S8", "Supervised days carried home for closed days", Warn, EvidenceUnverified,
+			"Dosebook, following M6 and S6 (supervised consumption) and L7 approved wording 1 (a closed day's dose on a prior day)",
+			func(n Numbers) string {
+				return fmt.Sprintf("When the pharmacy's closed days make one instalment carry more than %d of the pickup pattern's supervised days home, the prescriber is warned, naming the instalment, the days and the amount.", n.S8MaxClosedDaysCarried)
+			}},
+
 		// SC1 criteria are "usually", so a handover outside them warns.
 		{"SC1", "Shared care eligibility", Warn, EvidenceSecondary, "Generic shared-care policies",
 			func(n Numbers) string {

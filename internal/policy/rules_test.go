@@ -11,7 +11,7 @@ var wantRuleIDs = []string{
 	"ID1", "M1", "M2", "M3", "M4", "M5", "M6", "B1", "B2", "B3", "B4",
 	"BV1", "BV2", "BV3", "BV4", "BV5", "BV6", "BV7", "BV8", "BV9", "T1",
 	"MD1", "MD2", "MD3", "MD4", "MD5", "L1", "L2", "L3", "L5", "L6", "L7", "L8", "L9",
-	"S1", "S3", "S4", "S6", "S7", "SC1", "SC3", "SC4",
+	"S1", "S3", "S4", "S6", "S7", "S8", "SC1", "SC3", "SC4",
 }
 
 func TestTableComplete(t *testing.T) {
@@ -72,7 +72,7 @@ func TestTableSeverities(t *testing.T) {
 		"B1": Override, "B2": Warn, "B3": Block, "B4": Override,
 		"BV1": Block, "BV2": Block, "BV3": Override, "BV4": Warn, "BV5": Block, "BV6": Block,
 		"BV7": Warn, "BV8": Warn, "MD1": Block, "MD2": Info, "MD3": Info,
-		"L2": Block, "L3": Block, "L6": Block, "L7": Info, "L8": Info, "S7": Block, "SC3": Override,
+		"L2": Block, "L3": Block, "L6": Block, "L7": Info, "L8": Info, "S7": Block, "S8": Warn, "SC3": Override,
 	}
 	for id, sev := range want {
 		t.Run(id, func(t *testing.T) {

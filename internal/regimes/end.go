@@ -21,31 +21,6 @@ func TakenHomeAfterEnd(n policy.Numbers, ended calendar.Date, days []calendar.Da
 	}
 	return n.FindingAt("MD4", policy.Warn,
 		fmt.Sprintf("The patient was already given the doses for %s to take home: they hold them after the regime's end on %s, and nothing more is supplied.",
-			dayRun(days), ended.Format("Mon 2 Jan 2006")),
+			calendar.DayRun(days), ended.Format("Mon 2 Jan 2006")),
 		"Ask the patient to return the unused doses to the pharmacy, and count them as doses the patient may take when starting another treatment (B1 times buprenorphine from the last methadone dose)."), true
-}
-
-// dayRun writes dates as "Thu 3 Dec 2026", a consecutive run as "Fri 4
-// Dec 2026 to Tue 8 Dec 2026", and anything else as a list.
-func dayRun(days []calendar.Date) string {
-	const layout = "Mon 2 Jan 2006"
-	first, last := days[0], days[len(days)-1]
-	if len(days) == 1 {
-		return first.Format(layout)
-	}
-	if first.DaysUntil(last) == len(days)-1 {
-		return first.Format(layout) + " to " + last.Format(layout)
-	}
-	out := ""
-	for i, d := range days {
-		switch {
-		case i == 0:
-		case i == len(days)-1:
-			out += " and "
-		default:
-			out += ", "
-		}
-		out += d.Format(layout)
-	}
-	return out
 }

@@ -446,7 +446,35 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 				st.EffectiveDate)
 		}
 	}
-	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, period.Warnings)
+	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings)
+	if err != nil {
+		return res, err
+	}
+	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...))
+}
+
+// closedDaysCarried is S8 for the schedule a new prescription will have:
+// laid out as insertPrescription lays it out, which reports a schedule it
+// cannot build.
+func (tx *Tx) closedDaysCarried(n policy.Numbers, r Regime, med dosing.Medicine, in NewPrescription, history []DoseChange,
+	settings []RegimeSetting) ([]policy.Finding, error) {
+	r.PharmacyID = settingOn(r, settings, in.StartDate).PharmacyID
+	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening)
+	if err != nil {
+		return nil, nil
+	}
+	return prescriptions.SupervisedDaysCarried(n, med, sched, pickupOn(r, settings)), nil
+}
+
+// pickupOn is the regime's pickup pattern on a day, as the schedule reads it.
+func pickupOn(r Regime, settings []RegimeSetting) func(calendar.Date) prescriptions.Pickup {
+	return func(d calendar.Date) prescriptions.Pickup {
+		return prescriptions.Pickup(settingOn(r, settings, d).Pattern[d.Weekday()])
+	}
 }
 
 // patientAddress is the address a prescription for the patient states (L2).
@@ -962,6 +990,8 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		return res, err
 	}
 	wording, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
+	med, _ := dosing.LookupMedicine(res.Medicine)
+	findings = append(findings, prescriptions.SupervisedDaysCarried(n, med, scheduleOf(res.Instalments), pickupOn(r, settings))...)
 	now := tx.db.Now()
 	// A draft is not yet a prescription; wording L8 requires is completed as
 	// it is signed, and whoever signs it is its prescriber (L1): a colleague,
