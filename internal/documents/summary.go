@@ -285,23 +285,32 @@ func windowText(med dosing.Medicine, n policy.Numbers) string {
 	return fmt.Sprintf("%d days either side of the due date", days)
 }
 
-// nextInjectionText is when the next injection is due after the patient's
-// last regular one, by that injection's product (BV8): the first monthly
-// dose after a weekly one is due a week later. An injection from before
-// the current run of treatment (start) is not followed on from.
-func nextInjectionText(more store.SummaryContext, n policy.Numbers, start, today calendar.Date) string {
-	last := more.LastRegular
-	if last == nil || last.Date.Before(start) {
-		return "No injection recorded yet: the service arranges the first."
+// nextInjectionText is when the current regime's next injection is due
+// (BV8, regimes.NextInjection, as the regime view and the overdue alert
+// give it): after the last regular injection, by that injection's product
+// (the first monthly dose after a weekly one is due a week later), or, for
+// a regime's first dose with none to follow on from, on its start date.
+func nextInjectionText(more store.SummaryContext, today calendar.Date) string {
+	next := more.NextInjection
+	if next == nil {
+		return ""
 	}
+	if next.After == nil {
+		if today.After(next.Latest) {
+			return fmt.Sprintf("Overdue: the first injection was due on %s and the window to give it on time closed on %s. The service contacts the patient and decides how to continue.",
+				longDate(next.Due), longDate(next.Latest))
+		}
+		return fmt.Sprintf("First injection due %s; on time until %s. No injection is recorded yet: the service arranges the first.",
+			longDate(next.Due), longDate(next.Latest))
+	}
+	last := next.After
 	med, _ := dosing.LookupMedicine(last.Medicine)
-	due, earliest, latest := regimes.NextDue(med, last.Date, n)
 	given := fmt.Sprintf("the last injection was %s of %s on %s", last.Dose, productName(med), longDate(last.Date))
-	if today.After(latest) {
+	if today.After(next.Latest) {
 		return fmt.Sprintf("Overdue: it was due on %s and the window to give it on time closed on %s (%s). The service contacts the patient and decides how to continue.",
-			longDate(due), longDate(latest), given)
+			longDate(next.Due), longDate(next.Latest), given)
 	}
-	return fmt.Sprintf("Due %s; on time from %s to %s (%s).", longDate(due), longDate(earliest), longDate(latest), given)
+	return fmt.Sprintf("Due %s; on time from %s to %s (%s).", longDate(next.Due), longDate(next.Earliest), longDate(next.Latest), given)
 }
 
 // SharedCareSummary is the view of the handover letter to the GP (SC4) as
@@ -400,7 +409,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 				"none was handed to the patient to take away."
 		}
 		if rec.Regime.Status == store.RegimeActive {
-			v.NextInjection = nextInjectionText(more, n, treatmentStart(chain), today)
+			v.NextInjection = nextInjectionText(more, today)
 		}
 	} else {
 		v.Supervision = patternText(rec.Regime.Pattern)

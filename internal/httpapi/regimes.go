@@ -249,7 +249,7 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	}
 	switch med.Class {
 	case dosing.ClassBuvidal:
-		if v.NextInjection, err = s.nextInjectionOf(c, med, r.ID); err != nil {
+		if v.NextInjection, err = s.nextInjectionOf(c, r); err != nil {
 			return v, err
 		}
 	case dosing.ClassBuprenorphine:
@@ -277,23 +277,17 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	return v, nil
 }
 
-// nextInjectionOf is BV8's next regular injection of a regime, nil before
-// the first: the regime view and the answer to an injection both give it,
-// from regimes.NextInjection, so an extra dose moves neither.
-func (s *Server) nextInjectionOf(c *gin.Context, med dosing.Medicine, regimeID string) (*nextInjection, error) {
-	adm, err := s.db.Administrations(c.Request.Context(), regimeID)
-	if err != nil {
+// nextInjectionOf is BV8's next regular injection of an active Buvidal
+// regime, nil for any other: the regime view and the answer to an
+// injection both give it, from regimes.NextInjection, so an extra dose
+// moves neither, and a new regime's first dose is due as the overdue
+// alert judges it.
+func (s *Server) nextInjectionOf(c *gin.Context, r store.Regime) (*nextInjection, error) {
+	next, ok, err := s.db.NextInjection(c.Request.Context(), s.cfg.Policy, r)
+	if err != nil || !ok {
 		return nil, err
 	}
-	given := make([]regimes.Administration, len(adm))
-	for i, a := range adm {
-		given[i] = regimes.Administration{Date: a.Date, Dose: a.Dose, Extra: a.Extra}
-	}
-	due, earliest, latest, ok := regimes.NextInjection(med, given, s.cfg.Policy)
-	if !ok {
-		return nil, nil
-	}
-	return &nextInjection{Rule: "BV8", Due: due, Earliest: earliest, Latest: latest}, nil
+	return &nextInjection{Rule: "BV8", Due: next.Due, Earliest: next.Earliest, Latest: next.Latest}, nil
 }
 
 func maxDate(a, b calendar.Date) calendar.Date {
@@ -641,8 +635,7 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	med, _ := dosing.LookupMedicine(r.Medicine)
-	next, err := s.nextInjectionOf(c, med, r.ID)
+	next, err := s.nextInjectionOf(c, r)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -153,20 +153,65 @@ func DueAfter(med dosing.Medicine, last calendar.Date) calendar.Date {
 	return last.AddDays(1)
 }
 
-// NextInjection is BV8's next regular dose after the injections given
-// (oldest first): due from the last regular dose, by that dose's product, so
-// the first monthly dose after a weekly one is due a week on. An extra dose
-// (BV6) tops up the period it is given in and moves nothing. ok is false
-// before any regular dose. Every place that tells the prescriber when the
-// next injection is due asks this one function, so they cannot disagree.
-func NextInjection(med dosing.Medicine, given []Administration, n policy.Numbers) (due, earliest, latest calendar.Date, ok bool) {
-	for i := len(given) - 1; i >= 0; i-- {
-		if a := given[i]; !a.Extra {
-			due, earliest, latest = NextDue(a.medicineOf(med), a.Date, n)
-			return due, earliest, latest, true
-		}
+// InjectionDue is when a Buvidal regime's next regular injection is due and
+// BV8's window to give it on time.
+type InjectionDue struct {
+	Due, Earliest, Latest calendar.Date
+	// After is the regular injection the next one follows, with its
+	// product; nil when it is the regime's first dose, due from the start.
+	After *Administration
+}
+
+// firstDoseWindow is BV8's window for a first dose due on start: from the
+// start (nothing is given under a regime before it) to the product's
+// window after it.
+func firstDoseWindow(med dosing.Medicine, start calendar.Date, n policy.Numbers) InjectionDue {
+	days := n.BV8WeeklyWindowDays
+	if med.Interval == dosing.IntervalMonthly {
+		days = n.BV8MonthlyWindowDays
 	}
-	return calendar.Date{}, calendar.Date{}, calendar.Date{}, false
+	return InjectionDue{Due: start, Earliest: start, Latest: start.AddDays(days)}
+}
+
+// NextInjection is BV8's next regular dose of a regime of med that started
+// on start, given the patient's injections oldest first: the regime's own,
+// and the recent ones of the regimes before it (as BV6–BV8 read them). It
+// is due from the last regular dose, by that dose's product, so the first
+// monthly dose after a weekly one is due a week on; an extra dose (BV6)
+// tops up the period it is given in and moves nothing.
+//
+// A regime's first dose follows the patient's last regular injection under
+// an earlier regime while that dose's window is still open when the regime
+// starts: a weekly/monthly switch keeps the schedule, and a patient who
+// never comes for the first dose of the new product is as overdue as one
+// who misses any other. Otherwise — a new patient, or a depot that lapsed
+// before the regime began — the first dose is due on the start date, after
+// BV3's test dose for a patient new to buprenorphine, within the product's
+// window. Nothing is due before the start.
+//
+// Every place that says when the next injection is due (the regime view,
+// the answer to an injection, the shared care letter, the overdue alert)
+// asks this one function, so they cannot disagree.
+func NextInjection(med dosing.Medicine, start calendar.Date, given []Administration, n policy.Numbers) InjectionDue {
+	for i := len(given) - 1; i >= 0; i-- {
+		a := given[i]
+		if a.Extra {
+			continue
+		}
+		due, earliest, latest := NextDue(a.medicineOf(med), a.Date, n)
+		if latest.Before(start) {
+			break // the depot lapsed before the regime began
+		}
+		next := InjectionDue{Due: due, Earliest: earliest, Latest: latest, After: &a}
+		if next.Earliest.Before(start) {
+			next.Earliest = start
+		}
+		if next.Due.Before(start) {
+			next.Due = start
+		}
+		return next
+	}
+	return firstDoseWindow(med, start, n)
 }
 
 // CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given

@@ -107,8 +107,11 @@ func TestNextDue(t *testing.T) {
 	}
 }
 
-// An extra dose between regular ones moves nothing: the next dose is due
-// from the last regular one, by its product.
+// BV8's next regular dose: from the last regular one, by its product; an
+// extra dose moves nothing. A regime's first dose follows the patient's
+// last regular injection under an earlier regime while that dose's window
+// is still open when the regime starts (a weekly/monthly switch keeps the
+// schedule), else it is due on the regime's start date.
 func TestNextInjection(t *testing.T) {
 	t.Parallel()
 	n := policy.Defaults()
@@ -116,36 +119,53 @@ func TestNextInjection(t *testing.T) {
 	monthly := medicine(t, dosing.CodeBuvidalMonthly)
 	regular := func(d string) Administration { return Administration{Date: date(d), Dose: mg(16)} }
 	extra := func(d string) Administration { return Administration{Date: date(d), Dose: mg(8), Extra: true} }
+	earlierWeekly := func(d string) Administration {
+		return Administration{Date: date(d), Dose: mg(24), Medicine: dosing.CodeBuvidalWeekly, Regime: "weekly"}
+	}
 	tests := []struct {
-		name  string
-		med   dosing.Medicine
-		given []Administration
-		due   string // "" for none
+		name                  string
+		med                   dosing.Medicine
+		start                 string
+		given                 []Administration
+		due, earliest, latest string
+		after                 string // the injection followed, "" for the start
 	}{
-		{"nothing given", weekly, nil, ""},
-		{"only an extra dose", weekly, []Administration{extra("2025-01-08")}, ""},
-		{"one regular dose", weekly, []Administration{regular("2025-01-06")}, "2025-01-13"},
-		{"an extra dose after it", weekly, []Administration{regular("2025-01-06"), extra("2025-01-09")}, "2025-01-13"},
-		{"the last regular dose counts", weekly, []Administration{regular("2025-01-06"), extra("2025-01-09"), regular("2025-01-13"), extra("2025-01-15")}, "2025-01-20"},
-		{"monthly after weekly is due a week on", monthly,
-			[]Administration{{Date: date("2025-01-06"), Dose: mg(16), Medicine: dosing.CodeBuvidalWeekly}, extra("2025-01-08")}, "2025-01-13"},
-		{"monthly", monthly, []Administration{{Date: date("2025-01-06"), Dose: mg(64)}, extra("2025-01-20")}, "2025-02-03"},
+		{"nothing given: due on the start, weekly window after it", weekly, "2025-01-06", nil,
+			"2025-01-06", "2025-01-06", "2025-01-08", ""},
+		{"nothing given, monthly", monthly, "2025-01-06", nil, "2025-01-06", "2025-01-06", "2025-01-13", ""},
+		{"only an extra dose", weekly, "2025-01-06", []Administration{extra("2025-01-08")}, "2025-01-06", "2025-01-06", "2025-01-08", ""},
+		{"one regular dose", weekly, "2025-01-06", []Administration{regular("2025-01-06")}, "2025-01-13", "2025-01-11", "2025-01-15", "2025-01-06"},
+		{"an extra dose after it", weekly, "2025-01-06", []Administration{regular("2025-01-06"), extra("2025-01-09")},
+			"2025-01-13", "2025-01-11", "2025-01-15", "2025-01-06"},
+		{"the last regular dose counts", weekly, "2025-01-06",
+			[]Administration{regular("2025-01-06"), extra("2025-01-09"), regular("2025-01-13"), extra("2025-01-15")},
+			"2025-01-20", "2025-01-18", "2025-01-22", "2025-01-13"},
+		{"monthly after weekly is due a week on", monthly, "2025-01-06",
+			[]Administration{{Date: date("2025-01-06"), Dose: mg(16), Medicine: dosing.CodeBuvidalWeekly}, extra("2025-01-08")},
+			"2025-01-13", "2025-01-11", "2025-01-15", "2025-01-06"},
+		{"monthly", monthly, "2025-01-06", []Administration{{Date: date("2025-01-06"), Dose: mg(64)}, extra("2025-01-20")},
+			"2025-02-03", "2025-01-27", "2025-02-10", "2025-01-06"},
+		{"a new regime started the day of the last weekly dose", monthly, "2025-01-06", []Administration{earlierWeekly("2025-01-06")},
+			"2025-01-13", "2025-01-11", "2025-01-15", "2025-01-06"},
+		{"a new regime started days after the last weekly dose", monthly, "2025-01-09", []Administration{earlierWeekly("2025-01-06")},
+			"2025-01-13", "2025-01-11", "2025-01-15", "2025-01-06"},
+		{"due before the start, window still open: due on the start", weekly, "2025-01-14", []Administration{earlierWeekly("2025-01-06")},
+			"2025-01-14", "2025-01-14", "2025-01-15", "2025-01-06"},
+		{"the earlier dose's window closed before the start", weekly, "2025-01-16", []Administration{earlierWeekly("2025-01-06")},
+			"2025-01-16", "2025-01-16", "2025-01-18", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			due, earliest, latest, ok := NextInjection(tt.med, tt.given, n)
-			if tt.due == "" {
-				if ok {
-					t.Fatalf("NextInjection = %s, want none", due)
-				}
-				return
+			got := NextInjection(tt.med, date(tt.start), tt.given, n)
+			if got.Due.String() != tt.due || got.Earliest.String() != tt.earliest || got.Latest.String() != tt.latest {
+				t.Fatalf("NextInjection = %s (%s to %s), want %s (%s to %s)", got.Due, got.Earliest, got.Latest, tt.due, tt.earliest, tt.latest)
 			}
-			if !ok || due.String() != tt.due {
-				t.Fatalf("NextInjection = %s (%v), want %s", due, ok, tt.due)
-			}
-			if earliest.After(due) || latest.Before(due) {
-				t.Fatalf("window %s–%s does not hold %s", earliest, latest, due)
+			switch {
+			case tt.after == "" && got.After != nil:
+				t.Fatalf("follows %+v, want the start", *got.After)
+			case tt.after != "" && (got.After == nil || got.After.Date.String() != tt.after):
+				t.Fatalf("follows %+v, want the dose on %s", got.After, tt.after)
 			}
 		})
 	}

@@ -1342,22 +1342,36 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			}
 		}
 		if med.Injectable {
-			var last Administration
-			err := tx.g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC").Take(&last).Error
-			if err == nil {
-				if _, _, latest := regimes.NextDue(med, last.Date, n); day.After(latest) {
-					if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
-						Message:   fmt.Sprintf("Buvidal injection overdue: the window closed on %s.", latest),
-						DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, latest)}); err != nil {
-						return err
-					}
+			// The regime's first dose too: after a switch it is due by the
+			// old product's last dose, for a new patient on the start date.
+			next, err := nextInjection(tx.g, r, n)
+			if err != nil {
+				return err
+			}
+			if day.After(next.Latest) {
+				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
+					Message:   overdueMessage(r, next),
+					DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, next.Latest)}); err != nil {
+					return err
 				}
-			} else if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return translate(err)
 			}
 		}
 	}
 	return nil
+}
+
+// overdueMessage is BV8's overdue alert, saying which dose was due.
+func overdueMessage(r Regime, next regimes.InjectionDue) string {
+	msg := fmt.Sprintf("Buvidal injection overdue: the window closed on %s.", next.Latest)
+	switch {
+	case next.After == nil:
+		return msg + fmt.Sprintf(" The regime started on %s and its first injection, due on %s, is not recorded.", r.StartDate, next.Due)
+	case next.After.Regime != r.ID:
+		med, _ := dosing.LookupMedicine(next.After.Medicine)
+		return msg + fmt.Sprintf(" The first injection of the regime started on %s was due on %s, after the last %s dose (%s on %s); none is recorded.",
+			r.StartDate, next.Due, med.Interval, next.After.Dose, next.After.Date)
+	}
+	return msg
 }
 
 // RecordReview records a prescriber's review; it lifts an MD1 block. A GP

@@ -193,6 +193,30 @@ func recentInjections(g *gorm.DB, r Regime, day calendar.Date, n policy.Numbers)
 	return out, nil
 }
 
+// nextInjection is BV8's next regular injection of the Buvidal regime r
+// (regimes.NextInjection), judged from the injections BV6 and BV8 read for
+// a dose on its start date: the regime's own, and the patient's recent ones
+// under the regimes before it, so the first dose after a weekly/monthly
+// switch is due by the last dose of the old product.
+func nextInjection(g *gorm.DB, r Regime, n policy.Numbers) (regimes.InjectionDue, error) {
+	given, err := recentInjections(g, r, r.StartDate, n)
+	if err != nil {
+		return regimes.InjectionDue{}, err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	return regimes.NextInjection(med, r.StartDate, given, n), nil
+}
+
+// NextInjection is BV8's next regular injection of an active Buvidal
+// regime r; ok is false for any other regime, which has none.
+func (db *DB) NextInjection(ctx context.Context, n policy.Numbers, r Regime) (due regimes.InjectionDue, ok bool, err error) {
+	if med, _ := dosing.LookupMedicine(r.Medicine); !med.Injectable || r.Status != RegimeActive {
+		return due, false, nil
+	}
+	due, err = nextInjection(db.read(ctx), r, n)
+	return due, err == nil, err
+}
+
 // injectionAdherence is SC3's adherence for an injectable regime r over
 // [from, to): the regular injections that fell due and those given within
 // their BV8 window (regimes.InjectionsOnTime). It reads the injections of r

@@ -9,6 +9,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
 )
@@ -50,6 +51,10 @@ type SummaryContext struct {
 	// additional dose, at any date and under any regime; the next dose is
 	// due by its product's interval (BV8). Nil when none.
 	LastRegular *SummaryInjection
+	// NextInjection is BV8's next regular injection of the current regime
+	// when it is an active Buvidal one, nil otherwise: the one the regime
+	// view and the overdue alert give (regimes.NextInjection).
+	NextInjection *regimes.InjectionDue
 	// Stage is the current regime's stage in force today, and StageSince
 	// the day it took effect.
 	Stage      regimes.Stage
@@ -127,6 +132,13 @@ func (db *DB) SummaryContext(ctx context.Context, p auth.Principal, n policy.Num
 	}
 	if len(last) == 1 {
 		out.LastRegular = &last[0]
+	}
+	if med, _ := dosing.LookupMedicine(current.Medicine); med.Injectable && current.Status == RegimeActive {
+		next, err := nextInjection(g, current, n)
+		if err != nil {
+			return out, err
+		}
+		out.NextInjection = &next
 	}
 
 	settings, err := regimeSettings(g, current.ID)
