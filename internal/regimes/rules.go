@@ -408,9 +408,15 @@ type ChangeInput struct {
 	Stage       Stage
 	RegimeStart calendar.Date
 	// Current is the dose in force before the change (StepFrom).
-	Current   dosing.Micrograms
-	To        dosing.Micrograms
-	Effective calendar.Date
+	Current dosing.Micrograms
+	// Supplied is the dose the patient was last actually supplied before
+	// the change first reaches them, and SuppliedOn its day (LastSupplied);
+	// zero when the dose in force is what they step from. M2 and B3 judge
+	// an increase from the lower of it and Current.
+	Supplied   dosing.Micrograms
+	SuppliedOn calendar.Date
+	To         dosing.Micrograms
+	Effective  calendar.Date
 	// Latest is the effective date of the last recorded change that this
 	// one does not withdraw (one in force, or the starting dose); a change
 	// may not take effect before it.
@@ -599,6 +605,61 @@ func StepFrom(history []DoseChange, day calendar.Date) (dosing.Micrograms, []Dos
 	return from, steps
 }
 
+// SuppliedDose is a day's dose the pharmacy handed over (consumed under
+// supervision or taken home), at the dose the prescription carried for it.
+type SuppliedDose struct {
+	Date calendar.Date
+	Dose dosing.Micrograms
+}
+
+// LastSupplied is the dose the patient last actually had before a dose
+// taking effect on effective first reaches them. Days from effective
+// whose doses were already handed over keep the dose supplied (MD4: the
+// new dose starts with the next supply), so the new dose first reaches the
+// patient on the first day from effective not yet supplied, and the day
+// before it is what they step from: its supplied dose, or, when it is past
+// and went without (missed), the last dose supplied before it. ok is false
+// when that day is today or later and not yet supplied: its dose will be
+// the one in force. supplied may be in any order.
+func LastSupplied(supplied []SuppliedDose, effective, today calendar.Date) (SuppliedDose, bool) {
+	byDay := make(map[calendar.Date]dosing.Micrograms, len(supplied))
+	for _, s := range supplied {
+		byDay[s.Date] = s.Dose
+	}
+	first := effective
+	for {
+		if _, ok := byDay[first]; !ok {
+			break
+		}
+		first = first.AddDays(1)
+	}
+	before := first.AddDays(-1)
+	if dose, ok := byDay[before]; ok {
+		return SuppliedDose{Date: before, Dose: dose}, true
+	}
+	if !before.Before(today) {
+		return SuppliedDose{}, false
+	}
+	var last SuppliedDose
+	for _, s := range supplied {
+		if s.Date.Before(before) && s.Date.After(last.Date) {
+			last = s
+		}
+	}
+	return last, !last.Date.IsZero()
+}
+
+// stepFrom is the dose an increase is judged from (M2, B3): the dose in
+// force, or the dose last supplied when lower, since the patient never had
+// the higher one; suppliedNote says so in a finding, "" when not.
+func (in ChangeInput) stepFrom() (dosing.Micrograms, string) {
+	if in.Supplied > 0 && in.Supplied < in.Current {
+		return in.Supplied, fmt.Sprintf(" The patient was last supplied %s, for %s: the %s recorded has not reached them yet, so the step is counted from %s.",
+			in.Supplied, in.SuppliedOn, in.Current, in.Supplied)
+	}
+	return in.Current, ""
+}
+
 // CheckChange applies the titration rules to a dose change: M2–M4 for
 // methadone, B3 for sublingual buprenorphine, BV1 for Buvidal; a change on
 // the regime's first day also meets the starting-dose rules (M1, B2). Switching
@@ -642,7 +703,8 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 // checkMethadoneTitration is M2. Methadone accumulates over days, so the
 // rolling-week total matters as much as each step.
 func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding {
-	step := in.To - in.Current
+	base, supplied := in.stepFrom()
+	step := in.To - base
 	if step <= 0 {
 		return nil // reductions are not limited by M2
 	}
@@ -653,7 +715,7 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 	var fs []policy.Finding
 	if step > n.M2MaxStep {
 		fs = append(fs, n.Finding("M2",
-			fmt.Sprintf("Increase of %s (%s to %s) is above the maximum step of %s.%s", step, in.Current.MilligramsString(), in.To, n.M2MaxStep, sedative),
+			fmt.Sprintf("Increase of %s (%s to %s) is above the maximum step of %s.%s%s", step, base.MilligramsString(), in.To, n.M2MaxStep, supplied, sedative),
 			fmt.Sprintf("Titrate in steps of at most %s, or record an override reason for rule M2.", n.M2MaxStep)))
 	}
 	from := in.titrationStart()
@@ -666,7 +728,10 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 		since = fmt.Sprintf(" of titration, which restarted on %s when the stage was set back", from)
 	}
 	windowStart := in.Effective.AddDays(-6)
-	total := step
+	// The window sums the recorded steps: a recorded rise not yet supplied
+	// is in History already, so this change counts from the dose in force.
+	recorded := max(in.To-in.Current, 0)
+	total := recorded
 	for _, h := range in.History {
 		if h.To > h.From && !h.Effective.Before(windowStart) && !h.Effective.After(in.Effective) {
 			total += h.To - h.From
@@ -675,7 +740,7 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 	if total > n.M2MaxPer7Days {
 		fs = append(fs, n.Finding("M2",
 			fmt.Sprintf("Increases in the 7 days %s to %s would total %s (including this %s); at most %s in any 7 days during the first %d weeks%s.%s",
-				windowStart, in.Effective, total, step, n.M2MaxPer7Days, n.M2TitrationWeeks, since, sedative),
+				windowStart, in.Effective, total, recorded, n.M2MaxPer7Days, n.M2TitrationWeeks, since, sedative),
 			"Delay or reduce the increase, or record an override reason for rule M2."))
 	}
 	return fs
@@ -712,9 +777,10 @@ func checkBuprenorphineTitration(n policy.Numbers, in ChangeInput) []policy.Find
 			fmt.Sprintf("Buprenorphine dose %s is above the maximum of %s a day.", in.To, n.B3MaxDaily),
 			fmt.Sprintf("Prescribe %s a day or less.", n.B3MaxDaily)))
 	}
-	if step := in.To - in.Current; step > 0 && (step < n.B3StepMin || step > n.B3StepMax) {
+	from, supplied := in.stepFrom()
+	if step := in.To - from; step > 0 && (step < n.B3StepMin || step > n.B3StepMax) {
 		fs = append(fs, n.FindingAt("B3", policy.Override,
-			fmt.Sprintf("Increase of %s (%s to %s) is outside the usual step of %s–%s.", step, in.Current.MilligramsString(), in.To, n.B3StepMin.MilligramsString(), n.B3StepMax),
+			fmt.Sprintf("Increase of %s (%s to %s) is outside the usual step of %s–%s.%s", step, from.MilligramsString(), in.To, n.B3StepMin.MilligramsString(), n.B3StepMax, supplied),
 			fmt.Sprintf("Titrate in steps of %s–%s, or record an override reason for rule B3.", n.B3StepMin.MilligramsString(), n.B3StepMax)))
 	}
 	return fs

@@ -498,6 +498,91 @@ func TestStepFrom(t *testing.T) {
 	assertFindings(t, CheckChange(policy.Defaults(), in), "M2:override~15 mg (35 to 50 mg)")
 }
 
+// LastSupplied: the dose the patient last actually had before a new dose
+// first reaches them. Days from the change already handed over keep their
+// dose (MD4), so the new dose starts with the first day not yet supplied.
+func TestLastSupplied(t *testing.T) {
+	t.Parallel()
+	supplied := func(day string, dose int64) SuppliedDose { return SuppliedDose{Date: date(day), Dose: mg(dose)} }
+	tests := []struct {
+		name      string
+		supplied  []SuppliedDose
+		effective string
+		today     string
+		want      string // "date dose" or "" for none
+	}{
+		{"nothing supplied", nil, "2026-12-03", "2026-12-02", ""},
+		{"the day before the change was supplied", []SuppliedDose{supplied("2026-12-01", 20), supplied("2026-12-02", 20)},
+			"2026-12-03", "2026-12-02", "2026-12-02 20 mg"},
+		{"today's dose given before a change from today", []SuppliedDose{supplied("2026-12-02", 20)}, "2026-12-02", "2026-12-02", "2026-12-02 20 mg"},
+		{"a take-home collection covering the change's first days", []SuppliedDose{supplied("2026-12-05", 30), supplied("2026-12-06", 30)},
+			"2026-12-06", "2026-12-05", "2026-12-06 30 mg"},
+		{"in any order", []SuppliedDose{supplied("2026-12-06", 30), supplied("2026-12-04", 25), supplied("2026-12-05", 30)},
+			"2026-12-05", "2026-12-05", "2026-12-06 30 mg"},
+		{"the day before is still to come: the dose in force is supplied then", []SuppliedDose{supplied("2026-12-02", 20)},
+			"2026-12-05", "2026-12-02", ""},
+		{"today not yet supplied: the dose in force is", []SuppliedDose{supplied("2026-12-01", 20)}, "2026-12-03", "2026-12-02", ""},
+		{"the day before was missed: the last dose taken", []SuppliedDose{supplied("2026-12-01", 20)}, "2026-12-03", "2026-12-03", "2026-12-01 20 mg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := LastSupplied(tt.supplied, date(tt.effective), date(tt.today))
+			text := ""
+			if ok {
+				text = got.Date.String() + " " + got.Dose.String()
+			}
+			if text != tt.want {
+				t.Fatalf("LastSupplied = %q, want %q", text, tt.want)
+			}
+		})
+	}
+}
+
+// M2 and B3 judge an increase from the lower of the dose in force and the
+// dose last supplied: a change made after the day's dose was handed over
+// starts with the next supply, so a second change cannot step from a dose
+// the patient never had.
+func TestCheckChangeFromTheDoseSupplied(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	methadone := medicine(t, dosing.CodeMethadone)
+	buprenorphine := medicine(t, dosing.CodeBuprenorphineSL)
+	// 20 mg given on 2 Dec, then 30 mg recorded from 2 Dec: a step in the window.
+	recorded := []DoseChange{{Effective: date("2026-12-02"), From: mg(20), To: mg(30)}}
+	tests := []struct {
+		name string
+		in   ChangeInput
+		want []string
+	}{
+		{"30 to 40, 20 supplied: a 20 mg step", ChangeInput{Medicine: methadone, Current: mg(30), Supplied: mg(20), SuppliedOn: date("2026-12-02"),
+			To: mg(40), History: recorded}, []string{"M2:override~Increase of 20 mg (20 to 40 mg) is above the maximum step of 10 mg. The patient was last supplied 20 mg, for 2026-12-02"}},
+		{"30 to 40, 30 supplied", ChangeInput{Medicine: methadone, Current: mg(30), Supplied: mg(30), SuppliedOn: date("2026-12-02"),
+			To: mg(40), History: recorded}, nil},
+		{"nothing known supplied", ChangeInput{Medicine: methadone, Current: mg(30), To: mg(40), History: recorded}, nil},
+		{"a higher dose supplied counts from the dose in force", ChangeInput{Medicine: methadone, Current: mg(30), Supplied: mg(35),
+			SuppliedOn: date("2026-12-02"), To: mg(40), History: recorded}, nil},
+		// 10 (10 to 20) + 10 (20 to 30) + 10 (30 to 40) = 30, within the
+		// week's 30: the 20 mg step from the dose supplied is not counted
+		// again.
+		{"the rolling window counts the rise once", ChangeInput{Medicine: methadone, Current: mg(30), Supplied: mg(20), SuppliedOn: date("2026-12-02"),
+			To: mg(40), History: append([]DoseChange{{Effective: date("2026-11-30"), From: mg(10), To: mg(20)}}, recorded...)},
+			[]string{"M2:override~Increase of 20 mg"}},
+		{"a cut below the recorded dose is still a rise on what was supplied", ChangeInput{Medicine: methadone, Current: mg(30), Supplied: mg(20),
+			SuppliedOn: date("2026-12-02"), To: mg(25), History: recorded}, nil},
+		{"B3 from the dose supplied", ChangeInput{Medicine: buprenorphine, Current: mg(12), Supplied: mg(8), SuppliedOn: date("2026-12-02"),
+			To: mg(16)}, []string{"B3:override~Increase of 8 mg (8 to 16 mg)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := tt.in
+			in.Stage, in.RegimeStart, in.Effective = StageTitration, date("2026-12-02"), date("2026-12-03")
+			assertFindings(t, CheckChange(n, in), tt.want...)
+		})
+	}
+}
+
 func TestReviewDates(t *testing.T) {
 	t.Parallel()
 	n := policy.Defaults()

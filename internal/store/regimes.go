@@ -783,6 +783,17 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg,
 		TitrationStart: regimes.TitrationStart(r.StartDate, stageHistory(r, settings, stageChanged, in.Effective, stage), in.Effective)}
+	// Days already handed over keep the dose they were supplied at (MD4),
+	// so the step is also judged from what the patient last actually had
+	// (a change after today's dose was given starts with the next supply).
+	// A take-home collection covers at most a week ahead of its own day.
+	supplied, err := suppliedDoses(tx.g, r.ID, in.Effective.AddDays(-7), in.Effective.AddDays(14))
+	if err != nil {
+		return res, err
+	}
+	if last, ok := regimes.LastSupplied(supplied, in.Effective, today); ok {
+		ci.Supplied, ci.SuppliedOn = last.Dose, last.Date
+	}
 	if in.Effective.Equal(r.StartDate) {
 		if ci.Previous, err = tx.previousTreatment(n, r.PatientID, StartRegime{}, r.StartDate); err != nil {
 			return res, err
@@ -1135,6 +1146,52 @@ func handedOverFrom(g *gorm.DB, regimeID string, day calendar.Date) ([]calendar.
 		}
 	}
 	slices.SortFunc(out, func(a, b calendar.Date) int { return a.Compare(b) })
+	return out, nil
+}
+
+// suppliedDoses are the regime's dose days from..to whose doses were
+// handed over (supervised or taken home, corrections applied), each at the
+// dose its prescription carried for the day (its dose periods), whatever
+// has become of the prescription since.
+func suppliedDoses(g *gorm.DB, regimeID string, from, to calendar.Date) ([]regimes.SuppliedDose, error) {
+	var rows []struct {
+		Instalment
+		DosePeriods DosePeriods
+	}
+	// A collection covers at most a week ahead of its own date.
+	if err := g.Table("instalments").Select("instalments.*, prescriptions.dose_periods").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("prescriptions.regime_id = ? AND instalments.date >= ? AND instalments.date <= ?", regimeID, from.AddDays(-7), to).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	current, err := currentOutcomes(g, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []regimes.SuppliedDose
+	for _, r := range rows {
+		if ev, ok := current[r.ID]; !ok || !ev.Outcome.Taken() {
+			continue
+		}
+		for _, d := range r.Covers {
+			if d.Before(from) || d.After(to) {
+				continue
+			}
+			var dose dosing.Micrograms
+			for _, p := range r.DosePeriods {
+				if !p.From.After(d) {
+					dose = p.DailyDose
+				}
+			}
+			out = append(out, regimes.SuppliedDose{Date: d, Dose: dose})
+		}
+	}
 	return out, nil
 }
 
