@@ -208,6 +208,11 @@ func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
 		p = regimes.AllSupervised()
 	}
 	for _, in := range ins {
+		// A collection before the first day carries later days only
+		// (a closed first day's dose): nothing of its own day to supervise.
+		if len(in.Covers) > 0 && !in.Covers[0].Equal(in.Date) {
+			continue
+		}
 		if (p[in.Date.Weekday()] == regimes.PickupSupervised) != (in.Supervised > 0) {
 			return false
 		}

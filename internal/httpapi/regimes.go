@@ -558,16 +558,17 @@ func (s *Server) movePharmacy(c *gin.Context) {
 	}
 	var set store.RegimeSetting
 	var reissued []store.Prescription
+	var warnings []policy.Finding
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		set, reissued, err = tx.MovePharmacy(principal(c), id, in, today)
+		set, reissued, warnings, err = tx.MovePharmacy(principal(c), id, in, today)
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"pharmacy_move": set, "reissued_prescriptions": nonNilSlice(reissued)})
+	c.JSON(http.StatusCreated, gin.H{"pharmacy_move": set, "reissued_prescriptions": nonNilSlice(reissued), "warnings": nonNilSlice(warnings)})
 }
 
 type administrationRequest struct {

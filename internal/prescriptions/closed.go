@@ -37,3 +37,22 @@ func dateList(dates []calendar.Date) string {
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
+
+// NotReissuedFinding tells the prescriber that a change (of dose, pattern or
+// pharmacy) is recorded but the live prescription serial was not reissued
+// with it, and still stands as written: its remaining days start on first,
+// whose dose cannot be laid out (why: no earlier collection can still be
+// made for a closed day). The change is never refused for it; the
+// prescriber rewrites that one prescription, from next, the first day after
+// first the pharmacy collects on within it (zero: none).
+func NotReissuedFinding(serial string, first calendar.Date, why string, next calendar.Date) policy.Finding {
+	action := fmt.Sprintf("Cancel %s and prescribe its remaining days again from %s, the next day the pharmacy is open for a collection; the dose for %s cannot be supplied, neither on its day nor earlier.",
+		serial, next, first)
+	if next.IsZero() {
+		action = fmt.Sprintf("Cancel %s: none of its remaining days can be supplied.", serial)
+	}
+	return policy.Finding{Rule: "L8", Severity: policy.Warn,
+		Message: fmt.Sprintf("%s was not reissued and still stands as written, so the change is recorded but this prescription does not carry it: its remaining days start on %s, and %s.",
+			serial, first, why),
+		Action: action}
+}

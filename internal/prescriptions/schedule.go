@@ -68,7 +68,9 @@ var ErrInvalidSchedule = errors.New("invalid instalment schedule")
 type Instalment struct {
 	Date calendar.Date `json:"date"`
 	// Covers lists the dose days this collection supplies; the first is Date
-	// itself, the rest are later days supplied in advance.
+	// itself, the rest are later days supplied in advance. A collection on
+	// the EarlierCollection day before the prescription starts covers only
+	// later days: its own day's dose is another prescription's.
 	Covers     []calendar.Date   `json:"covers"`
 	Supervised dosing.Micrograms `json:"supervised"`
 	TakeHome   dosing.Micrograms `json:"take_home"`
@@ -87,6 +89,14 @@ type ScheduleInput struct {
 	// order: from each From on, its Pattern replaces the one before.
 	Later   []DatedPattern
 	Opening calendar.Opening
+	// EarlierCollection, when set, is the collection day before Start
+	// (CollectionDayBefore) on which the doses of the first days are
+	// supplied when the pharmacy is closed on Start, under approved wording
+	// 1 (L7, L8), or the pattern supplies Start's dose with an earlier
+	// collection. Its own day's dose is not this prescription's: the caller
+	// sets it when another prescription supplies that day, or the day is
+	// before treatment. Zero: such a first day is refused, with advice.
+	EarlierCollection calendar.Date
 }
 
 // DatedPattern is a pickup pattern in force from a day.
@@ -122,7 +132,9 @@ type Schedule struct {
 // A dose on a closed day, or one the pattern marks "earlier", joins the most
 // recent earlier collection of this prescription: a dose is never supplied
 // after its day (missed doses are not caught up), and nothing is supplied
-// before the prescription starts (L3). The day limit (L6) is CheckPeriod's job.
+// before the prescription starts, except on EarlierCollection for a first
+// day that needs it (still after the prescription date, L3; ADR 0011). The
+// day limit (L6) is CheckPeriod's job.
 func BuildSchedule(in ScheduleInput) (Schedule, error) {
 	if err := in.validate(); err != nil {
 		return Schedule{}, err
@@ -147,6 +159,9 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 			s.Instalments = append(s.Instalments, inst)
 			continue
 		}
+		if len(s.Instalments) == 0 && !in.EarlierCollection.IsZero() {
+			s.Instalments = append(s.Instalments, Instalment{Date: in.EarlierCollection})
+		}
 		if len(s.Instalments) == 0 {
 			why := "the pharmacy is closed"
 			if open {
@@ -155,7 +170,7 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 			// Starting later would leave this day's dose on no
 			// prescription: point at the collection day before it.
 			advice := "start the prescription on an earlier day the pharmacy is open, so that its first collection carries this dose"
-			if before, ok := in.collectionDayBefore(d); ok {
+			if before, ok := in.CollectionDayBefore(d); ok {
 				advice = fmt.Sprintf("start the prescription on %s (%s), so that its first collection carries this dose (approved wording 1); a prescription already covering %s must end the day before",
 					before, before.Weekday(), before)
 			}
@@ -173,9 +188,9 @@ func BuildSchedule(in ScheduleInput) (Schedule, error) {
 	return s, nil
 }
 
-// collectionDayBefore is the nearest day in the week before d that the
+// CollectionDayBefore is the nearest day in the week before d that the
 // pharmacy is open and the pattern collects on.
-func (in ScheduleInput) collectionDayBefore(d calendar.Date) (calendar.Date, bool) {
+func (in ScheduleInput) CollectionDayBefore(d calendar.Date) (calendar.Date, bool) {
 	for back := 1; back <= 7; back++ {
 		p := d.AddDays(-back)
 		if in.Opening.IsOpen(p) && in.patternOn(p)[p.Weekday()] != PickupEarlier {
@@ -211,6 +226,16 @@ func (in ScheduleInput) validate() error {
 	}
 	if err := in.Opening.Validate(); err != nil {
 		return fmt.Errorf("%w: pharmacy opening: %w", ErrInvalidSchedule, err)
+	}
+	if ec := in.EarlierCollection; !ec.IsZero() {
+		switch {
+		case !ec.Before(in.Start):
+			return fmt.Errorf("%w: the earlier collection day %s is not before the start %s", ErrInvalidSchedule, ec, in.Start)
+		case ec.AddDays(7).Before(in.Start):
+			return fmt.Errorf("%w: the earlier collection day %s is more than a week before the start %s", ErrInvalidSchedule, ec, in.Start)
+		case !in.Opening.IsOpen(ec):
+			return fmt.Errorf("%w: the pharmacy is closed on the earlier collection day %s", ErrInvalidSchedule, ec)
+		}
 	}
 	return nil
 }

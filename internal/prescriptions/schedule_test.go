@@ -594,6 +594,72 @@ func TestBuildScheduleLaterPattern(t *testing.T) {
 	}
 }
 
+// A prescription starting on a day the pharmacy is closed (or whose dose the
+// pattern supplies with an earlier collection) may supply its first days on
+// EarlierCollection, the collection day before its start, whose own dose is
+// another prescription's: that collection covers only the days after it.
+func TestBuildScheduleEarlierCollection(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	// Thu 17 Dec 2026 closed; Wed 16 Dec open.
+	closed17 := calendar.Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, ClosedDates: []calendar.Date{d("2026-12-17"), d("2026-12-18")}}
+	tests := []struct {
+		name       string
+		in         ScheduleInput
+		want       string
+		wantClosed bool
+		wantErr    string
+	}{
+		{"a closed first day", ScheduleInput{Start: d("2026-12-17"), Days: 4, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: calendar.Opening{ClosedDates: []calendar.Date{d("2026-12-17")}}, EarlierCollection: d("2026-12-16")},
+			"2026-12-16 S0 T85 12-17 | 2026-12-18 S85 T0 12-18 | 2026-12-19 S85 T0 12-19 | 2026-12-20 S85 T0 12-20", true, ""},
+		{"two closed first days", ScheduleInput{Start: d("2026-12-17"), Days: 3, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: closed17, EarlierCollection: d("2026-12-16")},
+			"2026-12-16 S0 T170 12-17,12-18 | 2026-12-19 S85 T0 12-19", true, ""},
+		{"a first day the pattern supplies earlier", ScheduleInput{Start: d("2026-03-01"), Days: 2, Daily: dosing.Mg(30),
+			Pattern: saturdayCollectsSunday, Opening: alwaysOpen, EarlierCollection: d("2026-02-28")},
+			"2026-02-28 S0 T30 03-01 | 2026-03-02 S30 T0 03-02", false, ""},
+		{"an open first day does not use it", ScheduleInput{Start: d("2026-12-16"), Days: 1, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: closed17, EarlierCollection: d("2026-12-15")},
+			"2026-12-16 S85 T0 12-16", false, ""},
+		{"not before the start", ScheduleInput{Start: d("2026-12-17"), Days: 2, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: closed17, EarlierCollection: d("2026-12-17")}, "", false, "before the start"},
+		{"a closed day", ScheduleInput{Start: d("2026-12-17"), Days: 2, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: closed17, EarlierCollection: d("2026-12-13")}, "", false, "closed"},
+		{"more than a week before", ScheduleInput{Start: d("2026-12-17"), Days: 2, Daily: dosing.Mg(85), Pattern: allSupervised,
+			Opening: closed17, EarlierCollection: d("2026-12-09")}, "", false, "week"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := BuildSchedule(tt.in)
+			if tt.wantErr != "" {
+				if !errors.Is(err, ErrInvalidSchedule) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(renderSchedule(s), " | "); got != tt.want {
+				t.Fatalf("schedule\n got %s\nwant %s", got, tt.want)
+			}
+			if s.CarriesClosedDays != tt.wantClosed || s.Total != tt.in.Daily*dosing.Micrograms(tt.in.Days) {
+				t.Fatalf("CarriesClosedDays = %v, Total = %s", s.CarriesClosedDays, s.Total)
+			}
+			if !s.SuppliesInAdvance() && s.Instalments[0].Date.Before(tt.in.Start) {
+				t.Fatal("a collection before its days does not count as supplying in advance")
+			}
+		})
+	}
+	// The collection day before a start: open, and one the pattern collects on.
+	in := ScheduleInput{Pattern: saturdayCollectsSunday, Opening: calendar.Opening{ClosedWeekdays: []time.Weekday{time.Sunday}}}
+	if got, ok := in.CollectionDayBefore(d("2026-03-02")); !ok || got != d("2026-02-28") {
+		t.Fatalf("CollectionDayBefore Mon 2 Mar = %s %v, want Sat 28 Feb", got, ok)
+	}
+}
+
 func TestRemainingFrom(t *testing.T) {
 	t.Parallel()
 	d := calendar.MustParse

@@ -65,7 +65,9 @@ func LookupWording(ids []int) ([]Wording, error) {
 // with an earlier collection.
 func (s Schedule) SuppliesInAdvance() bool {
 	for _, in := range s.Instalments {
-		if len(in.Covers) > 1 {
+		// A collection before its prescription's start supplies only
+		// later days (BuildSchedule's EarlierCollection).
+		if len(in.Covers) > 1 || len(in.Covers) == 1 && !in.Covers[0].Equal(in.Date) {
 			return true
 		}
 	}

@@ -114,6 +114,9 @@ func TestRequireWording(t *testing.T) {
 		{"closed days without any", closed, nil, []int{1}, []string{"L8/info", "L7/info"}},
 		{"closed days with 1 only", closed, []int{1}, []int{1}, []string{"L7/info"}},
 		{"earlier pattern day without 1", earlier, []int{3}, []int{1, 3}, []string{"L8/info"}},
+		{"a closed first day collected the day before, without 1", Schedule{Instalments: []Instalment{
+			{Date: d("2026-12-16"), Covers: []calendar.Date{d("2026-12-17")}}}, CarriesClosedDays: true, CarriesTakeHome: true},
+			[]int{3}, []int{1, 3}, []string{"L8/info"}},
 		{"nothing in advance, with 3", plain, []int{3}, []int{3}, nil},
 		{"nothing in advance, no wording", plain, nil, []int{}, []string{"L7/info"}},
 		{"take-home on its own day", Schedule{Instalments: []Instalment{single}, CarriesTakeHome: true}, []int{3}, []int{3}, nil},

@@ -120,9 +120,10 @@ func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[s
 	// index), so each instalment is not looked up in the whole table: at
 	// ten million dose events that halved the pages a day list reads.
 	rows, err := g.Table("instalments").
-		Select(`instalments.id, instalments.patient_id, instalments.date, CASE WHEN instalments.dose_days > 1 THEN instalments.covers END,
+		Select(`instalments.id, instalments.patient_id, instalments.date,
+			CASE WHEN instalments.dose_days > 1 OR instalments.date < p.start_date THEN instalments.covers END,
 			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`).
-		Joins(`JOIN (SELECT id, status FROM prescriptions WHERE patient_id IN ? AND end_date >= ? AND start_date <= ? AND status <> ?) p
+		Joins(`JOIN (SELECT id, status, start_date FROM prescriptions WHERE patient_id IN ? AND end_date >= ? AND start_date <= ? AND status <> ?) p
 			ON p.id = instalments.prescription_id`, patientIDs, from, to, StatusDraft).
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
 		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from, to).
@@ -290,7 +291,7 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 	// a good part of this statement's cost.
 	q := g.Table("instalments").
 		Select(`instalments.id, instalments.prescription_id, instalments.patient_id, instalments.pharmacy_id, instalments.date,
-			instalments.dose_days, CASE WHEN instalments.dose_days > 1 THEN instalments.covers END,
+			instalments.dose_days, CASE WHEN instalments.dose_days > 1 OR instalments.date < prescriptions.start_date THEN instalments.covers END,
 			instalments.supervised_ug, instalments.take_home_ug,
 			prescriptions.status, prescriptions.prescribed_on, prescriptions.cancelled_at, prescriptions.service_id, patients.first_dose_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
@@ -318,7 +319,9 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 
 // coversOf is an instalment's dose days. The recording queries read the
 // JSON only for an instalment covering more than its own day (dose_days),
-// which saves decoding it for most rows.
+// or dated before its prescription's start (a closed first day's dose
+// collected the day before, which covers no day of its own), which saves
+// decoding it for most rows.
 func coversOf(id string, date calendar.Date, coversJSON string) ([]calendar.Date, error) {
 	if coversJSON == "" {
 		return []calendar.Date{date}, nil
@@ -371,7 +374,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 	// as the id, for the same reason.
 	rows, err := g.Table("instalments").
 		Select(`instalments.id, instalments.prescription_id = ?, instalments.date,
-			CASE WHEN instalments.dose_days > 1 THEN instalments.covers END, prescriptions.status,
+			CASE WHEN instalments.dose_days > 1 OR instalments.date < prescriptions.start_date THEN instalments.covers END, prescriptions.status,
 			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`, inst.PrescriptionID).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").

@@ -311,11 +311,9 @@ func (tx *Tx) closedDayAlerts(n policy.Numbers, pharmacy Organisation, affected 
 	return nil
 }
 
-// scheduleFor lays out instalments for days from start, with the dose and
-// pickup pattern in force on each day: the builder lays out collections and
-// the amounts are summed per covered day, so a change inside the period is exact.
-func scheduleFor(r Regime, start calendar.Date, days int, doses []DoseChange, settings []RegimeSetting,
-	opening calendar.Opening) (prescriptions.Schedule, error) {
+// scheduleInput is the builder's input for days from start, with the
+// pickup pattern in force on each day.
+func scheduleInput(r Regime, start calendar.Date, days int, settings []RegimeSetting, opening calendar.Opening) prescriptions.ScheduleInput {
 	convert := func(w regimes.WeeklyPattern) prescriptions.WeeklyPattern {
 		var pp prescriptions.WeeklyPattern
 		for i, d := range w {
@@ -330,6 +328,18 @@ func scheduleFor(r Regime, start calendar.Date, days int, doses []DoseChange, se
 			in.Later = append(in.Later, prescriptions.DatedPattern{From: st.EffectiveDate, Pattern: convert(st.Pattern)})
 		}
 	}
+	return in
+}
+
+// scheduleFor lays out instalments for days from start, with the dose and
+// pickup pattern in force on each day: the builder lays out collections and
+// the amounts are summed per covered day, so a change inside the period is
+// exact. earlier is the collection day before start for a closed first day
+// (firstCollection), zero for none.
+func scheduleFor(r Regime, start calendar.Date, days int, doses []DoseChange, settings []RegimeSetting,
+	opening calendar.Opening, earlier calendar.Date) (prescriptions.Schedule, error) {
+	in := scheduleInput(r, start, days, settings, opening)
+	in.EarlierCollection = earlier
 	s, err := prescriptions.BuildSchedule(in)
 	if err != nil {
 		return s, err
@@ -349,6 +359,84 @@ func scheduleFor(r Regime, start calendar.Date, days int, doses []DoseChange, se
 		s.Total += all
 	}
 	return s, nil
+}
+
+// firstCollection is the day on which a prescription of r starting on
+// start supplies its first days' doses when the pharmacy is closed on start,
+// or the pattern supplies start's dose with an earlier collection: the
+// collection day before start (BuildSchedule's EarlierCollection), under
+// approved wording 1 for a closed day, as the schedule does for a closed day
+// inside a prescription. Zero, with why, when start needs one and none can
+// be made; zero and "" when start needs none.
+//
+// The day must be today or later and on or after the prescription date
+// (L3), at the pharmacy dispensing on start, and not a day the patient has
+// already collected on, having left without it. A reissue (remaining days
+// prescribed again after a change) always uses it, as its days are fixed;
+// a new prescription only when that day's own dose is not for it to
+// supply, because another prescription supplies it or it is before the
+// regime: otherwise starting on that day is the plain way, and the
+// schedule's refusal says so.
+func (tx *Tx) firstCollection(r Regime, settings []RegimeSetting, start, prescribedOn, today calendar.Date, reissue bool) (calendar.Date, string, error) {
+	var none calendar.Date
+	pharmacy := settingOn(r, settings, start).PharmacyID
+	opening, err := pharmacyOpening(tx.g, pharmacy)
+	if err != nil {
+		return none, "", err
+	}
+	in := scheduleInput(r, start, 1, settings, opening)
+	need := "the pharmacy is closed that day"
+	if opening.IsOpen(start) {
+		if in.Pattern[start.Weekday()] != prescriptions.PickupEarlier {
+			return none, "", nil
+		}
+		need = "the pattern supplies that day's dose with an earlier collection"
+	}
+	day, ok := in.CollectionDayBefore(start)
+	switch {
+	case !ok:
+		return none, need + ", and the pharmacy has no collection day in the week before it", nil
+	case day.Before(today):
+		return none, fmt.Sprintf("%s, and the last collection day before it, %s, has passed", need, day), nil
+	case day.Before(prescribedOn):
+		return none, fmt.Sprintf("%s, and the last collection day before it, %s, is before the prescription date (L3)", need, day), nil
+	case settingOn(r, settings, day).PharmacyID != pharmacy:
+		return none, fmt.Sprintf("%s, and the last collection day before it, %s, is at the previous pharmacy", need, day), nil
+	}
+	var visited int64
+	if err := tx.g.Table("instalments").Where("patient_id = ? AND date = ?", r.PatientID, day).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").Count(&visited).Error; err != nil {
+		return none, "", translate(err)
+	}
+	if visited > 0 {
+		return none, fmt.Sprintf("%s, and the patient's collection on %s, the last collection day before it, is already recorded", need, day), nil
+	}
+	if !reissue && !day.Before(r.StartDate) {
+		supplied, err := tx.daySupplied(r.PatientID, day)
+		if err != nil || !supplied {
+			return none, "", err
+		}
+	}
+	return day, "", nil
+}
+
+// daySupplied reports whether a prescription of the patient supplies day:
+// an issued one, or any with a record for it.
+func (tx *Tx) daySupplied(patientID string, day calendar.Date) (bool, error) {
+	var rows []Instalment
+	if err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, day.AddDays(-7), day).
+		Where("(p.status = ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusIssued).
+		Find(&rows).Error; err != nil {
+		return false, translate(err)
+	}
+	for _, in := range rows {
+		if slices.ContainsFunc(in.Covers, day.Equal) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // scheduleOf is a stored prescription's schedule, for the wording rules.
@@ -446,24 +534,28 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 				st.EffectiveDate)
 		}
 	}
-	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings)
+	earlier, _, err := tx.firstCollection(r, settings, in.StartDate, in.PrescribedOn, today, false)
 	if err != nil {
 		return res, err
 	}
-	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...))
+	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier)
+	if err != nil {
+		return res, err
+	}
+	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...), earlier)
 }
 
 // closedDaysCarried is S8 for the schedule a new prescription will have:
 // laid out as insertPrescription lays it out, which reports a schedule it
 // cannot build.
 func (tx *Tx) closedDaysCarried(n policy.Numbers, r Regime, med dosing.Medicine, in NewPrescription, history []DoseChange,
-	settings []RegimeSetting) ([]policy.Finding, error) {
+	settings []RegimeSetting, earlier calendar.Date) ([]policy.Finding, error) {
 	r.PharmacyID = settingOn(r, settings, in.StartDate).PharmacyID
 	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
 	if err != nil {
 		return nil, err
 	}
-	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening)
+	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening, earlier)
 	if err != nil {
 		return nil, nil
 	}
@@ -616,8 +708,11 @@ func (tx *Tx) prescribedBefore(regimeID string, day calendar.Date) (bool, error)
 	return n > 0, translate(err)
 }
 
+// insertPrescription writes a prescription of r; earlier is the collection
+// day before its start for a closed first day (firstCollection), zero for
+// none.
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
-	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding) (PrescriptionResult, error) {
+	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding, earlier calendar.Date) (PrescriptionResult, error) {
 	var res PrescriptionResult
 	// The pharmacy dispensing on the first day; a prescription never spans
 	// a move to another pharmacy (callers split or refuse at one).
@@ -626,7 +721,7 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if err != nil {
 		return res, err
 	}
-	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening)
+	sched, err := scheduleFor(r, in.StartDate, in.Days, history, settings, opening, earlier)
 	if err != nil {
 		return res, problem.Invalidf("start_date", "schedule", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": "))
 	}
@@ -980,6 +1075,11 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		if !in.Date.Before(today) && !opening.IsOpen(in.Date) {
 			return res, problem.Conflictf("the pharmacy is now closed on %s, when this draft has an instalment; cancel it and write a new one, whose schedule follows the opening", in.Date)
 		}
+		// A closed first day's dose collected the day before
+		// (firstCollection) can only be collected while that day is to come.
+		if in.Date.Before(res.StartDate) && in.Date.Before(today) {
+			return res, problem.Conflictf("this draft supplies the dose for %s with a collection on %s, which has passed; cancel it and write a new one", res.StartDate, in.Date)
+		}
 	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
 		return res, err
@@ -1067,22 +1167,28 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 // from, and issues its remaining days on a new one with the dose and
 // pattern in force on each day. The remaining days start today (or at the
 // prescription's start) and after every day already settled at the
-// pharmacy or collected on a day now past, so no dose is supplied twice.
-func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date, why string) ([]Prescription, error) {
+// pharmacy or collected on a day now past, so no dose is supplied twice. A
+// first remaining day the pharmacy is closed on is supplied with the
+// collection the day before (firstCollection). The change that asked for
+// the reissue stands whatever happens here: a prescription whose remaining
+// days cannot be laid out is left as written, not cancelled, and the
+// returned findings tell the prescriber which one to rewrite.
+func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date, why string) ([]Prescription, []policy.Finding, error) {
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, from).
 		Order("start_date").Find(&live).Error; err != nil {
-		return nil, translate(err)
+		return nil, nil, translate(err)
 	}
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	settings, err := regimeSettings(tx.g, r.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []Prescription
+	var findings []policy.Finding
 	for _, old := range live {
 		// An instalment whose day has passed is settled too, recorded or
 		// not: its doses can no longer be supplied on a later day (MD4), and
@@ -1090,7 +1196,7 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		var settled []Instalment
 		if err := tx.g.Where("prescription_id = ? AND (date < ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))",
 			old.ID, today).Find(&settled).Error; err != nil {
-			return nil, translate(err)
+			return nil, nil, translate(err)
 		}
 		covers := make([][]calendar.Date, len(settled))
 		for i, in := range settled {
@@ -1100,23 +1206,82 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		if !ok {
 			continue // every day is already settled: nothing left to reissue
 		}
+		// One prescription per pharmacy: a move inside the remaining days
+		// splits them at the move. Every part is laid out before anything
+		// is cancelled.
+		segs := pharmacySegments(r, settings, rest, days)
+		earlier := make([]calendar.Date, len(segs))
+		var stuck *policy.Finding
+		for i, seg := range segs {
+			f, err := tx.planReissue(r, old, seg, history, settings, today, &earlier[i])
+			if err != nil {
+				return nil, nil, err
+			}
+			if f != nil {
+				stuck = f
+				break
+			}
+		}
+		if stuck != nil {
+			findings = append(findings, *stuck)
+			if err := tx.Audit("prescription.not_reissued", "prescription", old.ID, map[string]any{"serial": old.Serial, "why": why,
+				"finding": stuck}); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		// Settled instalments stay with the cancelled prescription, which
 		// the pharmacy's records still point at.
 		if _, err := tx.cancelPrescription(p, old, why); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		// One prescription per pharmacy: a move inside the remaining days
-		// splits them at the move.
-		for _, seg := range pharmacySegments(r, settings, rest, days) {
+		for i, seg := range segs {
 			res, err := tx.insertPrescription(p, r, old.ServiceID,
-				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings, &old.ID, nil)
+				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings,
+				&old.ID, nil, earlier[i])
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out = append(out, res.Prescription)
 		}
 	}
-	return out, nil
+	return out, findings, nil
+}
+
+// planReissue checks that seg, part of old's remaining days, lays out as a
+// prescription dated today, setting earlier to the collection day for a
+// closed first day. A part that cannot be laid out returns the finding that
+// tells the prescriber to rewrite old.
+func (tx *Tx) planReissue(r Regime, old Prescription, seg segment, history []DoseChange, settings []RegimeSetting, today calendar.Date,
+	earlier *calendar.Date) (*policy.Finding, error) {
+	day, whyNot, err := tx.firstCollection(r, settings, seg.start, today, today, true)
+	if err != nil {
+		return nil, err
+	}
+	opening, err := pharmacyOpening(tx.g, settingOn(r, settings, seg.start).PharmacyID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = scheduleFor(r, seg.start, seg.days, history, settings, opening, day)
+	if err == nil {
+		*earlier = day
+		return nil, nil
+	}
+	if !errors.Is(err, prescriptions.ErrInvalidSchedule) {
+		return nil, err
+	}
+	if whyNot == "" {
+		whyNot = strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": ")
+	}
+	var next calendar.Date
+	for d := seg.start.AddDays(1); !d.After(old.EndDate); d = d.AddDays(1) {
+		if opening.IsOpen(d) && settingOn(r, settings, d).Pattern[d.Weekday()] != regimes.PickupEarlier {
+			next = d
+			break
+		}
+	}
+	f := prescriptions.NotReissuedFinding(old.Serial, seg.start, whyNot, next)
+	return &f, nil
 }
 
 type segment struct {

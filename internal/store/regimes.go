@@ -883,11 +883,13 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	// The withdrawn changes are no longer read (doseChanges), so the
 	// reissued days from this change on carry the doses now in force.
-	res.Reissued, err = tx.reissueLive(p, r, in.Effective, today,
+	var stuck []policy.Finding
+	res.Reissued, stuck, err = tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
 	if err != nil {
 		return res, err
 	}
+	res.Outcome.Warnings = append(res.Outcome.Warnings, stuck...)
 	return res, tx.tellPracticeOfChange(p, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
 		in.Reason, res.Reissued)
 }
@@ -1026,11 +1028,12 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied); err != nil {
 		return r, set, out, nil, err
 	}
-	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+	reissued, stuck, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Pickup pattern changed from %s; remaining days reissued", in.Effective))
 	if err != nil {
 		return r, set, out, reissued, err
 	}
+	out.Warnings = append(out.Warnings, stuck...)
 	return r, set, out, reissued, tx.tellPracticeOfChange(p, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
 		in.Reason, reissued)
 }
@@ -1045,7 +1048,15 @@ type PharmacyMove struct {
 // MovePharmacy records the move as a new settings entry, makes the new
 // pharmacy the patient's from the move's day, and reissues the live prescriptions' remaining
 // days: those before the move at the old pharmacy, the rest at the new one.
-func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, error) {
+// The findings name any live prescription left as written because its
+// remaining days could not be laid out (reissueLive).
+func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, []policy.Finding, error) {
+	var stuck []policy.Finding
+	set, reissued, err := tx.movePharmacy(p, regimeID, in, today, &stuck)
+	return set, reissued, stuck, err
+}
+
+func (tx *Tx) movePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date, stuck *[]policy.Finding) (RegimeSetting, []Prescription, error) {
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return RegimeSetting{}, nil, err
@@ -1104,8 +1115,9 @@ func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 			return set, nil, err
 		}
 	}
-	reissued, err := tx.reissueLive(p, r, in.Effective, today,
+	reissued, notReissued, err := tx.reissueLive(p, r, in.Effective, today,
 		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
+	*stuck = notReissued
 	if err != nil {
 		return set, reissued, err
 	}
