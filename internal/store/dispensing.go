@@ -280,8 +280,10 @@ type recordTarget struct {
 
 // recordTargetFor returns an instalment at the pharmacist's pharmacy (or of
 // a patient the user may see) that is on a non-draft prescription; anything
-// else is NotFound, so another pharmacy's instalments reveal nothing.
-func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, error) {
+// else is NotFound, so another pharmacy's instalments reveal nothing. The
+// statement takes the patient's write lock as it reads (lockingPatient),
+// so recording pays no round trip for it.
+func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error) {
 	var t recordTarget
 	notFound := problem.NotFoundf("instalment not found")
 	if !ValidID(id) {
@@ -289,7 +291,7 @@ func recordTargetFor(g *gorm.DB, p auth.Principal, id string) (recordTarget, err
 	}
 	// Scanned by hand, as recordWindowFor's rows are: gorm's reflection was
 	// a good part of this statement's cost.
-	q := g.Table("instalments").
+	q := tx.lockingPatient(tx.g.Table("instalments")).
 		Select(`instalments.id, instalments.prescription_id, instalments.patient_id, instalments.pharmacy_id, instalments.date,
 			instalments.dose_days, CASE WHEN instalments.dose_days > 1 OR instalments.date < prescriptions.start_date THEN instalments.covers END,
 			instalments.supervised_ug, instalments.take_home_ug,
@@ -343,6 +345,9 @@ type recordWindow struct {
 	days        []dispensing.DayOutcome
 	firstSupply calendar.Date
 	supplies    []dispensing.Supply
+	// status is the instalment's prescription's, read after the patient's
+	// lock (recordTargetFor's statement may predate a write it waited for).
+	status prescriptions.Status
 }
 
 // recordWindowFor reads the window as it stood on asOf: today for a first
@@ -418,8 +423,9 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 			}
 			list = append(list, cur)
 		}
-		if ev.id != nil && id == inst.ID {
-			w.recorded = true
+		if id == inst.ID {
+			w.recorded = w.recorded || ev.id != nil
+			w.status = prescriptions.Status(status)
 		}
 		cur.events = ev.appendTo(cur.events)
 	}
@@ -476,7 +482,7 @@ type NewDoseEvent struct {
 // RecordDose saves a dose event under S1, S3, S7, L3, MD1 and MD4. A second
 // outcome for the same instalment is a Conflict carrying the first.
 func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
-	inst, err := recordTargetFor(tx.g, p, instalmentID)
+	inst, err := tx.recordTargetFor(p, instalmentID)
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
@@ -494,6 +500,9 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	w, err := recordWindowFor(tx.g, inst.PatientID, inst.Instalment, asOf, correction)
 	if err != nil {
+		return DoseEvent{}, nil, err
+	}
+	if err := tx.refreshTarget(&inst, w); err != nil {
 		return DoseEvent{}, nil, err
 	}
 	var existing []DoseEvent
@@ -1006,6 +1015,13 @@ type CloseDayResult struct {
 // is safe to run twice: outcomes are unique per instalment.
 func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
 	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}
+	// Outcomes are safe without it (dose_events_one_outcome), but the
+	// alerts below are judged from the patients' records, which a review
+	// or a correction at the same moment would change under them. The
+	// window back, and ahead to the next open day (blockedAheadAlerts).
+	if err := tx.lockPatientsAt(pharmacyID, day.AddDays(-historyWindow), day.AddDays(historyWindow+1)); err != nil {
+		return res, err
+	}
 	var prior int64
 	if err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date = ?", pharmacyID, day).Count(&prior).Error; err != nil {
 		return res, translate(err)
@@ -1382,6 +1398,9 @@ func overdueMessage(r Regime, next regimes.InjectionDue) string {
 // practice then prescribes, so it must be able to lift a block on its own
 // prescriptions (MD1); a proposal alone gives it no such say.
 func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Date, r *Review) error {
+	if err := tx.lockPatient(r.PatientID); err != nil {
+		return err
+	}
 	pt, err := reviewablePatient(tx.g, p, r.PatientID)
 	if err != nil {
 		return err

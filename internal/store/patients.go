@@ -197,6 +197,9 @@ func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
 // UpdatePatient replaces the demographic and profile fields of a patient and
 // audits the before and after. Clinical records are never edited this way.
 func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) error) (Patient, error) {
+	if err := tx.lockPatient(id); err != nil {
+		return Patient{}, err
+	}
 	before, err := patientFor(tx.g, p, id)
 	if err != nil {
 		return before, err

@@ -470,6 +470,9 @@ type PrescriptionResult struct {
 // L6, L7): the schedule follows the pickup pattern and the pharmacy's opening.
 func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPrescription, today calendar.Date) (PrescriptionResult, error) {
 	var res PrescriptionResult
+	if err := tx.lockPatient(in.PatientID); err != nil {
+		return res, err
+	}
 	pt, err := patientFor(tx.g, p, in.PatientID)
 	if err != nil {
 		return res, err
@@ -1022,6 +1025,9 @@ func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
 // prescriptions; the wording rules are applied again and their findings
 // returned.
 func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
+	if err := tx.lockPatientOf(ofPrescription, id); err != nil {
+		return PrescriptionResult{}, err
+	}
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
 		return res, err
@@ -1032,7 +1038,7 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		}
 	}
 	if res.Status != StatusDraft {
-		return res, &problem.Error{Code: problem.Conflict, Message: fmt.Sprintf("only a draft can be issued; this prescription is %s", res.Status)}
+		return res, notDraft(res.Status)
 	}
 	if res.EffectiveStatus(today, n) == prescriptions.StatusExpired {
 		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
@@ -1095,16 +1101,31 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	now := tx.db.Now()
 	// A draft is not yet a prescription; wording L8 requires is completed as
 	// it is signed, and whoever signs it is its prescriber (L1): a colleague,
-	// or the service after a GP practice handed back a draft it wrote.
-	if err := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", id, StatusDraft).
+	// or the service after a GP practice handed back a draft it wrote. Only
+	// a draft is issued, whatever happened since it was read: of two
+	// issues of one draft, one wins.
+	up := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", id, StatusDraft).
 		Updates(map[string]any{"status": StatusIssued, "issued_at": now, "wording": mustJSON(nonNil(wording)),
-			"prescriber_id": p.UserID}).Error; err != nil {
-		return res, translate(err)
+			"prescriber_id": p.UserID})
+	if up.Error != nil {
+		return res, translate(up.Error)
+	}
+	if up.RowsAffected != 1 {
+		var status prescriptions.Status
+		if err := tx.g.Model(&Prescription{}).Select("status").Where("id = ?", id).Scan(&status).Error; err != nil {
+			return res, translate(err)
+		}
+		return res, notDraft(status)
 	}
 	drafter := res.PrescriberID
 	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
 	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
 		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter})
+}
+
+// notDraft answers an issue of a prescription that is no longer a draft.
+func notDraft(status prescriptions.Status) error {
+	return &problem.Error{Code: problem.Conflict, Message: fmt.Sprintf("only a draft can be issued; this prescription is %s", status)}
 }
 
 // settingsChangedWithin reports a draft whose days the regime's settings no
@@ -1126,6 +1147,9 @@ func settingsChangedWithin(r Regime, settings []RegimeSetting, pr Prescription) 
 
 // CancelPrescription cancels a draft or issued prescription with a reason.
 func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (PrescriptionResult, error) {
+	if err := tx.lockPatientOf(ofPrescription, id); err != nil {
+		return PrescriptionResult{}, err
+	}
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
 		return res, err
@@ -1148,9 +1172,14 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 		return pr, problem.Conflictf("a %s prescription cannot be cancelled", pr.Status)
 	}
 	now := tx.db.Now()
-	if err := tx.g.Model(&Prescription{}).Where("id = ?", pr.ID).Updates(map[string]any{"status": StatusCancelled,
-		"cancelled_at": now, "cancelled_by": p.UserID, "cancel_reason": reason}).Error; err != nil {
-		return pr, translate(err)
+	// Conditional, as issuing is: the status read is the one changed.
+	up := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", pr.ID, pr.Status).Updates(map[string]any{"status": StatusCancelled,
+		"cancelled_at": now, "cancelled_by": p.UserID, "cancel_reason": reason})
+	if up.Error != nil {
+		return pr, translate(up.Error)
+	}
+	if up.RowsAffected != 1 {
+		return pr, problem.Conflictf("prescription %s changed meanwhile; reload it", pr.Serial)
 	}
 	pr.Status, pr.CancelledAt, pr.CancelledBy, pr.CancelReason = StatusCancelled, &now, &p.UserID, reason
 	if err := tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason}); err != nil {

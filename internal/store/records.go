@@ -79,6 +79,9 @@ func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administr
 // current dose of its patients under accepted shared care (SC1).
 func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID string, in NewAdministration) (Administration, Outcome, error) {
 	var out Outcome
+	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
+		return Administration{}, out, err
+	}
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return Administration{}, out, err

@@ -473,6 +473,9 @@ type Outcome struct {
 // StartRegime starts a patient's regime under M1, M4, M6, B1–B4, BV1–BV5.
 func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (Regime, Outcome, error) {
 	var out Outcome
+	if err := tx.lockPatient(in.PatientID); err != nil {
+		return Regime{}, out, err
+	}
 	pt, err := patientFor(tx.g, p, in.PatientID)
 	if err != nil {
 		return Regime{}, out, err
@@ -723,6 +726,9 @@ type DoseChangeResult struct {
 // reissued at the doses now in force.
 func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChangeResult, error) {
 	var res DoseChangeResult
+	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
+		return res, err
+	}
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return res, err
@@ -896,6 +902,9 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 
 // EndRegime ends the active regime; a reason is required.
 func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, reason string) (Regime, error) {
+	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
+		return Regime{}, err
+	}
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return r, err
@@ -983,6 +992,9 @@ type PatternChange struct {
 // its remaining days issued on a new one, as for a dose change.
 func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string, in PatternChange, today calendar.Date) (Regime, RegimeSetting, Outcome, []Prescription, error) {
 	var out Outcome
+	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
+		return Regime{}, RegimeSetting{}, out, nil, err
+	}
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return r, RegimeSetting{}, out, nil, err
@@ -1057,6 +1069,9 @@ func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 }
 
 func (tx *Tx) movePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date, stuck *[]policy.Finding) (RegimeSetting, []Prescription, error) {
+	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
+		return RegimeSetting{}, nil, err
+	}
 	r, err := regimeFor(tx.g, p, regimeID)
 	if err != nil {
 		return RegimeSetting{}, nil, err

@@ -239,6 +239,9 @@ func judge(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOve
 // after checking SC3 eligibility; unmet criteria need override reasons.
 func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSharedCare, today calendar.Date) (SharedCareRecord, error) {
 	var rec SharedCareRecord
+	if err := tx.lockPatient(in.PatientID); err != nil {
+		return rec, err
+	}
 	pt, err := patientFor(tx.g, p, in.PatientID)
 	if err != nil {
 		return rec, err
@@ -387,6 +390,9 @@ func transitionConflict(status, to string) string {
 // are set: the specialist reviews at least yearly (SC1), the regime every
 // M5 interval.
 func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (SharedCareRecord, error) {
+	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
+		return SharedCareRecord{}, err
+	}
 	sc, err := sharedCareFor(tx.g, p, id)
 	if err != nil {
 		return SharedCareRecord{}, err
@@ -425,6 +431,9 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 // DeclineSharedCare is the GP practice refusing a proposal, with a reason;
 // the service is alerted.
 func (tx *Tx) DeclineSharedCare(p auth.Principal, id, reason string) (SharedCareRecord, error) {
+	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
+		return SharedCareRecord{}, err
+	}
 	sc, err := sharedCareFor(tx.g, p, id)
 	if err != nil {
 		return SharedCareRecord{}, err
@@ -461,6 +470,9 @@ type HandBack struct {
 // by the service is withdrawn. Prescriptions the practice's GPs signed are
 // left as they are, for the service to decide about.
 func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today calendar.Date) (HandBack, error) {
+	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
+		return HandBack{}, err
+	}
 	sc, err := sharedCareFor(tx.g, p, id)
 	if err != nil {
 		return HandBack{}, err

@@ -1,0 +1,313 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/store"
+	"github.com/dosebook/dosebook/internal/store/storetest"
+)
+
+// Writes that read the patient's record, check it and then insert must
+// not both pass their checks when they run at the same moment. On SQLite
+// immediate transactions queue writers; on PostgreSQL (READ COMMITTED) the
+// patient's row lock and the database's unique indexes do. Each test runs
+// raceRounds rounds, each on a patient of its own, with the two writes
+// released together: before the lock, PostgreSQL let both through in most
+// rounds. Nothing here measures time; every wait is bounded by raceTimeout.
+
+const (
+	raceRounds  = 16
+	raceTimeout = 60 * time.Second
+)
+
+// raceDay is a Wednesday; the clock stays on it.
+var raceDay = calendar.MustParse("2026-06-10")
+
+type raceClinic struct {
+	db         *store.DB
+	n          policy.Numbers
+	prescriber auth.Principal
+	pharmacist auth.Principal
+	patients   []string // one per round, each with an active regime from raceDay
+}
+
+func raceClock() time.Time { return raceDay.Start(time.UTC).Add(10 * time.Hour) }
+
+func newRaceClinic(t *testing.T, d store.Dialect) *raceClinic {
+	t.Helper()
+	return raceClinicOn(t, storetest.Open(t, d, store.Options{Now: raceClock}))
+}
+
+// raceClinicOn fills db, whose clock is raceClock, with the clinic.
+func raceClinicOn(t *testing.T, db *store.DB) *raceClinic {
+	t.Helper()
+	c := &raceClinic{db: db, n: policy.Defaults()}
+	err := c.db.Write(context.Background(), func(tx *store.Tx) error {
+		svc := store.Organisation{Kind: auth.TreatmentService, Name: "Severn Drug Service"}
+		ph := store.Organisation{Kind: auth.Pharmacy, Name: "Canal Pharmacy"}
+		for _, o := range []*store.Organisation{&svc, &ph} {
+			if err := tx.CreateOrganisation(o); err != nil {
+				return err
+			}
+		}
+		for _, u := range []struct {
+			org  string
+			role auth.Role
+			p    *auth.Principal
+		}{{svc.ID, auth.Prescriber, &c.prescriber}, {ph.ID, auth.Pharmacist, &c.pharmacist}} {
+			user := store.User{OrganisationID: u.org, Role: u.role, Name: "Zoë Łukasz-Nguyễn — " + string(u.role)}
+			if err := tx.CreateUser(&user); err != nil {
+				return err
+			}
+			*u.p = auth.Principal{UserID: user.ID, Role: u.role, OrgID: u.org}
+		}
+		methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+		for i := range raceRounds {
+			pt := store.Patient{NHSNumber: patients.TestNHSNumber(400 + i), GivenName: "Zoë", FamilyName: fmt.Sprintf("Łukasz-Nguyễn %02d", i),
+				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+			if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
+				return err
+			}
+			if _, _, err := tx.StartRegime(c.prescriber, c.n, store.StartRegime{PatientID: pt.ID, Medicine: methadone, Dose: dosing.Mg(30),
+				StartDate: raceDay, Stage: regimes.StageTitration, Pattern: regimes.AllSupervised(), PharmacyID: ph.ID}); err != nil {
+				return err
+			}
+			c.patients = append(c.patients, pt.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// prescription writes a 7-day prescription for the patient from start.
+func (c *raceClinic) prescription(t *testing.T, patientID string, start calendar.Date, issue bool) store.PrescriptionResult {
+	t.Helper()
+	var res store.PrescriptionResult
+	err := c.db.Write(context.Background(), func(tx *store.Tx) error {
+		var err error
+		res, err = tx.CreatePrescription(c.prescriber, c.n, store.NewPrescription{PatientID: patientID, StartDate: start,
+			Days: 7, Wording: []int{1, 3}, Issue: issue}, raceDay)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (c *raceClinic) issue(id string) func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
+		_, err := tx.IssuePrescription(c.prescriber, c.n, id, raceDay)
+		return err
+	}
+}
+
+// together runs the writes, each in its own transaction, released at once.
+func together(t *testing.T, db *store.DB, writes ...func(tx *store.Tx) error) []error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), raceTimeout)
+	defer cancel()
+	start := make(chan struct{})
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = db.Write(ctx, w)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("the writes did not finish within %s: %v", raceTimeout, errs)
+	}
+	return errs
+}
+
+// oneWins checks that exactly one write succeeded and every other was a
+// Conflict, and returns the winner's index and the losers' problems.
+func oneWins(t *testing.T, round int, errs []error) (int, []*problem.Error) {
+	t.Helper()
+	winner := -1
+	var lost []*problem.Error
+	for i, err := range errs {
+		if err == nil {
+			if winner >= 0 {
+				t.Fatalf("round %d: writes %d and %d both succeeded", round, winner, i)
+			}
+			winner = i
+			continue
+		}
+		pe, ok := problem.As(err)
+		if !ok || pe.Code != problem.Conflict {
+			t.Fatalf("round %d: write %d failed with %v, want a conflict", round, i, err)
+		}
+		lost = append(lost, pe)
+	}
+	if winner < 0 {
+		t.Fatalf("round %d: no write succeeded: %v", round, errs)
+	}
+	return winner, lost
+}
+
+// Two overlapping drafts of one patient issued at the same moment: one is
+// issued, the other refused, as when they are issued one after the other.
+func TestOverlappingDraftsIssuedTogetherIssueOne(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			for round, pt := range c.patients {
+				a := c.prescription(t, pt, raceDay, false)
+				b := c.prescription(t, pt, raceDay.AddDays(3), false)
+				_, lost := oneWins(t, round, together(t, c.db, c.issue(a.ID), c.issue(b.ID)))
+				if _, ok := lost[0].Existing.(store.Prescription); !ok {
+					t.Fatalf("round %d: the refusal carries %T, want the issued prescription", round, lost[0].Existing)
+				}
+				issued, err := c.db.Prescriptions(context.Background(), c.prescriber, store.PrescriptionFilter{PatientID: pt, Status: store.StatusIssued,
+					Today: raceDay, Numbers: c.n, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(issued) != 1 {
+					t.Fatalf("round %d: %d prescriptions issued, want 1", round, len(issued))
+				}
+			}
+		})
+	}
+}
+
+// One draft issued twice at the same moment is issued once, with one
+// prescription.issue event in the audit trail.
+func TestOneDraftIssuedTwiceTogetherIssuesOnce(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			for round, pt := range c.patients {
+				draft := c.prescription(t, pt, raceDay, false)
+				_, lost := oneWins(t, round, together(t, c.db, c.issue(draft.ID), c.issue(draft.ID)))
+				if lost[0].Message != "only a draft can be issued; this prescription is issued" {
+					t.Fatalf("round %d: refusal %q, want the one a sequential second issue gets", round, lost[0].Message)
+				}
+				events, err := c.db.AuditEvents(context.Background(), store.AuditFilter{EntityType: "prescription", EntityID: draft.ID, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				issues := 0
+				for _, e := range events {
+					if e.Action == "prescription.issue" {
+						issues++
+					}
+				}
+				if issues != 1 {
+					t.Fatalf("round %d: %d prescription.issue events, want 1", round, issues)
+				}
+			}
+		})
+	}
+}
+
+// Two corrections of one dose record sent at the same moment: one is
+// saved, the other refused naming the correction that won, so the record
+// keeps one line of corrections (S1).
+func TestTwoCorrectionsOfOneRecordTogetherSaveOne(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			for round, pt := range c.patients {
+				rx := c.prescription(t, pt, raceDay, true)
+				inst := rx.Instalments[0]
+				var first store.DoseEvent
+				if err := c.db.Write(context.Background(), func(tx *store.Tx) error {
+					var err error
+					first, _, err = tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Supervised,
+						IdentityConfirmed: true}, raceDay)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				saved := make([]store.DoseEvent, 2)
+				correct := func(i int) func(tx *store.Tx) error {
+					return func(tx *store.Tx) error {
+						var err error
+						saved[i], _, err = tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Refused,
+							CorrectsID: first.ID, CorrectionReason: fmt.Sprintf("recorded on the wrong patient's card (%d)", i)}, raceDay)
+						return err
+					}
+				}
+				won, lost := oneWins(t, round, together(t, c.db, correct(0), correct(1)))
+				ex, ok := lost[0].Existing.(store.DoseEvent)
+				if !ok || ex.ID != saved[won].ID {
+					t.Fatalf("round %d: the refusal carries %+v, want the correction that was saved (%s)", round, lost[0].Existing, saved[won].ID)
+				}
+				h, err := c.db.DoseHistory(context.Background(), c.pharmacist, c.n, pt, raceDay, raceDay, raceDay)
+				if err != nil {
+					t.Fatal(err)
+				}
+				events := 0
+				for _, in := range h.Instalments {
+					events += len(in.Events)
+				}
+				if events != 2 {
+					t.Fatalf("round %d: %d dose events, want the record and one correction", round, events)
+				}
+			}
+		})
+	}
+}
+
+// A day's dose is handed over once (MD4), even from two issued
+// prescriptions covering it — which the store no longer lets a prescriber
+// write, so the test puts the second one in place with SQL — when the
+// pharmacy records both at the same moment.
+func TestOneDaySuppliedOnceWhenRecordedTogether(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			for round, pt := range c.patients {
+				a := c.prescription(t, pt, raceDay, true)
+				b := c.prescription(t, pt, raceDay, false)
+				if err := c.db.ExecForTest(ctx, "UPDATE prescriptions SET status = ?, issued_at = ? WHERE id = ?",
+					store.StatusIssued, raceDay.Start(time.UTC), b.ID); err != nil {
+					t.Fatal(err)
+				}
+				supply := func(in store.Instalment) func(tx *store.Tx) error {
+					return func(tx *store.Tx) error {
+						_, _, err := tx.RecordDose(c.pharmacist, c.n, in.ID, store.NewDoseEvent{Outcome: dispensing.Supervised,
+							IdentityConfirmed: true}, raceDay)
+						return err
+					}
+				}
+				_, lost := oneWins(t, round, together(t, c.db, supply(a.Instalments[0]), supply(b.Instalments[0])))
+				if _, ok := lost[0].Existing.(store.DoseEvent); !ok {
+					t.Fatalf("round %d: the refusal carries %T, want the first supply", round, lost[0].Existing)
+				}
+			}
+		})
+	}
+}
