@@ -524,9 +524,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		// two competing accounts of the dose.
 		for _, e := range existing {
 			if e.CorrectsID != nil && *e.CorrectsID == in.CorrectsID {
-				cur := existing[len(existing)-1]
-				return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: cur,
-					Message: fmt.Sprintf("that record was already corrected; correct the current record instead (corrects_id %s)", cur.ID)}
+				return DoseEvent{}, nil, alreadyCorrected(existing)
 			}
 		}
 	} else if len(existing) > 0 {
@@ -589,8 +587,8 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if correction {
 		e.CorrectsID, e.CorrectionReason = &in.CorrectsID, in.CorrectionReason
 	}
-	if err := tx.g.Create(&e).Error; err != nil {
-		return e, nil, translate(err)
+	if err := tx.insertDoseEvent(&e); err != nil {
+		return e, nil, err
 	}
 	action := "dose_event.record"
 	if correction {
@@ -682,6 +680,39 @@ func (tx *Tx) secondSupply(twice []dispensing.SuppliedDay) error {
 		return translate(err)
 	}
 	return &problem.Error{Code: problem.Conflict, Existing: first, Message: dispensing.SecondSupplyMessage(twice)}
+}
+
+// alreadyCorrected is the Conflict answering a second correction of one
+// record: it carries the instalment's current record, which is the one to
+// correct.
+func alreadyCorrected(existing []DoseEvent) error {
+	cur := existing[len(existing)-1]
+	return &problem.Error{Code: problem.Conflict, Existing: cur,
+		Message: fmt.Sprintf("that record was already corrected; correct the current record instead (corrects_id %s)", cur.ID)}
+}
+
+// insertDoseEvent saves a dose event. A correction is saved only if no
+// other correction of its record exists (dose_events_one_correction,
+// migration 00015): one that lost the race to a writer that did not queue
+// behind the patient's lock gets the answer RecordDose's own check gives,
+// not a database error.
+func (tx *Tx) insertDoseEvent(e *DoseEvent) error {
+	if e.CorrectsID == nil {
+		return translate(tx.g.Create(e).Error)
+	}
+	res := tx.g.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "corrects_id"}},
+		TargetWhere: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "corrects_id IS NOT NULL"}}}, DoNothing: true}).Create(e)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var existing []DoseEvent
+	if err := tx.g.Where("instalment_id = ?", e.InstalmentID).Order("created_at, id").Find(&existing).Error; err != nil {
+		return translate(err)
+	}
+	return alreadyCorrected(existing)
 }
 
 // DoseEventResult is the answer to a recorded dose.

@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -307,6 +310,127 @@ func TestOneDaySuppliedOnceWhenRecordedTogether(t *testing.T) {
 				if _, ok := lost[0].Existing.(store.DoseEvent); !ok {
 					t.Fatalf("round %d: the refusal carries %T, want the first supply", round, lost[0].Existing)
 				}
+			}
+		})
+	}
+}
+
+// A correction that loses at the database's index — to a writer that did
+// not queue behind the patient's lock, here a transaction of the test's
+// own that is still open when the store inserts — gets the answer the
+// store's check gives a second correction: 409 with the current record.
+func TestCorrectionLosingAtTheIndexIsTheSameConflict(t *testing.T) {
+	t.Parallel()
+	if storetest.PostgresURL() == "" {
+		t.Skip("needs DOSEBOOK_TEST_POSTGRES_URL: SQLite runs one writer at a time")
+	}
+	c := newRaceClinic(t, store.Postgres)
+	ctx, cancel := context.WithTimeout(context.Background(), raceTimeout)
+	defer cancel()
+	pt := c.patients[0]
+	rx := c.prescription(t, pt, raceDay, true)
+	inst := rx.Instalments[0]
+	var first store.DoseEvent
+	if err := c.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		first, _, err = tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Supervised, IdentityConfirmed: true}, raceDay)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := c.db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	var otherPID int
+	if err := other.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&otherPID); err != nil {
+		t.Fatal(err)
+	}
+	otherID := uuid.NewString()
+	at := raceDay.Start(time.UTC).Add(10 * time.Hour)
+	if _, err := other.ExecContext(ctx, `INSERT INTO dose_events (id, instalment_id, patient_id, pharmacy_id, date, outcome,
+		identity_confirmed, occurred_at, recorded_by, corrects_id, correction_reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'refused', false, $6, $7, $8, 'the other writer', $6)`,
+		otherID, inst.ID, pt, inst.PharmacyID, inst.Date, at, c.pharmacist.UserID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- c.db.Write(ctx, func(tx *store.Tx) error {
+			_, _, err := tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Refused,
+				CorrectsID: first.ID, CorrectionReason: "recorded on the wrong patient's card"}, raceDay)
+			return err
+		})
+	}()
+	// Until the store's insert waits for the other transaction's row.
+	for blocked := false; !blocked; {
+		if err := c.db.SQL().QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)))",
+			otherPID).Scan(&blocked); err != nil {
+			t.Fatalf("waiting for the store's insert to block: %v", err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the correction finished before the other transaction committed: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	pe, ok := problem.As(err)
+	if !ok || pe.Code != problem.Conflict {
+		t.Fatalf("the correction losing at the index got %v, want a conflict", err)
+	}
+	if ex, ok := pe.Existing.(store.DoseEvent); !ok || ex.ID != otherID ||
+		pe.Message != fmt.Sprintf("that record was already corrected; correct the current record instead (corrects_id %s)", otherID) {
+		t.Fatalf("the conflict is %q with %+v, want the one naming the saved correction %s", pe.Message, pe.Existing, otherID)
+	}
+}
+
+// Migration 00015 refuses a database where a record was corrected twice
+// (possible on PostgreSQL before the patient's lock), naming the record,
+// rather than pick one account of the dose itself.
+func TestMigration00015RefusesARecordCorrectedTwice(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, d), store.Options{Now: raceClock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateToForTest(ctx, 14); err != nil {
+				t.Fatal(err)
+			}
+			c := raceClinicOn(t, db)
+			pt := c.patients[0]
+			inst := c.prescription(t, pt, raceDay, true).Instalments[0]
+			var first store.DoseEvent
+			if err := db.Write(ctx, func(tx *store.Tx) error {
+				var err error
+				first, _, err = tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Supervised, IdentityConfirmed: true}, raceDay)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if err := db.ExecForTest(ctx, `INSERT INTO dose_events (id, instalment_id, patient_id, pharmacy_id, date, outcome,
+					identity_confirmed, occurred_at, recorded_by, corrects_id, correction_reason, created_at)
+					VALUES (?, ?, ?, ?, ?, 'refused', false, ?, ?, ?, ?, ?)`, uuid.NewString(), inst.ID, pt, inst.PharmacyID, inst.Date,
+					raceClock(), c.pharmacist.UserID, first.ID, fmt.Sprintf("correction %d", i), raceClock().Add(time.Duration(i)*time.Second)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = db.Migrate(ctx, nil)
+			if err == nil {
+				t.Fatal("migration 00015 made its index over a record corrected twice")
+			}
+			if d == store.Postgres && !strings.Contains(err.Error(), "dose records corrected more than once: "+first.ID) {
+				t.Fatalf("migration 00015 failed with %v, want it to name the record %s", err, first.ID)
 			}
 		})
 	}
