@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -183,6 +184,22 @@ func pharmacyOpening(g *gorm.DB, pharmacyID string) (calendar.Opening, error) {
 		return calendar.Opening{}, fmt.Errorf("pharmacy %s opening: %w", o.ID, err)
 	}
 	return op, nil
+}
+
+// scheduleOpening is a pharmacy's opening read to lay out, issue or move
+// a schedule by. On PostgreSQL the read takes a share lock on the
+// pharmacy's row, which SetPharmacyOpening updates: a change of opening
+// waits for the schedules being written on the old one and then finds
+// them among the instalments on days now closed (L8), and a schedule
+// written meanwhile waits for the change and follows the new opening.
+// Otherwise a draft could be issued on the old opening just as a day
+// closed, with nobody told. Share locks do not wait for each other.
+func (tx *Tx) scheduleOpening(pharmacyID string) (calendar.Opening, error) {
+	g := tx.g
+	if tx.db.dialect == Postgres {
+		g = g.Clauses(clause.Locking{Strength: clause.LockingStrengthShare})
+	}
+	return pharmacyOpening(g, pharmacyID)
 }
 
 // InstalmentOnClosedDay is an instalment of an issued prescription due on
@@ -720,7 +737,7 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	// The pharmacy dispensing on the first day; a prescription never spans
 	// a move to another pharmacy (callers split or refuse at one).
 	r.PharmacyID = settingOn(r, settings, in.StartDate).PharmacyID
-	opening, err := pharmacyOpening(tx.g, r.PharmacyID)
+	opening, err := tx.scheduleOpening(r.PharmacyID)
 	if err != nil {
 		return res, err
 	}
@@ -1073,7 +1090,7 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	// The schedule was laid out on the opening of the day it was written:
 	// an instalment on a day the pharmacy has closed since could not be
 	// collected, and once signed the prescription cannot be changed.
-	opening, err := pharmacyOpening(tx.g, res.PharmacyID)
+	opening, err := tx.scheduleOpening(res.PharmacyID)
 	if err != nil {
 		return res, err
 	}

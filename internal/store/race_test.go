@@ -435,3 +435,83 @@ func TestMigration00015RefusesARecordCorrectedTwice(t *testing.T) {
 		})
 	}
 }
+
+// A pharmacy closing a day while a draft with an instalment on it is
+// issued: either the issue is refused (the pharmacy is now closed then) or
+// the change of opening finds the issued instalment and alerts (L8), as
+// when the two run one after the other — never an issued instalment on a
+// closed day that nobody was told about.
+func TestOpeningChangedWhileADraftIsIssuedMissesNoInstalment(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			thursday := raceDay.AddDays(1)
+			methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+			for round := range raceRounds {
+				var pharmacist auth.Principal
+				var draft store.PrescriptionResult
+				err := c.db.Write(ctx, func(tx *store.Tx) error {
+					ph := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Łukasz-Nguyễn Pharmacy — %d", round)}
+					if err := tx.CreateOrganisation(&ph); err != nil {
+						return err
+					}
+					u := store.User{OrganisationID: ph.ID, Role: auth.Pharmacist, Name: "Tom Hughes"}
+					if err := tx.CreateUser(&u); err != nil {
+						return err
+					}
+					pharmacist = auth.Principal{UserID: u.ID, Role: auth.Pharmacist, OrgID: ph.ID}
+					pt := store.Patient{NHSNumber: patients.TestNHSNumber(500 + round), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
+						DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+					if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
+						return err
+					}
+					if _, _, err := tx.StartRegime(c.prescriber, c.n, store.StartRegime{PatientID: pt.ID, Medicine: methadone, Dose: dosing.Mg(30),
+						StartDate: raceDay, Stage: regimes.StageTitration, Pattern: regimes.AllSupervised(), PharmacyID: ph.ID}); err != nil {
+						return err
+					}
+					var err error
+					draft, err = tx.CreatePrescription(c.prescriber, c.n, store.NewPrescription{PatientID: pt.ID, StartDate: raceDay,
+						Days: 7, Wording: []int{1, 3}}, raceDay)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var onThursday string
+				for _, in := range draft.Instalments {
+					if in.Date.Equal(thursday) {
+						onThursday = in.ID
+					}
+				}
+				closed := calendar.DefaultOpening()
+				closed.ClosedDates = []calendar.Date{thursday}
+				var affected []store.InstalmentOnClosedDay
+				errs := together(t, c.db, c.issue(draft.ID), func(tx *store.Tx) error {
+					var err error
+					affected, err = tx.SetPharmacyOpening(pharmacist, c.n, pharmacist.OrgID, closed, raceDay)
+					return err
+				})
+				if errs[1] != nil {
+					t.Fatalf("round %d: the opening was not saved: %v", round, errs[1])
+				}
+				if errs[0] != nil {
+					if problem.CodeOf(errs[0]) != problem.Conflict {
+						t.Fatalf("round %d: the issue failed with %v, want a conflict", round, errs[0])
+					}
+					continue
+				}
+				found := false
+				for _, a := range affected {
+					found = found || a.InstalmentID == onThursday
+				}
+				if !found {
+					t.Fatalf("round %d: the draft was issued with an instalment on %s, closed meanwhile, and the change of opening did not find it: %+v",
+						round, thursday, affected)
+				}
+			}
+		})
+	}
+}

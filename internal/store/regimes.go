@@ -1106,7 +1106,7 @@ func (tx *Tx) movePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 	if err := tx.g.Take(&to, "id = ?", in.PharmacyID).Error; err != nil {
 		return RegimeSetting{}, nil, translate(err)
 	}
-	opening, err := pharmacyOpening(tx.g, in.PharmacyID)
+	opening, err := tx.scheduleOpening(in.PharmacyID)
 	if err != nil {
 		return RegimeSetting{}, nil, err
 	}
