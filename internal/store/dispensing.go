@@ -1130,12 +1130,18 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 	}
 	res.Alerts += ahead
 	if !res.AlreadyRun {
-		if err := tx.g.Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			pharmacyID, day, now, res.Missed).Error; err != nil {
-			return res, translate(err)
+		ins := tx.g.Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			pharmacyID, day, now, res.Missed)
+		if ins.Error != nil {
+			return res, translate(ins.Error)
 		}
-		if err := tx.Audit("pharmacy.day_close", "organisation", pharmacyID, res); err != nil {
-			return res, err
+		// Another close of the day, at a pharmacy with no patients to lock,
+		// got there first: this one is the repeat.
+		res.AlreadyRun = ins.RowsAffected == 0
+		if !res.AlreadyRun {
+			if err := tx.Audit("pharmacy.day_close", "organisation", pharmacyID, res); err != nil {
+				return res, err
+			}
 		}
 	}
 	return res, nil

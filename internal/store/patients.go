@@ -162,8 +162,7 @@ func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
 		return translate(err)
 	}
 	if n > 0 {
-		return &problem.Error{Code: problem.Conflict, Message: "a patient with this NHS number is already registered at this service",
-			Fields: []problem.FieldError{{Field: "nhs_number", Rule: "unique", Message: "NHS number already registered"}}}
+		return nhsNumberTaken()
 	}
 	pt.ID = newID()
 	pt.ServiceID = p.OrgID
@@ -171,9 +170,19 @@ func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
 	pt.CreatedAt = tx.db.Now()
 	pt.UpdatedAt = pt.CreatedAt
 	if err := tx.g.Create(pt).Error; err != nil {
+		// The same patient registered twice at once: the unique index
+		// (service_id, nhs_number) refuses the second, answered as above.
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nhsNumberTaken()
+		}
 		return translate(err)
 	}
 	return tx.Audit("patient.create", "patient", pt.ID, pt)
+}
+
+func nhsNumberTaken() error {
+	return &problem.Error{Code: problem.Conflict, Message: "a patient with this NHS number is already registered at this service",
+		Fields: []problem.FieldError{{Field: "nhs_number", Rule: "unique", Message: "NHS number already registered"}}}
 }
 
 // refuseSilentPharmacyMove stops the patient's pharmacy changing under an
@@ -192,6 +201,10 @@ func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
 	return problem.Invalidf("pharmacy_id", "regime_pharmacy",
 		"the active regime dispenses at another pharmacy; move it with POST /v1/regimes/%s/pharmacy, which reissues its live prescriptions and changes the patient's pharmacy too",
 		active.ID)
+}
+
+func nhsNumberInUse() error {
+	return problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
 }
 
 // UpdatePatient replaces the demographic and profile fields of a patient and
@@ -225,13 +238,17 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) er
 			return before, translate(err)
 		}
 		if n > 0 {
-			return before, problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
+			return before, nhsNumberInUse()
 		}
 	}
 	after.ID, after.ServiceID, after.CreatedAt = before.ID, before.ServiceID, before.CreatedAt
 	after.UpdatedAt = tx.db.Now()
 	after.SearchName = searchName(after.GivenName, after.FamilyName)
 	if err := tx.g.Select("*").Omit("id", "service_id", "created_at").Where("id = ?", id).Updates(&after).Error; err != nil {
+		// Another patient given the number at the same moment.
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return before, nhsNumberInUse()
+		}
 		return before, translate(err)
 	}
 	return after, tx.Audit("patient.update", "patient", id, map[string]any{"before": before, "after": after})

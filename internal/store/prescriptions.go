@@ -224,8 +224,19 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	var o Organisation
-	if !ValidID(pharmacyID) || tx.g.Take(&o, "id = ? AND kind = ?", pharmacyID, auth.Pharmacy).Error != nil {
+	// Locked as it is read (PostgreSQL), so that of two changes at once
+	// the second records the first's opening as the one it replaced.
+	q := tx.g
+	if tx.db.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	if !ValidID(pharmacyID) {
 		return nil, problem.NotFoundf("pharmacy not found")
+	}
+	if err := q.Take(&o, "id = ? AND kind = ?", pharmacyID, auth.Pharmacy).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, problem.NotFoundf("pharmacy not found")
+	} else if err != nil {
+		return nil, translate(err)
 	}
 	if err := tx.g.Model(&Organisation{}).Where("id = ?", pharmacyID).Update("opening", mustJSON(op)).Error; err != nil {
 		return nil, translate(err)

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -510,6 +512,180 @@ func TestOpeningChangedWhileADraftIsIssuedMissesNoInstalment(t *testing.T) {
 				if !found {
 					t.Fatalf("round %d: the draft was issued with an instalment on %s, closed meanwhile, and the change of opening did not find it: %+v",
 						round, thursday, affected)
+				}
+			}
+		})
+	}
+}
+
+// The same patient registered twice at the same moment: one is saved, the
+// other gets the answer a second registration gets after the first.
+func TestOnePatientRegisteredTwiceTogetherIsSavedOnce(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			for round := range raceRounds {
+				register := func(tx *store.Tx) error {
+					pt := store.Patient{NHSNumber: patients.TestNHSNumber(600 + round), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
+						DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female}
+					return tx.CreatePatient(c.prescriber, &pt)
+				}
+				_, lost := oneWins(t, round, together(t, c.db, register, register))
+				if len(lost[0].Fields) != 1 || lost[0].Fields[0].Field != "nhs_number" || lost[0].Fields[0].Rule != "unique" {
+					t.Fatalf("round %d: the second registration got %v, want nhs_number: unique", round, lost[0])
+				}
+			}
+		})
+	}
+}
+
+// Two patients given the same NHS number at the same moment: one keeps
+// it, the other gets the answer it would get after the first.
+func TestTwoPatientsGivenOneNHSNumberTogether(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			for round := 0; round+1 < len(c.patients); round += 2 {
+				number := patients.TestNHSNumber(700 + round)
+				give := func(id string) func(tx *store.Tx) error {
+					return func(tx *store.Tx) error {
+						_, err := tx.UpdatePatient(c.prescriber, id, func(p *store.Patient) error { p.NHSNumber = number; return nil })
+						return err
+					}
+				}
+				errs := together(t, c.db, give(c.patients[round]), give(c.patients[round+1]))
+				ok := 0
+				for _, err := range errs {
+					if err == nil {
+						ok++
+						continue
+					}
+					pe, isProblem := problem.As(err)
+					if !isProblem || pe.Code != problem.Invalid || len(pe.Fields) != 1 || pe.Fields[0].Field != "nhs_number" || pe.Fields[0].Rule != "unique" {
+						t.Fatalf("round %d: the second change got %v, want nhs_number: unique", round, err)
+					}
+				}
+				if ok != 1 {
+					t.Fatalf("round %d: %d changes saved, want 1: %v", round, ok, errs)
+				}
+			}
+		})
+	}
+}
+
+// A pharmacy's day closed twice at the same moment is closed once: one
+// pharmacy.day_close event, and the other answer says it was already run.
+func TestOneDayClosedTwiceTogetherIsClosedOnce(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			for round := range raceRounds {
+				var ph store.Organisation // no patients, so no lock to queue on
+				if err := c.db.Write(ctx, func(tx *store.Tx) error {
+					ph = store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Quiet Pharmacy — %d", round)}
+					return tx.CreateOrganisation(&ph)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				results := make([]store.CloseDayResult, 2)
+				closeDay := func(i int) func(tx *store.Tx) error {
+					return func(tx *store.Tx) error {
+						var err error
+						results[i], err = tx.CloseDay(c.n, time.UTC, ph.ID, raceDay)
+						return err
+					}
+				}
+				for _, err := range together(t, c.db, closeDay(0), closeDay(1)) {
+					if err != nil {
+						t.Fatalf("round %d: %v", round, err)
+					}
+				}
+				if results[0].AlreadyRun == results[1].AlreadyRun {
+					t.Fatalf("round %d: answers %+v, want one first close and one repeat", round, results)
+				}
+				events, err := c.db.AuditEvents(ctx, store.AuditFilter{EntityType: "organisation", EntityID: ph.ID, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				closes := 0
+				for _, e := range events {
+					if e.Action == "pharmacy.day_close" {
+						closes++
+					}
+				}
+				if closes != 1 {
+					t.Fatalf("round %d: %d pharmacy.day_close events, want 1", round, closes)
+				}
+			}
+		})
+	}
+}
+
+// Two changes of a pharmacy's opening at the same moment: the audit trail
+// of the second records the first's opening as the one it replaced.
+func TestTwoOpeningChangesTogetherAreAuditedInTurn(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			for round := range raceRounds {
+				var ph store.Organisation
+				if err := c.db.Write(ctx, func(tx *store.Tx) error {
+					ph = store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Łukasz-Nguyễn Pharmacy — %d", round)}
+					return tx.CreateOrganisation(&ph)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				pharmacist := auth.Principal{UserID: c.pharmacist.UserID, Role: auth.Pharmacist, OrgID: ph.ID}
+				set := func(closed time.Weekday) func(tx *store.Tx) error {
+					return func(tx *store.Tx) error {
+						_, err := tx.SetPharmacyOpening(pharmacist, c.n, ph.ID, calendar.Opening{ClosedWeekdays: []time.Weekday{closed}}, raceDay)
+						return err
+					}
+				}
+				for _, err := range together(t, c.db, set(time.Sunday), set(time.Monday)) {
+					if err != nil {
+						t.Fatalf("round %d: %v", round, err)
+					}
+				}
+				events, err := c.db.AuditEvents(ctx, store.AuditFilter{EntityType: "organisation", EntityID: ph.ID, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var changes []struct {
+					From string           `json:"from"`
+					To   calendar.Opening `json:"to"`
+				}
+				for _, e := range events {
+					if e.Action != "pharmacy.opening" {
+						continue
+					}
+					changes = append(changes, struct {
+						From string           `json:"from"`
+						To   calendar.Opening `json:"to"`
+					}{})
+					if err := json.Unmarshal([]byte(e.Changes), &changes[len(changes)-1]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if len(changes) != 2 {
+					t.Fatalf("round %d: %d pharmacy.opening events, want 2", round, len(changes))
+				}
+				var replaced calendar.Opening
+				if err := json.Unmarshal([]byte(changes[1].From), &replaced); err != nil {
+					t.Fatalf("round %d: the second change replaced %q: %v", round, changes[1].From, err)
+				}
+				if !slices.Equal(replaced.ClosedWeekdays, changes[0].To.ClosedWeekdays) {
+					t.Fatalf("round %d: the second change replaced %q, want the first's %+v", round, changes[1].From, changes[0].To)
 				}
 			}
 		})
