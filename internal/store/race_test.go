@@ -691,3 +691,57 @@ func TestTwoOpeningChangesTogetherAreAuditedInTurn(t *testing.T) {
 		})
 	}
 }
+
+// A prescription cancelled as its instalment is recorded: either the dose
+// is recorded first and the cancellation follows, or the record is
+// refused — never a dose recorded against the prescription after it was
+// cancelled, as when recording read the prescription before waiting for
+// the cancellation's lock.
+func TestRecordingAsThePrescriptionIsCancelledKeepsTheirOrder(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			for round, pt := range c.patients {
+				rx := c.prescription(t, pt, raceDay, true)
+				errs := together(t, c.db, func(tx *store.Tx) error {
+					_, err := tx.CancelPrescription(c.prescriber, rx.ID, "dose reviewed")
+					return err
+				}, func(tx *store.Tx) error {
+					_, _, err := tx.RecordDose(c.pharmacist, c.n, rx.Instalments[0].ID, store.NewDoseEvent{Outcome: dispensing.Supervised,
+						IdentityConfirmed: true}, raceDay)
+					return err
+				})
+				if errs[0] != nil {
+					t.Fatalf("round %d: the cancellation failed: %v", round, errs[0])
+				}
+				if errs[1] != nil {
+					if problem.CodeOf(errs[1]) != problem.RuleBlocked {
+						t.Fatalf("round %d: the record failed with %v, want it stopped by the cancellation", round, errs[1])
+					}
+					continue
+				}
+				var cancelled, recorded int64
+				for _, f := range []struct {
+					entity, id, action string
+					seq                *int64
+				}{{"prescription", rx.ID, "prescription.cancel", &cancelled}, {"instalment", rx.Instalments[0].ID, "dose_event.record", &recorded}} {
+					events, err := c.db.AuditEvents(ctx, store.AuditFilter{EntityType: f.entity, EntityID: f.id, Limit: 100})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, e := range events {
+						if e.Action == f.action {
+							*f.seq = e.Seq
+						}
+					}
+				}
+				if cancelled == 0 || recorded == 0 || recorded > cancelled {
+					t.Fatalf("round %d: dose recorded at audit seq %d, prescription cancelled at %d: recorded after the cancellation", round, recorded, cancelled)
+				}
+			}
+		})
+	}
+}
