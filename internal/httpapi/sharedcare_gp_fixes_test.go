@@ -296,3 +296,23 @@ func TestSameDayDoseChangesMarkTheSupersededOne(t *testing.T) {
 		assertNoText(t, text, "55.5", "Drowsy in the mornings", "a stable dose")
 	})
 }
+
+// A GP's review before the supervision review falls due does not stop S6
+// being raised: only the service decides whether supervision goes on (SC1).
+func TestGPReviewDoesNotForestallTheSupervisionReview(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(502, nil)
+		e.startRegime(pid, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8, "start_date": "2026-02-09",
+			"last_short_acting_opioid_at": "2026-02-08T20:00:00Z"})
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care",
+			map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))["id"].(string)
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		e.setClock(c, mustTime("2026-02-16T10:00:00Z"))
+		e.must(201, e.do("gp", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "regime", "notes": "Seen at the practice"}))
+		e.closeAll(c, "2026-02-16")
+		if n := len(e.alertsOf("prescriber", "?kind=supervision_review_due&patient_id="+pid)); n != 1 {
+			t.Fatalf("S6 alerts = %d, want 1: the GP's review stopped the service's supervision review", n)
+		}
+	})
+}

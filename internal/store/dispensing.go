@@ -102,6 +102,20 @@ func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 	return r.Date, translate(err)
 }
 
+// lastServiceReview is the date of the latest review by the treatment
+// service's own prescribers (S6): whether supervision goes on is theirs to
+// decide, so a practice's review under shared care does not answer it.
+func lastServiceReview(g *gorm.DB, patientID, serviceID string) (calendar.Date, error) {
+	var dates []calendar.Date
+	err := g.Table("reviews r").Select("r.date").Joins("JOIN users u ON u.id = r.prescriber_id").
+		Where("r.patient_id = ? AND u.organisation_id = ? AND r.kind <> ?", patientID, serviceID, "ecg").
+		Order("r.date DESC").Limit(1).Scan(&dates).Error
+	if err != nil || len(dates) == 0 {
+		return calendar.Date{}, translate(err)
+	}
+	return dates[0], nil
+}
+
 // historyWindow is how far back missed-dose runs are looked for: far longer
 // than any MD1 or MD3 run that still matters.
 const historyWindow = 28
@@ -1372,10 +1386,18 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 				return err
 			}
 		}
-		// S6: once, when the first weeks of supervision are up, unless a
-		// review since then has looked at it or the pattern no longer
-		// supervises any day.
-		if due := regimes.SupervisionReviewDue(med, r.StartDate, n); !due.IsZero() && !day.Before(due) && rev.Before(due) && r.Pattern.Supervises() {
+		// S6: once, when the first weeks of supervision are up, unless the
+		// service has reviewed since then (a practice's review does not
+		// answer it) or the pattern no longer supervises any day. The
+		// service's reviews are read only when some review would forestall it.
+		due := regimes.SupervisionReviewDue(med, r.StartDate, n)
+		serviceRev := rev
+		if !due.IsZero() && !day.Before(due) && !rev.Before(due) {
+			if serviceRev, err = lastServiceReview(tx.g, r.PatientID, r.ServiceID); err != nil {
+				return err
+			}
+		}
+		if !due.IsZero() && !day.Before(due) && serviceRev.Before(due) && r.Pattern.Supervises() {
 			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertSupervisionReviewDue, Rule: "S6",
 				Message: fmt.Sprintf("Consumption has been supervised since %s, the start of %s: review whether supervision is still needed (due %s).",
 					r.StartDate, med.Class, due),
