@@ -80,7 +80,7 @@ func raceClinicOn(t *testing.T, db *store.DB) *raceClinic {
 		}
 		methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
 		for i := range raceRounds {
-			pt := store.Patient{NHSNumber: patients.TestNHSNumber(400 + i), GivenName: "Zoë", FamilyName: fmt.Sprintf("Łukasz-Nguyễn %02d", i),
+			pt := store.Patient{NHSNumber: patients.TestNHSNumber(400 + i), Address: "1 Canal Street, Leeds LS1 1AA", GivenName: "Zoë", FamilyName: fmt.Sprintf("Łukasz-Nguyễn %02d", i),
 				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
 			if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
 				return err
@@ -465,7 +465,7 @@ func TestOpeningChangedWhileADraftIsIssuedMissesNoInstalment(t *testing.T) {
 						return err
 					}
 					pharmacist = auth.Principal{UserID: u.ID, Role: auth.Pharmacist, OrgID: ph.ID}
-					pt := store.Patient{NHSNumber: patients.TestNHSNumber(500 + round), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
+					pt := store.Patient{NHSNumber: patients.TestNHSNumber(500 + round), Address: "1 Canal Street, Leeds LS1 1AA", GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
 						DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
 					if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
 						return err
@@ -528,7 +528,7 @@ func TestOnePatientRegisteredTwiceTogetherIsSavedOnce(t *testing.T) {
 			c := newRaceClinic(t, d)
 			for round := range raceRounds {
 				register := func(tx *store.Tx) error {
-					pt := store.Patient{NHSNumber: patients.TestNHSNumber(600 + round), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
+					pt := store.Patient{NHSNumber: patients.TestNHSNumber(600 + round), Address: "1 Canal Street, Leeds LS1 1AA", GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
 						DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female}
 					return tx.CreatePatient(c.prescriber, &pt)
 				}
