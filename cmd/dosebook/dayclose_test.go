@@ -1,8 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/dosebook/dosebook/internal/audit"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/store"
 )
 
 func TestNextDayCloseAcrossClockChanges(t *testing.T) {
@@ -31,5 +45,157 @@ func TestNextDayCloseAcrossClockChanges(t *testing.T) {
 				t.Fatalf("got %s (%s), want %s (%s)", got, day, want, tt.day)
 			}
 		})
+	}
+}
+
+// closeRun drives a dayCloser on a fake clock that only sleep moves: fail
+// says whether the n-th close fails; the run stops after stopAfter closes.
+type closeRun struct {
+	days   []string
+	sleeps []time.Duration
+	logs   bytes.Buffer
+	m      dayCloseMetrics
+}
+
+func runCloser(t *testing.T, start string, minRetry, maxRetry time.Duration, stopAfter int, fail func(n int) bool) *closeRun {
+	t.Helper()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &closeRun{m: newDayCloseMetrics()}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := &dayCloser{
+		close: func(ctx context.Context, day calendar.Date) ([]store.CloseDayResult, error) {
+			r.days = append(r.days, day.String())
+			n := len(r.days)
+			if n == stopAfter {
+				cancel() // the server stops
+			}
+			if fail(n) {
+				return nil, errors.New("unavailable: the database is unavailable: connection refused")
+			}
+			return []store.CloseDayResult{{PharmacyID: "p1", Date: day, Missed: 2}}, nil
+		},
+		head: func(context.Context) (audit.Anchor, error) { return audit.Anchor{Seq: 1, Hash: "ab"}, nil },
+		now:  func() time.Time { return now },
+		sleep: func(ctx context.Context, d time.Duration) error {
+			if d > 0 {
+				r.sleeps = append(r.sleeps, d)
+				now = now.Add(d)
+			}
+			return ctx.Err()
+		},
+		zone: london, at: 23 * time.Hour,
+		log:      slog.New(slog.NewJSONHandler(&r.logs, nil)),
+		metrics:  r.m,
+		minRetry: minRetry, maxRetry: maxRetry,
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); d.run(ctx) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the day close job did not stop")
+	}
+	return r
+}
+
+// A scheduled close that fails (the database away for a moment) is retried
+// the same day, not tomorrow: doses are marked missed and MD1/MD2 raised
+// within minutes, and "day closed" is logged only once it has been.
+func TestDayCloseRetriesTheSameDay(t *testing.T) {
+	t.Parallel()
+	// Closes: 1 catch-up of 06-01, 2-3 fail on 06-02, 4 succeeds, 5 is
+	// 06-03, and the server stops during 6 (06-04), which logs nothing.
+	r := runCloser(t, "2026-06-02T12:00:00+01:00", time.Millisecond, 4*time.Millisecond, 6,
+		func(n int) bool { return n == 2 || n == 3 })
+	want := []string{"2026-06-01", "2026-06-02", "2026-06-02", "2026-06-02", "2026-06-03", "2026-06-04"}
+	if !slices.Equal(r.days, want) {
+		t.Fatalf("closed %v, want %v", r.days, want)
+	}
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(r.logs.String()), "\n") {
+		var l struct{ Msg, Date string }
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Msg != "audit head" {
+			msgs = append(msgs, l.Msg+" "+l.Date)
+		}
+	}
+	wantLogs := []string{"day close catch-up done 2026-06-01", "day close failed 2026-06-02", "day close failed 2026-06-02",
+		"day closed 2026-06-02", "day closed 2026-06-03"}
+	if !slices.Equal(msgs, wantLogs) {
+		t.Fatalf("logs %q, want %q", msgs, wantLogs)
+	}
+	if got := valueOf(t, r.m.failures); got != 2 {
+		t.Errorf("dosebook_day_close_failures_total = %v, want 2", got)
+	}
+	if got := valueOf(t, r.m.lastSuccess); got == 0 {
+		t.Error("dosebook_day_close_last_success_timestamp_seconds not set")
+	}
+}
+
+// Retries back off, doubling up to a bound, and never give up while the
+// server runs; once the day closes, the next day is closed in turn even if
+// the retries ran past its time.
+func TestDayCloseBackoffIsBounded(t *testing.T) {
+	t.Parallel()
+	// From 22:00 on 06-02: wait an hour, then 06-02 fails 30 times (hours
+	// each, capped at 8 h: into 06-12), then succeeds; 06-03 follows at once.
+	r := runCloser(t, "2026-06-02T22:00:00+01:00", time.Hour, 8*time.Hour, 33,
+		func(n int) bool { return n >= 2 && n <= 31 })
+	if r.days[31] != "2026-06-02" || r.days[32] != "2026-06-03" {
+		t.Fatalf("closed %v: want 06-02 until it succeeds, then 06-03", r.days)
+	}
+	retries := r.sleeps[1:31] // r.sleeps[0] is the wait for 23:00
+	if retries[0] != time.Hour || retries[1] != 2*time.Hour || retries[2] != 4*time.Hour || retries[3] != 8*time.Hour || slices.Max(retries) != 8*time.Hour {
+		t.Fatalf("retry waits %v: want 1h, 2h, 4h, then 8h at most", retries)
+	}
+	if len(r.sleeps) != 31 {
+		t.Fatalf("waits %v: 06-03's time had passed, so it should have closed at once", r.sleeps)
+	}
+}
+
+func valueOf(t *testing.T, m prometheus.Metric) float64 {
+	t.Helper()
+	var out dto.Metric
+	if err := m.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Counter != nil {
+		return out.Counter.GetValue()
+	}
+	return out.Gauge.GetValue()
+}
+
+// /metrics carries the day close's health, so an operator can alert on a
+// close that has not succeeded.
+func TestServeExportsDayCloseMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	srv := startServer(t, dir, "sqlite://"+dir+"/metrics.db")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, body := call(t, "GET", srv.base+"/metrics", "", nil)
+		text := string(body)
+		if status == 200 && strings.Contains(text, "dosebook_day_close_failures_total 0") &&
+			strings.Contains(text, "dosebook_day_close_last_success_timestamp_seconds ") &&
+			!strings.Contains(text, "dosebook_day_close_last_success_timestamp_seconds 0\n") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics: %d, no successful catch-up day close shown:\n%s", status, text)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -55,7 +55,11 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 		jobs, stopJobs := context.WithCancel(context.Background())
 		defer stopJobs()
-		go runDayClose(jobs, a.db, a.cfg, a.log)
+		closeMetrics := newDayCloseMetrics()
+		if err := srv.RegisterMetrics(closeMetrics.collectors()...); err != nil {
+			return err
+		}
+		go newDayCloser(a.db, a.cfg, a.log, closeMetrics).run(jobs)
 		a.log.Info("dosebook serving", "addr", ln.Addr().String(), "database", string(a.db.Dialect()))
 		errc := make(chan error, 1)
 		go func() { errc <- hs.Serve(ln) }()

@@ -288,6 +288,17 @@ func newMetrics(db *store.DB) *metrics {
 	return m
 }
 
+// RegisterMetrics adds collectors from outside the HTTP layer (the day
+// close job) to what /metrics serves.
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.metrics.registry.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Server) healthz(c *gin.Context) { c.JSON(200, gin.H{"status": "ok"}) }
 
 func (s *Server) readyz(c *gin.Context) {
