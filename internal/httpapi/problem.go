@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -39,7 +40,13 @@ var statusOf = map[problem.Code]int{
 	problem.TooLarge:     http.StatusRequestEntityTooLarge,
 	problem.MediaType:    http.StatusUnsupportedMediaType,
 	problem.Internal:     http.StatusInternalServerError,
+	problem.Canceled:     statusClientClosedRequest,
 }
+
+// statusClientClosedRequest is nginx's 499: the client hung up before the
+// answer. It is only ever logged and counted; no client receives it, so the
+// API spec does not list it.
+const statusClientClosedRequest = 499
 
 var titleOf = map[problem.Code]string{
 	problem.Invalid:      "Invalid request",
@@ -55,6 +62,7 @@ var titleOf = map[problem.Code]string{
 	problem.TooLarge:     "Request too large",
 	problem.MediaType:    "Unsupported media type",
 	problem.Internal:     "Internal error",
+	problem.Canceled:     "Client closed request",
 }
 
 // problemType is the documented URI for each code (see api/openapi.yaml).
@@ -69,6 +77,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if errors.Is(err, errBodyTooLarge) {
 		pe = &problem.Error{Code: problem.TooLarge, Message: "the request body is larger than the limit"}
+	}
+	if clientGone(c, err, pe) {
+		// Not an outage: a 503 here would page someone for a client's
+		// impatience. The status is for the request line and metrics.
+		s.log.Info("client disconnected", "request_id", requestID(c), "route", c.FullPath())
+		c.Abort()
+		c.Status(statusClientClosedRequest)
+		return
 	}
 	status := statusOf[pe.Code]
 	detail := pe.Message
@@ -91,4 +107,20 @@ func (s *Server) fail(c *gin.Context, err error) {
 	})
 	c.Abort()
 	c.Data(status, "application/problem+json", body)
+}
+
+// clientGone reports a failure caused by the client hanging up: the
+// request's own context was cancelled (not timed out: a request that runs
+// out of DOSEBOOK_REQUEST_TIMEOUT is a 503). A database driver may report
+// the cancelled query as a broken connection rather than as
+// context.Canceled, so an unavailable database then counts too, as does
+// any error a handler passed up unclassified that wraps the cancellation.
+func clientGone(c *gin.Context, err error, pe *problem.Error) bool {
+	if pe.Code == problem.Canceled {
+		return true
+	}
+	if !errors.Is(c.Request.Context().Err(), context.Canceled) {
+		return false
+	}
+	return pe.Code == problem.Unavailable || errors.Is(err, context.Canceled)
 }

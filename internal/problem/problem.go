@@ -28,6 +28,9 @@ const (
 	TooLarge     Code = "too_large"          // request body over the limit
 	MediaType    Code = "unsupported_media"  // request body not sent as JSON
 	Internal     Code = "internal"           // a bug; details are logged, never shown
+	// Canceled: the caller gave up first (a client that hung up, a CLI
+	// interrupted). Not an outage; no client is left to receive it.
+	Canceled Code = "canceled"
 )
 
 // FieldError names one failing field and the rule it broke.

@@ -179,8 +179,11 @@ func translate(err error) error {
 		return &problem.Error{Code: problem.Conflict, Message: "a record with the same identity already exists", Err: err}
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return &problem.Error{Code: problem.Invalid, Message: "refers to a record that does not exist", Err: err}
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case errors.Is(err, context.DeadlineExceeded):
 		return &problem.Error{Code: problem.Unavailable, Message: "the database did not answer in time", Err: err}
+	case errors.Is(err, context.Canceled):
+		// The caller went away; the database did nothing wrong.
+		return &problem.Error{Code: problem.Canceled, Message: "cancelled before the database answered", Err: err}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
