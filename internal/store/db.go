@@ -63,7 +63,10 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
 }
 
-// DialectOf tells which database a DOSEBOOK_DATABASE_URL names.
+// DialectOf tells which database a DOSEBOOK_DATABASE_URL names. sqlite://
+// and file: both name a file and both get SQLiteDSN's settings: a bare
+// SQLite URI would open without foreign keys, WAL, a busy timeout or
+// immediate transactions (ADR 0003).
 func DialectOf(databaseURL string) (Dialect, string, error) {
 	switch {
 	case databaseURL == "":
@@ -73,12 +76,19 @@ func DialectOf(databaseURL string) (Dialect, string, error) {
 			return "", "", fmt.Errorf("database URL is not a valid URL")
 		}
 		return Postgres, databaseURL, nil
-	case strings.HasPrefix(databaseURL, "sqlite://"):
-		return SQLite, SQLiteDSN(strings.TrimPrefix(databaseURL, "sqlite://")), nil
-	case strings.HasPrefix(databaseURL, "file:"):
-		return SQLite, databaseURL, nil
+	case strings.HasPrefix(databaseURL, "sqlite://"), strings.HasPrefix(databaseURL, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite://"), "file:")
+		if strings.TrimSpace(path) == "" {
+			// SQLite would give each pooled connection its own temporary
+			// database: writes would vanish between requests.
+			return "", "", fmt.Errorf("%q names no file (e.g. sqlite:///var/lib/dosebook/dosebook.db)", databaseURL)
+		}
+		if strings.ContainsAny(path, "?#") {
+			return "", "", fmt.Errorf("%q: a SQLite database URL takes no options (Dosebook sets its own); give only the file's path", databaseURL)
+		}
+		return SQLite, SQLiteDSN(path), nil
 	}
-	return "", "", fmt.Errorf("database URL must start with postgres://, sqlite:// or file: (or be unset for %s)", DefaultSQLiteFile)
+	return "", "", fmt.Errorf("database URL must start with postgres://, postgresql://, sqlite:// or file: (or be unset for %s)", DefaultSQLiteFile)
 }
 
 // Open connects to the database named by databaseURL (empty: the embedded
