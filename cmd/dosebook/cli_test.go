@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,6 +22,11 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 	}
 	t.Parallel()
 	bin := dosebookBinary(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { taken.Close() }) // after the parallel subtests
 	tests := []struct {
 		name string
 		args []string
@@ -37,16 +44,24 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		{"stray argument", []string{"migrate", "now"}, nil, `unexpected argument "now"`},
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"bad anchor", []string{"audit", "verify", "--anchor", "7:abc"}, nil, "SEQ:HASH"},
+		{"proxy not an address", []string{"serve"}, []string{"DOSEBOOK_TRUSTED_PROXIES=not-an-ip"}, "DOSEBOOK_TRUSTED_PROXIES"},
+		{"port out of range", []string{"serve"}, []string{"DOSEBOOK_ADDR=127.0.0.1:99999"}, "DOSEBOOK_ADDR"},
+		{"sqlite url without a file", []string{"migrate"}, []string{"DOSEBOOK_DATABASE_URL=sqlite://"}, "DOSEBOOK_DATABASE_URL"},
+		// Not configuration as such, but said the same way, before the
+		// demo is seeded or its tokens printed for a server that will not run.
+		{"port in use", []string{"serve", "--demo", "--addr", taken.Addr().String()}, nil, "address already in use"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			cmd := exec.Command(bin, tt.args...)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel() // a start that should have failed must not hang the suite
+			cmd := exec.CommandContext(ctx, bin, tt.args...)
 			cmd.Dir = dir
 			cmd.Env = append([]string{"PATH=/usr/bin:/bin", "HOME=" + dir}, tt.env...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
@@ -56,7 +71,10 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 			if strings.Count(out, "\n") != 0 || !strings.Contains(out, tt.want) {
 				t.Fatalf("stderr = %q, want one line naming %q", out, tt.want)
 			}
-			if m, _ := filepath.Glob(filepath.Join(dir, "*.db")); len(m) > 0 {
+			if stdout.Len() > 0 {
+				t.Fatalf("stdout = %q, want nothing", stdout.String())
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, "*.db*")); len(m) > 0 {
 				t.Fatalf("bad configuration created a database: %v", m)
 			}
 		})

@@ -125,6 +125,14 @@ func withDB(ctx context.Context, name string, args []string, env config.Env, std
 // the database (audit verify) must not change its schema.
 func openDB(ctx context.Context, name string, migrate bool, args []string, env config.Env, stderr io.Writer,
 	extra func(fs *flag.FlagSet), fn func(a app) error) error {
+	return openDBAfter(ctx, name, migrate, args, env, stderr, extra, nil, fn)
+}
+
+// openDBAfter is openDB with a step between reading the configuration and
+// touching the database (serve binds its port there), so that a start
+// bound to fail changes nothing.
+func openDBAfter(ctx context.Context, name string, migrate bool, args []string, env config.Env, stderr io.Writer,
+	extra func(fs *flag.FlagSet), before func(cfg config.Config) error, fn func(a app) error) error {
 	fs := flag.NewFlagSet("dosebook "+name, flag.ContinueOnError)
 	if extra != nil {
 		extra(fs)
@@ -132,6 +140,11 @@ func openDB(ctx context.Context, name string, migrate bool, args []string, env c
 	cfg, err := parseFlags(fs, args, env, stderr)
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		if err := before(cfg); err != nil {
+			return err
+		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})

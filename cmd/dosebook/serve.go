@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/config"
@@ -20,31 +21,54 @@ import (
 func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var withDemo bool
 	var pprofAddr string
-	return withDB(ctx, "serve", args, env, stderr, func(fs *flag.FlagSet) {
+	var ln net.Listener
+	// The port is bound before the database is opened: a port in use is
+	// one line and exit status 2, with nothing migrated or seeded and no
+	// demo tokens printed for a server that will not run.
+	listen := func(cfg config.Config) error {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return &exitError{2, fmt.Errorf("cannot listen on %s (--addr, DOSEBOOK_ADDR): %w", cfg.Addr, listenCause(err))}
+		}
+		return nil
+	}
+	defer func() {
+		if ln != nil {
+			ln.Close()
+		}
+	}()
+	var stopPprof func()
+	defer func() {
+		if stopPprof != nil {
+			stopPprof()
+		}
+	}()
+	return openDBAfter(ctx, "serve", true, args, env, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&withDemo, "demo", false, "seed demo data if needed and print demo tokens")
 		fs.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, for performance work")
-	}, func(a app) error {
+	}, func(cfg config.Config) error {
+		if err := listen(cfg); err != nil {
+			return err
+		}
 		if pprofAddr != "" {
 			stop, err := servePprof(pprofAddr)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			defer stop()
+			stopPprof = stop
 		}
+		return nil
+	}, func(a app) error {
 		if withDemo {
 			res, err := demo.Seed(ctx, a.db, a.cfg)
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
-			printDemo(stdout, a.cfg.Addr, res)
+			printDemo(stdout, reachable(ln.Addr()), res)
 		}
 		srv, err := httpapi.New(a.db, a.cfg, a.log)
 		if err != nil {
 			return &exitError{2, err}
-		}
-		ln, err := net.Listen("tcp", a.cfg.Addr)
-		if err != nil {
-			return &exitError{2, fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)}
 		}
 		hs := &http.Server{
 			Handler:           srv.Handler(),
@@ -78,6 +102,25 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		a.log.Info("stopped")
 		return nil
 	})
+}
+
+// reachable is an address to print for curl: the listener's, with the
+// loopback address for "every interface" (0.0.0.0 in a container).
+func reachable(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && (tcp.IP == nil || tcp.IP.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return addr.String()
+}
+
+// listenCause is the reason a listen failed ("bind: address already in
+// use") without the address, which the message already names.
+func listenCause(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
 }
 
 // servePprof exposes the profiler on its own listener, never on the API's:

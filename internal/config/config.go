@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,8 +71,12 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 
 	var c Config
 	c.Addr = *addr
-	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+	_, port, err := net.SplitHostPort(c.Addr)
+	if err != nil || port == "" {
 		return c, fmt.Errorf("%s: %q is not host:port", from("addr", "DOSEBOOK_ADDR"), c.Addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return c, fmt.Errorf("%s: %q: the port must be a number from 0 to 65535", from("addr", "DOSEBOOK_ADDR"), c.Addr)
 	}
 	c.DatabaseURL = *dbURL
 	if _, _, err := store.DialectOf(c.DatabaseURL); err != nil {
@@ -91,9 +96,15 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	}
 	c.DayCloseAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
 	for _, p := range strings.Split(*proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			c.TrustedProxies = append(c.TrustedProxies, p)
+		if p = strings.TrimSpace(p); p == "" {
+			continue
 		}
+		// What gin's SetTrustedProxies accepts, checked here so that a
+		// mistake stops the start before the database is touched.
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return c, fmt.Errorf("%s: %q is not an IP address or CIDR range", from("trusted-proxies", "DOSEBOOK_TRUSTED_PROXIES"), p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	c.Policy, err = policy.ParseOverrides(policy.Defaults(), *pol)
 	if err != nil {

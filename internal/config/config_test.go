@@ -40,6 +40,11 @@ func TestBadValueNamesItsSource(t *testing.T) {
 		{args: []string{"--addr", "8080"}, env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:9000"}, want: `--addr: "8080" is not host:port`},
 		{env: map[string]string{"DOSEBOOK_DAY_CLOSE_AT": "11pm"}, want: `DOSEBOOK_DAY_CLOSE_AT: "11pm" is not HH:MM`},
 		{args: []string{"--auth-cache", "2m"}, want: `--auth-cache: "2m" is not a duration from 0 to 1m`},
+		{env: map[string]string{"DOSEBOOK_TRUSTED_PROXIES": "not-an-ip"}, want: `DOSEBOOK_TRUSTED_PROXIES: "not-an-ip" is not an IP address or CIDR range`},
+		{args: []string{"--trusted-proxies", "10.0.0.1, 10.0.0.0/33"}, want: `--trusted-proxies: "10.0.0.0/33" is not an IP address or CIDR range`},
+		{env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:99999"}, want: `DOSEBOOK_ADDR: "127.0.0.1:99999": the port must be a number from 0 to 65535`},
+		{args: []string{"--addr", "127.0.0.1:http"}, want: `--addr: "127.0.0.1:http": the port must be a number from 0 to 65535`},
+		{env: map[string]string{"DOSEBOOK_DATABASE_URL": "sqlite://"}, want: `DOSEBOOK_DATABASE_URL: `},
 	}
 	for _, tt := range tests {
 		_, err := load(tt.args, tt.env)
@@ -50,5 +55,15 @@ func TestBadValueNamesItsSource(t *testing.T) {
 	c, err := load([]string{"--timezone", "UTC"}, map[string]string{"DOSEBOOK_TIMEZONE": "Mars/Olympus"})
 	if err != nil || c.Timezone.String() != "UTC" {
 		t.Fatalf("the flag does not override the environment: %v %v", c.Timezone, err)
+	}
+}
+
+func TestGoodProxiesAndAddresses(t *testing.T) {
+	c, err := load([]string{"--addr", ":0"}, map[string]string{"DOSEBOOK_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16,::1, fd00::/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 4 || c.TrustedProxies[1] != "192.168.0.0/16" {
+		t.Fatalf("proxies = %q", c.TrustedProxies)
 	}
 }
