@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/dosebook/dosebook/internal/audit"
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/config"
+	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/store"
 )
 
@@ -27,17 +29,16 @@ func cmdOrgs(ctx context.Context, args []string, env config.Env, stdout, stderr 
 		return err
 	}
 	var kind, name, address, phone string
-	return withDB(ctx, "orgs create", rest, env, stderr, func(fs *flag.FlagSet) {
+	return openDBAfter(ctx, "orgs create", true, rest, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "kind", "", "treatment_service, pharmacy or gp_practice")
 		fs.StringVar(&name, "name", "", "organisation name (unique)")
 		fs.StringVar(&address, "address", "", "postal address")
 		fs.StringVar(&phone, "phone", "", "telephone")
+	}, func(config.Config) error {
+		// The API's rule, checked before the database is touched.
+		return flagErrors(auth.CheckOrganisation(auth.OrgKind(kind), name, address, phone))
 	}, func(a app) error {
-		if !auth.OrgKind(kind).Valid() || name == "" || strings.TrimSpace(address) == "" {
-			// L1: prescriptions and letters print the address.
-			return &exitError{2, fmt.Errorf("--kind must be treatment_service, pharmacy or gp_practice, and --name and --address are required")}
-		}
-		o := store.Organisation{Kind: auth.OrgKind(kind), Name: name, Address: address, Phone: phone}
+		o := store.Organisation{Kind: auth.OrgKind(kind), Name: strings.TrimSpace(name), Address: address, Phone: phone}
 		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(&o) }); err != nil {
 			return err
 		}
@@ -51,35 +52,40 @@ func cmdUsers(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	var org, role, name, registration string
-	return withDB(ctx, "users create", rest, env, stderr, func(fs *flag.FlagSet) {
+	return openDBAfter(ctx, "users create", true, rest, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&org, "org", "", "organisation id or exact name")
 		fs.StringVar(&role, "role", "", "admin, prescriber, pharmacist or gp")
 		fs.StringVar(&name, "name", "", "the user's full name")
 		fs.StringVar(&registration, "registration", "", "professional registration number (prescribers, GPs)")
-	}, func(a app) error {
-		if org == "" || name == "" || !auth.Role(role).Valid() {
-			return &exitError{2, fmt.Errorf("--org, --name and --role (admin, prescriber, pharmacist or gp) are required")}
+	}, func(config.Config) error {
+		// The API's rule, checked before the database is touched.
+		fields := auth.CheckUser(auth.Role(role), name, registration, "")
+		if strings.TrimSpace(org) == "" {
+			fields = append(problem.Fields{{Field: "org", Rule: "required", Message: "org is required"}}, fields...)
 		}
+		return flagErrors(fields)
+	}, func(a app) error {
 		o, err := a.db.Organisation(ctx, org)
 		if err != nil {
 			if o, err = a.db.OrganisationByName(ctx, org); err != nil {
 				return &exitError{2, fmt.Errorf("--org: no organisation has id or name %q", org)}
 			}
 		}
-		u := store.User{OrganisationID: o.ID, Role: auth.Role(role), Name: name, Registration: registration}
-		var token string
+		u := store.User{OrganisationID: o.ID, Role: auth.Role(role), Name: strings.TrimSpace(name), Registration: registration}
+		var secret string
+		var token store.Token
 		err = a.db.Write(ctx, func(tx *store.Tx) error {
 			if err := tx.CreateUser(&u); err != nil {
 				return err
 			}
-			token, _, err = tx.IssueToken(u.ID, "cli", a.cfg.TokenTTL)
+			secret, token, err = tx.IssueToken(u.ID, "cli", a.cfg.TokenTTL)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(stdout).Encode(map[string]any{"user": u, "token": token,
-			"note": "the token is shown once; store it safely"})
+		return json.NewEncoder(stdout).Encode(map[string]any{"user": u, "token": secret, "token_id": token.ID,
+			"note": "the token is shown once; store it safely (revoke it with dosebook tokens revoke --id TOKEN_ID)"})
 	})
 }
 
@@ -88,12 +94,32 @@ func cmdTokens(ctx context.Context, args []string, env config.Env, stdout, stder
 	if err != nil {
 		return err
 	}
-	var id string
-	return withDB(ctx, "tokens revoke", rest, env, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&id, "id", "", "token id")
+	var id, secret string
+	return openDBAfter(ctx, "tokens revoke", true, rest, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "id", "", "the token's id (token_id, printed by users create and demo)")
+		fs.StringVar(&secret, "token", "", "the token itself (dbk_…), when its id is not to hand")
+	}, func(config.Config) error {
+		switch {
+		case id == "" && secret == "":
+			return &exitError{2, fmt.Errorf("--id or --token is required")}
+		case id != "" && secret != "":
+			return &exitError{2, fmt.Errorf("give either --id or --token, not both")}
+		case auth.WellFormed(id):
+			return &exitError{2, fmt.Errorf("--id takes a token id; pass the token itself with --token")}
+		case secret != "" && !auth.WellFormed(secret):
+			return &exitError{2, fmt.Errorf("--token: not a Dosebook token (dbk_…)")}
+		}
+		return nil
 	}, func(a app) error {
 		var t store.Token
 		err := a.db.Write(ctx, func(tx *store.Tx) error {
+			if secret != "" {
+				found, err := a.db.TokenBySecret(ctx, secret)
+				if err != nil {
+					return err
+				}
+				id = found.ID
+			}
 			var err error
 			t, err = tx.RevokeToken(id)
 			return err
@@ -103,6 +129,19 @@ func cmdTokens(ctx context.Context, args []string, env config.Env, stdout, stder
 		}
 		return json.NewEncoder(stdout).Encode(t)
 	})
+}
+
+// flagErrors turns the API's field errors into one line naming the flags
+// (each flag has the field's name), exit status 2.
+func flagErrors(f problem.Fields) error {
+	if len(f) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, e := range f {
+		parts = append(parts, "--"+e.Field+": "+e.Message)
+	}
+	return &exitError{2, errors.New(strings.Join(parts, "; "))}
 }
 
 func cmdAudit(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {

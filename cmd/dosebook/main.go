@@ -28,7 +28,8 @@ Usage:
   dosebook orgs create --kind K --name N create an organisation
   dosebook users create --org ORG --role ROLE --name NAME
                                          create a user and print a new token once
-  dosebook tokens revoke --id TOKEN_ID   revoke a token
+  dosebook tokens revoke --id TOKEN_ID | --token SECRET
+                                         revoke a token by its id (token_id, printed by users create and demo) or by the token itself
   dosebook audit verify [flags]          check the audit trail's hash chain
   dosebook day-close [--date D]          mark today's uncollected doses missed at every pharmacy
   dosebook generate --patients N --days D [--pharmacies P] [--seed S]

@@ -18,7 +18,10 @@ const TokenTTL = 30 * 24 * time.Hour
 
 // Result is what `dosebook demo` prints.
 type Result struct {
-	Tokens     map[string]string `json:"tokens"`
+	Tokens map[string]string `json:"tokens"`
+	// TokenIDs are the tokens' ids, by the same keys: what
+	// `dosebook tokens revoke --id` takes.
+	TokenIDs   map[string]string `json:"token_ids"`
 	Users      []UserInfo        `json:"users"`
 	ServiceID  string            `json:"service_id"`
 	PharmacyID string            `json:"pharmacy_id"`
@@ -88,7 +91,7 @@ func Seed(ctx context.Context, db *store.DB, cfg config.Config) (Result, error) 
 // SeedPeople creates (or finds) the demo organisations and users and issues
 // a fresh token per user; tests build their own patients on top.
 func SeedPeople(ctx context.Context, db *store.DB) (Result, error) {
-	res := Result{Tokens: map[string]string{}}
+	res := Result{Tokens: map[string]string{}, TokenIDs: map[string]string{}}
 	orgIDs := map[string]string{}
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		for _, o := range orgs {
@@ -112,11 +115,11 @@ func SeedPeople(ctx context.Context, db *store.DB) (Result, error) {
 			if err != nil {
 				return err
 			}
-			token, _, err := tx.IssueToken(found.ID, "demo", TokenTTL)
+			secret, token, err := tx.IssueToken(found.ID, "demo", TokenTTL)
 			if err != nil {
 				return err
 			}
-			res.Tokens[u.key] = token
+			res.Tokens[u.key], res.TokenIDs[u.key] = secret, token.ID
 			res.Users = append(res.Users, UserInfo{Key: u.key, ID: found.ID, Name: u.name, Role: u.role,
 				Organisation: orgName(u.org)})
 		}

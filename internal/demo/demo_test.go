@@ -118,6 +118,18 @@ func TestDemoOnAnyDay(t *testing.T) {
 				if _, err := db.Authenticate(ctx, again.Tokens["pharmacist"]); err != nil {
 					t.Fatalf("second run's token: %v", err)
 				}
+				// Each printed token's id is there to revoke it by.
+				for key := range again.Tokens {
+					if again.TokenIDs[key] == "" {
+						t.Fatalf("no token_id printed for %s", key)
+					}
+				}
+				if err := db.Write(ctx, func(tx *store.Tx) error { _, err := tx.RevokeToken(again.TokenIDs["gp"]); return err }); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Authenticate(ctx, again.Tokens["gp"]); err == nil {
+					t.Fatal("the gp's token still works after revoking its token_id")
+				}
 				if v, err := db.VerifyAudit(ctx); err != nil || len(v.Faults) > 0 {
 					t.Fatalf("audit: %v %v", err, v)
 				}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,20 +51,7 @@ type createOrganisationRequest struct {
 }
 
 func (r createOrganisationRequest) validate() error {
-	var f problem.Fields
-	if !r.Kind.Valid() {
-		f.Add("kind", "enum", "kind must be treatment_service, pharmacy or gp_practice")
-	}
-	requireText(&f, "name", r.Name, 200)
-	// L1: a controlled drug prescription carries the prescriber's address;
-	// the pharmacy's and the practice's go on prescriptions and letters too.
-	if strings.TrimSpace(r.Address) == "" {
-		f.Add("address", "required", "address is required: it is printed on prescriptions and letters (L1: a controlled drug prescription carries the prescriber's address)")
-	} else {
-		optionalText(&f, "address", r.Address, 500)
-	}
-	optionalText(&f, "phone", r.Phone, 40)
-	return f.Err()
+	return auth.CheckOrganisation(r.Kind, r.Name, r.Address, r.Phone).Err()
 }
 
 func (s *Server) createOrganisation(c *gin.Context) {
@@ -115,12 +101,7 @@ func (r createUserRequest) validate() error {
 	if !store.ValidID(r.OrganisationID) {
 		f.Add("organisation_id", "format", "organisation_id must be a UUID")
 	}
-	if !r.Role.Valid() {
-		f.Add("role", "enum", "role must be admin, prescriber, pharmacist or gp")
-	}
-	requireText(&f, "name", r.Name, 200)
-	optionalText(&f, "registration", r.Registration, 40)
-	optionalText(&f, "phone", r.Phone, 40)
+	f = append(f, auth.CheckUser(r.Role, r.Name, r.Registration, r.Phone)...)
 	return f.Err()
 }
 
@@ -287,32 +268,8 @@ func parseTimeParam(f *problem.Fields, c *gin.Context, name string) time.Time {
 	return t
 }
 
-func requireText(f *problem.Fields, field, v string, max int) {
-	if strings.TrimSpace(v) == "" {
-		f.Add(field, "required", "%s is required", field)
-		return
-	}
-	optionalText(f, field, v, max)
-}
+func requireText(f *problem.Fields, field, v string, max int) { f.RequireText(field, v, max) }
 
-func optionalText(f *problem.Fields, field, v string, max int) {
-	if utf8.RuneCountInString(v) > max {
-		f.Add(field, "max_length", "%s must be at most %d characters", field, max)
-	}
-	if !isText(v) {
-		f.Add(field, "characters", "%s must not contain control characters or invalid characters", field)
-	}
-}
+func optionalText(f *problem.Fields, field, v string, max int) { f.OptionalText(field, v, max) }
 
-// isText reports text fit to store and show. U+FFFD arrives when JSON
-// carried an unpaired surrogate escape: storing it would record something
-// other than what was sent. Bidirectional overrides and isolates would make
-// a name display as something other than what is stored ("Trojan Source").
-func isText(v string) bool {
-	for _, r := range v {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == 0xfffd || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
-			return false
-		}
-	}
-	return true
-}
+func isText(v string) bool { return problem.IsText(v) }

@@ -195,6 +195,19 @@ func (tx *Tx) RevokeToken(tokenID string) (Token, error) {
 	return t, tx.Audit("token.revoke", "token", t.ID, map[string]any{"user_id": t.UserID})
 }
 
+// TokenBySecret finds a token from the secret itself, by its hash, for an
+// administrator who holds the token but not its id.
+func (db *DB) TokenBySecret(ctx context.Context, secret string) (Token, error) {
+	var found []Token
+	if err := db.read(ctx).Where("hash = ?", auth.HashToken(secret)).Limit(1).Find(&found).Error; err != nil {
+		return Token{}, translate(err)
+	}
+	if len(found) == 0 {
+		return Token{}, problem.NotFoundf("token not found")
+	}
+	return found[0], nil
+}
+
 // Tokens lists a user's tokens (never their secrets).
 func (db *DB) Tokens(ctx context.Context, userID string) ([]Token, error) {
 	var out []Token

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs a command in-process against the SQLite file in dir and returns
+// its stdout and exit status (0, 1, or 2 for usage and configuration).
+func cli(t *testing.T, dir string, args ...string) (string, int, string) {
+	t.Helper()
+	env := func(k string) string {
+		if k == "DOSEBOOK_DATABASE_URL" {
+			return "sqlite://" + filepath.Join(dir, "admin.db")
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, env, &stdout, &stderr)
+	code := 0
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		return stdout.String(), code, err.Error()
+	}
+	return stdout.String(), code, ""
+}
+
+// users create prints the token's id, which is what tokens revoke --id
+// takes; tokens revoke also takes the token itself, and says how to use it
+// when given neither or the token as the id.
+func TestTokensRevokeByIDOrToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "treatment_service", "--name", "Riverside", "--address", "1 Quay St"); code != 0 {
+		t.Fatalf("orgs create: %d %s", code, msg)
+	}
+	newUser := func(name string) (id, secret string) {
+		out, code, msg := cli(t, dir, "users", "create", "--org", "Riverside", "--role", "admin", "--name", name)
+		if code != 0 {
+			t.Fatalf("users create: %d %s", code, msg)
+		}
+		var res struct {
+			Token   string `json:"token"`
+			TokenID string `json:"token_id"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Token == "" || res.TokenID == "" {
+			t.Fatalf("users create printed %s, want token and token_id", out)
+		}
+		return res.TokenID, res.Token
+	}
+	revoked := func(out string) bool {
+		var tok struct {
+			RevokedAt *string `json:"revoked_at"`
+		}
+		return json.Unmarshal([]byte(out), &tok) == nil && tok.RevokedAt != nil
+	}
+
+	id, secret := newUser("Sam Okafor")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--id or --token is required"},
+		{[]string{"--id", id, "--token", secret}, "either --id or --token"},
+		{[]string{"--id", secret}, "--id takes a token id; pass the token itself with --token"},
+		{[]string{"--token", "not-a-token"}, "--token: not a Dosebook token"},
+	} {
+		_, code, msg := cli(t, dir, append([]string{"tokens", "revoke"}, tt.args...)...)
+		if code != 2 || !strings.Contains(msg, tt.want) {
+			t.Errorf("tokens revoke %q: exit %d %q, want 2 and %q", tt.args, code, msg, tt.want)
+		}
+	}
+	if out, code, msg := cli(t, dir, "tokens", "revoke", "--id", id); code != 0 || !revoked(out) {
+		t.Fatalf("revoke --id: %d %s %s", code, out, msg)
+	}
+	_, secret2 := newUser("Jo Pritchard")
+	if out, code, msg := cli(t, dir, "tokens", "revoke", "--token", secret2); code != 0 || !revoked(out) {
+		t.Fatalf("revoke --token: %d %s %s", code, out, msg)
+	}
+	if _, code, _ := cli(t, dir, "tokens", "revoke", "--token", secret2+"x"); code != 1 && code != 2 {
+		t.Fatalf("revoke an unknown token: exit %d", code)
+	}
+}
+
+// The CLI refuses what the API refuses: a blank name is no name.
+func TestCLIRefusesBlankNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "pharmacy", "--name", "  ", "--address", "1 High St"); code != 2 || !strings.Contains(msg, "--name: name is required") {
+		t.Errorf("orgs create with a blank name: exit %d %q", code, msg)
+	}
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "pharmacy", "--name", " Castle Street ", "--address", "1 High St"); code != 0 {
+		t.Fatalf("orgs create: %d %s", code, msg)
+	}
+	if _, code, msg := cli(t, dir, "users", "create", "--org", "Castle Street", "--role", "pharmacist", "--name", "   "); code != 2 || !strings.Contains(msg, "--name: name is required") {
+		t.Errorf("users create with a blank name: exit %d %q", code, msg)
+	}
+	out, code, msg := cli(t, dir, "users", "create", "--org", "Castle Street", "--role", "pharmacist", "--name", " Tom Hughes ")
+	if code != 0 || !strings.Contains(out, `"name":"Tom Hughes"`) {
+		t.Fatalf("users create: %d %s %s, want the name trimmed as the API does", code, out, msg)
+	}
+}
