@@ -105,9 +105,14 @@ var demoPatients = []demoPatient{
 		stage: regimes.StageInduction, cancelled: "Written before the induction review: the dose for next week is decided at that review"},
 }
 
-// seedClinical adds the demo patients with weeks of history, once. The
-// first demo patient's NHS number marks that it has been done.
-func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Result) ([]PatientInfo, error) {
+// seedClinical adds the demo patients with weeks of history. Each patient
+// is written in one transaction with its regimes and prescriptions; its
+// dose history is then replayed a day at a time (each day one transaction)
+// across all patients, as the day closes need. So a run interrupted
+// part-way leaves patients whose history stops short, and the next run
+// finds them by NHS number and carries on from each one's first past dose
+// with no outcome: replaying is safe to repeat.
+func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Result, progress func(step string)) ([]PatientInfo, error) {
 	n := cfg.Policy
 	today := calendar.DateOf(db.Now(), cfg.Timezone)
 	prescriber := principalFor(res, "prescriber", res.ServiceID, auth.Prescriber)
@@ -129,6 +134,11 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 			return nil, err
 		}
 		if len(found) > 0 {
+			sp := seededPatient{spec: dp, patientID: found[0].ID, pharmacy: pharmacyIDs[dp.pharmacy]}
+			if sp.replayFrom, err = unreplayedFrom(ctx, db, n, pharmacists[dp.pharmacy], sp, today); err != nil {
+				return nil, err
+			}
+			seeded[i] = sp
 			out = append(out, PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: dp.shows})
 			continue
 		}
@@ -136,10 +146,15 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		if err != nil {
 			return nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
 		}
+		sp.replayFrom = today.AddDays(-dp.startedDaysAgo)
 		seeded[i] = sp
 		out = append(out, PatientInfo{ID: sp.patientID, Name: dp.given + " " + dp.family, Shows: dp.shows})
+		progress("patient")
 	}
-	if err := replayHistory(ctx, db, n, cfg.Timezone, pharmacists, pharmacyIDs, openings, seeded, today); err != nil {
+	if err := replayHistory(ctx, db, n, cfg.Timezone, pharmacists, pharmacyIDs, openings, seeded, today, progress); err != nil {
+		return nil, err
+	}
+	if err := topUp(ctx, db, n, prescriber, openings, seeded, today); err != nil {
 		return nil, err
 	}
 	waiting, err := ensureWaitingReferral(ctx, db, prescriber, res, today)
@@ -147,6 +162,92 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		return nil, err
 	}
 	return append(out, waiting), nil
+}
+
+// unreplayedFrom is the first past day on which a demo patient found from
+// an earlier run has a dose with no outcome: its history stopped there (a
+// run interrupted, or days passed since the demo was seeded). Zero when
+// there is none.
+func unreplayedFrom(ctx context.Context, db *store.DB, n policy.Numbers, pharmacist auth.Principal, sp seededPatient,
+	today calendar.Date) (calendar.Date, error) {
+	if sp.spec.injections {
+		return calendar.Date{}, nil
+	}
+	// Its story was dated from the day it was seeded, which may be long
+	// gone: look back over years, not over startedDaysAgo.
+	hist, err := db.DoseHistory(ctx, pharmacist, n, sp.patientID, today.AddDays(-10*366), today.AddDays(-1), today)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	for _, in := range hist.Instalments {
+		if in.Current == "" && suppliable(in) {
+			return in.Date, nil
+		}
+	}
+	return calendar.Date{}, nil
+}
+
+// suppliable: nothing is ever supplied from a cancelled prescription.
+// (Whether one lapsed unsupplied, L3, is judged on the day replayed, by
+// RecordDose, not as of today.)
+func suppliable(in store.InstalmentHistory) bool {
+	return in.PrescriptionStatus != store.StatusCancelled
+}
+
+// topUp keeps the demo alive: a demo patient on an instalment medicine
+// whose prescriptions end before the coming week is out gets new ones,
+// written today and starting today at the earliest, through the week
+// ahead — as the prescriber would write them. Nothing already recorded
+// is changed. A patient whose regime someone has ended gets none.
+func topUp(ctx context.Context, db *store.DB, n policy.Numbers, prescriber auth.Principal, openings map[string]calendar.Opening,
+	seeded []seededPatient, today calendar.Date) error {
+	horizon := today.AddDays(6)
+	for _, sp := range seeded {
+		if sp.patientID == "" || sp.spec.injections {
+			continue
+		}
+		regimes, err := db.Regimes(ctx, prescriber, sp.patientID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(regimes, func(r store.Regime) bool { return r.Status == store.RegimeActive }) {
+			continue
+		}
+		hist, err := db.DoseHistory(ctx, prescriber, n, sp.patientID, today.AddDays(-2*n.L6MaxDays), horizon.AddDays(2*n.L6MaxDays), today)
+		if err != nil {
+			return err
+		}
+		covered := today.AddDays(-1)
+		for _, in := range hist.Instalments {
+			if in.PrescriptionStatus == store.StatusCancelled {
+				continue
+			}
+			for _, d := range append([]calendar.Date{in.Date}, in.Covers...) {
+				if d.After(covered) {
+					covered = d
+				}
+			}
+		}
+		if !covered.Before(horizon) {
+			continue
+		}
+		collect := collectionOf(sp.spec, openings[sp.spec.pharmacy])
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			return prescribeThrough(tx, prescriber, n, sp.patientID, covered.AddDays(1), horizon, nil, collect, today)
+		})
+		if err != nil {
+			return fmt.Errorf("demo patient %s %s: top-up: %w", sp.spec.given, sp.spec.family, err)
+		}
+	}
+	return nil
+}
+
+func collectionOf(dp demoPatient, op calendar.Opening) collection {
+	pattern := dp.pattern
+	if pattern.IsZero() {
+		pattern = regimes.AllSupervised()
+	}
+	return collection{opening: op, pattern: pattern}
 }
 
 // ensureWaitingReferral adds a patient referred four days ago, assessed,
@@ -209,11 +310,12 @@ func openOnSameDays(a, b calendar.Opening) bool {
 }
 
 type seededPatient struct {
-	spec        demoPatient
-	patientID   string
-	pharmacy    string
-	active      bool
-	cancelledID string // nothing is ever supplied from it
+	spec      demoPatient
+	patientID string
+	pharmacy  string
+	// replayFrom is the first day whose doses replayHistory records; zero
+	// when the patient's history is complete.
+	replayFrom calendar.Date
 }
 
 func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal {
@@ -230,7 +332,7 @@ func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal 
 // screens, injections and reviews.
 func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p auth.Principal, dp demoPatient,
 	nhs, pharmacyID string, op calendar.Opening, practiceID string, today calendar.Date) (seededPatient, error) {
-	sp := seededPatient{spec: dp, pharmacy: pharmacyID, active: true}
+	sp := seededPatient{spec: dp, pharmacy: pharmacyID}
 	start := today.AddDays(-dp.startedDaysAgo)
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		pt := store.Patient{NHSNumber: nhs, GivenName: dp.given, FamilyName: dp.family, DateOfBirth: calendar.MustParse(dp.dob),
@@ -245,11 +347,8 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		}
 		sp.patientID = pt.ID
 		med, _ := dosing.LookupMedicine(dp.medicine)
-		pattern := dp.pattern
-		if pattern.IsZero() {
-			pattern = regimes.AllSupervised()
-		}
-		collect := collection{opening: op, pattern: pattern}
+		collect := collectionOf(dp, op)
+		pattern := collect.pattern
 		all := overrideEverything()
 		if dp.previousWeekly > 0 {
 			weekly, _ := dosing.LookupMedicine(dosing.CodeBuvidalWeekly)
@@ -293,18 +392,16 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 				return err
 			}
 		} else {
-			if err := prescribeThrough(tx, p, n, r.ID, pt.ID, start, today.AddDays(6), dp.steps, collect); err != nil {
+			if err := prescribeThrough(tx, p, n, pt.ID, start, today.AddDays(6), dp.steps, collect, calendar.Date{}); err != nil {
 				return err
 			}
 			if dp.cancelled != "" {
 				// Written today for the week after the live ones, and
 				// cancelled today: none of its days has come, so it never
 				// stands beside a live prescription on the pharmacy's list.
-				id, err := issueAndCancel(tx, p, n, pt.ID, today, collect.first(today.AddDays(7)), dp.cancelled)
-				if err != nil {
+				if err := issueAndCancel(tx, p, n, pt.ID, today, collect.first(today.AddDays(7)), dp.cancelled); err != nil {
 					return err
 				}
-				sp.cancelledID = id
 			}
 			if dp.draftNext {
 				if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: pt.ID, PrescribedOn: today,
@@ -392,14 +489,14 @@ func injections(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID strin
 
 // issueAndCancel issues a prescription and cancels it at once, as happens
 // when one is made out wrongly: the record keeps both, with the reason.
-func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, today, start calendar.Date, reason string) (string, error) {
+func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, today, start calendar.Date, reason string) error {
 	pr, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: today,
 		StartDate: start, Days: 7, Wording: []int{1, 3, 4}, Issue: true}, today)
 	if err != nil {
-		return "", fmt.Errorf("prescription to cancel: %w", err)
+		return fmt.Errorf("prescription to cancel: %w", err)
 	}
 	_, err = tx.CancelPrescription(p, pr.ID, reason)
-	return pr.ID, err
+	return err
 }
 
 // collection says on which days a patient can collect: the pharmacy is
@@ -424,7 +521,10 @@ func (c collection) first(d calendar.Date) calendar.Date {
 
 // prescribeThrough issues consecutive prescriptions from start to end, each
 // at most 14 days, split where the dose changes, starting on collection days.
-func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID, patientID string, start, end calendar.Date, steps []step, c collection) error {
+// Each is written on writtenOn, or (zero) two days before it starts, as the
+// history imported from paper was.
+func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID string, start, end calendar.Date, steps []step, c collection,
+	writtenOn calendar.Date) error {
 	closedDay := func(d calendar.Date) bool { return !c.on(d) }
 	changes := map[calendar.Date]bool{}
 	for _, s := range steps {
@@ -443,8 +543,12 @@ func prescribeThrough(tx *store.Tx, p auth.Principal, n policy.Numbers, regimeID
 		for next := from.AddDays(days); days > 1 && !next.After(end) && closedDay(next); next = from.AddDays(days) {
 			days--
 		}
-		if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: from.AddDays(-2),
-			StartDate: from, Days: days, Wording: []int{1, 3, 4}, Issue: true}, from.AddDays(-2)); err != nil {
+		written := writtenOn
+		if written.IsZero() {
+			written = from.AddDays(-2)
+		}
+		if _, err := tx.CreatePrescription(p, n, store.NewPrescription{PatientID: patientID, PrescribedOn: written,
+			StartDate: from, Days: days, Wording: []int{1, 3, 4}, Issue: true}, written); err != nil {
 			return fmt.Errorf("prescription from %s for %d days: %w", from, days, err)
 		}
 		from = from.AddDays(days)
@@ -474,16 +578,18 @@ func missedSince(today calendar.Date, n int, op calendar.Opening) calendar.Date 
 
 // replayHistory records what happened at the pharmacies day by day, then
 // closes each day so that missed doses are marked as they would have been.
+// Each day is one transaction, and a dose already recorded is left as it
+// is, so a replay cut short is finished by running it again.
 func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *time.Location, pharmacists map[string]auth.Principal,
-	pharmacyIDs map[string]string, openings map[string]calendar.Opening, seeded []seededPatient, today calendar.Date) error {
+	pharmacyIDs map[string]string, openings map[string]calendar.Opening, seeded []seededPatient, today calendar.Date,
+	progress func(step string)) error {
 	var first calendar.Date
 	for _, sp := range seeded {
-		if sp.patientID == "" {
+		if sp.patientID == "" || sp.replayFrom.IsZero() {
 			continue
 		}
-		s := today.AddDays(-sp.spec.startedDaysAgo)
-		if first.IsZero() || s.Before(first) {
-			first = s
+		if first.IsZero() || sp.replayFrom.Before(first) {
+			first = sp.replayFrom
 		}
 	}
 	if first.IsZero() {
@@ -492,7 +598,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 	for day := first; day.Before(today); day = day.AddDays(1) {
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for i, sp := range seeded {
-				if sp.patientID == "" || sp.spec.injections {
+				if sp.patientID == "" || sp.spec.injections || sp.replayFrom.IsZero() || day.Before(sp.replayFrom) {
 					continue
 				}
 				p := pharmacists[sp.spec.pharmacy]
@@ -504,7 +610,7 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 					// The history lists an earlier instalment carrying the
 					// day too (Saturday's, on Sunday): it was the earlier
 					// day's to record.
-					if !in.Date.Equal(day) || in.Current != "" || in.PrescriptionID == sp.cancelledID || skipDose(sp.spec, i, day, today, openings[sp.spec.pharmacy]) {
+					if !in.Date.Equal(day) || in.Current != "" || !suppliable(in) || skipDose(sp.spec, i, day, today, openings[sp.spec.pharmacy]) {
 						continue
 					}
 					outcome := dispensing.Collected
@@ -512,8 +618,9 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 						outcome = dispensing.Supervised
 					}
 					at := day.Start(time.UTC).Add(time.Duration(9+i%8) * time.Hour)
-					if _, _, err := tx.RecordDose(p, n, in.ID, store.NewDoseEvent{Outcome: outcome, IdentityConfirmed: true,
-						OccurredAt: at}, day); err != nil && problem.CodeOf(err) != problem.Conflict {
+					_, _, err := tx.RecordDose(p, n, in.ID, store.NewDoseEvent{Outcome: outcome, IdentityConfirmed: true,
+						OccurredAt: at}, day)
+					if err != nil && problem.CodeOf(err) != problem.Conflict && !blockedByMD1(err) {
 						return fmt.Errorf("%s on %s: %w", sp.spec.given, day, err)
 					}
 				}
@@ -528,8 +635,18 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 		if err != nil {
 			return err
 		}
+		progress("day")
 	}
 	return nil
+}
+
+// blockedByMD1: the patient the demo leaves blocked after missed doses,
+// replayed on days after the seed, is turned away until a prescriber
+// reviews them; the day close marks the dose missed.
+func blockedByMD1(err error) bool {
+	pe, ok := problem.As(err)
+	return ok && pe.Code == problem.RuleBlocked &&
+		slices.ContainsFunc(pe.Findings, func(f policy.Finding) bool { return f.Rule == "MD1" })
 }
 
 func skipDose(dp demoPatient, i int, day, today calendar.Date, op calendar.Opening) bool {

@@ -1,6 +1,7 @@
 // Package demo seeds a small, realistic Dosebook service so a newcomer can
 // try every role at once. Seeding is idempotent: run twice, it finds what it
-// made before and only issues fresh tokens.
+// made before, finishes what an interrupted run left half done, tops up
+// prescriptions that have run out, and issues fresh tokens.
 package demo
 
 import (
@@ -75,14 +76,24 @@ var users = []userSpec{
 // issues a fresh token per user. It holds the history lock: the demo's
 // weeks of dose records must be written before any day close, in this
 // process or another on the same database, settles those days.
+//
+// Run again, it finishes what an interrupted run left (a patient written
+// but its history not yet replayed) and tops up the patients'
+// prescriptions so that some are due today (topUp).
 func Seed(ctx context.Context, db *store.DB, cfg config.Config) (Result, error) {
+	return seed(ctx, db, cfg, func(string) {})
+}
+
+// seed is Seed reporting each step it has written ("patient", "day"), so a
+// test can interrupt it part-way.
+func seed(ctx context.Context, db *store.DB, cfg config.Config, progress func(step string)) (Result, error) {
 	var res Result
 	err := db.WithHistoryLock(ctx, func() error {
 		var err error
 		if res, err = SeedPeople(ctx, db); err != nil {
 			return err
 		}
-		res.Patients, err = seedClinical(ctx, db, cfg, res)
+		res.Patients, err = seedClinical(ctx, db, cfg, res, progress)
 		return err
 	})
 	return res, err
