@@ -13,8 +13,9 @@ test-postgres:  ## what CI runs: both databases, fresh PostgreSQL database
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
-lint:
-	gofmt -l . && go vet ./...
+lint:           ## gofmt (fails listing what it would rewrite) and go vet, as .ci/run does
+	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); test -z "$$unformatted" || { echo "gofmt would rewrite:"; echo "$$unformatted"; exit 1; }
+	go vet ./...
 
 build:
 	CGO_ENABLED=0 go build -trimpath -o dosebook ./cmd/dosebook
