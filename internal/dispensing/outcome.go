@@ -9,8 +9,6 @@
 package dispensing
 
 import (
-	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -107,7 +105,7 @@ func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) 
 	switch {
 	case !o.Valid():
 		f.Add("outcome", "S1", "outcome %q is not supervised, collected, withheld or refused", o)
-	case o == Missed && !correction:
+	case !correction && !RecordableByPharmacist(o):
 		f.Add("outcome", "S1", "missed is set at day close; record withheld or refused if the patient attended")
 	}
 	switch {
@@ -183,8 +181,9 @@ type Event struct {
 // by CreatedAt wins (on a tie, the later in events). It reports false when
 // there is no original.
 //
-// Storage keeps one original per instalment (ValidateChain). Should it ever
-// hold two, the earliest is taken as the original so the answer is at least
+// Storage keeps one original per instalment (the unique index
+// dose_events_one_outcome), and a correction names a record of the same
+// instalment (store.RecordDose). Should it ever hold two, the earliest is taken as the original so the answer is at least
 // deterministic; events outside the chain never count.
 func CurrentOutcome(events []Event) (Outcome, bool) {
 	i, ok := current(events)
@@ -275,49 +274,4 @@ func chain(events []Event, root int) []bool {
 		}
 	}
 	return inChain
-}
-
-// ValidateChain checks what CurrentOutcome assumes of one instalment's
-// events: unique non-empty ids, exactly one original, and every correction
-// pointing at an event of the same instalment created no later than itself,
-// so that every event leads back to the original.
-func ValidateChain(events []Event) error {
-	byID := make(map[string]Event, len(events))
-	originals := 0
-	for _, e := range events {
-		if e.ID == "" {
-			return fmt.Errorf("dispensing: an event has no id")
-		}
-		if _, dup := byID[e.ID]; dup {
-			return fmt.Errorf("dispensing: event id %q appears twice", e.ID)
-		}
-		byID[e.ID] = e
-		if e.CorrectsID == "" {
-			originals++
-		}
-	}
-	if len(events) > 0 && originals != 1 {
-		return fmt.Errorf("dispensing: an instalment has %d original outcomes; want exactly 1", originals)
-	}
-	sorted := slices.SortedFunc(slices.Values(events), func(a, b Event) int { return cmp.Compare(a.ID, b.ID) })
-	for _, e := range sorted {
-		if e.CorrectsID == "" {
-			continue
-		}
-		target, ok := byID[e.CorrectsID]
-		if !ok {
-			return fmt.Errorf("dispensing: event %q corrects %q, which is not an event of this instalment", e.ID, e.CorrectsID)
-		}
-		if e.CreatedAt.Before(target.CreatedAt) {
-			return fmt.Errorf("dispensing: event %q is older than the event %q it corrects", e.ID, e.CorrectsID)
-		}
-	}
-	if len(events) > 0 {
-		for i, in := range chain(events, original(events)) {
-			if !in {
-				return fmt.Errorf("dispensing: event %q does not lead back to the original outcome", events[i].ID)
-			}
-		}
-	}
-	return nil
 }

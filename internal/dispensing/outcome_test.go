@@ -256,43 +256,6 @@ func TestCurrentOutcome(t *testing.T) {
 	}
 }
 
-func TestValidateChain(t *testing.T) {
-	t.Parallel()
-	e1 := Event{ID: "e1", Outcome: Missed, CreatedAt: at("23:00")}
-	tests := []struct {
-		name    string
-		events  []Event
-		wantErr string
-	}{
-		{name: "empty"},
-		{name: "original", events: []Event{e1}},
-		{name: "chain", events: []Event{e1,
-			{ID: "e2", Outcome: Supervised, CorrectsID: "e1", CreatedAt: at("23:30")},
-			{ID: "e3", Outcome: Refused, CorrectsID: "e2", CreatedAt: at("23:30")}}},
-		{name: "no id", events: []Event{{Outcome: Missed}}, wantErr: "no id"},
-		{name: "duplicate id", events: []Event{e1, e1}, wantErr: "twice"},
-		{name: "two originals", events: []Event{e1, {ID: "e2", Outcome: Refused}}, wantErr: "2 original"},
-		{name: "no original", events: []Event{{ID: "e2", CorrectsID: "e1"}}, wantErr: "0 original"},
-		{name: "dangling", events: []Event{e1, {ID: "e2", CorrectsID: "zz", CreatedAt: at("23:30")}}, wantErr: `corrects "zz"`},
-		{name: "older than target", events: []Event{e1, {ID: "e2", CorrectsID: "e1", CreatedAt: at("22:00")}}, wantErr: "older"},
-		{name: "cycle off the chain", events: []Event{e1,
-			{ID: "a", CorrectsID: "b", CreatedAt: at("23:30")},
-			{ID: "b", CorrectsID: "a", CreatedAt: at("23:30")}}, wantErr: "does not lead back"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := ValidateChain(tt.events)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("ValidateChain() = %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("ValidateChain() = %v, want error containing %q", err, tt.wantErr)
-			}
-		})
-	}
-}
-
 // MD1 asks when a day became known as taken or not: a correction between
 // two outcomes without the dose keeps the first time, one that takes the
 // dose away (or gives it) starts anew.
