@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,21 @@ func TestCLIRefusesBlankNames(t *testing.T) {
 	out, code, msg := cli(t, dir, "users", "create", "--org", "Castle Street", "--role", "pharmacist", "--name", " Tom Hughes ")
 	if code != 0 || !strings.Contains(out, `"name":"Tom Hughes"`) {
 		t.Fatalf("users create: %d %s %s, want the name trimmed as the API does", code, out, msg)
+	}
+}
+
+// load --token-file reads demo's JSON for the pharmacists' tokens; the
+// token_ids beside them are not tokens.
+func TestTokenFileFromDemoOutput(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "demo.json")
+	demo := `{"tokens": {"admin": "dbk_a", "pharmacist": "dbk_p1", "pharmacist_2": "dbk_p2"},
+		"token_ids": {"admin": "id-a", "pharmacist": "id-p1", "pharmacist_2": "id-p2"}}`
+	if err := os.WriteFile(path, []byte(demo), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readTokenFile(path)
+	if err != nil || strings.Join(got, ",") != "dbk_p1,dbk_p2" {
+		t.Fatalf("readTokenFile = %q %v, want the two pharmacists' tokens", got, err)
 	}
 }
