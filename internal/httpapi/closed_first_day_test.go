@@ -115,6 +115,14 @@ func TestDoseChangeReissuesAcrossAClosedFirstDay(t *testing.T) {
 			e.must(201, e.do("pharmacist_2", "POST", "/v1/instalments/"+l["instalment_id"].(string)+"/events",
 				map[string]any{"outcome": outcome, "identity_confirmed": true}))
 		}
+		// A history window starting on the closed 17th lists the 16th's
+		// collection that carried it, and counts the day taken.
+		c.Set(mustTime("2026-12-19T10:00:00Z"))
+		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-12-17&to=2026-12-17", nil))
+		adh := hist["adherence"].(map[string]any)
+		if adh["due"] != 1.0 || adh["collected"] != 1.0 {
+			t.Fatalf("adherence for the 17th = %v", adh)
+		}
 	})
 }
 

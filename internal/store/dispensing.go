@@ -1638,12 +1638,14 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Number
 	// An instalment covers days from its own date, at most a prescription's
 	// length of them (L6, within historyWindow): those dated up to
 	// historyWindow days before from are read when they cover more than
-	// their own day, on the same (patient_id, date) index.
+	// their own day, or a later day of their own (a closed first day
+	// collected the day before, ADR 0011), on the same (patient_id, date)
+	// index.
 	q := g.Table("instalments").Select(`instalments.*, prescriptions.serial, prescriptions.status AS prescription_status,
 			prescriptions.prescribed_on, prescriptions.end_date`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Where("instalments.patient_id = ? AND instalments.date >= ? AND instalments.date <= ?", patientID, from.AddDays(-historyWindow), to).
-		Where("(instalments.date >= ? OR instalments.dose_days > 1)", from).
+		Where("(instalments.date >= ? OR instalments.dose_days > 1 OR instalments.date < prescriptions.start_date)", from).
 		Where("prescriptions.status <> ?", StatusDraft).Order("instalments.date, instalments.id")
 	if p.Role == auth.Pharmacist {
 		q = q.Where("instalments.pharmacy_id = ?", p.OrgID)
