@@ -118,11 +118,16 @@ type overrideRequest struct {
 // overrides validates the override reasons a prescriber sent.
 func overrides(f *problem.Fields, in []overrideRequest, n policy.Numbers) []policy.OverrideReason {
 	var out []policy.OverrideReason
+	seen := map[string]bool{}
 	for i, o := range in {
 		field := "overrides[" + itoa(i) + "]"
 		if _, ok := policy.RuleByID(n, o.Rule); !ok {
 			f.Add(field+".rule", "rule_id", "%q is not a rule id (see GET /v1/policy)", o.Rule)
+		} else if seen[o.Rule] {
+			// One reason per rule: a second would silently replace the first.
+			f.Add(field+".rule", "unique", "rule %s is overridden twice; give one reason for it", o.Rule)
 		}
+		seen[o.Rule] = true
 		if strings.TrimSpace(o.Reason) == "" {
 			f.Add(field+".reason", "required", "an override needs a clinical reason")
 		}

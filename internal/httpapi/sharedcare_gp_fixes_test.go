@@ -316,3 +316,23 @@ func TestGPReviewDoesNotForestallTheSupervisionReview(t *testing.T) {
 		}
 	})
 }
+
+// Any list of overrides takes one reason per rule: a dose change giving two
+// for M2 is refused, not saved with the last one only.
+func TestDoseChangeRefusesAnOverrideGivenTwice(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(572, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-06-10"})["id"].(string)
+		before := e.auditCount()
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 50, "reason": "cravings",
+			"overrides": []map[string]any{{"rule": "M2", "reason": "a"}, {"rule": "M2", "reason": "b"}}}), 422)
+		errs, _ := p["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["field"] != "overrides[1].rule" || errs[0].(map[string]any)["rule"] != "unique" {
+			t.Fatalf("errors = %v", errs)
+		}
+		if after := e.auditCount(); after != before {
+			t.Fatalf("a refused dose change wrote %d audit events", after-before)
+		}
+	})
+}
