@@ -56,3 +56,23 @@ func TestInductionTimingGapIsTruthful(t *testing.T) {
 		})
 	}
 }
+
+// The message and the action give times in one zone, the first dose's:
+// a last dose entered with another offset is not shown an hour apart.
+func TestB1ActionInTheFirstDosesZone(t *testing.T) {
+	t.Parallel()
+	first := time.Date(2026, 12, 9, 11, 0, 0, 0, time.UTC)
+	last := time.Date(2026, 12, 9, 15, 0, 0, 0, time.FixedZone("+01:00", 3600)) // 14:00 UTC
+	in := StartInput{Medicine: medicine(t, dosing.CodeBuprenorphineSL), Dose: mg(4), Start: date("2026-12-09"), PatientAge: 30,
+		Pattern: AllSupervised(), StartAt: first, TestDoseGiven: true,
+		Previous: &PreviousTreatment{Medicine: medicine(t, dosing.CodeMethadone), Dose: mg(30), LastDose: last}}
+	for _, f := range CheckStart(policy.Defaults(), in) {
+		if f.Rule == "B1" {
+			if !strings.Contains(f.Message, "2026-12-09 14:00") || !strings.Contains(f.Action, "Start buprenorphine at 2026-12-10 14:00") {
+				t.Fatalf("B1 = %q / %q, want both in UTC", f.Message, f.Action)
+			}
+			return
+		}
+	}
+	t.Fatal("no B1 finding")
+}

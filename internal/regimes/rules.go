@@ -188,11 +188,11 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 				"Confirm and record the time of the last methadone dose."))
 		case in.StartAt.Before(p.LastDose):
 			fs = append(fs, n.FindingAt("B1", sev, firstBeforeLast(in.StartAt, p.LastDose, "methadone dose", n.B1MethadoneHours, note),
-				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).Format("2006-01-02 15:04")))))
+				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).In(in.StartAt.Location()).Format("2006-01-02 15:04")))))
 		case in.StartAt.Sub(p.LastDose) < minGap:
 			fs = append(fs, n.FindingAt("B1", sev,
 				fmt.Sprintf("Only %s between the last methadone dose and the first buprenorphine dose; at least %d hours needed%s.", hoursText(in.StartAt.Sub(p.LastDose)), n.B1MethadoneHours, note),
-				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).Format("2006-01-02 15:04")))))
+				action(fmt.Sprintf("Start buprenorphine at %s or later", p.LastDose.Add(minGap).In(in.StartAt.Location()).Format("2006-01-02 15:04")))))
 		}
 	}
 	minGap := time.Duration(n.B1ShortActingHours) * time.Hour
@@ -204,7 +204,7 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 				msg = firstBeforeLast(in.StartAt, in.LastShortActingOpioid, "short-acting opioid use", n.B1ShortActingHours, note)
 			}
 			fs = append(fs, n.FindingAt("B1", sev, msg,
-				action(fmt.Sprintf("Start buprenorphine at %s or later", in.LastShortActingOpioid.Add(minGap).Format("2006-01-02 15:04")))))
+				action(fmt.Sprintf("Start buprenorphine at %s or later", in.LastShortActingOpioid.Add(minGap).In(in.StartAt.Location()).Format("2006-01-02 15:04")))))
 		}
 	case in.Previous == nil:
 		// From street opioids the short-acting gap is the only timing check,
