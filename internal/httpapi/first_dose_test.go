@@ -101,3 +101,22 @@ func TestFirstDoseFollowsCorrections(t *testing.T) {
 		}
 	})
 }
+
+// A regime starting on the pharmacy's closed Sunday has its first dose
+// collected on the Saturday to take home: the first dose is the Sunday's,
+// not a day before the regime began.
+func TestFirstDoseIsTheFirstDayCovered(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-04T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(323, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 20, "start_date": "2026-12-06"})
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-06",
+			"days": 7, "wording": []int{1}, "issue": true}))
+		c.Set(mustTime("2026-12-05T10:00:00Z"))
+		in := e.instalmentOn(rx["id"].(string), "2026-12-05")
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+in+"/events", map[string]any{"outcome": "collected", "identity_confirmed": true}))
+		if date, _ := e.firstDoseOf(pid); date != "2026-12-06" {
+			t.Fatalf("first dose = %v, want the regime's first day 2026-12-06", date)
+		}
+	})
+}

@@ -656,7 +656,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	// The first dose taken starts treatment (rapid access); a correction
 	// into or out of a dose taken may move it.
-	if err := tx.keepFirstDose(inst.PatientID, inst.FirstDoseDate, inst.Date, check.Current, in.Outcome, e.ID); err != nil {
+	if err := tx.keepFirstDose(inst.PatientID, inst.FirstDoseDate, firstDayCovered(inst.Date, inst.Covers), check.Current, in.Outcome, e.ID); err != nil {
 		return e, nil, err
 	}
 	if in.IdempotencyKey != "" {

@@ -82,10 +82,11 @@ func (tx *Tx) earliestDoseTaken(patientID string) (calendar.Date, error) {
 	const page = 50
 	for offset := 0; ; offset += page {
 		var rows []struct {
-			ID   string
-			Date calendar.Date
+			ID     string
+			Date   calendar.Date
+			Covers []calendar.Date `gorm:"serializer:json"`
 		}
-		q := tx.g.Table("instalments").Select("instalments.id, instalments.date").
+		q := tx.g.Table("instalments").Select("instalments.id, instalments.date, instalments.covers").
 			Where("instalments.patient_id = ?", patientID).
 			Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id AND e.outcome IN ?)",
 				[]string{string(dispensing.Supervised), string(dispensing.Collected)})
@@ -103,13 +104,38 @@ func (tx *Tx) earliestDoseTaken(patientID string) (calendar.Date, error) {
 		if err != nil {
 			return calendar.Date{}, err
 		}
+		// The first day a taken instalment covers; one collected the day
+		// before its first day (ADR 0011) may share its date with another.
+		var found calendar.Date
 		for _, r := range rows {
-			if current[r.ID].Outcome.Taken() {
-				return r.Date, nil
+			if !found.IsZero() && r.Date.After(found) {
+				break
 			}
+			if day := firstDayCovered(r.Date, r.Covers); current[r.ID].Outcome.Taken() && (found.IsZero() || day.Before(found)) {
+				found = day
+			}
+		}
+		if !found.IsZero() {
+			return found, nil
 		}
 		if len(rows) < page {
 			return first, nil
 		}
 	}
+}
+
+// firstDayCovered is the first day whose dose an instalment dated date
+// supplies: its own, or a later one when it carries only later days (a
+// closed first day collected the day before, ADR 0011).
+func firstDayCovered(date calendar.Date, covers []calendar.Date) calendar.Date {
+	if len(covers) == 0 {
+		return date
+	}
+	first := covers[0]
+	for _, d := range covers[1:] {
+		if d.Before(first) {
+			first = d
+		}
+	}
+	return first
 }
