@@ -1244,6 +1244,26 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 	if err != nil {
 		return nil, nil, err
 	}
+	// Every pharmacy involved is share-locked before anything is cancelled
+	// (ids in order, as every writer takes them): an opening change then
+	// either commits first, and the cancellation below resolves its alert,
+	// or waits for this change and judges the reissues.
+	pharmacies := []string{r.PharmacyID}
+	for _, old := range live {
+		pharmacies = append(pharmacies, old.PharmacyID)
+	}
+	for _, st := range settings {
+		pharmacies = append(pharmacies, st.PharmacyID)
+	}
+	slices.Sort(pharmacies)
+	for _, id := range slices.Compact(pharmacies) {
+		if id == "" {
+			continue
+		}
+		if _, err := tx.scheduleOpening(id); err != nil {
+			return nil, nil, err
+		}
+	}
 	var out []Prescription
 	var findings []policy.Finding
 	for _, old := range live {

@@ -18,6 +18,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/regimes"
 	"github.com/dosebook/dosebook/internal/store"
@@ -740,6 +741,86 @@ func TestRecordingAsThePrescriptionIsCancelledKeepsTheirOrder(t *testing.T) {
 				}
 				if cancelled == 0 || recorded == 0 || recorded > cancelled {
 					t.Fatalf("round %d: dose recorded at audit seq %d, prescription cancelled at %d: recorded after the cancellation", round, recorded, cancelled)
+				}
+			}
+		})
+	}
+}
+
+// A pharmacy closing a day while a dose change reissues a prescription with
+// an instalment that day leaves no pharmacy_closed alert standing for the
+// cancelled prescription: either the change's reissue follows the new
+// opening, or the alert names the reissue.
+func TestOpeningChangedWhileADoseChangeReissuesAlertsTheLivePrescription(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newRaceClinic(t, d)
+			ctx := context.Background()
+			thursday := raceDay.AddDays(1)
+			methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+			for round := range raceRounds {
+				var pharmacist auth.Principal
+				var regimeID, patientID string
+				err := c.db.Write(ctx, func(tx *store.Tx) error {
+					ph := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Łukasz-Nguyễn Pharmacy — %d", round)}
+					if err := tx.CreateOrganisation(&ph); err != nil {
+						return err
+					}
+					u := store.User{OrganisationID: ph.ID, Role: auth.Pharmacist, Name: "Tom Hughes"}
+					if err := tx.CreateUser(&u); err != nil {
+						return err
+					}
+					pharmacist = auth.Principal{UserID: u.ID, Role: auth.Pharmacist, OrgID: ph.ID}
+					pt := store.Patient{NHSNumber: patients.TestNHSNumber(700 + round), Address: "1 Canal Street, Leeds LS1 1AA", GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
+						DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, PharmacyID: &ph.ID}
+					if err := tx.CreatePatient(c.prescriber, &pt); err != nil {
+						return err
+					}
+					r, _, err := tx.StartRegime(c.prescriber, c.n, store.StartRegime{PatientID: pt.ID, Medicine: methadone, Dose: dosing.Mg(30),
+						StartDate: raceDay, Stage: regimes.StageTitration, Pattern: regimes.AllSupervised(), PharmacyID: ph.ID})
+					if err != nil {
+						return err
+					}
+					regimeID, patientID = r.ID, pt.ID
+					_, err = tx.CreatePrescription(c.prescriber, c.n, store.NewPrescription{PatientID: pt.ID, StartDate: raceDay,
+						Days: 7, Wording: []int{1, 3}, Issue: true}, raceDay)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				closed := calendar.DefaultOpening()
+				closed.ClosedDates = []calendar.Date{thursday}
+				errs := together(t, c.db, func(tx *store.Tx) error {
+					_, err := tx.ChangeDose(c.prescriber, c.n, regimeID, store.ChangeDose{To: dosing.Mg(35), Effective: raceDay.AddDays(2),
+						Reason: "cravings"}, raceDay)
+					return err
+				}, func(tx *store.Tx) error {
+					_, err := tx.SetPharmacyOpening(pharmacist, c.n, pharmacist.OrgID, closed, raceDay)
+					return err
+				})
+				for i, err := range errs {
+					if err != nil {
+						t.Fatalf("round %d: write %d failed: %v", round, i, err)
+					}
+				}
+				open := false
+				alerts, err := c.db.Alerts(ctx, c.prescriber, store.AlertFilter{PatientID: patientID, Kind: store.AlertPharmacyClosed, Resolved: &open, Limit: 50})
+				if err != nil {
+					t.Fatal(err)
+				}
+				list, err := c.db.Prescriptions(ctx, c.prescriber, store.PrescriptionFilter{PatientID: patientID, Limit: 50})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range alerts {
+					for _, pr := range list {
+						if pr.Status == prescriptions.StatusCancelled && strings.Contains(a.Message, pr.Serial) {
+							t.Fatalf("round %d: an open pharmacy_closed alert names %s, already cancelled: %s", round, pr.Serial, a.Message)
+						}
+					}
 				}
 			}
 		})
