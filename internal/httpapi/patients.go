@@ -201,7 +201,8 @@ func (s *Server) updatePatient(c *gin.Context) {
 	var pt store.Patient
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		pt, err = tx.UpdatePatient(principal(c), id, func(p *store.Patient) error { return req.apply(p, false, s.today()) })
+		today := s.today()
+		pt, err = tx.UpdatePatient(principal(c), id, today, func(p *store.Patient) error { return req.apply(p, false, today) })
 		return err
 	})
 	if err != nil {

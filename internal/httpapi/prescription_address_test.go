@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -71,18 +72,29 @@ func TestPrescriptionNotIssuedWithoutPatientAddress(t *testing.T) {
 			}
 		}
 
-		// An address cleared since: the prescription is not printed, nor
-		// are the remaining days reissued after a dose change.
-		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"address": ""}))
-		blockedWith(t, e.do("prescriber", "GET", "/v1/prescriptions/"+id+"/pdf", nil), "L2", "then print")
+		// The address cannot be cleared now: the prescription runs, and a
+		// dose, pattern or pharmacy change must reissue its remaining days
+		// with the address on them (L2). "No fixed abode" is the entry for
+		// a patient with no home.
 		before = e.auditCount()
-		blockedWith(t, e.do("prescriber", "POST", "/v1/regimes/"+e.activeRegimeOf(pid)+"/dose-changes",
-			map[string]any{"to": 35, "effective_date": "2026-12-03", "reason": "still using on top"}), "L2", "No fixed abode")
-		if e.auditCount() != before {
-			t.Fatal("a refused reissue wrote something")
+		for _, blank := range []string{"", "  "} {
+			p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"address": blank}), 422)
+			if !slices.Contains(fieldsOf(p), "address") || !strings.Contains(fmt.Sprint(p["errors"]), "rule:L2") ||
+				!strings.Contains(fmt.Sprint(p["errors"]), "No fixed abode") || !strings.Contains(fmt.Sprint(p["errors"]), issued["serial"].(string)) {
+				t.Fatalf("clearing the address with %s live: %v", issued["serial"], p)
+			}
 		}
-		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"address": "No fixed abode"}))
+		if e.auditCount() != before {
+			t.Fatal("a refused address change wrote something")
+		}
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))["address"]; got != "No fixed abode" {
+			t.Fatalf("address = %v", got)
+		}
 		e.must200PDF("prescriber", id)
+		// Once it is cancelled nothing is left to reissue, and the address
+		// may be cleared again (a draft is warned, issuing is refused).
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+id+"/cancel", map[string]any{"reason": "address to confirm"}))
+		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"address": ""}))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/patients"
+	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -203,13 +204,34 @@ func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
 		active.ID)
 }
 
+// refuseClearedAddress stops the address being blanked while an issued
+// prescription of the patient still has days to run (L2). A dose, pattern
+// or pharmacy change reissues those days, and a prescription without the
+// patient's address cannot be dispensed from, so the reissue would fail and
+// the pharmacy would go on supplying the old prescription as written (ADR
+// 0011). Only a live issued prescription counts: a draft is never seen by a
+// pharmacy, and the next prescription meets L2 when it is issued.
+func (tx *Tx) refuseClearedAddress(patientID string, today calendar.Date) error {
+	var serials []string
+	if err := tx.g.Model(&Prescription{}).Where("patient_id = ? AND status = ? AND end_date >= ?", patientID, StatusIssued, today).
+		Order("start_date").Pluck("serial", &serials).Error; err != nil {
+		return translate(err)
+	}
+	if len(serials) == 0 {
+		return nil
+	}
+	return problem.Invalidf("address", "L2",
+		"the address cannot be cleared while prescription %s runs: a controlled-drug prescription states the patient's address (Misuse of Drugs Regulations 2001 reg 15(1)(e)), and a dose, pattern or pharmacy change must reissue its remaining days; for a patient with no home, record '%s'",
+		strings.Join(serials, ", "), prescriptions.NoFixedAbode)
+}
+
 func nhsNumberInUse() error {
 	return problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
 }
 
 // UpdatePatient replaces the demographic and profile fields of a patient and
 // audits the before and after. Clinical records are never edited this way.
-func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) error) (Patient, error) {
+func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, apply func(*Patient) error) (Patient, error) {
 	if err := tx.lockPatient(id); err != nil {
 		return Patient{}, err
 	}
@@ -229,6 +251,11 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, apply func(*Patient) er
 	}
 	if deref(after.PharmacyID) != deref(before.PharmacyID) {
 		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID)); err != nil {
+			return before, err
+		}
+	}
+	if strings.TrimSpace(after.Address) == "" && strings.TrimSpace(before.Address) != "" {
+		if err := tx.refuseClearedAddress(id, today); err != nil {
 			return before, err
 		}
 	}

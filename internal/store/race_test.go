@@ -554,7 +554,7 @@ func TestTwoPatientsGivenOneNHSNumberTogether(t *testing.T) {
 				number := patients.TestNHSNumber(700 + round)
 				give := func(id string) func(tx *store.Tx) error {
 					return func(tx *store.Tx) error {
-						_, err := tx.UpdatePatient(c.prescriber, id, func(p *store.Patient) error { p.NHSNumber = number; return nil })
+						_, err := tx.UpdatePatient(c.prescriber, id, calendar.Date{}, func(p *store.Patient) error { p.NHSNumber = number; return nil })
 						return err
 					}
 				}
