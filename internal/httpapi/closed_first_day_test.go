@@ -226,3 +226,61 @@ func TestChangeIsRecordedWhenTheReissueCannotBeBuilt(t *testing.T) {
 		}
 	})
 }
+
+// ADR 0011's scenario with a move: Market Square closed on the 17th, the
+// 16th already collected, dispensing moving to the demo's first pharmacy
+// from the 21st. The prescription for 17–30 Dec is left as written, and
+// the advice works as given: one prescription for 18–20 Dec at Market
+// Square, one from the 21st at the new pharmacy (a prescription never
+// spans a move). Until it is cancelled, an alert tells the service and
+// the pharmacy, once however many changes miss it; cancelling resolves it.
+func TestMoveNotReissuedAdviceWorks(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rid, first, second := e.twoFortnightsAtMarketSquare(535)
+		e.setClock(c, mustTime("2026-12-16T10:00:00Z"))
+		e.must(201, e.do("pharmacist_2", "POST", "/v1/instalments/"+e.instalmentOn(first["id"].(string), "2026-12-16")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		mv := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.PharmacyID,
+			"effective_date": "2026-12-21", "reason": "moved house"}))
+		if re := mv["reissued_prescriptions"].([]any); len(re) != 0 {
+			t.Fatalf("reissued on the move = %v", re)
+		}
+		serial := second["serial"].(string)
+		var l8 map[string]any
+		for _, w := range mv["warnings"].([]any) {
+			if w := w.(map[string]any); w["rule"] == "L8" {
+				l8 = w
+			}
+		}
+		if l8 == nil {
+			t.Fatalf("warnings = %v, want L8", mv["warnings"])
+		}
+		action := l8["action"].(string)
+		assertText(t, action, "Cancel "+serial+" and prescribe its remaining days again: from 2026-12-18 to 2026-12-20 (3 days) at ",
+			" and from 2026-12-21 to 2026-12-30 (10 days) at ", "one prescription for each pharmacy", "The dose for 2026-12-17 cannot be supplied")
+		assertText(t, l8["message"].(string), "keeps supplying it as written — 85 mg a day")
+
+		// A dose change meanwhile misses it too: still one alert.
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 75, "effective_date": "2026-12-22", "reason": "sedated, reduce"}))
+		for _, who := range []string{"prescriber", "pharmacist_2"} {
+			got := e.alertsOf(who, "?kind=prescription_not_reissued&patient_id="+pid)
+			if len(got) != 1 || got[0]["rule"] != "L8" || !strings.Contains(got[0]["message"].(string), serial+" was not reissued") {
+				t.Fatalf("%s's not_reissued alerts = %v", who, got)
+			}
+		}
+
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+second["id"].(string)+"/cancel", map[string]any{"reason": "rewritten around the move"}))
+		if got := e.alertsOf("prescriber", "?kind=prescription_not_reissued&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("not_reissued alerts after the cancellation = %v", got)
+		}
+		before := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-18",
+			"days": 3, "wording": []int{1, 3}, "issue": true}))
+		after := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-21",
+			"days": 10, "wording": []int{1, 3}, "issue": true}))
+		if before["pharmacy_id"] != e.demo.Pharmacy2 || after["pharmacy_id"] != e.demo.PharmacyID {
+			t.Fatalf("pharmacies %v then %v", before["pharmacy_id"], after["pharmacy_id"])
+		}
+	})
+}

@@ -38,21 +38,101 @@ func dateList(dates []calendar.Date) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-// NotReissuedFinding tells the prescriber that a change (of dose, pattern or
-// pharmacy) is recorded but the live prescription serial was not reissued
-// with it, and still stands as written: its remaining days start on first,
-// whose dose cannot be laid out (why: no earlier collection can still be
-// made for a closed day). The change is never refused for it; the
-// prescriber rewrites that one prescription, from next, the first day after
-// first the pharmacy collects on within it (zero: none).
-func NotReissuedFinding(serial string, first calendar.Date, why string, next calendar.Date) policy.Finding {
-	action := fmt.Sprintf("Cancel %s and prescribe its remaining days again from %s, the next day the pharmacy is open for a collection; the dose for %s cannot be supplied, neither on its day nor earlier.",
-		serial, next, first)
-	if next.IsZero() {
-		action = fmt.Sprintf("Cancel %s: none of its remaining days can be supplied.", serial)
+// NotReissued is a live prescription a change of dose, pattern or pharmacy
+// could not reissue (ADR 0011). It stands as written, not cancelled, since
+// cancelling it would leave its days on no prescription at all; the
+// prescriber cancels it and prescribes its days again.
+type NotReissued struct {
+	Serial string
+	// Periods are its dose periods and Pharmacy the pharmacy dispensing
+	// it: what the pharmacy goes on supplying until it is cancelled.
+	Periods  []DosePeriod
+	Pharmacy string
+	// First is its first remaining day, End its last day.
+	First, End calendar.Date
+	// Rewrite is what to prescribe again in its place: one prescription
+	// for each part.
+	Rewrite []Rewrite
+}
+
+// Rewrite is a run of days to prescribe again on one prescription: a
+// prescription never spans a move to another pharmacy, so the days before
+// a move and the days from it are two.
+type Rewrite struct {
+	From, To calendar.Date
+	Pharmacy string
+}
+
+// Unbuildable is L8 for a reissue that cannot be laid out: the dose for
+// stuck, the first day of a part, can no longer be supplied (why: no
+// earlier collection can still be made for a closed day). The parts of
+// Rewrite are the days that still can be: the prescriber writes them, and
+// nothing for the days in between.
+func (nr NotReissued) Unbuildable(stuck calendar.Date, why string) policy.Finding {
+	lost := "The dose for " + stuck.String() + " cannot be supplied, neither on its day nor earlier."
+	for _, part := range nr.Rewrite {
+		if part.From.After(stuck) {
+			if to := part.From.AddDays(-1); to.After(stuck) {
+				lost = fmt.Sprintf("The doses for %s to %s cannot be supplied, neither on their days nor earlier.", stuck, to)
+			}
+			break
+		}
+	}
+	if len(nr.Rewrite) == 0 {
+		lost = "None of its remaining days can be supplied."
 	}
 	return policy.Finding{Rule: "L8", Severity: policy.Warn,
-		Message: fmt.Sprintf("%s was not reissued and still stands as written, so the change is recorded but this prescription does not carry it: its remaining days start on %s, and %s.",
-			serial, first, why),
-		Action: action}
+		Message: fmt.Sprintf("%s was not reissued and still stands as written, so the change is recorded but this prescription does not carry it: the dose for %s cannot be laid out, as %s. %s",
+			nr.Serial, stuck, why, nr.keepsSupplying()),
+		Action: nr.rewriteAction("") + " " + lost}
+}
+
+// NoAddress is L2 for a reissue refused because the patient has no address
+// recorded (a record from before L2 was checked): a prescription without
+// it cannot be dispensed from (reg 15(1)(e), 16(1A)).
+func (nr NotReissued) NoAddress() policy.Finding {
+	return policy.Finding{Rule: "L2", Severity: policy.Warn,
+		Message: fmt.Sprintf("%s was not reissued and still stands as written, so the change is recorded but this prescription does not carry it: the patient has no address recorded, and a controlled-drug prescription must state it (Misuse of Drugs Regulations 2001 reg 15(1)(e)). %s",
+			nr.Serial, nr.keepsSupplying()),
+		Action: nr.rewriteAction("Record the patient's address (or '" + NoFixedAbode + "') on the patient record, then")}
+}
+
+// keepsSupplying says plainly what the pharmacy goes on handing over: for
+// a dose reduction, the higher dose.
+func (nr NotReissued) keepsSupplying() string {
+	var doses []string
+	for i, p := range nr.Periods {
+		if PeriodEnd(nr.Periods, i, nr.End).Before(nr.First) {
+			continue
+		}
+		if len(doses) == 0 {
+			doses = append(doses, p.DailyDose.String()+" a day")
+			continue
+		}
+		doses = append(doses, fmt.Sprintf("%s a day from %s", p.DailyDose, p.From))
+	}
+	return fmt.Sprintf("Until it is cancelled, %s keeps supplying it as written — %s, on the collection days it states, to %s — not as changed.",
+		nr.Pharmacy, strings.Join(doses, ", then "), nr.End)
+}
+
+// rewriteAction tells the prescriber to cancel the prescription and write
+// the parts of Rewrite, after first (a step that must come before, or "").
+func (nr NotReissued) rewriteAction(first string) string {
+	cancel := "Cancel"
+	if first != "" {
+		cancel = first + " cancel"
+	}
+	if len(nr.Rewrite) == 0 {
+		return fmt.Sprintf("%s %s.", cancel, nr.Serial)
+	}
+	parts := make([]string, len(nr.Rewrite))
+	for i, p := range nr.Rewrite {
+		parts[i] = fmt.Sprintf("from %s to %s (%d days) at %s", p.From, p.To, p.From.DaysUntil(p.To)+1, p.Pharmacy)
+	}
+	last := len(parts) - 1
+	list := parts[0]
+	if last > 0 {
+		list = strings.Join(parts[:last], ", ") + " and " + parts[last] + ", one prescription for each pharmacy"
+	}
+	return fmt.Sprintf("%s %s and prescribe its remaining days again: %s.", cancel, nr.Serial, list)
 }

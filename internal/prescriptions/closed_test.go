@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
@@ -36,6 +37,59 @@ func TestClosedDayFinding(t *testing.T) {
 			}
 			if !strings.Contains(f.Action, "A new prescription is needed") || !strings.Contains(f.Action, "cancel RX-7") {
 				t.Errorf("action %q", f.Action)
+			}
+		})
+	}
+}
+
+func TestNotReissuedFindings(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	const market, high = "Market Square Pharmacy", "High Street Pharmacy"
+	reduction := []DosePeriod{{From: d("2026-12-03"), DailyDose: dosing.Mg(60)}, {From: d("2026-12-10"), DailyDose: dosing.Mg(85)}}
+	tests := []struct {
+		name      string
+		rewrite   []Rewrite
+		noAddress bool
+		rule      string
+		message   []string
+		action    []string
+	}{
+		{name: "closed first day", rewrite: []Rewrite{{d("2026-12-18"), d("2026-12-30"), market}}, rule: "L8",
+			message: []string{"RX-7 was not reissued and still stands as written", "the dose for 2026-12-17 cannot be laid out, as the pharmacy is closed",
+				"Market Square Pharmacy keeps supplying it as written — 85 mg a day, on the collection days it states, to 2026-12-30 — not as changed."},
+			action: []string{"Cancel RX-7 and prescribe its remaining days again: from 2026-12-18 to 2026-12-30 (13 days) at Market Square Pharmacy.",
+				"The dose for 2026-12-17 cannot be supplied"}},
+		{name: "a pharmacy move: one prescription each side of it",
+			rewrite: []Rewrite{{d("2026-12-18"), d("2026-12-20"), market}, {d("2026-12-21"), d("2026-12-30"), high}}, rule: "L8",
+			action: []string{"again: from 2026-12-18 to 2026-12-20 (3 days) at Market Square Pharmacy and from 2026-12-21 to 2026-12-30 (10 days) at High Street Pharmacy, one prescription for each pharmacy."}},
+		{name: "two days lost", rewrite: []Rewrite{{d("2026-12-19"), d("2026-12-30"), market}}, rule: "L8",
+			action: []string{"The doses for 2026-12-17 to 2026-12-18 cannot be supplied"}},
+		{name: "nothing left", rule: "L8", action: []string{"Cancel RX-7. None of its remaining days can be supplied."}},
+		{name: "no address", noAddress: true, rewrite: []Rewrite{{d("2026-12-17"), d("2026-12-30"), market}}, rule: "L2",
+			message: []string{"the patient has no address recorded", "reg 15(1)(e)", "keeps supplying it as written — 85 mg a day"},
+			action:  []string{"Record the patient's address (or 'No fixed abode') on the patient record, then cancel RX-7 and prescribe its remaining days again: from 2026-12-17 to 2026-12-30 (14 days)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			nr := NotReissued{Serial: "RX-7", Periods: reduction, Pharmacy: market, First: d("2026-12-17"), End: d("2026-12-30"), Rewrite: tt.rewrite}
+			f := nr.Unbuildable(d("2026-12-17"), "the pharmacy is closed that day")
+			if tt.noAddress {
+				f = nr.NoAddress()
+			}
+			if f.Rule != tt.rule || f.Severity != policy.Warn {
+				t.Errorf("finding %+v, want a %s warning: the change it follows is never refused", f, tt.rule)
+			}
+			for _, want := range tt.message {
+				if !strings.Contains(f.Message, want) {
+					t.Errorf("message %q does not say %q", f.Message, want)
+				}
+			}
+			for _, want := range tt.action {
+				if !strings.Contains(f.Action, want) {
+					t.Errorf("action %q does not say %q", f.Action, want)
+				}
 			}
 		})
 	}

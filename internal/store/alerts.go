@@ -40,13 +40,17 @@ const (
 	// The service changed the dose, pickup pattern or pharmacy while the
 	// practice prescribes under accepted shared care (SC1): for the practice.
 	AlertRegimeChanged = "regime_changed"
+	// A change of dose, pattern or pharmacy could not reissue a live
+	// prescription, which the pharmacy goes on supplying as written until
+	// the prescriber cancels it (L8, L2; ADR 0011).
+	AlertNotReissued = "prescription_not_reissued"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
 		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue, AlertAttendance,
-		AlertRegimeChanged}
+		AlertRegimeChanged, AlertNotReissued}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding

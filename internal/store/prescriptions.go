@@ -1214,10 +1214,14 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 		return pr, err
 	}
 	// A prescription left with instalments on days its pharmacy closed
-	// (L8) is answered once it is cancelled: the new one is laid out anew.
-	return pr, tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, "pharmacy_closed:"+pr.ID+":", resolution{
-		Reason:     fmt.Sprintf("Prescription %s cancelled: %s", pr.Serial, reason),
-		EntityType: "prescription", EntityID: pr.ID})
+	// (L8), or left as written by a change that could not reissue it, is
+	// answered once it is cancelled: the new one is laid out anew.
+	cancelled := resolution{Reason: fmt.Sprintf("Prescription %s cancelled: %s", pr.Serial, reason),
+		EntityType: "prescription", EntityID: pr.ID}
+	if err := tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, "pharmacy_closed:"+pr.ID+":", cancelled); err != nil {
+		return pr, err
+	}
+	return pr, tx.resolveAlerts(pr.PatientID, AlertNotReissued, "prescription_not_reissued:"+pr.ID, cancelled)
 }
 
 // reissueLive cancels each live prescription of the regime that reaches
@@ -1264,6 +1268,23 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 			return nil, nil, err
 		}
 	}
+	address, err := patientAddress(tx.g, r.PatientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, noAddress := prescriptions.PatientAddressFinding(address, true)
+	names := map[string]string{}
+	pharmacyName := func(id string) (string, error) {
+		if name, ok := names[id]; ok {
+			return name, nil
+		}
+		var o Organisation
+		if err := tx.g.Select("name").Take(&o, "id = ?", id).Error; err != nil {
+			return "", translate(err)
+		}
+		names[id] = o.Name
+		return o.Name, nil
+	}
 	var out []Prescription
 	var findings []policy.Finding
 	for _, old := range live {
@@ -1287,22 +1308,55 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		// splits them at the move. Every part is laid out before anything
 		// is cancelled.
 		segs := pharmacySegments(r, settings, rest, days)
+		nr, err := tx.notReissued(r, old, settings, rest, segs, pharmacyName)
+		if err != nil {
+			return nil, nil, err
+		}
 		earlier := make([]calendar.Date, len(segs))
 		var stuck *policy.Finding
-		for i, seg := range segs {
-			f, err := tx.planReissue(r, old, seg, history, settings, today, &earlier[i])
+		if noAddress {
+			// A record from before L2 was checked (the address can no
+			// longer be cleared under a live prescription): reissuing
+			// would be refused, so the prescription is left as written
+			// like one that cannot be laid out, and the change stands.
+			f := nr.NoAddress()
+			stuck = &f
+		}
+		for i := 0; stuck == nil && i < len(segs); i++ {
+			whyNot, next, err := tx.planReissue(r, segs[i], history, settings, today, &earlier[i])
 			if err != nil {
 				return nil, nil, err
 			}
-			if f != nil {
-				stuck = f
-				break
+			if whyNot == "" {
+				continue
 			}
+			// The advice comes from the same segments: the parts before
+			// this one in full, this one from the next day that can still
+			// be supplied, and the rest in full — one prescription for
+			// each pharmacy, as a prescription never spans a move.
+			rewrite := nr.Rewrite
+			nr.Rewrite = append([]prescriptions.Rewrite{}, rewrite[:i]...)
+			if !next.IsZero() {
+				nr.Rewrite = append(nr.Rewrite, prescriptions.Rewrite{From: next, To: rewrite[i].To, Pharmacy: rewrite[i].Pharmacy})
+			}
+			nr.Rewrite = append(nr.Rewrite, rewrite[i+1:]...)
+			f := nr.Unbuildable(segs[i].start, whyNot)
+			stuck = &f
 		}
 		if stuck != nil {
 			findings = append(findings, *stuck)
 			if err := tx.Audit("prescription.not_reissued", "prescription", old.ID, map[string]any{"serial": old.Serial, "why": why,
 				"finding": stuck}); err != nil {
+				return nil, nil, err
+			}
+			// The answer's warning is easily lost, and until the prescriber
+			// rewrites the prescription the pharmacy supplies the old dose
+			// or pattern: an alert stays until it is cancelled
+			// (cancelPrescription), once per prescription however many
+			// changes miss it.
+			if err := tx.raiseAlert(Alert{ServiceID: old.ServiceID, PatientID: old.PatientID, PharmacyID: &old.PharmacyID,
+				Kind: AlertNotReissued, Rule: stuck.Rule, Message: stuck.Message + " " + stuck.Action,
+				DedupeKey: "prescription_not_reissued:" + old.ID}); err != nil {
 				return nil, nil, err
 			}
 			continue
@@ -1325,46 +1379,69 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 	return out, findings, nil
 }
 
-// planReissue checks that seg, part of old's remaining days, lays out as a
-// prescription dated today, setting earlier to the collection day for a
-// closed first day. A part that cannot be laid out returns the finding that
-// tells the prescriber to rewrite old.
-func (tx *Tx) planReissue(r Regime, old Prescription, seg segment, history []DoseChange, settings []RegimeSetting, today calendar.Date,
-	earlier *calendar.Date) (*policy.Finding, error) {
+// planReissue checks that seg, part of a prescription's remaining days,
+// lays out as a prescription dated today, setting earlier to the collection
+// day for a closed first day. For a part that cannot be laid out it says
+// why, and next is the first day after its start the pharmacy collects on
+// within it, from which it can still be prescribed (zero: none).
+func (tx *Tx) planReissue(r Regime, seg segment, history []DoseChange, settings []RegimeSetting, today calendar.Date,
+	earlier *calendar.Date) (whyNot string, next calendar.Date, err error) {
 	day, whyNot, err := tx.firstCollection(r, settings, seg.start, today, today, true)
 	if err != nil {
-		return nil, err
+		return "", next, err
 	}
 	opening, err := pharmacyOpening(tx.g, settingOn(r, settings, seg.start).PharmacyID)
 	if err != nil {
-		return nil, err
+		return "", next, err
 	}
 	_, err = scheduleFor(r, seg.start, seg.days, history, settings, opening, day)
 	if err == nil {
 		*earlier = day
-		return nil, nil
+		return "", next, nil
 	}
 	if !errors.Is(err, prescriptions.ErrInvalidSchedule) {
-		return nil, err
+		return "", next, err
 	}
 	if whyNot == "" {
 		whyNot = strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": ")
 	}
-	var next calendar.Date
-	for d := seg.start.AddDays(1); !d.After(old.EndDate); d = d.AddDays(1) {
+	for d := seg.start.AddDays(1); !d.After(seg.end()); d = d.AddDays(1) {
 		if opening.IsOpen(d) && settingOn(r, settings, d).Pattern[d.Weekday()] != regimes.PickupEarlier {
-			next = d
-			break
+			return whyNot, d, nil
 		}
 	}
-	f := prescriptions.NotReissuedFinding(old.Serial, seg.start, whyNot, next)
-	return &f, nil
+	return whyNot, next, nil
+}
+
+// notReissued describes old, whose remaining days from rest are segs, for
+// a finding that it was left as written: what its pharmacy goes on
+// supplying, and each segment to prescribe again in its place.
+func (tx *Tx) notReissued(r Regime, old Prescription, settings []RegimeSetting, rest calendar.Date, segs []segment,
+	pharmacyName func(string) (string, error)) (prescriptions.NotReissued, error) {
+	at, err := pharmacyName(old.PharmacyID)
+	if err != nil {
+		return prescriptions.NotReissued{}, err
+	}
+	nr := prescriptions.NotReissued{Serial: old.Serial, Periods: old.DosePeriods, Pharmacy: at, First: rest, End: old.EndDate}
+	if len(nr.Periods) == 0 {
+		nr.Periods = []prescriptions.DosePeriod{{From: old.StartDate, DailyDose: old.DailyDose}}
+	}
+	for _, seg := range segs {
+		name, err := pharmacyName(settingOn(r, settings, seg.start).PharmacyID)
+		if err != nil {
+			return nr, err
+		}
+		nr.Rewrite = append(nr.Rewrite, prescriptions.Rewrite{From: seg.start, To: seg.end(), Pharmacy: name})
+	}
+	return nr, nil
 }
 
 type segment struct {
 	start calendar.Date
 	days  int
 }
+
+func (s segment) end() calendar.Date { return prescriptions.End(s.start, s.days) }
 
 // pharmacySegments splits days from start at each change of dispensing
 // pharmacy.
