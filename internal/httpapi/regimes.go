@@ -119,6 +119,7 @@ func (s *Server) startRegime(c *gin.Context) {
 		BuprenorphineNaive:    req.BuprenorphineNaive, TestDoseGiven: req.TestDoseGiven,
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	loc := s.cfg.Timezone
+	in.Zone = loc
 	startField := "start_date"
 	if in.StartDate.IsZero() && !in.FirstDoseAt.IsZero() {
 		in.StartDate, startField = calendar.DateOf(in.FirstDoseAt, loc), "first_dose_at"

@@ -24,3 +24,14 @@ func TakenHomeAfterEnd(n policy.Numbers, ended calendar.Date, days []calendar.Da
 			calendar.DayRun(days), ended.Format("Mon 2 Jan 2006")),
 		"Ask the patient to return the unused doses to the pharmacy, and count them as doses the patient may take when starting another treatment (B1 times buprenorphine from the last methadone dose)."), true
 }
+
+// heldNote is B1's note that the last methadone dose is judged from doses
+// the patient took home for days after the regime ended (days, in date
+// order): they may take the last of them at any time on its day.
+func heldNote(days []calendar.Date) string {
+	if len(days) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the patient holds the methadone doses for %s, taken home before the previous regime ended, and may take the last of them at any time that day)",
+		calendar.DayRun(days))
+}

@@ -3,8 +3,10 @@ package regimes
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
@@ -34,6 +36,42 @@ func TestTakenHomeAfterEnd(t *testing.T) {
 			}
 			if f.Rule != "MD4" || f.Severity != policy.Warn || f.Stops(nil) || !strings.Contains(f.Message, tt.want) {
 				t.Errorf("finding = %+v, want message with %q", f, tt.want)
+			}
+		})
+	}
+}
+
+// B1 judges a switch from methadone from the end of the last day whose
+// dose the patient took home before the previous regime ended, and says
+// so: the time alone would look like a mistake.
+func TestInductionTimingNamesHeldDays(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	d := calendar.MustParse
+	methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+	bup, _ := dosing.LookupMedicine("buprenorphine_sublingual_tablets")
+	lastHeld := time.Date(2026, 12, 7, 23, 59, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		held    []calendar.Date
+		startAt time.Time
+		want    string
+	}{
+		{"before the last held day ends", []calendar.Date{d("2026-12-03"), d("2026-12-04")}, time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC),
+			"(the patient holds the methadone doses for Thu 3 Dec 2026 to Fri 4 Dec 2026, taken home before the previous regime ended"},
+		{"a day after it", []calendar.Date{d("2026-12-07")}, lastHeld.Add(24 * time.Hour), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fs := checkInductionTiming(n, StartInput{Medicine: bup, StartAt: tt.startAt,
+				Previous: &PreviousTreatment{Medicine: methadone, Dose: dosing.Mg(30), LastDose: lastHeld, HeldDays: tt.held}})
+			var got string
+			for _, f := range fs {
+				got += f.Message
+			}
+			if tt.want == "" && len(fs) != 0 || !strings.Contains(got, tt.want) {
+				t.Errorf("findings %+v, want %q", fs, tt.want)
 			}
 		})
 	}

@@ -29,6 +29,10 @@ type PreviousTreatment struct {
 	// LastDose is when the last dose was taken; zero when unknown.
 	LastDose  time.Time
 	StartedOn calendar.Date
+	// HeldDays are the days after the previous regime's end whose doses a
+	// take-home collection had already handed over: the patient still
+	// holds them, and LastDose counts them (B1).
+	HeldDays []calendar.Date
 	// WeeklyBuvidalWeeks is how long the patient has had weekly Buvidal
 	// (BV5), as WeeklyBuvidalWeeks counts it from WeeklyBuvidalFrom, the
 	// first regular weekly injection, and WeeklyBuvidalInjections, the
@@ -175,6 +179,7 @@ func checkInductionTiming(n policy.Numbers, in StartInput) []policy.Finding {
 	}
 	var fs []policy.Finding
 	if p := in.Previous; p != nil && p.Medicine.Class == dosing.ClassMethadone {
+		note := note + heldNote(p.HeldDays) // the methadone findings say why the last dose is so late
 		if p.Dose > n.B1MethadoneMax {
 			fs = append(fs, n.FindingAt("B1", sev,
 				fmt.Sprintf("Methadone dose %s is above %s a day for a switch to buprenorphine%s.", p.Dose, n.B1MethadoneMax, note),

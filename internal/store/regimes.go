@@ -457,8 +457,11 @@ type StartRegime struct {
 	LastShortActingOpioid time.Time
 	// FirstDoseAt is the planned first dose (B1); zero when unknown.
 	// FirstDoseAssumed marks a time the service assumed, not one given.
-	FirstDoseAt        time.Time
-	FirstDoseAssumed   bool
+	FirstDoseAt      time.Time
+	FirstDoseAssumed bool
+	// Zone is the service's time zone, in which a day ends (B1 counts a
+	// dose held for a day as taken by that day's end); nil reads UTC.
+	Zone               *time.Location
 	BuprenorphineNaive bool
 	TestDoseGiven      bool
 	Overrides          []policy.OverrideReason
@@ -583,6 +586,7 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		}
 	}
 	onUntil := last.EndedOn
+	var held []calendar.Date
 	if !med.Injectable {
 		// A regime ended weeks after the patient stopped coming counts
 		// from the last dose taken, when the pharmacy has recorded any.
@@ -590,6 +594,17 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 			return nil, err
 		} else if ok && taken.Before(onUntil) {
 			onUntil = taken
+		}
+		// One ended on or after a take-home collection leaves the patient
+		// holding the doses of later days (MD4's warning at the end): they
+		// are on it until the last of those.
+		if held, err = tx.TakenHomeAfter(last.ID, last.EndedOn); err != nil {
+			return nil, err
+		}
+		for _, d := range held {
+			if d.After(onUntil) {
+				onUntil = d
+			}
 		}
 	}
 	if !stillOn(n, med, onUntil, injections, start) {
@@ -606,6 +621,29 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		return nil, err
 	} else if seen.After(prev.LastDose) {
 		prev.LastDose = seen
+	}
+	if len(held) > 0 {
+		// The patient may take a held dose at any time on its day, and
+		// nothing records when: B1 judges from the end of the last held
+		// day in the service's zone (23:59, so the time reads as that
+		// day's), unless the prescriber gave a later last dose. Any
+		// earlier assumption — the usual hour of the supervised doses,
+		// say — would let buprenorphine start while a methadone dose
+		// taken that evening is still acting.
+		zone := in.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		lastHeld := held[0]
+		for _, d := range held {
+			if d.After(lastHeld) {
+				lastHeld = d
+			}
+		}
+		if end := lastHeld.AddDays(1).Start(zone).Add(-time.Minute); end.After(prev.LastDose) {
+			prev.LastDose = end
+		}
+		prev.HeldDays = held
 	}
 	if last.Medicine == dosing.CodeBuvidalWeekly && len(injections) > 0 {
 		// Weeks of weekly Buvidal actually given (BV5), not the regime's
