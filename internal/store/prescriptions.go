@@ -1459,17 +1459,22 @@ func pharmacySegments(r Regime, settings []RegimeSetting, start calendar.Date, d
 	return segs
 }
 
-// requireAcceptedSharedCare lets a GP prescribe only for patients whose
-// shared care their practice has accepted (SC1).
 // requireSignedByPractice lets a GP cancel only a prescription a GP of
-// their own practice signed (ADR 0008, amended). One the service signed is
-// the service's: it may be covering days the practice's do not, the
-// pharmacy dispenses from its paper, and the service would not know its
-// days were left without a prescription (SC1: the service decides, the
-// practice prescribes what is in force).
+// their own practice signed, or the reissue of one (ADR 0008, amended). One
+// the service wrote is the service's: it may be covering days the
+// practice's do not, the pharmacy dispenses from its paper, and the service
+// would not know its days were left without a prescription (SC1: the
+// service decides, the practice prescribes what is in force). A reissue is
+// signed by the service but carries the remaining days of the prescription
+// it replaces (ADR 0007), and the practice is told to prescribe what is now
+// in force: days first prescribed by the practice stay the practice's.
 func (tx *Tx) requireSignedByPractice(p auth.Principal, pr Prescription) error {
+	signers, err := tx.signersOfReissueChain(pr)
+	if err != nil {
+		return err
+	}
 	var n int64
-	if err := tx.g.Table("users").Where("id = ? AND organisation_id = ?", pr.PrescriberID, p.OrgID).Count(&n).Error; err != nil {
+	if err := tx.g.Table("users").Where("id IN ? AND organisation_id = ?", signers, p.OrgID).Count(&n).Error; err != nil {
 		return translate(err)
 	}
 	if n > 0 {
@@ -1492,6 +1497,25 @@ func (tx *Tx) requireSignedByPractice(p auth.Principal, pr Prescription) error {
 		Findings: []policy.Finding{{Rule: "SC1", Severity: policy.Block, Message: why, Action: action}}}
 }
 
+// signersOfReissueChain is who signed the prescription and each one it
+// replaces, back to the first, which no reissue replaced.
+func (tx *Tx) signersOfReissueChain(pr Prescription) ([]string, error) {
+	signers := []string{pr.PrescriberID}
+	seen := map[string]bool{pr.ID: true}
+	for next := pr.ReplacesID; next != nil && !seen[*next]; {
+		var prev Prescription
+		if err := tx.g.Select("id", "prescriber_id", "replaces_id").Take(&prev, "id = ?", *next).Error; err != nil {
+			return nil, translate(err)
+		}
+		seen[prev.ID] = true
+		signers = append(signers, prev.PrescriberID)
+		next = prev.ReplacesID
+	}
+	return signers, nil
+}
+
+// requireAcceptedSharedCare lets a GP prescribe only for patients whose
+// shared care their practice has accepted (SC1).
 func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) error {
 	var n int64
 	if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = 'accepted'", patientID, p.OrgID).Count(&n).Error; err != nil {
