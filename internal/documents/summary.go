@@ -63,6 +63,43 @@ func longDate(d calendar.Date) string {
 	return d.Format("2 Jan 2006")
 }
 
+// dayList writes days (in date order) as runs for a letter: "9–13 Dec
+// 2026", "30 Nov – 2 Dec 2026", "9 Dec 2026 and 11–12 Dec 2026"; "" when
+// none.
+func dayList(days []calendar.Date) string {
+	var runs []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && days[j].DaysUntil(days[j+1]) == 1 {
+			j++
+		}
+		first, last := days[i], days[j]
+		switch {
+		case i == j:
+			runs = append(runs, longDate(first))
+		case first.Year() == last.Year() && first.Month() == last.Month():
+			runs = append(runs, fmt.Sprintf("%d–%s", first.Day(), longDate(last)))
+		case first.Year() == last.Year():
+			runs = append(runs, first.Format("2 Jan")+" – "+longDate(last))
+		default:
+			runs = append(runs, longDate(first)+" – "+longDate(last))
+		}
+		i = j + 1
+	}
+	if len(runs) <= 1 {
+		return strings.Join(runs, "")
+	}
+	return strings.Join(runs[:len(runs)-1], ", ") + " and " + runs[len(runs)-1]
+}
+
+func uncapitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToLower(string(r[0])) + string(r[1:])
+}
+
 func screenResults(sc store.DrugScreen) string {
 	var pos, neg []string
 	for _, sub := range store.Screenable {
@@ -353,6 +390,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		v.Stage = ""
 		v.TreatmentEnded, v.TreatmentEndReason = rec.Regime.EndedOn, rec.Regime.EndReason
 		v.EndCancelledPrescription = rec.EndCancelledPrescription
+		v.TakenHomeAfterEnd = dayList(rec.TakenHomeAfterEnd)
 		// Ending the regime closes open shared care with the end's reason
 		// (ADR 0008).
 		v.EndedSharedCare = rec.Arrangement != nil && rec.Arrangement.Status == store.SharedHandedBack &&
@@ -411,6 +449,10 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		if rec.Regime.Status == store.RegimeActive {
 			v.NextInjection = nextInjectionText(more, today)
 		}
+	} else if regimeEnded {
+		// The pattern no longer applies: nothing is dispensed after the end.
+		v.Supervision = fmt.Sprintf("None now: the treatment ended on %s and nothing is dispensed after it. The pattern until then was: %s",
+			longDate(rec.Regime.EndedOn), uncapitalise(patternText(rec.Regime.Pattern)))
 	} else {
 		v.Supervision = patternText(rec.Regime.Pattern)
 		if rec.Regime.SupervisionRelaxedReason != "" {

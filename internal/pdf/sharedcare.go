@@ -157,6 +157,9 @@ type SharedCareSummaryView struct {
 	// EndCancelledPrescription says that ending the treatment cancelled a
 	// prescription still running then: LastPrescriptionEnd is the end day.
 	EndCancelledPrescription bool
+	// TakenHomeAfterEnd names the days after the end whose doses the
+	// patient took home before it, e.g. "9–13 Dec 2026"; "" when none.
+	TakenHomeAfterEnd string
 
 	Medicine    string
 	CurrentDose string
@@ -509,7 +512,14 @@ func (s *summary) treatment() {
 		if v.EndCancelledPrescription {
 			last += ", the day the treatment ended: the prescription running then was cancelled"
 		}
-		rows = append(rows, kv{"Last day prescribed", last, false}, kv{"Pharmacy", ph, false})
+		rows = append(rows, kv{"Last day prescribed", last, false})
+		// The patient still holds these doses: giving or prescribing those
+		// days' doses again would double them.
+		if v.TakenHomeAfterEnd != "" {
+			rows = append(rows, kv{"Doses taken home", v.TakenHomeAfterEnd + " (already with the patient): collected before the treatment ended. " +
+				"Do not give these days' doses again; the patient is asked to return any unused to the pharmacy.", true})
+		}
+		rows = append(rows, kv{"Pharmacy", ph, false})
 	default:
 		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
 			kv{"Pharmacy", ph, false})

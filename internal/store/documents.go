@@ -159,7 +159,13 @@ type SummaryRecords struct {
 	// the end cancelled a prescription still running then.
 	LastPrescriptionEnd      calendar.Date
 	EndCancelledPrescription bool
-	LastReview               calendar.Date
+	// TakenHomeAfterEnd are the days after an ended regime's end whose
+	// doses a take-home collection had already handed over (the end's
+	// taken_home_after_end): the patient holds them, and whoever cares for
+	// the patient next must not give those days' doses again. Nil while
+	// the regime runs.
+	TakenHomeAfterEnd []calendar.Date
+	LastReview        calendar.Date
 }
 
 // SharedCareSummary gathers a patient's records from from to today for the
@@ -275,8 +281,13 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return out, translate(err)
 		}
-	} else if out.LastPrescriptionEnd, out.EndCancelledPrescription, err = lastPrescribedDay(g, out.Regime); err != nil {
-		return out, err
+	} else {
+		if out.LastPrescriptionEnd, out.EndCancelledPrescription, err = lastPrescribedDay(g, out.Regime); err != nil {
+			return out, err
+		}
+		if out.TakenHomeAfterEnd, err = handedOverFrom(g, out.Regime.ID, out.Regime.EndedOn.AddDays(1)); err != nil {
+			return out, err
+		}
 	}
 	if out.LastReview, err = lastReview(g, pt.ID); err != nil {
 		return out, fmt.Errorf("last review: %w", err)
