@@ -449,7 +449,7 @@ func (s *Server) endRegime(c *gin.Context) {
 	}
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		if res.Regime, err = tx.EndRegime(principal(c), id, on, strings.TrimSpace(req.Reason)); err != nil {
+		if res.Regime, err = tx.EndRegime(principal(c), s.cfg.Policy, id, on, strings.TrimSpace(req.Reason)); err != nil {
 			return err
 		}
 		res.TakenHomeAfterEnd, err = tx.TakenHomeAfter(id, on)
@@ -562,7 +562,7 @@ func (s *Server) movePharmacy(c *gin.Context) {
 	var warnings []policy.Finding
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		set, reissued, warnings, err = tx.MovePharmacy(principal(c), id, in, today)
+		set, reissued, warnings, err = tx.MovePharmacy(principal(c), s.cfg.Policy, id, in, today)
 		return err
 	})
 	if err != nil {

@@ -207,6 +207,6 @@ func (s *Server) declineSharedCare(c *gin.Context) {
 
 func (s *Server) handBackSharedCare(c *gin.Context) {
 	withReason(s, c, func(tx *store.Tx, id, reason string) (store.HandBack, error) {
-		return tx.HandBackSharedCare(principal(c), id, reason, s.today())
+		return tx.HandBackSharedCare(principal(c), s.cfg.Policy, id, reason, s.today())
 	})
 }

@@ -131,26 +131,16 @@ const monthlyIntervalDays = 28
 // NextDue is when the dose after one given on last is due, and the window
 // in which giving it is on time (BV8). Daily medicines have no window.
 func NextDue(med dosing.Medicine, last calendar.Date, n policy.Numbers) (due, earliest, latest calendar.Date) {
-	due = DueAfter(med, last)
 	switch med.Interval {
 	case dosing.IntervalWeekly:
+		due = last.AddDays(7)
 		return due, due.AddDays(-n.BV8WeeklyWindowDays), due.AddDays(n.BV8WeeklyWindowDays)
 	case dosing.IntervalMonthly:
+		due = last.AddDays(monthlyIntervalDays)
 		return due, due.AddDays(-n.BV8MonthlyWindowDays), due.AddDays(n.BV8MonthlyWindowDays)
 	}
+	due = last.AddDays(1)
 	return due, due, due
-}
-
-// DueAfter is when the dose after one given on last is due (BV8), without
-// the window around it.
-func DueAfter(med dosing.Medicine, last calendar.Date) calendar.Date {
-	switch med.Interval {
-	case dosing.IntervalWeekly:
-		return last.AddDays(7)
-	case dosing.IntervalMonthly:
-		return last.AddDays(monthlyIntervalDays)
-	}
-	return last.AddDays(1)
 }
 
 // InjectionDue is when a Buvidal regime's next regular injection is due and

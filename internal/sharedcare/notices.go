@@ -49,8 +49,8 @@ type ClosedMessage struct {
 	Live, Cancelled []PrescriptionRef
 	// Injections marks a regime given by injection (Buvidal): the practice
 	// gave the injections and wrote no prescription (ADR 0009), and
-	// NextInjection is when the next regular one is due (BV8; zero when
-	// none has been given).
+	// NextInjection is when the next regular one is due (BV8, as the
+	// regime view gives it; zero once the regime ended).
 	Injections    bool
 	NextInjection calendar.Date
 }
@@ -144,8 +144,8 @@ type RegimeChange struct {
 	Replaced []Replacement
 	// Injections marks a regime given by injection (Buvidal): the practice
 	// gives the injections rather than prescribing (ADR 0009), and
-	// NextInjection is when the next regular one is due (zero when none
-	// has been given).
+	// NextInjection is when the next regular one is due (BV8, as the
+	// regime view gives it; zero once the regime ended).
 	Injections    bool
 	NextInjection calendar.Date
 }

@@ -934,12 +934,12 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		return res, err
 	}
 	res.Outcome.Warnings = append(res.Outcome.Warnings, stuck...)
-	return res, tx.tellPracticeOfChange(p, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
+	return res, tx.tellPracticeOfChange(p, n, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
 		in.Reason, res.Reissued)
 }
 
 // EndRegime ends the active regime; a reason is required.
-func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, reason string) (Regime, error) {
+func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on calendar.Date, reason string) (Regime, error) {
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
 		return Regime{}, err
 	}
@@ -1005,7 +1005,7 @@ func (tx *Tx) EndRegime(p auth.Principal, regimeID string, on calendar.Date, rea
 			return r, err
 		}
 	}
-	return r, tx.endSharedCareWithRegime(p, r, reason, live)
+	return r, tx.endSharedCareWithRegime(p, n, r, reason, live)
 }
 
 // RegimeEndReason is the reason the end of a regime gives the prescriptions
@@ -1084,7 +1084,7 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 		return r, set, out, reissued, err
 	}
 	out.Warnings = append(out.Warnings, stuck...)
-	return r, set, out, reissued, tx.tellPracticeOfChange(p, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
+	return r, set, out, reissued, tx.tellPracticeOfChange(p, n, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
 		in.Reason, reissued)
 }
 
@@ -1100,13 +1100,13 @@ type PharmacyMove struct {
 // days: those before the move at the old pharmacy, the rest at the new one.
 // The findings name any live prescription left as written because its
 // remaining days could not be laid out (reissueLive).
-func (tx *Tx) MovePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, []policy.Finding, error) {
+func (tx *Tx) MovePharmacy(p auth.Principal, n policy.Numbers, regimeID string, in PharmacyMove, today calendar.Date) (RegimeSetting, []Prescription, []policy.Finding, error) {
 	var stuck []policy.Finding
-	set, reissued, err := tx.movePharmacy(p, regimeID, in, today, &stuck)
+	set, reissued, err := tx.movePharmacy(p, n, regimeID, in, today, &stuck)
 	return set, reissued, stuck, err
 }
 
-func (tx *Tx) movePharmacy(p auth.Principal, regimeID string, in PharmacyMove, today calendar.Date, stuck *[]policy.Finding) (RegimeSetting, []Prescription, error) {
+func (tx *Tx) movePharmacy(p auth.Principal, n policy.Numbers, regimeID string, in PharmacyMove, today calendar.Date, stuck *[]policy.Finding) (RegimeSetting, []Prescription, error) {
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
 		return RegimeSetting{}, nil, err
 	}
@@ -1174,7 +1174,7 @@ func (tx *Tx) movePharmacy(p auth.Principal, regimeID string, in PharmacyMove, t
 	if err != nil {
 		return set, reissued, err
 	}
-	return set, reissued, tx.tellPracticeOfChange(p, r, set.ID, fmt.Sprintf("moved dispensing to %s from %s", to.Name, in.Effective),
+	return set, reissued, tx.tellPracticeOfChange(p, n, r, set.ID, fmt.Sprintf("moved dispensing to %s from %s", to.Name, in.Effective),
 		in.Reason, reissued)
 }
 

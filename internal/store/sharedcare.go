@@ -469,7 +469,7 @@ type HandBack struct {
 // prescribing back, and the other is alerted (SC1). A proposal handed back
 // by the service is withdrawn. Prescriptions the practice's GPs signed are
 // left as they are, for the service to decide about.
-func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today calendar.Date) (HandBack, error) {
+func (tx *Tx) HandBackSharedCare(p auth.Principal, n policy.Numbers, id, reason string, today calendar.Date) (HandBack, error) {
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
 		return HandBack{}, err
 	}
@@ -479,9 +479,9 @@ func (tx *Tx) HandBackSharedCare(p auth.Principal, id, reason string, today cale
 	}
 	if p.Role == auth.GP {
 		// A practice that has not accepted declines instead.
-		return tx.closeSharedCare(p, sc, closing{party: PartyPractice, from: []string{SharedAccepted}, reason: reason, today: today})
+		return tx.closeSharedCare(p, n, sc, closing{party: PartyPractice, from: []string{SharedAccepted}, reason: reason, today: today})
 	}
-	return tx.closeSharedCare(p, sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason, today: today})
+	return tx.closeSharedCare(p, n, sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason, today: today})
 }
 
 // closing is how an arrangement ends: by which party, from which
@@ -508,7 +508,7 @@ type closing struct {
 // still live or were cancelled. The service gets the hand-back of a
 // practice, or, whoever handed back, the practice's prescriptions still
 // live, which it must decide about.
-func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandBack, error) {
+func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare, c closing) (HandBack, error) {
 	wasAccepted := sc.Status == SharedAccepted
 	if err := tx.transition(sc, c.from, SharedHandedBack, nil); err != nil {
 		return HandBack{}, err
@@ -548,7 +548,7 @@ func (tx *Tx) closeSharedCare(p auth.Principal, sc SharedCare, c closing) (HandB
 		Take(&r).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return HandBack{}, translate(err)
 	}
-	if msg.Injections, msg.NextInjection, err = injectionsOf(tx.g, r); err != nil {
+	if msg.Injections, msg.NextInjection, err = injectionsOf(tx.g, n, r); err != nil {
 		return HandBack{}, err
 	}
 	if c.party == PartyService {
@@ -577,7 +577,7 @@ const SharedRegimeChanged = "regime_changed"
 // prescribes what is in force (SC1), with the live prescriptions the
 // change cancelled and reissued under the service. Nothing when the
 // patient has no accepted arrangement.
-func (tx *Tx) tellPracticeOfChange(p auth.Principal, r Regime, changeID, what, reason string, reissued []Prescription) error {
+func (tx *Tx) tellPracticeOfChange(p auth.Principal, n policy.Numbers, r Regime, changeID, what, reason string, reissued []Prescription) error {
 	sc, err := openSharedCare(tx.g, r.PatientID)
 	if err != nil || sc == nil || sc.Status != SharedAccepted {
 		return err
@@ -599,7 +599,7 @@ func (tx *Tx) tellPracticeOfChange(p auth.Principal, r Regime, changeID, what, r
 		return err
 	}
 	change := sharedcare.RegimeChange{What: what, Reason: reason}
-	if change.Injections, change.NextInjection, err = injectionsOf(tx.g, r); err != nil {
+	if change.Injections, change.NextInjection, err = injectionsOf(tx.g, n, r); err != nil {
 		return err
 	}
 	replaced := map[string][]string{}
@@ -630,7 +630,7 @@ func (tx *Tx) tellPracticeOfChange(p auth.Principal, r Regime, changeID, what, r
 // service's hand-back (or the withdrawal of a proposal) with the end's
 // reason; the practice is told which of its GPs' prescriptions the end
 // cancelled.
-func (tx *Tx) endSharedCareWithRegime(p auth.Principal, r Regime, reason string, cancelled []Prescription) error {
+func (tx *Tx) endSharedCareWithRegime(p auth.Principal, n policy.Numbers, r Regime, reason string, cancelled []Prescription) error {
 	sc, err := openSharedCare(tx.g, r.PatientID)
 	if err != nil || sc == nil {
 		return err
@@ -645,29 +645,23 @@ func (tx *Tx) endSharedCareWithRegime(p auth.Principal, r Regime, reason string,
 			theirs = append(theirs, pr)
 		}
 	}
-	_, err = tx.closeSharedCare(p, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
+	_, err = tx.closeSharedCare(p, n, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
 		today: r.EndedOn, regimeEnded: r.EndedOn, cancelled: theirs})
 	return err
 }
 
 // injectionsOf reports whether a regime is given by injection (Buvidal),
 // which the practice gives rather than prescribes under shared care (ADR
-// 0009), and, while it runs, when its next regular injection is due (BV8):
-// zero before the first, as the regime's next_injection is nil then.
-func injectionsOf(g *gorm.DB, r Regime) (bool, calendar.Date, error) {
+// 0009), and, while it runs, when its next regular injection is due: the
+// date the regime view and the overdue alert give (nextInjection, BV8),
+// the first after a weekly/monthly switch included. Zero once it ended.
+func injectionsOf(g *gorm.DB, n policy.Numbers, r Regime) (bool, calendar.Date, error) {
 	med, _ := dosing.LookupMedicine(r.Medicine)
 	if !med.Injectable || r.Status != RegimeActive {
 		return med.Injectable, calendar.Date{}, nil
 	}
-	var last Administration
-	err := g.Where("regime_id = ? AND extra = ?", r.ID, false).Order("date DESC, created_at DESC").Take(&last).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return true, calendar.Date{}, nil
-	}
-	if err != nil {
-		return true, calendar.Date{}, translate(err)
-	}
-	return true, regimes.DueAfter(med, last.Date), nil
+	next, err := nextInjection(g, r, n)
+	return true, next.Due, err
 }
 
 // practicePrescriptions are the patient's issued prescriptions signed by a
