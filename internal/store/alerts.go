@@ -58,9 +58,12 @@ func AlertKinds() []string {
 // the practice now prescribing hears what the service hears and can lift
 // an MD1 block with a review, the practice's own review, and the ECG a
 // high methadone dose needs (M4), which a practice can arrange and record
-// at a review, and an instalment left on a day the pharmacy closed, since
-// the practice may be the one to write the new prescription.
-var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertAttendance, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed}
+// at a review, an instalment left on a day the pharmacy closed, since
+// the practice may be the one to write the new prescription, and an overdue
+// Buvidal injection (BV8), since under shared care the practice gives the
+// injections (ADR 0009).
+var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertAttendance, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed,
+	AlertInjectionOverdue}
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).
