@@ -118,7 +118,7 @@ func TestChangesAreRecordedForAPatientWithNoAddress(t *testing.T) {
 				t.Errorf("reissued %+v on the pattern change", reissued)
 			}
 			wantL2("pattern change", out.Warnings)
-			_, reissued, stuck, err := tx.MovePharmacy(p, r.ID, store.PharmacyMove{PharmacyID: other.ID, Effective: today.AddDays(5), Reason: "moved house"}, today)
+			_, reissued, stuck, err := tx.MovePharmacy(p, n, r.ID, store.PharmacyMove{PharmacyID: other.ID, Effective: today.AddDays(5), Reason: "moved house"}, today)
 			if err != nil {
 				return err
 			}
