@@ -28,6 +28,13 @@ func (db *DB) TamperAuditForTest(ctx context.Context, sql string) error {
 	return nil
 }
 
+// CountForTest counts a table's rows.
+func (db *DB) CountForTest(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := db.gorm.WithContext(ctx).Table(table).Count(&n).Error
+	return n, err
+}
+
 // Columns lists "table.column" for every Dosebook table, so tests can prove
 // both dialects' migrations build the same schema.
 func (db *DB) Columns(ctx context.Context) ([]string, error) {
@@ -63,5 +70,17 @@ func (db *DB) MigrateToForTest(ctx context.Context, version int64) error {
 		return err
 	}
 	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// MigrateDownToForTest rolls the migrations after version back, so a test
+// can write with today's code and then leave the schema as an older
+// binary found it.
+func (db *DB) MigrateDownToForTest(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
 	return err
 }

@@ -406,7 +406,9 @@ func TestMigration00015RefusesARecordCorrectedTwice(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			if err := db.MigrateToForTest(ctx, 14); err != nil {
+			// Written with today's code on today's schema, then taken back to
+			// the schema before 00015 to leave what an older binary could.
+			if err := db.Migrate(ctx, nil); err != nil {
 				t.Fatal(err)
 			}
 			c := raceClinicOn(t, db)
@@ -418,6 +420,9 @@ func TestMigration00015RefusesARecordCorrectedTwice(t *testing.T) {
 				first, _, err = tx.RecordDose(c.pharmacist, c.n, inst.ID, store.NewDoseEvent{Outcome: dispensing.Supervised, IdentityConfirmed: true}, raceDay)
 				return err
 			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.MigrateDownToForTest(ctx, 14); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 2 {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -101,6 +102,66 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 		}
 		if len(v.Faults) == 0 {
 			t.Fatal("edited row not detected")
+		}
+	})
+}
+
+// A transaction's one audit event is appended as it commits on PostgreSQL
+// (through audit_outbox, migration 00016), several at once in its body:
+// interleaved, they make one chain, nothing waits in the outbox after
+// COMMIT, and a rolled-back write leaves no event.
+func TestAuditEventsAppendedAtCommitJoinOneChain(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 30)
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- db.Write(ctx, func(tx *store.Tx) error {
+					// Every third transaction writes two events.
+					n := 1
+					if i%3 == 0 {
+						n = 2
+					}
+					for j := range n {
+						o := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Pharmacy %d.%d", i, j)}
+						if err := tx.CreateOrganisation(&o); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rollback := errors.New("changed my mind")
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			o := store.Organisation{Kind: auth.Pharmacy, Name: "Never saved"}
+			if err := tx.CreateOrganisation(&o); err != nil {
+				return err
+			}
+			return rollback
+		}); !errors.Is(err, rollback) {
+			t.Fatalf("the rolled-back write answered %v", err)
+		}
+		v, err := db.VerifyAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Count != 40 || len(v.Faults) != 0 {
+			t.Fatalf("count %d faults %v, want 40 events in one chain", v.Count, v.Faults)
+		}
+		if n, err := db.CountForTest(ctx, "audit_outbox"); err != nil || n != 0 {
+			t.Fatalf("audit_outbox holds %d rows after COMMIT (%v)", n, err)
 		}
 	})
 }

@@ -139,26 +139,19 @@ func (tx *Tx) flushAudit() error {
 	return tx.g.CreateInBatches(&tx.pending, auditInsertBatch).Error
 }
 
-// appendOne appends the one event of a transaction — recording a dose,
-// the busiest write — in one round trip: audit_append() takes the chain
-// lock, reads the head, hashes and inserts (migrations/postgres/00011).
-// The lock is held until COMMIT, so every round trip saved under it is
-// throughput for every writer.
+// appendOne queues the one event of a transaction — recording a dose, the
+// busiest write — for PostgreSQL to append as the transaction commits
+// (migrations/postgres/00016): the chain's lock is then held only while
+// COMMIT runs, not across the round trips to this process that appending
+// in the body would hold it for. Every write appends under that one lock,
+// so the time it is held bounds how many writes a second the service
+// takes. Its sequence number and hash are set in the database.
 func (tx *Tx) appendOne(e *audit.Event) error {
 	e.OccurredAt = e.OccurredAt.Truncate(audit.Precision)
-	var head struct {
-		Seq      int64
-		PrevHash string
-		Hash     string
-	}
-	err := tx.g.Raw("SELECT seq, prev_hash, hash FROM audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		auditLockKey, audit.Body(*e), e.ID, e.OccurredAt, e.ActorID, e.ActorRole, e.OrganisationID, e.Action,
-		e.EntityType, e.EntityID, e.RequestID, e.ClientIP, e.Changes).Scan(&head).Error
-	if err != nil {
-		return err
-	}
-	e.Seq, e.PrevHash, e.Hash = head.Seq, head.PrevHash, head.Hash
-	return nil
+	return tx.g.Exec(`INSERT INTO audit_outbox (id, body, occurred_at, actor_id, actor_role, organisation_id, action,
+		entity_type, entity_id, request_id, client_ip, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, audit.Body(*e), e.OccurredAt, e.ActorID, e.ActorRole, e.OrganisationID, e.Action,
+		e.EntityType, e.EntityID, e.RequestID, e.ClientIP, e.Changes).Error
 }
 
 // auditInsertBatch is events per INSERT: 14 columns each.
