@@ -13,7 +13,7 @@ import (
 
 // The authorization matrix: every route in the route table × every role ×
 // a record of the caller's own organisation and one of another's. It is
-// generated from srv.Routes(), so a new route cannot escape it: a route
+// generated from srv.routeTable(), so a new route cannot escape it: a route
 // whose :id has no fixture fails the test.
 
 // matrixWho are the callers, in the order they act on each route. The GP
@@ -263,7 +263,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	const today = "2026-03-26"
 	eachEnvAt(t, today+"T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		ours, theirs := matrixFixtures(e, today)
-		routes := slices.Clone(e.srv.Routes())
+		routes := slices.Clone(e.srv.routeTable())
 		slices.SortStableFunc(routes, func(a, b Route) int { return matrixRank(a) - matrixRank(b) })
 
 		type outcome struct {

@@ -126,9 +126,6 @@ func (s *Server) routes() {
 	}
 }
 
-// Routes lists the API for tests (authorization matrix, spec coverage).
-func (s *Server) Routes() []Route { return s.routeTable() }
-
 func (s *Server) routeTable() []Route {
 	rt := []Route{
 		{Method: "GET", Path: "/healthz", Public: true, handler: s.healthz},

@@ -310,26 +310,3 @@ func (n Numbers) Finding(id, message, action string) Finding {
 func (n Numbers) FindingAt(id string, severity Severity, message, action string) Finding {
 	return Finding{Rule: id, Severity: severity, Message: message, Action: action}
 }
-
-// Worst is the most severe level among findings, or "" when there are none.
-func Worst(findings []Finding) Severity {
-	rank := map[Severity]int{Info: 1, Warn: 2, Override: 3, Block: 4}
-	var worst Severity
-	for _, f := range findings {
-		if rank[f.Severity] > rank[worst] {
-			worst = f.Severity
-		}
-	}
-	return worst
-}
-
-// Stopping returns the findings that stop the action given the overridden rule ids.
-func Stopping(findings []Finding, overridden map[string]bool) []Finding {
-	var out []Finding
-	for _, f := range findings {
-		if f.Stops(overridden) {
-			out = append(out, f)
-		}
-	}
-	return out
-}

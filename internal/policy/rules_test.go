@@ -214,14 +214,4 @@ func TestFindingHelpers(t *testing.T) {
 			}
 		})
 	}
-	fs := []Finding{n.Finding("M3", "", ""), n.Finding("M2", "", ""), n.Finding("BV7", "", "")}
-	if Worst(fs) != Override || Worst(nil) != "" {
-		t.Errorf("Worst = %s", Worst(fs))
-	}
-	if got := Stopping(fs, map[string]bool{"M2": true}); len(got) != 0 {
-		t.Errorf("Stopping = %v", got)
-	}
-	if got := Stopping(fs, nil); len(got) != 1 || got[0].Rule != "M2" {
-		t.Errorf("Stopping = %v", got)
-	}
 }

@@ -40,15 +40,6 @@ func (p Pickup) Valid() bool {
 // (Sunday first).
 type WeeklyPattern [7]Pickup
 
-// UniformPattern uses the same pickup every day.
-func UniformPattern(p Pickup) WeeklyPattern {
-	var w WeeklyPattern
-	for i := range w {
-		w[i] = p
-	}
-	return w
-}
-
 // Validate names the first weekday without a known pickup.
 func (w WeeklyPattern) Validate() error {
 	for wd := time.Sunday; wd <= time.Saturday; wd++ {
@@ -75,9 +66,6 @@ type Instalment struct {
 	Supervised dosing.Micrograms `json:"supervised"`
 	TakeHome   dosing.Micrograms `json:"take_home"`
 }
-
-// Amount is everything handed over at this collection.
-func (i Instalment) Amount() dosing.Micrograms { return i.Supervised + i.TakeHome }
 
 // ScheduleInput is what BuildSchedule needs to lay out a prescription.
 type ScheduleInput struct {

@@ -130,21 +130,6 @@ func (l *BulkLoader) Load(ctx context.Context, tables []BulkRows, a BulkAudit) e
 	})
 }
 
-// AppendAudit appends events to the chain in one transaction, filling in
-// seq, id, time, actor "system" and the hashes; benchmarks use it to build
-// long trails quickly.
-func (l *BulkLoader) AppendAudit(ctx context.Context, events []audit.Event) error {
-	if l.conn == nil {
-		return l.db.Write(ctx, func(tx *Tx) error {
-			for _, e := range events {
-				tx.pending = append(tx.pending, systemEvent(e, l.db.Now()))
-			}
-			return nil
-		})
-	}
-	return pgx.BeginFunc(ctx, l.conn, func(tx pgx.Tx) error { return appendAuditPgx(ctx, tx, l.db.Now(), events) })
-}
-
 func systemEvent(e audit.Event, now time.Time) audit.Event {
 	e.ID = uuid.Must(uuid.NewV7()).String()
 	e.OccurredAt = now

@@ -231,20 +231,3 @@ func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
 	}
 	return current == target, nil
 }
-
-// MigrationVersions lists the versions embedded for a dialect.
-func MigrationVersions(d Dialect) ([]int64, error) {
-	entries, err := fs.ReadDir(migrations.FS, string(d))
-	if err != nil {
-		return nil, err
-	}
-	var out []int64
-	for _, e := range entries {
-		v, err := goose.NumericComponent(e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}

@@ -3,6 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pressly/goose/v3"
+
+	"github.com/dosebook/dosebook/internal/audit"
+	"github.com/dosebook/dosebook/migrations"
 )
 
 // ExecForTest runs raw SQL; tests use it to prove the database's own guards.
@@ -83,4 +90,36 @@ func (db *DB) MigrateDownToForTest(ctx context.Context, version int64) error {
 	}
 	_, err = p.DownTo(ctx, version)
 	return err
+}
+
+// MigrationVersions lists the versions embedded for a dialect.
+func MigrationVersions(d Dialect) ([]int64, error) {
+	entries, err := fs.ReadDir(migrations.FS, string(d))
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range entries {
+		v, err := goose.NumericComponent(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// AppendAudit appends events to the chain in one transaction, filling in
+// seq, id, time, actor "system" and the hashes; benchmarks use it to build
+// long trails quickly (test-only: the benchmarks).
+func (l *BulkLoader) AppendAudit(ctx context.Context, events []audit.Event) error {
+	if l.conn == nil {
+		return l.db.Write(ctx, func(tx *Tx) error {
+			for _, e := range events {
+				tx.pending = append(tx.pending, systemEvent(e, l.db.Now()))
+			}
+			return nil
+		})
+	}
+	return pgx.BeginFunc(ctx, l.conn, func(tx pgx.Tx) error { return appendAuditPgx(ctx, tx, l.db.Now(), events) })
 }
