@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -85,12 +86,82 @@ func decodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+		return everyFieldError(body, v, decodeError(err))
 	}
 	if dec.More() {
 		return &problem.Error{Code: problem.Malformed, Message: "the request body holds more than one JSON value"}
 	}
 	return nil
+}
+
+// everyFieldError turns the first field decoding stopped at into every
+// field that is wrong: encoding/json reports one type error, and a date or
+// dose it cannot read stops it altogether, so a client fixing one field
+// at a time would send the request again for each. Only when decoding
+// failed (the happy path decodes once), each top-level field of the
+// object is decoded alone into a fresh request value; a value that fails
+// is named by its field even where its own error carries no name.
+func everyFieldError(body []byte, v any, first error) error {
+	pe, ok := problem.As(first)
+	t := reflect.TypeOf(v)
+	if !ok || len(pe.Fields) == 0 || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct ||
+		t.Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return first
+	}
+	keys, values, err := topLevelFields(body)
+	if err != nil {
+		return first
+	}
+	var all problem.Fields
+	for i, key := range keys {
+		one, err := json.Marshal(map[string]json.RawMessage{key: values[i]})
+		if err != nil {
+			return first
+		}
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(reflect.New(t.Elem()).Interface())
+		if err == nil {
+			continue
+		}
+		fe, ok := problem.As(decodeError(err))
+		if !ok {
+			return first
+		}
+		for _, f := range fe.Fields {
+			if f.Field == "body" {
+				f.Field = key
+			}
+			all = append(all, f)
+		}
+	}
+	if len(all) == 0 {
+		return first
+	}
+	return all.Err()
+}
+
+// topLevelFields lists an object's keys and values in the order sent.
+func topLevelFields(body []byte) ([]string, []json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, nil, errors.New("not an object")
+	}
+	var keys []string
+	var values []json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, err
+		}
+		keys, values = append(keys, key), append(values, raw)
+	}
+	return keys, values, nil
 }
 
 const maxCheckedDepth = 64
