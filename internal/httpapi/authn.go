@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,33 +16,44 @@ import (
 )
 
 // authenticate resolves the bearer token. Repeated bad tokens from one
-// address are throttled so tokens cannot be guessed at speed.
+// address throttle it (tokenGuard): while it is throttled a valid token
+// still proceeds, and only failures answer 429.
 func (s *Server) authenticate(c *gin.Context) {
-	ip := c.ClientIP()
-	if s.guard.blocked(ip) {
-		c.Header("Retry-After", "60")
-		s.fail(c, &problem.Error{Code: problem.TooMany, Message: "too many requests with invalid tokens from this address; wait a minute"})
-		return
-	}
-	h := c.GetHeader("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
+	ip, now := c.ClientIP(), s.db.Now()
+	throttled := s.guard.throttled(ip, now)
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if !ok {
+		if throttled {
+			s.throttle(c, s.guard.retryAfter(ip, now))
+			return
+		}
 		c.Header("WWW-Authenticate", `Bearer realm="dosebook"`)
 		s.fail(c, &problem.Error{Code: problem.Unauthorized, Message: "an Authorization: Bearer token is required"})
 		return
 	}
 	token = strings.TrimSpace(token)
-	p, gen, ok := s.principals.get(token, s.db.Now())
+	p, gen, ok := s.principals.get(token, now)
 	var err error
 	if !ok {
+		// A malformed token costs no lookup (Authenticate refuses it
+		// first), so only a well-formed one waits for its turn.
+		if throttled && auth.WellFormed(token) && !s.guard.mayLookUp(ip, token, now) {
+			s.throttle(c, time.Second)
+			return
+		}
 		p, err = s.db.Authenticate(c.Request.Context(), token)
 		if err == nil {
-			s.principals.put(token, p, s.db.Now(), gen)
+			s.principals.put(token, p, now, gen)
+			s.guard.accepted(token, now)
 		}
 	}
 	if err != nil {
 		if problem.CodeOf(err) == problem.Unauthorized {
-			s.guard.failure(ip)
+			s.guard.failure(ip, token, now)
+			if throttled {
+				s.throttle(c, s.guard.retryAfter(ip, now))
+				return
+			}
 			c.Header("WWW-Authenticate", `Bearer realm="dosebook", error="invalid_token"`)
 		}
 		s.fail(c, err)
@@ -49,6 +61,14 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
 	c.Next()
+}
+
+// throttle answers a request from a throttled address that did not
+// authenticate: 429, and when to try again in whole seconds.
+func (s *Server) throttle(c *gin.Context, wait time.Duration) {
+	c.Header("Retry-After", strconv.Itoa(int(max(time.Second, wait+time.Second-1)/time.Second)))
+	s.fail(c, &problem.Error{Code: problem.TooMany,
+		Message: "too many requests with invalid tokens from this address; a valid token is still accepted, try again later"})
 }
 
 // require checks the role holds the route's permission. Organisation scoping
@@ -118,44 +138,128 @@ func principal(c *gin.Context) auth.Principal {
 	return p
 }
 
-// tokenGuard counts failed authentications per client address in a fixed
-// window; memory is bounded by pruning on each failure.
+// tokenGuard slows the guessing of tokens from one client address without
+// locking out the people who share it: a pharmacy chain's branches may all
+// reach the service from one NAT address. After limit failures within a
+// window the address is throttled until that window ends. While it is:
+//
+//   - a token the principal cache holds proceeds, at no cost;
+//   - a token this server accepted within knownFor is looked up as usual:
+//     it is someone's real token, not a guess, and the lookup is what its
+//     next request would cost anyway (only its hash is kept, and dropped
+//     when a lookup of it fails, so a revoked token loses the privilege);
+//   - any other well-formed token is looked up at most once per
+//     lookupEvery for the address, and the rest answer 429 without
+//     touching the database.
+//
+// So a throttled address costs at most one indexed query (tokens.hash) a
+// second beyond its users' own, and a guesser gets that many tries at a
+// 256-bit secret; someone signing in for the first time may be asked to
+// retry in a second. Every failure from a throttled address answers 429
+// with Retry-After. Memory is bounded by pruning when a map grows large.
 type tokenGuard struct {
-	mu       sync.Mutex
-	window   time.Duration
-	limit    int
-	failures map[string]*guardEntry
+	mu          sync.Mutex
+	window      time.Duration
+	limit       int
+	lookupEvery time.Duration
+	knownFor    time.Duration
+	failures    map[string]*guardEntry
+	// known holds the hashes of tokens accepted here, with when.
+	known map[string]time.Time
 }
 
 type guardEntry struct {
 	count int
 	since time.Time
+	// lookedUp is the last lookup of a token not known, while throttled.
+	lookedUp time.Time
 }
+
+// guardMax bounds each of the guard's maps.
+const guardMax = 10000
 
 func newTokenGuard() *tokenGuard {
-	return &tokenGuard{window: time.Minute, limit: 20, failures: map[string]*guardEntry{}}
+	return &tokenGuard{window: time.Minute, limit: 20, lookupEvery: time.Second, knownFor: 24 * time.Hour,
+		failures: map[string]*guardEntry{}, known: map[string]time.Time{}}
 }
 
-func (g *tokenGuard) blocked(ip string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+// entry is ip's entry while its window is open, else nil. The caller holds mu.
+func (g *tokenGuard) entry(ip string, now time.Time) *guardEntry {
 	e := g.failures[ip]
-	return e != nil && time.Since(e.since) < g.window && e.count >= g.limit
+	if e == nil || !now.Before(e.since.Add(g.window)) {
+		return nil
+	}
+	return e
 }
 
-func (g *tokenGuard) failure(ip string) {
+func (g *tokenGuard) throttled(ip string, now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := time.Now()
-	if len(g.failures) > 10000 {
+	e := g.entry(ip, now)
+	return e != nil && e.count >= g.limit
+}
+
+// retryAfter is how long until ip's window closes.
+func (g *tokenGuard) retryAfter(ip string, now time.Time) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e := g.entry(ip, now); e != nil {
+		return e.since.Add(g.window).Sub(now)
+	}
+	return 0
+}
+
+// mayLookUp says whether a throttled address may have token looked up now.
+func (g *tokenGuard) mayLookUp(ip, token string, now time.Time) bool {
+	hash := auth.HashToken(token)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if at, ok := g.known[hash]; ok && now.Before(at.Add(g.knownFor)) {
+		return true
+	}
+	e := g.entry(ip, now)
+	if e == nil {
+		return true
+	}
+	if !e.lookedUp.IsZero() && now.Before(e.lookedUp.Add(g.lookupEvery)) {
+		return false
+	}
+	e.lookedUp = now
+	return true
+}
+
+// accepted remembers a token that authenticated.
+func (g *tokenGuard) accepted(token string, now time.Time) {
+	hash := auth.HashToken(token)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.known) >= guardMax {
+		for k, at := range g.known {
+			if !now.Before(at.Add(g.knownFor)) {
+				delete(g.known, k)
+			}
+		}
+		if len(g.known) >= guardMax {
+			clear(g.known)
+		}
+	}
+	g.known[hash] = now
+}
+
+func (g *tokenGuard) failure(ip, token string, now time.Time) {
+	hash := auth.HashToken(token)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.known, hash)
+	if len(g.failures) > guardMax {
 		for k, e := range g.failures {
-			if now.Sub(e.since) >= g.window {
+			if !now.Before(e.since.Add(g.window)) {
 				delete(g.failures, k)
 			}
 		}
 	}
-	e := g.failures[ip]
-	if e == nil || now.Sub(e.since) >= g.window {
+	e := g.entry(ip, now)
+	if e == nil {
 		e = &guardEntry{since: now}
 		g.failures[ip] = e
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -188,19 +189,109 @@ func TestOperations(t *testing.T) {
 	})
 }
 
+// Repeated bad tokens from one address throttle it for the rest of the
+// minute, without locking out the people who share the address (a pharmacy
+// chain behind one NAT address): a valid token still gets through, and only
+// failures answer 429 with Retry-After. Tokens the server has not seen
+// accepted are looked up at most once a second, so a throttled address
+// cannot have the database look up guesses at will.
 func TestBadTokensAreThrottled(t *testing.T) {
 	t.Parallel()
-	eachEnv(t, func(t *testing.T, e *env) {
+	eachEnvAt(t, "2026-03-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
 		bad := "Bearer dbk_" + strings.Repeat("b", 52)
-		var last response
-		for range 25 {
-			last = e.do("", "GET", "/v1/me", nil, "Authorization", bad)
+		throttled := func(r response, retryAfter string) {
+			t.Helper()
+			problemOf(t, r, 429)
+			if got := r.Header.Get("Retry-After"); got != retryAfter {
+				t.Fatalf("Retry-After = %q, want %s", got, retryAfter)
+			}
 		}
-		problemOf(t, last, 429)
-		if last.Header.Get("Retry-After") == "" {
-			t.Fatal("no Retry-After")
+		// Before the guessing starts, the prescriber and the admin have
+		// used the service, and the admin has given the GP a token.
+		e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
+		var gpID string
+		for _, u := range e.demo.Users {
+			if u.Key == "gp" {
+				gpID = u.ID
+			}
 		}
+		m := e.must(201, e.do("admin", "POST", "/v1/users/"+gpID+"/tokens", map[string]any{"label": "lost phone"}))
+		gpToken := m["token"].(string)
+		e.must(200, e.do(gpToken, "GET", "/v1/me", nil))
+
+		for range 20 {
+			problemOf(t, e.do("", "GET", "/v1/me", nil, "Authorization", bad), 401)
+		}
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", bad), "60")
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", "Bearer not-a-token"), "60")
+		throttled(e.do("", "GET", "/v1/me", nil), "60")
+
+		// A colleague behind the same address is let through: from the
+		// cache, and after it with a lookup, as the token is known here.
+		e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
+		c.Set(c.Now().Add(10 * time.Second))
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", bad), "50")
+		e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
+
+		// A token first used now waits for the address's next lookup, as
+		// the bad token had this second's; guesses within a second of a
+		// lookup are refused unchecked.
+		throttled(e.do("pharmacist", "GET", "/v1/me", nil), "1")
+		c.Set(c.Now().Add(time.Second))
+		e.must(200, e.do("pharmacist", "GET", "/v1/me", nil))
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", bad), "1")
+		c.Set(c.Now().Add(time.Second))
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", bad), "48")
+		throttled(e.do("", "GET", "/v1/me", nil, "Authorization", bad), "1")
+
+		// A revoked token is refused and loses its place: after its first
+		// failure it waits its turn like any other token.
+		c.Set(c.Now().Add(time.Second))
+		e.must(200, e.do("admin", "POST", "/v1/tokens/"+m["id"].(string)+"/revoke", nil))
+		throttled(e.do(gpToken, "GET", "/v1/me", nil), "47")
+		throttled(e.do(gpToken, "GET", "/v1/me", nil), "47")
+		throttled(e.do(gpToken, "GET", "/v1/me", nil), "1")
+
+		// The minute over, a bad token is a plain 401 again.
+		c.Set(mustTime("2026-03-02T12:01:00Z"))
+		problemOf(t, e.do("", "GET", "/v1/me", nil, "Authorization", bad), 401)
+		e.must(200, e.do("prescriber", "GET", "/v1/me", nil))
 	})
+}
+
+// A throttled address has tokens the server has not accepted looked up
+// at most once a second, however many arrive; known tokens always are.
+func TestThrottledAddressLooksUpOncePerSecond(t *testing.T) {
+	t.Parallel()
+	g := newTokenGuard()
+	now := mustTime("2026-03-02T12:00:00Z")
+	known := "dbk_" + strings.Repeat("k", 52)
+	g.accepted(known, now)
+	for range g.limit {
+		g.failure("192.0.2.1", "dbk_"+strings.Repeat("b", 52), now)
+	}
+	if !g.throttled("192.0.2.1", now) || g.throttled("192.0.2.2", now) {
+		t.Fatal("throttled the wrong address")
+	}
+	for _, step := range []struct {
+		at      time.Duration
+		guesses int
+		want    int
+	}{{0, 100, 1}, {500 * time.Millisecond, 100, 0}, {time.Second, 100, 1}, {59 * time.Second, 100, 1}} {
+		at := now.Add(step.at)
+		n := 0
+		for i := range step.guesses {
+			if g.mayLookUp("192.0.2.1", fmt.Sprintf("dbk_%052d", i), at) {
+				n++
+			}
+			if !g.mayLookUp("192.0.2.1", known, at) {
+				t.Fatalf("at +%v a known token was refused a lookup", step.at)
+			}
+		}
+		if n != step.want {
+			t.Errorf("at +%v: %d lookups, want %d", step.at, n, step.want)
+		}
+	}
 }
 
 // A server reuses a checked token for DOSEBOOK_AUTH_CACHE; a revocation made
