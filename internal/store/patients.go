@@ -225,10 +225,6 @@ func (tx *Tx) refuseClearedAddress(patientID string, today calendar.Date) error 
 		strings.Join(serials, ", "), prescriptions.NoFixedAbode)
 }
 
-func nhsNumberInUse() error {
-	return problem.Invalidf("nhs_number", "unique", "another patient at this service has this NHS number")
-}
-
 // UpdatePatient replaces the demographic and profile fields of a patient and
 // audits the before and after. Clinical records are never edited this way.
 func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, apply func(*Patient) error) (Patient, error) {
@@ -265,7 +261,7 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 			return before, translate(err)
 		}
 		if n > 0 {
-			return before, nhsNumberInUse()
+			return before, nhsNumberTaken()
 		}
 	}
 	after.ID, after.ServiceID, after.CreatedAt = before.ID, before.ServiceID, before.CreatedAt
@@ -274,7 +270,7 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	if err := tx.g.Select("*").Omit("id", "service_id", "created_at").Where("id = ?", id).Updates(&after).Error; err != nil {
 		// Another patient given the number at the same moment.
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return before, nhsNumberInUse()
+			return before, nhsNumberTaken()
 		}
 		return before, translate(err)
 	}

@@ -571,8 +571,8 @@ func TestTwoPatientsGivenOneNHSNumberTogether(t *testing.T) {
 						continue
 					}
 					pe, isProblem := problem.As(err)
-					if !isProblem || pe.Code != problem.Invalid || len(pe.Fields) != 1 || pe.Fields[0].Field != "nhs_number" || pe.Fields[0].Rule != "unique" {
-						t.Fatalf("round %d: the second change got %v, want nhs_number: unique", round, err)
+					if !isProblem || pe.Code != problem.Conflict || len(pe.Fields) != 1 || pe.Fields[0].Field != "nhs_number" || pe.Fields[0].Rule != "unique" {
+						t.Fatalf("round %d: the second change got %v, want a conflict, nhs_number: unique", round, err)
 					}
 				}
 				if ok != 1 {
