@@ -2,10 +2,57 @@ package httpapi
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/patients"
 )
+
+// A PATCH that changes nothing — an empty body, or every value sent as it
+// is, however it is written — answers 200 with the patient, writes nothing
+// and audits nothing; a real change is written and audited once.
+func TestPatientUpdateThatChangesNothingIsNotRecorded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(611, map[string]any{"keyworker": "Sam Ortiz", "referral_date": "2026-02-20",
+			"risk_flags": map[string]any{"alcohol": true}})
+		path := "/v1/patients/" + pid
+		created := e.must(200, e.do("prescriber", "GET", path, nil))
+		c.Set(c.Now().Add(time.Hour))
+		before := e.auditCount()
+		nhs := patients.TestNHSNumber(611)
+		for name, body := range map[string]map[string]any{
+			"empty": {},
+			"the same values": {"given_name": "Zoë", "family_name": " Łukasz-Nguyễn 611 ", "keyworker": "Sam Ortiz",
+				"nhs_number": nhs[:3] + " " + nhs[3:6] + " " + nhs[6:], "date_of_birth": "1985-04-12", "sex": "female",
+				"address": "1 Canal Row — Worcester", "pharmacy_id": e.demo.PharmacyID, "gp_practice_id": e.demo.PracticeID,
+				"referral_date": "2026-02-20", "first_contact_date": nil, "risk_flags": map[string]any{"alcohol": true}},
+		} {
+			got := e.must(200, e.do("prescriber", "PATCH", path, body))
+			delete(got, "active_regime")
+			want := map[string]any{}
+			for k, v := range created {
+				if k != "active_regime" {
+					want[k] = v
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: answered\n%v\nwant the patient as it was\n%v", name, got, want)
+			}
+			if n := e.auditCount(); n != before {
+				t.Fatalf("%s: %d audit events written", name, n-before)
+			}
+		}
+		changed := e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"keyworker": "Ana Reyes", "given_name": "Zoë"}))
+		if changed["keyworker"] != "Ana Reyes" || changed["updated_at"] == created["updated_at"] {
+			t.Fatalf("change not made: %v", changed)
+		}
+		if n := e.auditCount(); n != before+1 {
+			t.Fatalf("%d audit events for one change, want 1", n-before)
+		}
+	})
+}
 
 // A duplicate NHS number is the same 409 Conflict naming nhs_number on
 // PATCH as on registering, and nothing is written.

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -225,6 +227,14 @@ func (tx *Tx) refuseClearedAddress(patientID string, today calendar.Date) error 
 		strings.Join(serials, ", "), prescriptions.NoFixedAbode)
 }
 
+// samePatient reports whether two versions of a record read the same as
+// the API shows them.
+func samePatient(a, b Patient) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
 // UpdatePatient replaces the demographic and profile fields of a patient and
 // audits the before and after. Clinical records are never edited this way.
 func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, apply func(*Patient) error) (Patient, error) {
@@ -238,6 +248,11 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	after := before
 	if err := apply(&after); err != nil {
 		return before, err
+	}
+	// An empty change, or every value sent as it is: nothing is written or
+	// audited, and updated_at keeps its time.
+	if samePatient(before, after) {
+		return before, nil
 	}
 	if err := tx.checkOrg("gp_practice_id", after.GPPracticeID, auth.GPPractice); err != nil {
 		return before, err
