@@ -188,12 +188,9 @@ func (s *Server) recordReview(c *gin.Context) {
 		ECGDate: date(&f, "ecg_date", req.ECGDate, false)}
 	if r.Date.IsZero() {
 		r.Date = s.today()
-	} else if r.Date.After(s.today()) {
-		f.Add("date", "not_future", "date must not be in the future")
 	}
-	if r.ECGDate.After(s.today()) {
-		f.Add("ecg_date", "not_future", "ecg_date is the day the ECG was done, not in the future; book it and record it once done")
-	}
+	recordedDay(&f, "date", r.Date, s.today(), "date must not be in the future")
+	ecgDay(&f, r.ECGDate, s.today(), s.cfg.Policy)
 	switch req.Kind {
 	case "":
 		r.Kind = "clinical"
@@ -372,9 +369,8 @@ func (s *Server) closeDay(c *gin.Context) {
 	day := date(&f, "date", req.Date, false)
 	if day.IsZero() {
 		day = s.today()
-	} else if day.After(s.today()) {
-		f.Add("date", "not_future", "a day cannot be closed before it has happened")
 	}
+	recordedDay(&f, "date", day, s.today(), "a day cannot be closed before it has happened")
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
+	"github.com/dosebook/dosebook/internal/regimes"
 )
 
 // rawField keeps a JSON scalar's literal text so that validation can report
@@ -90,6 +91,33 @@ func parseDate(f *problem.Fields, field, text string) calendar.Date {
 		return d
 	}
 	return calendar.Date{}
+}
+
+// recordedDay checks the day of something a clinician records as it
+// happens or soon after (a review, a drug screen, an injection, a closed
+// day): not ahead of today in the service's time zone, since it has not
+// happened, nor more than a year back, where a mistyped year is likelier
+// than a record made that late, and a day that old would slip under the
+// rules that count back from today (MD1's missed runs, M5's review clock).
+// future is the field's own sentence for a day ahead. A zero day (not
+// given) passes.
+func recordedDay(f *problem.Fields, field string, day, today calendar.Date, future string) {
+	if day.IsZero() {
+		return
+	}
+	if day.After(today) {
+		f.Add(field, "not_future", "%s", future)
+		return
+	}
+	notBefore(f, field, day, regimes.AddMonths(today, -12))
+}
+
+// notBefore refuses a day before earliest, the furthest back a field may
+// be dated (422 within_year).
+func notBefore(f *problem.Fields, field string, day, earliest calendar.Date) {
+	if !day.IsZero() && day.Before(earliest) {
+		f.Add(field, "within_year", "%s %s is more than a year back: it must be on or after %s; check the year", field, day, earliest)
+	}
 }
 
 // instant parses an RFC 3339 time field.

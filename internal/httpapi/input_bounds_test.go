@@ -60,7 +60,7 @@ func TestReviewECGDates(t *testing.T) {
 			t.Fatalf("future ECG: %v", p)
 		}
 		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2026-03-20", "notes": "QTc 420 ms"}))
-		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2025-01-01", "notes": "an old ECG, filed late"}))
+		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2025-06-01", "notes": "an old ECG, filed late"}))
 		rs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)
 		if got := rs[0].(map[string]any)["ecg_date"]; got != "2026-03-20" {
 			t.Fatalf("regime ecg_date = %v, want the latest ECG 2026-03-20", got)

@@ -19,8 +19,6 @@ import (
 	"github.com/dosebook/dosebook/internal/store"
 )
 
-// pattern decodes a weekly pickup pattern, defaulting to every day
-// supervised (M6, S6).
 // planAheadDays bounds how far ahead a dose, pattern or pharmacy change
 // may be planned: a prescription written today starts within 28 days (L3)
 // and runs at most 14 (L6), so no change further off can shape one, and a
@@ -38,14 +36,19 @@ func plannedWithinAs(f *problem.Fields, field string, day, today calendar.Date) 
 	}
 }
 
-// notFutureECG refuses an ECG dated ahead: a date not yet come would
-// count as a recent check and switch M4 off.
-func notFutureECG(f *problem.Fields, ecg, today calendar.Date) {
+// ecgDay checks the day an ECG was done. Ahead of today it would count as
+// a recent check and switch M4 off. Back, it may reach as far as M4 counts
+// a check, if the service's policy counts one longer than a year.
+func ecgDay(f *problem.Fields, ecg, today calendar.Date, n policy.Numbers) {
 	if ecg.After(today) {
 		f.Add("ecg_date", "not_future", "ecg_date is the day the ECG was done, not in the future; book it and record it once done")
+		return
 	}
+	notBefore(f, "ecg_date", ecg, regimes.AddMonths(today, -max(12, n.M4ECGValidMonths, n.M4ReviewMonths)))
 }
 
+// pattern decodes a weekly pickup pattern, defaulting to every day
+// supervised (M6, S6).
 func pattern(f *problem.Fields, field string, raw json.RawMessage) regimes.WeeklyPattern {
 	if len(raw) == 0 || string(raw) == "null" {
 		return regimes.AllSupervised()
@@ -131,7 +134,7 @@ func (s *Server) startRegime(c *gin.Context) {
 	} else {
 		plannedWithinAs(&f, startField, in.StartDate, s.today())
 	}
-	notFutureECG(&f, in.ECGDate, s.today())
+	ecgDay(&f, in.ECGDate, s.today(), s.cfg.Policy)
 	// B1 times the first dose; without one given, the service's usual
 	// first-dose time on the start date stands in, and B1 says so.
 	switch {
@@ -367,7 +370,7 @@ func (s *Server) changeDose(c *gin.Context) {
 		in.Effective = today
 	}
 	plannedWithin(&f, in.Effective, today)
-	notFutureECG(&f, in.ECGDate, today)
+	ecgDay(&f, in.ECGDate, today, s.cfg.Policy)
 	requireText(&f, "reason", req.Reason, 2000)
 	if in.Stage != "" && !in.Stage.Valid() {
 		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")
@@ -602,9 +605,8 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	if in.Date.IsZero() {
 		in.Date = s.today()
-	} else if in.Date.After(s.today()) {
-		f.Add("date", "not_future", "an administration is recorded on or after the day it is given")
 	}
+	recordedDay(&f, "date", in.Date, s.today(), "an administration is recorded on or after the day it is given")
 	if !req.Site.Valid() {
 		var sites []string
 		for _, s := range regimes.Sites() {
@@ -693,9 +695,8 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 		Witnessed: req.Witnessed, Results: map[string]string{}, Notes: req.Notes}
 	if ds.Date.IsZero() {
 		ds.Date = s.today()
-	} else if ds.Date.After(s.today()) {
-		f.Add("date", "not_future", "date must not be in the future")
 	}
+	recordedDay(&f, "date", ds.Date, s.today(), "date must not be in the future")
 	if req.SampleType != "urine" && req.SampleType != "oral_fluid" {
 		f.Add("sample_type", "enum", "sample_type must be urine or oral_fluid")
 	}
