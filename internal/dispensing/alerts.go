@@ -43,12 +43,43 @@ func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed in
 // to asOf, not all in one run — a run is MD2's and MD1's to speak for. It
 // returns the missed days it counted.
 func IntermittentAttendance(n policy.Numbers, days []DayOutcome, asOf calendar.Date) (policy.Finding, []calendar.Date, bool) {
-	from := asOf.AddDays(1 - n.S4AttendanceWindowDays)
-	var missed []calendar.Date
-	runs := 0
+	missed, runs := missedIn(days, asOf.AddDays(1-n.S4AttendanceWindowDays), asOf)
+	if len(missed) < n.S4AttendanceMissedDays || runs < 2 {
+		return policy.Finding{}, nil, false
+	}
+	return n.FindingAt("S4", policy.Warn,
+		fmt.Sprintf("Intermittent attendance: %d dose days missed in the %d days to %s (%s).", len(missed), n.S4AttendanceWindowDays, asOf, dayList(missed)),
+		"Review the patient's engagement and whether the pickup pattern and dose still suit them."), missed, true
+}
+
+// AttendanceAfterCorrection judges an intermittent attendance alert (S4)
+// again after a correction said a day it may have counted was taken.
+// first is the first missed day the alert counted: every day it counted
+// lies in the window from first, so the alert stands while the days
+// missed in that window still make intermittent attendance. When they do
+// not, left says what is left of them, for the resolution.
+func AttendanceAfterCorrection(n policy.Numbers, days []DayOutcome, first calendar.Date) (left string, stands bool) {
+	last := first.AddDays(n.S4AttendanceWindowDays - 1)
+	missed, runs := missedIn(days, first, last)
+	switch {
+	case len(missed) == 0:
+		return fmt.Sprintf("No dose day is left missed in the %d days from %s that the alert counted.", n.S4AttendanceWindowDays, first), false
+	case len(missed) < n.S4AttendanceMissedDays:
+		return fmt.Sprintf("%d dose day(s) are left missed in the %d days from %s that the alert counted (%s), short of S4's %d.",
+			len(missed), n.S4AttendanceWindowDays, first, dayList(missed), n.S4AttendanceMissedDays), false
+	case runs < 2:
+		return fmt.Sprintf("The %d dose days left missed in the %d days from %s that the alert counted (%s) are one run, for MD2 and MD1 to speak for.",
+			len(missed), n.S4AttendanceWindowDays, first, dayList(missed)), false
+	}
+	return "", true
+}
+
+// missedIn lists the missed (not attended) dose days from..to and counts
+// the runs they make.
+func missedIn(days []DayOutcome, from, to calendar.Date) (missed []calendar.Date, runs int) {
 	inRun := false
 	for _, d := range byDay(days) {
-		if d.Date.Before(from) || d.Date.After(asOf) {
+		if d.Date.Before(from) || d.Date.After(to) {
 			continue
 		}
 		if d.Outcome == Missed {
@@ -59,16 +90,15 @@ func IntermittentAttendance(n policy.Numbers, days []DayOutcome, asOf calendar.D
 		}
 		inRun = d.Outcome == Missed
 	}
-	if len(missed) < n.S4AttendanceMissedDays || runs < 2 {
-		return policy.Finding{}, nil, false
-	}
-	list := make([]string, len(missed))
-	for i, d := range missed {
+	return missed, runs
+}
+
+func dayList(days []calendar.Date) string {
+	list := make([]string, len(days))
+	for i, d := range days {
 		list[i] = d.Format("Mon 2 Jan")
 	}
-	return n.FindingAt("S4", policy.Warn,
-		fmt.Sprintf("Intermittent attendance: %d dose days missed in the %d days to %s (%s).", len(missed), n.S4AttendanceWindowDays, asOf, strings.Join(list, ", ")),
-		"Review the patient's engagement and whether the pickup pattern and dose still suit them."), missed, true
+	return strings.Join(list, ", ")
 }
 
 // AlertForWithheld is the prescriber notification for a withheld dose: S3

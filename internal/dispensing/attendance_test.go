@@ -42,3 +42,34 @@ func TestIntermittentAttendance(t *testing.T) {
 		})
 	}
 }
+
+// An intermittent attendance alert counted its days in the window from its
+// first missed day: after a correction it stands while those days still
+// make intermittent attendance, and otherwise says what is left.
+func TestAttendanceAfterCorrection(t *testing.T) {
+	t.Parallel()
+	const S, M, W = Supervised, Missed, Withheld
+	tests := []struct {
+		name   string
+		days   []DayOutcome
+		stands bool
+		left   string
+	}{
+		{"still three, every other day", seq("2026-03-10", M, S, S, S, M, S, M), true, ""},
+		{"a fourth day after the alert keeps it standing", seq("2026-03-10", M, S, S, S, M, S, S, S, S, S, S, S, S, M), true, ""},
+		{"the day after the window does not", seq("2026-03-10", M, S, S, S, M, S, S, S, S, S, S, S, S, S, M), false,
+			"2 dose day(s) are left missed in the 14 days from 2026-03-10 that the alert counted (Tue 10 Mar, Sat 14 Mar), short of S4's 3."},
+		{"withheld is attended", seq("2026-03-10", M, S, W, S, M), false, "2 dose day(s) are left missed"},
+		{"none left", seq("2026-03-10", S, S, S), false, "No dose day is left missed in the 14 days from 2026-03-10"},
+		{"one run left", seq("2026-03-10", M, M, M, S, S), false, "The 3 dose days left missed in the 14 days from 2026-03-10 that the alert counted (Tue 10 Mar, Wed 11 Mar, Thu 12 Mar) are one run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			left, stands := AttendanceAfterCorrection(policy.Defaults(), tt.days, d("2026-03-10"))
+			if stands != tt.stands || !strings.HasPrefix(left, tt.left) || (tt.left == "") != (left == "") {
+				t.Fatalf("AttendanceAfterCorrection() = %q, %v; want %v, %q", left, stands, tt.stands, tt.left)
+			}
+		})
+	}
+}

@@ -621,8 +621,13 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			return e, nil, err
 		}
 	}
+	// Who corrected, named in every resolution the correction makes.
+	var correctedBy string
 	if correction {
-		if err := tx.resolveByCorrection(n, today, inst.PatientID, existing, e); err != nil {
+		if correctedBy, err = tx.correctedBy(p.UserID); err != nil {
+			return e, nil, err
+		}
+		if err := tx.resolveByCorrection(n, today, inst.PatientID, existing, e, correctedBy); err != nil {
 			return e, nil, err
 		}
 	}
@@ -637,11 +642,12 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	// already known. A correction that hands the dose over says the day
 	// was not one without it after all: the MD2 alert of a run it breaks
 	// or shortens below MD2's figure is resolved, and what is left of the
-	// run is alerted if it still reaches it.
+	// run is alerted if it still reaches it; so is an intermittent
+	// attendance alert (S4) the day no longer makes.
 	var handedOver *resolution
 	if correction && in.Outcome.Taken() && !check.Current.Taken() {
-		handedOver = &resolution{Reason: fmt.Sprintf("The record of %s was corrected to %s: %s.", e.Date, e.Outcome,
-			strings.TrimRight(e.CorrectionReason, ". ")), EntityType: "dose_event", EntityID: e.ID}
+		handedOver = &resolution{Reason: fmt.Sprintf("The record of %s was corrected to %s: %s. %s", e.Date, e.Outcome,
+			strings.TrimRight(e.CorrectionReason, ". "), correctedBy), EntityType: "dose_event", EntityID: e.ID}
 	}
 	if !in.Outcome.Taken() || handedOver != nil {
 		through := today
@@ -1272,6 +1278,11 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	if err != nil {
 		return raised, err
 	}
+	if by != nil {
+		if err := tx.resolveAttendanceByCorrection(n, patientID, on, *by); err != nil {
+			return raised, err
+		}
+	}
 	var alerts []Alert
 	if block != nil {
 		isNew, err := tx.raiseMD1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block)
@@ -1284,15 +1295,22 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
 		// At most one a window: the pattern, not each further missed day,
-		// is the news.
+		// is the news. One a correction took back does not count: the
+		// pattern it spoke of was not there.
 		var recent int64
 		if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ? AND created_at >= ?", patientID, AlertAttendance,
-			tx.db.Now().AddDate(0, 0, -n.S4AttendanceWindowDays)).Count(&recent).Error; err != nil {
+			tx.db.Now().AddDate(0, 0, -n.S4AttendanceWindowDays)).
+			Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id AND r.entity_type = ?)", "dose_event").
+			Count(&recent).Error; err != nil {
 			return 0, translate(err)
 		}
 		if recent == 0 {
+			key, err := tx.newAttendanceKey(patientID, counted[0])
+			if err != nil {
+				return raised, err
+			}
 			alerts = append(alerts, Alert{ServiceID: pr.ServiceID, PatientID: patientID, PharmacyID: &pr.PharmacyID, Kind: AlertAttendance,
-				Rule: f.Rule, Message: f.Message, DedupeKey: fmt.Sprintf("s4:%s:%s", patientID, counted[0])})
+				Rule: f.Rule, Message: f.Message, DedupeKey: key})
 		}
 	}
 	for _, a := range alerts {
@@ -1504,8 +1522,9 @@ func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Da
 // and an MD1 block that a missed day corrected to a dose taken no longer
 // stands. A withheld record corrected to withheld again has raised its
 // own alert, with the reason now recorded, so the first one's reason (S3's
-// "intoxicated", say) is not left standing beside it.
-func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent) error {
+// "intoxicated", say) is not left standing beside it. correctedBy names
+// who corrected (correctedBy).
+func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent, correctedBy string) error {
 	for _, orig := range existing {
 		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld {
 			to := string(e.Outcome)
@@ -1513,7 +1532,8 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 				to = fmt.Sprintf("%s (%s)", e.Outcome, e.Reason)
 			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
-				Reason:     fmt.Sprintf("The withheld record of %s was corrected to %s: %s", e.Date, to, e.CorrectionReason),
+				Reason: fmt.Sprintf("The withheld record of %s was corrected to %s: %s. %s", e.Date, to,
+					strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
 				EntityType: "dose_event", EntityID: e.ID}); err != nil {
 				return err
 			}
@@ -1525,6 +1545,19 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 	return tx.resolveMD1IfLifted(n, today, patientID, resolution{
 		Reason:     fmt.Sprintf("The record of %s was corrected to %s: the MD1 block no longer applies and dispensing may resume.", e.Date, e.Outcome),
 		EntityType: "dose_event", EntityID: e.ID})
+}
+
+// correctedBy says who made a correction, for the resolutions it makes: a
+// prescriber reading that an alert was taken back wants to know whom to
+// ask about it.
+func (tx *Tx) correctedBy(userID string) (string, error) {
+	var who struct{ UserName, OrganisationName string }
+	if err := tx.g.Table("users").Select("users.name AS user_name, organisations.name AS organisation_name").
+		Joins("JOIN organisations ON organisations.id = users.organisation_id").
+		Where("users.id = ?", userID).Take(&who).Error; err != nil {
+		return "", translate(err)
+	}
+	return fmt.Sprintf("Corrected by %s at %s.", who.UserName, who.OrganisationName), nil
 }
 
 // resolveMD1IfLifted resolves the patient's MD1 alerts when no block stands
