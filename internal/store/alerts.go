@@ -59,11 +59,14 @@ func AlertKinds() []string {
 // an MD1 block with a review, the practice's own review, and the ECG a
 // high methadone dose needs (M4), which a practice can arrange and record
 // at a review, an instalment left on a day the pharmacy closed, since
-// the practice may be the one to write the new prescription, and an overdue
-// Buvidal injection (BV8), since under shared care the practice gives the
+// the practice may be the one to write the new prescription, a prescription
+// a change of the service's could not reissue, for the same reason and
+// because it may be the practice's own, which the pharmacy goes on
+// supplying at the old dose or pattern (ADR 0011), and an overdue Buvidal
+// injection (BV8), since under shared care the practice gives the
 // injections (ADR 0009).
 var gpAlertKinds = []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertAttendance, AlertGPReviewDue, AlertECGDue, AlertPharmacyClosed,
-	AlertInjectionOverdue}
+	AlertNotReissued, AlertInjectionOverdue}
 
 // Alert asks a prescriber (and the pharmacy, or the GP practice) to act.
 // Who acknowledged it is kept per organisation (alert_acknowledgements).

@@ -1062,8 +1062,10 @@ type CloseDayResult struct {
 }
 
 // CloseDay marks the day's (and any earlier unclosed day's) due
-// instalments without an outcome as missed, then raises MD1/MD2 alerts. It
-// is safe to run twice: outcomes are unique per instalment.
+// instalments without an outcome as missed, then raises MD1/MD2 alerts,
+// and resolves the alerts about prescriptions left as written that have
+// now run out (resolveNotReissuedAtClose). It is safe to run twice:
+// outcomes are unique per instalment.
 func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
 	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}
 	// Outcomes are safe without it (dose_events_one_outcome), but the
@@ -1149,6 +1151,9 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		return res, err
 	}
 	res.Alerts += ahead
+	if err := tx.resolveNotReissuedAtClose(n, zone, pharmacyID, day); err != nil {
+		return res, err
+	}
 	if !res.AlreadyRun {
 		ins := tx.g.Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			pharmacyID, day, now, res.Missed)

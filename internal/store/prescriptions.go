@@ -573,7 +573,11 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
-	return tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...), earlier)
+	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...), earlier)
+	if err != nil || !in.Issue {
+		return res, err
+	}
+	return res, tx.resolveNotReissuedOnIssue(n, pt.ID, today)
 }
 
 // closedDaysCarried is S8 for the schedule a new prescription will have:
@@ -1147,8 +1151,11 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	}
 	drafter := res.PrescriberID
 	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
-	return res, tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
-		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter})
+	if err := tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
+		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter}); err != nil {
+		return res, err
+	}
+	return res, tx.resolveNotReissuedOnIssue(n, res.PatientID, today)
 }
 
 // notDraft answers an issue of a prescription that is no longer a draft.
@@ -1221,7 +1228,7 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	if err := tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, "pharmacy_closed:"+pr.ID+":", cancelled); err != nil {
 		return pr, err
 	}
-	return pr, tx.resolveAlerts(pr.PatientID, AlertNotReissued, "prescription_not_reissued:"+pr.ID, cancelled)
+	return pr, tx.resolveAlerts(pr.PatientID, AlertNotReissued, notReissuedKey(pr.ID), cancelled)
 }
 
 // reissueLive cancels each live prescription of the regime that reaches
@@ -1352,11 +1359,11 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 			// The answer's warning is easily lost, and until the prescriber
 			// rewrites the prescription the pharmacy supplies the old dose
 			// or pattern: an alert stays until it is cancelled
-			// (cancelPrescription), once per prescription however many
-			// changes miss it.
+			// (cancelPrescription) or runs out (notreissued.go), once per
+			// prescription however many changes miss it.
 			if err := tx.raiseAlert(Alert{ServiceID: old.ServiceID, PatientID: old.PatientID, PharmacyID: &old.PharmacyID,
 				Kind: AlertNotReissued, Rule: stuck.Rule, Message: stuck.Message + " " + stuck.Action,
-				DedupeKey: "prescription_not_reissued:" + old.ID}); err != nil {
+				DedupeKey: notReissuedKey(old.ID)}); err != nil {
 				return nil, nil, err
 			}
 			continue
