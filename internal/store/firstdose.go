@@ -1,17 +1,21 @@
 package store
 
 import (
+	"gorm.io/gorm"
+
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 // firstDoseChange is the audit record of a change to a patient's
-// first_dose_date made by a dose record: what it was, what it is now (null
-// for none) and the record that moved it.
+// first_dose_date made by a dose record or an injection: what it was, what
+// it is now (null for none) and the record that moved it.
 type firstDoseChange struct {
-	FirstDoseDate *calendar.Date `json:"first_dose_date"`
-	Previous      *calendar.Date `json:"previous"`
-	DoseEventID   string         `json:"dose_event_id"`
+	FirstDoseDate    *calendar.Date `json:"first_dose_date"`
+	Previous         *calendar.Date `json:"previous"`
+	DoseEventID      string         `json:"dose_event_id,omitempty"`
+	AdministrationID string         `json:"administration_id,omitempty"`
 }
 
 // keepFirstDose keeps the patient's first_dose_date (rapid access, waiting
@@ -20,38 +24,66 @@ type firstDoseChange struct {
 // taken before the date recorded (a missed day corrected to supervised)
 // brings it forward, and the day it names corrected to no dose (a record
 // made against the wrong patient) moves it to the next day taken, or to
-// none. A date recorded by hand before any dose here, or after the day, is
-// left as it is. Each change is audited.
+// none. Each change is audited.
 func (tx *Tx) keepFirstDose(patientID string, recorded, day calendar.Date, was, now dispensing.Outcome, eventID string) error {
-	change := firstDoseChange{DoseEventID: eventID}
-	if !recorded.IsZero() {
-		change.Previous = &recorded
-	}
-	q := tx.g.Model(&Patient{}).Where("id = ?", patientID)
 	switch {
 	case now.Taken() && !was.Taken():
-		if !recorded.IsZero() && !day.Before(recorded) {
-			return nil
-		}
-		change.FirstDoseDate = &day
-		q = q.Where("first_dose_date IS NULL OR first_dose_date > ?", day)
+		return tx.firstDoseTaken(patientID, recorded, day, firstDoseChange{DoseEventID: eventID})
 	case was.Taken() && !now.Taken():
-		if !recorded.Equal(day) {
-			return nil
-		}
-		earliest, err := tx.earliestDoseTaken(patientID)
-		if err != nil {
-			return err
-		}
-		if earliest.Equal(day) {
-			return nil // another instalment's dose was taken that day
-		}
-		if !earliest.IsZero() {
-			change.FirstDoseDate = &earliest
-		}
-		q = q.Where("first_dose_date = ?", day)
-	default:
+		return tx.firstDoseUntaken(patientID, recorded, day, firstDoseChange{DoseEventID: eventID})
+	}
+	return nil
+}
+
+// firstDoseTaken brings first_dose_date forward to day, a dose taken then
+// (a dose record or an injection), when it is earlier than the date
+// recorded or there is none. A date entered by a prescriber is never
+// later than first_dose_date, so it is never passed over.
+func (tx *Tx) firstDoseTaken(patientID string, recorded, day calendar.Date, change firstDoseChange) error {
+	if !recorded.IsZero() && !day.Before(recorded) {
 		return nil
+	}
+	change.FirstDoseDate = &day
+	return tx.moveFirstDose(patientID, recorded, change,
+		tx.g.Model(&Patient{}).Where("id = ? AND (first_dose_date IS NULL OR first_dose_date > ?)", patientID, day))
+}
+
+// firstDoseUntaken moves first_dose_date off day, whose dose record no
+// longer says a dose was taken, to the earlier of the first dose given
+// elsewhere that a prescriber entered and the next day a dose was taken
+// here (or to none). A date entered by a prescriber records a dose given
+// elsewhere, which nothing recorded here can undo: on that day it stays.
+func (tx *Tx) firstDoseUntaken(patientID string, recorded, day calendar.Date, change firstDoseChange) error {
+	if !recorded.Equal(day) {
+		return nil
+	}
+	_, elsewhere, err := tx.firstDoseDates(patientID)
+	if err != nil {
+		return err
+	}
+	earliest, err := tx.earliestDoseTaken(patientID)
+	if err != nil {
+		return err
+	}
+	if !elsewhere.IsZero() && (earliest.IsZero() || elsewhere.Before(earliest)) {
+		earliest = elsewhere
+	}
+	if earliest.Equal(day) {
+		return nil // given elsewhere that day, or another instalment's dose taken then
+	}
+	if !earliest.IsZero() {
+		change.FirstDoseDate = &earliest
+	}
+	return tx.moveFirstDose(patientID, recorded, change,
+		tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date = ?", patientID, day))
+}
+
+// moveFirstDose writes change.FirstDoseDate through q, which names the
+// patient's row only while its date is still the one the change moves, and
+// audits the change if it was made.
+func (tx *Tx) moveFirstDose(patientID string, recorded calendar.Date, change firstDoseChange, q *gorm.DB) error {
+	if !recorded.IsZero() {
+		change.Previous = &recorded
 	}
 	res := q.Update("first_dose_date", change.FirstDoseDate)
 	if res.Error != nil {
@@ -61,6 +93,38 @@ func (tx *Tx) keepFirstDose(patientID string, recorded, day calendar.Date, was, 
 		return nil
 	}
 	return tx.Audit("patient.first_dose", "patient", patientID, change)
+}
+
+// firstDoseDates are the patient's first_dose_date and the first dose
+// given elsewhere that a prescriber entered (zero: none).
+func (tx *Tx) firstDoseDates(patientID string) (recorded, elsewhere calendar.Date, err error) {
+	var pt Patient
+	err = tx.g.Select("first_dose_date", "first_dose_elsewhere_date").Where("id = ?", patientID).Take(&pt).Error
+	return pt.FirstDoseDate, pt.FirstDoseElsewhereDate, translate(err)
+}
+
+// enterFirstDose is a prescriber changing pt's first dose date by hand (a
+// new patient's is taken as it is: nothing is recorded here yet): a first
+// dose given elsewhere. Its
+// date stands whatever is recorded here later, but a dose already taken
+// here earlier would make it no first dose, so that is refused. Cleared,
+// the date is again the first dose taken here, or none.
+func (tx *Tx) enterFirstDose(pt *Patient) error {
+	here, err := tx.earliestDoseTaken(pt.ID)
+	if err != nil {
+		return err
+	}
+	if pt.FirstDoseDate.IsZero() {
+		pt.FirstDoseElsewhereDate, pt.FirstDoseDate = calendar.Date{}, here
+		return nil
+	}
+	if !here.IsZero() && here.Before(pt.FirstDoseDate) {
+		return problem.Invalidf("first_dose_date", "first_dose_here",
+			"a dose was taken here on %s, so the first dose was on or before that day: enter a first dose given elsewhere no later than it, or null to follow the records here",
+			here)
+	}
+	pt.FirstDoseElsewhereDate = pt.FirstDoseDate
+	return nil
 }
 
 // earliestDoseTaken is the earliest day the patient took a dose: an

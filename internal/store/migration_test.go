@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -168,6 +169,99 @@ func TestMigration00008GivesOldPrescriptionsOneDosePeriod(t *testing.T) {
 			}
 			if len(rx.DosePeriods) != 1 || !rx.DosePeriods[0].From.Equal(mustDate(t, "2026-03-27")) || rx.DosePeriods[0].DailyDose != 32500 {
 				t.Fatalf("dose periods after migration: %+v", rx.DosePeriods)
+			}
+		})
+	}
+}
+
+// Migration 00017 tells a first dose date a prescriber entered from one the
+// records made: a date with a dose record or an injection on its day (or an
+// instalment collected the day before that carried it) came from the
+// records; any other was entered by hand, a dose given elsewhere.
+func TestMigration00017KeepsFirstDoseDatesEnteredByHand(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, d), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateToForTest(ctx, 16); err != nil {
+				t.Fatal(err)
+			}
+			const (
+				service, pharmacy, user = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"
+				dispensed, injected     = "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"
+				carried, byHand, none   = "00000000-0000-4000-8000-000000000013", "00000000-0000-4000-8000-000000000014", "00000000-0000-4000-8000-000000000015"
+				missedDay               = "00000000-0000-4000-8000-000000000016"
+			)
+			at := time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC)
+			exec := func(sql string, args ...any) {
+				t.Helper()
+				if err := db.ExecForTest(ctx, sql, args...); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+			}
+			exec("INSERT INTO organisations (id, kind, name, created_at) VALUES (?, 'treatment_service', 'Service', ?), (?, 'pharmacy', 'Pharmacy', ?)",
+				service, at, pharmacy, at)
+			exec("INSERT INTO users (id, organisation_id, role, name, created_at) VALUES (?, ?, 'prescriber', 'Dr A', ?)", user, service, at)
+			// Each patient: its first_dose_date, and the dose taken on the
+			// instalment dated instalment (or the injection on injection).
+			for i, p := range []struct {
+				id, first, instalment, outcome, injection string
+			}{
+				{id: dispensed, first: "2026-03-20", instalment: "2026-03-20", outcome: "supervised"},
+				{id: injected, first: "2026-03-20", injection: "2026-03-20"},
+				{id: carried, first: "2026-03-22", instalment: "2026-03-21", outcome: "collected"},
+				{id: byHand, first: "2026-03-10", instalment: "2026-03-20", outcome: "supervised"},
+				{id: missedDay, first: "2026-03-20", instalment: "2026-03-20", outcome: "missed"},
+				{id: none},
+			} {
+				var first any
+				if p.first != "" {
+					first = p.first
+				}
+				exec(`INSERT INTO patients (id, service_id, nhs_number, given_name, family_name, date_of_birth, sex, first_dose_date, created_at, updated_at)
+					VALUES (?, ?, ?, 'Zoë', 'Łukasz-Nguyễn', '1985-04-12', 'female', ?, ?, ?)`, p.id, service, fmt.Sprintf("99900000%02d", i), first, at, at)
+				regime, medicine := "1"+p.id[1:], "methadone_oral_solution_1mg_ml"
+				if p.injection != "" {
+					medicine = "buvidal_weekly"
+				}
+				exec(`INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, pharmacy_id, start_date, created_by, created_at)
+					VALUES (?, ?, ?, ?, 'titration', 'active', '[]', ?, '2026-03-01', ?, ?)`, regime, p.id, service, medicine, pharmacy, user, at)
+				if p.injection != "" {
+					exec(`INSERT INTO administrations (id, regime_id, date, dose_ug, extra, site, batch, batch_expiry, administered_by, recorded_by, created_at)
+						VALUES (?, ?, ?, 24000, false, 'thigh_left', 'B-1', '2027-01-31', 'Nurse A', ?, ?)`, "2"+p.id[1:], regime, p.injection, user, at)
+				}
+				if p.instalment == "" {
+					continue
+				}
+				presc, inst := "3"+p.id[1:], "4"+p.id[1:]
+				exec(`INSERT INTO prescriptions (id, service_id, serial, patient_id, regime_id, pharmacy_id, prescriber_id, medicine, daily_dose_ug,
+					pattern, prescribed_on, start_date, days, end_date, total_ug, wording, status, created_at, dose_periods)
+					VALUES (?, ?, ?, ?, ?, ?, ?, 'methadone_oral_solution_1mg_ml', 30000, '[]', '2026-03-01', '2026-03-01', 14, '2026-03-28',
+					420000, '[1]', 'issued', ?, '[]')`, presc, service, fmt.Sprintf("S-%d", i), p.id, regime, pharmacy, user, at)
+				covers := fmt.Sprintf(`["%s"]`, p.first)
+				exec(`INSERT INTO instalments (id, prescription_id, patient_id, pharmacy_id, date, covers, dose_days, supervised_ug, take_home_ug)
+					VALUES (?, ?, ?, ?, ?, ?, 1, 30000, 0)`, inst, presc, p.id, pharmacy, p.instalment, covers)
+				exec(`INSERT INTO dose_events (id, instalment_id, patient_id, pharmacy_id, date, outcome, identity_confirmed, occurred_at, created_at)
+					VALUES (?, ?, ?, ?, ?, ?, true, ?, ?)`, "5"+p.id[1:], inst, p.id, pharmacy, p.instalment, p.outcome, at, at)
+			}
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			prescriber := auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}
+			for id, want := range map[string]string{dispensed: "", injected: "", carried: "", byHand: "2026-03-10", missedDay: "2026-03-20", none: ""} {
+				pt, err := db.PatientFor(ctx, prescriber, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := pt.FirstDoseElsewhereDate; got.String() != want && !(want == "" && got.IsZero()) {
+					t.Errorf("patient %s first dose %s: first_dose_elsewhere_date %s, want %q", id, pt.FirstDoseDate, got, want)
+				}
 			}
 		})
 	}

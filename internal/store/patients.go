@@ -38,8 +38,14 @@ type Patient struct {
 	ReferralDate       calendar.Date      `json:"referral_date"`
 	FirstContactDate   calendar.Date      `json:"first_contact_date"`
 	FirstDoseDate      calendar.Date      `json:"first_dose_date"`
-	CreatedAt          time.Time          `json:"created_at"`
-	UpdatedAt          time.Time          `json:"updated_at"`
+	// FirstDoseElsewhereDate is a first dose given elsewhere (prison,
+	// hospital, another service) as a prescriber entered it: Dosebook's
+	// own dose records never move it, and FirstDoseDate is the earlier of
+	// it and the first dose taken here (keepFirstDose). Zero when the date
+	// comes from the records here.
+	FirstDoseElsewhereDate calendar.Date `json:"first_dose_elsewhere_date"`
+	CreatedAt              time.Time     `json:"created_at"`
+	UpdatedAt              time.Time     `json:"updated_at"`
 }
 
 // Name is how the patient is addressed on paper.
@@ -169,6 +175,8 @@ func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
 	}
 	pt.ID = newID()
 	pt.ServiceID = p.OrgID
+	// Nothing is recorded here yet: a first dose date is one given elsewhere.
+	pt.FirstDoseElsewhereDate = pt.FirstDoseDate
 	pt.SearchName = searchName(pt.GivenName, pt.FamilyName)
 	pt.CreatedAt = tx.db.Now()
 	pt.UpdatedAt = pt.CreatedAt
@@ -262,6 +270,11 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	}
 	if deref(after.PharmacyID) != deref(before.PharmacyID) {
 		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID)); err != nil {
+			return before, err
+		}
+	}
+	if !after.FirstDoseDate.Equal(before.FirstDoseDate) {
+		if err := tx.enterFirstDose(&after); err != nil {
 			return before, err
 		}
 	}

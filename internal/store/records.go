@@ -143,13 +143,17 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if err := tx.g.Create(&a).Error; err != nil {
 		return a, out, translate(err)
 	}
-	// An injection is a dose taken: the first one starts treatment, as the
-	// first supervised or collected dose does (rapid access).
-	if err := tx.g.Model(&Patient{}).Where("id = ? AND first_dose_date IS NULL", r.PatientID).
-		Update("first_dose_date", a.Date).Error; err != nil {
-		return a, out, translate(err)
-	}
 	if err := tx.Audit("administration.create", "regime", r.ID, a); err != nil {
+		return a, out, err
+	}
+	// An injection is a dose taken: the first one starts treatment, as the
+	// first supervised or collected dose does (rapid access), and one given
+	// before the first dose recorded (entered late) brings it forward.
+	recorded, _, err := tx.firstDoseDates(r.PatientID)
+	if err != nil {
+		return a, out, err
+	}
+	if err := tx.firstDoseTaken(r.PatientID, recorded, a.Date, firstDoseChange{AdministrationID: a.ID}); err != nil {
 		return a, out, err
 	}
 	// A scheduled injection restarts the BV8 window; an extra dose does not.
