@@ -78,3 +78,26 @@ func TestFirstInjectionOfANewPatientIsDueOnTheStart(t *testing.T) {
 		}
 	})
 }
+
+// BV8: a patient whose weekly depot lapsed (sublingual buprenorphine in
+// between) starts Buvidal again. The first injection of the new regime is
+// due on its start, as the regime view says, and given then it is on
+// time: BV8 does not judge it by the old regime's last injection.
+func TestFirstInjectionAfterALapsedDepotIsOnTime(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, old := e.buvidalOnTime(c, 513, "2026-12-02", "2026-12-02", "2026-12-02")
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+old+"/end", map[string]any{"reason": "back to sublingual buprenorphine"}))
+		e.setClock(c, mustTime("2026-12-21T10:00:00Z"))
+		r := e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 24,
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 12}})
+		rid := r["id"].(string)
+		wantNextInjection(t, "answer to the start", r["next_injection"], "2026-12-21", "2026-12-21", "2026-12-23")
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/administrations", map[string]any{"date": "2026-12-21", "dose": 24,
+			"site": "thigh_right", "batch": "B-24", "batch_expiry": "2027-06-30"}))
+		if w := m["warnings"].([]any); len(w) != 0 {
+			t.Fatalf("warnings on the first injection of the new regime = %v", w)
+		}
+		wantNextInjection(t, "after it", m["next_injection"], "2026-12-28", "2026-12-26", "2026-12-30")
+	})
+}

@@ -2,6 +2,7 @@ package regimes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -111,6 +112,11 @@ type Administration struct {
 	// whose first week allows more extra doses (BV3). Only the field on the
 	// administration being checked is read.
 	NaiveInduction bool `json:"naive_induction,omitempty"`
+	// RegimeStart is the start of the regime the dose is given under: an
+	// earlier regime's dose whose window closed before it is not the one
+	// this dose follows (BV6, BV8). Only the field on the administration
+	// being checked is read; zero follows the last regular dose.
+	RegimeStart calendar.Date `json:"-"`
 }
 
 // medicineOf is the product a dose was given as: its own when recorded,
@@ -183,25 +189,39 @@ func firstDoseWindow(med dosing.Medicine, start calendar.Date, n policy.Numbers)
 // the answer to an injection, the shared care letter, the overdue alert)
 // asks this one function, so they cannot disagree.
 func NextInjection(med dosing.Medicine, start calendar.Date, given []Administration, n policy.Numbers) InjectionDue {
+	i := followedDose(med, start, given, n)
+	if i < 0 {
+		return firstDoseWindow(med, start, n)
+	}
+	a := given[i]
+	due, earliest, latest := NextDue(a.medicineOf(med), a.Date, n)
+	next := InjectionDue{Due: due, Earliest: earliest, Latest: latest, After: &a}
+	if next.Earliest.Before(start) {
+		next.Earliest = start
+	}
+	if next.Due.Before(start) {
+		next.Due = start
+	}
+	return next
+}
+
+// followedDose is the index in given (oldest first) of the regular
+// injection the next dose of a regime of med started on start follows: the
+// last regular one, of whatever regime, unless its window closed before the
+// start (the depot lapsed, or another treatment came between); -1 for
+// none.
+func followedDose(med dosing.Medicine, start calendar.Date, given []Administration, n policy.Numbers) int {
 	for i := len(given) - 1; i >= 0; i-- {
 		a := given[i]
 		if a.Extra {
 			continue
 		}
-		due, earliest, latest := NextDue(a.medicineOf(med), a.Date, n)
-		if latest.Before(start) {
-			break // the depot lapsed before the regime began
+		if _, _, latest := NextDue(a.medicineOf(med), a.Date, n); latest.Before(start) {
+			return -1
 		}
-		next := InjectionDue{Due: due, Earliest: earliest, Latest: latest, After: &a}
-		if next.Earliest.Before(start) {
-			next.Earliest = start
-		}
-		if next.Due.Before(start) {
-			next.Due = start
-		}
-		return next
+		return i
 	}
-	return firstDoseWindow(med, start, n)
+	return -1
 }
 
 // CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given
@@ -229,18 +249,10 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	}
 	fs = append(fs, checkSiteRotation(n, in, prev)...)
 
-	// firstIdx is this regime's first regular dose (BV3); lastIdx the last
-	// regular dose of any regime (BV6, BV8).
-	firstIdx, lastIdx := -1, -1
-	for i, p := range prev {
-		if p.Extra {
-			continue
-		}
-		if firstIdx < 0 && p.Regime == in.Regime {
-			firstIdx = i
-		}
-		lastIdx = i
-	}
+	// firstIdx is this regime's first regular dose (BV3); lastIdx the
+	// regular dose this one follows (BV6, BV8), as NextInjection finds it.
+	firstIdx := slices.IndexFunc(prev, func(p Administration) bool { return !p.Extra && p.Regime == in.Regime })
+	lastIdx := followedDose(med, in.RegimeStart, prev, n)
 	if in.Extra {
 		return append(fs, checkExtraDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
@@ -250,7 +262,7 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 			fmt.Sprintf("Give the prescribed %s; if %s is intended, record the dose change first, or record an override reason for rule BV9.", in.Prescribed, in.Dose)))
 	}
 	if lastIdx >= 0 {
-		fs = append(fs, checkDosingWindow(n, med, in, prev[lastIdx])...)
+		fs = append(fs, checkDosingWindow(n, med, in, prev)...)
 		fs = append(fs, checkRegularMaximum(n, med, in, prev, lastIdx)...)
 		fs = append(fs, checkWeekTwoDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
@@ -326,17 +338,19 @@ func checkSiteRotation(n policy.Numbers, in Administration, prev []Administratio
 	return nil
 }
 
-// checkDosingWindow is BV8 for a regular dose, timed by the product of the
-// last regular dose (a switch from weekly to monthly is due a week on).
-func checkDosingWindow(n policy.Numbers, med dosing.Medicine, in Administration, last Administration) []policy.Finding {
-	lastMed := last.medicineOf(med)
-	due, earliest, latest := NextDue(lastMed, last.Date, n)
-	if in.Date.Before(earliest) || in.Date.After(latest) {
-		return []policy.Finding{n.Finding("BV8",
-			fmt.Sprintf("Dose given on %s; it was due on %s (window %s to %s) after the %s dose on %s.", in.Date, due, earliest, latest, lastMed.Interval, last.Date),
-			"Check the dosing date; consider re-basing the schedule.")}
+// checkDosingWindow is BV8 for a regular dose that follows an earlier one
+// (prev holds it): the window NextInjection gives, so the warning and the
+// regime view agree. It is timed by the product of the dose followed (a
+// switch from weekly to monthly is due a week on).
+func checkDosingWindow(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration) []policy.Finding {
+	next := NextInjection(med, in.RegimeStart, prev, n)
+	if next.After == nil || !in.Date.Before(next.Earliest) && !in.Date.After(next.Latest) {
+		return nil
 	}
-	return nil
+	return []policy.Finding{n.Finding("BV8",
+		fmt.Sprintf("Dose given on %s; it was due on %s (window %s to %s) after the %s dose on %s.", in.Date, next.Due, next.Earliest, next.Latest,
+			next.After.medicineOf(med).Interval, next.After.Date),
+		"Check the dosing date; consider re-basing the schedule.")}
 }
 
 // checkExtraDose is BV6 (one extra between regular doses, and the maxima)

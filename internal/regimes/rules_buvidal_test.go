@@ -180,6 +180,12 @@ func TestCheckAdministration(t *testing.T) {
 		return Administration{Date: date(d), Dose: mg(8), Site: site, Extra: true}
 	}
 	naive := func(a Administration) Administration { a.NaiveInduction = true; return a }
+	// under is a to be given under regime "new", which started on start.
+	under := func(start string, a Administration) Administration {
+		a.Regime, a.RegimeStart = "new", date(start)
+		return a
+	}
+	old := func(a Administration, code string) Administration { a.Regime, a.Medicine = "old", code; return a }
 	prescribed := func(a Administration, dose int64) Administration { a.Prescribed = mg(dose); return a }
 	weeklyHistory := []Administration{
 		reg("2025-01-06", 24, SiteThighLeft),
@@ -234,6 +240,33 @@ func TestCheckAdministration(t *testing.T) {
 		{name: "BV8 previous regime's weekly dose", code: dosing.CodeBuvidalMonthly, in: Administration{Date: date("2025-01-16"), Dose: mg(96), Site: SiteAbdomenLeft, Regime: "monthly"},
 			previous: []Administration{{Date: date("2025-01-13"), Dose: mg(24), Site: SiteThighLeft, Medicine: dosing.CodeBuvidalWeekly, Regime: "weekly"}},
 			want:     []string{"BV8:warn~after the weekly dose on 2025-01-13", "BV6:block~120 mg"}},
+		// BV8 judges the injection this regime follows: its own last regular
+		// one, or the last one of the regime before while that dose's
+		// window was still open when this regime started (a switch keeps
+		// the schedule), as NextInjection says when it is due. A depot
+		// that lapsed before the regime began (another treatment came
+		// between) leaves its first dose due on the start, not late.
+		{name: "BV8 monthly dose after a monthly regime that lapsed", code: dosing.CodeBuvidalMonthly,
+			in: under("2025-02-20", reg("2025-02-20", 96, SiteAbdomenLeft)), previous: []Administration{old(reg("2025-01-01", 96, SiteThighLeft), dosing.CodeBuvidalMonthly)}},
+		{name: "BV8 weekly dose after sublingual between", in: under("2025-01-20", reg("2025-01-21", 24, SiteAbdomenLeft)),
+			previous: []Administration{old(reg("2025-01-06", 24, SiteThighLeft), dosing.CodeBuvidalWeekly)}},
+		{name: "BV8 switch started on the last day of the window", code: dosing.CodeBuvidalMonthly, in: under("2025-01-15", reg("2025-01-20", 96, SiteAbdomenLeft)),
+			previous: []Administration{old(reg("2025-01-06", 24, SiteThighLeft), dosing.CodeBuvidalWeekly)},
+			want:     []string{"BV8:warn~due on 2025-01-15 (window 2025-01-15 to 2025-01-15) after the weekly dose on 2025-01-06"}},
+		{name: "BV8 the regime's own previous injection, not the regime before", code: dosing.CodeBuvidalMonthly,
+			in: under("2025-01-09", reg("2025-02-10", 96, SiteAbdomenLeft)),
+			previous: []Administration{old(reg("2025-01-06", 24, SiteThighLeft), dosing.CodeBuvidalWeekly),
+				under("2025-01-09", reg("2025-01-13", 96, SiteThighRight))}},
+		{name: "BV8 the regime's own previous injection, late", code: dosing.CodeBuvidalMonthly,
+			in: under("2025-01-09", reg("2025-02-18", 96, SiteAbdomenLeft)),
+			previous: []Administration{old(reg("2025-01-06", 24, SiteThighLeft), dosing.CodeBuvidalWeekly),
+				under("2025-01-09", reg("2025-01-13", 96, SiteThighRight))},
+			want: []string{"BV8:warn~due on 2025-02-10 (window 2025-02-03 to 2025-02-17) after the monthly dose on 2025-01-13"}},
+		{name: "BV8 an extra dose is not the injection followed", in: under("2025-01-06", reg("2025-01-20", 24, SiteAbdomenLeft)),
+			previous: []Administration{under("2025-01-06", reg("2025-01-13", 24, SiteThighLeft)), under("2025-01-06", extra("2025-01-15", SiteThighRight))}},
+		{name: "BV6 an extra dose after a lapsed depot needs a regular dose", in: under("2025-02-20", extra("2025-02-21", SiteAbdomenLeft)),
+			previous: []Administration{old(reg("2025-01-06", 24, SiteThighLeft), dosing.CodeBuvidalWeekly)},
+			want:     []string{"BV6:block~needs a regular dose"}},
 		{name: "BV3 week 1 is the regime's own", in: Administration{Date: date("2025-01-21"), Dose: mg(8), Site: SiteAbdomenLeft, Extra: true, NaiveInduction: true, Regime: "new"},
 			previous: []Administration{{Date: date("2025-01-06"), Dose: mg(16), Site: SiteButtockLeft, Regime: "old"},
 				{Date: date("2025-01-13"), Dose: mg(16), Site: SiteButtockRight, Regime: "old"},

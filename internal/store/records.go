@@ -131,7 +131,7 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 		findings = sharedcare.CheckPracticeInjection(n, in.Extra, in.Dose, prescribed)
 	}
 	findings = append(findings, regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
-		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, NaiveInduction: r.BuprenorphineNaive,
+		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, RegimeStart: r.StartDate, NaiveInduction: r.BuprenorphineNaive,
 		Prescribed: prescribed}, past)...)
 	d, err := decide(findings, in.Overrides)
 	if err != nil {
@@ -174,7 +174,8 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 // look at, oldest first, each with its own product: every dose of this
 // regime (BV3 reaches back to its first), and any regime's within BV7's
 // reuse window, which also covers the weekly and monthly dosing windows
-// (BV6, BV8) across a switch between them.
+// (BV6, BV8) across a switch between them. The rules follow an earlier
+// regime's dose only while its window was open when r started.
 func recentInjections(g *gorm.DB, r Regime, day calendar.Date, n policy.Numbers) ([]regimes.Administration, error) {
 	var rows []struct {
 		RegimeID string
