@@ -1,6 +1,9 @@
 package httpapi
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // After an end on the day of a take-home collection, the letter says which
 // days' doses the patient already holds, as the end's answer did
@@ -34,5 +37,32 @@ func TestLetterNamesTheDosesTakenHomeAfterTheEnd(t *testing.T) {
 		other, rid2, _ := e.takeHomeFrom(582, "2026-12-08", pattern)
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid2+"/end", map[string]any{"reason": "Discharged"}))
 		assertNoText(t, e.summaryText("prescriber", other), "Doses taken home", "already with the patient")
+	})
+}
+
+// The letter's adherence table counts the days a supervised instalment
+// carried home as collected (take-home) and taken, as the dose history's
+// adherence does: Saturday's dose swallowed at the pharmacy and Sunday's
+// handed over with it are one supervised and one collected day, not a
+// collected count of 0.
+func TestLetterAdherenceCountsTheDaysCarriedHome(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-04T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pattern := map[string]any{"monday": "supervised", "tuesday": "supervised", "wednesday": "supervised",
+			"thursday": "supervised", "friday": "supervised", "saturday": "supervised", "sunday": "earlier"}
+		pid, _, rx := e.takeHomeFrom(583, "2026-12-04", pattern)
+		for _, day := range []string{"2026-12-04", "2026-12-05", "2026-12-07"} {
+			e.setClock(c, mustTime(day+"T10:00:00Z"))
+			e.record(rx, day, supervised)
+		}
+		e.setClock(c, mustTime("2026-12-08T10:00:00Z"))
+		a := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-12-04&to=2026-12-07", nil))["adherence"].(map[string]any)
+		if a["due"] != float64(4) || a["supervised"] != float64(3) || a["collected"] != float64(1) || a["taken"] != float64(4) {
+			t.Fatalf("dose history adherence = %v", a)
+		}
+		assertText(t, e.summaryText("prescriber", pid),
+			"Adherence — since the start of treatment on 4 Dec 2026, up to 7 Dec 2026",
+			fmt.Sprintf("Doses due Supervised Collected (take-home) Missed Withheld Refused Taken %v %v %v %v %v %v %v%%",
+				a["due"], a["supervised"], a["collected"], a["missed"], a["withheld"], a["refused"], a["taken_percent"]))
 	})
 }
