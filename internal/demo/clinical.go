@@ -334,11 +334,14 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 	nhs, pharmacyID string, op calendar.Opening, practiceID string, today calendar.Date) (seededPatient, error) {
 	sp := seededPatient{spec: dp, pharmacy: pharmacyID}
 	start := today.AddDays(-dp.startedDaysAgo)
+	// Referred before the first regime: weekly Buvidal comes before a
+	// monthly one.
+	firstStart := start.AddDays(-7 * dp.previousWeekly)
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		pt := store.Patient{NHSNumber: nhs, GivenName: dp.given, FamilyName: dp.family, DateOfBirth: calendar.MustParse(dp.dob),
 			Sex: patients.Sex(dp.sex), Address: dp.address, Phone: "07700 900" + nhs[7:], GPPracticeID: &practiceID, PharmacyID: &pharmacyID,
 			Keyworker: dp.keyworker, RiskFlags: dp.risks, NaloxoneSuppliedOn: start.AddDays(1),
-			ReferralDate: start.AddDays(-3), FirstContactDate: start.AddDays(-2),
+			ReferralDate: firstStart.AddDays(-3), FirstContactDate: firstStart.AddDays(-2),
 			Needs: patients.Needs{Housing: patients.Need{Level: patients.SomeNeed, Notes: "Supported housing, tenancy review due"},
 				MentalHealth:    patients.Need{Level: patients.SomeNeed, Notes: "Low mood; GP aware"},
 				BloodBorneVirus: patients.BloodBorneVirus{HepatitisBVaccination: "complete", HepatitisC: "negative", HIV: "negative", LastTested: start}}}

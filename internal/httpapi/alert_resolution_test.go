@@ -206,7 +206,8 @@ func TestCorrectionThatBreaksTheRunResolvesTheMD1Alert(t *testing.T) {
 			t.Fatalf("MD1 alert still open: %v", got)
 		}
 		if a := e.resolvedAlert("prescriber", pid, "md1_block"); a == nil ||
-			a["resolution"] != "The record of 2026-02-11 was corrected to supervised: the MD1 block no longer applies and dispensing may resume." {
+			a["resolution"] != "The record of 2026-02-11 was corrected to supervised: given on the day, not recorded. "+
+				"The MD1 block no longer applies and dispensing may resume. Corrected by Tom Hughes at Castle Street Pharmacy." {
 			t.Fatalf("resolved = %v", a)
 		}
 	})

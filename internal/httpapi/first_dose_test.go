@@ -253,3 +253,36 @@ func TestFirstDoseEnteredByHandStands(t *testing.T) {
 		}
 	})
 }
+
+// A first dose date that follows the records here is not the prescriber's
+// to correct in an unrelated change: a dose recorded late for a day before
+// the referral date entered leaves the patient editable, and null for a
+// date that already follows the records is no change at all.
+func TestDerivedFirstDoseBeforeReferralLeavesThePatientEditable(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(344, "2026-02-09")
+		path := "/v1/patients/" + pid
+		e.closeDays(c, "2026-02-09")
+		e.setClock(c, mustTime("2026-02-10T09:00:00Z"))
+		e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"referral_date": "2026-02-10"}))
+		e.correct(pid, rx, "2026-02-09", givenOn("2026-02-09", "recorded on paper"))
+		if pt := e.patientOf(pid); pt["first_dose_date"] != "2026-02-09" || pt["first_dose_elsewhere_date"] != nil {
+			t.Fatalf("first_dose_date %v, first_dose_elsewhere_date %v", pt["first_dose_date"], pt["first_dose_elsewhere_date"])
+		}
+		before := e.auditCount()
+		e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"first_dose_date": nil}))
+		if n := e.auditCount(); n != before {
+			t.Fatalf("null for a date following the records wrote %d audit events", n-before)
+		}
+		got := e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"keyworker": "Ana Reyes"}))
+		if got["keyworker"] != "Ana Reyes" || got["first_dose_date"] != "2026-02-09" {
+			t.Fatalf("keyworker change answered %v", got)
+		}
+		// Entering either date is judged: a referral after the first dose is not.
+		pr := problemOf(t, e.do("prescriber", "PATCH", path, map[string]any{"referral_date": "2026-02-10"}), 422)
+		if errs, _ := pr["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["rule"] != "after_referral" {
+			t.Fatalf("errors %v, want after_referral", pr["errors"])
+		}
+	})
+}

@@ -124,7 +124,11 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			}
 		}
 	}
-	if !pt.ReferralDate.IsZero() && !pt.FirstDoseDate.IsZero() && pt.FirstDoseDate.Before(pt.ReferralDate) {
+	// Judged when either date is entered: a first dose date that follows
+	// the records here (an injection before a late-entered referral) is
+	// not the prescriber's to correct in an unrelated change.
+	if (r.ReferralDate.present || r.FirstDoseDate.present) &&
+		!pt.ReferralDate.IsZero() && !pt.FirstDoseDate.IsZero() && pt.FirstDoseDate.Before(pt.ReferralDate) {
 		f.Add("first_dose_date", "after_referral", "first_dose_date must not be before referral_date")
 	}
 	return f.Err()

@@ -1548,7 +1548,8 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 		return nil
 	}
 	return tx.resolveMD1IfLifted(n, today, patientID, resolution{
-		Reason:     fmt.Sprintf("The record of %s was corrected to %s: the MD1 block no longer applies and dispensing may resume.", e.Date, e.Outcome),
+		Reason: fmt.Sprintf("The record of %s was corrected to %s: %s. The MD1 block no longer applies and dispensing may resume. %s",
+			e.Date, e.Outcome, strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
 		EntityType: "dose_event", EntityID: e.ID})
 }
 

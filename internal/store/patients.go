@@ -257,6 +257,13 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	if err := apply(&after); err != nil {
 		return before, err
 	}
+	// A first dose date entered, or null to follow the records here, is
+	// settled first: null when the date already follows them is no change.
+	if !after.FirstDoseDate.Equal(before.FirstDoseDate) {
+		if err := tx.enterFirstDose(&after); err != nil {
+			return before, err
+		}
+	}
 	// An empty change, or every value sent as it is: nothing is written or
 	// audited, and updated_at keeps its time.
 	if samePatient(before, after) {
@@ -270,11 +277,6 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	}
 	if deref(after.PharmacyID) != deref(before.PharmacyID) {
 		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID)); err != nil {
-			return before, err
-		}
-	}
-	if !after.FirstDoseDate.Equal(before.FirstDoseDate) {
-		if err := tx.enterFirstDose(&after); err != nil {
 			return before, err
 		}
 	}
