@@ -102,20 +102,6 @@ func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 	return r.Date, translate(err)
 }
 
-// lastServiceReview is the date of the latest review by the treatment
-// service's own prescribers (S6): whether supervision goes on is theirs to
-// decide, so a practice's review under shared care does not answer it.
-func lastServiceReview(g *gorm.DB, patientID, serviceID string) (calendar.Date, error) {
-	var dates []calendar.Date
-	err := g.Table("reviews r").Select("r.date").Joins("JOIN users u ON u.id = r.prescriber_id").
-		Where("r.patient_id = ? AND u.organisation_id = ? AND r.kind <> ?", patientID, serviceID, "ecg").
-		Order("r.date DESC").Limit(1).Scan(&dates).Error
-	if err != nil || len(dates) == 0 {
-		return calendar.Date{}, translate(err)
-	}
-	return dates[0], nil
-}
-
 // historyWindow is how far back missed-dose runs are looked for: far longer
 // than any MD1 or MD3 run that still matters.
 const historyWindow = 28
@@ -1392,70 +1378,209 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 	if err := tx.g.Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
 		return translate(err)
 	}
+	// The reviews, doses and injections the alerts are judged from are
+	// read once for every regime: read a regime at a time, they were most
+	// of a day close's time at twenty thousand patients.
+	reviews, err := activeRegimeReviews(tx.g)
+	if err != nil {
+		return err
+	}
+	doses, err := methadoneDosesOn(tx.g, day)
+	if err != nil {
+		return err
+	}
+	injections, err := activeRegimeInjections(tx.g, n, active)
+	if err != nil {
+		return err
+	}
+	var alerts []Alert
 	for _, r := range active {
 		med, _ := dosing.LookupMedicine(r.Medicine)
-		rev, err := lastReview(tx.g, r.PatientID)
-		if err != nil {
-			return err
-		}
+		rev := reviews.latest[r.PatientID]
 		from := r.StartDate
 		if rev.After(from) {
 			from = rev
 		}
 		if due := regimes.ReviewDue(from, n); !day.Before(due) {
-			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertReviewDue, Rule: "M5",
+			alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertReviewDue, Rule: "M5",
 				Message:   fmt.Sprintf("Regime review was due on %s (at least every %d months).", due, n.M5ReviewMonths),
-				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)}); err != nil {
-				return err
-			}
+				DedupeKey: fmt.Sprintf("review:%s:%s", r.ID, due)})
 		}
 		// S6: once, when the first weeks of supervision are up, unless the
 		// service has reviewed since then (a practice's review does not
-		// answer it) or the pattern no longer supervises any day. The
-		// service's reviews are read only when some review would forestall it.
+		// answer it) or the pattern no longer supervises any day.
 		due := regimes.SupervisionReviewDue(med, r.StartDate, n)
 		serviceRev := rev
 		if !due.IsZero() && !day.Before(due) && !rev.Before(due) {
-			if serviceRev, err = lastServiceReview(tx.g, r.PatientID, r.ServiceID); err != nil {
-				return err
-			}
+			serviceRev = reviews.byOrganisation[[2]string{r.PatientID, r.ServiceID}]
 		}
 		if !due.IsZero() && !day.Before(due) && serviceRev.Before(due) && r.Pattern.Supervises() {
-			if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertSupervisionReviewDue, Rule: "S6",
+			alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertSupervisionReviewDue, Rule: "S6",
 				Message: fmt.Sprintf("Consumption has been supervised since %s, the start of %s: review whether supervision is still needed (due %s).",
 					r.StartDate, med.Class, due),
-				DedupeKey: fmt.Sprintf("s6:%s:%s", r.ID, due)}); err != nil {
-				return err
-			}
+				DedupeKey: fmt.Sprintf("s6:%s:%s", r.ID, due)})
 		}
-		history, err := doseChanges(tx.g, r.ID)
-		if err != nil {
-			return err
-		}
-		if med.Class == dosing.ClassMethadone && DoseOn(history, day) >= n.M4HighDose {
+		if dose := doses[r.ID]; med.Class == dosing.ClassMethadone && dose >= n.M4HighDose {
 			ecg := r.ECGDate
 			if due := regimes.HighDoseReviewDue(ecg, n); ecg.IsZero() || !day.Before(due) {
-				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertECGDue, Rule: "M4",
-					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", DoseOn(history, day)),
-					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)}); err != nil {
-					return err
-				}
+				alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertECGDue, Rule: "M4",
+					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", dose),
+					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)})
 			}
 		}
 		if med.Injectable {
 			// The regime's first dose too: after a switch it is due by the
 			// old product's last dose, for a new patient on the start date.
-			next, err := nextInjection(tx.g, r, n)
-			if err != nil {
-				return err
-			}
+			next := regimes.NextInjection(med, r.StartDate, injections[r.ID], n)
 			if day.After(next.Latest) {
-				if err := tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
+				alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
 					Message:   overdueMessage(r, next),
-					DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, next.Latest)}); err != nil {
-					return err
-				}
+					DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, next.Latest)})
 			}
+		}
+	}
+	return tx.raiseNewAlerts(alerts)
+}
+
+// reviewDates are the dates of patients' latest reviews, ECG reviews
+// aside (as lastReview), and of the latest by each organisation's users:
+// S6 asks for the treatment service's own review, since whether
+// supervision goes on is theirs to decide, and a practice's review under
+// shared care does not answer it.
+type reviewDates struct {
+	latest         map[string]calendar.Date
+	byOrganisation map[[2]string]calendar.Date // patient, organisation
+}
+
+// activeRegimeReviews are the reviewDates of every patient on an active
+// regime.
+func activeRegimeReviews(g *gorm.DB) (reviewDates, error) {
+	out := reviewDates{latest: map[string]calendar.Date{}, byOrganisation: map[[2]string]calendar.Date{}}
+	var rows []struct {
+		PatientID      string
+		OrganisationID *string
+		Date           calendar.Date
+	}
+	// LEFT JOIN: every review counts towards the latest, as in lastReview.
+	if err := g.Table("reviews r").Select("r.patient_id, u.organisation_id, MAX(r.date) AS date").
+		Joins("LEFT JOIN users u ON u.id = r.prescriber_id").
+		Where("r.kind <> ? AND r.patient_id IN (SELECT patient_id FROM regimes WHERE status = ?)", "ecg", RegimeActive).
+		Group("r.patient_id, u.organisation_id").Scan(&rows).Error; err != nil {
+		return out, translate(err)
+	}
+	for _, r := range rows {
+		if r.Date.After(out.latest[r.PatientID]) {
+			out.latest[r.PatientID] = r.Date
+		}
+		if r.OrganisationID != nil {
+			out.byOrganisation[[2]string{r.PatientID, *r.OrganisationID}] = r.Date
+		}
+	}
+	return out, nil
+}
+
+// methadoneDosesOn is the dose on day (DoseOn) of every active methadone
+// regime with a standing dose change in force by then, by regime id: M4
+// reads no other dose.
+func methadoneDosesOn(g *gorm.DB, day calendar.Date) (map[string]dosing.Micrograms, error) {
+	var codes []string
+	for _, m := range dosing.Formulary() {
+		if m.Class == dosing.ClassMethadone {
+			codes = append(codes, m.Code)
+		}
+	}
+	var changes []DoseChange
+	if err := g.Select("id, regime_id, to_ug, effective_date, created_at").
+		Where("regime_id IN (SELECT id FROM regimes WHERE status = ? AND medicine IN ?)", RegimeActive, codes).
+		Where(standingDoseChange).Where("effective_date <= ?", day).
+		Order("regime_id, effective_date, created_at, id").Find(&changes).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := map[string]dosing.Micrograms{}
+	for from := 0; from < len(changes); {
+		to := from + 1
+		for to < len(changes) && changes[to].RegimeID == changes[from].RegimeID {
+			to++
+		}
+		out[changes[from].RegimeID] = DoseOn(changes[from:to], day)
+		from = to
+	}
+	return out, nil
+}
+
+// activeRegimeInjections are, for each of the active regimes that is
+// injectable, the injections nextInjection judges its next one from
+// (recentInjections at its start date), by regime id: each of the
+// regime's own, and the patient's others given within BV7's reuse window
+// before its start.
+func activeRegimeInjections(g *gorm.DB, n policy.Numbers, active []Regime) (map[string][]regimes.Administration, error) {
+	var injectable []string
+	for _, m := range dosing.Formulary() {
+		if m.Injectable {
+			injectable = append(injectable, m.Code)
+		}
+	}
+	var rows []struct {
+		PatientID string
+		RegimeID  string
+		Date      calendar.Date
+		Dose      dosing.Micrograms `gorm:"column:dose_ug"`
+		Extra     bool
+		Site      regimes.Site
+		Medicine  string
+	}
+	err := g.Table("administrations").
+		Select("regimes.patient_id, administrations.regime_id, administrations.date, administrations.dose_ug, administrations.extra, administrations.site, regimes.medicine").
+		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
+		Where("regimes.patient_id IN (SELECT patient_id FROM regimes WHERE status = ? AND medicine IN ?)", RegimeActive, injectable).
+		Order("regimes.patient_id, administrations.date, administrations.created_at").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	byPatient := map[string][]regimes.Administration{}
+	for _, a := range rows {
+		byPatient[a.PatientID] = append(byPatient[a.PatientID], regimes.Administration{Date: a.Date, Dose: a.Dose, Site: a.Site,
+			Extra: a.Extra, Medicine: a.Medicine, Regime: a.RegimeID})
+	}
+	out := map[string][]regimes.Administration{}
+	for _, r := range active {
+		if !slices.Contains(injectable, r.Medicine) {
+			continue
+		}
+		since := r.StartDate.AddDays(-7 * n.BV7SiteReuseWeeks)
+		for _, a := range byPatient[r.PatientID] {
+			if a.Regime == r.ID || !a.Date.Before(since) {
+				out[r.ID] = append(out[r.ID], a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// raiseNewAlerts raises the alerts in order (raiseAlert), first leaving
+// out in one read those whose dedupe key is taken: a scheduled alert,
+// raised once per due date, is mostly already there.
+func (tx *Tx) raiseNewAlerts(alerts []Alert) error {
+	keys := make([]string, len(alerts))
+	for i, a := range alerts {
+		keys[i] = a.DedupeKey
+	}
+	raised := map[string]bool{}
+	for chunk := range slices.Chunk(keys, 1000) {
+		var found []string
+		if err := tx.g.Model(&Alert{}).Where("dedupe_key IN ?", chunk).Pluck("dedupe_key", &found).Error; err != nil {
+			return translate(err)
+		}
+		for _, k := range found {
+			raised[k] = true
+		}
+	}
+	for _, a := range alerts {
+		if raised[a.DedupeKey] {
+			continue
+		}
+		if err := tx.raiseAlert(a); err != nil {
+			return err
 		}
 	}
 	return nil
