@@ -85,14 +85,15 @@ func (m dayCloseMetrics) collectors() []prometheus.Collector {
 // dayCloser runs the server's day closes. Its store calls and its sleep are
 // plain functions so a test can fail them and skip the waiting.
 type dayCloser struct {
-	close   func(ctx context.Context, day calendar.Date) ([]store.CloseDayResult, error)
-	head    func(ctx context.Context) (audit.Anchor, error)
-	now     func() time.Time
-	sleep   func(ctx context.Context, d time.Duration) error
-	zone    *time.Location
-	at      time.Duration
-	log     *slog.Logger
-	metrics dayCloseMetrics
+	close      func(ctx context.Context, day calendar.Date) ([]store.CloseDayResult, error)
+	lastClosed func(ctx context.Context) (calendar.Date, error)
+	head       func(ctx context.Context) (audit.Anchor, error)
+	now        func() time.Time
+	sleep      func(ctx context.Context, d time.Duration) error
+	zone       *time.Location
+	at         time.Duration
+	log        *slog.Logger
+	metrics    dayCloseMetrics
 	// A failed close is retried after minRetry, doubling up to maxRetry:
 	// soon enough that a database back after a moment loses no alerts,
 	// seldom enough not to add to an outage.
@@ -104,15 +105,16 @@ func newDayCloser(db *store.DB, cfg config.Config, log *slog.Logger, m dayCloseM
 		close: func(ctx context.Context, day calendar.Date) ([]store.CloseDayResult, error) {
 			return db.CloseDayAll(ctx, cfg.Policy, cfg.Timezone, day)
 		},
-		head:     db.AuditHead,
-		now:      time.Now,
-		sleep:    sleepCtx,
-		zone:     cfg.Timezone,
-		at:       cfg.DayCloseAt,
-		log:      log,
-		metrics:  m,
-		minRetry: 5 * time.Second,
-		maxRetry: 5 * time.Minute,
+		lastClosed: db.LastDayClosed,
+		head:       db.AuditHead,
+		now:        time.Now,
+		sleep:      sleepCtx,
+		zone:       cfg.Timezone,
+		at:         cfg.DayCloseAt,
+		log:        log,
+		metrics:    m,
+		minRetry:   5 * time.Second,
+		maxRetry:   5 * time.Minute,
 	}
 }
 
@@ -127,15 +129,40 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// run closes yesterday at start (in case the server was down at close
-// time) and then every day at the configured local time, until ctx ends.
+// maxCatchUpDays bounds the start-up catch-up after a long outage. The
+// oldest day it closes still marks every earlier unrecorded instalment
+// within the history window missed (CloseDay), so MD1 counts them; only
+// the days' own alerts are lost.
+const maxCatchUpDays = 14
+
+// run closes at start every day whose close the server missed while it
+// was down, then every day at the configured local time, until ctx ends.
 // Day close is idempotent, so a second server running it too does no harm,
 // and neither does a retry of a close that half succeeded.
 func (d *dayCloser) run(ctx context.Context) {
-	if err := d.closeUntilDone(ctx, calendar.DateOf(d.now(), d.zone).AddDays(-1), "day close catch-up done", "day close catch-up failed"); err != nil {
+	// Taken before the catch-up: a catch-up that runs past today's close
+	// time closes today next, at once, rather than skip it.
+	when, day := nextDayClose(d.now(), d.zone, d.at)
+	var last calendar.Date
+	if _, err := d.untilDone(ctx, func() error {
+		var err error
+		last, err = d.lastClosed(ctx)
+		return err
+	}, func(attempt int, wait time.Duration, err error) {
+		d.log.Error("day close catch-up failed", "attempt", attempt, "retry_in_ms", wait.Milliseconds(), "error", err.Error())
+	}); err != nil {
 		return
 	}
-	when, day := nextDayClose(d.now(), d.zone, d.at)
+	days, skipped := catchUpDays(last, day.AddDays(-1), maxCatchUpDays)
+	if skipped > 0 {
+		d.log.Warn("day close catch-up skips days", "last_closed", last.String(), "skipped", skipped,
+			"from", days[0].String(), "max_days", maxCatchUpDays)
+	}
+	for _, c := range days {
+		if err := d.closeUntilDone(ctx, c, "day close catch-up done", "day close catch-up failed"); err != nil {
+			return
+		}
+	}
 	for {
 		if err := d.sleep(ctx, when.Sub(d.now())); err != nil {
 			return
@@ -150,36 +177,79 @@ func (d *dayCloser) run(ctx context.Context) {
 	}
 }
 
+// catchUpDays are the days the start-up closes, oldest first: each after
+// lastClosed through lastDue, the last day whose close time has passed,
+// but no more than the latest max of them (skipped says how many are left
+// out). With no day closed yet, or every one, it is lastDue alone: closing
+// it again does no harm, and takes in a pharmacy added since.
+func catchUpDays(lastClosed, lastDue calendar.Date, max int) (days []calendar.Date, skipped int) {
+	from := lastDue
+	if !lastClosed.IsZero() && lastClosed.Before(lastDue) {
+		from = lastClosed.AddDays(1)
+	}
+	if oldest := lastDue.AddDays(1 - max); from.Before(oldest) {
+		skipped = from.DaysUntil(oldest)
+		from = oldest
+	}
+	for c := from; !c.After(lastDue); c = c.AddDays(1) {
+		days = append(days, c)
+	}
+	return days, skipped
+}
+
 // closeUntilDone closes day, retrying with bounded backoff until it
 // succeeds; it gives up only when ctx ends (the server stops).
 func (d *dayCloser) closeUntilDone(ctx context.Context, day calendar.Date, done, failed string) error {
-	wait := d.minRetry
-	for attempt := 1; ; attempt++ {
+	var (
+		res  []store.CloseDayResult
+		took time.Duration
+	)
+	attempts, err := d.untilDone(ctx, func() error {
 		started := d.now()
-		res, err := d.close(ctx, day)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err == nil {
-			d.metrics.lastSuccess.Set(float64(d.now().UnixNano()) / 1e9)
-			missed := 0
-			for _, r := range res {
-				missed += r.Missed
-			}
-			d.log.Info(done, "date", day.String(), "pharmacies", len(res), "missed", missed,
-				"attempts", attempt, "duration_ms", d.now().Sub(started).Milliseconds())
-			// The logs leave the database's reach: a head logged daily is
-			// an anchor for `audit verify --anchor` (ADR 0002).
-			if head, err := d.head(ctx); err == nil {
-				d.log.Info("audit head", "anchor", head.String())
-			}
-			return nil
-		}
-		d.metrics.failures.Inc()
+		var err error
+		res, err = d.close(ctx, day)
+		took = d.now().Sub(started)
+		return err
+	}, func(attempt int, wait time.Duration, err error) {
 		d.log.Error(failed, "date", day.String(), "attempt", attempt,
 			"closed", len(res), "retry_in_ms", wait.Milliseconds(), "error", err.Error())
+	})
+	if err != nil {
+		return err
+	}
+	d.metrics.lastSuccess.Set(float64(d.now().UnixNano()) / 1e9)
+	missed := 0
+	for _, r := range res {
+		missed += r.Missed
+	}
+	d.log.Info(done, "date", day.String(), "pharmacies", len(res), "missed", missed,
+		"attempts", attempts, "duration_ms", took.Milliseconds())
+	// The logs leave the database's reach: a head logged daily is an
+	// anchor for `audit verify --anchor` (ADR 0002).
+	if head, err := d.head(ctx); err == nil {
+		d.log.Info("audit head", "anchor", head.String())
+	}
+	return nil
+}
+
+// untilDone runs try until it succeeds, reporting each failure to failed
+// with the wait before the next attempt: minRetry, doubling up to
+// maxRetry. It gives up only when ctx ends (the server stops), and then
+// reports nothing.
+func (d *dayCloser) untilDone(ctx context.Context, try func() error, failed func(attempt int, wait time.Duration, err error)) (attempts int, err error) {
+	wait := d.minRetry
+	for attempt := 1; ; attempt++ {
+		err := try()
+		if ctx.Err() != nil {
+			return attempt, ctx.Err()
+		}
+		if err == nil {
+			return attempt, nil
+		}
+		d.metrics.failures.Inc()
+		failed(attempt, wait, err)
 		if err := d.sleep(ctx, wait); err != nil {
-			return err
+			return attempt, err
 		}
 		wait = min(2*wait, d.maxRetry)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,14 +52,26 @@ func TestNextDayCloseAcrossClockChanges(t *testing.T) {
 // closeRun drives a dayCloser on a fake clock that only sleep moves: fail
 // says whether the n-th close fails; the run stops after stopAfter closes.
 type closeRun struct {
-	days   []string
-	sleeps []time.Duration
-	logs   bytes.Buffer
-	m      dayCloseMetrics
+	days    []string
+	lookups int
+	sleeps  []time.Duration
+	logs    bytes.Buffer
+	m       dayCloseMetrics
 }
 
 func runCloser(t *testing.T, start string, minRetry, maxRetry time.Duration, stopAfter int, fail func(n int) bool) *closeRun {
 	t.Helper()
+	return runCloserSince(t, start, "", 0, minRetry, maxRetry, stopAfter, fail)
+}
+
+// runCloserSince is runCloser on a database whose last day closed is
+// lastClosed ("": none), read only after lookupFails failed attempts.
+func runCloserSince(t *testing.T, start, lastClosed string, lookupFails int, minRetry, maxRetry time.Duration, stopAfter int, fail func(n int) bool) *closeRun {
+	t.Helper()
+	var last calendar.Date
+	if lastClosed != "" {
+		last = calendar.MustParse(lastClosed)
+	}
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +94,12 @@ func runCloser(t *testing.T, start string, minRetry, maxRetry time.Duration, sto
 				return nil, errors.New("unavailable: the database is unavailable: connection refused")
 			}
 			return []store.CloseDayResult{{PharmacyID: "p1", Date: day, Missed: 2}}, nil
+		},
+		lastClosed: func(context.Context) (calendar.Date, error) {
+			if r.lookups++; r.lookups <= lookupFails {
+				return calendar.Date{}, errors.New("unavailable: the database is unavailable: connection refused")
+			}
+			return last, nil
 		},
 		head: func(context.Context) (audit.Anchor, error) { return audit.Anchor{Seq: 1, Hash: "ab"}, nil },
 		now:  func() time.Time { return now },
@@ -119,16 +138,7 @@ func TestDayCloseRetriesTheSameDay(t *testing.T) {
 	if !slices.Equal(r.days, want) {
 		t.Fatalf("closed %v, want %v", r.days, want)
 	}
-	var msgs []string
-	for _, line := range strings.Split(strings.TrimSpace(r.logs.String()), "\n") {
-		var l struct{ Msg, Date string }
-		if err := json.Unmarshal([]byte(line), &l); err != nil {
-			t.Fatal(err)
-		}
-		if l.Msg != "audit head" {
-			msgs = append(msgs, l.Msg+" "+l.Date)
-		}
-	}
+	msgs := r.messages(t)
 	wantLogs := []string{"day close catch-up done 2026-06-01", "day close failed 2026-06-02", "day close failed 2026-06-02",
 		"day closed 2026-06-02", "day closed 2026-06-03"}
 	if !slices.Equal(msgs, wantLogs) {
@@ -139,6 +149,73 @@ func TestDayCloseRetriesTheSameDay(t *testing.T) {
 	}
 	if got := valueOf(t, r.m.lastSuccess); got == 0 {
 		t.Error("dosebook_day_close_last_success_timestamp_seconds not set")
+	}
+}
+
+// The start-up catch-up closes every day whose close the server missed,
+// oldest first, each until it succeeds: down from Thursday night to
+// Monday, it closes Friday, Saturday and Sunday, so each day's missed doses
+// and alerts are as if it had been up. Two weeks at most.
+func TestDayCloseCatchesUpEveryMissedDay(t *testing.T) {
+	t.Parallel()
+	var bounded []string
+	for d := calendar.MustParse("2026-05-25"); d.Before(calendar.MustParse("2026-06-08")); d = d.AddDays(1) {
+		bounded = append(bounded, d.String())
+	}
+	never := func(int) bool { return false }
+	tests := []struct {
+		name, start, lastClosed string
+		lookupFails             int
+		minRetry                time.Duration
+		fail                    func(n int) bool
+		want                    []string // the days closed, the last one the first scheduled close
+		wantLogs                []string // beyond a "day close catch-up done" for each day but the last
+		wantFailures            float64
+	}{
+		{name: "down over the weekend", start: "2026-06-08T09:00:00+01:00", lastClosed: "2026-06-04", lookupFails: 1,
+			fail: func(n int) bool { return n == 2 },
+			want: []string{"2026-06-05", "2026-06-06", "2026-06-06", "2026-06-07", "2026-06-08"},
+			wantLogs: []string{"day close catch-up failed ", "day close catch-up done 2026-06-05", "day close catch-up failed 2026-06-06",
+				"day close catch-up done 2026-06-06", "day close catch-up done 2026-06-07"},
+			wantFailures: 2},
+		{name: "up last night", start: "2026-06-08T09:00:00+01:00", lastClosed: "2026-06-07", fail: never,
+			want: []string{"2026-06-07", "2026-06-08"}},
+		{name: "nothing closed yet", start: "2026-06-08T09:00:00+01:00", fail: never,
+			want: []string{"2026-06-07", "2026-06-08"}},
+		{name: "a pharmacy closed today early", start: "2026-06-08T19:00:00+01:00", lastClosed: "2026-06-08", fail: never,
+			want: []string{"2026-06-07", "2026-06-08"}},
+		{name: "started after today's close time", start: "2026-06-08T23:30:00+01:00", lastClosed: "2026-06-06", fail: never,
+			want: []string{"2026-06-07", "2026-06-08", "2026-06-09"}},
+		{name: "catch-up retried past today's close time", start: "2026-06-08T22:00:00+01:00", lastClosed: "2026-06-06",
+			minRetry: 2 * time.Hour, fail: func(n int) bool { return n == 1 },
+			want:         []string{"2026-06-07", "2026-06-07", "2026-06-08", "2026-06-09"},
+			wantLogs:     []string{"day close catch-up failed 2026-06-07", "day close catch-up done 2026-06-07", "day closed 2026-06-08"},
+			wantFailures: 1},
+		{name: "down for five weeks", start: "2026-06-08T09:00:00+01:00", lastClosed: "2026-05-01", fail: never,
+			want:     append(bounded, "2026-06-08"),
+			wantLogs: []string{"day close catch-up skips days "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			minRetry := cmp.Or(tt.minRetry, time.Millisecond)
+			r := runCloserSince(t, tt.start, tt.lastClosed, tt.lookupFails, minRetry, 4*minRetry, len(tt.want), tt.fail)
+			if !slices.Equal(r.days, tt.want) {
+				t.Fatalf("closed %v, want %v", r.days, tt.want)
+			}
+			wantLogs := tt.wantLogs
+			if wantLogs == nil || wantLogs[0] == "day close catch-up skips days " {
+				for _, d := range tt.want[:len(tt.want)-1] {
+					wantLogs = append(wantLogs, "day close catch-up done "+d)
+				}
+			}
+			if got := r.messages(t); !slices.Equal(got, wantLogs) {
+				t.Fatalf("logs %q, want %q", got, wantLogs)
+			}
+			if got := valueOf(t, r.m.failures); got != tt.wantFailures {
+				t.Errorf("dosebook_day_close_failures_total = %v, want %v", got, tt.wantFailures)
+			}
+		})
 	}
 }
 
@@ -161,6 +238,23 @@ func TestDayCloseBackoffIsBounded(t *testing.T) {
 	if len(r.sleeps) != 31 {
 		t.Fatalf("waits %v: 06-03's time had passed, so it should have closed at once", r.sleeps)
 	}
+}
+
+// messages are the run's log messages, each with its date, but for the
+// audit heads.
+func (r *closeRun) messages(t *testing.T) []string {
+	t.Helper()
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(r.logs.String()), "\n") {
+		var l struct{ Msg, Date string }
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Msg != "audit head" {
+			msgs = append(msgs, l.Msg+" "+l.Date)
+		}
+	}
+	return msgs
 }
 
 func valueOf(t *testing.T, m prometheus.Metric) float64 {

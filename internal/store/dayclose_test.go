@@ -86,3 +86,41 @@ func TestCloseDayAllCarriesOnPastAFailingPharmacy(t *testing.T) {
 		}
 	})
 }
+
+// The last day closed is the one every pharmacy has closed: one behind
+// (its close failed, or the server stopped before it) holds it back, and
+// one never closed (new) does not.
+func TestLastDayClosed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n := policy.Defaults()
+		if last, err := db.LastDayClosed(ctx); err != nil || !last.IsZero() {
+			t.Fatalf("LastDayClosed before any close = %s, %v; want none", last, err)
+		}
+		var ahead, behind, newer store.Organisation
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for i, o := range []*store.Organisation{&ahead, &behind, &newer} {
+				*o = store.Organisation{Kind: auth.Pharmacy, Name: []string{"Aston Pharmacy", "Bridge Pharmacy", "Canal Pharmacy"}[i]}
+				if err := tx.CreateOrganisation(o); err != nil {
+					return err
+				}
+			}
+			for _, c := range []struct {
+				ph  store.Organisation
+				day string
+			}{{ahead, "2026-06-05"}, {behind, "2026-06-05"}, {ahead, "2026-06-06"}, {behind, "2026-06-03"}, {ahead, "2026-06-07"}} {
+				if _, err := tx.CloseDay(n, time.UTC, c.ph.ID, calendar.MustParse(c.day)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last, err := db.LastDayClosed(ctx); err != nil || last.String() != "2026-06-05" {
+			t.Fatalf("LastDayClosed = %s, %v; want 2026-06-05, the latest of the pharmacy behind", last, err)
+		}
+	})
+}

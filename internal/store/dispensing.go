@@ -1316,6 +1316,17 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	return raised, nil
 }
 
+// LastDayClosed is the latest day that every pharmacy with a day close on
+// record has closed: the last day the whole day close (CloseDayAll) can
+// have succeeded for. Zero when no day has been closed. A pharmacy without
+// a close yet is new, and counts from its first.
+func (db *DB) LastDayClosed(ctx context.Context) (calendar.Date, error) {
+	var last calendar.Date
+	err := db.read(ctx).Raw("SELECT MIN(latest) FROM (SELECT MAX(date) AS latest FROM day_closes GROUP BY pharmacy_id) closes").
+		Row().Scan(&last)
+	return last, translate(err)
+}
+
 // CloseDayAll runs day close at every pharmacy, each in its own
 // transaction, then raises the day's scheduled alerts (BV8, M5, M4, SC1). A
 // pharmacy that fails stops neither the others nor the scheduled alerts: a
