@@ -126,12 +126,18 @@ func (tx *Tx) openMissedAlerts(patientID string, from, to calendar.Date) ([]cale
 // the missed day away, and another brought it back).
 func (tx *Tx) newMissedKey(patientID string, since calendar.Date) (string, error) {
 	key := missedKeyPrefix(patientID) + since.String()
+	// The key itself first, through its unique index: alerts are never
+	// deleted, so a run never alerted before has no numbered key either.
+	// Counting by prefix reads every alert, once for each run alerted.
 	var earlier int64
-	if err := tx.g.Model(&Alert{}).Where("substr(dedupe_key, 1, ?) = ?", len(key), key).Count(&earlier).Error; err != nil {
+	if err := tx.g.Model(&Alert{}).Where("dedupe_key = ?", key).Count(&earlier).Error; err != nil {
 		return "", translate(err)
 	}
 	if earlier == 0 {
 		return key, nil
+	}
+	if err := tx.g.Model(&Alert{}).Where("substr(dedupe_key, 1, ?) = ?", len(key), key).Count(&earlier).Error; err != nil {
+		return "", translate(err)
 	}
 	return fmt.Sprintf("%s:%d", key, earlier+1), nil
 }
