@@ -191,6 +191,11 @@ func (s *Server) recordReview(c *gin.Context) {
 	}
 	recordedDay(&f, "date", r.Date, s.today(), "date must not be in the future")
 	ecgDay(&f, r.ECGDate, s.today(), s.cfg.Policy)
+	// A review records an ECG already done: one dated after the review is
+	// a date entered wrongly (or a review entered on the wrong day).
+	if !r.ECGDate.IsZero() && r.ECGDate.After(r.Date) {
+		f.Add("ecg_date", "not_after_review", "ecg_date must not be after the review's date (%s)", r.Date)
+	}
 	switch req.Kind {
 	case "":
 		r.Kind = "clinical"

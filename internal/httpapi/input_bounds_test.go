@@ -59,7 +59,16 @@ func TestReviewECGDates(t *testing.T) {
 		if p := problemOf(t, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2030-01-01", "notes": "x"}), 422); !slices.Contains(fieldsOf(p), "ecg_date") {
 			t.Fatalf("future ECG: %v", p)
 		}
-		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2026-03-20", "notes": "QTc 420 ms"}))
+		// A review dated before the ECG it records.
+		before := e.auditCount()
+		p := problemOf(t, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "date": "2026-03-10", "ecg_date": "2026-03-20", "notes": "x"}), 422)
+		if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "ecg_date" || errs[0].(map[string]any)["rule"] != "not_after_review" {
+			t.Fatalf("ECG after the review: %v", p["errors"])
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused review was written")
+		}
+		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "date": "2026-03-20", "ecg_date": "2026-03-20", "notes": "QTc 420 ms"}))
 		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2025-06-01", "notes": "an old ECG, filed late"}))
 		rs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)
 		if got := rs[0].(map[string]any)["ecg_date"]; got != "2026-03-20" {
