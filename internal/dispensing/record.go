@@ -211,7 +211,8 @@ type OccurredInput struct {
 // a record made after the instalment's day, a correction above all, must
 // say when on that day it happened: now would date it to the wrong day.
 // Missed is the day passing without a visit, not a moment anyone saw: its
-// time is when it was marked, so only the future is refused for it.
+// time is when it was marked, on the instalment's day or later; the future
+// and the days before are refused for it.
 //
 // Comparing local dates, not instants, keeps the clock-change days right:
 // the last Sunday of March has 23 hours in London and the last Sunday of
@@ -228,10 +229,15 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 	if given && at.After(in.Now.Add(ClockSkew)) {
 		return at, problem.Invalidf("occurred_at", "not_future", "occurred_at %s is in the future", at.UTC().Format(time.RFC3339))
 	}
+	day := calendar.DateOf(at, zone)
 	if in.Outcome == Missed {
+		if day.Before(in.InstalmentDate) {
+			return at, problem.Invalidf("occurred_at", "not_before_date",
+				"occurred_at is on %s, before this instalment's date %s: a dose is missed only once its day has come; check the date",
+				day, in.InstalmentDate)
+		}
 		return at, nil
 	}
-	day := calendar.DateOf(at, zone)
 	switch {
 	case day.Before(in.InstalmentDate):
 		return at, problem.Invalidf("occurred_at", "L3",

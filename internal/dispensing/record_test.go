@@ -251,6 +251,11 @@ func TestOccurredAt(t *testing.T) {
 		{name: "within the clock-skew allowance", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T10:04:59Z", now: "2026-12-02T10:00:00Z"},
 		{name: "beyond the clock-skew allowance", outcome: Supervised, date: "2026-12-02", given: "2026-12-02T10:05:01Z",
 			now: "2026-12-02T10:00:00Z", wantRule: "not_future"},
+		{name: "missed dated before the day", outcome: Missed, date: "2026-12-02", given: "2026-12-01T23:00:00Z",
+			now: "2026-12-09T09:00:00Z", wantRule: "not_before_date"},
+		{name: "missed dated a century back", outcome: Missed, date: "2026-12-02", given: "1901-01-01T09:00:00Z",
+			now: "2026-12-09T09:00:00Z", wantRule: "not_before_date"},
+		{name: "missed marked on the day", outcome: Missed, date: "2026-12-02", given: "2026-12-02T18:00:00Z", now: "2026-12-02T18:30:00Z"},
 		{name: "missed in the future", outcome: Missed, date: "2026-12-02", given: "2026-12-03T10:00:00Z",
 			now: "2026-12-02T10:00:00Z", wantRule: "not_future"},
 
