@@ -1240,8 +1240,10 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 // collection the day before (firstCollection). The change that asked for
 // the reissue stands whatever happens here: a prescription whose remaining
 // days cannot be laid out is left as written, not cancelled, and the
-// returned findings tell the prescriber which one to rewrite.
-func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date, why string) ([]Prescription, []policy.Finding, error) {
+// returned findings tell the prescriber which one to rewrite. Each new
+// prescription is checked for S8 as a written one is: the warning is
+// audited with it and returned, naming it, and never stops the reissue.
+func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, today calendar.Date, why string) ([]Prescription, []policy.Finding, error) {
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, from).
 		Order("start_date").Find(&live).Error; err != nil {
@@ -1280,6 +1282,7 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 		return nil, nil, err
 	}
 	_, noAddress := prescriptions.PatientAddressFinding(address, true)
+	med, _ := dosing.LookupMedicine(r.Medicine)
 	names := map[string]string{}
 	pharmacyName := func(id string) (string, error) {
 		if name, ok := names[id]; ok {
@@ -1374,13 +1377,21 @@ func (tx *Tx) reissueLive(p auth.Principal, r Regime, from, today calendar.Date,
 			return nil, nil, err
 		}
 		for i, seg := range segs {
-			res, err := tx.insertPrescription(p, r, old.ServiceID,
-				NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}, history, settings,
-				&old.ID, nil, earlier[i])
+			in := NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}
+			carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier[i])
+			if err != nil {
+				return nil, nil, err
+			}
+			res, err := tx.insertPrescription(p, r, old.ServiceID, in, history, settings, &old.ID, carried, earlier[i])
 			if err != nil {
 				return nil, nil, err
 			}
 			out = append(out, res.Prescription)
+			// The change's answer lists every reissue's warnings together.
+			for _, f := range carried {
+				f.Message = fmt.Sprintf("Reissued as %s: %s", res.Serial, f.Message)
+				findings = append(findings, f)
+			}
 		}
 	}
 	return out, findings, nil

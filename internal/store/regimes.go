@@ -928,7 +928,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	// The withdrawn changes are no longer read (doseChanges), so the
 	// reissued days from this change on carry the doses now in force.
 	var stuck []policy.Finding
-	res.Reissued, stuck, err = tx.reissueLive(p, r, in.Effective, today,
+	res.Reissued, stuck, err = tx.reissueLive(p, n, r, in.Effective, today,
 		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
 	if err != nil {
 		return res, err
@@ -1078,7 +1078,7 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied); err != nil {
 		return r, set, out, nil, err
 	}
-	reissued, stuck, err := tx.reissueLive(p, r, in.Effective, today,
+	reissued, stuck, err := tx.reissueLive(p, n, r, in.Effective, today,
 		fmt.Sprintf("Pickup pattern changed from %s; remaining days reissued", in.Effective))
 	if err != nil {
 		return r, set, out, reissued, err
@@ -1168,7 +1168,7 @@ func (tx *Tx) movePharmacy(p auth.Principal, n policy.Numbers, regimeID string, 
 			return set, nil, err
 		}
 	}
-	reissued, notReissued, err := tx.reissueLive(p, r, in.Effective, today,
+	reissued, notReissued, err := tx.reissueLive(p, n, r, in.Effective, today,
 		fmt.Sprintf("Dispensing moves to %s from %s; remaining days reissued", to.Name, in.Effective))
 	*stuck = notReissued
 	if err != nil {
