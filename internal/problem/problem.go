@@ -38,6 +38,9 @@ type FieldError struct {
 	Field   string `json:"field"`
 	Rule    string `json:"rule"`
 	Message string `json:"message"`
+	// unread is the request field whose value this error kept from being
+	// read at all (NotRead).
+	unread string
 }
 
 // Error is the error type every service returns for expected failures.
@@ -122,8 +125,48 @@ func Blocked(findings []policy.Finding) *Error {
 // validator can report every failing field at once.
 type Fields []FieldError
 
+// Add adds an error about field, unless field (or the field it is part of:
+// "overrides" for "overrides[0].rule") could not be read from the request
+// (NotRead): its value came out empty, and an error about the empty value
+// ("required") would contradict the one about what was sent.
 func (f *Fields) Add(field, rule, format string, args ...any) {
-	*f = append(*f, FieldError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	f.AddAll(FieldError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// AddAll adds each error as Add does.
+func (f *Fields) AddAll(errs ...FieldError) {
+	for _, e := range errs {
+		if !f.NotReadAt(e.Field) {
+			*f = append(*f, e)
+		}
+	}
+}
+
+// NotRead adds errs, the reasons the value of field, a top-level field of
+// the request, could not be read at all (a wrong JSON type, a date that is
+// no date); they may name a field inside it. Later errors about field or
+// anything inside it are dropped (Add).
+func (f *Fields) NotRead(field string, errs ...FieldError) {
+	for _, e := range errs {
+		e.unread = field
+		*f = append(*f, e)
+	}
+}
+
+// NotReadAt reports whether field, or the top-level field it is part of,
+// could not be read (NotRead). Names match ignoring case, as encoding/json
+// matches a key to its field.
+func (f Fields) NotReadAt(field string) bool {
+	top := field
+	if i := strings.IndexAny(field, ".["); i >= 0 {
+		top = field[:i]
+	}
+	for _, e := range f {
+		if e.unread != "" && strings.EqualFold(e.unread, top) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f Fields) Err() error {
