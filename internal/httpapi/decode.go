@@ -25,11 +25,16 @@ const maxBody = 1 << 20
 var errBodyTooLarge = errors.New("body too large")
 
 // decode reads a JSON body strictly: unknown fields, trailing data, invalid
-// UTF-8 and wrong types are all client errors naming the field.
-func decode(c *gin.Context, v any) error {
+// UTF-8 and wrong types are all client errors naming the field. A body
+// that cannot be read as a request at all is the error, answered alone.
+// A field whose value cannot be read is returned in fields, with v holding
+// every other field, for the handler to add its own checks to: one answer
+// then names every failing field. The handler must not act on v unless
+// fields.Err() is nil, once its checks are added.
+func decode(c *gin.Context, v any) (fields problem.Fields, err error) {
 	body, err := readBody(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return decodeBytes(body, v)
 }
@@ -73,72 +78,88 @@ func jsonContentType(header string) error {
 	return nil
 }
 
-func decodeBytes(body []byte, v any) error {
+// decodeBytes is decode of a body already read.
+func decodeBytes(body []byte, v any) (problem.Fields, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return &problem.Error{Code: problem.Malformed, Message: "a JSON request body is required"}
+		return nil, &problem.Error{Code: problem.Malformed, Message: "a JSON request body is required"}
 	}
 	if !utf8.Valid(body) {
-		return &problem.Error{Code: problem.Malformed, Message: "the request body is not valid UTF-8"}
+		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body is not valid UTF-8"}
 	}
 	if field := duplicateKey(body); field != "" {
-		return problem.Invalidf(field, "duplicate", "%q is given more than once; send each field once", field)
+		return nil, problem.Invalidf(field, "duplicate", "%q is given more than once; send each field once", field)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return everyFieldError(body, v, decodeError(err))
+	err := dec.Decode(v)
+	if err != nil {
+		err = decodeError(err)
+		if pe, ok := problem.As(err); !ok || len(pe.Fields) == 0 {
+			return nil, err // not JSON, or not all of it
+		}
 	}
 	if dec.More() {
-		return &problem.Error{Code: problem.Malformed, Message: "the request body holds more than one JSON value"}
+		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body holds more than one JSON value"}
 	}
-	return nil
+	if err != nil {
+		return everyFieldError(body, v, err)
+	}
+	return nil, nil
 }
 
 // everyFieldError turns the first field decoding stopped at into every
-// field that is wrong: encoding/json reports one type error, and a date or
-// dose it cannot read stops it altogether, so a client fixing one field
-// at a time would send the request again for each. Only when decoding
-// failed (the happy path decodes once), each top-level field of the
-// object is decoded alone into a fresh request value; a value that fails
-// is named by its field even where its own error carries no name.
-func everyFieldError(body []byte, v any, first error) error {
-	pe, ok := problem.As(first)
+// field that is wrong, and v into the request without them: encoding/json
+// reports one type error, and a date or dose it cannot read stops it
+// altogether, leaving v half filled. Only when decoding failed (the happy
+// path decodes once), each top-level field of the object is decoded alone
+// into a fresh request value; a value that fails is named by its field even
+// where its own error carries no name, and one that decodes is decoded
+// into v, which holds nothing else. A body it cannot take apart so (not an
+// object, a request that reads itself) is refused with first, at once.
+func everyFieldError(body []byte, v any, first error) (problem.Fields, error) {
 	t := reflect.TypeOf(v)
-	if !ok || len(pe.Fields) == 0 || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct ||
-		t.Implements(reflect.TypeFor[json.Unmarshaler]()) {
-		return first
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct || t.Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return nil, first
 	}
 	keys, values, err := topLevelFields(body)
 	if err != nil {
-		return first
+		return nil, first
 	}
+	read := reflect.New(t.Elem())
 	var all problem.Fields
 	for i, key := range keys {
 		one, err := json.Marshal(map[string]json.RawMessage{key: values[i]})
 		if err != nil {
-			return first
+			return nil, first
 		}
-		dec := json.NewDecoder(bytes.NewReader(one))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(reflect.New(t.Elem()).Interface())
-		if err == nil {
+		if err := decodeStrict(one, reflect.New(t.Elem()).Interface()); err != nil {
+			fe, ok := problem.As(decodeError(err))
+			if !ok || len(fe.Fields) == 0 {
+				return nil, first
+			}
+			for j := range fe.Fields {
+				if fe.Fields[j].Field == "body" {
+					fe.Fields[j].Field = key
+				}
+			}
+			all.NotRead(key, fe.Fields...)
 			continue
 		}
-		fe, ok := problem.As(decodeError(err))
-		if !ok {
-			return first
-		}
-		for _, f := range fe.Fields {
-			if f.Field == "body" {
-				f.Field = key
-			}
-			all = append(all, f)
+		if err := decodeStrict(one, read.Interface()); err != nil {
+			return nil, first // decoded alone a moment ago
 		}
 	}
 	if len(all) == 0 {
-		return first
+		return nil, first
 	}
-	return all.Err()
+	reflect.ValueOf(v).Elem().Set(read.Elem())
+	return all, nil
+}
+
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // topLevelFields lists an object's keys and values in the order sent.

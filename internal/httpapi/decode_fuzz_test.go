@@ -21,7 +21,8 @@ func decodeTargets() []any {
 
 // FuzzDecode: decoding any body into any request never panics, and a
 // refusal is always a *problem.Error whose status is a 4xx. A patient body
-// that decodes is also validated, which must not panic either.
+// that decodes, wholly or in part, is also validated, which must not panic
+// either and must refuse a body a field of which could not be read.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"nhs_number":"943 476 5919","given_name":"Zoë","family_name":"Łukasz-Nguyễn","date_of_birth":"1985-04-12"}`,
@@ -39,19 +40,25 @@ func FuzzDecode(f *testing.F) {
 	today := calendar.MustParse("2026-03-26")
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, v := range decodeTargets() {
-			err := decodeBytes([]byte(body), v)
-			if err == nil {
-				if p, ok := v.(*patientRequest); ok {
-					var pt store.Patient
-					for _, create := range []bool{true, false} {
-						if err := p.apply(&pt, create, today); err != nil {
-							checkClientError(t, body, v, err)
-						}
-					}
-				}
+			f, err := decodeBytes([]byte(body), v)
+			if err != nil {
+				checkClientError(t, body, v, err)
 				continue
 			}
-			checkClientError(t, body, v, err)
+			if err := f.Err(); err != nil {
+				checkClientError(t, body, v, err)
+			}
+			if p, ok := v.(*patientRequest); ok {
+				var pt store.Patient
+				for _, create := range []bool{true, false} {
+					err := p.apply(&pt, create, today, f)
+					if err != nil {
+						checkClientError(t, body, v, err)
+					} else if len(f) > 0 {
+						t.Fatalf("decoding %q: fields %v not read, yet the patient request applied", body, f)
+					}
+				}
+			}
 		}
 	})
 }

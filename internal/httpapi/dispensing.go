@@ -97,11 +97,11 @@ func (s *Server) recordDose(c *gin.Context) {
 		}
 	}
 	var req doseEventRequest
-	if err := decodeBytes(body, &req); err != nil {
+	f, err := decodeBytes(body, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
 		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
 		CorrectsID: req.CorrectsID, CorrectionReason: strings.TrimSpace(req.CorrectionReason), Zone: s.cfg.Timezone,
@@ -112,7 +112,9 @@ func (s *Server) recordDose(c *gin.Context) {
 			f.Add("corrects_id", "format", "corrects_id must be a UUID")
 		}
 		requireText(&f, "correction_reason", req.CorrectionReason, 2000)
-	} else if req.CorrectionReason != "" {
+	} else if req.CorrectionReason != "" && !f.NotReadAt("corrects_id") {
+		// A corrects_id that could not be read is named already; this
+		// would call the request an original record.
 		f.Add("correction_reason", "correction_only", "correction_reason goes with corrects_id; an original record has notes")
 	}
 	if err := f.Err(); err != nil {
@@ -179,11 +181,11 @@ func (s *Server) recordReview(c *gin.Context) {
 		return
 	}
 	var req reviewRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	r := store.Review{PatientID: id, Date: date(&f, "date", req.Date, false), Kind: req.Kind, Notes: strings.TrimSpace(req.Notes),
 		ECGDate: date(&f, "ecg_date", req.ECGDate, false)}
 	if r.Date.IsZero() {
@@ -331,7 +333,7 @@ func (s *Server) acknowledgeAlert(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := decodeOptional(c, &struct{}{}); err != nil {
+	if err := decodeNone(c); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -364,13 +366,13 @@ func (s *Server) closeDay(c *gin.Context) {
 		return
 	}
 	var req dayCloseRequest
+	var f problem.Fields
 	if c.Request.ContentLength != 0 {
-		if err := decode(c, &req); err != nil {
+		if f, err = decode(c, &req); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	var f problem.Fields
 	day := date(&f, "date", req.Date, false)
 	if day.IsZero() {
 		day = s.today()

@@ -50,22 +50,26 @@ type createOrganisationRequest struct {
 	Phone   string       `json:"phone"`
 }
 
-func (r createOrganisationRequest) validate() error {
-	return auth.CheckOrganisation(r.Kind, r.Name, r.Address, r.Phone).Err()
+// validate adds the request's errors to f, which holds those decoding
+// found, and answers them all.
+func (r createOrganisationRequest) validate(f problem.Fields) error {
+	f.AddAll(auth.CheckOrganisation(r.Kind, r.Name, r.Address, r.Phone)...)
+	return f.Err()
 }
 
 func (s *Server) createOrganisation(c *gin.Context) {
 	var req createOrganisationRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := req.validate(); err != nil {
+	if err := req.validate(f); err != nil {
 		s.fail(c, err)
 		return
 	}
 	o := store.Organisation{Kind: req.Kind, Name: strings.TrimSpace(req.Name), Address: req.Address, Phone: req.Phone}
-	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreateOrganisation(&o) })
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreateOrganisation(&o) })
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -96,29 +100,31 @@ type createUserRequest struct {
 	IssueToken     bool      `json:"issue_token"`
 }
 
-func (r createUserRequest) validate() error {
-	var f problem.Fields
+// validate adds the request's errors to f, which holds those decoding
+// found, and answers them all.
+func (r createUserRequest) validate(f problem.Fields) error {
 	if !store.ValidID(r.OrganisationID) {
 		f.Add("organisation_id", "format", "organisation_id must be a UUID")
 	}
-	f = append(f, auth.CheckUser(r.Role, r.Name, r.Registration, r.Phone)...)
+	f.AddAll(auth.CheckUser(r.Role, r.Name, r.Registration, r.Phone)...)
 	return f.Err()
 }
 
 func (s *Server) createUser(c *gin.Context) {
 	var req createUserRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := req.validate(); err != nil {
+	if err := req.validate(f); err != nil {
 		s.fail(c, err)
 		return
 	}
 	u := store.User{OrganisationID: req.OrganisationID, Role: req.Role, Name: strings.TrimSpace(req.Name),
 		Registration: req.Registration, Phone: req.Phone}
 	var secret string
-	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		if err := tx.CreateUser(&u); err != nil {
 			return err
 		}
@@ -171,11 +177,11 @@ func (s *Server) issueToken(c *gin.Context) {
 		return
 	}
 	var req issueTokenRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	optionalText(&f, "label", req.Label, 100)
 	if req.TTLHours < 0 || req.TTLHours > 24*366 {
 		f.Add("ttl_hours", "range", "ttl_hours must be from 1 to 8784 (or 0 for the default)")
@@ -210,7 +216,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := decodeOptional(c, &struct{}{}); err != nil {
+	if err := decodeNone(c); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -38,9 +38,9 @@ type patientRequest struct {
 
 // apply validates the request and writes its fields onto pt. On create,
 // the identity fields are required; on update, absent fields stay as they
-// are and a JSON null clears an optional date.
-func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Date) error {
-	var f problem.Fields
+// are and a JSON null clears an optional date. f holds the errors decoding
+// found, which the answer includes.
+func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Date, f problem.Fields) error {
 	text := func(field string, v *string, dst *string, required bool, max int) {
 		switch {
 		case v == nil && required && create:
@@ -174,16 +174,17 @@ func (s *Server) viewPatient(pt store.Patient) patientView {
 
 func (s *Server) createPatient(c *gin.Context) {
 	var req patientRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	var pt store.Patient
-	if err := req.apply(&pt, true, s.today()); err != nil {
+	if err := req.apply(&pt, true, s.today(), f); err != nil {
 		s.fail(c, err)
 		return
 	}
-	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreatePatient(principal(c), &pt) })
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreatePatient(principal(c), &pt) })
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -198,15 +199,23 @@ func (s *Server) updatePatient(c *gin.Context) {
 		return
 	}
 	var req patientRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if len(f) > 0 {
+		// Nothing can be written, so the store is not reached: the other
+		// fields are checked against a blank record (the checks against the
+		// stored one, after_referral, follow once the request can be read).
+		s.fail(c, req.apply(&store.Patient{}, false, s.today(), f))
 		return
 	}
 	var pt store.Patient
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
 		today := s.today()
-		pt, err = tx.UpdatePatient(principal(c), id, today, func(p *store.Patient) error { return req.apply(p, false, today) })
+		pt, err = tx.UpdatePatient(principal(c), id, today, func(p *store.Patient) error { return req.apply(p, false, today, f) })
 		return err
 	})
 	if err != nil {

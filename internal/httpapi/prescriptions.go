@@ -56,11 +56,11 @@ func (s *Server) viewPrescription(res store.PrescriptionResult) prescriptionView
 
 func (s *Server) createPrescription(c *gin.Context) {
 	var req prescriptionRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	if !store.ValidID(req.PatientID) {
 		f.Add("patient_id", "format", "patient_id must be a UUID")
 	}
@@ -80,7 +80,7 @@ func (s *Server) createPrescription(c *gin.Context) {
 		return
 	}
 	var res store.PrescriptionResult
-	err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
 		res, err = tx.CreatePrescription(principal(c), s.cfg.Policy, in, s.today())
 		return err
@@ -143,7 +143,7 @@ func (s *Server) issuePrescription(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := decodeOptional(c, &struct{}{}); err != nil {
+	if err := decodeNone(c); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -171,11 +171,11 @@ func (s *Server) cancelPrescription(c *gin.Context) {
 		return
 	}
 	var req cancelRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	requireText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
@@ -270,11 +270,11 @@ func (s *Server) setOpening(c *gin.Context) {
 		OpenDates          []calendar.Date `json:"open_dates"`
 		BankHolidaysClosed *bool           `json:"bank_holidays_closed"`
 	}
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	// Left out, bank_holidays_closed means closed: the safer reading, since
 	// a schedule built for a closed bank holiday supplies that day's dose on
 	// an earlier open day (L7 wording 1), while one built for an open day

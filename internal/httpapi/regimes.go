@@ -107,11 +107,11 @@ func (s *Server) startRegime(c *gin.Context) {
 		return
 	}
 	var req startRegimeRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	in := store.StartRegime{PatientID: id, Medicine: medicine(&f, "medicine", req.Medicine),
 		Dose: dose(&f, "dose", req.Dose, true), StartDate: date(&f, "start_date", req.StartDate, false),
 		Stage: req.Stage, Pattern: pattern(&f, "pattern", req.Pattern), PharmacyID: req.PharmacyID,
@@ -357,11 +357,11 @@ func (s *Server) changeDose(c *gin.Context) {
 		return
 	}
 	var req doseChangeRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	today := s.today()
 	in := store.ChangeDose{To: dose(&f, "to", req.To, true), Effective: date(&f, "effective_date", req.EffectiveDate, false),
 		Reason: strings.TrimSpace(req.Reason), Stage: req.Stage, ECGDate: date(&f, "ecg_date", req.ECGDate, false),
@@ -423,11 +423,11 @@ func (s *Server) endRegime(c *gin.Context) {
 		return
 	}
 	var req endRegimeRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	on := date(&f, "ended_on", req.EndedOn, false)
 	if on.IsZero() {
 		on = s.today()
@@ -484,11 +484,11 @@ func (s *Server) changePattern(c *gin.Context) {
 		return
 	}
 	var req patternRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	// null is no pattern at all, not "every day supervised" (the default a
 	// new regime gets): a change must say what the new pattern is.
 	if len(req.Pattern) == 0 || string(req.Pattern) == "null" {
@@ -540,11 +540,11 @@ func (s *Server) movePharmacy(c *gin.Context) {
 		return
 	}
 	var req pharmacyMoveRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	in := store.PharmacyMove{PharmacyID: req.PharmacyID, Effective: date(&f, "effective_date", req.EffectiveDate, false),
 		Reason: strings.TrimSpace(req.Reason)}
 	today := s.today()
@@ -594,11 +594,11 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		return
 	}
 	var req administrationRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	in := store.NewAdministration{Date: date(&f, "date", req.Date, false), Dose: dose(&f, "dose", req.Dose, true),
 		Extra: req.Extra, Site: req.Site, Batch: strings.TrimSpace(req.Batch), BatchExpiry: date(&f, "batch_expiry", req.BatchExpiry, true),
 		AdministeredBy: strings.TrimSpace(req.AdministeredBy), BuprenorphineNaive: req.BuprenorphineNaive,
@@ -686,11 +686,11 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 		return
 	}
 	var req drugScreenRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	ds := store.DrugScreen{PatientID: id, Date: date(&f, "date", req.Date, false), SampleType: req.SampleType,
 		Witnessed: req.Witnessed, Results: map[string]string{}, Notes: req.Notes}
 	if ds.Date.IsZero() {
@@ -700,7 +700,7 @@ func (s *Server) recordDrugScreen(c *gin.Context) {
 	if req.SampleType != "urine" && req.SampleType != "oral_fluid" {
 		f.Add("sample_type", "enum", "sample_type must be urine or oral_fluid")
 	}
-	if len(req.Results) == 0 && len(req.OtherSubstances) == 0 {
+	if len(req.Results) == 0 && len(req.OtherSubstances) == 0 && !f.NotReadAt("other_substances") {
 		f.Add("results", "required", "results are required: substance → negative, positive or not_tested")
 	}
 	known := map[string]bool{}

@@ -30,17 +30,27 @@ func (s *Server) sharedCareRoutes() []Route {
 	}
 }
 
-// decodeOptional decodes a JSON body when one is sent; an empty body leaves
-// v as it is, for endpoints whose every field is optional.
-func decodeOptional(c *gin.Context, v any) error {
+// decodeOptional decodes a JSON body when one is sent, as decode does; an
+// empty body leaves v as it is, for endpoints whose every field is optional.
+func decodeOptional(c *gin.Context, v any) (problem.Fields, error) {
 	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	return decodeBytes(body, v)
+}
+
+// decodeNone reads the optional body of an action that takes no fields:
+// any field sent is an error.
+func decodeNone(c *gin.Context) error {
+	f, err := decodeOptional(c, &struct{}{})
 	if err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	return decodeBytes(body, v)
+	return f.Err()
 }
 
 type proposeSharedCareRequest struct {
@@ -55,11 +65,11 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 		return
 	}
 	var req proposeSharedCareRequest
-	if err := decodeOptional(c, &req); err != nil {
+	f, err := decodeOptional(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	if req.PracticeID != "" && !store.ValidID(req.PracticeID) {
 		f.Add("practice_id", "format", "practice_id must be a UUID")
 	}
@@ -146,8 +156,7 @@ func (s *Server) acceptSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req struct{}
-	if err := decodeOptional(c, &req); err != nil {
+	if err := decodeNone(c); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -176,11 +185,11 @@ func withReason[T any](s *Server, c *gin.Context, act func(tx *store.Tx, id, rea
 		return
 	}
 	var req reasonRequest
-	if err := decode(c, &req); err != nil {
+	f, err := decode(c, &req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	var f problem.Fields
 	requireText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
