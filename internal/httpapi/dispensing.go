@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -85,8 +87,7 @@ func (s *Server) recordDose(c *gin.Context) {
 		return
 	}
 	key := c.GetHeader("Idempotency-Key")
-	sum := sha256.Sum256(append([]byte(id+"\n"), body...))
-	hash := hex.EncodeToString(sum[:])
+	hash := requestHash(id, body)
 	if key != "" {
 		if len(key) > 200 || !validRequestID(key) {
 			s.fail(c, problem.Invalidf("Idempotency-Key", "format", "Idempotency-Key must be 1–200 letters, digits, '-', '_' or '.'"))
@@ -147,6 +148,25 @@ func (s *Server) recordDose(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, store.DoseEventResult{Event: ev, Notes: notes})
+}
+
+// requestHash identifies a dose request for its Idempotency-Key. A till
+// that retries may serialise the same body with its keys in another order
+// or other spacing, so the hash is of the body's JSON value, keys sorted,
+// numbers as written; a body that is not JSON is hashed as sent (decoding
+// refuses it anyway).
+func requestHash(instalmentID string, body []byte) string {
+	canonical := body
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err == nil && !dec.More() {
+		if b, err := json.Marshal(v); err == nil {
+			canonical = b
+		}
+	}
+	sum := sha256.Sum256(append([]byte(instalmentID+"\n"), canonical...))
+	return hex.EncodeToString(sum[:])
 }
 
 func (s *Server) replay(c *gin.Context, userID, key, hash string) bool {
