@@ -85,3 +85,28 @@ func TestDuplicateNHSNumberIsAConflictOnUpdateAsOnCreate(t *testing.T) {
 		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+first, map[string]any{"nhs_number": taken}))
 	})
 }
+
+// Nothing happens to a patient before they are born: a date of care before
+// the date of birth is refused, named where the request touched it.
+func TestCareDatesNotBeforeBirth(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(41, nil) // born 1985-04-12
+		for _, field := range []string{"naloxone_supplied_on", "referral_date", "first_contact_date", "first_dose_date"} {
+			p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{field: "1985-04-11"}), 422)
+			if got := ruleList(p); len(got) != 1 || got[0] != field+"/after_birth" {
+				t.Fatalf("%s before birth: errors %v", field, got)
+			}
+		}
+		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"naloxone_supplied_on": "1985-04-12"}))
+		p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"date_of_birth": "1985-04-13"}), 422)
+		if got := ruleList(p); len(got) != 1 || got[0] != "date_of_birth/after_birth" {
+			t.Fatalf("birth after a recorded date: errors %v", got)
+		}
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients", map[string]any{"nhs_number": "9990000026", "given_name": "Zoë",
+			"family_name": "Łukasz-Nguyễn", "date_of_birth": "2001-02-03", "referral_date": "2000-01-01"}), 422)
+		if got := ruleList(p); len(got) != 1 || got[0] != "referral_date/after_birth" {
+			t.Fatalf("new patient referred before birth: errors %v", got)
+		}
+	})
+}

@@ -124,6 +124,24 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			}
 		}
 	}
+	// Nothing happens to a patient before they are born: a date so is a
+	// typing slip in one of the two, named where the request touched it.
+	for _, d := range []struct {
+		field string
+		raw   rawField
+		v     calendar.Date
+	}{{"naloxone_supplied_on", r.NaloxoneSuppliedOn, pt.NaloxoneSuppliedOn}, {"referral_date", r.ReferralDate, pt.ReferralDate},
+		{"first_contact_date", r.FirstContactDate, pt.FirstContactDate}, {"first_dose_date", r.FirstDoseDate, pt.FirstDoseDate}} {
+		if d.v.IsZero() || pt.DateOfBirth.IsZero() || !d.v.Before(pt.DateOfBirth) {
+			continue
+		}
+		switch {
+		case d.raw.present:
+			f.Add(d.field, "after_birth", "%s %s is before date_of_birth %s; check the year", d.field, d.v, pt.DateOfBirth)
+		case r.DateOfBirth.present:
+			f.Add("date_of_birth", "after_birth", "date_of_birth %s is after the recorded %s %s; check the year", pt.DateOfBirth, d.field, d.v)
+		}
+	}
 	// Judged when either date is entered: a first dose date that follows
 	// the records here (an injection before a late-entered referral) is
 	// not the prescriber's to correct in an unrelated change.
