@@ -20,6 +20,7 @@ import (
 	"github.com/dosebook/dosebook/internal/config"
 	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/regimes"
 	"github.com/dosebook/dosebook/internal/store"
@@ -457,7 +458,7 @@ func (w *genWorld) patient(rng *rand.Rand, b *genBatch, i int, nhs string, seria
 		"cardiac_qtc": rng.IntN(20) == 0, "children_in_household": rng.IntN(4) == 0, "recent_overdose": rng.IntN(15) == 0,
 		"recent_prison_release": rng.IntN(20) == 0, "injecting": rng.IntN(3) == 0})
 	needs := `{"housing":{"level":"some","notes":"Supported housing"},"mental_health":{"level":"","notes":""},"physical_health":{"level":"","notes":""},"employment_education":{"level":"","notes":""},"family":{"level":"","notes":""},"criminal_justice":{"level":"","notes":""},"blood_borne_virus":{"hepatitis_b_vaccination":"complete","hepatitis_c":"negative","hiv":"negative","last_tested":null}}`
-	b.add("patients", patientCols, pid, w.serviceID, nhs, given, family, store.SearchName(given, family), dob, sex,
+	b.add("patients", patientCols, pid, w.serviceID, nhs, given, family, patients.SearchName(given, family), dob, sex,
 		fmt.Sprintf("%d %s — Worcester WR1 3EE", 1+rng.IntN(120), streets[rng.IntN(len(streets))]), "07700 900"+nhs[7:],
 		(*uuid.UUID)(nil), ph, "Jo Pritchard", string(risks), needs, start.AddDays(1), start.AddDays(-3), start.AddDays(-2), start,
 		created, created)

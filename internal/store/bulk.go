@@ -241,10 +241,6 @@ func insertSQLite(ctx context.Context, g *gorm.DB, t BulkRows) error {
 	return nil
 }
 
-// SearchName is how a patient's name is stored for search; bulk loads
-// must fill the column the same way CreatePatient does.
-func SearchName(given, family string) string { return searchName(given, family) }
-
 // Serial is how CreatePrescription numbers prescriptions within a service
 // named serviceName; a bulk load that writes n prescriptions must also set
 // the service's serial counter (SetSerialCounter) so later ones continue.

@@ -197,6 +197,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 		}
 		opts = []goose.ProviderOption{goose.WithSessionLocker(locker)}
 	}
+	opts = append(opts, goose.WithGoMigrations(goMigrations(db.dialect)...))
 	return goose.NewProvider(gd, db.sql, sub, opts...)
 }
 

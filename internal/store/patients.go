@@ -101,7 +101,7 @@ func (db *DB) SearchPatients(ctx context.Context, p auth.Principal, s PatientSea
 		q = q.Where("patients.nhs_number = ?", s.NHSNumber)
 	}
 	if s.Name != "" {
-		for _, part := range strings.Fields(searchName(s.Name, "")) {
+		for _, part := range strings.Fields(patients.SearchName(s.Name, "")) {
 			q = q.Where(`(' ' || patients.search_name) LIKE ? ESCAPE '\'`, "% "+escapeLike(part)+"%")
 		}
 	}
@@ -129,13 +129,6 @@ func (db *DB) Referrals(ctx context.Context, p auth.Principal, from, to calendar
 			FirstContact: r.FirstContactDate, FirstDose: r.FirstDoseDate}
 	}
 	return out, nil
-}
-
-// searchName is the lower-cased name searched by word prefix. It is kept in
-// Go because SQLite's LOWER only folds ASCII ("Ł" in Łukasz).
-func searchName(given, family string) string {
-	words := strings.FieldsFunc(strings.ToLower(given+" "+family), func(r rune) bool { return r == ' ' || r == '-' || r == '\'' })
-	return strings.Join(words, " ")
 }
 
 func escapeLike(s string) string {
@@ -177,7 +170,7 @@ func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
 	pt.ServiceID = p.OrgID
 	// Nothing is recorded here yet: a first dose date is one given elsewhere.
 	pt.FirstDoseElsewhereDate = pt.FirstDoseDate
-	pt.SearchName = searchName(pt.GivenName, pt.FamilyName)
+	pt.SearchName = patients.SearchName(pt.GivenName, pt.FamilyName)
 	pt.CreatedAt = tx.db.Now()
 	pt.UpdatedAt = pt.CreatedAt
 	if err := tx.g.Create(pt).Error; err != nil {
@@ -296,7 +289,7 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	}
 	after.ID, after.ServiceID, after.CreatedAt = before.ID, before.ServiceID, before.CreatedAt
 	after.UpdatedAt = tx.db.Now()
-	after.SearchName = searchName(after.GivenName, after.FamilyName)
+	after.SearchName = patients.SearchName(after.GivenName, after.FamilyName)
 	if err := tx.g.Select("*").Omit("id", "service_id", "created_at").Where("id = ?", id).Updates(&after).Error; err != nil {
 		// Another patient given the number at the same moment.
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
