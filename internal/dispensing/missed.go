@@ -61,9 +61,8 @@ func ExpandInstalment(date calendar.Date, covers []calendar.Date, outcome Outcom
 	return out
 }
 
-// rank orders outcomes for merging two records of the same dose day (two
-// prescriptions overlapping): any dose taken that day counts, then any
-// known outcome, then unknown.
+// rank orders outcomes for merging two records of the same dose day: a
+// dose taken that day counts, then any known outcome, then unknown.
 func rank(o Outcome) int {
 	switch {
 	case o.Taken():
@@ -82,16 +81,24 @@ func byDay(days []DayOutcome) []DayOutcome {
 	return slices.CompactFunc(mergeSameDate(out), func(a, b DayOutcome) bool { return a.Date.Equal(b.Date) })
 }
 
-// mergeSameDate makes the first entry of each date carry the strongest
-// outcome of that date; CompactFunc then keeps that first entry.
+// speaksFor reports whether b, a record of the same dose day as a, decides
+// the day instead of a (two prescriptions overlapping): any dose taken
+// that day counts, then any known outcome, then unknown.
+func speaksFor(b, a DayOutcome) bool {
+	return rank(b.Outcome) > rank(a.Outcome)
+}
+
+// mergeSameDate makes the first entry of each date carry the outcome of
+// the record that decides that date (speaksFor); CompactFunc then keeps
+// that first entry.
 func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 	start := 0
 	for i := 1; i <= len(sorted); i++ {
 		if i < len(sorted) && sorted[i].Date.Equal(sorted[start].Date) {
-			switch r, best := rank(sorted[i].Outcome), rank(sorted[start].Outcome); {
-			case r > best:
+			switch {
+			case speaksFor(sorted[i], sorted[start]):
 				sorted[start].Outcome, sorted[start].Known, sorted[start].On = sorted[i].Outcome, sorted[i].Known, sorted[i].On
-			case r == best:
+			case !speaksFor(sorted[start], sorted[i]):
 				// Known from the later record and the later collection
 				// day: a review must come after both.
 				if sorted[i].Known.After(sorted[start].Known) {
@@ -104,6 +111,37 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 		start = i
 	}
 	return sorted
+}
+
+// DaysAsOf is a patient's dose days as they stand on asOf, one per date
+// in date order (speaksFor decides a date two records hold). Every
+// missed-dose rule counts from it — MD1's block, MD2's alerts, MD3's
+// suggestion, the day list's prompts — so they agree on what a day was.
+//
+// A day after asOf is kept only when an instalment collected by asOf has
+// already decided it: a take-home withheld on Monday leaves Tuesday and
+// Wednesday without the dose from Monday on, so MD1 counts them at once
+// (the prescriber's review on Monday is about all three days). A day still
+// to be collected is not known yet, so never missed.
+func DaysAsOf(days []DayOutcome, asOf calendar.Date) []DayOutcome {
+	return slices.DeleteFunc(byDay(days), func(d DayOutcome) bool {
+		return d.Date.After(asOf) && (d.Outcome == "" || d.onOrDate().After(asOf))
+	})
+}
+
+// DecidedAhead is the last day after to that days hold without the dose
+// (a take-home withheld carries its later days with it); zero when none.
+// Such a day may have been prescribed again, on an instalment dated after
+// to that now decides it (speaksFor): a caller that read the instalments
+// dated up to to reads on to that day.
+func DecidedAhead(days []DayOutcome, to calendar.Date) calendar.Date {
+	var last calendar.Date
+	for _, d := range days {
+		if d.Date.After(to) && d.Date.After(last) && d.Outcome.notTaken() {
+			last = d.Date
+		}
+	}
+	return last
 }
 
 // laterOn is the later collection day of two entries for one date (zero,
@@ -135,7 +173,9 @@ type run struct {
 }
 
 // missedRun finds the run of consecutive not-taken dose days ending at the
-// last known dose day on or before asOf.
+// last dose day known as of asOf (DaysAsOf): days after asOf that an
+// instalment collected by then took with it count, so a take-home withheld
+// counts every day it covered from its collection day on.
 //
 // Withheld and refused days count with missed ones: MD1 says "consecutive
 // days ... missed", and what matters clinically is that the patient went
@@ -148,11 +188,8 @@ type run struct {
 // do not break the run: a day without a prescription is also a day without
 // a dose.
 func missedRun(days []DayOutcome, asOf calendar.Date) run {
-	sorted := byDay(days)
+	sorted := DaysAsOf(days, asOf)
 	i := len(sorted) - 1
-	for i >= 0 && sorted[i].Date.After(asOf) {
-		i--
-	}
 	for i >= 0 && sorted[i].Outcome == "" {
 		i--
 	}
@@ -171,9 +208,9 @@ func missedRun(days []DayOutcome, asOf calendar.Date) run {
 }
 
 // ConsecutiveMissed counts the consecutive dose days without the dose
-// (missed, withheld or refused) ending at the last known dose day on or
-// before asOf. days may span instalments and prescriptions, in any order;
-// two entries for one date count once, as taken if either was.
+// (missed, withheld or refused) ending at the last dose day known as of
+// asOf (missedRun). days may span instalments and prescriptions, in any
+// order; two entries for one date count once (speaksFor).
 func ConsecutiveMissed(days []DayOutcome, asOf calendar.Date) int {
 	return missedRun(days, asOf).count
 }
@@ -223,8 +260,9 @@ type ReviewMark struct {
 }
 
 // MD1Block reports whether MD1 stops supply on asOf: the run of consecutive
-// days without a dose, up to the last known day on or before asOf, has
-// reached n.MD1ConsecutiveMissedDays and no prescriber review lifts it. A
+// days without a dose, up to the last day known as of asOf (missedRun, the
+// run MD2 and MD3 count too), has reached n.MD1ConsecutiveMissedDays and
+// no prescriber review lifts it. A
 // review lifts the run when it is for the run's last missed day or later
 // and was recorded after that day's outcome was (at the day close, or when
 // a dose was withheld or refused): a review recorded while the patient had

@@ -145,6 +145,23 @@ func TestConsecutiveMissed(t *testing.T) {
 			days: join(seq("2026-10-24", Missed, Missed, Missed), []DayOutcome{{Date: d("2026-10-25"), Outcome: Supervised}}),
 			asOf: "2026-10-26", want: 1,
 		},
+		// Monday's take-home withheld: Tuesday and Wednesday went with it,
+		// so the run is three days from Monday on (MD1, MD2 and MD3 alike).
+		{
+			name: "a withheld take-home counts every day it covers, as of its collection day",
+			days: join(seq("2026-03-20", Supervised), ExpandInstalment(d("2026-03-23"), dates("2026-03-23", "2026-03-24", "2026-03-25"), Withheld),
+				seq("2026-03-26", "")),
+			asOf: "2026-03-23", want: 3, since: "2026-03-23",
+		},
+		{
+			name: "a take-home not recorded yet decides nothing ahead",
+			days: join(seq("2026-03-20", Missed, Missed), ExpandInstalment(d("2026-03-23"), dates("2026-03-23", "2026-03-24", "2026-03-25"), "")),
+			asOf: "2026-03-23", want: 2, since: "2026-03-20",
+		},
+		{
+			name: "a day collected after asOf is not known as of asOf, whatever it says now",
+			days: seq("2026-03-23", Missed, Missed, Missed), asOf: "2026-03-24", want: 2,
+		},
 		{
 			name: "a day between prescriptions with no dose day does not break the run",
 			days: join(seq("2026-10-23", Missed, Missed), seq("2026-10-26", Missed)),
@@ -227,9 +244,14 @@ func TestMD1Block(t *testing.T) {
 		{name: "a last day also collected on its own day is known then", days: join(seq("2026-10-23", Missed),
 			ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Missed), seq("2026-10-25", Missed)),
 			asOf: "2026-10-26", review: "2026-10-24 2026-10-26T09:00:00Z", wantOK: true, wantMissed: 3, wantSince: "2026-10-23", wantLast: "2026-10-25"},
-		{name: "but not yet on its Saturday", days: join(seq("2026-10-23", Missed),
+		// Sunday's dose went with Saturday's instalment: the run is known
+		// on Saturday, as the alert raised then and MD3's advice say.
+		{name: "and blocks already on its Saturday", days: join(seq("2026-10-23", Missed),
 			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z"))),
-			asOf: "2026-10-24"},
+			asOf: "2026-10-24", wantOK: true, wantMissed: 3, wantSince: "2026-10-23", wantLast: "2026-10-25"},
+		{name: "but not on its Friday", days: join(seq("2026-10-23", Missed),
+			Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z"))),
+			asOf: "2026-10-23"},
 		{name: "review for the last missed day recorded the next morning lifts", days: fourMissed, asOf: "2026-10-26",
 			review: "2026-10-25 2026-10-26T09:00:00Z"},
 		{name: "review after the last missed day lifts", days: fourMissed, asOf: "2026-10-26", review: "2026-10-26 2026-10-26T09:00:00Z"},

@@ -26,11 +26,12 @@ func (r Run) Holds(day calendar.Date) bool {
 // joins the runs either side of it into one; a missed day corrected to a
 // dose taken splits its run in two, and each part is a run of its own.
 //
-// Runs are counted as missedRun counts them: a day not yet known ends a
-// run, and calendar days that are not dose days do not. A run is only as
-// long as days reach back.
-func RunsNear(days []DayOutcome, on []calendar.Date) []Run {
-	sorted := byDay(days)
+// Runs are counted from the days as they stand on asOf (DaysAsOf), as
+// missedRun counts MD1's and MD3's: a day not yet known ends a run, and
+// calendar days that are not dose days do not. A run is only as long as
+// days reach back.
+func RunsNear(days []DayOutcome, asOf calendar.Date, on []calendar.Date) []Run {
+	sorted := DaysAsOf(days, asOf)
 	starts := map[int]bool{}
 	for i, d := range sorted {
 		if !slices.ContainsFunc(on, d.Date.Equal) {

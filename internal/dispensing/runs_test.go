@@ -14,6 +14,7 @@ func TestRunsNear(t *testing.T) {
 	tests := []struct {
 		name string
 		days []DayOutcome
+		asOf string // "": the days as they stand at the end of February
 		on   []calendar.Date
 		want []Run
 	}{
@@ -40,11 +41,22 @@ func TestRunsNear(t *testing.T) {
 			days: join(seq("2026-02-09", Missed, Missed), seq("2026-02-10", Supervised)),
 			on:   dates("2026-02-10"), want: []Run{run(1, "2026-02-09", "2026-02-09")}},
 		{name: "a day outside days", days: seq("2026-02-09", Missed), on: dates("2026-03-01"), want: nil},
+		// Monday's take-home withheld takes Tuesday and Wednesday with it,
+		// known from Monday: the run MD1 blocks and MD3 counts.
+		{name: "a take-home withheld: every day it covers, from its collection day",
+			days: join(seq("2026-02-06", Supervised), carried("2026-02-09", seq("2026-02-09", Withheld, Withheld, Withheld)), seq("2026-02-12", "")),
+			asOf: "2026-02-09", on: dates("2026-02-09", "2026-02-10", "2026-02-11"), want: []Run{run(3, "2026-02-09", "2026-02-11")}},
+		{name: "a day collected after asOf is not known yet",
+			days: seq("2026-02-09", Missed, Missed), asOf: "2026-02-09", on: dates("2026-02-09"), want: []Run{run(1, "2026-02-09", "2026-02-09")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := RunsNear(tt.days, tt.on); !reflect.DeepEqual(got, tt.want) {
+			asOf := d("2026-02-28")
+			if tt.asOf != "" {
+				asOf = d(tt.asOf)
+			}
+			if got := RunsNear(tt.days, asOf, tt.on); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("RunsNear = %+v, want %+v", got, tt.want)
 			}
 		})

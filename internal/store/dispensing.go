@@ -1265,7 +1265,7 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 		}
 		runDays = more[patientID]
 	}
-	raised, err := tx.md2Alerts(n, pr, r, settings, patientID, runDays, on, by)
+	raised, err := tx.md2Alerts(n, pr, r, settings, patientID, runDays, day, on, by)
 	if err != nil {
 		return raised, err
 	}

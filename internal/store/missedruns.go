@@ -23,22 +23,22 @@ type md2Run struct {
 }
 
 // md2Alerts keeps the MD2 alerts of the runs of days without the dose that
-// a record of the days on made or changed (dispensing.RunsNear) in step
-// with the record: each run that reaches MD2's figure has one open alert,
-// raised unless an open one starts on a day of the run (a run lengthened
-// at either end is still the run the prescriber was told of). A
-// correction that hands a dose over (by not nil) may break or shorten a
-// run: an open alert starting on a day left in no run that reaches the
-// figure is resolved by it, since the missed dose it spoke of did not
-// happen (ADR 0006). It returns how many alerts it raised.
+// a record of the days on made or changed (dispensing.RunsNear, the days
+// as they stand on asOf) in step with the record: each run that reaches
+// MD2's figure has one open alert, raised unless an open one starts on a
+// day of the run (a run lengthened at either end is still the run the
+// prescriber was told of). A correction that hands a dose over (by not
+// nil) may break or shorten a run: an open alert starting on a day left in
+// no run that reaches the figure is resolved by it, since the missed dose
+// it spoke of did not happen (ADR 0006). It returns how many alerts it raised.
 func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []RegimeSetting, patientID string,
-	days []dispensing.DayOutcome, on []calendar.Date, by *resolution) (int, error) {
+	days []dispensing.DayOutcome, asOf calendar.Date, on []calendar.Date, by *resolution) (int, error) {
 	if len(on) == 0 {
 		return 0, nil
 	}
 	var runs []md2Run
 	from, to := slices.MinFunc(on, calendar.Date.Compare), slices.MaxFunc(on, calendar.Date.Compare)
-	for _, run := range dispensing.RunsNear(days, on) {
+	for _, run := range dispensing.RunsNear(days, asOf, on) {
 		f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, run.Last).Stage, run.Days, run.Since)
 		runs = append(runs, md2Run{Run: run, finding: f, reaches: ok})
 		if run.Since.Before(from) {
