@@ -24,8 +24,11 @@ type Adherence struct {
 }
 
 // ComputeAdherence counts the dose days in [from, to], both inclusive.
-// Two entries for one date count once, as taken if either was, so
-// overlapping prescriptions do not double the count.
+// Two entries for one date count once, as the missed-dose rules read them
+// (speaksFor): as taken if either was, so overlapping prescriptions do not
+// double the count, and otherwise as the instalment collected later says,
+// so a day a withheld take-home carried but prescribed again is not due
+// until its new instalment is recorded or its day closes.
 func ComputeAdherence(days []DayOutcome, from, to calendar.Date) Adherence {
 	var a Adherence
 	for _, d := range byDay(days) {

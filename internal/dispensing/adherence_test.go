@@ -74,6 +74,14 @@ func TestComputeAdherence(t *testing.T) {
 			want: Adherence{Due: 2, Taken: 1, Supervised: 1, Missed: 1, TakenPercent: "50.0"},
 		},
 		{name: "from after to", days: fortnight, from: "2026-04-05", to: "2026-03-23", want: Adherence{}},
+		// Monday's take-home withheld, its prescription cancelled, Tuesday
+		// and Wednesday prescribed again: Monday alone is due until the
+		// new instalments are recorded.
+		{
+			name: "days prescribed again are the new instalments'", from: "2026-11-30", to: "2026-12-02",
+			days: join(ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), Withheld), seq("2026-12-01", Supervised, "")),
+			want: Adherence{Due: 2, Taken: 1, Supervised: 1, Withheld: 1, TakenPercent: "50.0"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,10 +82,19 @@ func byDay(days []DayOutcome) []DayOutcome {
 }
 
 // speaksFor reports whether b, a record of the same dose day as a, decides
-// the day instead of a (two prescriptions overlapping): any dose taken
-// that day counts, then any known outcome, then unknown.
+// the day instead of a. A dose taken counts whichever record holds it: a
+// day's dose is handed over once. Otherwise the instalment collected later
+// decides: a take-home withheld on Monday takes Tuesday's dose with it,
+// but once its prescription is cancelled and Tuesday prescribed again,
+// Tuesday is the new instalment's to supply, and is not known until that
+// instalment is recorded or its day closes. Two records collected the
+// same day (two prescriptions over one day) go by rank.
 func speaksFor(b, a DayOutcome) bool {
-	return rank(b.Outcome) > rank(a.Outcome)
+	ra, rb := rank(a.Outcome), rank(b.Outcome)
+	if ra < 2 && rb < 2 && !a.onOrDate().Equal(b.onOrDate()) {
+		return b.onOrDate().After(a.onOrDate())
+	}
+	return rb > ra
 }
 
 // mergeSameDate makes the first entry of each date carry the outcome of

@@ -189,6 +189,82 @@ func TestConsecutiveMissed(t *testing.T) {
 	}
 }
 
+func TestDaysAsOf(t *testing.T) {
+	t.Parallel()
+	// Monday 30 November 2026's take-home covers Monday to Wednesday.
+	takeHome := func(o Outcome) []DayOutcome {
+		return ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), o)
+	}
+	day := func(date string, o Outcome, on string) DayOutcome {
+		out := DayOutcome{Date: d(date), Outcome: o}
+		if on != "" {
+			out.On = d(on)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		days []DayOutcome
+		asOf string
+		want []DayOutcome
+	}{
+		{name: "a withheld take-home decides its later days from its collection day", days: takeHome(Withheld), asOf: "2026-11-30",
+			want: []DayOutcome{day("2026-11-30", Withheld, ""), day("2026-12-01", Withheld, "2026-11-30"), day("2026-12-02", Withheld, "2026-11-30")}},
+		{name: "but not before it", days: takeHome(Withheld), asOf: "2026-11-29", want: []DayOutcome{}},
+		{name: "a take-home not recorded decides nothing ahead", days: takeHome(""), asOf: "2026-11-30",
+			want: []DayOutcome{day("2026-11-30", "", "")}},
+		// Its prescription cancelled, Tuesday and Wednesday prescribed
+		// again: the new instalments decide them, and are not known yet.
+		{name: "days prescribed again go by the new instalments", days: join(takeHome(Withheld), seq("2026-12-01", "", "")), asOf: "2026-11-30",
+			want: []DayOutcome{day("2026-11-30", Withheld, "")}},
+		{name: "a new instalment's day once it has come", days: join(takeHome(Withheld), seq("2026-12-01", "", "")), asOf: "2026-12-01",
+			want: []DayOutcome{day("2026-11-30", Withheld, ""), day("2026-12-01", "", "")}},
+		{name: "a new instalment missed is missed on its own day", days: join(seq("2026-12-01", Missed, ""), takeHome(Withheld)), asOf: "2026-12-02",
+			want: []DayOutcome{day("2026-11-30", Withheld, ""), day("2026-12-01", Missed, ""), day("2026-12-02", "", "")}},
+		{name: "a dose taken counts whichever record holds it", days: join(ExpandInstalment(d("2026-11-30"),
+			dates("2026-11-30", "2026-12-01"), Collected), seq("2026-12-01", Missed)), asOf: "2026-12-01",
+			want: []DayOutcome{day("2026-11-30", Collected, ""), day("2026-12-01", Collected, "2026-11-30")}},
+		{name: "two records collected the same day go by rank", days: join(seq("2026-12-01", ""), seq("2026-12-01", Missed)), asOf: "2026-12-01",
+			want: []DayOutcome{day("2026-12-01", Missed, "")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := DaysAsOf(tt.days, d(tt.asOf)); !slices.Equal(got, tt.want) {
+				t.Errorf("DaysAsOf() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecidedAhead(t *testing.T) {
+	t.Parallel()
+	takeHome := func(o Outcome) []DayOutcome {
+		return ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), o)
+	}
+	tests := []struct {
+		name string
+		days []DayOutcome
+		to   string
+		want string // "": none
+	}{
+		{name: "withheld, covering two days past to", days: takeHome(Withheld), to: "2026-11-30", want: "2026-12-02"},
+		{name: "missed, one day past to", days: takeHome(Missed), to: "2026-12-01", want: "2026-12-02"},
+		{name: "collected: nothing to read on for", days: takeHome(Collected), to: "2026-11-30"},
+		{name: "not recorded", days: takeHome(""), to: "2026-11-30"},
+		{name: "nothing past to", days: takeHome(Withheld), to: "2026-12-02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := DecidedAhead(tt.days, d(tt.to))
+			if (tt.want == "" && !got.IsZero()) || (tt.want != "" && got != d(tt.want)) {
+				t.Errorf("DecidedAhead() = %s, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestMD1Block(t *testing.T) {
 	t.Parallel()
 	tuned := policy.Defaults()
@@ -274,6 +350,17 @@ func TestMD1Block(t *testing.T) {
 			wantOK: true, wantMissed: 4, wantSince: "2026-03-24", wantLast: "2026-03-27",
 		},
 		{name: "taken after the run ends the block", days: seq("2026-03-24", Missed, Missed, Missed, Supervised), asOf: "2026-03-28"},
+		// Monday's take-home withheld, Tuesday and Wednesday prescribed
+		// again: no block on them, none while Tuesday's is missed.
+		{name: "days prescribed again after a withheld take-home do not block", days: join(
+			ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), Withheld), seq("2026-12-01", "", "")),
+			asOf: "2026-12-01"},
+		{name: "nor with the first of them missed", days: join(
+			ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), Withheld), seq("2026-12-01", Missed, "")),
+			asOf: "2026-12-02"},
+		{name: "but with both missed", days: join(
+			ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), Withheld), seq("2026-12-01", Missed, Missed, "")),
+			asOf: "2026-12-03", wantOK: true, wantMissed: 3, wantSince: "2026-11-30", wantLast: "2026-12-02"},
 		{name: "tuned to four: three is not enough", n: tuned, days: seq("2026-03-27", Missed, Missed, Missed), asOf: "2026-03-30"},
 		{name: "tuned to four: four blocks", n: tuned, days: fourMissed, asOf: "2026-10-26",
 			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},

@@ -106,12 +106,46 @@ func lastReview(g *gorm.DB, patientID string) (calendar.Date, error) {
 // than any MD1 or MD3 run that still matters.
 const historyWindow = 28
 
-// dayOutcomes expands the patients' instalments from..to into dose days
-// with their current outcomes, across prescriptions. One statement joins
-// each instalment with its events, scanned by hand: the day list runs this
-// for every patient on it, and gorm's reflection over two full structs per
-// row was nearly all of the list's cost.
+// dayOutcomes expands the patients' instalments dated from..to into dose
+// days with their current outcomes, across prescriptions. A day after to
+// that a record without the dose carried (a take-home withheld) may have
+// been prescribed again on a live instalment dated after to, which then
+// decides it (dispensing.DaysAsOf): for those patients the instalments
+// dated up to that day are read as well. It is rare, so it costs a second
+// statement only when it happens.
 func dayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DayOutcome, error) {
+	out, err := readDayOutcomes(g, patientIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var ahead []string
+	last := to
+	for _, id := range patientIDs {
+		if l := dispensing.DecidedAhead(out[id], to); !l.IsZero() {
+			ahead = append(ahead, id)
+			if l.After(last) {
+				last = l
+			}
+		}
+	}
+	if len(ahead) == 0 {
+		return out, nil
+	}
+	more, err := readDayOutcomes(g, ahead, to.AddDays(1), last)
+	if err != nil {
+		return nil, err
+	}
+	for id, days := range more {
+		out[id] = append(out[id], days...)
+	}
+	return out, nil
+}
+
+// readDayOutcomes is dayOutcomes without the days ahead. One statement
+// joins each instalment with its events, scanned by hand: the day list
+// runs this for every patient on it, and gorm's reflection over two full
+// structs per row was nearly all of the list's cost.
+func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DayOutcome, error) {
 	out := map[string][]dispensing.DayOutcome{}
 	if len(patientIDs) == 0 {
 		return out, nil
@@ -448,6 +482,15 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		if inWindow && shown {
 			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownSince(in.events))...)
 		}
+	}
+	// As dayOutcomes reads on: a day a record without the dose carried
+	// past asOf may be a later live instalment's to decide.
+	if last := dispensing.DecidedAhead(w.days, asOf); !last.IsZero() {
+		more, err := readDayOutcomes(g, []string{patientID}, asOf.AddDays(1), last)
+		if err != nil {
+			return recordWindow{}, err
+		}
+		w.days = append(w.days, more[patientID]...)
 	}
 	return w, nil
 }
@@ -974,10 +1017,11 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 	doseOn := func(d calendar.Date) dosing.Micrograms { return DoseOn(changes, d) }
 	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, supply.Last()), InTitration: stage.Titrating()}
 	lastChange := lastDoseChange(changes, supply.Last())
-	sort.Slice(days, func(i, j int) bool { return days[i].Date.Before(days[j].Date) })
 	var lastVisit, prevDay calendar.Date
 	var prevOutcome dispensing.Outcome
-	for _, d := range days {
+	// The days as MD1 reads them: one per date, a day prescribed again
+	// decided by its new instalment.
+	for _, d := range dispensing.DaysAsOf(days, day) {
 		if !d.Date.Before(day) {
 			continue
 		}
@@ -1713,6 +1757,29 @@ func (tx *Tx) resolveMD1IfLifted(n policy.Numbers, today calendar.Date, patientI
 	return tx.resolveAlerts(patientID, AlertMD1Block, "", by)
 }
 
+// resolveMD1ByPrescription resolves the patient's MD1 alerts when a
+// prescription just issued leaves no block standing today. A take-home
+// withheld takes its later days with it, so MD1 may block for them; once
+// its prescription is cancelled and those days prescribed again, they are
+// the new instalments' to supply (dispensing.DaysAsOf), and an alert still
+// saying "do not dispense" would turn the patient away from them.
+func (tx *Tx) resolveMD1ByPrescription(n policy.Numbers, today calendar.Date, pr Prescription) error {
+	// Most prescriptions find no MD1 alert open: the block is not worked
+	// out for them.
+	var open int64
+	if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ?", pr.PatientID, AlertMD1Block).
+		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)").Count(&open).Error; err != nil {
+		return translate(err)
+	}
+	if open == 0 {
+		return nil
+	}
+	return tx.resolveMD1IfLifted(n, today, pr.PatientID, resolution{
+		Reason: fmt.Sprintf("Prescription %s issued from %s: the days it prescribed again are its own to supply, "+
+			"so the MD1 block no longer applies and dispensing may resume.", pr.Serial, pr.StartDate),
+		EntityType: "prescription", EntityID: pr.ID})
+}
+
 // resolveByReview answers the alerts a review answers: the MD1 block it
 // lifts, the regime review due (M5), the supervision review (S6) when the
 // service reviewed, the party's review under shared care (SC1), and an ECG
@@ -1800,10 +1867,12 @@ type InstalmentHistory struct {
 // DoseHistory returns the instalments covering a dose day in [from, to],
 // with their events: one dated before from is listed when it carried a
 // day of the window (Saturday's collection carries a closed Sunday).
-// Adherence counts each dose day in the window once, as taken if any
-// instalment for it was (dispensing.ComputeAdherence), so a cancelled
-// prescription's day and its replacement's are one day. today and n
-// decide each prescription's status (L3).
+// Adherence counts each dose day in the window once, as the missed-dose
+// rules read it (dispensing.ComputeAdherence): taken if any instalment for
+// it was, so a cancelled prescription's day and its replacement's are one
+// day, and a day a withheld take-home carried but prescribed again goes by
+// its new instalment, not due until that is recorded. today and n decide
+// each prescription's status (L3).
 func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, from, to, today calendar.Date) (PatientDoses, error) {
 	out := PatientDoses{From: from, To: to, Instalments: []InstalmentHistory{}}
 	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
@@ -1874,7 +1943,11 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Number
 			events[i] = e.event()
 		}
 		h.Current, _ = dispensing.CurrentOutcome(events)
-		days = append(days, dispensing.ExpandInstalment(r.Date, r.Covers, h.Current)...)
+		// A cancelled prescription's instalment nobody recorded will never
+		// be supplied: it has no say over a day, as in dayOutcomes.
+		if r.PrescriptionStatus != StatusCancelled || len(events) > 0 {
+			days = append(days, dispensing.ExpandInstalment(r.Date, r.Covers, h.Current)...)
+		}
 		out.Instalments = append(out.Instalments, h)
 	}
 	out.Adherence = dispensing.ComputeAdherence(days, from, to)

@@ -577,6 +577,9 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil || !in.Issue {
 		return res, err
 	}
+	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
+		return res, err
+	}
 	return res, tx.resolveNotReissuedOnIssue(n, pt.ID, today)
 }
 
@@ -1153,6 +1156,9 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
 	if err := tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
 		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter}); err != nil {
+		return res, err
+	}
+	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
 		return res, err
 	}
 	return res, tx.resolveNotReissuedOnIssue(n, res.PatientID, today)
