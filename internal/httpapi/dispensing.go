@@ -221,7 +221,14 @@ func (s *Server) recordReview(c *gin.Context) {
 	switch req.Kind {
 	case "":
 		r.Kind = "clinical"
-	case "clinical", "missed_doses", "regime", "ecg":
+	case "ecg":
+		// An ECG review lifts no block and restarts no review clock: all
+		// it records is the ECG M4 asks for, which is nothing without the
+		// day it was done.
+		if !req.ECGDate.set() {
+			f.Add("ecg_date", "required", "an ecg review records an ECG for M4: ecg_date, the day it was done, is required (YYYY-MM-DD)")
+		}
+	case "clinical", "missed_doses", "regime":
 	default:
 		f.Add("kind", "enum", "kind must be clinical, missed_doses, regime or ecg")
 	}

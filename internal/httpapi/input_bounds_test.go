@@ -68,6 +68,17 @@ func TestReviewECGDates(t *testing.T) {
 		if e.auditCount() != before {
 			t.Fatal("a refused review was written")
 		}
+		// An ECG review records the ECG M4 asks for: without its date it
+		// records nothing M4 can use.
+		for _, body := range []map[string]any{{"kind": "ecg", "notes": "QTc 420 ms"}, {"kind": "ecg", "ecg_date": nil, "notes": "QTc 420 ms"}} {
+			p := problemOf(t, e.do("prescriber", "POST", reviews, body), 422)
+			if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "ecg_date" || errs[0].(map[string]any)["rule"] != "required" {
+				t.Fatalf("ECG review without ecg_date %v: %v", body, p["errors"])
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused review was written")
+		}
 		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "date": "2026-03-20", "ecg_date": "2026-03-20", "notes": "QTc 420 ms"}))
 		e.must(201, e.do("prescriber", "POST", reviews, map[string]any{"kind": "ecg", "ecg_date": "2025-06-01", "notes": "an old ECG, filed late"}))
 		rs := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/regimes", nil))["items"].([]any)

@@ -79,6 +79,9 @@ func TestClinicianEnteredDatesArePlausible(t *testing.T) {
 		screens := "/v1/patients/" + pid + "/drug-screens"
 		dayClose := "/v1/pharmacies/" + e.demo.PharmacyID + "/day-close"
 		review := func(field, day string) map[string]any {
+			if field == "date" {
+				return map[string]any{"kind": "clinical", "notes": "seen", field: day}
+			}
 			return map[string]any{"kind": "ecg", "notes": "QTc 430 ms", field: day}
 		}
 		screen := func(day string) map[string]any {
