@@ -498,7 +498,7 @@ func issueAndCancel(tx *store.Tx, p auth.Principal, n policy.Numbers, patientID 
 	if err != nil {
 		return fmt.Errorf("prescription to cancel: %w", err)
 	}
-	_, err = tx.CancelPrescription(p, pr.ID, reason)
+	_, err = tx.CancelPrescription(p, n, pr.ID, reason, today)
 	return err
 }
 

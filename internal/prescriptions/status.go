@@ -1,6 +1,7 @@
 package prescriptions
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -39,6 +40,25 @@ func (s Status) Live() bool { return s == StatusIssued }
 // CanTransition reports whether a prescription may move from one status to another.
 func CanTransition(from, to Status) bool {
 	return slices.Contains(transitions[from], to)
+}
+
+// NotCancellable says why a prescription a reader sees in status s
+// (EffectiveStatus) cannot be cancelled, for serial; "" when it can: a
+// draft or a live issued one. Cancelling stops what is left of a
+// prescription. A finished one has nothing left to stop, and what it was
+// and how it ended are the record (L1): a completed one ran its course,
+// its balance dispensed as the pharmacy recorded it; an expired one can no
+// longer be dispensed (L3) or issued, and reads as what it is.
+func NotCancellable(s Status, serial string) string {
+	switch {
+	case CanTransition(s, StatusCancelled):
+		return ""
+	case s == StatusCompleted:
+		return fmt.Sprintf("prescription %s is completed: its last day has passed, and a finished prescription is not rewritten as cancelled", serial)
+	case s == StatusExpired:
+		return fmt.Sprintf("prescription %s has expired: it passed its validity (L3) with nothing supplied, so nothing can be dispensed from it and there is nothing left to cancel", serial)
+	}
+	return fmt.Sprintf("prescription %s is %s and cannot be cancelled", serial, s)
 }
 
 // End is the last dose day of a prescription of days days from start, or

@@ -1,6 +1,7 @@
 package prescriptions
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -131,6 +132,29 @@ func TestSplitAt(t *testing.T) {
 			}
 			if tt.wantOK && !End(gotStart, gotDays).Equal(End(calendar.MustParse(tt.start), tt.days)) {
 				t.Errorf("remaining part ends %s, original ends %s", End(gotStart, gotDays), End(calendar.MustParse(tt.start), tt.days))
+			}
+		})
+	}
+}
+
+func TestNotCancellable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s    Status
+		want string // "" when it may be cancelled
+	}{
+		{StatusDraft, ""},
+		{StatusIssued, ""},
+		{StatusCompleted, "prescription RX-000001 is completed: its last day has passed"},
+		{StatusExpired, "prescription RX-000001 has expired: it passed its validity (L3) with nothing supplied"},
+		{StatusCancelled, "prescription RX-000001 is cancelled and cannot be cancelled"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.s), func(t *testing.T) {
+			t.Parallel()
+			got := NotCancellable(tt.s, "RX-000001")
+			if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+				t.Errorf("NotCancellable(%s) = %q, want %q…", tt.s, got, tt.want)
 			}
 		})
 	}

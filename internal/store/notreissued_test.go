@@ -125,7 +125,7 @@ func TestChangesAreRecordedForAPatientWithNoAddress(t *testing.T) {
 			}
 		}
 		if err := db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.CancelPrescription(p, rx.ID, "rewritten with the address")
+			_, err := tx.CancelPrescription(p, n, rx.ID, "rewritten with the address", today)
 			return err
 		}); err != nil {
 			t.Fatal(err)

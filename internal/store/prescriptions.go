@@ -1012,14 +1012,15 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 	}
 }
 
-// withFirstSupply sets FirstSupply on the issued prescriptions among ps: the
-// earliest instalment whose current outcome (corrections applied) is a
-// supply. One query for the lot.
+// withFirstSupply sets FirstSupply on the prescriptions among ps that were
+// issued, live or cancelled since: the earliest instalment whose current
+// outcome (corrections applied) is a supply. A cancellation leaves what was
+// supplied before it. One query for the lot.
 func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
 	byID := map[string]*Prescription{}
 	var ids []string
 	for _, p := range ps {
-		if p.Status == StatusIssued {
+		if p.Status == StatusIssued || p.Status == StatusCancelled {
 			byID[p.ID] = p
 			ids = append(ids, p.ID)
 		}
@@ -1186,8 +1187,10 @@ func settingsChangedWithin(r Regime, settings []RegimeSetting, pr Prescription) 
 	return false
 }
 
-// CancelPrescription cancels a draft or issued prescription with a reason.
-func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (PrescriptionResult, error) {
+// CancelPrescription cancels a draft or a live issued prescription with a
+// reason. One the reader sees as completed or expired (EffectiveStatus) is
+// finished and stays as it ended (NotCancellable).
+func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason string, today calendar.Date) (PrescriptionResult, error) {
 	if err := tx.lockPatientOf(ofPrescription, id); err != nil {
 		return PrescriptionResult{}, err
 	}
@@ -1202,6 +1205,9 @@ func (tx *Tx) CancelPrescription(p auth.Principal, id, reason string) (Prescript
 		if err := tx.requireSignedByPractice(p, res.Prescription); err != nil {
 			return res, err
 		}
+	}
+	if why := prescriptions.NotCancellable(res.EffectiveStatus(today, n), res.Serial); why != "" {
+		return res, problem.Conflictf("%s", why)
 	}
 	pr, err := tx.cancelPrescription(p, res.Prescription, reason)
 	res.Prescription = pr

@@ -713,7 +713,7 @@ func TestRecordingAsThePrescriptionIsCancelledKeepsTheirOrder(t *testing.T) {
 			for round, pt := range c.patients {
 				rx := c.prescription(t, pt, raceDay, true)
 				errs := together(t, c.db, func(tx *store.Tx) error {
-					_, err := tx.CancelPrescription(c.prescriber, rx.ID, "dose reviewed")
+					_, err := tx.CancelPrescription(c.prescriber, c.n, rx.ID, "dose reviewed", raceDay)
 					return err
 				}, func(tx *store.Tx) error {
 					_, _, err := tx.RecordDose(c.pharmacist, c.n, rx.Instalments[0].ID, store.NewDoseEvent{Outcome: dispensing.Supervised,
