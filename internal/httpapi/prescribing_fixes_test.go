@@ -668,5 +668,16 @@ func TestDaysWithoutAPrescriptionWarn(t *testing.T) {
 		if got := md5(m); len(got) != 0 {
 			t.Fatalf("reissue: MD5 = %v", got)
 		}
+		// A second change the same day reissues the reissue from the 5th:
+		// the 2nd to the 4th were still the first prescription's, though
+		// no day close has marked them yet.
+		m = e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 40, "reason": "still withdrawing",
+			"overrides": []map[string]any{{"rule": "M2", "reason": "seen in clinic, withdrawing"}}}))
+		if re := m["reissued_prescriptions"].([]any); len(re) != 1 || re[0].(map[string]any)["start_date"] != "2026-03-05" {
+			t.Fatalf("reissued = %v", re)
+		}
+		if got := md5(m); len(got) != 0 {
+			t.Fatalf("reissue of a reissue: MD5 = %v", got)
+		}
 	})
 }

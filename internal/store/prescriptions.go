@@ -704,16 +704,34 @@ func (g dayRange) text() string {
 	return g.from.Format("Mon 2 Jan 2006") + " to " + g.to.Format("Mon 2 Jan 2006")
 }
 
+// prescribedDays narrows a query of instalments joined to their
+// prescriptions (as p) to those whose days a prescription was there to
+// supply: of any prescription but a draft, and of a cancelled one only
+// the days it has records for or the days before the reissue that took
+// over the rest of it (reissueLive): until then they were its to supply,
+// recorded or not, and the day close has yet to mark a dose left
+// uncollected on a past day missed. replacing is the prescription a
+// reissue being written now replaces ("" for none), whose reissue is not
+// yet stored.
+func prescribedDays(q *gorm.DB, regimeID, replacing string, before calendar.Date) *gorm.DB {
+	cover := `p.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)
+		OR instalments.date < (SELECT MIN(r.start_date) FROM prescriptions r WHERE r.replaces_id = p.id)`
+	args := []any{StatusCancelled}
+	if replacing != "" {
+		cover += " OR p.id = ?"
+		args = append(args, replacing)
+	}
+	return q.Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
+		Where("p.regime_id = ? AND p.status <> ? AND instalments.date < ?", regimeID, StatusDraft, before).
+		Where("("+cover+")", args...)
+}
+
 // uncoveredBefore is the run of days before start that no prescription of
-// the regime covers since its last prescribed day (MD5), or nil. A
-// cancelled prescription covers the days it has records for: a dose
-// change reissues the rest of one from its own day.
-func (tx *Tx) uncoveredBefore(regimeID string, start calendar.Date) (*dayRange, error) {
+// the regime covers since its last prescribed day (MD5), or nil
+// (prescribedDays).
+func (tx *Tx) uncoveredBefore(regimeID, replacing string, start calendar.Date) (*dayRange, error) {
 	var last Instalment
-	err := tx.g.Table("instalments").Select("instalments.*").
-		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
-		Where("p.regime_id = ? AND p.status <> ? AND instalments.date < ?", regimeID, StatusDraft, start).
-		Where("(p.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+	err := prescribedDays(tx.g.Table("instalments").Select("instalments.*"), regimeID, replacing, start).
 		Order("instalments.date DESC").Take(&last).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
@@ -733,16 +751,12 @@ func (tx *Tx) uncoveredBefore(regimeID string, start calendar.Date) (*dayRange, 
 	return &dayRange{from: through.AddDays(1), to: start.AddDays(-1)}, nil
 }
 
-// prescribedBefore reports whether any prescription of the regime, other
-// than a draft or one cancelled before anything was recorded, has an
-// instalment before day.
-func (tx *Tx) prescribedBefore(regimeID string, day calendar.Date) (bool, error) {
+// prescribedBefore reports whether any prescription of the regime has an
+// instalment before day whose days it was there to supply
+// (prescribedDays).
+func (tx *Tx) prescribedBefore(regimeID, replacing string, day calendar.Date) (bool, error) {
 	var n int64
-	err := tx.g.Table("instalments").
-		Joins("JOIN prescriptions p ON p.id = instalments.prescription_id").
-		Where("p.regime_id = ? AND p.status <> ? AND instalments.date < ?", regimeID, StatusDraft, day).
-		Where("(p.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
-		Limit(1).Count(&n).Error
+	err := prescribedDays(tx.g.Table("instalments"), regimeID, replacing, day).Limit(1).Count(&n).Error
 	return n > 0, translate(err)
 }
 
@@ -788,7 +802,11 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
 		return settingOn(r, settings, day).Stage.Titrating()
 	})...)
-	gap, err := tx.uncoveredBefore(r.ID, in.StartDate)
+	replacing := ""
+	if replaces != nil {
+		replacing = *replaces
+	}
+	gap, err := tx.uncoveredBefore(r.ID, replacing, in.StartDate)
 	if err != nil {
 		return res, err
 	}
@@ -796,7 +814,7 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if gap == nil && in.StartDate.After(r.StartDate) {
 		// The regime's first prescription: the days from the regime's start
 		// have no dose, and any titration step since was never taken.
-		supplied, err := tx.prescribedBefore(r.ID, in.StartDate)
+		supplied, err := tx.prescribedBefore(r.ID, replacing, in.StartDate)
 		if err != nil {
 			return res, err
 		}
@@ -1253,8 +1271,9 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 // the reissue stands whatever happens here: a prescription whose remaining
 // days cannot be laid out is left as written, not cancelled, and the
 // returned findings tell the prescriber which one to rewrite. Each new
-// prescription is checked for S8 as a written one is: the warning is
-// audited with it and returned, naming it, and never stops the reissue.
+// prescription is checked as a written one is (S8 included): its findings
+// are audited with it and returned, each naming it, and never stop the
+// reissue.
 func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, today calendar.Date, why string) ([]Prescription, []policy.Finding, error) {
 	var live []Prescription
 	if err := tx.g.Where("regime_id = ? AND status = ? AND end_date >= ?", r.ID, StatusIssued, from).
@@ -1399,8 +1418,11 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 				return nil, nil, err
 			}
 			out = append(out, res.Prescription)
-			// The change's answer lists every reissue's warnings together.
-			for _, f := range carried {
+			// The change's answer lists every reissue's findings together,
+			// as its audited issue holds them (S8 among them): what a
+			// prescriber writing these days would be told (S6, L7, L8,
+			// MD5, M2…), since nobody reads the reissue's own answer.
+			for _, f := range res.Warnings {
 				f.Message = fmt.Sprintf("Reissued as %s: %s", res.Serial, f.Message)
 				findings = append(findings, f)
 			}
