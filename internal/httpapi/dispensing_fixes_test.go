@@ -238,7 +238,7 @@ func TestOpeningBankHolidaysDefaultToClosed(t *testing.T) {
 // needed.
 func TestClosingADayListsAndAlertsIssuedInstalments(t *testing.T) {
 	t.Parallel()
-	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+	eachEnvAt(t, "2026-11-20T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		ph2 := e.demo.Pharmacy2
 		prescribe := func(seq int, body map[string]any) (string, map[string]any) {
 			pid := e.newPatient(seq, map[string]any{"pharmacy_id": ph2})
@@ -246,14 +246,15 @@ func TestClosingADayListsAndAlertsIssuedInstalments(t *testing.T) {
 			body["patient_id"], body["wording"] = pid, []int{1, 3}
 			return pid, e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", body))
 		}
+		// Lapsed by the 21st (prescribed 20 November, nothing supplied by
+		// 18 December): it supplies nothing more, so it is not listed.
+		_, lapsed := prescribe(142, map[string]any{"prescribed_on": "2026-11-20", "start_date": "2026-12-17", "days": 14, "issue": true})
+		e.setClock(c, mustTime("2026-12-17T10:00:00Z"))
 		// Issued at Market Square from Thursday 17 December.
 		affected, rx := prescribe(140, map[string]any{"start_date": "2026-12-17", "days": 14, "issue": true})
 		// A draft is checked against the opening when it is issued, so it
 		// is not listed.
 		_, draft := prescribe(141, map[string]any{"start_date": "2026-12-21", "days": 7})
-		// Lapsed by the 21st (prescribed 20 November, nothing supplied by
-		// 18 December): it supplies nothing more, so it is not listed.
-		_, lapsed := prescribe(142, map[string]any{"prescribed_on": "2026-11-20", "start_date": "2026-12-17", "days": 14, "issue": true})
 		// Due on the 23rd at the other pharmacy.
 		e.dispensed(143, "2026-12-21")
 

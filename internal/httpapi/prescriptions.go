@@ -65,7 +65,8 @@ func (s *Server) createPrescription(c *gin.Context) {
 		f.Add("patient_id", "format", "patient_id must be a UUID")
 	}
 	in := store.NewPrescription{PatientID: req.PatientID, PrescribedOn: date(&f, "prescribed_on", req.PrescribedOn, false),
-		StartDate: date(&f, "start_date", req.StartDate, true), Days: req.Days, Wording: req.Wording, Issue: req.Issue}
+		StartDate: date(&f, "start_date", req.StartDate, true), Days: req.Days, Wording: req.Wording, Issue: req.Issue,
+		Zone: s.cfg.Timezone}
 	if req.Days < 1 {
 		f.Add("days", "required", "days must be at least 1 (at most %d, rule L6)", s.cfg.Policy.L6MaxDays)
 	}

@@ -214,9 +214,10 @@ func TestNotReissuedAlertsEndWithTheirPrescriptions(t *testing.T) {
 		var early, later store.PrescriptionResult
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			var err error
-			// Dated 13 Jan: valid for a first supply until 10 Feb (L3).
-			early, err = tx.CreatePrescription(c.prescriber, n, store.NewPrescription{PatientID: c.patient.ID, PrescribedOn: today.AddDays(-19),
-				StartDate: today, Days: 14, Wording: []int{1, 3}, Issue: true}, today)
+			// Written on 13 Jan: valid for a first supply until 10 Feb (L3).
+			written := today.AddDays(-19)
+			early, err = tx.CreatePrescription(c.prescriber, n, store.NewPrescription{PatientID: c.patient.ID, PrescribedOn: written,
+				StartDate: today, Days: 14, Wording: []int{1, 3}, Issue: true}, written)
 			if err != nil {
 				return err
 			}

@@ -484,6 +484,9 @@ type NewPrescription struct {
 	Days         int
 	Wording      []int
 	Issue        bool
+	// Zone is the service's time zone, in which the day the patient was
+	// registered and the regime recorded is read (L1); nil reads UTC.
+	Zone *time.Location
 }
 
 // PrescriptionResult is a prescription with its schedule and the rules
@@ -541,6 +544,14 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 		return res, problem.Blocked([]policy.Finding{n.Finding("L3",
 			fmt.Sprintf("A prescription dated %s passed its %d-day validity on %s: it would be expired as it was written.", in.PrescribedOn, n.L3ValidDays, lapsed),
 			"Date the prescription today.")})
+	}
+	zone := in.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if rule, why := prescriptions.PrescribedBeforeRecords(in.PrescribedOn, today,
+		calendar.DateOf(pt.CreatedAt, zone), calendar.DateOf(r.CreatedAt, zone)); rule != "" {
+		return res, problem.Invalidf("prescribed_on", rule, "%s", why)
 	}
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {

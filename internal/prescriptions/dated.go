@@ -1,0 +1,38 @@
+package prescriptions
+
+import (
+	"fmt"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// PrescribedBeforeRecords checks a prescription's date against the records
+// it is written from. A controlled-drug prescription is dated when it is
+// signed (L1), and L3's 28 days for its first instalment count from that
+// date: one dated before the patient was registered, or before the regime
+// it prescribes was recorded, was not signed then, and its date would
+// stretch L3 over days nobody prescribed. registered and recorded are
+// the local dates those records were made. A prescription dated today is
+// signed today, whenever the records were made. It returns the rule a 422
+// on prescribed_on names and why, or "" when the date may stand.
+func PrescribedBeforeRecords(prescribed, today, registered, recorded calendar.Date) (rule, why string) {
+	if prescribed.IsZero() || !prescribed.Before(today) {
+		return "", ""
+	}
+	switch {
+	case prescribed.Before(registered):
+		return "after_registration", fmt.Sprintf("prescribed_on %s is before the patient was registered on %s; a prescription is dated the day it is signed (L1): date it on or after %s",
+			prescribed, registered, latest(registered, recorded))
+	case prescribed.Before(recorded):
+		return "after_regime_recorded", fmt.Sprintf("prescribed_on %s is before the regime it prescribes was recorded on %s; a prescription is dated the day it is signed (L1): date it on or after %s",
+			prescribed, recorded, recorded)
+	}
+	return "", ""
+}
+
+func latest(a, b calendar.Date) calendar.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
