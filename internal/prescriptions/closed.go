@@ -2,6 +2,7 @@ package prescriptions
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -24,6 +25,61 @@ func ClosedDayFinding(n policy.Numbers, serial, pharmacy string, dates []calenda
 		fmt.Sprintf("%s is now closed on %s, when %s due on prescription %s: the issued prescription is not changed, so the dose cannot be collected on its day, nor earlier.",
 			pharmacy, dateList(dates), due, serial),
 		fmt.Sprintf("A new prescription is needed: cancel %s and prescribe its remaining days again, so that the new schedule supplies the closed day's dose on an earlier open day (approved wording 1).", serial))
+}
+
+// StaleLayout compares a draft's schedule as it was laid out (was) with
+// its days laid out again on the pharmacy's opening now (now), for the dose
+// days from from on: the days still to come when it is issued. A draft is
+// never edited, and once signed neither is the prescription (L1), so one
+// laid out around days the pharmacy has since closed, or reopened, would
+// be signed with collections the pharmacy no longer keeps: a closed day's
+// dose due on it, or a reopened day's dose sent home early with an
+// earlier collection (wording 1, S8 for supervised days) though it could
+// be collected on its day. It names the first such day, or is "" when the
+// two supply every day alike.
+func StaleLayout(was, now Schedule, from calendar.Date) string {
+	wasOn, nowOn := collectedOn(was), collectedOn(now)
+	var days []calendar.Date
+	for d := range wasOn {
+		days = append(days, d)
+	}
+	for d := range nowOn {
+		if _, ok := wasOn[d]; !ok {
+			days = append(days, d)
+		}
+	}
+	slices.SortFunc(days, calendar.Date.Compare)
+	for _, d := range days {
+		w, n := wasOn[d], nowOn[d]
+		if d.Before(from) || w.Equal(n) {
+			continue
+		}
+		return fmt.Sprintf("the pharmacy's opening has changed since this draft was written: it supplies the dose for %s %s, where on the opening now that dose is collected %s",
+			d, collection(d, w), collection(d, n))
+	}
+	return ""
+}
+
+// collectedOn maps each dose day of s to the day it is collected on.
+func collectedOn(s Schedule) map[calendar.Date]calendar.Date {
+	out := map[calendar.Date]calendar.Date{}
+	for _, in := range s.Instalments {
+		for _, d := range in.Covers {
+			out[d] = in.Date
+		}
+	}
+	return out
+}
+
+// collection says how the dose for day is collected on the day on.
+func collection(day, on calendar.Date) string {
+	switch {
+	case on.IsZero():
+		return "with no collection"
+	case on.Equal(day):
+		return "on its own day"
+	}
+	return "with the collection on " + on.String()
 }
 
 // dateList reads "a", "a and b", "a, b and c".

@@ -3,6 +3,7 @@ package prescriptions
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
@@ -92,5 +93,56 @@ func TestNotReissuedFindings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStaleLayout(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	closed := func(days ...string) calendar.Opening {
+		op := calendar.Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, BankHolidaysClosed: true}
+		for _, s := range days {
+			op.ClosedDates = append(op.ClosedDates, d(s))
+		}
+		return op
+	}
+	// Monday 21 to Sunday 27 Dec 2026, supervised every day; Christmas Day
+	// is a bank holiday.
+	layout := func(op calendar.Opening) Schedule {
+		s, err := BuildSchedule(ScheduleInput{Start: d("2026-12-21"), Days: 7, Daily: dosing.Mg(30),
+			Pattern: UniformPattern(PickupSupervised), Opening: op})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		name     string
+		was, now calendar.Opening
+		from     string
+		want     string // "" for none
+	}{
+		{"same opening", closed("2026-12-22"), closed("2026-12-22"), "2026-12-18", ""},
+		{"reopened", closed("2026-12-22", "2026-12-23", "2026-12-24"), closed(), "2026-12-18",
+			"it supplies the dose for 2026-12-22 with the collection on 2026-12-21, where on the opening now that dose is collected on its own day"},
+		{"still closed on the first carried day", closed("2026-12-22", "2026-12-23", "2026-12-24"), closed("2026-12-22"), "2026-12-18",
+			"the dose for 2026-12-23 with the collection on 2026-12-21, where on the opening now that dose is collected on its own day"},
+		{"closed since", closed(), closed("2026-12-23"), "2026-12-18",
+			"the dose for 2026-12-23 on its own day, where on the opening now that dose is collected with the collection on 2026-12-22"},
+		// Only the days still to come count: the 22nd has passed.
+		{"reopened day passed", closed("2026-12-22"), closed(), "2026-12-23", ""},
+		{"reopened day today", closed("2026-12-22"), closed(), "2026-12-22", "the dose for 2026-12-22 with the collection on 2026-12-21"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := StaleLayout(layout(tt.was), layout(tt.now), d(tt.from))
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("StaleLayout = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := StaleLayout(layout(closed()), Schedule{}, d("2026-12-18")); !strings.Contains(got, "the dose for 2026-12-21 on its own day, where on the opening now that dose is collected with no collection") {
+		t.Errorf("StaleLayout against nothing = %q", got)
 	}
 }

@@ -1152,6 +1152,26 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 			return res, problem.Conflictf("this draft supplies the dose for %s with a collection on %s, which has passed; cancel it and write a new one", res.StartDate, in.Date)
 		}
 	}
+	// The other way round, a day the pharmacy has reopened since is still
+	// supplied early with the collection before it (wording 1, S8 for a
+	// supervised day). Laid out again on the opening now, from the same
+	// collection for a closed first day, the days still to come must be
+	// collected as the draft has them.
+	var earlier calendar.Date
+	if len(res.Instalments) > 0 && res.Instalments[0].Date.Before(res.StartDate) {
+		earlier = res.Instalments[0].Date
+	}
+	current, err := scheduleFor(r, res.StartDate, res.Days, history, settings, opening, earlier)
+	if err != nil && !errors.Is(err, prescriptions.ErrInvalidSchedule) {
+		return res, err
+	}
+	if err != nil {
+		return res, problem.Conflictf("the pharmacy's opening has changed since this draft was written, and its days can no longer be laid out: %s; cancel it and write a new one",
+			strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidSchedule.Error()+": "))
+	}
+	if why := prescriptions.StaleLayout(scheduleOf(res.Instalments), current, today); why != "" {
+		return res, problem.Conflictf("%s; cancel it and write a new one, whose schedule follows the opening", why)
+	}
 	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
 		return res, err
 	}
