@@ -302,7 +302,11 @@ func jsonKind(k string) string {
 	case "struct", "map":
 		return "an object"
 	}
-	if strings.HasPrefix(k, "int") || strings.HasPrefix(k, "uint") || strings.HasPrefix(k, "float") {
+	// A count (days, a limit) is whole: "a number" would accept 1.5.
+	if strings.HasPrefix(k, "int") || strings.HasPrefix(k, "uint") {
+		return "a whole number"
+	}
+	if strings.HasPrefix(k, "float") {
 		return "a number"
 	}
 	return "of the right type"

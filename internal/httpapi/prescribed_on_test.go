@@ -53,3 +53,37 @@ func TestPrescribedOnIsNotBeforeTheRecords(t *testing.T) {
 		}
 	})
 }
+
+// L6: days is a whole number of days from 1 to L6's 14; a value outside
+// says so and names L6, a fraction asks for a whole number, and only a
+// missing one is "required".
+func TestPrescriptionDaysMessages(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(711, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-06-01"})
+		for _, tt := range []struct {
+			days       any
+			rule, says string
+		}{
+			{0, "range", "days must be a whole number from 1 to 14 (L6"},
+			{-3, "range", "days must be a whole number from 1 to 14 (L6"},
+			{1.5, "type", "must be a whole number"},
+			{"7", "type", "must be a whole number"},
+			{nil, "required", "days is required: a whole number from 1 to 14 (L6"},
+		} {
+			body := map[string]any{"patient_id": pid, "start_date": "2026-06-01", "wording": []int{3}}
+			if tt.days != nil {
+				body["days"] = tt.days
+			}
+			errs := problemOf(t, e.do("prescriber", "POST", "/v1/prescriptions", body), 422)["errors"].([]any)
+			if len(errs) != 1 {
+				t.Fatalf("days %v: errors %v", tt.days, errs)
+			}
+			got := errs[0].(map[string]any)
+			if got["field"] != "days" || got["rule"] != tt.rule || !strings.Contains(got["message"].(string), tt.says) {
+				t.Errorf("days %v: %v, want days/%s saying %q", tt.days, got, tt.rule, tt.says)
+			}
+		}
+	})
+}

@@ -19,7 +19,7 @@ type prescriptionRequest struct {
 	PatientID    string   `json:"patient_id"`
 	PrescribedOn rawField `json:"prescribed_on"`
 	StartDate    rawField `json:"start_date"`
-	Days         int      `json:"days"`
+	Days         *int     `json:"days"`
 	Wording      []int    `json:"wording"`
 	Issue        bool     `json:"issue"`
 }
@@ -65,10 +65,18 @@ func (s *Server) createPrescription(c *gin.Context) {
 		f.Add("patient_id", "format", "patient_id must be a UUID")
 	}
 	in := store.NewPrescription{PatientID: req.PatientID, PrescribedOn: date(&f, "prescribed_on", req.PrescribedOn, false),
-		StartDate: date(&f, "start_date", req.StartDate, true), Days: req.Days, Wording: req.Wording, Issue: req.Issue,
+		StartDate: date(&f, "start_date", req.StartDate, true), Wording: req.Wording, Issue: req.Issue,
 		Zone: s.cfg.Timezone}
-	if req.Days < 1 {
-		f.Add("days", "required", "days must be at least 1 (at most %d, rule L6)", s.cfg.Policy.L6MaxDays)
+	// L6: an FP10MDA covers 1 to 14 days. More than that is refused by
+	// CheckPeriod with L6's advice on splitting the period, and L5 beside it.
+	l6 := "(L6: an FP10MDA covers at most %d days of treatment)"
+	switch {
+	case req.Days == nil:
+		f.Add("days", "required", "days is required: a whole number from 1 to %d "+l6, s.cfg.Policy.L6MaxDays, s.cfg.Policy.L6MaxDays)
+	case req.Days != nil && *req.Days < 1:
+		f.Add("days", "range", "days must be a whole number from 1 to %d "+l6+"; %d covers no day", s.cfg.Policy.L6MaxDays, s.cfg.Policy.L6MaxDays, *req.Days)
+	case req.Days != nil:
+		in.Days = *req.Days
 	}
 	if _, err := prescriptions.LookupWording(req.Wording); err != nil {
 		f.Add("wording", "L7", "%s", strings.TrimPrefix(err.Error(), prescriptions.ErrInvalidWording.Error()+": "))
