@@ -82,6 +82,43 @@ func collection(day, on calendar.Date) string {
 	return "with the collection on " + on.String()
 }
 
+// ReopenedReason answers a pharmacy_closed alert (L8) about prescription
+// serial that named the dates alerted, once the pharmacy's opening op
+// opens one of them again: the instalment due then is on an open day and
+// is supplied as written, so the new prescription the alert asked for is
+// not needed for it. still lists the alert's other dates whose
+// instalments are still on closed days; they are alerted on their own.
+// by names who changed the opening, on the day it was changed. It
+// reports false, with no reason, when every date alerted is still closed.
+func ReopenedReason(serial, pharmacy string, alerted, still []calendar.Date, op calendar.Opening, by string, on calendar.Date) (string, bool) {
+	var reopened, closed []calendar.Date
+	for _, d := range alerted {
+		switch {
+		case op.IsOpen(d):
+			reopened = append(reopened, d)
+		case slices.ContainsFunc(still, d.Equal):
+			closed = append(closed, d)
+		}
+	}
+	if len(reopened) == 0 {
+		return "", false
+	}
+	due := "instalment of prescription %s due then is no longer on a closed day"
+	if len(reopened) > 1 {
+		due = "instalments of prescription %s due then are no longer on closed days"
+	}
+	why := fmt.Sprintf("%s is open again on %s (opening changed by %s on %s): the "+due+".",
+		pharmacy, dateList(reopened), by, on, serial)
+	switch len(closed) {
+	case 0:
+	case 1:
+		why += fmt.Sprintf(" The instalment on %s is still on a closed day, alerted on its own.", closed[0])
+	default:
+		why += fmt.Sprintf(" The instalments on %s are still on closed days, alerted on their own.", dateList(closed))
+	}
+	return why, true
+}
+
 // dateList reads "a", "a and b", "a, b and c".
 func dateList(dates []calendar.Date) string {
 	s := make([]string, len(dates))

@@ -43,6 +43,49 @@ func TestClosedDayFinding(t *testing.T) {
 	}
 }
 
+func TestReopenedReason(t *testing.T) {
+	t.Parallel()
+	ds := func(ss ...string) []calendar.Date {
+		var out []calendar.Date
+		for _, s := range ss {
+			out = append(out, calendar.MustParse(s))
+		}
+		return out
+	}
+	// Open every day but the 23rd and 24th December 2026.
+	op := calendar.Opening{ClosedDates: ds("2026-12-23", "2026-12-24")}
+	const head = "Castle Street Pharmacy is open again on "
+	const by = " (opening changed by Tom Hughes at Castle Street Pharmacy on 2026-12-17): the "
+	tests := []struct {
+		name           string
+		alerted, still []string
+		want           string // "" when the alert stands
+	}{
+		{name: "the one date reopened", alerted: []string{"2026-12-22"},
+			want: head + "2026-12-22" + by + "instalment of prescription RX-7 due then is no longer on a closed day."},
+		{name: "both dates reopened", alerted: []string{"2026-12-21", "2026-12-22"},
+			want: head + "2026-12-21 and 2026-12-22" + by + "instalments of prescription RX-7 due then are no longer on closed days."},
+		{name: "one of two reopened", alerted: []string{"2026-12-22", "2026-12-23"}, still: []string{"2026-12-23"},
+			want: head + "2026-12-22" + by + "instalment of prescription RX-7 due then is no longer on a closed day. The instalment on 2026-12-23 is still on a closed day, alerted on its own."},
+		{name: "one of three reopened", alerted: []string{"2026-12-22", "2026-12-23", "2026-12-24"}, still: []string{"2026-12-23", "2026-12-24"},
+			want: head + "2026-12-22" + by + "instalment of prescription RX-7 due then is no longer on a closed day. The instalments on 2026-12-23 and 2026-12-24 are still on closed days, alerted on their own."},
+		{name: "a closed date no longer due is not named", alerted: []string{"2026-12-22", "2026-12-23"},
+			want: head + "2026-12-22" + by + "instalment of prescription RX-7 due then is no longer on a closed day."},
+		{name: "still closed", alerted: []string{"2026-12-23"}, still: []string{"2026-12-23"}},
+		{name: "closed, no longer due", alerted: []string{"2026-12-23", "2026-12-24"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := ReopenedReason("RX-7", "Castle Street Pharmacy", ds(tt.alerted...), ds(tt.still...), op,
+				"Tom Hughes at Castle Street Pharmacy", calendar.MustParse("2026-12-17"))
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("ReopenedReason() = %q, %v\nwant %q", got, ok, tt.want)
+			}
+		})
+	}
+}
+
 func TestNotReissuedFindings(t *testing.T) {
 	t.Parallel()
 	d := calendar.MustParse

@@ -142,6 +142,11 @@ func (tx *Tx) resolveAlerts(patientID, kind, keyPrefix string, by resolution) er
 	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
 		return translate(err)
 	}
+	return tx.resolveAlertIDs(patientID, ids, by)
+}
+
+// resolveAlertIDs resolves the patient's alerts ids, which are open.
+func (tx *Tx) resolveAlertIDs(patientID string, ids []string, by resolution) error {
 	now := tx.db.Now()
 	for _, id := range ids {
 		res := alertResolution{AlertID: id, ResolvedAt: now, Reason: by.Reason, EntityType: by.EntityType, EntityID: by.EntityID}

@@ -1737,13 +1737,20 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 // prescriber reading that an alert was taken back wants to know whom to
 // ask about it.
 func (tx *Tx) correctedBy(userID string) (string, error) {
+	who, err := tx.whoIs(userID)
+	return "Corrected by " + who + ".", err
+}
+
+// whoIs names a user and their organisation ("Tom Hughes at Castle Street
+// Pharmacy"), for the resolutions their records make.
+func (tx *Tx) whoIs(userID string) (string, error) {
 	var who struct{ UserName, OrganisationName string }
 	if err := tx.g.Table("users").Select("users.name AS user_name, organisations.name AS organisation_name").
 		Joins("JOIN organisations ON organisations.id = users.organisation_id").
 		Where("users.id = ?", userID).Take(&who).Error; err != nil {
 		return "", translate(err)
 	}
-	return fmt.Sprintf("Corrected by %s at %s.", who.UserName, who.OrganisationName), nil
+	return fmt.Sprintf("%s at %s", who.UserName, who.OrganisationName), nil
 }
 
 // resolveMD1IfLifted resolves the patient's MD1 alerts when no block stands

@@ -249,6 +249,9 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 		map[string]any{"from": o.Opening, "to": op, "instalments_on_closed_days": affected}); err != nil {
 		return nil, err
 	}
+	if err := tx.resolveReopened(p, o, op, affected, today); err != nil {
+		return nil, err
+	}
 	if err := tx.closedDayAlerts(n, o, affected); err != nil {
 		return nil, err
 	}
@@ -309,8 +312,9 @@ func (tx *Tx) closedDayInstalments(n policy.Numbers, pharmacyID string, op calen
 
 // closedDayAlerts raises one alert per prescription with instalments on
 // closed days, for its service's prescribers and the pharmacy. The dedupe
-// key names the dates, so saving the same opening again raises nothing new
-// while closing a further date raises an alert naming every date.
+// key names the dates (closedDayKey), so saving the same opening again
+// raises nothing new while closing a further date raises an alert naming
+// every date, and so does closing a day again after it was reopened.
 func (tx *Tx) closedDayAlerts(n policy.Numbers, pharmacy Organisation, affected []InstalmentOnClosedDay) error {
 	var order []string
 	dates := map[string][]calendar.Date{}
@@ -325,14 +329,16 @@ func (tx *Tx) closedDayAlerts(n policy.Numbers, pharmacy Organisation, affected 
 		if err := tx.g.Take(&pr, "id = ?", id).Error; err != nil {
 			return translate(err)
 		}
-		f := prescriptions.ClosedDayFinding(n, pr.Serial, pharmacy.Name, dates[id])
-		keys := make([]string, len(dates[id]))
-		for i, d := range dates[id] {
-			keys[i] = d.String()
+		key, err := tx.closedDayKey(pr.ID, dates[id])
+		if err != nil {
+			return err
 		}
+		if key == "" {
+			continue
+		}
+		f := prescriptions.ClosedDayFinding(n, pr.Serial, pharmacy.Name, dates[id])
 		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, PharmacyID: &pharmacy.ID, Kind: AlertPharmacyClosed,
-			Rule: f.Rule, Message: f.Message + " " + f.Action,
-			DedupeKey: fmt.Sprintf("pharmacy_closed:%s:%s", pr.ID, strings.Join(keys, ","))}); err != nil {
+			Rule: f.Rule, Message: f.Message + " " + f.Action, DedupeKey: key}); err != nil {
 			return err
 		}
 	}
@@ -1286,7 +1292,7 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	// answered once it is cancelled: the new one is laid out anew.
 	cancelled := resolution{Reason: fmt.Sprintf("Prescription %s cancelled: %s", pr.Serial, reason),
 		EntityType: "prescription", EntityID: pr.ID}
-	if err := tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, "pharmacy_closed:"+pr.ID+":", cancelled); err != nil {
+	if err := tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, closedKeyPrefix(pr.ID), cancelled); err != nil {
 		return pr, err
 	}
 	return pr, tx.resolveAlerts(pr.PatientID, AlertNotReissued, notReissuedKey(pr.ID), cancelled)

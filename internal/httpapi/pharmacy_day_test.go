@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openingOf sets the demo pharmacy's opening as its pharmacist.
+func (e *env) openingOf(body map[string]any) response {
+	e.t.Helper()
+	return e.do("pharmacist", "PUT", "/v1/pharmacies/"+e.demo.PharmacyID+"/opening", body)
+}
+
+// A closure that is taken back answers the pharmacy_closed alerts it
+// raised (L8): the instalment is due on a day the pharmacy is open again,
+// and the pharmacy supplies it as written. The resolution says who opened
+// the day again and is audited. A date reopened out of several closed
+// leaves the others alerted, in an alert naming them alone; closing the
+// day again later raises a new alert.
+func TestReopeningAClosedDayResolvesItsAlerts(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(601, "2026-12-17")
+		open := func() []map[string]any {
+			return e.alertsOf("prescriber", "?resolved=false&kind=pharmacy_closed&patient_id="+pid)
+		}
+		e.must(200, e.openingOf(map[string]any{"closed_dates": []string{"2026-12-22"}, "bank_holidays_closed": false}))
+		if got := open(); len(got) != 1 || !strings.Contains(got[0]["message"].(string), "2026-12-22") {
+			t.Fatalf("open alerts after closing = %v", got)
+		}
+
+		e.must(200, e.openingOf(map[string]any{"bank_holidays_closed": false}))
+		if got := open(); len(got) != 0 {
+			t.Fatalf("open alerts after reopening = %v", got)
+		}
+		for _, who := range []string{"prescriber", "pharmacist"} {
+			a := e.resolvedAlert(who, pid, "pharmacy_closed")
+			if a == nil || !strings.Contains(a["resolution"].(string), "open again on 2026-12-22") ||
+				!strings.Contains(a["resolution"].(string), "Tom Hughes") {
+				t.Fatalf("%s: resolved alert = %v", who, a)
+			}
+		}
+		if !slices.Contains(auditActions(e, pid), "alert.resolve") {
+			t.Fatalf("the resolution is not audited: %v", auditActions(e, pid))
+		}
+		day := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses?date=2026-12-22", nil))
+		if day["pharmacy_open"] != true || dayEntry(t, day, pid)["state"] != "due" {
+			t.Fatalf("day list = %v", day)
+		}
+
+		// Closed again: alerted afresh.
+		e.must(200, e.openingOf(map[string]any{"closed_dates": []string{"2026-12-22"}, "bank_holidays_closed": false}))
+		if got := open(); len(got) != 1 {
+			t.Fatalf("open alerts after closing again = %v", got)
+		}
+		// Two days closed, one reopened: the alert naming both is
+		// resolved, and the day still closed is alerted on its own.
+		e.must(200, e.openingOf(map[string]any{"closed_dates": []string{"2026-12-22", "2026-12-23"}, "bank_holidays_closed": false}))
+		e.must(200, e.openingOf(map[string]any{"closed_dates": []string{"2026-12-23"}, "bank_holidays_closed": false}))
+		got := open()
+		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "2026-12-23") || strings.Contains(got[0]["message"].(string), "2026-12-22") {
+			t.Fatalf("open alerts after reopening one of two days = %v", got)
+		}
+		// Saving the same opening again changes nothing.
+		e.must(200, e.openingOf(map[string]any{"closed_dates": []string{"2026-12-23"}, "bank_holidays_closed": false}))
+		if again := open(); len(again) != 1 || again[0]["id"] != got[0]["id"] {
+			t.Fatalf("open alerts after the same opening again = %v, want %v", again, got)
+		}
+		// Cancelling still answers the alert left.
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+prID+"/cancel", map[string]any{"reason": "closed on the 23rd"}))
+		if got := open(); len(got) != 0 {
+			t.Fatalf("open alerts after cancelling = %v", got)
+		}
+	})
+}
