@@ -83,6 +83,48 @@ func (o Opening) Validate() error {
 	return nil
 }
 
+// NewlyClosed lists, in date order, the days up to today that op closes
+// and old left open, among the days a pharmacy may already hold records
+// for: today, whatever closes it, and the earlier dates op lists as
+// closed or old listed as open. A pharmacy that recorded doses on a day
+// was open that day, so such a day is not closed afterwards (S1: the
+// record says what happened on the day). Closed weekdays and bank
+// holidays set the hours from today on: reading every past week again
+// would stop any change of hours at a pharmacy that has dispensed for a
+// while.
+func (o Opening) NewlyClosed(old Opening, today Date) []Date {
+	var out []Date
+	add := func(d Date) {
+		if !d.After(today) && old.IsOpen(d) && !o.IsOpen(d) && !containsDate(out, d) {
+			out = append(out, d)
+		}
+	}
+	add(today)
+	for _, d := range o.ClosedDates {
+		add(d)
+	}
+	for _, d := range old.OpenDates {
+		add(d)
+	}
+	slices.SortFunc(out, Date.Compare)
+	return out
+}
+
+// ClosingField names the field that closes d under o when old left it
+// open, as a request names it: the closed date, the open date taken
+// away, the closed weekday, or else the bank holidays.
+func (o Opening) ClosingField(old Opening, d Date) string {
+	switch {
+	case containsDate(o.ClosedDates, d):
+		return "closed_dates"
+	case containsDate(old.OpenDates, d) && !containsDate(o.OpenDates, d):
+		return "open_dates"
+	case slices.Contains(o.ClosedWeekdays, d.Weekday()):
+		return "closed_weekdays"
+	}
+	return "bank_holidays_closed"
+}
+
 // openingJSON carries weekdays as lowercase names: clients and config files
 // should not have to know Go's Sunday-is-0 numbering.
 type openingJSON struct {

@@ -176,3 +176,58 @@ func TestOpeningMarshalRejectsBadWeekday(t *testing.T) {
 		t.Fatal("Marshal accepted weekday 9")
 	}
 }
+
+func TestOpeningNewlyClosed(t *testing.T) {
+	t.Parallel()
+	ds := func(ss ...string) []Date {
+		var out []Date
+		for _, s := range ss {
+			out = append(out, MustParse(s))
+		}
+		return out
+	}
+	// Thursday 17 December 2026; the pharmacy opened on Sunday 13th.
+	const today = "2026-12-17"
+	old := Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, OpenDates: ds("2026-12-13"), BankHolidaysClosed: true}
+	tests := []struct {
+		name   string
+		op     Opening
+		want   []string
+		fields []string // ClosingField of each
+	}{
+		{name: "the same opening", op: old},
+		{name: "today closed by date", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, OpenDates: ds("2026-12-13"),
+			ClosedDates: ds("2026-12-17")}, want: []string{"2026-12-17"}, fields: []string{"closed_dates"}},
+		{name: "past and future dates closed", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, OpenDates: ds("2026-12-13"),
+			ClosedDates: ds("2026-12-24", "2026-12-15", "2026-12-16")}, want: []string{"2026-12-15", "2026-12-16"},
+			fields: []string{"closed_dates", "closed_dates"}},
+		{name: "the open sunday taken away", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday}},
+			want: []string{"2026-12-13"}, fields: []string{"open_dates"}},
+		{name: "thursdays closed: today alone, not past thursdays", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday, time.Thursday},
+			OpenDates: ds("2026-12-13")}, want: []string{"2026-12-17"}, fields: []string{"closed_weekdays"}},
+		{name: "tuesdays closed: not today", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday, time.Tuesday}, OpenDates: ds("2026-12-13")}},
+		{name: "a sunday, closed already", op: Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, OpenDates: ds("2026-12-13"),
+			ClosedDates: ds("2026-12-06")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.op.NewlyClosed(old, MustParse(today))
+			var gotS, fields []string
+			for _, d := range got {
+				gotS = append(gotS, d.String())
+				fields = append(fields, tt.op.ClosingField(old, d))
+			}
+			if strings.Join(gotS, " ") != strings.Join(tt.want, " ") || strings.Join(fields, " ") != strings.Join(tt.fields, " ") {
+				t.Errorf("NewlyClosed() = %v (fields %v), want %v (%v)", gotS, fields, tt.want, tt.fields)
+			}
+		})
+	}
+	// A bank holiday today, closed when the pharmacy stops opening on them.
+	boxing := MustParse("2026-12-28")
+	open := Opening{ClosedWeekdays: []time.Weekday{time.Sunday}}
+	closed := Opening{ClosedWeekdays: []time.Weekday{time.Sunday}, BankHolidaysClosed: true}
+	if got := closed.NewlyClosed(open, boxing); len(got) != 1 || closed.ClosingField(open, got[0]) != "bank_holidays_closed" {
+		t.Errorf("bank holiday today: %v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -72,5 +73,42 @@ func TestReopeningAClosedDayResolvesItsAlerts(t *testing.T) {
 		if got := open(); len(got) != 0 {
 			t.Fatalf("open alerts after cancelling = %v", got)
 		}
+	})
+}
+
+// A day on which the pharmacy recorded doses was open: it cannot be
+// marked closed afterwards (S1: the record says what happened on the
+// day). Days ahead, and past days with nothing but day close's missed
+// records, may still be closed.
+func TestClosingADayWithDosesRecordedIsRefused(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-16T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, prID := e.dispensed(602, "2026-12-16")
+		c.Set(mustTime("2026-12-17T10:00:00Z"))
+		e.record(prID, "2026-12-17", map[string]any{"outcome": "supervised", "identity_confirmed": true})
+		before := e.auditCount()
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"closed_dates": []string{"2026-12-17"}}, "closed_dates"},
+			{map[string]any{"closed_weekdays": []string{"sunday", "thursday"}}, "closed_weekdays"},
+		} {
+			p := problemOf(t, e.openingOf(tc.body), 422)
+			if !slices.Contains(fieldsOf(p), tc.field) || !strings.Contains(fmt.Sprint(p["errors"]), "2026-12-17") {
+				t.Errorf("%v: %v", tc.body, p)
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused opening was saved")
+		}
+		day := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses", nil))
+		if day["pharmacy_open"] != true {
+			t.Fatalf("day list = %v", day)
+		}
+		// Yesterday went by without a visit: day close marked it missed,
+		// and the pharmacy may record that it was in fact closed.
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"date": "2026-12-16"}))
+		e.must(200, e.openingOf(map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{"2026-12-16", "2026-12-24"}}))
 	})
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/prescriptions"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 // closedKeyPrefix starts the dedupe key of every pharmacy_closed alert (L8)
@@ -115,4 +117,40 @@ func (tx *Tx) resolveReopened(p auth.Principal, pharmacy Organisation, op calend
 		}
 	}
 	return nil
+}
+
+// refuseClosingRecordedDays refuses an opening op that closes a day, up to
+// today, on which the pharmacy recorded a dose given, handed over,
+// withheld or refused (calendar.Opening.NewlyClosed): the pharmacy was
+// open that day (S1: the record says what happened on the day), and a
+// day list showing it closed beside those records would say otherwise.
+// Day close's missed records do not count: a pharmacy that closed
+// unexpectedly records the closure afterwards. Each such day is named
+// under the field that closes it.
+func (tx *Tx) refuseClosingRecordedDays(pharmacyID string, op calendar.Opening, today calendar.Date) error {
+	old, err := pharmacyOpening(tx.g, pharmacyID)
+	if err != nil {
+		return err
+	}
+	days := op.NewlyClosed(old, today)
+	if len(days) == 0 {
+		return nil
+	}
+	var recorded []struct {
+		Date    calendar.Date
+		Records int
+	}
+	if err := tx.g.Table("dose_events").Select("date, COUNT(*) AS records").
+		Where("pharmacy_id = ? AND date IN ? AND outcome <> ?", pharmacyID, days, dispensing.Missed).
+		Group("date").Order("date").Scan(&recorded).Error; err != nil {
+		return translate(err)
+	}
+	var f problem.Fields
+	for _, r := range recorded {
+		field := op.ClosingField(old, r.Date)
+		f.Add(field, "doses_recorded",
+			"%s would close %s, a day with %d dose record(s) made at this pharmacy, so it was open that day: a day with doses recorded is not closed afterwards (S1: the record says what happened on the day)",
+			field, r.Date, r.Records)
+	}
+	return f.Err()
 }

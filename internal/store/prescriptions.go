@@ -238,6 +238,9 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 	} else if err != nil {
 		return nil, translate(err)
 	}
+	if err := tx.refuseClosingRecordedDays(pharmacyID, op, today); err != nil {
+		return nil, err
+	}
 	if err := tx.g.Model(&Organisation{}).Where("id = ?", pharmacyID).Update("opening", mustJSON(op)).Error; err != nil {
 		return nil, translate(err)
 	}
