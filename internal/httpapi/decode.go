@@ -338,12 +338,15 @@ func readSeqPage(c *gin.Context) (page, error) {
 	return readPageOf(c, isDigits)
 }
 
+// maxPageLimit is the largest page a list gives.
+const maxPageLimit = 500
+
 func readPageOf(c *gin.Context, valid func(string) bool) (page, error) {
 	p := page{Limit: 50}
 	if s := c.Query("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			return p, problem.Invalidf("limit", "range", "limit must be a whole number from 1 to 500")
+		if err != nil || n < 1 || n > maxPageLimit {
+			return p, problem.Invalidf("limit", "range", "limit must be a whole number from 1 to %d", maxPageLimit)
 		}
 		p.Limit = n
 	}

@@ -46,10 +46,26 @@ func (s *Server) dayList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	entries, err := s.db.DayList(c.Request.Context(), principal(c), s.cfg.Policy, id, day)
+	pg, err := readPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	// The whole day by default, as before the list paged: a client that
+	// reads one page must not miss a patient due today. The largest
+	// limit is more lines than a pharmacy has in a day.
+	if c.Query("limit") == "" {
+		pg.Limit = maxPageLimit
+	}
+	entries, err := s.db.DayListPage(c.Request.Context(), principal(c), s.cfg.Policy, id, day, pg.After, pg.Limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	next := ""
+	if len(entries) > pg.Limit {
+		entries = entries[:pg.Limit]
+		next = cursorOf(entries[len(entries)-1].InstalmentID)
 	}
 	// An empty list on a closed day says why: nothing falls due, the day's
 	// doses went out with an earlier instalment.
@@ -58,7 +74,7 @@ func (s *Server) dayList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"date": day, "pharmacy_open": opening.IsOpen(day), "items": entries, "next_cursor": ""})
+	c.JSON(http.StatusOK, gin.H{"date": day, "pharmacy_open": opening.IsOpen(day), "items": entries, "next_cursor": next})
 }
 
 type doseEventRequest struct {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,5 +111,44 @@ func TestClosingADayWithDosesRecordedIsRefused(t *testing.T) {
 		// and the pharmacy may record that it was in fact closed.
 		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"date": "2026-12-16"}))
 		e.must(200, e.openingOf(map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{"2026-12-16", "2026-12-24"}}))
+	})
+}
+
+// The day list pages as the other lists do, the whole day by default.
+func TestDayListPages(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		var pids []string
+		for i := range 3 {
+			pid, _ := e.dispensed(610+i, "2026-12-17")
+			pids = append(pids, pid)
+		}
+		path := "/v1/pharmacies/" + e.demo.PharmacyID + "/doses"
+		whole := e.must(200, e.do("pharmacist", "GET", path, nil))
+		if len(whole["items"].([]any)) != 3 || whole["next_cursor"] != "" {
+			t.Fatalf("whole day = %v", whole)
+		}
+		var paged []any
+		cursor := ""
+		for range 3 {
+			m := e.must(200, e.do("pharmacist", "GET", path+"?limit=2&cursor="+cursor, nil))
+			paged = append(paged, m["items"].([]any)...)
+			if m["pharmacy_open"] != true || m["date"] != "2026-12-17" {
+				t.Fatalf("page = %v", m)
+			}
+			if cursor = m["next_cursor"].(string); cursor == "" {
+				break
+			}
+		}
+		if fmt.Sprint(paged) != fmt.Sprint(whole["items"]) {
+			t.Fatalf("pages %v, want %v", paged, whole["items"])
+		}
+		for _, q := range []string{"limit=0", "limit=abc", "limit=501", "cursor=garbage",
+			"cursor=" + base64.RawURLEncoding.EncodeToString([]byte(pids[0]))} {
+			p := problemOf(t, e.do("pharmacist", "GET", path+"?"+q, nil), 422)
+			if want := strings.SplitN(q, "=", 2)[0]; !slices.Contains(fieldsOf(p), want) {
+				t.Errorf("%s: fields %v", q, fieldsOf(p))
+			}
+		}
 	})
 }

@@ -37,5 +37,11 @@ func TestDayListFlagsOneNHSNumberUnderTwoRecords(t *testing.T) {
 		if flagged != 2 {
 			t.Fatalf("%d lines flagged, want 2", flagged)
 		}
+		// A page of one line is told apart from the whole day.
+		page := e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+e.demo.PharmacyID+"/doses?limit=1", nil))
+		line := page["items"].([]any)[0].(map[string]any)
+		if ws := line["warnings"].([]any); page["next_cursor"] == "" || len(ws) == 0 || ws[0].(map[string]any)["code"] != "same_nhs_number" {
+			t.Fatalf("a page of one line: %v", page)
+		}
 	})
 }

@@ -841,21 +841,52 @@ type dayListRow struct {
 	DateOfBirth        calendar.Date
 	NHSNumber          string
 	Stage              regimes.Stage
+	// AfterCursor is 1 for a line after the page's cursor, in the list's
+	// order as the database sorts it.
+	AfterCursor int
 }
 
 // DayList is every instalment due at a pharmacy on a day, for the
 // pharmacist's identity check and safety warnings (MD1, S6).
 func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day calendar.Date) ([]DayListEntry, error) {
+	return db.DayListPage(ctx, p, n, pharmacyID, day, "", 0)
+}
+
+// DayListPage is one page of the day list, by patient name: at most
+// limit+1 lines (all of them when limit is 0) after the line of
+// instalment after ("" for the first page). The lines are told apart
+// from the whole day, so a page warns of an NHS number another page's
+// line shares.
+func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day calendar.Date, after string, limit int) ([]DayListEntry, error) {
 	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
 		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	g := db.read(ctx)
+	// A line is after the cursor's in the order the lines are sorted in,
+	// compared by the database, whose collation sorted them.
+	afterCursor := "1"
+	var cursorArgs []any
+	if after != "" {
+		var at struct{ FamilyName, GivenName string }
+		err := g.Table("instalments").Select("patients.family_name, patients.given_name").
+			Joins("JOIN patients ON patients.id = instalments.patient_id").
+			Where("instalments.id = ? AND instalments.pharmacy_id = ? AND instalments.date = ?", after, pharmacyID, day).Take(&at).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, problem.Invalidf("cursor", "format", "cursor is not one this API returned for %s", day)
+		} else if err != nil {
+			return nil, translate(err)
+		}
+		afterCursor = `CASE WHEN patients.family_name > ? OR (patients.family_name = ? AND (patients.given_name > ?
+			OR (patients.given_name = ? AND instalments.id > ?))) THEN 1 ELSE 0 END`
+		cursorArgs = []any{at.FamilyName, at.FamilyName, at.GivenName, at.GivenName, after}
+	}
 	var rows []dayListRow
 	err := g.Table("instalments").
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
 			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number,
 			COALESCE((SELECT rs.stage FROM regime_settings rs WHERE rs.regime_id = regimes.id AND rs.effective_date <= ?
-				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage`, day).
+				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage,
+			`+afterCursor+` AS after_cursor`, append([]any{day}, cursorArgs...)...).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
@@ -875,6 +906,19 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 	}
 	if rows, err = withoutLapsed(g, n, rows, current, day); err != nil {
 		return nil, err
+	}
+	// One NHS number under two patient records (two services prescribing)
+	// is the most serious thing on the list: it goes first on every line.
+	records := map[string]map[string]bool{}
+	for _, r := range rows {
+		if records[r.NHSNumber] == nil {
+			records[r.NHSNumber] = map[string]bool{}
+		}
+		records[r.NHSNumber][r.PatientID] = true
+	}
+	rows = slices.DeleteFunc(rows, func(r dayListRow) bool { return r.AfterCursor == 0 })
+	if limit > 0 && len(rows) > limit+1 {
+		rows = rows[:limit+1]
 	}
 	patientIDs := make([]string, 0, len(rows))
 	regimeIDs := make([]string, 0, len(rows))
@@ -938,21 +982,10 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 		}
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
 		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, r.Instalment, earlier[r.PatientID])))
+		if n := len(records[e.NHSNumber]); n > 1 {
+			e.Warnings = append([]dispensing.Warning{dispensing.SameNHSNumber(n - 1)}, e.Warnings...)
+		}
 		out = append(out, e)
-	}
-	// One NHS number under two patient records (two services prescribing)
-	// is the most serious thing on the list: it goes first on every line.
-	records := map[string]map[string]bool{}
-	for _, e := range out {
-		if records[e.NHSNumber] == nil {
-			records[e.NHSNumber] = map[string]bool{}
-		}
-		records[e.NHSNumber][e.PatientID] = true
-	}
-	for i := range out {
-		if n := len(records[out[i].NHSNumber]); n > 1 {
-			out[i].Warnings = append([]dispensing.Warning{dispensing.SameNHSNumber(n - 1)}, out[i].Warnings...)
-		}
 	}
 	return out, nil
 }
