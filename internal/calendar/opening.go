@@ -171,14 +171,16 @@ func (o *Opening) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ParseWeekday reads a weekday name ("sunday", case-insensitive).
+// ParseWeekday reads a weekday name as the API spells it, in lower case
+// ("sunday"): one spelling, so that what a client sends is what it reads
+// back and what the spec's enum lists.
 func ParseWeekday(s string) (time.Weekday, error) {
 	for wd := time.Sunday; wd <= time.Saturday; wd++ {
-		if strings.EqualFold(s, wd.String()) {
+		if s == weekdayName(wd) {
 			return wd, nil
 		}
 	}
-	return 0, fmt.Errorf("%q is not a weekday name such as \"sunday\"", s)
+	return 0, fmt.Errorf("%q is not a weekday name: monday, tuesday, wednesday, thursday, friday, saturday or sunday, in lower case", s)
 }
 
 func weekdayName(wd time.Weekday) string { return strings.ToLower(wd.String()) }

@@ -138,7 +138,8 @@ func TestOpeningUnmarshal(t *testing.T) {
 		wantErr string
 	}{
 		{"lowercase", `{"closed_weekdays":["sunday","wednesday"]}`, []time.Weekday{time.Sunday, time.Wednesday}, ""},
-		{"mixed case", `{"closed_weekdays":["Saturday"]}`, []time.Weekday{time.Saturday}, ""},
+		{"capitalised", `{"closed_weekdays":["Saturday"]}`, nil, `"Saturday" is not a weekday name`},
+		{"upper case", `{"closed_weekdays":["SUNDAY"]}`, nil, "in lower case"},
 		{"absent", `{}`, nil, ""},
 		{"abbreviation", `{"closed_weekdays":["sun"]}`, nil, `"sun" is not a weekday name`},
 		{"number", `{"closed_weekdays":[0]}`, nil, "cannot unmarshal"},

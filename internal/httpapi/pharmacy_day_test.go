@@ -152,3 +152,29 @@ func TestDayListPages(t *testing.T) {
 		}
 	})
 }
+
+// Weekday names are the lower-case ones the spec lists, and a date both
+// open and closed is named under the fields that list it.
+func TestOpeningInputIsStrict(t *testing.T) {
+	t.Parallel()
+	eachEnv(t, func(t *testing.T, e *env) {
+		before := e.auditCount()
+		for _, tc := range []struct {
+			body   map[string]any
+			fields []string
+			rule   string
+		}{
+			{map[string]any{"closed_weekdays": []string{"Monday"}}, []string{"closed_weekdays"}, "enum"},
+			{map[string]any{"closed_weekdays": []string{"SUNDAY"}}, []string{"closed_weekdays"}, "enum"},
+			{map[string]any{"closed_dates": []string{"2027-01-04"}, "open_dates": []string{"2027-01-04"}}, []string{"closed_dates", "open_dates"}, "open_and_closed"},
+		} {
+			p := problemOf(t, e.openingOf(tc.body), 422)
+			if got := fieldsOf(p); !slices.Equal(got, tc.fields) || !strings.Contains(fmt.Sprint(p["errors"]), "rule:"+tc.rule) {
+				t.Errorf("%v: fields %v, want %v with rule %s: %v", tc.body, got, tc.fields, tc.rule, p["errors"])
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("a refused opening was saved")
+		}
+	})
+}

@@ -265,6 +265,19 @@ func openingDates(f *problem.Fields, field string, dates []calendar.Date) {
 	}
 }
 
+// openAndClosed finds a date listed both as closed and as open: the
+// first fault is reported, as openingDates does.
+func openAndClosed(closed, open []calendar.Date) (calendar.Date, bool) {
+	for _, d := range closed {
+		for _, o := range open {
+			if d.Equal(o) {
+				return d, true
+			}
+		}
+	}
+	return calendar.Date{}, false
+}
+
 func (s *Server) setOpening(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -295,10 +308,15 @@ func (s *Server) setOpening(c *gin.Context) {
 	}
 	openingDates(&f, "closed_dates", req.ClosedDates)
 	openingDates(&f, "open_dates", req.OpenDates)
+	if d, ok := openAndClosed(req.ClosedDates, req.OpenDates); ok {
+		for _, field := range []string{"closed_dates", "open_dates"} {
+			f.Add(field, "open_and_closed", "%s is listed in both closed_dates and open_dates; list it in one", d)
+		}
+	}
 	for _, w := range req.ClosedWeekdays {
 		d, err := calendar.ParseWeekday(w)
 		if err != nil {
-			f.Add("closed_weekdays", "weekday", "%q is not a weekday name", w)
+			f.Add("closed_weekdays", "enum", "%s", err.Error())
 			continue
 		}
 		op.ClosedWeekdays = append(op.ClosedWeekdays, d)
