@@ -81,9 +81,7 @@ func (in RecordInput) Supply() bool {
 func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 	var out []policy.Finding
 	if in.Today.Before(in.InstalmentDate) {
-		out = append(out, n.Finding("L3",
-			fmt.Sprintf("This instalment is for %s: nothing is supplied before the date on the prescription, and its outcome is recorded on that day.", in.InstalmentDate),
-			"Record the outcome on the instalment's date."))
+		out = append(out, beforeTheDate(n, in))
 	}
 	if f, ok := fitsInstalment(n, in); !ok {
 		out = append(out, f)
@@ -111,6 +109,23 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// beforeTheDate is the finding that stops a record made before the
+// instalment's date. A supply is stopped by L3: nothing is supplied before
+// the date on the prescription. A record that hands nothing over
+// (withheld, refused, missed) supplies nothing, so L3 is not what stops
+// it: S1 is, since the record says what happened on the instalment's own
+// day, and that day has not come.
+func beforeTheDate(n policy.Numbers, in RecordInput) policy.Finding {
+	if in.Outcome.Taken() {
+		return n.Finding("L3",
+			fmt.Sprintf("This instalment is for %s: nothing is supplied before the date on the prescription, and its outcome is recorded on that day.", in.InstalmentDate),
+			"Record the outcome on the instalment's date.")
+	}
+	return n.Finding("S1",
+		fmt.Sprintf("This instalment is for %s: its record says what happened on that day, and a dose is %s only on its own day.", in.InstalmentDate, in.Outcome),
+		"Record the outcome on the instalment's date; to stop a dose ahead of its day, tell the prescriber.")
 }
 
 // fitsInstalment reports whether the outcome fits the instalment's
@@ -207,7 +222,8 @@ type OccurredInput struct {
 // refused) happened on the instalment's own date in the service's zone: a
 // dose is not given before its day (L3) and is never recorded as given
 // after it (MD4: missed doses are never supplied later); a patient turned
-// away was turned away on that day too (S1: the record's date and time). So
+// away was turned away on that day too, not before it nor after (S1: the
+// record's date and time; nothing is supplied, so L3 is not the rule). So
 // a record made after the instalment's day, a correction above all, must
 // say when on that day it happened: now would date it to the wrong day.
 // Missed is the day passing without a visit, not a moment anyone saw: its
@@ -239,10 +255,13 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 		return at, nil
 	}
 	switch {
-	case day.Before(in.InstalmentDate):
+	case day.Before(in.InstalmentDate) && in.Outcome.Taken():
 		return at, problem.Invalidf("occurred_at", "L3",
 			"occurred_at is on %s, before this instalment's date %s: nothing is supplied, nor recorded, before the date on the prescription",
 			day, in.InstalmentDate)
+	case day.Before(in.InstalmentDate):
+		return at, problem.Invalidf("occurred_at", "S1",
+			"occurred_at is on %s, before this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
 	case !day.After(in.InstalmentDate):
 		return at, nil
 	case !given:

@@ -42,7 +42,9 @@ func TestCanRecord(t *testing.T) {
 		{name: "collected on the day", date: today, outcome: Collected},
 		{name: "withheld on the day", date: today, outcome: Withheld},
 		{name: "before the date", date: "2026-10-26", outcome: Collected, wantRules: []string{"L3"}, wantText: "before the date on the prescription"},
-		{name: "refusal before the date", date: "2026-10-26", outcome: Refused, wantRules: []string{"L3"}},
+		// Nothing is supplied: the record is for the instalment's day (S1).
+		{name: "refusal before the date", date: "2026-10-26", outcome: Refused, wantRules: []string{"S1"}, wantText: "a dose is refused only on its own day"},
+		{name: "withheld before the date", date: "2026-10-26", outcome: Withheld, wantRules: []string{"S1"}},
 		{name: "supply on a past day", date: "2026-10-24", outcome: Supervised, wantRules: []string{"MD4"}, wantText: "never supplied later"},
 		{name: "collection on a past day", date: "2026-03-29", outcome: Collected, wantRules: []string{"MD4"}},
 		{name: "refused recorded late", date: "2026-10-24", outcome: Refused},
@@ -62,6 +64,7 @@ func TestCanRecord(t *testing.T) {
 		},
 		{name: "correction missed to supervised next day", date: "2026-10-24", outcome: Supervised, correction: true, current: Missed},
 		{name: "correction before the date", date: "2026-10-26", outcome: Supervised, correction: true, current: Withheld, wantRules: []string{"L3"}},
+		{name: "correction to missed before the date", date: "2026-10-26", outcome: Missed, correction: true, current: Withheld, wantRules: []string{"S1"}},
 
 		// A correction that turns a day into a supply meets a supply's checks.
 		{name: "correction withheld to supervised while blocked", date: today, outcome: Supervised, correction: true, current: Withheld,
@@ -237,7 +240,9 @@ func TestOccurredAt(t *testing.T) {
 			now: "2026-12-02T10:30:00Z", wantRule: "L3"},
 		{name: "midnight starting the day", outcome: Collected, date: "2026-12-02", given: "2026-12-02T00:00:00Z", now: "2026-12-02T10:30:00Z"},
 		{name: "withheld the day before", outcome: Withheld, date: "2026-12-02", given: "2026-12-01T18:00:00Z",
-			now: "2026-12-02T10:30:00Z", wantRule: "L3"},
+			now: "2026-12-02T10:30:00Z", wantRule: "S1"},
+		{name: "refused the day before", outcome: Refused, date: "2026-12-02", given: "2026-12-01T18:00:00Z",
+			now: "2026-12-02T10:30:00Z", wantRule: "S1"},
 		{name: "given after its day", outcome: Supervised, date: "2026-12-02", given: "2026-12-03T09:00:00Z",
 			now: "2026-12-03T09:30:00Z", wantRule: "MD4"},
 		{name: "refused after its day", outcome: Refused, date: "2026-12-02", given: "2026-12-03T09:00:00Z",

@@ -178,3 +178,27 @@ func TestOpeningInputIsStrict(t *testing.T) {
 		}
 	})
 }
+
+// Refusing or withholding tomorrow's dose is refused under S1 (the record
+// says what happened on the instalment's own day), not L3: nothing is
+// supplied.
+func TestTomorrowsRefusalNamesS1(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, prID := e.dispensed(620, "2026-12-17")
+		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-12-18") + "/events"
+		for _, tc := range []struct {
+			body map[string]any
+			rule string
+		}{
+			{map[string]any{"outcome": "refused", "identity_confirmed": true}, "S1"},
+			{map[string]any{"outcome": "withheld", "reason": "intoxicated", "identity_confirmed": true}, "S1"},
+			{map[string]any{"outcome": "supervised", "identity_confirmed": true}, "L3"},
+		} {
+			p := problemOf(t, e.do("pharmacist", "POST", path, tc.body), 422)
+			if got := rulesOf(p); !slices.Equal(got, []string{tc.rule}) {
+				t.Errorf("%v: rules %v, want %s: %v", tc.body["outcome"], got, tc.rule, p)
+			}
+		}
+	})
+}
