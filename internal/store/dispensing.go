@@ -1128,7 +1128,10 @@ type CloseDayResult struct {
 // instalments without an outcome as missed, then raises MD1/MD2 alerts,
 // and resolves the alerts about prescriptions left as written that have
 // now run out (resolveNotReissuedAtClose). It is safe to run twice:
-// outcomes are unique per instalment.
+// outcomes are unique per instalment. Run again for a day already closed,
+// it marks what fell due on it since (a prescription issued for the day
+// after its close), since a closed day must not leave a dose due on it;
+// AlreadyRun says the day had been closed before.
 func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
 	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}
 	// Outcomes are safe without it (dose_events_one_outcome), but the
