@@ -365,7 +365,7 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			if err := injections(tx, p, n, w.ID, weekly, dosing.Mg(24), wstart, start.AddDays(-1)); err != nil {
 				return err
 			}
-			if _, err := tx.EndRegime(p, n, w.ID, start, "Stable on weekly Buvidal: moving to monthly (BV5)"); err != nil {
+			if _, err := tx.EndRegime(p, n, w.ID, start, start, "Stable on weekly Buvidal: moving to monthly (BV5)"); err != nil {
 				return err
 			}
 		}

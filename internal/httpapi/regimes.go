@@ -436,7 +436,8 @@ func (s *Server) endRegime(c *gin.Context) {
 	// would leave the days until then without a dose.
 	if on.After(s.today()) {
 		f.Add("ended_on", "not_future", "ended_on must not be in the future: ending a regime cancels its prescriptions now; "+
-			"record the end on the day treatment stops (a prescription already written to that day runs until then)")
+			"record the end on the day treatment stops (a prescription already written to that day runs until then); "+
+			"a regime not yet started is withdrawn today: leave ended_on out")
 	}
 	requireText(&f, "reason", req.Reason, 2000)
 	if err := f.Err(); err != nil {
@@ -452,7 +453,7 @@ func (s *Server) endRegime(c *gin.Context) {
 	}
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		if res.Regime, err = tx.EndRegime(principal(c), s.cfg.Policy, id, on, strings.TrimSpace(req.Reason)); err != nil {
+		if res.Regime, err = tx.EndRegime(principal(c), s.cfg.Policy, id, on, s.today(), strings.TrimSpace(req.Reason)); err != nil {
 			return err
 		}
 		res.TakenHomeAfterEnd, err = tx.TakenHomeAfter(id, on)

@@ -5,7 +5,37 @@ import (
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
 )
+
+// NotStarted reports whether a regime starting on start has not started
+// by today: nothing of it can have been supplied or given yet.
+func NotStarted(start, today calendar.Date) bool { return start.After(today) }
+
+// Withdrawn reports whether a regime ended on ended was withdrawn before
+// its start (ValidateEnd): it never took effect, so it is no treatment
+// the patient was on.
+func Withdrawn(start, ended calendar.Date) bool { return !ended.IsZero() && ended.Before(start) }
+
+// ValidateEnd checks the day a regime starting on start is ended, ended,
+// recorded today (the caller has refused an end after today). A regime is
+// ended on or after its start; one planned for a later start is withdrawn
+// before it starts, ended today, so that a changed plan can always be
+// undone (and another regime started) without waiting for the start. The
+// record stays: the regime is ended, and its end before its start says it
+// never took effect.
+func ValidateEnd(start, ended, today calendar.Date) error {
+	switch {
+	case !ended.Before(start):
+		return nil
+	case NotStarted(start, today) && !ended.Equal(today):
+		return problem.Invalidf("ended_on", "withdrawn_today",
+			"the regime has not started (it starts on %s): it is withdrawn today, %s; leave ended_on out or send today", start, today)
+	case NotStarted(start, today):
+		return nil
+	}
+	return problem.Invalidf("ended_on", "after_start", "ended_on must not be before the regime start %s", start)
+}
 
 // TakenHomeAfterEnd tells the prescriber ending a regime on ended that the
 // patient already holds the doses for days after it: a take-home

@@ -8,6 +8,7 @@ import (
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/problem"
 )
 
 func TestTakenHomeAfterEnd(t *testing.T) {
@@ -72,6 +73,44 @@ func TestInductionTimingNamesHeldDays(t *testing.T) {
 			}
 			if tt.want == "" && len(fs) != 0 || !strings.Contains(got, tt.want) {
 				t.Errorf("findings %+v, want %q", fs, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateEnd(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	tests := []struct {
+		name                string
+		start, ended, today string
+		rule                string // "" when the end is accepted
+		withdrawn           bool
+	}{
+		{"on the start day", "2026-03-09", "2026-03-09", "2026-03-09", "", false},
+		{"after the start", "2026-03-09", "2026-03-20", "2026-03-27", "", false},
+		{"started, ended before its start", "2026-03-09", "2026-03-08", "2026-03-27", "after_start", false},
+		{"started today, ended yesterday", "2026-03-09", "2026-03-08", "2026-03-09", "after_start", false},
+		{"planned, withdrawn today", "2026-03-27", "2026-03-09", "2026-03-09", "", true},
+		{"planned from tomorrow, withdrawn today", "2026-03-10", "2026-03-09", "2026-03-09", "", true},
+		{"planned, withdrawal dated back", "2026-03-27", "2026-03-08", "2026-03-09", "withdrawn_today", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateEnd(d(tt.start), d(tt.ended), d(tt.today))
+			if tt.rule == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if got := Withdrawn(d(tt.start), d(tt.ended)); got != tt.withdrawn {
+					t.Fatalf("Withdrawn = %v, want %v", got, tt.withdrawn)
+				}
+				return
+			}
+			pe, ok := problem.As(err)
+			if !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "ended_on" || pe.Fields[0].Rule != tt.rule {
+				t.Fatalf("got %v, want ended_on %s", err, tt.rule)
 			}
 		})
 	}

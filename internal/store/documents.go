@@ -229,7 +229,10 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 			return out, translate(err)
 		}
 	}
-	err = g.Where("patient_id = ?", pt.ID).Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").Take(&out.Regime).Error
+	// A regime withdrawn before its start (ended before it) was never the
+	// patient's treatment, so the letter does not describe it.
+	err = g.Where("patient_id = ? AND (ended_on IS NULL OR ended_on >= start_date)", pt.ID).
+		Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").Take(&out.Regime).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return out, problem.Conflictf("the patient has no regime to summarise")
 	}

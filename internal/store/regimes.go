@@ -487,7 +487,8 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	err = tx.g.Take(&active, "patient_id = ? AND status = ?", pt.ID, RegimeActive).Error
 	if err == nil {
 		return Regime{}, out, &problem.Error{Code: problem.Conflict, Existing: active,
-			Message: "the patient already has an active regime; end it (POST /v1/regimes/" + active.ID + "/end) before starting another"}
+			Message: fmt.Sprintf("the patient already has an active regime, from %s; end it (POST /v1/regimes/%s/end) before starting another "+
+				"(a regime not yet started is withdrawn that way too, ended today)", active.StartDate, active.ID)}
 	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return Regime{}, out, translate(err)
 	}
@@ -571,7 +572,9 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}
 	}
 	var last Regime
-	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeEnded).Order("ended_on DESC, created_at DESC").Take(&last).Error
+	// A regime withdrawn before its start was never taken.
+	err := tx.g.Where("patient_id = ? AND status = ? AND ended_on >= start_date", patientID, RegimeEnded).
+		Order("ended_on DESC, created_at DESC").Take(&last).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return told(), nil
 	}
@@ -938,8 +941,11 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		in.Reason, res.Reissued)
 }
 
-// EndRegime ends the active regime; a reason is required.
-func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on calendar.Date, reason string) (Regime, error) {
+// EndRegime ends the active regime on on, recorded today; a reason is
+// required. A regime not yet started is withdrawn, ended today before its
+// start (regimes.ValidateEnd): its prescriptions are cancelled as any
+// end's are, and it never counts as a treatment the patient was on.
+func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on, today calendar.Date, reason string) (Regime, error) {
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
 		return Regime{}, err
 	}
@@ -950,8 +956,8 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on 
 	if r.Status != RegimeActive {
 		return r, problem.Conflictf("the regime has already ended")
 	}
-	if on.Before(r.StartDate) {
-		return r, problem.Invalidf("ended_on", "after_start", "ended_on must not be before the regime start %s", r.StartDate)
+	if err := regimes.ValidateEnd(r.StartDate, on, today); err != nil {
+		return r, err
 	}
 	// A regime ended before a dose the pharmacy handed over would hide
 	// that dose from what follows (B1 counts from the last dose). The day
@@ -993,7 +999,7 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on 
 		return r, translate(err)
 	}
 	if err := tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live),
-		"taken_home_after_end": takenHome}); err != nil {
+		"taken_home_after_end": takenHome, "withdrawn_before_start": regimes.Withdrawn(r.StartDate, on)}); err != nil {
 		return r, err
 	}
 	// The regime's own scheduled alerts (M5, M4, BV8, S6) ask for something

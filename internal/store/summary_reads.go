@@ -77,7 +77,8 @@ func (db *DB) SummaryContext(ctx context.Context, p auth.Principal, n policy.Num
 	}
 
 	var earlier []Regime
-	if err := g.Where("patient_id = ? AND id <> ? AND start_date < ? AND (ended_on IS NULL OR ended_on >= ?)",
+	// A regime withdrawn before its start (ended before it) was never taken.
+	if err := g.Where("patient_id = ? AND id <> ? AND start_date < ? AND (ended_on IS NULL OR ended_on >= ?) AND (ended_on IS NULL OR ended_on >= start_date)",
 		pt.ID, current.ID, current.StartDate, from).Order("start_date, created_at, id").Find(&earlier).Error; err != nil {
 		return out, translate(err)
 	}
