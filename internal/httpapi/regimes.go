@@ -248,7 +248,7 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 		v.Warnings = append(v.Warnings, regimes.CheckReview(n, v.ReviewDue, today)...)
 	}
 	if med.Class == dosing.ClassMethadone && v.LatestDose >= n.M4HighDose {
-		d := regimes.HighDoseReviewDue(maxDate(r.ECGDate, from), n)
+		d := regimes.HighDoseReviewDue(n, regimes.HighDoseSince(n, store.Steps(history)), lastReview, r.ECGDate)
 		v.HighDoseReviewDue = &d
 	}
 	switch med.Class {
@@ -292,13 +292,6 @@ func (s *Server) nextInjectionOf(c *gin.Context, r store.Regime) (*nextInjection
 		return nil, err
 	}
 	return &nextInjection{Rule: "BV8", Due: next.Due, Earliest: next.Earliest, Latest: next.Latest}, nil
-}
-
-func maxDate(a, b calendar.Date) calendar.Date {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func nonNilSlice[T any](s []T) []T {

@@ -103,7 +103,7 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 	switch med.Class {
 	case dosing.ClassMethadone:
 		fs = append(fs, checkMethadoneStart(n, in)...)
-		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate)...)
+		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate, in.Start, calendar.Date{})...)
 	case dosing.ClassBuprenorphine:
 		fs = append(fs, checkInductionTiming(n, in)...)
 		fs = append(fs, checkSublingualStart(n, in)...)
@@ -441,6 +441,11 @@ type ChangeInput struct {
 	// TitrationStart is where M2's first weeks count from
 	// (TitrationStart); zero means RegimeStart.
 	TitrationStart calendar.Date
+	// HighDoseSince is the day the dose became high (HighDoseSince of the
+	// history with this change); zero means Effective. Reviewed is the
+	// patient's latest review. M4's review date counts from them.
+	HighDoseSince calendar.Date
+	Reviewed      calendar.Date
 }
 
 // StageEntry is a stage in force from a day: an entry of the regime's
@@ -682,7 +687,7 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 				fmt.Sprintf("Maintenance dose %s is outside the usual %s–%s.", in.To, n.M3UsualMin.MilligramsString(), n.M3UsualMax),
 				"No action needed if clinically intended."))
 		}
-		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate)...)
+		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate, in.HighDoseSince, in.Reviewed)...)
 		return fs
 	case dosing.ClassBuprenorphine:
 		fs := checkBuprenorphineTitration(n, in)
@@ -751,8 +756,11 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 	return fs
 }
 
-// checkHighDose is M4: high-dose methadone prolongs the QT interval.
-func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg calendar.Date) []policy.Finding {
+// checkHighDose is M4: high-dose methadone prolongs the QT interval. A
+// dose taking effect on on and high since since (on itself when it makes
+// the dose high) is next reviewed by HighDoseReviewDue, counting the
+// latest review, reviewed, and the ECG/QTc check.
+func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg, since, reviewed calendar.Date) []policy.Finding {
 	if dose < n.M4HighDose {
 		return nil
 	}
@@ -768,8 +776,11 @@ func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg calendar.Da
 			fmt.Sprintf("Methadone %s is at or above %s and the last ECG/QTc check (%s) is more than %d months old.", dose, n.M4HighDose, ecg, n.M4ECGValidMonths),
 			"Record a new ECG/QTc check, or record an override reason for rule M4."))
 	}
+	if since.IsZero() {
+		since = on
+	}
 	fs = append(fs, n.FindingAt("M4", policy.Info,
-		fmt.Sprintf("High-dose methadone is reviewed every %d months; next review due %s.", n.M4ReviewMonths, HighDoseReviewDue(on, n)),
+		fmt.Sprintf("High-dose methadone is reviewed every %d months; next review due %s.", n.M4ReviewMonths, HighDoseReviewDue(n, since, reviewed, ecg)),
 		"Schedule the high-dose review."))
 	return fs
 }
@@ -822,9 +833,47 @@ func SupervisionReviewDue(med dosing.Medicine, start calendar.Date, n policy.Num
 	return calendar.Date{}
 }
 
-// HighDoseReviewDue is the M4 review date for a high dose reached on from.
-func HighDoseReviewDue(from calendar.Date, n policy.Numbers) calendar.Date {
+// HighDoseSince is the day the latest dose of history became high (M4):
+// the first day of the run of doses at or above M4's figure that it ends;
+// zero when the latest dose is below it. history is standing changes
+// oldest first, as DoseOn reads them: of two on one day, the later one is
+// that day's dose.
+func HighDoseSince(n policy.Numbers, history []DoseChange) calendar.Date {
+	var since calendar.Date
+	for i, h := range history {
+		if i+1 < len(history) && history[i+1].Effective.Equal(h.Effective) {
+			continue
+		}
+		switch {
+		case h.To < n.M4HighDose:
+			since = calendar.Date{}
+		case since.IsZero():
+			since = h.Effective
+		}
+	}
+	return since
+}
+
+// HighDoseReviewDue is M4's high-dose review date for methadone high since
+// since (HighDoseSince): M4.review_months from that day, or from the latest
+// of the reviews and ECG/QTc checks, reviewed, when later. One before the
+// dose was high was not a review of the high dose, so it does not count.
+// The dose change's M4 note and the regime's high_dose_review_due both
+// come from here, so they give one date.
+func HighDoseReviewDue(n policy.Numbers, since calendar.Date, reviewed ...calendar.Date) calendar.Date {
+	from := since
+	for _, r := range reviewed {
+		if r.After(from) {
+			from = r
+		}
+	}
 	return AddMonths(from, n.M4ReviewMonths)
+}
+
+// ECGRecheckDue is when an ECG/QTc check done on ecg is due again under
+// M4: every M4.review_months.
+func ECGRecheckDue(ecg calendar.Date, n policy.Numbers) calendar.Date {
+	return AddMonths(ecg, n.M4ReviewMonths)
 }
 
 // CheckReview reports an overdue M5 review.

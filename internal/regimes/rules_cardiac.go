@@ -16,7 +16,7 @@ func CardiacRiskAtStart(n policy.Numbers, med dosing.Medicine, flagged bool, ecg
 	if !flagged || med.Class != dosing.ClassMethadone {
 		return nil
 	}
-	if !ecg.IsZero() && start.Before(HighDoseReviewDue(ecg, n)) {
+	if !ecg.IsZero() && start.Before(ECGRecheckDue(ecg, n)) {
 		return nil
 	}
 	last := "no ECG/QTc check is recorded"

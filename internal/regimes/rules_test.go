@@ -328,6 +328,12 @@ func TestCheckChange(t *testing.T) {
 		{name: "M4 100 mg with recent ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-20")}, want: []string{"M4:info"}},
 		{name: "M4 100 mg with old ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-19")}, want: []string{"M4:override~2024-08-19", "M4:info"}},
 		{name: "M4 reduction still high", in: ChangeInput{Current: mg(120), To: mg(110), ECGDate: date("2025-01-01")}, want: []string{"M4:info"}},
+		{name: "M4 review before the dose became high", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2025-01-01"),
+			Reviewed: date("2025-02-19")}, want: []string{"M4:info~next review due 2025-08-20"}},
+		{name: "M4 high since earlier, reviewed since", in: ChangeInput{Current: mg(100), To: mg(110), ECGDate: date("2025-01-01"),
+			HighDoseSince: date("2024-12-01"), Reviewed: date("2025-02-01")}, want: []string{"M4:info~next review due 2025-08-01"}},
+		{name: "M4 high since earlier, not reviewed since", in: ChangeInput{Current: mg(100), To: mg(110), ECGDate: date("2024-11-20"),
+			HighDoseSince: date("2024-12-01"), Reviewed: date("2024-11-15")}, want: []string{"M4:info~next review due 2025-06-01"}},
 
 		{name: "B3 2 mg step", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(10)}},
 		{name: "B3 4 mg step", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL, Class: dosing.ClassBuprenorphine}, Current: mg(8), To: mg(12)}},
@@ -594,7 +600,11 @@ func TestReviewDates(t *testing.T) {
 		{"M5 three months", ReviewDue(date("2025-01-15"), n), "2025-04-15"},
 		{"M5 clamps to month end", ReviewDue(date("2025-01-31"), n), "2025-04-30"},
 		{"M5 across the year into February", ReviewDue(date("2024-11-30"), n), "2025-02-28"},
-		{"M4 six months", HighDoseReviewDue(date("2025-08-31"), n), "2026-02-28"},
+		{"M4 ECG six months", ECGRecheckDue(date("2025-08-31"), n), "2026-02-28"},
+		{"M4 review six months after the dose became high", HighDoseReviewDue(n, date("2025-08-31")), "2026-02-28"},
+		{"M4 review before the dose was high does not count", HighDoseReviewDue(n, date("2025-08-31"), date("2025-08-30"), date("2025-03-01")), "2026-02-28"},
+		{"M4 review once high counts", HighDoseReviewDue(n, date("2025-08-31"), date("2025-09-15"), date("2025-08-01")), "2026-03-15"},
+		{"M4 ECG once high counts", HighDoseReviewDue(n, date("2025-08-31"), calendar.Date{}, date("2025-10-02")), "2026-04-02"},
 		{"AddMonths backwards", AddMonths(date("2025-08-31"), -6), "2025-02-28"},
 		{"AddMonths leap day", AddMonths(date("2024-02-29"), 12), "2025-02-28"},
 		{"AddMonths into leap February", AddMonths(date("2024-01-31"), 1), "2024-02-29"},
@@ -604,6 +614,37 @@ func TestReviewDates(t *testing.T) {
 			t.Parallel()
 			if tt.got.String() != tt.want {
 				t.Errorf("got %s, want %s", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHighDoseSince(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	step := func(day string, from, to int64) DoseChange {
+		return DoseChange{Effective: date(day), From: mg(from), To: mg(to)}
+	}
+	tests := []struct {
+		name    string
+		history []DoseChange
+		want    string // "" when the latest dose is not high
+	}{
+		{"never high", []DoseChange{step("2025-01-01", 0, 30), step("2025-01-08", 30, 40)}, ""},
+		{"started high", []DoseChange{step("2025-01-01", 0, 100)}, "2025-01-01"},
+		{"became high", []DoseChange{step("2025-01-01", 0, 90), step("2025-02-01", 90, 100), step("2025-03-01", 100, 110)}, "2025-02-01"},
+		{"high again after a dip", []DoseChange{step("2025-01-01", 0, 100), step("2025-02-01", 100, 90), step("2025-03-01", 90, 100)}, "2025-03-01"},
+		{"down from high", []DoseChange{step("2025-01-01", 0, 100), step("2025-02-01", 100, 90)}, ""},
+		{"same-day change supersedes a high one", []DoseChange{step("2025-01-01", 0, 90), step("2025-02-01", 90, 100), step("2025-02-01", 90, 95)}, ""},
+		{"same-day change makes it high", []DoseChange{step("2025-01-01", 0, 100), step("2025-02-01", 100, 90), step("2025-02-01", 100, 105)}, "2025-01-01"},
+		{"planned high dose", []DoseChange{step("2025-01-01", 0, 90), step("2025-06-01", 90, 100)}, "2025-06-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := HighDoseSince(n, tt.history)
+			if want := tt.want; want == "" && !got.IsZero() || want != "" && got.String() != want {
+				t.Fatalf("got %v, want %q", got, tt.want)
 			}
 		})
 	}

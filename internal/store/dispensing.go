@@ -1513,7 +1513,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 		}
 		if dose := doses[r.ID]; med.Class == dosing.ClassMethadone && dose >= n.M4HighDose {
 			ecg := r.ECGDate
-			if due := regimes.HighDoseReviewDue(ecg, n); ecg.IsZero() || !day.Before(due) {
+			if due := regimes.ECGRecheckDue(ecg, n); ecg.IsZero() || !day.Before(due) {
 				alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertECGDue, Rule: "M4",
 					Message:   fmt.Sprintf("High-dose methadone (%s): an ECG/QTc check is due.", dose),
 					DedupeKey: fmt.Sprintf("ecg:%s:%s", r.ID, due)})
@@ -1859,7 +1859,7 @@ func (tx *Tx) resolveByReview(p auth.Principal, n policy.Numbers, today calendar
 			return err
 		}
 	}
-	if !r.ECGDate.IsZero() && today.Before(regimes.HighDoseReviewDue(r.ECGDate, n)) {
+	if !r.ECGDate.IsZero() && today.Before(regimes.ECGRecheckDue(r.ECGDate, n)) {
 		return tx.resolveAlerts(r.PatientID, AlertECGDue, "", by("ECG recorded on %s.", r.ECGDate))
 	}
 	return nil

@@ -408,6 +408,18 @@ func DoseOn(history []DoseChange, day calendar.Date) dosing.Micrograms {
 	return dose
 }
 
+// Steps is the standing changes of a titration history as the rules read
+// them (regimes.DoseChange), oldest first.
+func Steps(history []DoseChange) []regimes.DoseChange {
+	out := make([]regimes.DoseChange, 0, len(history))
+	for _, c := range history {
+		if c.Withdrawn == nil {
+			out = append(out, regimes.DoseChange{Effective: c.EffectiveDate, From: c.From, To: c.To})
+		}
+	}
+	return out
+}
+
 // LatestDose is the dose of the last standing change, future-dated or not.
 func LatestDose(history []DoseChange) dosing.Micrograms {
 	var dose dosing.Micrograms
@@ -798,10 +810,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if !in.ECGDate.IsZero() {
 		ecg = in.ECGDate
 	}
-	steps := make([]regimes.DoseChange, 0, len(history))
-	for _, h := range history {
-		steps = append(steps, regimes.DoseChange{Effective: h.EffectiveDate, From: h.From, To: h.To})
-	}
+	steps := Steps(history)
 	// The planned changes this one withdraws; a change dated in the past
 	// is refused below and withdraws nothing.
 	withdraws := map[int]bool{}
@@ -840,6 +849,18 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	if last, ok := regimes.LastSupplied(supplied, in.Effective, today); ok {
 		ci.Supplied, ci.SuppliedOn = last.Dose, last.Date
+	}
+	// M4's review counts from the day the dose became high with this
+	// change: the changes it withdraws or supersedes no longer count.
+	var kept []regimes.DoseChange
+	for _, s := range steps {
+		if s.Effective.Before(in.Effective) {
+			kept = append(kept, s)
+		}
+	}
+	ci.HighDoseSince = regimes.HighDoseSince(n, append(kept, regimes.DoseChange{Effective: in.Effective, From: ci.Current, To: in.To}))
+	if ci.Reviewed, err = lastReview(tx.g, r.PatientID); err != nil {
+		return res, err
 	}
 	if in.Effective.Equal(r.StartDate) {
 		if ci.Previous, err = tx.previousTreatment(n, r.PatientID, StartRegime{}, r.StartDate); err != nil {
