@@ -270,6 +270,24 @@ func checkEspranorSwitch(n policy.Numbers, in StartInput) []policy.Finding {
 		"Re-titrate on the new product, or record an override reason for rule B4.")}
 }
 
+// checkBuvidalAge is BV2's age, at the start and at each injection (a
+// date of birth corrected since the start counts): Buvidal is licensed
+// from 16, so younger blocks; an unknown age warns. age is in whole
+// years on the day, 0 when unknown.
+func checkBuvidalAge(n policy.Numbers, age int) []policy.Finding {
+	switch {
+	case age <= 0:
+		return []policy.Finding{n.FindingAt("BV2", policy.Warn,
+			"Patient age is not recorded; Buvidal is licensed from age 16.",
+			"Record the patient's date of birth.")}
+	case age < 16:
+		return []policy.Finding{n.Finding("BV2",
+			fmt.Sprintf("Patient is %d; Buvidal is licensed from age 16.", age),
+			"Use another treatment.")}
+	}
+	return nil
+}
+
 // checkBuvidalStart is BV1–BV5 for the first injection of a regime.
 func checkBuvidalStart(n policy.Numbers, in StartInput) []policy.Finding {
 	var fs []policy.Finding
@@ -279,16 +297,7 @@ func checkBuvidalStart(n policy.Numbers, in StartInput) []policy.Finding {
 			fmt.Sprintf("%s is not a %s Buvidal strength (%s).", in.Dose, med.Interval, strings.Join(med.StrengthLabels, ", ")),
 			"Choose one of the available strengths."))
 	}
-	switch {
-	case in.PatientAge <= 0:
-		fs = append(fs, n.FindingAt("BV2", policy.Warn,
-			"Patient age is not recorded; Buvidal is licensed from age 16.",
-			"Record the patient's date of birth."))
-	case in.PatientAge < 16:
-		fs = append(fs, n.Finding("BV2",
-			fmt.Sprintf("Patient is %d; Buvidal is licensed from age 16.", in.PatientAge),
-			"Use another treatment."))
-	}
+	fs = append(fs, checkBuvidalAge(n, in.PatientAge)...)
 	weekly := med.Interval == dosing.IntervalWeekly
 	if in.BuprenorphineNaive && weekly {
 		if in.Dose != n.BV3FirstDose {

@@ -108,6 +108,10 @@ type Administration struct {
 	// Prescribed is the regime's dose on Date (zero: not known). A regular
 	// dose is given as prescribed (BV9).
 	Prescribed dosing.Micrograms `json:"-"`
+	// PatientAge is the patient's age on Date in whole years (0 when not
+	// known): BV2's age holds at every injection. Only the field on the
+	// administration being checked is read.
+	PatientAge int `json:"-"`
 	// NaiveInduction marks a regime started in a buprenorphine-naive patient,
 	// whose first week allows more extra doses (BV3). Only the field on the
 	// administration being checked is read.
@@ -224,7 +228,7 @@ func followedDose(med dosing.Medicine, start calendar.Date, given []Administrati
 	return -1
 }
 
-// CheckAdministration applies BV1–BV3 and BV6–BV8 to one injection, given
+// CheckAdministration applies BV1–BV3 and BV6–BV9 to one injection, given
 // the patient's earlier Buvidal administrations oldest first, whatever
 // regime they were given under. For BV7 previous must reach back at least 8
 // weeks; for BV3, to the regime's first dose.
@@ -242,6 +246,7 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	}
 	var fs []policy.Finding
 	fs = append(fs, checkAdministeredDose(n, med, in)...)
+	fs = append(fs, checkBuvidalAge(n, in.PatientAge)...)
 	if !in.Site.Valid() {
 		fs = append(fs, n.Finding("BV2",
 			fmt.Sprintf("Injection site %q is not the buttock, thigh, abdomen or upper arm.", in.Site),

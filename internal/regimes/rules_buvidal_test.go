@@ -180,6 +180,7 @@ func TestCheckAdministration(t *testing.T) {
 		return Administration{Date: date(d), Dose: mg(8), Site: site, Extra: true}
 	}
 	naive := func(a Administration) Administration { a.NaiveInduction = true; return a }
+	aged := func(age int, a Administration) Administration { a.PatientAge = age; return a }
 	// under is a to be given under regime "new", which started on start.
 	under := func(start string, a Administration) Administration {
 		a.Regime, a.RegimeStart = "new", date(start)
@@ -315,6 +316,14 @@ func TestCheckAdministration(t *testing.T) {
 			want:     []string{"BV3:override~week 1 total was 24 mg"}},
 		{name: "BV3 week 3 not compared", in: naive(reg("2025-01-20", 24, SiteButtockRight)),
 			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft), extra("2025-01-08", SiteAbdomenLeft), reg("2025-01-13", 24, SiteButtockLeft)}},
+		// BV2's age holds at every injection, as at the start.
+		{name: "BV2 aged 15 at a regular dose", in: aged(15, reg("2025-01-13", 16, SiteThighRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft)}, want: []string{"BV2:block~Patient is 15"}},
+		{name: "BV2 aged 15 at an extra dose", in: aged(15, extra("2025-01-08", SiteThighRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft)}, want: []string{"BV2:block~Patient is 15"}},
+		{name: "BV2 aged 16", in: aged(16, reg("2025-01-13", 16, SiteThighRight)), previous: []Administration{reg("2025-01-06", 16, SiteThighLeft)}},
+		{name: "BV2 age not known", in: aged(-1, reg("2025-01-13", 16, SiteThighRight)),
+			previous: []Administration{reg("2025-01-06", 16, SiteThighLeft)}, want: []string{"BV2:warn~not recorded"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -327,7 +336,11 @@ func TestCheckAdministration(t *testing.T) {
 			if code == "" {
 				code = dosing.CodeBuvidalWeekly
 			}
-			assertFindings(t, CheckAdministration(n, medicine(t, code), tt.in, tt.previous), tt.want...)
+			in := tt.in
+			if in.PatientAge == 0 {
+				in.PatientAge = 40
+			}
+			assertFindings(t, CheckAdministration(n, medicine(t, code), in, tt.previous), tt.want...)
 		})
 	}
 }

@@ -124,6 +124,12 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 		return Administration{}, out, err
 	}
 	prescribed := DoseOn(history, in.Date)
+	// BV2's age is judged on the day of each injection, from the date of
+	// birth recorded now: one corrected since the start counts.
+	pt, err := patientFor(tx.g, p, r.PatientID)
+	if err != nil {
+		return Administration{}, out, err
+	}
 	var findings []policy.Finding
 	if practice {
 		// SC1: the practice gives the current dose; the service decides
@@ -132,7 +138,7 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	}
 	findings = append(findings, regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
 		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, RegimeStart: r.StartDate, NaiveInduction: r.BuprenorphineNaive,
-		Prescribed: prescribed}, past)...)
+		Prescribed: prescribed, PatientAge: patients.Age(pt.DateOfBirth, in.Date)}, past)...)
 	d, err := decide(findings, in.Overrides)
 	if err != nil {
 		return Administration{}, out, err
