@@ -151,6 +151,10 @@ func overrides(f *problem.Fields, in []overrideRequest, n policy.Numbers) []poli
 		field := "overrides[" + itoa(i) + "]"
 		if _, ok := policy.RuleByID(n, o.Rule); !ok {
 			f.Add(field+".rule", "rule_id", "%q is not a rule id (see GET /v1/policy)", o.Rule)
+		} else if policy.SeverityOf(o.Rule) == policy.Block && !policy.Overridable(o.Rule) {
+			// A reason could never let it through: say so rather than
+			// record nothing and answer with the same refusal.
+			f.Add(field+".rule", "not_overridable", "%s blocks and cannot be overridden: only a rule that stops an action at severity override takes a reason (GET /v1/policy)", o.Rule)
 		} else if seen[o.Rule] {
 			// One reason per rule: a second would silently replace the first.
 			f.Add(field+".rule", "unique", "rule %s is overridden twice; give one reason for it", o.Rule)

@@ -300,6 +300,19 @@ func SeverityOf(id string) Severity {
 	return Block
 }
 
+// overridableBlocks are the rules whose table severity is Block but which
+// also report a level at Override (FindingAt): B3's step outside the usual
+// size, BV5's shorter weekly phase or move from sublingual buprenorphine.
+var overridableBlocks = map[string]bool{"B3": true, "BV5": true}
+
+// Overridable reports whether some level of rule id takes an override
+// reason: its table severity is Override, or it is one of the Block rules
+// with a level at Override. Any other rule cannot be overridden: it only
+// ever blocks, or it never stops an action.
+func Overridable(id string) bool {
+	return SeverityOf(id) == Override || overridableBlocks[id]
+}
+
 // Finding reports rule id at its table severity.
 func (n Numbers) Finding(id, message, action string) Finding {
 	return Finding{Rule: id, Severity: SeverityOf(id), Message: message, Action: action}

@@ -87,6 +87,33 @@ func TestTableSeverities(t *testing.T) {
 	}
 }
 
+func TestOverridable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		id   string
+		want bool
+	}{
+		{"M2", true}, {"M4", true}, {"SC3", true},
+		{"B3", true}, {"BV5", true}, // blocks with a level at override
+		{"BV1", false}, {"BV2", false}, {"BV6", false}, {"MD4", false}, {"L6", false}, // only ever block
+		{"M3", false}, {"BV4", false}, // never stop an action
+		{"NOPE", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			t.Parallel()
+			if got := Overridable(tt.id); got != tt.want {
+				t.Errorf("Overridable(%s) = %v, want %v", tt.id, got, tt.want)
+			}
+		})
+	}
+	for id := range overridableBlocks {
+		if SeverityOf(id) != Block {
+			t.Errorf("%s is listed as a Block rule with an override level but is %s", id, SeverityOf(id))
+		}
+	}
+}
+
 func TestEveryKeyBelongsToARule(t *testing.T) {
 	t.Parallel()
 	n := Defaults()

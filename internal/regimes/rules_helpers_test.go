@@ -34,6 +34,10 @@ func assertFindings(t *testing.T, got []policy.Finding, want ...string) {
 		if f.Message == "" || f.Action == "" {
 			t.Errorf("finding %s lacks message or action: %+v", f.Rule, f)
 		}
+		// The API refuses overrides of rules that cannot take one.
+		if f.Severity == policy.Override && !policy.Overridable(f.Rule) {
+			t.Errorf("finding %s asks for an override its rule cannot take (policy.Overridable)", f.Rule)
+		}
 	}
 	for _, w := range want {
 		label, text, _ := strings.Cut(w, "~")

@@ -240,11 +240,12 @@ func (tx *Tx) recordOverrides(p auth.Principal, entityType, entityID string, app
 }
 
 // decide turns findings into either a refusal naming the rules or the
-// warnings and overrides to record.
+// warnings and overrides to record. A refusal also says which overrides
+// sent do not apply, so a prescriber is not left thinking one counted.
 func decide(findings []policy.Finding, overrides []policy.OverrideReason) (policy.Decision, error) {
 	d := policy.Decide(findings, overrides)
 	if len(d.Stopping) > 0 {
-		return d, problem.Blocked(d.Stopping)
+		return d, problem.Blocked(append(d.Stopping, d.Unused...))
 	}
 	return d, nil
 }
