@@ -239,8 +239,16 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 	if err != nil {
 		return out, translate(err)
 	}
-	if err := g.Take(&out.Pharmacy, "id = ?", out.Regime.PharmacyID).Error; err != nil {
-		return out, translate(err)
+	// A Buvidal regime may have no pharmacy (BV2): a prescription still
+	// running from before a switch is dispensed at the patient's.
+	pharmacyID := out.Regime.PharmacyID
+	if pharmacyID == "" && pt.PharmacyID != nil {
+		pharmacyID = *pt.PharmacyID
+	}
+	if pharmacyID != "" {
+		if err := g.Take(&out.Pharmacy, "id = ?", pharmacyID).Error; err != nil {
+			return out, translate(err)
+		}
 	}
 	if out.History, err = doseChanges(g, out.Regime.ID); err != nil {
 		return out, err

@@ -266,3 +266,77 @@ func TestMigration00017KeepsFirstDoseDatesEnteredByHand(t *testing.T) {
 		})
 	}
 }
+
+// Migration 00019 lets a regime have no pharmacy (Buvidal is never
+// dispensed, BV2). On SQLite it rebuilds the regimes table: the rows and
+// everything that references them survive, and the table's guards stay.
+func TestMigration00019KeepsRegimesAndTheirGuards(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.URL(t, d), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateToForTest(ctx, 18); err != nil {
+				t.Fatal(err)
+			}
+			const (
+				service, pharmacy, user = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"
+				patient, regime, change = "00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000005", "00000000-0000-4000-8000-000000000006"
+				buvidal, other          = "00000000-0000-4000-8000-000000000007", "00000000-0000-4000-8000-000000000008"
+			)
+			at := time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC)
+			exec := func(sql string, args ...any) error { return db.ExecForTest(ctx, sql, args...) }
+			must := func(sql string, args ...any) {
+				t.Helper()
+				if err := exec(sql, args...); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+			}
+			must("INSERT INTO organisations (id, kind, name, created_at) VALUES (?, 'treatment_service', 'Service', ?), (?, 'pharmacy', 'Pharmacy', ?)",
+				service, at, pharmacy, at)
+			must("INSERT INTO users (id, organisation_id, role, name, created_at) VALUES (?, ?, 'prescriber', 'Dr A', ?)", user, service, at)
+			must(`INSERT INTO patients (id, service_id, nhs_number, given_name, family_name, date_of_birth, sex, created_at, updated_at)
+				VALUES (?, ?, '9990000018', 'Zoë', 'Łukasz-Nguyễn', '1985-04-12', 'female', ?, ?)`, patient, service, at, at)
+			const pattern = `{"monday":"supervised","tuesday":"supervised","wednesday":"supervised","thursday":"supervised",` +
+				`"friday":"supervised","saturday":"supervised","sunday":"supervised"}`
+			must(`INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, pharmacy_id, start_date, created_by, created_at, buprenorphine_naive)
+				VALUES (?, ?, ?, 'methadone_oral_solution_1mg_ml', 'titration', 'active', ?, ?, '2026-03-01', ?, ?, true)`, regime, patient, service, pattern, pharmacy, user, at)
+			must(`INSERT INTO dose_changes (id, regime_id, from_ug, to_ug, effective_date, reason, stage, prescriber_id, created_at)
+				VALUES (?, ?, 0, 30000, '2026-03-01', 'Starting dose', 'titration', ?, ?)`, change, regime, user, at)
+			if err := db.Migrate(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+
+			prescriber := auth.Principal{UserID: user, Role: auth.Prescriber, OrgID: service}
+			r, err := db.RegimeFor(ctx, prescriber, regime)
+			if err != nil || r.PharmacyID != pharmacy || !r.BuprenorphineNaive || r.StartDate.String() != "2026-03-01" {
+				t.Fatalf("regime after migration: %+v, %v", r, err)
+			}
+			if h, err := db.DoseChanges(ctx, regime); err != nil || len(h) != 1 || h[0].ID != change {
+				t.Fatalf("dose changes after migration: %+v, %v", h, err)
+			}
+			// A regime may now have no pharmacy; the other guards stand.
+			if err := exec(`INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, start_date, created_by, created_at)
+				VALUES (?, ?, ?, 'buvidal_weekly', 'maintenance', 'ended', '[]', '2026-02-01', ?, ?)`, buvidal, patient, service, user, at); err != nil {
+				t.Fatalf("a regime without a pharmacy: %v", err)
+			}
+			for what, sql := range map[string]string{
+				"a second active regime": `INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, start_date, created_by, created_at)
+					VALUES ('` + other + `', '` + patient + `', '` + service + `', 'buvidal_weekly', 'maintenance', 'active', '[]', '2026-02-01', '` + user + `', '2026-03-26')`,
+				"a dose change of no regime": `INSERT INTO dose_changes (id, regime_id, from_ug, to_ug, effective_date, reason, stage, prescriber_id, created_at)
+					VALUES ('` + other + `', '` + other + `', 0, 30000, '2026-03-01', 'x', 'titration', '` + user + `', '2026-03-26')`,
+				"a regime at no organisation": `INSERT INTO regimes (id, patient_id, service_id, medicine, stage, status, pattern, pharmacy_id, start_date, created_by, created_at)
+					VALUES ('` + other + `', '` + patient + `', '` + service + `', 'buvidal_weekly', 'maintenance', 'ended', '[]', '` + other + `', '2026-02-01', '` + user + `', '2026-03-26')`,
+			} {
+				if err := exec(sql); err == nil {
+					t.Errorf("%s was accepted", what)
+				}
+			}
+		})
+	}
+}

@@ -192,11 +192,12 @@ func nhsNumberTaken() error {
 // refuseSilentPharmacyMove stops the patient's pharmacy changing under an
 // active regime that dispenses elsewhere: its prescriptions would stay at
 // the old pharmacy. The regime's pharmacy move reissues them and changes the
-// patient's pharmacy with it.
+// patient's pharmacy with it. A regime with no pharmacy (Buvidal, BV2)
+// dispenses nowhere.
 func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
 	var active Regime
 	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeActive).Take(&active).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && active.PharmacyID == pharmacyID {
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && (active.PharmacyID == pharmacyID || active.PharmacyID == "") {
 		return nil
 	}
 	if err != nil {

@@ -30,14 +30,17 @@ type Regime struct {
 	Status                   string                `json:"status"`
 	Pattern                  regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
-	PharmacyID               string                `json:"pharmacy_id"`
-	StartDate                calendar.Date         `json:"start_date"`
-	ECGDate                  calendar.Date         `json:"ecg_date" gorm:"column:ecg_date"`
-	CreatedBy                string                `json:"created_by"`
-	CreatedAt                time.Time             `json:"created_at"`
-	EndedOn                  calendar.Date         `json:"ended_on"`
-	EndReason                string                `json:"end_reason"`
-	EndedBy                  *string               `json:"ended_by"`
+	// PharmacyID is the dispensing pharmacy; empty (NULL, and left out of
+	// the JSON) for a Buvidal regime started without one, as nothing of it
+	// is dispensed (BV2).
+	PharmacyID string        `json:"pharmacy_id,omitempty" gorm:"default:null"`
+	StartDate  calendar.Date `json:"start_date"`
+	ECGDate    calendar.Date `json:"ecg_date" gorm:"column:ecg_date"`
+	CreatedBy  string        `json:"created_by"`
+	CreatedAt  time.Time     `json:"created_at"`
+	EndedOn    calendar.Date `json:"ended_on"`
+	EndReason  string        `json:"end_reason"`
+	EndedBy    *string       `json:"ended_by"`
 	// BuprenorphineNaive is recorded at the start (BV3): the induction
 	// rules for later injections read it here, never from a request.
 	BuprenorphineNaive bool `json:"buprenorphine_naive"`
@@ -55,8 +58,9 @@ type RegimeSetting struct {
 	Stage                    regimes.Stage         `json:"stage"`
 	Pattern                  regimes.WeeklyPattern `json:"pattern" gorm:"serializer:json"`
 	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
-	// PharmacyID is the dispensing pharmacy from EffectiveDate.
-	PharmacyID string    `json:"pharmacy_id"`
+	// PharmacyID is the dispensing pharmacy from EffectiveDate; empty for
+	// a Buvidal regime without one, as on the regime.
+	PharmacyID string    `json:"pharmacy_id,omitempty" gorm:"default:null"`
 	Reason     string    `json:"reason"`
 	ChangedBy  string    `json:"changed_by"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -151,7 +155,16 @@ func (tx *Tx) appendSetting(p auth.Principal, r *Regime, s RegimeSetting) (Regim
 	}
 	r.Stage, r.Pattern, r.SupervisionRelaxedReason, r.PharmacyID = s.Stage, s.Pattern, s.SupervisionRelaxedReason, s.PharmacyID
 	return s, translate(tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": s.Stage,
-		"pattern": mustJSON(s.Pattern), "supervision_relaxed_reason": s.SupervisionRelaxedReason, "pharmacy_id": s.PharmacyID}).Error)
+		"pattern": mustJSON(s.Pattern), "supervision_relaxed_reason": s.SupervisionRelaxedReason, "pharmacy_id": orNull(s.PharmacyID)}).Error)
+}
+
+// orNull is id as a column value: NULL when empty, where a foreign key
+// would refuse an empty string.
+func orNull(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
 }
 
 const (
@@ -505,14 +518,18 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return Regime{}, out, translate(err)
 	}
-	if in.PharmacyID == "" && pt.PharmacyID != nil {
+	// Buvidal is given by a healthcare professional and never dispensed
+	// (BV2): it needs no pharmacy, and takes one only when sent.
+	if in.PharmacyID == "" && pt.PharmacyID != nil && !in.Medicine.Injectable {
 		in.PharmacyID = *pt.PharmacyID
 	}
-	if in.PharmacyID == "" {
+	if in.PharmacyID == "" && !in.Medicine.Injectable {
 		return Regime{}, out, problem.Invalidf("pharmacy_id", "required", "pharmacy_id is required (the patient has no dispensing pharmacy)")
 	}
-	if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
-		return Regime{}, out, err
+	if in.PharmacyID != "" {
+		if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
+			return Regime{}, out, err
+		}
 	}
 	prev, err := tx.previousTreatment(n, pt.ID, in, in.StartDate)
 	if err != nil {
