@@ -15,9 +15,9 @@ import (
 // files of migrations/ (which skip its version).
 func goMigrations(d Dialect) []*goose.Migration {
 	return []*goose.Migration{
-		// 00019: names are searched without accents (patients.SearchName);
+		// 00020: names are searched without accents (patients.SearchName);
 		// the names stored before keep theirs until folded again here.
-		goose.NewGoMigration(19, &goose.GoFunc{RunTx: refoldSearchNames(d)}, &goose.GoFunc{RunTx: noDown}),
+		goose.NewGoMigration(20, &goose.GoFunc{RunTx: refoldSearchNames(d)}, &goose.GoFunc{RunTx: noDown}),
 	}
 }
 

@@ -8,9 +8,9 @@ import (
 	"github.com/dosebook/dosebook/internal/store/storetest"
 )
 
-// Migration 00019 folds the search names stored before names were searched
+// Migration 00020 folds the search names stored before names were searched
 // without accents: a patient registered then is found by "sian" too.
-func TestMigration00019FoldsStoredSearchNames(t *testing.T) {
+func TestMigration00020FoldsStoredSearchNames(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
@@ -26,10 +26,10 @@ func TestMigration00019FoldsStoredSearchNames(t *testing.T) {
 			}
 			c := raceClinicOn(t, db)
 			pt := c.patients[0]
-			if err := db.MigrateDownToForTest(ctx, 18); err != nil {
+			if err := db.MigrateDownToForTest(ctx, 19); err != nil {
 				t.Fatal(err)
 			}
-			// As the code before 00019 stored it: lower case, accents kept.
+			// As the code before 00020 stored it: lower case, accents kept.
 			if err := db.ExecForTest(ctx, `UPDATE patients SET given_name = ?, family_name = ?, search_name = ? WHERE id = ?`,
 				"Siân", "Ó Ciaráin", "siân ó ciaráin", pt); err != nil {
 				t.Fatal(err)
@@ -43,7 +43,7 @@ func TestMigration00019FoldsStoredSearchNames(t *testing.T) {
 					t.Fatal(err)
 				}
 				if len(found) != 1 || found[0].ID != pt {
-					t.Errorf("search %q found %d patients, want the one registered before 00019", q, len(found))
+					t.Errorf("search %q found %d patients, want the one registered before 00020", q, len(found))
 				}
 			}
 		})
