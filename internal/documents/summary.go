@@ -1,7 +1,9 @@
 package documents
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +68,18 @@ func longDate(d calendar.Date) string {
 // dayList writes days (in date order) as runs for a letter: "9–13 Dec
 // 2026", "30 Nov – 2 Dec 2026", "9 Dec 2026 and 11–12 Dec 2026"; "" when
 // none.
-func dayList(days []calendar.Date) string {
+func dayList(days []calendar.Date) string { return andList(dayRuns(days)) }
+
+// andList joins items as a sentence does: "a", "a and b", "a, b and c".
+func andList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// dayRuns writes days (in date order) as runs, each as dayList does.
+func dayRuns(days []calendar.Date) []string {
 	var runs []string
 	for i := 0; i < len(days); {
 		j := i
@@ -86,10 +99,7 @@ func dayList(days []calendar.Date) string {
 		}
 		i = j + 1
 	}
-	if len(runs) <= 1 {
-		return strings.Join(runs, "")
-	}
-	return strings.Join(runs[:len(runs)-1], ", ") + " and " + runs[len(runs)-1]
+	return runs
 }
 
 func uncapitalise(s string) string {
@@ -167,6 +177,54 @@ func summaryStatus(rec store.SummaryRecords, tz *time.Location) (status string, 
 		status = pdf.StatusWithdrawn
 	}
 	return status, on, by, reason
+}
+
+// supervisionText is the pickup pattern at the pharmacy whose opening is
+// openingJSON (empty: the default), as the prescription's supplyText
+// describes it: a dose due on a day the pharmacy is closed is supplied to
+// take home with the instalment before (L7 wording 1, S8), so the letter
+// does not say every dose is supervised while its chart counts take-home
+// collections. The pharmacy's closed weekdays, bank holidays and its
+// closed dates from today on are named; a closed day whose dose the
+// pattern supplies earlier anyway changes nothing and is left out.
+func supervisionText(p regimes.WeeklyPattern, openingJSON string, today calendar.Date) string {
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	opening := calendar.DefaultOpening()
+	if openingJSON != "" && json.Unmarshal([]byte(openingJSON), &opening) != nil {
+		return patternText(p) // an opening that cannot be read is not described
+	}
+	suppliedThatDay := func(wd time.Weekday) bool { return p[wd] != regimes.PickupEarlier }
+	supervisedClosed := false
+	var closed []string
+	for _, wd := range weekOrder {
+		if slices.Contains(opening.ClosedWeekdays, wd) && suppliedThatDay(wd) {
+			closed = append(closed, wd.String()+"s")
+			supervisedClosed = supervisedClosed || p[wd] == regimes.PickupSupervised
+		}
+	}
+	if opening.BankHolidaysClosed {
+		closed = append(closed, "bank holidays")
+		supervisedClosed = supervisedClosed || p.Supervises()
+	}
+	var dates []calendar.Date
+	for _, d := range slices.SortedFunc(slices.Values(opening.ClosedDates), calendar.Date.Compare) {
+		if !d.Before(today) && suppliedThatDay(d.Weekday()) && !slices.ContainsFunc(opening.OpenDates, d.Equal) {
+			dates = append(dates, d)
+			supervisedClosed = supervisedClosed || p[d.Weekday()] == regimes.PickupSupervised
+		}
+	}
+	closed = append(closed, dayRuns(dates)...)
+	if len(closed) == 0 {
+		return patternText(p)
+	}
+	when := ""
+	if supervisedClosed {
+		when = " when it is open"
+	}
+	return patternTextWhen(p, when) + " The pharmacy is closed on " + andList(closed) +
+		": those days' doses are supplied to take home with the instalment before."
 }
 
 // summaryRegime is one regime of the letter's period with its product and
@@ -452,9 +510,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	} else if regimeEnded {
 		// The pattern no longer applies: nothing is dispensed after the end.
 		v.Supervision = fmt.Sprintf("None now: the treatment ended on %s and nothing is dispensed after it. The pattern until then was: %s",
-			longDate(rec.Regime.EndedOn), uncapitalise(patternText(rec.Regime.Pattern)))
+			longDate(rec.Regime.EndedOn), uncapitalise(supervisionText(rec.Regime.Pattern, rec.Pharmacy.Opening, asOf)))
 	} else {
-		v.Supervision = patternText(rec.Regime.Pattern)
+		v.Supervision = supervisionText(rec.Regime.Pattern, rec.Pharmacy.Opening, today)
 		if rec.Regime.SupervisionRelaxedReason != "" {
 			v.Supervision += " Supervision was relaxed by a recorded decision (" + strings.TrimSuffix(rec.Regime.SupervisionRelaxedReason, ".") + ")."
 		}

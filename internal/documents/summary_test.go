@@ -2,8 +2,10 @@ package documents
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/regimes"
 )
 
 func TestDayList(t *testing.T) {
@@ -23,5 +25,42 @@ func TestDayList(t *testing.T) {
 		if got := dayList(tc.days); got != tc.want {
 			t.Errorf("dayList(%v) = %q, want %q", tc.days, got, tc.want)
 		}
+	}
+}
+
+// The letter's supervision names the pharmacy's closed days, as the
+// prescription does, except those whose dose the pattern supplies earlier
+// anyway; "when it is open" only when a supervised day may be closed.
+func TestSupervisionText(t *testing.T) {
+	t.Parallel()
+	today := calendar.MustParse("2026-12-02")
+	weekendsHome := regimes.AllSupervised()
+	weekendsHome[time.Saturday] = regimes.PickupTakeHome
+	weekendsHome[time.Sunday] = regimes.PickupEarlier
+	tests := []struct {
+		name    string
+		pattern regimes.WeeklyPattern
+		opening string
+		want    string
+	}{
+		{"default opening", regimes.WeeklyPattern{}, "",
+			"Consumption supervised at the pharmacy every day when it is open. The pharmacy is closed on Sundays and bank holidays: those days' doses are supplied to take home with the instalment before."},
+		{"open every day", regimes.AllSupervised(), `{"closed_weekdays":[],"bank_holidays_closed":false}`,
+			"Consumption supervised at the pharmacy every day."},
+		{"closed dates from today on", regimes.AllSupervised(),
+			`{"closed_weekdays":["saturday","sunday"],"closed_dates":["2026-12-29","2026-12-01","2026-12-30","2027-01-05"],"open_dates":["2027-01-05"],"bank_holidays_closed":false}`,
+			"Consumption supervised at the pharmacy every day when it is open. The pharmacy is closed on Saturdays, Sundays and 29–30 Dec 2026: those days' doses are supplied to take home with the instalment before."},
+		{"a closed Sunday supplied on Saturday anyway", weekendsHome, `{"closed_weekdays":["sunday"],"bank_holidays_closed":false}`,
+			"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home."},
+		{"a closed take-home day", weekendsHome, `{"closed_weekdays":["saturday"],"bank_holidays_closed":false}`,
+			"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home. The pharmacy is closed on Saturdays: those days' doses are supplied to take home with the instalment before."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := supervisionText(tt.pattern, tt.opening, today); got != tt.want {
+				t.Errorf("supervisionText = %q\nwant %q", got, tt.want)
+			}
+		})
 	}
 }
