@@ -337,8 +337,10 @@ func lastAdjusted(history []store.DoseChange, today calendar.Date) calendar.Date
 // 21 May 2026: the dose is lowered step by step, as the service decides."
 // A maintenance dose adjusted since the stage began, or on the letter's
 // date (adjusted, the date the dose last changed, today), is not called
-// stable: the letter says when it was last adjusted.
-func stageText(st regimes.Stage, since, adjusted, today calendar.Date) string {
+// stable: the letter says when it was last adjusted. Nor is one with a
+// change planned (planned, the first planned change's day; zero when
+// none): the letter says when the dose is to change.
+func stageText(st regimes.Stage, since, adjusted, planned, today calendar.Date) string {
 	var name, what string
 	switch st {
 	case regimes.StageInduction:
@@ -347,8 +349,15 @@ func stageText(st regimes.Stage, since, adjusted, today calendar.Date) string {
 		name, what = "Titration", "the dose is being adjusted until it holds the patient"
 	case regimes.StageMaintenance:
 		name, what = "Maintenance", "a stable dose"
+		var parts []string
 		if !adjusted.IsZero() && (adjusted.After(since) || adjusted.Equal(today)) {
-			what = "the dose was last adjusted on " + longDate(adjusted)
+			parts = append(parts, "the dose was last adjusted on "+longDate(adjusted))
+		}
+		if !planned.IsZero() {
+			parts = append(parts, "a change of dose is planned from "+longDate(planned))
+		}
+		if len(parts) > 0 {
+			what = strings.Join(parts, "; ")
 		}
 	case regimes.StageReduction:
 		name, what = "Planned reduction", "the dose is lowered step by step, as the service decides"
@@ -433,7 +442,6 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		Date:                    today,
 		Medicine:                med.Name,
 		CurrentDose:             doseText(med, current),
-		Stage:                   stageText(more.Stage, more.StageSince, lastAdjusted(rec.History, today), today),
 		LastPrescriptionEnd:     rec.LastPrescriptionEnd,
 		InjectionsOnly:          !instalments,
 		PracticeGivesInjections: med.Injectable,
@@ -466,8 +474,11 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			v.Author += " (" + rec.Proposer.Registration + ")"
 		}
 	}
-	// The last change in force today; one planned for later is said beside
-	// the current dose, so the letter does not date a dose not yet given.
+	// The last change in force today; those planned for later are listed
+	// once, apart from the current dose, so the letter neither dates a dose
+	// not yet given nor calls the dose stable while a change is decided.
+	var planned []string
+	var firstPlanned calendar.Date
 	for _, h := range rec.History {
 		if h.From != 0 && h.To == h.From || h.SupersededBy != nil {
 			continue // a titration held (T1), or replaced the same day: the dose does not change
@@ -476,10 +487,17 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			continue // planned, but the regime ended first
 		}
 		if h.EffectiveDate.After(today) {
-			v.CurrentDose += fmt.Sprintf(" (changing to %s from %s)", doseText(med, h.To), longDate(h.EffectiveDate))
+			planned = append(planned, fmt.Sprintf("%s from %s", doseText(med, h.To), longDate(h.EffectiveDate)))
+			if firstPlanned.IsZero() {
+				firstPlanned = h.EffectiveDate
+			}
 			continue
 		}
 		v.LastChange = h.EffectiveDate
+	}
+	v.PlannedChanges = strings.Join(planned, "; then ")
+	if !regimeEnded {
+		v.Stage = stageText(more.Stage, more.StageSince, lastAdjusted(rec.History, today), firstPlanned, today)
 	}
 	var switches []string
 	for i := 1; i < len(chain); i++ {
@@ -582,7 +600,9 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			if c.SupersededBy != nil {
 				continue // replaced by a later change for the same day, whose row says what was decided
 			}
-			row := pdf.TitrationRow{Date: c.EffectiveDate, To: c.To.String(), Reason: c.Reason, Prescriber: names[c.PrescriberID]}
+			// Planned: decided, not yet in force (the letter's date is today).
+			row := pdf.TitrationRow{Date: c.EffectiveDate, Planned: c.EffectiveDate.After(today), To: c.To.String(),
+				Reason: c.Reason, Prescriber: names[c.PrescriberID]}
 			if c.From > 0 {
 				row.From = c.From.String()
 			}

@@ -64,3 +64,36 @@ func TestSupervisionText(t *testing.T) {
 		})
 	}
 }
+
+// A maintenance dose is called stable only while it has not changed since
+// the stage began, nor changes today, and no change is planned.
+func TestStageText(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	var none calendar.Date
+	today := d("2026-12-02")
+	tests := []struct {
+		name                     string
+		stage                    regimes.Stage
+		since, adjusted, planned calendar.Date
+		want                     string
+	}{
+		{"stable", regimes.StageMaintenance, d("2026-07-31"), d("2026-07-31"), none, "Maintenance since 31 Jul 2026: a stable dose."},
+		{"adjusted since", regimes.StageMaintenance, d("2026-07-31"), d("2026-09-01"), none,
+			"Maintenance since 31 Jul 2026: the dose was last adjusted on 1 Sep 2026."},
+		{"change planned", regimes.StageMaintenance, d("2026-07-31"), d("2026-07-31"), d("2026-12-14"),
+			"Maintenance since 31 Jul 2026: a change of dose is planned from 14 Dec 2026."},
+		{"adjusted and planned", regimes.StageMaintenance, d("2026-07-31"), d("2026-09-01"), d("2026-12-14"),
+			"Maintenance since 31 Jul 2026: the dose was last adjusted on 1 Sep 2026; a change of dose is planned from 14 Dec 2026."},
+		{"reduction with a planned step", regimes.StageReduction, d("2026-07-31"), d("2026-09-01"), d("2026-12-14"),
+			"Planned reduction since 31 Jul 2026: the dose is lowered step by step, as the service decides."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := stageText(tt.stage, tt.since, tt.adjusted, tt.planned, today); got != tt.want {
+				t.Errorf("stageText = %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -235,7 +235,8 @@ func TestSharedCareSummaryPDF(t *testing.T) {
 			"effective_date": next, "reason": "withdrawal", "overrides": []map[string]any{{"rule": "M2", "reason": "Tolerant: 50 mg at previous service"}}}))
 		r = e.do("prescriber", "GET", "/v1/patients/"+pid+"/shared-care-summary.pdf", nil)
 		assertText(t, pdfToText(t, r.Body), "Methadone titration: Tolerant: 50 mg at previous service",
-			"30 mg (30 ml) once daily (changing to 45 mg (45 ml) once daily from 11 Jun 2026)", "Date of last dose change 10 Jun 2026")
+			"Current dose 30 mg (30 ml) once daily Planned dose changes 45 mg (45 ml) once daily from 11 Jun 2026",
+			"Date of last dose change 10 Jun 2026", "11 Jun 2026 (planned)")
 
 		// Who may not read it.
 		problemOf(t, e.do("pharmacist", "GET", "/v1/patients/"+zoe+"/shared-care-summary.pdf", nil), 403)

@@ -52,7 +52,7 @@ func TestLetterAfterTheBuvidalRegimeEnded(t *testing.T) {
 		assertText(t, text, "Status: Handed back",
 			"the specialist service ended the treatment on 2 Dec 2026 (reason given: Moved out of the area)",
 			"Nobody gives the injections now")
-		assertNoText(t, text, "from now on", "changing to", "32 mg", "Gives each injection", "gives each injection",
+		assertNoText(t, text, "from now on", "Planned dose changes", "(planned)", "32 mg", "Gives each injection", "gives each injection",
 			"takes the injections back", "Next injection")
 	})
 }
@@ -74,7 +74,7 @@ func TestLetterAfterTheMethadoneRegimeEnded(t *testing.T) {
 		text := e.summaryText("prescriber", pid)
 		assertText(t, text, "the specialist service ended the treatment on 2 Dec 2026 (reason given: Transferred to HMP Hewell)",
 			"Nobody prescribes it now", "Last day prescribed", "2 Dec 2026")
-		assertNoText(t, text, "from now on", "changing to", "35 mg", "Current prescription ends", "29 Nov 2026",
+		assertNoText(t, text, "from now on", "Planned dose changes", "(planned)", "35 mg", "Current prescription ends", "29 Nov 2026",
 			"Prescribes at the current dose", "Prescribes, and decides", "Dispenses the instalments")
 	})
 }

@@ -25,3 +25,31 @@ func TestSummarySupervisionNamesClosedDays(t *testing.T) {
 		assertNoText(t, text, "30 Nov 2026")
 	})
 }
+
+// Dose changes decided for later are said once, as planned: beside the
+// current dose, not within it; the stage does not call the dose stable;
+// and the dose-change table marks them (SC4).
+func TestSummaryPlannedDoseChanges(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-07-31T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(271, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance",
+			"start_date": "2026-07-31"})["id"].(string)
+		e.setClock(c, mustTime("2026-12-02T10:00:00Z"))
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Treatment stage Maintenance since 31 Jul 2026: a stable dose.")
+		assertNoText(t, text, "Planned dose changes", "(planned)")
+
+		for _, ch := range []map[string]any{{"to": 25, "effective_date": "2026-12-14", "reason": "Asked to reduce"},
+			{"to": 35, "effective_date": "2026-12-24", "reason": "Cover over Christmas"}} {
+			e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", ch))
+		}
+		text = e.summaryText("prescriber", pid)
+		assertText(t, text,
+			"Current dose 30 mg (30 ml) once daily Planned dose changes 25 mg (25 ml) once daily from 14 Dec 2026; then 35 mg (35 ml) once daily from 24 Dec 2026 Treatment stage",
+			"Treatment stage Maintenance since 31 Jul 2026: a change of dose is planned from 14 Dec 2026.",
+			"Date of last dose change 31 Jul 2026",
+			"14 Dec 2026 (planned) 30 mg 25 mg Asked to reduce", "24 Dec 2026 (planned) 25 mg 35 mg Cover over Christmas")
+		assertNoText(t, text, "a stable dose", "changing to", "31 Jul 2026 (planned)")
+	})
+}

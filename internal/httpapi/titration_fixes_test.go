@@ -208,7 +208,7 @@ func TestHoldingATitrationWithdrawsThePlannedSteps(t *testing.T) {
 
 		// The letter written today plans no change: the steps are withdrawn
 		// and the hold leaves the dose as it is.
-		assertNoText(t, e.summaryText("prescriber", pid), "changing to")
+		assertNoText(t, e.summaryText("prescriber", pid), "Planned dose changes")
 
 		// The history keeps every entry; the dose is 30 mg.
 		want := "30@2027-03-01 40@2027-03-02 withdrawn 30@2027-03-02 50@2027-03-03 withdrawn 60@2027-03-04 withdrawn"
@@ -249,8 +249,8 @@ func TestHoldingATitrationWithdrawsThePlannedSteps(t *testing.T) {
 		// The letter's titration history and current dose leave the
 		// withdrawn steps out.
 		text := e.summaryText("prescriber", pid)
-		assertText(t, text, "drowsy, hold titration", "less drowsy, resume")
-		assertNoText(t, text, "planned titration step", "changing to 30 mg", "50 mg", "60 mg")
+		assertText(t, text, "drowsy, hold titration", "less drowsy, resume", "Planned dose changes 40 mg (40 ml) once daily from 5 Mar 2027 Treatment")
+		assertNoText(t, text, "planned titration step", "50 mg", "60 mg")
 	})
 }
 

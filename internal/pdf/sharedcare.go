@@ -18,7 +18,10 @@ type GPPractice struct {
 
 // TitrationRow is one dose change.
 type TitrationRow struct {
-	Date       calendar.Date
+	Date calendar.Date
+	// Planned marks a change decided but not yet in force on the letter's
+	// date.
+	Planned    bool
 	From, To   string // preformatted doses, e.g. "50 mg"
 	Reason     string
 	Prescriber string
@@ -163,6 +166,10 @@ type SharedCareSummaryView struct {
 
 	Medicine    string
 	CurrentDose string
+	// PlannedChanges are the dose changes decided but not yet in force,
+	// e.g. "55 mg (55 ml) once daily from 14 Dec 2026; then 65 mg (65 ml)
+	// once daily from 24 Dec 2026"; "" when none.
+	PlannedChanges string
 	// Stage is the treatment stage in plain words, e.g. "Planned
 	// reduction: the dose is being lowered step by step".
 	Stage string
@@ -491,6 +498,9 @@ func (s *summary) treatment() {
 		{"Medicine", v.Medicine, true},
 		{"Current dose", v.CurrentDose, true},
 	}
+	if v.PlannedChanges != "" {
+		rows = append(rows, kv{"Planned dose changes", v.PlannedChanges, true})
+	}
 	if v.Stage != "" {
 		rows = append(rows, kv{"Treatment stage", v.Stage, false})
 	}
@@ -623,7 +633,11 @@ func (s *summary) history() {
 	if len(v.Titrations) > 0 {
 		rows := make([][]string, len(v.Titrations))
 		for i, t := range v.Titrations {
-			rows[i] = []string{longDate(t.Date), orDash(t.From), orDash(t.To), orDash(t.Reason), orDash(t.Prescriber), orDash(t.Override)}
+			date := longDate(t.Date)
+			if t.Planned {
+				date += " (planned)"
+			}
+			rows[i] = []string{date, orDash(t.From), orDash(t.To), orDash(t.Reason), orDash(t.Prescriber), orDash(t.Override)}
 		}
 		s.tableSection("Dose changes", []column{
 			{"Date", 22, "L"}, {"From", 17, "R"}, {"To", 17, "R"}, {"Reason", 66, "L"},

@@ -143,3 +143,24 @@ func TestChartMonthLabels(t *testing.T) {
 		})
 	}
 }
+
+// Changes decided for later have their own row beside the current dose,
+// and their rows in the dose-change table say they are planned.
+func TestSummaryPlannedChanges(t *testing.T) {
+	t.Parallel()
+	v := summaryFixture()
+	v.PlannedChanges = "70 mg (70 ml) once daily from 10 Mar 2025; then 60 mg (60 ml) once daily from 17 Mar 2025"
+	v.Titrations = append(v.Titrations,
+		TitrationRow{Date: calendar.MustParse("2025-03-10"), Planned: true, From: "80 mg", To: "70 mg", Reason: "Asked to reduce", Prescriber: "Dr Ayodele Okafor"})
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepSummaryPDF(t, data)
+	text := pdfText(t, data, 0)
+	assertContains(t, text, "Current dose "+v.CurrentDose+" Planned dose changes "+v.PlannedChanges, "10 Mar 2025 80 mg 70 mg Asked to reduce Dr Ayodele Okafor — (planned)")
+	if strings.Count(text, "(planned)") != 1 {
+		t.Errorf("%d rows marked planned, want 1\n%s", strings.Count(text, "(planned)"), text)
+	}
+	assertLaidOut(t, wordBoxes(t, data))
+}
