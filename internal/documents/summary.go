@@ -662,6 +662,8 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		v.Screens = append(v.Screens, pdf.ScreenRow{Date: sc.Date, Sample: capitalise(strings.ReplaceAll(sc.SampleType, "_", " ")),
 			Witnessed: sc.Witnessed, Results: screenResults(sc)})
 	}
+	// The screens read are those since the chart's start (SummaryMonths).
+	v.NoScreens = fmt.Sprintf("None recorded in the last %d months.", SummaryMonths)
 
 	v.RiskFlags = pt.RiskFlags.Flags()
 	if len(v.RiskFlags) == 0 {

@@ -53,3 +53,14 @@ func TestSummaryPlannedDoseChanges(t *testing.T) {
 		assertNoText(t, text, "a stable dose", "changing to", "31 Jul 2026 (planned)")
 	})
 }
+
+// SC4 asks for recent drug screens: a patient with none has the heading
+// and says so, rather than a letter silent about screening.
+func TestSummaryWithoutDrugScreens(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(272, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-02"})
+		assertText(t, e.summaryText("prescriber", pid), "Drug screens None recorded in the last 6 months. Risks and naloxone")
+	})
+}

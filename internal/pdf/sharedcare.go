@@ -202,6 +202,11 @@ type SharedCareSummaryView struct {
 	Titrations []TitrationRow
 	Adherence  Adherence
 	Screens    []ScreenRow
+	// NoScreens is said under the drug screens' heading when Screens is
+	// empty, e.g. "None recorded in the last 6 months."; SC4 asks for
+	// recent screens, so their absence is stated, not left out. "" leaves
+	// the section out.
+	NoScreens  string
 	Injections []InjectionRow
 
 	RiskFlags []string
@@ -646,6 +651,12 @@ func (s *summary) history() {
 		s.gap(4)
 	}
 
+	if len(v.Screens) == 0 && v.NoScreens != "" {
+		s.font("", 9)
+		s.sectionTitle("Drug screens", float64(len(s.wrap(v.NoScreens, contentW)))*lineH(9))
+		s.paragraph(v.NoScreens, "", 9)
+		s.gap(4)
+	}
 	if len(v.Screens) > 0 {
 		rows := make([][]string, len(v.Screens))
 		for i, sc := range v.Screens {

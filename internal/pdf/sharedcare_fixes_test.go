@@ -164,3 +164,28 @@ func TestSummaryPlannedChanges(t *testing.T) {
 	}
 	assertLaidOut(t, wordBoxes(t, data))
 }
+
+// A letter without drug screens says so under the heading.
+func TestSummaryWithoutScreens(t *testing.T) {
+	t.Parallel()
+	v := summaryFixture()
+	v.Screens, v.NoScreens = nil, "None recorded in the last 6 months."
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepSummaryPDF(t, data)
+	assertContains(t, pdfText(t, data, 0), "Drug screens None recorded in the last 6 months. Risks and naloxone")
+	assertLaidOut(t, wordBoxes(t, data))
+
+	// With screens, the table alone.
+	v = summaryFixture()
+	v.NoScreens = "None recorded in the last 6 months."
+	data, err = SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, data, 0); strings.Contains(text, "None recorded") || !strings.Contains(text, "Drug screens Date Sample Witnessed Results") {
+		t.Errorf("screens listed and none said:\n%s", text)
+	}
+}
