@@ -187,3 +187,20 @@ func TestBuvidalInjectionByGPNeedsAcceptedSharedCare(t *testing.T) {
 		}
 	})
 }
+
+// A practice declining Buvidal shared care declined giving the
+// injections: the service is told the injections stay with it and when
+// the next is due, as its other Buvidal notices say.
+func TestBuvidalDeclineAlertSpeaksOfInjections(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.buvidalOnTime(c, 302, "2026-01-05", "2026-04-06", "2026-04-08")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", nil))["id"].(string)
+		e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/decline", map[string]any{"reason": "No nurse to inject"}))
+		got := e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid)
+		if len(got) != 1 || got[0]["message"] != "The GP practice declined shared care (No nurse to inject). "+
+			"The injections stay with the service, which gives the next one, due on 2026-04-13." {
+			t.Fatalf("alerts = %v", got)
+		}
+	})
+}

@@ -210,7 +210,7 @@ func withReason[T any](s *Server, c *gin.Context, act func(tx *store.Tx, id, rea
 
 func (s *Server) declineSharedCare(c *gin.Context) {
 	withReason(s, c, func(tx *store.Tx, id, reason string) (store.SharedCareRecord, error) {
-		return tx.DeclineSharedCare(principal(c), id, reason)
+		return tx.DeclineSharedCare(principal(c), s.cfg.Policy, id, reason)
 	})
 }
 

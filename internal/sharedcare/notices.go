@@ -126,6 +126,28 @@ func (m ClosedMessage) ToService() string {
 	return "Prescribing is back with the service." + live
 }
 
+// DeclinedMessage is the service's notice that the practice declined its
+// proposal (SC1). The practice never took anything on, so what stays with
+// the service is prescribing, or for Buvidal, which the practice would
+// have given rather than prescribed (ADR 0009), the injections.
+type DeclinedMessage struct {
+	Reason string
+	// Injections marks a regime given by injection (Buvidal), and
+	// NextInjection is when its next regular one is due (BV8; zero when
+	// none is due).
+	Injections    bool
+	NextInjection calendar.Date
+}
+
+// ToService is the service's notice of the decline.
+func (m DeclinedMessage) ToService() string {
+	if m.Injections {
+		return fmt.Sprintf("The GP practice declined shared care (%s). The injections stay with the service, which gives the next one%s.",
+			m.Reason, nextInjection(m.NextInjection))
+	}
+	return fmt.Sprintf("The GP practice declined shared care (%s). Prescribing stays with the service.", m.Reason)
+}
+
 // Replacement is a live prescription a change cancelled and the ones that
 // carry its remaining days.
 type Replacement struct {

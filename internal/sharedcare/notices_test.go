@@ -132,3 +132,30 @@ func TestRegimeChange(t *testing.T) {
 		})
 	}
 }
+
+// The service is told what stays with it after a decline: prescribing, or
+// for Buvidal the injections, with the next one's due date.
+func TestDeclinedMessage(t *testing.T) {
+	t.Parallel()
+	day := calendar.MustParse
+	tests := []struct {
+		name string
+		m    DeclinedMessage
+		want string
+	}{
+		{"daily medicine", DeclinedMessage{Reason: "No capacity"},
+			"The GP practice declined shared care (No capacity). Prescribing stays with the service."},
+		{"Buvidal", DeclinedMessage{Reason: "No nurse to inject", Injections: true, NextInjection: day("2026-04-13")},
+			"The GP practice declined shared care (No nurse to inject). The injections stay with the service, which gives the next one, due on 2026-04-13."},
+		{"Buvidal, none due", DeclinedMessage{Reason: "No nurse to inject", Injections: true},
+			"The GP practice declined shared care (No nurse to inject). The injections stay with the service, which gives the next one."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.m.ToService(); got != tt.want {
+				t.Errorf("ToService() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

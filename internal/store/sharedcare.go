@@ -430,7 +430,7 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 
 // DeclineSharedCare is the GP practice refusing a proposal, with a reason;
 // the service is alerted.
-func (tx *Tx) DeclineSharedCare(p auth.Principal, id, reason string) (SharedCareRecord, error) {
+func (tx *Tx) DeclineSharedCare(p auth.Principal, n policy.Numbers, id, reason string) (SharedCareRecord, error) {
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
 		return SharedCareRecord{}, err
 	}
@@ -448,9 +448,16 @@ func (tx *Tx) DeclineSharedCare(p auth.Principal, id, reason string) (SharedCare
 	if err := tx.Audit("shared_care.decline", "shared_care", sc.ID, map[string]any{"reason": reason}); err != nil {
 		return SharedCareRecord{}, err
 	}
-	if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: "shared_care", Rule: "SC1",
-		Message:   fmt.Sprintf("The GP practice declined shared care (%s). Prescribing stays with the service.", reason),
-		DedupeKey: "shared_care:declined:" + sc.ID}); err != nil {
+	msg := sharedcare.DeclinedMessage{Reason: reason}
+	r, err := currentRegime(tx.g, sc.PatientID)
+	if err != nil {
+		return SharedCareRecord{}, err
+	}
+	if msg.Injections, msg.NextInjection, err = injectionsOf(tx.g, n, r); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+		Message: msg.ToService(), DedupeKey: "shared_care:declined:" + sc.ID}); err != nil {
 		return SharedCareRecord{}, err
 	}
 	return sharedCareRecord(tx.g, sc)
@@ -543,10 +550,9 @@ func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare,
 	}
 	msg := sharedcare.ClosedMessage{ByService: c.party == PartyService, WasAccepted: wasAccepted, Reason: c.reason,
 		RegimeEnded: c.regimeEnded, Live: prescriptionRefs(live, names), Cancelled: prescriptionRefs(c.cancelled, names)}
-	var r Regime
-	if err := tx.g.Where("patient_id = ?", sc.PatientID).Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").
-		Take(&r).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return HandBack{}, translate(err)
+	r, err := currentRegime(tx.g, sc.PatientID)
+	if err != nil {
+		return HandBack{}, err
 	}
 	if msg.Injections, msg.NextInjection, err = injectionsOf(tx.g, n, r); err != nil {
 		return HandBack{}, err
@@ -648,6 +654,17 @@ func (tx *Tx) endSharedCareWithRegime(p auth.Principal, n policy.Numbers, r Regi
 	_, err = tx.closeSharedCare(p, n, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
 		today: r.EndedOn, regimeEnded: r.EndedOn, cancelled: theirs})
 	return err
+}
+
+// currentRegime is the patient's active regime, else the latest; zero when
+// the patient has none.
+func currentRegime(g *gorm.DB, patientID string) (Regime, error) {
+	var r Regime
+	err := g.Where("patient_id = ?", patientID).Order("CASE WHEN status = 'active' THEN 0 ELSE 1 END, start_date DESC, id DESC").Take(&r).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return Regime{}, translate(err)
+	}
+	return r, nil
 }
 
 // injectionsOf reports whether a regime is given by injection (Buvidal),
