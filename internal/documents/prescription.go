@@ -53,6 +53,26 @@ func doseText(med dosing.Medicine, m dosing.Micrograms) string {
 	return m.String() + " once daily"
 }
 
+// dailyDoseText is a dose as the prescription's dose line states it: as
+// doseText writes it, and for the combination product with both of its
+// strengths, "12 mg/3 mg (buprenorphine/naloxone) once daily", so that the
+// letter and the prescription give the GP one dose in one form.
+func dailyDoseText(med dosing.Medicine, m dosing.Micrograms) string {
+	if med.Naloxone && m > 0 {
+		return combinationAmount(m) + " (buprenorphine/naloxone) once daily"
+	}
+	return doseText(med, m)
+}
+
+// doseAmount is a dose in a table or a sentence: "60 mg", and for the
+// combination product both strengths, "12 mg/3 mg".
+func doseAmount(med dosing.Medicine, m dosing.Micrograms) string {
+	if med.Naloxone {
+		return combinationAmount(m)
+	}
+	return m.String()
+}
+
 // dosePeriodsText states each daily dose of a prescription with its days,
 // for a prescription across a dose change (L2): "70 mg (70 ml) daily on
 // 21 Dec 2026, then 75 mg (75 ml) daily from 22 Dec 2026". The last period
@@ -80,10 +100,7 @@ func dosePeriodsText(periods []prescriptions.DosePeriod, end calendar.Date, each
 // states both of its strengths (combinationAmount).
 func prescribedDose(med dosing.Medicine, d store.Prescription) string {
 	if len(d.DosePeriods) <= 1 {
-		if med.Naloxone && d.DailyDose > 0 {
-			return combinationAmount(d.DailyDose) + " (buprenorphine/naloxone) once daily"
-		}
-		return doseText(med, d.DailyDose)
+		return dailyDoseText(med, d.DailyDose)
 	}
 	return dosePeriodsText(d.DosePeriods, d.EndDate, func(m dosing.Micrograms) string {
 		switch {

@@ -36,3 +36,34 @@ func TestDosePeriodsText(t *testing.T) {
 		})
 	}
 }
+
+// One dose, one form, on the prescription and the letter: the combination
+// product with both strengths.
+func TestDailyDoseText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		medicine     string
+		mg           int64
+		daily, table string
+	}{
+		{dosing.CodeBuprenorphineNalSL, 12, "12 mg/3 mg (buprenorphine/naloxone) once daily", "12 mg/3 mg"},
+		{dosing.CodeBuprenorphineSL, 12, "12 mg once daily", "12 mg"},
+		{dosing.CodeMethadone, 60, "60 mg (60 ml) once daily", "60 mg"},
+		{dosing.CodeBuvidalWeekly, 24, "24 mg once weekly by subcutaneous injection", "24 mg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.medicine, func(t *testing.T) {
+			t.Parallel()
+			med, ok := dosing.LookupMedicine(tt.medicine)
+			if !ok {
+				t.Fatalf("no medicine %s", tt.medicine)
+			}
+			if got := dailyDoseText(med, dosing.Mg(tt.mg)); got != tt.daily {
+				t.Errorf("dailyDoseText = %q, want %q", got, tt.daily)
+			}
+			if got := doseAmount(med, dosing.Mg(tt.mg)); got != tt.table {
+				t.Errorf("doseAmount = %q, want %q", got, tt.table)
+			}
+		})
+	}
+}

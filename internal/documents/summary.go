@@ -298,8 +298,8 @@ func follows(prev, next summaryRegime) bool {
 // 24 mg to monthly Buvidal 96 mg on 1 May 2026". dated adds the day of the
 // switch, which a table row already has in its date column.
 func switchText(prev, next summaryRegime, dated bool) string {
-	from := productName(prev.med) + " " + prev.lastDose().String()
-	to := productName(next.med) + " " + next.firstDose().String()
+	from := productName(prev.med) + " " + doseAmount(prev.med, prev.lastDose())
+	to := productName(next.med) + " " + doseAmount(next.med, next.firstDose())
 	on := ""
 	if dated {
 		on = " on " + longDate(next.regime.StartDate)
@@ -441,7 +441,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			NHSNumber: patients.FormatNHSNumber(pt.NHSNumber), Phone: pt.Phone},
 		Date:                    today,
 		Medicine:                med.Name,
-		CurrentDose:             doseText(med, current),
+		CurrentDose:             dailyDoseText(med, current),
 		LastPrescriptionEnd:     rec.LastPrescriptionEnd,
 		InjectionsOnly:          !instalments,
 		PracticeGivesInjections: med.Injectable,
@@ -487,7 +487,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			continue // planned, but the regime ended first
 		}
 		if h.EffectiveDate.After(today) {
-			planned = append(planned, fmt.Sprintf("%s from %s", doseText(med, h.To), longDate(h.EffectiveDate)))
+			planned = append(planned, fmt.Sprintf("%s from %s", dailyDoseText(med, h.To), longDate(h.EffectiveDate)))
 			if firstPlanned.IsZero() {
 				firstPlanned = h.EffectiveDate
 			}
@@ -601,16 +601,16 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 				continue // replaced by a later change for the same day, whose row says what was decided
 			}
 			// Planned: decided, not yet in force (the letter's date is today).
-			row := pdf.TitrationRow{Date: c.EffectiveDate, Planned: c.EffectiveDate.After(today), To: c.To.String(),
+			row := pdf.TitrationRow{Date: c.EffectiveDate, Planned: c.EffectiveDate.After(today), To: doseAmount(r.med, c.To),
 				Reason: c.Reason, Prescriber: names[c.PrescriberID]}
 			if c.From > 0 {
-				row.From = c.From.String()
+				row.From = doseAmount(r.med, c.From)
 			}
 			ovs := overrides[c.ID]
 			if c.From == 0 {
 				ovs = append(ovs, overrides[r.regime.ID]...)
 				if i > 0 {
-					row.From = chain[i-1].lastDose().String()
+					row.From = doseAmount(chain[i-1].med, chain[i-1].lastDose())
 					sw := capitalise(switchText(chain[i-1], r, false))
 					if c.Reason == "" || c.Reason == "Starting dose" {
 						row.Reason = sw

@@ -64,3 +64,24 @@ func TestSummaryWithoutDrugScreens(t *testing.T) {
 		assertText(t, e.summaryText("prescriber", pid), "Drug screens None recorded in the last 6 months. Risks and naloxone")
 	})
 }
+
+// The letter states the buprenorphine and naloxone dose as the
+// prescription does, with both strengths, in the current dose, a planned
+// change and the dose-change table.
+func TestSummaryNaloxoneCombinationDose(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(273, nil)
+		rid := e.startRegime(pid, map[string]any{"medicine": "buprenorphine_naloxone_sublingual_tablets", "dose": 12, "stage": "maintenance",
+			"start_date": "2026-12-02", "overrides": []map[string]any{{"rule": "B2", "reason": "transferred on 12 mg"}}})["id"].(string)
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 16, "effective_date": "2026-12-09",
+			"reason": "Cravings in the evening"}))
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-02",
+			"days": 7, "wording": []int{1, 3}, "issue": true}))
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "12 mg/3 mg (buprenorphine/naloxone) once daily")
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Current dose 12 mg/3 mg (buprenorphine/naloxone) once daily",
+			"Planned dose changes 16 mg/4 mg (buprenorphine/naloxone) once daily from 9 Dec 2026", "16 mg/4 mg Cravings in the evening")
+		assertNoText(t, text, "12 mg once daily", "16 mg once daily")
+	})
+}

@@ -3,6 +3,7 @@ package pdf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -637,15 +638,22 @@ func (s *summary) history() {
 
 	if len(v.Titrations) > 0 {
 		rows := make([][]string, len(v.Titrations))
+		// A dose column widens, at the reason's expense, to keep a dose on
+		// one line: "12 mg/3 mg" of the combination product.
+		doseW := 17.0
+		s.font("", 8.5)
 		for i, t := range v.Titrations {
 			date := longDate(t.Date)
 			if t.Planned {
 				date += " (planned)"
 			}
 			rows[i] = []string{date, orDash(t.From), orDash(t.To), orDash(t.Reason), orDash(t.Prescriber), orDash(t.Override)}
+			for _, dose := range rows[i][1:3] {
+				doseW = max(doseW, math.Ceil(s.f.GetStringWidth(dose)+2*tableHPad+0.5))
+			}
 		}
 		s.tableSection("Dose changes", []column{
-			{"Date", 22, "L"}, {"From", 17, "R"}, {"To", 17, "R"}, {"Reason", 66, "L"},
+			{"Date", 22, "L"}, {"From", doseW, "R"}, {"To", doseW, "R"}, {"Reason", 66 - 2*(doseW-17), "L"},
 			{"Prescriber", 34, "L"}, {"Override", 30, "L"},
 		}, rows, 8.5, 1.2, 0)
 		s.gap(4)
