@@ -76,15 +76,29 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 	keys := store.CriterionKeys()
 	in := store.ProposeSharedCare{PatientID: id, PracticeID: req.PracticeID}
 	given := map[string]int{}
+	firstKey := -1 // the first override of one criterion by its key
 	for i, o := range req.Overrides {
 		field := "overrides[" + itoa(i) + "]"
-		if !slices.Contains(keys, o.Rule) {
+		// Each criterion takes one reason: SC3 gives it for every unmet
+		// one, so SC3 and a criterion's key together would give two
+		// reasons for that criterion, of which only one could be recorded.
+		sc3, hasSC3 := given["SC3"]
+		switch first, ok := given[o.Rule]; {
+		case !slices.Contains(keys, o.Rule):
 			f.Add(field+".rule", "rule_id", "rule must be SC3 (every unmet criterion) or a criterion key: %s", strings.Join(keys[1:], ", "))
-		} else if first, ok := given[o.Rule]; ok {
-			// Two reasons for one criterion: only one could be recorded.
+		case ok:
 			f.Add(field+".rule", "unique", "%s is already overridden at overrides[%d]; give each rule once, with one reason", o.Rule, first)
-		} else {
+		case o.Rule == "SC3" && firstKey >= 0:
+			f.Add(field+".rule", "unique", "SC3 overrides every unmet criterion, and %s is already overridden at overrides[%d]; "+
+				"give SC3 alone, or each criterion's key, so that each criterion has one reason", req.Overrides[firstKey].Rule, firstKey)
+		case o.Rule != "SC3" && hasSC3:
+			f.Add(field+".rule", "unique", "%s is already overridden by SC3 at overrides[%d], which covers every unmet criterion; "+
+				"give SC3 alone, or each criterion's key, so that each criterion has one reason", o.Rule, sc3)
+		default:
 			given[o.Rule] = i
+			if o.Rule != "SC3" && firstKey < 0 {
+				firstKey = i
+			}
 		}
 		requireText(&f, field+".reason", o.Reason, 2000)
 		in.Overrides = append(in.Overrides, store.CriterionOverride{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})
@@ -93,7 +107,7 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var rec store.SharedCareRecord
+	var rec store.SharedCareProposal
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
 		rec, err = tx.ProposeSharedCare(principal(c), s.cfg.Policy, in, s.today())

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -237,22 +238,70 @@ func TestClosedArrangementHasNoReviewDates(t *testing.T) {
 	})
 }
 
-// An override names each criterion once: two reasons for one rule would
+// An override names each criterion once: two reasons for one criterion,
+// by its key twice or by SC3 (every unmet criterion) and its key, would
 // leave one of them silently unrecorded.
 func TestProposalRefusesAnOverrideGivenTwice(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
 		pid := e.newPatient(571, nil)
 		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-06-10"})
-		before := e.auditCount()
-		p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{"overrides": []map[string]any{
-			{"rule": "stable_dose", "reason": "x"}, {"rule": "stable_dose", "reason": "y"}}}), 422)
-		errs, _ := p["errors"].([]any)
-		if len(errs) != 1 || errs[0].(map[string]any)["field"] != "overrides[1].rule" || errs[0].(map[string]any)["rule"] != "unique" {
-			t.Fatalf("errors = %v", errs)
+		for _, tt := range []struct {
+			name       string
+			rules      []string
+			field, say string
+		}{
+			{"one key twice", []string{"stable_dose", "stable_dose"}, "overrides[1].rule", "stable_dose is already overridden at overrides[0]"},
+			{"SC3, then a key", []string{"SC3", "stable_dose"}, "overrides[1].rule", "stable_dose is already overridden by SC3 at overrides[0]"},
+			{"a key, then SC3", []string{"negative_screen", "stable_dose", "SC3"}, "overrides[2].rule",
+				"SC3 overrides every unmet criterion, and negative_screen is already overridden at overrides[0]"},
+		} {
+			before := e.auditCount()
+			var overrides []map[string]any
+			for _, r := range tt.rules {
+				overrides = append(overrides, map[string]any{"rule": r, "reason": "MDT agreed"})
+			}
+			p := problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{"overrides": overrides}), 422)
+			errs, _ := p["errors"].([]any)
+			if len(errs) != 1 || errs[0].(map[string]any)["field"] != tt.field || errs[0].(map[string]any)["rule"] != "unique" ||
+				!strings.Contains(errs[0].(map[string]any)["message"].(string), tt.say) {
+				t.Fatalf("%s: errors = %v", tt.name, errs)
+			}
+			if after := e.auditCount(); after != before {
+				t.Fatalf("%s: a refused proposal wrote %d audit events", tt.name, after-before)
+			}
 		}
-		if after := e.auditCount(); after != before {
-			t.Fatalf("a refused proposal wrote %d audit events", after-before)
+	})
+}
+
+// An override of a criterion that is met is not recorded, as for any rule
+// that did not fire, and the answer says so rather than dropping it
+// silently.
+func TestProposalSaysAnOverrideWasNotNeeded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		for i, tt := range []struct {
+			rule, say string
+		}{
+			{"SC3", "Every shared care criterion is met: the SC3 override was not needed and is not recorded."},
+			{"adherence", "adherence: "},
+		} {
+			pid, _ := e.buvidalOnTime(c, 573+i, "2026-01-05", "2026-04-06", "2026-04-08")
+			sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{"overrides": []map[string]any{
+				{"rule": tt.rule, "reason": "MDT agreed"}}}))
+			ws, _ := sc["warnings"].([]any)
+			if len(ws) != 1 {
+				t.Fatalf("%s: warnings = %v", tt.rule, sc["warnings"])
+			}
+			w := ws[0].(map[string]any)
+			if w["rule"] != "SC3" || w["severity"] != "info" || !strings.HasPrefix(w["message"].(string), tt.say) ||
+				!strings.HasSuffix(w["message"].(string), "not needed and is not recorded.") {
+				t.Fatalf("%s: warning = %v", tt.rule, w)
+			}
+			if ovs := sc["overrides"].([]any); len(ovs) != 0 {
+				t.Fatalf("%s: overrides recorded %v", tt.rule, ovs)
+			}
+			e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc["id"].(string)+"/hand-back", map[string]any{"reason": "test done"}))
 		}
 	})
 }

@@ -345,9 +345,16 @@ func TestSharedCareCriteriaAndDecline(t *testing.T) {
 			t.Fatalf("a refused proposal wrote %d arrangements", n)
 		}
 
-		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
-			{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"},
-			{"rule": "SC3", "reason": "GP knows her well and asked to take over; MDT agreed"}}}))
+		// SC3 overrides every unmet criterion, so it does not go with a
+		// criterion's own key (each criterion takes one reason): a reason
+		// of its own for one criterion means a key for each.
+		overrides := []map[string]any{{"rule": "negative_screen", "reason": "Lapse discussed; agreed plan"}}
+		for _, key := range failed {
+			if key != "negative_screen" {
+				overrides = append(overrides, map[string]any{"rule": key, "reason": "GP knows her well and asked to take over; MDT agreed"})
+			}
+		}
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"overrides": overrides}))
 		crit = criteriaOf(t, m)
 		if crit["negative_screen"]["override_reason"] != "Lapse discussed; agreed plan" ||
 			crit["stable_dose"]["override_reason"] != "GP knows her well and asked to take over; MDT agreed" {

@@ -235,10 +235,41 @@ func judge(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOve
 	return out, stopping
 }
 
+// SharedCareProposal is a proposal's answer: the arrangement, and the
+// findings to show with it, such as an override that was not needed.
+type SharedCareProposal struct {
+	SharedCareRecord
+	Warnings []policy.Finding `json:"warnings"`
+}
+
+// unneededOverrides are SC3 info findings for the overrides given for
+// criteria that are met: as with any rule that did not fire
+// (policy.Decide), they are not recorded, and the prescriber is told so
+// rather than left to think a reason was filed.
+func unneededOverrides(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOverride) []policy.Finding {
+	out := []policy.Finding{}
+	for _, o := range overrides {
+		if o.Rule == "SC3" {
+			if sharedcare.AllMet(cs) {
+				out = append(out, n.FindingAt("SC3", policy.Info,
+					"Every shared care criterion is met: the SC3 override was not needed and is not recorded.", ""))
+			}
+			continue
+		}
+		for _, c := range cs {
+			if c.Key == o.Rule && c.Met {
+				out = append(out, n.FindingAt("SC3", policy.Info,
+					fmt.Sprintf("%s: %s Met, so its override was not needed and is not recorded.", c.Key, c.Description), ""))
+			}
+		}
+	}
+	return out
+}
+
 // ProposeSharedCare proposes shared care of a patient with a GP practice
 // after checking SC3 eligibility; unmet criteria need override reasons.
-func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSharedCare, today calendar.Date) (SharedCareRecord, error) {
-	var rec SharedCareRecord
+func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSharedCare, today calendar.Date) (SharedCareProposal, error) {
+	var rec SharedCareProposal
 	if err := tx.lockPatient(in.PatientID); err != nil {
 		return rec, err
 	}
@@ -299,7 +330,9 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	if _, err := tx.recordOverrides(p, "shared_care", sc.ID, applied); err != nil {
 		return rec, err
 	}
-	return sharedCareRecord(tx.g, sc)
+	rec.Warnings = unneededOverrides(n, cs, in.Overrides)
+	rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc)
+	return rec, err
 }
 
 func (tx *Tx) sharedCareEvent(p auth.Principal, id, kind, party, reason string) error {
