@@ -175,7 +175,10 @@ func TestEndingTheRegimeEndsSharedCare(t *testing.T) {
 			t.Fatalf("the closing is not audited: %v", auditActions(e, scID))
 		}
 		// The practice is told, and which of its prescriptions was cancelled.
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 404)
+		if p := problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 409); p["detail"] !=
+			"shared care was handed back, so there is nothing to accept; the service may propose it again" {
+			t.Errorf("accepting the closed arrangement: %v", p["detail"])
+		}
 		a := onlyAlert(e, "gp", pid, "shared_care")
 		assertContains(t, "the practice's alert", a["message"].(string), "ended the patient's treatment regime on 2026-09-11",
 			"Transferred to HMP Hewell", "Cancelled by the service: "+rx["serial"].(string))
@@ -205,7 +208,10 @@ func TestEndingTheRegimeWithdrawsAProposal(t *testing.T) {
 	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
 		pid, regimeID, scID, _ := e.underSharedCare(64, "2026-06-10", false)
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/end", map[string]any{"reason": "Moved out of the area"}))
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 404)
+		if p := problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/accept", nil), 409); p["detail"] !=
+			"shared care was handed back, so there is nothing to accept; the service may propose it again" {
+			t.Errorf("accepting the withdrawn proposal: %v", p["detail"])
+		}
 		m := e.must(200, e.do("prescriber", "GET", "/v1/shared-care/"+scID, nil))
 		if tl := timelineOf(m); m["status"] != "handed_back" || tl[len(tl)-1] != "handed_back/specialist_service" {
 			t.Fatalf("the proposal after the regime ended = %v", m)

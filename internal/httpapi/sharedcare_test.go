@@ -468,8 +468,12 @@ func TestSharedCareAccessDenied(t *testing.T) {
 				}
 			}
 		}
-		// Writes on someone else's arrangement are not found either.
-		problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 404)
+		// Writes on someone else's arrangement are not found either; the
+		// practice that was party to the withdrawn one is told it is closed.
+		if p := problemOf(t, e.do("gp", "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 409); p["detail"] !=
+			"shared care is already handed back" || p["existing"] != nil {
+			t.Errorf("the practice's hand-back of a withdrawn proposal: %v", p)
+		}
 		problemOf(t, e.do(otherGP, "POST", "/v1/shared-care/"+scID+"/hand-back", map[string]any{"reason": "x"}), 404)
 		problemOf(t, e.do("gp", "POST", "/v1/shared-care/00000000-0000-7000-8000-000000000000/accept", nil), 404)
 		problemOf(t, e.do("gp", "POST", "/v1/patients/"+pid+"/shared-care", nil), 403)

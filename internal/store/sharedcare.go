@@ -346,6 +346,21 @@ func (tx *Tx) sharedCareEvent(p auth.Principal, id, kind, party, reason string) 
 // sharedCareFor returns an arrangement the user is party to: the
 // prescriber's service or the GP's practice. Anyone else gets NotFound.
 func sharedCareFor(g *gorm.DB, p auth.Principal, id string) (SharedCare, error) {
+	sc, err := sharedCareOfParty(g, p, id)
+	if err != nil {
+		return SharedCare{}, err
+	}
+	// A GP whose practice no longer holds the patient (declined, handed
+	// back) sees neither the patient nor the arrangement.
+	if _, err := patientFor(g, p, sc.PatientID); err != nil {
+		return SharedCare{}, problem.NotFoundf("shared care arrangement not found")
+	}
+	return sc, nil
+}
+
+// sharedCareOfParty is an arrangement the user's organisation is party to,
+// whatever has become of it since.
+func sharedCareOfParty(g *gorm.DB, p auth.Principal, id string) (SharedCare, error) {
 	var sc SharedCare
 	if !ValidID(id) {
 		return sc, problem.NotFoundf("shared care arrangement not found")
@@ -363,9 +378,27 @@ func sharedCareFor(g *gorm.DB, p auth.Principal, id string) (SharedCare, error) 
 	default:
 		return SharedCare{}, problem.NotFoundf("shared care arrangement not found")
 	}
-	// A GP whose practice no longer holds the patient (declined, handed
-	// back) sees neither the patient nor the arrangement.
+	return sc, nil
+}
+
+// sharedCareToMove is the arrangement a user of a party accepts, declines
+// or hands back (to). A GP's practice loses sight of the patient once its
+// arrangement is declined or handed back, so a GP's answer that lost a
+// race to a colleague's (or the service's) finds the arrangement closed:
+// it is told so (409, naming where shared care now stands), as the
+// service would be, and not that the arrangement does not exist; the
+// practice was party to it, and the message says no more than its own
+// answer or the service's alert told it. The arrangement itself stays out
+// of the answer, as the patient's record does.
+func sharedCareToMove(g *gorm.DB, p auth.Principal, id, to string) (SharedCare, error) {
+	sc, err := sharedCareOfParty(g, p, id)
+	if err != nil {
+		return SharedCare{}, err
+	}
 	if _, err := patientFor(g, p, sc.PatientID); err != nil {
+		if sc.Status == SharedDeclined || sc.Status == SharedHandedBack {
+			return SharedCare{}, problem.Conflictf("%s", transitionConflict(sc.Status, to))
+		}
 		return SharedCare{}, problem.NotFoundf("shared care arrangement not found")
 	}
 	return sc, nil
@@ -390,7 +423,12 @@ func (tx *Tx) transition(sc SharedCare, from []string, to string, extra map[stri
 		return translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return problem.Conflictf("the arrangement changed meanwhile; reload it")
+		// Another answer won meanwhile: say where shared care stands now.
+		var now SharedCare
+		if err := tx.g.Take(&now, "id = ?", sc.ID).Error; err != nil {
+			return translate(err)
+		}
+		return problem.Conflictf("%s", transitionConflict(now.Status, to))
 	}
 	return nil
 }
@@ -426,7 +464,7 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
 		return SharedCareRecord{}, err
 	}
-	sc, err := sharedCareFor(tx.g, p, id)
+	sc, err := sharedCareToMove(tx.g, p, id, SharedAccepted)
 	if err != nil {
 		return SharedCareRecord{}, err
 	}
@@ -467,7 +505,7 @@ func (tx *Tx) DeclineSharedCare(p auth.Principal, n policy.Numbers, id, reason s
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
 		return SharedCareRecord{}, err
 	}
-	sc, err := sharedCareFor(tx.g, p, id)
+	sc, err := sharedCareToMove(tx.g, p, id, SharedDeclined)
 	if err != nil {
 		return SharedCareRecord{}, err
 	}
@@ -513,7 +551,7 @@ func (tx *Tx) HandBackSharedCare(p auth.Principal, n policy.Numbers, id, reason 
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
 		return HandBack{}, err
 	}
-	sc, err := sharedCareFor(tx.g, p, id)
+	sc, err := sharedCareToMove(tx.g, p, id, SharedHandedBack)
 	if err != nil {
 		return HandBack{}, err
 	}
