@@ -22,7 +22,7 @@ func PatientAddressFinding(address string, issuing bool) (f policy.Finding, ok b
 	}
 	f = policy.Finding{Rule: "L2", Severity: policy.SeverityOf("L2"),
 		Message: "The patient has no address recorded: a controlled-drug prescription must state the patient's address (Misuse of Drugs Regulations 2001 reg 15(1)(e)), and a pharmacy cannot dispense from one without it.",
-		Action:  "Record the patient's address (or '" + NoFixedAbode + "') on the patient record, then issue the prescription."}
+		Action:  "Record the patient's address (or '" + NoFixedAbode + "') on the patient record (a GP asks the specialist service to record it), then issue the prescription."}
 	if !issuing {
 		f.Severity = policy.Warn
 		f.Message = "The patient has no address recorded: this draft cannot be issued until it is, because a controlled-drug prescription must state the patient's address (Misuse of Drugs Regulations 2001 reg 15(1)(e))."

@@ -79,7 +79,7 @@ func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocume
 		return d, err
 	}
 	if f, missing := prescriptions.PatientAddressFinding(address, true); missing {
-		f.Action = "Record the patient's address (or '" + prescriptions.NoFixedAbode + "') on the patient record, then print the prescription."
+		f.Action = "Record the patient's address (or '" + prescriptions.NoFixedAbode + "') on the patient record (a GP asks the specialist service to record it), then print the prescription."
 		return d, problem.Blocked([]policy.Finding{f})
 	}
 	original := false

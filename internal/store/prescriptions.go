@@ -654,7 +654,7 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 			continue
 		}
 		return &problem.Error{Code: problem.Conflict, Existing: o, Message: fmt.Sprintf(
-			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason), or start this one on %s (its first instalment must fall within L3's validity of its date: if that is too far ahead, write it nearer the time)",
+			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason; a GP cancels only prescriptions the practice signed, and asks the specialist service to cancel one of the service's), or start this one on %s (its first instalment must fall within L3's validity of its date: if that is too far ahead, write it nearer the time)",
 			o.Serial, o.StartDate, o.EndDate, from, to, o.ID, o.EndDate.AddDays(1))}
 	}
 	return nil
@@ -1614,7 +1614,7 @@ func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) erro
 		return translate(err)
 	}
 	if n == 0 {
-		return problem.Forbiddenf("SC1: a GP prescribes only once the practice has accepted shared care for this patient")
+		return problem.Forbiddenf("SC1: a GP writes, issues and cancels prescriptions only while the practice holds accepted shared care for this patient; it is not accepted yet, or it has ended (declined or handed back): the specialist service prescribes, and decides about the practice's prescriptions still running; ask it")
 	}
 	return nil
 }
