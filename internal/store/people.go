@@ -112,7 +112,9 @@ func (tx *Tx) CreateUser(u *User) error {
 		return translate(err)
 	}
 	if want := auth.RoleOrgKind[u.Role]; want != org.Kind {
-		return problem.Invalidf("role", "matches_organisation", "a %s belongs to a %s, not a %s", u.Role, want, org.Kind)
+		role := roleWords(u.Role)
+		return problem.Invalidf("role", "matches_organisation", "%s %s belongs to a %s, not a %s",
+			article(role), role, orgKindWords(want), orgKindWords(org.Kind))
 	}
 	if u.ID == "" {
 		u.ID = newID()
@@ -244,4 +246,21 @@ func (db *DB) Authenticate(ctx context.Context, token string) (auth.Principal, e
 	}
 	return auth.Principal{UserID: row.UserID, Name: row.Name, Role: row.Role, OrgID: row.OrgID,
 		OrgName: row.OrgName, OrgKind: row.OrgKind, TokenID: row.TokenID, TokenExpiresAt: row.ExpiresAt}, nil
+}
+
+// roleWords is a role as a sentence names it: "admin", "GP".
+func roleWords(r auth.Role) string {
+	if r == auth.GP {
+		return "GP"
+	}
+	return string(r)
+}
+
+// orgKindWords is a kind of organisation as a sentence names it:
+// "treatment service", "GP practice".
+func orgKindWords(k auth.OrgKind) string {
+	if k == auth.GPPractice {
+		return "GP practice"
+	}
+	return strings.ReplaceAll(string(k), "_", " ")
 }
