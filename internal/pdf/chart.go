@@ -108,6 +108,18 @@ func (fr chartFrame) xOf(d calendar.Date) float64 {
 }
 func (fr chartFrame) yOf(mg float64) float64 { return fr.py + fr.ph - mg/fr.top*fr.ph }
 
+// markInset is the least room between a lane mark and the lanes' frame.
+const markInset = 0.3
+
+// markX is the centre of a lane mark w mm wide for day d: the middle of
+// the day, moved in where the mark would otherwise reach the frame's side
+// lines (the first and last days, today's among them, where a day is
+// narrower than the mark).
+func (fr chartFrame) markX(d calendar.Date, w float64) float64 {
+	x := fr.xOf(d) + fr.dayW/2
+	return min(max(x, fr.px+w/2+markInset), fr.px+fr.pw-w/2-markInset)
+}
+
 // frame draws the mg grid and ticks, the month boundaries with each
 // month's name at monthY, and the axes, for days from to to and doses up
 // to maxDose, starting at y. ok is false for an empty range.
@@ -301,9 +313,9 @@ func (s *summary) chart(c ChartData, y float64) {
 		for _, d := range days {
 			if d.Outcome == l.outcome {
 				if l.outcome == OutcomeSupervised || l.outcome == OutcomeCollected {
-					mark(f, l.outcome, xOf(d.Date)+dayW/2, cy, barW, barH)
+					mark(f, l.outcome, fr.markX(d.Date, barW), cy, barW, barH)
 				} else {
-					mark(f, l.outcome, xOf(d.Date)+dayW/2, cy, eventSize, eventSize)
+					mark(f, l.outcome, fr.markX(d.Date, eventSize), cy, eventSize, eventSize)
 				}
 			}
 		}

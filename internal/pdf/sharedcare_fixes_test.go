@@ -189,3 +189,25 @@ func TestSummaryWithoutScreens(t *testing.T) {
 		t.Errorf("screens listed and none said:\n%s", text)
 	}
 }
+
+// A lane mark stays inside the lanes' frame: today's, the last day's, sits
+// left of the right-hand line rather than on it, as the first day's sits
+// right of the left-hand one; a day in between keeps its middle.
+func TestChartMarksInsideTheFrame(t *testing.T) {
+	t.Parallel()
+	from := calendar.MustParse("2026-06-02")
+	to := calendar.MustParse("2026-12-02")
+	n := from.DaysUntil(to) + 1
+	fr := chartFrame{from: from, px: 40, pw: 150, dayW: 150 / float64(n)}
+	for _, w := range []float64{0.6, 1.8} {
+		for _, d := range []calendar.Date{from, from.AddDays(1), from.AddDays(90), to.AddDays(-1), to} {
+			x := fr.markX(d, w)
+			if x-w/2 < fr.px+markInset-1e-9 || x+w/2 > fr.px+fr.pw-markInset+1e-9 {
+				t.Errorf("%s, %.1f mm wide: mark from %.2f to %.2f, frame %.2f to %.2f", d, w, x-w/2, x+w/2, fr.px, fr.px+fr.pw)
+			}
+		}
+		if mid := from.AddDays(90); fr.markX(mid, w) != fr.xOf(mid)+fr.dayW/2 {
+			t.Errorf("%.1f mm wide: a mid-range day's mark moved", w)
+		}
+	}
+}
