@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -108,5 +109,30 @@ func TestCareDatesNotBeforeBirth(t *testing.T) {
 		if got := ruleList(p); len(got) != 1 || got[0] != "referral_date/after_birth" {
 			t.Fatalf("new patient referred before birth: errors %v", got)
 		}
+	})
+}
+
+// A name or address the prescription cannot print as written (L2) is
+// refused when it is recorded, not found later on the printed form.
+func TestNamesArePrintable(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(42, nil)
+		before := tableCounts(t, e.db)
+		for _, tt := range []struct{ field, value string }{
+			{"family_name", "O’Brien\u00adSmith\u200bJones"},
+			{"given_name", "李小龍"},
+			{"given_name", "Ann 😀"},
+			{"address", "12 Quay Street\u200b\nLondon"},
+		} {
+			p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{tt.field: tt.value}), 422)
+			if got := ruleList(p); len(got) != 1 || got[0] != tt.field+"/printable" {
+				t.Fatalf("%s %q: errors %v", tt.field, tt.value, got)
+			}
+		}
+		if after := tableCounts(t, e.db); !maps.Equal(before, after) {
+			t.Fatalf("refused changes wrote rows: %v → %v", before, after)
+		}
+		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"family_name": "Łukasz-Nguyễn", "given_name": "Zoë"}))
 	})
 }

@@ -66,6 +66,19 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	text("given_name", r.GivenName, &pt.GivenName, true, 100)
 	text("family_name", r.FamilyName, &pt.FamilyName, true, 100)
 	text("address", r.Address, &pt.Address, false, 500)
+	for _, p := range []struct {
+		field string
+		v     *string
+	}{{"given_name", r.GivenName}, {"family_name", r.FamilyName}, {"address", r.Address}} {
+		if p.v == nil || !problem.IsText(*p.v) {
+			continue
+		}
+		if c, bad := patients.Unprintable(*p.v); bad {
+			f.Add(p.field, "printable", "%s holds %q (U+%04X), which the prescription and the shared-care letter cannot print as written (L2): "+
+				"use Latin, Greek or Cyrillic letters, digits and punctuation, with no invisible characters, as the patient's NHS record spells it",
+				p.field, c, c)
+		}
+	}
 	text("phone", r.Phone, &pt.Phone, false, 40)
 	text("keyworker", r.Keyworker, &pt.Keyworker, false, 200)
 	if r.DateOfBirth.present || create {

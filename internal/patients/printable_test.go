@@ -1,0 +1,34 @@
+package patients
+
+import "testing"
+
+func TestUnprintable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s    string
+		want rune // 0: printable
+	}{
+		{"Zoë Łukasz-Nguyễn", 0},
+		{"Siân O’Brien", 0},
+		{"Ó Ciaráin", 0},
+		{"Δημήτρης", 0},
+		{"Пётр Иванов", 0},
+		{"Flat 3, 12 Quay Street\nLondon SE1 9AB", 0},
+		{"Robert'); DROP TABLE organisations;--", 0},
+		{"$5 <b> 50% & co", 0},
+		{"O’Brien\u00adSmith", '\u00ad'}, // soft hyphen
+		{"Smith\u200bJones", '\u200b'},   // zero-width space
+		{"Ann\u00a0Lee", '\u00a0'},       // no-break space
+		{"李小龍", '李'},
+		{"محمد", 'م'},
+		{"דוד", 'ד'},
+		{"Ann 😀", '😀'},
+		{"Ann \u202eeeL", '\u202e'}, // right-to-left override
+	}
+	for _, tt := range tests {
+		got, bad := Unprintable(tt.s)
+		if bad != (tt.want != 0) || bad && got != tt.want {
+			t.Errorf("Unprintable(%q) = %q, %v; want %q", tt.s, got, bad, tt.want)
+		}
+	}
+}
