@@ -1320,6 +1320,19 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 		Order("start_date").Find(&live).Error; err != nil {
 		return nil, nil, translate(err)
 	}
+	// A prescription from which nothing was supplied within L3's window is
+	// void for the rest of its days: reissued, they would come back to
+	// life on a new one dated today that no prescriber chose to write.
+	ptrs := make([]*Prescription, len(live))
+	for i := range live {
+		ptrs[i] = &live[i]
+	}
+	if err := withFirstSupply(tx.g, ptrs); err != nil {
+		return nil, nil, err
+	}
+	live = slices.DeleteFunc(live, func(pr Prescription) bool {
+		return pr.EffectiveStatus(today, n) == prescriptions.StatusExpired
+	})
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {
 		return nil, nil, err
