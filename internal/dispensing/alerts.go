@@ -122,7 +122,7 @@ func AlertForWithheld(reason WithheldReason, notes string) policy.Finding {
 	return policy.Finding{
 		Rule:     "S4",
 		Severity: policy.SeverityOf("S4"),
-		Message:  fmt.Sprintf("Dose withheld because %s.%s", reason.text(), said),
+		Message:  fmt.Sprintf("Dose withheld %s.%s", reason.Because(), said),
 		Action:   "Notify the prescriber.",
 	}
 }

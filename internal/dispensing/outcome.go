@@ -76,17 +76,18 @@ func (r WithheldReason) Valid() bool {
 	return false
 }
 
-// text is the reason as a pharmacist reads it in a sentence.
-func (r WithheldReason) text() string {
+// Because is the reason as a pharmacist says it in a sentence: "withheld
+// because the patient was intoxicated".
+func (r WithheldReason) Because() string {
 	switch r {
 	case ReasonIntoxicated:
-		return "the patient was intoxicated"
+		return "because the patient was intoxicated"
 	case ReasonIdentityNotConfirmed:
-		return "the patient's identity could not be confirmed"
+		return "because the patient's identity could not be confirmed"
 	case ReasonBehaviour:
-		return "of the patient's behaviour"
+		return "because of the patient's behaviour"
 	}
-	return "of another reason"
+	return "for another reason"
 }
 
 // ValidateRecord checks the outcome, reason and notes of a new record or a

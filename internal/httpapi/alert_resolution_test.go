@@ -88,12 +88,12 @@ func TestCorrectedWithheldResolvesItsAlert(t *testing.T) {
 		fixed := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
 			"corrects_id": withheld["id"], "correction_reason": "the reason was behaviour"}))["event"].(map[string]any)
 		open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
-		if len(open) != 1 || open[0]["id"] == first["id"] || !strings.Contains(open[0]["message"].(string), "(behaviour)") {
+		if len(open) != 1 || open[0]["id"] == first["id"] || !strings.Contains(open[0]["message"].(string), "because of the patient's behaviour") {
 			t.Fatalf("open withheld alerts after a reason fix = %v, want the corrected record's only", open)
 		}
 		a := e.resolvedAlert("prescriber", pid, "withheld")
 		if a == nil || a["id"] != first["id"] ||
-			!strings.Contains(a["resolution"].(string), "The withheld record of 2026-02-03 was corrected to withheld (behaviour): the reason was behaviour") {
+			!strings.Contains(a["resolution"].(string), "The withheld record of 2026-02-03 was corrected to withheld because of the patient's behaviour: the reason was behaviour") {
 			t.Fatalf("resolved withheld alert = %v", a)
 		}
 		e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true,

@@ -79,6 +79,17 @@ func Sites() []Site {
 		SiteAbdomenLeft, SiteAbdomenRight, SiteUpperArmLeft, SiteUpperArmRight}
 }
 
+// Label is the site as a clinician writes it: "abdomen (right)".
+func (s Site) Label() string {
+	str := string(s)
+	for _, side := range []string{"left", "right"} {
+		if rest, ok := strings.CutSuffix(str, "_"+side); ok {
+			return strings.ReplaceAll(rest, "_", " ") + " (" + side + ")"
+		}
+	}
+	return strings.ReplaceAll(str, "_", " ")
+}
+
 // Valid reports whether s is a BV2 site.
 func (s Site) Valid() bool {
 	for _, v := range Sites() {
@@ -336,7 +347,7 @@ func checkSiteRotation(n policy.Numbers, in Administration, prev []Administratio
 		}
 		if p.Site == in.Site {
 			return []policy.Finding{n.Finding("BV7",
-				fmt.Sprintf("Site %s was used on %s, %d days ago; do not reuse a site within %d weeks.", in.Site, p.Date, days, n.BV7SiteReuseWeeks),
+				fmt.Sprintf("The injection site %s was used on %s, %d days ago; do not reuse a site within %d weeks.", in.Site.Label(), p.Date, days, n.BV7SiteReuseWeeks),
 				"Choose a different injection site.")}
 		}
 	}

@@ -344,3 +344,12 @@ func TestCheckAdministration(t *testing.T) {
 		})
 	}
 }
+
+func TestSiteLabel(t *testing.T) {
+	t.Parallel()
+	for site, want := range map[Site]string{SiteAbdomenRight: "abdomen (right)", SiteUpperArmLeft: "upper arm (left)", SiteButtockLeft: "buttock (left)"} {
+		if got := site.Label(); got != want {
+			t.Errorf("%s.Label() = %q, want %q", site, got, want)
+		}
+	}
+}

@@ -645,7 +645,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		f := dispensing.AlertForWithheld(in.Reason, in.Notes)
 		notes = append(notes, f)
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
-			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("Dose withheld on %s (%s). %s", inst.Date, in.Reason, f.Message),
+			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("On %s: %s", inst.Date, f.Message),
 			DedupeKey: "withheld:" + e.ID}); err != nil {
 			return e, nil, err
 		}
@@ -1750,7 +1750,7 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld {
 			to := string(e.Outcome)
 			if e.Outcome == dispensing.Withheld {
-				to = fmt.Sprintf("%s (%s)", e.Outcome, e.Reason)
+				to = "withheld " + e.Reason.Because()
 			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
 				Reason: fmt.Sprintf("The withheld record of %s was corrected to %s: %s. %s", e.Date, to,
