@@ -140,16 +140,6 @@ func screenResults(sc store.DrugScreen) string {
 	return strings.Join(parts, ". ")
 }
 
-func siteText(s regimes.Site) string {
-	str := string(s)
-	for _, side := range []string{"left", "right"} {
-		if rest, ok := strings.CutSuffix(str, "_"+side); ok {
-			return capitalise(strings.ReplaceAll(rest, "_", " ")) + " (" + side + ")"
-		}
-	}
-	return capitalise(strings.ReplaceAll(str, "_", " "))
-}
-
 // summaryStatus says where shared care stands for the letter: the status,
 // the day of the step that set it, and for a hand-back or decline who took
 // it and why. A proposal the service handed back before the practice
@@ -561,7 +551,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		if ad.Extra {
 			dose += " (additional dose)"
 		}
-		v.Injections = append(v.Injections, pdf.InjectionRow{Date: ad.Date, Product: capitalise(im.Interval), Dose: dose, Site: siteText(ad.Site)})
+		v.Injections = append(v.Injections, pdf.InjectionRow{Date: ad.Date, Product: capitalise(im.Interval), Dose: dose, Site: capitalise(ad.Site.Label())})
 	}
 	outcomes := dayOutcome(rec.Days)
 	for d := from; !d.After(today) && !med.Injectable; d = d.AddDays(1) {

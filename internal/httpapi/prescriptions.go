@@ -159,7 +159,7 @@ func (s *Server) issuePrescription(c *gin.Context) {
 	var res store.PrescriptionResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		res, err = tx.IssuePrescription(principal(c), s.cfg.Policy, id, s.today())
+		res, err = tx.IssuePrescription(principal(c), s.cfg.Policy, id, s.today(), s.cfg.Timezone)
 		return err
 	})
 	if err != nil {

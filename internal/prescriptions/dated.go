@@ -30,6 +30,20 @@ func PrescribedBeforeRecords(prescribed, today, registered, recorded calendar.Da
 	return "", ""
 }
 
+// PrescribedBeforeSharedCare checks the date of a prescription a GP signs
+// against the day the practice accepted shared care: before that the
+// specialist service prescribed (SC1), and a prescription is dated the day
+// it is signed (L1), so a GP's signature on one dated earlier would claim a
+// prescribing the practice did not yet hold. It returns the rule a 422 on
+// prescribed_on names and why, or "" when the date may stand.
+func PrescribedBeforeSharedCare(prescribed, accepted calendar.Date) (rule, why string) {
+	if prescribed.IsZero() || !prescribed.Before(accepted) {
+		return "", ""
+	}
+	return "after_shared_care", fmt.Sprintf("prescribed_on %s is before the practice accepted shared care on %s; a GP signs prescriptions dated from then (SC1, L1): date it on or after %s",
+		prescribed, accepted, accepted)
+}
+
 func latest(a, b calendar.Date) calendar.Date {
 	if a.After(b) {
 		return a

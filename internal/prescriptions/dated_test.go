@@ -45,3 +45,24 @@ func TestPrescribedBeforeRecords(t *testing.T) {
 		})
 	}
 }
+
+func TestPrescribedBeforeSharedCare(t *testing.T) {
+	t.Parallel()
+	accepted := calendar.MustParse("2026-03-05")
+	for _, tt := range []struct {
+		prescribed string
+		want       string
+	}{
+		{"2026-03-04", "after_shared_care"},
+		{"2025-12-25", "after_shared_care"},
+		{"2026-03-05", ""},
+		{"2026-03-06", ""},
+	} {
+		if rule, _ := PrescribedBeforeSharedCare(calendar.MustParse(tt.prescribed), accepted); rule != tt.want {
+			t.Errorf("prescribed %s, accepted %s: rule %q, want %q", tt.prescribed, accepted, rule, tt.want)
+		}
+	}
+	if rule, _ := PrescribedBeforeSharedCare(calendar.Date{}, accepted); rule != "" {
+		t.Errorf("no date given: rule %q", rule)
+	}
+}

@@ -517,8 +517,9 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
+	var acceptedAt time.Time // a GP's practice took shared care on
 	if p.Role == auth.GP {
-		if err := tx.requireAcceptedSharedCare(p, pt.ID); err != nil {
+		if acceptedAt, err = tx.requireAcceptedSharedCare(p, pt.ID); err != nil {
 			return res, err
 		}
 	}
@@ -561,6 +562,11 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if rule, why := prescriptions.PrescribedBeforeRecords(in.PrescribedOn, today,
 		calendar.DateOf(pt.CreatedAt, zone), calendar.DateOf(r.CreatedAt, zone)); rule != "" {
 		return res, problem.Invalidf("prescribed_on", rule, "%s", why)
+	}
+	if !acceptedAt.IsZero() {
+		if rule, why := prescriptions.PrescribedBeforeSharedCare(in.PrescribedOn, calendar.DateOf(acceptedAt, zone)); rule != "" {
+			return res, problem.Invalidf("prescribed_on", rule, "%s", why)
+		}
 	}
 	history, err := doseChanges(tx.g, r.ID)
 	if err != nil {
@@ -1098,7 +1104,7 @@ func withFirstSupply(g *gorm.DB, ps []*Prescription) error {
 // the regime, the pharmacy's opening, L3 and the patient's other issued
 // prescriptions; the wording rules are applied again and their findings
 // returned.
-func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionResult, error) {
+func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date, zone *time.Location) (PrescriptionResult, error) {
 	if err := tx.lockPatientOf(ofPrescription, id); err != nil {
 		return PrescriptionResult{}, err
 	}
@@ -1107,8 +1113,17 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		return res, err
 	}
 	if p.Role == auth.GP {
-		if err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
+		acceptedAt, err := tx.requireAcceptedSharedCare(p, res.PatientID)
+		if err != nil {
 			return res, err
+		}
+		if zone == nil {
+			zone = time.UTC
+		}
+		// A draft keeps the date it was written on, which the GP's
+		// signature would put its name to.
+		if _, why := prescriptions.PrescribedBeforeSharedCare(res.PrescribedOn, calendar.DateOf(acceptedAt, zone)); why != "" {
+			return res, problem.Conflictf("%s; this draft cannot be issued: write a new prescription", why)
 		}
 	}
 	if res.Status != StatusDraft {
@@ -1257,7 +1272,7 @@ func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason 
 		return res, err
 	}
 	if p.Role == auth.GP {
-		if err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
+		if _, err := tx.requireAcceptedSharedCare(p, res.PatientID); err != nil {
 			return res, err
 		}
 		if err := tx.requireSignedByPractice(p, res.Prescription); err != nil {
@@ -1621,13 +1636,16 @@ func (tx *Tx) signersOfReissueChain(pr Prescription) ([]string, error) {
 
 // requireAcceptedSharedCare lets a GP prescribe only for patients whose
 // shared care their practice has accepted (SC1).
-func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) error {
-	var n int64
-	if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = 'accepted'", patientID, p.OrgID).Count(&n).Error; err != nil {
-		return translate(err)
+func (tx *Tx) requireAcceptedSharedCare(p auth.Principal, patientID string) (acceptedAt time.Time, err error) {
+	var at []time.Time
+	if err := tx.g.Table("shared_care s").
+		Joins("JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?", SharedAccepted).
+		Where("s.patient_id = ? AND s.practice_id = ? AND s.status = ?", patientID, p.OrgID, SharedAccepted).
+		Order("ev.occurred_at DESC").Limit(1).Pluck("ev.occurred_at", &at).Error; err != nil {
+		return time.Time{}, translate(err)
 	}
-	if n == 0 {
-		return problem.Forbiddenf("SC1: a GP writes, issues and cancels prescriptions only while the practice holds accepted shared care for this patient; it is not accepted yet, or it has ended (declined or handed back): the specialist service prescribes, and decides about the practice's prescriptions still running; ask it")
+	if len(at) == 0 {
+		return time.Time{}, problem.Forbiddenf("SC1: a GP writes, issues and cancels prescriptions only while the practice holds accepted shared care for this patient; it is not accepted yet, or it has ended (declined or handed back): the specialist service prescribes, and decides about the practice's prescriptions still running; ask it")
 	}
-	return nil
+	return at[0], nil
 }

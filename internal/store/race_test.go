@@ -118,7 +118,7 @@ func (c *raceClinic) prescription(t *testing.T, patientID string, start calendar
 
 func (c *raceClinic) issue(id string) func(tx *store.Tx) error {
 	return func(tx *store.Tx) error {
-		_, err := tx.IssuePrescription(c.prescriber, c.n, id, raceDay)
+		_, err := tx.IssuePrescription(c.prescriber, c.n, id, raceDay, time.UTC)
 		return err
 	}
 }
