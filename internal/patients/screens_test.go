@@ -2,53 +2,83 @@ package patients
 
 import "testing"
 
-func TestIllicitOpioid(t *testing.T) {
+func TestClassifyScreened(t *testing.T) {
+	t.Parallel()
+	const (
+		other = OtherOpioid
+		meth  = MethadoneFound
+		bup   = BuprenorphineFound
+		none  = NotAnOpioid
+	)
 	tests := []struct {
 		name string
-		want bool
+		want ScreenedOpioid
 	}{
-		{"fentanyl", true},
-		{"Carfentanil", true},
-		{"acetylfentanyl", true},
-		{"isotonitazene", true},
-		{"N-pyrrolidino etonitazene", true},
-		{"etodesnitazene", true},
-		{"metonitazene", true},
-		{"brorphine", true},
-		{"6-MAM", true},
-		{"6-monoacetylmorphine", true},
-		{"heroin", true},
-		{"oxycodone", true},
-		{"dihydrocodeine", true},
-		{" Tramadol ", true},
-		{"Opioids (broad screen)", true},
-		{"opiates", true},
-		{"Opiate screen", true},
-		{"opium", true},
-		{"Co-codamol", true},
-		{"co-dydramol", true},
-		{"OxyContin", true},
-		{"Oramorph", true},
-		{"Zomorph", true},
-		{"Palexia", true},
-		{"Durogesic patch", true},
-		{"kratom (mitragynine)", true},
-		{"buprenorphine", false},
-		{"Opioids: methadone only", false},
-		{"hydroxyzine", false},
-		{"norbuprenorphine", false},
-		{"methadone", false},
-		{"EDDP (methadone metabolite)", false},
-		{"pregabalin", false},
-		{"gabapentin", false},
-		{"xylazine", false},
-		{"ketamine", false},
-		{"synthetic cannabinoids", false},
-		{"", false},
+		{"fentanyl", other},
+		{"Carfentanil", other},
+		{"acetylfentanyl", other},
+		{"isotonitazene", other},
+		{"N-pyrrolidino etonitazene", other},
+		{"etodesnitazene", other},
+		{"metonitazene", other},
+		{"brorphine", other},
+		{"6-MAM", other},
+		{"6-monoacetylmorphine", other},
+		{"heroin", other},
+		{"oxycodone", other},
+		{"dihydrocodeine", other},
+		{" Tramadol ", other},
+		{"Opioids (broad screen)", other},
+		{"opiates", other},
+		{"Opiate screen", other},
+		{"opium", other},
+		{"Co-codamol", other},
+		{"co-dydramol", other},
+		{"co-proxamol", other},
+		{"dextropropoxyphene", other},
+		{"OxyContin", other},
+		{"Oxycodone/naloxone", other},
+		{"Targinact", other},
+		{"Oramorph", other},
+		{"Zomorph", other},
+		{"MST Continus", other},
+		{"MST", other},
+		{"DF118", other},
+		{"Nurofen Plus", other},
+		{"Solpadeine", other},
+		{"Migraleve", other},
+		{"Feminax", other},
+		{"Abstral", other},
+		{"Palexia", other},
+		{"Durogesic patch", other},
+		{"kratom (mitragynine)", other},
+		// A class result is positive for something the screen kept in.
+		{"Opiates screen (excl. methadone)", other},
+		{"Opioids excluding buprenorphine", other},
+		{"Opioid (non-methadone)", other},
+		{"Opioids (broad screen) - methadone and buprenorphine excluded", other},
+		{"methadone", meth},
+		{"Physeptone", meth},
+		{"EDDP", meth},
+		{"EDDP (methadone metabolite)", meth},
+		{"buprenorphine", bup},
+		{"norbuprenorphine", bup},
+		{"Temgesic", bup},
+		{"Butrans patch", bup},
+		{"Suboxone", bup},
+		{"Espranor", bup},
+		{"pregabalin", none},
+		{"gabapentin", none},
+		{"xylazine", none},
+		{"ketamine", none},
+		{"hydroxyzine", none},
+		{"Amsterdam sample", none},
+		{"synthetic cannabinoids", none},
+		{"", none},
 	}
 	for _, tt := range tests {
-		if got := IllicitOpioid(tt.name); got != tt.want {
-			t.Errorf("IllicitOpioid(%q) = %v, want %v", tt.name, got, tt.want)
+		if got := ClassifyScreened(tt.name); got != tt.want {
+			t.Errorf("ClassifyScreened(%q) = %d, want %d", tt.name, got, tt.want)
 		}
 	}
 }

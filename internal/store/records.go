@@ -356,8 +356,22 @@ func (s DrugScreen) IllicitOpioidsFound(rx Prescribed) []string {
 		out = append(out, "buprenorphine (not prescribed)")
 	}
 	for _, o := range s.OtherSubstances {
-		if o.Result == ResultPositive && patients.IllicitOpioid(o.Name) {
+		if o.Result != ResultPositive {
+			continue
+		}
+		// A named OST medicine is judged as the panel's is: expected
+		// when prescribed, a medicine not theirs otherwise.
+		switch patients.ClassifyScreened(o.Name) {
+		case patients.OtherOpioid:
 			out = append(out, o.Name)
+		case patients.MethadoneFound:
+			if !rx.Methadone {
+				out = append(out, o.Name+" (methadone, not prescribed)")
+			}
+		case patients.BuprenorphineFound:
+			if !rx.Buprenorphine {
+				out = append(out, o.Name+" (buprenorphine, not prescribed)")
+			}
 		}
 	}
 	return out

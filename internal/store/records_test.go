@@ -57,3 +57,29 @@ func TestScreenSubstitutionMedicineNotPrescribed(t *testing.T) {
 		}
 	}
 }
+
+// A named OST medicine is judged as the panel's is: expected when
+// prescribed, not the patient's otherwise; a named class result counts
+// whatever it says it left out.
+func TestScreenNamedSubstitutionMedicine(t *testing.T) {
+	onMethadone, onBup := store.Prescribed{Methadone: true}, store.Prescribed{Buprenorphine: true}
+	tests := []struct {
+		name string
+		rx   store.Prescribed
+		want []string
+	}{
+		{"Temgesic", onMethadone, []string{"Temgesic (buprenorphine, not prescribed)"}},
+		{"Temgesic", onBup, nil},
+		{"Physeptone", onBup, []string{"Physeptone (methadone, not prescribed)"}},
+		{"EDDP", onMethadone, nil},
+		{"Opioids (broad screen) - methadone and buprenorphine excluded", onBup,
+			[]string{"Opioids (broad screen) - methadone and buprenorphine excluded"}},
+	}
+	for _, tt := range tests {
+		s := store.DrugScreen{Results: map[string]string{"opiates": store.ResultNegative},
+			OtherSubstances: []store.OtherSubstance{{Name: tt.name, Result: store.ResultPositive}}}
+		if got := s.IllicitOpioidsFound(tt.rx); !reflect.DeepEqual(got, tt.want) || s.NegativeForIllicitOpioids(tt.rx) != (tt.want == nil) {
+			t.Errorf("%s, prescribed %+v: found %v, want %v", tt.name, tt.rx, got, tt.want)
+		}
+	}
+}
