@@ -124,6 +124,10 @@ func TestNamesArePrintable(t *testing.T) {
 			{"given_name", "李小龍"},
 			{"given_name", "Ann 😀"},
 			{"address", "12 Quay Street\u200b\nLondon"},
+			{"given_name", "Ann\nMarie"},
+			{"given_name", "Ann\uFE0FMarie"},
+			{"keyworker", "Jo 李 😀"},
+			{"phone", "０７７００ ９００１２３"},
 		} {
 			p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{tt.field: tt.value}), 422)
 			if got := ruleList(p); len(got) != 1 || got[0] != tt.field+"/printable" {
@@ -134,5 +138,10 @@ func TestNamesArePrintable(t *testing.T) {
 			t.Fatalf("refused changes wrote rows: %v → %v", before, after)
 		}
 		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"family_name": "Łukasz-Nguyễn", "given_name": "Zoë"}))
+		// An accent typed apart from its letter is kept as the one letter.
+		got := e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"given_name": "Sia\u0302n"}))
+		if got["given_name"] != "Siân" {
+			t.Fatalf("given_name stored %q, want the composed Siân", got["given_name"])
+		}
 	})
 }

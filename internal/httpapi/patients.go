@@ -51,7 +51,7 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			} else {
 				optionalText(&f, field, *v, max)
 			}
-			*dst = strings.TrimSpace(*v)
+			*dst = patients.Printable(*v)
 		}
 	}
 	if r.NHSNumber != nil {
@@ -66,16 +66,19 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	text("given_name", r.GivenName, &pt.GivenName, true, 100)
 	text("family_name", r.FamilyName, &pt.FamilyName, true, 100)
 	text("address", r.Address, &pt.Address, false, 500)
+	// What the prescription and the letter print (L2, SC4).
 	for _, p := range []struct {
 		field string
 		v     *string
-	}{{"given_name", r.GivenName}, {"family_name", r.FamilyName}, {"address", r.Address}} {
+		lines bool
+	}{{"given_name", r.GivenName, false}, {"family_name", r.FamilyName, false}, {"address", r.Address, true},
+		{"keyworker", r.Keyworker, false}, {"phone", r.Phone, false}} {
 		if p.v == nil || !problem.IsText(*p.v) {
 			continue
 		}
-		if c, bad := patients.Unprintable(*p.v); bad {
+		if c, bad := patients.Unprintable(patients.Printable(*p.v), p.lines); bad {
 			f.Add(p.field, "printable", "%s holds %q (U+%04X), which the prescription and the shared-care letter cannot print as written (L2): "+
-				"use Latin, Greek or Cyrillic letters, digits and punctuation, with no invisible characters, as the patient's NHS record spells it",
+				"use Latin, Greek or Cyrillic letters, digits and punctuation on one line (an address may have several), with no invisible characters, as the patient's NHS record spells it",
 				p.field, c, c)
 		}
 	}

@@ -1,27 +1,40 @@
 package patients
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
 
-// Unprintable returns the first character of a name or address that the
-// prescription and the shared-care letter cannot print as written, and
-// false when there is none. Both carry the patient's name and address by
-// law (L2) and for the pharmacist's identity check (S1), and their
-// embedded font draws Latin, Greek and Cyrillic letters left to right: a
-// character outside those scripts comes out as an empty box, a script
-// written right to left comes out reversed and unjoined, an emoji as
-// nothing, and an invisible format character (a soft hyphen, a zero-width
-// space) breaks a name over two lines or joins two words. Digits and
-// punctuation print and are allowed.
-func Unprintable(s string) (rune, bool) {
+	"golang.org/x/text/unicode/norm"
+)
+
+// Unprintable returns the first character of a name, address or contact
+// detail that the prescription and the shared-care letter cannot print as
+// written, and false when there is none. Both carry the patient's name and
+// address by law (L2) and for the pharmacist's identity check (S1), and
+// their embedded font draws Latin, Greek and Cyrillic letters left to
+// right, one character at a time: a character outside those scripts comes
+// out as an empty box, a script written right to left comes out reversed
+// and unjoined, an emoji as nothing, an accent sent apart from its letter
+// on a line of its own, and an invisible format character (a soft hyphen,
+// a zero-width space, a variation selector) breaks a name over two lines
+// or joins two words. s is read as Printable leaves it (NFC), so an accent
+// that composes with its letter is printable. Line breaks are allowed only
+// where lines is true (an address). Digits and punctuation print.
+func Unprintable(s string, lines bool) (rune, bool) {
 	for _, r := range s {
 		switch {
-		case r == '\n' || r == '\t' || r == ' ':
-		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.So, unicode.Zl, unicode.Zp):
+		case r == ' ' || r == '\n' && lines:
+		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.So, unicode.Zl, unicode.Zp, unicode.Zs):
+			// Zs: a space that is not a space (no-break, thin, ideographic)
 			return r, true
-		case unicode.In(r, unicode.Zs) && r != ' ':
-			return r, true // a space that is not a space: no-break, thin, ideographic
-		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-			if !unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Inherited, unicode.Common) {
+		case r >= 0x2e80 || unicode.IsDigit(r) && r > '9':
+			// CJK and what follows it (fullwidth forms, emoji), and digits
+			// of other scripts: the font has no glyph for them.
+			return r, true
+		case unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me):
+			return r, true // a mark NFC could not compose with its letter
+		case unicode.IsLetter(r):
+			if !unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Common) {
 				return r, true
 			}
 		case unicode.IsPrint(r):
@@ -31,3 +44,8 @@ func Unprintable(s string) (rune, bool) {
 	}
 	return 0, false
 }
+
+// Printable is s as it is kept: trimmed, and in NFC, so that a letter and
+// its accent typed apart ("a" then U+0302) are the one letter "â" that the
+// form prints, and that search and comparison see one spelling.
+func Printable(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
