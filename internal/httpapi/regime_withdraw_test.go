@@ -41,7 +41,9 @@ func TestPlannedRegimeIsWithdrawnBeforeItStarts(t *testing.T) {
 		if s := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["status"]; s != "cancelled" {
 			t.Fatalf("the planned regime's prescription is %v, want cancelled", s)
 		}
-		problemOf(t, e.do("prescriber", "POST", "/v1/prescriptions/"+draft+"/issue", nil), 409)
+		if d := problemOf(t, e.do("prescriber", "POST", "/v1/prescriptions/"+draft+"/issue", nil), 409)["detail"].(string); !strings.Contains(d, "was withdrawn on") {
+			t.Fatalf("issuing a withdrawn regime's draft: %s", d)
+		}
 		if !slices.Contains(auditActions(e, rid), "regime.end") {
 			t.Fatalf("the withdrawal is not audited: %v", auditActions(e, rid))
 		}

@@ -1153,9 +1153,16 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	if err != nil {
 		return res, err
 	}
+	if r.Status != RegimeActive {
+		how := "ended on " + r.EndedOn.String()
+		if r.EndedOn.Before(r.StartDate) {
+			how = fmt.Sprintf("withdrawn on %s, before its start on %s", r.EndedOn, r.StartDate)
+		}
+		return res, problem.Conflictf("the regime this draft prescribes was %s; a draft of an ended regime is not issued: cancel it", how)
+	}
 	// A dose change recorded after the draft was written, on any of its
 	// days, leaves its doses and amounts wrong; it is never edited.
-	if r.Status != RegimeActive || !sameDosePeriods(dosePeriods(history, res.StartDate, res.Days), res.DosePeriods) ||
+	if !sameDosePeriods(dosePeriods(history, res.StartDate, res.Days), res.DosePeriods) ||
 		settingsChangedWithin(r, settings, res.Prescription) {
 		return res, problem.Conflictf("the regime has changed since this draft was written; cancel it and write a new one")
 	}
