@@ -169,6 +169,20 @@ func (f Fields) NotReadAt(field string) bool {
 	return false
 }
 
+// Merge adds more, errors found by a later step (the store, with what it
+// read), to f, the request's own, leaving out each about a field f names
+// already: that field's value was not read, or was read as a default, and
+// a later check of it would speak of the default, not of what was sent.
+func (f *Fields) Merge(more ...FieldError) {
+	known := *f
+	for _, e := range more {
+		named := slices.ContainsFunc(known, func(k FieldError) bool { return strings.EqualFold(k.Field, e.Field) })
+		if !named && !known.NotReadAt(e.Field) {
+			*f = append(*f, e)
+		}
+	}
+}
+
 func (f Fields) Err() error {
 	if len(f) == 0 {
 		return nil

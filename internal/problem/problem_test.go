@@ -61,3 +61,23 @@ func TestFieldsDropErrorsAboutAFieldNotRead(t *testing.T) {
 		})
 	}
 }
+
+// What the store finds joins the request's own errors, but not about a
+// field the request's are about already: its value was not read, or read
+// as a default the store would judge instead of what was sent.
+func TestMergeLeavesOutFieldsNamed(t *testing.T) {
+	t.Parallel()
+	var f Fields
+	f.NotRead("overrides", FieldError{Field: "overrides.rule", Rule: "type"})
+	f.Add("to", "dose", "x")
+	f.Merge(FieldError{Field: "to", Rule: "positive"}, FieldError{Field: "overrides[0].rule", Rule: "rule_id"},
+		FieldError{Field: "effective_date", Rule: "not_past"}, FieldError{Field: "effective_date", Rule: "after_start"})
+	var got []string
+	for _, e := range f {
+		got = append(got, e.Field+"/"+e.Rule)
+	}
+	want := []string{"overrides.rule/type", "to/dose", "effective_date/not_past", "effective_date/after_start"}
+	if !slices.Equal(got, want) {
+		t.Errorf("fields %v, want %v", got, want)
+	}
+}
