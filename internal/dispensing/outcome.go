@@ -103,6 +103,14 @@ func (r WithheldReason) Because() string {
 // quotes the notes (AlertForWithheld).
 func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) error {
 	var f problem.Fields
+	CheckRecord(&f, o, r, notes, correction)
+	return f.Err()
+}
+
+// CheckRecord is ValidateRecord adding to f, so that the HTTP layer names
+// these fields in one answer with the request's others (issue 2); the
+// store runs ValidateRecord again as its guard.
+func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, notes string, correction bool) {
 	switch {
 	case !o.Valid():
 		f.Add("outcome", "S1", "outcome %q is not supervised, collected, withheld or refused", o)
@@ -118,7 +126,6 @@ func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) 
 	if o == Withheld && r == ReasonOther && strings.TrimSpace(notes) == "" {
 		f.Add("notes", "required", "a dose withheld for reason other needs notes saying why: the prescriber's alert quotes them")
 	}
-	return f.Err()
 }
 
 // State is an instalment's line on the pharmacist's day list.

@@ -203,6 +203,17 @@ func statusFinding(n policy.Numbers, s prescriptions.Status) (policy.Finding, bo
 // till whose clock runs a few minutes fast is not recording the future.
 const ClockSkew = 5 * time.Minute
 
+// CheckNotFuture refuses an occurred_at ahead of now (beyond ClockSkew). It
+// needs the clock alone, so the HTTP layer checks it with the request's
+// other fields, before a rule about the instalment's date (S1, L3) speaks
+// of a time that has not come; OccurredAt checks it again. A zero time
+// (not given) passes.
+func CheckNotFuture(f *problem.Fields, given, now time.Time) {
+	if !given.IsZero() && given.After(now.Add(ClockSkew)) {
+		f.Add("occurred_at", "not_future", "occurred_at %s is in the future", given.UTC().Format(time.RFC3339))
+	}
+}
+
 // OccurredInput is what OccurredAt checks.
 type OccurredInput struct {
 	Outcome        Outcome
@@ -242,8 +253,12 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 	if !given {
 		at = in.Now
 	}
-	if given && at.After(in.Now.Add(ClockSkew)) {
-		return at, problem.Invalidf("occurred_at", "not_future", "occurred_at %s is in the future", at.UTC().Format(time.RFC3339))
+	if given {
+		var f problem.Fields
+		CheckNotFuture(&f, at, in.Now)
+		if err := f.Err(); err != nil {
+			return at, err
+		}
 	}
 	day := calendar.DateOf(at, zone)
 	if in.Outcome == Missed {

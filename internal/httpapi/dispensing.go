@@ -134,6 +134,16 @@ func (s *Server) recordDose(c *gin.Context) {
 		// would call the request an original record.
 		f.Add("correction_reason", "correction_only", "correction_reason goes with corrects_id; an original record has notes")
 	}
+	// The record's own rules (S1, S3) and the clock, checked with the
+	// fields above so that one answer names every failing field; the
+	// store checks them again. An outcome that could not be read says
+	// nothing a reason could be judged against; a corrects_id that could
+	// not be read leaves open whether this is a correction, which may set
+	// missed.
+	if !f.NotReadAt("outcome") {
+		dispensing.CheckRecord(&f, in.Outcome, in.Reason, in.Notes, in.CorrectsID != "" || f.NotReadAt("corrects_id"))
+	}
+	dispensing.CheckNotFuture(&f, in.OccurredAt, s.db.Now())
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
