@@ -55,13 +55,26 @@ func pattern(f *problem.Fields, field string, raw json.RawMessage) regimes.Weekl
 	}
 	var p regimes.WeeklyPattern
 	if err := json.Unmarshal(raw, &p); err != nil {
-		f.Add(field, "pattern", "%s", err.Error())
+		patternErrors(f, field, err)
 		return p
 	}
 	if err := p.Validate(); err != nil {
-		f.Add(field, "pattern", "%s", err.Error())
+		patternErrors(f, field, err)
 	}
 	return p
+}
+
+// patternErrors names each of a pattern's problems (one per weekday,
+// errors.Join) as an error of its own, so none hides behind the first.
+func patternErrors(f *problem.Fields, field string, err error) {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		f.Add(field, "pattern", "%s", err.Error())
+		return
+	}
+	for _, e := range joined.Unwrap() {
+		f.Add(field, "pattern", "%s", e.Error())
+	}
 }
 
 func medicine(f *problem.Fields, field, code string) dosing.Medicine {
@@ -368,10 +381,10 @@ func (s *Server) changeDose(c *gin.Context) {
 	if in.Stage != "" && !in.Stage.Valid() {
 		f.Add("stage", "enum", "stage must be induction, titration, maintenance or reduction")
 	}
-	if err := f.Err(); err != nil {
-		s.fail(c, err)
-		return
-	}
+	// The checks that need the regime (after_start, not_past, M2's
+	// step) run in the store with these: one 422 names every failing
+	// field, and nothing is written.
+	in.Invalid = f
 	var res store.DoseChangeResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
@@ -498,10 +511,7 @@ func (s *Server) changePattern(c *gin.Context) {
 	plannedWithin(&f, in.Effective, today)
 	optionalText(&f, "supervision_relaxed_reason", req.SupervisionRelaxedReason, 2000)
 	optionalText(&f, "reason", req.Reason, 2000)
-	if err := f.Err(); err != nil {
-		s.fail(c, err)
-		return
-	}
+	in.Invalid = f // answered with the store's checks of the dates (changeDose)
 	var r store.Regime
 	var set store.RegimeSetting
 	var out store.Outcome
@@ -550,10 +560,7 @@ func (s *Server) movePharmacy(c *gin.Context) {
 		f.Add("pharmacy_id", "format", "pharmacy_id must be the UUID of a pharmacy")
 	}
 	requireText(&f, "reason", req.Reason, 2000)
-	if err := f.Err(); err != nil {
-		s.fail(c, err)
-		return
-	}
+	in.Invalid = f // answered with the store's checks of the dates and the pharmacy (changeDose)
 	var set store.RegimeSetting
 	var reissued []store.Prescription
 	var warnings []policy.Finding

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -148,27 +150,52 @@ func (p WeeklyPattern) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON requires all seven days: a missing day would otherwise
-// default silently to something the prescriber never chose.
+// default silently to something the prescriber never chose. Every problem
+// is returned (errors.Join), each weekday's on its own, Monday first, so
+// that one answer names them all. A weekday key in another case
+// ("Monday") is named as such, not as a day missing.
 func (p *WeeklyPattern) UnmarshalJSON(b []byte) error {
 	var raw map[string]Pickup
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return errors.New("pattern must be an object of weekday to supervised, take_home or earlier")
 	}
 	var out WeeklyPattern
+	var errs []error
 	for _, d := range weekdayKeys {
-		v, ok := raw[weekdayKey(d)]
-		if !ok {
-			return fmt.Errorf("pattern: %s is missing", weekdayKey(d))
+		key := weekdayKey(d)
+		v, ok := raw[key]
+		delete(raw, key)
+		switch {
+		case !ok && hasKeyFolded(raw, key):
+			// Named below, with the key sent.
+		case !ok:
+			errs = append(errs, fmt.Errorf("pattern: %s is missing", key))
+		case !v.Valid():
+			errs = append(errs, fmt.Errorf("pattern: %s: %q is not supervised, take_home or earlier", key, v))
+		default:
+			out[d] = v
 		}
-		if !v.Valid() {
-			return fmt.Errorf("pattern: %s: %q is not supervised, take_home or earlier", weekdayKey(d), v)
-		}
-		out[d] = v
-		delete(raw, weekdayKey(d))
 	}
-	for k := range raw {
-		return fmt.Errorf("pattern: %q is not a weekday", k)
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if lower := strings.ToLower(k); slices.ContainsFunc(weekdayKeys[:], func(d time.Weekday) bool { return weekdayKey(d) == lower }) {
+			errs = append(errs, fmt.Errorf("pattern: %q is not a weekday key: keys are lower case; use %q", k, lower))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("pattern: %q is not a weekday", k))
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	*p = out
 	return nil
+}
+
+// hasKeyFolded reports whether raw has key in another case.
+func hasKeyFolded(raw map[string]Pickup, key string) bool {
+	for k := range raw {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -111,7 +111,11 @@ func TestWeeklyPatternJSON(t *testing.T) {
 		{name: "missing sunday", in: strings.Replace(full, `,"sunday":"earlier"`, "", 1), wantErr: "sunday is missing"},
 		{name: "invalid value", in: strings.Replace(full, `"monday":"supervised"`, `"monday":"maybe"`, 1), wantErr: `monday: "maybe"`},
 		{name: "unknown key", in: strings.Replace(full, `}`, `,"funday":"supervised"}`, 1), wantErr: `"funday" is not a weekday`},
-		{name: "capitalised key", in: strings.Replace(full, `"monday"`, `"Monday"`, 1), wantErr: "monday is missing"},
+		{name: "capitalised key", in: strings.Replace(full, `"monday"`, `"Monday"`, 1), wantErr: `"Monday" is not a weekday key: keys are lower case; use "monday"`},
+		{name: "every problem", in: `{"monday":"maybe","Tuesday":"supervised","friday":"no"}`,
+			wantErr: "pattern: monday: \"maybe\" is not supervised, take_home or earlier\npattern: wednesday is missing\npattern: thursday is missing\n" +
+				"pattern: friday: \"no\" is not supervised, take_home or earlier\npattern: saturday is missing\npattern: sunday is missing\n" +
+				"pattern: \"Tuesday\" is not a weekday key: keys are lower case; use \"tuesday\""},
 		{name: "array", in: `["supervised"]`, wantErr: "must be an object"},
 	}
 	for _, tt := range tests {

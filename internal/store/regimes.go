@@ -779,6 +779,10 @@ type ChangeDose struct {
 	Stage     regimes.Stage // empty: unchanged
 	ECGDate   calendar.Date // a new ECG/QTc check, if recorded with the change
 	Overrides []policy.OverrideReason
+	// Invalid are the request's own field errors (the HTTP layer's): the
+	// change's checks that need the regime run with them and are answered
+	// together, one 422 naming every failing field, and nothing is written.
+	Invalid problem.Fields
 }
 
 // DoseChangeResult is a recorded dose change with what it did.
@@ -885,16 +889,18 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 			return res, err
 		}
 	}
-	var f problem.Fields
+	var mine problem.Fields
 	if pe, ok := problem.As(regimes.ValidateChange(ci)); ok {
-		f = append(f, pe.Fields...)
+		mine = append(mine, pe.Fields...)
 	}
 	if in.Effective.Before(today) {
-		f.Add("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
+		mine.Add("effective_date", "not_past", "a dose change cannot take effect before today (%s)", today)
 	}
 	if last := latestSettingDate(settings); stageChanged && in.Effective.Before(last) {
-		f.Add("stage", "after_latest_change", "the pattern, stage or pharmacy changes on %s; change the stage from then on, or without changing the dose", last)
+		mine.Add("stage", "after_latest_change", "the pattern, stage or pharmacy changes on %s; change the stage from then on, or without changing the dose", last)
 	}
+	f := slices.Clone(in.Invalid)
+	f.Merge(mine...)
 	if err := f.Err(); err != nil {
 		return res, err
 	}
@@ -1067,6 +1073,10 @@ type PatternChange struct {
 	Effective     calendar.Date
 	Reason        string
 	Overrides     []policy.OverrideReason
+	// Invalid are the request's own field errors (the HTTP layer's): the
+	// change's checks that need the regime run with them and are answered
+	// together, one 422 naming every failing field, and nothing is written.
+	Invalid problem.Fields
 }
 
 // ChangePattern appends a new weekly pickup pattern (M6: relaxing
@@ -1089,16 +1099,11 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
-	var f problem.Fields
-	switch last := latestSettingDate(settings); {
-	case in.Effective.Before(today):
-		f.Add("effective_date", "not_past", "a pattern change cannot take effect before today (%s)", today)
-	case in.Effective.Before(r.StartDate):
-		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", r.StartDate)
-	case in.Effective.Before(last):
-		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; a new one must take effect on or after it (the same day supersedes it)", last)
-	}
+	mine := settingEffective(in.Effective, today, r.StartDate, latestSettingDate(settings), "a pattern change",
+		"a new one must take effect on or after it (the same day supersedes it)")
 	cur := settingOn(r, settings, in.Effective)
+	f := slices.Clone(in.Invalid)
+	f.Merge(mine...)
 	if f.Err() == nil && cur.Pattern == in.Pattern && cur.SupervisionRelaxedReason == in.RelaxedReason {
 		f.Add("pattern", "changed", "this pattern is already in force on %s", in.Effective)
 	}
@@ -1133,11 +1138,34 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 		in.Reason, reissued)
 }
 
+// settingEffective checks the day a pattern change or a move (what) takes
+// effect: not before today, nor before the regime's start, nor before the
+// latest setting recorded (then after says what to do). Before today and
+// before the start are both named when both are true, as for a dose
+// change (regimes.ValidateChange).
+func settingEffective(effective, today, start, latest calendar.Date, what, after string) problem.Fields {
+	var f problem.Fields
+	if effective.Before(today) {
+		f.Add("effective_date", "not_past", "%s cannot take effect before today (%s)", what, today)
+	}
+	if effective.Before(start) {
+		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", start)
+	}
+	if len(f) == 0 && effective.Before(latest) {
+		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; %s", latest, after)
+	}
+	return f
+}
+
 // PharmacyMove moves a regime's dispensing to another pharmacy from a date.
 type PharmacyMove struct {
 	PharmacyID string
 	Effective  calendar.Date
 	Reason     string
+	// Invalid are the request's own field errors (the HTTP layer's): the
+	// change's checks that need the regime run with them and are answered
+	// together, one 422 naming every failing field, and nothing is written.
+	Invalid problem.Fields
 }
 
 // MovePharmacy records the move as a new settings entry, makes the new
@@ -1166,38 +1194,43 @@ func (tx *Tx) movePharmacy(p auth.Principal, n policy.Numbers, regimeID string, 
 	if err != nil {
 		return RegimeSetting{}, nil, err
 	}
-	var f problem.Fields
-	switch last := latestSettingDate(settings); {
-	case in.Effective.Before(today):
-		f.Add("effective_date", "not_past", "a move cannot take effect before today (%s)", today)
-	case in.Effective.Before(r.StartDate):
-		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", r.StartDate)
-	case in.Effective.Before(last):
-		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; a move must take effect on or after it", last)
+	mine := settingEffective(in.Effective, today, r.StartDate, latestSettingDate(settings), "a move", "a move must take effect on or after it")
+	// The pharmacy is judged, with the dates, in the same pass: one 422
+	// names every failing field.
+	var to Organisation
+	cur := settingOn(r, settings, in.Effective)
+	pharmacyKnown := false
+	if !in.Invalid.NotReadAt("pharmacy_id") && !slices.ContainsFunc(in.Invalid, func(e problem.FieldError) bool { return e.Field == "pharmacy_id" }) {
+		switch err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); {
+		case problem.CodeOf(err) == problem.Invalid:
+			pe, _ := problem.As(err)
+			mine = append(mine, pe.Fields...)
+		case err != nil:
+			return RegimeSetting{}, nil, err
+		case cur.PharmacyID == in.PharmacyID:
+			mine.Add("pharmacy_id", "changed", "the regime already dispenses at this pharmacy on %s", in.Effective)
+		default:
+			pharmacyKnown = true
+		}
 	}
+	if pharmacyKnown && len(mine) == 0 {
+		if err := tx.g.Take(&to, "id = ?", in.PharmacyID).Error; err != nil {
+			return RegimeSetting{}, nil, translate(err)
+		}
+		opening, err := tx.scheduleOpening(in.PharmacyID)
+		if err != nil {
+			return RegimeSetting{}, nil, err
+		}
+		if !opening.IsOpen(in.Effective) {
+			// The first day there must be a collection day: an earlier
+			// day's collection would be at the old pharmacy.
+			mine.Add("effective_date", "pharmacy_open", "%s is closed on %s; move from a day it is open", to.Name, in.Effective)
+		}
+	}
+	f := slices.Clone(in.Invalid)
+	f.Merge(mine...)
 	if err := f.Err(); err != nil {
 		return RegimeSetting{}, nil, err
-	}
-	if err := tx.checkOrg("pharmacy_id", &in.PharmacyID, auth.Pharmacy); err != nil {
-		return RegimeSetting{}, nil, err
-	}
-	cur := settingOn(r, settings, in.Effective)
-	if cur.PharmacyID == in.PharmacyID {
-		return RegimeSetting{}, nil, problem.Invalidf("pharmacy_id", "changed", "the regime already dispenses at this pharmacy on %s", in.Effective)
-	}
-	var to Organisation
-	if err := tx.g.Take(&to, "id = ?", in.PharmacyID).Error; err != nil {
-		return RegimeSetting{}, nil, translate(err)
-	}
-	opening, err := tx.scheduleOpening(in.PharmacyID)
-	if err != nil {
-		return RegimeSetting{}, nil, err
-	}
-	if !opening.IsOpen(in.Effective) {
-		// The first day there must be a collection day: an earlier day's
-		// collection would be at the old pharmacy.
-		return RegimeSetting{}, nil, problem.Invalidf("effective_date", "pharmacy_open",
-			"%s is closed on %s; move from a day it is open", to.Name, in.Effective)
 	}
 	set, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: cur.Stage, Pattern: cur.Pattern,
 		SupervisionRelaxedReason: cur.SupervisionRelaxedReason, PharmacyID: in.PharmacyID, Reason: in.Reason})
