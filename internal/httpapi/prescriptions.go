@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -278,6 +279,29 @@ func openAndClosed(closed, open []calendar.Date) (calendar.Date, bool) {
 	return calendar.Date{}, false
 }
 
+// closedWeekdays reads a pharmacy's closed weekdays into op, naming every
+// fault with the request's other fields: a name not spelt as the API
+// spells it, one listed twice, and all seven closed, when no schedule could
+// ever be built (Opening.Validate, checked again after).
+func closedWeekdays(f *problem.Fields, op *calendar.Opening, names []string) {
+	seen := map[time.Weekday]bool{}
+	for _, w := range names {
+		d, err := calendar.ParseWeekday(w)
+		switch {
+		case err != nil:
+			f.Add("closed_weekdays", "enum", "%s", err.Error())
+		case seen[d]:
+			f.Add("closed_weekdays", "unique", "closed_weekdays lists %s twice", w)
+		default:
+			seen[d] = true
+			op.ClosedWeekdays = append(op.ClosedWeekdays, d)
+		}
+	}
+	if len(seen) == 7 {
+		f.Add("closed_weekdays", "opening", "the pharmacy must be open on at least one weekday")
+	}
+}
+
 func (s *Server) setOpening(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -313,14 +337,7 @@ func (s *Server) setOpening(c *gin.Context) {
 			f.Add(field, "open_and_closed", "%s is listed in both closed_dates and open_dates; list it in one", d)
 		}
 	}
-	for _, w := range req.ClosedWeekdays {
-		d, err := calendar.ParseWeekday(w)
-		if err != nil {
-			f.Add("closed_weekdays", "enum", "%s", err.Error())
-			continue
-		}
-		op.ClosedWeekdays = append(op.ClosedWeekdays, d)
-	}
+	closedWeekdays(&f, &op, req.ClosedWeekdays)
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
