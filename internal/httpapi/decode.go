@@ -132,7 +132,23 @@ func everyFieldError(body []byte, v any, first error) (problem.Fields, error) {
 		if err != nil {
 			return nil, first
 		}
-		if err := decodeStrict(one, reflect.New(t.Elem()).Interface()); err != nil {
+		err = decodeStrict(one, reflect.New(t.Elem()).Interface())
+		if err != nil {
+			// encoding/json names an unknown key without its path (or
+			// not at all, after a type error), and leaves the rest of
+			// its field unread: name each by its path
+			// (overrides[0].extra) and read the field again without them,
+			// so that its other values are checked too.
+			unknown, cleaned := unknownKeys(t.Elem(), one, "")
+			for _, path := range unknown {
+				all.AddAll(unknownFieldError(path))
+			}
+			if len(unknown) > 0 {
+				one = cleaned
+				err = decodeStrict(one, reflect.New(t.Elem()).Interface())
+			}
+		}
+		if err != nil {
 			fe, ok := problem.As(decodeError(err))
 			if !ok || len(fe.Fields) == 0 {
 				return nil, first
@@ -154,6 +170,123 @@ func everyFieldError(body []byte, v any, first error) (problem.Fields, error) {
 	}
 	reflect.ValueOf(v).Elem().Set(read.Elem())
 	return all, nil
+}
+
+// unknownFieldError names a key the request has no field for, by its path.
+func unknownFieldError(path string) problem.FieldError {
+	i := strings.LastIndexAny(path, ".]")
+	if i < 0 || path[i] == ']' {
+		return problem.FieldError{Field: path, Rule: "unknown_field", Message: fmt.Sprintf("%q is not a field of this request", path)}
+	}
+	return problem.FieldError{Field: path, Rule: "unknown_field", Message: fmt.Sprintf("%q is not a field of %s", path[i+1:], path[:i])}
+}
+
+// unknownKeys lists the paths of the keys in raw, a JSON value decoded into
+// type t, that encoding/json would refuse as unknown fields, and returns raw
+// without them. Values t reads itself (json.Unmarshaler) are left as they
+// are; so is anything not of the shape t expects, which decoding refuses.
+func unknownKeys(t reflect.Type, raw json.RawMessage, path string) ([]string, json.RawMessage) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return nil, raw
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		keys, values, err := topLevelFields(raw)
+		if err != nil {
+			return nil, raw
+		}
+		var unknown []string
+		var b bytes.Buffer
+		b.WriteByte('{')
+		for i, key := range keys {
+			at := key
+			if path != "" {
+				at = path + "." + key
+			}
+			elem := t.Elem
+			if t.Kind() == reflect.Struct {
+				ft, ok := jsonField(t, key)
+				if !ok {
+					unknown = append(unknown, at)
+					continue
+				}
+				elem = func() reflect.Type { return ft }
+			}
+			more, value := unknownKeys(elem(), values[i], at)
+			unknown = append(unknown, more...)
+			if b.Len() > 1 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(key)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(value)
+		}
+		b.WriteByte('}')
+		return unknown, b.Bytes()
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, raw
+		}
+		var unknown []string
+		for i := range items {
+			var more []string
+			more, items[i] = unknownKeys(t.Elem(), items[i], path+"["+strconv.Itoa(i)+"]")
+			unknown = append(unknown, more...)
+		}
+		if len(unknown) == 0 {
+			return nil, raw
+		}
+		out, err := json.Marshal(items)
+		if err != nil {
+			return nil, raw
+		}
+		return unknown, out
+	}
+	return nil, raw
+}
+
+// jsonField finds the type of the field of struct t that encoding/json
+// decodes key into: by its name exactly, else ignoring case, as
+// encoding/json matches; the fields of an embedded struct count as t's.
+func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
+	var folded reflect.Type
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if sf.Anonymous && name == "" {
+			et := sf.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				if ft, ok := jsonField(et, key); ok && folded == nil {
+					folded = ft
+				}
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		if name == key {
+			return sf.Type, true
+		}
+		if folded == nil && strings.EqualFold(name, key) {
+			folded = sf.Type
+		}
+	}
+	return folded, folded != nil
 }
 
 func decodeStrict(body []byte, v any) error {
