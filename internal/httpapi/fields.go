@@ -20,6 +20,9 @@ type rawField struct {
 	text    string
 	present bool
 	null    bool
+	// notScalar: sent as true, false, an array or an object, which no
+	// parse below reads; text is then empty, so no message echoes it.
+	notScalar bool
 }
 
 func (r *rawField) UnmarshalJSON(b []byte) error {
@@ -37,7 +40,7 @@ func (r *rawField) UnmarshalJSON(b []byte) error {
 	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
 		r.text = string(b)
 	default:
-		r.text = "\x00" + string(b) // not a scalar; fails every parse below
+		r.notScalar = true
 	}
 	return nil
 }
@@ -50,6 +53,10 @@ func dose(f *problem.Fields, field string, r rawField, required bool) dosing.Mic
 		if required {
 			f.Add(field, "required", "%s is required (milligrams, e.g. 30 or 2.5)", field)
 		}
+		return 0
+	}
+	if r.notScalar {
+		f.Add(field, "dose", "%s must be a number of milligrams, e.g. 30 or 2.5", field)
 		return 0
 	}
 	if strings.HasPrefix(r.text, "-") {
@@ -73,6 +80,10 @@ func date(f *problem.Fields, field string, r rawField, required bool) calendar.D
 		if required {
 			f.Add(field, "required", "%s is required (YYYY-MM-DD)", field)
 		}
+		return calendar.Date{}
+	}
+	if r.notScalar {
+		f.Add(field, "date", "%s must be a date YYYY-MM-DD", field)
 		return calendar.Date{}
 	}
 	return parseDate(f, field, r.text)
@@ -127,7 +138,7 @@ func instant(f *problem.Fields, field string, r rawField) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, r.text)
 	switch {
-	case err != nil:
+	case err != nil || r.notScalar:
 		f.Add(field, "date_time", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", field)
 	case t.Year() < 1900 || t.Year() > 2200:
 		// As for dates; and year 1 would read as "not given".
