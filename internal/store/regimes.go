@@ -1140,18 +1140,16 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 
 // settingEffective checks the day a pattern change or a move (what) takes
 // effect: not before today, nor before the regime's start, nor before the
-// latest setting recorded (then after says what to do). Before today and
-// before the start are both named when both are true, as for a dose
-// change (regimes.ValidateChange).
+// latest setting recorded (then after says what to do); the first of
+// these it fails is named.
 func settingEffective(effective, today, start, latest calendar.Date, what, after string) problem.Fields {
 	var f problem.Fields
-	if effective.Before(today) {
+	switch {
+	case effective.Before(today):
 		f.Add("effective_date", "not_past", "%s cannot take effect before today (%s)", what, today)
-	}
-	if effective.Before(start) {
+	case effective.Before(start):
 		f.Add("effective_date", "after_start", "effective_date must not be before the regime start %s", start)
-	}
-	if len(f) == 0 && effective.Before(latest) {
+	case effective.Before(latest):
 		f.Add("effective_date", "after_latest_change", "a pattern, stage or pharmacy change effective %s is already recorded; %s", latest, after)
 	}
 	return f
