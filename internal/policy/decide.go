@@ -33,7 +33,9 @@ type Decision struct {
 // only counts for a rule that fired with severity Override and with a
 // non-empty reason; overrides for rules that did not fire are not recorded.
 // A finding at severity Block stops the action whatever is sent, and says
-// so when its rule was overridden.
+// so when its rule was overridden or has an override level too (B3, BV5):
+// the first answer must not invite an override that cannot work, so the
+// rule's lesser findings drop their invitation to record one.
 func Decide(findings []Finding, overrides []OverrideReason) Decision {
 	reasons := map[string]string{}
 	sent := map[string]bool{}
@@ -43,6 +45,12 @@ func Decide(findings []Finding, overrides []OverrideReason) Decision {
 			reasons[o.Rule] = r
 		}
 	}
+	blocks := map[string]bool{}
+	for _, f := range findings {
+		if f.Severity == Block {
+			blocks[f.Rule] = true
+		}
+	}
 	var d Decision
 	applied := map[string]bool{}
 	answered := map[string]bool{}
@@ -50,12 +58,18 @@ func Decide(findings []Finding, overrides []OverrideReason) Decision {
 		reason, ok := reasons[f.Rule]
 		switch {
 		case f.Severity == Block:
-			if sent[f.Rule] {
-				f.Action = strings.TrimSpace(f.Action + " " + NotOverridable(f.Rule))
+			switch {
+			case sent[f.Rule]:
+				f.Action = strings.TrimSpace(f.Action + " " + NotOverridable(f.Rule) + " The override sent for it does not apply.")
 				answered[f.Rule] = true
+			case Overridable(f.Rule):
+				f.Action = strings.TrimSpace(f.Action + " " + NotOverridable(f.Rule))
 			}
 			d.Stopping = append(d.Stopping, f)
 		case f.Severity == Override && !ok:
+			if blocks[f.Rule] {
+				f.Action = withoutOverrideInvitation(f)
+			}
 			d.Stopping = append(d.Stopping, f)
 			answered[f.Rule] = true
 		case f.Severity == Override:
@@ -80,8 +94,20 @@ func Decide(findings []Finding, overrides []OverrideReason) Decision {
 	return d
 }
 
-// NotOverridable is the sentence a refusal gives for rule id, overridden
-// where it blocks.
+// NotOverridable is the sentence a refusal gives for rule id where it
+// blocks although the rule has an override level too, or was overridden.
 func NotOverridable(id string) string {
-	return fmt.Sprintf("%s blocks here and cannot be overridden: the override sent for it does not apply.", id)
+	return fmt.Sprintf("%s blocks here and cannot be overridden.", id)
+}
+
+// withoutOverrideInvitation is the action of a finding at severity Override
+// whose rule also blocks the action: an override reason would not get past
+// the block, so the action no longer offers one and points at the block.
+// Actions end "…, or record an override reason for rule X." by convention.
+func withoutOverrideInvitation(f Finding) string {
+	action := f.Action
+	if before, _, found := strings.Cut(action, ", or record an override reason for rule "+f.Rule); found {
+		action = before + "."
+	}
+	return strings.TrimSpace(action + " " + fmt.Sprintf("An override reason would not help: %s also blocks this action.", f.Rule))
 }
