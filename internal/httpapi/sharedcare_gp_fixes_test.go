@@ -306,6 +306,40 @@ func TestProposalSaysAnOverrideWasNotNeeded(t *testing.T) {
 	})
 }
 
+// A refusal lists an override sent for a criterion that is met as an info
+// finding beside the unmet criteria, as a dose change's refusal does for
+// any override that does not apply, so the prescriber is not left to think
+// a reason was filed.
+func TestRefusedProposalSaysAnOverrideWasNotNeeded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-11T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		kerry := e.seedDemo()["Kerry"]
+		path := "/v1/patients/" + kerry + "/shared-care"
+		met := ""
+		for key, cr := range criteriaOf(t, problemOf(t, e.do("prescriber", "POST", path, nil), 422)) {
+			if cr["met"] == true {
+				met = key
+			}
+		}
+		if met == "" {
+			t.Fatal("Kerry meets no criterion to override needlessly")
+		}
+		p := problemOf(t, e.do("prescriber", "POST", path, map[string]any{"overrides": []map[string]any{
+			{"rule": met, "reason": "MDT agreed"}}}), 422)
+		var said bool
+		for _, r := range p["rules"].([]any) {
+			f := r.(map[string]any)
+			if f["severity"] == "info" {
+				said = f["rule"] == "SC3" && strings.HasPrefix(f["message"].(string), met+": ") &&
+					strings.HasSuffix(f["message"].(string), "not needed and is not recorded.")
+			}
+		}
+		if !said {
+			t.Fatalf("the refusal does not say the %s override was not needed: %v", met, p["rules"])
+		}
+	})
+}
+
 // A change for today replaces one already in force today (it steps from
 // the dose before today): the history marks the replaced entry with the
 // entry that superseded it, who, when and why, as T1 marks a withdrawn one;

@@ -244,8 +244,9 @@ type SharedCareProposal struct {
 
 // unneededOverrides are SC3 info findings for the overrides given for
 // criteria that are met: as with any rule that did not fire
-// (policy.Decide), they are not recorded, and the prescriber is told so
-// rather than left to think a reason was filed.
+// (policy.Decide), they are not recorded, and the prescriber is told so,
+// with the proposal or with its refusal, rather than left to think a
+// reason was filed.
 func unneededOverrides(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOverride) []policy.Finding {
 	out := []policy.Finding{}
 	for _, o := range overrides {
@@ -302,7 +303,9 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	}
 	judged, stopping := judge(n, cs, in.Overrides)
 	if len(stopping) > 0 {
-		e := problem.Blocked(stopping)
+		// As a refusal by policy.Decide lists overrides that do not apply,
+		// this one lists those sent for criteria that are met.
+		e := problem.Blocked(append(stopping, unneededOverrides(n, cs, in.Overrides)...))
 		e.Message = fmt.Sprintf("SC3: %d of %d shared care criteria are not met; each needs an override reason.", len(stopping), len(cs))
 		// The answer lists every criterion, met, failed or overridden, so
 		// the prescriber sees the whole judgement, not only what stopped it.
