@@ -135,7 +135,7 @@ func TestClosedFirstDayAdviceWorks(t *testing.T) {
 	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, _, _, second := e.twoFortnightsAtMarketSquare(532)
 		alerts := e.alertsOf("prescriber", "?kind=pharmacy_closed&patient_id="+pid)
-		if len(alerts) != 1 || !strings.Contains(alerts[0]["message"].(string), "cancel "+second["serial"].(string)+" and prescribe its remaining days again") {
+		if len(alerts) != 1 || !strings.Contains(alerts[0]["message"].(string), second["serial"].(string)+" was signed by the specialist service, which cancels it and prescribes its remaining days again") {
 			t.Fatalf("alerts = %v", alerts)
 		}
 		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+second["id"].(string)+"/cancel", map[string]any{"reason": "pharmacy closed on the 17th"}))

@@ -361,6 +361,14 @@ func TestGPHearsOfAClosedDayUnderSharedCare(t *testing.T) {
 				t.Errorf("%s alert kinds = %v", who, got)
 			}
 		}
+		// The service signed the prescription and a GP may not cancel it
+		// (SC1), so the alert names who signed it and who cancels it,
+		// rather than telling every reader to cancel it.
+		msg := e.alertsOf("gp", "?patient_id="+pid)[0]["message"].(string)
+		if strings.Contains(msg, "cancel RCDS") ||
+			!strings.Contains(msg, "was signed by the specialist service, which cancels it and prescribes its remaining days again (or asks the GP practice to prescribe them)") {
+			t.Errorf("the GP's alert says %q", msg)
+		}
 		otherGP, _ := e.secondPractice()
 		if got := e.alertsOf(otherGP, "?open=false"); len(got) != 0 {
 			t.Fatalf("another practice sees %v", got)

@@ -9,22 +9,52 @@ import (
 	"github.com/dosebook/dosebook/internal/policy"
 )
 
+// Signer says who signed a prescription, and so who may cancel it: the
+// specialist service may cancel any of its patients' prescriptions, a GP
+// only one their practice signed or whose days it first prescribed (SC1,
+// ADR 0008). An alert is read by the service's prescribers and, under
+// shared care, the practice's GPs, so it names the signer and says who
+// cancels rather than telling every reader to.
+type Signer struct {
+	// Practice is the GP practice that signed the prescription, or one it
+	// replaces; "" when the specialist service signed them all.
+	Practice string
+	// Replaced says the practice signed a prescription this one replaces
+	// (a reissue carrying its days), not this one.
+	Replaced bool
+	// SharedCare says a GP practice shares the patient's care, so the
+	// service may ask it to prescribe the remaining days.
+	SharedCare bool
+}
+
 // ClosedDayFinding tells the prescriber that instalments of the issued
 // prescription serial fall on dates its pharmacy is now closed. The
 // prescription is a signed legal document (L1), so it is never rewritten to
 // follow the new opening; and nothing is supplied before an instalment's
 // date (L3), so the dose cannot be collected early either. Only a new
 // prescription, whose schedule supplies a closed day's dose on an earlier
-// open day under approved wording 1 (L7, L8), gets it to the patient.
-func ClosedDayFinding(n policy.Numbers, serial, pharmacy string, dates []calendar.Date) policy.Finding {
+// open day under approved wording 1 (L7, L8), gets it to the patient; who
+// cancels the old one depends on who signed it (Signer).
+func ClosedDayFinding(n policy.Numbers, serial, pharmacy string, dates []calendar.Date, by Signer) policy.Finding {
 	due := "an instalment is"
 	if len(dates) > 1 {
 		due = "instalments are"
 	}
+	var who string
+	switch {
+	case by.Practice != "" && by.Replaced:
+		who = fmt.Sprintf("%s replaces a prescription %s signed, so the practice or the specialist service cancels it and prescribes its remaining days again", serial, by.Practice)
+	case by.Practice != "":
+		who = fmt.Sprintf("%s was signed by %s, so the practice or the specialist service cancels it and prescribes its remaining days again", serial, by.Practice)
+	case by.SharedCare:
+		who = fmt.Sprintf("%s was signed by the specialist service, which cancels it and prescribes its remaining days again (or asks the GP practice to prescribe them)", serial)
+	default:
+		who = fmt.Sprintf("%s was signed by the specialist service, which cancels it and prescribes its remaining days again", serial)
+	}
 	return n.Finding("L8",
 		fmt.Sprintf("%s is now closed on %s, when %s due on prescription %s: the issued prescription is not changed, so the dose cannot be collected on its day, nor earlier.",
 			pharmacy, dateList(dates), due, serial),
-		fmt.Sprintf("A new prescription is needed: cancel %s and prescribe its remaining days again, so that the new schedule supplies the closed day's dose on an earlier open day (approved wording 1).", serial))
+		fmt.Sprintf("A new prescription is needed: %s, so that the new schedule supplies the closed day's dose on an earlier open day (approved wording 1).", who))
 }
 
 // StaleLayout compares a draft's schedule as it was laid out (was) with

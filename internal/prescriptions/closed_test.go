@@ -16,11 +16,23 @@ func TestClosedDayFinding(t *testing.T) {
 	tests := []struct {
 		name  string
 		dates []string
+		by    Signer
 		want  string
+		// action says who cancels: true for every reader, service or GP.
+		action string
 	}{
-		{name: "one date", dates: []string{"2026-12-23"}, want: "closed on 2026-12-23, when an instalment is due on prescription RX-7"},
-		{name: "two dates", dates: []string{"2026-12-23", "2026-12-24"}, want: "closed on 2026-12-23 and 2026-12-24, when instalments are due"},
-		{name: "three dates", dates: []string{"2026-12-22", "2026-12-23", "2026-12-24"}, want: "2026-12-22, 2026-12-23 and 2026-12-24"},
+		{name: "one date", dates: []string{"2026-12-23"}, want: "closed on 2026-12-23, when an instalment is due on prescription RX-7",
+			action: "RX-7 was signed by the specialist service, which cancels it and prescribes its remaining days again, so that"},
+		{name: "two dates", dates: []string{"2026-12-23", "2026-12-24"}, want: "closed on 2026-12-23 and 2026-12-24, when instalments are due",
+			action: "which cancels it and prescribes its remaining days again"},
+		{name: "three dates", dates: []string{"2026-12-22", "2026-12-23", "2026-12-24"}, want: "2026-12-22, 2026-12-23 and 2026-12-24",
+			action: "which cancels it and prescribes its remaining days again"},
+		{name: "service's, under shared care", dates: []string{"2026-12-23"}, by: Signer{SharedCare: true}, want: "closed on 2026-12-23",
+			action: "RX-7 was signed by the specialist service, which cancels it and prescribes its remaining days again (or asks the GP practice to prescribe them)"},
+		{name: "practice's", dates: []string{"2026-12-23"}, by: Signer{Practice: "Riverside Surgery", SharedCare: true}, want: "closed on 2026-12-23",
+			action: "RX-7 was signed by Riverside Surgery, so the practice or the specialist service cancels it"},
+		{name: "reissue of the practice's", dates: []string{"2026-12-23"}, by: Signer{Practice: "Riverside Surgery", Replaced: true, SharedCare: true},
+			want: "closed on 2026-12-23", action: "RX-7 replaces a prescription Riverside Surgery signed, so the practice or the specialist service cancels it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,15 +41,16 @@ func TestClosedDayFinding(t *testing.T) {
 			for _, s := range tt.dates {
 				ds = append(ds, calendar.MustParse(s))
 			}
-			f := ClosedDayFinding(n, "RX-7", "Market Square Pharmacy", ds)
+			f := ClosedDayFinding(n, "RX-7", "Market Square Pharmacy", ds, tt.by)
 			if f.Rule != "L8" || f.Severity != policy.SeverityOf("L8") {
 				t.Errorf("finding %+v, want L8 at its table severity", f)
 			}
 			if !strings.Contains(f.Message, tt.want) || !strings.HasPrefix(f.Message, "Market Square Pharmacy is now closed") {
 				t.Errorf("message %q does not say %q", f.Message, tt.want)
 			}
-			if !strings.Contains(f.Action, "A new prescription is needed") || !strings.Contains(f.Action, "cancel RX-7") {
-				t.Errorf("action %q", f.Action)
+			if !strings.HasPrefix(f.Action, "A new prescription is needed: ") || !strings.Contains(f.Action, tt.action) ||
+				strings.Contains(f.Action, "cancel RX-7") {
+				t.Errorf("action %q does not say %q, or tells every reader to cancel", f.Action, tt.action)
 			}
 		})
 	}

@@ -339,13 +339,46 @@ func (tx *Tx) closedDayAlerts(n policy.Numbers, pharmacy Organisation, affected 
 		if key == "" {
 			continue
 		}
-		f := prescriptions.ClosedDayFinding(n, pr.Serial, pharmacy.Name, dates[id])
+		by, err := tx.signerOf(pr)
+		if err != nil {
+			return err
+		}
+		f := prescriptions.ClosedDayFinding(n, pr.Serial, pharmacy.Name, dates[id], by)
 		if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, PharmacyID: &pharmacy.ID, Kind: AlertPharmacyClosed,
 			Rule: f.Rule, Message: f.Message + " " + f.Action, DedupeKey: key}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// signerOf says who signed pr, for an alert read by the service and the
+// practice alike: the GP practice that signed it or one it replaces (whose
+// GPs may cancel it, requireSignedByPractice), and whether a practice
+// shares the patient's care.
+func (tx *Tx) signerOf(pr Prescription) (prescriptions.Signer, error) {
+	var by prescriptions.Signer
+	signers, err := tx.signersOfReissueChain(pr)
+	if err != nil {
+		return by, err
+	}
+	for i, id := range signers {
+		var practice []string
+		if err := tx.g.Table("users").Joins("JOIN organisations ON organisations.id = users.organisation_id").
+			Where("users.id = ? AND organisations.kind = ?", id, auth.GPPractice).Pluck("organisations.name", &practice).Error; err != nil {
+			return by, translate(err)
+		}
+		if len(practice) > 0 {
+			by.Practice, by.Replaced = practice[0], i > 0
+			break
+		}
+	}
+	sc, err := openSharedCare(tx.g, pr.PatientID)
+	if err != nil {
+		return by, err
+	}
+	by.SharedCare = sc != nil && sc.Status == SharedAccepted
+	return by, nil
 }
 
 // scheduleInput is the builder's input for days from start, with the
