@@ -186,14 +186,27 @@ type Denial struct {
 	HandBack              bool
 }
 
-// denials tell a user what to do instead when their role may not act.
+// denials tell a user, in plain words, why their role may not act and
+// what to do instead; the permission itself is jargon, named only in
+// brackets after them. Every permission a GP lacks has one: under shared
+// care the practice prescribes what the specialist service decides (SC1).
 var denials = map[Role]map[Permission]Denial{
 	GP: {
-		PermTitrate: {Rule: "SC1", Reason: "Under shared care the GP does not titrate.",
+		PermTitrate: {Rule: "SC1", Reason: "A GP practice does not change the dose under shared care: the specialist service titrates.",
 			Instead: "Hand prescribing back to the specialist service for a dose change: the practice hands back the patient's shared care arrangement, giving the reason.", HandBack: true},
-		PermRegimesWrite: {Rule: "SC1", Reason: "Under shared care the specialist service starts, changes and ends regimes.",
+		PermRegimesWrite: {Rule: "SC1", Reason: "A GP practice does not start, change or end a regime, nor change its pickup pattern, under shared care: the specialist service does.",
 			Instead: "Hand prescribing back to the specialist service to change the regime: the practice hands back the patient's shared care arrangement, giving the reason.", HandBack: true},
-		PermSharedPropose: {Reason: "Shared care is proposed by the specialist service."},
+		PermSharedPropose: {Reason: "Shared care is proposed by the specialist service.", Instead: "A GP practice accepts or declines a proposal."},
+		PermPatientsWrite: {Reason: "The specialist service keeps the patient's record; a GP practice reads it.",
+			Instead: "Ask the specialist service to add or correct the patient's details."},
+		PermScreensWrite:   {Reason: "The specialist service records drug screens.", Instead: "Send the result to the specialist service to record."},
+		PermReportsRead:    {Reason: "The specialist service's reports are read by its prescribers."},
+		PermDosesRecord:    {Reason: "The pharmacy that supplies a dose records it."},
+		PermDayClose:       {Reason: "The pharmacy closes its own day."},
+		PermPharmacyManage: {Reason: "A pharmacy keeps its own opening days."},
+		PermUsersManage:    {Reason: "Users are managed by an administrator."},
+		PermOrgsManage:     {Reason: "Organisations are managed by an administrator."},
+		PermAuditRead:      {Reason: "The audit trail is read by an administrator."},
 	},
 	Pharmacist: {
 		PermTitrate: {Reason: "Dose changes are made by the prescriber.", Instead: "Contact the prescriber."},

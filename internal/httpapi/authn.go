@@ -85,12 +85,20 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 			if p.Role == auth.Admin {
 				article = "an"
 			}
-			msg := fmt.Sprintf("%s %s may not do this (needs %s)", article, p.Role, perm)
 			d := auth.DenialOf(p.Role, perm)
+			if rd, ok := routeDenials[c.FullPath()][p.Role]; ok {
+				d = rd
+			}
 			if d.HandBack {
 				d.Instead = s.handBackInstead(c, p, d.Instead)
 			}
-			pe := problem.New(problem.Forbidden, "%s", strings.TrimSpace(strings.Join([]string{msg + ".", ruleLabel(d.Rule) + d.Reason, d.Instead}, " ")))
+			// The reason in plain words comes first; the permission is
+			// jargon, named in brackets at the end.
+			msg := fmt.Sprintf("%s %s may not do this (needs %s).", article, p.Role, perm)
+			if d.Reason != "" {
+				msg = strings.Join([]string{ruleLabel(d.Rule) + d.Reason, d.Instead, fmt.Sprintf("(permission %s)", perm)}, " ")
+			}
+			pe := problem.New(problem.Forbidden, "%s", strings.Join(strings.Fields(msg), " "))
 			if d.Rule != "" {
 				pe.Findings = []policy.Finding{s.cfg.Policy.FindingAt(d.Rule, policy.Block, d.Reason, d.Instead)}
 			}
@@ -99,6 +107,17 @@ func (s *Server) require(perm auth.Permission) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// routeDenials say why a role may not take one route where its
+// permission's denial (auth.DenialOf) would say it of the wrong thing:
+// moving the patient's pharmacy is a regime change, but handing shared
+// care back is not the way to get it done.
+var routeDenials = map[string]map[auth.Role]auth.Denial{
+	"/v1/regimes/:id/pharmacy": {
+		auth.GP: {Rule: "SC1", Reason: "The specialist service moves a patient to another pharmacy, not the GP practice: the regime is the service's.",
+			Instead: "Ask the specialist service's prescriber to move the patient's pharmacy."},
+	},
 }
 
 // handBackInstead completes a refusal whose way forward is the patient's
