@@ -138,6 +138,17 @@ func (m Medicine) UnitSymbol() string {
 	return "mg"
 }
 
+// Amount writes a dose sent or handed over in one wording for every
+// message: the dose in mg and, for a product measured by volume, the
+// quantity in brackets, "140 mg (140 ml)" of methadone 1 mg/ml; "24 mg"
+// of buprenorphine.
+func (m Medicine) Amount(dose Micrograms) string {
+	if !m.MeasuredByVolume() {
+		return dose.String()
+	}
+	return dose.String() + " (" + m.QuantityOf(dose).MilligramsString() + " " + m.UnitSymbol() + ")"
+}
+
 // HasStrength reports whether dose is exactly one of the unit strengths; BV1
 // needs this for Buvidal, where no other dose exists.
 func (m Medicine) HasStrength(dose Micrograms) bool { return slices.Contains(m.Strengths, dose) }

@@ -18,6 +18,28 @@ func TestUnitSymbol(t *testing.T) {
 	}
 }
 
+// An amount sent home reads the same in every message: mg, and the
+// volume too for methadone solution.
+func TestAmount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		code string
+		dose Micrograms
+		want string
+	}{
+		{CodeMethadone, Mg(140), "140 mg (140 ml)"},
+		{CodeMethadone, Micrograms(2500), "2.5 mg (2.5 ml)"},
+		{CodeBuprenorphineSL, Mg(24), "24 mg"},
+		{CodeBuvidalMonthly, Mg(128), "128 mg"},
+	}
+	for _, tt := range tests {
+		m, _ := LookupMedicine(tt.code)
+		if got := m.Amount(tt.dose); got != tt.want {
+			t.Errorf("%s: Amount(%s) = %q, want %q", tt.code, tt.dose, got, tt.want)
+		}
+	}
+}
+
 // Whole sublingual units make a daily dose in steps of the strengths'
 // greatest common divisor; methadone solution is measured in steps of
 // 0.1 ml; Buvidal has no such step.

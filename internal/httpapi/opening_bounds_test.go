@@ -64,7 +64,7 @@ func TestLongClosureSendingSupervisedDosesHomeWarns(t *testing.T) {
 			"closed_weekdays": []string{"sunday"}, "closed_dates": datesFrom("2027-01-01", 60)}))
 		body := map[string]any{"patient_id": pid, "start_date": "2026-12-30", "days": 14, "wording": []int{1, 3}}
 		draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", body))
-		const want = "the instalment on Thu 31 Dec 2026 carries 12 (Fri 1 Jan 2027 to Tue 12 Jan 2027), 360 ml to take home"
+		const want = "the instalment on Thu 31 Dec 2026 carries 12 (Fri 1 Jan 2027 to Tue 12 Jan 2027), 360 mg (360 ml) to take home"
 		for what, m := range map[string]map[string]any{
 			"written": draft,
 			"issued":  e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil)),

@@ -88,7 +88,7 @@ func TestReissueChecksSupervisedDaysCarried(t *testing.T) {
 		// Four (Tue 8 to Fri 11 Dec): the reissue warns.
 		longID, longRx := supervisedFortnight(592)
 		closeOn("2026-12-08", "2026-12-09", "2026-12-10", "2026-12-11")
-		const want = "the instalment on Mon 7 Dec 2026 carries 4 (Tue 8 Dec 2026 to Fri 11 Dec 2026), 300 ml to take home"
+		const want = "the instalment on Mon 7 Dec 2026 carries 4 (Tue 8 Dec 2026 to Fri 11 Dec 2026), 300 mg (300 ml) to take home"
 		m = e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+longID+"/dose-changes", reduce))
 		re = reissueOf(m, longRx["id"])
 		wantS8 := func(what string, got []map[string]any, prefix string) {

@@ -64,7 +64,7 @@ func TestTakeHomeWarningFollowsTheStageOnTheDay(t *testing.T) {
 			return out
 		}
 		// Mon 7 to Sun 13 Dec, still titrating: Sunday's dose goes home.
-		if got := s6("2026-12-07"); len(got) != 1 || !strings.Contains(got[0], "sends 30 mg home unsupervised: Sun 13 Dec.") {
+		if got := s6("2026-12-07"); len(got) != 1 || !strings.Contains(got[0], "sends 30 mg (30 ml) home unsupervised: Sun 13 Dec.") {
 			t.Fatalf("7–13 Dec: S6 warnings %v", got)
 		}
 		// Mon 14 to Sun 20 Dec, in maintenance.

@@ -26,9 +26,8 @@ func SupervisedDaysCarried(n policy.Numbers, med dosing.Medicine, s Schedule, pi
 			}
 		}
 		if len(carried) > n.S8MaxClosedDaysCarried {
-			parts = append(parts, fmt.Sprintf("the instalment on %s carries %d (%s), %s %s to take home",
-				in.Date.Format("Mon 2 Jan 2006"), len(carried), calendar.DayRun(carried),
-				med.QuantityOf(in.TakeHome).MilligramsString(), med.UnitSymbol()))
+			parts = append(parts, fmt.Sprintf("the instalment on %s carries %d (%s), %s to take home",
+				in.Date.Format("Mon 2 Jan 2006"), len(carried), calendar.DayRun(carried), med.Amount(in.TakeHome)))
 		}
 	}
 	if len(parts) == 0 {

@@ -39,7 +39,7 @@ func TestSupervisedDaysCarried(t *testing.T) {
 		// are bank holidays: Thursday carries Friday, Saturday Sunday and Monday.
 		{"Christmas", "2026-12-21", 14, supervised, calendar.DefaultOpening(), ""},
 		{"closed every day from 1 Jan", "2026-12-30", 14, supervised, closedFrom("2027-01-01"),
-			"more than 3 of the pattern's supervised days home: the instalment on Thu 31 Dec 2026 carries 12 (Fri 1 Jan 2027 to Tue 12 Jan 2027), 360 ml to take home."},
+			"more than 3 of the pattern's supervised days home: the instalment on Thu 31 Dec 2026 carries 12 (Fri 1 Jan 2027 to Tue 12 Jan 2027), 360 mg (360 ml) to take home."},
 		{"take-home weekends are not counted", "2026-12-30", 7, weekendHome, closedFrom("2027-01-04"), ""},
 	}
 	n := policy.Defaults()

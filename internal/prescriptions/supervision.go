@@ -14,8 +14,9 @@ import (
 // doses home. That may be unavoidable, so it warns; the prescriber sees
 // which days and how much before signing. titratingOn says whether the
 // regime is in induction or titration on a day: a stage change booked
-// ahead takes effect on its own date.
-func TakeHomeWhileTitrating(s Schedule, titratingOn func(calendar.Date) bool) []policy.Finding {
+// ahead takes effect on its own date. The amount reads as S8 writes it
+// (med.Amount).
+func TakeHomeWhileTitrating(med dosing.Medicine, s Schedule, titratingOn func(calendar.Date) bool) []policy.Finding {
 	var days []string
 	var total dosing.Micrograms
 	for _, in := range s.Instalments {
@@ -36,7 +37,7 @@ func TakeHomeWhileTitrating(s Schedule, titratingOn func(calendar.Date) bool) []
 		Rule:     "S6",
 		Severity: policy.Warn,
 		Message: fmt.Sprintf("Consumption is supervised throughout titration, but this prescription sends %s home unsupervised: %s.",
-			total, strings.Join(days, ", ")),
+			med.Amount(total), strings.Join(days, ", ")),
 		Action: "Consider a pharmacy open on those days or a supervised pattern; if take-home doses are safe for this patient, go ahead and record why in a review of the patient.",
 	}}
 }

@@ -196,21 +196,27 @@ func TestTakeHomeWhileTitrating(t *testing.T) {
 		{Date: d("2026-12-29"), Covers: []calendar.Date{d("2026-12-29")}, Supervised: dosing.Mg(70)},
 	}}
 	always := func(calendar.Date) bool { return true }
-	if got := TakeHomeWhileTitrating(s, func(calendar.Date) bool { return false }); got != nil {
+	methadone, _ := dosing.LookupMedicine(dosing.CodeMethadone)
+	if got := TakeHomeWhileTitrating(methadone, s, func(calendar.Date) bool { return false }); got != nil {
 		t.Fatalf("maintenance: %v", got)
 	}
 	// Titration ends on the 26th: only the 24th's take-home dose counts.
 	until26 := func(d calendar.Date) bool { return d.Before(calendar.MustParse("2026-12-26")) }
-	if got := TakeHomeWhileTitrating(s, until26); len(got) != 1 || !strings.Contains(got[0].Message, "sends 70 mg home unsupervised: Fri 25 Dec.") {
+	if got := TakeHomeWhileTitrating(methadone, s, until26); len(got) != 1 || !strings.Contains(got[0].Message, "sends 70 mg (70 ml) home unsupervised: Fri 25 Dec.") {
 		t.Fatalf("titration ending on the 26th: %+v", got)
 	}
-	got := TakeHomeWhileTitrating(s, always)
+	got := TakeHomeWhileTitrating(methadone, s, always)
 	if len(got) != 1 || got[0].Rule != "S6" || got[0].Severity != policy.Warn ||
-		got[0].Message != "Consumption is supervised throughout titration, but this prescription sends 210 mg home unsupervised: Fri 25 Dec, Sun 27 Dec, Mon 28 Dec." {
+		got[0].Message != "Consumption is supervised throughout titration, but this prescription sends 210 mg (210 ml) home unsupervised: Fri 25 Dec, Sun 27 Dec, Mon 28 Dec." {
 		t.Fatalf("titrating: %+v", got)
 	}
-	if got := TakeHomeWhileTitrating(Schedule{Instalments: s.Instalments[2:]}, always); got != nil {
+	if got := TakeHomeWhileTitrating(methadone, Schedule{Instalments: s.Instalments[2:]}, always); got != nil {
 		t.Fatalf("all supervised: %v", got)
+	}
+	// A sublingual tablet is counted in mg alone.
+	bup, _ := dosing.LookupMedicine(dosing.CodeBuprenorphineSL)
+	if got := TakeHomeWhileTitrating(bup, s, until26); len(got) != 1 || !strings.Contains(got[0].Message, "sends 70 mg home unsupervised") {
+		t.Fatalf("buprenorphine: %+v", got)
 	}
 }
 

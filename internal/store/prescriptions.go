@@ -858,7 +858,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		findings = append(findings, noAddress)
 	}
 	findings = append(findings, warnings...)
-	findings = append(findings, prescriptions.TakeHomeWhileTitrating(sched, func(day calendar.Date) bool {
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	findings = append(findings, prescriptions.TakeHomeWhileTitrating(med, sched, func(day calendar.Date) bool {
 		return settingOn(r, settings, day).Stage.Titrating()
 	})...)
 	replacing := ""
