@@ -5,9 +5,7 @@
 package documents
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -241,7 +239,7 @@ func followsPattern(p regimes.WeeklyPattern, ins []store.Instalment) bool {
 func patternText(p regimes.WeeklyPattern) string { return patternTextWhen(p, "") }
 
 // patternTextWhen is patternText with the supervised days qualified by
-// when, e.g. " when it is open".
+// when, e.g. ", except as scheduled below".
 func patternTextWhen(p regimes.WeeklyPattern, when string) string {
 	if p.IsZero() {
 		p = regimes.AllSupervised()
@@ -336,86 +334,54 @@ func Prescription(d store.PrescriptionDocument, n policy.Numbers, today calendar
 	}
 }
 
-// supplyText says how the doses reach the patient, and for each dose
-// handed over with an earlier instalment, why: the pickup pattern supplies
-// it early (patternText names the days), or the pharmacy is closed that
-// day. The document carries the pattern in force on the first day and
-// the pharmacy's opening days now; a reissue across a pattern change
-// (followsPattern) is described by its schedule, and a dose carried for a
-// reason neither explains (the opening days changed since the issue) is
-// not given a reason. Nothing says every dose is supervised when one is
-// taken home.
+// supplyText says how the doses reach the patient: the pickup pattern
+// (patternText names the days a dose is supplied early), and each dose the
+// schedule hands over with an earlier collection for any other reason (a
+// closed day when it was laid out), named with that collection. It is
+// read from the schedule alone, never from the pharmacy's opening now: a
+// signed prescription does not change when the opening does (L1), and a
+// reprint says what the first print said. A reissue across a pattern
+// change (followsPattern) is described by its schedule. Nothing says every
+// dose is supervised when one is taken home.
 func supplyText(d store.PrescriptionDocument) string {
 	p := d.Pattern
 	if p.IsZero() {
 		p = regimes.AllSupervised()
 	}
-	opening := calendar.DefaultOpening()
-	openingKnown := d.Pharmacy.Opening == "" || json.Unmarshal([]byte(d.Pharmacy.Opening), &opening) == nil
-	// closed: the closed days within the prescription; carried: the days
-	// whose dose comes earlier than usual because of them (a closed day's
-	// own dose, or one the pattern would have supplied on a closed day).
-	var closed, carried []calendar.Date
-	closedSupervisedDay := false
-	noteClosed := func(day calendar.Date) {
-		if !slices.ContainsFunc(closed, day.Equal) {
-			closed = append(closed, day)
-			closedSupervisedDay = closedSupervisedDay || p[day.Weekday()] == regimes.PickupSupervised
-		}
-	}
-	unexplained := false
+	// early: for each collection, the days whose dose it supplies that the
+	// pattern would not have supplied with it.
+	var groups []string
+	supervisedDayEarly := false
 	for _, in := range d.Instalments {
+		var early []calendar.Date
 		for _, day := range in.Covers {
-			if day.Equal(in.Date) {
+			if day.Equal(in.Date) || (p[day.Weekday()] == regimes.PickupEarlier && usualSupplier(p, day).Equal(in.Date)) {
 				continue
 			}
-			if p[day.Weekday()] == regimes.PickupEarlier {
-				supplier := usualSupplier(p, day)
-				switch {
-				case supplier.Equal(in.Date):
-				case openingKnown && !opening.IsOpen(supplier) && !supplier.Before(d.StartDate):
-					noteClosed(supplier)
-					carried = append(carried, day)
-				default:
-					unexplained = true
-				}
-				continue
-			}
-			if openingKnown && !opening.IsOpen(day) {
-				noteClosed(day)
-				carried = append(carried, day)
-				continue
-			}
-			unexplained = true
+			early = append(early, day)
+			supervisedDayEarly = supervisedDayEarly || p[day.Weekday()] == regimes.PickupSupervised
+		}
+		switch len(early) {
+		case 0:
+		case 1:
+			groups = append(groups, fmt.Sprintf("the dose for %s with the collection on %s", listAnd(early), dayMonth(in.Date)))
+		default:
+			groups = append(groups, fmt.Sprintf("the doses for %s with the collection on %s", listAnd(early), dayMonth(in.Date)))
 		}
 	}
-	slices.SortFunc(closed, func(a, b calendar.Date) int { return a.Compare(b) })
 	var parts []string
 	switch {
 	case !followsPattern(d.Pattern, d.Instalments):
 		parts = append(parts, "The pickup pattern changes during this prescription: each instalment is supervised or taken home as scheduled below.")
-	case unexplained:
-		parts = append(parts, "Each instalment is supervised or taken home as scheduled below.")
+	case supervisedDayEarly:
+		// Some supervised days' doses are taken home: not every day is
+		// supervised.
+		parts = append(parts, patternTextWhen(p, ", except as scheduled below"))
 	default:
-		when := ""
-		if closedSupervisedDay {
-			when = " when it is open"
-		}
-		// Closed days are taken home: not every day is supervised.
-		parts = append(parts, patternTextWhen(p, when))
+		parts = append(parts, patternText(p))
 	}
-	if len(closed) > 0 {
-		var doses string
-		switch {
-		case !slices.EqualFunc(closed, carried, calendar.Date.Equal):
-			doses = "the doses for " + listAnd(carried) + " are"
-		case len(closed) == 1:
-			doses = "that day's dose is"
-		default:
-			doses = "those days' doses are"
-		}
-		parts = append(parts, fmt.Sprintf("The pharmacy is closed on %s: %s supplied to take home with the instalment before, as scheduled below.",
-			listAnd(closed), doses))
+	if len(groups) > 0 {
+		parts = append(parts, "Supplied to take home with an earlier collection: "+strings.Join(groups, "; ")+".")
 	}
 	return strings.Join(parts, " ")
 }

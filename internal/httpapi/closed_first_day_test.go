@@ -89,8 +89,8 @@ func TestDoseChangeReissuesAcrossAClosedFirstDay(t *testing.T) {
 			t.Fatalf("pharmacy closed alerts after the reissue = %v", got)
 		}
 		form := pdfToText(t, e.must200PDF("prescriber", rx["id"].(string)))
-		assertText(t, form, "Consumption supervised at the pharmacy every day when it is open.",
-			"The pharmacy is closed on Thu 17 Dec, Sun 20 Dec,", "supplied to take home with the instalment before",
+		assertText(t, form, "Consumption supervised at the pharmacy every day, except as scheduled below.",
+			"Supplied to take home with an earlier collection: the dose for Thu 17 Dec with the collection on Wed 16 Dec; the dose for Sun 20 Dec",
 			"Treatment period Thu 17 Dec 2026 to Wed 30 Dec 2026 (14 days)", "Wed 16 Dec 2026 Thu 17 Dec",
 			"Please dispense instalments due on pharmacy closed days on a prior suitable day.")
 

@@ -157,10 +157,11 @@ func TestNaloxoneCombinationPDF(t *testing.T) {
 	})
 }
 
-// The schedule's explanation gives the reason a day's dose comes with an
-// earlier instalment — the pharmacy is closed, or the pickup pattern
-// supplies it early — and never says every dose is supervised when some
-// are taken home.
+// The schedule's explanation says how a day's dose comes with an earlier
+// instalment — the pickup pattern supplies it early, or the schedule
+// names the collection that supplies it (a closed day when laid out; the
+// opening now is not the prescription's, L1) — and never says every dose
+// is supervised when some are taken home.
 func TestPrescriptionPDFSaysWhyADayIsCarried(t *testing.T) {
 	t.Parallel()
 	sundayEarlier := weekendCollectedSaturday
@@ -176,9 +177,9 @@ func TestPrescriptionPDFSaysWhyADayIsCarried(t *testing.T) {
 			[]string{"Daily instalments of 30 ml. Consumption supervised at the pharmacy every day."},
 			[]string{"closed", "take home", "earlier"}},
 		{"closed on Sundays, every dose supervised when open", true, nil, nil,
-			[]string{"Consumption supervised at the pharmacy every day when it is open.",
-				"The pharmacy is closed on Sun 13 Dec and Sun 20 Dec: those days' doses are supplied to take home with the instalment before, as scheduled below."},
-			[]string{"supervised at the pharmacy every day.", "Doses for days the pharmacy is closed"}},
+			[]string{"Consumption supervised at the pharmacy every day, except as scheduled below.",
+				"Supplied to take home with an earlier collection: the dose for Sun 13 Dec with the collection on Sat 12 Dec; the dose for Sun 20 Dec with the collection on Sat 19 Dec."},
+			[]string{"supervised at the pharmacy every day.", "closed"}},
 		{"open every day, Sunday supplied on Saturday by the pattern", false, nil, sundayEarlier,
 			[]string{"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home."},
 			[]string{"closed", "every day"}},
@@ -190,9 +191,9 @@ func TestPrescriptionPDFSaysWhyADayIsCarried(t *testing.T) {
 		// qualified, as none of them is closed.
 		{"closed on one Saturday, Sunday supplied on Saturday by the pattern", true, []string{"2026-12-12"}, sundayEarlier,
 			[]string{"Consumption supervised at the pharmacy on Mon–Fri; take-home dose collected on Sat; Sun dose supplied on Sat to take home.",
-				"The pharmacy is closed on Sat 12 Dec: the doses for Sat 12 Dec and Sun 13 Dec are supplied to take home with the instalment before, as scheduled below.",
+				"Supplied to take home with an earlier collection: the doses for Sat 12 Dec and Sun 13 Dec with the collection on Fri 11 Dec.",
 				"Fri 11 Dec – Sun 13 Dec"},
-			[]string{"when it is open", "that day's dose", "Each instalment is supervised or taken home"}},
+			[]string{"except as scheduled", "closed", "Each instalment is supervised or taken home"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
