@@ -217,6 +217,29 @@ func supervisionText(p regimes.WeeklyPattern, openingJSON string, today calendar
 		": those days' doses are supplied to take home with the instalment before."
 }
 
+// plannedSupervisionText is the pickup pattern changes decided for later,
+// each from its day at the pharmacy dispensing then, e.g. "From 4 Dec 2026:
+// consumption supervised at the pharmacy on Mon–Fri; …"; "" when none. The
+// letter's Supervision is the pattern in force today (SC4).
+func plannedSupervisionText(rec store.SummaryRecords, today calendar.Date) string {
+	var parts []string
+	for _, pl := range rec.Planned {
+		if !pl.PatternChanged {
+			continue
+		}
+		opening := rec.Pharmacy.Opening
+		if pl.Pharmacy.ID != "" {
+			opening = pl.Pharmacy.Opening
+		}
+		text := fmt.Sprintf("From %s: %s", longDate(pl.Setting.EffectiveDate), uncapitalise(supervisionText(pl.Setting.Pattern, opening, today)))
+		if r := pl.Setting.SupervisionRelaxedReason; r != "" {
+			text += " Supervision relaxed by a recorded decision (" + strings.TrimSuffix(r, ".") + ")."
+		}
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, " ")
+}
+
 // summaryRegime is one regime of the letter's period with its product and
 // dose history, oldest change first.
 type summaryRegime struct {
@@ -439,6 +462,12 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	}
 	if instalments {
 		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}
+		for _, pl := range rec.Planned {
+			if pl.PharmacyChanged && pl.Pharmacy.ID != "" {
+				v.PlannedPharmacies = append(v.PlannedPharmacies, pdf.PlannedPharmacy{From: pl.Setting.EffectiveDate,
+					Pharmacy: pdf.Pharmacy{Name: pl.Pharmacy.Name, Address: pl.Pharmacy.Address, Phone: pl.Pharmacy.Phone}})
+			}
+		}
 	}
 	v.Status, v.StatusDate, v.StatusBy, v.StatusReason = summaryStatus(rec, tz)
 	if regimeEnded {
@@ -518,12 +547,13 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	} else if regimeEnded {
 		// The pattern no longer applies: nothing is dispensed after the end.
 		v.Supervision = fmt.Sprintf("None now: the treatment ended on %s and nothing is dispensed after it. The pattern until then was: %s",
-			longDate(rec.Regime.EndedOn), uncapitalise(supervisionText(rec.Regime.Pattern, rec.Pharmacy.Opening, asOf)))
+			longDate(rec.Regime.EndedOn), uncapitalise(supervisionText(rec.Setting.Pattern, rec.Pharmacy.Opening, asOf)))
 	} else {
-		v.Supervision = supervisionText(rec.Regime.Pattern, rec.Pharmacy.Opening, today)
-		if rec.Regime.SupervisionRelaxedReason != "" {
-			v.Supervision += " Supervision was relaxed by a recorded decision (" + strings.TrimSuffix(rec.Regime.SupervisionRelaxedReason, ".") + ")."
+		v.Supervision = supervisionText(rec.Setting.Pattern, rec.Pharmacy.Opening, today)
+		if rec.Setting.SupervisionRelaxedReason != "" {
+			v.Supervision += " Supervision was relaxed by a recorded decision (" + strings.TrimSuffix(rec.Setting.SupervisionRelaxedReason, ".") + ")."
 		}
+		v.PlannedSupervision = plannedSupervisionText(rec, today)
 	}
 	if b := more.Block; b != nil && !med.Injectable {
 		v.DispensingStopped = fmt.Sprintf("Dispensing is currently stopped, since %s: the patient went without the dose on %d consecutive days "+

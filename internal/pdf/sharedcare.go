@@ -192,8 +192,15 @@ type SharedCareSummaryView struct {
 	// which giving it is on time; "" for daily medicines.
 	NextInjection string
 	Pharmacy      Pharmacy
-	Supervision   string
-	Keyworker     string
+	// PlannedPharmacies are the moves to another pharmacy decided for
+	// later, oldest first: Pharmacy is the one dispensing today.
+	PlannedPharmacies []PlannedPharmacy
+	Supervision       string
+	// PlannedSupervision is the pickup pattern changes decided for later,
+	// e.g. "From 4 Dec 2026: consumption supervised …"; "" when none.
+	// Supervision is the pattern in force today.
+	PlannedSupervision string
+	Keyworker          string
 	// DispensingStopped says that the pharmacy may not dispense now (a
 	// run of missed days awaiting a prescriber's review), printed in a
 	// box at the top of the current treatment; "" when dispensing goes on.
@@ -494,11 +501,31 @@ func (s *summary) letterhead() {
 	s.gap(4)
 }
 
+// PlannedPharmacy is a move to another pharmacy from a later day.
+type PlannedPharmacy struct {
+	From     calendar.Date
+	Pharmacy Pharmacy
+}
+
+// pharmacyText is a pharmacy on one line: name, address and phone.
+func pharmacyText(p Pharmacy) string {
+	ph := joinNonEmpty(", ", p.Name, oneLine(p.Address))
+	if p.Phone != "" {
+		ph += " — Tel " + p.Phone
+	}
+	return ph
+}
+
 func (s *summary) treatment() {
 	v := s.v
-	ph := joinNonEmpty(", ", v.Pharmacy.Name, oneLine(v.Pharmacy.Address))
-	if v.Pharmacy.Phone != "" {
-		ph += " — Tel " + v.Pharmacy.Phone
+	ph := pharmacyText(v.Pharmacy)
+	var moves []string
+	for _, m := range v.PlannedPharmacies {
+		moves = append(moves, "From "+longDate(m.From)+": "+pharmacyText(m.Pharmacy))
+	}
+	pharmacyRows := []kv{{"Pharmacy", ph, false}}
+	if len(moves) > 0 {
+		pharmacyRows = append(pharmacyRows, kv{"Planned pharmacy move", strings.Join(moves, "; then "), true})
 	}
 	rows := []kv{
 		{"Medicine", v.Medicine, true},
@@ -537,14 +564,18 @@ func (s *summary) treatment() {
 		}
 		rows = append(rows, kv{"Pharmacy", ph, false})
 	default:
-		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false},
-			kv{"Pharmacy", ph, false})
+		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false})
+		rows = append(rows, pharmacyRows...)
 	}
 	label := "Supervision"
 	if v.InjectionsOnly {
 		label = "How it is given"
 	}
-	rows = append(rows, kv{label, v.Supervision, false}, kv{"Keyworker", v.Keyworker, false})
+	rows = append(rows, kv{label, v.Supervision, false})
+	if v.PlannedSupervision != "" {
+		rows = append(rows, kv{"Planned supervision change", v.PlannedSupervision, true})
+	}
+	rows = append(rows, kv{"Keyworker", v.Keyworker, false})
 	// The title is kept with the notice and the first rows.
 	keep := s.kvHeight(rows[:min(minTableRows, len(rows))], 50, 9)
 	if v.DispensingStopped != "" {

@@ -145,7 +145,15 @@ type SummaryRecords struct {
 	// Proposer is who proposed the arrangement, or the prescriber asking.
 	Proposer User
 	Regime   Regime
-	History  []DoseChange
+	// Setting is the regime's pattern and pharmacy in force today (on its
+	// last day for an ended regime), whose pharmacy Pharmacy is: the
+	// regime's row already carries a change decided for later. Planned
+	// are the changes of pattern or pharmacy that take effect after today
+	// while the regime runs, oldest first, so that the letter does not
+	// show them as in force (SC4).
+	Setting RegimeSetting
+	Planned []PlannedSetting
+	History []DoseChange
 	// Overrides of each dose change, by dose change id; the starting dose's
 	// are recorded against the regime.
 	Overrides       map[string][]RuleOverride
@@ -166,6 +174,16 @@ type SummaryRecords struct {
 	// the regime runs.
 	TakenHomeAfterEnd []calendar.Date
 	LastReview        calendar.Date
+}
+
+// PlannedSetting is a change of pattern or pharmacy decided for later, with
+// the pharmacy it dispenses at from then.
+type PlannedSetting struct {
+	Setting  RegimeSetting
+	Pharmacy Organisation
+	// PatternChanged and PharmacyChanged say what it changes from the
+	// setting before it.
+	PatternChanged, PharmacyChanged bool
 }
 
 // SharedCareSummary gathers a patient's records from from to today for the
@@ -239,15 +257,44 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 	if err != nil {
 		return out, translate(err)
 	}
+	settings, err := regimeSettings(g, out.Regime.ID)
+	if err != nil {
+		return out, err
+	}
+	asOf := today
+	if out.Regime.Status != RegimeActive && out.Regime.EndedOn.Before(today) {
+		asOf = out.Regime.EndedOn
+	}
+	out.Setting = settingOn(out.Regime, settings, asOf)
 	// A Buvidal regime may have no pharmacy (BV2): a prescription still
 	// running from before a switch is dispensed at the patient's.
-	pharmacyID := out.Regime.PharmacyID
+	pharmacyID := out.Setting.PharmacyID
 	if pharmacyID == "" && pt.PharmacyID != nil {
 		pharmacyID = *pt.PharmacyID
 	}
 	if pharmacyID != "" {
 		if err := g.Take(&out.Pharmacy, "id = ?", pharmacyID).Error; err != nil {
 			return out, translate(err)
+		}
+	}
+	if out.Regime.Status == RegimeActive {
+		prev := out.Setting
+		for _, st := range settings {
+			if !st.EffectiveDate.After(asOf) {
+				continue
+			}
+			st = settingOn(out.Regime, settings, st.EffectiveDate)
+			pl := PlannedSetting{Setting: st, PatternChanged: st.Pattern != prev.Pattern, PharmacyChanged: st.PharmacyID != prev.PharmacyID}
+			prev = st
+			if !pl.PatternChanged && !pl.PharmacyChanged {
+				continue // a stage change: the stage is told apart
+			}
+			if st.PharmacyID != "" {
+				if err := g.Take(&pl.Pharmacy, "id = ?", st.PharmacyID).Error; err != nil {
+					return out, translate(err)
+				}
+			}
+			out.Planned = append(out.Planned, pl)
 		}
 	}
 	if out.History, err = doseChanges(g, out.Regime.ID); err != nil {
