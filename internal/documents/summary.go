@@ -170,13 +170,13 @@ func summaryStatus(rec store.SummaryRecords, tz *time.Location) (status string, 
 }
 
 // supervisionText is the pickup pattern at the pharmacy whose opening is
-// openingJSON (empty: the default), as the prescription's supplyText
-// describes it: a dose due on a day the pharmacy is closed is supplied to
-// take home with the instalment before (L7 wording 1, S8), so the letter
-// does not say every dose is supervised while its chart counts take-home
-// collections. The pharmacy's closed weekdays, bank holidays and its
-// closed dates from today on are named; a closed day whose dose the
-// pattern supplies earlier anyway changes nothing and is left out.
+// openingJSON (empty: the default) today: a dose due on a day the pharmacy
+// is closed is supplied to take home with the instalment before (L7
+// wording 1, S8), so the letter does not say every dose is supervised
+// while its chart counts take-home collections. The pharmacy's closed
+// weekdays and bank holidays (each with the days among them it opens on)
+// and its closed dates from today on are named; a closed day whose dose
+// the pattern supplies earlier anyway changes nothing and is left out.
 func supervisionText(p regimes.WeeklyPattern, openingJSON string, today calendar.Date) string {
 	if p.IsZero() {
 		p = regimes.AllSupervised()
@@ -186,16 +186,37 @@ func supervisionText(p regimes.WeeklyPattern, openingJSON string, today calendar
 		return patternText(p) // an opening that cannot be read is not described
 	}
 	suppliedThatDay := func(wd time.Weekday) bool { return p[wd] != regimes.PickupEarlier }
+	// A day it opens on though usually closed (open_dates, from today on)
+	// is named with the closed days it is an exception to, the weekday
+	// first, so that the letter does not send that day's dose home.
+	reopened := slices.SortedFunc(slices.Values(opening.OpenDates), calendar.Date.Compare)
+	reopened = slices.DeleteFunc(reopened, func(d calendar.Date) bool { return d.Before(today) })
+	except := func(days string, on func(calendar.Date) bool) string {
+		var open []calendar.Date
+		for _, d := range reopened {
+			if on(d) {
+				open = append(open, d)
+			}
+		}
+		reopened = slices.DeleteFunc(reopened, on)
+		if len(open) == 0 {
+			return days
+		}
+		return days + " (open on " + andList(dayRuns(open)) + ")"
+	}
 	supervisedClosed := false
 	var closed []string
 	for _, wd := range weekOrder {
 		if slices.Contains(opening.ClosedWeekdays, wd) && suppliedThatDay(wd) {
-			closed = append(closed, wd.String()+"s")
+			closed = append(closed, except(wd.String()+"s", func(d calendar.Date) bool { return d.Weekday() == wd }))
 			supervisedClosed = supervisedClosed || p[wd] == regimes.PickupSupervised
 		}
 	}
 	if opening.BankHolidaysClosed {
-		closed = append(closed, "bank holidays")
+		closed = append(closed, except("bank holidays", func(d calendar.Date) bool {
+			_, holiday := calendar.BankHoliday(d)
+			return holiday && suppliedThatDay(d.Weekday())
+		}))
 		supervisedClosed = supervisedClosed || p.Supervises()
 	}
 	var dates []calendar.Date

@@ -85,3 +85,22 @@ func TestSummaryNaloxoneCombinationDose(t *testing.T) {
 		assertNoText(t, text, "12 mg once daily", "16 mg once daily")
 	})
 }
+
+// A day the pharmacy opens on that it is usually closed (open_dates) is
+// named with the closed days it is an exception to: the letter does not
+// say every Friday's dose is taken home when Fri 4 Dec is open (SC4).
+func TestSummarySupervisionNamesAReopenedDay(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+e.demo.PharmacyID+"/opening",
+			map[string]any{"closed_weekdays": []string{"friday", "sunday"}, "closed_dates": []string{}, "open_dates": []string{"2026-12-04", "2026-11-27", "2026-12-28"},
+				"bank_holidays_closed": true}))
+		pid := e.newPatient(272, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-02"})
+		text := e.summaryText("prescriber", pid)
+		assertText(t, text, "Supervision Consumption supervised at the pharmacy every day when it is open. "+
+			"The pharmacy is closed on Fridays (open on 4 Dec 2026), Sundays and bank holidays (open on 28 Dec 2026): "+
+			"those days' doses are supplied to take home with the instalment before.")
+		assertNoText(t, text, "27 Nov 2026")
+	})
+}
