@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -182,9 +183,40 @@ func (d *doc) wrap(s string, w float64) []string {
 			out = append(out, "")
 			continue
 		}
-		out = append(out, d.f.SplitText(para, w)...)
+		out = append(out, d.splitKeepingNumbers(para, w)...)
 	}
 	return out
+}
+
+// spacedNumber is a telephone (or NHS) number written in groups, e.g.
+// "01905 555 010", "+44 1905 555 010", "999 000 6725".
+var spacedNumber = regexp.MustCompile(`\+?\d{2,5}(?: \d{2,4}){1,3}\b`)
+
+// glue stands for a space inside a spaced number while the text is split
+// into lines: it is no space to gofpdf, so the number is never broken
+// across lines, which a reader dialling it would misread.
+const glue = '\uE000'
+
+// splitKeepingNumbers is SplitText that keeps every spaced number on one
+// line. A glued space is not measured as one, so the lines of a paragraph
+// holding such numbers are split narrower by their spaces' width.
+func (d *doc) splitKeepingNumbers(para string, w float64) []string {
+	glued := 0
+	para = spacedNumber.ReplaceAllStringFunc(para, func(n string) string {
+		if strings.Count(n, " ") == 0 || len(strings.ReplaceAll(strings.TrimPrefix(n, "+"), " ", "")) < 9 {
+			return n
+		}
+		glued += strings.Count(n, " ")
+		return strings.ReplaceAll(n, " ", string(glue))
+	})
+	if glued == 0 {
+		return d.f.SplitText(para, w)
+	}
+	lines := d.f.SplitText(para, w-float64(glued)*d.f.GetStringWidth(" "))
+	for i, l := range lines {
+		lines[i] = strings.ReplaceAll(l, string(glue), " ")
+	}
+	return lines
 }
 
 // ellipsis marks text shortened to fit.
