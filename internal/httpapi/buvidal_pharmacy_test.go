@@ -25,6 +25,13 @@ func TestBuvidalNeedsNoPharmacy(t *testing.T) {
 		if h := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["pattern_history"].([]any); len(h) != 2 {
 			t.Fatalf("pattern history %v", h)
 		}
+		// Nothing is collected, so there is no pickup pattern to change,
+		// and the refusal writes nothing.
+		fieldRule(t, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": map[string]any{"mon": "take_home"},
+			"reason": "holiday"}), "pattern", "not_dispensed")
+		if h := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["pattern_history"].([]any); len(h) != 2 {
+			t.Fatalf("a refused pattern change was recorded: %v", h)
+		}
 		// Nothing is dispensed, so the patient's pharmacy may change freely.
 		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"pharmacy_id": e.demo.PharmacyID}))
 		assertText(t, e.summaryText("prescriber", pid), "weekly Buvidal")

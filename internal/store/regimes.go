@@ -1104,13 +1104,19 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	cur := settingOn(r, settings, in.Effective)
 	f := slices.Clone(in.Invalid)
 	f.Merge(mine...)
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	if med.Injectable {
+		// Nothing of it is collected, so a pickup pattern would be a
+		// record of arrangements that do not exist.
+		f.Add("pattern", "not_dispensed", "%s is injected by a healthcare professional (BV2), never collected or supervised at a pharmacy: "+
+			"its regime has no pickup pattern; record injections at /v1/regimes/%s/administrations", med.Name, r.ID)
+	}
 	if f.Err() == nil && cur.Pattern == in.Pattern && cur.SupervisionRelaxedReason == in.RelaxedReason {
 		f.Add("pattern", "changed", "this pattern is already in force on %s", in.Effective)
 	}
 	if err := f.Err(); err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
-	med, _ := dosing.LookupMedicine(r.Medicine)
 	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern, in.RelaxedReason != ""), in.Overrides)
 	if err != nil {
 		return r, RegimeSetting{}, out, nil, err
