@@ -880,9 +880,10 @@ func HighDoseReviewDue(n policy.Numbers, since calendar.Date, reviewed ...calend
 }
 
 // ECGRecheckDue is when an ECG/QTc check done on ecg is due again under
-// M4: every M4.review_months.
+// M4: when it stops counting for a high dose (M4.ecg_valid_months), so
+// the alert and the dose-change check agree on one date.
 func ECGRecheckDue(ecg calendar.Date, n policy.Numbers) calendar.Date {
-	return AddMonths(ecg, n.M4ReviewMonths)
+	return AddMonths(ecg, n.M4ECGValidMonths)
 }
 
 // CheckReview reports an overdue M5 review.

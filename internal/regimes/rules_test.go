@@ -592,6 +592,10 @@ func TestCheckChangeFromTheDoseSupplied(t *testing.T) {
 func TestReviewDates(t *testing.T) {
 	t.Parallel()
 	n := policy.Defaults()
+	// A service that counts an ECG for a year but reviews the high dose
+	// every six months: the ECG is due again when it stops counting.
+	yearlyECG := n
+	yearlyECG.M4ECGValidMonths = 12
 	tests := []struct {
 		name string
 		got  calendar.Date
@@ -601,6 +605,7 @@ func TestReviewDates(t *testing.T) {
 		{"M5 clamps to month end", ReviewDue(date("2025-01-31"), n), "2025-04-30"},
 		{"M5 across the year into February", ReviewDue(date("2024-11-30"), n), "2025-02-28"},
 		{"M4 ECG six months", ECGRecheckDue(date("2025-08-31"), n), "2026-02-28"},
+		{"M4 ECG due again when it stops counting, not at the review", ECGRecheckDue(date("2025-08-31"), yearlyECG), "2026-08-31"},
 		{"M4 review six months after the dose became high", HighDoseReviewDue(n, date("2025-08-31")), "2026-02-28"},
 		{"M4 review before the dose was high does not count", HighDoseReviewDue(n, date("2025-08-31"), date("2025-08-30"), date("2025-03-01")), "2026-02-28"},
 		{"M4 review once high counts", HighDoseReviewDue(n, date("2025-08-31"), date("2025-09-15"), date("2025-08-01")), "2026-03-15"},
