@@ -191,7 +191,12 @@ func TestASecondSupplyOfADayIsRefused(t *testing.T) {
 		e.closeDays(c, "2026-03-25")
 		c.Set(mustTime("2026-03-26T10:00:00Z"))
 		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+oldRx+"/cancel", map[string]any{"reason": "wrong pharmacy"}))
-		// Wednesday was missed, so a prescription may cover it.
+		// Wednesday was missed, so no supply stops a prescription covering
+		// it; its list is closed, which does (day_closed), so the close is
+		// taken out to make the second instalment the defence is for.
+		if _, err := e.db.SQL().Exec("DELETE FROM day_closes WHERE date = '2026-03-25'"); err != nil {
+			t.Fatal(err)
+		}
 		newRx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "prescribed_on": "2026-03-25",
 			"start_date": "2026-03-25", "days": 7, "wording": []int{1, 3}, "issue": true}))["id"].(string)
 		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"date": "2026-03-25"}))

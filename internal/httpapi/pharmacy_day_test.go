@@ -203,21 +203,23 @@ func TestTomorrowsRefusalNamesS1(t *testing.T) {
 	})
 }
 
-// A prescription issued for a day already closed has its instalment
-// marked missed when day close runs again, and the prescriber is alerted
-// (MD2: the first missed dose in titration): the closed day does not
-// leave it due for ever. The second run says the day had been closed
-// before; a third, with nothing new due, changes nothing.
+// A prescription is not written for a day already closed (day_closed),
+// but one issued as a close of that day committed, at a pharmacy with no
+// patient for the close to lock, is not seen by it: day close run again
+// marks its instalment missed and the prescriber is alerted (MD2: the
+// first missed dose in titration), so the closed day does not leave it due
+// for ever. The second run says the day had been closed before; a third,
+// with nothing new due, changes nothing.
 func TestDayCloseAgainMarksALatePrescription(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		ph := e.demo.PharmacyID
 		c.Set(mustTime("2026-12-17T18:00:00Z"))
-		first := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
-		if first["missed"].(float64) != 0 || first["already_closed"] != false {
-			t.Fatalf("first close = %v", first)
-		}
 		pid, _ := e.dispensed(630, "2026-12-17")
+		// The close that did not see it.
+		if _, err := e.db.SQL().Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES ('" + ph + "', '2026-12-17', '2026-12-17 18:00:00', 0)"); err != nil {
+			t.Fatal(err)
+		}
 		again := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
 		if again["missed"].(float64) != 1 || again["alerts"].(float64) != 1 || again["already_closed"] != true {
 			t.Fatalf("second close = %v", again)

@@ -1129,8 +1129,10 @@ type CloseDayResult struct {
 // and resolves the alerts about prescriptions left as written that have
 // now run out (resolveNotReissuedAtClose). It is safe to run twice:
 // outcomes are unique per instalment. Run again for a day already closed,
-// it marks what fell due on it since (a prescription issued for the day
-// after its close), since a closed day must not leave a dose due on it;
+// it marks what fell due on it since (a prescription is refused a closed
+// day, but one issued as the close committed, at a pharmacy with no
+// patient for the close to lock, is not seen by it), since a closed day
+// must not leave a dose due on it;
 // AlreadyRun says the day had been closed before.
 func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string, day calendar.Date) (CloseDayResult, error) {
 	res := CloseDayResult{PharmacyID: pharmacyID, Date: day}

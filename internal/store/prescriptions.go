@@ -628,6 +628,18 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
+	first := in.StartDate
+	if !earlier.IsZero() {
+		first = earlier
+	}
+	if closed, err := tx.daysClosedWithin(settingOn(r, settings, in.StartDate).PharmacyID, first, end); err != nil {
+		return res, err
+	} else if len(closed) > 0 {
+		last := closed[len(closed)-1]
+		return res, problem.Invalidf("start_date", "day_closed",
+			"the pharmacy has closed its day list for %s: a dose due that day could no longer be collected and would be recorded missed; start the prescription on %s",
+			last, last.AddDays(1))
+	}
 	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier)
 	if err != nil {
 		return res, err
@@ -1217,6 +1229,20 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 			return res, problem.Conflictf("this draft supplies the dose for %s with a collection on %s, which has passed; cancel it and write a new one", res.StartDate, in.Date)
 		}
 	}
+	// A day the pharmacy has closed its list for since the draft was
+	// written (a day close runs early, or at 23:00 before a late issue)
+	// has had its doses settled: one due on it now would be missed at once.
+	if len(res.Instalments) > 0 {
+		closed, err := tx.daysClosedWithin(res.PharmacyID, res.Instalments[0].Date, res.EndDate)
+		if err != nil {
+			return res, err
+		}
+		if len(closed) > 0 {
+			last := closed[len(closed)-1]
+			return res, problem.Conflictf("the pharmacy has closed its day list for %s, when this draft has a dose due, which could no longer be collected; "+
+				"cancel it and write a new one starting on %s", last, last.AddDays(1))
+		}
+	}
 	// The other way round, a day the pharmacy has reopened since is still
 	// supplied early with the collection before it (wording 1, S8 for a
 	// supervised day). Laid out again on the opening now, from the same
@@ -1277,6 +1303,15 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		return res, err
 	}
 	return res, tx.resolveNotReissuedOnIssue(n, res.PatientID, today)
+}
+
+// daysClosedWithin lists, oldest first, the days from first to last whose
+// list the pharmacy has closed (CloseDay): their due doses are settled.
+func (tx *Tx) daysClosedWithin(pharmacyID string, first, last calendar.Date) ([]calendar.Date, error) {
+	var closed []calendar.Date
+	err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date >= ? AND date <= ?", pharmacyID, first, last).
+		Order("date").Pluck("date", &closed).Error
+	return closed, translate(err)
 }
 
 // notDraft answers an issue of a prescription that is no longer a draft.
