@@ -21,17 +21,16 @@ import (
 func (s *Server) authenticate(c *gin.Context) {
 	ip, now := c.ClientIP(), s.db.Now()
 	throttled := s.guard.throttled(ip, now)
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-	if !ok {
+	token, why := bearerToken(c.Request.Header.Values("Authorization"))
+	if why != "" {
 		if throttled {
 			s.throttle(c, s.guard.retryAfter(ip, now))
 			return
 		}
 		c.Header("WWW-Authenticate", `Bearer realm="dosebook"`)
-		s.fail(c, &problem.Error{Code: problem.Unauthorized, Message: "an Authorization: Bearer token is required"})
+		s.fail(c, &problem.Error{Code: problem.Unauthorized, Message: why})
 		return
 	}
-	token = strings.TrimSpace(token)
 	p, gen, ok := s.principals.get(token, now)
 	var err error
 	if !ok {
@@ -61,6 +60,24 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
 	c.Next()
+}
+
+// bearerToken takes the token from the request's Authorization headers,
+// or says why there is none. The scheme is case-insensitive (RFC 9110
+// 11.1). Two headers are refused rather than one chosen: which identity
+// acts must never depend on header order.
+func bearerToken(headers []string) (token, why string) {
+	switch {
+	case len(headers) == 0:
+		return "", "an Authorization: Bearer token is required"
+	case len(headers) > 1:
+		return "", "send one Authorization header; this request has " + strconv.Itoa(len(headers))
+	}
+	scheme, token, _ := strings.Cut(strings.TrimSpace(headers[0]), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", "an Authorization: Bearer token is required"
+	}
+	return strings.TrimSpace(token), ""
 }
 
 // throttle answers a request from a throttled address that did not
