@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -62,6 +63,20 @@ func (tx *Tx) CreateOrganisation(o *Organisation) error {
 	if o.ID == "" {
 		o.ID = newID()
 	}
+	// Names are told apart ignoring case, as a person reading or typing
+	// them does (the CLI's --org finds one by name): "Other Surgery" and
+	// "other surgery" would be two records of one place. Folded in Go so
+	// both databases compare alike; a service has few organisations.
+	var names []Organisation
+	if err := tx.g.Select("id, kind, name").Find(&names).Error; err != nil {
+		return translate(err)
+	}
+	for _, other := range names {
+		if strings.EqualFold(strings.TrimSpace(other.Name), strings.TrimSpace(o.Name)) {
+			return &problem.Error{Code: problem.Conflict, Existing: other,
+				Message: fmt.Sprintf("name: an organisation named %q already exists (names are compared ignoring case); choose another name or use it", other.Name)}
+		}
+	}
 	o.CreatedAt = tx.db.Now()
 	if err := tx.g.Create(o).Error; err != nil {
 		return translate(err)
@@ -86,6 +101,19 @@ func (db *DB) Organisation(ctx context.Context, id string) (Organisation, error)
 func (db *DB) OrganisationByName(ctx context.Context, name string) (Organisation, error) {
 	var o Organisation
 	err := db.read(ctx).Take(&o, "name = ?", name).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// Unique ignoring case (CreateOrganisation), so a name typed in
+		// another case still finds one organisation at most.
+		var all []Organisation
+		if err := db.read(ctx).Find(&all).Error; err != nil {
+			return o, translate(err)
+		}
+		for _, other := range all {
+			if strings.EqualFold(other.Name, strings.TrimSpace(name)) {
+				return other, nil
+			}
+		}
+	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return o, problem.NotFoundf("no organisation is named %q", name)
 	}
