@@ -258,7 +258,17 @@ func (tx *Tx) recordOverrides(p auth.Principal, entityType, entityID string, app
 func decide(findings []policy.Finding, overrides []policy.OverrideReason) (policy.Decision, error) {
 	d := policy.Decide(findings, overrides)
 	if len(d.Stopping) > 0 {
-		return d, problem.Blocked(append(d.Stopping, d.Unused...))
+		// The rules that stop it first, then those that only warn or
+		// inform about it (Problem.rules), then the overrides that do not
+		// apply. A finding overridden with a reason no longer stops
+		// anything and is left out, lest it read as one that does.
+		out := slices.Clone(d.Stopping)
+		for _, w := range d.Warnings {
+			if w.Severity != policy.Override {
+				out = append(out, w)
+			}
+		}
+		return d, problem.Blocked(append(out, d.Unused...))
 	}
 	return d, nil
 }
