@@ -395,8 +395,14 @@ func (s *Server) changeDose(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"dose_change": res.Change, "warnings": res.Outcome.Warnings, "overrides": nonNilSlice(res.Outcome.Overrides),
-		"withdrawn_changes": nonNilSlice(res.Withdrawn), "reissued_prescriptions": nonNilSlice(res.Reissued)})
+	// A request restating the standing entry for its day (a retry) wrote
+	// nothing: 200 with that entry, as it was recorded.
+	status := http.StatusCreated
+	if res.Repeat {
+		status = http.StatusOK
+	}
+	c.JSON(status, gin.H{"dose_change": res.Change, "warnings": res.Outcome.Warnings, "overrides": nonNilSlice(res.Outcome.Overrides),
+		"withdrawn_changes": nonNilSlice(res.Withdrawn), "reissued_prescriptions": nonNilSlice(res.Reissued), "already_recorded": res.Repeat})
 }
 
 func (s *Server) listDoseChanges(c *gin.Context) {

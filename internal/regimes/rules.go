@@ -6,6 +6,7 @@ package regimes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -439,6 +440,11 @@ type ChangeInput struct {
 	// (Withdraws) or supersedes one in force on the same day: restating the
 	// dose in force is then a decision, not a non-change.
 	Supersedes bool
+	// StageInForce is the stage in force on Effective before the change;
+	// a change to Stage from it is a decision even at the same dose (a
+	// stable patient moved to maintenance or reduction). Empty: unknown,
+	// and the dose must change.
+	StageInForce Stage
 	// History holds earlier steps, oldest first (M2's rolling window).
 	History      []DoseChange
 	SedativeRisk bool
@@ -508,6 +514,12 @@ func (in ChangeInput) onDayOne() bool {
 	return !in.RegimeStart.IsZero() && in.Effective.Equal(in.RegimeStart)
 }
 
+// StageOnly reports a change that keeps the dose in force and sets another
+// stage: it is recorded as any change is, and changes no day's dose.
+func (in ChangeInput) StageOnly() bool {
+	return in.To == in.Current && in.StageInForce != "" && in.Stage != in.StageInForce
+}
+
 // ValidateChange rejects a change that is not a change at all or cannot be
 // judged; no override makes these meaningful, so they are field errors, not
 // findings, each under its request field name.
@@ -536,8 +548,9 @@ func ValidateChange(in ChangeInput) error {
 		f.Add("to", "positive", "new dose must be more than 0 mg; end the regime instead")
 	case in.To > dosing.MaxDose:
 		f.Add("to", "maximum", "new dose must be at most %s", dosing.MaxDose)
-	case in.To == in.Current && !in.Supersedes:
-		f.Add("to", "changed", "new dose %s is the dose already in force on %s", in.To, in.Effective)
+	case in.To == in.Current && !in.Supersedes && !in.StageOnly():
+		f.Add("to", "changed", "new dose %s is the dose already in force on %s, at stage %s; to change the stage alone, send the dose in force with the new stage",
+			in.To, in.Effective, in.Stage)
 	case !in.Medicine.Makeable(in.To):
 		f.Add("to", "makeable", "%s", unmakeable(in.Medicine, in.To))
 	}
@@ -622,6 +635,38 @@ func StepFrom(history []DoseChange, day calendar.Date) (dosing.Micrograms, []Dos
 		}
 	}
 	return from, steps
+}
+
+// DoseOnDay is the dose the standing changes history (oldest first, a
+// later entry for a day superseding an earlier one) set for day: zero
+// before the first.
+func DoseOnDay(history []DoseChange, day calendar.Date) dosing.Micrograms {
+	var dose dosing.Micrograms
+	for _, h := range history {
+		if !h.Effective.After(day) {
+			dose = h.To
+		}
+	}
+	return dose
+}
+
+// SameDosesFrom reports whether two standing histories give every day from
+// day on the same dose: a change that leaves them so (a stage changed
+// alone, a same-day entry restated) changes nothing a prescription says,
+// so the live prescriptions are not cancelled and reissued for it.
+func SameDosesFrom(before, after []DoseChange, day calendar.Date) bool {
+	days := []calendar.Date{day}
+	for _, h := range append(slices.Clone(before), after...) {
+		if h.Effective.After(day) {
+			days = append(days, h.Effective)
+		}
+	}
+	for _, d := range days {
+		if DoseOnDay(before, d) != DoseOnDay(after, d) {
+			return false
+		}
+	}
+	return true
 }
 
 // SuppliedDose is a day's dose the pharmacy handed over (consumed under

@@ -16,6 +16,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/regimes"
 )
@@ -803,12 +804,35 @@ type DoseChangeResult struct {
 	Withdrawn []DoseChange
 	// Reissued are the live prescriptions' remaining days, reissued.
 	Reissued []Prescription
+	// Repeat is set when the request restated the standing entry for its
+	// day (a client's retry): Change is that entry, and nothing was
+	// written (standingTwin).
+	Repeat bool
+}
+
+// standingTwin is the standing entry a change request restates: the entry
+// in force for effective (the last of that day, not the starting dose)
+// with the same dose and stage. Recording it again would supersede its
+// twin, withdraw it as T1 says and reissue the live prescriptions for
+// nothing; a client retrying a request it did not hear answered meets
+// the entry it made instead.
+func standingTwin(history []DoseChange, effective calendar.Date, to dosing.Micrograms, stage regimes.Stage) (DoseChange, bool) {
+	for i := len(history) - 1; i >= 0; i-- {
+		h := history[i]
+		if h.Withdrawn != nil || !h.EffectiveDate.Equal(effective) {
+			continue
+		}
+		return h, h.From != 0 && h.To == to && h.Stage == stage
+	}
+	return DoseChange{}, false
 }
 
 // ChangeDose records a titration step under M2–M4, B3, BV1. A change taking
 // effect before changes planned but not yet in force withdraws them (T1,
 // ADR 0010). A live prescription is cancelled and its remaining days
-// reissued at the doses now in force.
+// reissued at the doses now in force, unless every day's dose stays as it
+// was (a stage changed alone). A request restating the standing entry for
+// its day writes nothing and answers that entry (Repeat).
 func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChangeResult, error) {
 	var res DoseChangeResult
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
@@ -834,13 +858,25 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		return res, err
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	stage := settingOn(r, settings, in.Effective).Stage
+	inForce := settingOn(r, settings, in.Effective).Stage
+	stage := inForce
 	if in.Stage != "" {
 		stage = in.Stage
 	}
 	ecg := r.ECGDate
 	if !in.ECGDate.IsZero() {
 		ecg = in.ECGDate
+	}
+	if twin, ok := standingTwin(history, in.Effective, in.To, stage); ok && len(in.Invalid) == 0 && ecg.Equal(r.ECGDate) &&
+		!in.Effective.Before(today) {
+		entries := []DoseChange{twin}
+		if err := attachOverrides(tx.g, r.ID, entries); err != nil {
+			return res, err
+		}
+		res.Change, res.Repeat = entries[0], true
+		res.Outcome.Warnings = nonNil(entries[0].Warnings)
+		res.Outcome.Overrides = nonNil(entries[0].Overrides)
+		return res, nil
 	}
 	steps := Steps(history)
 	// The planned changes this one withdraws; a change dated in the past
@@ -867,8 +903,8 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	// effect, with the steps before it in the rolling window; the changes
 	// it withdraws all take effect on or after it, so count in neither.
 	from, past := regimes.StepFrom(steps, in.Effective)
-	stageChanged := stage != settingOn(r, settings, in.Effective).Stage
-	ci := regimes.ChangeInput{Medicine: med, Stage: stage, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
+	stageChanged := stage != inForce
+	ci := regimes.ChangeInput{Medicine: med, Stage: stage, StageInForce: inForce, RegimeStart: r.StartDate, Current: from, Latest: latest, Supersedes: supersedes,
 		To: in.To, Effective: in.Effective, History: past, SedativeRisk: pt.RiskFlags.SedativeRisk(), ECGDate: ecg,
 		TitrationStart: regimes.TitrationStart(r.StartDate, stageHistory(r, settings, stageChanged, in.Effective, stage), in.Effective)}
 	// Days already handed over keep the dose they were supplied at (MD4),
@@ -965,11 +1001,20 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		}
 	}
 	res.Outcome.Warnings = warnings
+	// A change that leaves every day's dose as it was (a stage changed
+	// alone, a same-day entry restated) changes nothing the pharmacy
+	// supplies: no prescription is reissued for it (the pattern and the
+	// pharmacy are the settings' own changes).
+	now, err := doseChanges(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	sameDoses := regimes.SameDosesFrom(steps, Steps(now), in.Effective)
 	handed, err := handedOverFrom(tx.g, r.ID, in.Effective)
 	if err != nil {
 		return res, err
 	}
-	if len(handed) > 0 {
+	if len(handed) > 0 && !sameDoses {
 		// Those days' doses were taken home at the old dose and are not
 		// supplied again (MD4): the record must not suggest otherwise.
 		res.Outcome.Warnings = append(res.Outcome.Warnings, n.FindingAt("MD4", policy.Info,
@@ -983,6 +1028,25 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if err := attachOverrides(tx.g, r.ID, res.Withdrawn); err != nil {
 		return res, err
 	}
+	what := fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate)
+	switch {
+	case sameDoses && stageChanged:
+		what = fmt.Sprintf("changed the stage to %s from %s; the dose stays %s", stage, c.EffectiveDate, c.To)
+	case sameDoses:
+		what = fmt.Sprintf("recorded the dose of %s from %s again; no day's dose changes", c.To, c.EffectiveDate)
+	}
+	if sameDoses {
+		if stageChanged && stage.Titrating() {
+			// The prescriptions stand as signed, so the prescriber is told
+			// here what S6 would have said of them at this stage.
+			s6, err := tx.takeHomeWhileTitrating(r, med, in.Effective, today)
+			if err != nil {
+				return res, err
+			}
+			res.Outcome.Warnings = append(res.Outcome.Warnings, s6...)
+		}
+		return res, tx.tellPracticeOfChange(p, n, r, c.ID, what, in.Reason, nil)
+	}
 	// The withdrawn changes are no longer read (doseChanges), so the
 	// reissued days from this change on carry the doses now in force.
 	var stuck []policy.Finding
@@ -992,8 +1056,40 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		return res, err
 	}
 	res.Outcome.Warnings = append(res.Outcome.Warnings, stuck...)
-	return res, tx.tellPracticeOfChange(p, n, r, c.ID, fmt.Sprintf("changed the dose to %s from %s", c.To, c.EffectiveDate),
-		in.Reason, res.Reissued)
+	return res, tx.tellPracticeOfChange(p, n, r, c.ID, what, in.Reason, res.Reissued)
+}
+
+// takeHomeWhileTitrating is S6 for the live prescriptions' instalments from
+// from (and not before today) that send doses home on days the regime is
+// now in induction or titration: a stage changed without changing the dose
+// reissues nothing, yet the take-home days it now covers are what a
+// prescriber writing them would be warned of.
+func (tx *Tx) takeHomeWhileTitrating(r Regime, med dosing.Medicine, from, today calendar.Date) ([]policy.Finding, error) {
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []Instalment
+	if err := tx.g.Table("instalments").Select("instalments.*").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("prescriptions.regime_id = ? AND prescriptions.status = ?", r.ID, StatusIssued).
+		Where("instalments.date >= ? AND instalments.date >= ? AND instalments.take_home_ug > 0", from, today).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("instalments.date").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	var sched prescriptions.Schedule
+	for _, in := range rows {
+		covers := in.Covers
+		if len(covers) == 0 {
+			covers = []calendar.Date{in.Date}
+		}
+		sched.Instalments = append(sched.Instalments, prescriptions.Instalment{Date: in.Date, Covers: covers,
+			Supervised: in.Supervised, TakeHome: in.TakeHome})
+	}
+	return prescriptions.TakeHomeWhileTitrating(med, sched, func(d calendar.Date) bool {
+		return settingOn(r, settings, d).Stage.Titrating()
+	}), nil
 }
 
 // EndRegime ends the active regime on on, recorded today; a reason is

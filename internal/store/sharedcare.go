@@ -154,10 +154,13 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 		return nil, err
 	}
 	in := sharedcare.EligibilityInput{Today: today}
-	if len(history) > 0 {
-		// The latest entry, even if future-dated: a change already decided
-		// means the dose is not stable.
-		in.LastDoseChange = history[len(history)-1].EffectiveDate
+	// The latest entry that changes the dose, even if future-dated: a
+	// change already decided means the dose is not stable. One that leaves
+	// it as it was (a stage changed alone, a titration held) does not.
+	for _, h := range history {
+		if h.From == 0 || DoseOn(history, h.EffectiveDate) != DoseOn(history, h.EffectiveDate.AddDays(-1)) {
+			in.LastDoseChange = h.EffectiveDate
+		}
 	}
 	from, to := sharedcare.Window(n, today)
 	last := to.AddDays(-1) // the window excludes today
