@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -34,6 +36,81 @@ type patientRequest struct {
 	ReferralDate       rawField            `json:"referral_date"`
 	FirstContactDate   rawField            `json:"first_contact_date"`
 	FirstDoseDate      rawField            `json:"first_dose_date"`
+
+	// The risk_flags and needs objects as sent, merged onto the record
+	// key by key (mergePatch): set by readRaw.
+	riskFlagsRaw, needsRaw json.RawMessage
+}
+
+// readRaw keeps the risk_flags and needs objects of body as sent, so that
+// apply changes only the keys they hold. Keys match ignoring case, as
+// decoding matches them (a key sent twice is refused before).
+func (r *patientRequest) readRaw(body []byte) {
+	keys, values, err := topLevelFields(body)
+	if err != nil {
+		return
+	}
+	for i, k := range keys {
+		switch {
+		case strings.EqualFold(k, "risk_flags"):
+			r.riskFlagsRaw = values[i]
+		case strings.EqualFold(k, "needs"):
+			r.needsRaw = values[i]
+		}
+	}
+}
+
+// mergePatch applies patch, a JSON object as sent, onto cur as JSON merge
+// patch does (RFC 7386): a key absent stays as it is, a value present
+// replaces it, an object is merged key by key, and null clears the value
+// (to its zero: "" for a text, no date, a need neither assessed nor noted).
+// Keys match cur's ignoring case, as decoding does. ok is false if patch
+// does not read as cur's type, which decoding has reported already.
+func mergePatch[T any](cur T, patch json.RawMessage) (T, bool) {
+	var zero T
+	var target, p any
+	b, err := json.Marshal(cur)
+	if err != nil || json.Unmarshal(b, &target) != nil || json.Unmarshal(patch, &p) != nil {
+		return zero, false
+	}
+	if _, isObject := p.(map[string]any); !isObject {
+		return zero, false
+	}
+	merged, err := json.Marshal(mergeValue(target, p))
+	if err != nil {
+		return zero, false
+	}
+	var out T
+	if json.Unmarshal(merged, &out) != nil {
+		return zero, false
+	}
+	return out, true
+}
+
+func mergeValue(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		key := k
+		for tk := range t {
+			if strings.EqualFold(tk, k) {
+				key = tk
+				break
+			}
+		}
+		if p[k] == nil {
+			delete(t, key)
+		} else {
+			t[key] = mergeValue(t[key], p[k])
+		}
+	}
+	return t
 }
 
 // apply validates the request and writes its fields onto pt. On create,
@@ -116,16 +193,35 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 		v := *ref.v
 		*ref.dst = &v
 	}
+	// risk_flags and needs change only the keys sent ("Absent fields stay
+	// as they are" holds inside them too): a prescriber recording alcohol
+	// use must not clear the benzodiazepine and QTc flags (M1, M4) nor
+	// the needs a keyworker wrote.
 	if r.RiskFlags != nil {
-		pt.RiskFlags = *r.RiskFlags
+		flags := *r.RiskFlags
+		if m, ok := mergePatch(pt.RiskFlags, r.riskFlagsRaw); ok {
+			flags = m
+		}
+		if keys, values, err := topLevelFields(r.riskFlagsRaw); err == nil {
+			for i, k := range keys {
+				if _, known := jsonField(reflect.TypeFor[patients.RiskFlags](), k); known && string(values[i]) == "null" {
+					f.Add("risk_flags."+k, "type", "risk_flags.%s must be true or false: a flag is not cleared with null but set to false", k)
+				}
+			}
+		}
+		pt.RiskFlags = flags
 	}
 	if r.Needs != nil {
-		r.Needs.Validate(&f, "needs.")
-		notes := r.Needs.Notes()
+		needs := *r.Needs
+		if m, ok := mergePatch(pt.Needs, r.needsRaw); ok {
+			needs = m
+		}
+		needs.Validate(&f, "needs.")
+		notes := needs.Notes()
 		for _, name := range slices.Sorted(maps.Keys(notes)) {
 			optionalText(&f, "needs."+name+".notes", notes[name], 2000)
 		}
-		pt.Needs = *r.Needs
+		pt.Needs = needs
 	}
 	for _, d := range []struct {
 		field string
@@ -208,11 +304,17 @@ func (s *Server) viewPatient(pt store.Patient) patientView {
 
 func (s *Server) createPatient(c *gin.Context) {
 	var req patientRequest
-	f, err := decode(c, &req)
+	body, err := readBody(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	f, err := decodeBytes(body, &req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	req.readRaw(body)
 	var pt store.Patient
 	if err := req.apply(&pt, true, s.today(), f); err != nil {
 		s.fail(c, err)
@@ -233,11 +335,17 @@ func (s *Server) updatePatient(c *gin.Context) {
 		return
 	}
 	var req patientRequest
-	f, err := decode(c, &req)
+	body, err := readBody(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	f, err := decodeBytes(body, &req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	req.readRaw(body)
 	if len(f) > 0 {
 		// Nothing can be written, so the store is not reached: the other
 		// fields are checked against a blank record (the checks against the
