@@ -193,6 +193,48 @@ type numberKey struct {
 	mg  func(*Numbers) *dosing.Micrograms
 	n   func(*Numbers) *int
 	max int // upper bound for n, 0 = none
+	// limit is the figure the law or the product licence sets, which a
+	// service may tighten but never relax; nil for a figure of guidance
+	// a service may tune either way.
+	limit *limit
+}
+
+// limit is a figure of the law or a licence ([V] in clinical-rules.md).
+// atLeast: the figure is a minimum (hours to wait, months supervised), so
+// raising it tightens the rule; otherwise it is a maximum. Exactly one of
+// n and mg is set, as for the key.
+type limit struct {
+	atLeast bool
+	n       int
+	mg      dosing.Micrograms
+	unit    string // of n: "days", "months"…
+	kind    string // whose figure: "legal", "licensed", "NICE"
+	why     string // the rule's own words and source
+}
+
+// check reports a figure that relaxes the limit, in one line naming the
+// key, the value and the limit.
+func (l limit) check(n Numbers, k numberKey) error {
+	var v, lim, unit string
+	var relaxed bool
+	if k.mg != nil {
+		got := *k.mg(&n)
+		relaxed = l.atLeast && got < l.mg || !l.atLeast && got > l.mg
+		v, lim = got.MilligramsString()+" mg", l.mg.MilligramsString()+" mg"
+	} else {
+		got := *k.n(&n)
+		relaxed = l.atLeast && got < l.n || !l.atLeast && got > l.n
+		v, lim, unit = strconv.Itoa(got), strconv.Itoa(l.n), " "+l.unit
+	}
+	if !relaxed {
+		return nil
+	}
+	if l.atLeast {
+		return fmt.Errorf("policy override %q: %s is below the %s minimum of %s%s (%s); a service may raise it, never lower it",
+			k.key, v, l.kind, lim, unit, l.why)
+	}
+	return fmt.Errorf("policy override %q: %s is above the %s limit of %s%s (%s); a service may lower it, never raise it",
+		k.key, v, l.kind, lim, unit, l.why)
 }
 
 // numberKeys is the fixed list of configuration keys. It is a function, not
@@ -201,6 +243,22 @@ func numberKeys() []numberKey {
 	mg := func(key string, f func(*Numbers) *dosing.Micrograms) numberKey { return numberKey{key: key, mg: f} }
 	n := func(key string, f func(*Numbers) *int) numberKey { return numberKey{key: key, n: f} }
 	pct := func(key string, f func(*Numbers) *int) numberKey { return numberKey{key: key, n: f, max: 100} }
+	// Figures of the law or a licence: at most (or at least) the rule's.
+	mgAtMost := func(key, kind string, v dosing.Micrograms, why string, f func(*Numbers) *dosing.Micrograms) numberKey {
+		return numberKey{key: key, mg: f, limit: &limit{mg: v, kind: kind, why: why}}
+	}
+	atMost := func(key, kind string, v int, unit, why string, f func(*Numbers) *int) numberKey {
+		return numberKey{key: key, n: f, limit: &limit{n: v, unit: unit, kind: kind, why: why}}
+	}
+	atLeast := func(key, kind string, v int, unit, why string, f func(*Numbers) *int) numberKey {
+		return numberKey{key: key, n: f, limit: &limit{atLeast: true, n: v, unit: unit, kind: kind, why: why}}
+	}
+	const (
+		buvidal = "Buvidal SmPC 4.2"
+		b1      = "B1: start buprenorphine at least 6 hours after short-acting opioids, from methadone only at 30 mg a day or less and at least 24 hours after the last dose; " + buvidal
+		bv3     = "BV3: a 4 mg sublingual test dose, then 16 mg, with up to two extra 8 mg doses in week 1; NHS Borders Buvidal protocol, following the " + buvidal
+		bv6     = "BV6: at most one extra 8 mg dose between regular doses, weekly maximum 32 + 8 mg, monthly maximum 160 mg; " + buvidal
+	)
 	return []numberKey{
 		mg("M1.start_warn_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1StartWarnAbove }),
 		mg("M1.start_block_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.M1StartBlockAbove }),
@@ -215,30 +273,38 @@ func numberKeys() []numberKey {
 		mg("M4.high_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.M4HighDose }),
 		n("M4.ecg_valid_months", func(x *Numbers) *int { return &x.M4ECGValidMonths }),
 		n("M4.review_months", func(x *Numbers) *int { return &x.M4ReviewMonths }),
-		n("M5.review_months", func(x *Numbers) *int { return &x.M5ReviewMonths }),
-		n("M6.supervised_months", func(x *Numbers) *int { return &x.M6SupervisedMonths }),
-		n("B1.short_acting_hours", func(x *Numbers) *int { return &x.B1ShortActingHours }),
-		mg("B1.methadone_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B1MethadoneMax }),
-		n("B1.methadone_hours", func(x *Numbers) *int { return &x.B1MethadoneHours }),
+		atMost("M5.review_months", "licensed", 3, "months", "M5: long-term prescribing is reviewed at least every 3 months; methadone SmPC 4.2",
+			func(x *Numbers) *int { return &x.M5ReviewMonths }),
+		atLeast("M6.supervised_months", "NICE", 3, "months", "M6: supervised daily consumption for at least the first 3 months; NICE TA114 recommendation 1.3",
+			func(x *Numbers) *int { return &x.M6SupervisedMonths }),
+		atLeast("B1.short_acting_hours", "licensed", 6, "hours", b1, func(x *Numbers) *int { return &x.B1ShortActingHours }),
+		mgAtMost("B1.methadone_max_mg", "licensed", dosing.Mg(30), b1, func(x *Numbers) *dosing.Micrograms { return &x.B1MethadoneMax }),
+		atLeast("B1.methadone_hours", "licensed", 24, "hours", b1, func(x *Numbers) *int { return &x.B1MethadoneHours }),
 		mg("B2.start_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartMin }),
 		mg("B2.start_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartMax }),
 		mg("B2.start_warn_above_mg", func(x *Numbers) *dosing.Micrograms { return &x.B2StartWarnAbove }),
 		mg("B3.step_min_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3StepMin }),
 		mg("B3.step_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3StepMax }),
-		mg("B3.max_daily_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3MaxDaily }),
-		mg("BV3.test_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV3TestDose }),
-		mg("BV3.first_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV3FirstDose }),
-		n("BV3.week1_extra_doses", func(x *Numbers) *int { return &x.BV3Week1Extras }),
+		mgAtMost("B3.max_daily_mg", "licensed", dosing.Mg(32), "B3: never more than 32 mg of buprenorphine on any day, the licensed maximum daily dose",
+			func(x *Numbers) *dosing.Micrograms { return &x.B3MaxDaily }),
+		mgAtMost("BV3.test_dose_mg", "licensed", dosing.Mg(4), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3TestDose }),
+		mgAtMost("BV3.first_dose_mg", "licensed", dosing.Mg(16), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3FirstDose }),
+		atMost("BV3.week1_extra_doses", "licensed", 2, "doses", bv3, func(x *Numbers) *int { return &x.BV3Week1Extras }),
 		n("BV3.extra_gap_days", func(x *Numbers) *int { return &x.BV3ExtraGapDays }),
-		n("BV5.weekly_weeks_before_monthly", func(x *Numbers) *int { return &x.BV5WeeklyWeeksMin }),
-		mg("BV6.weekly_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6WeeklyMax }),
-		mg("BV6.extra_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraMax }),
-		mg("BV6.monthly_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6MonthlyMax }),
-		mg("BV6.extra_dose_mg", func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraDose }),
-		n("BV7.site_reuse_weeks", func(x *Numbers) *int { return &x.BV7SiteReuseWeeks }),
+		atLeast("BV5.weekly_weeks_before_monthly", "licensed", 4, "weeks",
+			"BV5: monthly Buvidal only after stable weekly treatment, ideally at least 4 weeks, fewer with an override reason; "+buvidal,
+			func(x *Numbers) *int { return &x.BV5WeeklyWeeksMin }),
+		mgAtMost("BV6.weekly_max_mg", "licensed", dosing.Mg(32), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6WeeklyMax }),
+		mgAtMost("BV6.extra_max_mg", "licensed", dosing.Mg(8), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraMax }),
+		mgAtMost("BV6.monthly_max_mg", "licensed", dosing.Mg(160), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6MonthlyMax }),
+		mgAtMost("BV6.extra_dose_mg", "licensed", dosing.Mg(8), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraDose }),
+		atLeast("BV7.site_reuse_weeks", "licensed", 8, "weeks", "BV7: do not reuse an injection site within 8 weeks; "+buvidal,
+			func(x *Numbers) *int { return &x.BV7SiteReuseWeeks }),
 		n("BV8.weekly_window_days", func(x *Numbers) *int { return &x.BV8WeeklyWindowDays }),
 		n("BV8.monthly_window_days", func(x *Numbers) *int { return &x.BV8MonthlyWindowDays }),
-		n("MD1.consecutive_missed_days", func(x *Numbers) *int { return &x.MD1ConsecutiveMissedDays }),
+		atMost("MD1.consecutive_missed_days", "legal", 3, "days",
+			"MD1: the Home Office approved wording printed on the prescription says \"Consult the prescriber if 3 or more consecutive days of a prescription have been missed\"",
+			func(x *Numbers) *int { return &x.MD1ConsecutiveMissedDays }),
 		n("MD2.titration_missed_doses", func(x *Numbers) *int { return &x.MD2TitrationMissed }),
 		n("MD2.stable_missed_days", func(x *Numbers) *int { return &x.MD2StableMissed }),
 		n("S4.attendance_missed_days", func(x *Numbers) *int { return &x.S4AttendanceMissedDays }),
@@ -251,9 +317,12 @@ func numberKeys() []numberKey {
 		pct("SC3.adherence_percent", func(x *Numbers) *int { return &x.SC3AdherencePercent }),
 		n("SC3.adherence_weeks", func(x *Numbers) *int { return &x.SC3AdherenceWeeks }),
 		n("SC3.screen_weeks", func(x *Numbers) *int { return &x.SC3ScreenWeeks }),
-		n("L3.valid_days", func(x *Numbers) *int { return &x.L3ValidDays }),
+		atMost("L3.valid_days", "legal", 28, "days",
+			"L3: nothing is supplied more than 28 days after the appropriate date; Misuse of Drugs Regulations 2001 reg 16",
+			func(x *Numbers) *int { return &x.L3ValidDays }),
 		n("L5.max_supply_days", func(x *Numbers) *int { return &x.L5MaxSupplyDays }),
-		n("L6.max_days", func(x *Numbers) *int { return &x.L6MaxDays }),
+		atMost("L6.max_days", "legal", 14, "days", "L6: an FP10MDA covers at most 14 days of treatment; Community Pharmacy England",
+			func(x *Numbers) *int { return &x.L6MaxDays }),
 	}
 }
 
@@ -335,16 +404,23 @@ func ParseOverrides(base Numbers, spec string) (Numbers, error) {
 				return base, fmt.Errorf("policy override %q: must be more than 0 mg", key)
 			}
 			*k.mg(&out) = v
-			continue
+		} else {
+			v, err := strconv.Atoi(value)
+			if err != nil || v < 1 || len(value) > 6 {
+				return base, fmt.Errorf("policy override %q: %q is not a whole number from 1 to 999999", key, value)
+			}
+			if k.max > 0 && v > k.max {
+				return base, fmt.Errorf("policy override %q: %d is more than %d", key, v, k.max)
+			}
+			*k.n(&out) = v
 		}
-		v, err := strconv.Atoi(value)
-		if err != nil || v < 1 || len(value) > 6 {
-			return base, fmt.Errorf("policy override %q: %q is not a whole number from 1 to 999999", key, value)
+		// A figure of the law or a licence stops the start at once, alone:
+		// a service cannot prescribe outside it whatever else it tunes.
+		if k.limit != nil {
+			if err := k.limit.check(out, k); err != nil {
+				return base, err
+			}
 		}
-		if k.max > 0 && v > k.max {
-			return base, fmt.Errorf("policy override %q: %d is more than %d", key, v, k.max)
-		}
-		*k.n(&out) = v
 	}
 	if err := out.Validate(); err != nil {
 		return base, err
@@ -389,6 +465,11 @@ func (n Numbers) Validate() error {
 			n.S4AttendanceMissedDays, n.S4AttendanceWindowDays))
 	}
 	for _, k := range numberKeys() {
+		if k.limit != nil {
+			if err := k.limit.check(n, k); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if k.mg != nil && *k.mg(&n) <= 0 {
 			errs = append(errs, fmt.Errorf("policy: %s must be more than 0 mg", k.key))
 		}

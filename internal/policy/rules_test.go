@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,12 +186,11 @@ func TestParseOverrides(t *testing.T) {
 		{name: "no equals", spec: "M2.max_step_mg", wantErr: "want key=value"},
 		{name: "repeated", spec: "L6.max_days=7,L6.max_days=8", wantErr: "more than once"},
 		{name: "inconsistent range", spec: "M1.start_warn_above_mg=50", wantErr: "M1.start_warn_above_mg (50 mg) is above M1.start_block_above_mg"},
-		{name: "L6 above L5", spec: "L6.max_days=60", wantErr: "policy: L6.max_days (60) is above L5.max_supply_days (30)"},
 		{name: "L5 below L6", spec: "L5.max_supply_days=10", wantErr: "policy: L6.max_days (14) is above L5.max_supply_days (10)"},
-		{name: "L6 equal to L5", spec: "L6.max_days=30", check: func(n Numbers) bool { return n.L6MaxDays == 30 }},
-		{name: "L5 and L6 raised together", spec: "L5.max_supply_days=60,L6.max_days=60", check: func(n Numbers) bool {
-			return n.L5MaxSupplyDays == 60 && n.L6MaxDays == 60
-		}},
+		{name: "L6 equal to L5", spec: "L5.max_supply_days=7,L6.max_days=7", check: func(n Numbers) bool { return n.L6MaxDays == 7 }},
+		// L5 is good practice [U]: a service may raise it, while L6 keeps
+		// an FP10MDA to 14 days.
+		{name: "L5 raised", spec: "L5.max_supply_days=60", check: func(n Numbers) bool { return n.L5MaxSupplyDays == 60 && n.L6MaxDays == 14 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,5 +241,108 @@ func TestFindingHelpers(t *testing.T) {
 				t.Errorf("Stops = %v", !tt.stops)
 			}
 		})
+	}
+}
+
+// A figure the law or a product licence sets may be tightened but never
+// relaxed: a relaxed one fails the start in one line naming the key, the
+// value and the limit, whatever else the spec tunes.
+func TestOverridesNeverRelaxALegalOrLicensedFigure(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		spec    string
+		wantErr string // "" when the figure is accepted
+	}{
+		{"L3.valid_days=28", ""},
+		{"L3.valid_days=21", ""},
+		{"L3.valid_days=29", `policy override "L3.valid_days": 29 is above the legal limit of 28 days (L3: `},
+		{"L3.valid_days=90,L5.max_supply_days=60,L6.max_days=56", `policy override "L3.valid_days": 90 is above the legal limit of 28 days`},
+		{"L5.max_supply_days=60,L6.max_days=56", `policy override "L6.max_days": 56 is above the legal limit of 14 days (L6: an FP10MDA covers at most 14 days`},
+		{"L6.max_days=15", `"L6.max_days": 15 is above the legal limit of 14 days`},
+		{"L6.max_days=14", ""},
+		{"L6.max_days=7", ""},
+		{"B3.max_daily_mg=64", `policy override "B3.max_daily_mg": 64 mg is above the licensed limit of 32 mg (B3: `},
+		{"B3.max_daily_mg=32.1", `"B3.max_daily_mg": 32.1 mg is above the licensed limit of 32 mg`},
+		{"B3.max_daily_mg=24", ""},
+		{"BV6.monthly_max_mg=500", `policy override "BV6.monthly_max_mg": 500 mg is above the licensed limit of 160 mg (BV6: `},
+		{"BV6.weekly_max_mg=40", `"BV6.weekly_max_mg": 40 mg is above the licensed limit of 32 mg`},
+		{"BV6.extra_max_mg=16", `"BV6.extra_max_mg": 16 mg is above the licensed limit of 8 mg`},
+		{"BV6.extra_dose_mg=16", `"BV6.extra_dose_mg": 16 mg is above the licensed limit of 8 mg`},
+		{"BV6.monthly_max_mg=128", ""},
+		{"BV3.first_dose_mg=24", `"BV3.first_dose_mg": 24 mg is above the licensed limit of 16 mg`},
+		{"BV3.week1_extra_doses=3", `"BV3.week1_extra_doses": 3 is above the licensed limit of 2 doses`},
+		{"BV3.test_dose_mg=8", `"BV3.test_dose_mg": 8 mg is above the licensed limit of 4 mg`},
+		{"BV3.week1_extra_doses=1", ""},
+		{"BV5.weekly_weeks_before_monthly=2", `"BV5.weekly_weeks_before_monthly": 2 is below the licensed minimum of 4 weeks`},
+		{"BV5.weekly_weeks_before_monthly=6", ""},
+		{"BV7.site_reuse_weeks=4", `"BV7.site_reuse_weeks": 4 is below the licensed minimum of 8 weeks`},
+		{"B1.short_acting_hours=2", `"B1.short_acting_hours": 2 is below the licensed minimum of 6 hours (B1: `},
+		{"B1.methadone_hours=12", `"B1.methadone_hours": 12 is below the licensed minimum of 24 hours`},
+		{"B1.methadone_max_mg=40", `"B1.methadone_max_mg": 40 mg is above the licensed limit of 30 mg`},
+		{"B1.short_acting_hours=12,B1.methadone_hours=36,B1.methadone_max_mg=20", ""},
+		{"MD1.consecutive_missed_days=4", `"MD1.consecutive_missed_days": 4 is above the legal limit of 3 days (MD1: the Home Office approved wording`},
+		{"MD1.consecutive_missed_days=2", ""},
+		{"M5.review_months=6", `"M5.review_months": 6 is above the licensed limit of 3 months`},
+		{"M6.supervised_months=1", `"M6.supervised_months": 1 is below the NICE minimum of 3 months (M6: `},
+		{"M6.supervised_months=6", ""},
+		// Guidance figures stay tunable either way.
+		{"M2.max_step_mg=20,B2.start_warn_above_mg=12,MD2.stable_missed_days=3,S6.methadone_review_weeks=8", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseOverrides(Defaults(), tt.spec)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if err := got.Validate(); err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "never") {
+				t.Errorf("err = %q, want one line saying the figure may not be relaxed", err)
+			}
+			if got != Defaults() {
+				t.Error("a refused spec must return base unchanged")
+			}
+		})
+	}
+	// Numbers built in code are held to the same limits by Validate.
+	n := Defaults()
+	n.L6MaxDays, n.L5MaxSupplyDays = 28, 30
+	if err := n.Validate(); err == nil || !strings.Contains(err.Error(), `"L6.max_days": 28 is above the legal limit of 14 days`) {
+		t.Errorf("Validate = %v", err)
+	}
+}
+
+// The README's DOSEBOOK_POLICY row names every figure that may not be
+// relaxed, with its limit.
+func TestReadmeNamesEveryLimit(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range numberKeys() {
+		if k.limit == nil {
+			continue
+		}
+		n++
+		v := strconv.Itoa(k.limit.n)
+		if k.mg != nil {
+			v = k.limit.mg.MilligramsString()
+		}
+		if want := "`" + k.key + "` " + v; !strings.Contains(string(b), want) {
+			t.Errorf("README.md does not say %q", want)
+		}
+	}
+	if n < 10 {
+		t.Errorf("%d limited keys", n)
 	}
 }

@@ -496,33 +496,33 @@ func TestCheckPeriodTunedNumbers(t *testing.T) {
 }
 
 // L5 warns (never blocks) past its figure, and a tuned figure is shown
-// beside the clinical rules' 30 days.
+// beside the clinical rules' 30 days. L6 (at most 14 days, which no
+// configuration raises) would stop such a prescription first, so the
+// figures are set here as L5 alone would judge them.
 func TestCheckPeriodL5(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		spec    string // policy overrides
+		l5, l6  int
 		days    int
 		wantL5  bool
 		message string
 	}{
-		{"default, at the limit", "L6.max_days=30", 30, false, ""},
-		{"default, over", "L6.max_days=30", 31, true,
+		{"default, at the limit", 30, 30, 30, false, ""},
+		{"default, over", 30, 30, 31, true,
 			"Good practice is that a controlled-drug prescription supplies at most 30 days; this one supplies 31 days."},
-		{"lowered", "L5.max_supply_days=14", 15, true,
+		{"lowered", 14, 14, 15, true,
 			"supplies at most 14 days; this one supplies 15 days. (This service's figure; the clinical rules say 30 days.)"},
-		{"raised with L6", "L5.max_supply_days=60,L6.max_days=60", 45, false, ""},
-		{"raised, over", "L5.max_supply_days=60,L6.max_days=60", 61, true,
+		{"raised with L6", 60, 60, 45, false, ""},
+		{"raised, over", 60, 60, 61, true,
 			"supplies at most 60 days; this one supplies 61 days. (This service's figure; the clinical rules say 30 days.)"},
-		{"one day", "L5.max_supply_days=1,L6.max_days=1", 2, true, "supplies at most 1 day; this one supplies 2 days."},
+		{"one day", 1, 1, 2, true, "supplies at most 1 day; this one supplies 2 days."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			n, err := policy.ParseOverrides(policy.Defaults(), tt.spec)
-			if err != nil {
-				t.Fatal(err)
-			}
+			n := policy.Defaults()
+			n.L5MaxSupplyDays, n.L6MaxDays = tt.l5, tt.l6
 			p := calendar.MustParse("2026-03-02")
 			var l5 *policy.Finding
 			for _, f := range CheckPeriod(p, p, tt.days, n) {
