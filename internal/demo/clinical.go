@@ -112,7 +112,7 @@ var demoPatients = []demoPatient{
 // part-way leaves patients whose history stops short, and the next run
 // finds them by NHS number and carries on from each one's first past dose
 // with no outcome: replaying is safe to repeat.
-func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Result, progress func(step string)) ([]PatientInfo, error) {
+func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Result, progress func(step string)) ([]PatientInfo, []string, error) {
 	n := cfg.Policy
 	today := calendar.DateOf(db.Now(), cfg.Timezone)
 	prescriber := principalFor(res, "prescriber", res.ServiceID, auth.Prescriber)
@@ -123,7 +123,7 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 	pharmacyIDs := map[string]string{"pharmacy": res.PharmacyID, "pharmacy_2": res.Pharmacy2}
 	openings, err := ensureOpenings(ctx, db, n, pharmacists, pharmacyIDs, today)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []PatientInfo
 	seeded := make([]seededPatient, len(demoPatients))
@@ -131,12 +131,12 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		nhs := patients.TestNHSNumber(i)
 		found, err := db.SearchPatients(ctx, prescriber, store.PatientSearch{NHSNumber: nhs, Limit: 1})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(found) > 0 {
 			sp := seededPatient{spec: dp, patientID: found[0].ID, pharmacy: pharmacyIDs[dp.pharmacy]}
 			if sp.replayFrom, err = unreplayedFrom(ctx, db, n, pharmacists[dp.pharmacy], sp, today); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			seeded[i] = sp
 			out = append(out, PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: dp.shows})
@@ -144,7 +144,7 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		}
 		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], openings[dp.pharmacy], res.PracticeID, today)
 		if err != nil {
-			return nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
+			return nil, nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
 		}
 		sp.replayFrom = today.AddDays(-dp.startedDaysAgo)
 		seeded[i] = sp
@@ -152,16 +152,17 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 		progress("patient")
 	}
 	if err := replayHistory(ctx, db, n, cfg.Timezone, pharmacists, pharmacyIDs, openings, seeded, today, progress); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := topUp(ctx, db, n, prescriber, openings, seeded, today); err != nil {
-		return nil, err
+	warnings, err := topUp(ctx, db, n, prescriber, seeded, today)
+	if err != nil {
+		return nil, nil, err
 	}
 	waiting, err := ensureWaitingReferral(ctx, db, prescriber, res, today)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(out, waiting), nil
+	return append(out, waiting), warnings, nil
 }
 
 // unreplayedFrom is the first past day on which a demo patient found from
@@ -198,24 +199,36 @@ func suppliable(in store.InstalmentHistory) bool {
 // whose prescriptions end before the coming week is out gets new ones,
 // written today and starting today at the earliest, through the week
 // ahead — as the prescriber would write them. Nothing already recorded
-// is changed. A patient whose regime someone has ended gets none.
-func topUp(ctx context.Context, db *store.DB, n policy.Numbers, prescriber auth.Principal, openings map[string]calendar.Opening,
-	seeded []seededPatient, today calendar.Date) error {
+// is changed. The patient's treatment is read as it is now, not as the
+// seed began it: one whose regime someone has ended gets none, nor one
+// moved to Buvidal, which is injected, never dispensed (BV2); one moved
+// from Buvidal to an oral medicine gets them, collected as its regime's
+// pickup pattern and pharmacy say. A top-up the rules refuse (what a
+// newcomer did to the patient since) is returned as a warning, and the
+// demo starts without it.
+func topUp(ctx context.Context, db *store.DB, n policy.Numbers, prescriber auth.Principal,
+	seeded []seededPatient, today calendar.Date) ([]string, error) {
 	horizon := today.AddDays(6)
+	var warnings []string
 	for _, sp := range seeded {
-		if sp.patientID == "" || sp.spec.injections {
+		if sp.patientID == "" {
 			continue
 		}
 		regimes, err := db.Regimes(ctx, prescriber, sp.patientID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !slices.ContainsFunc(regimes, func(r store.Regime) bool { return r.Status == store.RegimeActive }) {
+		i := slices.IndexFunc(regimes, func(r store.Regime) bool { return r.Status == store.RegimeActive })
+		if i < 0 {
+			continue
+		}
+		active := regimes[i]
+		if med, ok := dosing.LookupMedicine(active.Medicine); !ok || med.Injectable || active.PharmacyID == "" {
 			continue
 		}
 		hist, err := db.DoseHistory(ctx, prescriber, n, sp.patientID, today.AddDays(-2*n.L6MaxDays), horizon.AddDays(2*n.L6MaxDays), today)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		covered := today.AddDays(-1)
 		for _, in := range hist.Instalments {
@@ -231,15 +244,27 @@ func topUp(ctx context.Context, db *store.DB, n policy.Numbers, prescriber auth.
 		if !covered.Before(horizon) {
 			continue
 		}
-		collect := collectionOf(sp.spec, openings[sp.spec.pharmacy])
+		opening, err := db.PharmacyOpening(ctx, active.PharmacyID)
+		if err != nil {
+			return nil, err
+		}
+		collect := collection{opening: opening, pattern: active.Pattern}
+		if collect.pattern.IsZero() {
+			collect.pattern = collectionOf(sp.spec, opening).pattern
+		}
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			return prescribeThrough(tx, prescriber, n, sp.patientID, covered.AddDays(1), horizon, nil, collect, today)
 		})
-		if err != nil {
-			return fmt.Errorf("demo patient %s %s: top-up: %w", sp.spec.given, sp.spec.family, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if _, refused := problem.As(err); refused {
+			warnings = append(warnings, fmt.Sprintf("demo patient %s %s: prescriptions not topped up: %v", sp.spec.given, sp.spec.family, err))
+		} else if err != nil {
+			return nil, fmt.Errorf("demo patient %s %s: top-up: %w", sp.spec.given, sp.spec.family, err)
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
 func collectionOf(dp demoPatient, op calendar.Opening) collection {

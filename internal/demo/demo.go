@@ -29,6 +29,10 @@ type Result struct {
 	Pharmacy2  string            `json:"pharmacy_2_id"`
 	PracticeID string            `json:"gp_practice_id"`
 	Patients   []PatientInfo     `json:"patients,omitempty"`
+	// Warnings name what a run again could not do to a demo patient that
+	// someone has changed since (a top-up the rules refuse); the demo
+	// starts without it.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // UserInfo describes one demo user.
@@ -93,7 +97,7 @@ func seed(ctx context.Context, db *store.DB, cfg config.Config, progress func(st
 		if res, err = SeedPeople(ctx, db); err != nil {
 			return err
 		}
-		res.Patients, err = seedClinical(ctx, db, cfg, res, progress)
+		res.Patients, res.Warnings, err = seedClinical(ctx, db, cfg, res, progress)
 		return err
 	})
 	return res, err
