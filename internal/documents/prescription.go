@@ -6,6 +6,7 @@ package documents
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -269,10 +270,25 @@ func patternTextWhen(p regimes.WeeklyPattern, when string) string {
 		parts = append(parts, "take-home dose collected "+onDays(home))
 	}
 	for _, on := range suppliers {
-		parts = append(parts, fmt.Sprintf("%s dose supplied on %s to take home", weekdaysText(earlier[on]), shortDay(on)))
+		// In the order they follow the collection: "Sun and Mon doses
+		// supplied on Sat".
+		ds := earlier[on]
+		slices.SortFunc(ds, func(a, b time.Weekday) int { return daysAfter(on, a) - daysAfter(on, b) })
+		names := make([]string, len(ds))
+		for i, d := range ds {
+			names[i] = shortDay(d)
+		}
+		what := names[0] + " dose"
+		if len(names) > 1 {
+			what = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " doses"
+		}
+		parts = append(parts, fmt.Sprintf("%s supplied on %s to take home", what, shortDay(on)))
 	}
 	return capitalise(strings.Join(parts, "; ")) + "."
 }
+
+// daysAfter is how many days d falls after on, 0 to 6.
+func daysAfter(on, d time.Weekday) int { return (int(d) - int(on) + 7) % 7 }
 
 func onDays(ds []time.Weekday) string {
 	t := weekdaysText(ds)
@@ -348,25 +364,26 @@ func supplyText(d store.PrescriptionDocument) string {
 	if p.IsZero() {
 		p = regimes.AllSupervised()
 	}
-	// early: for each collection, the days whose dose it supplies that the
+	p = foldClosedWeekdays(p, d.Instalments)
+	// carried: for each collection, the days whose dose it supplies that the
 	// pattern would not have supplied with it.
 	var groups []string
 	supervisedDayEarly := false
 	for _, in := range d.Instalments {
-		var early []calendar.Date
+		var carried []calendar.Date
 		for _, day := range in.Covers {
-			if day.Equal(in.Date) || (p[day.Weekday()] == regimes.PickupEarlier && usualSupplier(p, day).Equal(in.Date)) {
+			if !early(p, day, in.Date) {
 				continue
 			}
-			early = append(early, day)
+			carried = append(carried, day)
 			supervisedDayEarly = supervisedDayEarly || p[day.Weekday()] == regimes.PickupSupervised
 		}
-		switch len(early) {
+		switch len(carried) {
 		case 0:
 		case 1:
-			groups = append(groups, fmt.Sprintf("the dose for %s with the collection on %s", listAnd(early), dayMonth(in.Date)))
+			groups = append(groups, fmt.Sprintf("the dose for %s with the collection on %s", listAnd(carried), dayMonth(in.Date)))
 		default:
-			groups = append(groups, fmt.Sprintf("the doses for %s with the collection on %s", listAnd(early), dayMonth(in.Date)))
+			groups = append(groups, fmt.Sprintf("the doses for %s with the collection on %s", listAnd(carried), dayMonth(in.Date)))
 		}
 	}
 	var parts []string
@@ -384,6 +401,80 @@ func supplyText(d store.PrescriptionDocument) string {
 		parts = append(parts, "Supplied to take home with an earlier collection: "+strings.Join(groups, "; ")+".")
 	}
 	return strings.Join(parts, " ")
+}
+
+// foldClosedWeekdays is the pattern as the schedule keeps it, for the
+// sentence that describes it: a weekday whose dose the schedule supplies
+// with an earlier collection every time it falls in the prescription (the
+// pharmacy was closed on it when the schedule was laid out) is "earlier"
+// when the pattern would name a collection on it — its take-home dose
+// collected that day, or another day's dose supplied on it — which never
+// happens. So a pharmacy closed on Sundays turns "take-home dose collected
+// on Wed, Sun; Mon dose supplied on Sun" into what the schedule does:
+// "take-home dose collected on Wed; Sun and Mon doses supplied on Sat". It
+// is read from the schedule, never the opening now (L1). A supervised day
+// that supplies nothing is left to "except as scheduled below" and the
+// dates listed after it; so is a weekday moved in some weeks only, such as
+// one closed for a bank holiday.
+func foldClosedWeekdays(p regimes.WeeklyPattern, ins []store.Instalment) regimes.WeeklyPattern {
+	supplier := map[calendar.Date]calendar.Date{}
+	for _, in := range ins {
+		for _, day := range in.Covers {
+			supplier[day] = in.Date
+		}
+	}
+	// moved: each weekday's days, and whether every one of them is supplied
+	// earlier than the pattern supplies it, by the same number of days.
+	type weekday struct {
+		seen, moved bool
+		back        int
+	}
+	var week [7]weekday
+	for day, on := range supplier {
+		w := &week[day.Weekday()]
+		back, moved := on.DaysUntil(day), early(p, day, on)
+		switch {
+		case !w.seen:
+			w.seen, w.moved, w.back = true, moved, back
+		case !moved || back != w.back:
+			w.moved = false
+		}
+	}
+	supplies := func(q regimes.WeeklyPattern, on time.Weekday) bool {
+		for d := range q {
+			if s, _ := q.SuppliedOn(time.Weekday(d)); q[d] == regimes.PickupEarlier && s == on {
+				return true
+			}
+		}
+		return false
+	}
+	folded := p
+	for d, w := range week {
+		if w.moved && (p[d] == regimes.PickupTakeHome || supplies(p, time.Weekday(d))) {
+			folded[d] = regimes.PickupEarlier
+		}
+	}
+	if folded == p {
+		return p
+	}
+	// The folded pattern must say what the schedule does: no day it
+	// supplies as the pattern did is then supplied otherwise, and each
+	// folded day is supplied where the schedule supplies it.
+	if _, ok := folded.SuppliedOn(time.Monday); !ok {
+		return p
+	}
+	for day, on := range supplier {
+		if early(folded, day, on) && (!early(p, day, on) || folded[day.Weekday()] != p[day.Weekday()]) {
+			return p
+		}
+	}
+	return folded
+}
+
+// early: the dose of day, supplied with the collection on on, comes earlier
+// than pattern p supplies it.
+func early(p regimes.WeeklyPattern, day, on calendar.Date) bool {
+	return !on.Equal(day) && !(p[day.Weekday()] == regimes.PickupEarlier && usualSupplier(p, day).Equal(on))
 }
 
 // usualSupplier is the date on which the pattern supplies an "earlier" day's
