@@ -274,6 +274,11 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 			return before, err
 		}
 	}
+	if deref(after.GPPracticeID) != deref(before.GPPracticeID) {
+		if err := tx.refuseSharedCarePracticeChange(id, deref(after.GPPracticeID)); err != nil {
+			return before, err
+		}
+	}
 	if strings.TrimSpace(after.Address) == "" && strings.TrimSpace(before.Address) != "" {
 		if err := tx.refuseClearedAddress(id, today); err != nil {
 			return before, err

@@ -337,8 +337,38 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 		return rec, err
 	}
 	rec.Warnings = unneededOverrides(n, cs, in.Overrides)
+	if w, err := otherPracticeWarning(tx.g, n, pt, practice); err != nil {
+		return rec, err
+	} else if w != nil {
+		rec.Warnings = append(rec.Warnings, *w)
+	}
 	rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc)
 	return rec, err
+}
+
+// otherPracticeWarning is an SC1 warning when shared care is proposed to a
+// practice the patient is not registered with: the GP who takes over
+// prescribing is normally the patient's own. Nil for the registered one.
+func otherPracticeWarning(g *gorm.DB, n policy.Numbers, pt Patient, practice string) (*policy.Finding, error) {
+	registered := deref(pt.GPPracticeID)
+	if registered == practice {
+		return nil, nil
+	}
+	var o Organisation
+	if err := g.Take(&o, "id = ?", practice).Error; err != nil {
+		return nil, translate(err)
+	}
+	const action = "Check the practice: while shared care is open, the registered practice can only be set to it (PATCH /v1/patients/{id} gp_practice_id)."
+	if registered == "" {
+		f := n.FindingAt("SC1", policy.Warn, fmt.Sprintf("The patient has no registered GP practice; shared care is proposed to %s.", o.Name), action)
+		return &f, nil
+	}
+	var reg Organisation
+	if err := g.Take(&reg, "id = ?", registered).Error; err != nil {
+		return nil, translate(err)
+	}
+	f := n.FindingAt("SC1", policy.Warn, fmt.Sprintf("Shared care is proposed to %s, not to %s, the practice the patient is registered with.", o.Name, reg.Name), action)
+	return &f, nil
 }
 
 func (tx *Tx) sharedCareEvent(p auth.Principal, id, kind, party, reason string) error {
@@ -976,4 +1006,31 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// refuseSharedCarePracticeChange stops the patient's registered GP practice
+// changing, or being cleared, away from the practice that holds (or has
+// been offered) shared care: that practice would go on prescribing, or
+// could accept, for a patient no longer registered with it, and nobody
+// would be told (SC1). The arrangement is ended first, by a hand-back (or
+// the proposal withdrawn, or declined), as a pharmacy move goes through
+// the regime (refuseSilentPharmacyMove).
+func (tx *Tx) refuseSharedCarePracticeChange(patientID, practiceID string) error {
+	sc, err := openSharedCare(tx.g, patientID)
+	if err != nil || sc == nil || sc.PracticeID == practiceID {
+		return err
+	}
+	var o Organisation
+	if err := tx.g.Take(&o, "id = ?", sc.PracticeID).Error; err != nil {
+		return translate(err)
+	}
+	what := fmt.Sprintf("%s holds accepted shared care of this patient and prescribes (SC1); hand it back first with POST /v1/shared-care/%s/hand-back, "+
+		"then change the registered practice (and propose shared care to the new one)", o.Name, sc.ID)
+	if sc.Status == SharedProposed {
+		what = fmt.Sprintf("shared care of this patient is proposed to %s (SC1); withdraw the proposal first with POST /v1/shared-care/%s/hand-back "+
+			"(or let the practice decline it), then change the registered practice (and propose shared care to the new one)", o.Name, sc.ID)
+	}
+	return &problem.Error{Code: problem.Conflict, Existing: *sc,
+		Message: "gp_practice_id cannot change while another practice holds shared care: " + what,
+		Fields:  []problem.FieldError{{Field: "gp_practice_id", Rule: "shared_care", Message: what}}}
 }

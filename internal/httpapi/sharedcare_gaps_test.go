@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"strings"
+	"testing"
+)
+
+// The registered practice cannot move away from the practice holding
+// shared care, nor be cleared: that practice would go on prescribing (or
+// could accept) unknown to anyone (SC1). Once the arrangement is handed
+// back, it can.
+func TestRegisteredPracticeHeldByOpenSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, other := e.secondPractice()
+		for _, accept := range []bool{false, true} {
+			seq := 601
+			if accept {
+				seq = 602
+			}
+			pid, _, sc, _ := e.underSharedCare(seq, "2026-11-16", accept)
+			for _, to := range []string{other, ""} {
+				p := problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"gp_practice_id": to}), 409)
+				detail := p["detail"].(string)
+				if !strings.Contains(detail, "gp_practice_id") || !strings.Contains(detail, "/v1/shared-care/"+sc+"/hand-back") {
+					t.Fatalf("accepted=%v to=%q: detail = %s", accept, to, detail)
+				}
+				if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "gp_practice_id" {
+					t.Fatalf("errors = %v", p["errors"])
+				}
+			}
+			if got := e.patientOf(pid)["gp_practice_id"]; got != e.demo.PracticeID {
+				t.Fatalf("gp_practice_id = %v", got)
+			}
+			// Another field changes as before.
+			e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"phone": "01905 000 111"}))
+			e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc+"/hand-back", map[string]any{"reason": "Moving practice"}))
+			e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"gp_practice_id": other}))
+		}
+	})
+}
+
+// A proposal to a practice the patient is not registered with is made,
+// with an SC1 warning saying so; the registered practice may then be set
+// to it, and to no other.
+func TestProposalToAnotherPracticeWarns(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, other := e.secondPractice()
+		pid := e.newPatient(611, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-11-16"})
+		rec := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", map[string]any{"practice_id": other,
+			"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
+		ws := rec["warnings"].([]any)
+		if len(ws) != 1 || ws[0].(map[string]any)["rule"] != "SC1" ||
+			!strings.Contains(ws[0].(map[string]any)["message"].(string), "the practice the patient is registered with") {
+			t.Fatalf("warnings = %v", ws)
+		}
+		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"gp_practice_id": other}))
+		problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"gp_practice_id": e.demo.PracticeID}), 409)
+
+		// The registered practice: no warning.
+		pid2 := e.newPatient(612, nil)
+		e.startRegime(pid2, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-11-16"})
+		rec = e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid2+"/shared-care", map[string]any{
+			"overrides": []map[string]any{{"rule": "SC3", "reason": "MDT agreed"}}}))
+		if ws := rec["warnings"].([]any); len(ws) != 0 {
+			t.Fatalf("warnings = %v", ws)
+		}
+	})
+}
