@@ -169,6 +169,42 @@ func summaryStatus(rec store.SummaryRecords, tz *time.Location) (status string, 
 	return status, on, by, reason
 }
 
+// eligibilityRows are the arrangement's SC3 criteria and the day they were
+// judged: at the proposal, or, once the practice accepted, as judged again
+// then (SC3 advises the practice, which decides on what holds when it
+// accepts), each naming how it stood at the proposal when that differed.
+func eligibilityRows(rec store.SummaryRecords, tz *time.Location) (rows []pdf.EligibilityRow, on calendar.Date, atAcceptance bool) {
+	proposed := calendar.DateOf(rec.Arrangement.ProposedAt, tz)
+	on = proposed
+	for _, c := range rec.Arrangement.Criteria {
+		atAcceptance = atAcceptance || c.AtProposal != nil
+	}
+	if atAcceptance {
+		for _, ev := range rec.Timeline {
+			if ev.Kind == store.SharedAccepted {
+				on = calendar.DateOf(ev.OccurredAt, tz)
+			}
+		}
+	}
+	for _, c := range rec.Arrangement.Criteria {
+		row := pdf.EligibilityRow{Criterion: c.Description, Met: c.Met, Detail: c.Detail, Override: c.OverrideReason}
+		if then := c.AtProposal; then != nil && then.Met != c.Met {
+			judged := "not met"
+			if then.Met {
+				judged = "met"
+			} else if then.Overridden {
+				judged = "not met, overridden"
+			}
+			row.Detail += fmt.Sprintf(" When proposed on %s: %s (%s).", longDate(proposed), judged, strings.TrimSuffix(then.Detail, "."))
+			if then.Met && !c.Met {
+				row.Detail += " The practice accepted after it no longer held."
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, on, atAcceptance
+}
+
 // supervisionText is the pickup pattern at the pharmacy whose opening is
 // openingJSON (empty: the default) today: a dose due on a day the pharmacy
 // is closed is supplied to take home with the instalment before (L7
@@ -503,10 +539,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 			v.StatusReason == store.RegimeEndReason(rec.Regime.EndedOn, rec.Regime.EndReason)
 	}
 	if rec.Arrangement != nil {
-		v.EligibilityDate = calendar.DateOf(rec.Arrangement.ProposedAt, tz)
-		for _, c := range rec.Arrangement.Criteria {
-			v.Eligibility = append(v.Eligibility, pdf.EligibilityRow{Criterion: c.Description, Met: c.Met, Detail: c.Detail, Override: c.OverrideReason})
-		}
+		v.Eligibility, v.EligibilityDate, v.EligibilityAtAcceptance = eligibilityRows(rec, tz)
 	}
 	if rec.Proposer.ID != "" {
 		v.Author = rec.Proposer.Name

@@ -174,10 +174,10 @@ func (s *Server) acceptSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var rec store.SharedCareRecord
+	var rec store.SharedCareAcceptance
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		rec, err = tx.AcceptSharedCare(principal(c), s.cfg.Policy, id, s.today())
+		rec, err = tx.AcceptSharedCare(principal(c), s.cfg.Policy, id, s.today(), s.cfg.Timezone)
 		return err
 	})
 	if err != nil {

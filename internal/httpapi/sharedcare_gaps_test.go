@@ -69,3 +69,74 @@ func TestProposalToAnotherPracticeWarns(t *testing.T) {
 		}
 	})
 }
+
+// A criterion met at the proposal and not when the practice accepts: the
+// acceptance goes ahead (SC3 advises, the practice decides) with an SC3
+// warning, the service is alerted, and the arrangement and the letter say
+// what held at acceptance beside what held at the proposal.
+func TestAcceptanceJudgesTheCriteriaAgain(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.buvidalOnTime(c, 621, "2026-01-05", "2026-04-06", "2026-04-08")
+		m := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", nil))
+		sc := m["id"].(string)
+		for key, cr := range criteriaOf(t, m) {
+			if cr["met"] != true || cr["at_proposal"] != nil {
+				t.Fatalf("criterion %s at proposal = %v", key, cr)
+			}
+		}
+		e.setClock(c, mustTime("2026-04-09T10:00:00Z"))
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/drug-screens", map[string]any{"sample_type": "urine", "witnessed": true,
+			"results": map[string]any{"opiates": "positive", "buprenorphine": "positive"}}))
+		acc := e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		if acc["status"] != "accepted" {
+			t.Fatalf("status = %v", acc["status"])
+		}
+		ws := acc["warnings"].([]any)
+		if len(ws) != 1 {
+			t.Fatalf("warnings = %v", ws)
+		}
+		w := ws[0].(map[string]any)
+		if w["rule"] != "SC3" || w["severity"] != "warn" || !strings.Contains(w["message"].(string), "negative_screen") ||
+			!strings.Contains(w["message"].(string), "Met when shared care was proposed on 2026-04-08") {
+			t.Fatalf("warning = %v", w)
+		}
+		for key, cr := range criteriaOf(t, e.must(200, e.do("gp", "GET", "/v1/shared-care/"+sc, nil))) {
+			then := cr["at_proposal"].(map[string]any)
+			if then["met"] != true || (cr["met"] == true) == (key == "negative_screen") {
+				t.Fatalf("criterion %s = %v", key, cr)
+			}
+		}
+		var lapsed []string
+		for _, a := range patientAlerts(e, "prescriber", pid) {
+			if a["kind"] == "shared_care" && a["rule"] == "SC3" {
+				lapsed = append(lapsed, a["message"].(string))
+			}
+		}
+		if len(lapsed) != 1 || !strings.Contains(lapsed[0], "accepted shared care on 2026-04-09") || !strings.Contains(lapsed[0], "negative_screen") {
+			t.Fatalf("service's SC3 alerts = %v", lapsed)
+		}
+		text := e.summaryText("gp", pid)
+		assertText(t, text, "as judged when the practice accepted it on 9 Apr 2026", "When proposed on 8 Apr 2026: met",
+			"The practice accepted after it no longer held")
+	})
+}
+
+// Nothing changed since the proposal: no warning, no alert.
+func TestAcceptanceWithTheCriteriaStillMet(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.buvidalOnTime(c, 622, "2026-01-05", "2026-04-06", "2026-04-08")
+		sc := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/shared-care", nil))["id"].(string)
+		acc := e.must(200, e.do("gp", "POST", "/v1/shared-care/"+sc+"/accept", nil))
+		if ws := acc["warnings"].([]any); len(ws) != 0 {
+			t.Fatalf("warnings = %v", ws)
+		}
+		for _, a := range patientAlerts(e, "prescriber", pid) {
+			if a["kind"] == "shared_care" {
+				t.Fatalf("alert = %v", a)
+			}
+		}
+		assertText(t, e.summaryText("gp", pid), "as judged when the practice accepted it on 8 Apr 2026")
+	})
+}

@@ -225,6 +225,9 @@ type SharedCareSummaryView struct {
 	// were not met and why the service went ahead.
 	Eligibility     []EligibilityRow
 	EligibilityDate calendar.Date
+	// EligibilityAtAcceptance: the criteria were judged again when the
+	// practice accepted, on EligibilityDate.
+	EligibilityAtAcceptance bool
 
 	Responsibilities []Responsibility
 	Reviews          []ReviewRow
@@ -778,7 +781,11 @@ func (s *summary) arrangements() {
 			}
 			rows[i] = []string{orDash(e.Criterion), judged, orDash(detail)}
 		}
-		s.tableSection("Eligibility for shared care (SC3), as the service judged it on "+longDate(v.EligibilityDate),
+		heading := "Eligibility for shared care (SC3), as the service judged it on " + longDate(v.EligibilityDate)
+		if v.EligibilityAtAcceptance {
+			heading = "Eligibility for shared care (SC3), as judged when the practice accepted it on " + longDate(v.EligibilityDate)
+		}
+		s.tableSection(heading,
 			[]column{{"Criterion", 56, "L"}, {"Judged", 30, "L"}, {"Detail", 100, "L"}}, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,6 +42,18 @@ type SharedCareCriterion struct {
 	sharedcare.Criterion
 	Overridden     bool   `json:"overridden"`
 	OverrideReason string `json:"override_reason"`
+	// AtProposal is the criterion as judged when shared care was
+	// proposed, once the practice's acceptance judged it again (the
+	// criterion itself then says what held at acceptance); nil before.
+	AtProposal *CriterionAtProposal `json:"at_proposal"`
+}
+
+// CriterionAtProposal is how a criterion stood when shared care was
+// proposed.
+type CriterionAtProposal struct {
+	Met        bool   `json:"met"`
+	Detail     string `json:"detail"`
+	Overridden bool   `json:"overridden"`
 }
 
 // SharedCare is an arrangement for a patient's GP practice to prescribe
@@ -493,16 +506,33 @@ func transitionConflict(status, to string) string {
 	}
 }
 
+// SharedCareAcceptance is an acceptance's answer: the arrangement, its
+// criteria judged again on the day of acceptance, and an SC3 warning for
+// each criterion met at the proposal that no longer is.
+type SharedCareAcceptance struct {
+	SharedCareRecord
+	Warnings []policy.Finding `json:"warnings"`
+}
+
 // AcceptSharedCare is the GP practice taking over prescribing. Review dates
 // are set: the specialist reviews at least yearly (SC1), the regime every
-// M5 interval.
-func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (SharedCareRecord, error) {
+// M5 interval. The SC3 criteria are judged again, as a proposal today
+// would judge them: the practice decides on what holds now, so a
+// criterion met at the proposal and not now is a warning in the answer,
+// an alert to the service, and what the arrangement (and the letter)
+// records; the proposal's judgement stays beside it (at_proposal). SC3 is
+// advice [U], and the practice is a clinician deciding with it in front
+// of it, so acceptance is not stopped.
+//
+// zone is the service's time zone, to date the proposal in messages.
+func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, today calendar.Date, zone *time.Location) (SharedCareAcceptance, error) {
+	rec := SharedCareAcceptance{Warnings: []policy.Finding{}}
 	if err := tx.lockPatientOf(ofSharedCare, id); err != nil {
-		return SharedCareRecord{}, err
+		return rec, err
 	}
 	sc, err := sharedCareToMove(tx.g, p, id, SharedAccepted)
 	if err != nil {
-		return SharedCareRecord{}, err
+		return rec, err
 	}
 	if sc.Status == SharedProposed {
 		// Shared care continues a treatment (SC1). Ending the regime closes
@@ -510,29 +540,87 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 		// pass prescribing of nothing to the practice.
 		var active int64
 		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ?", sc.PatientID, RegimeActive).Count(&active).Error; err != nil {
-			return SharedCareRecord{}, translate(err)
+			return rec, translate(err)
 		}
 		if active == 0 {
 			const why = "The patient has no active regime: the treatment this shared care would continue has ended."
 			const action = "Ask the specialist service to withdraw this proposal (hand it back); it proposes shared care again once a new regime is stable."
-			return SharedCareRecord{}, &problem.Error{Code: problem.Conflict, Existing: sc, Message: "SC1: " + why + " " + action,
+			return rec, &problem.Error{Code: problem.Conflict, Existing: sc, Message: "SC1: " + why + " " + action,
 				Findings: []policy.Finding{n.FindingAt("SC1", policy.Block, why, action)}}
 		}
 	}
 	spec := regimes.AddMonths(today, n.SC1SpecialistReviewMonths)
 	gp := regimes.AddMonths(today, n.M5ReviewMonths)
-	if err := tx.transition(sc, []string{SharedProposed}, SharedAccepted,
-		map[string]any{"specialist_review_due": spec, "gp_review_due": gp}); err != nil {
-		return SharedCareRecord{}, err
+	extra := map[string]any{"specialist_review_due": spec, "gp_review_due": gp}
+	var lapsed []sharedcare.Lapse
+	if sc.Status == SharedProposed {
+		cs, err := eligibility(tx.g, n, sc.PatientID, today)
+		if err != nil {
+			return rec, err
+		}
+		sc.Criteria, lapsed = rejudge(sc.Criteria, cs)
+		buf, err := json.Marshal(sc.Criteria)
+		if err != nil {
+			return rec, err
+		}
+		extra["criteria"] = string(buf)
+	}
+	if err := tx.transition(sc, []string{SharedProposed}, SharedAccepted, extra); err != nil {
+		return rec, err
 	}
 	sc.Status, sc.SpecialistReviewDue, sc.GPReviewDue = SharedAccepted, spec, gp
 	if err := tx.sharedCareEvent(p, sc.ID, SharedAccepted, PartyPractice, ""); err != nil {
-		return SharedCareRecord{}, err
+		return rec, err
 	}
-	if err := tx.Audit("shared_care.accept", "shared_care", sc.ID, map[string]any{"specialist_review_due": spec, "gp_review_due": gp}); err != nil {
-		return SharedCareRecord{}, err
+	if zone == nil {
+		zone = time.UTC
 	}
-	return sharedCareRecord(tx.g, sc)
+	proposed := calendar.DateOf(sc.ProposedAt, zone)
+	var lapsedKeys []string
+	for _, l := range lapsed {
+		lapsedKeys = append(lapsedKeys, l.Now.Key)
+		rec.Warnings = append(rec.Warnings, n.FindingAt("SC3", policy.Warn, l.Message(proposed),
+			"The specialist service is alerted; discuss with it whether shared care is still right. Either party may hand prescribing back (SC1)."))
+	}
+	if err := tx.Audit("shared_care.accept", "shared_care", sc.ID, map[string]any{"specialist_review_due": spec, "gp_review_due": gp,
+		"criteria": sc.Criteria, "lapsed_criteria": lapsedKeys}); err != nil {
+		return rec, err
+	}
+	if rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc); err != nil {
+		return rec, err
+	}
+	if len(lapsed) > 0 {
+		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSharedCare, Rule: "SC3",
+			Message:   sharedcare.LapsedToService(rec.PracticeName, proposed, today, lapsed),
+			DedupeKey: "shared_care:accepted_lapsed:" + sc.ID}); err != nil {
+			return rec, err
+		}
+	}
+	return rec, nil
+}
+
+// rejudge is an arrangement's criteria judged again (now), each keeping
+// how it stood at the proposal (then) and the prescriber's override while
+// it is still unmet, with those met then and not now.
+func rejudge(then []SharedCareCriterion, now []sharedcare.Criterion) ([]SharedCareCriterion, []sharedcare.Lapse) {
+	out := make([]SharedCareCriterion, len(now))
+	before := make([]sharedcare.Criterion, len(then))
+	for i, t := range then {
+		before[i] = t.Criterion
+	}
+	for i, c := range now {
+		out[i] = SharedCareCriterion{Criterion: c}
+		for _, t := range then {
+			if t.Key != c.Key {
+				continue
+			}
+			out[i].AtProposal = &CriterionAtProposal{Met: t.Met, Detail: t.Detail, Overridden: t.Overridden}
+			if !c.Met && t.Overridden {
+				out[i].Overridden, out[i].OverrideReason = true, t.OverrideReason
+			}
+		}
+	}
+	return out, sharedcare.Lapsed(before, now)
 }
 
 // DeclineSharedCare is the GP practice refusing a proposal, with a reason;

@@ -66,7 +66,7 @@ func TestAcceptingSharedCareNeedsAnActiveRegime(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.AcceptSharedCare(gp, n, scID, today)
+			_, err := tx.AcceptSharedCare(gp, n, scID, today, nil)
 			return err
 		})
 		pe, ok := problem.As(err)

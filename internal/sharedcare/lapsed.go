@@ -1,0 +1,55 @@
+package sharedcare
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+)
+
+// Lapse is an SC3 criterion met when shared care was proposed and not met
+// when the practice accepted it: the proposal's judgement no longer holds.
+type Lapse struct {
+	Then, Now Criterion
+}
+
+// Lapsed are the criteria met in then (at the proposal) and not in now
+// (at acceptance), matched by key, in now's order.
+func Lapsed(then, now []Criterion) []Lapse {
+	var out []Lapse
+	for _, c := range now {
+		if c.Met {
+			continue
+		}
+		for _, t := range then {
+			if t.Key == c.Key && t.Met {
+				out = append(out, Lapse{Then: t, Now: c})
+			}
+		}
+	}
+	return out
+}
+
+// Message says what changed for one criterion since the proposal.
+func (l Lapse) Message(proposed calendar.Date) string {
+	return fmt.Sprintf("%s: %s Met when shared care was proposed on %s (%s); not met now: %s",
+		l.Now.Key, l.Now.Description, proposed, strings.TrimSuffix(l.Then.Detail, "."), l.Now.Detail)
+}
+
+// LapsedToService is the service's notice that the practice accepted
+// shared care although criteria met at the proposal no longer hold: the
+// practice decided knowing it, and the service, which proposed on the
+// earlier judgement, reviews whether shared care is still right (SC1).
+func LapsedToService(practice string, proposed, accepted calendar.Date, ls []Lapse) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.Message(proposed)
+	}
+	what := "an SC3 criterion met when the service proposed it no longer holds"
+	if len(ls) > 1 {
+		what = fmt.Sprintf("%d SC3 criteria met when the service proposed it no longer hold", len(ls))
+	}
+	return fmt.Sprintf("%s accepted shared care on %s although %s: %s "+
+		"Review with the practice whether shared care is still right; either party may hand prescribing back (SC1).",
+		practice, accepted, what, strings.Join(parts, " "))
+}
