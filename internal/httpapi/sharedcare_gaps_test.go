@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -139,4 +140,81 @@ func TestAcceptanceWithTheCriteriaStillMet(t *testing.T) {
 		}
 		assertText(t, e.summaryText("gp", pid), "as judged when the practice accepted it on 8 Apr 2026")
 	})
+}
+
+// The service may still prescribe under accepted shared care, but it is
+// told prescribing sits with the practice (SC1), and the practice is told
+// of each prescription the service issues, its own GP's draft included.
+func TestServicePrescribingUnderAcceptedSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _, _, _ := e.underSharedCare(631, "2026-11-16", true) // the GP's prescription runs 16 to 29 Nov
+		sc1 := func(m map[string]any) bool {
+			for _, w := range m["warnings"].([]any) {
+				if w.(map[string]any)["rule"] == "SC1" && strings.Contains(w.(map[string]any)["message"].(string), "sits with") {
+					return true
+				}
+			}
+			return false
+		}
+		gpNotices := func() []string {
+			var out []string
+			for _, a := range e.alertsOf("gp", "?kind=shared_care&patient_id="+pid) {
+				out = append(out, a["message"].(string))
+			}
+			return out
+		}
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-30", "days": 7,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		if rx["status"] != "issued" || !sc1(rx) {
+			t.Fatalf("service's prescription = %v %v", rx["status"], rx["warnings"])
+		}
+		if got := gpNotices(); len(got) != 1 || !strings.Contains(got[0], "The specialist service issued prescription "+rx["serial"].(string)) ||
+			!strings.Contains(got[0], "2026-12-06") {
+			t.Fatalf("practice's notices = %v", got)
+		}
+		// The practice's own draft, signed by the service.
+		draft := e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-07", "days": 7,
+			"wording": []int{1, 2, 3}}))
+		if sc1(draft) {
+			t.Fatalf("the GP's draft warns SC1: %v", draft["warnings"])
+		}
+		issued := e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+draft["id"].(string)+"/issue", nil))
+		if !sc1(issued) {
+			t.Fatalf("issuing the GP's draft: warnings = %v", issued["warnings"])
+		}
+		if got := gpNotices(); len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "signed and issued prescription "+draft["serial"].(string)) ||
+			!strings.Contains(strings.Join(got, "\n"), "drafted by ") {
+			t.Fatalf("practice's notices = %v", got)
+		}
+		// The service does not see the practice's notices.
+		for _, a := range e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid) {
+			t.Fatalf("service sees %v", a)
+		}
+	})
+}
+
+// A service draft warns too, and tells the practice nothing until issued.
+func TestServiceDraftUnderAcceptedSharedCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _, _, _ := e.underSharedCare(632, "2026-11-16", true)
+		d := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-30", "days": 7,
+			"wording": []int{1, 2, 3}}))
+		if !strings.Contains(string(mustJSONText(t, d["warnings"])), `"rule":"SC1"`) {
+			t.Fatalf("warnings = %v", d["warnings"])
+		}
+		if got := e.alertsOf("gp", "?kind=shared_care&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("practice's notices = %v", got)
+		}
+	})
+}
+
+func mustJSONText(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -53,3 +53,31 @@ func LapsedToService(practice string, proposed, accepted calendar.Date, ls []Lap
 		"Review with the practice whether shared care is still right; either party may hand prescribing back (SC1).",
 		practice, accepted, what, strings.Join(parts, " "))
 }
+
+// ServicePrescribed is the practice's notice that the specialist service
+// issued a prescription for a patient whose prescribing the practice holds
+// under accepted shared care (SC1): the practice prescribes what follows,
+// and must know which days are covered.
+type ServicePrescribed struct {
+	Prescription PrescriptionRef
+	// DraftedBy is who wrote the draft the service signed, when not the
+	// signer (a GP of the practice, say); "" otherwise.
+	DraftedBy string
+}
+
+// ToPractice is the notice's text.
+func (m ServicePrescribed) ToPractice() string {
+	what := "issued prescription " + m.Prescription.String()
+	if m.DraftedBy != "" {
+		what = fmt.Sprintf("signed and issued prescription %s, drafted by %s,", m.Prescription, m.DraftedBy)
+	}
+	return fmt.Sprintf("The specialist service %s for this patient, whose prescribing the practice holds under accepted shared care (SC1). "+
+		"The pharmacy dispenses from it; the practice's next prescription follows its last day, %s.", what, m.Prescription.End)
+}
+
+// ServicePrescribingWarning is the SC1 warning to a prescriber of the
+// service prescribing for a patient whose prescribing the practice holds.
+func ServicePrescribingWarning(practice string) (message, action string) {
+	return fmt.Sprintf("Prescribing for this patient sits with %s under accepted shared care (SC1).", practice),
+		"The practice is told when the prescription is issued; to take prescribing back, hand shared care back."
+}

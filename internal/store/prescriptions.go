@@ -644,8 +644,17 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
-	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(period.Warnings, carried...), earlier)
+	// The service writing for a patient whose prescribing a practice holds
+	// (SC1): a warning, and the practice is told of what is issued.
+	held, sc1, err := tx.prescribingHeldByPractice(p, n, pt.ID)
+	if err != nil {
+		return res, err
+	}
+	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(append(period.Warnings, carried...), sc1...), earlier)
 	if err != nil || !in.Issue {
+		return res, err
+	}
+	if err := tx.tellPracticeOfServicePrescription(held, res.Prescription, ""); err != nil {
 		return res, err
 	}
 	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
@@ -1274,6 +1283,11 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	wording, findings := prescriptions.RequireWording(scheduleOf(res.Instalments), res.Wording)
 	med, _ := dosing.LookupMedicine(res.Medicine)
 	findings = append(findings, prescriptions.SupervisedDaysCarried(n, med, scheduleOf(res.Instalments), pickupOn(r, settings))...)
+	held, sc1, err := tx.prescribingHeldByPractice(p, n, res.PatientID)
+	if err != nil {
+		return res, err
+	}
+	findings = append(findings, sc1...)
 	now := tx.db.Now()
 	// A draft is not yet a prescription; wording L8 requires is completed as
 	// it is signed, and whoever signs it is its prescriber (L1): a colleague,
@@ -1297,6 +1311,9 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
 	if err := tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
 		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter}); err != nil {
+		return res, err
+	}
+	if err := tx.tellPracticeOfServicePrescription(held, res.Prescription, drafter); err != nil {
 		return res, err
 	}
 	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {

@@ -768,6 +768,46 @@ func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare,
 	return HandBack{SharedCareRecord: rec, LivePracticePrescriptions: nonNil(live)}, err
 }
 
+// prescribingHeldByPractice is, when a user of the service writes or issues
+// a prescription for a patient whose prescribing a practice holds under
+// accepted shared care, that arrangement with the SC1 warning for the
+// answer: prescribing sits with the practice. Nil for anyone else.
+func (tx *Tx) prescribingHeldByPractice(p auth.Principal, n policy.Numbers, patientID string) (*SharedCare, []policy.Finding, error) {
+	if p.Role != auth.Prescriber {
+		return nil, nil, nil
+	}
+	sc, err := openSharedCare(tx.g, patientID)
+	if err != nil || sc == nil || sc.Status != SharedAccepted {
+		return nil, nil, err
+	}
+	var o Organisation
+	if err := tx.g.Take(&o, "id = ?", sc.PracticeID).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	msg, action := sharedcare.ServicePrescribingWarning(o.Name)
+	return sc, []policy.Finding{n.FindingAt("SC1", policy.Warn, msg, action)}, nil
+}
+
+// tellPracticeOfServicePrescription alerts the practice holding accepted
+// shared care (sc) that the service issued pr, which covers days the
+// practice would otherwise prescribe (SC1); drafter wrote the draft the
+// service signed ("" when the signer wrote it).
+func (tx *Tx) tellPracticeOfServicePrescription(sc *SharedCare, pr Prescription, drafter string) error {
+	if sc == nil || pr.Status != StatusIssued {
+		return nil
+	}
+	names, err := userNames(tx.g, func(add func(string)) { add(pr.PrescriberID); add(drafter) })
+	if err != nil {
+		return err
+	}
+	msg := sharedcare.ServicePrescribed{Prescription: prescriptionRefs([]Prescription{pr}, names)[0]}
+	if drafter != "" && drafter != pr.PrescriberID {
+		msg.DraftedBy = names[drafter]
+	}
+	return tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertSharedCare,
+		Rule: "SC1", Message: msg.ToPractice(), DedupeKey: "shared_care:service_issued:" + pr.ID})
+}
+
 // SharedRegimeChanged is the timeline step of a change the service made
 // to the regime under accepted shared care.
 const SharedRegimeChanged = "regime_changed"
