@@ -218,3 +218,65 @@ func mustJSONText(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// A GP cancelling the service's reissue of the practice's prescription:
+// the answer names the days left without a prescription (MD5), and the
+// service, whose prescriber signed it, is alerted. The service cancelling
+// a GP's prescription tells the practice the same way; cancelling one's
+// own organisation's tells no one.
+func TestCancelByAnotherOrganisationTellsTheSigner(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-06-10T12:00:00+01:00", func(t *testing.T, e *env, c *clock) {
+		pid, regimeID, _, gpRx := e.underSharedCare(641, "2026-06-10", true) // 10 to 23 Jun
+		ch := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+regimeID+"/dose-changes", map[string]any{"to": 40,
+			"effective_date": "2026-06-12", "reason": "Cravings in the evenings"}))
+		var reissues []map[string]any
+		for _, r := range ch["reissued_prescriptions"].([]any) {
+			if r := r.(map[string]any); r["replaces_id"] == gpRx["id"] {
+				reissues = append(reissues, r)
+			}
+		}
+		if len(reissues) == 0 {
+			t.Fatalf("no reissue: %v", ch["reissued_prescriptions"])
+		}
+		last := reissues[len(reissues)-1]
+		got := e.must(200, e.do("gp", "POST", "/v1/prescriptions/"+last["id"].(string)+"/cancel", map[string]any{"reason": "Rewritten at the practice"}))
+		var md5 string
+		for _, w := range got["warnings"].([]any) {
+			if w := w.(map[string]any); w["rule"] == "MD5" {
+				md5 = w["message"].(string)
+			}
+		}
+		if !strings.Contains(md5, "Cancelling prescription "+last["serial"].(string)+" leaves") || !strings.Contains(md5, "Tue 23 Jun 2026") {
+			t.Fatalf("MD5 finding = %q in %v", md5, got["warnings"])
+		}
+		var told []string
+		for _, a := range e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid) {
+			told = append(told, a["message"].(string))
+		}
+		if len(told) != 1 || !strings.Contains(told[0], "cancelled prescription "+last["serial"].(string)) ||
+			!strings.Contains(told[0], "Rewritten at the practice") || !strings.Contains(told[0], "Days it leaves without a prescription") {
+			t.Fatalf("service told = %v", told)
+		}
+		// The GP writes its own for those days, and the service cancels it.
+		own := e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": last["start_date"], "days": 7,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+own["id"].(string)+"/cancel", map[string]any{"reason": "Dose to be reviewed"}))
+		var practiceTold []string
+		for _, a := range e.alertsOf("gp", "?kind=shared_care&patient_id="+pid) {
+			if strings.Contains(a["message"].(string), "cancelled prescription") {
+				practiceTold = append(practiceTold, a["message"].(string))
+			}
+		}
+		if len(practiceTold) != 1 || !strings.Contains(practiceTold[0], own["serial"].(string)) {
+			t.Fatalf("practice told = %v", practiceTold)
+		}
+		// The service's own, cancelled by the service: nobody else is told.
+		svc := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": last["start_date"], "days": 7,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+svc["id"].(string)+"/cancel", map[string]any{"reason": "Wrong start"}))
+		if n := len(e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid)); n != 1 {
+			t.Fatalf("service alerts = %d", n)
+		}
+	})
+}

@@ -81,3 +81,26 @@ func ServicePrescribingWarning(practice string) (message, action string) {
 	return fmt.Sprintf("Prescribing for this patient sits with %s under accepted shared care (SC1).", practice),
 		"The practice is told when the prescription is issued; to take prescribing back, hand shared care back."
 }
+
+// CancelledByOther is the notice to the organisation whose prescriber
+// signed a prescription that a user of another organisation cancelled (a
+// GP the service's reissue, the service a GP's): the signer answers for
+// it (L1), and the days it leaves may need prescribing again.
+type CancelledByOther struct {
+	By, ByOrganisation string
+	Prescription       PrescriptionRef
+	Reason             string
+	On                 calendar.Date
+	// Uncovered names the days from today on it no longer covers that
+	// nothing else supplies ("" for none).
+	Uncovered string
+}
+
+// ToSigner is the notice's text.
+func (m CancelledByOther) ToSigner() string {
+	msg := fmt.Sprintf("%s of %s cancelled prescription %s on %s (reason given: %s).", m.By, m.ByOrganisation, m.Prescription, m.On, m.Reason)
+	if m.Uncovered == "" {
+		return msg + " It leaves no day to come without a prescription."
+	}
+	return msg + fmt.Sprintf(" Days it leaves without a prescription: %s (MD5); agree who prescribes them.", m.Uncovered)
+}

@@ -55,3 +55,17 @@ func TestLapsedToService(t *testing.T) {
 		t.Errorf("two lapses: %s", got)
 	}
 }
+
+func TestCancelledByOtherToSigner(t *testing.T) {
+	m := CancelledByOther{By: "Dr Rao", ByOrganisation: "Abbey Road Surgery", Reason: "Rewritten",
+		Prescription: PrescriptionRef{Serial: "SVC-7", Start: calendar.MustParse("2026-06-12"), End: calendar.MustParse("2026-06-23"), Prescriber: "Dr Lee"},
+		On:           calendar.MustParse("2026-06-12")}
+	if got := m.ToSigner(); !strings.Contains(got, "Dr Rao of Abbey Road Surgery cancelled prescription SVC-7 (2026-06-12 to 2026-06-23, signed by Dr Lee) on 2026-06-12 (reason given: Rewritten).") ||
+		!strings.Contains(got, "no day to come") {
+		t.Errorf("no gap: %s", got)
+	}
+	m.Uncovered = "Fri 12 Jun 2026 to Tue 23 Jun 2026"
+	if got := m.ToSigner(); !strings.Contains(got, "Days it leaves without a prescription: Fri 12 Jun 2026 to Tue 23 Jun 2026 (MD5)") {
+		t.Errorf("gap: %s", got)
+	}
+}

@@ -25,7 +25,7 @@ const (
 	AlertReviewDue        = "review_due"        // M5
 	AlertECGDue           = "ecg_due"           // M4
 	AlertInjectionOverdue = "injection_overdue" // BV8
-	AlertSharedCare       = "shared_care"       // SC1: declined, withdrawn, handed back, or the service prescribed under it; SC3: accepted once a criterion lapsed
+	AlertSharedCare       = "shared_care"       // SC1: declined, withdrawn, handed back, prescribed or cancelled across parties; SC3: accepted once a criterion lapsed
 	// Reviews under accepted shared care (SC1): the specialist service's
 	// yearly review and the GP practice's M5 review.
 	AlertSpecialistReviewDue = "specialist_review_due"

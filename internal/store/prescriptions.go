@@ -1377,6 +1377,11 @@ func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason 
 	}
 	pr, err := tx.cancelPrescription(p, res.Prescription, reason)
 	res.Prescription = pr
+	if err != nil {
+		return res, err
+	}
+	findings, err := tx.afterCancel(p, n, pr, reason, today)
+	res.Warnings = append(res.Warnings, findings...)
 	return res, err
 }
 

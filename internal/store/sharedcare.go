@@ -808,6 +808,98 @@ func (tx *Tx) tellPracticeOfServicePrescription(sc *SharedCare, pr Prescription,
 		Rule: "SC1", Message: msg.ToPractice(), DedupeKey: "shared_care:service_issued:" + pr.ID})
 }
 
+// uncoveredByCancel are the days from today (or its start) to the end of a
+// cancelled prescription pr that no supply already made covers, in runs:
+// while the regime runs, the pharmacy has nothing to dispense them from.
+func (tx *Tx) uncoveredByCancel(pr Prescription, today calendar.Date) ([]dayRange, error) {
+	from := pr.StartDate
+	if from.Before(today) {
+		from = today
+	}
+	if pr.EndDate.Before(from) || pr.IssuedAt == nil {
+		return nil, nil
+	}
+	var r Regime
+	if err := tx.g.Take(&r, "id = ?", pr.RegimeID).Error; err != nil {
+		return nil, translate(err)
+	}
+	if r.Status != RegimeActive {
+		return nil, nil
+	}
+	supplies, err := suppliesOf(tx.g, pr.PatientID, "", from, pr.EndDate)
+	if err != nil {
+		return nil, err
+	}
+	supplied := map[calendar.Date]bool{}
+	for _, s := range supplies {
+		for _, d := range s.Covers {
+			supplied[d] = true
+		}
+	}
+	var out []dayRange
+	for d := from; !d.After(pr.EndDate); d = d.AddDays(1) {
+		switch {
+		case supplied[d]:
+		case len(out) > 0 && out[len(out)-1].to.Equal(d.AddDays(-1)):
+			out[len(out)-1].to = d
+		default:
+			out = append(out, dayRange{from: d, to: d})
+		}
+	}
+	return out, nil
+}
+
+// afterCancel is what cancelling an issued prescription pr leaves: an MD5
+// finding for the answer naming the days to come it no longer covers, and,
+// when the canceller's organisation is not the signer's (a GP cancelling
+// the service's reissue, the service a GP's prescription), an alert to the
+// signer's organisation, which answers for it (L1) and may need to
+// prescribe those days.
+func (tx *Tx) afterCancel(p auth.Principal, n policy.Numbers, pr Prescription, reason string, today calendar.Date) ([]policy.Finding, error) {
+	gaps, err := tx.uncoveredByCancel(pr, today)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(gaps))
+	for i, g := range gaps {
+		texts[i] = g.text()
+	}
+	uncovered := strings.Join(texts, ", ")
+	var signerOrg string
+	if err := tx.g.Table("users").Select("organisation_id").Where("id = ?", pr.PrescriberID).Scan(&signerOrg).Error; err != nil {
+		return nil, translate(err)
+	}
+	other := pr.IssuedAt != nil && signerOrg != "" && signerOrg != p.OrgID
+	var out []policy.Finding
+	if uncovered != "" {
+		action := "Write a prescription for those days, or make sure the patient is not expecting a dose."
+		if other {
+			action = "The organisation that signed it is alerted; agree with it who prescribes those days."
+		}
+		out = append(out, n.Finding("MD5", fmt.Sprintf("Cancelling prescription %s leaves %s without a prescription: the pharmacy has nothing to dispense from.",
+			pr.Serial, uncovered), action))
+	}
+	if !other {
+		return out, nil
+	}
+	names, err := userNames(tx.g, func(add func(string)) { add(pr.PrescriberID); add(p.UserID) })
+	if err != nil {
+		return nil, err
+	}
+	var org Organisation
+	if err := tx.g.Take(&org, "id = ?", p.OrgID).Error; err != nil {
+		return nil, translate(err)
+	}
+	msg := sharedcare.CancelledByOther{By: names[p.UserID], ByOrganisation: org.Name, Prescription: prescriptionRefs([]Prescription{pr}, names)[0],
+		Reason: reason, On: today, Uncovered: uncovered}
+	a := Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, Kind: AlertSharedCare, Rule: "SC1", Message: msg.ToSigner(),
+		DedupeKey: "prescription_cancelled:" + pr.ID}
+	if signerOrg != pr.ServiceID {
+		a.PracticeID = &signerOrg
+	}
+	return out, tx.raiseAlert(a)
+}
+
 // SharedRegimeChanged is the timeline step of a change the service made
 // to the regime under accepted shared care.
 const SharedRegimeChanged = "regime_changed"
