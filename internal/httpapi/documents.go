@@ -41,7 +41,7 @@ func (s *Server) prescriptionPDF(c *gin.Context) {
 	var out []byte
 	var serial string
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
-		d, err := tx.PrintPrescription(principal(c), id)
+		d, err := tx.PrintPrescription(principal(c), s.cfg.Policy, id, s.today())
 		if err != nil {
 			return err
 		}

@@ -280,3 +280,51 @@ func TestCancelByAnotherOrganisationTellsTheSigner(t *testing.T) {
 		}
 	})
 }
+
+// After a hand-back the practice's prescription still running stays valid
+// at the pharmacy, so the GP who signed it may print its original if it
+// was never printed: once, and nothing else.
+func TestGPPrintsTheOriginalAfterHandBack(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _, sc, rx := e.underSharedCare(651, "2026-11-16", true) // the GP's prescription runs 16 to 29 Nov
+		id := rx["id"].(string)
+		if rx["original_printed"] != false {
+			t.Fatalf("original_printed = %v", rx["original_printed"])
+		}
+		// The service's print is a copy.
+		assertText(t, pdfToText(t, e.must200PDF("prescriber", id)), "COPY — not for dispensing")
+		e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc+"/hand-back", map[string]any{"reason": "Back to the clinic"}))
+		if got := e.must(200, e.do("gp", "GET", "/v1/prescriptions/"+id, nil)); got["original_printed"] != false || got["printed_count"] != 1.0 {
+			t.Fatalf("before the GP's print: %v %v", got["original_printed"], got["printed_count"])
+		}
+		text := pdfToText(t, e.must200PDF("gp", id))
+		if strings.Contains(text, "COPY") {
+			t.Fatal("the signing GP's first print is stamped COPY")
+		}
+		if got := e.must(200, e.do("gp", "GET", "/v1/prescriptions/"+id, nil)); got["original_printed"] != true {
+			t.Fatalf("original_printed = %v", got["original_printed"])
+		}
+		// Once only: a second print would be a copy, which the practice no
+		// longer prints.
+		problemOf(t, e.do("gp", "GET", "/v1/prescriptions/"+id+"/pdf", nil), 403)
+		// Nor the service's prescriptions.
+		svc := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-30", "days": 7,
+			"wording": []int{1, 2, 3}, "issue": true}))
+		if r := e.do("gp", "GET", "/v1/prescriptions/"+svc["id"].(string)+"/pdf", nil); r.Status != 404 && r.Status != 403 {
+			t.Fatalf("GP prints the service's prescription: %d", r.Status)
+		}
+	})
+}
+
+// A prescription of the practice's that has run out, or whose original
+// was printed, is not printed by the GP after a hand-back.
+func TestGPPrintsNoFinishedPrescriptionAfterHandBack(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, _, sc, rx := e.underSharedCare(652, "2026-11-16", true)
+		e.must(200, e.do("prescriber", "POST", "/v1/shared-care/"+sc+"/hand-back", map[string]any{"reason": "Back to the clinic"}))
+		e.setClock(c, mustTime("2026-12-01T12:00:00Z"))
+		problemOf(t, e.do("gp", "GET", "/v1/prescriptions/"+rx["id"].(string)+"/pdf", nil), 403)
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -14,6 +15,23 @@ import (
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 )
+
+// OriginalPrint reads a prescription's original_printed_at as whether the
+// original has been printed: the API says only that (original_printed),
+// not when or by whom, which the audit trail keeps.
+type OriginalPrint bool
+
+// Scan reads the column: any time means printed.
+func (o *OriginalPrint) Scan(src any) error {
+	*o = src != nil
+	return nil
+}
+
+// Value is never written (the field is read only); it reads back as NULL
+// or not.
+func (o OriginalPrint) Value() (driver.Value, error) {
+	return nil, errors.New("original_printed_at is set by printing only")
+}
 
 // PrescriptionDocument is everything printed on a prescription: the
 // prescription, its parties, and which print this is.
@@ -47,20 +65,30 @@ func (d PrescriptionDocument) Copy() bool { return !d.Original }
 // who wrote it. Every other print — any pharmacist's, anyone else's, and
 // every print after the original — is a COPY. A draft or cancelled
 // prescription is not a valid prescription and is refused.
-func (tx *Tx) PrintPrescription(p auth.Principal, id string) (PrescriptionDocument, error) {
+//
+// Once the practice's shared care has ended, its GPs print nothing, with
+// one exception: the GP who signed a prescription still live whose
+// original was never printed prints that original. The prescription stays
+// valid at the pharmacy after a hand-back (ADR 0008), and without its
+// paper the pharmacy has nothing to dispense from; nobody else can print
+// it (any other print is a COPY).
+func (tx *Tx) PrintPrescription(p auth.Principal, n policy.Numbers, id string, today calendar.Date) (PrescriptionDocument, error) {
 	var d PrescriptionDocument
 	res, err := prescriptionFor(tx.g, p, id)
 	if err != nil {
 		return d, err
 	}
 	if p.Role == auth.GP {
-		var n int64
+		var held int64
 		if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = ?", res.PatientID, p.OrgID, SharedAccepted).
-			Count(&n).Error; err != nil {
+			Count(&held).Error; err != nil {
 			return d, translate(err)
 		}
-		if n == 0 {
-			return d, problem.Forbiddenf("SC1: a GP practice prints prescriptions only under shared care it has accepted")
+		ownOriginal := p.UserID == res.PrescriberID && res.Status == StatusIssued && !bool(res.OriginalPrinted) &&
+			res.EffectiveStatus(today, n) == StatusIssued
+		if held == 0 && !ownOriginal {
+			return d, problem.Forbiddenf("SC1: a GP practice prints prescriptions only under shared care it has accepted; " +
+				"after it ends, only the GP who signed a prescription still running prints its original, once, if it was never printed")
 		}
 	}
 	switch res.Status {

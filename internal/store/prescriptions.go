@@ -56,7 +56,10 @@ type Prescription struct {
 	CancelledBy  *string               `json:"cancelled_by"`
 	CancelReason string                `json:"cancel_reason"`
 	PrintedCount int                   `json:"printed_count"`
-	CreatedAt    time.Time             `json:"created_at"`
+	// OriginalPrinted says the one original has been printed: every print
+	// since is a COPY (PrintPrescription). Read only: set by printing.
+	OriginalPrinted OriginalPrint `json:"original_printed" gorm:"column:original_printed_at;<-:false"`
+	CreatedAt       time.Time     `json:"created_at"`
 	// FirstSupply is the first day supplied from an issued prescription
 	// (zero if none), read with it so that a lapsed one shows as expired
 	// (L3).
