@@ -25,6 +25,10 @@ type EligibilityInput struct {
 	// those given within their BV8 window (regimes.InjectionsOnTime).
 	Injections        bool `json:"injections"`
 	MD1BlocksInWindow int  `json:"md1_blocks_in_window"`
+	// BlockedSince is the first missed day of an MD1 block standing today
+	// (zero if none): a run that reached the threshold today, or one no
+	// review has lifted, is not in the window, which ends yesterday.
+	BlockedSince calendar.Date `json:"blocked_since"`
 	// LastNegativeOpioidScreen is the latest screen negative for illicit
 	// opioids; zero means none.
 	LastNegativeOpioidScreen calendar.Date `json:"last_negative_opioid_screen"`
@@ -140,11 +144,17 @@ func noMissedDoseBlock(n policy.Numbers, in EligibilityInput) Criterion {
 		Key:         KeyNoMissedDoseBlock,
 		Rule:        "SC3",
 		Description: fmt.Sprintf("No missed-dose block (MD1) in the last %d weeks.", n.SC3AdherenceWeeks),
-		Met:         in.MD1BlocksInWindow == 0,
+		Met:         in.MD1BlocksInWindow == 0 && in.BlockedSince.IsZero(),
 	}
-	if c.Met {
+	switch {
+	case c.Met:
 		c.Detail = "No MD1 block in the period."
-	} else {
+	case !in.BlockedSince.IsZero() && in.MD1BlocksInWindow == 0:
+		c.Detail = fmt.Sprintf("An MD1 block stands today (days missed since %s): dispensing is stopped until a prescriber reviews the patient.", in.BlockedSince)
+	case !in.BlockedSince.IsZero():
+		c.Detail = fmt.Sprintf("%d MD1 block(s) in the period, and one stands today (days missed since %s): dispensing is stopped until a prescriber reviews the patient.",
+			in.MD1BlocksInWindow, in.BlockedSince)
+	default:
 		c.Detail = fmt.Sprintf("%d MD1 block(s) in the period.", in.MD1BlocksInWindow)
 	}
 	return c

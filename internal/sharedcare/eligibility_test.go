@@ -56,6 +56,11 @@ func TestEvaluate(t *testing.T) {
 			edit:    func(in *EligibilityInput) { in.DueDoses, in.TakenDoses = 20, 17 },
 		},
 		{name: "MD1 block", edit: func(in *EligibilityInput) { in.MD1BlocksInWindow = 1 }, key: KeyNoMissedDoseBlock, wantDetail: "1 MD1 block"},
+		{name: "MD1 block standing today, reached after the window", edit: func(in *EligibilityInput) { in.BlockedSince = calendar.MustParse("2026-12-01") },
+			key: KeyNoMissedDoseBlock, wantDetail: "An MD1 block stands today (days missed since 2026-12-01)"},
+		{name: "MD1 block in the window still standing", edit: func(in *EligibilityInput) {
+			in.MD1BlocksInWindow, in.BlockedSince = 1, calendar.MustParse("2026-11-20")
+		}, key: KeyNoMissedDoseBlock, wantDetail: "1 MD1 block(s) in the period, and one stands today"},
 		{name: "screen exactly 12 weeks old", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(-84) }},
 		{name: "screen too old", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen = today.AddDays(-85) }, key: KeyNegativeScreen, wantDetail: "older than 12 weeks"},
 		{name: "no screen", edit: func(in *EligibilityInput) { in.LastNegativeOpioidScreen, in.ScreensInWindow = calendar.Date{}, 0 }, key: KeyNegativeScreen, wantDetail: "No drug screen"},

@@ -195,6 +195,11 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 		in.DueDoses, in.TakenDoses = a.Due, a.Taken
 	}
 	in.MD1BlocksInWindow = dispensing.MD1Runs(n, days[patientID], from, last)
+	if b, _, err := md1Block(g, n, patientID, today); err != nil {
+		return nil, err
+	} else if b != nil {
+		in.BlockedSince = b.Since
+	}
 	var screens []DrugScreen
 	if err := g.Where("patient_id = ? AND date >= ? AND date <= ?", patientID, today.AddDays(-7*n.SC3ScreenWeeks), today).
 		Order("date DESC, created_at DESC").Find(&screens).Error; err != nil {
