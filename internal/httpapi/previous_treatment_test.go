@@ -75,8 +75,13 @@ func TestPreviousTreatmentMustBeRecent(t *testing.T) {
 			t.Fatalf("weekly Buvidal ten months ago: rules %v lack BV5", rulesOf(p))
 		}
 
-		// Ended yesterday: still a switch between buprenorphine products.
+		// Ended yesterday, after a dose the pharmacy recorded taken: still a
+		// switch between buprenorphine products.
 		r := e.startRegime(recent, sublingual)
+		rx := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": recent, "start_date": "2026-11-23",
+			"days": 1, "wording": []int{1, 3}, "issue": true}))["id"].(string)
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-11-23")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
 		end(r["id"].(string), "2026-11-23")
 		c.Set(mustTime("2026-11-24T10:00:00Z"))
 		heroin["start_date"], heroin["first_dose_at"], heroin["last_short_acting_opioid_at"] = "2026-11-24", "2026-11-24T09:00:00Z", "2026-11-24T08:00:00Z"

@@ -600,60 +600,38 @@ func nonNil[T any](s []T) []T {
 }
 
 // previousTreatment is the regime the new one follows on from — the most
-// recent ended one, if the patient was still on it within the last few
-// days (MD1's count of missed days, after which tolerance can no longer be
-// assumed) — or else what the prescriber told us. A regime that ended long
-// ago says nothing about today: a patient back on heroin years after
-// buprenorphine is a new induction (B1, B2, BV5).
+// recent ended one the patient really took (regimes.EndedRegime.Taken), if
+// they were still on it within the last few days (MD1's count of missed
+// days, after which tolerance can no longer be assumed) — or else what the
+// prescriber told us (toldPrevious). A regime that ended long ago says
+// nothing about today: a patient back on heroin years after buprenorphine
+// is a new induction (B1, B2, BV5). Nor does one ended before any dose of
+// it was taken (entered in error, never collected): the regime before it,
+// if the patient is still on that, or what the prescriber told, stands.
 func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegime, start calendar.Date) (*regimes.PreviousTreatment, error) {
-	told := func() *regimes.PreviousTreatment {
-		if in.PreviousMedicine == nil {
-			return nil
-		}
-		return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}
-	}
-	var last Regime
+	var ended []Regime
 	// A regime withdrawn before its start was never taken.
 	err := tx.g.Where("patient_id = ? AND status = ? AND ended_on >= start_date", patientID, RegimeEnded).
-		Order("ended_on DESC, created_at DESC").Take(&last).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return told(), nil
-	}
+		Order("ended_on DESC, created_at DESC").Find(&ended).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	med, _ := dosing.LookupMedicine(last.Medicine)
+	var last Regime
+	var took regimes.EndedRegime
 	var injections []Administration
-	if med.Injectable {
-		if err := tx.g.Where("regime_id = ? AND extra = ?", last.ID, false).Order("date").Find(&injections).Error; err != nil {
-			return nil, translate(err)
-		}
-	}
-	onUntil := last.EndedOn
-	var held []calendar.Date
-	if !med.Injectable {
-		// A regime ended weeks after the patient stopped coming counts
-		// from the last dose taken, when the pharmacy has recorded any.
-		if taken, ok, err := tx.lastDayTaken(last.ID); err != nil {
-			return nil, err
-		} else if ok && taken.Before(onUntil) {
-			onUntil = taken
-		}
-		// One ended on or after a take-home collection leaves the patient
-		// holding the doses of later days (MD4's warning at the end): they
-		// are on it until the last of those.
-		if held, err = tx.TakenHomeAfter(last.ID, last.EndedOn); err != nil {
+	for _, r := range ended {
+		if took, injections, err = tx.endedRegime(r); err != nil {
 			return nil, err
 		}
-		for _, d := range held {
-			if d.After(onUntil) {
-				onUntil = d
-			}
+		if took.Taken() {
+			last = r
+			break
 		}
 	}
-	if !stillOn(n, med, onUntil, injections, start) {
-		return told(), nil
+	if !regimes.StillOn(n, took, start) {
+		return toldPrevious(in), nil
 	}
+	med, held := took.Medicine, took.HeldDays
 	history, err := doseChanges(tx.g, last.ID)
 	if err != nil {
 		return nil, err
@@ -764,22 +742,52 @@ func (tx *Tx) lastSupervisedAt(regimeID string) (time.Time, error) {
 	return e.OccurredAt, translate(err)
 }
 
-// stillOn reports whether a regime the patient was on until until still
-// covers start: a daily medicine for MD1's count of days after that, a
-// depot injection for that many days after its last injection's dosing
-// interval ran out.
-func stillOn(n policy.Numbers, med dosing.Medicine, until calendar.Date, injections []Administration, start calendar.Date) bool {
-	if len(injections) > 0 {
-		lastGiven := injections[len(injections)-1].Date
-		covered := lastGiven.AddDays(7)
-		if med.Interval == dosing.IntervalMonthly {
-			covered = lastGiven.AddDays(28)
-		}
-		if covered.After(until) {
-			until = covered
-		}
+// toldPrevious is the previous treatment the prescriber told in the
+// request, nil when none was.
+func toldPrevious(in StartRegime) *regimes.PreviousTreatment {
+	if in.PreviousMedicine == nil {
+		return nil
 	}
-	return !start.After(until.AddDays(n.MD1ConsecutiveMissedDays))
+	return &regimes.PreviousTreatment{Medicine: *in.PreviousMedicine, Dose: in.PreviousDose, LastDose: in.LastDoseAt}
+}
+
+// endedRegime gathers what the patient took of an ended regime: the last
+// dose day the pharmacy recorded as taken and the days still held after
+// its end, or the Buvidal injections given (the regular ones returned,
+// oldest first, for BV5's weeks).
+func (tx *Tx) endedRegime(r Regime) (regimes.EndedRegime, []Administration, error) {
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	e := regimes.EndedRegime{Medicine: med, EndedOn: r.EndedOn}
+	if med.Injectable {
+		var given []Administration
+		if err := tx.g.Where("regime_id = ?", r.ID).Order("date, created_at").Find(&given).Error; err != nil {
+			return e, nil, translate(err)
+		}
+		var regular []Administration
+		for _, a := range given {
+			if a.Extra {
+				e.Extras++
+				continue
+			}
+			regular = append(regular, a)
+			e.Injections = append(e.Injections, a.Date)
+		}
+		return e, regular, nil
+	}
+	taken, ok, err := tx.lastDayTaken(r.ID)
+	if err != nil {
+		return e, nil, err
+	}
+	if ok {
+		e.LastDayTaken = taken
+	}
+	// One ended on or after a take-home collection leaves the patient
+	// holding the doses of later days (MD4's warning at the end): they are
+	// on it until the last of those.
+	if e.HeldDays, err = tx.TakenHomeAfter(r.ID, r.EndedOn); err != nil {
+		return e, nil, err
+	}
+	return e, nil, nil
 }
 
 // ChangeDose is a titration request.
