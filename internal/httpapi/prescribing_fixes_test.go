@@ -404,7 +404,7 @@ func TestInductionTimeIsLocal(t *testing.T) {
 	eachEnvAt(t, "2026-07-14T10:00:00+01:00", func(t *testing.T, e *env, c *clock) {
 		from := map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30}
 		m := e.startRegime(e.newPatient(111, nil), map[string]any{"medicine": "buvidal_weekly", "dose": 16, "start_date": "2026-07-15",
-			"previous": from, "last_dose_at": "2026-07-14T08:00:00+01:00"})
+			"previous": from, "last_dose_at": "2026-07-14T08:00:00+01:00", "test_dose_given": true})
 		if w := findingRules(m, "warnings"); slices.Contains(w, "B1") {
 			t.Fatalf("warnings %v: 09:00 the next day is 25 h after the last methadone", m["warnings"])
 		}

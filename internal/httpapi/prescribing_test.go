@@ -276,7 +276,8 @@ func TestBuvidalAdministrations(t *testing.T) {
 			t.Fatalf("conversion = %v", conv)
 		}
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+sl["id"].(string)+"/end", map[string]any{"reason": "switching to Buvidal"}))
-		r := e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 8, "last_dose_at": "2026-11-01T09:00:00Z"})
+		r := e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 8, "last_dose_at": "2026-11-01T09:00:00Z",
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 4}})
 		rid := r["id"].(string)
 		inject := func(date string, dose int, extra bool, site string) response {
 			return e.do("prescriber", "POST", "/v1/regimes/"+rid+"/administrations", map[string]any{"date": date, "dose": dose,

@@ -6,6 +6,17 @@ import (
 	"testing"
 )
 
+// fieldErrorOf is the problem's error about field, nil when none.
+func fieldErrorOf(p map[string]any, field string) map[string]any {
+	errs, _ := p["errors"].([]any)
+	for _, e := range errs {
+		if m := e.(map[string]any); m["field"] == field {
+			return m
+		}
+	}
+	return nil
+}
+
 // takeDose has the pharmacy record a supervised dose of the patient's
 // current regime today: a one-day prescription issued and its dose taken.
 func (e *env) takeDose(patientID, day string) {
@@ -59,6 +70,18 @@ func TestRegimeNeverTakenIsNoPreviousTreatment(t *testing.T) {
 		if got := warningRules(r); !slices.Contains(got, "B1") || !slices.Contains(got, "B2") {
 			t.Fatalf("sublingual after buprenorphine/naloxone never taken: warnings %v, want B1 and B2", got)
 		}
+
+		// Weekly Buvidal withdrawn before its first injection: the next
+		// start is a naive induction (BV3 asks for the test dose).
+		pid = e.newPatient(503, nil)
+		r = e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 16,
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8}})
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/end", map[string]any{"reason": "entered in error"}))
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", map[string]any{"medicine": "buvidal_weekly", "dose": 16,
+			"last_short_acting_opioid_at": "2026-03-02T00:00:00Z", "first_dose_at": firstDose}), 422)
+		if got := rulesOf(p); !slices.Contains(got, "BV3") || !strings.Contains(string(p["detail"].(string)), "test dose") {
+			t.Fatalf("Buvidal after Buvidal never given: rules %v (%v), want BV3's test dose", got, p["detail"])
+		}
 	})
 }
 
@@ -85,6 +108,77 @@ func TestRegimeNeverTakenLeavesTheOneBefore(t *testing.T) {
 		}
 		if !found {
 			t.Fatalf("warnings %v, want B1 on the methadone taken at 10:00", r["warnings"])
+		}
+	})
+}
+
+// BV3 applies to a patient new to buprenorphine whether or not the client
+// says so: unsent, buprenorphine_naive is inferred from the previous
+// treatment, recorded and taken or told; false stays the prescriber's
+// word; true contradicting buprenorphine before is refused.
+func TestBuprenorphineNaiveInferred(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		start := func(patientID string, body map[string]any) response {
+			body["medicine"], body["first_dose_at"] = "buvidal_weekly", "2026-03-02T14:00:00Z"
+			if _, ok := body["previous"]; !ok {
+				body["last_short_acting_opioid_at"] = "2026-03-02T06:00:00Z"
+			}
+			return e.do("prescriber", "POST", "/v1/patients/"+patientID+"/regimes", body)
+		}
+		methadone := map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30}
+		sublingual := map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8}
+
+		// From street opioids or methadone: BV3's 16 mg and test dose.
+		for i, previous := range []map[string]any{nil, methadone} {
+			pid := e.newPatient(510+i, nil)
+			body := map[string]any{"dose": 24}
+			if previous != nil {
+				body["previous"], body["last_dose_at"] = previous, "2026-03-01T08:00:00Z"
+			}
+			p := problemOf(t, start(pid, body), 422)
+			if n := strings.Count(strings.Join(rulesOf(p), " "), "BV3"); n != 2 {
+				t.Fatalf("previous %v: rules %v, want BV3 for the dose and the test dose", previous, rulesOf(p))
+			}
+			body["dose"], body["test_dose_given"] = 16, true
+			r := e.must(201, start(pid, body))
+			if r["buprenorphine_naive"] != true || slices.Contains(warningRules(r), "BV4") {
+				t.Fatalf("previous %v: buprenorphine_naive %v, warnings %v", previous, r["buprenorphine_naive"], warningRules(r))
+			}
+		}
+
+		// An explicit false is the prescriber's statement.
+		r := e.must(201, start(e.newPatient(512, nil), map[string]any{"dose": 24, "buprenorphine_naive": false}))
+		if r["buprenorphine_naive"] != false || slices.Contains(warningRules(r), "BV3") {
+			t.Fatalf("stated not naive: buprenorphine_naive %v, warnings %v", r["buprenorphine_naive"], warningRules(r))
+		}
+
+		// Told sublingual buprenorphine: not naive, BV4 converts; true is refused.
+		pid := e.newPatient(513, nil)
+		p := problemOf(t, start(pid, map[string]any{"dose": 16, "previous": sublingual, "buprenorphine_naive": true, "test_dose_given": true}), 422)
+		if fe := fieldErrorOf(p, "buprenorphine_naive"); fe == nil || fe["rule"] != "previous_buprenorphine" {
+			t.Fatalf("naive with sublingual told: errors %v", p["errors"])
+		}
+		r = e.must(201, start(pid, map[string]any{"dose": 16, "previous": sublingual}))
+		if r["buprenorphine_naive"] != false || len(warningRules(r)) != 0 {
+			t.Fatalf("from 8 mg sublingual told: buprenorphine_naive %v, warnings %v", r["buprenorphine_naive"], warningRules(r))
+		}
+
+		// Recorded sublingual buprenorphine, taken today: the same, from the record.
+		pid = e.newPatient(514, nil)
+		sl := e.startRegime(pid, map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 8,
+			"last_short_acting_opioid_at": "2026-03-01T20:00:00Z"})
+		e.takeDose(pid, "2026-03-02")
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+sl["id"].(string)+"/end", map[string]any{"reason": "switching to Buvidal"}))
+		p = problemOf(t, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", map[string]any{"medicine": "buvidal_weekly", "dose": 16,
+			"buprenorphine_naive": true, "test_dose_given": true}), 422)
+		if fe := fieldErrorOf(p, "buprenorphine_naive"); fe == nil || fe["rule"] != "previous_buprenorphine" ||
+			!strings.Contains(fe["message"].(string), "recorded here") {
+			t.Fatalf("naive with sublingual recorded: errors %v", p["errors"])
+		}
+		r = e.startRegime(pid, map[string]any{"medicine": "buvidal_weekly", "dose": 16})
+		if r["buprenorphine_naive"] != false || len(warningRules(r)) != 0 {
+			t.Fatalf("from 8 mg sublingual recorded: buprenorphine_naive %v, warnings %v", r["buprenorphine_naive"], warningRules(r))
 		}
 	})
 }

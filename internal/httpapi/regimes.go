@@ -94,6 +94,8 @@ type previousRequest struct {
 	Dose     rawField `json:"dose"`
 }
 
+// startRegimeRequest's BuprenorphineNaive is nil when not sent: the store
+// infers it from the previous treatment (regimes.StartNaive, BV3).
 type startRegimeRequest struct {
 	Medicine                 string            `json:"medicine"`
 	Dose                     rawField          `json:"dose"`
@@ -108,7 +110,7 @@ type startRegimeRequest struct {
 	LastDoseAt               rawField          `json:"last_dose_at"`
 	LastShortActingOpioidAt  rawField          `json:"last_short_acting_opioid_at"`
 	FirstDoseAt              rawField          `json:"first_dose_at"`
-	BuprenorphineNaive       bool              `json:"buprenorphine_naive"`
+	BuprenorphineNaive       *bool             `json:"buprenorphine_naive"`
 	TestDoseGiven            bool              `json:"test_dose_given"`
 	Overrides                []overrideRequest `json:"overrides"`
 }

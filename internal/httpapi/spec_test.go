@@ -408,7 +408,8 @@ func TestSpecCoversQuietRoutes(t *testing.T) {
 		e.must(200, e.do("gp", "GET", "/v1/patients?nhs_number="+e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid, nil))["nhs_number"].(string), nil))
 
 		bid := e.newPatient(41, nil)
-		b := e.startRegime(bid, map[string]any{"medicine": "buvidal_weekly", "dose": 8, "last_dose_at": "2026-03-25T09:00:00Z"})
+		b := e.startRegime(bid, map[string]any{"medicine": "buvidal_weekly", "dose": 8, "last_dose_at": "2026-03-25T09:00:00Z",
+			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 4}})
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+b["id"].(string)+"/administrations", map[string]any{
 			"dose": 8, "site": "upper_arm_left", "batch": "B-77", "batch_expiry": "2027-01-31"}))
 		e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+b["id"].(string), nil))

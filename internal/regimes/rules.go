@@ -61,7 +61,9 @@ type StartInput struct {
 	StartAt time.Time
 	// StartAtAssumed is set when StartAt is AssumedFirstDose rather than a
 	// time the prescriber gave; B1's messages then say so.
-	StartAtAssumed     bool
+	StartAtAssumed bool
+	// BuprenorphineNaive is BV3's "new to buprenorphine", as StartNaive
+	// settles it.
 	BuprenorphineNaive bool
 	// TestDoseGiven records the BV3 sublingual test dose.
 	TestDoseGiven bool
@@ -324,6 +326,11 @@ func checkBuvidalConversion(n policy.Numbers, in StartInput) []policy.Finding {
 	p := in.Previous
 	if p == nil || p.Medicine.Espranor {
 		return nil // Espranor doses do not map onto the sublingual table (B4)
+	}
+	if in.BuprenorphineNaive {
+		// BV3 sets a naive patient's first dose; the table converts doses of
+		// buprenorphine the patient is on (StartNaive refuses both at once).
+		return nil
 	}
 	weekly := in.Medicine.Interval == dosing.IntervalWeekly
 	var expected dosing.Micrograms

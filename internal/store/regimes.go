@@ -498,8 +498,10 @@ type StartRegime struct {
 	FirstDoseAssumed bool
 	// Zone is the service's time zone, in which a day ends (B1 counts a
 	// dose held for a day as taken by that day's end); nil reads UTC.
-	Zone               *time.Location
-	BuprenorphineNaive bool
+	Zone *time.Location
+	// BuprenorphineNaive is what the prescriber said (BV3); nil when
+	// nothing was sent, and then inferred (regimes.StartNaive).
+	BuprenorphineNaive *bool
 	TestDoseGiven      bool
 	Overrides          []policy.OverrideReason
 }
@@ -546,15 +548,25 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	if err != nil {
 		return Regime{}, out, err
 	}
+	naive, naiveErrs := regimes.StartNaive(in.BuprenorphineNaive, prev, toldPrevious(in))
 	start := regimes.StartInput{
 		Medicine: in.Medicine, Dose: in.Dose, Start: in.StartDate,
 		PatientAge:   patients.Age(pt.DateOfBirth, in.StartDate),
 		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern,
 		SupervisionRelaxed: in.SupervisionRelaxedReason != "", Previous: prev,
 		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.FirstDoseAt, StartAtAssumed: in.FirstDoseAssumed,
-		BuprenorphineNaive: in.BuprenorphineNaive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
+		BuprenorphineNaive: naive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
 	}
+	var invalid problem.Fields
 	if err := regimes.ValidateStart(start); err != nil {
+		pe, ok := problem.As(err)
+		if !ok {
+			return Regime{}, out, err
+		}
+		invalid = pe.Fields
+	}
+	invalid.Merge(naiveErrs...)
+	if err := invalid.Err(); err != nil {
 		return Regime{}, out, err
 	}
 	d, err := decide(append(regimes.CheckStart(n, start), regimes.CardiacRiskAtStart(n, in.Medicine, pt.RiskFlags.CardiacQTc, in.ECGDate, in.StartDate)...), in.Overrides)
@@ -564,7 +576,7 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	r := Regime{ID: newID(), PatientID: pt.ID, ServiceID: pt.ServiceID, Medicine: in.Medicine.Code, Stage: in.Stage,
 		Status: RegimeActive, Pattern: in.Pattern, SupervisionRelaxedReason: in.SupervisionRelaxedReason,
 		PharmacyID: in.PharmacyID, StartDate: in.StartDate, ECGDate: in.ECGDate, CreatedBy: p.UserID, CreatedAt: tx.db.Now(),
-		BuprenorphineNaive: in.BuprenorphineNaive}
+		BuprenorphineNaive: naive}
 	if err := tx.g.Create(&r).Error; err != nil {
 		return Regime{}, out, translate(err)
 	}
