@@ -254,6 +254,31 @@ type Block struct {
 	Threshold int    `json:"threshold"`
 	Message   string `json:"message"`
 	Action    string `json:"action"`
+	// ReviewFrom is the first day a review lifting the block may be dated:
+	// the collection day the run's last missed day belongs to (LastMissed,
+	// or earlier for a day a take-home instalment covered).
+	ReviewFrom calendar.Date `json:"-"`
+}
+
+// NotLiftedBy says why a review dated on (kind ecg when ecg) left the block
+// standing, for the reviewer who believed it lifted: without it a review
+// dated a day too early looks like one that let dispensing resume.
+func (b Block) NotLiftedBy(on calendar.Date, ecg bool) string {
+	switch {
+	case ecg:
+		return fmt.Sprintf("The MD1 block still stands (%d consecutive days missed since %s, the last on %s): an ECG review records a heart trace and lifts no block. "+
+			"Record a clinical or missed_doses review, dated on or after %s, to let dispensing resume.", b.Missed, b.Since, b.LastMissed, b.ReviewFrom)
+	case on.Before(b.ReviewFrom):
+		last := fmt.Sprintf("the last missed day, %s", b.LastMissed)
+		if !b.ReviewFrom.Equal(b.LastMissed) {
+			last = fmt.Sprintf("%s, the collection day of the last missed day (%s)", b.ReviewFrom, b.LastMissed)
+		}
+		return fmt.Sprintf("The MD1 block still stands (%d consecutive days missed since %s): the review is dated %s, before %s, "+
+			"so it was about fewer missed days and does not lift the block. Record a review dated on or after %s to let dispensing resume.",
+			b.Missed, b.Since, on, last, b.ReviewFrom)
+	}
+	return fmt.Sprintf("The MD1 block still stands (%d consecutive days missed since %s, the last on %s): the review was recorded before that day's outcome was. "+
+		"Record a review now, dated on or after %s, to let dispensing resume.", b.Missed, b.Since, b.LastMissed, b.ReviewFrom)
 }
 
 // Finding is the block as a policy finding, for a rule_blocked problem.
@@ -304,7 +329,8 @@ func MD1Block(n policy.Numbers, days []DayOutcome, asOf calendar.Date, reviews [
 		Threshold:  n.MD1ConsecutiveMissedDays,
 		Message: fmt.Sprintf("Do not dispense: %d or more consecutive days missed — contact the prescriber.",
 			n.MD1ConsecutiveMissedDays),
-		Action: "Do not hand over any dose. Contact the prescriber: dispensing resumes only once a prescriber has reviewed the patient and recorded the review. A patient turned away may be recorded as withheld.",
+		Action:     "Do not hand over any dose. Contact the prescriber: dispensing resumes only once a prescriber has reviewed the patient and recorded the review. A patient turned away may be recorded as withheld.",
+		ReviewFrom: r.lastOn,
 	}, true
 }
 

@@ -574,3 +574,41 @@ func instant(s string) time.Time {
 	}
 	return t
 }
+
+func TestBlockNotLiftedBy(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	// Missed Thu 2026-12-01 to Thu 2026-12-03, each collected on its day.
+	daily, _ := MD1Block(n, seq("2026-12-01", Missed, Missed, Missed, ""), d("2026-12-04"), nil)
+	// Missed Fri, and the weekend taken home on Saturday withheld.
+	weekend, _ := MD1Block(n, join(seq("2026-10-23", Missed),
+		Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z")), seq("2026-10-26", "")),
+		d("2026-10-26"), nil)
+	tests := []struct {
+		name  string
+		b     Block
+		on    string
+		ecg   bool
+		wants []string
+	}{
+		{name: "dated before the last missed day", b: daily, on: "2026-12-02",
+			wants: []string{"still stands", "dated 2026-12-02, before the last missed day, 2026-12-03", "on or after 2026-12-03"}},
+		{name: "dated before the collection day of a carried last day", b: weekend, on: "2026-10-23",
+			wants: []string{"dated 2026-10-23, before 2026-10-24, the collection day of the last missed day (2026-10-25)", "on or after 2026-10-24"}},
+		{name: "an ECG review", b: daily, on: "2026-12-04", ecg: true,
+			wants: []string{"ECG review", "lifts no block", "clinical or missed_doses review, dated on or after 2026-12-03"}},
+		{name: "recorded before the last day was known", b: daily, on: "2026-12-03",
+			wants: []string{"recorded before that day's outcome was", "on or after 2026-12-03"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := tt.b.NotLiftedBy(d(tt.on), tt.ecg)
+			for _, w := range tt.wants {
+				if !strings.Contains(got, w) {
+					t.Errorf("NotLiftedBy = %q, want it to contain %q", got, w)
+				}
+			}
+		})
+	}
+}

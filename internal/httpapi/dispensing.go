@@ -263,11 +263,22 @@ func (s *Server) recordReview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.RecordReview(principal(c), s.cfg.Policy, s.today(), &r) }); err != nil {
+	var md1 store.ReviewMD1
+	if err := s.db.Write(c.Request.Context(), func(tx *store.Tx) (err error) {
+		md1, err = tx.RecordReviewMD1(principal(c), s.cfg.Policy, s.today(), &r)
+		return err
+	}); err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := reviewView{Review: r}
+	out := reviewView{Review: r, MD1BlockLifted: md1.Lifted, Warnings: []policy.Finding{}}
+	if md1.Stands != nil {
+		// A review that leaves the block standing says why, and gives no
+		// MD3 advice for a supply that may not resume yet.
+		out.Warnings = append(out.Warnings, s.cfg.Policy.FindingAt("MD1", policy.Warn, md1.Why, ""))
+		c.JSON(http.StatusCreated, out)
+		return
+	}
 	sg, err := s.retitration(c, r.PatientID)
 	if err != nil {
 		s.fail(c, err)
@@ -284,10 +295,15 @@ func (s *Server) recordReview(c *gin.Context) {
 
 // reviewView is a recorded review with, after missed days, the MD3
 // re-titration suggestion: a review after an MD1 block is where the
-// prescriber decides the dose supply resumes at.
+// prescriber decides the dose supply resumes at. A review that leaves the
+// block standing carries no suggestion, only a warning saying why.
 type reviewView struct {
 	store.Review
 	Retitration *regimes.Suggestion `json:"retitration,omitempty"`
+	// MD1BlockLifted says the review lifted an MD1 block that stood; when
+	// one still stands, an MD1 warning says why.
+	MD1BlockLifted bool             `json:"md1_block_lifted"`
+	Warnings       []policy.Finding `json:"warnings"`
 }
 
 // retitration is MD3's suggestion for the patient's active regime today,

@@ -1693,51 +1693,83 @@ func overdueMessage(r Regime, next regimes.InjectionDue) string {
 	return msg
 }
 
-// RecordReview records a prescriber's review; it lifts an MD1 block. A GP
-// reviews only patients whose shared care the practice has accepted: the
-// practice then prescribes, so it must be able to lift a block on its own
-// prescriptions (MD1); a proposal alone gives it no such say.
+// RecordReview records a prescriber's review; it lifts an MD1 block
+// (RecordReviewMD1).
 func (tx *Tx) RecordReview(p auth.Principal, n policy.Numbers, today calendar.Date, r *Review) error {
+	_, err := tx.RecordReviewMD1(p, n, today, r)
+	return err
+}
+
+// ReviewMD1 is what a review did to the MD1 block that stood when it was
+// recorded: the reviewer must not be left believing dispensing may resume
+// when it may not.
+type ReviewMD1 struct {
+	// Lifted: a block stood before the review and none stands after it.
+	Lifted bool
+	// Stands is the block standing after the review (nil: none), and Why
+	// says why the review left it standing.
+	Stands *dispensing.Block
+	Why    string
+}
+
+// RecordReviewMD1 records a prescriber's review and says whether it lifted
+// an MD1 block. A GP reviews only patients whose shared care the practice
+// has accepted: the practice then prescribes, so it must be able to lift a
+// block on its own prescriptions (MD1); a proposal alone gives it no such
+// say.
+func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar.Date, r *Review) (ReviewMD1, error) {
+	var out ReviewMD1
 	if err := tx.lockPatient(r.PatientID); err != nil {
-		return err
+		return out, err
 	}
 	pt, err := reviewablePatient(tx.g, p, r.PatientID)
 	if err != nil {
-		return err
+		return out, err
 	}
-	var lifted *dispensing.Block
-	if p.Role == auth.GP && r.Kind != "ecg" {
-		if lifted, _, err = md1Block(tx.g, n, r.PatientID, today); err != nil {
-			return err
-		}
+	before, _, err := md1Block(tx.g, n, r.PatientID, today)
+	if err != nil {
+		return out, err
 	}
 	r.ID, r.PrescriberID, r.ReviewedAt = newID(), p.UserID, tx.db.Now()
 	if err := tx.g.Create(r).Error; err != nil {
-		return translate(err)
+		return out, translate(err)
+	}
+	if before != nil {
+		// The block is judged again with the review in: one dated before
+		// the run's last missed day was about fewer days and lifts nothing
+		// (MD1Block).
+		after, _, err := md1Block(tx.g, n, r.PatientID, today)
+		if err != nil {
+			return out, err
+		}
+		out.Lifted, out.Stands = after == nil, after
+		if after != nil {
+			out.Why = after.NotLiftedBy(r.Date, r.Kind == "ecg")
+		}
 	}
 	if !r.ECGDate.IsZero() {
 		// The regime keeps its latest ECG: an older one recorded late is in
 		// the review, and does not move the M4 clock back.
 		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ? AND (ecg_date IS NULL OR ecg_date < ?)", r.PatientID, RegimeActive, r.ECGDate).
 			Update("ecg_date", r.ECGDate).Error; err != nil {
-			return translate(err)
+			return out, translate(err)
 		}
 	}
 	if err := tx.Audit("review.create", "patient", r.PatientID, r); err != nil {
-		return err
+		return out, err
 	}
-	if lifted != nil {
+	if out.Lifted && p.Role == auth.GP {
 		// The practice may let dispensing resume, but whether the dose
 		// must come down after the days without it (MD3) is the
 		// service's to decide (SC1).
 		if err := tx.raiseAlert(Alert{ServiceID: pt.ServiceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
 			Message: fmt.Sprintf("The GP practice reviewed the patient after %d consecutive days without a dose (%s to %s) and lifted the MD1 block. "+
-				"Decide whether the dose needs re-titrating (MD3): the practice does not change the dose.", lifted.Missed, lifted.Since, lifted.LastMissed),
+				"Decide whether the dose needs re-titrating (MD3): the practice does not change the dose.", before.Missed, before.Since, before.LastMissed),
 			DedupeKey: "shared_care:gp_lifted_md1:" + r.ID}); err != nil {
-			return err
+			return out, err
 		}
 	}
-	return tx.resolveByReview(p, n, today, *r)
+	return out, tx.resolveByReview(p, n, today, *r)
 }
 
 // resolveByCorrection answers the alerts a corrected dose record took away:
