@@ -225,6 +225,21 @@ type OccurredInput struct {
 	// Zone is the service's time zone, whose local date an instalment's
 	// date is (nil: UTC).
 	Zone *time.Location
+	// IssuedAt is when the instalment's prescription was issued (zero:
+	// not known) and PrescribedOn the date it bears (InService).
+	IssuedAt     time.Time
+	PrescribedOn calendar.Date
+}
+
+// InService is the first moment a prescription can be supplied from: its
+// issue. One dated before the day it was issued was signed on that date
+// and entered later (L1 lets its date be earlier), so it was in being
+// from the start of that date, at a time Dosebook does not know.
+func InService(issuedAt time.Time, prescribedOn calendar.Date, zone *time.Location) time.Time {
+	if issuedAt.IsZero() || (!prescribedOn.IsZero() && prescribedOn.Before(calendar.DateOf(issuedAt, zone))) {
+		return prescribedOn.Start(zone)
+	}
+	return issuedAt
 }
 
 // OccurredAt is the time a record says its outcome happened: the given
@@ -240,6 +255,10 @@ type OccurredInput struct {
 // Missed is the day passing without a visit, not a moment anyone saw: its
 // time is when it was marked, on the instalment's day or later; the future
 // and the days before are refused for it.
+//
+// A dose given is not recorded at a time before its prescription was
+// issued either (L3, InService): a correction dated early in the morning
+// of a prescription issued later that day is refused.
 //
 // Comparing local dates, not instants, keeps the clock-change days right:
 // the last Sunday of March has 23 hours in London and the last Sunday of
@@ -277,6 +296,16 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 	case day.Before(in.InstalmentDate):
 		return at, problem.Invalidf("occurred_at", "S1",
 			"occurred_at is on %s, before this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
+	case !day.After(in.InstalmentDate) && in.Outcome.Taken() && at.Before(InService(in.IssuedAt, in.PrescribedOn, zone)):
+		// A supply at a time before the prescription was issued would put
+		// a dose in the CD record with no prescription behind it.
+		from := "was issued, at " + in.IssuedAt.In(zone).Format(time.RFC3339)
+		if !InService(in.IssuedAt, in.PrescribedOn, zone).Equal(in.IssuedAt) {
+			from = "is dated, " + in.PrescribedOn.String()
+		}
+		return at, problem.Invalidf("occurred_at", "L3",
+			"occurred_at %s is before this prescription %s: nothing is supplied before there is a prescription to supply it from",
+			at.In(zone).Format(time.RFC3339), from)
 	case !day.After(in.InstalmentDate):
 		return at, nil
 	case !given:

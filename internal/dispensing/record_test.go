@@ -230,6 +230,9 @@ func TestOccurredAt(t *testing.T) {
 		given   string // "" when the request leaves occurred_at out
 		now     string
 		utc     bool // the zone is nil, read as UTC
+		// issued is when the prescription was issued ("": not known) and
+		// prescribedOn the date it bears ("": the issue's date).
+		issued, prescribedOn string
 		// wantRule is the rule of the occurred_at field error, "" for none.
 		wantRule string
 	}{
@@ -287,6 +290,26 @@ func TestOccurredAt(t *testing.T) {
 			now: "2026-10-26T09:00:00Z", wantRule: "MD4"},
 		{name: "autumn: in UTC 23:30 BST is still the day before", outcome: Supervised, date: "2026-10-25", given: "2026-10-24T23:30:00Z",
 			now: "2026-10-25T12:00:00Z", utc: true, wantRule: "L3"},
+
+		// Nothing is supplied before there is a prescription (L3).
+		{name: "supervised before the prescription was issued (the reviewer's case)", outcome: Supervised, date: "2026-12-03",
+			given: "2026-12-03T00:05:00Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T07:01:00Z", wantRule: "L3"},
+		{name: "collected a second before the issue", outcome: Collected, date: "2026-12-03",
+			given: "2026-12-03T07:00:59Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T07:01:00Z", wantRule: "L3"},
+		{name: "supervised at the issue", outcome: Supervised, date: "2026-12-03",
+			given: "2026-12-03T07:01:00Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T07:01:00Z"},
+		{name: "left out after the issue", outcome: Supervised, date: "2026-12-03", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T07:01:00Z"},
+		{name: "withheld before the issue is not a supply", outcome: Withheld, date: "2026-12-03",
+			given: "2026-12-03T00:05:00Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T07:01:00Z"},
+		{name: "a day's dose under a prescription issued days before", outcome: Supervised, date: "2026-12-03",
+			given: "2026-12-03T00:05:00Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-01T16:00:00Z"},
+		// Dated the day before it was entered: signed then (L1), so in
+		// being on that day at a time not known.
+		{name: "dated before the day it was issued", outcome: Supervised, date: "2026-12-02",
+			given: "2026-12-02T09:00:00Z", now: "2026-12-03T09:00:00Z", issued: "2026-12-03T08:00:00Z", prescribedOn: "2026-12-02"},
+		// Issued at 00:30 BST, 23:30 GMT the day before: still that day.
+		{name: "issued just after local midnight", outcome: Supervised, date: "2026-10-24",
+			given: "2026-10-23T23:15:00Z", now: "2026-10-24T09:00:00Z", issued: "2026-10-23T23:30:00Z", prescribedOn: "2026-10-24", wantRule: "L3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,6 +320,12 @@ func TestOccurredAt(t *testing.T) {
 			}
 			if tt.utc {
 				in.Zone = nil
+			}
+			if tt.issued != "" {
+				in.IssuedAt, in.PrescribedOn = mustTime(t, tt.issued), calendar.DateOf(mustTime(t, tt.issued), london)
+			}
+			if tt.prescribedOn != "" {
+				in.PrescribedOn = d(tt.prescribedOn)
 			}
 			at, err := OccurredAt(in)
 			if tt.wantRule == "" {

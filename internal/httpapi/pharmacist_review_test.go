@@ -212,7 +212,7 @@ func TestASecondSupplyOfADayIsRefused(t *testing.T) {
 			return ""
 		}
 		given := func(corrects string) map[string]any {
-			return map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-03-25T09:30:00Z",
+			return map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-03-25T10:30:00Z",
 				"corrects_id": corrects, "correction_reason": "the dose was given; recorded late"}
 		}
 		oldPath := "/v1/instalments/" + e.instalmentOn(oldRx, "2026-03-25") + "/events"

@@ -50,8 +50,9 @@ func TestRegimeEndIsDatedBetweenTheLastDoseAndToday(t *testing.T) {
 // taken, even when the prescriber gives no time or an earlier one.
 func TestInductionTimingCountsFromTheSupervisedMethadoneDose(t *testing.T) {
 	t.Parallel()
-	eachEnvAt(t, "2026-03-10T16:30:00Z", func(t *testing.T, e *env, c *clock) {
+	eachEnvAt(t, "2026-03-10T16:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, rx := e.dispensed(422, "2026-03-10")
+		c.Set(mustTime("2026-03-10T16:30:00Z"))
 		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-03-10")+"/events",
 			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-03-10T16:20:00Z"}))
 		c.Set(mustTime("2026-03-10T17:00:00Z"))

@@ -310,6 +310,7 @@ type recordTarget struct {
 	CancelledAt        *time.Time
 	ServiceID          string
 	FirstDoseDate      calendar.Date
+	IssuedAt           *time.Time
 }
 
 // recordTargetFor returns an instalment at the pharmacist's pharmacy (or of
@@ -329,7 +330,8 @@ func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error)
 		Select(`instalments.id, instalments.prescription_id, instalments.patient_id, instalments.pharmacy_id, instalments.date,
 			instalments.dose_days, CASE WHEN instalments.dose_days > 1 OR instalments.date < prescriptions.start_date THEN instalments.covers END,
 			instalments.supervised_ug, instalments.take_home_ug,
-			prescriptions.status, prescriptions.prescribed_on, prescriptions.cancelled_at, prescriptions.service_id, patients.first_dose_date`).
+			prescriptions.status, prescriptions.prescribed_on, prescriptions.cancelled_at, prescriptions.service_id, patients.first_dose_date,
+			prescriptions.issued_at`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
@@ -342,7 +344,8 @@ func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error)
 	}
 	var covers *string
 	err := q.Row().Scan(&t.ID, &t.PrescriptionID, &t.PatientID, &t.PharmacyID, &t.Date, &t.DoseDays, &covers,
-		&t.Supervised, &t.TakeHome, &t.PrescriptionStatus, &t.PrescribedOn, &t.CancelledAt, &t.ServiceID, &t.FirstDoseDate)
+		&t.Supervised, &t.TakeHome, &t.PrescriptionStatus, &t.PrescribedOn, &t.CancelledAt, &t.ServiceID, &t.FirstDoseDate,
+		&t.IssuedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, notFound
 	}
@@ -620,7 +623,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	now := tx.db.Now()
 	in.OccurredAt, err = dispensing.OccurredAt(dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date,
-		Given: in.OccurredAt, Now: now, Zone: in.Zone})
+		Given: in.OccurredAt, Now: now, Zone: in.Zone, IssuedAt: deref(inst.IssuedAt), PrescribedOn: inst.PrescribedOn})
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
