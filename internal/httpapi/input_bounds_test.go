@@ -46,6 +46,14 @@ func TestInputBounds(t *testing.T) {
 		if p["existing"].(map[string]any)["id"] != second["id"] || e.auditCount() != before {
 			t.Fatalf("a second correction of one record: %v", p)
 		}
+		// A second first record is shown the record in force, the one a
+		// correction names.
+		p = problemOf(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true}), 409)
+		if p["existing"].(map[string]any)["id"] != second["id"] || !strings.Contains(p["detail"].(string), "corrects_id "+second["id"].(string)) {
+			t.Fatalf("a second record after a correction: %v", p)
+		}
+		e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"corrects_id": p["existing"].(map[string]any)["id"], "correction_reason": "the patient was abusive"}))
 	})
 }
 

@@ -526,7 +526,7 @@ type NewDoseEvent struct {
 }
 
 // RecordDose saves a dose event under S1, S3, S7, L3, MD1 and MD4. A second
-// outcome for the same instalment is a Conflict carrying the first.
+// outcome for the same instalment is a Conflict carrying the record in force.
 func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string, in NewDoseEvent, today calendar.Date) (DoseEvent, []policy.Finding, error) {
 	inst, err := tx.recordTargetFor(p, instalmentID)
 	if err != nil {
@@ -574,8 +574,11 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			}
 		}
 	} else if len(existing) > 0 {
-		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: existing[0],
-			Message: "this instalment already has an outcome; to change it, post a correction with corrects_id and a reason"}
+		// The record in force is the one to correct: the first, once
+		// corrected, would only answer 409 again (alreadyCorrected).
+		cur := currentRecord(existing)
+		return DoseEvent{}, nil, &problem.Error{Code: problem.Conflict, Existing: cur,
+			Message: fmt.Sprintf("this instalment already has an outcome (%s); to change it, post a correction with corrects_id %s and a reason", cur.Outcome, cur.ID)}
 	}
 	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
 		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Supervised: inst.Supervised, TakeHome: inst.TakeHome,
@@ -734,11 +737,28 @@ func (tx *Tx) secondSupply(twice []dispensing.SuppliedDay) error {
 	return &problem.Error{Code: problem.Conflict, Existing: first, Message: dispensing.SecondSupplyMessage(twice)}
 }
 
+// currentRecord is the record in force among an instalment's records (at
+// least one): the latest of the correction chain (dispensing.CurrentEvent).
+func currentRecord(existing []DoseEvent) DoseEvent {
+	events := make([]dispensing.Event, len(existing))
+	for i, e := range existing {
+		events[i] = e.event()
+	}
+	if cur, ok := dispensing.CurrentEvent(events); ok {
+		for _, e := range existing {
+			if e.ID == cur.ID {
+				return e
+			}
+		}
+	}
+	return existing[len(existing)-1]
+}
+
 // alreadyCorrected is the Conflict answering a second correction of one
 // record: it carries the instalment's current record, which is the one to
 // correct.
 func alreadyCorrected(existing []DoseEvent) error {
-	cur := existing[len(existing)-1]
+	cur := currentRecord(existing)
 	return &problem.Error{Code: problem.Conflict, Existing: cur,
 		Message: fmt.Sprintf("that record was already corrected; correct the current record instead (corrects_id %s)", cur.ID)}
 }
