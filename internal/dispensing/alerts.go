@@ -32,7 +32,10 @@ func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed in
 	if consecutiveMissed < 1 || consecutiveMissed < threshold {
 		return policy.Finding{}, false
 	}
-	msg := fmt.Sprintf("%d consecutive missed dose day(s) %s, the run starting %s: alert the prescriber.", consecutiveMissed, when, since)
+	// The run counts days withheld or refused with days missed (MD1): a
+	// patient turned away attended, so "missed" alone would misreport them.
+	msg := fmt.Sprintf("%d consecutive day(s) without the dose (missed, withheld or refused) %s, the run starting %s: alert the prescriber.",
+		consecutiveMissed, when, since)
 	return n.Finding("MD2", msg,
 		"Tell the prescriber today; after missed days the usual dose may be too much (MD3)."), true
 }

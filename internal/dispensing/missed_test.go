@@ -465,7 +465,7 @@ func TestAlertsForMissed(t *testing.T) {
 	}{
 		{name: "titration none", stage: regimes.StageTitration, missed: 0},
 		{name: "titration first miss", stage: regimes.StageTitration, missed: 1, want: true,
-			wantText: "1 consecutive missed dose day(s) during titration, the run starting 2026-03-09"},
+			wantText: "1 consecutive day(s) without the dose (missed, withheld or refused) during titration, the run starting 2026-03-09"},
 		{name: "induction first miss", stage: regimes.StageInduction, missed: 1, want: true, wantText: "during induction"},
 		{name: "maintenance one", stage: regimes.StageMaintenance, missed: 1},
 		{name: "maintenance two", stage: regimes.StageMaintenance, missed: 2, want: true, wantText: "on a stable dose"},

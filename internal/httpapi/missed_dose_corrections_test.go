@@ -74,7 +74,7 @@ func TestMD2WhenTheRunEndsWithoutDayClose(t *testing.T) {
 		// Titration, the first dose refused.
 		pid, rx := e.dispensed(300, "2026-02-09")
 		e.record(rx, "2026-02-09", refused())
-		wantAlerts(t, "titration, first dose refused", e.openMD2(pid), 1, "1 consecutive missed dose day(s) during titration, the run starting 2026-02-09")
+		wantAlerts(t, "titration, first dose refused", e.openMD2(pid), 1, "1 consecutive day(s) without the dose (missed, withheld or refused) during titration, the run starting 2026-02-09")
 
 		// Stable: Monday missed, Tuesday refused.
 		stable, srx := e.stableDispensed(301, "2026-02-09")
@@ -82,7 +82,7 @@ func TestMD2WhenTheRunEndsWithoutDayClose(t *testing.T) {
 		wantAlerts(t, "stable, one day missed", e.openMD2(stable), 0, "")
 		c.Set(mustTime("2026-02-10T10:00:00Z"))
 		e.record(srx, "2026-02-10", refused())
-		wantAlerts(t, "stable, missed then refused", e.openMD2(stable), 1, "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-09")
+		wantAlerts(t, "stable, missed then refused", e.openMD2(stable), 1, "2 consecutive day(s) without the dose (missed, withheld or refused) on a stable dose, the run starting 2026-02-09")
 		// Withheld the next day: the same run, no second alert.
 		c.Set(mustTime("2026-02-11T10:00:00Z"))
 		e.record(srx, "2026-02-11", map[string]any{"outcome": "withheld", "reason": "intoxicated", "identity_confirmed": true})
@@ -106,7 +106,7 @@ func TestMD2WhenACorrectionTakesTheDoseAway(t *testing.T) {
 		e.record(rx, "2026-02-09", supervised)
 		c.Set(mustTime("2026-02-09T11:00:00Z"))
 		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
-		wantAlerts(t, "titration, corrected to missed", e.openMD2(pid), 1, "1 consecutive missed dose day(s) during titration, the run starting 2026-02-09")
+		wantAlerts(t, "titration, corrected to missed", e.openMD2(pid), 1, "1 consecutive day(s) without the dose (missed, withheld or refused) during titration, the run starting 2026-02-09")
 
 		// Stable: Monday missed, Tuesday recorded supervised then corrected
 		// the next morning, before Wednesday's day close.
@@ -117,7 +117,7 @@ func TestMD2WhenACorrectionTakesTheDoseAway(t *testing.T) {
 		wantAlerts(t, "stable, Monday missed", e.openMD2(stable), 0, "")
 		c.Set(mustTime("2026-02-11T09:00:00Z"))
 		e.correct(stable, srx, "2026-02-10", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
-		wantAlerts(t, "stable, Tuesday corrected to missed", e.openMD2(stable), 1, "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-09")
+		wantAlerts(t, "stable, Tuesday corrected to missed", e.openMD2(stable), 1, "2 consecutive day(s) without the dose (missed, withheld or refused) on a stable dose, the run starting 2026-02-09")
 	})
 }
 
@@ -176,7 +176,7 @@ func TestMD2ResolvedWhenTheMissedDayWasTaken(t *testing.T) {
 		c.Set(mustTime("2026-02-12T09:00:00Z"))
 		e.correct(stable, srx, "2026-02-09", givenOn("2026-02-09", "forgot to record"))
 		got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+stable)
-		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "2 consecutive missed dose day(s) on a stable dose, the run starting 2026-02-10") {
+		if len(got) != 1 || !strings.Contains(got[0]["message"].(string), "2 consecutive day(s) without the dose (missed, withheld or refused) on a stable dose, the run starting 2026-02-10") {
 			t.Fatalf("open MD2 alerts after Monday's correction = %v", got)
 		}
 		// Tuesday too: Wednesday alone is not enough on a stable dose.

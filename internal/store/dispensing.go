@@ -650,6 +650,12 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if in.Outcome == dispensing.Withheld {
 		f := dispensing.AlertForWithheld(in.Reason, in.Notes)
 		notes = append(notes, f)
+	}
+	// A withheld record corrected to withheld for the same reason (to fix
+	// its notes or time, say) is the event the prescriber was told of
+	// already: its alert stands, and no second one tells it again.
+	if in.Outcome == dispensing.Withheld && !unchangedWithheld(existing, in.CorrectsID, in.Outcome, in.Reason) {
+		f := notes[len(notes)-1]
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
 			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("On %s: %s", inst.Date, f.Message),
 			DedupeKey: "withheld:" + e.ID}); err != nil {
@@ -1798,22 +1804,39 @@ func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar
 // resolveByCorrection answers the alerts a corrected dose record took away:
 // a withheld record corrected to another outcome, or to another reason,
 // and an MD1 block that a missed day corrected to a dose taken no longer
-// stands. A withheld record corrected to withheld again has raised its
-// own alert, with the reason now recorded, so the first one's reason (S3's
-// "intoxicated", say) is not left standing beside it. correctedBy names
+// stands. A withheld record corrected to withheld for another reason has
+// raised its own alert, with the reason now recorded, so the first one's
+// reason (S3's "intoxicated", say) is not left standing beside it; one
+// corrected to withheld for the same reason raised none, and its alert,
+// about the same event, stands (unchangedWithheld). correctedBy names
 // who corrected (correctedBy).
 func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent, correctedBy string) error {
-	for _, orig := range existing {
-		if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld {
-			to := string(e.Outcome)
-			if e.Outcome == dispensing.Withheld {
-				to = "withheld " + e.Reason.Because()
+	if !unchangedWithheld(existing, *e.CorrectsID, e.Outcome, e.Reason) {
+		to := string(e.Outcome)
+		if e.Outcome == dispensing.Withheld {
+			to = "withheld " + e.Reason.Because()
+		}
+		// The alert is the corrected record's, or, when that record only
+		// restated the withholding before it, that one's (which raised it).
+		for id := *e.CorrectsID; id != ""; {
+			var orig *DoseEvent
+			for i := range existing {
+				if existing[i].ID == id {
+					orig = &existing[i]
+				}
+			}
+			if orig == nil || orig.Outcome != dispensing.Withheld {
+				break
 			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
 				Reason: fmt.Sprintf("The withheld record of %s was corrected to %s: %s. %s", e.Date, to,
 					strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
 				EntityType: "dose_event", EntityID: e.ID}); err != nil {
 				return err
+			}
+			id = ""
+			if orig.CorrectsID != nil && unchangedWithheld(existing, *orig.CorrectsID, orig.Outcome, orig.Reason) {
+				id = *orig.CorrectsID
 			}
 		}
 	}
@@ -1824,6 +1847,21 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 		Reason: fmt.Sprintf("The record of %s was corrected to %s: %s. The MD1 block no longer applies and dispensing may resume. %s",
 			e.Date, e.Outcome, strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
 		EntityType: "dose_event", EntityID: e.ID})
+}
+
+// unchangedWithheld reports whether a correction of the record correctsID
+// ("" for a first record) to outcome and reason leaves a withheld record
+// as it was: withheld for the same reason.
+func unchangedWithheld(existing []DoseEvent, correctsID string, outcome dispensing.Outcome, reason dispensing.WithheldReason) bool {
+	if correctsID == "" || outcome != dispensing.Withheld {
+		return false
+	}
+	for _, orig := range existing {
+		if orig.ID == correctsID {
+			return orig.Outcome == dispensing.Withheld && orig.Reason == reason
+		}
+	}
+	return false
 }
 
 // correctedBy says who made a correction, for the resolutions it makes: a
