@@ -131,12 +131,25 @@ func notBefore(f *problem.Fields, field string, day, earliest calendar.Date) {
 	}
 }
 
+// parseRFC3339 parses an RFC 3339 date-time. RFC 3339 §5.6 lets the "T"
+// and "Z" be lowercase, which Go's layout does not: a client writing them
+// so sends a valid time.
+func parseRFC3339(s string) (time.Time, error) {
+	if len(s) > 10 && s[10] == 't' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if strings.HasSuffix(s, "z") {
+		s = s[:len(s)-1] + "Z"
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
 // instant parses an RFC 3339 time field.
 func instant(f *problem.Fields, field string, r rawField) time.Time {
 	if !r.set() {
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, r.text)
+	t, err := parseRFC3339(r.text)
 	switch {
 	case err != nil || r.notScalar:
 		f.Add(field, "date_time", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", field)

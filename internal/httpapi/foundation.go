@@ -267,7 +267,7 @@ func parseTimeParam(f *problem.Fields, c *gin.Context, name string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := parseRFC3339(s)
 	if err != nil {
 		f.Add(name, "format", "%s must be an RFC 3339 time with offset, e.g. 2026-01-31T09:00:00Z", name)
 	}
