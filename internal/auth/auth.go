@@ -49,19 +49,23 @@ var RoleOrgKind = map[Role]OrgKind{
 type Permission string
 
 const (
-	PermUsersManage    Permission = "users:manage"
-	PermOrgsManage     Permission = "organisations:manage"
-	PermAuditRead      Permission = "audit:read"
-	PermPatientsRead   Permission = "patients:read"
-	PermPatientsWrite  Permission = "patients:write"
-	PermRegimesWrite   Permission = "regimes:write"
-	PermTitrate        Permission = "regimes:titrate"
-	PermAdminister     Permission = "regimes:administer"
-	PermScreensWrite   Permission = "drug_screens:write"
-	PermPrescribe      Permission = "prescriptions:write"
-	PermPrescRead      Permission = "prescriptions:read"
-	PermDosesRead      Permission = "doses:read"
-	PermDosesRecord    Permission = "doses:record"
+	PermUsersManage   Permission = "users:manage"
+	PermOrgsManage    Permission = "organisations:manage"
+	PermAuditRead     Permission = "audit:read"
+	PermPatientsRead  Permission = "patients:read"
+	PermPatientsWrite Permission = "patients:write"
+	PermRegimesWrite  Permission = "regimes:write"
+	PermTitrate       Permission = "regimes:titrate"
+	PermAdminister    Permission = "regimes:administer"
+	PermScreensWrite  Permission = "drug_screens:write"
+	PermPrescribe     Permission = "prescriptions:write"
+	PermPrescRead     Permission = "prescriptions:read"
+	PermDosesRead     Permission = "doses:read"
+	PermDosesRecord   Permission = "doses:record"
+	// PermPharmacyDoses reads a pharmacy's own working lists: its day list
+	// and its controlled-drug balance. Reading is not recording: a
+	// refusal says which it is.
+	PermPharmacyDoses  Permission = "doses:pharmacy_read"
 	PermDayClose       Permission = "doses:day_close"
 	PermReviewsWrite   Permission = "reviews:write"
 	PermAlertsRead     Permission = "alerts:read"
@@ -86,7 +90,7 @@ var rolePermissions = map[Role][]Permission{
 		PermPolicyRead, PermFormularyRead, PermReportsRead,
 	},
 	Pharmacist: {
-		PermPatientsRead, PermDosesRead, PermDosesRecord, PermDayClose, PermAlertsRead,
+		PermPatientsRead, PermDosesRead, PermDosesRecord, PermPharmacyDoses, PermDayClose, PermAlertsRead,
 		PermAlertsAck, PermPrescRead, PermPharmacyManage, PermPolicyRead, PermFormularyRead,
 	},
 	// A GP under shared care prescribes at the current dose but never
@@ -199,9 +203,11 @@ var denials = map[Role]map[Permission]Denial{
 		PermSharedPropose: {Reason: "Shared care is proposed by the specialist service.", Instead: "A GP practice accepts or declines a proposal."},
 		PermPatientsWrite: {Reason: "The specialist service keeps the patient's record; a GP practice reads it.",
 			Instead: "Ask the specialist service to add or correct the patient's details."},
-		PermScreensWrite:   {Reason: "The specialist service records drug screens.", Instead: "Send the result to the specialist service to record."},
-		PermReportsRead:    {Reason: "The specialist service's reports are read by its prescribers."},
-		PermDosesRecord:    {Reason: "The pharmacy that supplies a dose records it."},
+		PermScreensWrite: {Reason: "The specialist service records drug screens.", Instead: "Send the result to the specialist service to record."},
+		PermReportsRead:  {Reason: "The specialist service's reports are read by its prescribers."},
+		PermDosesRecord:  {Reason: "The pharmacy that supplies a dose records it."},
+		PermPharmacyDoses: {Reason: "A pharmacy's day list and controlled-drug balance are its own working records, read at the pharmacy.",
+			Instead: "A GP practice reads the doses of a patient under its shared care at GET /v1/patients/{id}/doses."},
 		PermDayClose:       {Reason: "The pharmacy closes its own day."},
 		PermPharmacyManage: {Reason: "A pharmacy keeps its own opening days."},
 		PermUsersManage:    {Reason: "Users are managed by an administrator."},
@@ -210,6 +216,10 @@ var denials = map[Role]map[Permission]Denial{
 	},
 	Pharmacist: {
 		PermTitrate: {Reason: "Dose changes are made by the prescriber.", Instead: "Contact the prescriber."},
+	},
+	Prescriber: {
+		PermPharmacyDoses: {Reason: "A pharmacy's day list and controlled-drug balance are its own working records, read at the pharmacy.",
+			Instead: "Read a patient's doses at GET /v1/patients/{id}/doses, and what a prescription has supplied at GET /v1/prescriptions/{id}/balance."},
 	},
 }
 

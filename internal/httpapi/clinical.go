@@ -38,9 +38,9 @@ func (s *Server) clinicalRoutes() []Route {
 // safety net around them.
 func (s *Server) dispensingRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/v1/pharmacies/:id/doses", Permission: auth.PermDosesRecord, handler: s.dayList},
+		{Method: "GET", Path: "/v1/pharmacies/:id/doses", Permission: auth.PermPharmacyDoses, handler: s.dayList},
 		{Method: "POST", Path: "/v1/pharmacies/:id/day-close", Permission: auth.PermDayClose, handler: s.closeDay},
-		{Method: "GET", Path: "/v1/pharmacies/:id/balance", Permission: auth.PermDosesRecord, handler: s.pharmacyBalance},
+		{Method: "GET", Path: "/v1/pharmacies/:id/balance", Permission: auth.PermPharmacyDoses, handler: s.pharmacyBalance},
 		{Method: "POST", Path: "/v1/instalments/:id/events", Permission: auth.PermDosesRecord, handler: s.recordDose},
 		{Method: "GET", Path: "/v1/patients/:id/doses", Permission: auth.PermDosesRead, handler: s.patientDoses},
 		{Method: "POST", Path: "/v1/patients/:id/reviews", Permission: auth.PermReviewsWrite, handler: s.recordReview},
