@@ -136,11 +136,13 @@ func (tx *Tx) refuseClosingRecordedDays(pharmacyID string, op calendar.Opening, 
 	if len(days) == 0 {
 		return nil
 	}
+	// Patients, not records: a record corrected twice is one patient seen,
+	// and three "records" for it would overstate the day.
 	var recorded []struct {
-		Date    calendar.Date
-		Records int
+		Date     calendar.Date
+		Patients int
 	}
-	if err := tx.g.Table("dose_events").Select("date, COUNT(*) AS records").
+	if err := tx.g.Table("dose_events").Select("date, COUNT(DISTINCT patient_id) AS patients").
 		Where("pharmacy_id = ? AND date IN ? AND outcome <> ?", pharmacyID, days, dispensing.Missed).
 		Group("date").Order("date").Scan(&recorded).Error; err != nil {
 		return translate(err)
@@ -149,8 +151,8 @@ func (tx *Tx) refuseClosingRecordedDays(pharmacyID string, op calendar.Opening, 
 	for _, r := range recorded {
 		field := op.ClosingField(old, r.Date)
 		f.Add(field, "doses_recorded",
-			"%s would close %s, a day with %d dose record(s) made at this pharmacy, so it was open that day: a day with doses recorded is not closed afterwards (S1: the record says what happened on the day)",
-			field, r.Date, r.Records)
+			"%s would close %s, a day on which this pharmacy recorded a dose given, withheld or refused for %d patient(s), so it was open that day: a day with doses recorded is not closed afterwards (S1: the record says what happened on the day)",
+			field, r.Date, r.Patients)
 	}
 	return f.Err()
 }
