@@ -67,8 +67,10 @@ func (s *Server) dayList(c *gin.Context) {
 		entries = entries[:pg.Limit]
 		next = cursorOf(entries[len(entries)-1].InstalmentID)
 	}
-	// An empty list on a closed day says why: nothing falls due, the day's
-	// doses went out with an earlier instalment.
+	// A list on a closed day says the pharmacy is closed: empty, the day's
+	// doses went out with an earlier instalment; not empty, they are
+	// instalments laid out before the day closed, which stay on it until
+	// re-prescribed (pharmacy_closed, L8).
 	opening, err := s.db.PharmacyOpening(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
