@@ -384,6 +384,14 @@ func TestPolicyAndFormulary(t *testing.T) {
 				t.Errorf("policy lacks %s", id)
 			}
 		}
+		// The law's figures, which a service may only tighten, are named.
+		limits := m["limits"].(map[string]any)
+		if l6 := limits["L6.max_days"].(map[string]any); l6["bound"] != "at_most" || l6["value"] != "14" || l6["kind"] != "legal" {
+			t.Errorf("L6 limit = %v", l6)
+		}
+		if _, ok := limits["M2.max_step_mg"]; ok {
+			t.Errorf("M2's step, a figure of guidance, has a limit: %v", limits["M2.max_step_mg"])
+		}
 		f := e.must(200, e.do("pharmacist", "GET", "/v1/formulary", nil))
 		if len(f["items"].([]any)) != 6 {
 			t.Fatalf("formulary = %v", f)

@@ -205,7 +205,8 @@ func (s *Server) cancelPrescription(c *gin.Context) {
 }
 
 func (s *Server) getPolicy(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"items": policy.Table(s.cfg.Policy), "next_cursor": "", "numbers": s.cfg.Policy.Keys()})
+	c.JSON(http.StatusOK, gin.H{"items": policy.Table(s.cfg.Policy), "next_cursor": "", "numbers": s.cfg.Policy.Keys(),
+		"limits": policy.Limits()})
 }
 
 func (s *Server) getFormulary(c *gin.Context) {

@@ -339,6 +339,37 @@ func (n Numbers) Keys() map[string]string {
 	return out
 }
 
+// Limit is a figure the law, a product licence or NICE sets for a key: a
+// service may tighten it (DOSEBOOK_POLICY) but never relax it.
+type Limit struct {
+	// Bound is "at_most" (a maximum: lowering tightens) or "at_least".
+	Bound  string `json:"bound"`
+	Value  string `json:"value"` // in the key's unit: mg for amounts
+	Kind   string `json:"kind"`  // whose figure: legal, licensed, NICE
+	Source string `json:"source"`
+}
+
+// Limits returns the limit of every key that has one, by key.
+func Limits() map[string]Limit {
+	out := make(map[string]Limit)
+	for _, k := range numberKeys() {
+		l := k.limit
+		if l == nil {
+			continue
+		}
+		v := strconv.Itoa(l.n)
+		if k.mg != nil {
+			v = l.mg.MilligramsString()
+		}
+		bound := "at_most"
+		if l.atLeast {
+			bound = "at_least"
+		}
+		out[k.key] = Limit{Bound: bound, Value: v, Kind: l.kind, Source: l.why}
+	}
+	return out
+}
+
 // KeyNames lists the configuration keys in table order, for help text.
 func KeyNames() []string {
 	ks := numberKeys()
