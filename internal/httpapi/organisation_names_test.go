@@ -13,7 +13,7 @@ func TestOrganisationNamesIgnoreCase(t *testing.T) {
 			p := problemOf(t, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "gp_practice", "name": name,
 				"address": "2 Church Walk, Worcester WR1 2AA"}), 409)
 			assertText(t, p["detail"].(string), `name: an organisation named "Lych Gate Surgery" already exists`)
-			if p["existing"].(map[string]any)["id"] != first["id"] {
+			if ex := p["existing"].(map[string]any); ex["id"] != first["id"] || ex["address"] != "2 Church Walk, Worcester WR1 2AA" {
 				t.Fatalf("%q clashed with %v", name, p["existing"])
 			}
 		}

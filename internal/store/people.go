@@ -58,6 +58,10 @@ func ValidID(s string) bool {
 	return err == nil && len(s) == 36 && s == strings.ToLower(s)
 }
 
+// organisationNameLockKey serialises organisation creations on PostgreSQL,
+// so that the names stay unique ignoring case.
+const organisationNameLockKey = 7_250_003
+
 // CreateOrganisation adds an organisation.
 func (tx *Tx) CreateOrganisation(o *Organisation) error {
 	if o.ID == "" {
@@ -66,9 +70,17 @@ func (tx *Tx) CreateOrganisation(o *Organisation) error {
 	// Names are told apart ignoring case, as a person reading or typing
 	// them does (the CLI's --org finds one by name): "Other Surgery" and
 	// "other surgery" would be two records of one place. Folded in Go so
-	// both databases compare alike; a service has few organisations.
+	// both databases compare alike; a service has few organisations. Two
+	// creations at once would each miss the other's name, so on
+	// PostgreSQL they take turns (SQLite's writer already holds the
+	// database).
+	if tx.db.dialect == Postgres {
+		if err := tx.g.Exec("SELECT pg_advisory_xact_lock(?)", organisationNameLockKey).Error; err != nil {
+			return translate(err)
+		}
+	}
 	var names []Organisation
-	if err := tx.g.Select("id, kind, name").Find(&names).Error; err != nil {
+	if err := tx.g.Find(&names).Error; err != nil {
 		return translate(err)
 	}
 	for _, other := range names {
@@ -103,15 +115,24 @@ func (db *DB) OrganisationByName(ctx context.Context, name string) (Organisation
 	err := db.read(ctx).Take(&o, "name = ?", name).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// Unique ignoring case (CreateOrganisation), so a name typed in
-		// another case still finds one organisation at most.
+		// another case finds the one organisation; names from before that
+		// rule may differ in case alone, and then none is guessed at.
 		var all []Organisation
-		if err := db.read(ctx).Find(&all).Error; err != nil {
+		if err := db.read(ctx).Order("name").Find(&all).Error; err != nil {
 			return o, translate(err)
 		}
+		var found []string
 		for _, other := range all {
 			if strings.EqualFold(other.Name, strings.TrimSpace(name)) {
-				return other, nil
+				o, found = other, append(found, fmt.Sprintf("%q", other.Name))
 			}
+		}
+		switch {
+		case len(found) == 1:
+			return o, nil
+		case len(found) > 1:
+			return Organisation{}, problem.Conflictf("%d organisations are named %q ignoring case (%s); give the name exactly as it is written",
+				len(found), name, strings.Join(found, ", "))
 		}
 	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
