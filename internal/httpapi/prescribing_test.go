@@ -389,6 +389,9 @@ func TestPolicyAndFormulary(t *testing.T) {
 		if l6 := limits["L6.max_days"].(map[string]any); l6["bound"] != "at_most" || l6["value"] != "14" || l6["kind"] != "legal" {
 			t.Errorf("L6 limit = %v", l6)
 		}
+		if bv3 := limits["BV3.first_dose_mg"].(map[string]any); bv3["bound"] != "exactly" || bv3["value"] != "16" {
+			t.Errorf("BV3 first dose limit = %v", bv3)
+		}
 		if _, ok := limits["M2.max_step_mg"]; ok {
 			t.Errorf("M2's step, a figure of guidance, has a limit: %v", limits["M2.max_step_mg"])
 		}

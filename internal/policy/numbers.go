@@ -205,11 +205,15 @@ type numberKey struct {
 // n and mg is set, as for the key.
 type limit struct {
 	atLeast bool
-	n       int
-	mg      dosing.Micrograms
-	unit    string // of n: "days", "months"…
-	kind    string // whose figure: "legal", "licensed", "NICE"
-	why     string // the rule's own words and source
+	// exact: the figure is a product's dose (a test dose, an extra dose),
+	// which no other figure tightens: any other one would ask for a dose
+	// no strength makes, so it is not tunable.
+	exact bool
+	n     int
+	mg    dosing.Micrograms
+	unit  string // of n: "days", "months"…
+	kind  string // whose figure: "legal", "licensed", "NICE"
+	why   string // the rule's own words and source
 }
 
 // check reports a figure that relaxes the limit, in one line naming the
@@ -219,7 +223,7 @@ func (l limit) check(n Numbers, k numberKey) error {
 	var relaxed bool
 	if k.mg != nil {
 		got := *k.mg(&n)
-		relaxed = l.atLeast && got < l.mg || !l.atLeast && got > l.mg
+		relaxed = l.atLeast && got < l.mg || !l.atLeast && got > l.mg || l.exact && got != l.mg
 		v, lim = got.MilligramsString()+" mg", l.mg.MilligramsString()+" mg"
 	} else {
 		got := *k.n(&n)
@@ -228,6 +232,10 @@ func (l limit) check(n Numbers, k numberKey) error {
 	}
 	if !relaxed {
 		return nil
+	}
+	if l.exact {
+		return fmt.Errorf("policy override %q: %s is not the %s dose of %s%s (%s); a product's dose is never tuned, so leave it out",
+			k.key, v, l.kind, lim, unit, l.why)
 	}
 	if l.atLeast {
 		return fmt.Errorf("policy override %q: %s is below the %s minimum of %s%s (%s); a service may raise it, never lower it",
@@ -246,6 +254,9 @@ func numberKeys() []numberKey {
 	// Figures of the law or a licence: at most (or at least) the rule's.
 	mgAtMost := func(key, kind string, v dosing.Micrograms, why string, f func(*Numbers) *dosing.Micrograms) numberKey {
 		return numberKey{key: key, mg: f, limit: &limit{mg: v, kind: kind, why: why}}
+	}
+	mgExactly := func(key, kind string, v dosing.Micrograms, why string, f func(*Numbers) *dosing.Micrograms) numberKey {
+		return numberKey{key: key, mg: f, limit: &limit{exact: true, mg: v, kind: kind, why: why}}
 	}
 	atMost := func(key, kind string, v int, unit, why string, f func(*Numbers) *int) numberKey {
 		return numberKey{key: key, n: f, limit: &limit{n: v, unit: unit, kind: kind, why: why}}
@@ -287,8 +298,8 @@ func numberKeys() []numberKey {
 		mg("B3.step_max_mg", func(x *Numbers) *dosing.Micrograms { return &x.B3StepMax }),
 		mgAtMost("B3.max_daily_mg", "licensed", dosing.Mg(32), "B3: never more than 32 mg of buprenorphine on any day, the licensed maximum daily dose",
 			func(x *Numbers) *dosing.Micrograms { return &x.B3MaxDaily }),
-		mgAtMost("BV3.test_dose_mg", "licensed", dosing.Mg(4), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3TestDose }),
-		mgAtMost("BV3.first_dose_mg", "licensed", dosing.Mg(16), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3FirstDose }),
+		mgExactly("BV3.test_dose_mg", "licensed", dosing.Mg(4), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3TestDose }),
+		mgExactly("BV3.first_dose_mg", "licensed", dosing.Mg(16), bv3, func(x *Numbers) *dosing.Micrograms { return &x.BV3FirstDose }),
 		atMost("BV3.week1_extra_doses", "licensed", 2, "doses", bv3, func(x *Numbers) *int { return &x.BV3Week1Extras }),
 		n("BV3.extra_gap_days", func(x *Numbers) *int { return &x.BV3ExtraGapDays }),
 		atLeast("BV5.weekly_weeks_before_monthly", "licensed", 4, "weeks",
@@ -297,7 +308,7 @@ func numberKeys() []numberKey {
 		mgAtMost("BV6.weekly_max_mg", "licensed", dosing.Mg(32), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6WeeklyMax }),
 		mgAtMost("BV6.extra_max_mg", "licensed", dosing.Mg(8), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraMax }),
 		mgAtMost("BV6.monthly_max_mg", "licensed", dosing.Mg(160), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6MonthlyMax }),
-		mgAtMost("BV6.extra_dose_mg", "licensed", dosing.Mg(8), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraDose }),
+		mgExactly("BV6.extra_dose_mg", "licensed", dosing.Mg(8), bv6, func(x *Numbers) *dosing.Micrograms { return &x.BV6ExtraDose }),
 		atLeast("BV7.site_reuse_weeks", "licensed", 8, "weeks", "BV7: do not reuse an injection site within 8 weeks; "+buvidal,
 			func(x *Numbers) *int { return &x.BV7SiteReuseWeeks }),
 		n("BV8.weekly_window_days", func(x *Numbers) *int { return &x.BV8WeeklyWindowDays }),
@@ -342,7 +353,8 @@ func (n Numbers) Keys() map[string]string {
 // Limit is a figure the law, a product licence or NICE sets for a key: a
 // service may tighten it (DOSEBOOK_POLICY) but never relax it.
 type Limit struct {
-	// Bound is "at_most" (a maximum: lowering tightens) or "at_least".
+	// Bound is "at_most" (a maximum: lowering tightens), "at_least", or
+	// "exactly" (a product's dose, not tunable).
 	Bound  string `json:"bound"`
 	Value  string `json:"value"` // in the key's unit: mg for amounts
 	Kind   string `json:"kind"`  // whose figure: legal, licensed, NICE
@@ -362,8 +374,11 @@ func Limits() map[string]Limit {
 			v = l.mg.MilligramsString()
 		}
 		bound := "at_most"
-		if l.atLeast {
+		switch {
+		case l.atLeast:
 			bound = "at_least"
+		case l.exact:
+			bound = "exactly"
 		}
 		out[k.key] = Limit{Bound: bound, Value: v, Kind: l.kind, Source: l.why}
 	}
