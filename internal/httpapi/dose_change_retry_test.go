@@ -8,7 +8,8 @@ import (
 
 // A client retrying a dose change it did not hear answered meets the entry
 // its first attempt made: 200, already_recorded, the same entry with its
-// warnings, nothing withdrawn (no T1) and no prescription reissued again.
+// warnings and the prescriptions it reissued, nothing withdrawn (no T1)
+// and no prescription reissued again.
 // A later change for the same day that leaves every day's dose as it was
 // (another stage) supersedes the entry but reissues nothing.
 func TestRepeatedDoseChangeAnswersTheEntryItMade(t *testing.T) {
@@ -22,14 +23,15 @@ func TestRepeatedDoseChangeAnswersTheEntryItMade(t *testing.T) {
 			t.Fatalf("first answer = %v", first)
 		}
 		id := first["dose_change"].(map[string]any)["id"]
+		reissued := ids(first["reissued_prescriptions"])
 		serials := e.issuedSerials(pid)
 		for i := 0; i < 2; i++ {
 			again := e.must(200, e.do("prescriber", "POST", path, body))
 			if again["already_recorded"] != true || again["dose_change"].(map[string]any)["id"] != id {
 				t.Fatalf("repeat answered %v", again)
 			}
-			if re, wd := again["reissued_prescriptions"].([]any), again["withdrawn_changes"].([]any); len(re) != 0 || len(wd) != 0 {
-				t.Fatalf("repeat reissued %v, withdrew %v", re, wd)
+			if re, wd := ids(again["reissued_prescriptions"]), again["withdrawn_changes"].([]any); fmt.Sprint(re) != fmt.Sprint(reissued) || len(wd) != 0 {
+				t.Fatalf("repeat answered reissued %v (want %v), withdrew %v", re, reissued, wd)
 			}
 			if w := fmt.Sprint(again["warnings"]); strings.Contains(w, "T1") {
 				t.Fatalf("repeat warnings = %s", w)
@@ -65,5 +67,75 @@ func TestRepeatedDoseChangeAnswersTheEntryItMade(t *testing.T) {
 		if got := e.issuedSerials(pid); fmt.Sprint(got) != fmt.Sprint(serials) {
 			t.Fatalf("prescriptions %v became %v", serials, got)
 		}
+	})
+}
+
+// ids lists the ids of a list of objects in an answer.
+func ids(items any) []string {
+	var out []string
+	for _, it := range items.([]any) {
+		out = append(out, it.(map[string]any)["id"].(string))
+	}
+	return out
+}
+
+// A request to hold the dose in force today, sent after an increase was
+// planned, is a new decision, not a retry of today's entry: it withdraws
+// the plan (T1), whether its reason is new or today's entry's own.
+func TestHoldingTheDoseWithdrawsAPlannedIncrease(t *testing.T) {
+	t.Parallel()
+	for _, reason := range []string{"withdraw the plan, hold at 35: sleepy", "still withdrawing"} {
+		t.Run(reason, func(t *testing.T) {
+			eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+				_, rid, _ := e.startMethadoneAt(533, 30, "titration", "2026-12-01")
+				path := "/v1/regimes/" + rid + "/dose-changes"
+				e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 35, "reason": "still withdrawing"}))
+				c.Set(mustTime("2026-12-01T12:00:00Z"))
+				plan := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 45, "effective_date": "2026-12-04", "reason": "plan up"}))
+				planID := plan["dose_change"].(map[string]any)["id"].(string)
+				c.Set(mustTime("2026-12-01T15:00:00Z"))
+				hold := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 35, "reason": reason}))
+				if hold["already_recorded"] != false || fmt.Sprint(ids(hold["withdrawn_changes"])) != fmt.Sprint([]string{planID}) {
+					t.Fatalf("holding at 35 answered %v", hold)
+				}
+				if w := fmt.Sprint(hold["warnings"]); !strings.Contains(w, "T1") {
+					t.Fatalf("holding at 35 warned %s, want T1", w)
+				}
+				for _, it := range e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any) {
+					if m := it.(map[string]any); m["id"] == planID && m["withdrawn"] == nil {
+						t.Fatalf("the planned increase still stands: %v", m)
+					}
+				}
+			})
+		})
+	}
+}
+
+// A retried change that withdrew a planned one answers the changes it
+// withdrew and the prescriptions it reissued, as the first attempt did; a
+// request that differs in its reason or overrides is not a retry.
+func TestRetriedChangeAnswersWhatItDid(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(534, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		plan := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-04", "reason": "plan up"}))
+		planID := plan["dose_change"].(map[string]any)["id"].(string)
+		body := map[string]any{"to": 35, "effective_date": "2026-12-02", "reason": "smaller step first"}
+		first := e.must(201, e.do("prescriber", "POST", path, body))
+		if fmt.Sprint(ids(first["withdrawn_changes"])) != fmt.Sprint([]string{planID}) || len(ids(first["reissued_prescriptions"])) == 0 {
+			t.Fatalf("first answer = %v", first)
+		}
+		again := e.must(200, e.do("prescriber", "POST", path, body))
+		if again["already_recorded"] != true ||
+			fmt.Sprint(ids(again["withdrawn_changes"])) != fmt.Sprint(ids(first["withdrawn_changes"])) ||
+			fmt.Sprint(ids(again["reissued_prescriptions"])) != fmt.Sprint(ids(first["reissued_prescriptions"])) {
+			t.Fatalf("retry answered %v, first %v", again, first)
+		}
+		if w := again["withdrawn_changes"].([]any)[0].(map[string]any)["withdrawn"].(map[string]any); w["dose_change_id"] != first["dose_change"].(map[string]any)["id"] {
+			t.Fatalf("withdrawn change marked %v", w)
+		}
+		body["reason"] = "smaller step first, as agreed"
+		e.must(201, e.do("prescriber", "POST", path, body))
 	})
 }

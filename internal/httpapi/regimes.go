@@ -397,8 +397,8 @@ func (s *Server) changeDose(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// A request restating the standing entry for its day (a retry) wrote
-	// nothing: 200 with that entry, as it was recorded.
+	// A retry of the regime's newest entry wrote nothing: 200 with that
+	// entry as it was recorded and what it withdrew and reissued.
 	status := http.StatusCreated
 	if res.Repeat {
 		status = http.StatusOK

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -824,9 +825,9 @@ type DoseChangeResult struct {
 	Withdrawn []DoseChange
 	// Reissued are the live prescriptions' remaining days, reissued.
 	Reissued []Prescription
-	// Repeat is set when the request restated the standing entry for its
-	// day (a client's retry): Change is that entry, and nothing was
-	// written (standingTwin).
+	// Repeat is set when the request was a client's retry of the entry
+	// that is still the regime's newest (retryOf): Change is that entry,
+	// Withdrawn and Reissued are what it did, and nothing was written.
 	Repeat bool
 }
 
@@ -847,12 +848,162 @@ func standingTwin(history []DoseChange, effective calendar.Date, to dosing.Micro
 	return DoseChange{}, false
 }
 
+// stageWithDoseReason begins the reason of the settings entry a dose change
+// writes when it changes the stage too (retryOf knows it by it).
+const stageWithDoseReason = "Stage changed with the dose change: "
+
+// reissuedForChange is the reason a dose change cancels the live
+// prescriptions it reissues with; a retry finds them by it (reissuedBy).
+func reissuedForChange(c DoseChange) string {
+	return fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate)
+}
+
+// recordedAfter says whether an entry recorded at (at, id) came after one
+// recorded at (than, thanID). Ids are UUIDv7, in the order they were made,
+// which orders the entries of one instant.
+func recordedAfter(at time.Time, id string, than time.Time, thanID string) bool {
+	return at.After(than) || at.Equal(than) && id > thanID
+}
+
+// newestEntry says whether twin is the last thing recorded in the regime's
+// dose and settings history: no dose change (withdrawn or not) was recorded
+// after it, and no settings entry but the one it wrote itself with a stage.
+// Only then does restating it change nothing: a change recorded since (a
+// planned increase, another pattern) is one that restating the entry would
+// now withdraw or affect, so the request is a new decision, not a retry.
+func newestEntry(twin DoseChange, all []DoseChange, settings []RegimeSetting) bool {
+	for _, c := range all {
+		if c.ID != twin.ID && recordedAfter(c.CreatedAt, c.ID, twin.CreatedAt, twin.ID) {
+			return false
+		}
+	}
+	own := false
+	for _, s := range settings {
+		if !recordedAfter(s.CreatedAt, s.ID, twin.CreatedAt, twin.ID) {
+			continue
+		}
+		if !own && s.EffectiveDate.Equal(twin.EffectiveDate) && s.Stage == twin.Stage && s.Reason == stageWithDoseReason+twin.Reason {
+			own = true // the stage the entry itself set
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// sameOverrides says whether the overrides sent are those recorded with an
+// entry: the same rules, each with the same reason (trimmed; the last
+// reason sent for a rule, as policy.Decide reads them).
+func sameOverrides(sent []policy.OverrideReason, recorded []RuleOverride) bool {
+	want := map[string]string{}
+	for _, o := range sent {
+		if r := strings.TrimSpace(o.Reason); r != "" || want[o.Rule] == "" {
+			want[o.Rule] = r
+		}
+	}
+	got := map[string]string{}
+	for _, o := range recorded {
+		got[o.Rule] = strings.TrimSpace(o.Reason)
+	}
+	return maps.Equal(want, got)
+}
+
+// retryOf is the entry a change request repeats, if it is a client's retry
+// of a request it did not hear answered: the standing entry for its day
+// with its dose and stage (standingTwin), still the newest entry of the
+// regime (newestEntry), with the same reason, overrides and ECG date, and
+// not dated in the past. Any other request goes the normal way, which
+// withdraws the changes planned after it (T1).
+func (tx *Tx) retryOf(r Regime, history []DoseChange, settings []RegimeSetting, in ChangeDose, stage regimes.Stage, ecg, today calendar.Date) (DoseChange, bool, error) {
+	twin, ok := standingTwin(history, in.Effective, in.To, stage)
+	if !ok || len(in.Invalid) > 0 || !ecg.Equal(r.ECGDate) || in.Effective.Before(today) ||
+		strings.TrimSpace(in.Reason) != strings.TrimSpace(twin.Reason) {
+		return twin, false, nil
+	}
+	var all []DoseChange
+	if err := tx.g.Select("id", "created_at").Where("regime_id = ?", r.ID).Find(&all).Error; err != nil {
+		return twin, false, translate(err)
+	}
+	if !newestEntry(twin, all, settings) {
+		return twin, false, nil
+	}
+	entries := []DoseChange{twin}
+	if err := attachOverrides(tx.g, r.ID, entries); err != nil {
+		return twin, false, err
+	}
+	return entries[0], sameOverrides(in.Overrides, entries[0].Overrides), nil
+}
+
+// answerRetry answers a retried change with the entry its first attempt
+// made and what that entry did: the planned changes it withdrew
+// (dose_change_withdrawals) and the prescriptions it reissued. Nothing is
+// written.
+func (tx *Tx) answerRetry(c DoseChange) (DoseChangeResult, error) {
+	res := DoseChangeResult{Change: c, Repeat: true}
+	res.Outcome.Warnings = nonNil(c.Warnings)
+	res.Outcome.Overrides = nonNil(c.Overrides)
+	var ids []string
+	if err := tx.g.Table("dose_change_withdrawals").Where("withdrawn_by = ?", c.ID).Pluck("dose_change_id", &ids).Error; err != nil {
+		return res, translate(err)
+	}
+	if len(ids) > 0 {
+		if err := tx.g.Where("id IN ?", ids).Order("effective_date, created_at, id").Find(&res.Withdrawn).Error; err != nil {
+			return res, translate(err)
+		}
+		for i := range res.Withdrawn {
+			res.Withdrawn[i].Withdrawn = &Withdrawal{DoseChangeID: c.ID, PrescriberID: c.PrescriberID, At: c.CreatedAt, Reason: c.Reason}
+		}
+		if err := attachOverrides(tx.g, c.RegimeID, res.Withdrawn); err != nil {
+			return res, err
+		}
+	}
+	var err error
+	res.Reissued, err = tx.reissuedBy(c)
+	return res, err
+}
+
+// reissuedBy is the prescriptions a dose change reissued, as they stand
+// now: each replaces one the change cancelled, with its reason
+// (reissuedForChange), after the change was recorded. It is asked only of
+// the newest dose change of the regime (retryOf), so no later change can
+// have cancelled one with the same reason; the time and the ids (UUIDv7)
+// keep out an earlier change of the same dose and day.
+func (tx *Tx) reissuedBy(c DoseChange) ([]Prescription, error) {
+	var olds []Prescription
+	if err := tx.g.Where("regime_id = ? AND status = ? AND cancel_reason = ?", c.RegimeID, StatusCancelled, reissuedForChange(c)).
+		Find(&olds).Error; err != nil {
+		return nil, translate(err)
+	}
+	var oldIDs []string
+	for _, o := range olds {
+		if o.CancelledAt != nil && !o.CancelledAt.Before(c.CreatedAt) {
+			oldIDs = append(oldIDs, o.ID)
+		}
+	}
+	if len(oldIDs) == 0 {
+		return nil, nil
+	}
+	var out []Prescription
+	if err := tx.g.Where("regime_id = ? AND replaces_id IN ?", c.RegimeID, oldIDs).Order("start_date, id").Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	out = slices.DeleteFunc(out, func(pr Prescription) bool {
+		return !recordedAfter(pr.CreatedAt, pr.ID, c.CreatedAt, c.ID)
+	})
+	ptrs := make([]*Prescription, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, withFirstSupply(tx.g, ptrs)
+}
+
 // ChangeDose records a titration step under M2–M4, B3, BV1. A change taking
 // effect before changes planned but not yet in force withdraws them (T1,
 // ADR 0010). A live prescription is cancelled and its remaining days
 // reissued at the doses now in force, unless every day's dose stays as it
-// was (a stage changed alone). A request restating the standing entry for
-// its day writes nothing and answers that entry (Repeat).
+// was (a stage changed alone). A retry of the regime's newest entry (the
+// same dose, day, stage, reason, overrides and ECG date) writes nothing and
+// answers that entry with what it did (Repeat, retryOf).
 func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in ChangeDose, today calendar.Date) (DoseChangeResult, error) {
 	var res DoseChangeResult
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
@@ -887,16 +1038,11 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if !in.ECGDate.IsZero() {
 		ecg = in.ECGDate
 	}
-	if twin, ok := standingTwin(history, in.Effective, in.To, stage); ok && len(in.Invalid) == 0 && ecg.Equal(r.ECGDate) &&
-		!in.Effective.Before(today) {
-		entries := []DoseChange{twin}
-		if err := attachOverrides(tx.g, r.ID, entries); err != nil {
+	if twin, ok, err := tx.retryOf(r, history, settings, in, stage, ecg, today); err != nil || ok {
+		if err != nil {
 			return res, err
 		}
-		res.Change, res.Repeat = entries[0], true
-		res.Outcome.Warnings = nonNil(entries[0].Warnings)
-		res.Outcome.Overrides = nonNil(entries[0].Overrides)
-		return res, nil
+		return tx.answerRetry(twin)
 	}
 	steps := Steps(history)
 	// The planned changes this one withdraws; a change dated in the past
@@ -1008,7 +1154,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	if stageChanged {
 		cur := settingOn(r, settings, in.Effective)
 		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern, PharmacyID: cur.PharmacyID,
-			SupervisionRelaxedReason: cur.SupervisionRelaxedReason, Reason: "Stage changed with the dose change: " + in.Reason}); err != nil {
+			SupervisionRelaxedReason: cur.SupervisionRelaxedReason, Reason: stageWithDoseReason + in.Reason}); err != nil {
 			return res, err
 		}
 	}
@@ -1071,7 +1217,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	// reissued days from this change on carry the doses now in force.
 	var stuck []policy.Finding
 	res.Reissued, stuck, err = tx.reissueLive(p, n, r, in.Effective, today,
-		fmt.Sprintf("Dose changed to %s from %s; remaining days reissued", c.To, c.EffectiveDate))
+		reissuedForChange(c))
 	if err != nil {
 		return res, err
 	}

@@ -2,9 +2,11 @@ package store
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
 )
 
@@ -42,6 +44,69 @@ func TestStandingTwin(t *testing.T) {
 			got, ok := standingTwin(history, day(tt.on), mg(tt.to), tt.stage)
 			if ok != (tt.wantID != "") || ok && got.ID != tt.wantID {
 				t.Fatalf("standingTwin = %s, %v; want %q", got.ID, ok, tt.wantID)
+			}
+		})
+	}
+}
+
+// A standing entry is retried only while it is the newest of the regime's
+// record: a dose change recorded after it (even one withdrawn since) or a
+// settings entry other than the stage it set itself makes the request a
+// new decision.
+func TestNewestEntry(t *testing.T) {
+	t.Parallel()
+	at := func(min int) time.Time { return time.Date(2026, 12, 1, 10, min, 0, 0, time.UTC) }
+	day := calendar.MustParse
+	twin := DoseChange{ID: "0002", EffectiveDate: day("2026-12-01"), Stage: regimes.StageMaintenance, Reason: "stable", CreatedAt: at(5)}
+	own := RegimeSetting{ID: "0003", EffectiveDate: twin.EffectiveDate, Stage: twin.Stage, Reason: stageWithDoseReason + "stable", CreatedAt: at(5)}
+	tests := []struct {
+		name     string
+		changes  []DoseChange
+		settings []RegimeSetting
+		want     bool
+	}{
+		{name: "nothing after it", changes: []DoseChange{{ID: "0001", CreatedAt: at(1)}, twin},
+			settings: []RegimeSetting{{ID: "0000", CreatedAt: at(0)}}, want: true},
+		{name: "the stage it set", changes: []DoseChange{twin}, settings: []RegimeSetting{own}, want: true},
+		{name: "a change planned after it", changes: []DoseChange{twin, {ID: "0009", CreatedAt: at(9)}}},
+		{name: "a change recorded the same instant after it", changes: []DoseChange{twin, {ID: "0004", CreatedAt: at(5)}}},
+		{name: "a pattern changed after it", changes: []DoseChange{twin}, settings: []RegimeSetting{{ID: "0009", CreatedAt: at(9)}}},
+		{name: "its stage set again after it", changes: []DoseChange{twin}, settings: []RegimeSetting{own, func() RegimeSetting {
+			s := own
+			s.ID, s.CreatedAt = "0009", at(9)
+			return s
+		}()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := newestEntry(twin, tt.changes, tt.settings); got != tt.want {
+				t.Fatalf("newestEntry = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A retry sends the overrides recorded with the entry: the same rules with
+// the same reasons.
+func TestSameOverrides(t *testing.T) {
+	t.Parallel()
+	recorded := []RuleOverride{{Rule: "M2", Reason: "agreed with the team"}}
+	tests := []struct {
+		name string
+		sent []policy.OverrideReason
+		rec  []RuleOverride
+		want bool
+	}{
+		{name: "none", want: true},
+		{name: "the same, spaced", sent: []policy.OverrideReason{{Rule: "M2", Reason: " agreed with the team "}}, rec: recorded, want: true},
+		{name: "another reason", sent: []policy.OverrideReason{{Rule: "M2", Reason: "patient asked"}}, rec: recorded},
+		{name: "one more", sent: []policy.OverrideReason{{Rule: "M2", Reason: "agreed with the team"}, {Rule: "M4", Reason: "x"}}, rec: recorded},
+		{name: "one fewer", rec: recorded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sameOverrides(tt.sent, tt.rec); got != tt.want {
+				t.Fatalf("sameOverrides = %v, want %v", got, tt.want)
 			}
 		})
 	}
