@@ -440,6 +440,20 @@ func stageText(st regimes.Stage, since, adjusted, planned, today calendar.Date) 
 	return name + ": " + what + "."
 }
 
+// entryStage is the stage a dose history entry sets, for the letter's
+// table: "Maintenance", or "Titration → maintenance" when the entry before
+// it (prev; "" for a regime's first) was at another stage. "" when the
+// entry names none.
+func entryStage(prev, st regimes.Stage) string {
+	switch {
+	case st == "":
+		return ""
+	case prev != "" && prev != st:
+		return capitalise(string(prev)) + " → " + string(st)
+	}
+	return capitalise(string(st))
+}
+
 // overrideText names an overridden rule by its title, which a GP can read,
 // with the reason given.
 func overrideText(n policy.Numbers, o store.RuleOverride) string {
@@ -664,19 +678,27 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		if i < len(chain)-1 {
 			names, overrides = more.EarlierNames, more.EarlierOverrides
 		}
+		// The stage of the entry before, so a row that changed it says from
+		// what: a stage changed alone keeps the dose, and its row would
+		// otherwise read as no change at all.
+		var prevStage regimes.Stage
 		for _, c := range r.history {
-			if i < len(chain)-1 && c.EffectiveDate.Before(from) {
-				continue
-			}
 			if !r.regime.EndedOn.IsZero() && c.EffectiveDate.After(r.regime.EndedOn) {
 				continue // planned, but the regime ended first: never given
 			}
 			if c.SupersededBy != nil {
 				continue // replaced by a later change for the same day, whose row says what was decided
 			}
+			stage := entryStage(prevStage, c.Stage)
+			if c.Stage != "" {
+				prevStage = c.Stage
+			}
+			if i < len(chain)-1 && c.EffectiveDate.Before(from) {
+				continue
+			}
 			// Planned: decided, not yet in force (the letter's date is today).
 			row := pdf.TitrationRow{Date: c.EffectiveDate, Planned: c.EffectiveDate.After(today), To: doseAmount(r.med, c.To),
-				Reason: c.Reason, Prescriber: names[c.PrescriberID]}
+				Stage: stage, Reason: c.Reason, Prescriber: names[c.PrescriberID]}
 			if c.From > 0 {
 				row.From = doseAmount(r.med, c.From)
 			}

@@ -1,11 +1,16 @@
 package documents
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/store"
 )
 
 func TestDayList(t *testing.T) {
@@ -95,5 +100,73 @@ func TestStageText(t *testing.T) {
 				t.Errorf("stageText = %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A dose history entry shows the stage it set, and from which when it
+// changed it, so that a stage changed alone (the dose the same) reads as
+// such in the letter's table.
+func TestEntryStage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		prev, st regimes.Stage
+		want     string
+	}{
+		{"", regimes.StageTitration, "Titration"},
+		{regimes.StageTitration, regimes.StageTitration, "Titration"},
+		{regimes.StageTitration, regimes.StageMaintenance, "Titration → maintenance"},
+		{regimes.StageMaintenance, regimes.StageReduction, "Maintenance → reduction"},
+		{regimes.StageReduction, regimes.StageInduction, "Reduction → induction"},
+		{regimes.StageTitration, "", ""}, // an entry that names none
+	} {
+		if got := entryStage(tt.prev, tt.st); got != tt.want {
+			t.Errorf("entryStage(%q, %q) = %q, want %q", tt.prev, tt.st, got, tt.want)
+		}
+	}
+}
+
+// The letter's dose changes name each entry's stage, a change of stage
+// counted from the entry before that stood: not one the same day replaced,
+// and for an earlier regime, not only those within the letter's period.
+func TestSummaryTitrationStages(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	mg := func(n int) dosing.Micrograms { return dosing.Micrograms(n) * dosing.Milligram }
+	today := d("2026-11-18")
+	superseded := &store.Withdrawal{DoseChangeID: "c3"}
+	earlier := store.Regime{ID: "r0", Medicine: dosing.CodeBuprenorphineSL, StartDate: d("2026-01-05"), EndedOn: d("2026-05-31"),
+		Status: store.RegimeEnded}
+	current := store.Regime{ID: "r1", Medicine: "methadone_oral_solution_1mg_ml", StartDate: d("2026-06-01"), Status: store.RegimeActive,
+		Stage: regimes.StageReduction}
+	rec := store.SummaryRecords{Regime: current, History: []store.DoseChange{
+		{ID: "c1", To: mg(30), EffectiveDate: d("2026-06-01"), Stage: regimes.StageTitration, Reason: "Starting dose"},
+		{ID: "c2", From: mg(30), To: mg(40), EffectiveDate: d("2026-06-08"), Stage: regimes.StageMaintenance, Reason: "entered in error",
+			SupersededBy: superseded},
+		{ID: "c3", From: mg(30), To: mg(40), EffectiveDate: d("2026-06-08"), Stage: regimes.StageTitration, Reason: "Withdrawal"},
+		{ID: "c4", From: mg(40), To: mg(40), EffectiveDate: d("2026-07-07"), Stage: regimes.StageMaintenance, Reason: "stable"},
+		{ID: "c5", From: mg(40), To: mg(40), EffectiveDate: d("2026-11-25"), Stage: regimes.StageReduction, Reason: "Wants to reduce"},
+	}}
+	more := store.SummaryContext{Stage: regimes.StageMaintenance, StageSince: d("2026-07-07"), Earlier: []store.SummaryRegime{{Regime: earlier,
+		History: []store.DoseChange{
+			{ID: "e1", To: mg(8), EffectiveDate: d("2026-01-05"), Stage: regimes.StageTitration, Reason: "Starting dose"},
+			{ID: "e2", From: mg(8), To: mg(12), EffectiveDate: d("2026-03-02"), Stage: regimes.StageMaintenance, Reason: "Cravings"},
+			{ID: "e3", From: mg(12), To: mg(12), EffectiveDate: d("2026-05-25"), Stage: regimes.StageReduction, Reason: "Wants to stop"},
+		}}}}
+	v := SharedCareSummary(rec, more, policy.Defaults(), time.UTC, today)
+	var got []string
+	for _, r := range v.Titrations {
+		got = append(got, r.Date.String()+" "+r.From+" "+r.To+" "+r.Stage)
+	}
+	want := []string{
+		// The period starts on 18 May: the earlier regime's entry before it
+		// still says what the stage was.
+		"2026-05-25 12 mg 12 mg Maintenance → reduction",
+		"2026-06-01 12 mg 30 mg Titration",
+		"2026-06-08 30 mg 40 mg Titration",
+		"2026-07-07 40 mg 40 mg Titration → maintenance",
+		"2026-11-25 40 mg 40 mg Maintenance → reduction",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("dose changes =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -49,7 +49,7 @@ func TestSummaryPlannedDoseChanges(t *testing.T) {
 			"Current dose 30 mg (30 ml) once daily Planned dose changes 25 mg (25 ml) once daily from 14 Dec 2026; then 35 mg (35 ml) once daily from 24 Dec 2026 Treatment stage",
 			"Treatment stage Maintenance since 31 Jul 2026: a change of dose is planned from 14 Dec 2026.",
 			"Date of last dose change 31 Jul 2026",
-			"14 Dec 2026 (planned) 30 mg 25 mg Asked to reduce", "24 Dec 2026 (planned) 25 mg 35 mg Cover over Christmas")
+			"14 Dec 2026 (planned) 30 mg 25 mg Maintenance Asked to reduce", "24 Dec 2026 (planned) 25 mg 35 mg Maintenance Cover over Christmas")
 		assertNoText(t, text, "a stable dose", "changing to", "31 Jul 2026 (planned)")
 	})
 }
@@ -81,7 +81,7 @@ func TestSummaryNaloxoneCombinationDose(t *testing.T) {
 		assertText(t, pdfToText(t, e.must200PDF("prescriber", rx["id"].(string))), "12 mg/3 mg (buprenorphine/naloxone) once daily")
 		text := e.summaryText("prescriber", pid)
 		assertText(t, text, "Current dose 12 mg/3 mg (buprenorphine/naloxone) once daily",
-			"Planned dose changes 16 mg/4 mg (buprenorphine/naloxone) once daily from 9 Dec 2026", "16 mg/4 mg Cravings in the evening")
+			"Planned dose changes 16 mg/4 mg (buprenorphine/naloxone) once daily from 9 Dec 2026", "16 mg/4 mg Maintenance Cravings in the evening")
 		assertNoText(t, text, "12 mg once daily", "16 mg once daily")
 	})
 }

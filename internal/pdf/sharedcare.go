@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,8 +23,13 @@ type TitrationRow struct {
 	Date calendar.Date
 	// Planned marks a change decided but not yet in force on the letter's
 	// date.
-	Planned    bool
-	From, To   string // preformatted doses, e.g. "50 mg"
+	Planned  bool
+	From, To string // preformatted doses, e.g. "50 mg"
+	// Stage is the treatment stage the entry set, e.g. "Maintenance", or
+	// "Titration → maintenance" when it changed it: an entry may change
+	// the stage alone, its From and To the same dose. The table has a
+	// Stage column when a row has one.
+	Stage      string
 	Reason     string
 	Prescriber string
 	Override   string // rule id and reason when a policy rule was overridden; "" otherwise
@@ -676,6 +682,11 @@ func (s *summary) history() {
 		// one line: "12 mg/3 mg" of the combination product.
 		doseW := 17.0
 		s.font("", 8.5)
+		// The stage column only when the view names stages.
+		stages := false
+		for _, t := range v.Titrations {
+			stages = stages || t.Stage != ""
+		}
 		for i, t := range v.Titrations {
 			date := longDate(t.Date)
 			if t.Planned {
@@ -685,11 +696,21 @@ func (s *summary) history() {
 			for _, dose := range rows[i][1:3] {
 				doseW = max(doseW, math.Ceil(s.f.GetStringWidth(dose)+2*tableHPad+0.5))
 			}
+			if stages {
+				rows[i] = slices.Insert(rows[i], 3, orDash(t.Stage))
+			}
 		}
-		s.tableSection("Dose changes", []column{
+		cols := []column{
 			{"Date", 22, "L"}, {"From", doseW, "R"}, {"To", doseW, "R"}, {"Reason", 66 - 2*(doseW-17), "L"},
 			{"Prescriber", 34, "L"}, {"Override", 30, "L"},
-		}, rows, 8.5, 1.2, 0)
+		}
+		if stages {
+			cols = slices.Insert(cols, 3, column{"Stage", stageColW, "L"})
+			cols[4].width -= stageColW - 8
+			cols[5].width -= 4
+			cols[6].width -= 4
+		}
+		s.tableSection("Dose changes", cols, rows, 8.5, 1.2, 0)
 		s.gap(4)
 	}
 
@@ -926,6 +947,10 @@ func capitalise(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
+
+// stageColW is the width of the dose changes' Stage column, which holds
+// "Maintenance" on one line and "Titration → maintenance" on two.
+const stageColW = 23.0
 
 // minTableRows is the fewest rows of a table printed on a page: a table is
 // not split to leave its header with one or two rows at the foot of a page,
