@@ -84,6 +84,17 @@ type ReviewRow struct {
 	Due  calendar.Date
 }
 
+// dueText is the review's due date as the letter dated today prints it: a
+// date already past is marked overdue, "16 Oct 2026 — overdue", so that a
+// letter printed after it does not read as if the review were still to
+// come. A review due on the letter's date is not yet overdue.
+func (r ReviewRow) dueText(today calendar.Date) string {
+	if !r.Due.IsZero() && !today.IsZero() && r.Due.Before(today) {
+		return longDate(r.Due) + " — overdue"
+	}
+	return longDate(r.Due)
+}
+
 // Contact is someone the GP may need to reach.
 type Contact struct {
 	Role, Name, Phone string
@@ -826,9 +837,10 @@ func (s *summary) arrangements() {
 		}
 		rows := make([][]string, len(v.Reviews))
 		for i, r := range v.Reviews {
-			rows[i] = []string{orDash(r.What), longDate(r.Due)}
+			due := r.dueText(v.Date)
+			rows[i] = []string{orDash(r.What), due}
 			if who {
-				rows[i] = []string{orDash(r.Who), orDash(r.What), longDate(r.Due)}
+				rows[i] = []string{orDash(r.Who), orDash(r.What), due}
 			}
 		}
 		cols := []column{{"Review", 146, "L"}, {"Due", 40, "L"}}

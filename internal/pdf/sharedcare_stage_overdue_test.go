@@ -46,3 +46,50 @@ func TestSummaryStageColumn(t *testing.T) {
 		t.Errorf("letter without stages has a Stage column: %s", text)
 	}
 }
+
+// A review due before the letter's date is marked overdue; one due on it
+// or later, or undated, is not.
+func TestReviewDueText(t *testing.T) {
+	t.Parallel()
+	today := calendar.MustParse("2026-11-18")
+	for _, tt := range []struct {
+		due  string
+		want string
+	}{
+		{"2026-10-16", "16 Oct 2026 — overdue"},
+		{"2026-11-17", "17 Nov 2026 — overdue"},
+		{"2026-11-18", "18 Nov 2026"},
+		{"2027-02-18", "18 Feb 2027"},
+		{"", "—"},
+	} {
+		var due calendar.Date
+		if tt.due != "" {
+			due = calendar.MustParse(tt.due)
+		}
+		if got := (ReviewRow{Due: due}).dueText(today); got != tt.want {
+			t.Errorf("dueText(%q) = %q, want %q", tt.due, got, tt.want)
+		}
+	}
+}
+
+// A review already due on the letter's date is marked overdue in the
+// letter's review table; one still to come is not.
+func TestSummaryMarksOverdueReviews(t *testing.T) {
+	t.Parallel()
+	v := summaryFixture()
+	v.Reviews = []ReviewRow{
+		{Who: "Specialist service", What: "Review of the treatment while the service prescribes: at least every 3 months", Due: calendar.MustParse("2025-01-06")},
+		{Who: "GP practice", What: "Prescribing review", Due: calendar.MustParse("2025-03-03")},
+	}
+	data, err := SharedCareSummary(v, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepSummaryPDF(t, data)
+	assertLaidOut(t, wordBoxes(t, data))
+	text := pdfText(t, data, 0)
+	assertContains(t, text, "at least every 6 Jan 2025 — overdue 3 months", "Prescribing review 3 Mar 2025")
+	if strings.Contains(text, "3 Mar 2025 — overdue") {
+		t.Errorf("a review due on the letter's date is marked overdue: %s", text)
+	}
+}
