@@ -229,6 +229,53 @@ type OccurredInput struct {
 	// not known) and PrescribedOn the date it bears (InService).
 	IssuedAt     time.Time
 	PrescribedOn calendar.Date
+	// Reissues is what the prescription, a reissue, carries on from: the
+	// prescription it replaced, then the one that one replaced, back to
+	// the first (nil for a prescription that replaced none). PharmacyID
+	// is the prescription's pharmacy and Covers the instalment's dose
+	// days (nil: its date). See InServiceFor.
+	Reissues   []Issue
+	PharmacyID string
+	Covers     []calendar.Date
+}
+
+// Issue is a prescription as InServiceFor reads it: when it was issued,
+// the date it bears, the pharmacy it is addressed to, and the days it
+// covers (Start to End, both included).
+type Issue struct {
+	IssuedAt     time.Time
+	PrescribedOn calendar.Date
+	PharmacyID   string
+	Start, End   calendar.Date
+}
+
+// InServiceFor is the first moment an instalment's days could be supplied:
+// its own prescription's in-service time (own, whose days are not read),
+// or, for a reissue, the earliest of the prescriptions it carries on from
+// (reissues, nearest first) that covered every one of those days at the
+// same pharmacy. A reissue changes how a day's dose is given, not whether
+// there was a prescription for it: a dose supervised at 07:31 under a
+// prescription reissued at 07:32 (a pattern or dose change) had one behind
+// it, and the record says 07:31. The chain stops at the first predecessor
+// that did not cover the days, or was addressed to another pharmacy (a
+// move), whose authority did not reach this supply. by is the index in
+// reissues of the prescription whose time it is, -1 for own.
+func InServiceFor(own Issue, reissues []Issue, covers []calendar.Date, zone *time.Location) (at time.Time, by int) {
+	at, by = InService(own.IssuedAt, own.PrescribedOn, zone), -1
+	for i, pr := range reissues {
+		if pr.PharmacyID != own.PharmacyID || len(covers) == 0 {
+			break
+		}
+		for _, d := range covers {
+			if d.Before(pr.Start) || d.After(pr.End) {
+				return at, by
+			}
+		}
+		if t := InService(pr.IssuedAt, pr.PrescribedOn, zone); t.Before(at) {
+			at, by = t, i
+		}
+	}
+	return at, by
 }
 
 // InService is the first moment a prescription can be supplied from: its
@@ -240,6 +287,23 @@ func InService(issuedAt time.Time, prescribedOn calendar.Date, zone *time.Locati
 		return prescribedOn.Start(zone)
 	}
 	return issuedAt
+}
+
+// inService is InServiceFor of the input's prescription.
+func (in OccurredInput) inService(zone *time.Location) time.Time {
+	at, _ := in.inServiceBy(zone)
+	return at
+}
+
+// inServiceBy is InServiceFor of the input's prescription, with the index
+// in Reissues of the prescription whose time it is (-1: its own).
+func (in OccurredInput) inServiceBy(zone *time.Location) (time.Time, int) {
+	covers := in.Covers
+	if covers == nil {
+		covers = []calendar.Date{in.InstalmentDate}
+	}
+	own := Issue{IssuedAt: in.IssuedAt, PrescribedOn: in.PrescribedOn, PharmacyID: in.PharmacyID}
+	return InServiceFor(own, in.Reissues, covers, zone)
 }
 
 // OccurredAt is the time a record says its outcome happened: the given
@@ -296,16 +360,21 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 	case day.Before(in.InstalmentDate):
 		return at, problem.Invalidf("occurred_at", "S1",
 			"occurred_at is on %s, before this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
-	case !day.After(in.InstalmentDate) && in.Outcome.Taken() && at.Before(InService(in.IssuedAt, in.PrescribedOn, zone)):
+	case !day.After(in.InstalmentDate) && in.Outcome.Taken() && at.Before(in.inService(zone)):
 		// A supply at a time before the prescription was issued would put
 		// a dose in the CD record with no prescription behind it.
-		from := "was issued, at " + in.IssuedAt.In(zone).Format(time.RFC3339)
-		if !InService(in.IssuedAt, in.PrescribedOn, zone).Equal(in.IssuedAt) {
-			from = "is dated, " + in.PrescribedOn.String()
+		from, by := in.inServiceBy(zone)
+		pr, whose := Issue{IssuedAt: in.IssuedAt, PrescribedOn: in.PrescribedOn}, "this prescription"
+		if by >= 0 {
+			pr, whose = in.Reissues[by], "the prescription this one reissues"
+		}
+		when := "was issued, at " + pr.IssuedAt.In(zone).Format(time.RFC3339)
+		if !from.Equal(pr.IssuedAt) {
+			when = "is dated, " + pr.PrescribedOn.String()
 		}
 		return at, problem.Invalidf("occurred_at", "L3",
-			"occurred_at %s is before this prescription %s: nothing is supplied before there is a prescription to supply it from",
-			at.In(zone).Format(time.RFC3339), from)
+			"occurred_at %s is before %s %s: nothing is supplied before there is a prescription to supply it from",
+			at.In(zone).Format(time.RFC3339), whose, when)
 	case !day.After(in.InstalmentDate):
 		return at, nil
 	case !given:

@@ -311,6 +311,9 @@ type recordTarget struct {
 	ServiceID          string
 	FirstDoseDate      calendar.Date
 	IssuedAt           *time.Time
+	// ReplacesID is the prescription this one reissues (nil for most),
+	// whose authority it carries on (reissuedFrom).
+	ReplacesID *string
 }
 
 // recordTargetFor returns an instalment at the pharmacist's pharmacy (or of
@@ -331,7 +334,7 @@ func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error)
 			instalments.dose_days, CASE WHEN instalments.dose_days > 1 OR instalments.date < prescriptions.start_date THEN instalments.covers END,
 			instalments.supervised_ug, instalments.take_home_ug,
 			prescriptions.status, prescriptions.prescribed_on, prescriptions.cancelled_at, prescriptions.service_id, patients.first_dose_date,
-			prescriptions.issued_at`).
+			prescriptions.issued_at, prescriptions.replaces_id`).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Where("instalments.id = ? AND prescriptions.status <> ?", id, StatusDraft)
@@ -345,7 +348,7 @@ func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error)
 	var covers *string
 	err := q.Row().Scan(&t.ID, &t.PrescriptionID, &t.PatientID, &t.PharmacyID, &t.Date, &t.DoseDays, &covers,
 		&t.Supervised, &t.TakeHome, &t.PrescriptionStatus, &t.PrescribedOn, &t.CancelledAt, &t.ServiceID, &t.FirstDoseDate,
-		&t.IssuedAt)
+		&t.IssuedAt, &t.ReplacesID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, notFound
 	}
@@ -354,6 +357,57 @@ func (tx *Tx) recordTargetFor(p auth.Principal, id string) (recordTarget, error)
 	}
 	t.Covers, err = coversOf(t.ID, t.Date, deref(covers))
 	return t, err
+}
+
+// zoneOr is zone, or UTC for none.
+func zoneOr(zone *time.Location) *time.Location {
+	if zone == nil {
+		return time.UTC
+	}
+	return zone
+}
+
+// maxReissueChain bounds the walk back along a reissue chain: a regime's
+// prescriptions are reissued at each dose or pattern change, a few times a
+// day at most, and a chain that loops must not hang a record.
+const maxReissueChain = 64
+
+// reissuedFrom reads the chain of prescriptions a reissue carries on from
+// (dispensing.InServiceFor): the one it replaced (replacesID), then the
+// one that one replaced, back to the first, nearest first. The walk stops
+// at the first that did not cover every day of covers, as InServiceFor
+// does: the ones before it lend nothing.
+func (tx *Tx) reissuedFrom(replacesID string, covers []calendar.Date) ([]dispensing.Issue, error) {
+	var chain []dispensing.Issue
+	seen := map[string]bool{}
+	for id := &replacesID; id != nil && !seen[*id] && len(chain) < maxReissueChain; {
+		seen[*id] = true
+		var pr struct {
+			IssuedAt     *time.Time
+			PrescribedOn calendar.Date
+			PharmacyID   string
+			StartDate    calendar.Date
+			EndDate      calendar.Date
+			ReplacesID   *string
+		}
+		err := tx.g.Table("prescriptions").Select("issued_at, prescribed_on, pharmacy_id, start_date, end_date, replaces_id").
+			Where("id = ?", *id).Take(&pr).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, translate(err)
+		}
+		chain = append(chain, dispensing.Issue{IssuedAt: deref(pr.IssuedAt), PrescribedOn: pr.PrescribedOn, PharmacyID: pr.PharmacyID,
+			Start: pr.StartDate, End: pr.EndDate})
+		for _, d := range covers {
+			if d.Before(pr.StartDate) || d.After(pr.EndDate) {
+				return chain, nil
+			}
+		}
+		id = pr.ReplacesID
+	}
+	return chain, nil
 }
 
 // coversOf is an instalment's dose days. The recording queries read the
@@ -625,8 +679,18 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 			"confirm the patient's identity before a dose is handed over; if it cannot be confirmed, record withheld with reason identity_not_confirmed")
 	}
 	now := tx.db.Now()
-	in.OccurredAt, err = dispensing.OccurredAt(dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date,
-		Given: in.OccurredAt, Now: now, Zone: in.Zone, IssuedAt: deref(inst.IssuedAt), PrescribedOn: inst.PrescribedOn})
+	occurred := dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date, Given: in.OccurredAt, Now: now, Zone: in.Zone,
+		IssuedAt: deref(inst.IssuedAt), PrescribedOn: inst.PrescribedOn, PharmacyID: inst.PharmacyID, Covers: inst.Covers}
+	// A reissue's predecessors are read only for a dose given at a time
+	// before the reissue itself was in service: recording is the busiest
+	// write, and nearly every record is after its prescription's issue.
+	if inst.ReplacesID != nil && in.Outcome.Taken() && !in.OccurredAt.IsZero() &&
+		in.OccurredAt.Before(dispensing.InService(occurred.IssuedAt, occurred.PrescribedOn, zoneOr(in.Zone))) {
+		if occurred.Reissues, err = tx.reissuedFrom(*inst.ReplacesID, inst.Covers); err != nil {
+			return DoseEvent{}, nil, err
+		}
+	}
+	in.OccurredAt, err = dispensing.OccurredAt(occurred)
 	if err != nil {
 		return DoseEvent{}, nil, err
 	}
