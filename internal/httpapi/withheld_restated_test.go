@@ -5,11 +5,24 @@ import (
 	"testing"
 )
 
-// A withheld record corrected to withheld for the same reason (its notes
-// fixed, say) is the event the prescriber was told of: no second alert,
-// and the first is not resolved. Corrected later to a dose given, the
-// first alert is resolved. The MD2 alert of a first dose withheld says
-// the day was without the dose, not that the patient missed it.
+// resolvedAlertByID finds a resolved alert of the patient's by its id.
+func (e *env) resolvedAlertByID(who, patientID, kind string, id any) map[string]any {
+	e.t.Helper()
+	for _, a := range e.alertsOf(who, "?resolved=true&kind="+kind+"&patient_id="+patientID) {
+		if a["id"] == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// A withheld record corrected to withheld as it was (its time fixed, say)
+// is the event the prescriber was told of: no second alert, and the first
+// is not resolved. Corrected with new notes, the prescriber is told them:
+// a new alert quotes them and the first, quoting the old notes, is
+// resolved. Corrected later to a dose given, the alert standing is
+// resolved. The MD2 alert of a first dose withheld says the day was
+// without the dose, not that the patient missed it.
 func TestWithheldRestatedKeepsItsAlert(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-02-03T10:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -26,25 +39,41 @@ func TestWithheldRestatedKeepsItsAlert(t *testing.T) {
 			t.Fatalf("MD2 alerts of a dose withheld = %v", md2)
 		}
 
-		restated := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
-			"identity_confirmed": true, "notes": "Shouting at staff and threatening", "corrects_id": first["id"],
-			"correction_reason": "notes completed"}))["event"].(map[string]any)
+		// The time fixed, the reason and notes as they were.
+		retimed := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"identity_confirmed": true, "notes": "Shouting at staff", "occurred_at": "2026-02-03T09:50:00Z", "corrects_id": first["id"],
+			"correction_reason": "time was 09:50"}))["event"].(map[string]any)
 		if open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(open) != 1 || open[0]["id"] != alerts[0]["id"] {
 			t.Fatalf("open withheld alerts after restating = %v, want the first only", open)
 		}
 		if a := e.resolvedAlert("prescriber", pid, "withheld"); a != nil {
 			t.Fatalf("restating resolved %v", a)
 		}
+
+		// New notes: the prescriber reads them in a new alert, and the
+		// first, quoting the old notes, is resolved.
+		renoted := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"identity_confirmed": true, "notes": "Shouting at staff and threatening", "occurred_at": "2026-02-03T09:50:00Z",
+			"corrects_id": retimed["id"], "correction_reason": "notes completed"}))["event"].(map[string]any)
+		open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
+		if len(open) != 1 || open[0]["id"] == alerts[0]["id"] || !strings.Contains(open[0]["message"].(string), "Shouting at staff and threatening") {
+			t.Fatalf("open withheld alerts after new notes = %v, want a new one quoting them", open)
+		}
+		if a := e.resolvedAlertByID("prescriber", pid, "withheld", alerts[0]["id"]); a == nil ||
+			!strings.Contains(a["resolution"].(string), ", with new notes: notes completed") {
+			t.Fatalf("first withheld alert after new notes = %v", a)
+		}
 		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid); len(got) != 1 {
 			t.Fatalf("MD2 alerts after restating = %v", got)
 		}
 
 		e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true,
-			"corrects_id": restated["id"], "correction_reason": "recorded against the wrong patient: the dose was given"}))
-		if open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(open) != 0 {
-			t.Fatalf("open withheld alerts after the dose was given = %v", open)
+			"occurred_at": "2026-02-03T10:00:00Z", "corrects_id": renoted["id"],
+			"correction_reason": "recorded against the wrong patient: the dose was given"}))
+		if got := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("open withheld alerts after the dose was given = %v", got)
 		}
-		if a := e.resolvedAlert("prescriber", pid, "withheld"); a == nil || a["id"] != alerts[0]["id"] ||
+		if a := e.resolvedAlertByID("prescriber", pid, "withheld", open[0]["id"]); a == nil ||
 			!strings.Contains(a["resolution"].(string), "corrected to supervised") {
 			t.Fatalf("resolved withheld alert = %v", a)
 		}

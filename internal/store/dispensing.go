@@ -715,10 +715,11 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		f := dispensing.AlertForWithheld(in.Reason, in.Notes)
 		notes = append(notes, f)
 	}
-	// A withheld record corrected to withheld for the same reason (to fix
-	// its notes or time, say) is the event the prescriber was told of
-	// already: its alert stands, and no second one tells it again.
-	if in.Outcome == dispensing.Withheld && !unchangedWithheld(existing, in.CorrectsID, in.Outcome, in.Reason) {
+	// A withheld record corrected to withheld for the same reason with the
+	// same notes (to fix its time, say) is the event the prescriber was
+	// told of already: its alert stands, and no second one tells it again.
+	// New notes are news: the alert quoting them replaces the old one.
+	if in.Outcome == dispensing.Withheld && !unchangedWithheld(existing, in.CorrectsID, in.Outcome, in.Reason, in.Notes) {
 		f := notes[len(notes)-1]
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
 			Kind: AlertWithheld, Rule: f.Rule, Message: fmt.Sprintf("On %s: %s", inst.Date, f.Message),
@@ -1868,17 +1869,23 @@ func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar
 // resolveByCorrection answers the alerts a corrected dose record took away:
 // a withheld record corrected to another outcome, or to another reason,
 // and an MD1 block that a missed day corrected to a dose taken no longer
-// stands. A withheld record corrected to withheld for another reason has
-// raised its own alert, with the reason now recorded, so the first one's
-// reason (S3's "intoxicated", say) is not left standing beside it; one
-// corrected to withheld for the same reason raised none, and its alert,
-// about the same event, stands (unchangedWithheld). correctedBy names
-// who corrected (correctedBy).
+// stands. A withheld record corrected to withheld for another reason, or
+// with other notes, has raised its own alert, with the reason and notes
+// now recorded, so the first one's (S3's "intoxicated", say, or notes
+// since completed) is not left standing beside it; one corrected to
+// withheld as it was (its time fixed, say) raised none, and its alert,
+// about the same event, stands (unchangedWithheld). correctedBy names who
+// corrected (correctedBy).
 func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent, correctedBy string) error {
-	if !unchangedWithheld(existing, *e.CorrectsID, e.Outcome, e.Reason) {
+	if !unchangedWithheld(existing, *e.CorrectsID, e.Outcome, e.Reason, e.Notes) {
 		to := string(e.Outcome)
 		if e.Outcome == dispensing.Withheld {
 			to = "withheld " + e.Reason.Because()
+			for _, orig := range existing {
+				if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld && orig.Reason == e.Reason {
+					to += ", with new notes"
+				}
+			}
 		}
 		// The alert is the corrected record's, or, when that record only
 		// restated the withholding before it, that one's (which raised it).
@@ -1899,7 +1906,7 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 				return err
 			}
 			id = ""
-			if orig.CorrectsID != nil && unchangedWithheld(existing, *orig.CorrectsID, orig.Outcome, orig.Reason) {
+			if orig.CorrectsID != nil && unchangedWithheld(existing, *orig.CorrectsID, orig.Outcome, orig.Reason, orig.Notes) {
 				id = *orig.CorrectsID
 			}
 		}
@@ -1914,15 +1921,18 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 }
 
 // unchangedWithheld reports whether a correction of the record correctsID
-// ("" for a first record) to outcome and reason leaves a withheld record
-// as it was: withheld for the same reason.
-func unchangedWithheld(existing []DoseEvent, correctsID string, outcome dispensing.Outcome, reason dispensing.WithheldReason) bool {
+// ("" for a first record) to outcome, reason and notes leaves a withheld
+// record as its alert told it: withheld for the same reason, with the
+// same notes as the alert quotes them (dispensing.AlertForWithheld), so
+// the alert standing says all the prescriber would read in a new one.
+func unchangedWithheld(existing []DoseEvent, correctsID string, outcome dispensing.Outcome, reason dispensing.WithheldReason, notes string) bool {
 	if correctsID == "" || outcome != dispensing.Withheld {
 		return false
 	}
 	for _, orig := range existing {
 		if orig.ID == correctsID {
-			return orig.Outcome == dispensing.Withheld && orig.Reason == reason
+			return orig.Outcome == dispensing.Withheld && orig.Reason == reason &&
+				dispensing.AlertForWithheld(orig.Reason, orig.Notes).Message == dispensing.AlertForWithheld(reason, notes).Message
 		}
 	}
 	return false
