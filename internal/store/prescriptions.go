@@ -631,17 +631,14 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
-	first := in.StartDate
-	if !earlier.IsZero() {
-		first = earlier
-	}
-	if closed, err := tx.daysClosedWithin(settingOn(r, settings, in.StartDate).PharmacyID, first, end); err != nil {
+	if closedOn, err := tx.closedListCollecting(r, settings, in.StartDate, end, earlier); err != nil {
 		return res, err
-	} else if len(closed) > 0 {
-		last := closed[len(closed)-1]
-		return res, problem.Invalidf("start_date", "day_closed",
-			"the pharmacy has closed its day list for %s: a dose due that day could no longer be collected and would be recorded missed; start the prescription on %s",
-			last, last.AddDays(1))
+	} else if !closedOn.IsZero() {
+		next, err := tx.firstStartAfterClosed(r, settings, closedOn)
+		if err != nil {
+			return res, err
+		}
+		return res, problem.Invalidf("start_date", "day_closed", "%s; %s", closedListWhy(closedOn, in.StartDate, next), startAdvice("start the prescription on", next))
 	}
 	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier)
 	if err != nil {
@@ -1251,8 +1248,12 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		}
 		if len(closed) > 0 {
 			last := closed[len(closed)-1]
-			return res, problem.Conflictf("the pharmacy has closed its day list for %s, when this draft has a dose due, which could no longer be collected; "+
-				"cancel it and write a new one starting on %s", last, last.AddDays(1))
+			next, err := tx.firstStartAfterClosed(r, settings, last)
+			if err != nil {
+				return res, err
+			}
+			return res, problem.Conflictf("%s, and this draft has a dose collected on it; %s", closedListWhy(last, res.StartDate, next),
+				startAdvice("cancel it and write a new one starting on", next))
 		}
 	}
 	// The other way round, a day the pharmacy has reopened since is still
@@ -1332,6 +1333,128 @@ func (tx *Tx) daysClosedWithin(pharmacyID string, first, last calendar.Date) ([]
 	err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date >= ? AND date <= ?", pharmacyID, first, last).
 		Order("date").Pluck("date", &closed).Error
 	return closed, translate(err)
+}
+
+// closedListCollecting is the last day, from a prescription's first
+// collection (earlier, or start) to its end, whose list the pharmacy has
+// closed (CloseDay), or zero for none. A first day whose dose needs the
+// collection day before start, earlier being zero (BuildSchedule would
+// advise starting on that day), counts that day too: advice to start on a
+// closed list would be refused in turn.
+func (tx *Tx) closedListCollecting(r Regime, settings []RegimeSetting, start, end, earlier calendar.Date) (calendar.Date, error) {
+	first := start
+	if !earlier.IsZero() {
+		first = earlier
+	}
+	closed, err := tx.daysClosedWithin(settingOn(r, settings, start).PharmacyID, first, end)
+	if err != nil || len(closed) > 0 {
+		return lastDate(closed), err
+	}
+	if !earlier.IsZero() {
+		return calendar.Date{}, nil
+	}
+	opening, err := pharmacyOpening(tx.g, settingOn(r, settings, start).PharmacyID)
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	in := scheduleInput(r, start, 1, settings, opening)
+	if opening.IsOpen(start) && in.Pattern[start.Weekday()] != prescriptions.PickupEarlier {
+		return calendar.Date{}, nil
+	}
+	day, ok := in.CollectionDayBefore(start)
+	if !ok {
+		return calendar.Date{}, nil
+	}
+	closed, err = tx.daysClosedWithin(settingOn(r, settings, day).PharmacyID, day, day)
+	return lastDate(closed), err
+}
+
+func lastDate(ds []calendar.Date) calendar.Date {
+	if len(ds) == 0 {
+		return calendar.Date{}
+	}
+	return ds[len(ds)-1]
+}
+
+// closedSearchDays bounds firstStartAfterClosed's search.
+const closedSearchDays = 14
+
+// firstStartAfterClosed is the first day after closedOn, within
+// closedSearchDays, on which a prescription of r can start with no
+// collection on a closed list: the pharmacy dispensing then is open, the
+// pattern collects on the day itself (a closed or "earlier" first day
+// would be collected the day before, firstCollection), and its list is not
+// closed. Zero when there is none.
+func (tx *Tx) firstStartAfterClosed(r Regime, settings []RegimeSetting, closedOn calendar.Date) (calendar.Date, error) {
+	openings := map[string]calendar.Opening{}
+	for d := closedOn.AddDays(1); !d.After(closedOn.AddDays(closedSearchDays)); d = d.AddDays(1) {
+		if d.Before(r.StartDate) {
+			continue
+		}
+		pharmacy := settingOn(r, settings, d).PharmacyID
+		opening, ok := openings[pharmacy]
+		if !ok {
+			var err error
+			if opening, err = pharmacyOpening(tx.g, pharmacy); err != nil {
+				return calendar.Date{}, err
+			}
+			openings[pharmacy] = opening
+		}
+		if !opening.IsOpen(d) || scheduleInput(r, d, 1, settings, opening).Pattern[d.Weekday()] == prescriptions.PickupEarlier {
+			continue
+		}
+		closed, err := tx.daysClosedWithin(pharmacy, d, d)
+		if err != nil {
+			return calendar.Date{}, err
+		}
+		if len(closed) == 0 {
+			return d, nil
+		}
+	}
+	return calendar.Date{}, nil
+}
+
+// firstOpenListFrom reports whether the pharmacy has closed its list for
+// day, and if so the first day after it, within closedSearchDays, that it
+// is open and has not closed its list for (zero: none).
+func (tx *Tx) firstOpenListFrom(pharmacyID string, opening calendar.Opening, day calendar.Date) (calendar.Date, bool, error) {
+	closed, err := tx.daysClosedWithin(pharmacyID, day, day.AddDays(closedSearchDays))
+	if err != nil || len(closed) == 0 || !closed[0].Equal(day) {
+		return calendar.Date{}, false, err
+	}
+	for d := day.AddDays(1); !d.After(day.AddDays(closedSearchDays)); d = d.AddDays(1) {
+		if opening.IsOpen(d) && !slices.ContainsFunc(closed, d.Equal) {
+			return d, true, nil
+		}
+	}
+	return calendar.Date{}, true, nil
+}
+
+// closedListWhy says that closedOn's list is closed and which of the days
+// from start on can no longer be prescribed: those up to the day before
+// next, the first start that needs no collection on a closed list.
+func closedListWhy(closedOn, start, next calendar.Date) string {
+	why := fmt.Sprintf("the pharmacy has closed its day list for %s: a dose collected that day could no longer be collected and would be recorded missed", closedOn)
+	if next.IsZero() {
+		return why
+	}
+	last := next.AddDays(-1)
+	switch {
+	case start.After(last):
+	case start.Equal(last):
+		why += fmt.Sprintf(", so the dose for %s can no longer be prescribed", start)
+	default:
+		why += fmt.Sprintf(", so the doses for %s to %s can no longer be prescribed", start, last)
+	}
+	return why
+}
+
+// startAdvice names the day to start on, or says to find a later one.
+func startAdvice(verb string, next calendar.Date) string {
+	if next.IsZero() {
+		return fmt.Sprintf("%s a later day the pharmacy is open and the pattern collects on (none in the %d days after the closed day)", verb, closedSearchDays)
+	}
+	return fmt.Sprintf("%s %s (%s), the first day after it whose dose is collected on a list still open", verb, next, next.Weekday())
 }
 
 // notDraft answers an issue of a prescription that is no longer a draft.
