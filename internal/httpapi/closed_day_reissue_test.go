@@ -1,6 +1,80 @@
 package httpapi
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
+
+// A move to a pharmacy that has closed today's list does not take effect
+// today: the reissue's dose for today would sit on the closed list, missed
+// at once, while the first pharmacy's, whose list is still open, was
+// cancelled. The 422 names the day to move from, and the move from that
+// day reissues from it, leaving today's dose where it was.
+func TestNoMoveOntoAClosedList(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(861, "2026-03-26")
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
+
+		c.Set(mustTime("2026-03-26T18:00:00Z"))
+		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", nil))
+		r := e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-03-26", "reason": "moved house"})
+		fieldRule(t, r, "effective_date", "day_closed")
+		assertText(t, string(r.Body), "closed its day list for 2026-03-26", "move from 2026-03-27")
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["status"]; got != "issued" {
+			t.Fatalf("the prescription at the first pharmacy is %v", got)
+		}
+		if e.instalmentOn(rx, "2026-03-26") == "" {
+			t.Fatal("today's instalment at the first pharmacy is gone")
+		}
+
+		mv := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-03-27", "reason": "moved house"}))
+		var atNew map[string]any
+		for _, re := range mv["reissued_prescriptions"].([]any) {
+			if re := re.(map[string]any); re["pharmacy_id"] == e.demo.Pharmacy2 {
+				atNew = re
+			}
+		}
+		if atNew == nil || atNew["start_date"] != "2026-03-27" {
+			t.Fatalf("reissued = %v", mv["reissued_prescriptions"])
+		}
+		// Today's dose is still on the first pharmacy's open list.
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+todayInstalment(e, "pharmacist", e.demo.PharmacyID, pid)+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+	})
+}
+
+// A dose or pattern change effective today, made after today's list was
+// closed, reissues from tomorrow: the close settled today's instalment as
+// missed, so the reissue puts nothing on the closed list.
+func TestChangeAfterTheCloseReissuesFromTomorrow(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(862, "2026-03-26")
+		rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
+		c.Set(mustTime("2026-03-26T18:00:00Z"))
+		if cl := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil)); cl["missed"].(float64) < 1 {
+			t.Fatalf("close = %v", cl)
+		}
+		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+			map[string]any{"to": 35, "effective_date": "2026-03-26", "reason": "withdrawal symptoms"}))
+		re := m["reissued_prescriptions"].([]any)
+		if len(re) != 1 || re[0].(map[string]any)["start_date"] != "2026-03-27" {
+			t.Fatalf("reissued = %v", re)
+		}
+		for _, in := range e.instalmentsOf(re[0].(map[string]any)["id"].(string)) {
+			if strings.HasPrefix(in, "2026-03-26") {
+				t.Fatalf("the reissue has an instalment on the closed day: %s", in)
+			}
+		}
+		h := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-26&to=2026-03-26", nil))
+		if ad := h["adherence"].(map[string]any); ad["missed"].(float64) != 1 {
+			t.Fatalf("adherence %v", ad)
+		}
+	})
+}
 
 // Saturday's list closed at pharmacy 2, which is shut on Sunday: Sunday's
 // dose would be collected on Saturday, so neither Saturday nor Sunday can

@@ -1501,6 +1501,14 @@ func (tx *Tx) movePharmacy(p auth.Principal, n policy.Numbers, regimeID string, 
 			// The first day there must be a collection day: an earlier
 			// day's collection would be at the old pharmacy.
 			mine.Add("effective_date", "pharmacy_open", "%s is closed on %s; move from a day it is open", to.Name, in.Effective)
+		} else if next, closed, err := tx.firstOpenListFrom(in.PharmacyID, opening, in.Effective); err != nil {
+			return RegimeSetting{}, nil, err
+		} else if closed {
+			// Its doses there are settled: the reissue's dose for the day
+			// would sit on a closed list, missed at once, while the old
+			// pharmacy's, still open, is cancelled.
+			mine.Add("effective_date", "day_closed", "%s has closed its day list for %s: a dose due there that day could no longer be collected and would be recorded missed; %s",
+				to.Name, in.Effective, startAdvice("move from", next))
 		}
 	}
 	f := slices.Clone(in.Invalid)
