@@ -13,7 +13,7 @@ import (
 func TestNoMoveOntoAClosedList(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
-		pid, rx := e.dispensed(861, "2026-03-26")
+		pid, rx := e.dispensed(860, "2026-03-26")
 		rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
 
 		c.Set(mustTime("2026-03-26T18:00:00Z"))
@@ -51,29 +51,41 @@ func TestNoMoveOntoAClosedList(t *testing.T) {
 // missed, so the reissue puts nothing on the closed list.
 func TestChangeAfterTheCloseReissuesFromTomorrow(t *testing.T) {
 	t.Parallel()
-	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
-		pid, rx := e.dispensed(862, "2026-03-26")
-		rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
-		c.Set(mustTime("2026-03-26T18:00:00Z"))
-		if cl := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil)); cl["missed"].(float64) < 1 {
-			t.Fatalf("close = %v", cl)
-		}
-		m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
-			map[string]any{"to": 35, "effective_date": "2026-03-26", "reason": "withdrawal symptoms"}))
-		re := m["reissued_prescriptions"].([]any)
-		if len(re) != 1 || re[0].(map[string]any)["start_date"] != "2026-03-27" {
-			t.Fatalf("reissued = %v", re)
-		}
-		for _, in := range e.instalmentsOf(re[0].(map[string]any)["id"].(string)) {
-			if strings.HasPrefix(in, "2026-03-26") {
-				t.Fatalf("the reissue has an instalment on the closed day: %s", in)
-			}
-		}
-		h := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-26&to=2026-03-26", nil))
-		if ad := h["adherence"].(map[string]any); ad["missed"].(float64) != 1 {
-			t.Fatalf("adherence %v", ad)
-		}
-	})
+	for i, change := range []struct {
+		path   string
+		status int
+		body   map[string]any
+	}{
+		{"dose-changes", 201, map[string]any{"to": 35, "effective_date": "2026-03-26", "reason": "withdrawal symptoms"}},
+		{"pattern", 200, map[string]any{"pattern": weekendCollectedSaturday, "effective_date": "2026-03-26", "reason": "Works weekends",
+			"supervision_relaxed_reason": "Compliance assured: 3 years stable"}},
+	} {
+		t.Run(change.path, func(t *testing.T) {
+			t.Parallel()
+			eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+				pid, rx := e.dispensed(862+i, "2026-03-26")
+				rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
+				c.Set(mustTime("2026-03-26T18:00:00Z"))
+				if cl := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil)); cl["missed"].(float64) < 1 {
+					t.Fatalf("close = %v", cl)
+				}
+				m := e.must(change.status, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/"+change.path, change.body))
+				re := m["reissued_prescriptions"].([]any)
+				if len(re) != 1 || re[0].(map[string]any)["start_date"] != "2026-03-27" {
+					t.Fatalf("%s: reissued = %v", change.path, re)
+				}
+				for _, in := range e.instalmentsOf(re[0].(map[string]any)["id"].(string)) {
+					if strings.HasPrefix(in, "2026-03-26") {
+						t.Fatalf("%s: the reissue has an instalment on the closed day: %s", change.path, in)
+					}
+				}
+				h := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-26&to=2026-03-26", nil))
+				if ad := h["adherence"].(map[string]any); ad["missed"].(float64) != 1 {
+					t.Fatalf("%s: adherence %v", change.path, ad)
+				}
+			})
+		})
+	}
 }
 
 // Saturday's list closed at pharmacy 2, which is shut on Sunday: Sunday's
@@ -86,7 +98,7 @@ func TestClosedDayAdviceSkipsAClosedNextDay(t *testing.T) {
 		ph := e.demo.Pharmacy2
 		e.must(200, e.do("pharmacist_2", "PUT", "/v1/pharmacies/"+ph+"/opening",
 			map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{}, "bank_holidays_closed": true}))
-		pid := e.newPatient(863, map[string]any{"pharmacy_id": ph})
+		pid := e.newPatient(864, map[string]any{"pharmacy_id": ph})
 		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-03-28"})
 		draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-28",
 			"days": 7, "wording": []int{1, 3}}))["id"].(string)
