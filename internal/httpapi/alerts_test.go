@@ -165,7 +165,7 @@ func TestOneMissedDoseAlertPerRun(t *testing.T) {
 		}
 		for i, day := range []string{"2026-02-09", "2026-02-10", "2026-02-11"} {
 			c.Set(mustTime(day + "T22:30:00Z"))
-			r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil))
+			r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true}))
 			// MD2 on the first day, MD1 on the third; nothing in between.
 			if want := []float64{1, 0, 1}[i]; r["alerts"].(float64) != want {
 				t.Fatalf("close %s raised %v alerts, want %v", day, r["alerts"], want)

@@ -13,9 +13,9 @@ func TestNoPrescriptionStartsOnAClosedDay(t *testing.T) {
 		draft := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-26",
 			"days": 7, "wording": []int{1, 3}}))["id"].(string)
 
-		// The pharmacy closes its list early, at 18:00.
+		// The pharmacy closes its list early, at 18:00, and says so.
 		c.Set(mustTime("2026-03-26T18:00:00Z"))
-		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil))
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true}))
 
 		r := e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-03-26",
 			"days": 7, "wording": []int{1, 3}, "issue": true})

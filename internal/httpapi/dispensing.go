@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/auth"
 
@@ -423,6 +424,9 @@ func (s *Server) acknowledgeAlert(c *gin.Context) {
 
 type dayCloseRequest struct {
 	Date rawField `json:"date"`
+	// ConfirmEarly confirms closing today before the scheduled close
+	// time (earlyClose).
+	ConfirmEarly bool `json:"confirm_early"`
 }
 
 func (s *Server) closeDay(c *gin.Context) {
@@ -449,6 +453,9 @@ func (s *Server) closeDay(c *gin.Context) {
 		day = s.today()
 	}
 	recordedDay(&f, "date", day, s.today(), "a day cannot be closed before it has happened")
+	if !req.ConfirmEarly && day.Equal(s.today()) {
+		s.earlyClose(&f, day)
+	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
@@ -464,6 +471,27 @@ func (s *Server) closeDay(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// earlyClose refuses closing today, day, before its scheduled close time
+// (DOSEBOOK_DAY_CLOSE_AT) unless confirm_early says so: every dose not yet
+// recorded becomes missed, with its alerts, before the patients could
+// come for it. A pharmacist on a late shift just after midnight, who meant
+// the day just ended, gets today by default; a mis-tap in the morning
+// would close the day before it opened.
+func (s *Server) earlyClose(f *problem.Fields, day calendar.Date) {
+	zone, at := s.cfg.Timezone, s.cfg.DayCloseAt
+	start := day.Start(zone)
+	closeAt := time.Date(start.Year(), start.Month(), start.Day(), int(at/time.Hour), int(at%time.Hour/time.Minute), 0, 0, zone)
+	now := s.db.Now().In(zone)
+	if !now.Before(closeAt) {
+		return
+	}
+	f.Add("confirm_early", "early_close",
+		"today (%s) is closed at %s (DOSEBOOK_DAY_CLOSE_AT); closing it now, at %s, marks every dose not yet recorded today missed, "+
+			"before the patients could come for it, and alerts their prescribers. Send confirm_early: true to close today early; "+
+			"to close yesterday, send date %s",
+		day, closeAt.Format("15:04"), now.Format("15:04"), day.AddDays(-1))
 }
 
 func (s *Server) patientDoses(c *gin.Context) {

@@ -21,7 +21,7 @@ func (e *env) closeDays(c *clock, days ...string) {
 	e.t.Helper()
 	for _, d := range days {
 		c.Set(mustTime(d + "T22:30:00Z"))
-		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil))
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true}))
 	}
 }
 

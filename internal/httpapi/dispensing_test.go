@@ -79,11 +79,11 @@ func TestDispensingStory(t *testing.T) {
 		// Sunday 29th is closed: Saturday's instalment carries its dose.
 		for i, d := range []string{"2026-03-27", "2026-03-28", "2026-03-29"} {
 			c.Set(mustTime(d + "T22:30:00Z")) // 23:30 BST on the 29th
-			r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
+			r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"confirm_early": true}))
 			if want := []float64{1, 1, 0}[i]; r["missed"].(float64) != want {
 				t.Fatalf("close %s: %v", d, r)
 			}
-			again := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"date": d}))
+			again := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"date": d, "confirm_early": true}))
 			if again["missed"].(float64) != 0 || again["already_closed"] != true {
 				t.Fatalf("second close of %s: %v", d, again)
 			}

@@ -43,7 +43,7 @@ func TestLogsHoldNoIdentifiersOrTokens(t *testing.T) {
 			"reason": "intoxicated", "identity_confirmed": true, "notes": "Persephone Vantongeren-Okonkwo smelt of alcohol"},
 			"Idempotency-Key", "till-7-0001"))
 		e.do("pharmacist", "POST", "/v1/instalments/"+inst+"/events", map[string]any{"outcome": "supervised", "identity_confirmed": true})
-		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil))
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true}))
 		e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses", nil))
 		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
 			"notes": "Seen Persephone at 42 Lychgate Mews"}))

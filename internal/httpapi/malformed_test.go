@@ -72,7 +72,7 @@ var fieldKinds = map[string]string{
 	"date_of_birth": "date", "effective_date": "date", "batch_expiry": "date", "start_date": "date", "date": "date",
 	"dose": "dose", "to": "dose",
 	"days":      "int",
-	"witnessed": "bool", "identity_confirmed": "bool", "bank_holidays_closed": "bool",
+	"witnessed": "bool", "identity_confirmed": "bool", "bank_holidays_closed": "bool", "confirm_early": "bool",
 	"overrides": "array", "closed_weekdays": "array", "closed_dates": "array", "open_dates": "array",
 	"results": "object", "pattern": "object",
 }
@@ -249,7 +249,7 @@ func TestMalformedRequestsWriteNothing(t *testing.T) {
 			}
 			valid, _ := matrixBody(r, ours, today, 9000).(map[string]any)
 			if r.Method+" "+r.Path == "POST /v1/pharmacies/:id/day-close" {
-				valid = map[string]any{"date": today}
+				valid = map[string]any{"date": today, "confirm_early": true}
 			}
 			keys := make([]string, 0, len(valid))
 			for k := range valid {

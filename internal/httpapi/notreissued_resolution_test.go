@@ -53,7 +53,7 @@ func TestNotReissuedAlertResolvedWhenThePrescriptionRunsOut(t *testing.T) {
 
 		closeAt := func(day string) {
 			e.setClock(c, mustTime(day+"T22:30:00Z"))
-			e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", nil))
+			e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", map[string]any{"confirm_early": true}))
 		}
 		last := e.lastInstalmentOf(second["id"].(string))
 		closeAt(calendar.MustParse(last).AddDays(-1).String())

@@ -220,14 +220,14 @@ func TestDayCloseAgainMarksALatePrescription(t *testing.T) {
 		if _, err := e.db.SQL().Exec("INSERT INTO day_closes (pharmacy_id, date, closed_at, missed) VALUES ('" + ph + "', '2026-12-17', '2026-12-17 18:00:00', 0)"); err != nil {
 			t.Fatal(err)
 		}
-		again := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
+		again := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"confirm_early": true}))
 		if again["missed"].(float64) != 1 || again["alerts"].(float64) != 1 || again["already_closed"] != true {
 			t.Fatalf("second close = %v", again)
 		}
 		if ev := e.currentEventOn(pid, "2026-12-17"); ev == nil || ev["outcome"] != "missed" {
 			t.Fatalf("the late instalment's record = %v", ev)
 		}
-		third := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
+		third := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"confirm_early": true}))
 		if third["missed"].(float64) != 0 || third["alerts"].(float64) != 0 || third["already_closed"] != true {
 			t.Fatalf("third close = %v", third)
 		}
