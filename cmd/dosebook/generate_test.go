@@ -78,7 +78,7 @@ func TestGenerateTiny(t *testing.T) {
 		for !calendar.DefaultOpening().IsOpen(past) {
 			past = past.AddDays(-1)
 		}
-		list, err := db.DayList(ctx, p, cfg.Policy, ph.PharmacyID, past)
+		list, err := db.DayList(ctx, p, cfg.Policy, ph.PharmacyID, past, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestGenerateTiny(t *testing.T) {
 		if !calendar.DefaultOpening().IsOpen(today) {
 			return
 		}
-		due, err := db.DayList(ctx, p, cfg.Policy, ph.PharmacyID, today)
+		due, err := db.DayList(ctx, p, cfg.Policy, ph.PharmacyID, today, today)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func TestDemoOnAnyDay(t *testing.T) {
 				}
 				today := calendar.DateOf(at, cfg.Timezone)
 				pharmacist := principal(res, "pharmacist", res.PharmacyID, auth.Pharmacist)
-				list, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, today)
+				list, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, today, today)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -60,7 +60,7 @@ func TestDemoOnAnyDay(t *testing.T) {
 				// One line per patient on any day: no two live prescriptions
 				// of one patient cover the same day.
 				for _, d := range []calendar.Date{today, today.AddDays(-1), today.AddDays(-2)} {
-					l, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, d)
+					l, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, d, today)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -35,7 +35,7 @@ func picture(t *testing.T, ctx context.Context, db *store.DB, cfg config.Config,
 	for _, ph := range []struct{ key, id string }{{"pharmacist", res.PharmacyID}, {"pharmacist_2", res.Pharmacy2}} {
 		p := principalFor(res, ph.key, ph.id, auth.Pharmacist)
 		for d := today.AddDays(-3); !d.After(today); d = d.AddDays(1) {
-			list, err := db.DayList(ctx, p, cfg.Policy, ph.id, d)
+			list, err := db.DayList(ctx, p, cfg.Policy, ph.id, d, today)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func seedAndAge(t *testing.T, db *store.DB, cfg config.Config, seeded time.Time,
 		}
 		pharmacist := principalFor(res, "pharmacist", res.PharmacyID, auth.Pharmacist)
 		for _, d := range []calendar.Date{today, today.AddDays(3), today.AddDays(6)} {
-			list, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, d)
+			list, err := db.DayList(ctx, pharmacist, cfg.Policy, res.PharmacyID, d, today)
 			if err != nil {
 				t.Fatal(err)
 			}

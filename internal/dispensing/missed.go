@@ -33,6 +33,28 @@ func Known(days []DayOutcome, at time.Time) []DayOutcome {
 	return days
 }
 
+// KnownOn is KnownSince for the instalment dated date whose events these
+// are, with a dose the day close marked missed known from the end of its
+// day at the latest, however late the close ran: MD1 counts a day gone by
+// without a record as missed from then (UnclosedAsMissed), so a review
+// prompted by that block is made knowing of the day, and a close that
+// runs after it (a failed scheduled close retried, a catch-up after the
+// server was down) must not bring the block and its alert back. A record
+// that takes the dose away later, a correction from a dose taken to
+// missed, is still news from its own time (KnownSince). Only the day close
+// records missed first (RecordableByPharmacist).
+func KnownOn(date calendar.Date, events []Event) time.Time {
+	at := KnownSince(events)
+	root := original(events)
+	if root < 0 || events[root].Outcome != Missed || !at.Equal(events[root].CreatedAt) {
+		return at
+	}
+	if end := date.AddDays(1).Start(time.UTC); at.After(end) {
+		return end
+	}
+	return at
+}
+
 // ExpandInstalment turns one instalment, collected on date and covering the
 // dose days covers, into one DayOutcome per covered day: a collected
 // take-home instalment for Saturday and Sunday means both days were taken,
@@ -181,6 +203,25 @@ type run struct {
 	lastOn      calendar.Date // the collection day the last day belongs to
 }
 
+// UnclosedAsMissed is days with every day of an instalment collected
+// before asOf and still without an outcome taken as missed, as the day
+// close of its collection day would have marked it (with the days it
+// covers): a patient with no dose Monday to Wednesday went without it
+// whether or not a close ran for those days — the scheduled close failed,
+// or the server was down — so MD1 must not wait for one to stop supply on
+// Thursday. The instalment of asOf itself is left unknown: its patient may
+// still come. Such a day is known, as a closed one with no record time, at
+// the end of the day (missedRun). days is not changed.
+func UnclosedAsMissed(days []DayOutcome, asOf calendar.Date) []DayOutcome {
+	out := slices.Clone(days)
+	for i, d := range out {
+		if d.Outcome == "" && d.onOrDate().Before(asOf) {
+			out[i].Outcome = Missed
+		}
+	}
+	return out
+}
+
 // missedRun finds the run of consecutive not-taken dose days ending at the
 // last dose day known as of asOf (DaysAsOf): days after asOf that an
 // instalment collected by then took with it count, so a take-home withheld
@@ -190,14 +231,14 @@ type run struct {
 // days ... missed", and what matters clinically is that the patient went
 // without the dose, whatever the reason (see Outcome.notTaken).
 //
-// Unknown days after the last known day are skipped (today, before day
-// close). An unknown day before it ends the run: the caller closes past days
-// first, so such a day has no dose due, and counting it would invent a miss.
-// Calendar days that are not dose days at all (a gap between prescriptions)
-// do not break the run: a day without a prescription is also a day without
-// a dose.
+// A day of an instalment collected before asOf with no outcome yet counts
+// as missed (UnclosedAsMissed): its day close has not run, but the day has
+// gone by. Unknown days of asOf's own instalment are skipped (today, before
+// day close). Calendar days that are not dose days at all (a gap between
+// prescriptions) do not break the run: a day without a prescription is
+// also a day without a dose.
 func missedRun(days []DayOutcome, asOf calendar.Date) run {
-	sorted := DaysAsOf(days, asOf)
+	sorted := DaysAsOf(UnclosedAsMissed(days, asOf), asOf)
 	i := len(sorted) - 1
 	for i >= 0 && sorted[i].Outcome == "" {
 		i--

@@ -114,8 +114,32 @@ func TestConsecutiveMissed(t *testing.T) {
 		{name: "taken in the middle", days: seq("2026-03-23", Missed, Missed, Collected, Missed), asOf: "2026-03-26", want: 1, since: "2026-03-26"},
 		{name: "withheld and refused count as not taken", days: seq("2026-03-23", Supervised, Withheld, Refused, Missed), asOf: "2026-03-26", want: 3},
 		{name: "today not closed is skipped", days: seq("2026-03-23", Supervised, Missed, Missed, ""), asOf: "2026-03-26", want: 2},
-		{name: "several open days at the end are skipped", days: seq("2026-03-23", Missed, Missed, Missed, "", ""), asOf: "2026-03-27", want: 3},
-		{name: "unknown day inside the run ends it", days: seq("2026-03-23", Missed, "", Missed, Missed), asOf: "2026-03-26", want: 2},
+		// Days gone by that no close has marked (the scheduled close
+		// failed, the server was down) count as missed: the patient did
+		// not take the dose whether or not a close ran.
+		{name: "an earlier day not closed counts, today is skipped", days: seq("2026-03-23", Missed, Missed, Missed, "", ""), asOf: "2026-03-27", want: 4, since: "2026-03-23"},
+		{name: "an unclosed day inside the run counts", days: seq("2026-03-23", Missed, "", Missed, Missed), asOf: "2026-03-26", want: 4, since: "2026-03-23"},
+		{name: "no day closed at all", days: seq("2026-03-23", Supervised, "", "", "", ""), asOf: "2026-03-27", want: 3, since: "2026-03-24"},
+		{name: "an unclosed day after a dose taken", days: seq("2026-03-23", Missed, Missed, Supervised, ""), asOf: "2026-03-27", want: 1, since: "2026-03-26"},
+		{name: "days after asOf not yet collected stay unknown", days: seq("2026-03-23", "", "", "", ""), asOf: "2026-03-24", want: 1, since: "2026-03-23"},
+		{
+			name: "an unclosed take-home counts every day it covers, the days ahead too",
+			days: join(seq("2026-03-19", Supervised), ExpandInstalment(d("2026-03-20"), dates("2026-03-20", "2026-03-21", "2026-03-22"), "")),
+			asOf: "2026-03-21", want: 3, since: "2026-03-20",
+		},
+		{
+			name: "today's take-home not recorded yet is skipped, days ahead and all",
+			days: join(seq("2026-03-19", Missed), ExpandInstalment(d("2026-03-20"), dates("2026-03-20", "2026-03-21", "2026-03-22"), "")),
+			asOf: "2026-03-20", want: 1, since: "2026-03-19",
+		},
+		{
+			// Tuesday, from the unclosed Monday take-home, prescribed again
+			// and due today: the new instalment decides it.
+			name: "a day prescribed again goes by its new instalment",
+			days: join(seq("2026-03-20", Missed), ExpandInstalment(d("2026-03-23"), dates("2026-03-23", "2026-03-24", "2026-03-25"), ""),
+				seq("2026-03-24", "", "")),
+			asOf: "2026-03-24", want: 2, since: "2026-03-20",
+		},
 		{name: "days after asOf are ignored", days: seq("2026-03-23", Missed, Missed, Supervised), asOf: "2026-03-24", want: 2},
 		{name: "asOf before any day", days: seq("2026-03-23", Missed), asOf: "2026-03-22", want: 0},
 		{name: "unsorted input", days: []DayOutcome{
@@ -361,6 +385,14 @@ func TestMD1Block(t *testing.T) {
 		{name: "but with both missed", days: join(
 			ExpandInstalment(d("2026-11-30"), dates("2026-11-30", "2026-12-01", "2026-12-02"), Withheld), seq("2026-12-01", Missed, Missed, "")),
 			asOf: "2026-12-03", wantOK: true, wantMissed: 3, wantSince: "2026-11-30", wantLast: "2026-12-02"},
+		// No close ran Monday 30 November to Wednesday: the titration
+		// patient who took no dose is blocked on Thursday all the same.
+		{name: "three days no close marked block the fourth", days: seq("2026-11-30", "", "", "", ""), asOf: "2026-12-03",
+			wantOK: true, wantMissed: 3, wantSince: "2026-11-30", wantLast: "2026-12-02"},
+		{name: "but not the third, whose own day is not over", days: seq("2026-11-30", "", "", "", ""), asOf: "2026-12-02"},
+		{name: "nor after a dose taken on an unclosed day", days: seq("2026-11-30", "", "", Supervised, ""), asOf: "2026-12-03"},
+		{name: "a review on Thursday lifts the block of unclosed days", days: seq("2026-11-30", "", "", "", ""), asOf: "2026-12-03",
+			review: "2026-12-03 2026-12-03T09:00:00Z"},
 		{name: "tuned to four: three is not enough", n: tuned, days: seq("2026-03-27", Missed, Missed, Missed), asOf: "2026-03-30"},
 		{name: "tuned to four: four blocks", n: tuned, days: fourMissed, asOf: "2026-10-26",
 			wantOK: true, wantMissed: 4, wantSince: "2026-10-22", wantLast: "2026-10-25"},
@@ -608,6 +640,50 @@ func TestBlockNotLiftedBy(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("NotLiftedBy = %q, want it to contain %q", got, w)
 				}
+			}
+		})
+	}
+}
+
+// A dose the day close marked missed is known from the end of its day at
+// the latest, however late the close ran: MD1 counted the day from then,
+// so a review in between knew of it. A correction taking the dose away is
+// news from its own time.
+func TestKnownOn(t *testing.T) {
+	t.Parallel()
+	ev := func(id, corrects string, o Outcome, when string) Event {
+		return Event{ID: id, CorrectsID: corrects, Outcome: o, CreatedAt: instant(when)}
+	}
+	wed := d("2026-12-02")
+	tests := []struct {
+		name   string
+		events []Event
+		want   string // RFC 3339, "" for zero
+	}{
+		{"no record", nil, ""},
+		{"closed on time", []Event{ev("a", "", Missed, "2026-12-02T23:00:00Z")}, "2026-12-02T23:00:00Z"},
+		{"closed early", []Event{ev("a", "", Missed, "2026-12-02T18:00:00Z")}, "2026-12-02T18:00:00Z"},
+		{"closed a day late", []Event{ev("a", "", Missed, "2026-12-03T23:00:00Z")}, "2026-12-03T00:00:00Z"},
+		{"closed late, then corrected to refused", []Event{ev("a", "", Missed, "2026-12-03T23:00:00Z"),
+			ev("b", "a", Refused, "2026-12-04T09:00:00Z")}, "2026-12-03T00:00:00Z"},
+		{"supervised corrected to missed later", []Event{ev("a", "", Supervised, "2026-12-02T10:00:00Z"),
+			ev("b", "a", Missed, "2026-12-04T09:00:00Z")}, "2026-12-04T09:00:00Z"},
+		{"closed late, corrected to supervised and back", []Event{ev("a", "", Missed, "2026-12-03T23:00:00Z"),
+			ev("b", "a", Supervised, "2026-12-04T09:00:00Z"), ev("c", "b", Missed, "2026-12-04T10:00:00Z")}, "2026-12-04T10:00:00Z"},
+		{"withheld on its day", []Event{ev("a", "", Withheld, "2026-12-02T10:00:00Z")}, "2026-12-02T10:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := KnownOn(wed, tt.events)
+			if tt.want == "" {
+				if !got.IsZero() {
+					t.Fatalf("KnownOn = %v, want zero", got)
+				}
+				return
+			}
+			if !got.Equal(instant(tt.want)) {
+				t.Fatalf("KnownOn = %v, want %s", got, tt.want)
 			}
 		})
 	}

@@ -95,7 +95,8 @@ func TestDoseChangeReissuesAcrossAClosedFirstDay(t *testing.T) {
 			"Please dispense instalments due on pharmacy closed days on a prior suitable day.")
 
 		// On the 16th the pharmacy hands over both: the day's supervised
-		// dose, and the 17th's to take home.
+		// dose, and the 17th's to take home, to a patient who came daily.
+		e.attended(c, "pharmacist_2", pid, "2026-12-03", "2026-12-16")
 		c.Set(mustTime("2026-12-16T10:00:00Z"))
 		list := e.must(200, e.do("pharmacist_2", "GET", "/v1/pharmacies/"+e.demo.Pharmacy2+"/doses", nil))
 		var lines []map[string]any
@@ -184,7 +185,8 @@ func TestPatternChangeReissuesAcrossAClosedFirstDay(t *testing.T) {
 func TestChangeIsRecordedWhenTheReissueCannotBeBuilt(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
-		_, rid, first, second := e.twoFortnightsAtMarketSquare(534)
+		pid, rid, first, second := e.twoFortnightsAtMarketSquare(534)
+		e.attended(c, "pharmacist_2", pid, "2026-12-03", "2026-12-16")
 		e.setClock(c, mustTime("2026-12-16T10:00:00Z"))
 		e.must(201, e.do("pharmacist_2", "POST", "/v1/instalments/"+e.instalmentOn(first["id"].(string), "2026-12-16")+"/events",
 			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
@@ -238,6 +240,7 @@ func TestMoveNotReissuedAdviceWorks(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, rid, first, second := e.twoFortnightsAtMarketSquare(535)
+		e.attended(c, "pharmacist_2", pid, "2026-12-03", "2026-12-16")
 		e.setClock(c, mustTime("2026-12-16T10:00:00Z"))
 		e.must(201, e.do("pharmacist_2", "POST", "/v1/instalments/"+e.instalmentOn(first["id"].(string), "2026-12-16")+"/events",
 			map[string]any{"outcome": "supervised", "identity_confirmed": true}))

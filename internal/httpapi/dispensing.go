@@ -58,7 +58,7 @@ func (s *Server) dayList(c *gin.Context) {
 	if c.Query("limit") == "" {
 		pg.Limit = maxPageLimit
 	}
-	entries, err := s.db.DayListPage(c.Request.Context(), principal(c), s.cfg.Policy, id, day, pg.After, pg.Limit)
+	entries, err := s.db.DayListPage(c.Request.Context(), principal(c), s.cfg.Policy, id, day, s.today(), pg.After, pg.Limit)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -21,6 +21,7 @@ func (e *env) lastInstalmentOf(prescriptionID string) string {
 // pharmacy supplies its dose of the 18th.
 func (e *env) leftAsWritten(c *clock, regimeID string, first, second map[string]any) {
 	e.t.Helper()
+	e.attended(c, "pharmacist_2", first["patient_id"].(string), "2026-12-03", "2026-12-16")
 	e.setClock(c, mustTime("2026-12-16T10:00:00Z"))
 	e.must(201, e.do("pharmacist_2", "POST", "/v1/instalments/"+e.instalmentOn(first["id"].(string), "2026-12-16")+"/events",
 		map[string]any{"outcome": "supervised", "identity_confirmed": true}))

@@ -65,11 +65,13 @@ func TestLetterAfterTheMethadoneRegimeEnded(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-11-16T12:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, rid, _, _ := e.underSharedCare(512, "2026-11-16", true) // the GP's prescription runs 16 to 29 Nov
+		e.attended(c, "pharmacist", pid, "2026-11-16", "2026-11-27")
 		e.setClock(c, mustTime("2026-11-27T12:00:00Z"))
 		e.must(201, e.do("gp", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-11-30", "days": 10,
 			"wording": []int{1, 2, 3}, "issue": true}))
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes", map[string]any{"to": 35,
 			"effective_date": "2026-12-10", "reason": "Cravings"}))
+		e.attended(c, "pharmacist", pid, "2026-11-27", "2026-12-02")
 		e.setClock(c, mustTime("2026-12-02T12:00:00Z"))
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "Transferred to HMP Hewell"}))
 		text := e.summaryText("prescriber", pid)

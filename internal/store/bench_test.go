@@ -209,7 +209,7 @@ func BenchmarkDayList(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			list, err := c.db.DayList(ctx, c.pharmacist, c.n, c.pharmacist.OrgID, benchDay0)
+			list, err := c.db.DayList(ctx, c.pharmacist, c.n, c.pharmacist.OrgID, benchDay0, benchDay0)
 			if err != nil || len(list) != benchPatients {
 				b.Fatalf("%d entries, %v", len(list), err)
 			}

@@ -202,7 +202,7 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 	}
 	for _, in := range list {
 		c, _ := dispensing.CurrentEvent(in.events)
-		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownSince(in.events))...)
+		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))...)
 	}
 	return out, nil
 }
@@ -537,7 +537,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownSince(in.events))...)
+			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))...)
 		}
 	}
 	// As dayOutcomes reads on: a day a record without the dose carried
@@ -941,9 +941,10 @@ type dayListRow struct {
 }
 
 // DayList is every instalment due at a pharmacy on a day, for the
-// pharmacist's identity check and safety warnings (MD1, S6).
-func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day calendar.Date) ([]DayListEntry, error) {
-	return db.DayListPage(ctx, p, n, pharmacyID, day, "", 0)
+// pharmacist's identity check and safety warnings (MD1, S6), today being
+// today in the service's time zone.
+func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day, today calendar.Date) ([]DayListEntry, error) {
+	return db.DayListPage(ctx, p, n, pharmacyID, day, today, "", 0)
 }
 
 // DayListPage is one page of the day list, by patient name: at most
@@ -951,7 +952,12 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 // instalment after ("" for the first page). The lines are told apart
 // from the whole day, so a page warns of an NHS number another page's
 // line shares.
-func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day calendar.Date, after string, limit int) ([]DayListEntry, error) {
+//
+// A day before day whose instalment has no record counts as missed once it
+// has gone by, closed or not (dispensing.UnclosedAsMissed); on a list for a
+// day still to come, the days from today on have not, so MD1 and the
+// prompts read the days as of today.
+func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day, today calendar.Date, after string, limit int) ([]DayListEntry, error) {
 	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
 		return nil, problem.NotFoundf("pharmacy not found")
 	}
@@ -1066,8 +1072,12 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			PatientName: r.GivenName + " " + r.FamilyName, DateOfBirth: r.DateOfBirth, NHSNumber: r.NHSNumber,
 			NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date,
 			Covers: r.Covers, Supervised: med.QuantityOf(r.Supervised), TakeHome: med.QuantityOf(r.TakeHome), Unit: med.UnitSymbol()}
-		days := history[r.PatientID]
-		if b, ok := dispensing.MD1Block(n, days, day, reviews[r.PatientID]); ok {
+		asOf := day
+		if day.After(today) {
+			asOf = today
+		}
+		days := dispensing.UnclosedAsMissed(history[r.PatientID], asOf)
+		if b, ok := dispensing.MD1Block(n, days, asOf, reviews[r.PatientID]); ok {
 			e.Block = &b
 		}
 		var outcome dispensing.Outcome
@@ -1302,7 +1312,15 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 		patients[in.PatientID] = run
 	}
 	for patientID, run := range patients {
-		n2, err := tx.missedAlerts(n, patientID, run.prescriptionID, run.through, run.days, nil)
+		// Judged as of the day closed at the earliest: a close that marks
+		// only days gone by before it (it ran late, or not at all) must not
+		// alert an MD1 block that a review, or a dose taken since, has
+		// ended; MD1 counted those days from the day after each.
+		through := run.through
+		if day.After(through) {
+			through = day
+		}
+		n2, err := tx.missedAlerts(n, patientID, run.prescriptionID, through, run.days, nil)
 		if err != nil {
 			return res, err
 		}
