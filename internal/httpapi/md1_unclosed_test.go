@@ -103,3 +103,44 @@ func TestMD1BlocksOnDaysNeverClosed(t *testing.T) {
 		}
 	})
 }
+
+// The review that lifts a block of days never closed stays good when the
+// close that marks them runs after it: those days were known missed from
+// the end of each, not from the late close. Here no dose is due on the
+// Thursday (a gap between prescriptions), so nothing else ends the run.
+func TestReviewBeforeALateCloseStillLiftsTheBlock(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-11-30T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		ph := e.demo.PharmacyID
+		pid := e.newPatient(903, nil)
+		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-11-30"})
+		for _, p := range []struct {
+			start string
+			days  int
+		}{{"2026-11-30", 3}, {"2026-12-04", 7}} {
+			e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": p.start,
+				"days": p.days, "wording": []int{1, 3}, "issue": true}))
+		}
+		// Thursday: Monday to Wednesday went by, no close ran; the
+		// prescriber reviews the blocked patient.
+		c.Set(mustTime("2026-12-03T10:00:00Z"))
+		rv := e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/reviews", map[string]any{"kind": "missed_doses",
+			"notes": "Seen: away, restart at 15 mg"}))
+		if rv["md1_block_lifted"] != true {
+			t.Fatalf("review = %v", rv)
+		}
+		// The close runs that night and marks the three days missed.
+		c.Set(mustTime("2026-12-03T23:00:00Z"))
+		if r := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+ph+"/day-close", nil)); r["missed"].(float64) != 3 {
+			t.Fatalf("Thursday's close = %v", r)
+		}
+		if got := e.alertsOf("prescriber", "?kind=md1_block&patient_id="+pid); len(got) != 0 {
+			t.Fatalf("md1_block alerts after the review = %v", got)
+		}
+		c.Set(mustTime("2026-12-04T10:00:00Z"))
+		entry := dayEntry(t, e.must(200, e.do("pharmacist", "GET", "/v1/pharmacies/"+ph+"/doses", nil)), pid)
+		if entry["state"] != "due" || entry["block"] != nil {
+			t.Fatalf("Friday's entry = %v", entry)
+		}
+	})
+}
