@@ -17,7 +17,7 @@ func TestNoMoveOntoAClosedList(t *testing.T) {
 		rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
 
 		c.Set(mustTime("2026-03-26T18:00:00Z"))
-		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", nil))
+		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", map[string]any{"confirm_early": true}))
 		r := e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
 			"effective_date": "2026-03-26", "reason": "moved house"})
 		fieldRule(t, r, "effective_date", "day_closed")
@@ -66,7 +66,7 @@ func TestChangeAfterTheCloseReissuesFromTomorrow(t *testing.T) {
 				pid, rx := e.dispensed(862+i, "2026-03-26")
 				rid := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["regime_id"].(string)
 				c.Set(mustTime("2026-03-26T18:00:00Z"))
-				if cl := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", nil)); cl["missed"].(float64) < 1 {
+				if cl := e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true})); cl["missed"].(float64) < 1 {
 					t.Fatalf("close = %v", cl)
 				}
 				m := e.must(change.status, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/"+change.path, change.body))
@@ -104,7 +104,7 @@ func TestClosedDayAdviceSkipsAClosedNextDay(t *testing.T) {
 			"days": 7, "wording": []int{1, 3}}))["id"].(string)
 
 		c.Set(mustTime("2026-03-28T18:00:00Z"))
-		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+ph+"/day-close", nil))
+		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+ph+"/day-close", map[string]any{"confirm_early": true}))
 
 		for _, tc := range []struct{ start, cannot string }{
 			{"2026-03-28", "the doses for 2026-03-28 to 2026-03-29 can no longer be prescribed"},
