@@ -837,8 +837,8 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 			what = "the dose and the product (weekly or monthly)"
 		}
 		out = []pdf.Responsibility{
-			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides %s; %sreviews the treatment at least every %d months; "+
-				"keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable.", what, inject, n.M5ReviewMonths)},
+			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes, and decides %s; %sreviews the treatment at least %s; "+
+				"keyworking and psychosocial support; drug screening; may propose shared care again once the patient is stable.", what, inject, everyMonths(n.M5ReviewMonths))},
 			{Party: "GP practice", Duty: "General medical care; does not prescribe the opioid substitution treatment while the service does; tells the service about intoxication, overdose, new risks (including new sedative or QT-prolonging medicines) or concerns about the treatment."},
 		}
 	} else if med.Injectable {
@@ -849,26 +849,35 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 		out = []pdf.Responsibility{
 			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes: decides and changes the dose and the product (weekly or monthly), and decides any extra dose; "+
 				"the practice does not change them; ask the service. Follows up a missed or overdue injection the same day and decides how to continue; "+
-				"reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes the injections back whenever asked.",
-				n.SC1SpecialistReviewMonths)},
+				"reviews the patient at least %s; keyworking and psychosocial support; drug screening; takes the injections back whenever asked.",
+				everyMonths(n.SC1SpecialistReviewMonths))},
 			{Party: "GP practice", Duty: fmt.Sprintf("Gives each injection at the current dose and product (a nurse or other healthcare professional; never handed to the patient) "+
 				"within its window, %s, and records it in Dosebook the same day with the site and batch; gives no extra dose and no other dose; "+
-				"reviews the treatment at least every %d months; tells the service the same day about a missed injection, intoxication, new risks "+
-				"(including new sedative medicines) or any request to change the dose; hands the injections back when needed.", windowText(med, n), n.M5ReviewMonths)},
+				"reviews the treatment at least %s; tells the service the same day about a missed injection, intoxication, new risks "+
+				"(including new sedative medicines) or any request to change the dose; hands the injections back when needed.", windowText(med, n), everyMonths(n.M5ReviewMonths))},
 		}
 	} else {
 		out = []pdf.Responsibility{
 			{Party: "Specialist service", Duty: fmt.Sprintf("Decides and changes the dose and supervision: the GP does not change the dose; ask the service. "+
-				"Reviews the patient at least every %d months; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", n.SC1SpecialistReviewMonths)},
+				"Reviews the patient at least %s; keyworking and psychosocial support; drug screening; takes prescribing back whenever asked.", everyMonths(n.SC1SpecialistReviewMonths))},
 			{Party: "GP practice", Duty: fmt.Sprintf("Prescribes at the current dose and supervision, on instalment prescriptions of at most %d days each; "+
-				"reviews prescribing at least every %d months; tells the service about missed doses, intoxication, new risks or any request to change the dose; "+
-				"hands prescribing back when needed.", n.L6MaxDays, n.M5ReviewMonths)},
+				"reviews prescribing at least %s; tells the service about missed doses, intoxication, new risks or any request to change the dose; "+
+				"hands prescribing back when needed.", n.L6MaxDays, everyMonths(n.M5ReviewMonths))},
 		}
 	}
 	if instalments {
 		out = append(out, pharmacy)
 	}
 	return out
+}
+
+// everyMonths says how often a review falls due: "every month", "every 3
+// months" (a service may tune the interval to one month).
+func everyMonths(n int) string {
+	if n == 1 {
+		return "every month"
+	}
+	return fmt.Sprintf("every %d months", n)
 }
 
 // endedDuties is "who does what" once the service has ended the treatment:
@@ -892,11 +901,11 @@ func endedDuties(med dosing.Medicine, on calendar.Date) []pdf.Responsibility {
 // and the service's yearly one; otherwise the service's review of the
 // treatment, and for a proposal the two it would bring.
 func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) []pdf.ReviewRow {
-	gp := pdf.ReviewRow{Who: "GP practice", What: fmt.Sprintf("Prescribing review: at least every %d months while the practice prescribes", n.M5ReviewMonths)}
+	gp := pdf.ReviewRow{Who: "GP practice", What: fmt.Sprintf("Prescribing review: at least %s while the practice prescribes", everyMonths(n.M5ReviewMonths))}
 	if med, _ := dosing.LookupMedicine(rec.Regime.Medicine); med.Injectable {
-		gp.What = fmt.Sprintf("Review of the treatment: at least every %d months while the practice gives the injections", n.M5ReviewMonths)
+		gp.What = fmt.Sprintf("Review of the treatment: at least %s while the practice gives the injections", everyMonths(n.M5ReviewMonths))
 	}
-	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least every %d months", n.SC1SpecialistReviewMonths)}
+	spec := pdf.ReviewRow{Who: "Specialist service", What: fmt.Sprintf("Review of the patient and of shared care: at least %s", everyMonths(n.SC1SpecialistReviewMonths))}
 	var out []pdf.ReviewRow
 	if rec.Regime.Status != store.RegimeActive {
 		return out // the treatment ended: nothing falls due
@@ -911,7 +920,7 @@ func summaryReviews(n policy.Numbers, rec store.SummaryRecords, status string) [
 			from, what = rec.LastReview, "counted from the last review on "+longDate(rec.LastReview)
 		}
 		out = append(out, pdf.ReviewRow{Who: "Specialist service", Due: regimes.ReviewDue(from, n),
-			What: fmt.Sprintf("Review of the treatment while the service prescribes: at least every %d months, %s", n.M5ReviewMonths, what)})
+			What: fmt.Sprintf("Review of the treatment while the service prescribes: at least %s, %s", everyMonths(n.M5ReviewMonths), what)})
 	}
 	if status == pdf.StatusNotProposed || status == pdf.StatusProposed {
 		gp.What += " — dated when the practice accepts"

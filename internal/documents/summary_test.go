@@ -170,3 +170,12 @@ func TestSummaryTitrationStages(t *testing.T) {
 		t.Errorf("dose changes =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestEveryMonths(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{1: "every month", 3: "every 3 months", 12: "every 12 months"} {
+		if got := everyMonths(n); got != want {
+			t.Errorf("everyMonths(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
