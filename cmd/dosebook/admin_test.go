@@ -111,6 +111,34 @@ func TestCLIRefusesBlankNames(t *testing.T) {
 	}
 }
 
+// The CLI refuses what the prescription and the letters cannot print, as
+// the API does, and keeps a name as it prints (NFC, single spaces), so
+// --org finds it however its accent or spaces were typed.
+func TestCLIRefusesUnprintableNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "gp_practice", "--name", "\u0645\u062d\u0645\u062f Surgery", "--address", "\u200b"); code != 2 ||
+		!strings.Contains(msg, "--name: name holds") || !strings.Contains(msg, "--address: address holds") {
+		t.Errorf("orgs create with an Arabic name and an invisible address: exit %d %q", code, msg)
+	}
+	out, code, msg := cli(t, dir, "orgs", "create", "--kind", "treatment_service", "--name", "Cafe\u0301  Service", "--address", "1 High St")
+	if code != 0 || !strings.Contains(out, "\"name\":\"Caf\u00e9 Service\"") {
+		t.Fatalf("orgs create: %d %s %s", code, out, msg)
+	}
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "treatment_service", "--name", "caf\u00e9 service", "--address", "1 High St"); code == 0 ||
+		!strings.Contains(msg, "already exists") {
+		t.Errorf("orgs create with the same name: exit %d %q", code, msg)
+	}
+	if _, code, msg := cli(t, dir, "users", "create", "--org", "Caf\u00e9 Service", "--role", "prescriber", "--name", "\u200b", "--registration", "GMC 1234567"); code != 2 ||
+		!strings.Contains(msg, "--name: name holds") {
+		t.Errorf("users create with an invisible name: exit %d %q", code, msg)
+	}
+	out, code, msg = cli(t, dir, "users", "create", "--org", "Cafe\u0301 service", "--role", "prescriber", "--name", "Dr Zoe\u0308  Price", "--registration", "GMC 1234567")
+	if code != 0 || !strings.Contains(out, "\"name\":\"Dr Zo\u00eb Price\"") {
+		t.Fatalf("users create: %d %s %s", code, out, msg)
+	}
+}
+
 // load --token-file reads demo's JSON for the pharmacists' tokens; the
 // token_ids beside them are not tokens.
 func TestTokenFileFromDemoOutput(t *testing.T) {

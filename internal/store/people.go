@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/patients"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -67,6 +68,8 @@ func (tx *Tx) CreateOrganisation(o *Organisation) error {
 	if o.ID == "" {
 		o.ID = newID()
 	}
+	// Kept as printed (auth.CheckOrganisation refused what cannot be).
+	o.Name, o.Address, o.Phone = auth.Name(o.Name), patients.Printable(o.Address), patients.Printable(o.Phone)
 	// Names are told apart ignoring case, as a person reading or typing
 	// them does (the CLI's --org finds one by name): "Other Surgery" and
 	// "other surgery" would be two records of one place. Folded in Go so
@@ -84,9 +87,9 @@ func (tx *Tx) CreateOrganisation(o *Organisation) error {
 		return translate(err)
 	}
 	for _, other := range names {
-		if strings.EqualFold(strings.TrimSpace(other.Name), strings.TrimSpace(o.Name)) {
+		if auth.SameName(other.Name, o.Name) {
 			return &problem.Error{Code: problem.Conflict, Existing: other,
-				Message: fmt.Sprintf("name: an organisation named %q already exists (names are compared ignoring case); choose another name or use it", other.Name)}
+				Message: fmt.Sprintf("name: an organisation named %q already exists (names are compared ignoring case, accents typed apart and repeated spaces); choose another name or use it", other.Name)}
 		}
 	}
 	o.CreatedAt = tx.db.Now()
@@ -123,7 +126,7 @@ func (db *DB) OrganisationByName(ctx context.Context, name string) (Organisation
 		}
 		var found []string
 		for _, other := range all {
-			if strings.EqualFold(other.Name, strings.TrimSpace(name)) {
+			if auth.SameName(other.Name, name) {
 				o, found = other, append(found, fmt.Sprintf("%q", other.Name))
 			}
 		}
@@ -168,6 +171,8 @@ func (tx *Tx) CreateUser(u *User) error {
 	if u.ID == "" {
 		u.ID = newID()
 	}
+	// Kept as printed (auth.CheckUser refused what cannot be).
+	u.Name, u.Registration, u.Phone = auth.Name(u.Name), patients.Printable(u.Registration), patients.Printable(u.Phone)
 	u.CreatedAt = tx.db.Now()
 	if err := tx.g.Create(u).Error; err != nil {
 		return translate(err)
