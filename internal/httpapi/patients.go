@@ -211,12 +211,27 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 		}
 		pt.RiskFlags = flags
 	}
+	// needs.blood_borne_virus.last_tested is a date of care like the
+	// others: judged when it changes (a test date recorded earlier is not
+	// the concern of a change to the housing need).
+	const lastTested = "needs.blood_borne_virus.last_tested"
+	lastTestedSent := false
 	if r.Needs != nil {
 		needs := *r.Needs
 		if m, ok := mergePatch(pt.Needs, r.needsRaw); ok {
 			needs = m
 		}
 		needs.Validate(&f, "needs.")
+		if d := needs.BloodBorneVirus.LastTested; !d.Equal(pt.Needs.BloodBorneVirus.LastTested) && !d.IsZero() {
+			lastTestedSent = true
+			switch {
+			case d.Year() < 1900 || d.Year() > 2200:
+				f.Add(lastTested, "range", "%s must fall between 1900-01-01 and 2200-12-31", lastTested)
+				needs.BloodBorneVirus.LastTested = calendar.Date{} // as parseDate reads it: no later check
+			case d.After(today):
+				f.Add(lastTested, "not_future", "%s must not be in the future", lastTested)
+			}
+		}
 		notes := needs.Notes()
 		for _, name := range slices.Sorted(maps.Keys(notes)) {
 			optionalText(&f, "needs."+name+".notes", notes[name], 2000)
@@ -240,15 +255,16 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	// typing slip in one of the two, named where the request touched it.
 	for _, d := range []struct {
 		field string
-		raw   rawField
+		sent  bool
 		v     calendar.Date
-	}{{"naloxone_supplied_on", r.NaloxoneSuppliedOn, pt.NaloxoneSuppliedOn}, {"referral_date", r.ReferralDate, pt.ReferralDate},
-		{"first_contact_date", r.FirstContactDate, pt.FirstContactDate}, {"first_dose_date", r.FirstDoseDate, pt.FirstDoseDate}} {
+	}{{"naloxone_supplied_on", r.NaloxoneSuppliedOn.present, pt.NaloxoneSuppliedOn}, {"referral_date", r.ReferralDate.present, pt.ReferralDate},
+		{"first_contact_date", r.FirstContactDate.present, pt.FirstContactDate}, {"first_dose_date", r.FirstDoseDate.present, pt.FirstDoseDate},
+		{lastTested, lastTestedSent, pt.Needs.BloodBorneVirus.LastTested}} {
 		if d.v.IsZero() || pt.DateOfBirth.IsZero() || !d.v.Before(pt.DateOfBirth) {
 			continue
 		}
 		switch {
-		case d.raw.present:
+		case d.sent:
 			f.Add(d.field, "after_birth", "%s %s is before date_of_birth %s; check the year", d.field, d.v, pt.DateOfBirth)
 		case r.DateOfBirth.present:
 			f.Add("date_of_birth", "after_birth", "date_of_birth %s is after the recorded %s %s; check the year", pt.DateOfBirth, d.field, d.v)

@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/patients"
+)
+
+// fieldRules lists "field rule" for each error of a validation problem.
+func fieldRules(m map[string]any) []string {
+	var out []string
+	errs, _ := m["errors"].([]any)
+	for _, e := range errs {
+		fe := e.(map[string]any)
+		out = append(out, fmt.Sprint(fe["field"], " ", fe["rule"]))
+	}
+	return out
+}
+
+func oneFieldRule(t *testing.T, m map[string]any, want string) map[string]any {
+	t.Helper()
+	got := fieldRules(m)
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("errors %v, want [%s]", m["errors"], want)
+	}
+	return m["errors"].([]any)[0].(map[string]any)
+}
+
+// needs.blood_borne_virus.last_tested is checked as the other dates of
+// care are: in range, not ahead of today, not before birth, and named by
+// its full path.
+func TestLastTestedIsCheckedAsADateOfCare(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(631, nil)
+		path := "/v1/patients/" + pid
+		const field = "needs.blood_borne_virus.last_tested"
+		lt := func(d any) map[string]any {
+			return map[string]any{"needs": map[string]any{"blood_borne_virus": map[string]any{"last_tested": d}}}
+		}
+		for d, rule := range map[string]string{"9999-12-31": "range", "0000-01-01": "range", "2099-01-01": "not_future",
+			"2026-12-04": "not_future", "1985-04-11": "after_birth"} {
+			oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", path, lt(d)), 422), field+" "+rule)
+		}
+		body := map[string]any{"nhs_number": patients.TestNHSNumber(632), "given_name": "Al", "family_name": "Test", "date_of_birth": "1980-01-01"}
+		for k, v := range lt("2099-01-01") {
+			body[k] = v
+		}
+		oneFieldRule(t, problemOf(t, e.do("prescriber", "POST", "/v1/patients", body), 422), field+" not_future")
+		got := e.must(200, e.do("prescriber", "PATCH", path, lt("2000-01-01")))
+		if d := got["needs"].(map[string]any)["blood_borne_virus"].(map[string]any)["last_tested"]; d != "2000-01-01" {
+			t.Fatalf("last_tested = %v", d)
+		}
+		// A date of birth moved after it is named on date_of_birth.
+		oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", path, map[string]any{"date_of_birth": "2001-01-01"}), 422), "date_of_birth after_birth")
+		// A stored test date does not block an unrelated change of needs.
+		e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"needs": map[string]any{"housing": map[string]any{"level": "high"}}}))
+		e.must(200, e.do("prescriber", "PATCH", path, lt(nil)))
+	})
+}
