@@ -59,3 +59,33 @@ func TestLastTestedIsCheckedAsADateOfCare(t *testing.T) {
 		e.must(200, e.do("prescriber", "PATCH", path, lt(nil)))
 	})
 }
+
+// A first contact or first dose before the referral is refused on the
+// field sent, quoting the recorded date; the same day is a self-referral.
+func TestFirstContactAndDoseNotBeforeReferral(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(641, map[string]any{"first_dose_date": "2024-02-29"})
+		path := "/v1/patients/" + pid
+		pr := problemOf(t, e.do("prescriber", "PATCH", path, map[string]any{"first_contact_date": "2026-10-01", "referral_date": "2026-11-01"}), 422)
+		got := fieldRules(pr)
+		if len(got) != 2 || got[0] != "first_contact_date after_referral" || got[1] != "referral_date after_referral" {
+			t.Fatalf("errors %v", pr["errors"])
+		}
+		if msg := pr["errors"].([]any)[1].(map[string]any)["message"].(string); msg != "referral_date 2026-11-01 is after the recorded first_dose_date 2024-02-29; check the dates" {
+			t.Fatalf("message %q", msg)
+		}
+		other := e.newPatient(642, nil)
+		opath := "/v1/patients/" + other
+		fe := oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"referral_date": "2024-01-01", "first_contact_date": "2023-06-01"}), 422),
+			"first_contact_date after_referral")
+		if fe["message"] != "first_contact_date 2023-06-01 is before referral_date 2024-01-01; check the dates" {
+			t.Fatalf("message %q", fe["message"])
+		}
+		e.must(200, e.do("prescriber", "PATCH", opath, map[string]any{"referral_date": "2024-01-01", "first_contact_date": "2024-01-01"}))
+		oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"first_contact_date": "2023-12-31"}), 422), "first_contact_date after_referral")
+		oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"referral_date": "2024-01-02"}), 422), "referral_date after_referral")
+		// An unrelated change is not judged on dates recorded before.
+		e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"keyworker": "Ana Reyes"}))
+	})
+}

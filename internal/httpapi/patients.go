@@ -270,12 +270,26 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			f.Add("date_of_birth", "after_birth", "date_of_birth %s is after the recorded %s %s; check the year", pt.DateOfBirth, d.field, d.v)
 		}
 	}
-	// Judged when either date is entered: a first dose date that follows
-	// the records here (an injection before a late-entered referral) is
-	// not the prescriber's to correct in an unrelated change.
-	if (r.ReferralDate.present || r.FirstDoseDate.present) &&
-		!pt.ReferralDate.IsZero() && !pt.FirstDoseDate.IsZero() && pt.FirstDoseDate.Before(pt.ReferralDate) {
-		f.Add("first_dose_date", "after_referral", "first_dose_date must not be before referral_date")
+	// Neither the first contact nor the first dose comes before the
+	// referral (a self-referral is contacted the same day: equal is fine).
+	// Judged when either date is entered, and named on the date sent,
+	// quoting the recorded one, as after_birth is: a first dose date that
+	// follows the records here (an injection before a late-entered
+	// referral) is not the prescriber's to correct in an unrelated change.
+	for _, d := range []struct {
+		field string
+		sent  bool
+		v     calendar.Date
+	}{{"first_contact_date", r.FirstContactDate.present, pt.FirstContactDate}, {"first_dose_date", r.FirstDoseDate.present, pt.FirstDoseDate}} {
+		if d.v.IsZero() || pt.ReferralDate.IsZero() || !d.v.Before(pt.ReferralDate) {
+			continue
+		}
+		switch {
+		case d.sent:
+			f.Add(d.field, "after_referral", "%s %s is before referral_date %s; check the dates", d.field, d.v, pt.ReferralDate)
+		case r.ReferralDate.present:
+			f.Add("referral_date", "after_referral", "referral_date %s is after the recorded %s %s; check the dates", pt.ReferralDate, d.field, d.v)
+		}
 	}
 	return f.Err()
 }
