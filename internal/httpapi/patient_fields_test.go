@@ -89,3 +89,51 @@ func TestFirstContactAndDoseNotBeforeReferral(t *testing.T) {
 		e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"keyworker": "Ana Reyes"}))
 	})
 }
+
+// null on a PATCH field the record holds as text or a link is not read as
+// absent: it clears an optional one, as "" does, with the same refusals
+// (a pharmacy under an active regime, a practice under shared care), and
+// is refused, naming the field, for one the record cannot be without.
+func TestPatientNullClearsOrIsRefused(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(651, map[string]any{"phone": "01905 000000", "keyworker": "Sam Ortiz"})
+		path := "/v1/patients/" + pid
+		for _, field := range []string{"nhs_number", "given_name", "family_name", "sex", "date_of_birth"} {
+			before := e.auditCount()
+			oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", path, map[string]any{field: nil}), 422), field+" required")
+			if e.auditCount() != before {
+				t.Fatalf("%s: a refused change was audited", field)
+			}
+		}
+		got := e.must(200, e.do("prescriber", "PATCH", path, map[string]any{"phone": nil, "keyworker": nil, "address": nil,
+			"gp_practice_id": nil, "pharmacy_id": nil}))
+		for _, k := range []string{"phone", "keyworker", "address"} {
+			if got[k] != "" {
+				t.Errorf("%s = %q after null, want cleared", k, got[k])
+			}
+		}
+		for _, k := range []string{"gp_practice_id", "pharmacy_id"} {
+			if got[k] != nil {
+				t.Errorf("%s = %v after null, want null", k, got[k])
+			}
+		}
+		// The store's refusals hold for null as for "".
+		other := e.newPatient(652, nil)
+		opath := "/v1/patients/" + other
+		e.startRegime(other, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
+		for _, v := range []any{"", nil} {
+			oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"pharmacy_id": v}), 422), "pharmacy_id regime_pharmacy")
+		}
+		e.must(201, e.do("prescriber", "POST", opath+"/shared-care", map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}))
+		for _, v := range []any{"", nil} {
+			oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"gp_practice_id": v}), 409), "gp_practice_id shared_care")
+		}
+		// On registering, null for a required field is "required" too.
+		pr := problemOf(t, e.do("prescriber", "POST", "/v1/patients", map[string]any{"nhs_number": patients.TestNHSNumber(653),
+			"given_name": nil, "family_name": "Test", "date_of_birth": "1980-01-01", "sex": nil, "phone": nil}), 422)
+		if got := fieldRules(pr); len(got) != 2 || got[0] != "given_name required" || got[1] != "sex required" {
+			t.Fatalf("errors %v", pr["errors"])
+		}
+	})
+}

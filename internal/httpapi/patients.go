@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -40,7 +41,14 @@ type patientRequest struct {
 	// The risk_flags and needs objects as sent, merged onto the record
 	// key by key (mergePatch): set by readRaw.
 	riskFlagsRaw, needsRaw json.RawMessage
+	// nulls names the fields sent as null that a *string (or *Sex) reads
+	// as absent: set by readRaw.
+	nulls map[string]bool
 }
+
+// nullable are the fields a pointer reads null into as absent: null for
+// one clears it, as "" does, or is refused where the record needs a value.
+var nullable = []string{"nhs_number", "given_name", "family_name", "sex", "address", "phone", "gp_practice_id", "pharmacy_id", "keyworker"}
 
 // readRaw keeps the risk_flags and needs objects of body as sent, so that
 // apply changes only the keys they hold. Keys match ignoring case, as
@@ -56,8 +64,28 @@ func (r *patientRequest) readRaw(body []byte) {
 			r.riskFlagsRaw = values[i]
 		case strings.EqualFold(k, "needs"):
 			r.needsRaw = values[i]
+		case string(bytes.TrimSpace(values[i])) == "null":
+			for _, name := range nullable {
+				if strings.EqualFold(k, name) {
+					if r.nulls == nil {
+						r.nulls = map[string]bool{}
+					}
+					r.nulls[name] = true
+				}
+			}
 		}
 	}
+	// An optional text or link sent as null is cleared, as "" clears it.
+	empty := func(p **string, name string) {
+		if r.nulls[name] {
+			*p = new(string)
+		}
+	}
+	empty(&r.Address, "address")
+	empty(&r.Phone, "phone")
+	empty(&r.Keyworker, "keyworker")
+	empty(&r.GPPracticeID, "gp_practice_id")
+	empty(&r.PharmacyID, "pharmacy_id")
 }
 
 // mergePatch applies patch, a JSON object as sent, onto cur as JSON merge
@@ -118,8 +146,16 @@ func mergeValue(target, patch any) any {
 // are and a JSON null clears an optional date. f holds the errors decoding
 // found, which the answer includes.
 func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Date, f problem.Fields) error {
+	// A field the record cannot be without, sent as null, is refused
+	// rather than read as absent: the client meant to clear it.
+	notCleared := ""
+	if !create {
+		notCleared = ": null does not clear it"
+	}
 	text := func(field string, v *string, dst *string, required bool, max int) {
 		switch {
+		case r.nulls[field] && required:
+			f.Add(field, "required", "%s is required%s", field, notCleared)
 		case v == nil && required && create:
 			f.Add(field, "required", "%s is required", field)
 		case v != nil:
@@ -131,7 +167,9 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			*dst = patients.Printable(*v)
 		}
 	}
-	if r.NHSNumber != nil {
+	if r.nulls["nhs_number"] {
+		f.Add("nhs_number", "required", "nhs_number is required%s", notCleared)
+	} else if r.NHSNumber != nil {
 		nhs, err := patients.NormaliseNHSNumber(*r.NHSNumber)
 		if err != nil {
 			f.Add("nhs_number", "ID1", "%s", err.Error())
@@ -167,7 +205,9 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 			f.Add("date_of_birth", "not_future", "date_of_birth must not be in the future")
 		}
 	}
-	if r.Sex != nil {
+	if r.nulls["sex"] {
+		f.Add("sex", "required", "sex must be female, male, other or unknown, not null (send unknown when it is not known)")
+	} else if r.Sex != nil {
 		if !r.Sex.Valid() {
 			f.Add("sex", "enum", "sex must be female, male, other or unknown")
 		}
