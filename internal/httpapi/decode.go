@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/problem"
 	"github.com/dosebook/dosebook/internal/store"
 )
@@ -101,10 +102,143 @@ func decodeBytes(body []byte, v any) (problem.Fields, error) {
 	if dec.More() {
 		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body holds more than one JSON value"}
 	}
+	var fields problem.Fields
 	if err != nil {
-		return everyFieldError(body, v, err)
+		if fields, err = everyFieldError(body, v, err); err != nil {
+			return nil, err
+		}
 	}
-	return nil, nil
+	// encoding/json reads a null item of a list as the item's zero value
+	// (a date as 0001-01-01, a text as ""), which no client means: it is
+	// refused by its path, and its field is not read.
+	if t := reflect.TypeOf(v); t.Kind() == reflect.Pointer && !t.Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		for _, fe := range nullItems(t.Elem(), body, "") {
+			top := fe.Field
+			if i := strings.IndexAny(top, ".["); i > 0 {
+				top = top[:i]
+			}
+			if !fields.NotReadAt(fe.Field) {
+				fields.NotRead(top, fe)
+			}
+		}
+	}
+	return fields, nil
+}
+
+// nullItems lists a type error for each null item of a list in raw, a JSON
+// value decoded into type t, by its path (closed_dates[0]). A list of
+// pointers, or of values t reads itself with a meaning for null, is left
+// as it is, as is anything not of the shape t expects.
+func nullItems(t reflect.Type, raw json.RawMessage, path string) []problem.FieldError {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return nil
+	}
+	var out []problem.FieldError
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		keys, values, err := topLevelFields(raw)
+		if err != nil {
+			return nil
+		}
+		for i, key := range keys {
+			at := key
+			if path != "" {
+				at = path + "." + key
+			}
+			elem := reflect.Type(nil)
+			if t.Kind() == reflect.Struct {
+				ft, ok := jsonField(t, key)
+				if !ok {
+					continue
+				}
+				elem = ft
+			} else {
+				elem = t.Elem()
+			}
+			out = append(out, nullItems(elem, values[i], at)...)
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil
+		}
+		et := t.Elem()
+		for i, item := range items {
+			at := path + "[" + strconv.Itoa(i) + "]"
+			if string(bytes.TrimSpace(item)) != "null" {
+				out = append(out, nullItems(et, item, at)...)
+				continue
+			}
+			switch et.Kind() {
+			case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
+				continue
+			}
+			kind := jsonKind(et.Kind().String())
+			if et == reflect.TypeFor[calendar.Date]() {
+				kind = "a date YYYY-MM-DD"
+			}
+			out = append(out, problem.FieldError{Field: at, Rule: "type", Message: fmt.Sprintf("%s must be %s, not null", at, kind)})
+		}
+	}
+	return out
+}
+
+// failingPath finds where in raw, a JSON value decoded into type t at
+// path, a value t's own UnmarshalJSON refuses (a date that is no date)
+// sits: encoding/json returns such an error without a path. "" if none.
+func failingPath(t reflect.Type, raw json.RawMessage, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return ""
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		if json.Unmarshal(raw, reflect.New(t).Interface()) != nil {
+			return path
+		}
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		keys, values, err := topLevelFields(raw)
+		if err != nil {
+			return ""
+		}
+		for i, key := range keys {
+			at := key
+			if path != "" {
+				at = path + "." + key
+			}
+			elem := reflect.Type(nil)
+			if t.Kind() == reflect.Struct {
+				ft, ok := jsonField(t, key)
+				if !ok {
+					continue
+				}
+				elem = ft
+			} else {
+				elem = t.Elem()
+			}
+			if p := failingPath(elem, values[i], at); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return ""
+		}
+		for i, item := range items {
+			if p := failingPath(t.Elem(), item, path+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // everyFieldError turns the first field decoding stopped at into every
@@ -155,7 +289,12 @@ func everyFieldError(body []byte, v any, first error) (problem.Fields, error) {
 			}
 			for j := range fe.Fields {
 				if fe.Fields[j].Field == "body" {
+					// A date deep inside (needs.blood_borne_virus.last_tested,
+					// closed_dates[0]) is named where it is.
 					fe.Fields[j].Field = key
+					if p := failingPath(t.Elem(), one, ""); p != "" {
+						fe.Fields[j].Field = p
+					}
 				}
 			}
 			all.NotRead(key, fe.Fields...)

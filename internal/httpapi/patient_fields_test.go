@@ -137,3 +137,29 @@ func TestPatientNullClearsOrIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A date that is no date is named by its full path, inside an object or a
+// list, and a null item of a list is refused, not read as 0001-01-01.
+func TestDateErrorsNameTheirPath(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(661, nil)
+		fe := oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", "/v1/patients/"+pid, map[string]any{"needs": map[string]any{
+			"blood_borne_virus": map[string]any{"last_tested": "2026-13-01"}}}), 422), "needs.blood_borne_virus.last_tested format")
+		if fe["message"] != `date "2026-13-01" is not YYYY-MM-DD` {
+			t.Errorf("message %q", fe["message"])
+		}
+		opening := "/v1/pharmacies/" + e.demo.PharmacyID + "/opening"
+		oneFieldRule(t, problemOf(t, e.do("pharmacist", "PUT", opening, map[string]any{"closed_dates": []any{"2026-12-24", "2026-02-30"}}), 422),
+			"closed_dates[1] format")
+		fe = oneFieldRule(t, problemOf(t, e.do("pharmacist", "PUT", opening, map[string]any{"closed_dates": []any{nil}}), 422), "closed_dates[0] type")
+		if fe["message"] != "closed_dates[0] must be a date YYYY-MM-DD, not null" {
+			t.Errorf("message %q", fe["message"])
+		}
+		pr := problemOf(t, e.do("pharmacist", "PUT", opening, map[string]any{"closed_dates": []any{"2026-12-24", nil}, "open_dates": []any{"2026-02-30"}}), 422)
+		if got := fieldRules(pr); len(got) != 2 || got[0] != "open_dates[0] format" || got[1] != "closed_dates[1] type" {
+			t.Fatalf("errors %v", pr["errors"])
+		}
+		e.must(200, e.do("pharmacist", "PUT", opening, map[string]any{"closed_dates": []any{"2026-12-24"}, "open_dates": nil}))
+	})
+}
