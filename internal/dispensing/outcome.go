@@ -10,7 +10,6 @@ package dispensing
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -123,7 +122,7 @@ func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, notes string, c
 	case o != Withheld && r != "":
 		f.Add("reason", "S1", "a reason is recorded only when the dose is withheld")
 	}
-	if o == Withheld && r == ReasonOther && strings.TrimSpace(notes) == "" {
+	if o == Withheld && r == ReasonOther && !problem.Visible(notes) {
 		f.Add("notes", "required", "a dose withheld for reason other needs notes saying why: the prescriber's alert quotes them")
 	}
 }

@@ -123,8 +123,8 @@ func (s *Server) recordDose(c *gin.Context) {
 		return
 	}
 	in := store.NewDoseEvent{Outcome: req.Outcome, Reason: req.Reason, IdentityConfirmed: req.IdentityConfirmed,
-		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: strings.TrimSpace(req.Notes),
-		CorrectsID: req.CorrectsID, CorrectionReason: strings.TrimSpace(req.CorrectionReason), Zone: s.cfg.Timezone,
+		OccurredAt: instant(&f, "occurred_at", req.OccurredAt), Notes: problem.TrimText(req.Notes),
+		CorrectsID: req.CorrectsID, CorrectionReason: problem.TrimText(req.CorrectionReason), Zone: s.cfg.Timezone,
 		IdempotencyKey: key, RequestHash: hash}
 	optionalText(&f, "notes", req.Notes, 2000)
 	if req.CorrectsID != "" {
@@ -235,7 +235,7 @@ func (s *Server) recordReview(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r := store.Review{PatientID: id, Date: date(&f, "date", req.Date, false), Kind: req.Kind, Notes: strings.TrimSpace(req.Notes),
+	r := store.Review{PatientID: id, Date: date(&f, "date", req.Date, false), Kind: req.Kind, Notes: problem.TrimText(req.Notes),
 		ECGDate: date(&f, "ecg_date", req.ECGDate, false)}
 	if r.Date.IsZero() {
 		r.Date = s.today()

@@ -184,11 +184,14 @@ func overrides(f *problem.Fields, in []overrideRequest, n policy.Numbers) []poli
 			f.Add(field+".rule", "unique", "rule %s is overridden twice; give one reason for it", o.Rule)
 		}
 		seen[o.Rule] = true
-		if strings.TrimSpace(o.Reason) == "" {
+		switch {
+		case strings.TrimSpace(o.Reason) == "":
 			f.Add(field+".reason", "required", "an override needs a clinical reason")
+		case !problem.Visible(o.Reason):
+			f.Add(field+".reason", "required", "an override needs a clinical reason: the reason sent has no visible characters")
 		}
 		optionalText(f, field+".reason", o.Reason, 2000)
-		out = append(out, policy.OverrideReason{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})
+		out = append(out, policy.OverrideReason{Rule: o.Rule, Reason: problem.TrimText(o.Reason)})
 	}
 	return out
 }

@@ -194,7 +194,7 @@ func (s *Server) cancelPrescription(c *gin.Context) {
 	var res store.PrescriptionResult
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		res, err = tx.CancelPrescription(principal(c), s.cfg.Policy, id, strings.TrimSpace(req.Reason), s.today())
+		res, err = tx.CancelPrescription(principal(c), s.cfg.Policy, id, problem.TrimText(req.Reason), s.today())
 		return err
 	})
 	if err != nil {

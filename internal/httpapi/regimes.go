@@ -130,7 +130,7 @@ func (s *Server) startRegime(c *gin.Context) {
 	in := store.StartRegime{PatientID: id, Medicine: medicine(&f, "medicine", req.Medicine),
 		Dose: dose(&f, "dose", req.Dose, true), StartDate: date(&f, "start_date", req.StartDate, false),
 		Stage: req.Stage, Pattern: pattern(&f, "pattern", req.Pattern), PharmacyID: req.PharmacyID,
-		SupervisionRelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason), ECGDate: date(&f, "ecg_date", req.ECGDate, false),
+		SupervisionRelaxedReason: problem.TrimText(req.SupervisionRelaxedReason), ECGDate: date(&f, "ecg_date", req.ECGDate, false),
 		Reason: req.Reason, LastDoseAt: instant(&f, "last_dose_at", req.LastDoseAt),
 		LastShortActingOpioid: instant(&f, "last_short_acting_opioid_at", req.LastShortActingOpioidAt),
 		FirstDoseAt:           instant(&f, "first_dose_at", req.FirstDoseAt),
@@ -372,7 +372,7 @@ func (s *Server) changeDose(c *gin.Context) {
 	}
 	today := s.today()
 	in := store.ChangeDose{To: dose(&f, "to", req.To, true), Effective: date(&f, "effective_date", req.EffectiveDate, false),
-		Reason: strings.TrimSpace(req.Reason), Stage: req.Stage, ECGDate: date(&f, "ecg_date", req.ECGDate, false),
+		Reason: problem.TrimText(req.Reason), Stage: req.Stage, ECGDate: date(&f, "ecg_date", req.ECGDate, false),
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	if in.Effective.IsZero() {
 		in.Effective = today
@@ -467,7 +467,7 @@ func (s *Server) endRegime(c *gin.Context) {
 	}
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		if res.Regime, err = tx.EndRegime(principal(c), s.cfg.Policy, id, on, s.today(), strings.TrimSpace(req.Reason)); err != nil {
+		if res.Regime, err = tx.EndRegime(principal(c), s.cfg.Policy, id, on, s.today(), problem.TrimText(req.Reason)); err != nil {
 			return err
 		}
 		res.TakenHomeAfterEnd, err = tx.TakenHomeAfter(id, on)
@@ -509,8 +509,8 @@ func (s *Server) changePattern(c *gin.Context) {
 	if len(req.Pattern) == 0 || string(req.Pattern) == "null" {
 		f.Add("pattern", "required", "pattern is required")
 	}
-	in := store.PatternChange{Pattern: pattern(&f, "pattern", req.Pattern), RelaxedReason: strings.TrimSpace(req.SupervisionRelaxedReason),
-		Effective: date(&f, "effective_date", req.EffectiveDate, false), Reason: strings.TrimSpace(req.Reason),
+	in := store.PatternChange{Pattern: pattern(&f, "pattern", req.Pattern), RelaxedReason: problem.TrimText(req.SupervisionRelaxedReason),
+		Effective: date(&f, "effective_date", req.EffectiveDate, false), Reason: problem.TrimText(req.Reason),
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	today := s.today()
 	if in.Effective.IsZero() {
@@ -558,7 +558,7 @@ func (s *Server) movePharmacy(c *gin.Context) {
 		return
 	}
 	in := store.PharmacyMove{PharmacyID: req.PharmacyID, Effective: date(&f, "effective_date", req.EffectiveDate, false),
-		Reason: strings.TrimSpace(req.Reason)}
+		Reason: problem.TrimText(req.Reason)}
 	today := s.today()
 	if in.Effective.IsZero() {
 		in.Effective = today
@@ -610,7 +610,7 @@ func (s *Server) recordAdministration(c *gin.Context) {
 	}
 	in := store.NewAdministration{Date: date(&f, "date", req.Date, false), Dose: dose(&f, "dose", req.Dose, true),
 		Extra: req.Extra, Site: req.Site, Batch: strings.TrimSpace(req.Batch), BatchExpiry: date(&f, "batch_expiry", req.BatchExpiry, true),
-		AdministeredBy: strings.TrimSpace(req.AdministeredBy), BuprenorphineNaive: req.BuprenorphineNaive,
+		AdministeredBy: problem.TrimText(req.AdministeredBy), BuprenorphineNaive: req.BuprenorphineNaive,
 		Overrides: overrides(&f, req.Overrides, s.cfg.Policy)}
 	if in.Date.IsZero() {
 		in.Date = s.today()
@@ -623,7 +623,7 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		}
 		f.Add("site", "BV2", "site must be one of %s (subcutaneous: buttock, thigh, abdomen or upper arm)", strings.Join(sites, ", "))
 	}
-	requireText(&f, "batch", req.Batch, 40)
+	f.RequireName("batch", req.Batch, 40)
 	if in.AdministeredBy == "" {
 		in.AdministeredBy = principal(c).Name
 	}
@@ -754,15 +754,19 @@ func otherSubstances(f *problem.Fields, in []store.OtherSubstance, panel map[str
 	seen := map[string]bool{}
 	for i, o := range in {
 		field := fmt.Sprintf("other_substances[%d]", i)
-		name := strings.TrimSpace(o.Name)
+		name := problem.TrimText(o.Name)
 		key := strings.ToLower(name)
 		switch {
+		case name == "" && strings.TrimSpace(o.Name) != "":
+			f.Add(field+".name", "required", "name the substance as the test reports it: the name sent has no visible characters")
 		case name == "":
 			f.Add(field+".name", "required", "name the substance as the test reports it")
 		case utf8.RuneCountInString(name) > 80:
 			f.Add(field+".name", "max_length", "name must be at most 80 characters")
 		case !isText(name):
 			f.Add(field+".name", "characters", "%s.name must not contain control characters or invalid characters", field)
+		case !problem.IsName(name):
+			f.Add(field+".name", "characters", "%s.name must not contain invisible format characters (such as U+200B zero width space or U+00AD soft hyphen)", field)
 		case panel[key]:
 			f.Add(field+".name", "panel_substance", "%s is on the standard panel: give its result in results", key)
 		case seen[key]:

@@ -101,7 +101,7 @@ func (s *Server) proposeSharedCare(c *gin.Context) {
 			}
 		}
 		requireText(&f, field+".reason", o.Reason, 2000)
-		in.Overrides = append(in.Overrides, store.CriterionOverride{Rule: o.Rule, Reason: strings.TrimSpace(o.Reason)})
+		in.Overrides = append(in.Overrides, store.CriterionOverride{Rule: o.Rule, Reason: problem.TrimText(o.Reason)})
 	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
@@ -212,7 +212,7 @@ func withReason[T any](s *Server, c *gin.Context, act func(tx *store.Tx, id, rea
 	var out T
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		out, err = act(tx, id, strings.TrimSpace(req.Reason))
+		out, err = act(tx, id, problem.TrimText(req.Reason))
 		return err
 	})
 	if err != nil {

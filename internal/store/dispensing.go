@@ -590,7 +590,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, in.Notes, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
-	if correction == (in.CorrectionReason == "") {
+	if correction == !problem.Visible(in.CorrectionReason) {
 		return DoseEvent{}, nil, problem.Invalidf("correction_reason", "S1", "a correction, and only a correction, carries correction_reason")
 	}
 	// A correction speaks for the instalment's own day.

@@ -554,7 +554,7 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 		Medicine: in.Medicine, Dose: in.Dose, Start: in.StartDate,
 		PatientAge:   patients.Age(pt.DateOfBirth, in.StartDate),
 		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern,
-		SupervisionRelaxed: in.SupervisionRelaxedReason != "", Previous: prev,
+		SupervisionRelaxed: problem.Visible(in.SupervisionRelaxedReason), Previous: prev,
 		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.FirstDoseAt, StartAtAssumed: in.FirstDoseAssumed,
 		BuprenorphineNaive: naive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
 	}
@@ -897,13 +897,13 @@ func newestEntry(twin DoseChange, all []DoseChange, settings []RegimeSetting) bo
 func sameOverrides(sent []policy.OverrideReason, recorded []RuleOverride) bool {
 	want := map[string]string{}
 	for _, o := range sent {
-		if r := strings.TrimSpace(o.Reason); r != "" || want[o.Rule] == "" {
+		if r := problem.TrimText(o.Reason); r != "" || want[o.Rule] == "" {
 			want[o.Rule] = r
 		}
 	}
 	got := map[string]string{}
 	for _, o := range recorded {
-		got[o.Rule] = strings.TrimSpace(o.Reason)
+		got[o.Rule] = problem.TrimText(o.Reason)
 	}
 	return maps.Equal(want, got)
 }
@@ -1389,7 +1389,7 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if err := f.Err(); err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
-	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern, in.RelaxedReason != ""), in.Overrides)
+	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern, problem.Visible(in.RelaxedReason)), in.Overrides)
 	if err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}

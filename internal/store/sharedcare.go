@@ -230,7 +230,7 @@ func eligibility(g *gorm.DB, n policy.Numbers, patientID string, today calendar.
 func judge(n policy.Numbers, cs []sharedcare.Criterion, overrides []CriterionOverride) ([]SharedCareCriterion, []policy.Finding) {
 	reasons := map[string]string{}
 	for _, o := range overrides {
-		if r := strings.TrimSpace(o.Reason); r != "" {
+		if r := problem.TrimText(o.Reason); r != "" {
 			reasons[o.Rule] = r
 		}
 	}
