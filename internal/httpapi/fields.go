@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -141,7 +142,20 @@ func parseRFC3339(s string) (time.Time, error) {
 	if strings.HasSuffix(s, "z") {
 		s = s[:len(s)-1] + "Z"
 	}
-	return time.Parse(time.RFC3339, s)
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, err
+	}
+	// Go reads any two digits as the offset's hours and minutes, so
+	// "+00:60" moved the time an hour and "+24:00" passed; RFC 3339 §5.6
+	// allows hours 00-23 and minutes 00-59.
+	if !strings.HasSuffix(s, "Z") {
+		off := s[len(s)-6:]
+		if off[1:3] > "23" || off[4:6] > "59" {
+			return time.Time{}, fmt.Errorf("time offset %s out of range", off)
+		}
+	}
+	return t, nil
 }
 
 // instant parses an RFC 3339 time field.

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// RFC 3339 §5.6 allows a lowercase "t" and "z".
+// RFC 3339 §5.6 allows a lowercase "t" and "z", and offsets of hours 00-23
+// and minutes 00-59, which Go's time.Parse does not check.
 func TestParseRFC3339(t *testing.T) {
 	t.Parallel()
 	want := time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)
@@ -19,6 +20,15 @@ func TestParseRFC3339(t *testing.T) {
 		{in: "2026-12-03t06:00:00Z", want: want},
 		{in: "2026-12-03T07:00:00+01:00", want: want},
 		{in: "2026-12-03t07:00:00.5+01:00", want: want.Add(500 * time.Millisecond)},
+		{in: "2026-12-03T19:59:00+23:59", want: time.Date(2026, 12, 2, 20, 0, 0, 0, time.UTC)},
+		{in: "2026-12-02T06:01:00-23:59", want: time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)},
+		{in: "2026-12-03T07:00:00-00:00", want: time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)},
+		{in: "2026-12-03T07:00:00+00:60", bad: true},
+		{in: "2026-12-03T07:00:00+00:99", bad: true},
+		{in: "2026-12-03T07:00:00+24:00", bad: true},
+		{in: "2026-12-03T07:00:00-24:00", bad: true},
+		{in: "2026-12-03T07:00:00+99:00", bad: true},
+		{in: "2026-12-03t07:00:00.5+01:60", bad: true},
 		{in: "2026-12-03 06:00:00Z", bad: true},
 		{in: "2026-12-03T06:00:00", bad: true},
 		{in: "2026-12-03x06:00:00z", bad: true},
@@ -52,6 +62,21 @@ func TestLowercaseOccurredAt(t *testing.T) {
 			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-03-02t10:00:00z"}))["event"].(map[string]any)
 		if got, _ := time.Parse(time.RFC3339, ev["occurred_at"].(string)); !got.Equal(mustTime("2026-03-02T10:00:00Z")) {
 			t.Fatalf("occurred_at = %v", ev["occurred_at"])
+		}
+	})
+}
+
+// An out-of-range offset is refused (422 date_time), not read as another
+// time: "+00:60" was recorded as an hour earlier.
+func TestOccurredAtOffsetOutOfRange(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-02T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, prID := e.dispensed(55, "2026-03-02")
+		c.Set(mustTime("2026-03-02T11:00:00Z"))
+		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-02") + "/events"
+		for _, at := range []string{"2026-03-02T10:00:00+00:60", "2026-03-02T10:00:00+24:00"} {
+			fieldRule(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": at}),
+				"occurred_at", "date_time")
 		}
 	})
 }
