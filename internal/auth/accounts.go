@@ -18,8 +18,12 @@ func CheckOrganisation(kind OrgKind, name, address, phone string) problem.Fields
 	f.RequireText("name", name, 200)
 	// L1: a controlled drug prescription carries the prescriber's address;
 	// the pharmacy's and the practice's go on prescriptions and letters too.
-	if strings.TrimSpace(address) == "" {
-		f.Add("address", "required", "address is required: it is printed on prescriptions and letters (L1: a controlled drug prescription carries the prescriber's address)")
+	if !problem.Visible(address) {
+		why := "address is required"
+		if strings.TrimSpace(address) != "" {
+			why = "address is required: the text sent has no visible characters"
+		}
+		f.Add("address", "required", "%s; it is printed on prescriptions and letters (L1: a controlled drug prescription carries the prescriber's address)", why)
 	} else {
 		f.OptionalText("address", address, 500)
 	}
@@ -54,7 +58,7 @@ func CheckUser(role Role, name, registration, phone string) problem.Fields {
 // (L1), and the letters carry the service's and the practice's. A value
 // already refused for its characters, or blank, is not told twice.
 func printable(f *problem.Fields, field, v string, lines bool) {
-	if strings.TrimSpace(v) == "" || !problem.IsText(v) {
+	if !problem.Visible(v) || !problem.IsText(v) {
 		return
 	}
 	if c, bad := patients.Unprintable(patients.Printable(v), lines); bad {
