@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/problem"
 )
 
@@ -19,7 +20,8 @@ func TestInServiceFor(t *testing.T) {
 	// on is given), at pharmacy ph, covering from to to.
 	issue := func(issued, on, ph, from, to string) Issue {
 		at := mustTime(t, issued)
-		pr := Issue{IssuedAt: at, PrescribedOn: calendar.DateOf(at, london), PharmacyID: ph, Start: d(from), End: d(to)}
+		pr := Issue{IssuedAt: at, PrescribedOn: calendar.DateOf(at, london), PharmacyID: ph, Start: d(from), End: d(to),
+			InstalmentID: "i-" + issued, Supervised: dosing.Mg(30)}
 		if on != "" {
 			pr.PrescribedOn = d(on)
 		}
@@ -55,6 +57,15 @@ func TestInServiceFor(t *testing.T) {
 			reissues: []Issue{issue("2026-12-02T09:00:00Z", "2026-12-01", "A", "2026-12-01", "2026-12-14")},
 			covers:   []string{"2026-12-03"}, want: "2026-12-01T00:00:00Z", wantBy: 0},
 		{name: "no days to judge carries nothing", reissues: []Issue{first}, want: "2026-12-03T07:32:20Z", wantBy: -1},
+		{name: "a dose change: the predecessor's dose was another, it lends nothing",
+			reissues: []Issue{withDose(first, dosing.Mg(25), 0)}, covers: []string{"2026-12-03"}, want: "2026-12-03T07:32:20Z", wantBy: -1},
+		{name: "a pattern change from supervised to take-home for the day: other amounts, nothing lent",
+			reissues: []Issue{withDose(first, 0, dosing.Mg(30))}, covers: []string{"2026-12-03"}, want: "2026-12-03T07:32:20Z", wantBy: -1},
+		{name: "the predecessor had no instalment of the same dose days (a weekend collection)",
+			reissues: []Issue{withDose(first, -1, 0)}, covers: []string{"2026-12-03"}, want: "2026-12-03T07:32:20Z", wantBy: -1},
+		{name: "the chain stops at the first predecessor with another dose",
+			reissues: []Issue{issue("2026-12-03T07:10:00Z", "", "A", "2026-12-03", "2026-12-14"), withDose(first, dosing.Mg(25), 0)},
+			covers:   []string{"2026-12-03"}, want: "2026-12-03T07:10:00Z", wantBy: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +92,7 @@ func TestOccurredAtBeforeAReissue(t *testing.T) {
 	base := OccurredInput{Outcome: Supervised, InstalmentDate: d("2026-12-03"), Now: mustTime(t, "2026-12-03T07:40:00Z"), Zone: london,
 		IssuedAt: mustTime(t, "2026-12-03T07:32:20Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A"}
 	old := Issue{IssuedAt: mustTime(t, "2026-12-03T06:50:00Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A",
-		Start: d("2026-12-03"), End: d("2026-12-16")}
+		Start: d("2026-12-03"), End: d("2026-12-16"), InstalmentID: "i"}
 	tests := []struct {
 		name     string
 		reissues []Issue
@@ -114,6 +125,99 @@ func TestOccurredAtBeforeAReissue(t *testing.T) {
 				t.Fatalf("OccurredAt() = %v, want L3 saying %q", err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// withDose is pr with its instalment of the day giving supervised and
+// takeHome; supervised -1: it has no instalment of the same dose days.
+func withDose(pr Issue, supervised, takeHome dosing.Micrograms) Issue {
+	pr.Supervised, pr.TakeHome = supervised, takeHome
+	if supervised < 0 {
+		pr.InstalmentID, pr.Supervised = "", 0
+	}
+	return pr
+}
+
+// InForceAt names the prescription of the chain whose dose a dose given
+// at a moment was, whatever the reissue's dose.
+func TestInForceAt(t *testing.T) {
+	t.Parallel()
+	london := londonZone(t)
+	own := Issue{IssuedAt: mustTime(t, "2026-12-03T08:01:07Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A", Supervised: dosing.Mg(25)}
+	first := Issue{IssuedAt: mustTime(t, "2026-12-03T08:00:46Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A",
+		Start: d("2026-12-03"), End: d("2026-12-16"), InstalmentID: "i1", Supervised: dosing.Mg(20)}
+	second := first
+	second.IssuedAt, second.InstalmentID, second.Supervised = mustTime(t, "2026-12-03T08:00:58Z"), "i2", dosing.Mg(22)
+	moved := first
+	moved.PharmacyID = "B"
+	days := []calendar.Date{d("2026-12-03")}
+	tests := []struct {
+		name     string
+		reissues []Issue
+		covers   []calendar.Date
+		at       string
+		want     int
+	}{
+		{name: "not a reissue", at: "2026-12-03T08:00:55Z", want: -1},
+		{name: "the predecessor in force", reissues: []Issue{first}, covers: days, at: "2026-12-03T08:00:55Z", want: 0},
+		{name: "at its issue", reissues: []Issue{first}, covers: days, at: "2026-12-03T08:00:46Z", want: 0},
+		{name: "before every issue", reissues: []Issue{first}, covers: days, at: "2026-12-03T08:00:00Z", want: -1},
+		{name: "two changes: the one in force at the time", reissues: []Issue{second, first}, covers: days, at: "2026-12-03T08:00:55Z", want: 1},
+		{name: "two changes: the later", reissues: []Issue{second, first}, covers: days, at: "2026-12-03T08:01:00Z", want: 0},
+		{name: "another pharmacy's", reissues: []Issue{moved}, covers: days, at: "2026-12-03T08:00:55Z", want: -1},
+		{name: "a day it did not cover", reissues: []Issue{first}, covers: []calendar.Date{d("2026-12-17")}, at: "2026-12-03T08:00:55Z", want: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := InForceAt(own, tt.reissues, tt.covers, mustTime(t, tt.at), london); got != tt.want {
+				t.Fatalf("InForceAt() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// A dose given before a same-day dose change was the old dose: the
+// reissue's instalment is refused the time, naming the dose in force and
+// the prescription to record it on.
+func TestOccurredAtBeforeADoseChange(t *testing.T) {
+	t.Parallel()
+	in := OccurredInput{Outcome: Supervised, InstalmentDate: d("2026-12-03"), Now: mustTime(t, "2026-12-03T08:05:00Z"), Zone: time.UTC,
+		IssuedAt: mustTime(t, "2026-12-03T08:01:07Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A", Supervised: dosing.Mg(25),
+		Given: mustTime(t, "2026-12-03T08:00:55Z"),
+		Reissues: []Issue{{IssuedAt: mustTime(t, "2026-12-03T08:00:46Z"), PrescribedOn: d("2026-12-03"), PharmacyID: "A",
+			Start: d("2026-12-03"), End: d("2026-12-16"), Serial: "DB-1", InstalmentID: "i1", Supervised: dosing.Mg(20)}}}
+	_, err := OccurredAt(in)
+	pe, ok := problem.As(err)
+	if !ok || len(pe.Fields) != 1 || pe.Fields[0].Field != "occurred_at" || pe.Fields[0].Rule != "L3" {
+		t.Fatalf("OccurredAt() = %v", err)
+	}
+	for _, want := range []string{"the prescription in force then was DB-1, issued at 2026-12-03T08:00:46Z, with 20 mg supervised for 2026-12-03, not this instalment's 25 mg supervised",
+		"Record the dose actually given on prescription DB-1's instalment for 2026-12-03 (instalment i1)"} {
+		if !strings.Contains(pe.Fields[0].Message, want) {
+			t.Fatalf("message %q lacks %q", pe.Fields[0].Message, want)
+		}
+	}
+	// The same amounts (a pattern change keeping the day's dose): accepted.
+	in.Reissues[0].Supervised = dosing.Mg(25)
+	if _, err := OccurredAt(in); err != nil {
+		t.Fatalf("OccurredAt() with the same dose = %v", err)
+	}
+}
+
+func TestDoseText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		sup, th dosing.Micrograms
+		want    string
+	}{
+		{dosing.Mg(20), 0, "20 mg supervised"},
+		{0, dosing.Mg(40), "40 mg take-home"},
+		{dosing.Mg(20), dosing.Mg(40), "20 mg supervised and 40 mg take-home"},
+	} {
+		if got := DoseText(tt.sup, tt.th); got != tt.want {
+			t.Errorf("DoseText(%v, %v) = %q, want %q", tt.sup, tt.th, got, tt.want)
+		}
 	}
 }
 

@@ -40,6 +40,12 @@ type RecordInput struct {
 	// whose current outcome is Current.
 	Correction bool
 	Current    Outcome
+	// Given is the record's occurred_at (zero: not given), CancelledAt
+	// when a cancelled prescription was cancelled (zero: not known) and
+	// Zone the service's time zone (nil: UTC): a dose given on the day
+	// before its prescription was cancelled was given under it (LiveAt).
+	Given, CancelledAt time.Time
+	Zone               *time.Location
 }
 
 // Supply reports whether the record hands a dose over that the record
@@ -152,6 +158,12 @@ func liveOn(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
 	if in.Correction && status == prescriptions.StatusCancelled && !in.CancelledOn.IsZero() && in.CancelledOn.After(in.InstalmentDate) {
 		status = prescriptions.StatusIssued
 	}
+	// A supply given before a same-day cancellation (a dose change
+	// reissuing today's instalment) was given under this prescription, at
+	// the dose it prescribed: it is recorded here, at its time.
+	if in.Supply() && status == prescriptions.StatusCancelled && LiveAt(in.CancelledAt, in.Given, in.InstalmentDate, in.Zone) {
+		status = prescriptions.StatusIssued
+	}
 	if status == prescriptions.StatusIssued && FirstInstalmentLapsed(n, in.PrescribedOn, in.FirstSupply, in.InstalmentDate) {
 		return n.Finding("L3",
 			fmt.Sprintf("This prescription has expired: it is dated %s and no instalment was supplied within %d days of that date, so nothing more may be supplied from it.",
@@ -159,7 +171,31 @@ func liveOn(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
 			"Ask the prescriber for a new prescription."), false
 	}
 	f, stopped := statusFinding(n, status)
+	if stopped && status == prescriptions.StatusCancelled && in.Outcome.Taken() && !in.CancelledAt.IsZero() &&
+		calendar.DateOf(in.CancelledAt, zoneOf(in.Zone)).Equal(in.InstalmentDate) {
+		f.Message = fmt.Sprintf("This prescription was cancelled at %s: nothing may be supplied from it since.",
+			in.CancelledAt.In(zoneOf(in.Zone)).Format(time.RFC3339))
+		f.Action = "Record a dose given before then with occurred_at, the time it was given; otherwise record on the patient's current prescription."
+	}
 	return f, !stopped
+}
+
+// LiveAt reports whether a prescription cancelled at cancelledAt was
+// still in force when a dose was given at given on day, the instalment's
+// date: given before the cancellation, on that day. A dose change made at
+// 08:01 cancels the prescription a dose was given under at 08:00; that
+// dose is the cancelled prescription's to record, not the reissue's, whose
+// dose the patient never had.
+func LiveAt(cancelledAt, given time.Time, day calendar.Date, zone *time.Location) bool {
+	return !given.IsZero() && !cancelledAt.IsZero() && given.Before(cancelledAt) && calendar.DateOf(given, zoneOf(zone)).Equal(day)
+}
+
+// zoneOf is zone, or UTC for none.
+func zoneOf(zone *time.Location) *time.Location {
+	if zone == nil {
+		return time.UTC
+	}
+	return zone
 }
 
 // FirstInstalmentLapsed is L3 for an instalment prescription: the first
@@ -237,6 +273,10 @@ type OccurredInput struct {
 	Reissues   []Issue
 	PharmacyID string
 	Covers     []calendar.Date
+	// Supervised and TakeHome are the instalment's amounts: a reissue
+	// lends its predecessor's time only for a day the predecessor gave
+	// the same (SameDose).
+	Supervised, TakeHome dosing.Micrograms
 }
 
 // Issue is a prescription as InServiceFor reads it: when it was issued,
@@ -247,35 +287,94 @@ type Issue struct {
 	PrescribedOn calendar.Date
 	PharmacyID   string
 	Start, End   calendar.Date
+	// Serial names the prescription. InstalmentID is its instalment of
+	// the same date and dose days as the one being recorded ("" when it
+	// has none), and Supervised and TakeHome that instalment's amounts
+	// (for the prescription being recorded, its instalment's).
+	Serial, InstalmentID string
+	Supervised, TakeHome dosing.Micrograms
+}
+
+// SameDose reports whether a predecessor's instalment for the day gave
+// what the reissue's gives: the same supervised and take-home amounts for
+// the same dose days. A pattern change that keeps the day's amounts
+// reissues the same dose; a dose change does not, and a dose given under
+// the predecessor is the predecessor's dose, never the reissue's.
+func SameDose(own, pr Issue) bool {
+	return pr.InstalmentID != "" && pr.Supervised == own.Supervised && pr.TakeHome == own.TakeHome
+}
+
+// DoseText is an instalment's amounts as a message names them: "20 mg
+// supervised", "10 mg supervised and 20 mg take-home".
+func DoseText(supervised, takeHome dosing.Micrograms) string {
+	switch {
+	case takeHome == 0:
+		return supervised.String() + " supervised"
+	case supervised == 0:
+		return takeHome.String() + " take-home"
+	}
+	return supervised.String() + " supervised and " + takeHome.String() + " take-home"
 }
 
 // InServiceFor is the first moment an instalment's days could be supplied:
 // its own prescription's in-service time (own, whose days are not read),
 // or, for a reissue, the earliest of the prescriptions it carries on from
 // (reissues, nearest first) that covered every one of those days at the
-// same pharmacy. A reissue changes how a day's dose is given, not whether
-// there was a prescription for it: a dose supervised at 07:31 under a
-// prescription reissued at 07:32 (a pattern or dose change) had one behind
-// it, and the record says 07:31. The chain stops at the first predecessor
-// that did not cover the days, or was addressed to another pharmacy (a
-// move), whose authority did not reach this supply. by is the index in
+// same pharmacy with the same dose (SameDose). A reissue that changes only
+// how the week's doses are given (a pattern change keeping the day's
+// amounts) does not change whether there was a prescription for the day's
+// dose: a dose supervised at 07:31 under a prescription reissued at 07:32
+// had one behind it, and the record says 07:31. The chain stops at the
+// first predecessor that did not cover the days, was addressed to another
+// pharmacy (a move), whose authority did not reach this supply, or gave
+// another dose that day (a dose change): a dose given under it was its
+// dose, recorded on its instalment (InForceAt). by is the index in
 // reissues of the prescription whose time it is, -1 for own.
 func InServiceFor(own Issue, reissues []Issue, covers []calendar.Date, zone *time.Location) (at time.Time, by int) {
 	at, by = InService(own.IssuedAt, own.PrescribedOn, zone), -1
-	for i, pr := range reissues {
-		if pr.PharmacyID != own.PharmacyID || len(covers) == 0 {
+	for i, pr := range reissues[:chainReach(own, reissues, covers)] {
+		if !SameDose(own, pr) {
 			break
-		}
-		for _, d := range covers {
-			if d.Before(pr.Start) || d.After(pr.End) {
-				return at, by
-			}
 		}
 		if t := InService(pr.IssuedAt, pr.PrescribedOn, zone); t.Before(at) {
 			at, by = t, i
 		}
 	}
 	return at, by
+}
+
+// chainReach is how many of reissues (nearest first) carried the days of
+// covers on at own's pharmacy, whatever the dose: the chain stops at the
+// first that did not cover them all or was at another pharmacy.
+func chainReach(own Issue, reissues []Issue, covers []calendar.Date) int {
+	if len(covers) == 0 {
+		return 0
+	}
+	for i, pr := range reissues {
+		if pr.PharmacyID != own.PharmacyID {
+			return i
+		}
+		for _, d := range covers {
+			if d.Before(pr.Start) || d.After(pr.End) {
+				return i
+			}
+		}
+	}
+	return len(reissues)
+}
+
+// InForceAt is the index in reissues (nearest first) of the prescription
+// whose instalment was the day's dose at the moment at: the nearest of
+// the chain reaching the days (chainReach) in service by then; -1 when
+// none was. A dose given then is that prescription's to record, even
+// once it is cancelled (CanRecord's LiveAt).
+func InForceAt(own Issue, reissues []Issue, covers []calendar.Date, at time.Time, zone *time.Location) int {
+	for i, pr := range reissues[:chainReach(own, reissues, covers)] {
+		if !at.Before(InService(pr.IssuedAt, pr.PrescribedOn, zone)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // InService is the first moment a prescription can be supplied from: its
@@ -298,12 +397,21 @@ func (in OccurredInput) inService(zone *time.Location) time.Time {
 // inServiceBy is InServiceFor of the input's prescription, with the index
 // in Reissues of the prescription whose time it is (-1: its own).
 func (in OccurredInput) inServiceBy(zone *time.Location) (time.Time, int) {
-	covers := in.Covers
-	if covers == nil {
-		covers = []calendar.Date{in.InstalmentDate}
+	return InServiceFor(in.own(), in.Reissues, in.covers(), zone)
+}
+
+// own is the input's prescription as InServiceFor reads it.
+func (in OccurredInput) own() Issue {
+	return Issue{IssuedAt: in.IssuedAt, PrescribedOn: in.PrescribedOn, PharmacyID: in.PharmacyID,
+		Supervised: in.Supervised, TakeHome: in.TakeHome}
+}
+
+// covers is the instalment's dose days, its date when not given.
+func (in OccurredInput) covers() []calendar.Date {
+	if in.Covers == nil {
+		return []calendar.Date{in.InstalmentDate}
 	}
-	own := Issue{IssuedAt: in.IssuedAt, PrescribedOn: in.PrescribedOn, PharmacyID: in.PharmacyID}
-	return InServiceFor(own, in.Reissues, covers, zone)
+	return in.Covers
 }
 
 // OccurredAt is the time a record says its outcome happened: the given
@@ -364,6 +472,9 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 		// A supply at a time before the prescription was issued would put
 		// a dose in the CD record with no prescription behind it.
 		from, by := in.inServiceBy(zone)
+		if i := InForceAt(in.own(), in.Reissues, in.covers(), at, zone); i >= 0 {
+			return at, otherDoseInForce(in, at, in.Reissues[i], zone)
+		}
 		pr, whose := Issue{IssuedAt: in.IssuedAt, PrescribedOn: in.PrescribedOn}, "this prescription"
 		if by >= 0 {
 			pr, whose = in.Reissues[by], "the prescription this one reissues"
@@ -387,4 +498,24 @@ func OccurredAt(in OccurredInput) (time.Time, error) {
 	}
 	return at, problem.Invalidf("occurred_at", "S1",
 		"occurred_at is on %s, after this instalment's date %s: the record says what happened on the instalment's own day", day, in.InstalmentDate)
+}
+
+// otherDoseInForce refuses a dose given at a time a predecessor of the
+// instalment's prescription was in force with another dose for the day
+// (InServiceFor lends its time only for the same dose): the patient was
+// given the predecessor's dose, and the record on this instalment would
+// say they had a dose decided after it was given. It names the dose in
+// force then and where to record the dose actually given.
+func otherDoseInForce(in OccurredInput, at time.Time, pr Issue, zone *time.Location) error {
+	then := "no instalment of the same dose days"
+	where := fmt.Sprintf("on prescription %s's instalment that supplied %s", pr.Serial, in.InstalmentDate)
+	if pr.InstalmentID != "" {
+		then = DoseText(pr.Supervised, pr.TakeHome)
+		where = fmt.Sprintf("on prescription %s's instalment for %s (instalment %s)", pr.Serial, in.InstalmentDate, pr.InstalmentID)
+	}
+	return problem.Invalidf("occurred_at", "L3",
+		"occurred_at %s is before this prescription was issued, at %s: the prescription in force then was %s, issued at %s, with %s for %s, not this instalment's %s. "+
+			"Record the dose actually given %s with this occurred_at: it was in force at that time, so it takes the record though it has since been cancelled",
+		at.In(zone).Format(time.RFC3339), in.IssuedAt.In(zone).Format(time.RFC3339), pr.Serial, pr.IssuedAt.In(zone).Format(time.RFC3339),
+		then, in.InstalmentDate, DoseText(in.Supervised, in.TakeHome), where)
 }

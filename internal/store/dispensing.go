@@ -374,10 +374,12 @@ const maxReissueChain = 64
 
 // reissuedFrom reads the chain of prescriptions a reissue carries on from
 // (dispensing.InServiceFor): the one it replaced (replacesID), then the
-// one that one replaced, back to the first, nearest first. The walk stops
-// at the first that did not cover every day of covers, as InServiceFor
-// does: the ones before it lend nothing.
-func (tx *Tx) reissuedFrom(replacesID string, covers []calendar.Date) ([]dispensing.Issue, error) {
+// one that one replaced, back to the first, nearest first, each with its
+// instalment of date with the same dose days, if any, and its amounts
+// (dispensing.SameDose). The walk stops at the first that did not cover
+// every day of covers, as InServiceFor does: the ones before it lend
+// nothing.
+func (tx *Tx) reissuedFrom(replacesID string, date calendar.Date, covers []calendar.Date) ([]dispensing.Issue, error) {
 	var chain []dispensing.Issue
 	seen := map[string]bool{}
 	for id := &replacesID; id != nil && !seen[*id] && len(chain) < maxReissueChain; {
@@ -389,8 +391,9 @@ func (tx *Tx) reissuedFrom(replacesID string, covers []calendar.Date) ([]dispens
 			StartDate    calendar.Date
 			EndDate      calendar.Date
 			ReplacesID   *string
+			Serial       string
 		}
-		err := tx.g.Table("prescriptions").Select("issued_at, prescribed_on, pharmacy_id, start_date, end_date, replaces_id").
+		err := tx.g.Table("prescriptions").Select("issued_at, prescribed_on, pharmacy_id, start_date, end_date, replaces_id, serial").
 			Where("id = ?", *id).Take(&pr).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			break
@@ -398,8 +401,22 @@ func (tx *Tx) reissuedFrom(replacesID string, covers []calendar.Date) ([]dispens
 		if err != nil {
 			return nil, translate(err)
 		}
-		chain = append(chain, dispensing.Issue{IssuedAt: deref(pr.IssuedAt), PrescribedOn: pr.PrescribedOn, PharmacyID: pr.PharmacyID,
-			Start: pr.StartDate, End: pr.EndDate})
+		issue := dispensing.Issue{IssuedAt: deref(pr.IssuedAt), PrescribedOn: pr.PrescribedOn, PharmacyID: pr.PharmacyID,
+			Start: pr.StartDate, End: pr.EndDate, Serial: pr.Serial}
+		var day []Instalment
+		if err := tx.g.Where("prescription_id = ? AND date = ?", *id, date).Find(&day).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, in := range day {
+			days := in.Covers
+			if len(days) == 0 {
+				days = []calendar.Date{in.Date}
+			}
+			if slices.Equal(days, covers) {
+				issue.InstalmentID, issue.Supervised, issue.TakeHome = in.ID, in.Supervised, in.TakeHome
+			}
+		}
+		chain = append(chain, issue)
 		for _, d := range covers {
 			if d.Before(pr.StartDate) || d.After(pr.EndDate) {
 				return chain, nil
@@ -636,7 +653,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	check := dispensing.RecordInput{Today: today, InstalmentDate: inst.Date, PrescriptionStatus: inst.PrescriptionStatus,
 		PrescribedOn: inst.PrescribedOn, FirstSupply: w.firstSupply, Outcome: in.Outcome, Supervised: inst.Supervised, TakeHome: inst.TakeHome,
-		Correction: correction}
+		Correction: correction, Given: in.OccurredAt, CancelledAt: deref(inst.CancelledAt), Zone: in.Zone}
 	// Reviews matter only to a run long enough to block: read them then.
 	if dispensing.ConsecutiveMissed(w.days, asOf) >= n.MD1ConsecutiveMissedDays {
 		reviews, err := reviewMarks(tx.g, []string{inst.PatientID}, asOf.AddDays(-historyWindow), asOf)
@@ -680,13 +697,14 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	now := tx.db.Now()
 	occurred := dispensing.OccurredInput{Outcome: in.Outcome, InstalmentDate: inst.Date, Given: in.OccurredAt, Now: now, Zone: in.Zone,
-		IssuedAt: deref(inst.IssuedAt), PrescribedOn: inst.PrescribedOn, PharmacyID: inst.PharmacyID, Covers: inst.Covers}
+		IssuedAt: deref(inst.IssuedAt), PrescribedOn: inst.PrescribedOn, PharmacyID: inst.PharmacyID, Covers: inst.Covers,
+		Supervised: inst.Supervised, TakeHome: inst.TakeHome}
 	// A reissue's predecessors are read only for a dose given at a time
 	// before the reissue itself was in service: recording is the busiest
 	// write, and nearly every record is after its prescription's issue.
 	if inst.ReplacesID != nil && in.Outcome.Taken() && !in.OccurredAt.IsZero() &&
 		in.OccurredAt.Before(dispensing.InService(occurred.IssuedAt, occurred.PrescribedOn, zoneOr(in.Zone))) {
-		if occurred.Reissues, err = tx.reissuedFrom(*inst.ReplacesID, inst.Covers); err != nil {
+		if occurred.Reissues, err = tx.reissuedFrom(*inst.ReplacesID, inst.Date, inst.Covers); err != nil {
 			return DoseEvent{}, nil, err
 		}
 	}
