@@ -18,7 +18,8 @@ func (e *env) resolvedAlertByID(who, patientID, kind string, id any) map[string]
 
 // A withheld record corrected to withheld as it was (its time fixed, say)
 // is the event the prescriber was told of: no second alert, and the first
-// is not resolved. Corrected with new notes, the prescriber is told them:
+// is not resolved; so is one leaving its notes out, which keeps them.
+// Corrected with new notes, the prescriber is told them:
 // a new alert quotes them and the first, quoting the old notes, is
 // resolved. Corrected later to a dose given, the alert standing is
 // resolved. The MD2 alert of a first dose withheld says the day was
@@ -50,17 +51,30 @@ func TestWithheldRestatedKeepsItsAlert(t *testing.T) {
 			t.Fatalf("restating resolved %v", a)
 		}
 
+		// The time fixed again, the notes left out: they are not taken
+		// back, so the alert quoting them stands and none is raised.
+		untold := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"identity_confirmed": true, "occurred_at": "2026-02-03T09:45:00Z", "corrects_id": retimed["id"],
+			"correction_reason": "Wrong time"}))["event"].(map[string]any)
+		if open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(open) != 1 || open[0]["id"] != alerts[0]["id"] {
+			t.Fatalf("open withheld alerts after a correction leaving the notes out = %v, want the first only", open)
+		}
+		if a := e.resolvedAlert("prescriber", pid, "withheld"); a != nil {
+			t.Fatalf("a correction leaving the notes out resolved %v", a)
+		}
+
 		// New notes: the prescriber reads them in a new alert, and the
-		// first, quoting the old notes, is resolved.
+		// first, quoting the old notes, is resolved, the resolution quoting
+		// the new notes as notes and the correction's reason as its reason.
 		renoted := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
 			"identity_confirmed": true, "notes": "Shouting at staff and threatening", "occurred_at": "2026-02-03T09:50:00Z",
-			"corrects_id": retimed["id"], "correction_reason": "notes completed"}))["event"].(map[string]any)
+			"corrects_id": untold["id"], "correction_reason": "notes completed"}))["event"].(map[string]any)
 		open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
 		if len(open) != 1 || open[0]["id"] == alerts[0]["id"] || !strings.Contains(open[0]["message"].(string), "Shouting at staff and threatening") {
 			t.Fatalf("open withheld alerts after new notes = %v, want a new one quoting them", open)
 		}
 		if a := e.resolvedAlertByID("prescriber", pid, "withheld", alerts[0]["id"]); a == nil ||
-			!strings.Contains(a["resolution"].(string), ", with new notes: notes completed") {
+			!strings.Contains(a["resolution"].(string), "corrected to withheld because of the patient's behaviour, with new notes “Shouting at staff and threatening”. Reason for the correction: notes completed. ") {
 			t.Fatalf("first withheld alert after new notes = %v", a)
 		}
 		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid); len(got) != 1 {

@@ -730,7 +730,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	var notes []policy.Finding
 	if in.Outcome == dispensing.Withheld {
-		f := dispensing.AlertForWithheld(in.Reason, in.Notes)
+		f := dispensing.AlertForWithheld(in.Reason, notesKept(existing, in.CorrectsID, in.Reason, in.Notes))
 		notes = append(notes, f)
 	}
 	// A withheld record corrected to withheld for the same reason with the
@@ -1914,12 +1914,16 @@ func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar
 // corrected (correctedBy).
 func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent, correctedBy string) error {
 	if !unchangedWithheld(existing, *e.CorrectsID, e.Outcome, e.Reason, e.Notes) {
-		to := string(e.Outcome)
+		// "corrected to supervised: forgot to record": the correction's
+		// reason follows the colon. New notes are quoted as notes, and the
+		// correction's reason then labelled as such, never read as them.
+		to, why := string(e.Outcome), ": "+strings.TrimRight(e.CorrectionReason, ". ")
 		if e.Outcome == dispensing.Withheld {
 			to = "withheld " + e.Reason.Because()
 			for _, orig := range existing {
 				if orig.ID == *e.CorrectsID && orig.Outcome == dispensing.Withheld && orig.Reason == e.Reason {
-					to += ", with new notes"
+					to += fmt.Sprintf(", with new notes “%s”", dispensing.NotesExcerpt(notesKept(existing, *e.CorrectsID, e.Reason, e.Notes)))
+					why = ". Reason for the correction: " + strings.TrimRight(e.CorrectionReason, ". ")
 				}
 			}
 		}
@@ -1936,8 +1940,7 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 				break
 			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
-				Reason: fmt.Sprintf("The withheld record of %s was corrected to %s: %s. %s", e.Date, to,
-					strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
+				Reason:     fmt.Sprintf("The withheld record of %s was corrected to %s%s. %s", e.Date, to, why, correctedBy),
 				EntityType: "dose_event", EntityID: e.ID}); err != nil {
 				return err
 			}
@@ -1968,10 +1971,34 @@ func unchangedWithheld(existing []DoseEvent, correctsID string, outcome dispensi
 	for _, orig := range existing {
 		if orig.ID == correctsID {
 			return orig.Outcome == dispensing.Withheld && orig.Reason == reason &&
-				dispensing.AlertForWithheld(orig.Reason, orig.Notes).Message == dispensing.AlertForWithheld(reason, notes).Message
+				dispensing.AlertForWithheld(orig.Reason, notesKept(existing, deref(orig.CorrectsID), orig.Reason, orig.Notes)).Message ==
+					dispensing.AlertForWithheld(reason, notesKept(existing, correctsID, reason, notes)).Message
 		}
 	}
 	return false
+}
+
+// notesKept is the notes of a withheld record for reason, correcting the
+// record correctsID ("" for none), as its alert reads them: the notes it
+// gives, or, when it leaves them out, those of the record it corrects, if
+// that one was withheld for the same reason (back along corrections that
+// left them out too). A correction fixing only the time of a withheld
+// record, without restating its notes, does not take them back: the
+// prescriber's alert quoting them stands (unchangedWithheld).
+func notesKept(existing []DoseEvent, correctsID string, reason dispensing.WithheldReason, notes string) string {
+	for hops := 0; notes == "" && correctsID != "" && hops < len(existing); hops++ {
+		var orig *DoseEvent
+		for i := range existing {
+			if existing[i].ID == correctsID {
+				orig = &existing[i]
+			}
+		}
+		if orig == nil || orig.Outcome != dispensing.Withheld || orig.Reason != reason {
+			break
+		}
+		notes, correctsID = orig.Notes, deref(orig.CorrectsID)
+	}
+	return notes
 }
 
 // correctedBy says who made a correction, for the resolutions it makes: a
