@@ -118,7 +118,7 @@ func TestCLIRefusesUnprintableNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "gp_practice", "--name", "\u0645\u062d\u0645\u062f Surgery", "--address", "\u200b"); code != 2 ||
-		!strings.Contains(msg, "--name: name holds") || !strings.Contains(msg, "--address: address holds") {
+		!strings.Contains(msg, "--name: name holds") || !strings.Contains(msg, "--address: address is required: the text sent has no visible characters") {
 		t.Errorf("orgs create with an Arabic name and an invisible address: exit %d %q", code, msg)
 	}
 	out, code, msg := cli(t, dir, "orgs", "create", "--kind", "treatment_service", "--name", "Cafe\u0301  Service", "--address", "1 High St")
@@ -130,7 +130,7 @@ func TestCLIRefusesUnprintableNames(t *testing.T) {
 		t.Errorf("orgs create with the same name: exit %d %q", code, msg)
 	}
 	if _, code, msg := cli(t, dir, "users", "create", "--org", "Caf\u00e9 Service", "--role", "prescriber", "--name", "\u200b", "--registration", "GMC 1234567"); code != 2 ||
-		!strings.Contains(msg, "--name: name holds") {
+		!strings.Contains(msg, "--name: name is required: the text sent has no visible characters") {
 		t.Errorf("users create with an invisible name: exit %d %q", code, msg)
 	}
 	out, code, msg = cli(t, dir, "users", "create", "--org", "Cafe\u0301 service", "--role", "prescriber", "--name", "Dr Zoe\u0308  Price", "--registration", "GMC 1234567")
