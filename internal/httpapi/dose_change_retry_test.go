@@ -139,3 +139,31 @@ func TestRetriedChangeAnswersWhatItDid(t *testing.T) {
 		e.must(201, e.do("prescriber", "POST", path, body))
 	})
 }
+
+// A retry restates the overrides recorded with the entry; an override sent
+// that the change did not need was not recorded, and sent again it does
+// not make the retry a new change that withdraws the first.
+func TestRetryWithAnOverrideNotNeeded(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(535, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		body := map[string]any{"to": 35, "effective_date": "2026-12-03", "reason": "Step up",
+			"overrides": []map[string]any{{"rule": "M2", "reason": "Clinically indicated"}}}
+		first := e.must(201, e.do("prescriber", "POST", path, body))
+		if ov := first["overrides"].([]any); len(ov) != 0 {
+			t.Fatalf("an override not needed was recorded: %v", ov)
+		}
+		c.Set(mustTime("2026-12-01T10:05:00Z"))
+		again := e.must(200, e.do("prescriber", "POST", path, body))
+		if again["already_recorded"] != true || again["dose_change"].(map[string]any)["id"] != first["dose_change"].(map[string]any)["id"] ||
+			len(again["withdrawn_changes"].([]any)) != 0 {
+			t.Fatalf("retry answered %v", again)
+		}
+		for _, it := range e.must(200, e.do("prescriber", "GET", path, nil))["items"].([]any) {
+			if m := it.(map[string]any); m["withdrawn"] != nil {
+				t.Fatalf("the retry withdrew %v", m)
+			}
+		}
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -891,9 +890,12 @@ func newestEntry(twin DoseChange, all []DoseChange, settings []RegimeSetting) bo
 	return true
 }
 
-// sameOverrides says whether the overrides sent are those recorded with an
-// entry: the same rules, each with the same reason (trimmed; the last
-// reason sent for a rule, as policy.Decide reads them).
+// sameOverrides says whether the overrides sent restate those recorded
+// with an entry: every recorded rule sent, with the same reason (trimmed;
+// the last reason sent for a rule, as policy.Decide reads them). Other
+// rules sent are left aside: the entry did not need them (its request
+// would have been refused otherwise), so they were not recorded, and the
+// same change sent again does not need them either.
 func sameOverrides(sent []policy.OverrideReason, recorded []RuleOverride) bool {
 	want := map[string]string{}
 	for _, o := range sent {
@@ -901,11 +903,12 @@ func sameOverrides(sent []policy.OverrideReason, recorded []RuleOverride) bool {
 			want[o.Rule] = r
 		}
 	}
-	got := map[string]string{}
 	for _, o := range recorded {
-		got[o.Rule] = problem.TrimText(o.Reason)
+		if r, ok := want[o.Rule]; !ok || r != problem.TrimText(o.Reason) {
+			return false
+		}
 	}
-	return maps.Equal(want, got)
+	return true
 }
 
 // retryOf is the entry a change request repeats, if it is a client's retry

@@ -86,8 +86,9 @@ func TestNewestEntry(t *testing.T) {
 	}
 }
 
-// A retry sends the overrides recorded with the entry: the same rules with
-// the same reasons.
+// A retry restates the overrides recorded with the entry: the same rules
+// with the same reasons. Rules sent that were not recorded are left aside:
+// the entry did not need them, so neither does the same change again.
 func TestSameOverrides(t *testing.T) {
 	t.Parallel()
 	recorded := []RuleOverride{{Rule: "M2", Reason: "agreed with the team"}}
@@ -100,8 +101,13 @@ func TestSameOverrides(t *testing.T) {
 		{name: "none", want: true},
 		{name: "the same, spaced", sent: []policy.OverrideReason{{Rule: "M2", Reason: " agreed with the team "}}, rec: recorded, want: true},
 		{name: "another reason", sent: []policy.OverrideReason{{Rule: "M2", Reason: "patient asked"}}, rec: recorded},
-		{name: "one more", sent: []policy.OverrideReason{{Rule: "M2", Reason: "agreed with the team"}, {Rule: "M4", Reason: "x"}}, rec: recorded},
+		{name: "one more", sent: []policy.OverrideReason{{Rule: "M2", Reason: "agreed with the team"}, {Rule: "M4", Reason: "x"}}, rec: recorded, want: true},
+		{name: "one not needed, none recorded", sent: []policy.OverrideReason{{Rule: "M2", Reason: "Clinically indicated"}}, want: true},
 		{name: "one fewer", rec: recorded},
+		{name: "another rule instead", sent: []policy.OverrideReason{{Rule: "M4", Reason: "agreed with the team"}}, rec: recorded},
+		{name: "the rule without its reason", sent: []policy.OverrideReason{{Rule: "M2"}}, rec: recorded},
+		{name: "the rule twice, the last reason different", sent: []policy.OverrideReason{{Rule: "M2", Reason: "agreed with the team"},
+			{Rule: "M2", Reason: "patient asked"}}, rec: recorded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
