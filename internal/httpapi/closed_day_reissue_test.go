@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -123,6 +124,36 @@ func TestClosedDayAdviceSkipsAClosedNextDay(t *testing.T) {
 			"days": 7, "wording": []int{1, 3}, "issue": true}))
 		if pr["status"] != "issued" {
 			t.Fatalf("prescription from Monday: %v", pr["status"])
+		}
+	})
+}
+
+// A move's day_closed advice names a day the patient collects on: with
+// Friday's dose collected on Thursday ("earlier"), a move from Friday would
+// find no collection at the new pharmacy to reissue, so the advice skips
+// to Saturday, and the move from there reissues with nothing left over.
+func TestMoveAdviceSkipsADayCollectedEarlier(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-03-26T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pattern := map[string]any{"monday": "supervised", "tuesday": "supervised", "wednesday": "supervised",
+			"thursday": "supervised", "friday": "earlier", "saturday": "supervised", "sunday": "supervised"}
+		_, rid, _ := e.takeHomeFrom(866, "2026-03-26", pattern)
+
+		c.Set(mustTime("2026-03-26T18:00:00Z"))
+		e.must(200, e.do("pharmacist", "POST", "/v1/pharmacies/"+e.demo.PharmacyID+"/day-close", map[string]any{"confirm_early": true}))
+		e.must(200, e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", map[string]any{"confirm_early": true}))
+		r := e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-03-26", "reason": "moved house"})
+		fieldRule(t, r, "effective_date", "day_closed")
+		assertText(t, string(r.Body), "closed its day list for 2026-03-26", "move from 2026-03-28")
+		if strings.Contains(string(r.Body), "move from 2026-03-27") {
+			t.Fatalf("the advice names Friday, collected on Thursday: %s", r.Body)
+		}
+
+		mv := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-03-28", "reason": "moved house"}))
+		if w := fmt.Sprint(mv["warnings"]); strings.Contains(w, "L8") {
+			t.Fatalf("following the advice: %s", w)
 		}
 	})
 }

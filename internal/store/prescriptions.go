@@ -1416,14 +1416,17 @@ func (tx *Tx) firstStartAfterClosed(r Regime, settings []RegimeSetting, closedOn
 
 // firstOpenListFrom reports whether the pharmacy has closed its list for
 // day, and if so the first day after it, within closedSearchDays, that it
-// is open and has not closed its list for (zero: none).
-func (tx *Tx) firstOpenListFrom(pharmacyID string, opening calendar.Opening, day calendar.Date) (calendar.Date, bool, error) {
+// is open, has not closed its list for, and on which r's pattern in force
+// (settings) collects the day's dose itself: a day supplied "earlier" is
+// collected the day before, so a move from it would find no collection to
+// reissue at the new pharmacy (zero: none).
+func (tx *Tx) firstOpenListFrom(r Regime, settings []RegimeSetting, pharmacyID string, opening calendar.Opening, day calendar.Date) (calendar.Date, bool, error) {
 	closed, err := tx.daysClosedWithin(pharmacyID, day, day.AddDays(closedSearchDays))
 	if err != nil || len(closed) == 0 || !closed[0].Equal(day) {
 		return calendar.Date{}, false, err
 	}
 	for d := day.AddDays(1); !d.After(day.AddDays(closedSearchDays)); d = d.AddDays(1) {
-		if opening.IsOpen(d) && !slices.ContainsFunc(closed, d.Equal) {
+		if opening.IsOpen(d) && !slices.ContainsFunc(closed, d.Equal) && settingOn(r, settings, d).Pattern[d.Weekday()] != regimes.PickupEarlier {
 			return d, true, nil
 		}
 	}

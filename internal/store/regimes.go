@@ -1504,7 +1504,7 @@ func (tx *Tx) movePharmacy(p auth.Principal, n policy.Numbers, regimeID string, 
 			// The first day there must be a collection day: an earlier
 			// day's collection would be at the old pharmacy.
 			mine.Add("effective_date", "pharmacy_open", "%s is closed on %s; move from a day it is open", to.Name, in.Effective)
-		} else if next, closed, err := tx.firstOpenListFrom(in.PharmacyID, opening, in.Effective); err != nil {
+		} else if next, closed, err := tx.firstOpenListFrom(r, settings, in.PharmacyID, opening, in.Effective); err != nil {
 			return RegimeSetting{}, nil, err
 		} else if closed {
 			// Its doses there are settled: the reissue's dose for the day
