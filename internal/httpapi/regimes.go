@@ -244,7 +244,7 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	if err != nil {
 		return regimeView{}, err
 	}
-	settings, err := s.db.RegimeSettings(ctx, r.ID)
+	settings, err := s.db.SettingsHistory(ctx, r.ID)
 	if err != nil {
 		return regimeView{}, err
 	}

@@ -1003,6 +1003,7 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
 			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number,
 			COALESCE((SELECT rs.stage FROM regime_settings rs WHERE rs.regime_id = regimes.id AND rs.effective_date <= ?
+				AND NOT EXISTS (SELECT 1 FROM regime_setting_withdrawals sw WHERE sw.setting_id = rs.id)
 				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage,
 			`+afterCursor+` AS after_cursor`, append([]any{day}, cursorArgs...)...).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").

@@ -65,16 +65,107 @@ type RegimeSetting struct {
 	Reason     string    `json:"reason"`
 	ChangedBy  string    `json:"changed_by"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Withdrawn is set, in the settings history, on the stage entry a
+	// planned dose change wrote when a later change withdrew that dose
+	// change (T1): the stage it set was never in force. Nil while it stands.
+	Withdrawn *Withdrawal `json:"withdrawn" gorm:"-"`
 }
 
-// RegimeSettings is a regime's pattern and stage history, oldest first.
+// settingWithdrawal is a row of regime_setting_withdrawals: the stage
+// entry a withdrawn dose change wrote, and the dose change that withdrew
+// it. Rows are only ever added.
+type settingWithdrawal struct {
+	SettingID   string    `json:"setting_id"`
+	WithdrawnBy string    `json:"withdrawn_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func (settingWithdrawal) TableName() string { return "regime_setting_withdrawals" }
+
+// standingSetting selects the settings entries no withdrawal names: every
+// reader of the pattern, stage and pharmacy reads only these.
+const standingSetting = "NOT EXISTS (SELECT 1 FROM regime_setting_withdrawals sw WHERE sw.setting_id = regime_settings.id)"
+
+// RegimeSettings is a regime's pattern and stage history in force, oldest
+// first: withdrawn entries left out.
 func (db *DB) RegimeSettings(ctx context.Context, regimeID string) ([]RegimeSetting, error) {
 	return regimeSettings(db.read(ctx), regimeID)
 }
 
 func regimeSettings(g *gorm.DB, regimeID string) ([]RegimeSetting, error) {
 	var out []RegimeSetting
-	return out, translate(g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error)
+	return out, translate(g.Where("regime_id = ?", regimeID).Where(standingSetting).Order("effective_date, created_at, id").Find(&out).Error)
+}
+
+// SettingsHistory is a regime's whole pattern and stage record, oldest
+// first, as a prescriber reads it (pattern_history): the entries withdrawn
+// with a dose change too, each marked with the change that withdrew it.
+func (db *DB) SettingsHistory(ctx context.Context, regimeID string) ([]RegimeSetting, error) {
+	g := db.read(ctx)
+	var out []RegimeSetting
+	if err := g.Where("regime_id = ?", regimeID).Order("effective_date, created_at, id").Find(&out).Error; err != nil {
+		return nil, translate(err)
+	}
+	var rows []settingWithdrawal
+	if err := g.Table("regime_setting_withdrawals").Select("regime_setting_withdrawals.*").
+		Joins("JOIN regime_settings s ON s.id = regime_setting_withdrawals.setting_id").
+		Where("s.regime_id = ?", regimeID).Scan(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	for i, w := range rows {
+		ids[i] = w.WithdrawnBy
+	}
+	var changes []DoseChange
+	if err := g.Where("id IN ?", ids).Find(&changes).Error; err != nil {
+		return nil, translate(err)
+	}
+	byID := make(map[string]DoseChange, len(changes))
+	for _, c := range changes {
+		byID[c.ID] = c
+	}
+	by := make(map[string]DoseChange, len(rows))
+	for _, w := range rows {
+		by[w.SettingID] = byID[w.WithdrawnBy]
+	}
+	for i, s := range out {
+		if c, ok := by[s.ID]; ok {
+			out[i].Withdrawn = &Withdrawal{DoseChangeID: c.ID, PrescriberID: c.PrescriberID, At: c.CreatedAt, Reason: c.Reason}
+		}
+	}
+	return out, nil
+}
+
+// settingWrittenBy is the stage entry a dose change wrote with itself
+// (ChangeDose, stageWithDoseReason), if it wrote one: the first entry
+// recorded after it on its day, with its stage and reason, by its
+// prescriber, before any other dose change was recorded (all is every dose
+// change of the regime, withdrawn or not). Both are written in one
+// transaction, so no other entry comes between them.
+func settingWrittenBy(c DoseChange, all []DoseChange, settings []RegimeSetting) (RegimeSetting, bool) {
+	var found RegimeSetting
+	ok := false
+	for _, s := range settings {
+		if !recordedAfter(s.CreatedAt, s.ID, c.CreatedAt, c.ID) || !s.EffectiveDate.Equal(c.EffectiveDate) || s.Stage != c.Stage ||
+			s.ChangedBy != c.PrescriberID || s.Reason != stageWithDoseReason+c.Reason {
+			continue
+		}
+		if !ok || recordedAfter(found.CreatedAt, found.ID, s.CreatedAt, s.ID) {
+			found, ok = s, true
+		}
+	}
+	if !ok {
+		return found, false
+	}
+	for _, o := range all {
+		if o.ID != c.ID && recordedAfter(o.CreatedAt, o.ID, c.CreatedAt, c.ID) && recordedAfter(found.CreatedAt, found.ID, o.CreatedAt, o.ID) {
+			return RegimeSetting{}, false
+		}
+	}
+	return found, true
 }
 
 // settingOn is the entry in force on day. A regime written without
@@ -1057,6 +1148,29 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 			res.Withdrawn = append(res.Withdrawn, history[i])
 		}
 	}
+	// The stage entries the withdrawn changes wrote are withdrawn with them
+	// (T1 withdraws the whole decision): the stage in force, and the latest
+	// entry a stage change may not precede, are read without them.
+	var settingsGone []RegimeSetting
+	if len(res.Withdrawn) > 0 {
+		var all []DoseChange
+		if err := tx.g.Where("regime_id = ?", r.ID).Find(&all).Error; err != nil {
+			return res, translate(err)
+		}
+		for _, w := range res.Withdrawn {
+			if s, ok := settingWrittenBy(w, all, settings); ok {
+				settingsGone = append(settingsGone, s)
+			}
+		}
+		settings = slices.DeleteFunc(slices.Clone(settings), func(s RegimeSetting) bool {
+			return slices.ContainsFunc(settingsGone, func(g RegimeSetting) bool { return g.ID == s.ID })
+		})
+		inForce = settingOn(r, settings, in.Effective).Stage
+		stage = inForce
+		if in.Stage != "" {
+			stage = in.Stage
+		}
+	}
 	// A change may not take effect before one in force or the starting
 	// dose; a planned change is never in its way, as it withdraws it.
 	var latest calendar.Date
@@ -1154,6 +1268,21 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		}
 		res.Withdrawn[i].Withdrawn = &Withdrawal{DoseChangeID: c.ID, PrescriberID: c.PrescriberID, At: c.CreatedAt, Reason: c.Reason}
 	}
+	if err := tx.withdrawSettings(r.ID, c, settingsGone); err != nil {
+		return res, err
+	}
+	if len(settingsGone) > 0 && len(settings) > 0 {
+		// The regime row keeps the latest standing entry.
+		last := settings[len(settings)-1]
+		r.Stage, r.Pattern, r.SupervisionRelaxedReason = last.Stage, last.Pattern, last.SupervisionRelaxedReason
+		if last.PharmacyID != "" {
+			r.PharmacyID = last.PharmacyID
+		}
+		if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"stage": r.Stage,
+			"pattern": mustJSON(r.Pattern), "supervision_relaxed_reason": r.SupervisionRelaxedReason, "pharmacy_id": orNull(r.PharmacyID)}).Error; err != nil {
+			return res, translate(err)
+		}
+	}
 	if stageChanged {
 		cur := settingOn(r, settings, in.Effective)
 		if _, err := tx.appendSetting(p, &r, RegimeSetting{EffectiveDate: in.Effective, Stage: stage, Pattern: cur.Pattern, PharmacyID: cur.PharmacyID,
@@ -1226,6 +1355,22 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	res.Outcome.Warnings = append(res.Outcome.Warnings, stuck...)
 	return res, tx.tellPracticeOfChange(p, n, r, c.ID, what, in.Reason, res.Reissued)
+}
+
+// withdrawSettings records that the stage entries the planned changes c
+// withdraws had written are withdrawn by c too, each audited in the same
+// transaction (regime.settings.withdraw).
+func (tx *Tx) withdrawSettings(regimeID string, c DoseChange, gone []RegimeSetting) error {
+	for _, s := range gone {
+		row := settingWithdrawal{SettingID: s.ID, WithdrawnBy: c.ID, CreatedAt: c.CreatedAt}
+		if err := tx.g.Create(&row).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Audit("regime.settings.withdraw", "regime", regimeID, row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // takeHomeWhileTitrating is S6 for the live prescriptions' instalments from
@@ -1658,7 +1803,9 @@ func (tx *Tx) ApplyPharmacyMoves(day calendar.Date) error {
 		JOIN patients pt ON pt.id = r.patient_id
 		WHERE rs.effective_date <= ? AND rs.pharmacy_id IS NOT NULL
 		  AND (pt.pharmacy_id IS NULL OR pt.pharmacy_id <> rs.pharmacy_id)
+		  AND NOT EXISTS (SELECT 1 FROM regime_setting_withdrawals sw WHERE sw.setting_id = rs.id)
 		  AND NOT EXISTS (SELECT 1 FROM regime_settings l WHERE l.regime_id = rs.regime_id AND l.effective_date <= ?
+		      AND NOT EXISTS (SELECT 1 FROM regime_setting_withdrawals lw WHERE lw.setting_id = l.id)
 		      AND (l.effective_date > rs.effective_date OR (l.effective_date = rs.effective_date
 		           AND (l.created_at > rs.created_at OR (l.created_at = rs.created_at AND l.id > rs.id)))))
 		ORDER BY r.patient_id`, RegimeActive, day, day).Scan(&due).Error

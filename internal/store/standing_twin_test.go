@@ -117,3 +117,47 @@ func TestSameOverrides(t *testing.T) {
 		})
 	}
 }
+
+// The stage entry a dose change wrote is the first recorded after it on
+// its day, with its stage and reason, by its prescriber, before any other
+// dose change was recorded.
+func TestSettingWrittenBy(t *testing.T) {
+	t.Parallel()
+	at := func(min int) time.Time { return time.Date(2026, 12, 1, 10, min, 0, 0, time.UTC) }
+	day := calendar.MustParse
+	c := DoseChange{ID: "0002", EffectiveDate: day("2026-12-04"), Stage: regimes.StageMaintenance, Reason: "Stable now",
+		PrescriberID: "p", CreatedAt: at(5)}
+	own := RegimeSetting{ID: "0003", EffectiveDate: c.EffectiveDate, Stage: c.Stage, Reason: stageWithDoseReason + "Stable now",
+		ChangedBy: "p", CreatedAt: at(5)}
+	with := func(f func(*RegimeSetting)) RegimeSetting {
+		s := own
+		f(&s)
+		return s
+	}
+	base := RegimeSetting{ID: "0000", EffectiveDate: day("2026-12-01"), Stage: regimes.StageTitration, Reason: "start", ChangedBy: "p", CreatedAt: at(0)}
+	tests := []struct {
+		name     string
+		changes  []DoseChange
+		settings []RegimeSetting
+		want     string
+	}{
+		{name: "its own", settings: []RegimeSetting{base, own}, want: "0003"},
+		{name: "none written (no stage change)", settings: []RegimeSetting{base}},
+		{name: "recorded before it", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.ID, s.CreatedAt = "0001", at(4) })}},
+		{name: "another day", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.EffectiveDate = day("2026-12-05") })}},
+		{name: "another reason", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.Reason = "Moved house" })}},
+		{name: "another prescriber", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.ChangedBy = "q" })}},
+		{name: "another stage", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.Stage = regimes.StageTitration })}},
+		{name: "the first of two", settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.ID, s.CreatedAt = "0009", at(9) }), own}, want: "0003"},
+		{name: "a later change's, not its own", changes: []DoseChange{{ID: "0007", CreatedAt: at(7)}},
+			settings: []RegimeSetting{base, with(func(s *RegimeSetting) { s.ID, s.CreatedAt = "0008", at(8) })}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := settingWrittenBy(c, append([]DoseChange{c}, tt.changes...), tt.settings)
+			if ok != (tt.want != "") || got.ID != tt.want {
+				t.Fatalf("settingWrittenBy = %q, %v; want %q", got.ID, ok, tt.want)
+			}
+		})
+	}
+}

@@ -18,7 +18,8 @@ import (
 // T1 in the store: a hold withdraws the planned steps in the same
 // transaction as it is recorded, audited; the withdrawn entries stay, are
 // read only by TitrationHistory, and the database refuses to undo the
-// withdrawal.
+// withdrawal. The stage entry a withdrawn step wrote is withdrawn with it:
+// read only by SettingsHistory, marked, and the regime back at its stage.
 func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 	t.Parallel()
 	today := calendar.MustParse("2027-03-01")
@@ -29,6 +30,7 @@ func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 		svc := store.Organisation{Kind: auth.TreatmentService, Name: "Severn Drug Service"}
 		ph := store.Organisation{Kind: auth.Pharmacy, Name: "Bridge Pharmacy"}
 		var regimeID, holdID string
+		var prescriber auth.Principal
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for _, o := range []*store.Organisation{&svc, &ph} {
 				if err := tx.CreateOrganisation(o); err != nil {
@@ -40,6 +42,7 @@ func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 				return err
 			}
 			p := auth.Principal{UserID: u.ID, Role: auth.Prescriber, OrgID: svc.ID}
+			prescriber = p
 			pt := store.Patient{NHSNumber: patients.TestNHSNumber(400), GivenName: "Zoë", FamilyName: "Łukasz-Nguyễn",
 				DateOfBirth: calendar.MustParse("1986-02-14"), Sex: patients.Female, Address: "1 Canal Row — Worcester WR1 3EE", PharmacyID: &ph.ID}
 			if err := tx.CreatePatient(p, &pt); err != nil {
@@ -53,8 +56,12 @@ func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 			}
 			regimeID = r.ID
 			for i, to := range []int64{40, 50, 60} {
+				var stage regimes.Stage
+				if i == 1 {
+					stage = regimes.StageMaintenance
+				}
 				if _, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(to), Effective: today.AddDays(i + 1),
-					Reason: "planned step"}, today); err != nil {
+					Reason: "planned step", Stage: stage}, today); err != nil {
 					return err
 				}
 			}
@@ -95,8 +102,31 @@ func TestWithdrawnDoseChangesStayAndAreNotRead(t *testing.T) {
 		if got := store.DoseOn(all, today.AddDays(3)); got != dosing.Mg(30) {
 			t.Fatalf("DoseOn over the whole history = %s, want 30 mg", got)
 		}
+		settings, err := db.RegimeSettings(ctx, regimeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(settings) != 1 || settings[0].Stage != regimes.StageTitration {
+			t.Fatalf("settings in force %+v, want the start's alone", settings)
+		}
+		history, err := db.SettingsHistory(ctx, regimeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(history) != 2 || history[1].Stage != regimes.StageMaintenance || history[1].Withdrawn == nil ||
+			history[1].Withdrawn.DoseChangeID != holdID || history[0].Withdrawn != nil {
+			t.Fatalf("settings history %+v, want the start and the withdrawn maintenance entry", history)
+		}
+		if reg, err := db.RegimeFor(ctx, prescriber, regimeID); err != nil || reg.Stage != regimes.StageTitration {
+			t.Fatalf("regime stage %s (%v), want titration", reg.Stage, err)
+		}
 		if v, err := db.VerifyAudit(ctx); err != nil || len(v.Faults) != 0 {
 			t.Fatalf("audit: %v %v", err, v.Faults)
+		}
+		for _, q := range []string{"DELETE FROM regime_setting_withdrawals", "UPDATE regime_setting_withdrawals SET withdrawn_by = withdrawn_by"} {
+			if err := db.ExecForTest(ctx, q); err == nil {
+				t.Fatalf("%s was allowed", q)
+			}
 		}
 		// Withdrawals are appended, never undone or edited.
 		if err := db.ExecForTest(ctx, "DELETE FROM dose_change_withdrawals"); err == nil {

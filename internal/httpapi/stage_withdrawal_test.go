@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"testing"
+)
+
+// A planned dose change that set the stage too is withdrawn whole (T1):
+// the hold that withdraws it withdraws the stage entry it wrote. The
+// entry stays in pattern_history marked withdrawn by the hold; the regime
+// is back at the stage before it, a later change is recorded at that
+// stage, and a pharmacy move before the withdrawn entry's day goes
+// through.
+func TestWithdrawnDoseChangeWithdrawsItsStage(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(871, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		plan := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-04",
+			"reason": "Stable now", "stage": "maintenance"}))
+		planID := plan["dose_change"].(map[string]any)["id"].(string)
+		stageEntry := func() map[string]any {
+			t.Helper()
+			for _, it := range e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["pattern_history"].([]any) {
+				if m := it.(map[string]any); m["reason"] == "Stage changed with the dose change: Stable now" {
+					return m
+				}
+			}
+			t.Fatal("pattern_history has no entry for the stage set with the dose change")
+			return nil
+		}
+		if s := stageEntry(); s["effective_date"] != "2026-12-04" || s["stage"] != "maintenance" || s["withdrawn"] != nil {
+			t.Fatalf("stage entry before the hold = %v", s)
+		}
+
+		c.Set(mustTime("2026-12-01T12:00:00Z"))
+		hold := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 30, "effective_date": "2026-12-02", "reason": "Hold: drowsy"}))
+		holdID := hold["dose_change"].(map[string]any)["id"].(string)
+		if wd := ids(hold["withdrawn_changes"]); len(wd) != 1 || wd[0] != planID {
+			t.Fatalf("the hold withdrew %v, want %s", wd, planID)
+		}
+		s := stageEntry()
+		w, _ := s["withdrawn"].(map[string]any)
+		if w == nil || w["dose_change_id"] != holdID || w["reason"] != "Hold: drowsy" {
+			t.Fatalf("stage entry after the hold = %v, want withdrawn by %s", s, holdID)
+		}
+		r := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
+		if r["stage"] != "titration" {
+			t.Fatalf("regime stage after the hold = %v, want titration", r["stage"])
+		}
+
+		// A pharmacy move before the withdrawn entry's day is not refused
+		// after_latest_change.
+		mv := e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-12-03", "reason": "Moved house"})
+		if mv.Status != 201 {
+			t.Fatalf("move from 2026-12-03 answered %d %s", mv.Status, mv.Body)
+		}
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["stage"]; got != "titration" {
+			t.Fatalf("regime stage after the move = %v", got)
+		}
+
+		// A later change is recorded at the stage now in force.
+		next := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 35, "effective_date": "2026-12-05", "reason": "Step up"}))
+		if got := next["dose_change"].(map[string]any)["stage"]; got != "titration" {
+			t.Fatalf("the next change is recorded at stage %v, want titration", got)
+		}
+	})
+}
+
+// A change on the planned change's own day withdraws it and the stage it
+// set: without a stage of its own it is recorded at the stage before.
+func TestSameDayChangeWithdrawsThePlannedStage(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(872, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-04",
+			"reason": "Stable now", "stage": "maintenance"}))
+		c.Set(mustTime("2026-12-01T12:00:00Z"))
+		again := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 35, "effective_date": "2026-12-04", "reason": "Smaller step"}))
+		if len(ids(again["withdrawn_changes"])) != 1 || again["dose_change"].(map[string]any)["stage"] != "titration" {
+			t.Fatalf("the same-day change answered %v", again)
+		}
+		if got := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["stage"]; got != "titration" {
+			t.Fatalf("regime stage = %v, want titration", got)
+		}
+	})
+}
