@@ -25,9 +25,14 @@ func TestDrugScreenNamesOtherSubstances(t *testing.T) {
 				{"name": " Pregabalin ", "result": "negative"},
 				{"name": "  ", "result": "positive"},
 				{"name": "ketamine", "result": "not_tested"},
+				// One substance as a reader sees it: never both results.
+				{"name": "fentanyl  citrate", "result": "positive"},
+				{"name": "Fentanyl citrate", "result": "negative"},
+				// Blank-drawing characters that Unicode calls letters or symbols.
+				{"name": "fen\u2800tanyl", "result": "positive"},
 			}}), 422)
 		want := []string{"other_substances[0].name", "other_substances[2].name", "other_substances[3].name",
-			"other_substances[4].result", "results.other"}
+			"other_substances[4].result", "other_substances[6].name", "other_substances[7].name", "results.other"}
 		if got := fieldsOf(p); !slices.Equal(sorted(got), want) {
 			t.Fatalf("fields = %v, want %v", got, want)
 		}

@@ -9,7 +9,7 @@ import (
 // invisibles are texts TrimSpace leaves alone but nobody can read: zero
 // width space, word joiner, byte order mark, soft hyphen and a combining
 // acute accent with no letter to sit on.
-var invisibles = []string{"\u200b", "\u2060", "\ufeff", "\u00ad", "\u0301", " \u200b\u2060 "}
+var invisibles = []string{"\u200b", "\u2060", "\ufeff", "\u00ad", "\u0301", " \u200b\u2060 ", "\u2800", "\u3164\u3164"}
 
 // Required text of invisible characters only is no text: a reason, a
 // note, a batch number or a substance made of them is refused as required

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -754,7 +755,9 @@ func otherSubstances(f *problem.Fields, in []store.OtherSubstance, panel map[str
 	seen := map[string]bool{}
 	for i, o := range in {
 		field := fmt.Sprintf("other_substances[%d]", i)
-		name := problem.TrimText(o.Name)
+		// As a reader sees it (NFC, single spaces), so "fentanyl  citrate"
+		// and "Fentanyl citrate" are one substance, never both results.
+		name := auth.Name(problem.TrimText(o.Name))
 		key := strings.ToLower(name)
 		switch {
 		case name == "" && strings.TrimSpace(o.Name) != "":
@@ -766,7 +769,7 @@ func otherSubstances(f *problem.Fields, in []store.OtherSubstance, panel map[str
 		case !isText(name):
 			f.Add(field+".name", "characters", "%s.name must not contain control characters or invalid characters", field)
 		case !problem.IsName(name):
-			f.Add(field+".name", "characters", "%s.name must not contain invisible format characters (such as U+200B zero width space or U+00AD soft hyphen)", field)
+			f.Add(field+".name", "characters", "%s.name must not contain invisible characters (such as U+200B zero width space, U+00AD soft hyphen or U+2800 Braille blank)", field)
 		case panel[key]:
 			f.Add(field+".name", "panel_substance", "%s is on the standard panel: give its result in results", key)
 		case seen[key]:

@@ -38,7 +38,7 @@ func (f *Fields) OptionalText(field, v string, max int) {
 func (f *Fields) RequireName(field, v string, max int) {
 	f.RequireText(field, v, max)
 	if Visible(v) && IsText(v) && !IsName(v) {
-		f.Add(field, "characters", "%s must not contain invisible format characters (such as U+200B zero width space or U+00AD soft hyphen)", field)
+		f.Add(field, "characters", "%s must not contain invisible characters (such as U+200B zero width space, U+00AD soft hyphen or U+2800 Braille blank)", field)
 	}
 }
 
@@ -48,9 +48,23 @@ func (f *Fields) RequireName(field, v string, max int) {
 // sit on are not. Every "was a reason given" test goes through here.
 func Visible(v string) bool {
 	for _, r := range v {
+		if blank(r) {
+			continue
+		}
 		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 			return true
 		}
+	}
+	return false
+}
+
+// blank reports the characters Unicode counts as letters or symbols that
+// draw nothing: the Hangul fillers and the Braille blank, which pass for a
+// reason, or split a name, while showing none.
+func blank(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return true
 	}
 	return false
 }
@@ -75,6 +89,9 @@ func TrimText(v string) string {
 func IsName(v string) bool {
 	rs := []rune(v)
 	for i, r := range rs {
+		if blank(r) {
+			return false
+		}
 		if !unicode.Is(unicode.Cf, r) {
 			continue
 		}

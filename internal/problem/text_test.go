@@ -22,6 +22,8 @@ func TestVisible(t *testing.T) {
 		{"lone combining accent", "\u0301", false},
 		{"no-break and ideographic spaces", "\u00a0\u3000", false},
 		{"a mix of them", " \u200b\u2060\u0301 ", false},
+		{"Braille blank, a symbol that draws nothing", "\u2800", false},
+		{"Hangul fillers, letters that draw nothing", "\u3164\u115f\u1160\uffa0", false},
 		{"a letter", "a", true},
 		{"a letter with an accent", "e\u0301", true},
 		{"a number", "7", true},
@@ -98,6 +100,8 @@ func TestIsName(t *testing.T) {
 		{"zero width joiner inside a Devanagari word", "क्\u200dष", true},
 		{"zero width joiner at the end", "fentanyl\u200d", false},
 		{"zero width non-joiner between digits", "B1\u200c2", false},
+		{"Braille blank inside", "fen\u2800tanyl", false},
+		{"Hangul filler inside", "fen\u3164tanyl", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
