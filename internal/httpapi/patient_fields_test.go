@@ -123,7 +123,10 @@ func TestPatientNullClearsOrIsRefused(t *testing.T) {
 		opath := "/v1/patients/" + other
 		e.startRegime(other, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30})
 		for _, v := range []any{"", nil} {
-			oneFieldRule(t, problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"pharmacy_id": v}), 422), "pharmacy_id regime_pharmacy")
+			p := problemOf(t, e.do("prescriber", "PATCH", opath, map[string]any{"pharmacy_id": v}), 422)
+			oneFieldRule(t, p, "pharmacy_id regime_pharmacy")
+			// Clearing names no other pharmacy, so the answer says why it stays.
+			assertText(t, errorMessages(p), "cannot be cleared")
 		}
 		e.must(201, e.do("prescriber", "POST", opath+"/shared-care", map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "test"}}}))
 		for _, v := range []any{"", nil} {

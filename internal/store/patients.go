@@ -203,6 +203,11 @@ func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
 	if err != nil {
 		return translate(err)
 	}
+	if pharmacyID == "" {
+		return problem.Invalidf("pharmacy_id", "regime_pharmacy",
+			"the active regime dispenses at the patient's pharmacy, so it cannot be cleared; to change it, move the regime with POST /v1/regimes/%s/pharmacy, "+
+				"which reissues its live prescriptions and changes the patient's pharmacy too", active.ID)
+	}
 	return problem.Invalidf("pharmacy_id", "regime_pharmacy",
 		"the active regime dispenses at another pharmacy; move it with POST /v1/regimes/%s/pharmacy, which reissues its live prescriptions and changes the patient's pharmacy too",
 		active.ID)
