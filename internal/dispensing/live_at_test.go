@@ -75,6 +75,18 @@ func TestCanRecordOnAPrescriptionCancelledThatDay(t *testing.T) {
 			correction: true, current: Missed},
 		{name: "a correction missed to supervised after it", outcome: Supervised, given: "2026-12-03T09:00:00Z",
 			correction: true, current: Missed, wantRules: []string{"L3"}},
+		// A correction keeping the dose given moves no dose, but its time
+		// is when the dose was handed over: not after the cancellation.
+		{name: "a correction supervised to supervised, moved past the cancellation", outcome: Supervised, given: "2026-12-03T08:20:10Z",
+			correction: true, current: Supervised, wantRules: []string{"L3"}, wantText: "cancelled at 2026-12-03T08:01:07Z"},
+		{name: "a correction supervised to supervised with no time", outcome: Supervised,
+			correction: true, current: Supervised, wantRules: []string{"L3"}, wantText: "cancelled at 2026-12-03T08:01:07Z"},
+		{name: "a correction supervised to supervised, still before the cancellation", outcome: Supervised, given: "2026-12-03T08:00:30Z",
+			correction: true, current: Supervised},
+		{name: "a correction collected to supervised, moved past the cancellation", outcome: Supervised, given: "2026-12-03T08:20:10Z",
+			correction: true, current: Collected, wantRules: []string{"L3"}},
+		{name: "a correction supervised to withheld hands nothing over", outcome: Withheld, given: "2026-12-03T08:20:10Z",
+			correction: true, current: Supervised},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,5 +109,22 @@ func TestCanRecordOnAPrescriptionCancelledThatDay(t *testing.T) {
 				t.Fatalf("message %q lacks %q", got[0].Message, tt.wantText)
 			}
 		})
+	}
+}
+
+// A prescription cancelled on a day after the instalment's (a dose change
+// reissuing the days from tomorrow) was live all of that day: a
+// correction keeping the dose given may move its time freely within it.
+func TestCorrectionKeepingTheDoseOnAPrescriptionCancelledLater(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	cancelled := mustTime(t, "2026-12-04T08:01:07Z")
+	for _, current := range []Outcome{Supervised, Collected} {
+		got := CanRecord(n, RecordInput{Today: d("2026-12-04"), InstalmentDate: d("2026-12-03"), PrescriptionStatus: prescriptions.StatusCancelled,
+			PrescribedOn: d("2026-12-03"), CancelledOn: calendar.DateOf(cancelled, time.UTC), CancelledAt: cancelled,
+			Given: mustTime(t, "2026-12-03T20:00:00Z"), Outcome: Supervised, Supervised: dosing.Mg(20), Correction: true, Current: current})
+		if len(got) != 0 {
+			t.Fatalf("CanRecord() from %s = %+v, want none", current, got)
+		}
 	}
 }

@@ -93,6 +93,13 @@ func CanRecord(n policy.Numbers, in RecordInput) []policy.Finding {
 		out = append(out, f)
 	}
 	if in.Correction && !in.Supply() {
+		// A correction that keeps the dose given (supervised to collected,
+		// or a new time) moves no dose, but still says when it was handed
+		// over: on a cancelled prescription, that must be while it was in
+		// force, as for a first record at that time (LiveAt).
+		if f, ok := keptLive(n, in); !ok {
+			out = append(out, f)
+		}
 		return out
 	}
 	if f, ok := liveOn(n, in); !ok {
@@ -161,7 +168,7 @@ func liveOn(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
 	// A supply given before a same-day cancellation (a dose change
 	// reissuing today's instalment) was given under this prescription, at
 	// the dose it prescribed: it is recorded here, at its time.
-	if in.Supply() && status == prescriptions.StatusCancelled && LiveAt(in.CancelledAt, in.Given, in.InstalmentDate, in.Zone) {
+	if in.Outcome.Taken() && status == prescriptions.StatusCancelled && LiveAt(in.CancelledAt, in.Given, in.InstalmentDate, in.Zone) {
 		status = prescriptions.StatusIssued
 	}
 	if status == prescriptions.StatusIssued && FirstInstalmentLapsed(n, in.PrescribedOn, in.FirstSupply, in.InstalmentDate) {
@@ -171,13 +178,44 @@ func liveOn(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
 			"Ask the prescriber for a new prescription."), false
 	}
 	f, stopped := statusFinding(n, status)
-	if stopped && status == prescriptions.StatusCancelled && in.Outcome.Taken() && !in.CancelledAt.IsZero() &&
-		calendar.DateOf(in.CancelledAt, zoneOf(in.Zone)).Equal(in.InstalmentDate) {
+	if stopped && status == prescriptions.StatusCancelled {
+		f = cancelledAt(f, in)
+	}
+	return f, !stopped
+}
+
+// keptLive is liveOn's cancellation check for a correction that keeps the
+// dose given (Taken before and after): it moves no dose, so MD1, L3's
+// first-instalment limit and the other statuses, met when the dose was
+// first recorded, are not asked again, but its time is the time the dose
+// was handed over, and a prescription cancelled on the instalment's day
+// gave nothing after its cancellation. A correction moving a supervised
+// dose at 08:05 to 08:20, past an 08:19 dose change, would put the old
+// dose in the CD record when the new one was in force.
+func keptLive(n policy.Numbers, in RecordInput) (policy.Finding, bool) {
+	if !in.Outcome.Taken() || in.PrescriptionStatus != prescriptions.StatusCancelled {
+		return policy.Finding{}, true
+	}
+	if !in.CancelledOn.IsZero() && in.CancelledOn.After(in.InstalmentDate) {
+		return policy.Finding{}, true
+	}
+	if LiveAt(in.CancelledAt, in.Given, in.InstalmentDate, in.Zone) {
+		return policy.Finding{}, true
+	}
+	f, _ := statusFinding(n, prescriptions.StatusCancelled)
+	return cancelledAt(f, in), false
+}
+
+// cancelledAt words the finding stopping a dose given on a prescription
+// cancelled on the instalment's day with the time it was cancelled, and
+// how to record a dose given before then.
+func cancelledAt(f policy.Finding, in RecordInput) policy.Finding {
+	if in.Outcome.Taken() && !in.CancelledAt.IsZero() && calendar.DateOf(in.CancelledAt, zoneOf(in.Zone)).Equal(in.InstalmentDate) {
 		f.Message = fmt.Sprintf("This prescription was cancelled at %s: nothing may be supplied from it since.",
 			in.CancelledAt.In(zoneOf(in.Zone)).Format(time.RFC3339))
 		f.Action = "Record a dose given before then with occurred_at, the time it was given; otherwise record on the patient's current prescription."
 	}
-	return f, !stopped
+	return f
 }
 
 // LiveAt reports whether a prescription cancelled at cancelledAt was

@@ -66,6 +66,20 @@ func TestDoseGivenBeforeASameDayDoseChange(t *testing.T) {
 		// second supply of it.
 		problemOf(t, e.do("pharmacist", "POST", "/v1/instalments/"+newInst+"/events",
 			map[string]any{"outcome": "supervised", "identity_confirmed": true}), 409)
+
+		// A correction keeping the dose given says when it was handed
+		// over: not after the cancellation, when 25 mg was in force, as a
+		// first record at that time is refused; a time still before it
+		// is taken.
+		moved := map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-12-03T08:02:00Z",
+			"corrects_id": ev["id"], "correction_reason": "wrong time"}
+		if p := problemOf(t, e.do("pharmacist", "POST", oldEvents, moved), 422); !strings.Contains(fmt.Sprint(p), "cancelled at 2026-12-03T08:01:07Z") {
+			t.Fatalf("correction moved past the cancellation = %v", p)
+		}
+		moved["occurred_at"] = "2026-12-03T08:00:50Z"
+		if ev := e.must(201, e.do("pharmacist", "POST", oldEvents, moved))["event"].(map[string]any); ev["occurred_at"] != "2026-12-03T08:00:50Z" {
+			t.Fatalf("correction = %v", ev)
+		}
 	})
 }
 
@@ -82,9 +96,20 @@ func TestDoseOnTheReissueThenThePredecessor(t *testing.T) {
 			map[string]any{"to": 25, "effective_date": "2026-12-03", "reason": "withdrawal symptoms"}))
 		newInst := e.instalmentOn(m["reissued_prescriptions"].([]any)[0].(map[string]any)["id"].(string), "2026-12-03")
 		e.setClock(c, mustTime("2026-12-03T08:05:00Z"))
-		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+newInst+"/events",
-			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-12-03T08:02:00Z"}))
+		ev := e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+newInst+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-12-03T08:02:00Z"}))["event"].(map[string]any)
 		problemOf(t, e.do("pharmacist", "POST", "/v1/instalments/"+oldInst+"/events",
 			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-12-03T08:00:55Z"}), 409)
+
+		// Nor may a correction keeping the dose given move it to a time
+		// before the reissue, when 20 mg was in force.
+		p := problemOf(t, e.do("pharmacist", "POST", "/v1/instalments/"+newInst+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true, "occurred_at": "2026-12-03T08:00:55Z",
+				"corrects_id": ev["id"], "correction_reason": "wrong time"}), 422)
+		errs, _ := p["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["field"] != "occurred_at" || errs[0].(map[string]any)["rule"] != "L3" ||
+			!strings.Contains(fmt.Sprint(errs[0].(map[string]any)["message"]), "with 20 mg supervised for 2026-12-03") {
+			t.Fatalf("correction moved before the reissue = %v", p)
+		}
 	})
 }
