@@ -99,7 +99,9 @@ func (r WithheldReason) Because() string {
 //
 // A dose withheld for reason other says what the reason was in notes: S3
 // requires a reason, "other" alone is none, and the prescriber's alert
-// quotes the notes (AlertForWithheld).
+// quotes the notes (AlertForWithheld). A correction leaving notes out
+// keeps the corrected record's, so its notes are checked once those are
+// known (CheckNotes).
 func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) error {
 	var f problem.Fields
 	CheckRecord(&f, o, r, notes, correction)
@@ -122,6 +124,17 @@ func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, notes string, c
 	case o != Withheld && r != "":
 		f.Add("reason", "S1", "a reason is recorded only when the dose is withheld")
 	}
+	// A correction leaving notes out keeps those of the record it
+	// corrects, if withheld for the same reason: the store, which has
+	// that record, checks them then (CheckNotes).
+	if !(correction && notes == "") {
+		CheckNotes(f, o, r, notes)
+	}
+}
+
+// CheckNotes is S3's notes for a dose withheld for reason other, adding to
+// f: "other" alone is no reason, so notes must say what it was.
+func CheckNotes(f *problem.Fields, o Outcome, r WithheldReason, notes string) {
 	if o == Withheld && r == ReasonOther && !problem.Visible(notes) {
 		f.Add("notes", "required", "a dose withheld for reason other needs notes saying why: the prescriber's alert quotes them")
 	}

@@ -76,7 +76,10 @@ func TestValidateRecord(t *testing.T) {
 		{name: "withheld other", o: Withheld, r: ReasonOther, notes: "came in with a dog that bit the locum"},
 		{name: "withheld other without notes", o: Withheld, r: ReasonOther, wantFields: []string{"notes/required"}},
 		{name: "withheld other with blank notes", o: Withheld, r: ReasonOther, notes: " \n\t ", wantFields: []string{"notes/required"}},
-		{name: "correction to withheld other without notes", o: Withheld, r: ReasonOther, correction: true, wantFields: []string{"notes/required"}},
+		// Left out, a correction's notes are the corrected record's, if
+		// withheld for the same reason: the store checks them then.
+		{name: "correction to withheld other leaving notes out", o: Withheld, r: ReasonOther, correction: true},
+		{name: "correction to withheld other with blank notes", o: Withheld, r: ReasonOther, notes: " ", correction: true, wantFields: []string{"notes/required"}},
 		{name: "withheld behaviour without notes", o: Withheld, r: ReasonBehaviour},
 		{name: "withheld without reason", o: Withheld, wantFields: []string{"reason/S3"}},
 		{name: "withheld bad reason", o: Withheld, r: "drunk", wantFields: []string{"reason/S3"}},

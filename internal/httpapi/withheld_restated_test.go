@@ -93,3 +93,37 @@ func TestWithheldRestatedKeepsItsAlert(t *testing.T) {
 		}
 	})
 }
+
+// The reviewer's case: a dose withheld for reason other, its notes saying
+// why, corrected for its time with the same reason and the notes left
+// out. The correction keeps the corrected record's notes, so "other"
+// still has its reason (S3): it is recorded carrying them, and the alert
+// quoting them stands. A correction to reason other from another reason
+// has no notes to keep and needs its own; so does one from a dose given.
+func TestWithheldOtherCorrectionKeepsItsNotes(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-02-03T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, prID := e.dispensed(233, "2026-02-03")
+		path := "/v1/instalments/" + e.instalmentOn(prID, "2026-02-03") + "/events"
+		first := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "other",
+			"identity_confirmed": true, "notes": "Smelled of alcohol, breath test 0.4"}))["event"].(map[string]any)
+		alerts := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid)
+		if len(alerts) != 1 {
+			t.Fatalf("withheld alerts = %v", alerts)
+		}
+		retimed := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "other",
+			"occurred_at": "2026-02-03T09:50:00Z", "corrects_id": first["id"], "correction_reason": "time"}))["event"].(map[string]any)
+		if retimed["notes"] != "Smelled of alcohol, breath test 0.4" || retimed["occurred_at"] != "2026-02-03T09:50:00Z" {
+			t.Fatalf("correction leaving the notes out = %v", retimed)
+		}
+		if open := e.alertsOf("prescriber", "?kind=withheld&patient_id="+pid); len(open) != 1 || open[0]["id"] != alerts[0]["id"] {
+			t.Fatalf("open withheld alerts after the correction = %v, want the first only", open)
+		}
+
+		// Behaviour, then back to other without notes: nothing to keep.
+		behaviour := e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "behaviour",
+			"occurred_at": "2026-02-03T09:50:00Z", "corrects_id": retimed["id"], "correction_reason": "it was behaviour"}))["event"].(map[string]any)
+		fieldRule(t, e.do("pharmacist", "POST", path, map[string]any{"outcome": "withheld", "reason": "other",
+			"occurred_at": "2026-02-03T09:50:00Z", "corrects_id": behaviour["id"], "correction_reason": "other after all"}), "notes", "required")
+	})
+}

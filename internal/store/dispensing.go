@@ -644,6 +644,17 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 				return DoseEvent{}, nil, alreadyCorrected(existing)
 			}
 		}
+		// A correction still withheld for the same reason, leaving notes
+		// out (its time fixed, say), keeps the corrected record's notes:
+		// the record carries them, and "other" has its reason still (S3).
+		if in.Outcome == dispensing.Withheld && in.Notes == "" {
+			in.Notes = notesKept(existing, in.CorrectsID, in.Reason, "")
+		}
+		var f problem.Fields
+		dispensing.CheckNotes(&f, in.Outcome, in.Reason, in.Notes)
+		if err := f.Err(); err != nil {
+			return DoseEvent{}, nil, err
+		}
 	} else if len(existing) > 0 {
 		// The record in force is the one to correct: the first, once
 		// corrected, would only answer 409 again (alreadyCorrected).
