@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -83,6 +84,76 @@ func TestSameDayChangeWithdrawsThePlannedStage(t *testing.T) {
 		}
 		if got := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))["stage"]; got != "titration" {
 			t.Fatalf("regime stage = %v, want titration", got)
+		}
+	})
+}
+
+// A pattern change and a pharmacy move recorded after a planned stage
+// change copied its stage: withdrawing the change (T1) restates each at
+// the stage before, on its own day with its own pattern and pharmacy, so
+// the held patient stays in titration. A retry of the hold is answered
+// with the hold, the restated entries notwithstanding.
+func TestWithdrawnStageIsRestatedWhereALaterEntryCopiedIt(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(873, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-05",
+			"stage": "maintenance", "reason": "Stable, plan maintenance"}))
+		pc := e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": weekendCollectedSaturday,
+			"effective_date": "2026-12-07", "supervision_relaxed_reason": "Compliance assured: stable", "reason": "Weekend at home",
+			"overrides": []map[string]any{{"rule": "M6", "reason": "stable"}}}))
+		if got := pc["pattern_change"].(map[string]any)["stage"]; got != "maintenance" {
+			t.Fatalf("pattern change recorded at stage %v, want maintenance (copied)", got)
+		}
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pharmacy", map[string]any{"pharmacy_id": e.demo.Pharmacy2,
+			"effective_date": "2026-12-09", "reason": "Moved house"}))
+
+		c.Set(mustTime("2026-12-01T12:00:00Z"))
+		holdBody := map[string]any{"to": 35, "effective_date": "2026-12-03", "reason": "Hold titration: missed doses, not stable"}
+		hold := e.must(201, e.do("prescriber", "POST", path, holdBody))
+		if len(ids(hold["withdrawn_changes"])) != 1 {
+			t.Fatalf("the hold withdrew %v", hold["withdrawn_changes"])
+		}
+		told := false
+		for _, w := range hold["warnings"].([]any) {
+			m := w.(map[string]any)
+			told = told || m["rule"] == "T1" && strings.Contains(m["message"].(string), "from 2026-12-07 at titration") &&
+				strings.Contains(m["message"].(string), "from 2026-12-09 at titration")
+		}
+		if !told {
+			t.Fatalf("the hold's warnings do not name the restated entries: %v", hold["warnings"])
+		}
+		r := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
+		if r["stage"] != "titration" || r["pharmacy_id"] != e.demo.Pharmacy2 {
+			t.Fatalf("regime after the hold: stage %v pharmacy %v, want titration at the new pharmacy", r["stage"], r["pharmacy_id"])
+		}
+		want := "Stage restated: the planned change to maintenance from 2026-12-05 was withdrawn"
+		var restated []string
+		for _, it := range r["pattern_history"].([]any) {
+			m := it.(map[string]any)
+			if m["reason"] == want {
+				if m["stage"] != "titration" || m["withdrawn"] != nil {
+					t.Fatalf("restated entry = %v", m)
+				}
+				restated = append(restated, m["effective_date"].(string))
+			}
+		}
+		if strings.Join(restated, " ") != "2026-12-07 2026-12-09" {
+			t.Fatalf("restated entries from %v, want 2026-12-07 and 2026-12-09; history %v", restated, r["pattern_history"])
+		}
+		pat, _ := r["pattern"].(map[string]any)
+		if pat == nil || pat["saturday"] != "take_home" {
+			t.Fatalf("regime pattern after the hold = %v, want the weekend pattern kept", r["pattern"])
+		}
+
+		// The hold sent again is its retry: answered with the hold.
+		again := e.do("prescriber", "POST", path, holdBody)
+		if again.Status != 200 && again.Status != 201 {
+			t.Fatalf("retry answered %d %s", again.Status, again.Body)
+		}
+		if got := e.must(again.Status, again)["dose_change"].(map[string]any)["id"]; got != hold["dose_change"].(map[string]any)["id"] {
+			t.Fatalf("retry recorded a new change %v", got)
 		}
 	})
 }

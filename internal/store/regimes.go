@@ -168,6 +168,80 @@ func settingWrittenBy(c DoseChange, all []DoseChange, settings []RegimeSetting) 
 	return found, true
 }
 
+// stageRestatedReason begins the reason of the entry a dose change writes
+// when the stage entry it withdraws had been copied into a later one.
+const stageRestatedReason = "Stage restated: "
+
+// stageDecision says whether the standing entry at i of history set its
+// stage itself: the first entry (the start, or the settings a bulk-loaded
+// regime had) and the stage a dose change set (stageWithDoseReason). A
+// pattern change or a pharmacy move copies the stage in force before it.
+func stageDecision(history []RegimeSetting, i int) bool {
+	return i == 0 || strings.HasPrefix(history[i].Reason, stageWithDoseReason)
+}
+
+// restatedStages is the entries that put back the stage a withdrawn stage
+// entry (gone) had passed on: each later standing entry of history (oldest
+// first, gone left out) that copied that stage (recorded after it, with its
+// stage, not a stage decision, unlike the entry before it) is restated on
+// its own day with the same pattern, relaxed reason and pharmacy at the
+// stage in force before it. Only the last entry of a day is restated, as
+// only it is ever in force. The entries come back without id, author or
+// time: appendSetting gives them.
+func restatedStages(history, gone []RegimeSetting) []RegimeSetting {
+	var out []RegimeSetting
+	if len(gone) == 0 || len(history) == 0 {
+		return nil
+	}
+	running := history[0].Stage
+	for i, h := range history {
+		if i == 0 {
+			continue
+		}
+		var from *RegimeSetting
+		if !stageDecision(history, i) && h.Stage != running {
+			for j, g := range gone {
+				if g.Stage == h.Stage && recordedAfter(h.CreatedAt, h.ID, g.CreatedAt, g.ID) &&
+					(from == nil || recordedAfter(g.CreatedAt, g.ID, from.CreatedAt, from.ID)) {
+					from = &gone[j]
+				}
+			}
+		}
+		if from == nil {
+			running = h.Stage
+			continue
+		}
+		if i+1 < len(history) && history[i+1].EffectiveDate.Equal(h.EffectiveDate) {
+			continue // superseded the same day: never in force
+		}
+		out = append(out, RegimeSetting{RegimeID: h.RegimeID, EffectiveDate: h.EffectiveDate, Stage: running, Pattern: h.Pattern,
+			SupervisionRelaxedReason: h.SupervisionRelaxedReason, PharmacyID: h.PharmacyID,
+			Reason: fmt.Sprintf("%sthe planned change to %s from %s was withdrawn", stageRestatedReason, from.Stage, from.EffectiveDate)})
+	}
+	return out
+}
+
+// withRestated is history (oldest first) with each restating entry read
+// right after the entry it restates, the last of its day.
+func withRestated(history, restated []RegimeSetting) []RegimeSetting {
+	if len(restated) == 0 {
+		return history
+	}
+	out := make([]RegimeSetting, 0, len(history)+len(restated))
+	for i, h := range history {
+		out = append(out, h)
+		if i+1 < len(history) && history[i+1].EffectiveDate.Equal(h.EffectiveDate) {
+			continue
+		}
+		for _, s := range restated {
+			if s.EffectiveDate.Equal(h.EffectiveDate) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // settingOn is the entry in force on day. A regime written without
 // history (bulk-generated data) has its row's settings throughout.
 func settingOn(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetting {
@@ -976,6 +1050,9 @@ func newestEntry(twin DoseChange, all []DoseChange, settings []RegimeSetting) bo
 			own = true // the stage the entry itself set
 			continue
 		}
+		if strings.HasPrefix(s.Reason, stageRestatedReason) {
+			continue // a stage it restated; only a dose change writes one, and none came after it
+		}
 		return false
 	}
 	return true
@@ -1151,7 +1228,7 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	// The stage entries the withdrawn changes wrote are withdrawn with them
 	// (T1 withdraws the whole decision): the stage in force, and the latest
 	// entry a stage change may not precede, are read without them.
-	var settingsGone []RegimeSetting
+	var settingsGone, restated []RegimeSetting
 	if len(res.Withdrawn) > 0 {
 		var all []DoseChange
 		if err := tx.g.Where("regime_id = ?", r.ID).Find(&all).Error; err != nil {
@@ -1165,6 +1242,10 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		settings = slices.DeleteFunc(slices.Clone(settings), func(s RegimeSetting) bool {
 			return slices.ContainsFunc(settingsGone, func(g RegimeSetting) bool { return g.ID == s.ID })
 		})
+		// The later entries that copied a withdrawn stage are read as
+		// restated (written below).
+		restated = restatedStages(settings, settingsGone)
+		settings = withRestated(settings, restated)
 		inForce = settingOn(r, settings, in.Effective).Stage
 		stage = inForce
 		if in.Stage != "" {
@@ -1244,6 +1325,9 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 			gone[i] = regimes.DoseChange{Effective: w.EffectiveDate, From: w.From, To: w.To}
 		}
 		warnings = append(warnings, regimes.WithdrawalFinding(n, gone))
+		if len(restated) > 0 {
+			warnings = append(warnings, restatedFinding(n, restated))
+		}
 	}
 	c := DoseChange{ID: newID(), RegimeID: r.ID, From: ci.Current, To: in.To, EffectiveDate: in.Effective, Reason: in.Reason,
 		Stage: stage, PrescriberID: p.UserID, CreatedAt: tx.db.Now(), Warnings: warnings}
@@ -1270,6 +1354,19 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	if err := tx.withdrawSettings(r.ID, c, settingsGone); err != nil {
 		return res, err
+	}
+	// A later pattern change or move copied the withdrawn stage: it is
+	// restated at the stage in force before, or the withdrawn decision
+	// would still come into force with it.
+	if len(restated) > 0 {
+		for _, s := range restated {
+			if _, err := tx.appendSetting(p, &r, s); err != nil {
+				return res, err
+			}
+		}
+		if settings, err = regimeSettings(tx.g, r.ID); err != nil {
+			return res, err
+		}
 	}
 	if len(settingsGone) > 0 && len(settings) > 0 {
 		// The regime row keeps the latest standing entry.
@@ -1355,6 +1452,19 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 	}
 	res.Outcome.Warnings = append(res.Outcome.Warnings, stuck...)
 	return res, tx.tellPracticeOfChange(p, n, r, c.ID, what, in.Reason, res.Reissued)
+}
+
+// restatedFinding tells the prescriber (T1) which later entries had
+// carried the withdrawn stage and were restated.
+func restatedFinding(n policy.Numbers, restated []RegimeSetting) policy.Finding {
+	parts := make([]string, len(restated))
+	for i, s := range restated {
+		parts[i] = fmt.Sprintf("from %s at %s", s.EffectiveDate, s.Stage)
+	}
+	return n.Finding("T1",
+		fmt.Sprintf("The withdrawn stage had been carried into later pattern or pharmacy entries; they are restated (%s), each in the pattern history.",
+			strings.Join(parts, ", ")),
+		"Change the stage again if the patient is to move on as planned.")
 }
 
 // withdrawSettings records that the stage entries the planned changes c
