@@ -144,21 +144,9 @@ func nullItems(t reflect.Type, raw json.RawMessage, path string) []problem.Field
 			return nil
 		}
 		for i, key := range keys {
-			at := key
-			if path != "" {
-				at = path + "." + key
+			if elem, ok := memberType(t, key); ok {
+				out = append(out, nullItems(elem, values[i], memberPath(path, key))...)
 			}
-			elem := reflect.Type(nil)
-			if t.Kind() == reflect.Struct {
-				ft, ok := jsonField(t, key)
-				if !ok {
-					continue
-				}
-				elem = ft
-			} else {
-				elem = t.Elem()
-			}
-			out = append(out, nullItems(elem, values[i], at)...)
 		}
 	case reflect.Slice, reflect.Array:
 		var items []json.RawMessage
@@ -186,6 +174,23 @@ func nullItems(t reflect.Type, raw json.RawMessage, path string) []problem.Field
 	return out
 }
 
+// memberType is the type a struct (by its JSON key) or a map (any key)
+// holds at key; false for a key the struct does not have.
+func memberType(t reflect.Type, key string) (reflect.Type, bool) {
+	if t.Kind() == reflect.Map {
+		return t.Elem(), true
+	}
+	return jsonField(t, key)
+}
+
+// memberPath is the field path of key inside path ("" at the top).
+func memberPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
 // failingPath finds where in raw, a JSON value decoded into type t at
 // path, a value t's own UnmarshalJSON refuses (a date that is no date)
 // sits: encoding/json returns such an error without a path. "" if none.
@@ -209,21 +214,11 @@ func failingPath(t reflect.Type, raw json.RawMessage, path string) string {
 			return ""
 		}
 		for i, key := range keys {
-			at := key
-			if path != "" {
-				at = path + "." + key
+			elem, ok := memberType(t, key)
+			if !ok {
+				continue
 			}
-			elem := reflect.Type(nil)
-			if t.Kind() == reflect.Struct {
-				ft, ok := jsonField(t, key)
-				if !ok {
-					continue
-				}
-				elem = ft
-			} else {
-				elem = t.Elem()
-			}
-			if p := failingPath(elem, values[i], at); p != "" {
+			if p := failingPath(elem, values[i], memberPath(path, key)); p != "" {
 				return p
 			}
 		}
