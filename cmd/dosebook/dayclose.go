@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -18,16 +20,22 @@ import (
 
 func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var date string
+	var confirmEarly bool
 	return withDB(ctx, "day-close", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&date, "date", "", "the day to close, YYYY-MM-DD (default: today in DOSEBOOK_TIMEZONE)")
+		fs.BoolVar(&confirmEarly, "confirm-early", false, "close today before DOSEBOOK_DAY_CLOSE_AT (or a later day), marking every dose not yet recorded missed")
 	}, func(a app) error {
-		day := calendar.DateOf(time.Now(), a.cfg.Timezone)
+		now := time.Now()
+		day := calendar.DateOf(now, a.cfg.Timezone)
 		if date != "" {
 			d, err := calendar.Parse(date)
 			if err != nil {
 				return &exitError{2, err}
 			}
 			day = d
+		}
+		if why := earlyCloseRefusal(now, a.cfg.Timezone, a.cfg.DayCloseAt, day, confirmEarly); why != "" {
+			return &exitError{2, errors.New(why)}
 		}
 		// The pharmacies that closed are reported even when another failed.
 		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, a.cfg.Timezone, day)
@@ -36,6 +44,28 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 		}
 		return err
 	})
+}
+
+// earlyCloseRefusal says why day may not be closed now, or "": a day not
+// yet begun, or today before its close time at, without confirmation,
+// since every dose not yet recorded would become missed, with its alerts,
+// before the patients could come for it (as the API's confirm_early).
+func earlyCloseRefusal(now time.Time, zone *time.Location, at time.Duration, day calendar.Date, confirmed bool) string {
+	today := calendar.DateOf(now, zone)
+	switch {
+	case day.Before(today) || confirmed:
+		return ""
+	case day.After(today):
+		return fmt.Sprintf("--date %s has not begun (today is %s): closing it marks every dose due through it missed; "+
+			"pass --confirm-early only to rehearse a close (a test copy of the database)", day, today)
+	}
+	closeAt := closeTimeOf(day, zone, at)
+	if !now.Before(closeAt) {
+		return ""
+	}
+	return fmt.Sprintf("today (%s) is closed at %s (DOSEBOOK_DAY_CLOSE_AT); closing it now, at %s, marks every dose not yet recorded today missed "+
+		"and alerts the prescribers: pass --confirm-early to close it now, or --date %s to close yesterday",
+		day, closeAt.Format("15:04"), now.In(zone).Format("15:04"), day.AddDays(-1))
 }
 
 // nextDayClose is the next local time-of-day at after now. It is built from

@@ -293,3 +293,41 @@ func TestServeExportsDayCloseMetrics(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The CLI's day close asks, as the API does (confirm_early), before it
+// closes today ahead of its time: every dose not yet recorded would become
+// missed before the patients could come for it.
+func TestEarlyCloseRefusal(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := 23 * time.Hour
+	morning := time.Date(2026, 12, 3, 8, 40, 0, 0, london)
+	tests := []struct {
+		name      string
+		now       time.Time
+		day       string
+		confirmed bool
+		want      string // "" when allowed
+	}{
+		{"today in the morning", morning, "2026-12-03", false, "pass --confirm-early to close it now, or --date 2026-12-02"},
+		{"today in the morning, confirmed", morning, "2026-12-03", true, ""},
+		{"yesterday", morning, "2026-12-02", false, ""},
+		{"today at its close time", time.Date(2026, 12, 3, 23, 0, 0, 0, london), "2026-12-03", false, ""},
+		{"just after midnight, today by default", time.Date(2026, 12, 4, 0, 30, 0, 0, london), "2026-12-04", false, "--date 2026-12-03 to close yesterday"},
+		{"tomorrow", morning, "2026-12-04", false, "--date 2026-12-04 has not begun"},
+		{"tomorrow, confirmed (a rehearsal on a copy)", morning, "2026-12-04", true, ""},
+		{"summer time: 22:30 BST is before 23:00", time.Date(2026, 7, 1, 22, 30, 0, 0, london), "2026-07-01", false, "closed at 23:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := earlyCloseRefusal(tt.now, london, at, calendar.MustParse(tt.day), tt.confirmed)
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("earlyCloseRefusal = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -31,7 +31,9 @@ Usage:
   dosebook tokens revoke --id TOKEN_ID | --token SECRET
                                          revoke a token by its id (token_id, printed by users create and demo) or by the token itself
   dosebook audit verify [flags]          check the audit trail's hash chain
-  dosebook day-close [--date D]          mark a day's uncollected doses missed at every pharmacy (default today)
+  dosebook day-close [--date D] [--confirm-early]
+                                         mark a day's uncollected doses missed at every pharmacy (default today;
+                                         today before DOSEBOOK_DAY_CLOSE_AT needs --confirm-early)
   dosebook generate --patients N --days D [--pharmacies P] [--seed S]
                                          bulk-load a synthetic service for benchmarks; print tokens
   dosebook load --url U --token-file F [--duration 30s] [--concurrency C] [--mix record=..,daylist=..,history=..]
