@@ -24,6 +24,7 @@ func TestVisible(t *testing.T) {
 		{"a mix of them", " \u200b\u2060\u0301 ", false},
 		{"Braille blank, a symbol that draws nothing", "\u2800", false},
 		{"Hangul fillers, letters that draw nothing", "\u3164\u115f\u1160\uffa0", false},
+		{"musical null notehead, a symbol that draws nothing", "\U0001d159\U0001d159", false},
 		{"a letter", "a", true},
 		{"a letter with an accent", "e\u0301", true},
 		{"a number", "7", true},

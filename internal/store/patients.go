@@ -194,14 +194,23 @@ func nhsNumberTaken() error {
 // the old pharmacy. The regime's pharmacy move reissues them and changes the
 // patient's pharmacy with it. A regime with no pharmacy (Buvidal, BV2)
 // dispenses nowhere.
-func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string) error {
+func (tx *Tx) refuseSilentPharmacyMove(patientID, pharmacyID string, today calendar.Date) error {
 	var active Regime
 	err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeActive).Take(&active).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && (active.PharmacyID == pharmacyID || active.PharmacyID == "") {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil
 	}
 	if err != nil {
 		return translate(err)
+	}
+	// The pharmacy dispensing today: a move planned for later is already
+	// the regime row's, but the old pharmacy dispenses until its day.
+	settings, err := regimeSettings(tx.g, active.ID)
+	if err != nil {
+		return err
+	}
+	if now := settingOn(active, settings, today).PharmacyID; now == pharmacyID || now == "" {
+		return nil
 	}
 	if pharmacyID == "" {
 		return problem.Invalidf("pharmacy_id", "regime_pharmacy",
@@ -275,7 +284,7 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 		return before, err
 	}
 	if deref(after.PharmacyID) != deref(before.PharmacyID) {
-		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID)); err != nil {
+		if err := tx.refuseSilentPharmacyMove(id, deref(after.PharmacyID), today); err != nil {
 			return before, err
 		}
 	}
