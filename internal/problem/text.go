@@ -60,8 +60,7 @@ func Visible(v string) bool {
 
 // blank reports the characters Unicode counts as letters or symbols that
 // draw nothing: the Hangul fillers, the Braille blank and the musical null
-// notehead, which pass for a
-// reason, or split a name, while showing none.
+// notehead, which pass for a reason, or split a name, while showing none.
 func blank(r rune) bool {
 	switch r {
 	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800', '\U0001d159':
