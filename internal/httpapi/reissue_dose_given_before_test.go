@@ -77,8 +77,16 @@ func TestDoseGivenBeforeASameDayDoseChange(t *testing.T) {
 			t.Fatalf("correction moved past the cancellation = %v", p)
 		}
 		moved["occurred_at"] = "2026-12-03T08:00:50Z"
-		if ev := e.must(201, e.do("pharmacist", "POST", oldEvents, moved))["event"].(map[string]any); ev["occurred_at"] != "2026-12-03T08:00:50Z" {
+		ev = e.must(201, e.do("pharmacist", "POST", oldEvents, moved))["event"].(map[string]any)
+		if ev["occurred_at"] != "2026-12-03T08:00:50Z" {
 			t.Fatalf("correction = %v", ev)
+		}
+		// A note added later, with no time, keeps the time the dose was
+		// given: "now" is after the cancellation.
+		noted := e.must(201, e.do("pharmacist", "POST", oldEvents, map[string]any{"outcome": "supervised", "identity_confirmed": true,
+			"corrects_id": ev["id"], "correction_reason": "note added", "notes": "tolerated well"}))["event"].(map[string]any)
+		if noted["occurred_at"] != "2026-12-03T08:00:50Z" {
+			t.Fatalf("the noted correction = %v", noted)
 		}
 	})
 }

@@ -650,6 +650,15 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		if in.Outcome == dispensing.Withheld && in.Notes == "" {
 			in.Notes = notesKept(existing, in.CorrectsID, in.Reason, "")
 		}
+		// A correction that keeps the dose given (a note added, supervised
+		// told from collected) without a time happened when the dose was
+		// given, not now: after a same-day cancellation "now" would be past
+		// the prescription it was given from.
+		for _, e := range existing {
+			if e.ID == in.CorrectsID && in.OccurredAt.IsZero() && e.Outcome.Taken() && in.Outcome.Taken() {
+				in.OccurredAt = e.OccurredAt
+			}
+		}
 		var f problem.Fields
 		dispensing.CheckNotes(&f, in.Outcome, in.Reason, in.Notes)
 		if err := f.Err(); err != nil {
