@@ -157,3 +157,37 @@ func TestWithdrawnStageIsRestatedWhereALaterEntryCopiedIt(t *testing.T) {
 		}
 	})
 }
+
+// A change on the day of a copying entry that sets the stage itself
+// restates nothing there: its own stage is in force that day, so an entry
+// restated to the stage before would never be, and its T1 warning would
+// tell the prescriber to set a stage they have just set.
+func TestSameDayStageChangeRestatesNothingThatDay(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-01T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, rid, _ := e.startMethadoneAt(874, 30, "titration", "2026-12-01")
+		path := "/v1/regimes/" + rid + "/dose-changes"
+		e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 40, "effective_date": "2026-12-06",
+			"stage": "maintenance", "reason": "Stable, plan maintenance"}))
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/pattern", map[string]any{"pattern": weekendCollectedSaturday,
+			"effective_date": "2026-12-06", "supervision_relaxed_reason": "Compliance assured: stable", "reason": "Weekend at home",
+			"overrides": []map[string]any{{"rule": "M6", "reason": "stable"}}}))
+		c.Set(mustTime("2026-12-01T12:00:00Z"))
+		m := e.must(201, e.do("prescriber", "POST", path, map[string]any{"to": 35, "effective_date": "2026-12-06",
+			"stage": "maintenance", "reason": "Smaller step, still maintenance"}))
+		for _, w := range m["warnings"].([]any) {
+			if msg := w.(map[string]any)["message"].(string); strings.Contains(msg, "restated") {
+				t.Fatalf("a same-day stage change was told of a restatement: %s", msg)
+			}
+		}
+		r := e.must(200, e.do("prescriber", "GET", "/v1/regimes/"+rid, nil))
+		for _, it := range r["pattern_history"].([]any) {
+			if h := it.(map[string]any); strings.HasPrefix(h["reason"].(string), "Stage restated") {
+				t.Fatalf("restated entry written: %v", h)
+			}
+		}
+		if r["stage"] != "maintenance" {
+			t.Fatalf("the regime's stage (its latest standing entry) = %v, want maintenance", r["stage"])
+		}
+	})
+}

@@ -1245,6 +1245,11 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 		// The later entries that copied a withdrawn stage are read as
 		// restated (written below).
 		restated = restatedStages(settings, settingsGone)
+		if in.Stage != "" {
+			// This change sets the stage on its own day, so an entry of
+			// that day restated to the stage before would never be in force.
+			restated = slices.DeleteFunc(restated, func(s RegimeSetting) bool { return s.EffectiveDate.Equal(in.Effective) })
+		}
 		settings = withRestated(settings, restated)
 		inForce = settingOn(r, settings, in.Effective).Stage
 		stage = inForce
