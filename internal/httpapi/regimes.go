@@ -204,6 +204,7 @@ type regimeView struct {
 	MedicineName      string                `json:"medicine_name"`
 	CurrentDose       dosing.Micrograms     `json:"current_dose"`
 	LatestDose        dosing.Micrograms     `json:"latest_dose"`
+	InForce           inForce               `json:"in_force"`
 	DoseHistory       []store.DoseChange    `json:"dose_history"`
 	PatternHistory    []store.RegimeSetting `json:"pattern_history"`
 	ReviewDue         calendar.Date         `json:"review_due"`
@@ -213,6 +214,17 @@ type regimeView struct {
 	Retitration       *regimes.Suggestion   `json:"retitration,omitempty"`
 	Warnings          []policy.Finding      `json:"warnings"`
 	Overrides         []store.RuleOverride  `json:"overrides"`
+}
+
+// inForce is the pattern, stage and pharmacy in force today. The regime's
+// own fields are its latest entry, a planned one included, as latest_dose
+// is for the dose; a prescriber reading the regime needs both.
+type inForce struct {
+	Since                    calendar.Date         `json:"since"`
+	Stage                    regimes.Stage         `json:"stage"`
+	Pattern                  regimes.WeeklyPattern `json:"pattern"`
+	SupervisionRelaxedReason string                `json:"supervision_relaxed_reason"`
+	PharmacyID               string                `json:"pharmacy_id,omitempty"`
 }
 
 type nextInjection struct {
@@ -251,6 +263,9 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	}
 	v := regimeView{Regime: r, MedicineName: med.Name, CurrentDose: store.DoseOn(history, today), LatestDose: store.LatestDose(history),
 		DoseHistory: nonNilSlice(history), PatternHistory: nonNilSlice(settings), Warnings: []policy.Finding{}, Overrides: nonNilSlice(ov)}
+	now := store.SettingInForce(r, settings, today)
+	v.InForce = inForce{Since: now.EffectiveDate, Stage: now.Stage, Pattern: now.Pattern,
+		SupervisionRelaxedReason: now.SupervisionRelaxedReason, PharmacyID: now.PharmacyID}
 	lastReview, err := s.db.LastReview(ctx, r.PatientID)
 	if err != nil {
 		return v, err

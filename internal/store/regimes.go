@@ -242,6 +242,19 @@ func withRestated(history, restated []RegimeSetting) []RegimeSetting {
 	return out
 }
 
+// SettingInForce is the pattern, stage and pharmacy entry in force on day
+// from a regime's settings history as SettingsHistory reads it: the
+// withdrawn entries never were in force, so they are passed over.
+func SettingInForce(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetting {
+	standing := make([]RegimeSetting, 0, len(history))
+	for _, h := range history {
+		if h.Withdrawn == nil {
+			standing = append(standing, h)
+		}
+	}
+	return settingOn(r, standing, day)
+}
+
 // settingOn is the entry in force on day. A regime written without
 // history (bulk-generated data) has its row's settings throughout.
 func settingOn(r Regime, history []RegimeSetting, day calendar.Date) RegimeSetting {
