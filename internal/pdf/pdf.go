@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -210,13 +211,64 @@ func (d *doc) splitKeepingNumbers(para string, w float64) []string {
 		return strings.ReplaceAll(n, " ", string(glue))
 	})
 	if glued == 0 {
-		return d.f.SplitText(para, w)
+		return d.splitAtHyphens(para, w)
 	}
-	lines := d.f.SplitText(para, w-float64(glued)*d.f.GetStringWidth(" "))
+	lines := d.splitAtHyphens(para, w-float64(glued)*d.f.GetStringWidth(" "))
 	for i, l := range lines {
 		lines[i] = strings.ReplaceAll(l, string(glue), " ")
 	}
 	return lines
+}
+
+// splitAtHyphens is SplitText, except that a word too long for a line is
+// broken after one of its own hyphens where it has one: a double-barrelled
+// name broken between letters reads as two names ("…Marjori" and
+// "banks-…"), which a pharmacist checking identity could misread. Only a
+// part still too long for a line is broken between letters.
+func (d *doc) splitAtHyphens(para string, w float64) []string {
+	words := strings.Fields(para)
+	long := slices.ContainsFunc(words, func(word string) bool {
+		return strings.Contains(strings.TrimSuffix(word, "-"), "-") && !d.fits(word, w)
+	})
+	if !long {
+		return d.f.SplitText(para, w)
+	}
+	var lines []string
+	line := ""
+	add := func(part string, joined bool) {
+		switch {
+		case line == "":
+			line = part
+		case joined && d.fits(line+part, w):
+			line += part
+		case !joined && d.fits(line+" "+part, w):
+			line += " " + part
+		default:
+			lines = append(lines, line)
+			line = part
+		}
+	}
+	for _, word := range words {
+		if d.fits(word, w) {
+			add(word, false)
+			continue
+		}
+		for i, part := range strings.SplitAfter(word, "-") {
+			if part == "" {
+				continue
+			}
+			for j, piece := range d.f.SplitText(part, w) {
+				add(piece, i > 0 || j > 0)
+			}
+		}
+	}
+	return append(lines, line)
+}
+
+// fits says whether s goes on one line of width w, measured as SplitText
+// measures it.
+func (d *doc) fits(s string, w float64) bool {
+	return len(d.f.SplitText(s, w)) <= 1
 }
 
 // ellipsis marks text shortened to fit.
