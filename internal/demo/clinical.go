@@ -69,7 +69,7 @@ var demoPatients = []demoPatient{
 		keyworker: "Sam Ellis", pharmacy: "pharmacy", shows: "buprenorphine 12 mg, supervision relaxed: weekend take-home doses",
 		medicine: dosing.CodeBuprenorphineSL, startDose: 4, startedDaysAgo: 120, stage: regimes.StageMaintenance,
 		steps: []step{{3, 8}, {7, 12}}, pattern: weekdaysSupervisedWeekendsTakeHome(),
-		relaxed: "Compliance assured: 3 months fully supervised, all screens negative, working full time", missEvery: 41},
+		relaxed: "Works weekend shifts: weekend take-home doses agreed at assessment, safe storage at home confirmed", missEvery: 41},
 	{given: "Priya", family: "Shah", dob: "1995-09-09", sex: "female", address: "23 Lowesmoor Terrace, Worcester WR1 2SE",
 		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "starting buprenorphine/naloxone: induction",
 		medicine: dosing.CodeBuprenorphineNalSL, startDose: 4, startedDaysAgo: 2, stage: regimes.StageInduction},
