@@ -178,12 +178,24 @@ func translate(err error) error {
 		// The caller went away; the database did nothing wrong.
 		return &problem.Error{Code: problem.Canceled, Message: "cancelled before the database answered", Err: err}
 	}
+	if sqliteInterrupted(err) {
+		// SQLite stops a query whose context ended with this, not with the
+		// context's error: a client that hung up, or a request out of time.
+		return &problem.Error{Code: problem.Unavailable, Message: "the database query was interrupted", Err: err}
+	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, driver.ErrBadConn) || isConnectionError(err) {
 		return &problem.Error{Code: problem.Unavailable, Message: "the database is unavailable", Err: err}
 	}
 	return err
+}
+
+// sqliteInterrupted is SQLite's SQLITE_INTERRUPT (9), by the code the pure-Go
+// driver's errors carry.
+func sqliteInterrupted(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 9
 }
 
 func isConnectionError(err error) bool {
