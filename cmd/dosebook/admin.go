@@ -106,11 +106,14 @@ func cmdTokens(ctx context.Context, args []string, env config.Env, stdout, stder
 			return &exitError{2, fmt.Errorf("give either --id or --token, not both")}
 		case auth.WellFormed(id):
 			return &exitError{2, fmt.Errorf("--id takes a token id; pass the token itself with --token")}
+		case id != "" && !store.ValidID(strings.ToLower(id)):
+			return &exitError{2, fmt.Errorf("--id %q is not a token id (a UUID such as the token_id printed by users create and demo)", id)}
 		case secret != "" && !auth.WellFormed(secret):
 			return &exitError{2, fmt.Errorf("--token: not a Dosebook token (dbk_…)")}
 		}
 		return nil
 	}, func(a app) error {
+		id = strings.ToLower(id)
 		var t store.Token
 		err := a.db.Write(ctx, func(tx *store.Tx) error {
 			if secret != "" {

@@ -47,6 +47,16 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		{"proxy not an address", []string{"serve"}, []string{"DOSEBOOK_TRUSTED_PROXIES=not-an-ip"}, "DOSEBOOK_TRUSTED_PROXIES"},
 		{"port out of range", []string{"serve"}, []string{"DOSEBOOK_ADDR=127.0.0.1:99999"}, "DOSEBOOK_ADDR"},
 		{"sqlite url without a file", []string{"migrate"}, []string{"DOSEBOOK_DATABASE_URL=sqlite://"}, "DOSEBOOK_DATABASE_URL"},
+		// A subcommand's own flags are checked before the database is
+		// opened too: none of these creates or migrates one.
+		{"impossible day to close", []string{"day-close", "--date", "2026-13-01"}, nil, "--date"},
+		{"day to close not begun", []string{"day-close", "--date", "2999-01-01"}, nil, "has not begun"},
+		{"negative patients", []string{"generate", "--patients", "-1"}, nil, "--patients"},
+		{"no days of history", []string{"generate", "--patients", "5", "--days", "0"}, nil, "--days"},
+		{"token id not a UUID", []string{"tokens", "revoke", "--id", "not-a-uuid"}, nil, "--id"},
+		{"neither token nor id", []string{"tokens", "revoke"}, nil, "--id or --token"},
+		{"organisation kind unknown", []string{"orgs", "create", "--kind", "shop", "--name", "X"}, nil, "kind"},
+		{"user without organisation", []string{"users", "create", "--role", "admin", "--name", "A"}, nil, "org"},
 		// Not configuration as such, but said the same way, before the
 		// demo is seeded or its tokens printed for a server that will not run.
 		{"port in use", []string{"serve", "--demo", "--addr", taken.Addr().String()}, nil, "address already in use"},

@@ -21,22 +21,27 @@ import (
 func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var date string
 	var confirmEarly bool
-	return withDB(ctx, "day-close", args, env, stderr, func(fs *flag.FlagSet) {
+	var day calendar.Date
+	return openDBAfter(ctx, "day-close", true, args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&date, "date", "", "the day to close, YYYY-MM-DD (default: today in DOSEBOOK_TIMEZONE)")
 		fs.BoolVar(&confirmEarly, "confirm-early", false, "close today before DOSEBOOK_DAY_CLOSE_AT (or a later day), marking every dose not yet recorded missed")
-	}, func(a app) error {
+	}, func(cfg config.Config) error {
+		// Checked before the database is opened, so that a mistyped date
+		// neither creates nor migrates one.
 		now := time.Now()
-		day := calendar.DateOf(now, a.cfg.Timezone)
+		day = calendar.DateOf(now, cfg.Timezone)
 		if date != "" {
 			d, err := calendar.Parse(date)
 			if err != nil {
-				return &exitError{2, err}
+				return &exitError{2, fmt.Errorf("--date: %w", err)}
 			}
 			day = d
 		}
-		if why := earlyCloseRefusal(now, a.cfg.Timezone, a.cfg.DayCloseAt, day, confirmEarly); why != "" {
+		if why := earlyCloseRefusal(now, cfg.Timezone, cfg.DayCloseAt, day, confirmEarly); why != "" {
 			return &exitError{2, errors.New(why)}
 		}
+		return nil
+	}, func(a app) error {
 		// The pharmacies that closed are reported even when another failed.
 		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, a.cfg.Timezone, day)
 		if encErr := json.NewEncoder(stdout).Encode(res); err == nil {

@@ -60,7 +60,7 @@ type genPharmacist struct {
 func cmdGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var o genOptions
 	var seed int64
-	return withDB(ctx, "generate", args, env, stderr, func(fs *flag.FlagSet) {
+	return openDBAfter(ctx, "generate", true, args, env, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.patients, "patients", 1000, "number of patients")
 		fs.IntVar(&o.days, "days", 90, "days of history ending yesterday (prescriptions run on past today)")
 		fs.IntVar(&o.pharmacies, "pharmacies", 0, "number of pharmacies (default: one per 100 patients, at least 1)")
@@ -68,7 +68,9 @@ func cmdGenerate(ctx context.Context, args []string, env config.Env, stdout, std
 		fs.IntVar(&o.batch, "batch", 0, "patients per transaction (default: sized to about 50,000 rows)")
 		fs.IntVar(&o.loaders, "loaders", 2, "concurrent COPY connections on PostgreSQL")
 		fs.BoolVar(&o.checkFKs, "check-fks", false, "keep PostgreSQL's foreign-key checks on while loading (about 2× slower; off needs a superuser)")
-	}, func(a app) error {
+	}, func(config.Config) error {
+		// Checked before the database is opened, so that a bad size
+		// neither creates nor migrates one.
 		o.seed = uint64(seed)
 		if o.pharmacies == 0 {
 			o.pharmacies = max(1, o.patients/100)
@@ -76,6 +78,8 @@ func cmdGenerate(ctx context.Context, args []string, env config.Env, stdout, std
 		if err := o.validate(); err != nil {
 			return &exitError{2, err}
 		}
+		return nil
+	}, func(a app) error {
 		res, err := generate(ctx, a.db, a.cfg, o, stderr)
 		if err != nil {
 			return err
