@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,5 +154,80 @@ func TestTokenFileFromDemoOutput(t *testing.T) {
 	got, err := readTokenFile(path)
 	if err != nil || strings.Join(got, ",") != "dbk_p1,dbk_p2" {
 		t.Fatalf("readTokenFile = %q %v, want the two pharmacists' tokens", got, err)
+	}
+}
+
+// load --token-file takes serve --demo's stdout as it is (the tokens'
+// JSON, then "Try it" lines), and the same with the log lines in front
+// (stdout and stderr in one file); plain lines of tokens still work.
+func TestTokenFileFromServeDemoOutput(t *testing.T) {
+	t.Parallel()
+	demo := `{
+  "tokens": {"admin": "dbk_a", "pharmacist": "dbk_p1", "pharmacist_2": "dbk_p2"},
+  "token_ids": {"admin": "id-a", "pharmacist": "id-p1", "pharmacist_2": "id-p2"}
+}
+
+Try it (tokens above; they are valid for 30 days):
+  curl -H "Authorization: Bearer dbk_a" http://127.0.0.1:8080/v1/me
+`
+	logs := `{"time":"2026-12-03T09:34:35Z","level":"INFO","msg":"migration applied","version":1}
+{"time":"2026-12-03T09:34:35Z","level":"INFO","msg":"listening","addr":"127.0.0.1:8080"}
+`
+	for _, tt := range []struct{ name, text, want string }{
+		{"serve --demo stdout", demo, "dbk_p1,dbk_p2"},
+		{"with log lines before", logs + demo, "dbk_p1,dbk_p2"},
+		{"plain lines", "# pharmacists\ndbk_p1\n\ndbk_p2\n", "dbk_p1,dbk_p2"},
+	} {
+		path := filepath.Join(t.TempDir(), "tokens")
+		if err := os.WriteFile(path, []byte(tt.text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readTokenFile(path)
+		if err != nil || strings.Join(got, ",") != tt.want {
+			t.Errorf("%s: readTokenFile = %q %v, want %s", tt.name, got, err, tt.want)
+		}
+	}
+	// JSON naming no pharmacist is said as such, not read as token lines.
+	path := filepath.Join(t.TempDir(), "logs")
+	if err := os.WriteFile(path, []byte(logs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readTokenFile(path); err == nil || !strings.Contains(err.Error(), "holds no pharmacist tokens") {
+		t.Errorf("log lines alone: readTokenFile = %q %v, want no pharmacist tokens", got, err)
+	}
+}
+
+// load -h names each flag's argument by its type: the flag package would
+// take back-quoted text in a usage string as the argument's name.
+func TestLoadUsageNamesArgumentsPlainly(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	_, err := parseLoadFlags([]string{"-h"}, &stderr)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("parseLoadFlags(-h) = %v, want flag.ErrHelp", err)
+	}
+	if !strings.Contains(stderr.String(), "-token-file string") || strings.Contains(stderr.String(), "`") {
+		t.Fatalf("load -h:\n%s\nwant -token-file string and no back quotes", stderr.String())
+	}
+}
+
+// load against a port where nothing listens says it cannot reach the
+// server, not "status 0".
+func TestLoadSaysWhenTheServerIsUnreachable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	path := filepath.Join(t.TempDir(), "tokens")
+	if err := os.WriteFile(path, []byte("dbk_p1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err = cmdLoad(context.Background(), []string{"--url", url, "--token-file", path, "--duration", "1s"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the server at "+url) || strings.Contains(err.Error(), "status 0") {
+		t.Fatalf("load = %v, want cannot reach the server at %s", err, url)
 	}
 }

@@ -74,7 +74,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadOptions, error) {
 	fs := flag.NewFlagSet("dosebook load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base URL of a running server (loopback only)")
-	fs.StringVar(&o.tokenFile, "token-file", "", "JSON from `dosebook generate` or `dosebook demo`, or one pharmacist token per line")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding pharmacists' tokens: the JSON printed by dosebook generate, dosebook demo or serve --demo, or one token per line")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to run (at most 1h)")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients (1–256)")
 	fs.Int64Var(&o.maxRequests, "max-requests", 1_000_000, "stop after this many requests")
@@ -157,36 +157,28 @@ func parseMix(s string) (map[string]int, error) {
 }
 
 // readTokenFile accepts generate's JSON (pharmacists[].token), demo's JSON
-// (tokens.pharmacist*), or plain lines of tokens.
+// (tokens.pharmacist*), or plain lines of tokens. The JSON may be followed
+// by other text, as when it is serve --demo's stdout (the tokens, then
+// "Try it" lines), and preceded by other JSON values, such as the log
+// lines of a stdout and stderr taken together: the first value naming
+// pharmacists' tokens is used.
 func readTokenFile(path string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--token-file: %w", err)
 	}
-	var doc struct {
-		Pharmacists []struct {
-			Token string `json:"token"`
-		} `json:"pharmacists"`
-		Tokens map[string]string `json:"tokens"`
-	}
 	var out []string
-	if json.Unmarshal(b, &doc) == nil {
-		for _, p := range doc.Pharmacists {
-			out = append(out, p.Token)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	decoded := false
+	for len(out) == 0 {
+		var doc tokenDoc
+		if dec.Decode(&doc) != nil {
+			break
 		}
-		if len(out) == 0 {
-			keys := make([]string, 0, len(doc.Tokens))
-			for k := range doc.Tokens {
-				if strings.HasPrefix(k, "pharmacist") {
-					keys = append(keys, k)
-				}
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				out = append(out, doc.Tokens[k])
-			}
-		}
-	} else {
+		decoded = true
+		out = doc.pharmacistTokens()
+	}
+	if !decoded {
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		for sc.Scan() {
 			if t := strings.TrimSpace(sc.Text()); t != "" && !strings.HasPrefix(t, "#") {
@@ -201,6 +193,39 @@ func readTokenFile(path string) ([]string, error) {
 		out = out[:10000]
 	}
 	return out, nil
+}
+
+// tokenDoc is what generate and demo print, as far as load needs it.
+type tokenDoc struct {
+	Pharmacists []struct {
+		Token string `json:"token"`
+	} `json:"pharmacists"`
+	Tokens map[string]string `json:"tokens"`
+}
+
+// pharmacistTokens lists generate's pharmacists' tokens or, failing those,
+// demo's tokens whose role starts "pharmacist", in name order.
+func (d tokenDoc) pharmacistTokens() []string {
+	var out []string
+	for _, p := range d.Pharmacists {
+		if p.Token != "" {
+			out = append(out, p.Token)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	keys := make([]string, 0, len(d.Tokens))
+	for k := range d.Tokens {
+		if strings.HasPrefix(k, "pharmacist") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, d.Tokens[k])
+	}
+	return out
 }
 
 // loadPharmacy is one pharmacist's view: the pharmacy, its due instalments
@@ -249,7 +274,7 @@ func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 			} `json:"organisation"`
 		}
 		if status, err := lt.getJSON(ctx, tok, "/v1/me", &me); err != nil || status != 200 {
-			return fmt.Errorf("GET /v1/me: status %d: %v", status, err)
+			return lt.requestError("GET /v1/me", status, err)
 		}
 		if me.Role != "pharmacist" {
 			continue
@@ -264,7 +289,7 @@ func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 		}
 		path := "/v1/pharmacies/" + me.Organisation.ID + "/doses"
 		if status, err := lt.getJSON(ctx, tok, path, &dl); err != nil || status != 200 {
-			return fmt.Errorf("GET day list: status %d: %v", status, err)
+			return lt.requestError("GET day list", status, err)
 		}
 		p := &loadPharmacy{token: tok, id: me.Organisation.ID}
 		seen := map[string]bool{}
@@ -285,6 +310,16 @@ func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 		return errors.New("no pharmacist token in --token-file")
 	}
 	return nil
+}
+
+// requestError says what went wrong with a discovery request: no answer at
+// all (status 0: the server is not listening yet, or not at --url) is said
+// as such rather than as a status.
+func (lt *loadTarget) requestError(what string, status int, err error) error {
+	if status == 0 {
+		return fmt.Errorf("cannot reach the server at %s (is it running and ready? curl %s/readyz): %v", lt.o.url, lt.o.url, err)
+	}
+	return fmt.Errorf("%s: status %d: %v", what, status, err)
 }
 
 func (lt *loadTarget) getJSON(ctx context.Context, token, path string, v any) (int, error) {
