@@ -25,7 +25,7 @@ reliability:    ## issue 6 figures: 200 recordings via two servers, kill -9, 30 
 	DOSEBOOK_RELIABILITY=full go test -count=1 -v -run 'TwoServers|Crash|Outage' ./cmd/dosebook
 
 security:       ## the security suite alone (both databases when DOSEBOOK_TEST_POSTGRES_URL is set)
-	go test -count=1 -v -run 'Authorization|Malformed|InjectionStrings|BodyMustBeDeclaredJSON|DuplicateKey|LogsHold|BadTokensAreThrottled|AnotherPharmacyIsDenied|QueryParametersMustBeText' ./internal/httpapi
+	go test -count=1 -v -run 'Authorization|Malformed|InjectionStrings|BodyMustBeDeclaredJSON|DuplicateKey|LogsHold|BadTokensAreThrottled|ThrottledAddress|AnotherPharmacyIsDenied|QueryParametersMustBeText' ./internal/httpapi
 	go test -count=1 -v -run 'BadConfigurationExitsWithStatus2|SIGTERM' ./cmd/dosebook
 
 fuzz:           ## every fuzz target for FUZZTIME each (default 20s)
