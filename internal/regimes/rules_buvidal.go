@@ -240,21 +240,33 @@ func followedDose(med dosing.Medicine, start calendar.Date, given []Administrati
 }
 
 // CheckAdministration applies BV1–BV3 and BV6–BV9 to one injection, given
-// the patient's earlier Buvidal administrations oldest first, whatever
-// regime they were given under. For BV7 previous must reach back at least 8
-// weeks; for BV3, to the regime's first dose.
-func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administration, previous []Administration) []policy.Finding {
+// the patient's other Buvidal administrations in date order (oldest first),
+// whatever regime they were given under. For BV7 others must reach back at
+// least 8 weeks; for BV3, to the regime's first dose.
+//
+// An injection may be recorded late, dated before injections already
+// recorded, so it is judged against the injections on both sides of it:
+// BV6 counts the extra doses between the regular doses around it and the
+// doses of every period it falls in, whenever they were recorded, and BV7
+// the sites used within 8 weeks before or after it. BV3's week 2 and BV8's
+// window read the doses dated up to it, as the schedule did then.
+func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administration, others []Administration) []policy.Finding {
 	if !med.Injectable {
 		return []policy.Finding{n.Finding("BV2",
 			fmt.Sprintf("%s is not given by injection.", med.Name),
 			"Record the dose as a dispensing event instead.")}
 	}
-	var prev []Administration
-	for _, p := range previous {
-		if !p.Date.After(in.Date) {
+	// prev is the doses dated up to the new one, later those after it;
+	// all is every dose with the new one in its place.
+	var prev, later []Administration
+	for _, p := range others {
+		if p.Date.After(in.Date) {
+			later = append(later, p)
+		} else {
 			prev = append(prev, p)
 		}
 	}
+	all := slices.Concat(prev, []Administration{in}, later)
 	var fs []policy.Finding
 	fs = append(fs, checkAdministeredDose(n, med, in)...)
 	fs = append(fs, checkBuvidalAge(n, in.PatientAge)...)
@@ -263,14 +275,14 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 			fmt.Sprintf("Injection site %q is not the buttock, thigh, abdomen or upper arm.", in.Site),
 			"Record one of the allowed subcutaneous sites."))
 	}
-	fs = append(fs, checkSiteRotation(n, in, prev)...)
+	fs = append(fs, checkSiteRotation(n, in, prev, later)...)
 
 	// firstIdx is this regime's first regular dose (BV3); lastIdx the
 	// regular dose this one follows (BV6, BV8), as NextInjection finds it.
 	firstIdx := slices.IndexFunc(prev, func(p Administration) bool { return !p.Extra && p.Regime == in.Regime })
 	lastIdx := followedDose(med, in.RegimeStart, prev, n)
 	if in.Extra {
-		return append(fs, checkExtraDose(n, med, in, prev, firstIdx, lastIdx)...)
+		return append(fs, checkExtraDose(n, med, in, prev, later, all, firstIdx, lastIdx)...)
 	}
 	if in.Prescribed > 0 && in.Dose != in.Prescribed {
 		fs = append(fs, n.Finding("BV9",
@@ -279,9 +291,9 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 	}
 	if lastIdx >= 0 {
 		fs = append(fs, checkDosingWindow(n, med, in, prev)...)
-		fs = append(fs, checkRegularMaximum(n, med, in, prev, lastIdx)...)
 		fs = append(fs, checkWeekTwoDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
+	fs = append(fs, checkRegularMaximum(n, med, all, len(prev))...)
 	return fs
 }
 
@@ -293,29 +305,71 @@ func periodMaximum(n policy.Numbers, med dosing.Medicine) (dosing.Micrograms, st
 	return n.BV6WeeklyMax + n.BV6ExtraMax, "week"
 }
 
-// checkRegularMaximum is BV6 for a regular dose. A regular dose given before
-// the previous one's BV8 window opens falls inside that dose's period, so
-// the period's maximum counts it with the doses already given; from the
-// window on it starts a period of its own, and BV1's strengths bound it.
-func checkRegularMaximum(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, lastIdx int) []policy.Finding {
-	last := prev[lastIdx]
-	lastMed := last.medicineOf(med)
-	_, earliest, _ := NextDue(lastMed, last.Date, n)
-	if !in.Date.Before(earliest) {
+// period is BV6's dosing period of one regular dose: from its date up to
+// the day before the next dose's BV8 window opens, by its product. A
+// regular dose given from that window on starts a period of its own; one
+// given before it falls in this one too, so doses given one after another
+// cannot each start a fresh period.
+type period struct {
+	anchor   Administration
+	earliest calendar.Date // the first day after the period
+	total    dosing.Micrograms
+	last     calendar.Date // the date of the last dose counted
+	limit    dosing.Micrograms
+	name     string // "week" or "month"
+}
+
+// overfullPeriod is the first period, by its regular dose, that the dose at
+// all[at] falls in and that holds more than BV6's maximum, counting every
+// dose in it (regular and extra, dated before or after the new one); ok is
+// false when every period it falls in is within the maximum.
+func overfullPeriod(n policy.Numbers, med dosing.Medicine, all []Administration, at int) (over period, self, ok bool) {
+	in := all[at]
+	for i, p := range all {
+		if p.Extra || p.Date.After(in.Date) {
+			continue
+		}
+		pMed := p.medicineOf(med)
+		_, earliest, _ := NextDue(pMed, p.Date, n)
+		if !in.Date.Before(earliest) {
+			continue
+		}
+		per := period{anchor: p, earliest: earliest}
+		per.limit, per.name = periodMaximum(n, pMed)
+		for _, d := range all {
+			if !d.Date.Before(p.Date) && d.Date.Before(earliest) {
+				per.total += d.Dose
+				if d.Date.After(per.last) {
+					per.last = d.Date
+				}
+			}
+		}
+		if per.total > per.limit {
+			return per, i == at, true
+		}
+	}
+	return period{}, false, false
+}
+
+// checkRegularMaximum is BV6 for a regular dose (all[at]): every period it
+// falls in — the earlier regular doses' whose next window has not opened,
+// and its own — stays within the maximum.
+func checkRegularMaximum(n policy.Numbers, med dosing.Medicine, all []Administration, at int) []policy.Finding {
+	in := all[at]
+	per, self, ok := overfullPeriod(n, med, all, at)
+	if !ok {
 		return nil
 	}
-	total := in.Dose
-	for _, p := range prev[lastIdx:] {
-		total += p.Dose // the last regular dose and the extras after it
-	}
-	limit, period := periodMaximum(n, lastMed)
-	if total <= limit {
-		return nil
+	if self {
+		return []policy.Finding{n.Finding("BV6",
+			fmt.Sprintf("A regular dose on %s starts a %s that already holds the doses recorded up to %s, making %s; the maximum is %s.",
+				in.Date, per.name, per.last, per.total, per.limit),
+			fmt.Sprintf("Check the injection date against the doses recorded up to %s: a regular dose dated before them falls in their %s; or review the dose.", per.last, per.name))}
 	}
 	return []policy.Finding{n.Finding("BV6",
 		fmt.Sprintf("A regular dose on %s falls in the %s that began with the %s dose on %s, making %s; the maximum is %s.",
-			in.Date, period, last.Dose, last.Date, total, limit),
-		fmt.Sprintf("Give the next regular dose from %s, or review the dose.", earliest))}
+			in.Date, per.name, per.anchor.Dose, per.anchor.Date, per.total, per.limit),
+		fmt.Sprintf("Give the next regular dose from %s, or review the dose.", per.earliest))}
 }
 
 // checkAdministeredDose is BV1: only the product strengths exist, and an
@@ -337,18 +391,32 @@ func checkAdministeredDose(n policy.Numbers, med dosing.Medicine, in Administrat
 	return nil
 }
 
-// checkSiteRotation is BV7: repeated injection into one site risks local reactions.
-func checkSiteRotation(n policy.Numbers, in Administration, prev []Administration) []policy.Finding {
+// checkSiteRotation is BV7: repeated injection into one site risks local
+// reactions. It looks both ways: an injection recorded late is as near the
+// ones given after it as to those before.
+func checkSiteRotation(n policy.Numbers, in Administration, prev, later []Administration) []policy.Finding {
+	reuse := 7 * n.BV7SiteReuseWeeks
 	for i := len(prev) - 1; i >= 0; i-- {
 		p := prev[i]
 		days := p.Date.DaysUntil(in.Date)
-		if days >= 7*n.BV7SiteReuseWeeks {
+		if days >= reuse {
 			break
 		}
 		if p.Site == in.Site {
 			return []policy.Finding{n.Finding("BV7",
 				fmt.Sprintf("The injection site %s was used on %s, %d days ago; do not reuse a site within %d weeks.", in.Site.Label(), p.Date, days, n.BV7SiteReuseWeeks),
 				"Choose a different injection site.")}
+		}
+	}
+	for _, p := range later {
+		days := in.Date.DaysUntil(p.Date)
+		if days >= reuse {
+			break
+		}
+		if p.Site == in.Site {
+			return []policy.Finding{n.Finding("BV7",
+				fmt.Sprintf("The injection site %s was used on %s, %d days after this injection; do not reuse a site within %d weeks.", in.Site.Label(), p.Date, days, n.BV7SiteReuseWeeks),
+				"Check the site recorded; choose a different injection site.")}
 		}
 	}
 	return nil
@@ -371,8 +439,11 @@ func checkDosingWindow(n policy.Numbers, med dosing.Medicine, in Administration,
 
 // checkExtraDose is BV6 (one extra between regular doses, and the maxima)
 // and BV3 (more extras, a day apart, in a naive patient's first week).
-// firstIdx and lastIdx index the first and last regular doses in prev.
-func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, firstIdx, lastIdx int) []policy.Finding {
+// firstIdx and lastIdx index the first and last regular doses in prev (the
+// doses dated up to the extra); later holds those after it, all every dose
+// with the extra in its place. An extra recorded late counts the extras on
+// both sides of it, up to the next regular dose.
+func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, prev, later, all []Administration, firstIdx, lastIdx int) []policy.Finding {
 	if lastIdx < 0 {
 		return []policy.Finding{n.Finding("BV6",
 			"An extra Buvidal dose needs a regular dose before it.",
@@ -381,13 +452,24 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 	last := prev[lastIdx]
 	extras := 0
 	total := last.Dose
-	latest := last.Date
+	latest := last.Date // the dose before the extra, for BV3's gap
 	for _, p := range prev[lastIdx+1:] {
 		if p.Extra {
 			extras++
 			total += p.Dose
 			latest = p.Date
 		}
+	}
+	var next calendar.Date // the first extra after it, zero for none
+	for _, p := range later {
+		if !p.Extra {
+			break
+		}
+		if next.IsZero() {
+			next = p.Date
+		}
+		extras++
+		total += p.Dose
 	}
 	// BV3's first week: the naive patient's only regular dose so far, and
 	// fewer than 7 days since it.
@@ -400,19 +482,29 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 	var fs []policy.Finding
 	if extras >= allowed {
 		fs = append(fs, n.Finding("BV6",
-			fmt.Sprintf("%d extra dose(s) already given since the regular dose on %s; at most %d allowed.", extras, last.Date, allowed),
+			fmt.Sprintf("%d extra dose(s) already given between the regular dose on %s and the next; at most %d allowed.", extras, last.Date, allowed),
 			"Review the regular dose instead of giving another extra dose."))
 	}
-	if weekOne && latest.DaysUntil(in.Date) < n.BV3ExtraGapDays {
+	switch {
+	case weekOne && latest.DaysUntil(in.Date) < n.BV3ExtraGapDays:
 		fs = append(fs, n.Finding("BV3",
 			fmt.Sprintf("Week 1 doses must be at least %d day(s) apart; the previous dose was on %s.", n.BV3ExtraGapDays, latest),
 			fmt.Sprintf("Give the extra dose on %s or later, or record an override reason for rule BV3.", latest.AddDays(n.BV3ExtraGapDays))))
+	case weekOne && !next.IsZero() && in.Date.DaysUntil(next) < n.BV3ExtraGapDays:
+		fs = append(fs, n.Finding("BV3",
+			fmt.Sprintf("Week 1 doses must be at least %d day(s) apart; an extra dose is recorded on %s.", n.BV3ExtraGapDays, next),
+			"Check the injection date, or record an override reason for rule BV3."))
 	}
+	// The maxima: every period the extra falls in, and the regular dose it
+	// tops up with the extras between it and the next.
 	total += in.Dose
-	limit, period := periodMaximum(n, last.medicineOf(med))
-	if total > limit {
+	if per, _, ok := overfullPeriod(n, med, all, len(prev)); ok {
 		fs = append(fs, n.Finding("BV6",
-			fmt.Sprintf("This extra dose makes %s in the %s since %s; the maximum is %s.", total, period, last.Date, limit),
+			fmt.Sprintf("This extra dose makes %s in the %s that began with the %s dose on %s; the maximum is %s.", per.total, per.name, per.anchor.Dose, per.anchor.Date, per.limit),
+			"Review the regular dose instead of giving an extra dose."))
+	} else if limit, name := periodMaximum(n, last.medicineOf(med)); total > limit {
+		fs = append(fs, n.Finding("BV6",
+			fmt.Sprintf("This extra dose makes %s in the %s since %s; the maximum is %s.", total, name, last.Date, limit),
 			"Review the regular dose instead of giving an extra dose."))
 	}
 	return fs
