@@ -150,7 +150,7 @@ func openDBAfter(ctx context.Context, name string, migrate bool, args []string, 
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Zone: cfg.Timezone})
 	if err != nil {
 		return err
 	}

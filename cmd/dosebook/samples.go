@@ -117,7 +117,7 @@ func sampleDocuments(ctx context.Context, day calendar.Date) ([]sampleDoc, error
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, "sqlite://"+filepath.Join(dir, "samples.db"), store.Options{Now: func() time.Time { return now }})
+	db, err := store.Open(ctx, "sqlite://"+filepath.Join(dir, "samples.db"), store.Options{Now: func() time.Time { return now }, Zone: cfg.Timezone})
 	if err != nil {
 		return nil, err
 	}

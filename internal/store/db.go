@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/migrations"
 )
 
@@ -53,6 +54,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxOpenConns caps the pool (defaults: 20 PostgreSQL, 8 SQLite).
 	MaxOpenConns int
+	// Zone is the service's time zone (DOSEBOOK_TIMEZONE), which says what
+	// today is where a read's scope depends on it (scopePatients); UTC
+	// when nil.
+	Zone *time.Location
 }
 
 // SQLiteDSN builds the DSN for a SQLite file. The pragmas live in the DSN so
@@ -112,6 +117,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
+	if err := g.Use(zonePlugin{zone: opts.Zone}); err != nil {
+		return nil, err
+	}
 	sqlDB, err := g.DB()
 	if err != nil {
 		return nil, err
@@ -142,6 +150,25 @@ func openGorm(dialector gorm.Dialector, now func() time.Time) (*gorm.DB, error) 
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 	})
+}
+
+// zonePlugin carries the service's time zone with the gorm handle, so a
+// query's scope can tell today from the store's clock (todayOf) wherever
+// it is built.
+type zonePlugin struct{ zone *time.Location }
+
+const zonePluginName = "dosebook:zone"
+
+func (zonePlugin) Name() string              { return zonePluginName }
+func (zonePlugin) Initialize(*gorm.DB) error { return nil }
+
+// todayOf is today in the service's time zone by the store's clock.
+func todayOf(g *gorm.DB) calendar.Date {
+	zone := time.UTC
+	if pl, ok := g.Config.Plugins[zonePluginName].(zonePlugin); ok && pl.zone != nil {
+		zone = pl.zone
+	}
+	return calendar.DateOf(g.Config.NowFunc(), zone)
 }
 
 // sqliteConnector opens SQLite connections with the DSN's pragmas, retrying

@@ -2136,6 +2136,18 @@ func reviewablePatient(g *gorm.DB, p auth.Principal, id string) (Patient, error)
 	return pt, translate(err)
 }
 
+// sentToPharmacy reports whether any of a patient's prescriptions was
+// issued to the pharmacy, whatever became of it since.
+func sentToPharmacy(g *gorm.DB, pharmacyID, patientID string) (bool, error) {
+	if !ValidID(patientID) {
+		return false, nil
+	}
+	var n int64
+	err := g.Table("prescriptions").Where("patient_id = ? AND pharmacy_id = ? AND status <> ?", patientID, pharmacyID, StatusDraft).
+		Limit(1).Count(&n).Error
+	return n > 0, translate(err)
+}
+
 // PatientDoses is a patient's dose history with adherence.
 type PatientDoses struct {
 	Instalments []InstalmentHistory  `json:"instalments"`
@@ -2171,10 +2183,21 @@ type InstalmentHistory struct {
 // each prescription's status (L3).
 func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Numbers, patientID string, from, to, today calendar.Date) (PatientDoses, error) {
 	out := PatientDoses{From: from, To: to, Instalments: []InstalmentHistory{}}
-	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
-		return out, err
-	}
 	g := db.read(ctx)
+	if _, err := patientFor(g, p, patientID); err != nil {
+		// A pharmacy the patient has left keeps the history of its own
+		// instalments (the rows below are its own only): its dose records
+		// and their corrections are its past work, not the patient's
+		// current record.
+		if p.Role != auth.Pharmacist || problem.CodeOf(err) != problem.NotFound {
+			return out, err
+		}
+		if ok, derr := sentToPharmacy(g, p.OrgID, patientID); derr != nil {
+			return out, derr
+		} else if !ok {
+			return out, err
+		}
+	}
 	// An instalment covers days from its own date, at most a prescription's
 	// length of them (L6, within historyWindow): those dated up to
 	// historyWindow days before from are read when they cover more than

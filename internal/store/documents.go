@@ -78,6 +78,15 @@ func (tx *Tx) PrintPrescription(p auth.Principal, n policy.Numbers, id string, t
 	if err != nil {
 		return d, err
 	}
+	if p.Role == auth.Pharmacist {
+		// The print carries the patient's name and address as the record
+		// has them now: a pharmacy the patient has left keeps the
+		// prescription's own details, not the record (scopePatients).
+		if _, err := patientFor(tx.g, p, res.PatientID); err != nil {
+			return d, problem.Forbiddenf("prescription %s was issued to this pharmacy, but the patient is no longer dispensed here: "+
+				"a copy prints the patient's current details, which only the pharmacy dispensing to them sees", res.Serial)
+		}
+	}
 	if p.Role == auth.GP {
 		var held int64
 		if err := tx.g.Table("shared_care").Where("patient_id = ? AND practice_id = ? AND status = ?", res.PatientID, p.OrgID, SharedAccepted).

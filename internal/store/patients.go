@@ -52,16 +52,24 @@ type Patient struct {
 func (p Patient) Name() string { return p.GivenName + " " + p.FamilyName }
 
 // scopePatients limits a patients query to what the user may see:
-// prescribers their service's patients, pharmacists patients dispensed at
-// their pharmacy, GPs patients whose shared care was proposed to or accepted
-// by their practice. Any other role sees none.
+// prescribers their service's patients, GPs patients whose shared care was
+// proposed to or accepted by their practice, and pharmacists the patients
+// who are theirs now: dispensed at their pharmacy (the patient's pharmacy),
+// or with a live prescription there, issued and not past its last day (a
+// move booked ahead is seen by the new pharmacy from its reissue and by
+// the old one until its last prescription there ends). A pharmacy the
+// patient has left no longer sees the record: what it keeps of its own
+// past work (its instalments, their dose records and corrections, its day
+// lists, its balance, the prescriptions sent to it) is read by pharmacy,
+// not through this scope. Any other role sees none.
 func scopePatients(q *gorm.DB, p auth.Principal) *gorm.DB {
 	switch p.Role {
 	case auth.Prescriber:
 		return q.Where("patients.service_id = ?", p.OrgID)
 	case auth.Pharmacist:
 		return q.Where(`(patients.pharmacy_id = ? OR EXISTS (SELECT 1 FROM prescriptions x
-			WHERE x.patient_id = patients.id AND x.pharmacy_id = ? AND x.status <> 'draft'))`, p.OrgID, p.OrgID)
+			WHERE x.patient_id = patients.id AND x.pharmacy_id = ? AND x.status = ? AND x.end_date >= ?))`,
+			p.OrgID, p.OrgID, StatusIssued, todayOf(q))
 	case auth.GP:
 		return q.Where(`EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id
 			AND s.practice_id = ? AND s.status IN ('proposed', 'accepted'))`, p.OrgID)

@@ -1001,10 +1001,15 @@ func prescriptionFor(g *gorm.DB, p auth.Principal, id string) (PrescriptionResul
 	if err != nil {
 		return res, translate(err)
 	}
-	if p.Role == auth.Pharmacist && (res.PharmacyID != p.OrgID || res.Status == StatusDraft) {
-		return res, problem.NotFoundf("prescription not found")
-	}
-	if _, err := patientFor(g, p, res.PatientID); err != nil && !signedByPractice(g, p, res.PrescriberID) {
+	if p.Role == auth.Pharmacist {
+		// A pharmacy sees the prescriptions issued to it, after the patient
+		// has moved on too: they are its controlled drug records, what it
+		// dispensed against (L1). They carry no part of the patient's
+		// record.
+		if res.PharmacyID != p.OrgID || res.Status == StatusDraft {
+			return res, problem.NotFoundf("prescription not found")
+		}
+	} else if _, err := patientFor(g, p, res.PatientID); err != nil && !signedByPractice(g, p, res.PrescriberID) {
 		return res, problem.NotFoundf("prescription not found")
 	}
 	if err := g.Where("prescription_id = ?", id).Order("date").Find(&res.Instalments).Error; err != nil {
@@ -1054,11 +1059,11 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 		// (signedByPractice).
 		q = q.Where(`(EXISTS (SELECT 1 FROM shared_care s WHERE s.patient_id = patients.id AND s.practice_id = ? AND s.status IN ('proposed', 'accepted'))
 			OR prescriptions.prescriber_id IN (SELECT u.id FROM users u WHERE u.organisation_id = ?))`, p.OrgID, p.OrgID)
+	} else if p.Role == auth.Pharmacist {
+		// Those issued to the pharmacy, as prescriptionFor reads them.
+		q = q.Where("prescriptions.pharmacy_id = ? AND prescriptions.status <> ?", p.OrgID, StatusDraft)
 	} else {
 		q = scopePatients(q, p)
-	}
-	if p.Role == auth.Pharmacist {
-		q = q.Where("prescriptions.pharmacy_id = ? AND prescriptions.status <> ?", p.OrgID, StatusDraft)
 	}
 	if f.PatientID != "" {
 		q = q.Where("prescriptions.patient_id = ?", f.PatientID)
