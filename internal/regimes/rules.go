@@ -30,6 +30,14 @@ type PreviousTreatment struct {
 	// LastDose is when the last dose was taken; zero when unknown.
 	LastDose  time.Time
 	StartedOn calendar.Date
+	// Supplied is the dose the patient last actually had of a recorded
+	// previous regime (the day's dose its prescription carried); zero when
+	// unknown. B3 and M2 judge a new regime's starting dose from the lower
+	// of it and Dose, as a dose change steps from what was supplied.
+	Supplied dosing.Micrograms
+	// Increases are the previous regime's standing dose increases, oldest
+	// first, that M2's rolling week before a new methadone start counts.
+	Increases []DoseChange
 	// HeldDays are the days after the previous regime's end whose doses a
 	// take-home collection had already handed over: the patient still
 	// holds them, and LastDose counts them (B1).
@@ -106,6 +114,7 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 	switch med.Class {
 	case dosing.ClassMethadone:
 		fs = append(fs, checkMethadoneStart(n, in)...)
+		fs = append(fs, checkStepFromPrevious(n, in.Medicine, in.Dose, in.Start, in.Previous)...)
 		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate, in.Start, calendar.Date{})...)
 	case dosing.ClassBuprenorphine:
 		fs = append(fs, checkInductionTiming(n, in)...)
@@ -253,10 +262,89 @@ func checkSublingualStart(n policy.Numbers, in StartInput) []policy.Finding {
 			fmt.Sprintf("Buprenorphine dose %s is above the maximum of %s a day.", in.Dose, n.B3MaxDaily),
 			fmt.Sprintf("Prescribe %s a day or less.", n.B3MaxDaily)))
 	}
-	if !onBuprenorphine(in.Previous) && in.Dose > n.B2StartWarnAbove {
+	unknown := ""
+	if p := in.Previous; sublingualBuprenorphine(p) && p.Dose <= 0 {
+		// Told "on buprenorphine" without the dose: no step can be judged
+		// from it, so the starting dose is judged as a first one (B2).
+		unknown = fmt.Sprintf(" The previous %s dose is not given, so the step from it (B3) cannot be judged; send previous.dose.", p.Medicine.Name)
+	}
+	if (!onBuprenorphine(in.Previous) || unknown != "") && in.Dose > n.B2StartWarnAbove {
 		fs = append(fs, n.Finding("B2",
-			fmt.Sprintf("Buprenorphine starting dose %s is above %s on day 1 (usual start %s–%s).", in.Dose, n.B2StartWarnAbove, n.B2StartMin.MilligramsString(), n.B2StartMax),
+			fmt.Sprintf("Buprenorphine starting dose %s is above %s on day 1 (usual start %s–%s).%s", in.Dose, n.B2StartWarnAbove, n.B2StartMin.MilligramsString(), n.B2StartMax, unknown),
 			fmt.Sprintf("Consider starting at %s–%s and titrating.", n.B2StartMin.MilligramsString(), n.B2StartMax)))
+	}
+	fs = append(fs, checkStepFromPrevious(n, in.Medicine, in.Dose, in.Start, in.Previous)...)
+	return fs
+}
+
+// sublingualBuprenorphine reports a previous treatment of daily
+// buprenorphine (sublingual tablets, with naloxone, or Espranor): a daily
+// dose a new daily regime's dose steps from (B3). Buvidal's weekly or
+// monthly depot is no daily dose to step from.
+func sublingualBuprenorphine(p *PreviousTreatment) bool {
+	return p != nil && p.Medicine.Class == dosing.ClassBuprenorphine
+}
+
+// checkStepFromPrevious judges a new regime's starting dose as a dose
+// change from the previous treatment of the same kind: ending a regime and
+// starting another is no way round B3's steps or M2's (a patient moving on
+// at the same dose, released from prison say, steps nowhere). The step is
+// counted from the lower of the previous dose and the dose last actually
+// supplied, as on the dose-change route, and at the same severity: an
+// override reason. M2's rolling week counts the previous regime's
+// increases in the 7 days to the start too.
+func checkStepFromPrevious(n policy.Numbers, med dosing.Medicine, dose dosing.Micrograms, start calendar.Date, p *PreviousTreatment) []policy.Finding {
+	if p == nil || p.Dose <= 0 || p.Medicine.Class != med.Class {
+		return nil
+	}
+	if med.Class != dosing.ClassBuprenorphine && med.Class != dosing.ClassMethadone {
+		return nil
+	}
+	from, supplied := p.Dose, ""
+	if p.Supplied > 0 && p.Supplied < p.Dose {
+		from = p.Supplied
+		supplied = fmt.Sprintf(" (the patient was last supplied %s; the %s recorded never reached them)", p.Supplied, p.Dose)
+	}
+	step := dose - from
+	prevText := fmt.Sprintf("the previous treatment, %s %s a day%s", p.Medicine.Name, from, supplied)
+	var fs []policy.Finding
+	if med.Class == dosing.ClassBuprenorphine {
+		if dose > n.B3MaxDaily {
+			return nil // B3's maximum blocks it; no step is judged above it
+		}
+		if step <= 0 || step >= n.B3StepMin && step <= n.B3StepMax {
+			return nil
+		}
+		b4 := ""
+		if p.Medicine.Espranor != med.Espranor {
+			b4 = " Espranor doses do not carry over milligram for milligram (B4): re-titrate on the new product."
+		}
+		return append(fs, n.FindingAt("B3", policy.Override,
+			fmt.Sprintf("Starting dose %s is an increase of %s on %s; titration steps are %s–%s.%s", dose, step, prevText, n.B3StepMin.MilligramsString(), n.B3StepMax, b4),
+			fmt.Sprintf("Start at %s (the dose the patient is on) or at most %s, and titrate by dose changes; or record an override reason for rule B3.", from, min(from+n.B3StepMax, n.B3MaxDaily))))
+	}
+	if step <= 0 {
+		return nil
+	}
+	if step > n.M2MaxStep {
+		fs = append(fs, n.Finding("M2",
+			fmt.Sprintf("Starting dose %s is an increase of %s on %s; above the maximum step of %s.", dose, step, prevText, n.M2MaxStep),
+			fmt.Sprintf("Start at %s (the dose the patient is on) or at most %s, and titrate by dose changes; or record an override reason for rule M2.", from, from+n.M2MaxStep)))
+	}
+	windowStart := start.AddDays(-6)
+	total := step
+	for _, h := range p.Increases {
+		if h.To > h.From && h.From > 0 && !h.Effective.Before(windowStart) && !h.Effective.After(start) {
+			total += h.To - h.From
+		}
+	}
+	// A step above the weekly total alone is already M2's step finding,
+	// unless the figures were tuned so a step may exceed the week.
+	if total > n.M2MaxPer7Days && (total > step || step <= n.M2MaxStep) {
+		fs = append(fs, n.Finding("M2",
+			fmt.Sprintf("Increases in the 7 days %s to %s would total %s (including %s on %s); at most %s in any 7 days during the first %d weeks.",
+				windowStart, start, total, step, prevText, n.M2MaxPer7Days, n.M2TitrationWeeks),
+			"Delay or reduce the increase, or record an override reason for rule M2."))
 	}
 	return fs
 }
@@ -742,7 +830,13 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 		if in.onDayOne() {
 			fs = append(fs, checkMethadoneStart(n, StartInput{Dose: in.To, SedativeRisk: in.SedativeRisk})...)
 		}
-		fs = append(fs, checkMethadoneTitration(n, in)...)
+		titration := checkMethadoneTitration(n, in)
+		fs = append(fs, titration...)
+		if in.onDayOne() && len(titration) == 0 {
+			// The starting dose it replaces was judged from the previous
+			// treatment; so is this one.
+			fs = append(fs, checkStepFromPrevious(n, in.Medicine, in.To, in.Effective, in.Previous)...)
+		}
 		if in.Stage == StageMaintenance && (in.To < n.M3UsualMin || in.To > n.M3UsualMax) {
 			fs = append(fs, n.Finding("M3",
 				fmt.Sprintf("Maintenance dose %s is outside the usual %s–%s.", in.To, n.M3UsualMin.MilligramsString(), n.M3UsualMax),
@@ -753,9 +847,12 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 	case dosing.ClassBuprenorphine:
 		fs := checkBuprenorphineTitration(n, in)
 		if in.onDayOne() {
-			// B3's daily maximum is already judged above.
-			for _, f := range checkSublingualStart(n, StartInput{Dose: in.To, Previous: in.Previous}) {
-				if f.Rule == "B2" {
+			// B3's daily maximum and the step from the dose in force are
+			// already judged above; the step from the previous treatment
+			// is judged when that one is not.
+			stepped := slices.ContainsFunc(fs, func(f policy.Finding) bool { return f.Severity == policy.Override })
+			for _, f := range checkSublingualStart(n, StartInput{Medicine: in.Medicine, Dose: in.To, Previous: in.Previous}) {
+				if f.Rule == "B2" || f.Rule == "B3" && f.Severity == policy.Override && !stepped {
 					fs = append(fs, f)
 				}
 			}

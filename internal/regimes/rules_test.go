@@ -359,7 +359,7 @@ func TestCheckChange(t *testing.T) {
 		{name: "B2 day one above 8 mg", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12), Effective: regimeStart},
 			want: []string{"B2:warn~12 mg"}},
 		{name: "B2 day one after buprenorphine", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12),
-			Effective: regimeStart, Previous: &PreviousTreatment{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineNalSL, Class: dosing.ClassBuprenorphine}}}},
+			Effective: regimeStart, Previous: &PreviousTreatment{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineNalSL, Class: dosing.ClassBuprenorphine}, Dose: mg(10)}}},
 		{name: "B2 not after day one", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuprenorphineSL}, Current: mg(8), To: mg(12), Effective: regimeStart.AddDays(1)}},
 
 		{name: "BV1 weekly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24)}},

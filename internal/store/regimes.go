@@ -827,6 +827,25 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		return nil, err
 	}
 	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate}
+	// B3 and M2 judge the new starting dose as a step from the previous
+	// regime: from the dose last actually supplied when lower, and with
+	// its increases in the rolling week before the start.
+	for _, c := range Steps(history) {
+		if !c.Effective.After(last.EndedOn) && !c.Effective.Before(start.AddDays(-6)) {
+			prev.Increases = append(prev.Increases, c)
+		}
+	}
+	if lastDay := took.OnUntil(); !med.Injectable && !lastDay.IsZero() {
+		supplied, err := suppliedDoses(tx.g, last.ID, lastDay, lastDay)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range supplied {
+			if s.Date.Equal(lastDay) {
+				prev.Supplied = s.Dose
+			}
+		}
+	}
 	// A dose the pharmacy watched being taken is the surest time of the
 	// last dose (B1): it wins over an earlier time the prescriber gave.
 	if seen, err := tx.lastSupervisedAt(last.ID); err != nil {

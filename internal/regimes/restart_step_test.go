@@ -1,0 +1,127 @@
+package regimes
+
+import (
+	"testing"
+
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+)
+
+// A new regime's starting dose is a step from the previous treatment of
+// the same kind (B3, M2): ending a regime and starting another is no way
+// round the titration steps, and a transfer at the same dose passes.
+func TestCheckStartStepsFromPrevious(t *testing.T) {
+	t.Parallel()
+	prev := func(t *testing.T, code string, dose dosing.Micrograms) *PreviousTreatment {
+		return &PreviousTreatment{Medicine: medicine(t, code), Dose: dose, LastDose: startAt.Add(-20 * 3600e9)}
+	}
+	tests := []struct {
+		name string
+		code string
+		edit func(*testing.T, *StartInput)
+		want []string
+	}{
+		{name: "B3 restart at 32 after 8 needs override", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(32), prev(t, dosing.CodeBuprenorphineSL, mg(8))
+		}, want: []string{"B3:override~increase of 24 mg on the previous treatment, Buprenorphine"}},
+		{name: "B3 naloxone product at 32 after tablets 8", code: dosing.CodeBuprenorphineNalSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(32), prev(t, dosing.CodeBuprenorphineSL, mg(8))
+		}, want: []string{"B3:override~8 mg a day"}},
+		{name: "B3 told previous 2 mg, start 32", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(32), &PreviousTreatment{Medicine: medicine(t, dosing.CodeBuprenorphineSL), Dose: mg(2)}
+		}, want: []string{"B3:override~increase of 30 mg"}},
+		{name: "B3 same dose transfer passes", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(16), prev(t, dosing.CodeBuprenorphineSL, mg(16))
+		}},
+		{name: "B3 one step up passes", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(20), prev(t, dosing.CodeBuprenorphineSL, mg(16))
+		}},
+		{name: "B3 reduction passes", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(4), prev(t, dosing.CodeBuprenorphineSL, mg(16))
+		}},
+		{name: "B3 steps from the dose last supplied when lower", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(16), prev(t, dosing.CodeBuprenorphineSL, mg(12))
+			in.Previous.Supplied = mg(8)
+		}, want: []string{"B3:override~last supplied 8 mg"}},
+		{name: "B3 Espranor conversion names B4", code: dosing.CodeEspranor, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(24), prev(t, dosing.CodeBuprenorphineSL, mg(8))
+		}, want: []string{"B4:override", "B3:override~(B4)"}},
+		{name: "B2 when the previous dose is not given", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(32), &PreviousTreatment{Medicine: medicine(t, dosing.CodeBuprenorphineSL)}
+		}, want: []string{"B2:warn~previous.dose"}},
+		{name: "no step from Buvidal's weekly dose", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(24), prev(t, dosing.CodeBuvidalWeekly, mg(8))
+		}},
+		{name: "M2 methadone restart 60 to 100", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous, in.ECGDate = mg(100), prev(t, dosing.CodeMethadone, mg(60)), startDay
+		}, want: []string{"M1:override", "M2:override~increase of 40 mg on the previous treatment", "M4:info"}},
+		{name: "M2 methadone same dose", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(30), prev(t, dosing.CodeMethadone, mg(30))
+		}},
+		{name: "M2 rolling week counts the previous regime's increases", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(40), prev(t, dosing.CodeMethadone, mg(35))
+			in.Previous.Increases = []DoseChange{
+				{Effective: startDay.AddDays(-20), From: 0, To: mg(5)},
+				{Effective: startDay.AddDays(-6), From: mg(5), To: mg(15)},
+				{Effective: startDay.AddDays(-4), From: mg(15), To: mg(25)},
+				{Effective: startDay.AddDays(-2), From: mg(25), To: mg(35)},
+			}
+		}, want: []string{"M2:override~would total 35 mg", "M1:warn"}},
+		{name: "M2 rolling week leaves out increases before it", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(40), prev(t, dosing.CodeMethadone, mg(35))
+			in.Previous.Increases = []DoseChange{
+				{Effective: startDay.AddDays(-7), From: mg(5), To: mg(15)},
+				{Effective: startDay.AddDays(-4), From: mg(15), To: mg(25)},
+				{Effective: startDay.AddDays(-2), From: mg(25), To: mg(35)},
+			}
+		}, want: []string{"M1:warn"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := StartInput{Medicine: medicine(t, tt.code), Dose: mg(4), Start: startDay, PatientAge: 30,
+				Pattern: AllSupervised(), StartAt: startAt}
+			tt.edit(t, &in)
+			if err := ValidateStart(in); err != nil {
+				t.Fatal(err)
+			}
+			got := CheckStart(policy.Defaults(), in)
+			var rules []policy.Finding
+			for _, f := range got {
+				if f.Rule != "B1" { // timing is not what these cases judge
+					rules = append(rules, f)
+				}
+			}
+			assertFindings(t, rules, tt.want...)
+		})
+	}
+}
+
+// A dose change on the first day replaces the starting dose, so it is
+// judged from the previous treatment too.
+func TestCheckChangeDayOneStepsFromPrevious(t *testing.T) {
+	t.Parallel()
+	sl := medicine(t, dosing.CodeBuprenorphineSL)
+	meth := medicine(t, dosing.CodeMethadone)
+	tests := []struct {
+		name string
+		in   ChangeInput
+		want []string
+	}{
+		{name: "B3 12 to 16 on day one after 8", in: ChangeInput{Medicine: sl, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
+			Current: mg(12), To: mg(16), Previous: &PreviousTreatment{Medicine: sl, Dose: mg(8)}},
+			want: []string{"B3:override~previous treatment"}},
+		{name: "B3 same step judged once", in: ChangeInput{Medicine: sl, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
+			Current: mg(8), To: mg(24), Previous: &PreviousTreatment{Medicine: sl, Dose: mg(8)}},
+			want: []string{"B3:override~(8 to 24 mg)"}},
+		{name: "M2 40 to 50 on day one after 30", in: ChangeInput{Medicine: meth, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
+			Current: mg(40), To: mg(50), Previous: &PreviousTreatment{Medicine: meth, Dose: mg(30)}},
+			want: []string{"M1:override", "M2:override~increase of 20 mg"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assertFindings(t, CheckChange(policy.Defaults(), tt.in), tt.want...)
+		})
+	}
+}
