@@ -651,16 +651,34 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 		return res, err
 	}
 	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(append(period.Warnings, carried...), sc1...), earlier)
-	if err != nil || !in.Issue {
+	if err != nil {
 		return res, err
 	}
-	if err := tx.tellPracticeOfServicePrescription(held, res.Prescription, ""); err != nil {
-		return res, err
+	if in.Issue {
+		if err := tx.tellPracticeOfServicePrescription(held, res.Prescription, ""); err != nil {
+			return res, err
+		}
+		if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
+			return res, err
+		}
 	}
-	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
+	// Judged after the prescription is written: one prescribing again the
+	// days a withheld take-home carried may itself lift the block.
+	if err := tx.warnMD1(n, today, r, &res.Warnings); err != nil || !in.Issue {
 		return res, err
 	}
 	return res, tx.resolveNotReissuedOnIssue(n, pt.ID, today)
+}
+
+// warnMD1 adds MD1's warning (md1Warning) for the regime's patient to
+// warnings when a block stands today.
+func (tx *Tx) warnMD1(n policy.Numbers, today calendar.Date, r Regime, warnings *[]policy.Finding) error {
+	f, err := tx.md1Warning(n, r.PatientID, today, &r)
+	if err != nil || f == nil {
+		return err
+	}
+	*warnings = append(nonNil(*warnings), *f)
+	return nil
 }
 
 // closedDaysCarried is S8 for the schedule a new prescription will have:
@@ -1326,6 +1344,9 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 		return res, err
 	}
 	if err := tx.resolveMD1ByPrescription(n, today, res.Prescription); err != nil {
+		return res, err
+	}
+	if err := tx.warnMD1(n, today, r, &res.Warnings); err != nil {
 		return res, err
 	}
 	return res, tx.resolveNotReissuedOnIssue(n, res.PatientID, today)

@@ -778,6 +778,18 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 		return Regime{}, out, err
 	}
 	out.Warnings = nonNil(d.Warnings)
+	// An MD1 block stands for the patient, not the regime: the pharmacy
+	// will supply nothing of the new one until a review is recorded. The
+	// starting dose is itself the answer MD3 asks for, so it is not given.
+	zone := in.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if md1, err := tx.md1Warning(n, pt.ID, calendar.DateOf(tx.db.Now(), zone), nil); err != nil {
+		return Regime{}, out, err
+	} else if md1 != nil {
+		out.Warnings = append(out.Warnings, *md1)
+	}
 	out.Overrides, err = tx.recordOverrides(p, "regime", r.ID, d.Applied)
 	return r, out, err
 }
