@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
 )
 
 // Stage is where a regime is in treatment.
@@ -198,4 +202,26 @@ func hasKeyFolded(raw map[string]Pickup, key string) bool {
 		}
 	}
 	return false
+}
+
+// PatternWhileTitrating is S6 for a pickup pattern taking effect on
+// effective while the stage in force then is induction or titration:
+// consumption is supervised throughout titration, so take-home days warn
+// when the pattern is set, not only when a prescription is written from it
+// (TakeHomeWhileTitrating). M6 judges the first months as well; S6 still
+// warns when M6 is overridden or past.
+func PatternWhileTitrating(n policy.Numbers, med dosing.Medicine, stage Stage, effective calendar.Date, p WeeklyPattern) []policy.Finding {
+	if med.Injectable || !stage.Titrating() || p.UnsupervisedDays() == 0 {
+		return nil
+	}
+	var days []string
+	for _, d := range weekdayKeys {
+		if p[d].Unsupervised() {
+			days = append(days, d.String())
+		}
+	}
+	return []policy.Finding{n.FindingAt("S6", policy.Warn,
+		fmt.Sprintf("Consumption is supervised throughout titration, but from %s, at stage %s, this pattern sends the dose home on %s.",
+			effective.Format("Mon 2 Jan 2006"), stage, strings.Join(days, ", ")),
+		"Keep every day supervised until the stage moves on from titration; if take-home doses are safe for this patient, go ahead and record why in a review of the patient.")}
 }

@@ -1719,6 +1719,12 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 		return r, set, out, reissued, err
 	}
 	out.Warnings = append(out.Warnings, stuck...)
+	// S6 judges the pattern itself: a reissue's S6 names the days it
+	// sends home, but with nothing live to reissue the change would say
+	// nothing until a prescription is written from it.
+	if !slices.ContainsFunc(out.Warnings, func(f policy.Finding) bool { return f.Rule == "S6" }) {
+		out.Warnings = append(out.Warnings, regimes.PatternWhileTitrating(n, med, cur.Stage, in.Effective, in.Pattern)...)
+	}
 	return r, set, out, reissued, tx.tellPracticeOfChange(p, n, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
 		in.Reason, reissued)
 }
