@@ -1391,8 +1391,8 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 	return res, nil
 }
 
-// blockedAheadAlerts raises the MD1 alert (raiseMD1Alert: once while one
-// is open) for every patient due at the pharmacy on its next open day
+// blockedAheadAlerts raises the MD1 alert (raiseMD1Alert: once a pharmacy
+// while one is open) for every patient due at the pharmacy on its next open day
 // after day whom MD1 will block then. A block can come to stand without a
 // day close marking anything missed — a withheld Saturday instalment takes
 // the closed Sunday's dose with it — or have been left without an alert by
@@ -1447,14 +1447,18 @@ func (tx *Tx) blockedAheadAlerts(n policy.Numbers, pharmacyID string, day calend
 	return raised, nil
 }
 
-// raiseMD1Alert asks the prescriber to review a blocked patient, unless an
-// MD1 alert about the patient is still open. A block that returns after a
-// review resolved the last one (another day without a dose) is news, so it
-// gets a new alert: the key names the run's last missed day as well as its
-// first.
+// raiseMD1Alert asks the prescriber to review a blocked patient, and tells
+// pharmacyID not to dispense, unless an MD1 alert about the patient
+// addressed to that pharmacy is still open. Each pharmacy gets its own: a
+// patient who moved is refused at the new pharmacy, which must hear of the
+// block even though the old one, where the days were missed, already has.
+// A block that returns after a review resolved the last one (another day
+// without a dose) is news, so it gets a new alert: the key names the
+// pharmacy and the run's last missed day as well as its first. A review
+// resolves them all (resolveMD1IfLifted).
 func (tx *Tx) raiseMD1Alert(serviceID, patientID, pharmacyID string, b dispensing.Block) (bool, error) {
 	var open int64
-	if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ?", patientID, AlertMD1Block).
+	if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ? AND pharmacy_id = ?", patientID, AlertMD1Block, pharmacyID).
 		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)").Count(&open).Error; err != nil {
 		return false, translate(err)
 	}
@@ -1462,7 +1466,25 @@ func (tx *Tx) raiseMD1Alert(serviceID, patientID, pharmacyID string, b dispensin
 		return false, nil
 	}
 	return tx.raiseAlertOnce(Alert{ServiceID: serviceID, PatientID: patientID, PharmacyID: &pharmacyID, Kind: AlertMD1Block,
-		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s:%s", patientID, b.Since, b.LastMissed)})
+		Rule: "MD1", Message: b.AlertMessage(), DedupeKey: fmt.Sprintf("md1:%s:%s:%s:%s", patientID, pharmacyID, b.Since, b.LastMissed)})
+}
+
+// nextDuePharmacy is the pharmacy of the patient's first instalment on or
+// after day that is not yet recorded, on an issued prescription: where MD1
+// will turn the patient away next. Empty when none is prescribed.
+func nextDuePharmacy(g *gorm.DB, patientID string, day calendar.Date) (string, error) {
+	var ids []string
+	if err := g.Table("instalments").Select("instalments.pharmacy_id").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Where("instalments.patient_id = ? AND instalments.date >= ? AND prescriptions.status = ?", patientID, day, StatusIssued).
+		Where("NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("instalments.date").Limit(1).Pluck("instalments.pharmacy_id", &ids).Error; err != nil {
+		return "", translate(err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
 }
 
 // missedAlerts raises the alerts days without the dose call for, as day
@@ -1509,12 +1531,25 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	var alerts []Alert
 	if block != nil {
-		isNew, err := tx.raiseMD1Alert(pr.ServiceID, patientID, pr.PharmacyID, *block)
+		// The pharmacy whose record or close made the block hears of it,
+		// and so does the one where the patient is next due, when that is
+		// another (a move): it is the one that must refuse.
+		pharmacies := []string{pr.PharmacyID}
+		next, err := nextDuePharmacy(tx.g, patientID, day)
 		if err != nil {
-			return 0, err
+			return raised, err
 		}
-		if isNew {
-			raised++
+		if next != "" && next != pr.PharmacyID {
+			pharmacies = append(pharmacies, next)
+		}
+		for _, ph := range pharmacies {
+			isNew, err := tx.raiseMD1Alert(pr.ServiceID, patientID, ph, *block)
+			if err != nil {
+				return raised, err
+			}
+			if isNew {
+				raised++
+			}
 		}
 	}
 	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
