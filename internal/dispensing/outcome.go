@@ -102,16 +102,20 @@ func (r WithheldReason) Because() string {
 // quotes the notes (AlertForWithheld). A correction leaving notes out
 // keeps the corrected record's, so its notes are checked once those are
 // known (CheckNotes).
-func ValidateRecord(o Outcome, r WithheldReason, notes string, correction bool) error {
+//
+// A dose withheld because the patient's identity could not be confirmed
+// is not recorded with identity confirmed: the record would contradict
+// itself (S1).
+func ValidateRecord(o Outcome, r WithheldReason, identityConfirmed bool, notes string, correction bool) error {
 	var f problem.Fields
-	CheckRecord(&f, o, r, notes, correction)
+	CheckRecord(&f, o, r, identityConfirmed, notes, correction)
 	return f.Err()
 }
 
 // CheckRecord is ValidateRecord adding to f, so that the HTTP layer names
 // these fields in one answer with the request's others (issue 2); the
 // store runs ValidateRecord again as its guard.
-func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, notes string, correction bool) {
+func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, identityConfirmed bool, notes string, correction bool) {
 	switch {
 	case !o.Valid():
 		f.Add("outcome", "S1", "outcome %q is not supervised, collected, withheld or refused", o)
@@ -123,6 +127,10 @@ func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, notes string, c
 		f.Add("reason", "S3", "a withheld dose needs a reason: intoxicated, identity_not_confirmed, behaviour or other")
 	case o != Withheld && r != "":
 		f.Add("reason", "S1", "a reason is recorded only when the dose is withheld")
+	}
+	if o == Withheld && r == ReasonIdentityNotConfirmed && identityConfirmed {
+		f.Add("identity_confirmed", "S1", "a dose withheld because the patient's identity could not be confirmed "+
+			"cannot have identity_confirmed true: send identity_confirmed false, or, if the identity was confirmed, another reason")
 	}
 	// A correction leaving notes out keeps those of the record it
 	// corrects, if withheld for the same reason: the store, which has

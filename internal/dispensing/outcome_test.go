@@ -67,6 +67,7 @@ func TestValidateRecord(t *testing.T) {
 		r          WithheldReason
 		notes      string
 		correction bool
+		identity   bool
 		wantFields []string // "field/rule"
 	}{
 		{name: "supervised", o: Supervised},
@@ -87,12 +88,19 @@ func TestValidateRecord(t *testing.T) {
 		{name: "missed by pharmacist", o: Missed, wantFields: []string{"outcome/S1"}},
 		{name: "missed as correction", o: Missed, correction: true},
 		{name: "unknown outcome", o: "take_home", wantFields: []string{"outcome/S1"}},
+		{name: "withheld identity not confirmed", o: Withheld, r: ReasonIdentityNotConfirmed},
+		{name: "withheld identity not confirmed with identity confirmed", o: Withheld, r: ReasonIdentityNotConfirmed, identity: true,
+			wantFields: []string{"identity_confirmed/S1"}},
+		{name: "correction to withheld identity not confirmed with identity confirmed", o: Withheld, r: ReasonIdentityNotConfirmed,
+			identity: true, correction: true, wantFields: []string{"identity_confirmed/S1"}},
+		{name: "withheld intoxicated with identity confirmed", o: Withheld, r: ReasonIntoxicated, identity: true},
+		{name: "supervised with identity confirmed", o: Supervised, identity: true},
 		{name: "empty outcome with reason", o: "", r: ReasonOther, wantFields: []string{"outcome/S1", "reason/S1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := ValidateRecord(tt.o, tt.r, tt.notes, tt.correction)
+			err := ValidateRecord(tt.o, tt.r, tt.identity, tt.notes, tt.correction)
 			if len(tt.wantFields) == 0 {
 				if err != nil {
 					t.Fatalf("ValidateRecord() = %v, want nil", err)

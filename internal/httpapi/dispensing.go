@@ -144,7 +144,7 @@ func (s *Server) recordDose(c *gin.Context) {
 	// not be read leaves open whether this is a correction, which may set
 	// missed.
 	if !f.NotReadAt("outcome") {
-		dispensing.CheckRecord(&f, in.Outcome, in.Reason, in.Notes, in.CorrectsID != "" || f.NotReadAt("corrects_id"))
+		dispensing.CheckRecord(&f, in.Outcome, in.Reason, in.IdentityConfirmed, in.Notes, in.CorrectsID != "" || f.NotReadAt("corrects_id"))
 	}
 	dispensing.CheckNotFuture(&f, in.OccurredAt, s.db.Now())
 	if err := f.Err(); err != nil {

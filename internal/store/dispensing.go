@@ -604,7 +604,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		return DoseEvent{}, nil, err
 	}
 	correction := in.CorrectsID != ""
-	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, in.Notes, correction); err != nil {
+	if err := dispensing.ValidateRecord(in.Outcome, in.Reason, in.IdentityConfirmed, in.Notes, correction); err != nil {
 		return DoseEvent{}, nil, err
 	}
 	if correction == !problem.Visible(in.CorrectionReason) {
