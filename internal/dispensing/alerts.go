@@ -109,12 +109,26 @@ func dayList(days []calendar.Date) string {
 // pharmacist's notes go with it (NotesExcerpt), so the prescriber reads
 // what the pharmacist saw without opening the record: for reason other
 // they are the reason.
-func AlertForWithheld(reason WithheldReason, notes string) policy.Finding {
+//
+// on is the instalment's date and today the day the record is made. S3's
+// "do not dispense today" speaks of today only when the instalment is
+// today's: a record of a day gone by (a correction made later) says the
+// dose was not to be dispensed on that day, and implies no stop now.
+func AlertForWithheld(reason WithheldReason, notes string, on, today calendar.Date) policy.Finding {
 	said := ""
 	if n := NotesExcerpt(notes); n != "" {
 		said = fmt.Sprintf(" The pharmacist's notes: “%s”", n)
 	}
 	if reason == ReasonIntoxicated {
+		if !on.Equal(today) {
+			return policy.Finding{
+				Rule:     "S3",
+				Severity: policy.SeverityOf("S3"),
+				Message: fmt.Sprintf("Dose withheld because the patient was intoxicated: it was not to be dispensed on %s.",
+					on.Format("Mon 2 Jan 2006")) + said,
+				Action: "Notify the prescriber.",
+			}
+		}
 		return policy.Finding{
 			Rule:     "S3",
 			Severity: policy.SeverityOf("S3"),

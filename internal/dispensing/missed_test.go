@@ -556,7 +556,8 @@ func TestAlertForWithheld(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := AlertForWithheld(tt.reason, tt.notes)
+			today := calendar.MustParse("2026-12-03")
+			f := AlertForWithheld(tt.reason, tt.notes, today, today)
 			if f.Rule != tt.rule || f.Severity != tt.severity || !strings.Contains(f.Action, "prescriber") {
 				t.Errorf("AlertForWithheld() = %+v, want %s %s", f, tt.rule, tt.severity)
 			}
@@ -571,6 +572,22 @@ func TestAlertForWithheld(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// S3 on a day gone by (a correction made later) names that day and stops
+// nothing now: "today" is said only of today's instalment.
+func TestAlertForWithheldOnADayGoneBy(t *testing.T) {
+	t.Parallel()
+	today, past := calendar.MustParse("2026-12-03"), calendar.MustParse("2026-11-28")
+	f := AlertForWithheld(ReasonIntoxicated, "", past, today)
+	if f.Rule != "S3" || !strings.Contains(f.Message, "was not to be dispensed on Sat 28 Nov 2026") ||
+		strings.Contains(f.Message+f.Action, "today") || !strings.Contains(f.Action, "prescriber") {
+		t.Fatalf("past day: %+v", f)
+	}
+	f = AlertForWithheld(ReasonIntoxicated, "", today, today)
+	if !strings.Contains(f.Message, "do not dispense today") || f.Action != "Notify the prescriber today." {
+		t.Fatalf("today: %+v", f)
 	}
 }
 

@@ -750,7 +750,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	}
 	var notes []policy.Finding
 	if in.Outcome == dispensing.Withheld {
-		f := dispensing.AlertForWithheld(in.Reason, notesKept(existing, in.CorrectsID, in.Reason, in.Notes))
+		f := dispensing.AlertForWithheld(in.Reason, notesKept(existing, in.CorrectsID, in.Reason, in.Notes), inst.Date, today)
 		notes = append(notes, f)
 	}
 	// A withheld record corrected to withheld for the same reason with the
@@ -2026,9 +2026,12 @@ func unchangedWithheld(existing []DoseEvent, correctsID string, outcome dispensi
 	}
 	for _, orig := range existing {
 		if orig.ID == correctsID {
+			// Read for one day: the day's wording changes as days pass,
+			// what the pharmacist said does not.
+			var day calendar.Date
 			return orig.Outcome == dispensing.Withheld && orig.Reason == reason &&
-				dispensing.AlertForWithheld(orig.Reason, notesKept(existing, deref(orig.CorrectsID), orig.Reason, orig.Notes)).Message ==
-					dispensing.AlertForWithheld(reason, notesKept(existing, correctsID, reason, notes)).Message
+				dispensing.AlertForWithheld(orig.Reason, notesKept(existing, deref(orig.CorrectsID), orig.Reason, orig.Notes), day, day).Message ==
+					dispensing.AlertForWithheld(reason, notesKept(existing, correctsID, reason, notes), day, day).Message
 		}
 	}
 	return false
