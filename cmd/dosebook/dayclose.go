@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dosebook/dosebook/internal/audit"
+	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/config"
 	"github.com/dosebook/dosebook/internal/store"
@@ -22,6 +24,7 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 	var date string
 	var confirmEarly bool
 	var day calendar.Date
+	var earlyRefusal string
 	return openDBAfter(ctx, "day-close", true, args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&date, "date", "", "the day to close, YYYY-MM-DD (default: today in DOSEBOOK_TIMEZONE)")
 		fs.BoolVar(&confirmEarly, "confirm-early", false, "close today before DOSEBOOK_DAY_CLOSE_AT (or a later day), marking every dose not yet recorded missed")
@@ -38,10 +41,29 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 			day = d
 		}
 		if why := earlyCloseRefusal(now, cfg.Timezone, cfg.DayCloseAt, day, confirmEarly); why != "" {
-			return &exitError{2, errors.New(why)}
+			// A day not yet begun is refused before the database is
+			// opened; today, before its close time, only if some pharmacy
+			// has not closed it yet (read once the database is open).
+			if day.After(calendar.DateOf(now, cfg.Timezone)) {
+				return &exitError{2, errors.New(why)}
+			}
+			earlyRefusal = why
 		}
 		return nil
 	}, func(a app) error {
+		if earlyRefusal != "" {
+			// Today closed already at every pharmacy (early, confirmed
+			// then): asked again, the answer is that it is closed, as for
+			// any day closed twice, and nothing is written.
+			res, closed, err := closedEverywhere(ctx, a.db, day)
+			if err != nil {
+				return err
+			}
+			if !closed {
+				return &exitError{2, errors.New(earlyRefusal)}
+			}
+			return json.NewEncoder(stdout).Encode(res)
+		}
 		// The pharmacies that closed are reported even when another failed.
 		res, err := a.db.CloseDayAll(ctx, a.cfg.Policy, a.cfg.Timezone, day)
 		if encErr := json.NewEncoder(stdout).Encode(res); err == nil {
@@ -49,6 +71,27 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 		}
 		return err
 	})
+}
+
+// closedEverywhere reports whether every pharmacy has closed day, with
+// the answer a close run again gives each (already_closed).
+func closedEverywhere(ctx context.Context, db *store.DB, day calendar.Date) ([]store.CloseDayResult, bool, error) {
+	pharmacies, err := db.Organisations(ctx, auth.Pharmacy)
+	if err != nil || len(pharmacies) == 0 {
+		return nil, false, err
+	}
+	closed, err := db.ClosedOn(ctx, day)
+	if err != nil {
+		return nil, false, err
+	}
+	res := make([]store.CloseDayResult, 0, len(pharmacies))
+	for _, ph := range pharmacies {
+		if !slices.Contains(closed, ph.ID) {
+			return nil, false, nil
+		}
+		res = append(res, store.CloseDayResult{PharmacyID: ph.ID, Date: day, AlreadyRun: true})
+	}
+	return res, true, nil
 }
 
 // earlyCloseRefusal says why day may not be closed now, or "": a day not

@@ -331,3 +331,32 @@ func TestEarlyCloseRefusal(t *testing.T) {
 		})
 	}
 }
+
+// Closing today a second time needs no --confirm-early: the day is closed
+// already, so the command says so (already_closed for every pharmacy) and
+// writes nothing, as the API's day close does.
+func TestDayCloseAgainAnswersAlreadyClosed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"Castle Street Pharmacy", "Market Square Pharmacy"} {
+		if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "pharmacy", "--name", name, "--address", "1 High St"); code != 0 {
+			t.Fatalf("orgs create: %d %s", code, msg)
+		}
+	}
+	if _, code, msg := cli(t, dir, "day-close", "--confirm-early"); code != 0 {
+		t.Fatalf("day-close --confirm-early: %d %s", code, msg)
+	}
+	out, code, msg := cli(t, dir, "day-close")
+	if code != 0 {
+		t.Fatalf("day-close again: %d %s", code, msg)
+	}
+	var res []store.CloseDayResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 2 {
+		t.Fatalf("day-close again printed %s", out)
+	}
+	for _, r := range res {
+		if !r.AlreadyRun || r.Missed != 0 {
+			t.Fatalf("day-close again: %+v", r)
+		}
+	}
+}

@@ -454,6 +454,22 @@ func (s *Server) closeDay(c *gin.Context) {
 	}
 	recordedDay(&f, "date", day, s.today(), "a day cannot be closed before it has happened")
 	if !req.ConfirmEarly && day.Equal(s.today()) {
+		var early problem.Fields
+		s.earlyClose(&early, day)
+		if early.Err() != nil && f.Err() == nil {
+			// Today closed already, early and confirmed then: asked again
+			// without confirm_early, the answer is that it is closed, as
+			// for any day closed twice, and nothing is written.
+			closed, err := s.db.ClosedOn(c.Request.Context(), day)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			if slices.Contains(closed, id) {
+				c.JSON(http.StatusOK, store.CloseDayResult{PharmacyID: id, Date: day, AlreadyRun: true})
+				return
+			}
+		}
 		s.earlyClose(&f, day)
 	}
 	if err := f.Err(); err != nil {

@@ -60,6 +60,22 @@ func TestEarlyDayCloseNeedsConfirmation(t *testing.T) {
 		if r["date"] != "2026-12-01" || r["missed"].(float64) != 1 {
 			t.Fatalf("closing Tuesday early: %v", r)
 		}
+		// Asked again without confirm_early, the day is closed already:
+		// 200 already_closed, writing nothing.
+		c.Set(mustTime("2026-12-01T18:05:00Z"))
+		before = e.auditCount()
+		for _, body := range []map[string]any{nil, {}, {"date": "2026-12-01"}} {
+			r = e.must(200, e.do("pharmacist", "POST", dayClose, body))
+			if r["date"] != "2026-12-01" || r["already_closed"] != true || r["missed"].(float64) != 0 {
+				t.Fatalf("closing Tuesday again with %v: %v", body, r)
+			}
+		}
+		if e.auditCount() != before {
+			t.Fatal("closing a closed day again wrote something")
+		}
+		// Another pharmacy's early close does not close this one's day.
+		early2 := e.do("pharmacist_2", "POST", "/v1/pharmacies/"+e.demo.Pharmacy2+"/day-close", map[string]any{})
+		fieldRule(t, early2, "confirm_early", "early_close")
 
 		// From the close time on, today closes as the schedule would.
 		c.Set(mustTime("2026-12-02T23:00:00Z"))

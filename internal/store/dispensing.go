@@ -1584,6 +1584,16 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	return raised, nil
 }
 
+// ClosedOn lists the pharmacies that have closed day, in id order: a close
+// of a day already closed is answered already_closed without being run
+// again, even before the scheduled close time (the early close was
+// confirmed the first time).
+func (db *DB) ClosedOn(ctx context.Context, day calendar.Date) ([]string, error) {
+	var ids []string
+	err := db.read(ctx).Table("day_closes").Where("date = ?", day).Order("pharmacy_id").Pluck("pharmacy_id", &ids).Error
+	return ids, translate(err)
+}
+
 // LastDayClosed is the latest day that every pharmacy with a day close on
 // record has closed: the last day the whole day close (CloseDayAll) can
 // have succeeded for. Zero when no day has been closed. A pharmacy without
