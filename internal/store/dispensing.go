@@ -2330,7 +2330,10 @@ type DispensedDay struct {
 	Total      dosing.Micrograms `json:"total"`
 }
 
-// PharmacyBalance totals what a pharmacy dispensed per day and medicine.
+// PharmacyBalance totals what a pharmacy dispensed per day and medicine:
+// the instalments whose record in force handed the dose over, split into
+// supervised and take-home as prescribed on them, not by the outcome
+// recorded (a supervised visit hands the take-home part over too).
 func (db *DB) PharmacyBalance(ctx context.Context, p auth.Principal, pharmacyID string, from, to calendar.Date) ([]DispensedDay, error) {
 	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
 		return nil, problem.NotFoundf("pharmacy not found")
