@@ -76,3 +76,23 @@ func TestRestartIsJudgedAsAStepFromThePreviousDose(t *testing.T) {
 			"overrides": []map[string]any{{"rule": "M1", "reason": "continuing on 60 mg"}}})
 	})
 }
+
+// A previous treatment last taken weeks ago says nothing of today's
+// tolerance: the start is a new induction (MD3), judged as a first start
+// by M1 or B2, not refused as a step from the old dose.
+func TestStartAfterWeeksOffIsANewInduction(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid := e.newPatient(9311, nil)
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", map[string]any{
+			"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "start_date": "2026-12-03",
+			"last_dose_at": "2026-10-15T09:00:00Z",
+			"previous":     map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 5}}))
+
+		pid = e.newPatient(9312, nil)
+		e.must(201, e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", map[string]any{
+			"medicine": "buprenorphine_sublingual_tablets", "dose": 8, "start_date": "2026-12-03",
+			"last_dose_at": "2026-10-15T09:00:00Z",
+			"previous":     map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 2}}))
+	})
+}

@@ -75,6 +75,25 @@ func TestCheckStartStepsFromPrevious(t *testing.T) {
 				{Effective: startDay.AddDays(-2), From: mg(25), To: mg(35)},
 			}
 		}, want: []string{"M1:warn"}},
+		// Weeks off treatment: tolerance is lost, so the start is a new
+		// induction (MD3) judged as a first start, not a step from a dose
+		// the patient is no longer on.
+		{name: "M1 only after weeks off methadone", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(30), prev(t, dosing.CodeMethadone, mg(5))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -49)
+		}, want: []string{}},
+		{name: "B2 not B3 after weeks off buprenorphine", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(8), prev(t, dosing.CodeBuprenorphineSL, mg(2))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -49)
+		}, want: []string{}},
+		{name: "B2 warns a high start after weeks off buprenorphine", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(24), prev(t, dosing.CodeBuprenorphineSL, mg(24))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -49)
+		}, want: []string{"B2:warn~new induction (MD3)"}},
+		{name: "B3 still judged 3 days after the last dose", code: dosing.CodeBuprenorphineSL, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(16), prev(t, dosing.CodeBuprenorphineSL, mg(8))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -3)
+		}, want: []string{"B3:override~increase of 8 mg"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

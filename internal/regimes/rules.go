@@ -268,6 +268,10 @@ func checkSublingualStart(n policy.Numbers, in StartInput) []policy.Finding {
 		// from it, so the starting dose is judged as a first one (B2).
 		unknown = fmt.Sprintf(" The previous %s dose is not given, so the step from it (B3) cannot be judged; send previous.dose.", p.Medicine.Name)
 	}
+	if p := in.Previous; sublingualBuprenorphine(p) && p.Dose > 0 && toleranceLost(n, p, in.Start) {
+		unknown = fmt.Sprintf(" The last %s dose was taken on %s, more than %d days before the start: the start is a new induction (MD3).",
+			p.Medicine.Name, calendar.DateOf(p.LastDose, time.UTC), n.MD1ConsecutiveMissedDays)
+	}
 	if (!onBuprenorphine(in.Previous) || unknown != "") && in.Dose > n.B2StartWarnAbove {
 		fs = append(fs, n.Finding("B2",
 			fmt.Sprintf("Buprenorphine starting dose %s is above %s on day 1 (usual start %s–%s).%s", in.Dose, n.B2StartWarnAbove, n.B2StartMin.MilligramsString(), n.B2StartMax, unknown),
@@ -285,6 +289,15 @@ func sublingualBuprenorphine(p *PreviousTreatment) bool {
 	return p != nil && p.Medicine.Class == dosing.ClassBuprenorphine
 }
 
+// toleranceLost says the patient's last dose of the previous treatment
+// was taken more than MD1's run of days before start: the start is then a
+// new induction (MD3), judged as a first start (M1, B2), not as a step
+// from a dose the patient is no longer on, as StillOn drops a previous
+// regime recorded here. UTC's date is near enough for a run of days.
+func toleranceLost(n policy.Numbers, p *PreviousTreatment, start calendar.Date) bool {
+	return p != nil && !p.LastDose.IsZero() && start.After(calendar.DateOf(p.LastDose, time.UTC).AddDays(n.MD1ConsecutiveMissedDays))
+}
+
 // checkStepFromPrevious judges a new regime's starting dose as a dose
 // change from the previous treatment of the same kind: ending a regime and
 // starting another is no way round B3's steps or M2's (a patient moving on
@@ -298,6 +311,9 @@ func checkStepFromPrevious(n policy.Numbers, med dosing.Medicine, dose dosing.Mi
 		return nil
 	}
 	if med.Class != dosing.ClassBuprenorphine && med.Class != dosing.ClassMethadone {
+		return nil
+	}
+	if toleranceLost(n, p, start) {
 		return nil
 	}
 	from, supplied := p.Dose, ""
