@@ -207,7 +207,7 @@ type regimeView struct {
 	InForce           inForce               `json:"in_force"`
 	DoseHistory       []store.DoseChange    `json:"dose_history"`
 	PatternHistory    []store.RegimeSetting `json:"pattern_history"`
-	ReviewDue         calendar.Date         `json:"review_due"`
+	ReviewDue         *calendar.Date        `json:"review_due,omitempty"`
 	HighDoseReviewDue *calendar.Date        `json:"high_dose_review_due,omitempty"`
 	NextInjection     *nextInjection        `json:"next_injection,omitempty"`
 	BuvidalConversion *conversion           `json:"buvidal_conversion,omitempty"`
@@ -274,9 +274,14 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 	if lastReview.After(from) {
 		from = lastReview
 	}
-	v.ReviewDue = regimes.ReviewDue(from, n)
-	if r.Status == store.RegimeActive {
-		v.Warnings = append(v.Warnings, regimes.CheckReview(n, v.ReviewDue, today)...)
+	// An ended regime has no review to come: ending it resolved its
+	// review_due alerts, so the view shows none either.
+	if r.Status != store.RegimeEnded {
+		due := regimes.ReviewDue(from, n)
+		v.ReviewDue = &due
+		if r.Status == store.RegimeActive {
+			v.Warnings = append(v.Warnings, regimes.CheckReview(n, due, today)...)
+		}
 	}
 	if med.Class == dosing.ClassMethadone && v.LatestDose >= n.M4HighDose {
 		d := regimes.HighDoseReviewDue(n, regimes.HighDoseSince(n, store.Steps(history)), lastReview, r.ECGDate)
