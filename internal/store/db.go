@@ -164,11 +164,15 @@ func (zonePlugin) Initialize(*gorm.DB) error { return nil }
 
 // todayOf is today in the service's time zone by the store's clock.
 func todayOf(g *gorm.DB) calendar.Date {
-	zone := time.UTC
+	return calendar.DateOf(g.Config.NowFunc(), zoneOf(g))
+}
+
+// zoneOf is the service's time zone carried with g; UTC when none is.
+func zoneOf(g *gorm.DB) *time.Location {
 	if pl, ok := g.Config.Plugins[zonePluginName].(zonePlugin); ok && pl.zone != nil {
-		zone = pl.zone
+		return pl.zone
 	}
-	return calendar.DateOf(g.Config.NowFunc(), zone)
+	return time.UTC
 }
 
 // sqliteConnector opens SQLite connections with the DSN's pragmas, retrying

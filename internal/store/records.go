@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -107,6 +108,18 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if in.Date.Before(r.StartDate) {
 		return Administration{}, out, problem.Invalidf("date", "after_start", "date must not be before the regime start %s", r.StartDate)
 	}
+	if practice {
+		// SC1: the practice acts only under accepted shared care, so an
+		// injection dated before it accepted was the service's to give.
+		accepted, err := practiceAcceptedOn(tx.g, p, r.PatientID)
+		if err != nil {
+			return Administration{}, out, err
+		}
+		if in.Date.Before(accepted) {
+			return Administration{}, out, problem.Invalidf("date", "SC1",
+				"the practice accepted shared care on %s; an injection given before then was under the specialist service, which records it", accepted)
+		}
+	}
 	if in.BatchExpiry.Before(in.Date) {
 		return Administration{}, out, problem.Invalidf("batch_expiry", "not_expired", "the batch expired on %s, before the injection date", in.BatchExpiry)
 	}
@@ -174,6 +187,23 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
 	a.Overrides = nonNil(out.Overrides)
 	return a, out, err
+}
+
+// practiceAcceptedOn is the day, in the service's time zone, on which p's
+// practice accepted the shared care of the patient that stands now.
+func practiceAcceptedOn(g *gorm.DB, p auth.Principal, patientID string) (calendar.Date, error) {
+	var ev SharedCareEvent
+	err := g.Joins("JOIN shared_care s ON s.id = shared_care_events.shared_care_id").
+		Where("s.patient_id = ? AND s.practice_id = ? AND s.status = ? AND shared_care_events.kind = ?",
+			patientID, p.OrgID, SharedAccepted, SharedAccepted).
+		Order("shared_care_events.occurred_at DESC, shared_care_events.id DESC").Take(&ev).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return calendar.Date{}, problem.NotFoundf("regime not found")
+		}
+		return calendar.Date{}, translate(err)
+	}
+	return calendar.DateOf(ev.OccurredAt, zoneOf(g)), nil
 }
 
 // recentInjections is the patient's earlier Buvidal doses that the rules
