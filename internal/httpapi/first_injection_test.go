@@ -18,7 +18,7 @@ func wantNextInjection(t *testing.T, what string, got any, due, earliest, latest
 // for the first monthly injection is seen to be overdue. The first monthly
 // dose is due a week after the last weekly one, as BV6 already judges
 // (a regular dose before the 7th is refused); the regime view says so,
-// and the day close after its window raises the overdue alert, though no
+// and the day close of its window's last day raises the overdue alert, though no
 // injection is recorded under the new regime.
 func TestFirstInjectionAfterASwitchIsDueAndRaisesBV8(t *testing.T) {
 	t.Parallel()
@@ -36,8 +36,10 @@ func TestFirstInjectionAfterASwitchIsDueAndRaisesBV8(t *testing.T) {
 		assertText(t, e.summaryText("prescriber", pid),
 			"Next injection Due 9 Dec 2026; on time from 7 Dec 2026 to 11 Dec 2026 (the last injection was 24 mg of weekly Buvidal on 2 Dec 2026).")
 
+		e.closeAll(c, "2026-12-10")
+		wantAlerts(t, "the window still open", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
 		e.closeAll(c, "2026-12-11")
-		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
+		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-12-11")
 		e.closeAll(c, "2026-12-12")
 		e.closeAll(c, "2026-12-13")
 		wantAlerts(t, "after the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-12-11")
@@ -63,8 +65,10 @@ func TestFirstInjectionOfANewPatientIsDueOnTheStart(t *testing.T) {
 			"previous": map[string]any{"medicine": "buprenorphine_sublingual_tablets", "dose": 12}})
 		wantNextInjection(t, "answer to the start", r["next_injection"], "2026-12-02", "2026-12-02", "2026-12-04")
 		assertText(t, e.summaryText("prescriber", pid), "First injection due 2 Dec 2026")
+		e.closeAll(c, "2026-12-03")
+		wantAlerts(t, "the window still open", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
 		e.closeAll(c, "2026-12-04")
-		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
+		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-12-04")
 		e.closeAll(c, "2026-12-05")
 		wantAlerts(t, "after the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-12-04")
 		// The regime ends: its alert with it, and an ended regime has no

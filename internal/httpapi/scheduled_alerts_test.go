@@ -121,7 +121,8 @@ func TestScheduledECGDueAlert(t *testing.T) {
 }
 
 // BV8: a weekly Buvidal injection not given by the end of its window
-// raises injection_overdue once at the scheduled day close.
+// raises injection_overdue once, at the scheduled day close of the
+// window's last day (the close runs at the end of that day).
 func TestScheduledInjectionOverdueAlert(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-11-02T12:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -132,9 +133,11 @@ func TestScheduledInjectionOverdueAlert(t *testing.T) {
 		wantAlerts(t, "no injection yet", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
 		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+r["id"].(string)+"/administrations", map[string]any{"date": "2026-11-02",
 			"dose": 24, "site": "abdomen_left", "batch": "B123", "batch_expiry": "2027-06-30"}))
-		// Due 9 November, window ±2 days: overdue from the 12th.
+		// Due 9 November, window ±2 days: overdue once the 11th has closed.
+		e.closeAll(c, "2026-11-10")
+		wantAlerts(t, "the window still open", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
 		e.closeAll(c, "2026-11-11")
-		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 0, "")
+		wantAlerts(t, "last day of the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-11-11")
 		e.closeAll(c, "2026-11-12")
 		e.closeAll(c, "2026-11-13")
 		wantAlerts(t, "after the window", e.alertMessages("prescriber", pid, "injection_overdue"), 1, "window closed on 2026-11-11")

@@ -1720,8 +1720,10 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 		if med.Injectable {
 			// The regime's first dose too: after a switch it is due by the
 			// old product's last dose, for a new patient on the start date.
+			// The day close runs at the end of the day, so the window has
+			// closed once the day closed is its last.
 			next := regimes.NextInjection(med, r.StartDate, injections[r.ID], n)
-			if day.After(next.Latest) {
+			if !day.Before(next.Latest) {
 				alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
 					Message:   overdueMessage(r, next),
 					DedupeKey: fmt.Sprintf("bv8:%s:%s", r.ID, next.Latest)})
