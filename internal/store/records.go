@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -177,9 +178,7 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	}
 	// A scheduled injection restarts the BV8 window; an extra dose does not.
 	if !a.Extra {
-		if err := tx.resolveAlerts(r.PatientID, AlertInjectionOverdue, "bv8:"+r.ID+":", resolution{
-			Reason:     fmt.Sprintf("Injection of %s given on %s.", a.Dose, a.Date),
-			EntityType: "administration", EntityID: a.ID}); err != nil {
+		if err := tx.resolveOverdueBefore(r, n, a); err != nil {
 			return a, out, err
 		}
 	}
@@ -187,6 +186,34 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	out.Overrides, err = tx.recordOverrides(p, "administration", a.ID, d.Applied)
 	a.Overrides = nonNil(out.Overrides)
 	return a, out, err
+}
+
+// resolveOverdueBefore resolves the regime's open injection_overdue alerts
+// that the regular injection a has answered: those for a window that closed
+// before the next one BV8 now sets. One recorded late, dated before the
+// last regular injection, moves nothing, so an alert for the window still
+// missed stays open (and its dedupe key keeps it from being raised again).
+func (tx *Tx) resolveOverdueBefore(r Regime, n policy.Numbers, a Administration) error {
+	next, err := nextInjection(tx.g, r, n)
+	if err != nil {
+		return err
+	}
+	prefix := "bv8:" + r.ID + ":"
+	var open []Alert
+	if err := tx.g.Where("patient_id = ? AND kind = ? AND substr(dedupe_key, 1, ?) = ?", r.PatientID, AlertInjectionOverdue, len(prefix), prefix).
+		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)").Order("id").Find(&open).Error; err != nil {
+		return translate(err)
+	}
+	var ids []string
+	for _, al := range open {
+		closed, err := calendar.Parse(strings.TrimPrefix(al.DedupeKey, prefix))
+		if err != nil || closed.Before(next.Latest) {
+			ids = append(ids, al.ID)
+		}
+	}
+	return tx.resolveAlertIDs(r.PatientID, ids, resolution{
+		Reason:     fmt.Sprintf("Injection of %s given on %s.", a.Dose, a.Date),
+		EntityType: "administration", EntityID: a.ID})
 }
 
 // practiceAcceptedOn is the day, in the service's time zone, on which p's
