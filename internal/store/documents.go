@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -104,7 +105,7 @@ func (tx *Tx) PrintPrescription(p auth.Principal, n policy.Numbers, id string, t
 	case StatusDraft:
 		return d, problem.Conflictf("a draft cannot be printed as a valid prescription: issue it first (POST /v1/prescriptions/%s/issue)", res.ID)
 	case StatusCancelled:
-		return d, problem.Conflictf("prescription %s was cancelled and cannot be printed as a valid prescription", res.Serial)
+		return d, tx.cancelledPrint(p, res.Prescription)
 	case StatusIssued:
 	default:
 		return d, problem.Conflictf("a %s prescription cannot be printed", res.Status)
@@ -416,4 +417,50 @@ func lastPrescribedDay(g *gorm.DB, r Regime) (last calendar.Date, cancelled bool
 		cancelled = cancelled || pr.Status == StatusCancelled
 	}
 	return last, cancelled, nil
+}
+
+// cancelledPrint answers the print of a cancelled prescription: 409 naming
+// the prescriptions that replaced it and are still issued, found by
+// following the replaces_id chain past any reissue cancelled in turn, so
+// the reader prints that one; or saying that none did. A pharmacist is
+// named only those issued to their pharmacy.
+func (tx *Tx) cancelledPrint(p auth.Principal, pr Prescription) error {
+	var live []Prescription
+	seen := map[string]bool{pr.ID: true}
+	for frontier := []string{pr.ID}; len(frontier) > 0; {
+		var next []Prescription
+		if err := tx.g.Where("replaces_id IN ? AND status <> ?", frontier, StatusDraft).Order("start_date, serial").
+			Find(&next).Error; err != nil {
+			return translate(err)
+		}
+		frontier = nil
+		for _, n := range next {
+			if seen[n.ID] {
+				continue
+			}
+			seen[n.ID] = true
+			switch n.Status {
+			case StatusCancelled:
+				frontier = append(frontier, n.ID)
+			case StatusIssued:
+				if p.Role != auth.Pharmacist || n.PharmacyID == p.OrgID {
+					live = append(live, n)
+				}
+			}
+		}
+	}
+	why := fmt.Sprintf("prescription %s was cancelled (%s)", pr.Serial, pr.CancelReason)
+	if len(live) == 0 {
+		return problem.Conflictf("%s and no issued prescription replaced it: it cannot be printed as a valid prescription", why)
+	}
+	names := make([]string, len(live))
+	for i, n := range live {
+		names[i] = fmt.Sprintf("%s (id %s, %s to %s)", n.Serial, n.ID, n.StartDate, n.EndDate)
+	}
+	that := "that one"
+	if len(live) > 1 {
+		that = "those"
+	}
+	return problem.Conflictf("%s and replaced by %s: print %s (GET /v1/prescriptions/{id}/pdf), not this one",
+		why, strings.Join(names, " and "), that)
 }

@@ -1536,7 +1536,7 @@ func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason 
 		return res, err
 	}
 	findings, err := tx.afterCancel(p, n, pr, reason, today)
-	res.Warnings = append(res.Warnings, findings...)
+	res.Warnings = nonNil(findings)
 	return res, err
 }
 
@@ -1544,6 +1544,9 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	if !prescriptions.CanTransition(pr.Status, StatusCancelled) {
 		return pr, problem.Conflictf("a %s prescription cannot be cancelled", pr.Status)
 	}
+	// The answer carries the cancellation's own findings only: what the
+	// prescription said about itself when read (its wording) is no news
+	// of the cancel and would read as if cancelling raised it.
 	now := tx.db.Now()
 	// Conditional, as issuing is: the status read is the one changed.
 	up := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", pr.ID, pr.Status).Updates(map[string]any{"status": StatusCancelled,
