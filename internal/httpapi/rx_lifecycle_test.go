@@ -3,6 +3,8 @@ package httpapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/dosebook/dosebook/internal/calendar"
 )
 
 // A cancelled prescription is not printed: the refusal names the issued
@@ -68,6 +70,58 @@ func TestCancelWarnsOnlyOfTheCancellation(t *testing.T) {
 		for _, w := range ws {
 			if f := w.(map[string]any); f["rule"] != "MD5" {
 				t.Fatalf("cancel answers %v", f)
+			}
+		}
+	})
+}
+
+// A prescription past its last day reads completed if anything was supplied
+// from it and expired if nothing was, from the day after its last day, and
+// stays so when its L3 window closes later; GET and the list filters agree.
+func TestEndedPrescriptionStatusIsSettled(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		mk := func(seq int) string {
+			pid := e.newPatient(seq, nil)
+			e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "maintenance", "start_date": "2026-12-03"})
+			pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-03",
+				"days": 14, "wording": []int{1, 3}, "issue": true}))
+			return pr["id"].(string)
+		}
+		never, withheld, supplied := mk(121), mk(122), mk(123)
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(withheld, "2026-12-03")+"/events",
+			map[string]any{"outcome": "withheld", "reason": "intoxicated"}))
+		e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(supplied, "2026-12-03")+"/events",
+			map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+		check := func(day string, want map[string]string) {
+			t.Helper()
+			c.Set(mustTime(day + "T12:00:00Z"))
+			for id, status := range want {
+				g := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+id, nil))
+				if g["status"] != status {
+					t.Fatalf("%s: %s reads %v, want %s", day, id, g["status"], status)
+				}
+				for _, s := range []string{"issued", "completed", "expired"} {
+					l := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions?limit=500&status="+s, nil))
+					in := false
+					for _, it := range l["items"].([]any) {
+						in = in || it.(map[string]any)["id"] == id
+					}
+					if in != (s == status) {
+						t.Fatalf("%s: %s (status %s) listed under %s: %v", day, id, status, s, in)
+					}
+				}
+			}
+		}
+		// Day close records the days left unrecorded as missed: no supply.
+		for d := calendar.MustParse("2026-12-03"); !d.After(calendar.MustParse("2026-12-15")); d = d.AddDays(1) {
+			e.closeAll(c, d.String())
+		}
+		check("2026-12-16", map[string]string{never: "issued", withheld: "issued", supplied: "issued"})
+		for _, day := range []string{"2026-12-16", "2026-12-17", "2026-12-31", "2027-01-01", "2027-01-14"} {
+			e.closeAll(c, day)
+			if day != "2026-12-16" {
+				check(day, map[string]string{never: "expired", withheld: "expired", supplied: "completed"})
 			}
 		}
 	})

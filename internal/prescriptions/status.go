@@ -56,7 +56,7 @@ func NotCancellable(s Status, serial string) string {
 	case s == StatusCompleted:
 		return fmt.Sprintf("prescription %s is completed: its last day has passed, and a finished prescription is not rewritten as cancelled", serial)
 	case s == StatusExpired:
-		return fmt.Sprintf("prescription %s has expired: it passed its validity (L3) with nothing supplied, so nothing can be dispensed from it and there is nothing left to cancel", serial)
+		return fmt.Sprintf("prescription %s has expired: it passed its validity (L3) or its last day with nothing supplied, so nothing can be dispensed from it and there is nothing left to cancel", serial)
 	}
 	return fmt.Sprintf("prescription %s is %s and cannot be cancelled", serial, s)
 }

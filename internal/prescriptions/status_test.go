@@ -146,7 +146,7 @@ func TestNotCancellable(t *testing.T) {
 		{StatusDraft, ""},
 		{StatusIssued, ""},
 		{StatusCompleted, "prescription RX-000001 is completed: its last day has passed"},
-		{StatusExpired, "prescription RX-000001 has expired: it passed its validity (L3) with nothing supplied"},
+		{StatusExpired, "prescription RX-000001 has expired: it passed its validity (L3) or its last day with nothing supplied"},
 		{StatusCancelled, "prescription RX-000001 is cancelled and cannot be cancelled"},
 	}
 	for _, tt := range tests {

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/policy"
-	"github.com/dosebook/dosebook/internal/prescriptions"
 )
 
 // A prescription that a change of dose, pattern or pharmacy could not
@@ -95,7 +95,9 @@ func (tx *Tx) resolveSpentNotReissued(n policy.Numbers, keys []string, from, not
 		}
 		var why string
 		switch {
-		case pr.EffectiveStatus(from, n) == prescriptions.StatusExpired:
+		// Its L3 window closed unsupplied; one that ran out unsupplied
+		// within it (expired too, as EffectiveStatus reads it) ran out.
+		case pr.Status == StatusIssued && dispensing.FirstInstalmentLapsed(n, pr.PrescribedOn, pr.FirstSupply, from):
 			why = fmt.Sprintf("Prescription %s expired unsupplied: nothing was dispensed from it within %d days of its date, %s (L3), so nothing can be supplied from it now and there is nothing left to cancel or prescribe again.",
 				pr.Serial, n.L3ValidDays, pr.PrescribedOn)
 		case last.Date.Before(from):

@@ -147,13 +147,20 @@ type Instalment struct {
 
 // EffectiveStatus is the state a reader sees: an issued prescription from
 // which nothing was supplied within its L3 window has expired, as has a
-// draft past that window; an issued one whose last day has passed is
-// completed.
+// draft past that window. An issued one whose last day has passed is
+// completed if anything was supplied from it (within L3) and expired if
+// nothing was, from the day after its last day: it never reads completed
+// first and expired once its L3 window closes. Missed records (day close)
+// are no supply. Only a supply recorded late for one of its days moves it,
+// as the record then says it was dispensed from.
 func (p Prescription) EffectiveStatus(today calendar.Date, n policy.Numbers) prescriptions.Status {
 	switch {
 	case p.Status == StatusIssued && dispensing.FirstInstalmentLapsed(n, p.PrescribedOn, p.FirstSupply, today):
 		return prescriptions.StatusExpired
 	case p.Status == StatusIssued && p.EndDate.Before(today):
+		if dispensing.FirstInstalmentLapsed(n, p.PrescribedOn, p.FirstSupply, p.PrescribedOn.AddDays(n.L3ValidDays+1)) {
+			return prescriptions.StatusExpired
+		}
 		return prescriptions.StatusCompleted
 	case p.Status == StatusDraft && p.PrescribedOn.AddDays(n.L3ValidDays).Before(today):
 		return prescriptions.StatusExpired
@@ -1096,8 +1103,10 @@ func (db *DB) Prescriptions(ctx context.Context, p auth.Principal, f Prescriptio
 	case StatusIssued:
 		q = q.Where("prescriptions.status = ? AND prescriptions.end_date >= ?", StatusIssued, f.Today)
 	case prescriptions.StatusExpired:
-		q = q.Where("(prescriptions.status = ? OR (prescriptions.status IN ? AND prescriptions.prescribed_on < ?))",
-			prescriptions.StatusExpired, []prescriptions.Status{StatusDraft, StatusIssued}, lapsedBefore)
+		// An issued one past its last day expired if nothing was supplied
+		// from it (EffectiveStatus, checked below).
+		q = q.Where("(prescriptions.status = ? OR (prescriptions.status IN ? AND prescriptions.prescribed_on < ?) OR (prescriptions.status = ? AND prescriptions.end_date < ?))",
+			prescriptions.StatusExpired, []prescriptions.Status{StatusDraft, StatusIssued}, lapsedBefore, StatusIssued, f.Today)
 	default:
 		q = q.Where("prescriptions.status = ?", f.Status)
 	}
@@ -1535,6 +1544,9 @@ func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason 
 	if err != nil {
 		return res, err
 	}
+	// The answer carries the cancellation's own findings only: what the
+	// prescription said about itself when read (its wording) is no news
+	// of the cancel and would read as if cancelling raised it.
 	findings, err := tx.afterCancel(p, n, pr, reason, today)
 	res.Warnings = nonNil(findings)
 	return res, err
@@ -1544,9 +1556,6 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	if !prescriptions.CanTransition(pr.Status, StatusCancelled) {
 		return pr, problem.Conflictf("a %s prescription cannot be cancelled", pr.Status)
 	}
-	// The answer carries the cancellation's own findings only: what the
-	// prescription said about itself when read (its wording) is no news
-	// of the cancel and would read as if cancelling raised it.
 	now := tx.db.Now()
 	// Conditional, as issuing is: the status read is the one changed.
 	up := tx.g.Model(&Prescription{}).Where("id = ? AND status = ?", pr.ID, pr.Status).Updates(map[string]any{"status": StatusCancelled,
