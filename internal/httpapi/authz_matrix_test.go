@@ -40,6 +40,7 @@ type recordSet struct {
 	service, pharmacy, practice   string
 	patient, regime, prescription string
 	instalment, alert, sharedCare string
+	administration                string // a Buvidal injection of another patient of the set's service
 	user, token                   string
 	nhs, given, family, address   string
 	movePharmacy                  string          // a pharmacy no demo user works at, to move the regime to
@@ -49,15 +50,16 @@ type recordSet struct {
 // idFamilies maps the first path segment after /v1/ to the kind of record
 // its :id names.
 var idFamilies = map[string]func(s *recordSet) string{
-	"patients":      func(s *recordSet) string { return s.patient },
-	"regimes":       func(s *recordSet) string { return s.regime },
-	"prescriptions": func(s *recordSet) string { return s.prescription },
-	"instalments":   func(s *recordSet) string { return s.instalment },
-	"alerts":        func(s *recordSet) string { return s.alert },
-	"shared-care":   func(s *recordSet) string { return s.sharedCare },
-	"pharmacies":    func(s *recordSet) string { return s.pharmacy },
-	"users":         func(s *recordSet) string { return s.user },
-	"tokens":        func(s *recordSet) string { return s.token },
+	"patients":        func(s *recordSet) string { return s.patient },
+	"regimes":         func(s *recordSet) string { return s.regime },
+	"prescriptions":   func(s *recordSet) string { return s.prescription },
+	"instalments":     func(s *recordSet) string { return s.instalment },
+	"alerts":          func(s *recordSet) string { return s.alert },
+	"shared-care":     func(s *recordSet) string { return s.sharedCare },
+	"pharmacies":      func(s *recordSet) string { return s.pharmacy },
+	"users":           func(s *recordSet) string { return s.user },
+	"tokens":          func(s *recordSet) string { return s.token },
+	"administrations": func(s *recordSet) string { return s.administration },
 }
 
 func familyOf(path string) string {
@@ -79,6 +81,10 @@ func (s *recordSet) sees(who, fam string) bool {
 		if who != "pharmacist" && who != "pharmacist_2" {
 			return true
 		}
+	case "administrations":
+		// The injection is of a Buvidal patient the practice does not
+		// share care of.
+		return s.related[who] && who != "gp"
 	}
 	return s.related[who]
 }
@@ -106,7 +112,7 @@ func matrixBody(r Route, s *recordSet, today string, seq int) any {
 		return map[string]any{"kind": "missed_doses", "notes": "matrix review"}
 	case "POST /v1/patients/:id/shared-care":
 		return map[string]any{"overrides": []map[string]any{{"rule": "SC3", "reason": "matrix"}}}
-	case "POST /v1/regimes/:id/end", "POST /v1/prescriptions/:id/cancel", "POST /v1/shared-care/:id/decline", "POST /v1/shared-care/:id/hand-back":
+	case "POST /v1/regimes/:id/end", "POST /v1/prescriptions/:id/cancel", "POST /v1/administrations/:id/entered-in-error", "POST /v1/shared-care/:id/decline", "POST /v1/shared-care/:id/hand-back":
 		return map[string]any{"reason": "matrix"}
 	case "POST /v1/regimes/:id/pattern":
 		return map[string]any{"pattern": map[string]any{"monday": "supervised", "tuesday": "supervised", "wednesday": "supervised",
@@ -210,6 +216,10 @@ func matrixFixtures(e *env, today string) (ours, theirs *recordSet) {
 	ours.alert = withheldAlert(e, "pharmacist", ours.instalment, "prescriber", ours.patient)
 	ours.user = userID("prescriber")
 	ours.token = e.must(201, e.do("admin", "POST", "/v1/users/"+ours.user+"/tokens", map[string]any{"label": "matrix own"}))["id"].(string)
+	injection := map[string]any{"dose": 16, "site": "thigh_left", "batch": "B-16", "batch_expiry": "2027-01-31"}
+	buvidal := map[string]any{"medicine": "buvidal_weekly", "dose": 16, "test_dose_given": true, "start_date": today}
+	bv := e.startRegime(e.newPatient(903, nil), buvidal)["id"].(string)
+	ours.administration = e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+bv+"/administrations", injection))["administration"].(map[string]any)["id"].(string)
 
 	// Theirs: another treatment service with its own prescriber, patients
 	// dispensed at the second pharmacy, shared care with another practice.
@@ -235,6 +245,11 @@ func matrixFixtures(e *env, today string) (ours, theirs *recordSet) {
 	theirs.instalment = todayInstalment(e, "pharmacist_2", theirs.pharmacy, theirs.patient)
 	theirs.alert = withheldAlert(e, "pharmacist_2", theirs.instalment, presTok, theirs.patient)
 	theirs.token = e.must(201, e.do("admin", "POST", "/v1/users/"+theirs.user+"/tokens", map[string]any{"label": "matrix other"}))["id"].(string)
+	bvPatient := e.must(201, e.do(presTok, "POST", "/v1/patients", map[string]any{"nhs_number": patients.TestNHSNumber(904),
+		"given_name": "Matrix", "family_name": "Buvidal", "date_of_birth": "1979-09-09", "sex": "male",
+		"address": "78 Pershore Lane — Droitwich", "pharmacy_id": theirs.pharmacy}))["id"].(string)
+	bv = e.must(201, e.do(presTok, "POST", "/v1/patients/"+bvPatient+"/regimes", buvidal))["id"].(string)
+	theirs.administration = e.must(201, e.do(presTok, "POST", "/v1/regimes/"+bv+"/administrations", injection))["administration"].(map[string]any)["id"].(string)
 	spare := e.must(201, e.do("admin", "POST", "/v1/organisations", map[string]any{"kind": "pharmacy", "name": "Matrix Spare Pharmacy", "address": "9 Spare Street, Worcester WR1 9ZZ"}))
 	ours.movePharmacy, theirs.movePharmacy = spare["id"].(string), spare["id"].(string)
 	return ours, theirs
@@ -370,7 +385,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						if want == "404" && res.Status == 404 {
 							ghost := *s
 							for _, id := range []*string{&ghost.patient, &ghost.regime, &ghost.prescription, &ghost.instalment,
-								&ghost.alert, &ghost.sharedCare, &ghost.pharmacy, &ghost.user, &ghost.token} {
+								&ghost.alert, &ghost.sharedCare, &ghost.pharmacy, &ghost.user, &ghost.token, &ghost.administration} {
 								*id = "00000000-0000-4000-8000-00000000dead"
 							}
 							g, _ := send(r, w.key, &ghost)

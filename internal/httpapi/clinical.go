@@ -24,6 +24,7 @@ func (s *Server) clinicalRoutes() []Route {
 		{Method: "POST", Path: "/v1/regimes/:id/dose-changes", Permission: auth.PermTitrate, handler: s.changeDose},
 		{Method: "GET", Path: "/v1/regimes/:id/administrations", Permission: auth.PermPatientsRead, handler: s.listAdministrations},
 		{Method: "POST", Path: "/v1/regimes/:id/administrations", Permission: auth.PermAdminister, handler: s.recordAdministration},
+		{Method: "POST", Path: "/v1/administrations/:id/entered-in-error", Permission: auth.PermAdminister, handler: s.administrationEnteredInError},
 		{Method: "GET", Path: "/v1/prescriptions", Permission: auth.PermPrescRead, handler: s.listPrescriptions},
 		{Method: "POST", Path: "/v1/prescriptions", Permission: auth.PermPrescribe, handler: s.createPrescription},
 		{Method: "GET", Path: "/v1/prescriptions/:id", Permission: auth.PermPrescRead, handler: s.getPrescription},

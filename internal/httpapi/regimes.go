@@ -615,6 +615,10 @@ type administrationRequest struct {
 	AdministeredBy     string            `json:"administered_by"`
 	BuprenorphineNaive *bool             `json:"buprenorphine_naive"`
 	Overrides          []overrideRequest `json:"overrides"`
+	// CorrectsID names the administration this one replaces (its date,
+	// dose, site, batch or expiry corrected), with CorrectionReason.
+	CorrectsID       string `json:"corrects_id"`
+	CorrectionReason string `json:"correction_reason"`
 }
 
 func (s *Server) recordAdministration(c *gin.Context) {
@@ -649,14 +653,30 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		in.AdministeredBy = principal(c).Name
 	}
 	optionalText(&f, "administered_by", in.AdministeredBy, 200)
+	correctsID, reason := strings.TrimSpace(req.CorrectsID), problem.TrimText(req.CorrectionReason)
+	switch {
+	case correctsID == "" && req.CorrectionReason != "":
+		f.Add("correction_reason", "correction", "only a correction (with corrects_id) carries correction_reason")
+	case correctsID != "" && !problem.Visible(reason):
+		f.Add("correction_reason", "required", "a correction carries correction_reason: why the record was wrong")
+	case correctsID != "":
+		optionalText(&f, "correction_reason", reason, 500)
+	}
 	if err := f.Err(); err != nil {
 		s.fail(c, err)
 		return
 	}
 	var a store.Administration
 	var out store.Outcome
+	var corr *store.AdministrationCorrection
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
+		if correctsID != "" {
+			var x store.AdministrationCorrection
+			a, out, x, err = tx.CorrectAdministration(principal(c), s.cfg.Policy, id, correctsID, reason, in)
+			corr = &x
+			return err
+		}
 		a, out, err = tx.RecordAdministration(principal(c), s.cfg.Policy, id, in)
 		return err
 	})
@@ -674,8 +694,64 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"administration": a, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
-		"next_injection": next})
+	body := gin.H{"administration": a, "warnings": out.Warnings, "overrides": nonNilSlice(out.Overrides),
+		"next_injection": next}
+	if corr != nil {
+		body["correction"] = corr
+	}
+	c.JSON(http.StatusCreated, body)
+}
+
+type enteredInErrorRequest struct {
+	Reason string `json:"reason"`
+}
+
+// administrationEnteredInError records that an injection was not given to
+// this patient: the record stays, marked, and counts for nothing.
+func (s *Server) administrationEnteredInError(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req enteredInErrorRequest
+	f, err := decode(c, &req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	reason := problem.TrimText(req.Reason)
+	if !problem.Visible(reason) {
+		f.Add("reason", "required", "say why the injection was entered in error (given to another patient, say)")
+	} else {
+		optionalText(&f, "reason", reason, 500)
+	}
+	if err := f.Err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var a store.Administration
+	var corr store.AdministrationCorrection
+	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
+		var err error
+		corr, a, err = tx.AdministrationEnteredInError(principal(c), id, reason)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.db.RegimeFor(c.Request.Context(), principal(c), a.RegimeID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	next, err := s.nextInjectionOf(c, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"administration": a, "correction": corr, "next_injection": next})
 }
 
 func (s *Server) listAdministrations(c *gin.Context) {

@@ -1824,6 +1824,7 @@ func activeRegimeInjections(g *gorm.DB, n policy.Numbers, active []Regime) (map[
 		Select("regimes.patient_id, administrations.regime_id, administrations.date, administrations.dose_ug, administrations.extra, administrations.site, regimes.medicine").
 		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
 		Where("regimes.patient_id IN (SELECT patient_id FROM regimes WHERE status = ? AND medicine IN ?)", RegimeActive, injectable).
+		Where(standingAdministration).
 		Order("regimes.patient_id, administrations.date, administrations.created_at").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)

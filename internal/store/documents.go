@@ -365,7 +365,7 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 	if err := g.Where("patient_id = ? AND date >= ?", pt.ID, from).Order("date DESC, created_at DESC").Find(&out.Screens).Error; err != nil {
 		return out, translate(err)
 	}
-	if err := g.Where("regime_id = ? AND date >= ?", out.Regime.ID, from).Order("date, created_at").Find(&out.Administrations).Error; err != nil {
+	if err := g.Where("regime_id = ? AND date >= ?", out.Regime.ID, from).Where(standingAdministration).Order("date, created_at").Find(&out.Administrations).Error; err != nil {
 		return out, translate(err)
 	}
 	if out.Regime.Status == RegimeActive {

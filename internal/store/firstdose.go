@@ -135,7 +135,7 @@ func (tx *Tx) earliestDoseTaken(patientID string) (calendar.Date, error) {
 	var injected []calendar.Date
 	if err := tx.g.Table("administrations").Select("administrations.date").
 		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
-		Where("regimes.patient_id = ?", patientID).Order("administrations.date").Limit(1).
+		Where("regimes.patient_id = ?", patientID).Where(standingAdministration).Order("administrations.date").Limit(1).
 		Pluck("administrations.date", &injected).Error; err != nil {
 		return calendar.Date{}, translate(err)
 	}

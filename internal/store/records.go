@@ -36,6 +36,12 @@ type Administration struct {
 	// Overrides are the rules overridden to record the injection (BV3,
 	// BV6, BV9…), with who, when and why.
 	Overrides []RuleOverride `json:"overrides" gorm:"-"`
+	// Correction, when set, withdrew this injection: entered in error, or
+	// replaced by the administration it names. It then counts for nothing.
+	Correction *AdministrationCorrection `json:"correction" gorm:"-"`
+	// CorrectsID is the administration this one replaced; nil on an
+	// original.
+	CorrectsID *string `json:"corrects_id" gorm:"-"`
 }
 
 // NewAdministration is a request to record an injection.
@@ -51,12 +57,27 @@ type NewAdministration struct {
 	// what the regime recorded at its start (BV3); nil when not sent.
 	BuprenorphineNaive *bool
 	Overrides          []policy.OverrideReason
+	// id is the replacement's id, fixed before it is written
+	// (CorrectAdministration); "" for a new one.
+	id string
 }
 
-// Administrations lists a regime's injections, oldest first.
-// Each carries the overrides it needed.
+// newID is the id the administration is recorded under.
+func (in NewAdministration) newID() string {
+	if in.id != "" {
+		return in.id
+	}
+	return newID()
+}
+
+// Administrations lists a regime's injections, oldest first, the corrected
+// ones too, each marked with its correction (and a replacement with the one
+// it corrects). Each carries the overrides it needed.
 func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administration, error) {
-	g := db.read(ctx)
+	return administrations(db.read(ctx), regimeID)
+}
+
+func administrations(g *gorm.DB, regimeID string) ([]Administration, error) {
 	var out []Administration
 	if err := g.Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error; err != nil {
 		return nil, translate(err)
@@ -73,7 +94,7 @@ func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administr
 	for i := range out {
 		out[i].Overrides = nonNil(byID[out[i].ID])
 	}
-	return out, nil
+	return out, markCorrections(g, regimeID, out)
 }
 
 // RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7,
@@ -157,7 +178,7 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	if err != nil {
 		return Administration{}, out, err
 	}
-	a := Administration{ID: newID(), RegimeID: r.ID, Date: in.Date, Dose: in.Dose, Extra: in.Extra, Site: in.Site,
+	a := Administration{ID: in.newID(), RegimeID: r.ID, Date: in.Date, Dose: in.Dose, Extra: in.Extra, Site: in.Site,
 		Batch: in.Batch, BatchExpiry: in.BatchExpiry, AdministeredBy: in.AdministeredBy, RecordedBy: p.UserID,
 		CreatedAt: tx.db.Now(), Warnings: nonNil(d.Warnings)}
 	if err := tx.g.Create(&a).Error; err != nil {
@@ -251,7 +272,7 @@ func recentInjections(g *gorm.DB, r Regime, day calendar.Date, n policy.Numbers)
 	err := g.Table("administrations").Select("administrations.regime_id, administrations.date, administrations.dose_ug, administrations.extra, administrations.site, regimes.medicine").
 		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
 		Where("regimes.patient_id = ? AND (administrations.regime_id = ? OR administrations.date >= ?)",
-			r.PatientID, r.ID, day.AddDays(-7*n.BV7SiteReuseWeeks)).
+			r.PatientID, r.ID, day.AddDays(-7*n.BV7SiteReuseWeeks)).Where(standingAdministration).
 		Order("administrations.date, administrations.created_at").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
@@ -324,7 +345,7 @@ func injectionAdherence(g *gorm.DB, n policy.Numbers, r Regime, from, to calenda
 	}
 	err := g.Table("administrations").Select("administrations.date, administrations.dose_ug, administrations.extra, regimes.medicine").
 		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
-		Where("administrations.regime_id IN ? AND administrations.date >= ? AND administrations.date < ?", ids, since, to).
+		Where("administrations.regime_id IN ? AND administrations.date >= ? AND administrations.date < ?", ids, since, to).Where(standingAdministration).
 		Order("administrations.date, administrations.created_at").Scan(&rows).Error
 	if err != nil {
 		return out, translate(err)

@@ -981,7 +981,7 @@ func (tx *Tx) endedRegime(r Regime) (regimes.EndedRegime, []Administration, erro
 	e := regimes.EndedRegime{Medicine: med, EndedOn: r.EndedOn}
 	if med.Injectable {
 		var given []Administration
-		if err := tx.g.Where("regime_id = ?", r.ID).Order("date, created_at").Find(&given).Error; err != nil {
+		if err := tx.g.Where("regime_id = ?", r.ID).Where(standingAdministration).Order("date, created_at").Find(&given).Error; err != nil {
 			return e, nil, translate(err)
 		}
 		var regular []Administration

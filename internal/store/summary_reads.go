@@ -120,7 +120,7 @@ func (db *DB) SummaryContext(ctx context.Context, p auth.Principal, n policy.Num
 	injections := func(q *gorm.DB) *gorm.DB {
 		return q.Table("administrations").Select("administrations.*, regimes.medicine AS medicine").
 			Joins("JOIN regimes ON regimes.id = administrations.regime_id").
-			Where("regimes.patient_id = ?", pt.ID)
+			Where("regimes.patient_id = ?", pt.ID).Where(standingAdministration)
 	}
 	if err := injections(g).Where("administrations.date >= ? AND administrations.date <= ?", from, today).
 		Order("administrations.date, administrations.created_at, administrations.id").Scan(&out.Injections).Error; err != nil {
