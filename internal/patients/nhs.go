@@ -37,6 +37,12 @@ func NormaliseNHSNumber(s string) (string, error) {
 		// a number mistyped elsewhere would make it someone else's.
 		return "", fmt.Errorf("NHS number %q is not valid: its last digit does not match the first nine (Modulus 11 check); check it was typed correctly", s)
 	}
+	// Ten of one digit pass Modulus 11 but are what gets typed when the
+	// number is not to hand; storing one would later match a real patient
+	// typed the same way. The 999 test range stays usable.
+	if strings.Count(digits, digits[:1]) == 10 && digits[0] != '9' {
+		return "", fmt.Errorf("NHS number %q is not valid: a number of one repeated digit is a placeholder, not an issued NHS number; find the patient's real number (from their GP practice or the NHS Spine)", s)
+	}
 	return digits, nil
 }
 

@@ -30,6 +30,12 @@ func TestNormaliseNHSNumber(t *testing.T) {
 		{in: "943476591O", wantErr: "only digits"},
 		{in: "9990000001", wantErr: "its first nine digits fail the Modulus 11 check"},
 		{in: "9990000019", wantErr: "its last digit does not match"},
+		// One digit ten times passes Modulus 11 but is a placeholder;
+		// 999 999 9999 is in the test range and stays valid.
+		{in: "0000000000", wantErr: "a number of one repeated digit is a placeholder"},
+		{in: "111 111 1111", wantErr: "a number of one repeated digit is a placeholder"},
+		{in: "4444444444", wantErr: "a number of one repeated digit is a placeholder"},
+		{in: "9999999999", want: "9999999999"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
