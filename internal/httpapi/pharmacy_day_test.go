@@ -153,6 +153,47 @@ func TestDayListPages(t *testing.T) {
 	})
 }
 
+// The day list is in the order an English reader looks a name up in,
+// Ł among the Ls and de Souza among the Ds, on both databases and across
+// pages.
+func TestDayListSortsNamesAsReadersDo(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		want := []string{"de Souza", "Lee", "Łukasiewicz", "Walsh"}
+		byID := map[string]string{}
+		for i, family := range []string{"Walsh", "Łukasiewicz", "de Souza", "Lee"} {
+			pid := e.newPatient(630+i, map[string]any{"family_name": family})
+			e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-17"})
+			e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-17",
+				"days": 14, "wording": []int{1, 3}, "issue": true}))
+			byID[pid] = family
+		}
+		names := func(items []any) []string {
+			var out []string
+			for _, it := range items {
+				out = append(out, byID[it.(map[string]any)["patient_id"].(string)])
+			}
+			return out
+		}
+		path := "/v1/pharmacies/" + e.demo.PharmacyID + "/doses"
+		if got := names(e.must(200, e.do("pharmacist", "GET", path, nil))["items"].([]any)); !slices.Equal(got, want) {
+			t.Fatalf("day list order %q, want %q", got, want)
+		}
+		var paged []any
+		cursor := ""
+		for range len(want) + 1 {
+			m := e.must(200, e.do("pharmacist", "GET", path+"?limit=1&cursor="+cursor, nil))
+			paged = append(paged, m["items"].([]any)...)
+			if cursor = m["next_cursor"].(string); cursor == "" {
+				break
+			}
+		}
+		if got := names(paged); !slices.Equal(got, want) {
+			t.Fatalf("paged order %q, want %q", got, want)
+		}
+	})
+}
+
 // Weekday names are the lower-case ones the spec lists, and a date both
 // open and closed is named under the fields that list it.
 func TestOpeningInputIsStrict(t *testing.T) {

@@ -973,9 +973,6 @@ type dayListRow struct {
 	DateOfBirth        calendar.Date
 	NHSNumber          string
 	Stage              regimes.Stage
-	// AfterCursor is 1 for a line after the page's cursor, in the list's
-	// order as the database sorts it.
-	AfterCursor int
 }
 
 // DayList is every instalment due at a pharmacy on a day, for the
@@ -1000,12 +997,8 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	g := db.read(ctx)
-	// A line is after the cursor's in the order the lines are sorted in,
-	// compared by the database, whose collation sorted them.
-	afterCursor := "1"
-	var cursorArgs []any
+	var at struct{ FamilyName, GivenName string }
 	if after != "" {
-		var at struct{ FamilyName, GivenName string }
 		err := g.Table("instalments").Select("patients.family_name, patients.given_name").
 			Joins("JOIN patients ON patients.id = instalments.patient_id").
 			Where("instalments.id = ? AND instalments.pharmacy_id = ? AND instalments.date = ?", after, pharmacyID, day).Take(&at).Error
@@ -1014,9 +1007,6 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		} else if err != nil {
 			return nil, translate(err)
 		}
-		afterCursor = `CASE WHEN patients.family_name > ? OR (patients.family_name = ? AND (patients.given_name > ?
-			OR (patients.given_name = ? AND instalments.id > ?))) THEN 1 ELSE 0 END`
-		cursorArgs = []any{at.FamilyName, at.FamilyName, at.GivenName, at.GivenName, after}
 	}
 	var rows []dayListRow
 	err := g.Table("instalments").
@@ -1024,17 +1014,24 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			prescriptions.status AS prescription_status, prescriptions.prescribed_on, patients.given_name, patients.family_name, patients.date_of_birth, patients.nhs_number,
 			COALESCE((SELECT rs.stage FROM regime_settings rs WHERE rs.regime_id = regimes.id AND rs.effective_date <= ?
 				AND NOT EXISTS (SELECT 1 FROM regime_setting_withdrawals sw WHERE sw.setting_id = rs.id)
-				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage,
-			`+afterCursor+` AS after_cursor`, append([]any{day}, cursorArgs...)...).
+				ORDER BY rs.effective_date DESC, rs.created_at DESC, rs.id DESC LIMIT 1), regimes.stage) AS stage`, day).
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Joins("JOIN patients ON patients.id = instalments.patient_id").
 		Joins("JOIN regimes ON regimes.id = prescriptions.regime_id").
 		Where("instalments.pharmacy_id = ? AND instalments.date = ?", pharmacyID, day).
 		Where("(prescriptions.status = ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusIssued).
-		Order("patients.family_name, patients.given_name, instalments.id").Find(&rows).Error
+		Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
+	order := patients.NewNameOrder()
+	byName := func(family, given, id string, r dayListRow) int {
+		if c := order.Compare(family, given, r.FamilyName, r.GivenName); c != 0 {
+			return c
+		}
+		return strings.Compare(id, r.ID)
+	}
+	slices.SortFunc(rows, func(a, b dayListRow) int { return byName(a.FamilyName, a.GivenName, a.ID, b) })
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -1055,7 +1052,9 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		}
 		records[r.NHSNumber][r.PatientID] = true
 	}
-	rows = slices.DeleteFunc(rows, func(r dayListRow) bool { return r.AfterCursor == 0 })
+	if after != "" {
+		rows = slices.DeleteFunc(rows, func(r dayListRow) bool { return byName(at.FamilyName, at.GivenName, after, r) >= 0 })
+	}
 	if limit > 0 && len(rows) > limit+1 {
 		rows = rows[:limit+1]
 	}
