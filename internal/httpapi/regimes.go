@@ -673,7 +673,7 @@ func (s *Server) recordAdministration(c *gin.Context) {
 		var err error
 		if correctsID != "" {
 			var x store.AdministrationCorrection
-			a, out, x, err = tx.CorrectAdministration(principal(c), s.cfg.Policy, id, correctsID, reason, in)
+			a, out, x, err = tx.CorrectAdministration(principal(c), s.cfg.Policy, s.today(), id, correctsID, reason, in)
 			corr = &x
 			return err
 		}
@@ -734,7 +734,7 @@ func (s *Server) administrationEnteredInError(c *gin.Context) {
 	var corr store.AdministrationCorrection
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error {
 		var err error
-		corr, a, err = tx.AdministrationEnteredInError(principal(c), id, reason)
+		corr, a, err = tx.AdministrationEnteredInError(principal(c), s.cfg.Policy, s.today(), id, reason)
 		return err
 	})
 	if err != nil {

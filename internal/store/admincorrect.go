@@ -8,6 +8,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/dosebook/dosebook/internal/auth"
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
 )
@@ -125,8 +127,9 @@ func correctableAdministration(g *gorm.DB, p auth.Principal, r Regime, id, field
 // the injection in: the date, dose, site, batch or expiry corrected (BV2's
 // record is append-only). The replacement is judged by BV1-BV9 (and SC1 for
 // a practice) as a new injection is, with the one it replaces left out.
-// reason says why; the correction is audited.
-func (tx *Tx) CorrectAdministration(p auth.Principal, n policy.Numbers, regimeID, correctsID, reason string, in NewAdministration) (Administration, Outcome, AdministrationCorrection, error) {
+// reason says why; the correction is audited. One that leaves the regime
+// overdue today raises BV8's alert again (raiseOverdueAfterCorrection).
+func (tx *Tx) CorrectAdministration(p auth.Principal, n policy.Numbers, today calendar.Date, regimeID, correctsID, reason string, in NewAdministration) (Administration, Outcome, AdministrationCorrection, error) {
 	var c AdministrationCorrection
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
 		return Administration{}, Outcome{}, c, err
@@ -170,14 +173,19 @@ func (tx *Tx) CorrectAdministration(p auth.Principal, n policy.Numbers, regimeID
 	if err != nil {
 		return a, out, c, err
 	}
-	return a, out, c, tx.firstDoseUntaken(r.PatientID, recorded, old.Date, firstDoseChange{AdministrationID: old.ID})
+	if err := tx.firstDoseUntaken(r.PatientID, recorded, old.Date, firstDoseChange{AdministrationID: old.ID}); err != nil {
+		return a, out, c, err
+	}
+	return a, out, c, tx.raiseOverdueAfterCorrection(r.PatientID, n, today, old, "corrected")
 }
 
 // AdministrationEnteredInError records that administration id was not given
 // to this patient (a record made against the wrong patient): it no longer
 // counts for any rule, the next injection, adherence or the first dose. The
-// record stays, marked with the correction; reason says why. Audited.
-func (tx *Tx) AdministrationEnteredInError(p auth.Principal, id, reason string) (AdministrationCorrection, Administration, error) {
+// record stays, marked with the correction; reason says why. Audited. If
+// the regime is left overdue today, BV8's alert is raised again
+// (raiseOverdueAfterCorrection).
+func (tx *Tx) AdministrationEnteredInError(p auth.Principal, n policy.Numbers, today calendar.Date, id, reason string) (AdministrationCorrection, Administration, error) {
 	var c AdministrationCorrection
 	var a Administration
 	if !ValidID(id) {
@@ -231,5 +239,79 @@ func (tx *Tx) AdministrationEnteredInError(p auth.Principal, id, reason string) 
 	if err != nil {
 		return c, a, err
 	}
-	return c, a, tx.firstDoseUntaken(r.PatientID, recorded, a.Date, firstDoseChange{AdministrationID: a.ID})
+	if err := tx.firstDoseUntaken(r.PatientID, recorded, a.Date, firstDoseChange{AdministrationID: a.ID}); err != nil {
+		return c, a, err
+	}
+	return c, a, tx.raiseOverdueAfterCorrection(r.PatientID, n, today, a, "entered in error")
+}
+
+// raiseOverdueAfterCorrection raises BV8's injection_overdue alert
+// when the correction of the injection old (how: "corrected" or "entered
+// in error") leaves an active Buvidal regime of the patient overdue today,
+// judged, as the day close judges it, on the injections that still stand.
+// Each active regime is judged, not only the corrected injection's: after
+// a weekly/monthly switch the new regime's first injection is due by the
+// old one's last dose (nextInjection).
+//
+// The alert the corrected injection resolved stays as it was, resolved by
+// it: alerts are records. The new alert has the window's own key when the
+// day close has not raised one for that window yet, so the day close will
+// not raise it twice; when it has, the window's key is taken and the new
+// alert's key carries the corrected injection too (one correction each),
+// and the day close, finding the window's key taken, raises nothing more.
+// While an alert for the window is open, the prescriber has been told and
+// nothing is raised.
+func (tx *Tx) raiseOverdueAfterCorrection(patientID string, n policy.Numbers, today calendar.Date, old Administration, how string) error {
+	var active []Regime
+	if err := tx.g.Where("patient_id = ? AND status = ?", patientID, RegimeActive).Order("id").Find(&active).Error; err != nil {
+		return translate(err)
+	}
+	for _, r := range active {
+		if med, _ := dosing.LookupMedicine(r.Medicine); !med.Injectable {
+			continue
+		}
+		if err := tx.raiseOverdueOf(r, n, today, old, how); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// raiseOverdueOf is raiseOverdueAfterCorrection for the active Buvidal
+// regime r.
+func (tx *Tx) raiseOverdueOf(r Regime, n policy.Numbers, today calendar.Date, old Administration, how string) error {
+	next, err := nextInjection(tx.g, r, n)
+	if err != nil {
+		return err
+	}
+	if today.Before(next.Latest) {
+		return nil
+	}
+	key := fmt.Sprintf("bv8:%s:%s", r.ID, next.Latest)
+	ofWindow := func() *gorm.DB {
+		return tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ?", r.PatientID, AlertInjectionOverdue).
+			Where("(dedupe_key = ? OR substr(dedupe_key, 1, ?) = ?)", key, len(key)+1, key+":")
+	}
+	var raised, open int64
+	if err := ofWindow().Count(&raised).Error; err != nil {
+		return translate(err)
+	}
+	// On the window's last day the day close at its end judges it, unless
+	// it has already run and raised the alert this correction left standing.
+	if raised == 0 && !today.After(next.Latest) {
+		return nil
+	}
+	if err := ofWindow().Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id)").Count(&open).Error; err != nil {
+		return translate(err)
+	}
+	if open > 0 {
+		return nil
+	}
+	why := fmt.Sprintf(" The injection of %s recorded for %s was %s, and none that stands answers this window.", old.Dose, old.Date, how)
+	if raised > 0 {
+		key += ":" + old.ID
+		why = " Raised again:" + why
+	}
+	return tx.raiseAlert(Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
+		Message: overdueMessage(r, next) + why, DedupeKey: key})
 }

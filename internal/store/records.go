@@ -227,7 +227,7 @@ func (tx *Tx) resolveOverdueBefore(r Regime, n policy.Numbers, a Administration)
 	}
 	var ids []string
 	for _, al := range open {
-		closed, err := calendar.Parse(strings.TrimPrefix(al.DedupeKey, prefix))
+		closed, err := overdueWindow(al.DedupeKey, prefix)
 		if err != nil || closed.Before(next.Latest) {
 			ids = append(ids, al.ID)
 		}
@@ -235,6 +235,15 @@ func (tx *Tx) resolveOverdueBefore(r Regime, n policy.Numbers, a Administration)
 	return tx.resolveAlertIDs(r.PatientID, ids, resolution{
 		Reason:     fmt.Sprintf("Injection of %s given on %s.", a.Dose, a.Date),
 		EntityType: "administration", EntityID: a.ID})
+}
+
+// overdueWindow is the last day of the BV8 window an injection_overdue
+// alert of the regime whose keys start with prefix was raised for: its
+// dedupe key is prefix and that day, and one raised again after a
+// correction (raiseOverdueAfterCorrection) carries the correction after it.
+func overdueWindow(key, prefix string) (calendar.Date, error) {
+	day, _, _ := strings.Cut(strings.TrimPrefix(key, prefix), ":")
+	return calendar.Parse(day)
 }
 
 // practiceAcceptedOn is the day, in the service's time zone, on which p's
