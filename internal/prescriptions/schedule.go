@@ -231,7 +231,14 @@ func (in ScheduleInput) validate() error {
 // CheckPeriod checks the dates and length of an FP10MDA against L3, L5 and
 // L6. The limits come from the effective policy n (14, 30 and 28 days by
 // default) so a service's tuned numbers are the ones reported.
-func CheckPeriod(prescribed, start calendar.Date, days int, n policy.Numbers) []policy.Finding {
+//
+// first is the day of the first instalment when it is not start: a closed
+// (or "earlier") first day's dose collected on the collection day before
+// (BuildSchedule's EarlierCollection, ADR 0011); zero when the first
+// instalment is on start. L3 is judged on that day, since it is the first
+// instalment that must be supplied within the validity and not before the
+// prescription date, and the findings name it.
+func CheckPeriod(prescribed, start, first calendar.Date, days int, n policy.Numbers) []policy.Finding {
 	maxDays, maxStartDays := n.L6MaxDays, n.L3ValidDays
 	var fs []policy.Finding
 	if days < 1 {
@@ -287,21 +294,34 @@ func CheckPeriod(prescribed, start calendar.Date, days int, n policy.Numbers) []
 	}
 	// L3: the appropriate date is the prescription date, and nothing may be
 	// supplied before it.
-	if start.Before(prescribed) {
+	if first.IsZero() || !first.Before(start) {
+		first = start
+	}
+	// The first instalment named as the prescriber would look for it: with
+	// its start day beside it when it is collected before the start.
+	instalment := first.String()
+	if first.Before(start) {
+		instalment = fmt.Sprintf("%s, collected before the prescription's first day, %s, for its dose", first, start)
+	}
+	if first.Before(prescribed) {
+		action := fmt.Sprintf("Start on or after %s.", prescribed)
+		if !start.Before(prescribed) {
+			action = fmt.Sprintf("Start the prescription on a day whose first collection is on or after %s.", prescribed)
+		}
 		fs = append(fs, policy.Finding{
 			Rule:     "L3",
 			Severity: policy.Block,
 			Message: fmt.Sprintf("The first instalment (%s) is %s before the prescription date (%s); nothing may be supplied before the prescription date.",
-				start, dayCount(start.DaysUntil(prescribed)), prescribed),
-			Action: fmt.Sprintf("Start on or after %s.", prescribed),
+				instalment, dayCount(first.DaysUntil(prescribed)), prescribed),
+			Action: action,
 		})
 	}
-	if late := prescribed.DaysUntil(start); late > maxStartDays {
+	if late := prescribed.DaysUntil(first); late > maxStartDays {
 		fs = append(fs, policy.Finding{
 			Rule:     "L3",
 			Severity: policy.Block,
 			Message: fmt.Sprintf("The first instalment (%s) is %d days after the prescription date (%s); it must be within %d days.",
-				start, late, prescribed, maxStartDays),
+				instalment, late, prescribed, maxStartDays),
 			Action: fmt.Sprintf("Start on or before %s, or date the prescription nearer the start.", prescribed.AddDays(maxStartDays)),
 		})
 	}

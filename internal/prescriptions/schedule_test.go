@@ -445,7 +445,7 @@ func TestCheckPeriod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := CheckPeriod(tt.prescribed, tt.start, tt.days, policy.Defaults())
+			got := CheckPeriod(tt.prescribed, tt.start, calendar.Date{}, tt.days, policy.Defaults())
 			if len(got) != len(tt.want) {
 				t.Fatalf("CheckPeriod = %v, want %d findings", got, len(tt.want))
 			}
@@ -457,6 +457,53 @@ func TestCheckPeriod(t *testing.T) {
 				if f.Action == "" {
 					t.Errorf("finding %d has no action", i)
 				}
+			}
+		})
+	}
+}
+
+// L3 is judged on the first instalment, which for a closed (or "earlier")
+// first day is the collection day before the start (ADR 0011): a
+// prescription starting 29 days after its date on a closed day is within
+// the validity when its first dose is collected on day 28, and the
+// findings name the collection day beside the start.
+func TestCheckPeriodFirstCollection(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	tests := []struct {
+		name              string
+		start, first      string
+		wantMsg, wantDoes string // "" for no finding
+	}{
+		{"closed first day 29 days out, collected on day 28", "2026-03-31", "2026-03-30", "", ""},
+		{"closed first day 28 days out, collected on day 27", "2026-03-30", "2026-03-29", "", ""},
+		{"collected 29 days out", "2026-04-01", "2026-03-31",
+			"The first instalment (2026-03-31, collected before the prescription's first day, 2026-04-01, for its dose) is 29 days after the prescription date (2026-03-02); it must be within 28 days.",
+			"Start on or before 2026-03-30, or date the prescription nearer the start."},
+		{"collected before the prescription date", "2026-03-02", "2026-02-28",
+			"The first instalment (2026-02-28, collected before the prescription's first day, 2026-03-02, for its dose) is 2 days before the prescription date (2026-03-02); nothing may be supplied before the prescription date.",
+			"Start the prescription on a day whose first collection is on or after 2026-03-02."},
+		{"start and collection before the prescription date", "2026-03-01", "2026-02-28",
+			"The first instalment (2026-02-28, collected before the prescription's first day, 2026-03-01, for its dose) is 2 days before the prescription date",
+			"Start on or after 2026-03-02."},
+		{"a first day on the start is the start", "2026-03-31", "2026-03-31",
+			"The first instalment (2026-03-31) is 29 days after", "Start on or before 2026-03-30"},
+		{"a first day after the start is not the first instalment", "2026-03-31", "2026-04-01",
+			"The first instalment (2026-03-31) is 29 days after", "Start on or before 2026-03-30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := CheckPeriod(d("2026-03-02"), d(tt.start), d(tt.first), 14, policy.Defaults())
+			if tt.wantMsg == "" {
+				if len(got) != 0 {
+					t.Fatalf("CheckPeriod = %v, want no finding", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Rule != "L3" || got[0].Severity != policy.Block ||
+				!strings.Contains(got[0].Message, tt.wantMsg) || !strings.Contains(got[0].Action, tt.wantDoes) {
+				t.Fatalf("CheckPeriod = %+v, want one L3 block saying %q, advising %q", got, tt.wantMsg, tt.wantDoes)
 			}
 		})
 	}
@@ -487,7 +534,7 @@ func TestCheckPeriodTunedNumbers(t *testing.T) {
 			if tt.startAfter < 0 {
 				start = calendar.Date{} // no start date: the advice cannot name one
 			}
-			got := CheckPeriod(p, start, tt.days, n)
+			got := CheckPeriod(p, start, calendar.Date{}, tt.days, n)
 			if len(got) == 0 || got[0].Action != tt.wantAction {
 				t.Fatalf("CheckPeriod = %+v, want one finding with action %q", got, tt.wantAction)
 			}
@@ -525,7 +572,7 @@ func TestCheckPeriodL5(t *testing.T) {
 			n.L5MaxSupplyDays, n.L6MaxDays = tt.l5, tt.l6
 			p := calendar.MustParse("2026-03-02")
 			var l5 *policy.Finding
-			for _, f := range CheckPeriod(p, p, tt.days, n) {
+			for _, f := range CheckPeriod(p, p, calendar.Date{}, tt.days, n) {
 				if f.Rule == "L5" {
 					l5 = &f
 				}
@@ -729,7 +776,7 @@ func TestCheckPeriodSecondPrescriptionAdvice(t *testing.T) {
 		{"2026-03-02", "issue a second prescription from 2026-03-16 for the remaining 6 days."},
 		{"2026-03-20", "write the remaining 6 days, from 2026-04-03, on a second prescription dated on or after 2026-03-06"},
 	} {
-		fs := CheckPeriod(d("2026-03-02"), d(tt.start), 20, policy.Defaults())
+		fs := CheckPeriod(d("2026-03-02"), d(tt.start), calendar.Date{}, 20, policy.Defaults())
 		if len(fs) != 1 || !strings.Contains(fs[0].Action, tt.want) {
 			t.Errorf("start %s: %v, want the action to say %q", tt.start, fs, tt.want)
 		}

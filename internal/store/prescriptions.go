@@ -586,7 +586,20 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if _, err := prescriptions.LookupWording(in.Wording); err != nil {
 		return res, problem.Invalidf("wording", "approved_wording", "%s", err.Error())
 	}
-	period := policy.Decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, in.Days, n), nil)
+	settings, err := regimeSettings(tx.g, r.ID)
+	if err != nil {
+		return res, err
+	}
+	// The first instalment is on the collection day before the start when
+	// the first day is closed (ADR 0011), and L3 is judged on it: found
+	// before the period is checked.
+	var earlier calendar.Date
+	if !in.StartDate.IsZero() {
+		if earlier, _, err = tx.firstCollection(r, settings, in.StartDate, in.PrescribedOn, today, false); err != nil {
+			return res, err
+		}
+	}
+	period := policy.Decide(prescriptions.CheckPeriod(in.PrescribedOn, in.StartDate, earlier, in.Days, n), nil)
 	if len(period.Stopping) > 0 {
 		// A prescription over L5's supply ceiling is over L6's too (the
 		// configuration keeps L6 at or below L5): the refusal carries L5's
@@ -623,20 +636,12 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	// A dose change planned inside the period is prescribed as it stands:
 	// the instalments carry each day's dose and the prescription states
 	// each dose with its days (DosePeriods, L2).
-	settings, err := regimeSettings(tx.g, r.ID)
-	if err != nil {
-		return res, err
-	}
 	for _, st := range settings {
 		if st.EffectiveDate.After(in.StartDate) && !st.EffectiveDate.After(end) {
 			return res, problem.Invalidf("days", "single_pattern",
 				"the pickup pattern, stage or dispensing pharmacy changes on %s; end this prescription the day before or start it on that day",
 				st.EffectiveDate)
 		}
-	}
-	earlier, _, err := tx.firstCollection(r, settings, in.StartDate, in.PrescribedOn, today, false)
-	if err != nil {
-		return res, err
 	}
 	if closedOn, err := tx.closedListCollecting(r, settings, in.StartDate, end, earlier); err != nil {
 		return res, err
@@ -657,7 +662,7 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	if err != nil {
 		return res, err
 	}
-	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(append(period.Warnings, carried...), sc1...), earlier)
+	res, err = tx.insertPrescription(p, r, pt.ServiceID, in, history, settings, nil, append(append(period.Warnings, carried...), sc1...), earlier, today)
 	if err != nil {
 		return res, err
 	}
@@ -723,10 +728,12 @@ func patientAddress(g *gorm.DB, patientID string) (string, error) {
 
 // refuseOverlap stops a prescription being issued for days another issued
 // prescription of the patient already supplies: the pharmacy would list two
-// doses for one day (double supply).
-func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date) error {
+// doses for one day (double supply). The advice to start after that
+// prescription names the day the first instalment would then really be
+// collected on (overlapStartNote).
+func (tx *Tx) refuseOverlap(r Regime, settings []RegimeSetting, exceptID string, start, end, prescribedOn, today calendar.Date) error {
 	var live []Prescription
-	q := tx.g.Where("patient_id = ? AND status = ? AND start_date <= ? AND end_date >= ?", patientID, StatusIssued, end, start)
+	q := tx.g.Where("patient_id = ? AND status = ? AND start_date <= ? AND end_date >= ?", r.PatientID, StatusIssued, end, start)
 	if exceptID != "" {
 		q = q.Where("id <> ?", exceptID)
 	}
@@ -738,11 +745,37 @@ func (tx *Tx) refuseOverlap(patientID, exceptID string, start, end calendar.Date
 		if !ok {
 			continue
 		}
+		next := o.EndDate.AddDays(1)
+		note, err := tx.overlapStartNote(r, settings, next, prescribedOn, today)
+		if err != nil {
+			return err
+		}
 		return &problem.Error{Code: problem.Conflict, Existing: o, Message: fmt.Sprintf(
-			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason; a GP cancels only prescriptions the practice signed, and asks the specialist service to cancel one of the service's), or start this one on %s (its first instalment must fall within L3's validity of its date: if that is too far ahead, write it nearer the time)",
-			o.Serial, o.StartDate, o.EndDate, from, to, o.ID, o.EndDate.AddDays(1))}
+			"prescription %s is issued for %s to %s and already supplies %s to %s for this patient; cancel it first (POST /v1/prescriptions/%s/cancel with a reason; a GP cancels only prescriptions the practice signed, and asks the specialist service to cancel one of the service's), or start this one on %s %s",
+			o.Serial, o.StartDate, o.EndDate, from, to, o.ID, next, note)}
 	}
 	return nil
+}
+
+// overlapStartNote is the parenthesis after the advice to start a
+// prescription on next. Its first instalment is on next unless the
+// pharmacy does not collect on next: then it is the collection day before
+// (firstCollection, ADR 0011), which L3 judges, or, where none can be
+// made, next's dose cannot be prescribed and the note says why.
+func (tx *Tx) overlapStartNote(r Regime, settings []RegimeSetting, next, prescribedOn, today calendar.Date) (string, error) {
+	const l3 = "must fall within L3's validity of its date: if that is too far ahead, write it nearer the time"
+	day, whyNot, err := tx.firstCollection(r, settings, next, prescribedOn, today, false)
+	switch {
+	case err != nil:
+		return "", err
+	case !day.IsZero():
+		return fmt.Sprintf("(its dose for %s is then collected on %s (%s), the collection day before, under approved wording 1: that is its first instalment, which %s)",
+			next, day, day.Weekday(), l3), nil
+	case whyNot != "":
+		return fmt.Sprintf("(but %s's dose cannot be prescribed: %s; start it on the next day the pharmacy collects after that instead, and its first instalment %s)",
+			next, whyNot, l3), nil
+	}
+	return fmt.Sprintf("(its first instalment %s)", l3), nil
 }
 
 // refuseSuppliedDays stops a prescription covering a day whose dose the
@@ -867,9 +900,9 @@ func (tx *Tx) prescribedBefore(regimeID, replacing string, day calendar.Date) (b
 
 // insertPrescription writes a prescription of r; earlier is the collection
 // day before its start for a closed first day (firstCollection), zero for
-// none.
+// none; today is the day it is written.
 func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, in NewPrescription,
-	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding, earlier calendar.Date) (PrescriptionResult, error) {
+	history []DoseChange, settings []RegimeSetting, replaces *string, warnings []policy.Finding, earlier, today calendar.Date) (PrescriptionResult, error) {
 	var res PrescriptionResult
 	// The pharmacy dispensing on the first day; a prescription never spans
 	// a move to another pharmacy (callers split or refuse at one).
@@ -891,7 +924,7 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 		return res, problem.Blocked([]policy.Finding{noAddress})
 	}
 	if in.Issue {
-		if err := tx.refuseOverlap(r.PatientID, "", in.StartDate, prescriptions.End(in.StartDate, in.Days)); err != nil {
+		if err := tx.refuseOverlap(r, settings, "", in.StartDate, prescriptions.End(in.StartDate, in.Days), in.PrescribedOn, today); err != nil {
 			return res, err
 		}
 	}
@@ -1308,7 +1341,7 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	if why := prescriptions.StaleLayout(scheduleOf(res.Instalments), current, today); why != "" {
 		return res, problem.Conflictf("%s; cancel it and write a new one, whose schedule follows the opening", why)
 	}
-	if err := tx.refuseOverlap(res.PatientID, res.ID, res.StartDate, res.EndDate); err != nil {
+	if err := tx.refuseOverlap(r, settings, res.ID, res.StartDate, res.EndDate, res.PrescribedOn, today); err != nil {
 		return res, err
 	}
 	// A day may have been supplied from another prescription since the
@@ -1746,7 +1779,7 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 			if err != nil {
 				return nil, nil, err
 			}
-			res, err := tx.insertPrescription(p, r, old.ServiceID, in, history, settings, &old.ID, carried, earlier[i])
+			res, err := tx.insertPrescription(p, r, old.ServiceID, in, history, settings, &old.ID, carried, earlier[i], today)
 			if err != nil {
 				return nil, nil, err
 			}
