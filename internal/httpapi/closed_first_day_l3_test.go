@@ -73,16 +73,29 @@ func TestClosedFirstDayL3JudgesTheFirstCollection(t *testing.T) {
 // The overlap refusal's advice to start after the other prescription does
 // not send the prescriber to a start that would itself be refused: once
 // the patient has collected on 31 Dec, the closed 1 Jan's dose can no
-// longer be collected before it, and the refusal says so.
+// longer be collected before it, and the refusal says so and names 2 Jan.
+// A prescription asked for from 1 Jan is refused the same way, not with
+// the schedule's advice to start on 31 Dec, which the overlap refuses.
 func TestOverlapAdviceWhenTheDayAfterCannotBeCollected(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, prescribe := e.throughNewYearsEve(9462)
 		e.attended(c, "pharmacist_2", pid, "2026-12-18", "2027-01-01")
 		p := problemOf(t, prescribe("2026-12-31", 7), 409)
-		want := "or start this one on 2027-01-01 (but 2027-01-01's dose cannot be prescribed: the pharmacy is closed that day, and the patient's collection on 2026-12-31, the last collection day before it, is already recorded; start it on the next day the pharmacy collects after that instead"
+		want := "or start this one on 2027-01-01 (but 2027-01-01's dose cannot be prescribed: the pharmacy is closed that day, and the patient's collection on 2026-12-31, the last collection day before it, is already recorded; start it on 2027-01-02 (Saturday), the first day after it whose dose is collected on a list still open instead"
 		if !strings.Contains(p["detail"].(string), want) {
 			t.Fatalf("overlap refusal = %v, want it to say %q", p["detail"], want)
 		}
+		// Starting on 1 Jan is refused saying why, not with advice to start
+		// on 31 Dec, which the overlap refuses; 2 Jan, as advised, works.
+		p = problemOf(t, prescribe("2027-01-01", 7), 422)
+		if f := fieldsOf(p); len(f) != 1 || f[0] != "start_date" {
+			t.Fatalf("refusal fields = %v: %v", f, p)
+		}
+		want = "the dose for 2027-01-01 (Friday) cannot be supplied: the pharmacy is closed that day, and the patient's collection on 2026-12-31, the last collection day before it, is already recorded, and a dose is never supplied after its day (MD4); start the prescription on 2027-01-02 (Saturday)"
+		if msg := p["errors"].([]any)[0].(map[string]any)["message"].(string); !strings.Contains(msg, want) {
+			t.Fatalf("refusal = %v, want it to say %q", msg, want)
+		}
+		e.must(201, prescribe("2027-01-02", 7))
 	})
 }

@@ -594,8 +594,9 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 	// the first day is closed (ADR 0011), and L3 is judged on it: found
 	// before the period is checked.
 	var earlier calendar.Date
+	var whyNot string
 	if !in.StartDate.IsZero() {
-		if earlier, _, err = tx.firstCollection(r, settings, in.StartDate, in.PrescribedOn, today, false); err != nil {
+		if earlier, whyNot, err = tx.firstCollection(r, settings, in.StartDate, in.PrescribedOn, today, false); err != nil {
 			return res, err
 		}
 	}
@@ -651,6 +652,19 @@ func (tx *Tx) CreatePrescription(p auth.Principal, n policy.Numbers, in NewPresc
 			return res, err
 		}
 		return res, problem.Invalidf("start_date", "day_closed", "%s; %s", closedListWhy(closedOn, in.StartDate, next), startAdvice("start the prescription on", next))
+	}
+	// The first day's dose needs a collection before it that cannot be
+	// made: the schedule's advice to start a day earlier would name a day
+	// that has passed or is already collected, so the refusal says why and
+	// names the first day after it to start on instead.
+	if earlier.IsZero() && whyNot != "" {
+		next, err := tx.firstStartAfterClosed(r, settings, in.StartDate)
+		if err != nil {
+			return res, err
+		}
+		return res, problem.Invalidf("start_date", "schedule",
+			"the dose for %s (%s) cannot be supplied: %s, and a dose is never supplied after its day (MD4); %s",
+			in.StartDate, in.StartDate.Weekday(), whyNot, startAdvice("start the prescription on", next))
 	}
 	carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier)
 	if err != nil {
@@ -772,8 +786,12 @@ func (tx *Tx) overlapStartNote(r Regime, settings []RegimeSetting, next, prescri
 		return fmt.Sprintf("(its dose for %s is then collected on %s (%s), the collection day before, under approved wording 1: that is its first instalment, which %s)",
 			next, day, day.Weekday(), l3), nil
 	case whyNot != "":
-		return fmt.Sprintf("(but %s's dose cannot be prescribed: %s; start it on the next day the pharmacy collects after that instead, and its first instalment %s)",
-			next, whyNot, l3), nil
+		after, err := tx.firstStartAfterClosed(r, settings, next)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("(but %s's dose cannot be prescribed: %s; %s instead, and its first instalment %s)",
+			next, whyNot, startAdvice("start it on", after), l3), nil
 	}
 	return fmt.Sprintf("(its first instalment %s)", l3), nil
 }
