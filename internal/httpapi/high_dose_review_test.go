@@ -54,5 +54,11 @@ func TestHighDoseReviewDueIsOneDate(t *testing.T) {
 		if got := view(); got != "2026-11-01" {
 			t.Fatalf("high_dose_review_due %v, want 2026-11-01", got)
 		}
+
+		// An ended regime's dose is no one's: no review of it is due.
+		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "transferred to another service"}))
+		if got := view(); got != nil {
+			t.Fatalf("high_dose_review_due %v on an ended regime, want none", got)
+		}
 	})
 }

@@ -283,7 +283,8 @@ func (s *Server) regimeView(c *gin.Context, r store.Regime) (regimeView, error) 
 			v.Warnings = append(v.Warnings, regimes.CheckReview(n, due, today)...)
 		}
 	}
-	if med.Class == dosing.ClassMethadone && v.LatestDose >= n.M4HighDose {
+	// Nor does an ended regime's high dose: no one is taking it.
+	if med.Class == dosing.ClassMethadone && v.LatestDose >= n.M4HighDose && r.Status != store.RegimeEnded {
 		d := regimes.HighDoseReviewDue(n, regimes.HighDoseSince(n, store.Steps(history)), lastReview, r.ECGDate)
 		v.HighDoseReviewDue = &d
 	}
