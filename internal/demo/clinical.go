@@ -62,7 +62,7 @@ var demoPatients = []demoPatient{
 		risks: patients.RiskFlags{Injecting: true, RecentOverdose: true}, medicine: dosing.CodeMethadone, startDose: 25, startedDaysAgo: 10,
 		stage: regimes.StageTitration, steps: []step{{7, 35}}},
 	{given: "Kerry", family: "Walsh", dob: "1979-11-03", sex: "female", address: "42 Vine Street, Worcester WR3 8AB",
-		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "missed the last 3 days: blocked by MD1 until a prescriber review",
+		keyworker: "Jo Pritchard", pharmacy: "pharmacy", shows: "missed the last 3 days of methadone 50 mg: blocked by MD1 until a prescriber review, answered with MD3's advice to halve the dose",
 		risks: patients.RiskFlags{Alcohol: true, ChildrenInHousehold: true}, medicine: dosing.CodeMethadone, startDose: 30, startedDaysAgo: 45,
 		stage: regimes.StageMaintenance, steps: []step{{7, 40}, {14, 50}}, missLast: 3},
 	{given: "Marcus", family: "Reid", dob: "1983-05-21", sex: "male", address: "7 Orchard Close, Droitwich WR9 7QL",
@@ -142,7 +142,7 @@ func seedClinical(ctx context.Context, db *store.DB, cfg config.Config, res Resu
 			out = append(out, PatientInfo{ID: found[0].ID, Name: found[0].Name(), Shows: dp.shows})
 			continue
 		}
-		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], openings[dp.pharmacy], res.PracticeID, today)
+		sp, err := startDemoPatient(ctx, db, n, prescriber, dp, nhs, pharmacyIDs[dp.pharmacy], openings[dp.pharmacy], res.PracticeID, today, cfg.Timezone)
 		if err != nil {
 			return nil, nil, fmt.Errorf("demo patient %s %s: %w", dp.given, dp.family, err)
 		}
@@ -354,15 +354,24 @@ func principalFor(res Result, key, orgID string, role auth.Role) auth.Principal 
 
 // startDemoPatient registers the patient, starts the regime in the past,
 // titrates it, writes prescriptions up to a week ahead, and records
-// screens, injections and reviews.
+// screens, injections and reviews. The regime's entries (its start, dose
+// changes and end) are recorded on the days they tell of, as a prescriber
+// would have recorded them: MD3 reads a dose entry recorded after a run of
+// missed days became known as the prescriber's answer to it, so entries
+// all stamped with the seeding time would answer Kerry Walsh's missed days
+// before anyone has seen her.
 func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p auth.Principal, dp demoPatient,
-	nhs, pharmacyID string, op calendar.Opening, practiceID string, today calendar.Date) (seededPatient, error) {
+	nhs, pharmacyID string, op calendar.Opening, practiceID string, today calendar.Date, zone *time.Location) (seededPatient, error) {
 	sp := seededPatient{spec: dp, pharmacy: pharmacyID}
 	start := today.AddDays(-dp.startedDaysAgo)
 	// Referred before the first regime: weekly Buvidal comes before a
 	// monthly one.
 	firstStart := start.AddDays(-7 * dp.previousWeekly)
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	if zone == nil {
+		zone = time.UTC
+	}
+	clock := &storyClock{real: db.Now, zone: zone}
+	err := db.WithClock(clock.now).Write(ctx, func(tx *store.Tx) error {
 		pt := store.Patient{NHSNumber: nhs, GivenName: dp.given, FamilyName: dp.family, DateOfBirth: calendar.MustParse(dp.dob),
 			Sex: patients.Sex(dp.sex), Address: dp.address, Phone: "07700 900" + nhs[7:], GPPracticeID: &practiceID, PharmacyID: &pharmacyID,
 			Keyworker: dp.keyworker, RiskFlags: dp.risks, NaloxoneSuppliedOn: start.AddDays(1),
@@ -381,16 +390,23 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		if dp.previousWeekly > 0 {
 			weekly, _ := dosing.LookupMedicine(dosing.CodeBuvidalWeekly)
 			wstart := start.AddDays(-7 * dp.previousWeekly)
-			w, _, err := tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: weekly, Dose: dosing.Mg(24), StartDate: wstart,
-				Stage: regimes.StageMaintenance, Pattern: regimes.AllSupervised(), PharmacyID: pharmacyID, Overrides: all,
-				PreviousMedicine: lookup(dosing.CodeBuprenorphineSL), PreviousDose: dosing.Mg(14)})
+			var w store.Regime
+			err := clock.on(wstart, func() (err error) {
+				w, _, err = tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: weekly, Dose: dosing.Mg(24), StartDate: wstart,
+					Stage: regimes.StageMaintenance, Pattern: regimes.AllSupervised(), PharmacyID: pharmacyID, Overrides: all,
+					PreviousMedicine: lookup(dosing.CodeBuprenorphineSL), PreviousDose: dosing.Mg(14)})
+				return err
+			})
 			if err != nil {
 				return err
 			}
 			if err := injections(tx, p, n, w.ID, weekly, dosing.Mg(24), wstart, start.AddDays(-1)); err != nil {
 				return err
 			}
-			if _, err := tx.EndRegime(p, n, w.ID, start, start, "Stable on weekly Buvidal: moving to monthly (BV5)"); err != nil {
+			if err := clock.on(start, func() error {
+				_, err := tx.EndRegime(p, n, w.ID, start, start, "Stable on weekly Buvidal: moving to monthly (BV5)")
+				return err
+			}); err != nil {
 				return err
 			}
 		}
@@ -398,9 +414,13 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		if med.Class == dosing.ClassBuvidal && dp.previousWeekly == 0 {
 			prevMed = lookup(dosing.CodeBuprenorphineSL)
 		}
-		r, _, err := tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: med, Dose: dosing.Mg(dp.startDose), StartDate: start,
-			Stage: startStage(dp), Pattern: pattern, PharmacyID: pharmacyID, SupervisionRelaxedReason: dp.relaxed,
-			PreviousMedicine: prevMed, PreviousDose: dosing.Mg(16), Overrides: all, ECGDate: start})
+		var r store.Regime
+		err := clock.on(start, func() (err error) {
+			r, _, err = tx.StartRegime(p, n, store.StartRegime{PatientID: pt.ID, Medicine: med, Dose: dosing.Mg(dp.startDose), StartDate: start,
+				Stage: startStage(dp), Pattern: pattern, PharmacyID: pharmacyID, SupervisionRelaxedReason: dp.relaxed,
+				PreviousMedicine: prevMed, PreviousDose: dosing.Mg(16), Overrides: all, ECGDate: start})
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -410,8 +430,11 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 			if i == len(dp.steps)-1 {
 				stage = dp.stage
 			}
-			if _, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(s.dose), Effective: day,
-				Reason: "Titrated to effect after review", Stage: stage, Overrides: all}, day); err != nil {
+			if err := clock.on(day, func() error {
+				_, err := tx.ChangeDose(p, n, r.ID, store.ChangeDose{To: dosing.Mg(s.dose), Effective: day,
+					Reason: "Titrated to effect after review", Stage: stage, Overrides: all}, day)
+				return err
+			}); err != nil {
 				return err
 			}
 		}
@@ -456,6 +479,32 @@ func startDemoPatient(ctx context.Context, db *store.DB, n policy.Numbers, p aut
 		return nil
 	})
 	return sp, err
+}
+
+// storyClock is the store's clock while a demo patient is written: the
+// real one, except during a step run by on.
+type storyClock struct {
+	real func() time.Time
+	zone *time.Location
+	at   time.Time // zero: the real clock
+}
+
+func (c *storyClock) now() time.Time {
+	if c.at.IsZero() {
+		return c.real()
+	}
+	return c.at
+}
+
+// on runs step as recorded at nine in the morning of day (never later than
+// now), the day a prescriber recording it would have.
+func (c *storyClock) on(day calendar.Date, step func() error) error {
+	c.at = day.Start(c.zone).Add(9 * time.Hour)
+	if now := c.real(); now.Before(c.at) {
+		c.at = now
+	}
+	defer func() { c.at = time.Time{} }()
+	return step()
 }
 
 func startStage(dp demoPatient) regimes.Stage {

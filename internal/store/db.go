@@ -206,6 +206,15 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Now is the store's clock, UTC at the precision both databases keep.
 func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
 
+// WithClock is db on the same connections with now as its clock: the demo
+// writes the history it tells of (a regime started weeks ago, its dose
+// changes) as recorded on the days it happened, as rules that read when an
+// entry was recorded (MD3) need. Closing either closes both.
+func (db *DB) WithClock(now func() time.Time) *DB {
+	g := db.gorm.Session(&gorm.Session{NewDB: true, NowFunc: func() time.Time { return now().UTC().Truncate(time.Microsecond) }})
+	return &DB{gorm: g, sql: db.sql, dialect: db.dialect, now: now}
+}
+
 func (db *DB) Close() error { return db.sql.Close() }
 
 // Ping checks the database answers.
