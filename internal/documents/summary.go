@@ -845,14 +845,17 @@ func summaryDuties(n policy.Numbers, med dosing.Medicine, ended, instalments boo
 		// Buvidal has no instalment prescription the practice could write
 		// (BV2): the service's regime is the direction, and the practice
 		// gives the regular injection at its current dose and records it
-		// in Dosebook, which refuses any other dose or an extra one (SC1).
+		// in Dosebook, which refuses any other dose, an extra one or one
+		// before its window opens, and alerts the service to one given
+		// after the window closed (SC1, ADR 0009).
 		out = []pdf.Responsibility{
 			{Party: "Specialist service", Duty: fmt.Sprintf("Prescribes: decides and changes the dose and the product (weekly or monthly), and decides any extra dose; "+
 				"the practice does not change them; ask the service. Follows up a missed or overdue injection the same day and decides how to continue; "+
 				"reviews the patient at least %s; keyworking and psychosocial support; drug screening; takes the injections back whenever asked.",
 				everyMonths(n.SC1SpecialistReviewMonths))},
 			{Party: "GP practice", Duty: fmt.Sprintf("Gives each injection at the current dose and product (a nurse or other healthcare professional; never handed to the patient) "+
-				"within its window, %s, and records it in Dosebook the same day with the site and batch; gives no extra dose and no other dose; "+
+				"within its window, %s, and records it in Dosebook the same day with the site and batch; gives no extra dose, no other dose and none before its window opens; "+
+				"one given after its window closed is still recorded, and Dosebook alerts the service, which decides how to continue; "+
 				"reviews the treatment at least %s; tells the service the same day about a missed injection, intoxication, new risks "+
 				"(including new sedative medicines) or any request to change the dose; hands the injections back when needed.", windowText(med, n), everyMonths(n.M5ReviewMonths))},
 		}

@@ -143,7 +143,8 @@ func TestBuvidalSharedCare(t *testing.T) {
 			"Handing the injections back to the specialist service",
 			"by a nurse or other healthcare professional at the GP practice, at the dose the specialist service set",
 			"GP practice Gives each injection at the current dose and product",
-			"records it in Dosebook the same day with the site and batch; gives no extra dose and no other dose",
+			"records it in Dosebook the same day with the site and batch; gives no extra dose, no other dose and none before its window opens; "+
+				"one given after its window closed is still recorded, and Dosebook alerts the service, which decides how to continue",
 			"Specialist service Prescribes: decides and changes the dose and the product (weekly or monthly), and decides any extra dose",
 			"at least every 3 months while the practice gives the injections",
 			"Either party can hand the injections back at any time",

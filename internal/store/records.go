@@ -99,7 +99,8 @@ func administrations(g *gorm.DB, regimeID string) ([]Administration, error) {
 
 // RecordAdministration records an injection under BV1, BV2, BV3, BV6, BV7,
 // BV8 and BV9; a GP practice records only the regular injection at the
-// current dose of its patients under accepted shared care (SC1).
+// current dose of its patients under accepted shared care, not before its
+// BV8 window opens, and the service hears of one after it closes (SC1).
 func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID string, in NewAdministration) (Administration, Outcome, error) {
 	var out Outcome
 	if err := tx.lockPatientOf(ofRegime, regimeID); err != nil {
@@ -166,10 +167,13 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 		return Administration{}, out, err
 	}
 	var findings []policy.Finding
+	var gp sharedcare.PracticeInjection
 	if practice {
-		// SC1: the practice gives the current dose; the service decides
-		// any other, so no override lets the practice go ahead.
-		findings = sharedcare.CheckPracticeInjection(n, in.Extra, in.Dose, prescribed)
+		// SC1: the practice gives the current dose within its window; the
+		// service decides any other or earlier, so no override lets the
+		// practice go ahead, and hears of a late one.
+		gp = practiceInjection(n, med, r, in, prescribed, past)
+		findings = sharedcare.CheckPracticeInjection(n, gp)
 	}
 	findings = append(findings, regimes.CheckAdministration(n, med, regimes.Administration{Date: in.Date, Dose: in.Dose, Site: in.Site,
 		Extra: in.Extra, Medicine: r.Medicine, Regime: r.ID, RegimeStart: r.StartDate, NaiveInduction: r.BuprenorphineNaive,
@@ -200,6 +204,11 @@ func (tx *Tx) RecordAdministration(p auth.Principal, n policy.Numbers, regimeID 
 	// A scheduled injection restarts the BV8 window; an extra dose does not.
 	if !a.Extra {
 		if err := tx.resolveOverdueBefore(r, n, a); err != nil {
+			return a, out, err
+		}
+	}
+	if practice && gp.Late() {
+		if err := tx.alertLateInjection(pt.ServiceID, r, n, a, gp); err != nil {
 			return a, out, err
 		}
 	}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"github.com/dosebook/dosebook/internal/dosing"
+	"github.com/dosebook/dosebook/internal/policy"
+	"github.com/dosebook/dosebook/internal/regimes"
+	"github.com/dosebook/dosebook/internal/sharedcare"
+)
+
+// practiceInjection is the injection in that a GP practice records under
+// regime r, as SC1 judges it: against current, the dose in force on its
+// date, and BV8's window read, as CheckAdministration's BV8 reads it, from
+// past's injections dated up to it.
+func practiceInjection(n policy.Numbers, med dosing.Medicine, r Regime, in NewAdministration, current dosing.Micrograms, past []regimes.Administration) sharedcare.PracticeInjection {
+	var upTo []regimes.Administration
+	for _, p := range past {
+		if !p.Date.After(in.Date) {
+			upTo = append(upTo, p)
+		}
+	}
+	return sharedcare.PracticeInjection{Date: in.Date, Dose: in.Dose, Extra: in.Extra, Current: current,
+		Window: regimes.NextInjection(med, r.StartDate, upTo, n)}
+}
+
+// alertLateInjection tells the specialist service that the practice gave
+// the regular injection a after its BV8 window closed (in): the service
+// follows up an overdue injection and decides how to continue (SC1), and
+// the overdue alert, which a resolves, no longer says so. The alert is the
+// service's alone (shared_care, no practice_id); the practice was told in
+// the answer. Once per window and date, so a correction of the batch or
+// site raises none again, and one of the date names the new date.
+func (tx *Tx) alertLateInjection(serviceID string, r Regime, n policy.Numbers, a Administration, in sharedcare.PracticeInjection) error {
+	next, err := nextInjection(tx.g, r, n)
+	if err != nil {
+		return err
+	}
+	msg := sharedcare.LateInjection{Dose: a.Dose, Date: a.Date, Window: in.Window, Next: next.Due}
+	return tx.raiseAlert(Alert{ServiceID: serviceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+		Message:   msg.ToService(),
+		DedupeKey: "shared_care:late_injection:" + r.ID + ":" + in.Window.Due.String() + ":" + a.Date.String()})
+}
