@@ -187,7 +187,7 @@ func eligibilityRows(rec store.SummaryRecords, tz *time.Location) (rows []pdf.El
 		}
 	}
 	for _, c := range rec.Arrangement.Criteria {
-		row := pdf.EligibilityRow{Criterion: c.Description, Met: c.Met, Detail: c.Detail, Override: c.OverrideReason}
+		row := pdf.EligibilityRow{Criterion: c.Description, Met: c.Met, Detail: sharedcare.PrintedDetail(c.Detail), Override: c.OverrideReason}
 		if then := c.AtProposal; then != nil && then.Met != c.Met {
 			judged := "not met"
 			if then.Met {
@@ -195,7 +195,7 @@ func eligibilityRows(rec store.SummaryRecords, tz *time.Location) (rows []pdf.El
 			} else if then.Overridden {
 				judged = "not met, overridden"
 			}
-			row.Detail += fmt.Sprintf(" When proposed on %s: %s (%s).", longDate(proposed), judged, strings.TrimSuffix(then.Detail, "."))
+			row.Detail += fmt.Sprintf(" When proposed on %s: %s (%s).", longDate(proposed), judged, strings.TrimSuffix(sharedcare.PrintedDetail(then.Detail), "."))
 			if then.Met && !c.Met {
 				row.Detail += " The practice accepted after it no longer held."
 			}

@@ -123,7 +123,8 @@ func TestAcceptanceJudgesTheCriteriaAgain(t *testing.T) {
 	})
 }
 
-// Nothing changed since the proposal: no warning, no alert.
+// Nothing changed since the proposal: no warning, and only the notice
+// that the practice accepted.
 func TestAcceptanceWithTheCriteriaStillMet(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -134,7 +135,7 @@ func TestAcceptanceWithTheCriteriaStillMet(t *testing.T) {
 			t.Fatalf("warnings = %v", ws)
 		}
 		for _, a := range patientAlerts(e, "prescriber", pid) {
-			if a["kind"] == "shared_care" {
+			if a["kind"] == "shared_care" && !answerNotice(a) {
 				t.Fatalf("alert = %v", a)
 			}
 		}
@@ -188,7 +189,7 @@ func TestServicePrescribingUnderAcceptedSharedCare(t *testing.T) {
 			t.Fatalf("practice's notices = %v", got)
 		}
 		// The service does not see the practice's notices.
-		for _, a := range e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid) {
+		for _, a := range withoutAnswerNotices(e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid)) {
 			t.Fatalf("service sees %v", a)
 		}
 	})
@@ -251,7 +252,7 @@ func TestCancelByAnotherOrganisationTellsTheSigner(t *testing.T) {
 			t.Fatalf("MD5 finding = %q in %v", md5, got["warnings"])
 		}
 		var told []string
-		for _, a := range e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid) {
+		for _, a := range withoutAnswerNotices(e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid)) {
 			told = append(told, a["message"].(string))
 		}
 		if len(told) != 1 || !strings.Contains(told[0], "cancelled prescription "+last["serial"].(string)) ||
@@ -275,7 +276,7 @@ func TestCancelByAnotherOrganisationTellsTheSigner(t *testing.T) {
 		svc := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": last["start_date"], "days": 7,
 			"wording": []int{1, 2, 3}, "issue": true}))
 		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+svc["id"].(string)+"/cancel", map[string]any{"reason": "Wrong start"}))
-		if n := len(e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid)); n != 1 {
+		if n := len(withoutAnswerNotices(e.alertsOf("prescriber", "?kind=shared_care&patient_id="+pid))); n != 1 {
 			t.Fatalf("service alerts = %d", n)
 		}
 	})

@@ -26,6 +26,26 @@ func (e *env) underSharedCare(seq int, today string, accept bool) (pid, regimeID
 	return pid, regimeID, scID, rx
 }
 
+// answerNotice tells the practice's notice of a proposal and the service's
+// notice of its acceptance (TestProposalAndAcceptanceAreNotified) from the
+// notices a test is about.
+func answerNotice(a map[string]any) bool {
+	m, _ := a["message"].(string)
+	return a["kind"] == "shared_care" && (strings.Contains(m, "proposed shared care of this patient to the practice") ||
+		a["rule"] == "SC1" && strings.Contains(m, " accepted shared care on "))
+}
+
+// withoutAnswerNotices is alerts less the answer notices.
+func withoutAnswerNotices(alerts []map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, a := range alerts {
+		if !answerNotice(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // patientAlerts lists the alerts `who` sees about a patient.
 func patientAlerts(e *env, who, patientID string) []map[string]any {
 	e.t.Helper()
@@ -36,12 +56,13 @@ func patientAlerts(e *env, who, patientID string) []map[string]any {
 	return out
 }
 
-// onlyAlert is the one alert of a kind `who` sees about a patient.
+// onlyAlert is the one alert of a kind `who` sees about a patient, beside
+// the notices of a proposal and of its acceptance (answerNotice).
 func onlyAlert(e *env, who, patientID, kind string) map[string]any {
 	e.t.Helper()
 	var found []map[string]any
 	for _, a := range patientAlerts(e, who, patientID) {
-		if a["kind"] == kind {
+		if a["kind"] == kind && !answerNotice(a) {
 			found = append(found, a)
 		}
 	}

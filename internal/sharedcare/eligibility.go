@@ -4,6 +4,7 @@ package sharedcare
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -202,4 +203,22 @@ func AllMet(cs []Criterion) bool {
 		}
 	}
 	return true
+}
+
+// isoDate is a date as a criterion's detail writes it.
+var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+
+// PrintedDetail is a criterion's detail as the shared-care letter prints
+// it: each date written "31 Jul 2026", as the rest of the letter writes
+// them. The API keeps the detail as judged, with ISO dates, and so do the
+// arrangements stored before, so the letter rewrites rather than the
+// judgement writing two forms.
+func PrintedDetail(detail string) string {
+	return isoDate.ReplaceAllStringFunc(detail, func(s string) string {
+		d, err := calendar.Parse(s)
+		if err != nil {
+			return s
+		}
+		return d.Format("2 Jan 2006")
+	})
 }

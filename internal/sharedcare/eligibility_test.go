@@ -126,3 +126,17 @@ func TestWindowAndJSON(t *testing.T) {
 		t.Errorf("json %s", b)
 	}
 }
+
+func TestPrintedDetail(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Current dose since 2026-07-31 (120 days).", "Current dose since 31 Jul 2026 (120 days)."},
+		{"Positive for heroin on 2026-11-02, not before the negative screen of 2026-10-01.",
+			"Positive for heroin on 2 Nov 2026, not before the negative screen of 1 Oct 2026."},
+		{"18 of 20 due doses taken (90 %).", "18 of 20 due doses taken (90 %)."},
+		{"Not a date: 2026-13-45.", "Not a date: 2026-13-45."},
+	} {
+		if got := PrintedDetail(tc.in); got != tc.want {
+			t.Errorf("PrintedDetail(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -94,12 +94,23 @@ type CancelledByOther struct {
 	// Uncovered names the days from today on it no longer covers that
 	// nothing else supplies ("" for none).
 	Uncovered string
+	// ReissuedAs are the prescriptions that carry its remaining days when
+	// a change of dose, pattern or pharmacy cancelled it (ADR 0007).
+	ReissuedAs []PrescriptionRef
 }
 
 // ToSigner is the notice's text.
 func (m CancelledByOther) ToSigner() string {
 	msg := fmt.Sprintf("%s of %s cancelled prescription %s on %s (reason given: %s).", m.By, m.ByOrganisation, m.Prescription, m.On, m.Reason)
+	if len(m.ReissuedAs) > 0 {
+		// The signer must not write over days another prescription now
+		// carries, nor think its own still runs.
+		msg += " Its remaining days are reissued as " + refList(m.ReissuedAs) + "; the pharmacy dispenses from that now."
+	}
 	if m.Uncovered == "" {
+		if len(m.ReissuedAs) > 0 {
+			return msg
+		}
 		return msg + " It leaves no day to come without a prescription."
 	}
 	return msg + fmt.Sprintf(" Days it leaves without a prescription: %s (MD5); agree who prescribes them.", m.Uncovered)

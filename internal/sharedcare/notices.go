@@ -203,3 +203,52 @@ func (c RegimeChange) ToPractice() string {
 	}
 	return msg
 }
+
+// ProposedMessage is the practice's notice that the specialist service
+// proposed shared care to it (SC1): without it a GP could find a proposal
+// only by looking through the practice's patients.
+type ProposedMessage struct {
+	SharedCareID       string
+	By, ByOrganisation string
+	On                 calendar.Date
+	// Overridden are the SC3 criteria not met at the proposal that the
+	// service went ahead without, each with its reason.
+	Overridden []string
+	// Injections marks a regime given by injection (Buvidal): the practice
+	// would give the injections rather than prescribe (ADR 0009).
+	Injections bool
+}
+
+// ToPractice is the notice's text.
+func (m ProposedMessage) ToPractice() string {
+	what := "take over prescribing the opioid substitution treatment at the dose and pickup pattern the service sets"
+	if m.Injections {
+		what = "give the injections at the dose the service sets"
+	}
+	msg := fmt.Sprintf("%s of %s proposed shared care of this patient to the practice on %s: the practice would %s (SC1).",
+		m.By, m.ByOrganisation, m.On, what)
+	if len(m.Overridden) > 0 {
+		msg += " SC3 criteria not met, which the service went ahead without: " + strings.Join(m.Overridden, "; ") + "."
+	}
+	return msg + fmt.Sprintf(" Read the proposal (GET /v1/shared-care/%s) and the summary letter, then accept or decline it "+
+		"(POST /v1/shared-care/%s/accept or /decline).", m.SharedCareID, m.SharedCareID)
+}
+
+// AcceptedMessage is the service's notice that the practice accepted its
+// proposal (SC1): from then on the practice prescribes (or, for Buvidal,
+// gives the injections), and the service's own prescribing warns.
+type AcceptedMessage struct {
+	Practice, By string
+	On           calendar.Date
+	Injections   bool
+}
+
+// ToService is the notice's text.
+func (m AcceptedMessage) ToService() string {
+	what := "the practice prescribes from now on, at the dose and pickup pattern the service sets"
+	if m.Injections {
+		what = "the practice gives the injections from now on, at the dose the service sets"
+	}
+	return fmt.Sprintf("%s accepted shared care on %s (accepted by %s): %s. The service still decides any change and reviews the patient (SC1).",
+		m.Practice, m.On, m.By, what)
+}

@@ -159,3 +159,38 @@ func TestDeclinedMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestProposedAndAcceptedNotices(t *testing.T) {
+	on := calendar.MustParse("2026-11-16")
+	p := ProposedMessage{SharedCareID: "sc1", By: "Dr Lee", ByOrganisation: "Worcester Recovery Service", On: on,
+		Overridden: []string{"stable_dose (reason given: MDT agreed)"}}
+	for _, want := range []string{"Dr Lee of Worcester Recovery Service proposed shared care of this patient to the practice on 2026-11-16",
+		"take over prescribing", "stable_dose (reason given: MDT agreed)", "GET /v1/shared-care/sc1", "POST /v1/shared-care/sc1/accept"} {
+		if got := p.ToPractice(); !strings.Contains(got, want) {
+			t.Errorf("proposal lacks %q: %s", want, got)
+		}
+	}
+	p.Injections, p.Overridden = true, nil
+	if got := p.ToPractice(); !strings.Contains(got, "give the injections") || strings.Contains(got, "prescribing") || strings.Contains(got, "SC3") {
+		t.Errorf("Buvidal proposal: %s", got)
+	}
+	a := AcceptedMessage{Practice: "Abbey Road Surgery", By: "Dr Rao", On: on}
+	if got := a.ToService(); !strings.Contains(got, "Abbey Road Surgery accepted shared care on 2026-11-16 (accepted by Dr Rao): the practice prescribes") {
+		t.Errorf("acceptance: %s", got)
+	}
+	a.Injections = true
+	if got := a.ToService(); !strings.Contains(got, "gives the injections") {
+		t.Errorf("Buvidal acceptance: %s", got)
+	}
+}
+
+func TestCancelledByOtherNamesTheReissue(t *testing.T) {
+	m := CancelledByOther{By: "Dr Lee", ByOrganisation: "Worcester Recovery Service", Reason: "Dose changed",
+		Prescription: PrescriptionRef{Serial: "GP-1", Start: calendar.MustParse("2026-06-10"), End: calendar.MustParse("2026-06-23"), Prescriber: "Dr Rao"},
+		On:           calendar.MustParse("2026-06-12"),
+		ReissuedAs:   []PrescriptionRef{{Serial: "SVC-2", Start: calendar.MustParse("2026-06-12"), End: calendar.MustParse("2026-06-23"), Prescriber: "Dr Lee"}}}
+	got := m.ToSigner()
+	if !strings.Contains(got, "Its remaining days are reissued as SVC-2 (2026-06-12 to 2026-06-23, signed by Dr Lee)") || strings.Contains(got, "no day to come") {
+		t.Errorf("reissue: %s", got)
+	}
+}

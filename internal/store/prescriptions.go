@@ -1629,7 +1629,13 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	if err := tx.resolveAlerts(pr.PatientID, AlertPharmacyClosed, closedKeyPrefix(pr.ID), cancelled); err != nil {
 		return pr, err
 	}
-	return pr, tx.resolveAlerts(pr.PatientID, AlertNotReissued, notReissuedKey(pr.ID), cancelled)
+	if err := tx.resolveAlerts(pr.PatientID, AlertNotReissued, notReissuedKey(pr.ID), cancelled); err != nil {
+		return pr, err
+	}
+	// Whoever cancels it and however (asked for, a regime end, a reissue),
+	// a hand-back notice naming it as still valid is stale once nothing it
+	// named still is (ADR 0008).
+	return pr, tx.resolveHandBackNotices(pr, cancelled)
 }
 
 // reissueLive cancels each live prescription of the regime that reaches

@@ -1635,6 +1635,9 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on,
 			return r, err
 		}
 	}
+	if err := tx.tellSignersOfEnd(p, r, reason, live); err != nil {
+		return r, err
+	}
 	return r, tx.endSharedCareWithRegime(p, n, r, reason, live)
 }
 

@@ -354,6 +354,9 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	if _, err := tx.recordOverrides(p, "shared_care", sc.ID, applied); err != nil {
 		return rec, err
 	}
+	if err := tx.tellPracticeOfProposal(p, sc); err != nil {
+		return rec, err
+	}
 	rec.Warnings = unneededOverrides(n, cs, in.Overrides)
 	if w, err := otherPracticeWarning(tx.g, n, pt, practice); err != nil {
 		return rec, err
@@ -362,6 +365,46 @@ func (tx *Tx) ProposeSharedCare(p auth.Principal, n policy.Numbers, in ProposeSh
 	}
 	rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc)
 	return rec, err
+}
+
+// proposedKey is the dedupe key of the practice's notice of a proposal,
+// resolved by the practice's answer or the service's withdrawal.
+func proposedKey(scID string) string { return "shared_care:proposed:" + scID }
+
+// tellPracticeOfProposal alerts the practice a proposal sc is made to: a
+// GP otherwise finds a proposal only by looking through its patients. The
+// alert is addressed to the practice (ADR 0008), and stays open until the
+// arrangement is answered (resolveProposal).
+func (tx *Tx) tellPracticeOfProposal(p auth.Principal, sc SharedCare) error {
+	names, err := userNames(tx.g, func(add func(string)) { add(p.UserID) })
+	if err != nil {
+		return err
+	}
+	var org Organisation
+	if err := tx.g.Take(&org, "id = ?", sc.ServiceID).Error; err != nil {
+		return translate(err)
+	}
+	msg := sharedcare.ProposedMessage{SharedCareID: sc.ID, By: names[p.UserID], ByOrganisation: org.Name, On: calendar.DateOf(sc.ProposedAt, zoneOf(tx.g))}
+	for _, c := range sc.Criteria {
+		if c.Overridden {
+			msg.Overridden = append(msg.Overridden, fmt.Sprintf("%s (reason given: %s)", c.Key, c.OverrideReason))
+		}
+	}
+	r, err := currentRegime(tx.g, sc.PatientID)
+	if err != nil {
+		return err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	msg.Injections = med.Injectable
+	return tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, PracticeID: &sc.PracticeID, Kind: AlertSharedCare,
+		Rule: "SC1", Message: msg.ToPractice(), DedupeKey: proposedKey(sc.ID)})
+}
+
+// resolveProposal resolves the practice's notice of a proposal once the
+// arrangement is answered: accepted, declined or withdrawn.
+func (tx *Tx) resolveProposal(sc SharedCare, what string) error {
+	return tx.resolveAlerts(sc.PatientID, AlertSharedCare, proposedKey(sc.ID),
+		resolution{Reason: "Shared care " + what, EntityType: "shared_care", EntityID: sc.ID})
 }
 
 // otherPracticeWarning is an SC1 warning when shared care is proposed to a
@@ -594,14 +637,32 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 	if rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc); err != nil {
 		return rec, err
 	}
+	if err := tx.resolveProposal(sc, "accepted by the practice"); err != nil {
+		return rec, err
+	}
 	if len(lapsed) > 0 {
+		// This notice says the practice accepted, and what no longer holds.
 		if err := tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSharedCare, Rule: "SC3",
 			Message:   sharedcare.LapsedToService(rec.PracticeName, proposed, today, lapsed),
 			DedupeKey: "shared_care:accepted_lapsed:" + sc.ID}); err != nil {
 			return rec, err
 		}
+		return rec, nil
 	}
-	return rec, nil
+	// The service is told, as it is of a decline (SC1): from now on
+	// prescribing (or giving Buvidal) is the practice's.
+	names, err := userNames(tx.g, func(add func(string)) { add(p.UserID) })
+	if err != nil {
+		return rec, err
+	}
+	r, err := currentRegime(tx.g, sc.PatientID)
+	if err != nil {
+		return rec, err
+	}
+	med, _ := dosing.LookupMedicine(r.Medicine)
+	msg := sharedcare.AcceptedMessage{Practice: rec.PracticeName, By: names[p.UserID], On: today, Injections: med.Injectable}
+	return rec, tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: sc.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+		Message: msg.ToService(), DedupeKey: "shared_care:accepted:" + sc.ID})
 }
 
 // rejudge is an arrangement's criteria judged again (now), each keeping
@@ -646,6 +707,9 @@ func (tx *Tx) DeclineSharedCare(p auth.Principal, n policy.Numbers, id, reason s
 		return SharedCareRecord{}, err
 	}
 	if err := tx.Audit("shared_care.decline", "shared_care", sc.ID, map[string]any{"reason": reason}); err != nil {
+		return SharedCareRecord{}, err
+	}
+	if err := tx.resolveProposal(sc, "declined by the practice: "+reason); err != nil {
 		return SharedCareRecord{}, err
 	}
 	msg := sharedcare.DeclinedMessage{Reason: reason}
@@ -735,6 +799,11 @@ func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare,
 	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": c.party, "reason": reason,
 		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(c.cancelled)}); err != nil {
 		return HandBack{}, err
+	}
+	if !wasAccepted {
+		if err := tx.resolveProposal(sc, "proposal withdrawn by the service: "+reason); err != nil {
+			return HandBack{}, err
+		}
 	}
 	// The reviews shared care asked for (SC1, M5) are no longer the
 	// arrangement's to do.
@@ -870,9 +939,9 @@ func (tx *Tx) afterCancel(p auth.Principal, n policy.Numbers, pr Prescription, r
 		texts[i] = g.text()
 	}
 	uncovered := strings.Join(texts, ", ")
-	var signerOrg string
-	if err := tx.g.Table("users").Select("organisation_id").Where("id = ?", pr.PrescriberID).Scan(&signerOrg).Error; err != nil {
-		return nil, translate(err)
+	signerOrg, err := signerOrganisation(tx.g, pr)
+	if err != nil {
+		return nil, err
 	}
 	other := pr.IssuedAt != nil && signerOrg != "" && signerOrg != p.OrgID
 	var out []policy.Finding
@@ -884,25 +953,118 @@ func (tx *Tx) afterCancel(p auth.Principal, n policy.Numbers, pr Prescription, r
 		out = append(out, n.Finding("MD5", fmt.Sprintf("Cancelling prescription %s leaves %s without a prescription: the pharmacy has nothing to dispense from.",
 			pr.Serial, uncovered), action))
 	}
-	if !other {
-		return out, nil
+	return out, tx.tellSignerOfCancel(p, pr, cancelNotice{reason: reason, today: today, uncovered: uncovered})
+}
+
+// signerOrganisation is the organisation of the user who signed pr.
+func signerOrganisation(g *gorm.DB, pr Prescription) (string, error) {
+	var org string
+	if err := g.Table("users").Select("organisation_id").Where("id = ?", pr.PrescriberID).Scan(&org).Error; err != nil {
+		return "", translate(err)
 	}
-	names, err := userNames(tx.g, func(add func(string)) { add(pr.PrescriberID); add(p.UserID) })
+	return org, nil
+}
+
+// cancelNotice is what the signer of a cancelled prescription is told
+// beside who cancelled it: why, on which day, the days left without a
+// prescription, and the prescriptions carrying its remaining days.
+type cancelNotice struct {
+	reason    string
+	today     calendar.Date
+	uncovered string
+	reissued  []Prescription
+}
+
+// tellSignerOfCancel alerts the organisation whose prescriber signed pr,
+// an issued prescription a user of another organisation (p's) cancelled:
+// the signer answers for it (L1) and may need to prescribe its days
+// (SC1). Every cancellation of another's prescription comes here — one
+// asked for, the end of the regime, a change reissuing it — except those
+// a shared-care notice of the same change already names to the practice
+// holding the arrangement (the hand-back at a regime end, a change under
+// accepted shared care). An alert addressed to a practice goes on being
+// seen by it after shared care ended (ADR 0008). Nothing for one's own.
+func (tx *Tx) tellSignerOfCancel(p auth.Principal, pr Prescription, c cancelNotice) error {
+	if pr.IssuedAt == nil {
+		return nil
+	}
+	signerOrg, err := signerOrganisation(tx.g, pr)
+	if err != nil || signerOrg == "" || signerOrg == p.OrgID {
+		return err
+	}
+	names, err := userNames(tx.g, func(add func(string)) {
+		add(pr.PrescriberID)
+		add(p.UserID)
+		for _, r := range c.reissued {
+			add(r.PrescriberID)
+		}
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var org Organisation
 	if err := tx.g.Take(&org, "id = ?", p.OrgID).Error; err != nil {
-		return nil, translate(err)
+		return translate(err)
 	}
 	msg := sharedcare.CancelledByOther{By: names[p.UserID], ByOrganisation: org.Name, Prescription: prescriptionRefs([]Prescription{pr}, names)[0],
-		Reason: reason, On: today, Uncovered: uncovered}
+		Reason: c.reason, On: c.today, Uncovered: c.uncovered, ReissuedAs: prescriptionRefs(c.reissued, names)}
 	a := Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, Kind: AlertSharedCare, Rule: "SC1", Message: msg.ToSigner(),
 		DedupeKey: "prescription_cancelled:" + pr.ID}
 	if signerOrg != pr.ServiceID {
 		a.PracticeID = &signerOrg
 	}
-	return out, tx.raiseAlert(a)
+	return tx.raiseAlert(a)
+}
+
+// resolveHandBackNotices resolves, once pr is cancelled, the hand-back
+// notices that listed it among the practice's prescriptions still valid
+// at the pharmacy — the practice's "still valid" and the service's
+// "decide for each" (ADR 0008) — when none of those it listed is still
+// valid: nothing is left to decide, and the practice, told of the cancel,
+// must not read its prescription as running. A notice listing another
+// still running stays open.
+func (tx *Tx) resolveHandBackNotices(pr Prescription, by resolution) error {
+	if pr.IssuedAt == nil {
+		return nil
+	}
+	signerOrg, err := signerOrganisation(tx.g, pr)
+	if err != nil || signerOrg == "" {
+		return err
+	}
+	var backs []struct {
+		ID         string
+		OccurredAt time.Time
+	}
+	if err := tx.g.Table("shared_care s").Select("s.id, ev.occurred_at").
+		Joins("JOIN shared_care_events ev ON ev.shared_care_id = s.id AND ev.kind = ?", SharedHandedBack).
+		Where("s.patient_id = ? AND s.practice_id = ? AND s.status = ? AND ev.occurred_at >= ?", pr.PatientID, signerOrg, SharedHandedBack, *pr.IssuedAt).
+		Order("s.id").Scan(&backs).Error; err != nil {
+		return translate(err)
+	}
+	zone, today := zoneOf(tx.g), todayOf(tx.g)
+	for _, b := range backs {
+		day := calendar.DateOf(b.OccurredAt, zone)
+		if pr.EndDate.Before(day) {
+			continue // over before the hand-back: not listed
+		}
+		var still int64
+		if err := tx.g.Model(&Prescription{}).
+			Where("patient_id = ? AND status = ? AND id <> ? AND issued_at <= ? AND end_date >= ? AND end_date >= ?",
+				pr.PatientID, StatusIssued, pr.ID, b.OccurredAt, day, today).
+			Where("prescriber_id IN (SELECT u.id FROM users u WHERE u.organisation_id = ?)", signerOrg).
+			Count(&still).Error; err != nil {
+			return translate(err)
+		}
+		if still > 0 {
+			continue
+		}
+		for _, key := range []string{"shared_care:closed_by_service:" + b.ID, "shared_care:handed_back:" + b.ID} {
+			if err := tx.resolveAlerts(pr.PatientID, AlertSharedCare, key, by); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // SharedRegimeChanged is the timeline step of a change the service made
@@ -913,11 +1075,13 @@ const SharedRegimeChanged = "regime_changed"
 // (changeID: the dose change or settings entry) on an accepted
 // arrangement's timeline, audited, and alerts the practice, which
 // prescribes what is in force (SC1), with the live prescriptions the
-// change cancelled and reissued under the service. Nothing when the
-// patient has no accepted arrangement.
+// change cancelled and reissued under the service. The signer of any
+// other prescription the change cancelled whose organisation is not the
+// changer's (a practice after its shared care ended, or one only proposed
+// to) is told by its own alert naming the reissue (tellSignerOfCancel).
 func (tx *Tx) tellPracticeOfChange(p auth.Principal, n policy.Numbers, r Regime, changeID, what, reason string, reissued []Prescription) error {
 	sc, err := openSharedCare(tx.g, r.PatientID)
-	if err != nil || sc == nil || sc.Status != SharedAccepted {
+	if err != nil {
 		return err
 	}
 	var oldIDs []string
@@ -931,6 +1095,32 @@ func (tx *Tx) tellPracticeOfChange(p auth.Principal, n policy.Numbers, r Regime,
 		if err := tx.g.Where("id IN ?", oldIDs).Order("start_date, id").Find(&olds).Error; err != nil {
 			return translate(err)
 		}
+	}
+	accepted := sc != nil && sc.Status == SharedAccepted
+	today := todayOf(tx.g)
+	// The signer is told the change and its reason, as the practice
+	// holding shared care is, not only that the days were reissued.
+	why := sharedcare.RegimeChange{What: what, Reason: reason}.Timeline()
+	for _, old := range olds {
+		org, err := signerOrganisation(tx.g, old)
+		if err != nil {
+			return err
+		}
+		if accepted && org == sc.PracticeID {
+			continue // the regime_changed notice below names it
+		}
+		var carried []Prescription
+		for _, pr := range reissued {
+			if pr.ReplacesID != nil && *pr.ReplacesID == old.ID {
+				carried = append(carried, pr)
+			}
+		}
+		if err := tx.tellSignerOfCancel(p, old, cancelNotice{reason: why, today: today, reissued: carried}); err != nil {
+			return err
+		}
+	}
+	if !accepted {
+		return nil
 	}
 	names, err := prescriberNames(tx.g, append(slices.Clone(olds), reissued...))
 	if err != nil {
@@ -986,6 +1176,33 @@ func (tx *Tx) endSharedCareWithRegime(p auth.Principal, n policy.Numbers, r Regi
 	_, err = tx.closeSharedCare(p, n, *sc, closing{party: PartyService, from: []string{SharedProposed, SharedAccepted}, reason: reason,
 		today: r.EndedOn, regimeEnded: r.EndedOn, cancelled: theirs})
 	return err
+}
+
+// tellSignersOfEnd alerts the signer of each prescription the end of the
+// regime cancelled that belongs to an organisation other than the ender's,
+// unless the practice holding the accepted arrangement the end closes is
+// told by that notice (endSharedCareWithRegime; a withdrawn proposal's
+// names none): a practice whose shared care was
+// handed back earlier, its prescription still running, hears of it too.
+func (tx *Tx) tellSignersOfEnd(p auth.Principal, r Regime, reason string, cancelled []Prescription) error {
+	sc, err := openSharedCare(tx.g, r.PatientID)
+	if err != nil {
+		return err
+	}
+	for _, pr := range cancelled {
+		org, err := signerOrganisation(tx.g, pr)
+		if err != nil {
+			return err
+		}
+		if sc != nil && sc.Status == SharedAccepted && org == sc.PracticeID {
+			continue
+		}
+		// The regime has ended, so no day after it needs a prescription.
+		if err := tx.tellSignerOfCancel(p, pr, cancelNotice{reason: RegimeEndReason(r.EndedOn, reason), today: todayOf(tx.g)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // currentRegime is the patient's active regime, else the latest; zero when
