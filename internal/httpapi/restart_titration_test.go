@@ -70,10 +70,54 @@ func TestRestartIsJudgedAsAStepFromThePreviousDose(t *testing.T) {
 		e.takeDose(pid, "2026-12-03")
 		e.must(200, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/end", map[string]any{"reason": "restart"}))
 		wantRule(e.do("prescriber", "POST", regimes(pid), map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 100,
-			"start_date": "2026-12-04", "ecg_date": "2026-12-01", "overrides": []map[string]any{{"rule": "M1", "reason": "continuing"}}}),
+			"start_date": "2026-12-04", "ecg_date": "2026-12-01"}),
 			"M2", "increase of 40 mg on the previous treatment")
-		e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60, "start_date": "2026-12-04",
-			"overrides": []map[string]any{{"rule": "M1", "reason": "continuing on 60 mg"}}})
+		// Restarted at the dose the patient takes: a continuation, not an
+		// induction, so M1's first-day limit asks for no override.
+		r = e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60, "start_date": "2026-12-04"})
+		if got := warningRules(r); slices.Contains(got, "M1") || slices.Contains(got, "M2") || len(r["overrides"].([]any)) != 0 {
+			t.Fatalf("methadone restarted at 60 mg: warnings %v, overrides %v", got, r["overrides"])
+		}
+	})
+}
+
+// A methadone patient who continues at the same dose — a transfer in, a
+// release from prison with a confirmed recent dose — is not inducted again:
+// M1's first-day limit does not apply, and M2 judges the step from the
+// previous dose. Without the time of the last dose, or with one more than
+// MD1's 3 days back, nothing shows the patient kept their tolerance, and M1
+// judges the start as a first dose.
+func TestMethadoneContinuedAtTheSameDoseIsNoInduction(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-03T12:00:00Z", func(t *testing.T, e *env, c *clock) {
+		start := func(seq int, body map[string]any) response {
+			pid := e.newPatient(seq, nil)
+			body["medicine"] = "methadone_oral_solution_1mg_ml"
+			return e.do("prescriber", "POST", "/v1/patients/"+pid+"/regimes", body)
+		}
+		transfer := func(dose int, lastDose string) map[string]any {
+			b := map[string]any{"dose": dose, "previous": map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60}}
+			if lastDose != "" {
+				b["last_dose_at"] = lastDose
+			}
+			return b
+		}
+		r := e.must(201, start(9321, transfer(60, "2026-12-02T10:00:00Z")))
+		if got := warningRules(r); slices.Contains(got, "M1") || len(r["overrides"].([]any)) != 0 {
+			t.Fatalf("transfer at 60 mg: warnings %v, overrides %v", got, r["overrides"])
+		}
+		e.must(201, start(9322, transfer(70, "2026-11-30T10:00:00Z")))
+		wantM := func(r response, rule, text string) {
+			t.Helper()
+			if p := problemOf(t, r, 422); !slices.Contains(rulesOf(p), rule) || !strings.Contains(string(r.Body), text) {
+				t.Fatalf("want 422 %s mentioning %q: %s", rule, text, r.Body)
+			}
+		}
+		wantM(start(9323, transfer(80, "2026-12-02T10:00:00Z")), "M2", "increase of 20 mg")
+		wantM(start(9324, transfer(60, "")), "M1", "last_dose_at")
+		wantM(start(9325, transfer(60, "2026-11-25T10:00:00Z")), "M1", "new induction (MD3)")
+		wantM(start(9326, map[string]any{"dose": 60, "last_dose_at": "2026-12-02T10:00:00Z",
+			"previous": map[string]any{"medicine": "methadone_oral_solution_1mg_ml"}}), "M1", "previous.dose")
 	})
 }
 

@@ -54,7 +54,7 @@ func TestCheckStartStepsFromPrevious(t *testing.T) {
 		}},
 		{name: "M2 methadone restart 60 to 100", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
 			in.Dose, in.Previous, in.ECGDate = mg(100), prev(t, dosing.CodeMethadone, mg(60)), startDay
-		}, want: []string{"M1:override", "M2:override~increase of 40 mg on the previous treatment", "M4:info"}},
+		}, want: []string{"M2:override~increase of 40 mg on the previous treatment", "M4:info"}},
 		{name: "M2 methadone same dose", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
 			in.Dose, in.Previous = mg(30), prev(t, dosing.CodeMethadone, mg(30))
 		}},
@@ -66,7 +66,7 @@ func TestCheckStartStepsFromPrevious(t *testing.T) {
 				{Effective: startDay.AddDays(-4), From: mg(15), To: mg(25)},
 				{Effective: startDay.AddDays(-2), From: mg(25), To: mg(35)},
 			}
-		}, want: []string{"M2:override~would total 35 mg", "M1:warn"}},
+		}, want: []string{"M2:override~would total 35 mg"}},
 		{name: "M2 rolling week leaves out increases before it", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
 			in.Dose, in.Previous = mg(40), prev(t, dosing.CodeMethadone, mg(35))
 			in.Previous.Increases = []DoseChange{
@@ -74,7 +74,47 @@ func TestCheckStartStepsFromPrevious(t *testing.T) {
 				{Effective: startDay.AddDays(-4), From: mg(15), To: mg(25)},
 				{Effective: startDay.AddDays(-2), From: mg(25), To: mg(35)},
 			}
-		}, want: []string{"M1:warn"}},
+		}},
+		// A patient still on methadone continues it: no induction, so M1's
+		// first-day limits do not apply and M2 judges the step.
+		{name: "M1 not for a transfer at 60 mg taken yesterday", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeMethadone, mg(60))
+		}},
+		{name: "M1 not for a reduction from 90 mg", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(70), prev(t, dosing.CodeMethadone, mg(90))
+		}},
+		{name: "M2 one step up from 60 mg", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(70), prev(t, dosing.CodeMethadone, mg(60))
+		}},
+		{name: "M1 not 3 days after the last methadone dose", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeMethadone, mg(60))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -3)
+		}},
+		{name: "M1 not after a regime recorded here, last dose time unknown", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), &PreviousTreatment{Medicine: medicine(t, dosing.CodeMethadone), Dose: mg(60), StartedOn: startDay.AddDays(-90)}
+		}},
+		{name: "M1 sedative risk still warns on a continued dose", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous, in.SedativeRisk = mg(60), prev(t, dosing.CodeMethadone, mg(60)), true
+		}, want: []string{"M1:warn~continued from"}},
+		{name: "M1 sedative risk at 20 mg continued", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous, in.SedativeRisk = mg(20), prev(t, dosing.CodeMethadone, mg(20)), true
+		}},
+		{name: "M1 when the previous methadone dose is not given", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), &PreviousTreatment{Medicine: medicine(t, dosing.CodeMethadone), LastDose: startAt.Add(-20 * 3600e9)}
+		}, want: []string{"M1:override~previous.dose"}},
+		{name: "M1 when the last methadone dose is not told", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), &PreviousTreatment{Medicine: medicine(t, dosing.CodeMethadone), Dose: mg(60)}
+		}, want: []string{"M1:override~last_dose_at"}},
+		{name: "M1 and M2 when the last methadone dose is not told", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(35), &PreviousTreatment{Medicine: medicine(t, dosing.CodeMethadone), Dose: mg(20)}
+		}, want: []string{"M1:warn~last_dose_at", "M2:override~increase of 15 mg"}},
+		{name: "M1 blocks a high start after a week off methadone", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeMethadone, mg(60))
+			in.Previous.LastDose = startAt.AddDate(0, 0, -7)
+		}, want: []string{"M1:override~new induction (MD3)"}},
+		{name: "M1 from buprenorphine is an induction", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeBuprenorphineSL, mg(16))
+		}, want: []string{"M1:override"}},
 		// Weeks off treatment: tolerance is lost, so the start is a new
 		// induction (MD3) judged as a first start, not a step from a dose
 		// the patient is no longer on.
@@ -136,6 +176,13 @@ func TestCheckChangeDayOneStepsFromPrevious(t *testing.T) {
 		{name: "M2 40 to 50 on day one after 30", in: ChangeInput{Medicine: meth, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
 			Current: mg(40), To: mg(50), Previous: &PreviousTreatment{Medicine: meth, Dose: mg(30)}},
 			want: []string{"M1:override", "M2:override~increase of 20 mg"}},
+		// A regime recorded here that the patient is still on makes the
+		// first day's dose a continuation, not an induction (M1).
+		{name: "M2 not M1 on day one after a recorded regime", in: ChangeInput{Medicine: meth, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
+			Current: mg(60), To: mg(70), Previous: &PreviousTreatment{Medicine: meth, Dose: mg(60), StartedOn: startDay.AddDays(-90)}}},
+		{name: "M2 on day one after a recorded regime, step too big", in: ChangeInput{Medicine: meth, Stage: StageTitration, RegimeStart: startDay, Effective: startDay,
+			Current: mg(60), To: mg(80), Previous: &PreviousTreatment{Medicine: meth, Dose: mg(60), StartedOn: startDay.AddDays(-90)}},
+			want: []string{"M2:override~Increase of 20 mg"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,7 +113,7 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 	med := in.Medicine
 	switch med.Class {
 	case dosing.ClassMethadone:
-		fs = append(fs, checkMethadoneStart(n, in)...)
+		fs = append(fs, checkMethadoneStart(n, in.Dose, in.Start, in.SedativeRisk, in.Previous)...)
 		fs = append(fs, checkStepFromPrevious(n, in.Medicine, in.Dose, in.Start, in.Previous)...)
 		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate, in.Start, calendar.Date{})...)
 	case dosing.ClassBuprenorphine:
@@ -129,26 +129,69 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 	return fs
 }
 
-// checkMethadoneStart is M1.
-func checkMethadoneStart(n policy.Numbers, in StartInput) []policy.Finding {
+// checkMethadoneStart is M1, for a starting dose given on start (the
+// regime's start, or a change on its first day) after treatment p, if any.
+// A start that continues methadone the patient is still on is no
+// induction: M2 judges it as a step from the previous dose
+// (checkStepFromPrevious), so a transfer, a release from prison or a
+// regime restarted here at the dose the patient takes is not held to a
+// first day's 40 mg. The sedative risk is the patient's, not the
+// induction's, so it still warns then.
+func checkMethadoneStart(n policy.Numbers, dose dosing.Micrograms, start calendar.Date, sedativeRisk bool, p *PreviousTreatment) []policy.Finding {
 	var fs []policy.Finding
+	if continuesMethadone(n, p, start) {
+		if sedativeRisk && dose > n.M1SedativeWarnAbove {
+			fs = append(fs, n.FindingAt("M1", policy.Warn,
+				fmt.Sprintf("Methadone dose %s, continued from %s %s a day, is above %s with a benzodiazepine or alcohol risk recorded.",
+					dose, p.Medicine.Name, p.Dose, n.M1SedativeWarnAbove),
+				"Review the sedative risk, and consider a lower dose while it is present."))
+		}
+		return fs
+	}
+	note := ""
+	if p != nil && p.Medicine.Class == dosing.ClassMethadone {
+		switch {
+		case p.Dose <= 0:
+			note = fmt.Sprintf(" The previous %s dose is not given, so the start is judged as a first dose; send previous.dose.", p.Medicine.Name)
+		case toleranceLost(n, p, start):
+			note = fmt.Sprintf(" The last %s dose was taken on %s, more than %d days before the start: the start is a new induction (MD3).",
+				p.Medicine.Name, calendar.DateOf(p.LastDose, time.UTC), n.MD1ConsecutiveMissedDays)
+		default: // told without the time of the last dose
+			note = fmt.Sprintf(" The time of the last %s dose is not given, so tolerance cannot be assumed and the start is judged as a first dose; send last_dose_at.", p.Medicine.Name)
+		}
+	}
 	usual := fmt.Sprintf("usual start %s–%s", n.M1UsualStartMin.MilligramsString(), n.M1UsualStartMax)
 	switch {
-	case in.Dose > n.M1StartBlockAbove:
+	case dose > n.M1StartBlockAbove:
 		fs = append(fs, n.Finding("M1",
-			fmt.Sprintf("Methadone starting dose %s is above %s on day 1 (%s).", in.Dose, n.M1StartBlockAbove, usual),
+			fmt.Sprintf("Methadone starting dose %s is above %s on day 1 (%s).%s", dose, n.M1StartBlockAbove, usual, note),
 			fmt.Sprintf("Start at %s or less, or record an override reason for rule M1.", n.M1StartBlockAbove)))
-	case in.Dose > n.M1StartWarnAbove:
+	case dose > n.M1StartWarnAbove:
 		fs = append(fs, n.FindingAt("M1", policy.Warn,
-			fmt.Sprintf("Methadone starting dose %s is above %s (%s).", in.Dose, n.M1StartWarnAbove, usual),
+			fmt.Sprintf("Methadone starting dose %s is above %s (%s).%s", dose, n.M1StartWarnAbove, usual, note),
 			fmt.Sprintf("Consider starting at %s or less.", n.M1StartWarnAbove)))
 	}
-	if in.SedativeRisk && in.Dose > n.M1SedativeWarnAbove {
+	if sedativeRisk && dose > n.M1SedativeWarnAbove {
 		fs = append(fs, n.FindingAt("M1", policy.Warn,
-			fmt.Sprintf("Methadone starting dose %s is above %s with a benzodiazepine or alcohol risk recorded.", in.Dose, n.M1SedativeWarnAbove),
+			fmt.Sprintf("Methadone starting dose %s is above %s with a benzodiazepine or alcohol risk recorded.", dose, n.M1SedativeWarnAbove),
 			fmt.Sprintf("Consider starting at %s or less while the sedative risk is present.", n.M1SedativeWarnAbove)))
 	}
 	return fs
+}
+
+// continuesMethadone reports a methadone start that follows methadone the
+// patient is still on at a known dose, the step base M2 judges the start
+// from. Still on it means recorded here (a regime the records show taken
+// within MD1's days, StartedOn set) or told with a last dose at most
+// MD1's days before the start. Told without the time of the last dose,
+// nothing shows the patient kept their tolerance, and a first day's dose
+// above M1's limit can kill a patient who has lost it: M1 judges that
+// start as an induction, and says what to send.
+func continuesMethadone(n policy.Numbers, p *PreviousTreatment, start calendar.Date) bool {
+	if p == nil || p.Medicine.Class != dosing.ClassMethadone || p.Dose <= 0 || toleranceLost(n, p, start) {
+		return false
+	}
+	return !p.StartedOn.IsZero() || !p.LastDose.IsZero()
 }
 
 // AssumedFirstDoseHour is the local hour a first dose is taken to be given
@@ -844,7 +887,7 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 	case dosing.ClassMethadone:
 		var fs []policy.Finding
 		if in.onDayOne() {
-			fs = append(fs, checkMethadoneStart(n, StartInput{Dose: in.To, SedativeRisk: in.SedativeRisk})...)
+			fs = append(fs, checkMethadoneStart(n, in.To, in.Effective, in.SedativeRisk, in.Previous)...)
 		}
 		titration := checkMethadoneTitration(n, in)
 		fs = append(fs, titration...)
