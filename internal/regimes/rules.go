@@ -58,10 +58,9 @@ type StartInput struct {
 	Start      calendar.Date
 	PatientAge int // 0 when unknown
 	// SedativeRisk is the benzodiazepine or alcohol flag (M1).
-	SedativeRisk       bool
-	Pattern            WeeklyPattern
-	SupervisionRelaxed bool
-	Previous           *PreviousTreatment
+	SedativeRisk bool
+	Pattern      WeeklyPattern
+	Previous     *PreviousTreatment
 	// LastShortActingOpioid is the last heroin or other short-acting opioid
 	// use; zero when unknown.
 	LastShortActingOpioid time.Time
@@ -125,7 +124,7 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 		fs = append(fs, checkEspranorSwitch(n, in)...)
 		fs = append(fs, checkBuvidalStart(n, in)...)
 	}
-	fs = append(fs, CheckSupervision(n, med, in.Start, in.Start, in.Pattern, in.SupervisionRelaxed)...)
+	fs = append(fs, CheckSupervision(n, med, in.Start, in.Start, in.Pattern)...)
 	return fs
 }
 
@@ -551,8 +550,10 @@ func checkMonthlyAfterWeekly(n policy.Numbers, in StartInput) []policy.Finding {
 }
 
 // CheckSupervision applies M6 to a pickup pattern in force from effective,
-// and BV2 to injections, which are never taken home.
-func CheckSupervision(n policy.Numbers, med dosing.Medicine, regimeStart, effective calendar.Date, pattern WeeklyPattern, relaxed bool) []policy.Finding {
+// and BV2 to injections, which are never taken home. A recorded decision
+// that compliance is assured does not silence M6: it is M6's override
+// (RelaxedSupervision).
+func CheckSupervision(n policy.Numbers, med dosing.Medicine, regimeStart, effective calendar.Date, pattern WeeklyPattern) []policy.Finding {
 	days := pattern.UnsupervisedDays()
 	if days == 0 {
 		return nil
@@ -563,12 +564,31 @@ func CheckSupervision(n policy.Numbers, med dosing.Medicine, regimeStart, effect
 			"Remove take-home days from the pattern.")}
 	}
 	until := AddMonths(regimeStart, n.M6SupervisedMonths)
-	if relaxed || !effective.Before(until) {
+	if !effective.Before(until) {
 		return nil
 	}
 	return []policy.Finding{n.Finding("M6",
 		fmt.Sprintf("The pattern has %d unsupervised day(s) within the first %d months of treatment (until %s).", days, n.M6SupervisedMonths, until),
 		fmt.Sprintf("Keep daily supervised consumption until %s, or record the decision that compliance is assured as an override reason for rule M6.", until))}
+}
+
+// RelaxedSupervision adds to the overrides sent the one a
+// supervision_relaxed_reason makes. M6 is relaxed only by a recorded
+// decision that compliance is assured, and relaxing it is overriding it:
+// the decision is recorded as every override is (who, when, the rule and
+// the reason, audited) and the answer names M6, whichever field carried
+// it. An M6 override sent with a reason is the decision itself, so the
+// relaxed reason adds none (one decision, one record); nor does it when
+// M6 did not fire (no take-home day, or past the first months), lest a
+// refusal for another rule report an override nobody sent.
+func RelaxedSupervision(findings []policy.Finding, overrides []policy.OverrideReason, relaxedReason string) []policy.OverrideReason {
+	if !problem.Visible(relaxedReason) || !slices.ContainsFunc(findings, func(f policy.Finding) bool { return f.Rule == "M6" }) {
+		return overrides
+	}
+	if slices.ContainsFunc(overrides, func(o policy.OverrideReason) bool { return o.Rule == "M6" && problem.Visible(o.Reason) }) {
+		return overrides
+	}
+	return append(slices.Clone(overrides), policy.OverrideReason{Rule: "M6", Reason: relaxedReason})
 }
 
 // ChangeInput is a proposed dose change on an existing regime.

@@ -38,7 +38,6 @@ func TestCheckStartMethadone(t *testing.T) {
 		{name: "M4 ECG exactly 6 months old is valid", edit: func(in *StartInput) { in.Dose = mg(100); in.ECGDate = date("2024-07-06") }, want: []string{"M1:override", "M4:info"}},
 		{name: "M4 ECG one day too old", edit: func(in *StartInput) { in.Dose = mg(100); in.ECGDate = date("2024-07-05") }, want: []string{"M1:override", "M4:override~more than 6 months old", "M4:info"}},
 		{name: "M6 take-home in first months", edit: func(in *StartInput) { in.Pattern = takeHomeSunday }, want: []string{"M6:override~1 unsupervised day(s)"}},
-		{name: "M6 relaxed by decision", edit: func(in *StartInput) { in.Pattern = takeHomeSunday; in.SupervisionRelaxed = true }},
 		{name: "M6 earlier counts as unsupervised", edit: func(in *StartInput) {
 			in.Pattern = pattern(map[time.Weekday]Pickup{time.Sunday: PickupEarlier})
 		}, want: []string{"M6:override"}},
@@ -241,7 +240,56 @@ func TestCheckSupervisionBoundary(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.effective, func(t *testing.T) {
 			t.Parallel()
-			assertFindings(t, CheckSupervision(n, met, date("2025-01-01"), date(tt.effective), p, false), tt.want...)
+			assertFindings(t, CheckSupervision(n, met, date("2025-01-01"), date(tt.effective), p), tt.want...)
+		})
+	}
+}
+
+// A decision that compliance is assured (supervision_relaxed_reason) is
+// M6's override: recorded once, only when M6 fired.
+func TestRelaxedSupervision(t *testing.T) {
+	t.Parallel()
+	m6 := []policy.Finding{{Rule: "M1", Severity: policy.Warn}, {Rule: "M6", Severity: policy.Override}}
+	other := []policy.OverrideReason{{Rule: "M1", Reason: "transfer"}}
+	tests := []struct {
+		name      string
+		findings  []policy.Finding
+		overrides []policy.OverrideReason
+		relaxed   string
+		want      []policy.OverrideReason
+	}{
+		{name: "relaxed reason overrides M6", findings: m6, overrides: other, relaxed: "Compliance assured",
+			want: []policy.OverrideReason{{Rule: "M1", Reason: "transfer"}, {Rule: "M6", Reason: "Compliance assured"}}},
+		{name: "no reason, no override", findings: m6, overrides: other, relaxed: "", want: other},
+		{name: "an invisible reason is none", findings: m6, relaxed: " \u200b", want: nil},
+		{name: "M6 did not fire", findings: m6[:1], overrides: other, relaxed: "Compliance assured", want: other},
+		{name: "an M6 override sent is the decision", findings: m6, overrides: []policy.OverrideReason{{Rule: "M6", Reason: "MDT agreed"}},
+			relaxed: "Compliance assured", want: []policy.OverrideReason{{Rule: "M6", Reason: "MDT agreed"}}},
+		{name: "an M6 override sent without reason takes the relaxed one", findings: m6, overrides: []policy.OverrideReason{{Rule: "M6", Reason: " "}},
+			relaxed: "Compliance assured", want: []policy.OverrideReason{{Rule: "M6", Reason: " "}, {Rule: "M6", Reason: "Compliance assured"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sent := slices.Clone(tt.overrides)
+			got := RelaxedSupervision(tt.findings, tt.overrides, tt.relaxed)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if !slices.Equal(tt.overrides, sent) {
+				t.Errorf("the overrides sent were changed: %v", tt.overrides)
+			}
+			// Decided, M6 is recorded once, with the decision's reason.
+			d := policy.Decide(tt.findings, got)
+			n := 0
+			for _, a := range d.Applied {
+				if a.Rule == "M6" {
+					n++
+				}
+			}
+			if want := slices.ContainsFunc(tt.want, func(o policy.OverrideReason) bool { return o.Rule == "M6" }); want && n != 1 || !want && n != 0 {
+				t.Errorf("M6 applied %d times: %v", n, d.Applied)
+			}
 		})
 	}
 }

@@ -730,8 +730,7 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	start := regimes.StartInput{
 		Medicine: in.Medicine, Dose: in.Dose, Start: in.StartDate,
 		PatientAge:   patients.Age(pt.DateOfBirth, in.StartDate),
-		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern,
-		SupervisionRelaxed: problem.Visible(in.SupervisionRelaxedReason), Previous: prev,
+		SedativeRisk: pt.RiskFlags.SedativeRisk(), Pattern: in.Pattern, Previous: prev,
 		LastShortActingOpioid: in.LastShortActingOpioid, StartAt: in.FirstDoseAt, StartAtAssumed: in.FirstDoseAssumed,
 		BuprenorphineNaive: naive, TestDoseGiven: in.TestDoseGiven, ECGDate: in.ECGDate,
 	}
@@ -747,7 +746,8 @@ func (tx *Tx) StartRegime(p auth.Principal, n policy.Numbers, in StartRegime) (R
 	if err := invalid.Err(); err != nil {
 		return Regime{}, out, err
 	}
-	d, err := decide(append(regimes.CheckStart(n, start), regimes.CardiacRiskAtStart(n, in.Medicine, pt.RiskFlags.CardiacQTc, in.ECGDate, in.StartDate)...), in.Overrides)
+	findings := append(regimes.CheckStart(n, start), regimes.CardiacRiskAtStart(n, in.Medicine, pt.RiskFlags.CardiacQTc, in.ECGDate, in.StartDate)...)
+	d, err := decide(findings, regimes.RelaxedSupervision(findings, in.Overrides, in.SupervisionRelaxedReason))
 	if err != nil {
 		return Regime{}, out, err
 	}
@@ -1699,7 +1699,8 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if err := f.Err(); err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
-	d, err := decide(regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern, problem.Visible(in.RelaxedReason)), in.Overrides)
+	findings := regimes.CheckSupervision(n, med, r.StartDate, in.Effective, in.Pattern)
+	d, err := decide(findings, regimes.RelaxedSupervision(findings, in.Overrides, in.RelaxedReason))
 	if err != nil {
 		return r, RegimeSetting{}, out, nil, err
 	}
