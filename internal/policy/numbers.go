@@ -474,6 +474,14 @@ func ParseOverrides(base Numbers, spec string) (Numbers, error) {
 	return out, nil
 }
 
+// Buvidal doses fall due every BuvidalWeeklyDays (weekly) or
+// BuvidalMonthlyDays ("monthly", as clinics book it) after the last one
+// (regimes.NextDue); BV8's windows must be narrower than half of them.
+const (
+	BuvidalWeeklyDays  = 7
+	BuvidalMonthlyDays = 28
+)
+
 // Validate checks that ranges still make sense after tuning; a start warning
 // above its block, say, would let the override path go unused.
 func (n Numbers) Validate() error {
@@ -509,6 +517,21 @@ func (n Numbers) Validate() error {
 	if n.S4AttendanceMissedDays > n.S4AttendanceWindowDays {
 		errs = append(errs, fmt.Errorf("policy: S4.attendance_missed_days (%d) is above S4.attendance_window_days (%d)",
 			n.S4AttendanceMissedDays, n.S4AttendanceWindowDays))
+	}
+	// BV8's window about one dose's due date must close before the next
+	// dose's opens: windows that overlap would count one injection on time
+	// for two doses, and an early next dose as on time.
+	for _, w := range []struct {
+		key            string
+		days, interval int
+	}{
+		{"BV8.weekly_window_days", n.BV8WeeklyWindowDays, BuvidalWeeklyDays},
+		{"BV8.monthly_window_days", n.BV8MonthlyWindowDays, BuvidalMonthlyDays},
+	} {
+		if 2*w.days >= w.interval {
+			errs = append(errs, fmt.Errorf("policy: %s (%d) is too wide: doses fall due every %d days, so a window of %d days either side overlaps the next dose's; at most %d",
+				w.key, w.days, w.interval, w.days, (w.interval-1)/2))
+		}
 	}
 	for _, k := range numberKeys() {
 		if k.limit != nil {

@@ -187,6 +187,14 @@ func TestParseOverrides(t *testing.T) {
 		{name: "repeated", spec: "L6.max_days=7,L6.max_days=8", wantErr: "more than once"},
 		{name: "inconsistent range", spec: "M1.start_warn_above_mg=50", wantErr: "M1.start_warn_above_mg (50 mg) is above M1.start_block_above_mg"},
 		{name: "L5 below L6", spec: "L5.max_supply_days=10", wantErr: "policy: L6.max_days (14) is above L5.max_supply_days (10)"},
+		// BV8: one dose's window must close before the next one's opens.
+		{name: "BV8 weekly window overlapping the next", spec: "BV8.weekly_window_days=9",
+			wantErr: "policy: BV8.weekly_window_days (9) is too wide: doses fall due every 7 days, so a window of 9 days either side overlaps the next dose's; at most 3"},
+		{name: "BV8 weekly window touching the next", spec: "BV8.weekly_window_days=4", wantErr: "BV8.weekly_window_days (4) is too wide"},
+		{name: "BV8 weekly window widest", spec: "BV8.weekly_window_days=3", check: func(n Numbers) bool { return n.BV8WeeklyWindowDays == 3 }},
+		{name: "BV8 monthly window sharing a day with the next", spec: "BV8.monthly_window_days=14",
+			wantErr: "policy: BV8.monthly_window_days (14) is too wide: doses fall due every 28 days, so a window of 14 days either side overlaps the next dose's; at most 13"},
+		{name: "BV8 monthly window widest", spec: "BV8.monthly_window_days=13", check: func(n Numbers) bool { return n.BV8MonthlyWindowDays == 13 }},
 		{name: "L6 equal to L5", spec: "L5.max_supply_days=7,L6.max_days=7", check: func(n Numbers) bool { return n.L6MaxDays == 7 }},
 		// L5 is good practice [U]: a service may raise it, while L6 keeps
 		// an FP10MDA to 14 days.

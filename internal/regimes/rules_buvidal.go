@@ -147,14 +147,14 @@ func (a Administration) medicineOf(med dosing.Medicine) dosing.Medicine {
 
 // monthlyIntervalDays treats "monthly" Buvidal as every 28 days, as clinics
 // book it; with BV8's ±7 days that keeps doses at least 3 weeks apart.
-const monthlyIntervalDays = 28
+const monthlyIntervalDays = policy.BuvidalMonthlyDays
 
 // NextDue is when the dose after one given on last is due, and the window
 // in which giving it is on time (BV8). Daily medicines have no window.
 func NextDue(med dosing.Medicine, last calendar.Date, n policy.Numbers) (due, earliest, latest calendar.Date) {
 	switch med.Interval {
 	case dosing.IntervalWeekly:
-		due = last.AddDays(7)
+		due = last.AddDays(policy.BuvidalWeeklyDays)
 		return due, due.AddDays(-n.BV8WeeklyWindowDays), due.AddDays(n.BV8WeeklyWindowDays)
 	case dosing.IntervalMonthly:
 		due = last.AddDays(monthlyIntervalDays)
