@@ -52,8 +52,9 @@ func specs() []ruleSpec {
 		{"M1", "Methadone starting dose", Override, EvidenceSecondary,
 			"RCGP substitute-prescribing guidance; Martindale methadone 1 mg/ml SmPC 4.2 (10-Nov-2023)",
 			func(n Numbers) string {
-				return fmt.Sprintf("Usual methadone starting dose is %s–%s a day; warn above %s, above %s needs an override reason; warn above %s when a benzodiazepine or alcohol risk is recorded.",
-					n.M1UsualStartMin.MilligramsString(), n.M1UsualStartMax, n.M1StartWarnAbove, n.M1StartBlockAbove, n.M1SedativeWarnAbove)
+				return fmt.Sprintf("Usual methadone starting dose is %s–%s a day; warn above %s, above %s needs an override reason; warn above %s when a benzodiazepine or alcohol risk is recorded. "+
+					"A start continuing methadone the patient is still on (last dose within %d days, dose known) is no induction: M2 judges its step, and only the sedative-risk warning applies.",
+					n.M1UsualStartMin.MilligramsString(), n.M1UsualStartMax, n.M1StartWarnAbove, n.M1StartBlockAbove, n.M1SedativeWarnAbove, n.MD1ConsecutiveMissedDays)
 			}},
 		// M2 says bigger steps "need an override reason".
 		{"M2", "Methadone titration", Override, EvidenceSecondary, "RCGP / BNF-style summaries (SmPC allows 10–20 mg)",
@@ -79,7 +80,7 @@ func specs() []ruleSpec {
 		// M6 allows relaxation by a recorded decision, which is an override.
 		{"M6", "Supervised consumption", Override, EvidenceVerified, "NICE TA114 recommendation 1.3",
 			func(n Numbers) string {
-				return fmt.Sprintf("Daily consumption is supervised for at least the first %d months; take-home doses before then need a recorded decision that compliance is assured.", n.M6SupervisedMonths)
+				return fmt.Sprintf("Daily consumption is supervised for at least the first %d months; take-home doses before then need a recorded decision that compliance is assured, recorded as M6's override.", n.M6SupervisedMonths)
 			}},
 
 		// B1: the figures are verified for Buvidal; for sublingual products
