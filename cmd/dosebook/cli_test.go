@@ -41,6 +41,7 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		{"bad database url", []string{"serve"}, []string{"DOSEBOOK_DATABASE_URL=mysql://x"}, "DOSEBOOK_DATABASE_URL"},
 		{"bad policy", []string{"serve"}, []string{"DOSEBOOK_POLICY=M2.max_step_mg=lots"}, "DOSEBOOK_POLICY"},
 		{"bad day close", []string{"serve", "--day-close-at", "25:00"}, nil, "--day-close-at"},
+		{"day close before pharmacies open", []string{"serve"}, []string{"DOSEBOOK_DAY_CLOSE_AT=00:30"}, "before pharmacies open"},
 		{"stray argument", []string{"migrate", "now"}, nil, `unexpected argument "now"`},
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"bad anchor", []string{"audit", "verify", "--anchor", "7:abc"}, nil, "SEQ:HASH"},

@@ -33,6 +33,17 @@ type Config struct {
 	AuthCacheTTL time.Duration
 }
 
+// EarliestDayClose is the earliest DOSEBOOK_DAY_CLOSE_AT allowed. The day
+// closed at that time is the day it is on, so an earlier time, before the
+// pharmacies' day is under way, is a mistake: most likely an operator
+// meaning "just after midnight", which would close each day before it
+// began.
+const EarliestDayClose = 12 * time.Hour
+
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
 // Env is the subset of the environment config reads.
 type Env func(string) string
 
@@ -49,7 +60,7 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	dbURL := fs.String("database-url", get("DOSEBOOK_DATABASE_URL", ""), "postgres://… or sqlite://file (DOSEBOOK_DATABASE_URL; unset: ./dosebook.db)")
 	tz := fs.String("timezone", get("DOSEBOOK_TIMEZONE", "Europe/London"), "time zone of the pharmacies' day (DOSEBOOK_TIMEZONE)")
 	level := fs.String("log-level", get("DOSEBOOK_LOG_LEVEL", "info"), "debug, info, warn or error (DOSEBOOK_LOG_LEVEL)")
-	dayClose := fs.String("day-close-at", get("DOSEBOOK_DAY_CLOSE_AT", "23:00"), "local time HH:MM when due doses become missed (DOSEBOOK_DAY_CLOSE_AT)")
+	dayClose := fs.String("day-close-at", get("DOSEBOOK_DAY_CLOSE_AT", "23:00"), "local time HH:MM, from 12:00, when the day's due doses become missed: after the last pharmacy closes (DOSEBOOK_DAY_CLOSE_AT)")
 	proxies := fs.String("trusted-proxies", get("DOSEBOOK_TRUSTED_PROXIES", ""), "comma-separated proxy addresses whose X-Forwarded-For is believed (DOSEBOOK_TRUSTED_PROXIES)")
 	pol := fs.String("policy", get("DOSEBOOK_POLICY", ""), "rule number overrides, e.g. M2.max_step_mg=5 (DOSEBOOK_POLICY)")
 	ttl := fs.String("token-ttl", get("DOSEBOOK_TOKEN_TTL", "2160h"), "lifetime of new tokens (DOSEBOOK_TOKEN_TTL)")
@@ -95,6 +106,15 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		return c, fmt.Errorf("%s: %q is not HH:MM", from("day-close-at", "DOSEBOOK_DAY_CLOSE_AT"), *dayClose)
 	}
 	c.DayCloseAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
+	if c.DayCloseAt < EarliestDayClose {
+		// The scheduler closes the day it is run on: a time "just after
+		// midnight" would mark each day's doses missed before any
+		// pharmacy opened, with MD2 alerts, and MD1 would stop the
+		// prescriptions after three days.
+		return c, fmt.Errorf("%s: %q would close each day's doses before pharmacies open (every dose that day missed); "+
+			"choose a time after the last pharmacy closes, from %s, e.g. 23:00",
+			from("day-close-at", "DOSEBOOK_DAY_CLOSE_AT"), *dayClose, clock(EarliestDayClose))
+	}
 	for _, p := range strings.Split(*proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue

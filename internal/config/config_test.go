@@ -41,6 +41,9 @@ func TestBadValueNamesItsSource(t *testing.T) {
 			want: `DOSEBOOK_POLICY: policy override "L3.valid_days": 90 is above the legal limit of 28 days (`},
 		{args: []string{"--addr", "8080"}, env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:9000"}, want: `--addr: "8080" is not host:port`},
 		{env: map[string]string{"DOSEBOOK_DAY_CLOSE_AT": "11pm"}, want: `DOSEBOOK_DAY_CLOSE_AT: "11pm" is not HH:MM`},
+		{env: map[string]string{"DOSEBOOK_DAY_CLOSE_AT": "00:30"}, want: `DOSEBOOK_DAY_CLOSE_AT: "00:30" would close each day's doses before pharmacies open`},
+		{args: []string{"--day-close-at", "11:59"}, want: `--day-close-at: "11:59" would close each day's doses before pharmacies open`},
+		{args: []string{"--day-close-at", "00:00"}, want: `--day-close-at: "00:00" would close`},
 		{args: []string{"--auth-cache", "2m"}, want: `--auth-cache: "2m" is not a duration from 0 to 1m`},
 		{env: map[string]string{"DOSEBOOK_TRUSTED_PROXIES": "not-an-ip"}, want: `DOSEBOOK_TRUSTED_PROXIES: "not-an-ip" is not an IP address or CIDR range`},
 		{args: []string{"--trusted-proxies", "10.0.0.1, 10.0.0.0/33"}, want: `--trusted-proxies: "10.0.0.0/33" is not an IP address or CIDR range`},
@@ -57,6 +60,34 @@ func TestBadValueNamesItsSource(t *testing.T) {
 	c, err := load([]string{"--timezone", "UTC"}, map[string]string{"DOSEBOOK_TIMEZONE": "Mars/Olympus"})
 	if err != nil || c.Timezone.String() != "UTC" {
 		t.Fatalf("the flag does not override the environment: %v %v", c.Timezone, err)
+	}
+}
+
+// A close time is accepted from EarliestDayClose through the end of the
+// day: the day closed is the day the time falls on.
+func TestDayCloseTimes(t *testing.T) {
+	tests := []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"23:00", 23 * time.Hour, true},
+		{"23:59", 23*time.Hour + 59*time.Minute, true},
+		{"12:00", 12 * time.Hour, true},
+		{"18:30", 18*time.Hour + 30*time.Minute, true},
+		{"11:59", 0, false},
+		{"00:30", 0, false},
+		{"00:00", 0, false},
+		{"06:00", 0, false},
+		{"24:00", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			c, err := load(nil, map[string]string{"DOSEBOOK_DAY_CLOSE_AT": tt.value})
+			if ok := err == nil; ok != tt.ok || (ok && c.DayCloseAt != tt.want) {
+				t.Fatalf("DayCloseAt = %v, error %v; want %v, accepted %v", c.DayCloseAt, err, tt.want, tt.ok)
+			}
+		})
 	}
 }
 
