@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dosebook/dosebook/internal/store"
 )
 
 // Bad configuration is one clear line on stderr and exit status 2, before
@@ -148,3 +150,48 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// A database a newer release migrated stops serve and migrate of an older
+// one, before serving, with one line naming both versions; migrate does not
+// claim the migrations are current.
+func TestOlderBinaryRefusesANewerSchema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	bin := dosebookBinary(t)
+	dir := t.TempDir()
+	url := "sqlite://" + filepath.Join(dir, "dosebook.db")
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}} {
+		t.Run(args[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel() // a serve that started after all must not hang the suite
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "DOSEBOOK_DATABASE_URL=" + url}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+				t.Fatalf("exit = %v, want a failure; stdout %q stderr:\n%s", err, stdout.String(), stderr.String())
+			}
+			want := "dosebook: database schema is at version 99999, newer than this dosebook knows"
+			if !strings.Contains(stderr.String(), want) || strings.Contains(stdout.String(), "current") {
+				t.Fatalf("stdout %q stderr %q, want %q", stdout.String(), stderr.String(), want)
+			}
+		})
+	}
+}

@@ -305,13 +305,13 @@ func (s *Server) readyz(c *gin.Context) {
 		s.fail(c, &problem.Error{Code: problem.Unavailable, Message: "the database is unreachable", Err: err})
 		return
 	}
-	current, err := s.db.MigrationsCurrent(ctx)
+	current, why, err := s.db.MigrationsCurrent(ctx)
 	if err != nil {
 		s.fail(c, &problem.Error{Code: problem.Unavailable, Message: "cannot read the schema version", Err: err})
 		return
 	}
 	if !current {
-		s.fail(c, &problem.Error{Code: problem.Unavailable, Message: "database migrations are not current"})
+		s.fail(c, &problem.Error{Code: problem.Unavailable, Message: why})
 		return
 	}
 	c.JSON(200, gin.H{"status": "ready", "database": s.db.Dialect()})

@@ -241,11 +241,26 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(gd, db.sql, sub, opts...)
 }
 
-// Migrate applies every pending migration.
+// SchemaNewerError says the database was migrated by a newer release than
+// this binary: its code would run against tables it does not know.
+type SchemaNewerError struct{ Database, Binary int64 }
+
+func (e *SchemaNewerError) Error() string {
+	return fmt.Sprintf("database schema is at version %d, newer than this dosebook knows (%d): run the newer release", e.Database, e.Binary)
+}
+
+// Migrate applies every pending migration. It refuses a database a newer
+// release has migrated (SchemaNewerError): goose would find nothing to do
+// and the older code would then serve a schema it does not know.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	p, err := db.provider()
 	if err != nil {
 		return err
+	}
+	// A new database has no version table yet, so reading the versions
+	// fails; any other failure Up reports itself.
+	if current, target, err := p.GetVersions(ctx); err == nil && current > target {
+		return &SchemaNewerError{Database: current, Binary: target}
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
@@ -260,15 +275,22 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 }
 
 // MigrationsCurrent reports whether the schema is at the binary's version,
-// without taking the migration lock (for /readyz).
-func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
+// without taking the migration lock (for /readyz); when it is not, why
+// says so for an operator.
+func (db *DB) MigrationsCurrent(ctx context.Context) (current bool, why string, err error) {
 	p, err := db.provider()
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
-	current, target, err := p.GetVersions(ctx)
+	dbVersion, target, err := p.GetVersions(ctx)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
-	return current == target, nil
+	switch {
+	case dbVersion > target:
+		return false, (&SchemaNewerError{Database: dbVersion, Binary: target}).Error(), nil
+	case dbVersion < target:
+		return false, fmt.Sprintf("database migrations are not current: the schema is at version %d, this dosebook needs %d (run dosebook migrate)", dbVersion, target), nil
+	}
+	return true, "", nil
 }
