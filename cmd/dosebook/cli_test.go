@@ -50,6 +50,8 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		{"proxy not an address", []string{"serve"}, []string{"DOSEBOOK_TRUSTED_PROXIES=not-an-ip"}, "DOSEBOOK_TRUSTED_PROXIES"},
 		{"port out of range", []string{"serve"}, []string{"DOSEBOOK_ADDR=127.0.0.1:99999"}, "DOSEBOOK_ADDR"},
 		{"sqlite url without a file", []string{"migrate"}, []string{"DOSEBOOK_DATABASE_URL=sqlite://"}, "DOSEBOOK_DATABASE_URL"},
+		{"sqlite directory missing", []string{"migrate", "--database-url", "sqlite:///nonexistent/dir/x.db"}, nil,
+			"--database-url: directory /nonexistent/dir for the SQLite database does not exist"},
 		// A subcommand's own flags are checked before the database is
 		// opened too: none of these creates or migrates one.
 		{"impossible day to close", []string{"day-close", "--date", "2026-13-01"}, nil, "--date"},

@@ -93,6 +93,9 @@ func Load(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	if _, _, err := store.DialectOf(c.DatabaseURL); err != nil {
 		return c, fmt.Errorf("%s: %w", from("database-url", "DOSEBOOK_DATABASE_URL"), err)
 	}
+	if err := store.CheckSQLiteDir(c.DatabaseURL); err != nil {
+		return c, fmt.Errorf("%s: %w", from("database-url", "DOSEBOOK_DATABASE_URL"), err)
+	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		return c, fmt.Errorf("%s: unknown time zone %q", from("timezone", "DOSEBOOK_TIMEZONE"), *tz)

@@ -50,6 +50,8 @@ func TestBadValueNamesItsSource(t *testing.T) {
 		{env: map[string]string{"DOSEBOOK_ADDR": "127.0.0.1:99999"}, want: `DOSEBOOK_ADDR: "127.0.0.1:99999": the port must be a number from 0 to 65535`},
 		{args: []string{"--addr", "127.0.0.1:http"}, want: `--addr: "127.0.0.1:http": the port must be a number from 0 to 65535`},
 		{env: map[string]string{"DOSEBOOK_DATABASE_URL": "sqlite://"}, want: `DOSEBOOK_DATABASE_URL: `},
+		{args: []string{"--database-url", "sqlite:///nonexistent/dir/x.db"},
+			want: `--database-url: directory /nonexistent/dir for the SQLite database does not exist`},
 	}
 	for _, tt := range tests {
 		_, err := load(tt.args, tt.env)

@@ -8,11 +8,14 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -96,11 +99,38 @@ func DialectOf(databaseURL string) (Dialect, string, error) {
 	return "", "", fmt.Errorf("database URL must start with postgres://, postgresql://, sqlite:// or file: (or be unset for %s)", DefaultSQLiteFile)
 }
 
+// CheckSQLiteDir checks that the directory a SQLite URL's file goes in
+// exists (nil for PostgreSQL, and for a URL DialectOf refuses): SQLite
+// creates the file but not its directory, and its own error for that is
+// "unable to open database file: out of memory (14)".
+func CheckSQLiteDir(databaseURL string) error {
+	if d, _, err := DialectOf(databaseURL); err != nil || d != SQLite {
+		return nil
+	}
+	path := DefaultSQLiteFile
+	if databaseURL != "" {
+		path = strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite://"), "file:")
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s for the SQLite database does not exist: create it first, or name a file in a directory that exists", dir)
+	case err == nil && !info.IsDir():
+		return fmt.Errorf("%s, where the SQLite database would go, is not a directory", dir)
+	}
+	// Anything else (permissions) SQLite reports when it opens the file.
+	return nil
+}
+
 // Open connects to the database named by databaseURL (empty: the embedded
 // SQLite file). It does not migrate; call Migrate.
 func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	dialect, dsn, err := DialectOf(databaseURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckSQLiteDir(databaseURL); err != nil {
 		return nil, err
 	}
 	var dialector gorm.Dialector
