@@ -127,11 +127,21 @@ func (s *Server) routes() {
 }
 
 func (s *Server) routeTable() []Route {
+	metrics := gin.WrapH(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	spec := func(c *gin.Context) { c.Data(200, "application/yaml", api.Spec) }
 	rt := []Route{
 		{Method: "GET", Path: "/healthz", Public: true, handler: s.healthz},
 		{Method: "GET", Path: "/readyz", Public: true, handler: s.readyz},
-		{Method: "GET", Path: "/metrics", Public: true, handler: gin.WrapH(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))},
-		{Method: "GET", Path: "/openapi.yaml", Public: true, handler: func(c *gin.Context) { c.Data(200, "application/yaml", api.Spec) }},
+		{Method: "GET", Path: "/metrics", Public: true, handler: metrics},
+		{Method: "GET", Path: "/openapi.yaml", Public: true, handler: spec},
+		// Uptime monitors and load balancers probe with HEAD, which RFC
+		// 9110 (9.3.2) says a GET resource supports. The GET handler
+		// answers it: net/http sends the status and headers and drops the
+		// body.
+		{Method: "HEAD", Path: "/healthz", Public: true, handler: s.healthz},
+		{Method: "HEAD", Path: "/readyz", Public: true, handler: s.readyz},
+		{Method: "HEAD", Path: "/metrics", Public: true, handler: metrics},
+		{Method: "HEAD", Path: "/openapi.yaml", Public: true, handler: spec},
 		{Method: "GET", Path: "/v1/me", handler: s.me},
 		{Method: "GET", Path: "/v1/organisations", Permission: auth.PermOrgsManage, handler: s.listOrganisations},
 		{Method: "POST", Path: "/v1/organisations", Permission: auth.PermOrgsManage, handler: s.createOrganisation},
