@@ -56,6 +56,10 @@ func TestBadConfigurationExitsWithStatus2(t *testing.T) {
 		// opened too: none of these creates or migrates one.
 		{"impossible day to close", []string{"day-close", "--date", "2026-13-01"}, nil, "--date"},
 		{"day to close not begun", []string{"day-close", "--date", "2999-01-01"}, nil, "has not begun"},
+		{"day to close more than a year back", []string{"day-close", "--date", "2020-01-01"}, nil,
+			"--date 2020-01-01 is more than a year back: it must be on or after"},
+		{"day to close more than a year back, confirmed", []string{"day-close", "--date", "2020-01-01", "--confirm-early"}, nil,
+			"more than a year back"},
 		{"negative patients", []string{"generate", "--patients", "-1"}, nil, "--patients"},
 		{"no days of history", []string{"generate", "--patients", "5", "--days", "0"}, nil, "--days"},
 		{"token id not a UUID", []string{"tokens", "revoke", "--id", "not-a-uuid"}, nil, "--id"},

@@ -17,6 +17,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/config"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/store"
 )
 
@@ -39,6 +40,13 @@ func cmdDayClose(ctx context.Context, args []string, env config.Env, stdout, std
 				return &exitError{2, fmt.Errorf("--date: %w", err)}
 			}
 			day = d
+			// The API's rule (422 within_year): a year back is the
+			// furthest a day may be closed; further is likelier a
+			// mistyped year, and would mark that day's doses missed at
+			// every pharmacy.
+			if earliest := dispensing.EarliestRecordedDay(calendar.DateOf(now, cfg.Timezone)); day.Before(earliest) {
+				return &exitError{2, fmt.Errorf("--date %s is more than a year back: it must be on or after %s; check the year", day, earliest)}
+			}
 		}
 		if why := earlyCloseRefusal(now, cfg.Timezone, cfg.DayCloseAt, day, confirmEarly); why != "" {
 			// A day not yet begun is refused before the database is

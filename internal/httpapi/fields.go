@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/problem"
-	"github.com/dosebook/dosebook/internal/regimes"
 )
 
 // rawField keeps a JSON scalar's literal text so that validation can report
@@ -121,7 +121,7 @@ func recordedDay(f *problem.Fields, field string, day, today calendar.Date, futu
 		f.Add(field, "not_future", "%s", future)
 		return
 	}
-	notBefore(f, field, day, regimes.AddMonths(today, -12))
+	notBefore(f, field, day, dispensing.EarliestRecordedDay(today))
 }
 
 // notBefore refuses a day before earliest, the furthest back a field may
