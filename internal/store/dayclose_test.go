@@ -69,7 +69,7 @@ func TestCloseDayAllCarriesOnPastAFailingPharmacy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.ExecForTest(ctx, "UPDATE instalments SET covers = 'not json' WHERE pharmacy_id = ?", broken.ID); err != nil {
+		if err := db.TamperForTest(ctx, "instalments", "UPDATE instalments SET covers = 'not json' WHERE pharmacy_id = ?", broken.ID); err != nil {
 			t.Fatal(err)
 		}
 

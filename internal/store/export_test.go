@@ -20,20 +20,40 @@ func (db *DB) ExecForTest(ctx context.Context, sql string, args ...any) error {
 // TamperAuditForTest edits the audit table as an attacker with SQL access
 // would: lifting the append-only trigger first.
 func (db *DB) TamperAuditForTest(ctx context.Context, sql string) error {
+	return db.TamperForTest(ctx, "audit_events", sql)
+}
+
+// TamperForTest runs sql with table's append-only triggers lifted, as
+// someone with SQL access could: tests use it to prove the store copes
+// with rows it would never write itself. The triggers stay lifted on
+// SQLite (each test's database is thrown away).
+func (db *DB) TamperForTest(ctx context.Context, table, sql string, args ...any) error {
 	var steps []string
 	if db.dialect == Postgres {
-		steps = []string{"ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change", sql,
-			"ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"}
+		steps = []string{"ALTER TABLE " + table + " DISABLE TRIGGER " + table + "_no_change", sql,
+			"ALTER TABLE " + table + " ENABLE TRIGGER " + table + "_no_change"}
 	} else {
-		steps = []string{"DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete", sql}
+		steps = []string{"DROP TRIGGER IF EXISTS " + table + "_no_update", "DROP TRIGGER IF EXISTS " + table + "_no_delete", sql}
 	}
 	for _, s := range steps {
-		if err := db.gorm.WithContext(ctx).Exec(s).Error; err != nil {
+		var a []any
+		if s == sql {
+			a = args
+		}
+		if err := db.gorm.WithContext(ctx).Exec(s, a...).Error; err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}
 	return nil
 }
+
+// AppendOnlyTablesForTest lists the tables whose rows the database itself
+// refuses to change or delete (migrations 00001, 00004, 00010, 00014,
+// 00021, 00022 and 00023).
+var AppendOnlyTablesForTest = []string{"audit_events", "alert_acknowledgements", "alert_resolutions",
+	"dose_change_withdrawals", "regime_setting_withdrawals", "administration_corrections",
+	"instalments", "dose_events", "administrations", "dose_changes", "regime_settings", "rule_overrides",
+	"drug_screens", "reviews", "alerts", "shared_care_events"}
 
 // CountForTest counts a table's rows.
 func (db *DB) CountForTest(ctx context.Context, table string) (int64, error) {
