@@ -17,9 +17,15 @@ import (
 // its stdout and exit status (0, 1, or 2 for usage and configuration).
 func cli(t *testing.T, dir string, args ...string) (string, int, string) {
 	t.Helper()
+	return cliAt(t, "sqlite://"+filepath.Join(dir, "admin.db"), args...)
+}
+
+// cliAt is cli against the database at url (either dialect).
+func cliAt(t *testing.T, url string, args ...string) (string, int, string) {
+	t.Helper()
 	env := func(k string) string {
 		if k == "DOSEBOOK_DATABASE_URL" {
-			return "sqlite://" + filepath.Join(dir, "admin.db")
+			return url
 		}
 		return ""
 	}

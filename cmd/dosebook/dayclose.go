@@ -189,6 +189,9 @@ type dayCloser struct {
 func newDayCloser(db *store.DB, cfg config.Config, log *slog.Logger, m dayCloseMetrics) *dayCloser {
 	return &dayCloser{
 		close: func(ctx context.Context, day calendar.Date) ([]store.CloseDayResult, error) {
+			// The scheduled close is the service's own work, whoever
+			// started the server: "system", with no request.
+			ctx = audit.WithRequest(audit.WithActor(ctx, audit.System), audit.Request{})
 			return db.CloseDayAll(ctx, cfg.Policy, cfg.Timezone, day)
 		},
 		lastClosed: db.LastDayClosed,

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/dosebook/dosebook/internal/audit"
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/config"
@@ -54,9 +56,20 @@ func TestGenerateTiny(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		cfg := genTestConfig(t)
-		res, err := generate(ctx, db, cfg, genOptions{patients: 24, days: 30, pharmacies: 2, seed: 7, loaders: 2, checkFKs: true}, io.Discard)
+		// As dosebook generate runs it: bulk loads and tokens alike are
+		// the operator's (on PostgreSQL the loads bypass store.Write).
+		res, err := generate(operatorContext(ctx), db, cfg, genOptions{patients: 24, days: 30, pharmacies: 2, seed: 7, loaders: 2, checkFKs: true}, io.Discard)
 		if err != nil {
 			t.Fatal(err)
+		}
+		events, err := db.AuditEvents(ctx, store.AuditFilter{Limit: 100000})
+		if err != nil || len(events) == 0 {
+			t.Fatalf("audit events: %d, %v", len(events), err)
+		}
+		for _, e := range events {
+			if e.ActorID != wantOperator(t) || e.ActorRole != audit.RoleCLI || !strings.HasPrefix(e.RequestID, "cli-") {
+				t.Fatalf("%s: actor %q role %q request %q, want the operator's", e.Action, e.ActorID, e.ActorRole, e.RequestID)
+			}
 		}
 		for _, table := range []string{"patients", "regimes", "dose_changes", "prescriptions", "instalments", "dose_events", "drug_screens", "day_closes"} {
 			if res.Rows[table] == 0 {

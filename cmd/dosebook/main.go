@@ -79,6 +79,11 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd != "serve" {
+		// Writes of the server are its users' (their tokens) or its own
+		// jobs' ("system"); those of any other command, the operator's.
+		ctx = operatorContext(ctx)
+	}
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, env, stdout, stderr)

@@ -60,7 +60,8 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return nil
 	}, func(a app) error {
 		if withDemo {
-			res, err := demo.Seed(ctx, a.db, a.cfg)
+			// Seeded by whoever started the server, not by the service.
+			res, err := demo.Seed(operatorContext(ctx), a.db, a.cfg)
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

@@ -169,8 +169,46 @@ func WithRequest(ctx context.Context, r Request) context.Context {
 	return context.WithValue(ctx, requestKey{}, r)
 }
 
-// RequestFrom returns the request metadata, empty outside HTTP (CLI, jobs).
+// RequestFrom returns the request metadata: empty in the service's own
+// jobs; a "cli-" id and client "local" for a command run at a shell.
 func RequestFrom(ctx context.Context) Request {
 	r, _ := ctx.Value(requestKey{}).(Request)
 	return r
+}
+
+// Actor is whom a write is recorded against when no signed-in user made
+// it. A user's token, when there is one, names the actor instead.
+type Actor struct {
+	ID             string
+	Role           string
+	OrganisationID string
+}
+
+// RoleCLI is the actor role of a write made by a dosebook command run at a
+// shell (users create, tokens revoke, day-close, …): such a write is
+// somebody's doing, and must not read like the scheduled day close.
+const RoleCLI = "cli"
+
+// System is the service's own work: the scheduled day close and its
+// catch-up. It is the actor when nothing else is known.
+var System = Actor{ID: "system", Role: "system"}
+
+// CLIActor is the operator who ran a command: "cli:USER@HOST".
+func CLIActor(user, host string) Actor {
+	return Actor{ID: "cli:" + user + "@" + host, Role: RoleCLI}
+}
+
+type actorKey struct{}
+
+// WithActor names who writes under ctx when no user's token does.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor set by WithActor, System if none.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.ID != "" {
+		return a
+	}
+	return System
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,25 @@ func TestComputeHashIsStable(t *testing.T) {
 		PrevHash: "ab" + GenesisHash[2:]}
 	if got, want := ComputeHash(e), "bbf1e7576206bf1d3f3628e6cd905770463a9e228c091ea009ca11d17fae9bfc"; got != want {
 		t.Fatalf("ComputeHash = %s, want %s", got, want)
+	}
+}
+
+// A write with no user's token is the system's unless a command run at a
+// shell said whose it is.
+func TestActorFrom(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if got := ActorFrom(ctx); got != System {
+		t.Errorf("ActorFrom(no actor) = %+v, want %+v", got, System)
+	}
+	op := CLIActor("alice", "ops-1")
+	if op.ID != "cli:alice@ops-1" || op.Role != RoleCLI {
+		t.Errorf("CLIActor = %+v", op)
+	}
+	if got := ActorFrom(WithActor(ctx, op)); got != op {
+		t.Errorf("ActorFrom(WithActor(op)) = %+v, want %+v", got, op)
+	}
+	if got := ActorFrom(WithActor(WithActor(ctx, op), System)); got != System {
+		t.Errorf("the innermost actor wins: got %+v", got)
 	}
 }

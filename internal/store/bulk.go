@@ -130,11 +130,15 @@ func (l *BulkLoader) Load(ctx context.Context, tables []BulkRows, a BulkAudit) e
 	})
 }
 
-func systemEvent(e audit.Event, now time.Time) audit.Event {
+// systemEvent fills in what Tx.Audit would: the actor and request are those
+// of ctx (the operator who ran dosebook generate), else the system.
+func systemEvent(ctx context.Context, e audit.Event, now time.Time) audit.Event {
 	e.ID = uuid.Must(uuid.NewV7()).String()
 	e.OccurredAt = now
 	if e.ActorID == "" {
-		e.ActorID, e.ActorRole = "system", "system"
+		a, r := audit.ActorFrom(ctx), audit.RequestFrom(ctx)
+		e.ActorID, e.ActorRole, e.OrganisationID = a.ID, a.Role, a.OrganisationID
+		e.RequestID, e.ClientIP = r.ID, r.ClientIP
 	}
 	return e
 }
@@ -152,7 +156,7 @@ func appendAuditPgx(ctx context.Context, tx pgx.Tx, now time.Time, events []audi
 	}
 	rows := make([][]any, len(events))
 	for i, e := range events {
-		e = systemEvent(e, now)
+		e = systemEvent(ctx, e, now)
 		e.Seq, e.PrevHash = last.Seq+1, last.Hash
 		e.Hash = audit.ComputeHash(e)
 		last = e

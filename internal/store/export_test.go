@@ -136,7 +136,7 @@ func (l *BulkLoader) AppendAudit(ctx context.Context, events []audit.Event) erro
 	if l.conn == nil {
 		return l.db.Write(ctx, func(tx *Tx) error {
 			for _, e := range events {
-				tx.pending = append(tx.pending, systemEvent(e, l.db.Now()))
+				tx.pending = append(tx.pending, systemEvent(ctx, e, l.db.Now()))
 			}
 			return nil
 		})

@@ -85,7 +85,8 @@ func (tx *Tx) Audit(action, entityType, entityID string, changes any) error {
 	}
 	p, _ := auth.PrincipalFrom(tx.ctx)
 	req := audit.RequestFrom(tx.ctx)
-	actorID, role, org := "system", "system", ""
+	a := audit.ActorFrom(tx.ctx)
+	actorID, role, org := a.ID, a.Role, a.OrganisationID
 	if p.UserID != "" {
 		actorID, role, org = p.UserID, string(p.Role), p.OrgID
 	}
