@@ -44,13 +44,18 @@ const (
 	// prescription, which the pharmacy goes on supplying as written until
 	// the prescriber cancels it (L8, L2; ADR 0011).
 	AlertNotReissued = "prescription_not_reissued"
+	// An issued prescription with instalments still to come at a pharmacy
+	// was cancelled (asked for, by the regime's end, or reissued by a
+	// change): for that pharmacy alone, naming the days and what replaces
+	// them (MD5 when nothing does, else MD4).
+	AlertPrescriptionCancelled = "prescription_cancelled"
 )
 
 // AlertKinds lists every kind, for validating a filter.
 func AlertKinds() []string {
 	return []string{AlertMissedDose, AlertMD1Block, AlertWithheld, AlertReviewDue, AlertECGDue, AlertInjectionOverdue,
 		AlertSharedCare, AlertSpecialistReviewDue, AlertGPReviewDue, AlertPharmacyClosed, AlertSupervisionReviewDue, AlertAttendance,
-		AlertRegimeChanged, AlertNotReissued}
+		AlertRegimeChanged, AlertNotReissued, AlertPrescriptionCancelled}
 }
 
 // gpAlertKinds are the alerts that also go to a GP practice holding
@@ -223,7 +228,10 @@ func visibleAlerts(g *gorm.DB, p auth.Principal) *gorm.DB {
 		Joins("LEFT JOIN alert_resolutions res ON res.alert_id = alerts.id")
 	switch p.Role {
 	case auth.Prescriber:
-		return q.Where("alerts.service_id = ? AND alerts.practice_id IS NULL", p.OrgID)
+		// A prescription_cancelled notice tells the pharmacy what the
+		// service (or a GP) did; the prescription's own answer and the
+		// shared-care notices tell the prescribers.
+		return q.Where("alerts.service_id = ? AND alerts.practice_id IS NULL AND alerts.kind <> ?", p.OrgID, AlertPrescriptionCancelled)
 	case auth.Pharmacist:
 		return q.Where("alerts.pharmacy_id = ?", p.OrgID)
 	case auth.GP:

@@ -1600,7 +1600,10 @@ func (tx *Tx) CancelPrescription(p auth.Principal, n policy.Numbers, id, reason 
 	// of the cancel and would read as if cancelling raised it.
 	findings, err := tx.afterCancel(p, n, pr, reason, today)
 	res.Warnings = nonNil(findings)
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	return res, tx.tellPharmaciesOfCancel(p, pr, reason, today, nil)
 }
 
 func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason string) (Prescription, error) {
@@ -1797,6 +1800,7 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 		if _, err := tx.cancelPrescription(p, old, why); err != nil {
 			return nil, nil, err
 		}
+		var replacing []Prescription
 		for i, seg := range segs {
 			in := NewPrescription{PrescribedOn: today, StartDate: seg.start, Days: seg.days, Wording: old.Wording, Issue: true}
 			carried, err := tx.closedDaysCarried(n, r, med, in, history, settings, earlier[i])
@@ -1808,6 +1812,7 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 				return nil, nil, err
 			}
 			out = append(out, res.Prescription)
+			replacing = append(replacing, res.Prescription)
 			// The change's answer lists every reissue's findings together,
 			// as its audited issue holds them (S8 among them): what a
 			// prescriber writing these days would be told (S6, L7, L8,
@@ -1816,6 +1821,11 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 				f.Message = fmt.Sprintf("Reissued as %s: %s", res.Serial, f.Message)
 				findings = append(findings, f)
 			}
+		}
+		// Its pharmacy (and, after a move, the new one) is told which
+		// prescription now carries the days and what changed on them.
+		if err := tx.tellPharmaciesOfCancel(p, old, why, today, replacing); err != nil {
+			return nil, nil, err
 		}
 	}
 	return out, findings, nil

@@ -1616,6 +1616,9 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on,
 		if _, err := tx.cancelPrescription(p, pr, RegimeEndReason(on, reason)); err != nil {
 			return r, err
 		}
+		if err := tx.tellPharmaciesOfCancel(p, pr, RegimeEndReason(on, reason), today, nil); err != nil {
+			return r, err
+		}
 	}
 	r.Status, r.EndedOn, r.EndReason, r.EndedBy = RegimeEnded, on, reason, &p.UserID
 	if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"status": RegimeEnded, "ended_on": on,
