@@ -146,3 +146,22 @@ func TestPharmacyMoveTellsTheFormerPharmacy(t *testing.T) {
 		}
 	})
 }
+
+// A GP cancelling the practice's prescription under shared care tells the
+// pharmacy as the service would, naming the GP and the practice; the
+// practice does not list the pharmacy's notice.
+func TestGPCancelTellsThePharmacy(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		_, _, _, rx := e.underSharedCare(155, "2026-12-02", true)
+		e.must(200, e.do("gp", "POST", "/v1/prescriptions/"+rx["id"].(string)+"/cancel", map[string]any{"reason": "moving out of the area"}))
+		wantNotice(t, e.cancelNotices("pharmacist"), "MD5", e.demo.PharmacyID,
+			"Prescription "+rx["serial"].(string)+" was cancelled on 2026-12-02 by Dr Owen Price (Abbey Road Surgery): moving out of the area.",
+			"on 2026-12-02")
+		for _, who := range []string{"gp", "prescriber", "pharmacist_2"} {
+			if got := e.cancelNotices(who); len(got) != 0 {
+				t.Errorf("%s sees the pharmacy's notice: %v", who, got)
+			}
+		}
+	})
+}
