@@ -51,6 +51,15 @@ func (o Opening) IsOpen(d Date) bool {
 	return true
 }
 
+// RecordedClosed reports whether the pharmacy recorded d itself as a
+// closed date (closed_dates, and not opened again by open_dates). Only a
+// dated closure says the pharmacy was shut on that very day: a weekday or
+// bank holiday rule set later says nothing of the days before it, so a
+// dose missed on such a day then stays the patient's (ADR 0015).
+func (o Opening) RecordedClosed(d Date) bool {
+	return containsDate(o.ClosedDates, d) && !containsDate(o.OpenDates, d)
+}
+
 // Validate rejects an opening no schedule could be built on: with every
 // weekday closed there is never a day to supply doses in advance.
 func (o Opening) Validate() error {

@@ -232,3 +232,31 @@ func TestOpeningNewlyClosed(t *testing.T) {
 		t.Errorf("bank holiday today: %v", got)
 	}
 }
+
+// Only a dated closure says the pharmacy was shut on that very day (ADR
+// 0015): a weekday or bank holiday closure set later says nothing of the
+// days before it, and an open date wins.
+func TestOpeningRecordedClosed(t *testing.T) {
+	t.Parallel()
+	op := Opening{
+		ClosedWeekdays:     []time.Weekday{time.Sunday},
+		ClosedDates:        []Date{MustParse("2026-07-15"), MustParse("2026-07-16")},
+		OpenDates:          []Date{MustParse("2026-07-16")},
+		BankHolidaysClosed: true,
+	}
+	tests := []struct {
+		date string
+		want bool
+	}{
+		{"2026-07-15", true},  // closed_dates
+		{"2026-07-16", false}, // closed and opened again
+		{"2026-07-19", false}, // a Sunday: closed, but by the weekday rule
+		{"2026-08-31", false}, // a bank holiday
+		{"2026-07-14", false}, // open
+	}
+	for _, tt := range tests {
+		if got := op.RecordedClosed(MustParse(tt.date)); got != tt.want {
+			t.Errorf("RecordedClosed(%s) = %v, want %v", tt.date, got, tt.want)
+		}
+	}
+}

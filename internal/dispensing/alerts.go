@@ -40,6 +40,31 @@ func AlertsForMissed(n policy.Numbers, stage regimes.Stage, consecutiveMissed in
 		"Tell the prescriber today; after missed days the usual dose may be too much (MD3)."), true
 }
 
+// ClosedInRun lists the days from since to last that the pharmacy recorded
+// as closed while the dose was missed (DayOutcome.ClosedMissed).
+func ClosedInRun(days []DayOutcome, since, last calendar.Date) []calendar.Date {
+	var out []calendar.Date
+	for _, d := range byDay(days) {
+		if !d.Date.Before(since) && !d.Date.After(last) && d.ClosedMissed() {
+			out = append(out, d.Date)
+		}
+	}
+	return out
+}
+
+// WithClosure rewords an MD2 finding for a run holding days the pharmacy
+// was closed (ClosedInRun): the run still counts, since the patient went
+// without the dose and may have lost tolerance (MD3), but the prescriber
+// is told the pharmacy, not the patient, missed those days. No closed days
+// leave f as it is.
+func WithClosure(f policy.Finding, closed []calendar.Date) policy.Finding {
+	if len(closed) == 0 {
+		return f
+	}
+	f.Message += fmt.Sprintf(" The pharmacy recorded %s as closed: the patient could not collect the dose then, through no fault of their own, but still went without it.", dayList(closed))
+	return f
+}
+
 // IntermittentAttendance is S4's "intermittent attendance": at least
 // n.S4AttendanceMissedDays dose days missed (not attended: withheld and
 // refused days were attended) within the n.S4AttendanceWindowDays days up
@@ -82,7 +107,9 @@ func AttendanceAfterCorrection(n policy.Numbers, days []DayOutcome, first calend
 func missedIn(days []DayOutcome, from, to calendar.Date) (missed []calendar.Date, runs int) {
 	inRun := false
 	for _, d := range byDay(days) {
-		if d.Date.Before(from) || d.Date.After(to) {
+		// A day the pharmacy was closed is not the patient's absence
+		// (ADR 0015): it neither counts nor breaks a run.
+		if d.Date.Before(from) || d.Date.After(to) || d.ClosedMissed() {
 			continue
 		}
 		if d.Outcome == Missed {

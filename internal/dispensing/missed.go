@@ -23,6 +23,20 @@ type DayOutcome struct {
 	// instalment covers. The day's outcome is known from then, so MD1
 	// takes a review dated that day as being about it. Zero: Date.
 	On calendar.Date `json:"-"`
+	// PharmacyClosed: the pharmacy recorded the collection day of the
+	// instalment the day belongs to as closed (calendar.Opening
+	// RecordedClosed), often afterwards, when it shut unexpectedly. The
+	// record is not changed (append-only); the mark is read from the
+	// opening. See ClosedMissed.
+	PharmacyClosed bool `json:"pharmacy_closed,omitempty"`
+}
+
+// ClosedMissed reports whether the day's dose was missed because the
+// pharmacy was closed (ADR 0015). The patient still went without the
+// dose, so MD1 and MD2 count the day; adherence and intermittent
+// attendance (S4) do not hold it against the patient.
+func (d DayOutcome) ClosedMissed() bool {
+	return d.Outcome == Missed && d.PharmacyClosed
 }
 
 // Known sets when each day's outcome was recorded.
@@ -129,6 +143,7 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 			switch {
 			case speaksFor(sorted[i], sorted[start]):
 				sorted[start].Outcome, sorted[start].Known, sorted[start].On = sorted[i].Outcome, sorted[i].Known, sorted[i].On
+				sorted[start].PharmacyClosed = sorted[i].PharmacyClosed
 			case !speaksFor(sorted[start], sorted[i]):
 				// Known from the later record and the later collection
 				// day: a review must come after both.
@@ -136,6 +151,9 @@ func mergeSameDate(sorted []DayOutcome) []DayOutcome {
 					sorted[start].Known = sorted[i].Known
 				}
 				sorted[start].On = laterOn(sorted[start], sorted[i])
+				// Excused only when every record of the day was at a
+				// pharmacy closed that day.
+				sorted[start].PharmacyClosed = sorted[start].PharmacyClosed && sorted[i].PharmacyClosed
 			}
 			continue
 		}

@@ -119,6 +119,9 @@ type WarningInput struct {
 	InTitration bool
 	// MissedYesterday: the previous dose day had no dose taken.
 	MissedYesterday bool
+	// YesterdayClosed: the previous dose day was missed because the
+	// pharmacy recorded it as closed (DayOutcome.ClosedMissed).
+	YesterdayClosed bool
 }
 
 // Warnings lists the day-list warnings, most serious first. It never returns
@@ -160,7 +163,15 @@ func Warnings(in WarningInput) []Warning {
 			Message: "In titration: supervise consumption of every dose.",
 		})
 	}
-	if in.MissedYesterday {
+	if in.MissedYesterday && in.YesterdayClosed {
+		// Not the patient's doing: asking them why would blame them for
+		// the pharmacy's closure (ADR 0015). The dose was still missed.
+		out = append(out, Warning{
+			Code:    WarnMissedYesterday,
+			Rule:    "MD2",
+			Message: "Yesterday's dose was not taken because the pharmacy was closed: tell the patient, and check for intoxication before dispensing.",
+		})
+	} else if in.MissedYesterday {
 		out = append(out, Warning{
 			Code:    WarnMissedYesterday,
 			Rule:    "MD2",

@@ -57,6 +57,29 @@ func ClosedDayFinding(n policy.Numbers, serial, pharmacy string, dates []calenda
 		fmt.Sprintf("A new prescription is needed: %s, so that the new schedule supplies the closed day's dose on an earlier open day (approved wording 1).", who))
 }
 
+// ClosedAfterwardsFinding tells the prescriber that the pharmacy recorded
+// dates as closed on which instalments of prescription serial were due
+// and already recorded missed, mostly by day close after an unexpected
+// closure recorded later (ADR 0015). The dose was not supplied and a
+// missed dose is never supplied later (MD4), so there is nothing to
+// rewrite for those days: the prescriber hears that the patient went
+// without through the pharmacy's closure, and arranges the supply from
+// here on, checking with the pharmacy that it is open again.
+func ClosedAfterwardsFinding(n policy.Numbers, serial, pharmacy string, dates []calendar.Date, by Signer) policy.Finding {
+	due := "the instalment due then on prescription %s was"
+	if len(dates) > 1 {
+		due = "the instalments due then on prescription %s were"
+	}
+	who := "the specialist service"
+	if by.Practice != "" {
+		who = "the specialist service or " + by.Practice
+	}
+	return n.Finding("L8",
+		fmt.Sprintf("%s recorded %s as closed: "+due+" not supplied and the patient went without the dose because the pharmacy was closed. The days still count as days without the dose (MD1, MD2) but not against the patient's adherence or attendance.",
+			pharmacy, dateList(dates), serial),
+		fmt.Sprintf("Arrange the patient's supply with the pharmacy (%s prescribes again if it stays closed); after missed days the usual dose may be too much (MD3), and a missed dose is not supplied later (MD4).", who))
+}
+
 // StaleLayout compares a draft's schedule as it was laid out (was) with
 // its days laid out again on the pharmacy's opening now (now), for the dose
 // days from from on: the days still to come when it is issued. A draft is

@@ -202,3 +202,40 @@ func TestStaleLayout(t *testing.T) {
 		t.Errorf("StaleLayout against nothing = %q", got)
 	}
 }
+
+func TestClosedAfterwardsFinding(t *testing.T) {
+	t.Parallel()
+	n := policy.Defaults()
+	tests := []struct {
+		name  string
+		dates []string
+		by    Signer
+		want  []string
+	}{
+		{"one day", []string{"2026-12-15"}, Signer{}, []string{"Market Square recorded 2026-12-15 as closed: the instalment due then on prescription RX-7 was not supplied",
+			"because the pharmacy was closed", "MD1, MD2", "not against the patient's adherence or attendance"}},
+		{"two days, a practice's", []string{"2026-12-14", "2026-12-15"}, Signer{Practice: "Elm Practice"},
+			[]string{"2026-12-14 and 2026-12-15 as closed: the instalments due then on prescription RX-7 were not supplied"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var ds []calendar.Date
+			for _, s := range tt.dates {
+				ds = append(ds, calendar.MustParse(s))
+			}
+			f := ClosedAfterwardsFinding(n, "RX-7", "Market Square", ds, tt.by)
+			if f.Rule != "L8" || !strings.Contains(f.Action, "Arrange the patient's supply") {
+				t.Fatalf("finding = %+v", f)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(f.Message, w) {
+					t.Fatalf("message %q lacks %q", f.Message, w)
+				}
+			}
+			if tt.by.Practice != "" && !strings.Contains(f.Action, tt.by.Practice) {
+				t.Fatalf("action %q does not name %s", f.Action, tt.by.Practice)
+			}
+		})
+	}
+}

@@ -156,7 +156,7 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 	rows, err := g.Table("instalments").
 		Select(`instalments.id, instalments.patient_id, instalments.date,
 			CASE WHEN instalments.dose_days > 1 OR instalments.date < p.start_date THEN instalments.covers END,
-			e.id, e.outcome, e.reason, e.corrects_id, e.created_at`).
+			instalments.pharmacy_id, e.id, e.outcome, e.reason, e.corrects_id, e.created_at`).
 		Joins(`JOIN (SELECT id, status, start_date FROM prescriptions WHERE patient_id IN ? AND end_date >= ? AND start_date <= ? AND status <> ?) p
 			ON p.id = instalments.prescription_id`, patientIDs, from, to, StatusDraft).
 		Joins("LEFT JOIN dose_events e ON e.instalment_id = instalments.id").
@@ -169,10 +169,11 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 	}
 	defer rows.Close()
 	type instalmentEvents struct {
-		patientID string
-		date      calendar.Date
-		covers    []calendar.Date
-		events    []dispensing.Event
+		patientID  string
+		date       calendar.Date
+		covers     []calendar.Date
+		pharmacyID string
+		events     []dispensing.Event
 	}
 	var (
 		list          []*instalmentEvents
@@ -181,15 +182,16 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 		id, patientID string
 		date          calendar.Date
 		covers        *string
+		pharmacyID    string
 		ev            eventColumns
 	)
-	dest := append([]any{&id, &patientID, &date, &covers}, ev.dest()...)
+	dest := append([]any{&id, &patientID, &date, &covers, &pharmacyID}, ev.dest()...)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, translate(err)
 		}
 		if cur == nil || id != curID {
-			cur, curID = &instalmentEvents{patientID: patientID, date: date}, id
+			cur, curID = &instalmentEvents{patientID: patientID, date: date, pharmacyID: pharmacyID}, id
 			if cur.covers, err = coversOf(id, date, deref(covers)); err != nil {
 				return nil, err
 			}
@@ -200,9 +202,19 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
+	pharmacies := map[string]bool{}
+	for _, in := range list {
+		pharmacies[in.pharmacyID] = true
+	}
+	openings, err := recordedClosures(g, pharmacies)
+	if err != nil {
+		return nil, err
+	}
 	for _, in := range list {
 		c, _ := dispensing.CurrentEvent(in.events)
-		out[in.patientID] = append(out[in.patientID], dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))...)
+		days := dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))
+		markClosed(days, openings[in.pharmacyID], in.date)
+		out[in.patientID] = append(out[in.patientID], days...)
 	}
 	return out, nil
 }
@@ -610,6 +622,9 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if correction == !problem.Visible(in.CorrectionReason) {
 		return DoseEvent{}, nil, problem.Invalidf("correction_reason", "S1", "a correction, and only a correction, carries correction_reason")
 	}
+	if err := tx.refuseRecordOnClosedDay(inst.PharmacyID, inst.Date, in.Outcome); err != nil {
+		return DoseEvent{}, nil, err
+	}
 	// A correction speaks for the instalment's own day.
 	asOf := today
 	if correction {
@@ -959,6 +974,11 @@ type DayListEntry struct {
 	Outcome  *DoseEvent           `json:"outcome"`
 	Block    *dispensing.Block    `json:"block"`
 	Warnings []dispensing.Warning `json:"warnings"`
+	// PharmacyClosed marks a line recorded missed on a day the pharmacy
+	// recorded as closed, often afterwards (ADR 0015): the dose was missed
+	// because the pharmacy was closed. Derived from the opening; the
+	// record itself is not changed.
+	PharmacyClosed bool `json:"pharmacy_closed"`
 }
 
 type dayListRow struct {
@@ -1103,6 +1123,10 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			return nil, err
 		}
 	}
+	opening, err := pharmacyOpening(g, pharmacyID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]DayListEntry, 0, len(rows))
 	for _, r := range rows {
 		med, _ := dosing.LookupMedicine(r.Medicine)
@@ -1122,6 +1146,7 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		if ev, ok := current[r.ID]; ok {
 			e.Outcome, outcome = &ev, ev.Outcome
 		}
+		e.PharmacyClosed = outcome == dispensing.Missed && opening.RecordedClosed(r.Date)
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
 		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, r.Instalment, earlier[r.PatientID])))
 		if n := len(records[e.NHSNumber]); n > 1 {
@@ -1194,6 +1219,7 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 	lastChange := lastDoseChange(changes, supply.Last())
 	var lastVisit, prevDay calendar.Date
 	var prevOutcome dispensing.Outcome
+	var prevClosed bool
 	// The days as MD1 reads them: one per date, a day prescribed again
 	// decided by its new instalment.
 	for _, d := range dispensing.DaysAsOf(days, day) {
@@ -1204,7 +1230,7 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 			lastVisit = d.Date
 		}
 		if d.Outcome != "" {
-			prevDay, prevOutcome = d.Date, d.Outcome
+			prevDay, prevOutcome, prevClosed = d.Date, d.Outcome, d.ClosedMissed()
 		}
 	}
 	if !lastChange.IsZero() && supply.AtNewDose(lastChange, doseOn) {
@@ -1216,6 +1242,7 @@ func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseCh
 		}
 	}
 	in.MissedYesterday = prevDay.Equal(day.AddDays(-1)) && !prevOutcome.Taken()
+	in.YesterdayClosed = in.MissedYesterday && prevClosed
 	return in
 }
 
@@ -2220,6 +2247,9 @@ type InstalmentHistory struct {
 	PrescriptionStatus prescriptions.Status `json:"prescription_status"`
 	Current            dispensing.Outcome   `json:"current_outcome"`
 	Events             []DoseEvent          `json:"events"`
+	// PharmacyClosed marks an instalment recorded missed on a day its
+	// pharmacy recorded as closed (ADR 0015), as the day list does.
+	PharmacyClosed bool `json:"pharmacy_closed"`
 }
 
 // DoseHistory returns the instalments covering a dose day in [from, to],
@@ -2303,6 +2333,14 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Number
 	for _, e := range evs {
 		byInst[e.InstalmentID] = append(byInst[e.InstalmentID], e)
 	}
+	pharmacies := map[string]bool{}
+	for _, r := range rows {
+		pharmacies[r.PharmacyID] = true
+	}
+	openings, err := recordedClosures(g, pharmacies)
+	if err != nil {
+		return out, err
+	}
 	var days []dispensing.DayOutcome
 	for _, r := range rows {
 		h := InstalmentHistory{Instalment: r.Instalment, Serial: r.Serial,
@@ -2315,8 +2353,11 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Number
 		// A cancelled prescription's instalment nobody recorded will never
 		// be supplied: it has no say over a day, as in dayOutcomes.
 		if r.PrescriptionStatus != StatusCancelled || len(events) > 0 {
-			days = append(days, dispensing.ExpandInstalment(r.Date, r.Covers, h.Current)...)
+			expanded := dispensing.ExpandInstalment(r.Date, r.Covers, h.Current)
+			markClosed(expanded, openings[r.PharmacyID], r.Date)
+			days = append(days, expanded...)
 		}
+		h.PharmacyClosed = h.Current == dispensing.Missed && openings[r.PharmacyID].RecordedClosed(r.Date)
 		out.Instalments = append(out.Instalments, h)
 	}
 	out.Adherence = dispensing.ComputeAdherence(days, from, to)

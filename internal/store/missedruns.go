@@ -40,6 +40,9 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	from, to := slices.MinFunc(on, calendar.Date.Compare), slices.MaxFunc(on, calendar.Date.Compare)
 	for _, run := range dispensing.RunsNear(days, asOf, on) {
 		f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, run.Last).Stage, run.Days, run.Since)
+		// Days the pharmacy recorded closed count, but the alert says so
+		// (ADR 0015).
+		f = dispensing.WithClosure(f, dispensing.ClosedInRun(days, run.Since, run.Last))
 		runs = append(runs, md2Run{Run: run, finding: f, reaches: ok})
 		if run.Since.Before(from) {
 			from = run.Since

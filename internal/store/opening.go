@@ -1,7 +1,9 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -9,6 +11,7 @@ import (
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/dispensing"
+	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/prescriptions"
 	"github.com/dosebook/dosebook/internal/problem"
 )
@@ -155,4 +158,206 @@ func (tx *Tx) refuseClosingRecordedDays(pharmacyID string, op calendar.Opening, 
 			field, r.Date, r.Patients)
 	}
 	return f.Err()
+}
+
+// recordedClosures reads the openings of the pharmacies, for the dose
+// days recorded there that fell on a date the pharmacy recorded closed
+// (markClosed).
+func recordedClosures(g *gorm.DB, pharmacies map[string]bool) (map[string]calendar.Opening, error) {
+	out := map[string]calendar.Opening{}
+	if len(pharmacies) == 0 {
+		return out, nil
+	}
+	ids := make([]string, 0, len(pharmacies))
+	for id := range pharmacies {
+		ids = append(ids, id)
+	}
+	var orgs []Organisation
+	if err := g.Select("id, opening").Where("id IN ?", ids).Find(&orgs).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, o := range orgs {
+		if o.Opening == "" {
+			continue // the default opening has no closed dates
+		}
+		var op calendar.Opening
+		if err := json.Unmarshal([]byte(o.Opening), &op); err != nil {
+			return nil, fmt.Errorf("pharmacy %s opening: %w", o.ID, err)
+		}
+		out[o.ID] = op
+	}
+	return out, nil
+}
+
+// markClosed marks the dose days of an instalment collected on date as
+// at a pharmacy closed then, when op records date itself as closed. The
+// dose event stays as it was written (append-only); the mark is derived
+// from the opening, so reopening the day takes it away again (ADR 0015).
+func markClosed(days []dispensing.DayOutcome, op calendar.Opening, date calendar.Date) {
+	if !op.RecordedClosed(date) {
+		return
+	}
+	for i := range days {
+		days[i].PharmacyClosed = true
+	}
+}
+
+// closedAfterwards deals with the days an opening op newly records as
+// closed, up to today, on which doses were already recorded missed: a
+// pharmacy that shut unexpectedly records the closure afterwards, after
+// day close marked its patients' doses missed (ADR 0015). The records
+// stand and so do MD1's and MD2's counts: the patient went without the
+// dose. But the prescriber is told the pharmacy was closed, as for any
+// closed day with instalments (L8), the open MD2 alerts of runs holding
+// those days are answered and raised again saying so (alerts are never
+// edited, ADR 0006), and intermittent attendance alerts (S4) that counted
+// them are answered when what is left no longer makes it. was is the
+// pharmacy as read before the change; p made it on today.
+func (tx *Tx) closedAfterwards(p auth.Principal, n policy.Numbers, was Organisation, op calendar.Opening, today calendar.Date) error {
+	old := calendar.DefaultOpening()
+	if was.Opening != "" {
+		if err := json.Unmarshal([]byte(was.Opening), &old); err != nil {
+			return fmt.Errorf("pharmacy %s opening: %w", was.ID, err)
+		}
+	}
+	var days []calendar.Date
+	for _, d := range op.NewlyClosed(old, today) {
+		if op.RecordedClosed(d) {
+			days = append(days, d)
+		}
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	// refuseClosingRecordedDays let only days whose records are all
+	// missed through, so every recorded instalment here was missed.
+	var ins []Instalment
+	if err := tx.g.Where("pharmacy_id = ? AND date IN ?", was.ID, days).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("date, id").Find(&ins).Error; err != nil {
+		return translate(err)
+	}
+	if len(ins) == 0 {
+		return nil
+	}
+	var order []string
+	dates := map[string][]calendar.Date{}
+	for _, in := range ins {
+		if _, ok := dates[in.PrescriptionID]; !ok {
+			order = append(order, in.PrescriptionID)
+		}
+		dates[in.PrescriptionID] = append(dates[in.PrescriptionID], in.Date)
+	}
+	by, err := tx.whoIs(p.UserID)
+	if err != nil {
+		return err
+	}
+	for _, id := range order {
+		var pr Prescription
+		if err := tx.g.Take(&pr, "id = ?", id).Error; err != nil {
+			return translate(err)
+		}
+		key, err := tx.closedDayKey(pr.ID, dates[id])
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			signer, err := tx.signerOf(pr)
+			if err != nil {
+				return err
+			}
+			f := prescriptions.ClosedAfterwardsFinding(n, pr.Serial, was.Name, dates[id], signer)
+			if err := tx.raiseAlert(Alert{ServiceID: pr.ServiceID, PatientID: pr.PatientID, PharmacyID: &was.ID, Kind: AlertPharmacyClosed,
+				Rule: f.Rule, Message: f.Message + " " + f.Action, DedupeKey: key}); err != nil {
+				return err
+			}
+		}
+		why := resolution{
+			Reason: fmt.Sprintf("%s recorded %s as closed (opening changed by %s on %s): the patient went without the dose because the pharmacy was closed.",
+				was.Name, dateListOf(dates[id]), by, today),
+			EntityType: "organisation", EntityID: was.ID,
+		}
+		if err := tx.md2Reworded(n, pr.PatientID, dates[id], today, why); err != nil {
+			return err
+		}
+		if _, err := tx.missedAlerts(n, pr.PatientID, pr.ID, today, dates[id], &why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// md2Reworded answers the patient's open MD2 alerts whose runs hold a day
+// of closed, now recorded closed: missedAlerts then raises each such run's
+// alert again, worded for the closure (dispensing.WithClosure). The run
+// still reaches MD2's figure, so the prescriber is never left without an
+// open alert for it.
+func (tx *Tx) md2Reworded(n policy.Numbers, patientID string, closed []calendar.Date, today calendar.Date, why resolution) error {
+	first := slices.MinFunc(closed, calendar.Date.Compare)
+	all, err := dayOutcomes(tx.g, []string{patientID}, first.AddDays(-historyWindow), today)
+	if err != nil {
+		return err
+	}
+	days := all[patientID]
+	runs := dispensing.RunsNear(days, today, closed)
+	if len(runs) == 0 {
+		return nil
+	}
+	from, to := runs[0].Since, runs[0].Last
+	for _, r := range runs {
+		if r.Since.Before(from) {
+			from = r.Since
+		}
+		if r.Last.After(to) {
+			to = r.Last
+		}
+	}
+	open, err := tx.openMissedAlerts(patientID, from, to)
+	if err != nil {
+		return err
+	}
+	for _, since := range open {
+		i := slices.IndexFunc(runs, func(r dispensing.Run) bool { return r.Holds(since) })
+		if i < 0 || len(dispensing.ClosedInRun(days, runs[i].Since, runs[i].Last)) == 0 {
+			continue
+		}
+		if err := tx.resolveAlerts(patientID, AlertMissedDose, missedKeyPrefix(patientID)+since.String(),
+			resolution{Reason: why.Reason + " The run still counts (MD1, MD2): a new alert for it says so.", EntityType: why.EntityType, EntityID: why.EntityID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dateListOf reads dates as "a, b".
+func dateListOf(dates []calendar.Date) string {
+	s := make([]string, len(dates))
+	for i, d := range dates {
+		s[i] = d.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// refuseRecordOnClosedDay refuses a dose given, handed over, withheld or
+// refused on an instalment dated on a day its pharmacy is closed under
+// its opening: the day list shows the pharmacy closed that day, and a
+// record saying the patient was seen there would contradict it (S1: the
+// record says what happened on the day). The pharmacy that did open
+// opens the day again first (open_dates), which is recorded and audited
+// as its own change. A missed record says nothing of the pharmacy being
+// open, so it is let through, as day close writes it.
+func (tx *Tx) refuseRecordOnClosedDay(pharmacyID string, date calendar.Date, outcome dispensing.Outcome) error {
+	if outcome == dispensing.Missed {
+		return nil
+	}
+	op, err := pharmacyOpening(tx.g, pharmacyID)
+	if err != nil {
+		return err
+	}
+	if op.IsOpen(date) {
+		return nil
+	}
+	return problem.Invalidf("outcome", "pharmacy_closed",
+		"the pharmacy is recorded as closed on %s, so no dose given, withheld or refused can be recorded that day (S1: the record says what happened on the day); if the pharmacy did open, add %s to open_dates with PUT /v1/pharmacies/{id}/opening first",
+		date, date)
 }

@@ -268,6 +268,9 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 	if err := tx.closedDayAlerts(n, o, affected); err != nil {
 		return nil, err
 	}
+	if err := tx.closedAfterwards(p, n, o, op, today); err != nil {
+		return nil, err
+	}
 	return affected, nil
 }
 
