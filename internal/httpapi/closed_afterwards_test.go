@@ -94,3 +94,42 @@ func TestClosureRecordedAfterwards(t *testing.T) {
 			"corrects_id": ev["id"], "correction_reason": "the patient came before noon", "occurred_at": "2026-12-15T11:00:00Z"}))
 	})
 }
+
+// Intermittent attendance (S4) that counted a day the pharmacy records
+// closed afterwards is answered when what is left no longer makes it.
+func TestClosureRecordedAfterwardsAnswersIntermittentAttendance(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-14T09:00:00Z", func(t *testing.T, e *env, c *clock) {
+		ph := e.demo.PharmacyID
+		pid, prID := e.dispensed(152, "2026-12-14")
+		for _, day := range []string{"2026-12-14", "2026-12-15", "2026-12-16", "2026-12-17", "2026-12-18"} {
+			if day == "2026-12-15" || day == "2026-12-17" {
+				c.Set(mustTime(day + "T10:00:00Z"))
+				e.must(201, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(prID, day)+"/events",
+					map[string]any{"outcome": "supervised", "identity_confirmed": true}))
+			}
+			e.closeDays(c, day)
+		}
+		if a := e.patientAlerts(pid, "intermittent_attendance", ""); len(a) != 1 {
+			t.Fatalf("intermittent attendance alerts: %v", a)
+		}
+		e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+ph+"/opening",
+			map[string]any{"closed_weekdays": []string{"sunday"}, "closed_dates": []string{"2026-12-16"}, "bank_holidays_closed": true}))
+		if a := e.patientAlerts(pid, "intermittent_attendance", ""); len(a) != 0 {
+			t.Fatalf("intermittent attendance still open: %v", a)
+		}
+		resolved := e.patientAlerts(pid, "intermittent_attendance", "resolved=true")
+		if len(resolved) != 1 || !strings.Contains(resolved[0]["resolution"].(string), "recorded 2026-12-16 as closed") {
+			t.Fatalf("resolved: %v", resolved)
+		}
+		hist := e.must(200, e.do("prescriber", "GET", "/v1/patients/"+pid+"/doses?from=2026-12-14&to=2026-12-18", nil))
+		if adh := hist["adherence"].(map[string]any); adh["due"].(float64) != 4 || adh["missed"].(float64) != 2 {
+			t.Fatalf("adherence = %v", adh)
+		}
+		for _, it := range hist["instalments"].([]any) {
+			if in := it.(map[string]any); (in["date"] == "2026-12-16") != (in["pharmacy_closed"] == true) {
+				t.Fatalf("instalment %v marked %v", in["date"], in["pharmacy_closed"])
+			}
+		}
+	})
+}
