@@ -55,7 +55,7 @@ func (o Opening) IsOpen(d Date) bool {
 // closed date (closed_dates, and not opened again by open_dates). Only a
 // dated closure says the pharmacy was shut on that very day: a weekday or
 // bank holiday rule set later says nothing of the days before it, so a
-// dose missed on such a day then stays the patient's (ADR 0015).
+// dose missed on such a day then stays the patient's (ADR 0016).
 func (o Opening) RecordedClosed(d Date) bool {
 	return containsDate(o.ClosedDates, d) && !containsDate(o.OpenDates, d)
 }

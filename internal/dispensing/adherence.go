@@ -10,7 +10,7 @@ import (
 type Adherence struct {
 	// Due counts dose days with a known outcome: days not closed yet, or
 	// in the future, are not due yet.
-	// Days missed because the pharmacy was closed (ADR 0015) are not due
+	// Days missed because the pharmacy was closed (ADR 0016) are not due
 	// either: they are not held against the patient.
 	Due        int `json:"due"`
 	Taken      int `json:"taken"`
@@ -35,7 +35,7 @@ func ComputeAdherence(days []DayOutcome, from, to calendar.Date) Adherence {
 	var a Adherence
 	for _, d := range byDay(days) {
 		// A dose missed because the pharmacy was closed is not a dose the
-		// patient failed to take (ADR 0015): it is not due.
+		// patient failed to take (ADR 0016): it is not due.
 		if d.Date.Before(from) || d.Date.After(to) || d.ClosedMissed() {
 			continue
 		}

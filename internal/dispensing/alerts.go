@@ -108,7 +108,7 @@ func missedIn(days []DayOutcome, from, to calendar.Date) (missed []calendar.Date
 	inRun := false
 	for _, d := range byDay(days) {
 		// A day the pharmacy was closed is not the patient's absence
-		// (ADR 0015): it neither counts nor breaks a run.
+		// (ADR 0016): it neither counts nor breaks a run.
 		if d.Date.Before(from) || d.Date.After(to) || d.ClosedMissed() {
 			continue
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 // closedOn marks the days on the given dates as at a pharmacy recorded
-// closed then (ADR 0015).
+// closed then (ADR 0016).
 func closedOn(days []DayOutcome, on ...string) []DayOutcome {
 	out := slices.Clone(days)
 	for i := range out {

@@ -32,7 +32,7 @@ type DayOutcome struct {
 }
 
 // ClosedMissed reports whether the day's dose was missed because the
-// pharmacy was closed (ADR 0015). The patient still went without the
+// pharmacy was closed (ADR 0016). The patient still went without the
 // dose, so MD1 and MD2 count the day; adherence and intermittent
 // attendance (S4) do not hold it against the patient.
 func (d DayOutcome) ClosedMissed() bool {

@@ -165,7 +165,7 @@ func Warnings(in WarningInput) []Warning {
 	}
 	if in.MissedYesterday && in.YesterdayClosed {
 		// Not the patient's doing: asking them why would blame them for
-		// the pharmacy's closure (ADR 0015). The dose was still missed.
+		// the pharmacy's closure (ADR 0016). The dose was still missed.
 		out = append(out, Warning{
 			Code:    WarnMissedYesterday,
 			Rule:    "MD2",

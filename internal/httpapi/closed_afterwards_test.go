@@ -19,7 +19,7 @@ func (e *env) patientAlerts(patientID, kind, query string) []map[string]any {
 }
 
 // A pharmacy that shut unexpectedly records the closure after day close
-// marked its patients' doses missed (ADR 0015). The records stay missed
+// marked its patients' doses missed (ADR 0016). The records stay missed
 // and MD2 still counts the day, but the line, the MD2 alert and the next
 // day's prompt say the pharmacy was closed, the prescriber gets L8's
 // pharmacy_closed alert, and adherence does not count the day against the

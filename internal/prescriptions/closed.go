@@ -60,7 +60,7 @@ func ClosedDayFinding(n policy.Numbers, serial, pharmacy string, dates []calenda
 // ClosedAfterwardsFinding tells the prescriber that the pharmacy recorded
 // dates as closed on which instalments of prescription serial were due
 // and already recorded missed, mostly by day close after an unexpected
-// closure recorded later (ADR 0015). The dose was not supplied and a
+// closure recorded later (ADR 0016). The dose was not supplied and a
 // missed dose is never supplied later (MD4), so there is nothing to
 // rewrite for those days: the prescriber hears that the patient went
 // without through the pharmacy's closure, and arranges the supply from

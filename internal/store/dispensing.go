@@ -975,7 +975,7 @@ type DayListEntry struct {
 	Block    *dispensing.Block    `json:"block"`
 	Warnings []dispensing.Warning `json:"warnings"`
 	// PharmacyClosed marks a line recorded missed on a day the pharmacy
-	// recorded as closed, often afterwards (ADR 0015): the dose was missed
+	// recorded as closed, often afterwards (ADR 0016): the dose was missed
 	// because the pharmacy was closed. Derived from the opening; the
 	// record itself is not changed.
 	PharmacyClosed bool `json:"pharmacy_closed"`
@@ -2248,7 +2248,7 @@ type InstalmentHistory struct {
 	Current            dispensing.Outcome   `json:"current_outcome"`
 	Events             []DoseEvent          `json:"events"`
 	// PharmacyClosed marks an instalment recorded missed on a day its
-	// pharmacy recorded as closed (ADR 0015), as the day list does.
+	// pharmacy recorded as closed (ADR 0016), as the day list does.
 	PharmacyClosed bool `json:"pharmacy_closed"`
 }
 

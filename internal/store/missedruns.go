@@ -41,7 +41,7 @@ func (tx *Tx) md2Alerts(n policy.Numbers, pr Prescription, r Regime, settings []
 	for _, run := range dispensing.RunsNear(days, asOf, on) {
 		f, ok := dispensing.AlertsForMissed(n, settingOn(r, settings, run.Last).Stage, run.Days, run.Since)
 		// Days the pharmacy recorded closed count, but the alert says so
-		// (ADR 0015).
+		// (ADR 0016).
 		f = dispensing.WithClosure(f, dispensing.ClosedInRun(days, run.Since, run.Last))
 		runs = append(runs, md2Run{Run: run, finding: f, reaches: ok})
 		if run.Since.Before(from) {

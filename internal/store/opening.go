@@ -192,7 +192,7 @@ func recordedClosures(g *gorm.DB, pharmacies map[string]bool) (map[string]calend
 // markClosed marks the dose days of an instalment collected on date as
 // at a pharmacy closed then, when op records date itself as closed. The
 // dose event stays as it was written (append-only); the mark is derived
-// from the opening, so reopening the day takes it away again (ADR 0015).
+// from the opening, so reopening the day takes it away again (ADR 0016).
 func markClosed(days []dispensing.DayOutcome, op calendar.Opening, date calendar.Date) {
 	if !op.RecordedClosed(date) {
 		return
@@ -205,7 +205,7 @@ func markClosed(days []dispensing.DayOutcome, op calendar.Opening, date calendar
 // closedAfterwards deals with the days an opening op newly records as
 // closed, up to today, on which doses were already recorded missed: a
 // pharmacy that shut unexpectedly records the closure afterwards, after
-// day close marked its patients' doses missed (ADR 0015). The records
+// day close marked its patients' doses missed (ADR 0016). The records
 // stand and so do MD1's and MD2's counts: the patient went without the
 // dose. But the prescriber is told the pharmacy was closed, as for any
 // closed day with instalments (L8), the open MD2 alerts of runs holding
