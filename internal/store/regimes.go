@@ -1596,9 +1596,11 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on,
 			"ended_on must not be before %s, the last day the pharmacy handed over a dose recorded as taken; end the regime on or after it", handed)
 	}
 	// Likewise an injection given under the regime (BV2: recorded as an
-	// administration).
+	// administration). Only standing injections count (ADR 0014): one
+	// entered in error was not given, and one replaced was given on its
+	// replacement's date.
 	var given Administration
-	if err := tx.g.Where("regime_id = ?", r.ID).Order("date DESC").Limit(1).Find(&given).Error; err != nil {
+	if err := tx.g.Where("regime_id = ?", r.ID).Where(standingAdministration).Order("date DESC").Limit(1).Find(&given).Error; err != nil {
 		return r, translate(err)
 	} else if given.ID != "" && on.Before(given.Date) {
 		return r, problem.Invalidf("ended_on", "after_last_dose",
