@@ -87,6 +87,15 @@ func decodeBytes(body []byte, v any) (problem.Fields, error) {
 	if !utf8.Valid(body) {
 		return nil, &problem.Error{Code: problem.Malformed, Message: "the request body is not valid UTF-8"}
 	}
+	// A request is an object of fields. encoding/json reads a top-level
+	// null into a struct as nothing at all, so a PUT of null would replace
+	// what is recorded with the request's zero value: refused, as is any
+	// other JSON value that is not an object, before anything is read.
+	// (A body that is not JSON at all is malformed, below.)
+	if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct &&
+		!t.Implements(reflect.TypeFor[json.Unmarshaler]()) && bytes.TrimSpace(body)[0] != '{' && json.Valid(body) {
+		return nil, problem.Invalidf("body", "type", "body must be a JSON object")
+	}
 	if field := duplicateKey(body); field != "" {
 		return nil, problem.Invalidf(field, "duplicate", "%q is given more than once; send each field once", field)
 	}

@@ -441,12 +441,10 @@ func (s *Server) closeDay(c *gin.Context) {
 		return
 	}
 	var req dayCloseRequest
-	var f problem.Fields
-	if c.Request.ContentLength != 0 {
-		if f, err = decode(c, &req); err != nil {
-			s.fail(c, err)
-			return
-		}
+	f, err := decodeOptional(c, &req)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	day := date(&f, "date", req.Date, false)
 	if day.IsZero() {

@@ -32,12 +32,14 @@ func (s *Server) sharedCareRoutes() []Route {
 
 // decodeOptional decodes a JSON body when one is sent, as decode does; an
 // empty body leaves v as it is, for endpoints whose every field is optional.
+// So does a body of null: it gives no field, as no body does, and nothing
+// is replaced by it (a required body of null is refused by decode).
 func decodeOptional(c *gin.Context, v any) (problem.Fields, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "null" {
 		return nil, nil
 	}
 	return decodeBytes(body, v)

@@ -186,6 +186,12 @@ func pharmacyOpening(g *gorm.DB, pharmacyID string) (calendar.Opening, error) {
 	if err := g.Take(&o, "id = ?", pharmacyID).Error; err != nil {
 		return calendar.Opening{}, translate(err)
 	}
+	return openingOf(o)
+}
+
+// openingOf is the opening pharmacy o keeps: the one it set, or the
+// default for a pharmacy that never set one.
+func openingOf(o Organisation) (calendar.Opening, error) {
 	if o.Opening == "" {
 		return calendar.DefaultOpening(), nil
 	}
@@ -248,6 +254,12 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 	} else if err != nil {
 		return nil, translate(err)
 	}
+	// The audit records the opening the pharmacy kept until now, the
+	// default for one that never set its own, as an object like the new one.
+	from, err := openingOf(o)
+	if err != nil {
+		return nil, err
+	}
 	if err := tx.refuseClosingRecordedDays(pharmacyID, op, today); err != nil {
 		return nil, err
 	}
@@ -259,7 +271,7 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 		return nil, err
 	}
 	if err := tx.Audit("pharmacy.opening", "organisation", pharmacyID,
-		map[string]any{"from": o.Opening, "to": op, "instalments_on_closed_days": affected}); err != nil {
+		map[string]any{"from": from, "to": op, "instalments_on_closed_days": affected}); err != nil {
 		return nil, err
 	}
 	if err := tx.resolveReopened(p, o, op, affected, today); err != nil {
