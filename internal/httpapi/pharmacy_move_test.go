@@ -78,6 +78,9 @@ func TestRegimeMovesPharmacy(t *testing.T) {
 		if acts := auditActions(e, pid); !slices.Contains(acts, "patient.pharmacy") {
 			t.Fatalf("the patient's move is not audited: %v", acts)
 		}
+		if ch := e.latestChanges(pid, "patient.pharmacy"); ch["from"] != e.demo.PharmacyID || ch["to"] != e.demo.Pharmacy2 {
+			t.Fatalf("the move is audited from %v to %v, want %s to %s", ch["from"], ch["to"], e.demo.PharmacyID, e.demo.Pharmacy2)
+		}
 
 		// The old pharmacy dispenses until Sunday, the new one from Monday.
 		c.Set(mustTime("2026-12-05T10:00:00Z"))

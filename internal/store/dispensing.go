@@ -1974,10 +1974,22 @@ func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar
 	}
 	if !r.ECGDate.IsZero() {
 		// The regime keeps its latest ECG: an older one recorded late is in
-		// the review, and does not move the M4 clock back.
-		if err := tx.g.Model(&Regime{}).Where("patient_id = ? AND status = ? AND (ecg_date IS NULL OR ecg_date < ?)", r.PatientID, RegimeActive, r.ECGDate).
-			Update("ecg_date", r.ECGDate).Error; err != nil {
+		// the review, and does not move the M4 clock back. Each regime
+		// moved is audited from its ECG date to the new one, as ChangeDose
+		// audits one recorded with a change of dose.
+		var older []Regime
+		if err := tx.g.Where("patient_id = ? AND status = ? AND (ecg_date IS NULL OR ecg_date < ?)", r.PatientID, RegimeActive, r.ECGDate).
+			Order("id").Find(&older).Error; err != nil {
 			return out, translate(err)
+		}
+		for _, rg := range older {
+			if err := tx.g.Model(&Regime{}).Where("id = ?", rg.ID).Update("ecg_date", r.ECGDate).Error; err != nil {
+				return out, translate(err)
+			}
+			if err := tx.Audit("regime.update", "regime", rg.ID, map[string]any{"ecg_date": map[string]any{"from": rg.ECGDate, "to": r.ECGDate},
+				"review_id": r.ID}); err != nil {
+				return out, err
+			}
 		}
 	}
 	if err := tx.Audit("review.create", "patient", r.PatientID, r); err != nil {

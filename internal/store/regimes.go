@@ -1953,12 +1953,23 @@ func dateList(ds []calendar.Date) string {
 	return strings.Join(parts, ", ")
 }
 
+// setPatientPharmacy makes pharmacyID the patient's dispensing pharmacy.
+// The audit names the pharmacy it replaced (null if none): a move booked
+// ahead is applied by the day close, long after the request that booked it.
 func (tx *Tx) setPatientPharmacy(patientID, regimeID, pharmacyID string, effective calendar.Date) error {
+	var from []*string
+	if err := tx.g.Model(&Patient{}).Where("id = ?", patientID).Pluck("pharmacy_id", &from).Error; err != nil {
+		return translate(err)
+	}
 	if err := tx.g.Model(&Patient{}).Where("id = ?", patientID).Update("pharmacy_id", pharmacyID).Error; err != nil {
 		return translate(err)
 	}
+	var was *string
+	if len(from) > 0 {
+		was = from[0]
+	}
 	return tx.Audit("patient.pharmacy", "patient", patientID, map[string]any{"pharmacy_id": pharmacyID, "regime_id": regimeID,
-		"effective_date": effective})
+		"effective_date": effective, "from": was, "to": pharmacyID})
 }
 
 // ApplyPharmacyMoves makes each active regime's pharmacy in force on day
