@@ -39,7 +39,12 @@ type DoseEvent struct {
 	OccurredAt        time.Time                 `json:"occurred_at"`
 	Notes             string                    `json:"notes"`
 	RecordedBy        *string                   `json:"recorded_by"`
-	CorrectsID        *string                   `json:"corrects_id"`
+	// RecordedByName and PharmacyName name the pharmacist who recorded
+	// the event (null for day close's mark) and the pharmacy it was
+	// recorded at (S1), read with it (nameDoseEvents), not stored.
+	RecordedByName *string `json:"recorded_by_name" gorm:"-"`
+	PharmacyName   string  `json:"pharmacy_name" gorm:"-"`
+	CorrectsID     *string `json:"corrects_id"`
 	// CorrectionReason says why a correction was made; "" on an original.
 	CorrectionReason string    `json:"correction_reason"`
 	CreatedAt        time.Time `json:"created_at"`
@@ -642,6 +647,11 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		if err := tx.g.Where("instalment_id = ?", inst.ID).Order("created_at, id").Find(&existing).Error; err != nil {
 			return DoseEvent{}, nil, translate(err)
 		}
+		// A 409 answers with one of them, named for the pharmacist who
+		// meets the patient again (S1).
+		if err := nameDoseEventList(tx.g, existing); err != nil {
+			return DoseEvent{}, nil, err
+		}
 	}
 	if correction {
 		found := false
@@ -824,6 +834,9 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := tx.keepFirstDose(inst.PatientID, inst.FirstDoseDate, firstDayCovered(inst.Date, inst.Covers), check.Current, in.Outcome, e.ID); err != nil {
 		return e, nil, err
 	}
+	if err := nameDoseEvents(tx.g, []*DoseEvent{&e}); err != nil {
+		return e, nil, err
+	}
 	if in.IdempotencyKey != "" {
 		if err := tx.g.Create(&idempotencyKey{UserID: p.UserID, Key: in.IdempotencyKey, RequestHash: in.RequestHash,
 			Status: 201, Body: mustJSON(DoseEventResult{Event: e, Notes: nonNil(notes)}), CreatedAt: now}).Error; err != nil {
@@ -857,6 +870,9 @@ func (tx *Tx) secondSupply(twice []dispensing.SuppliedDay) error {
 	var first DoseEvent
 	if err := tx.g.Take(&first, "id = ?", twice[0].By.EventID).Error; err != nil {
 		return translate(err)
+	}
+	if err := nameDoseEvents(tx.g, []*DoseEvent{&first}); err != nil {
+		return err
 	}
 	return &problem.Error{Code: problem.Conflict, Existing: first, Message: dispensing.SecondSupplyMessage(twice)}
 }
@@ -908,6 +924,9 @@ func (tx *Tx) insertDoseEvent(e *DoseEvent) error {
 	if err := tx.g.Where("instalment_id = ?", e.InstalmentID).Order("created_at, id").Find(&existing).Error; err != nil {
 		return translate(err)
 	}
+	if err := nameDoseEventList(tx.g, existing); err != nil {
+		return err
+	}
 	return alreadyCorrected(existing)
 }
 
@@ -946,8 +965,11 @@ func (db *DB) Idempotent(ctx context.Context, userID, key string) (hash string, 
 // after a race lost at the unique index).
 func (db *DB) OutcomeOf(ctx context.Context, instalmentID string) (DoseEvent, error) {
 	var e DoseEvent
-	err := db.read(ctx).Where("instalment_id = ? AND corrects_id IS NULL", instalmentID).Take(&e).Error
-	return e, translate(err)
+	g := db.read(ctx)
+	if err := g.Where("instalment_id = ? AND corrects_id IS NULL", instalmentID).Take(&e).Error; err != nil {
+		return e, translate(err)
+	}
+	return e, nameDoseEvents(g, []*DoseEvent{&e})
 }
 
 // DayListEntry is one line of a pharmacy's day list.
@@ -1127,6 +1149,18 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 	if err != nil {
 		return nil, err
 	}
+	// The lines' records name who recorded them, read for the page at once.
+	outcomes := map[string]*DoseEvent{}
+	named := make([]*DoseEvent, 0, len(rows))
+	for _, r := range rows {
+		if ev, ok := current[r.ID]; ok {
+			outcomes[r.ID] = &ev
+			named = append(named, &ev)
+		}
+	}
+	if err := nameDoseEvents(g, named); err != nil {
+		return nil, err
+	}
 	out := make([]DayListEntry, 0, len(rows))
 	for _, r := range rows {
 		med, _ := dosing.LookupMedicine(r.Medicine)
@@ -1143,8 +1177,8 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			e.Block = &b
 		}
 		var outcome dispensing.Outcome
-		if ev, ok := current[r.ID]; ok {
-			e.Outcome, outcome = &ev, ev.Outcome
+		if ev, ok := outcomes[r.ID]; ok {
+			e.Outcome, outcome = ev, ev.Outcome
 		}
 		e.PharmacyClosed = outcome == dispensing.Missed && opening.RecordedClosed(r.Date)
 		e.State = dispensing.StateOf(outcome, e.Block != nil)
@@ -2340,6 +2374,9 @@ func (db *DB) DoseHistory(ctx context.Context, p auth.Principal, n policy.Number
 			return out, translate(err)
 		}
 		evs = append(evs, page...)
+	}
+	if err := nameDoseEventList(g, evs); err != nil {
+		return out, err
 	}
 	byInst := map[string][]DoseEvent{}
 	for _, e := range evs {
