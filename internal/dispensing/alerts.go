@@ -3,6 +3,7 @@ package dispensing
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -168,6 +169,41 @@ func AlertForWithheld(reason WithheldReason, notes string, on, today calendar.Da
 		Severity: policy.SeverityOf("S4"),
 		Message:  fmt.Sprintf("Dose withheld %s.%s", reason.Because(), said),
 		Action:   "Notify the prescriber.",
+	}
+}
+
+// KeepsIntoxicationAlert reports whether a correction of a record with
+// outcome from and reason to a record with outcome to leaves the
+// prescriber's alert of the withholding open: a dose withheld because the
+// patient was intoxicated (S3) and then handed over. One outcome per
+// instalment means "turned away at 10:00 intoxicated, dosed at 14:00
+// after reassessment" can only be recorded by correcting the withholding,
+// and a correction carries no kind telling that from a withholding
+// recorded in error: the prescriber is still to hear of the intoxication
+// (S4), so the alert stands until the prescriber acknowledges it.
+func KeepsIntoxicationAlert(from Outcome, reason WithheldReason, to Outcome) bool {
+	return from == Withheld && reason == ReasonIntoxicated && to.Taken()
+}
+
+// DosedAfterIntoxication is the S3 warning answering such a correction
+// (KeepsIntoxicationAlert): the dose was withheld at withheldAt because the
+// patient was intoxicated and is now recorded as handed over (outcome) at
+// givenAt. Times read in zone, with the day when the two differ.
+func DosedAfterIntoxication(withheldAt, givenAt time.Time, outcome Outcome, zone *time.Location) policy.Finding {
+	if zone == nil {
+		zone = time.UTC
+	}
+	w, g := withheldAt.In(zone), givenAt.In(zone)
+	layout := "15:04"
+	if calendar.DateOf(w, zone) != calendar.DateOf(g, zone) {
+		layout = "Mon 2 Jan 2006 15:04"
+	}
+	return policy.Finding{
+		Rule:     "S3",
+		Severity: policy.Warn,
+		Message: fmt.Sprintf("This dose was withheld at %s because the patient was intoxicated and is now recorded %s at %s. "+
+			"The prescriber's alert of the intoxication stays open.", w.Format(layout), outcome, g.Format(layout)),
+		Action: "Hand a dose over only after reassessing the patient as no longer intoxicated; say in the notes how, and tell the prescriber.",
 	}
 }
 

@@ -63,15 +63,17 @@ func TestCorrectionTakesBackTheAttendanceAlert(t *testing.T) {
 	})
 }
 
-// A dose withheld in titration raises the withheld alert (S3) and MD2's
+// A dose withheld in titration raises the withheld alert (S4) and MD2's
 // (the first day without the dose). Corrected to a dose given, both are
 // taken back, each naming the correction: the day, the outcome, the
-// pharmacist's reason and who corrected it.
+// pharmacist's reason and who corrected it. (One withheld because the
+// patient was intoxicated keeps its alert: S3, in
+// TestIntoxicationWithholdingCorrectedToADoseKeepsTheAlert.)
 func TestCorrectedWithheldResolutionsNameWhoCorrected(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-02-09T10:00:00Z", func(t *testing.T, e *env, c *clock) {
 		pid, rx := e.dispensed(581, "2026-02-09")
-		e.withheldToday(rx, "2026-02-09", pid)
+		e.record(rx, "2026-02-09", map[string]any{"outcome": "withheld", "reason": "behaviour", "identity_confirmed": true})
 		if got := e.alertsOf("prescriber", "?kind=missed_dose&patient_id="+pid); len(got) != 1 {
 			t.Fatalf("MD2 alerts after the dose was withheld = %v", got)
 		}

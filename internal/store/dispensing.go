@@ -782,6 +782,14 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	// same notes (to fix its time, say) is the event the prescriber was
 	// told of already: its alert stands, and no second one tells it again.
 	// New notes are news: the alert quoting them replaces the old one.
+	// A dose withheld because the patient was intoxicated, corrected to
+	// one handed over, keeps its alert open (resolveByCorrection); the
+	// pharmacist is reminded to reassess the patient first (S3).
+	for _, o := range existing {
+		if correction && o.ID == in.CorrectsID && dispensing.KeepsIntoxicationAlert(o.Outcome, o.Reason, in.Outcome) {
+			notes = append(notes, dispensing.DosedAfterIntoxication(o.OccurredAt, e.OccurredAt, e.Outcome, in.Zone))
+		}
+	}
 	if in.Outcome == dispensing.Withheld && !unchangedWithheld(existing, in.CorrectsID, in.Outcome, in.Reason, in.Notes) {
 		f := notes[len(notes)-1]
 		if err := tx.raiseAlert(Alert{ServiceID: inst.ServiceID, PatientID: inst.PatientID, PharmacyID: &inst.PharmacyID,
@@ -2051,7 +2059,10 @@ func (tx *Tx) RecordReviewMD1(p auth.Principal, n policy.Numbers, today calendar
 // now recorded, so the first one's (S3's "intoxicated", say, or notes
 // since completed) is not left standing beside it; one corrected to
 // withheld as it was (its time fixed, say) raised none, and its alert,
-// about the same event, stands (unchangedWithheld). correctedBy names who
+// about the same event, stands (unchangedWithheld). A dose withheld
+// because the patient was intoxicated and corrected to one handed over
+// keeps its alert: the intoxication is still the prescriber's to hear of
+// (S3, S4; dispensing.KeepsIntoxicationAlert). correctedBy names who
 // corrected (correctedBy).
 func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patientID string, existing []DoseEvent, e DoseEvent, correctedBy string) error {
 	if !unchangedWithheld(existing, *e.CorrectsID, e.Outcome, e.Reason, e.Notes) {
@@ -2070,14 +2081,20 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 		}
 		// The alert is the corrected record's, or, when that record only
 		// restated the withholding before it, that one's (which raised it).
+		// A dose withheld for intoxication and then handed over keeps its
+		// alert (dispensing.KeepsIntoxicationAlert): the record handing it
+		// over is passed by to reach the withholding when this correction
+		// withholds the dose again, since the alert it raises replaces the
+		// one kept open.
 		for id := *e.CorrectsID; id != ""; {
-			var orig *DoseEvent
-			for i := range existing {
-				if existing[i].ID == id {
-					orig = &existing[i]
+			orig := eventByID(existing, id)
+			if orig != nil && orig.Outcome.Taken() && e.Outcome == dispensing.Withheld {
+				if prev := eventByID(existing, deref(orig.CorrectsID)); prev != nil &&
+					dispensing.KeepsIntoxicationAlert(prev.Outcome, prev.Reason, orig.Outcome) {
+					orig = prev
 				}
 			}
-			if orig == nil || orig.Outcome != dispensing.Withheld {
+			if orig == nil || orig.Outcome != dispensing.Withheld || dispensing.KeepsIntoxicationAlert(orig.Outcome, orig.Reason, e.Outcome) {
 				break
 			}
 			if err := tx.resolveAlerts(patientID, AlertWithheld, "withheld:"+orig.ID, resolution{
@@ -2098,6 +2115,16 @@ func (tx *Tx) resolveByCorrection(n policy.Numbers, today calendar.Date, patient
 		Reason: fmt.Sprintf("The record of %s was corrected to %s: %s. The MD1 block no longer applies and dispensing may resume. %s",
 			e.Date, e.Outcome, strings.TrimRight(e.CorrectionReason, ". "), correctedBy),
 		EntityType: "dose_event", EntityID: e.ID})
+}
+
+// eventByID is the record id among existing, nil when none.
+func eventByID(existing []DoseEvent, id string) *DoseEvent {
+	for i := range existing {
+		if existing[i].ID == id {
+			return &existing[i]
+		}
+	}
+	return nil
 }
 
 // unchangedWithheld reports whether a correction of the record correctsID
