@@ -842,7 +842,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 	if err := tx.keepFirstDose(inst.PatientID, inst.FirstDoseDate, firstDayCovered(inst.Date, inst.Covers), check.Current, in.Outcome, e.ID); err != nil {
 		return e, nil, err
 	}
-	if err := nameDoseEvents(tx.g, []*DoseEvent{&e}); err != nil {
+	if err := tx.nameRecorded(p, &e); err != nil {
 		return e, nil, err
 	}
 	if in.IdempotencyKey != "" {

@@ -1,6 +1,10 @@
 package store
 
-import "gorm.io/gorm"
+import (
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/auth"
+)
 
 // nameDoseEvents fills in who recorded each event and the pharmacy it was
 // recorded at (S1 asks for the pharmacist on each record). A pharmacist
@@ -66,4 +70,18 @@ func namesOf(g *gorm.DB, table string, ids []string) (map[string]string, error) 
 		}
 	}
 	return out, nil
+}
+
+// nameRecorded names a record p has just made. Recording is the busiest
+// write and its round trips are counted (docs/performance.md): the
+// principal already carries the user's and the pharmacy's names, read
+// with the token, so the database is asked only when p is not of the
+// record's pharmacy or came without names.
+func (tx *Tx) nameRecorded(p auth.Principal, e *DoseEvent) error {
+	if p.Name != "" && p.OrgName != "" && p.OrgID == e.PharmacyID && e.RecordedBy != nil && *e.RecordedBy == p.UserID {
+		name := p.Name
+		e.RecordedByName, e.PharmacyName = &name, p.OrgName
+		return nil
+	}
+	return nameDoseEvents(tx.g, []*DoseEvent{e})
 }
