@@ -160,12 +160,16 @@ const (
 	StateRefused    State = "refused"
 	// StateBlocked: due, but MD1 stops supply until a prescriber review.
 	StateBlocked State = "blocked"
+	// StateSuppliedElsewhere: nothing recorded on the line, but every day
+	// it covers was supplied by another instalment (SuppliedElsewhere): a
+	// cancelled predecessor's, or another pharmacy's. Nothing is due.
+	StateSuppliedElsewhere State = "supplied_elsewhere"
 )
 
 // Valid reports whether s is one of the known states.
 func (s State) Valid() bool {
 	switch s {
-	case StateDue, StateSupervised, StateCollected, StateMissed, StateWithheld, StateRefused, StateBlocked:
+	case StateDue, StateSupervised, StateCollected, StateMissed, StateWithheld, StateRefused, StateBlocked, StateSuppliedElsewhere:
 		return true
 	}
 	return false
@@ -173,10 +177,15 @@ func (s State) Valid() bool {
 
 // StateOf is the day-list state of an instalment with current outcome o
 // ("" when none yet). A recorded outcome always shows as itself, so a
-// withheld record on a blocked day reads "withheld", not "blocked".
-func StateOf(o Outcome, blocked bool) State {
+// withheld record on a blocked day reads "withheld", not "blocked". One
+// with no record whose days another instalment supplied (elsewhere,
+// SuppliedElsewhere) has nothing to block: the dose was given.
+func StateOf(o Outcome, blocked, elsewhere bool) State {
 	if o.Valid() {
 		return State(o)
+	}
+	if elsewhere {
+		return StateSuppliedElsewhere
 	}
 	if blocked {
 		return StateBlocked

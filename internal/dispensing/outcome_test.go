@@ -125,23 +125,30 @@ func TestValidateRecord(t *testing.T) {
 func TestStateOf(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		o       Outcome
-		blocked bool
-		want    State
+		o         Outcome
+		blocked   bool
+		elsewhere bool
+		want      State
 	}{
-		{"", false, StateDue},
-		{"", true, StateBlocked},
-		{Supervised, false, StateSupervised},
-		{Collected, false, StateCollected},
-		{Missed, true, StateMissed},
-		{Withheld, true, StateWithheld},
-		{Refused, false, StateRefused},
-		{"bogus", false, StateDue},
+		{"", false, false, StateDue},
+		{"", true, false, StateBlocked},
+		{"", false, true, StateSuppliedElsewhere},
+		// The dose was given on another line: nothing is due to block.
+		{"", true, true, StateSuppliedElsewhere},
+		{Supervised, false, false, StateSupervised},
+		{Collected, false, false, StateCollected},
+		{Missed, true, false, StateMissed},
+		{Withheld, true, false, StateWithheld},
+		{Refused, false, false, StateRefused},
+		// A record on the line itself says what became of it.
+		{Missed, false, true, StateMissed},
+		{"bogus", false, false, StateDue},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.o)+"/"+map[bool]string{true: "blocked", false: "open"}[tt.blocked], func(t *testing.T) {
+		name := string(tt.o) + "/" + map[bool]string{true: "blocked", false: "open"}[tt.blocked] + map[bool]string{true: "/elsewhere", false: ""}[tt.elsewhere]
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := StateOf(tt.o, tt.blocked)
+			got := StateOf(tt.o, tt.blocked, tt.elsewhere)
 			if got != tt.want {
 				t.Errorf("StateOf() = %q, want %q", got, tt.want)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/problem"
@@ -25,6 +26,12 @@ type Supply struct {
 	Date    calendar.Date
 	Covers  []calendar.Date
 	Outcome Outcome
+	// PharmacyID and PharmacyName are where it was handed over, and
+	// OccurredAt when, for the day list's line it leaves nothing to supply
+	// (SuppliedElsewhereWarning); empty where not read.
+	PharmacyID   string
+	PharmacyName string
+	OccurredAt   time.Time
 }
 
 func (s Supply) days() []calendar.Date {
@@ -64,6 +71,66 @@ func AlreadySupplied(supplies []Supply, days []calendar.Date) []SuppliedDay {
 	}
 	slices.SortFunc(out, func(a, b SuppliedDay) int { return a.Day.Compare(b.Day) })
 	return out
+}
+
+// SuppliedElsewhere lists the supplies that already handed over every dose
+// day an instalment dated date covering covers (empty: date alone) holds,
+// by the earliest supply of each day: the line has nothing left to supply.
+// A dose recorded on a prescription cancelled and reissued the same day
+// (given before the dose change or move, occurred_at earlier), or at the
+// pharmacy the patient moved from, leaves the reissue's line so. nil when
+// any of its days is still to be supplied: that line is due, and recording
+// it is refused only for the days supplied (AlreadySupplied).
+func SuppliedElsewhere(supplies []Supply, date calendar.Date, covers []calendar.Date) []SuppliedDay {
+	days := covers
+	if len(days) == 0 {
+		days = []calendar.Date{date}
+	}
+	supplied := AlreadySupplied(supplies, days)
+	for _, d := range days {
+		if !slices.ContainsFunc(supplied, func(sd SuppliedDay) bool { return sd.Day.Equal(d) }) {
+			return nil
+		}
+	}
+	return supplied
+}
+
+// SuppliedElsewhereWarning is the day-list prompt on a line whose every
+// day was supplied already (SuppliedElsewhere), at the pharmacy here or
+// another, with the time in zone: nothing is due, and a second dose must
+// not be handed over.
+func SuppliedElsewhereWarning(supplied []SuppliedDay, here string, zone *time.Location) Warning {
+	var parts []string
+	for i := 0; i < len(supplied); {
+		j := i
+		var days []string
+		for ; j < len(supplied) && supplied[j].By.InstalmentID == supplied[i].By.InstalmentID; j++ {
+			days = append(days, supplied[j].Day.Format("Mon 2 Jan"))
+		}
+		by := supplied[i].By
+		when := "on " + by.Date.Format("Mon 2 Jan")
+		if !by.OccurredAt.IsZero() {
+			when = "at " + by.OccurredAt.In(zone).Format("15:04 on Mon 2 Jan")
+		}
+		where := ""
+		switch {
+		case by.PharmacyID == here:
+			where = " at this pharmacy"
+		case by.PharmacyName != "":
+			where = " at " + by.PharmacyName
+		case by.PharmacyID != "":
+			where = " at another pharmacy"
+		}
+		rx := ""
+		if by.Serial != "" {
+			rx = " on prescription " + by.Serial
+		}
+		parts = append(parts, fmt.Sprintf("the dose for %s was %s %s%s%s", joinAnd(days), by.Outcome, when, rx, where))
+		i = j
+	}
+	return Warning{Code: WarnSuppliedElsewhere,
+		Message: "Already supplied: " + joinAnd(parts) + ". Nothing is due on this line: do not hand over a second dose. " +
+			"If that record is wrong (the dose was not in fact given), correct it first."}
 }
 
 // DaysFrom lists the n days from start.

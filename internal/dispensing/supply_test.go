@@ -3,6 +3,7 @@ package dispensing
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dosebook/dosebook/internal/calendar"
 	"github.com/dosebook/dosebook/internal/problem"
@@ -87,5 +88,74 @@ func TestSuppliedDaysProblem(t *testing.T) {
 		if !strings.Contains(msg, w) {
 			t.Errorf("SecondSupplyMessage() = %q, lacks %q", msg, w)
 		}
+	}
+}
+
+func TestSuppliedElsewhere(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	// The old prescription's Thursday dose, given before a same-day dose
+	// change cancelled it and reissued Thursday.
+	thu := Supply{InstalmentID: "old", Serial: "SS-000001", Date: d("2026-03-26"), Outcome: Supervised}
+	sat := Supply{InstalmentID: "sat", Date: d("2026-03-28"), Covers: []calendar.Date{d("2026-03-28"), d("2026-03-29")}, Outcome: Collected}
+	tests := []struct {
+		name     string
+		supplies []Supply
+		date     string
+		covers   []calendar.Date
+		want     []string
+	}{
+		{"nothing supplied: due", nil, "2026-03-26", nil, nil},
+		{"the day supplied by a cancelled predecessor", []Supply{thu}, "2026-03-26", nil, []string{"2026-03-26/old"}},
+		{"its own covers named", []Supply{thu}, "2026-03-26", []calendar.Date{d("2026-03-26")}, []string{"2026-03-26/old"}},
+		{"another day supplied", []Supply{thu}, "2026-03-27", nil, nil},
+		{"a record without the dose supplies nothing", []Supply{{InstalmentID: "w", Date: d("2026-03-26"), Outcome: Withheld}}, "2026-03-26", nil, nil},
+		{"a weekend line with Sunday still to supply is due", []Supply{{InstalmentID: "fri", Date: d("2026-03-28"), Outcome: Supervised}},
+			"2026-03-28", []calendar.Date{d("2026-03-28"), d("2026-03-29")}, nil},
+		{"a weekend line both of whose days went home", []Supply{sat}, "2026-03-28", []calendar.Date{d("2026-03-28"), d("2026-03-29")},
+			[]string{"2026-03-28/sat", "2026-03-29/sat"}},
+		{"a closed day's dose collected the day before (ADR 0011)", []Supply{sat}, "2026-03-28", []calendar.Date{d("2026-03-29")},
+			[]string{"2026-03-29/sat"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, sd := range SuppliedElsewhere(tt.supplies, d(tt.date), tt.covers) {
+				got = append(got, sd.Day.String()+"/"+sd.By.InstalmentID)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("SuppliedElsewhere() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSuppliedElsewhereWarning(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	given := time.Date(2026, 12, 3, 8, 0, 55, 0, time.UTC)
+	tests := []struct {
+		name string
+		by   Supply
+		want string
+	}{
+		{"at this pharmacy", Supply{InstalmentID: "a", Serial: "RCDS-000066", PharmacyID: "here", PharmacyName: "Market Square",
+			Date: d("2026-12-03"), Outcome: Supervised, OccurredAt: given},
+			"Already supplied: the dose for Thu 3 Dec was supervised at 08:00 on Thu 3 Dec on prescription RCDS-000066 at this pharmacy."},
+		{"at the pharmacy moved from", Supply{InstalmentID: "a", Serial: "RCDS-000066", PharmacyID: "there", PharmacyName: "Market Square",
+			Date: d("2026-12-03"), Outcome: Collected, OccurredAt: given},
+			"Already supplied: the dose for Thu 3 Dec was collected at 08:00 on Thu 3 Dec on prescription RCDS-000066 at Market Square."},
+		{"time and place unknown", Supply{InstalmentID: "a", Date: d("2026-12-03"), Outcome: Supervised},
+			"Already supplied: the dose for Thu 3 Dec was supervised on Thu 3 Dec."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := SuppliedElsewhereWarning([]SuppliedDay{{Day: d("2026-12-03"), By: tt.by}}, "here", time.UTC)
+			if w.Code != WarnSuppliedElsewhere || !strings.HasPrefix(w.Message, tt.want) || !strings.Contains(w.Message, "do not hand over a second dose") {
+				t.Errorf("SuppliedElsewhereWarning() = %+v, want a %s warning starting %q", w, WarnSuppliedElsewhere, tt.want)
+			}
+		})
 	}
 }

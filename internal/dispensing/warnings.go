@@ -24,6 +24,7 @@ const (
 	WarnInTitration               = "in_titration"
 	WarnMissedYesterday           = "missed_yesterday"
 	WarnSameNHSNumber             = "same_nhs_number"
+	WarnSuppliedElsewhere         = "supplied_elsewhere"
 )
 
 // SameNHSNumber warns that another patient record on the day's list has
@@ -117,6 +118,16 @@ type WarningInput struct {
 	NewDose dosing.Micrograms
 	// InTitration: the regime is in induction or titration.
 	InTitration bool
+	// TakenHome are the dose days the line hands over to take home: in
+	// titration, the later days a collection carries because the pharmacy
+	// is closed on them (L7 wording 1, S8), or the days the prescriber
+	// prescribed take-home despite S6's warning. SupervisedToday says the
+	// line's own day's dose is supervised (not when it is a collection
+	// dated before its days, ADR 0011); TakenHomeClosed that the pharmacy
+	// is closed on every day of TakenHome.
+	TakenHome       []calendar.Date
+	SupervisedToday bool
+	TakenHomeClosed bool
 	// MissedYesterday: the previous dose day had no dose taken.
 	MissedYesterday bool
 	// YesterdayClosed: the previous dose day was missed because the
@@ -160,7 +171,7 @@ func Warnings(in WarningInput) []Warning {
 		out = append(out, Warning{
 			Code:    WarnInTitration,
 			Rule:    "S6",
-			Message: "In titration: supervise consumption of every dose.",
+			Message: TitrationMessage(in.TakenHome, in.SupervisedToday, in.TakenHomeClosed),
 		})
 	}
 	if in.MissedYesterday && in.YesterdayClosed {
@@ -179,4 +190,35 @@ func Warnings(in WarningInput) []Warning {
 		})
 	}
 	return out
+}
+
+// TitrationMessage is S6's prompt for a line in titration: supervise
+// consumption of every dose. A line that carries other days' doses home
+// says which, and why, rather than telling the pharmacist to supervise
+// doses it hands over: a closed day's dose goes home with the collection
+// before it (L7 wording 1, S8, ADR 0011); any other take-home day was
+// prescribed so, the prescriber having been warned (S6).
+func TitrationMessage(takenHome []calendar.Date, supervisedToday, closed bool) string {
+	if len(takenHome) == 0 {
+		return "In titration: supervise consumption of every dose."
+	}
+	days := make([]string, len(takenHome))
+	for i, d := range takenHome {
+		days[i] = d.Format("Mon 2 Jan")
+	}
+	what := "the dose for " + joinAnd(days) + " goes"
+	if len(days) > 1 {
+		what = "the doses for " + joinAnd(days) + " go"
+	}
+	why := "as prescribed"
+	if closed {
+		why = "because the pharmacy is closed that day (L7 wording 1)"
+		if len(days) > 1 {
+			why = "because the pharmacy is closed on those days (L7 wording 1)"
+		}
+	}
+	if supervisedToday {
+		return fmt.Sprintf("In titration: supervise consumption of today's dose; %s home with this instalment %s.", what, why)
+	}
+	return fmt.Sprintf("In titration: nothing on this instalment is supervised; %s home with it %s. Supervise every dose on the days the pharmacy is open.", what, why)
 }

@@ -179,3 +179,34 @@ func TestSameNHSNumber(t *testing.T) {
 		t.Fatalf("warning = %+v", w)
 	}
 }
+
+func TestTitrationMessage(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	sun, mon := d("2026-12-06"), d("2026-12-07")
+	tests := []struct {
+		name       string
+		takenHome  []calendar.Date
+		supervised bool
+		closed     bool
+		want       string
+	}{
+		{"every dose supervised", nil, true, false, "In titration: supervise consumption of every dose."},
+		{"Saturday carrying the closed Sunday", []calendar.Date{sun}, true, true,
+			"In titration: supervise consumption of today's dose; the dose for Sun 6 Dec goes home with this instalment because the pharmacy is closed that day (L7 wording 1)."},
+		{"a closed Sunday and bank holiday Monday", []calendar.Date{sun, mon}, true, true,
+			"In titration: supervise consumption of today's dose; the doses for Sun 6 Dec and Mon 7 Dec go home with this instalment because the pharmacy is closed on those days (L7 wording 1)."},
+		{"take-home prescribed despite S6", []calendar.Date{sun}, true, false,
+			"In titration: supervise consumption of today's dose; the dose for Sun 6 Dec goes home with this instalment as prescribed."},
+		{"a collection dated before its closed first day (ADR 0011)", []calendar.Date{sun}, false, true,
+			"In titration: nothing on this instalment is supervised; the dose for Sun 6 Dec goes home with it because the pharmacy is closed that day (L7 wording 1). Supervise every dose on the days the pharmacy is open."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := TitrationMessage(tt.takenHome, tt.supervised, tt.closed); got != tt.want {
+				t.Errorf("TitrationMessage() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1009,6 +1009,9 @@ type DayListEntry struct {
 	// because the pharmacy was closed. Derived from the opening; the
 	// record itself is not changed.
 	PharmacyClosed bool `json:"pharmacy_closed"`
+	// SuppliedBy are the instalments that already handed over every day
+	// the line covers (state supplied_elsewhere); empty otherwise.
+	SuppliedBy []SuppliedBy `json:"supplied_by"`
 }
 
 type dayListRow struct {
@@ -1169,6 +1172,24 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 	if err := nameDoseEvents(g, named); err != nil {
 		return nil, err
 	}
+	// A line with no record whose every day another instalment supplied
+	// (the cancelled predecessor's dose given before a same-day change or
+	// move, recorded with its time; the pharmacy moved from) has nothing
+	// due: it says so and by what, rather than inviting a second dose.
+	var unrecorded []string
+	var lastCovered calendar.Date
+	for _, r := range rows {
+		if _, ok := current[r.ID]; !ok {
+			unrecorded = append(unrecorded, r.PatientID)
+			if l := (dispensing.DoseSupply{Date: r.Date, Covers: r.Covers}).Last(); l.After(lastCovered) {
+				lastCovered = l
+			}
+		}
+	}
+	given, err := handedOver(g, unrecorded, day, lastCovered)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]DayListEntry, 0, len(rows))
 	for _, r := range rows {
 		med, _ := dosing.LookupMedicine(r.Medicine)
@@ -1189,8 +1210,19 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			e.Outcome, outcome = ev, ev.Outcome
 		}
 		e.PharmacyClosed = outcome == dispensing.Missed && opening.RecordedClosed(r.Date)
-		e.State = dispensing.StateOf(outcome, e.Block != nil)
-		e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, r.Instalment, earlier[r.PatientID])))
+		var elsewhere []dispensing.SuppliedDay
+		if e.Outcome == nil {
+			elsewhere = dispensing.SuppliedElsewhere(given[r.PatientID], r.Date, r.Covers)
+		}
+		e.State = dispensing.StateOf(outcome, e.Block != nil, len(elsewhere) > 0)
+		e.SuppliedBy = nonNil(suppliedByOf(elsewhere))
+		if len(elsewhere) > 0 {
+			// Nothing is handed over on the line, so the prompts about
+			// handing it over (a block, the new dose, titration) do not apply.
+			e.Warnings = []dispensing.Warning{dispensing.SuppliedElsewhereWarning(elsewhere, pharmacyID, zoneOf(g))}
+		} else {
+			e.Warnings = nonNil(dispensing.Warnings(warningInput(e.Block, r.Stage, changes[r.RegimeID], days, r.Instalment, earlier[r.PatientID], opening.IsOpen)))
+		}
 		if n := len(records[e.NHSNumber]); n > 1 {
 			e.Warnings = append([]dispensing.Warning{dispensing.SameNHSNumber(n - 1)}, e.Warnings...)
 		}
@@ -1252,12 +1284,31 @@ func withoutLapsed(g *gorm.DB, n policy.Numbers, rows []dayListRow, current map[
 // from Sunday is. earlier are the patient's instalments dated before the
 // line (doseSupplies), read when a change falls within historyWindow of it;
 // a change older than that is no longer news on the line.
+//
+// In titration (S6) the prompt names the days whose doses the line hands
+// over to take home, and whether the pharmacy (open: its opening) is
+// closed on all of them, so that it does not say to supervise them.
 func warningInput(block *dispensing.Block, stage regimes.Stage, changes []DoseChange, days []dispensing.DayOutcome,
-	line Instalment, earlier []dispensing.DoseSupply) dispensing.WarningInput {
+	line Instalment, earlier []dispensing.DoseSupply, open func(calendar.Date) bool) dispensing.WarningInput {
 	day := line.Date
 	supply := dispensing.DoseSupply{Date: line.Date, Covers: line.Covers, Amount: line.Supervised + line.TakeHome}
 	doseOn := func(d calendar.Date) dosing.Micrograms { return DoseOn(changes, d) }
 	in := dispensing.WarningInput{Blocked: block, NewDose: DoseOn(changes, supply.Last()), InTitration: stage.Titrating()}
+	if in.InTitration && line.TakeHome > 0 {
+		covered := line.Covers
+		if len(covered) == 0 {
+			covered = []calendar.Date{line.Date}
+		}
+		in.SupervisedToday = line.Supervised > 0 && slices.ContainsFunc(covered, line.Date.Equal)
+		in.TakenHomeClosed = true
+		for _, d := range covered {
+			if in.SupervisedToday && d.Equal(line.Date) {
+				continue
+			}
+			in.TakenHome = append(in.TakenHome, d)
+			in.TakenHomeClosed = in.TakenHomeClosed && !open(d)
+		}
+	}
 	lastChange := lastDoseChange(changes, supply.Last())
 	var lastVisit, prevDay calendar.Date
 	var prevOutcome dispensing.Outcome
@@ -1303,24 +1354,39 @@ func lastDoseChange(changes []DoseChange, through calendar.Date) calendar.Date {
 	return last
 }
 
-// doseSupplies are the patients' instalments dated from..to that a
-// pharmacy could dispense (of an issued prescription, or a cancelled one
-// with a record), with their amounts, for the dose-change prompts.
+// doseSupplies are the patients' instalments dated from..to whose current
+// record handed their doses over (of any prescription, a cancelled one's
+// record standing), with their amounts, for the dose-change prompts: the
+// first dose at a new dose is the first the patient was given, so an
+// instalment missed, withheld or refused, or gone by unrecorded (another
+// supplied its days, or its day is not closed yet), is not it. One dated
+// from today on, not yet recorded, is still to be collected and counts.
 func doseSupplies(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.DoseSupply, error) {
 	out := map[string][]dispensing.DoseSupply{}
 	if len(patientIDs) == 0 || to.Before(from) {
 		return out, nil
 	}
+	// On a list for a day to come, the instalments from today on are still
+	// to be collected: one at the new dose before the line is the first.
+	today := todayOf(g)
 	var rows []Instalment
 	if err := g.Table("instalments").Select("instalments.*").
 		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
 		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from, to).
-		Where("prescriptions.status <> ?", StatusDraft).
-		Where("(prescriptions.status <> ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))", StatusCancelled).
+		Where("(EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id) OR (prescriptions.status = ? AND instalments.date >= ?))",
+			StatusIssued, today).
 		Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
+	current, err := currentOutcomes(g, lo(rows))
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rows {
+		ev, recorded := current[r.ID]
+		if recorded && !ev.Outcome.Taken() || !recorded && r.Date.Before(today) {
+			continue
+		}
 		out[r.PatientID] = append(out[r.PatientID], dispensing.DoseSupply{Date: r.Date, Covers: r.Covers, Amount: r.Supervised + r.TakeHome})
 	}
 	return out, nil
@@ -1382,6 +1448,25 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 			due = append(due, f.Instalment)
 		}
 	}
+	// An instalment whose every day another instalment supplied (its
+	// cancelled predecessor's dose given before a same-day change or move,
+	// another pharmacy's) was not missed: the dose was given, and a missed
+	// record would say otherwise, and read as the first at a new dose.
+	var duePatients []string
+	var lastCovered calendar.Date
+	for _, in := range due {
+		duePatients = append(duePatients, in.PatientID)
+		if l := (dispensing.DoseSupply{Date: in.Date, Covers: in.Covers}).Last(); l.After(lastCovered) {
+			lastCovered = l
+		}
+	}
+	given, err := handedOver(tx.g, duePatients, day.AddDays(-historyWindow), lastCovered)
+	if err != nil {
+		return res, err
+	}
+	due = slices.DeleteFunc(due, func(in Instalment) bool {
+		return len(dispensing.SuppliedElsewhere(given[in.PatientID], in.Date, in.Covers)) > 0
+	})
 	now := tx.db.Now()
 	// Per patient: the prescription, the dose days the missed instalments
 	// covered (a Saturday collection covers Sunday too) and the last of them.

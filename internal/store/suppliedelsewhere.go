@@ -1,0 +1,86 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/dispensing"
+)
+
+// handedOver are the patients' instalments, at any pharmacy and of any
+// prescription (a cancelled one's record stands), whose current record
+// handed their doses over and whose days may fall in [from, to], with the
+// serial, the pharmacy and the time, so a line whose days they supplied
+// already can say where and when (dispensing.SuppliedElsewhere). An
+// instalment covers days from its own date, so those dated historyWindow
+// days before from are read too, but only those covering more than one
+// day or dated before their prescription's start (ADR 0011): any other
+// covers its own date alone. The day list reads this for every patient
+// with a line not yet recorded, so the narrowing matters.
+func handedOver(g *gorm.DB, patientIDs []string, from, to calendar.Date) (map[string][]dispensing.Supply, error) {
+	out := map[string][]dispensing.Supply{}
+	if len(patientIDs) == 0 || to.Before(from) {
+		return out, nil
+	}
+	var rows []struct {
+		Instalment
+		Serial       string
+		PharmacyName string
+	}
+	if err := g.Table("instalments").Select("instalments.*, prescriptions.serial, organisations.name AS pharmacy_name").
+		Joins("JOIN prescriptions ON prescriptions.id = instalments.prescription_id").
+		Joins("LEFT JOIN organisations ON organisations.id = instalments.pharmacy_id").
+		Where("instalments.patient_id IN ? AND instalments.date >= ? AND instalments.date <= ?", patientIDs, from.AddDays(-historyWindow), to).
+		Where("(instalments.date >= ? OR instalments.dose_days > 1 OR instalments.date < prescriptions.start_date)", from).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	current, err := currentOutcomes(g, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if ev, ok := current[r.ID]; ok && ev.Outcome.Taken() {
+			out[r.PatientID] = append(out[r.PatientID], dispensing.Supply{InstalmentID: r.ID, EventID: ev.ID, Serial: r.Serial,
+				Date: r.Date, Covers: r.Covers, Outcome: ev.Outcome, PharmacyID: r.PharmacyID, PharmacyName: r.PharmacyName, OccurredAt: ev.OccurredAt})
+		}
+	}
+	return out, nil
+}
+
+// SuppliedBy is an instalment that already handed over the doses of a day
+// list's line (state supplied_elsewhere): which prescription, where, when.
+type SuppliedBy struct {
+	InstalmentID string             `json:"instalment_id"`
+	EventID      string             `json:"event_id"`
+	Serial       string             `json:"serial"`
+	PharmacyID   string             `json:"pharmacy_id"`
+	PharmacyName string             `json:"pharmacy_name"`
+	Date         calendar.Date      `json:"date"`
+	Days         []calendar.Date    `json:"days"`
+	Outcome      dispensing.Outcome `json:"outcome"`
+	OccurredAt   time.Time          `json:"occurred_at"`
+}
+
+// suppliedByOf groups the supplied days by the instalment that supplied
+// them, in date order.
+func suppliedByOf(supplied []dispensing.SuppliedDay) []SuppliedBy {
+	var out []SuppliedBy
+	for _, sd := range supplied {
+		if n := len(out); n > 0 && out[n-1].InstalmentID == sd.By.InstalmentID {
+			out[n-1].Days = append(out[n-1].Days, sd.Day)
+			continue
+		}
+		b := sd.By
+		out = append(out, SuppliedBy{InstalmentID: b.InstalmentID, EventID: b.EventID, Serial: b.Serial, PharmacyID: b.PharmacyID,
+			PharmacyName: b.PharmacyName, Date: b.Date, Days: []calendar.Date{sd.Day}, Outcome: b.Outcome, OccurredAt: b.OccurredAt})
+	}
+	return out
+}
