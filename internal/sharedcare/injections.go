@@ -100,3 +100,49 @@ func (m LateInjection) ToService() string {
 		"Decide how to continue, and tell the practice of any change.%s",
 		m.Dose, m.Date, m.Window.Latest, m.Window.Due, after, next)
 }
+
+// InjectionCorrected is an injection under accepted shared care that one
+// party corrected (ADR 0014). The practice gives the injections and the
+// service follows them up from the one record, so the party that did not
+// make the correction is told what changed and when the next is due.
+type InjectionCorrected struct {
+	// By names who corrected it, e.g. "Dr Owen Price at Abbey Road Surgery".
+	By     string
+	Dose   dosing.Micrograms
+	Date   calendar.Date
+	Reason string
+	// Replacement is the injection recorded in its place; nil when the
+	// injection was entered in error (not given to this patient).
+	Replacement *CorrectedInjection
+	// Next is when the next regular injection is now due; zero when none is.
+	Next calendar.Date
+}
+
+// CorrectedInjection is the dose and date an injection was corrected to.
+type CorrectedInjection struct {
+	Dose dosing.Micrograms
+	Date calendar.Date
+}
+
+// What completes "The specialist service …" in the practice's notice of a
+// change (RegimeChange.What).
+func (c InjectionCorrected) What() string {
+	if c.Replacement == nil {
+		return fmt.Sprintf("entered the injection of %s recorded on %s in error: it was not given to this patient", c.Dose, c.Date)
+	}
+	return fmt.Sprintf("corrected the injection of %s recorded on %s to %s on %s", c.Dose, c.Date, c.Replacement.Dose, c.Replacement.Date)
+}
+
+// ToService is the specialist service's notice of a correction the
+// practice made.
+func (c InjectionCorrected) ToService() string {
+	msg := c.By + " " + c.What()
+	if c.Reason != "" {
+		msg += " (reason given: " + c.Reason + ")"
+	}
+	msg += "."
+	if !c.Next.IsZero() {
+		msg += " The next regular injection is now due on " + c.Next.String() + "."
+	}
+	return msg
+}

@@ -111,3 +111,33 @@ func TestLateInjectionToService(t *testing.T) {
 		t.Errorf("ToService() = %q: names no earlier injection or next date it does not have", got)
 	}
 }
+
+func TestInjectionCorrected(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		in        InjectionCorrected
+		what      string
+		toService string
+	}{
+		{"entered in error", InjectionCorrected{By: "Dr Owen Price at Abbey Road Surgery", Dose: dosing.Mg(24), Date: calendar.MustParse("2026-12-03"),
+			Reason: "recorded against the wrong patient", Next: calendar.MustParse("2026-12-03")},
+			"entered the injection of 24 mg recorded on 2026-12-03 in error: it was not given to this patient",
+			"Dr Owen Price at Abbey Road Surgery entered the injection of 24 mg recorded on 2026-12-03 in error: it was not given to this patient (reason given: recorded against the wrong patient). The next regular injection is now due on 2026-12-03."},
+		{"replaced", InjectionCorrected{By: "Dr Owen Price at Abbey Road Surgery", Dose: dosing.Mg(24), Date: calendar.MustParse("2026-12-03"),
+			Replacement: &CorrectedInjection{Dose: dosing.Mg(24), Date: calendar.MustParse("2026-12-02")}},
+			"corrected the injection of 24 mg recorded on 2026-12-03 to 24 mg on 2026-12-02",
+			"Dr Owen Price at Abbey Road Surgery corrected the injection of 24 mg recorded on 2026-12-03 to 24 mg on 2026-12-02."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.in.What(); got != tt.what {
+				t.Errorf("What() = %q, want %q", got, tt.what)
+			}
+			if got := tt.in.ToService(); got != tt.toService {
+				t.Errorf("ToService() = %q, want %q", got, tt.toService)
+			}
+		})
+	}
+}

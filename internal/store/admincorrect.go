@@ -176,7 +176,10 @@ func (tx *Tx) CorrectAdministration(p auth.Principal, n policy.Numbers, today ca
 	if err := tx.firstDoseUntaken(r.PatientID, recorded, old.Date, firstDoseChange{AdministrationID: old.ID}); err != nil {
 		return a, out, c, err
 	}
-	return a, out, c, tx.raiseOverdueAfterCorrection(r.PatientID, n, today, old, "corrected")
+	if err := tx.raiseOverdueAfterCorrection(r.PatientID, n, today, old, "corrected"); err != nil {
+		return a, out, c, err
+	}
+	return a, out, c, tx.tellOtherPartyOfCorrection(p, n, r, old, &a, reason)
 }
 
 // AdministrationEnteredInError records that administration id was not given
@@ -242,7 +245,10 @@ func (tx *Tx) AdministrationEnteredInError(p auth.Principal, n policy.Numbers, t
 	if err := tx.firstDoseUntaken(r.PatientID, recorded, a.Date, firstDoseChange{AdministrationID: a.ID}); err != nil {
 		return c, a, err
 	}
-	return c, a, tx.raiseOverdueAfterCorrection(r.PatientID, n, today, a, "entered in error")
+	if err := tx.raiseOverdueAfterCorrection(r.PatientID, n, today, a, "entered in error"); err != nil {
+		return c, a, err
+	}
+	return c, a, tx.tellOtherPartyOfCorrection(p, n, r, a, nil, reason)
 }
 
 // raiseOverdueAfterCorrection raises BV8's injection_overdue alert

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
@@ -38,4 +39,40 @@ func (tx *Tx) alertLateInjection(serviceID string, r Regime, n policy.Numbers, a
 	return tx.raiseAlert(Alert{ServiceID: serviceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
 		Message:   msg.ToService(),
 		DedupeKey: "shared_care:late_injection:" + r.ID + ":" + in.Window.Due.String() + ":" + a.Date.String()})
+}
+
+// tellOtherPartyOfCorrection tells the party to accepted shared care that
+// did not make it of the correction of injection old (replaced by
+// replacement, or entered in error when that is nil) that changed what was
+// given or when — not of a batch, expiry or site put right: the practice gives
+// the injections and the service follows them up from the one record, and
+// neither should find a past injection gone or moved without being told.
+// The practice hears as of any other change by the service
+// (regime_changed, with the next due date); the service by a shared_care
+// alert of its own, once per corrected injection.
+func (tx *Tx) tellOtherPartyOfCorrection(p auth.Principal, n policy.Numbers, r Regime, old Administration, replacement *Administration, reason string) error {
+	if replacement != nil && replacement.Dose == old.Dose && replacement.Date.Equal(old.Date) {
+		return nil // a batch, expiry or site corrected: the treatment given is as it was
+	}
+	sc, err := openSharedCare(tx.g, r.PatientID)
+	if err != nil || sc == nil || sc.Status != SharedAccepted {
+		return err
+	}
+	c := sharedcare.InjectionCorrected{Dose: old.Dose, Date: old.Date, Reason: reason}
+	if replacement != nil {
+		c.Replacement = &sharedcare.CorrectedInjection{Dose: replacement.Dose, Date: replacement.Date}
+	}
+	if p.OrgID != sc.PracticeID {
+		return tx.tellPracticeOfChange(p, n, r, "injection_correction:"+old.ID, c.What(), reason, nil)
+	}
+	if c.By, err = tx.whoIs(p.UserID); err != nil {
+		return err
+	}
+	next, err := nextInjection(tx.g, r, n)
+	if err != nil {
+		return err
+	}
+	c.Next = next.Due
+	return tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
+		Message: c.ToService(), DedupeKey: "shared_care:injection_corrected:" + old.ID})
 }
