@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -158,6 +159,17 @@ func (s *Server) startRegime(c *gin.Context) {
 		in.FirstDoseAt, in.FirstDoseAssumed = regimes.AssumedFirstDose(in.StartDate, loc), true
 	case !calendar.DateOf(in.FirstDoseAt, loc).Equal(in.StartDate):
 		f.Add("first_dose_at", "on_start_date", "first_dose_at must fall on start_date (%s) in the service's time zone %s", in.StartDate, loc)
+	}
+	// A last dose after the start day is a mistyped date, and read as
+	// recent it would let a first day's dose through as a continuation
+	// (M1, B2) or time B1 from a dose not yet taken.
+	for _, t := range []struct {
+		field string
+		at    time.Time
+	}{{"last_dose_at", in.LastDoseAt}, {"last_short_acting_opioid_at", in.LastShortActingOpioid}} {
+		if !t.at.IsZero() && calendar.DateOf(t.at, loc).After(in.StartDate) {
+			f.Add(t.field, "before_start", "%s (%s) is after the start date (%s): give the time the patient last took it, on or before the start day; check the date", t.field, t.at.Format(time.RFC3339), in.StartDate)
+		}
 	}
 	if in.Stage == "" {
 		in.Stage = regimes.StageInduction

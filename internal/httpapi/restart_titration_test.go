@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -118,6 +119,24 @@ func TestMethadoneContinuedAtTheSameDoseIsNoInduction(t *testing.T) {
 		wantM(start(9325, transfer(60, "2026-11-25T10:00:00Z")), "M1", "new induction (MD3)")
 		wantM(start(9326, map[string]any{"dose": 60, "last_dose_at": "2026-12-02T10:00:00Z",
 			"previous": map[string]any{"medicine": "methadone_oral_solution_1mg_ml"}}), "M1", "previous.dose")
+
+		// A last dose after the start day is a mistyped date (a year, a
+		// month): refused, and not read as a recent dose that lets a 90 mg
+		// first day through. One later on the start day (a prison release
+		// written ahead) stands.
+		before := e.auditCount()
+		for seq, at := range map[int]string{9327: "2027-11-20T09:00:00Z", 9328: "2026-12-20T09:00:00Z"} {
+			p := problemOf(t, start(seq, map[string]any{"dose": 90, "start_date": "2026-12-04", "last_dose_at": at, "ecg_date": "2026-12-01",
+				"previous": map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 90}}), 422)
+			if !slices.Contains(fieldsOf(p), "last_dose_at") || !strings.Contains(fmt.Sprint(p["errors"]), "before_start") {
+				t.Fatalf("last_dose_at %s: %v", at, p)
+			}
+		}
+		if n := e.auditCount() - before; n != 2 { // the two patients, nothing else
+			t.Fatalf("%d audit events for two refused starts and their patients, want 2", n)
+		}
+		e.must(201, start(9329, map[string]any{"dose": 60, "start_date": "2026-12-04", "last_dose_at": "2026-12-04T08:00:00Z",
+			"previous": map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 60}}))
 	})
 }
 

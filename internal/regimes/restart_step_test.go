@@ -112,6 +112,10 @@ func TestCheckStartStepsFromPrevious(t *testing.T) {
 			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeMethadone, mg(60))
 			in.Previous.LastDose = startAt.AddDate(0, 0, -7)
 		}, want: []string{"M1:override~new induction (MD3)"}},
+		{name: "M1 when the last methadone dose is dated after the start", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
+			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeMethadone, mg(60))
+			in.Previous.LastDose = startAt.AddDate(1, 0, 0)
+		}, want: []string{"M1:override"}},
 		{name: "M1 from buprenorphine is an induction", code: dosing.CodeMethadone, edit: func(t *testing.T, in *StartInput) {
 			in.Dose, in.Previous = mg(60), prev(t, dosing.CodeBuprenorphineSL, mg(16))
 		}, want: []string{"M1:override"}},

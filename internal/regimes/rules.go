@@ -190,6 +190,9 @@ func continuesMethadone(n policy.Numbers, p *PreviousTreatment, start calendar.D
 	if p == nil || p.Medicine.Class != dosing.ClassMethadone || p.Dose <= 0 || toleranceLost(n, p, start) {
 		return false
 	}
+	if !p.LastDose.IsZero() && calendar.DateOf(p.LastDose, time.UTC).After(start.AddDays(1)) {
+		return false // a last dose after the start is a mistyped date, not a sign of tolerance
+	}
 	return !p.StartedOn.IsZero() || !p.LastDose.IsZero()
 }
 
