@@ -60,15 +60,23 @@ func TestInjectionCorrectionUnderSharedCareTellsTheOtherParty(t *testing.T) {
 			t.Fatalf("the service was told of its own correction (%d alerts)", n)
 		}
 
-		// The practice gives the 12 Apr injection, then enters it in error:
-		// the service is told by whom, why and when the next is due.
-		e.setClock(c, mustTime("2026-04-12T10:00:00Z"))
+		// The practice gives the injection due 12 Apr late, on 16 Apr (the
+		// service is alerted), then enters it in error: the service is told
+		// by whom, why and when the next is due, and the late alert, naming
+		// an injection that no longer stands, is resolved.
+		e.setClock(c, mustTime("2026-04-16T10:00:00Z"))
 		given := e.must(201, e.do("gp", "POST", "/v1/regimes/"+rid+"/administrations", map[string]any{"dose": 16,
 			"site": sites[14%len(sites)], "batch": "GP-1", "batch_expiry": "2027-06-30"}))["administration"].(map[string]any)["id"].(string)
+		if n := with(alertsOf("prescriber", "shared_care"), "2026-04-16"); n != 1 {
+			t.Fatalf("%d open alerts of the late injection, want 1", n)
+		}
 		e.must(201, e.do("gp", "POST", "/v1/administrations/"+given+"/entered-in-error",
 			map[string]any{"reason": "recorded against the wrong patient"}))
 		got = alertsOf("prescriber", "shared_care")
-		if with(got, "entered the injection of 16 mg recorded on 2026-04-12 in error") != 1 ||
+		if n := with(got, "2026-04-16"); n != 1 {
+			t.Fatalf("open shared_care alerts after the late injection was entered in error: %q, want only the correction's of it", got)
+		}
+		if with(got, "entered the injection of 16 mg recorded on 2026-04-16 in error") != 1 ||
 			with(got, "recorded against the wrong patient") != 1 || with(got, "next regular injection is now due on 2026-04-12") != 1 {
 			t.Fatalf("service's shared_care alerts after the practice's correction: %q", got)
 		}

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/dosebook/dosebook/internal/auth"
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
@@ -54,6 +57,9 @@ func (tx *Tx) tellOtherPartyOfCorrection(p auth.Principal, n policy.Numbers, r R
 	if replacement != nil && replacement.Dose == old.Dose && replacement.Date.Equal(old.Date) {
 		return nil // a batch, expiry or site corrected: the treatment given is as it was
 	}
+	if err := tx.resolveLateInjection(p, r, old, replacement, reason); err != nil {
+		return err
+	}
 	sc, err := openSharedCare(tx.g, r.PatientID)
 	if err != nil || sc == nil || sc.Status != SharedAccepted {
 		return err
@@ -75,4 +81,38 @@ func (tx *Tx) tellOtherPartyOfCorrection(p auth.Principal, n policy.Numbers, r R
 	c.Next = next.Due
 	return tx.raiseAlert(Alert{ServiceID: sc.ServiceID, PatientID: r.PatientID, Kind: AlertSharedCare, Rule: "SC1",
 		Message: c.ToService(), DedupeKey: "shared_care:injection_corrected:" + old.ID})
+}
+
+// resolveLateInjection resolves the service's alert that the practice gave
+// injection old after its window (alertLateInjection) once old is
+// corrected in its date or dose or entered in error: the alert names an
+// injection that no longer stands. A replacement still late raises its
+// own, and one the correction leaves overdue raises BV8's.
+func (tx *Tx) resolveLateInjection(p auth.Principal, r Regime, old Administration, replacement *Administration, reason string) error {
+	prefix := "shared_care:late_injection:" + r.ID + ":"
+	var open []Alert
+	if err := tx.g.Where("patient_id = ? AND kind = ? AND substr(dedupe_key, 1, ?) = ?", r.PatientID, AlertSharedCare, len(prefix), prefix).
+		Where("NOT EXISTS (SELECT 1 FROM alert_resolutions x WHERE x.alert_id = alerts.id)").Order("id").Find(&open).Error; err != nil {
+		return translate(err)
+	}
+	var ids []string
+	for _, a := range open {
+		if strings.HasSuffix(a.DedupeKey, ":"+old.Date.String()) {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	who, err := tx.whoIs(p.UserID)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("entered in error by %s", who)
+	if replacement != nil {
+		what = fmt.Sprintf("corrected by %s to %s on %s", who, replacement.Dose, replacement.Date)
+	}
+	return tx.resolveAlertIDs(r.PatientID, ids, resolution{
+		Reason:     fmt.Sprintf("The injection of %s recorded on %s was %s: %s.", old.Dose, old.Date, what, reason),
+		EntityType: "administration", EntityID: old.ID})
 }
