@@ -171,6 +171,11 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 		f.Add("nhs_number", "required", "nhs_number is required%s", notCleared)
 	} else if r.NHSNumber != nil {
 		nhs, err := patients.NormaliseNHSNumber(*r.NHSNumber)
+		if err == nil && nhs != pt.NHSNumber {
+			// One recorded before placeholders were refused may be sent
+			// back unchanged with the rest of the record.
+			err = patients.RefusePlaceholder(nhs)
+		}
 		if err != nil {
 			f.Add("nhs_number", "ID1", "%s", err.Error())
 		}

@@ -37,13 +37,20 @@ func NormaliseNHSNumber(s string) (string, error) {
 		// a number mistyped elsewhere would make it someone else's.
 		return "", fmt.Errorf("NHS number %q is not valid: its last digit does not match the first nine (Modulus 11 check); check it was typed correctly", s)
 	}
-	// Ten of one digit pass Modulus 11 but are what gets typed when the
-	// number is not to hand; storing one would later match a real patient
-	// typed the same way. The 999 test range stays usable.
-	if strings.Count(digits, digits[:1]) == 10 && digits[0] != '9' {
-		return "", fmt.Errorf("NHS number %q is not valid: a number of one repeated digit is a placeholder, not an issued NHS number; find the patient's real number (from their GP practice or the NHS Spine)", s)
-	}
 	return digits, nil
+}
+
+// RefusePlaceholder refuses an NHS number, as NormaliseNHSNumber returns
+// it, of one digit ten times: it passes Modulus 11 but is what gets typed
+// when the number is not to hand, and storing one would later match a real
+// patient typed the same way. The 999 test range stays usable. Only a
+// number being recorded is refused; a search may still look one up, to
+// find a record made before it was.
+func RefusePlaceholder(digits string) error {
+	if len(digits) == 10 && strings.Count(digits, digits[:1]) == 10 && digits[0] != '9' {
+		return fmt.Errorf("NHS number %q is not valid: a number of one repeated digit is a placeholder, not an issued NHS number; find the patient's real number (from their GP practice or the NHS Spine)", digits)
+	}
+	return nil
 }
 
 // nhsCheckDigit is the ID1 Modulus 11 check digit of the first nine digits;

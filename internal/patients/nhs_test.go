@@ -30,12 +30,9 @@ func TestNormaliseNHSNumber(t *testing.T) {
 		{in: "943476591O", wantErr: "only digits"},
 		{in: "9990000001", wantErr: "its first nine digits fail the Modulus 11 check"},
 		{in: "9990000019", wantErr: "its last digit does not match"},
-		// One digit ten times passes Modulus 11 but is a placeholder;
-		// 999 999 9999 is in the test range and stays valid.
-		{in: "0000000000", wantErr: "a number of one repeated digit is a placeholder"},
-		{in: "111 111 1111", wantErr: "a number of one repeated digit is a placeholder"},
-		{in: "4444444444", wantErr: "a number of one repeated digit is a placeholder"},
-		{in: "9999999999", want: "9999999999"},
+		// One digit ten times passes Modulus 11 (RefusePlaceholder refuses
+		// recording one).
+		{in: "111 111 1111", want: "1111111111"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -123,5 +120,26 @@ func TestRiskFlags(t *testing.T) {
 	want := `{"benzodiazepines":false,"alcohol":false,"cardiac_qtc":true,"children_in_household":false,"recent_overdose":false,"recent_prison_release":false,"injecting":false}`
 	if string(b) != want {
 		t.Errorf("json = %s", b)
+	}
+}
+
+// One digit ten times passes Modulus 11 but is a placeholder; 999 999 9999
+// is in the test range and stays valid.
+func TestRefusePlaceholder(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in      string
+		refused bool
+	}{
+		{"0000000000", true}, {"1111111111", true}, {"4444444444", true},
+		{"9999999999", false}, {"9434765919", false}, {"9990000018", false},
+	} {
+		err := RefusePlaceholder(tt.in)
+		if got := err != nil; got != tt.refused {
+			t.Errorf("RefusePlaceholder(%q) = %v, want refused %v", tt.in, err, tt.refused)
+		}
+		if err != nil && !strings.Contains(err.Error(), "a number of one repeated digit is a placeholder") {
+			t.Errorf("RefusePlaceholder(%q) = %v", tt.in, err)
+		}
 	}
 }
