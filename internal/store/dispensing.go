@@ -1452,20 +1452,13 @@ func (tx *Tx) CloseDay(n policy.Numbers, zone *time.Location, pharmacyID string,
 	// cancelled predecessor's dose given before a same-day change or move,
 	// another pharmacy's) was not missed: the dose was given, and a missed
 	// record would say otherwise, and read as the first at a new dose.
-	var duePatients []string
-	var lastCovered calendar.Date
-	for _, in := range due {
-		duePatients = append(duePatients, in.PatientID)
-		if l := (dispensing.DoseSupply{Date: in.Date, Covers: in.Covers}).Last(); l.After(lastCovered) {
-			lastCovered = l
-		}
-	}
-	given, err := handedOver(tx.g, duePatients, day.AddDays(-historyWindow), lastCovered)
+	elsewhere, err := suppliedElsewhere(tx.g, due)
 	if err != nil {
 		return res, err
 	}
 	due = slices.DeleteFunc(due, func(in Instalment) bool {
-		return len(dispensing.SuppliedElsewhere(given[in.PatientID], in.Date, in.Covers)) > 0
+		_, ok := elsewhere[in.ID]
+		return ok
 	})
 	now := tx.db.Now()
 	// Per patient: the prescription, the dose days the missed instalments

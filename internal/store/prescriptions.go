@@ -288,9 +288,10 @@ func (tx *Tx) SetPharmacyOpening(p auth.Principal, n policy.Numbers, pharmacyID 
 
 // closedDayInstalments finds the live instalments at a pharmacy that fall
 // on days closed under op, by date. Instalments already recorded are dealt
-// with; a draft is checked against the opening when it is issued; a lapsed
-// prescription (L3) supplies nothing more; so none of them needs a new
-// prescription.
+// with; so is one whose every day another instalment supplied already
+// (suppliedElsewhere); a draft is checked against the opening when it is
+// issued; a lapsed prescription (L3) supplies nothing more; so none of
+// them needs a new prescription.
 func (tx *Tx) closedDayInstalments(n policy.Numbers, pharmacyID string, op calendar.Opening, today calendar.Date) ([]InstalmentOnClosedDay, error) {
 	var ins []Instalment
 	if err := tx.g.Table("instalments").Select("instalments.*").
@@ -303,10 +304,23 @@ func (tx *Tx) closedDayInstalments(n policy.Numbers, pharmacyID string, op calen
 	var closed []Instalment
 	var ids []string
 	for _, in := range ins {
-		if op.IsOpen(in.Date) {
-			continue
+		if !op.IsOpen(in.Date) {
+			closed = append(closed, in)
 		}
-		closed = append(closed, in)
+	}
+	// One every day of which another instalment already supplied (the day
+	// list's supplied_elsewhere: the dose was given on the prescription it
+	// replaced, or at the pharmacy the patient moved from) has nothing
+	// left to supply on the closed day, so needs no new prescription.
+	elsewhere, err := suppliedElsewhere(tx.g, closed)
+	if err != nil {
+		return nil, err
+	}
+	closed = slices.DeleteFunc(closed, func(in Instalment) bool {
+		_, ok := elsewhere[in.ID]
+		return ok
+	})
+	for _, in := range closed {
 		if !slices.Contains(ids, in.PrescriptionID) {
 			ids = append(ids, in.PrescriptionID)
 		}
@@ -1744,6 +1758,26 @@ func (tx *Tx) reissueLive(p auth.Principal, n policy.Numbers, r Regime, from, to
 		if err := tx.g.Where("prescription_id = ? AND (date < ? OR EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id))",
 			old.ID, today).Find(&settled).Error; err != nil {
 			return nil, nil, translate(err)
+		}
+		// So is one every day of which another instalment already supplied
+		// (the day list's supplied_elsewhere: a dose given on the
+		// prescription this one replaced, before a change or move earlier
+		// today): those days are not supplied again, so the reissue starts
+		// after them, and the change is not refused for them
+		// (refuseSuppliedDays).
+		var open []Instalment
+		if err := tx.g.Where("prescription_id = ? AND date >= ? AND NOT EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)",
+			old.ID, today).Find(&open).Error; err != nil {
+			return nil, nil, translate(err)
+		}
+		elsewhere, err := suppliedElsewhere(tx.g, open)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, in := range open {
+			if _, ok := elsewhere[in.ID]; ok {
+				settled = append(settled, in)
+			}
 		}
 		covers := make([][]calendar.Date, len(settled))
 		for i, in := range settled {

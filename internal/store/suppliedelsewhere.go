@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -83,4 +84,41 @@ func suppliedByOf(supplied []dispensing.SuppliedDay) []SuppliedBy {
 			PharmacyName: b.PharmacyName, Date: b.Date, Days: []calendar.Date{sd.Day}, Outcome: b.Outcome, OccurredAt: b.OccurredAt})
 	}
 	return out
+}
+
+// suppliedElsewhere picks out, of instalments with nothing recorded on
+// them, those every day of which another instalment already handed over
+// (dispensing.SuppliedElsewhere), with the days and what supplied them.
+// It is the one test of a line with nothing left to supply: the day list
+// shows it supplied_elsewhere, the day close does not mark it missed, a
+// reissue starts after it, and a closure on its day asks for no new
+// prescription.
+func suppliedElsewhere(g *gorm.DB, ins []Instalment) (map[string][]dispensing.SuppliedDay, error) {
+	out := map[string][]dispensing.SuppliedDay{}
+	if len(ins) == 0 {
+		return out, nil
+	}
+	var patientIDs []string
+	from, to := ins[0].Date, ins[0].Date
+	for _, in := range ins {
+		if !slices.Contains(patientIDs, in.PatientID) {
+			patientIDs = append(patientIDs, in.PatientID)
+		}
+		if in.Date.Before(from) {
+			from = in.Date
+		}
+		if l := (dispensing.DoseSupply{Date: in.Date, Covers: in.Covers}).Last(); l.After(to) {
+			to = l
+		}
+	}
+	given, err := handedOver(g, patientIDs, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range ins {
+		if sd := dispensing.SuppliedElsewhere(given[in.PatientID], in.Date, in.Covers); len(sd) > 0 {
+			out[in.ID] = sd
+		}
+	}
+	return out, nil
 }
