@@ -119,6 +119,22 @@ func (o Opening) NewlyClosed(old Opening, today Date) []Date {
 	return out
 }
 
+// Reopened lists, in date order, the days up to today that old recorded
+// closed (RecordedClosed) and o no longer does: the closure taken out of
+// closed_dates. Such a day's missed
+// records lose their "pharmacy closed" mark (ADR 0016), so what was said
+// of them for the closure is said again without it.
+func (o Opening) Reopened(old Opening, today Date) []Date {
+	var out []Date
+	for _, d := range old.ClosedDates {
+		if !d.After(today) && old.RecordedClosed(d) && !o.RecordedClosed(d) && !containsDate(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, Date.Compare)
+	return out
+}
+
 // ClosingField names the field that closes d under o when old left it
 // open, as a request names it: the closed date, the open date taken
 // away, the closed weekday, or else the bank holidays.

@@ -233,6 +233,50 @@ func TestOpeningNewlyClosed(t *testing.T) {
 	}
 }
 
+// A day recorded closed is opened again by taking it out of closed_dates;
+// days after today and days closed by
+// weekday or bank holiday carry no mark to take away.
+func TestOpeningReopened(t *testing.T) {
+	t.Parallel()
+	ds := func(ss ...string) []Date {
+		var out []Date
+		for _, s := range ss {
+			out = append(out, MustParse(s))
+		}
+		return out
+	}
+	const today = "2026-12-17"
+	sunday := []time.Weekday{time.Sunday}
+	old := Opening{ClosedWeekdays: sunday, ClosedDates: ds("2026-12-18", "2026-12-16", "2026-12-15"), BankHolidaysClosed: true}
+	tests := []struct {
+		name string
+		old  Opening
+		op   Opening
+		want []string
+	}{
+		{name: "the same opening", old: old, op: old},
+		{name: "all closed dates taken out: past ones only", old: old, op: Opening{ClosedWeekdays: sunday, BankHolidaysClosed: true},
+			want: []string{"2026-12-15", "2026-12-16"}},
+		{name: "one taken out", old: old, op: Opening{ClosedWeekdays: sunday, ClosedDates: ds("2026-12-15", "2026-12-18")},
+			want: []string{"2026-12-16"}},
+		{name: "none recorded closed before", old: Opening{ClosedWeekdays: sunday}, op: Opening{ClosedWeekdays: sunday, OpenDates: ds("2026-12-13")}},
+		{name: "closed and open before", old: Opening{ClosedDates: ds("2026-12-16"), OpenDates: ds("2026-12-16")}, op: Opening{}},
+		{name: "today taken out", old: Opening{ClosedDates: ds("2026-12-17")}, op: Opening{}, want: []string{"2026-12-17"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, d := range tt.op.Reopened(tt.old, MustParse(today)) {
+				got = append(got, d.String())
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("Reopened() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 // Only a dated closure says the pharmacy was shut on that very day (ADR
 // 0015): a weekday or bank holiday closure set later says nothing of the
 // days before it, and an open date wins.

@@ -85,7 +85,7 @@ func TestClosureRecordedAfterwards(t *testing.T) {
 		ev := dayEntry(t, missed, pid)["outcome"].(map[string]any)
 		msg := fieldMessage(t, e.do("pharmacist", "POST", tuesday, map[string]any{"outcome": "supervised", "identity_confirmed": true,
 			"corrects_id": ev["id"], "correction_reason": "the patient came before noon", "occurred_at": "2026-12-15T11:00:00Z"}), "outcome", "pharmacy_closed")
-		if !strings.Contains(msg, "open_dates") {
+		if !strings.Contains(msg, "take 2026-12-15 out of closed_dates") || strings.Contains(msg, "open_dates") {
 			t.Fatalf("refusal says %q", msg)
 		}
 		e.must(200, e.do("pharmacist", "PUT", "/v1/pharmacies/"+ph+"/opening",

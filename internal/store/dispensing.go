@@ -1700,12 +1700,13 @@ func (tx *Tx) missedAlerts(n policy.Numbers, patientID, prescriptionID string, d
 	}
 	if f, counted, ok := dispensing.IntermittentAttendance(n, days, day); ok {
 		// At most one a window: the pattern, not each further missed day,
-		// is the news. One a correction took back does not count: the
-		// pattern it spoke of was not there.
+		// is the news. One a correction or a closure recorded afterwards
+		// took back does not count: the pattern it spoke of was not there,
+		// and a day opened again brings it back (ADR 0016).
 		var recent int64
 		if err := tx.g.Model(&Alert{}).Where("patient_id = ? AND kind = ? AND created_at >= ?", patientID, AlertAttendance,
 			tx.db.Now().AddDate(0, 0, -n.S4AttendanceWindowDays)).
-			Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id AND r.entity_type = ?)", "dose_event").
+			Where("NOT EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert_id = alerts.id AND r.entity_type IN ?)", []string{"dose_event", "organisation"}).
 			Count(&recent).Error; err != nil {
 			return 0, translate(err)
 		}

@@ -211,14 +211,18 @@ func markClosed(days []dispensing.DayOutcome, op calendar.Opening, date calendar
 // closed day with instalments (L8), the open MD2 alerts of runs holding
 // those days are answered and raised again saying so (alerts are never
 // edited, ADR 0006), and intermittent attendance alerts (S4) that counted
-// them are answered when what is left no longer makes it. was is the
-// pharmacy as read before the change; p made it on today.
+// them are answered when what is left no longer makes it. Days op opens
+// again are dealt with first (reopenedAfterwards). was is the pharmacy as
+// read before the change; p made it on today.
 func (tx *Tx) closedAfterwards(p auth.Principal, n policy.Numbers, was Organisation, op calendar.Opening, today calendar.Date) error {
 	old := calendar.DefaultOpening()
 	if was.Opening != "" {
 		if err := json.Unmarshal([]byte(was.Opening), &old); err != nil {
 			return fmt.Errorf("pharmacy %s opening: %w", was.ID, err)
 		}
+	}
+	if err := tx.reopenedAfterwards(p, n, was, old, op, today); err != nil {
+		return err
 	}
 	var days []calendar.Date
 	for _, d := range op.NewlyClosed(old, today) {
@@ -287,11 +291,70 @@ func (tx *Tx) closedAfterwards(p auth.Principal, n policy.Numbers, was Organisat
 	return nil
 }
 
+// reopenedAfterwards undoes what closedAfterwards said of the days up to
+// today that old recorded closed and op opens again (Opening.Reopened):
+// their missed records lose the "pharmacy closed" mark, so the record and
+// the opening never disagree (ADR 0016). The open MD2 alerts of runs
+// holding those days say the pharmacy was closed then: they are answered
+// naming the reopening, who made it and when, and each run, which still
+// reaches MD2's figure, is alerted again in plain words (alerts are never
+// edited, ADR 0006). Intermittent attendance (S4) counts the days again
+// and is raised if it now holds (missedAlerts, at most one a window, not
+// counting one a closure answered). L8's alerts naming the days are
+// resolveReopened's. Each patient is dealt with once, whatever the
+// number of their prescriptions with instalments those days.
+func (tx *Tx) reopenedAfterwards(p auth.Principal, n policy.Numbers, was Organisation, old, op calendar.Opening, today calendar.Date) error {
+	days := op.Reopened(old, today)
+	if len(days) == 0 {
+		return nil
+	}
+	var ins []Instalment
+	if err := tx.g.Where("pharmacy_id = ? AND date IN ?", was.ID, days).
+		Where("EXISTS (SELECT 1 FROM dose_events e WHERE e.instalment_id = instalments.id)").
+		Order("date, id").Find(&ins).Error; err != nil {
+		return translate(err)
+	}
+	if len(ins) == 0 {
+		return nil
+	}
+	var order []string
+	dates := map[string][]calendar.Date{}
+	prescription := map[string]string{} // the patient's first, for the alerts' service and pharmacy
+	for _, in := range ins {
+		if _, ok := dates[in.PatientID]; !ok {
+			order = append(order, in.PatientID)
+			prescription[in.PatientID] = in.PrescriptionID
+		}
+		if !slices.ContainsFunc(dates[in.PatientID], in.Date.Equal) {
+			dates[in.PatientID] = append(dates[in.PatientID], in.Date)
+		}
+	}
+	by, err := tx.whoIs(p.UserID)
+	if err != nil {
+		return err
+	}
+	for _, patientID := range order {
+		why := resolution{
+			Reason: fmt.Sprintf("%s opened %s again (opening changed by %s on %s): the pharmacy is no longer recorded closed then, so the dose was missed with the pharmacy open.",
+				was.Name, dateListOf(dates[patientID]), by, today),
+			EntityType: "organisation", EntityID: was.ID,
+		}
+		if err := tx.md2Reworded(n, patientID, dates[patientID], today, why); err != nil {
+			return err
+		}
+		if _, err := tx.missedAlerts(n, patientID, prescription[patientID], today, dates[patientID], &why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // md2Reworded answers the patient's open MD2 alerts whose runs hold a day
-// of closed, now recorded closed: missedAlerts then raises each such run's
-// alert again, worded for the closure (dispensing.WithClosure). The run
-// still reaches MD2's figure, so the prescriber is never left without an
-// open alert for it.
+// of closed, now recorded closed or opened again: missedAlerts then raises
+// each such run's alert again, worded for the days of it recorded closed
+// as they now stand (dispensing.WithClosure), or plainly when none is.
+// The run still reaches MD2's figure, so the prescriber is never left
+// without an open alert for it.
 func (tx *Tx) md2Reworded(n policy.Numbers, patientID string, closed []calendar.Date, today calendar.Date, why resolution) error {
 	first := slices.MinFunc(closed, calendar.Date.Compare)
 	all, err := dayOutcomes(tx.g, []string{patientID}, first.AddDays(-historyWindow), today)
@@ -318,7 +381,8 @@ func (tx *Tx) md2Reworded(n policy.Numbers, patientID string, closed []calendar.
 	}
 	for _, since := range open {
 		i := slices.IndexFunc(runs, func(r dispensing.Run) bool { return r.Holds(since) })
-		if i < 0 || len(dispensing.ClosedInRun(days, runs[i].Since, runs[i].Last)) == 0 {
+		// A run holding none of the days is worded as it was.
+		if i < 0 || !slices.ContainsFunc(closed, runs[i].Holds) {
 			continue
 		}
 		if err := tx.resolveAlerts(patientID, AlertMissedDose, missedKeyPrefix(patientID)+since.String(),
@@ -338,12 +402,23 @@ func dateListOf(dates []calendar.Date) string {
 	return strings.Join(s, ", ")
 }
 
+// reopenAdvice says how a pharmacy that did open on date, closed under
+// op, opens it again: a day in closed_dates is taken out of them (listing
+// it in open_dates as well is refused, open_and_closed); a day closed by
+// its weekday or as a bank holiday is added to open_dates.
+func reopenAdvice(op calendar.Opening, date calendar.Date) string {
+	if slices.ContainsFunc(op.ClosedDates, date.Equal) {
+		return fmt.Sprintf("take %s out of closed_dates with PUT /v1/pharmacies/{id}/opening first", date)
+	}
+	return fmt.Sprintf("add %s to open_dates with PUT /v1/pharmacies/{id}/opening first", date)
+}
+
 // refuseRecordOnClosedDay refuses a dose given, handed over, withheld or
 // refused on an instalment dated on a day its pharmacy is closed under
 // its opening: the day list shows the pharmacy closed that day, and a
 // record saying the patient was seen there would contradict it (S1: the
 // record says what happened on the day). The pharmacy that did open
-// opens the day again first (open_dates), which is recorded and audited
+// opens the day again first (reopenAdvice), which is recorded and audited
 // as its own change. A missed record says nothing of the pharmacy being
 // open, so it is let through, as day close writes it.
 func (tx *Tx) refuseRecordOnClosedDay(pharmacyID string, date calendar.Date, outcome dispensing.Outcome) error {
@@ -358,6 +433,6 @@ func (tx *Tx) refuseRecordOnClosedDay(pharmacyID string, date calendar.Date, out
 		return nil
 	}
 	return problem.Invalidf("outcome", "pharmacy_closed",
-		"the pharmacy is recorded as closed on %s, so no dose given, withheld or refused can be recorded that day (S1: the record says what happened on the day); if the pharmacy did open, add %s to open_dates with PUT /v1/pharmacies/{id}/opening first",
-		date, date)
+		"the pharmacy is recorded as closed on %s, so no dose given, withheld or refused can be recorded that day (S1: the record says what happened on the day); if the pharmacy did open, %s",
+		date, reopenAdvice(op, date))
 }
