@@ -165,3 +165,103 @@ func TestGPCancelTellsThePharmacy(t *testing.T) {
 		}
 	})
 }
+
+// A titration planned in one sitting — 40 mg today, then 45, 50 and 55 mg
+// on the next three days — reissues the prescription four times within a
+// minute. Each earlier notice named as the replacement a prescription
+// cancelled seconds later, so each is resolved, pointing at the next: the
+// pharmacy's open list holds one notice, naming the prescription now
+// current and told against the one it had (doses may be measured out from
+// it), with the serials in between accounted for.
+func TestTitrationInOneSittingLeavesOneNotice(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, rx := e.dispensed(156, "2026-12-02")
+		original := e.must(200, e.do("prescriber", "GET", "/v1/prescriptions/"+rx, nil))["serial"].(string)
+		rid := e.activeRegimeOf(pid)
+		var serials []string
+		for i, step := range []struct {
+			to   int
+			from string
+		}{{40, "2026-12-02"}, {45, "2026-12-03"}, {50, "2026-12-04"}, {55, "2026-12-05"}} {
+			m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+				map[string]any{"to": step.to, "effective_date": step.from, "reason": "titration step " + string(rune('1'+i))}))
+			re := m["reissued_prescriptions"].([]any)
+			if len(re) != 1 {
+				t.Fatalf("step %d reissued %d prescriptions, want 1", i+1, len(re))
+			}
+			serials = append(serials, re[0].(map[string]any)["serial"].(string))
+		}
+		current := serials[3]
+		open := e.alertsOf("pharmacist", "?kind=prescription_cancelled")
+		a := wantNotice(t, open, "MD4", e.demo.PharmacyID,
+			"Prescription "+original+" was cancelled on 2026-12-02 by Dr Priya Raman (Riverside Community Drug Service): Dose changed to 40 mg from 2026-12-02",
+			"It was replaced here by "+serials[0]+", cancelled on 2026-12-02 by Dr Priya Raman (Riverside Community Drug Service): Dose changed to 45 mg",
+			"then by "+serials[2]+", cancelled on 2026-12-02", "Nothing was supplied from any of them.",
+			current+" replaces it here for 2026-12-02 to ",
+			"the dose is 40 mg a day (was 30 mg), the dose is 45 mg a day from 2026-12-03 (was 30 mg)",
+			"55 mg a day from 2026-12-05 (was 30 mg)")
+		if a["patient_id"] != pid {
+			t.Errorf("notice about %v, want %s", a["patient_id"], pid)
+		}
+		all := e.cancelNotices("pharmacist")
+		if len(all) != 4 {
+			t.Fatalf("%d notices in all, want 4: %v", len(all), all)
+		}
+		for _, n := range all {
+			if n["id"] == a["id"] {
+				continue
+			}
+			res, _ := n["resolution"].(string)
+			if n["resolved_at"] == nil || !strings.Contains(res, "which this notice named as the replacement here, was itself cancelled on 2026-12-02") ||
+				!strings.Contains(res, "replaces this one") {
+				t.Errorf("earlier notice not resolved as replaced: %v\n%s", n["resolution"], n["message"])
+			}
+		}
+		last := all[1] // newest first: the one the open notice replaced
+		if res, _ := last["resolution"].(string); !strings.Contains(res, serials[2]+", which this notice named") || !strings.Contains(res, "A later notice, raised when "+serials[2]+" was cancelled, replaces this one and names "+current+".") {
+			t.Errorf("the notice before the open one resolved with %q, want it to name %s and %s", res, serials[2], current)
+		}
+		if got := e.cancelNotices("pharmacist_2"); len(got) != 0 {
+			t.Errorf("another pharmacy sees the notices: %v", got)
+		}
+	})
+}
+
+// Once the pharmacy has acknowledged the notice naming a replacement, or
+// supplied from it, it knows that prescription: the next change is told
+// against it, and the earlier notice, no longer true, is still resolved.
+func TestNoticeAfterTheReplacementIsKnown(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-02T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		pid, _ := e.dispensed(157, "2026-12-02")
+		rid := e.activeRegimeOf(pid)
+		change := func(to int, from string) (serial, id string) {
+			m := e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/dose-changes",
+				map[string]any{"to": to, "effective_date": from, "reason": "titration"}))
+			re := m["reissued_prescriptions"].([]any)[0].(map[string]any)
+			return re["serial"].(string), re["id"].(string)
+		}
+		first, _ := change(40, "2026-12-02")
+		n := e.alertsOf("pharmacist", "?kind=prescription_cancelled")
+		e.must(200, e.do("pharmacist", "POST", "/v1/alerts/"+n[0]["id"].(string)+"/acknowledge", nil))
+		second, _ := change(45, "2026-12-03")
+		wantNotice(t, e.alertsOf("pharmacist", "?kind=prescription_cancelled"), "MD4", e.demo.PharmacyID,
+			"Prescription "+first+" was cancelled on 2026-12-02", second+" replaces it here for 2026-12-02 to ",
+			"the dose is 45 mg a day from 2026-12-03 (was 40 mg)")
+		all := e.cancelNotices("pharmacist")
+		if len(all) != 2 || all[1]["resolved_at"] == nil {
+			t.Fatalf("want the acknowledged notice resolved too: %v", all)
+		}
+
+		// Supplied from: known, whether or not its notice was read.
+		pid2, _ := e.dispensed(158, "2026-12-02")
+		rid = e.activeRegimeOf(pid2)
+		first, id := change(40, "2026-12-02")
+		e.record(id, "2026-12-02", supervised)
+		second, _ = change(45, "2026-12-03")
+		wantNotice(t, e.alertsOf("pharmacist", "?kind=prescription_cancelled&patient_id="+pid2), "MD4", e.demo.PharmacyID,
+			"Prescription "+first+" was cancelled on 2026-12-02", second+" replaces it here for 2026-12-03 to ",
+			"the dose is 45 mg a day (was 40 mg)")
+	})
+}

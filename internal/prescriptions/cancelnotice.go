@@ -34,6 +34,24 @@ type CancelNotice struct {
 	// Replacements are the prescriptions now carrying its remaining days,
 	// at this pharmacy or another (after a move).
 	Replacements []Replacement
+	// Since are the prescriptions that replaced it here in turn, oldest
+	// first, each cancelled in its turn before anything was supplied from
+	// it and while the pharmacy had not yet acknowledged the notice naming
+	// it (changes made one after another, a titration planned in one
+	// sitting). The pharmacy never acted on them: the notice compares the
+	// replacements with this prescription, the one it may have doses
+	// measured out from, and names them so the serials on its earlier
+	// notices are accounted for.
+	Since []Cancelled
+}
+
+// Cancelled is a prescription cancelled in its turn: who cancelled it,
+// when and why.
+type Cancelled struct {
+	Serial string
+	By     string
+	On     calendar.Date
+	Reason string
 }
 
 // NoticeInstalment is one collection: its day, the dose days it covers,
@@ -78,6 +96,22 @@ func (c CancelNotice) Finding() policy.Finding {
 	}
 	msg := []string{fmt.Sprintf("Prescription %s was cancelled on %s by %s: %s.", c.Serial, c.On, c.By, reason),
 		fmt.Sprintf(due, c.Pharmacy, rangeList(dates))}
+	if len(c.Since) > 0 {
+		var turns []string
+		for i, s := range c.Since {
+			then := "then by"
+			if i == 0 {
+				then = "It was replaced here by"
+			}
+			turns = append(turns, fmt.Sprintf("%s %s, cancelled on %s by %s: %s", then, s.Serial, s.On, s.By,
+				strings.TrimRight(strings.TrimSpace(s.Reason), ".")))
+		}
+		nothing := "Nothing was supplied from it."
+		if len(c.Since) > 1 {
+			nothing = "Nothing was supplied from any of them."
+		}
+		msg = append(msg, strings.Join(turns, "; ")+". "+nothing)
+	}
 
 	// Each dose day goes to the replacement covering it, here or at
 	// another pharmacy, or to none.
@@ -119,6 +153,20 @@ func (c CancelNotice) Finding() policy.Finding {
 		actions = append(actions, "Supply nothing for those days and set aside any dose measured out for them; if the patient comes for one, contact the prescriber.")
 	}
 	return policy.Finding{Rule: rule, Severity: policy.Warn, Message: strings.Join(msg, " "), Action: strings.Join(actions, " ")}
+}
+
+// NoticeReplaced is the resolution of a pharmacy's notice that named
+// serial as the replacement here, once serial is itself cancelled and a
+// later notice, of serial's cancellation, tells the pharmacy what now
+// carries the days (ADR 0015). The earlier notice stays as raised (ADR
+// 0006); only the latest of a chain is left open, as only it is true.
+func NoticeReplaced(serial string, on calendar.Date, reason string, now []string) string {
+	out := fmt.Sprintf("%s, which this notice named as the replacement here, was itself cancelled on %s: %s. "+
+		"A later notice, raised when %s was cancelled, replaces this one", serial, on, strings.TrimRight(strings.TrimSpace(reason), "."), serial)
+	if len(now) == 0 {
+		return out + "; no prescription replaces it."
+	}
+	return out + fmt.Sprintf(" and names %s.", joinAnd(now))
 }
 
 // changes says what differs for the pharmacy on the days ds that the

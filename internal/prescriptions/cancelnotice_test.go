@@ -107,6 +107,40 @@ func TestCancelNoticeFinding(t *testing.T) {
 	}
 }
 
+// Replacements cancelled in turn before the pharmacy read of them: the
+// notice is told against the prescription it had, naming each.
+func TestCancelNoticeSince(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	c := CancelNotice{Serial: "RCDS-000045", By: "Dr A (Service)", On: d("2026-12-03"), Reason: "Dose changed to 55 mg",
+		Pharmacy: "Castle Street Pharmacy", Due: daily("2026-12-03", 3, 50),
+		Periods: []DosePeriod{{From: d("2026-11-27"), DailyDose: dosing.Mg(50)}},
+		Since: []Cancelled{{Serial: "RCDS-000046", By: "Dr A (Service)", On: d("2026-12-03"), Reason: "Dose changed to 60 mg."},
+			{Serial: "RCDS-000047", By: "Dr B (Service)", On: d("2026-12-03"), Reason: "Dose changed to 65 mg"}},
+		Replacements: []Replacement{{Serial: "RCDS-000048", Here: true, From: d("2026-12-03"), To: d("2026-12-05"),
+			Periods: []DosePeriod{{From: d("2026-12-03"), DailyDose: dosing.Mg(65)}}, Instalments: daily("2026-12-03", 3, 65)}}}
+	msg := c.Finding().Message
+	for _, want := range []string{"It was replaced here by RCDS-000046, cancelled on 2026-12-03 by Dr A (Service): Dose changed to 60 mg; " +
+		"then by RCDS-000047, cancelled on 2026-12-03 by Dr B (Service): Dose changed to 65 mg. Nothing was supplied from any of them.",
+		"RCDS-000048 replaces it here for 2026-12-03 to 2026-12-05: the dose is 65 mg a day (was 50 mg)."} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("notice does not say %q:\n%s", want, msg)
+		}
+	}
+	for _, tt := range []struct {
+		now  []string
+		want string
+	}{
+		{[]string{"RCDS-000048"}, "RCDS-000047, which this notice named as the replacement here, was itself cancelled on 2026-12-03: ended. " +
+			"A later notice, raised when RCDS-000047 was cancelled, replaces this one and names RCDS-000048."},
+		{nil, "replaces this one; no prescription replaces it."},
+	} {
+		if got := NoticeReplaced("RCDS-000047", d("2026-12-03"), "ended.", tt.now); !strings.Contains(got, tt.want) {
+			t.Errorf("NoticeReplaced(%v) = %q, want %q", tt.now, got, tt.want)
+		}
+	}
+}
+
 func TestRangeList(t *testing.T) {
 	t.Parallel()
 	d := calendar.MustParse
