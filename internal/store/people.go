@@ -244,11 +244,17 @@ func (tx *Tx) RevokeToken(tokenID string) (Token, error) {
 		return t, nil
 	}
 	now := tx.db.Now()
+	// A token has no stored status: it is active until it expires
+	// (Authenticate), and revoking ends it either way.
+	was := "active"
+	if !now.Before(t.ExpiresAt) {
+		was = "expired"
+	}
 	t.RevokedAt = &now
 	if err := tx.g.Model(&Token{}).Where("id = ?", t.ID).Update("revoked_at", now).Error; err != nil {
 		return t, translate(err)
 	}
-	return t, tx.Audit("token.revoke", "token", t.ID, map[string]any{"user_id": t.UserID})
+	return t, tx.Audit("token.revoke", "token", t.ID, map[string]any{"user_id": t.UserID, "status": statusChange(was, "revoked")})
 }
 
 // TokenBySecret finds a token from the secret itself, by its hash, for an

@@ -1053,7 +1053,8 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if in.Issue {
 		action = "prescription.issue"
 	}
-	if err := tx.Audit(action, "prescription", pr.ID, map[string]any{"prescription": pr, "instalments": len(rows), "findings": nonNil(findings)}); err != nil {
+	if err := tx.Audit(action, "prescription", pr.ID, map[string]any{"prescription": pr, "instalments": len(rows), "findings": nonNil(findings),
+		"status": statusChange("", pr.Status)}); err != nil {
 		return res, err
 	}
 	return PrescriptionResult{Prescription: pr, Instalments: rows, Warnings: nonNil(findings)}, nil
@@ -1426,7 +1427,7 @@ func (tx *Tx) IssuePrescription(p auth.Principal, n policy.Numbers, id string, t
 	drafter := res.PrescriberID
 	res.Status, res.IssuedAt, res.Wording, res.Warnings, res.PrescriberID = StatusIssued, &now, nonNil(wording), nonNil(findings), p.UserID
 	if err := tx.Audit("prescription.issue", "prescription", id, map[string]any{"serial": res.Serial, "wording": res.Wording,
-		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter}); err != nil {
+		"findings": res.Warnings, "prescriber_id": p.UserID, "drafted_by": drafter, "status": statusChange(StatusDraft, StatusIssued)}); err != nil {
 		return res, err
 	}
 	if err := tx.tellPracticeOfServicePrescription(held, res.Prescription, drafter); err != nil {
@@ -1649,8 +1650,9 @@ func (tx *Tx) cancelPrescription(p auth.Principal, pr Prescription, reason strin
 	if up.RowsAffected != 1 {
 		return pr, problem.Conflictf("prescription %s changed meanwhile; reload it", pr.Serial)
 	}
+	was := pr.Status
 	pr.Status, pr.CancelledAt, pr.CancelledBy, pr.CancelReason = StatusCancelled, &now, &p.UserID, reason
-	if err := tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason}); err != nil {
+	if err := tx.Audit("prescription.cancel", "prescription", pr.ID, map[string]any{"reason": reason, "status": statusChange(was, StatusCancelled)}); err != nil {
 		return pr, err
 	}
 	// A prescription left with instalments on days its pharmacy closed

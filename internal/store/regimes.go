@@ -1622,13 +1622,14 @@ func (tx *Tx) EndRegime(p auth.Principal, n policy.Numbers, regimeID string, on,
 			return r, err
 		}
 	}
+	was := r.Status
 	r.Status, r.EndedOn, r.EndReason, r.EndedBy = RegimeEnded, on, reason, &p.UserID
 	if err := tx.g.Model(&Regime{}).Where("id = ?", r.ID).Updates(map[string]any{"status": RegimeEnded, "ended_on": on,
 		"end_reason": reason, "ended_by": p.UserID}).Error; err != nil {
 		return r, translate(err)
 	}
 	if err := tx.Audit("regime.end", "regime", r.ID, map[string]any{"ended_on": on, "reason": reason, "cancelled_prescriptions": len(live),
-		"taken_home_after_end": takenHome, "withdrawn_before_start": regimes.Withdrawn(r.StartDate, on)}); err != nil {
+		"taken_home_after_end": takenHome, "withdrawn_before_start": regimes.Withdrawn(r.StartDate, on), "status": statusChange(was, RegimeEnded)}); err != nil {
 		return r, err
 	}
 	// The regime's own scheduled alerts (M5, M4, BV8, S6) ask for something

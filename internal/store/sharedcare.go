@@ -616,6 +616,7 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 	if err := tx.transition(sc, []string{SharedProposed}, SharedAccepted, extra); err != nil {
 		return rec, err
 	}
+	was := sc.Status
 	sc.Status, sc.SpecialistReviewDue, sc.GPReviewDue = SharedAccepted, spec, gp
 	if err := tx.sharedCareEvent(p, sc.ID, SharedAccepted, PartyPractice, ""); err != nil {
 		return rec, err
@@ -631,7 +632,7 @@ func (tx *Tx) AcceptSharedCare(p auth.Principal, n policy.Numbers, id string, to
 			"The specialist service is alerted; discuss with it whether shared care is still right. Either party may hand prescribing back (SC1)."))
 	}
 	if err := tx.Audit("shared_care.accept", "shared_care", sc.ID, map[string]any{"specialist_review_due": spec, "gp_review_due": gp,
-		"criteria": sc.Criteria, "lapsed_criteria": lapsedKeys}); err != nil {
+		"criteria": sc.Criteria, "lapsed_criteria": lapsedKeys, "status": statusChange(was, SharedAccepted)}); err != nil {
 		return rec, err
 	}
 	if rec.SharedCareRecord, err = sharedCareRecord(tx.g, sc); err != nil {
@@ -702,11 +703,12 @@ func (tx *Tx) DeclineSharedCare(p auth.Principal, n policy.Numbers, id, reason s
 	if err := tx.transition(sc, []string{SharedProposed}, SharedDeclined, nil); err != nil {
 		return SharedCareRecord{}, err
 	}
+	was := sc.Status
 	sc.Status = SharedDeclined
 	if err := tx.sharedCareEvent(p, sc.ID, SharedDeclined, PartyPractice, reason); err != nil {
 		return SharedCareRecord{}, err
 	}
-	if err := tx.Audit("shared_care.decline", "shared_care", sc.ID, map[string]any{"reason": reason}); err != nil {
+	if err := tx.Audit("shared_care.decline", "shared_care", sc.ID, map[string]any{"reason": reason, "status": statusChange(was, SharedDeclined)}); err != nil {
 		return SharedCareRecord{}, err
 	}
 	if err := tx.resolveProposal(sc, "declined by the practice: "+reason); err != nil {
@@ -780,7 +782,8 @@ type closing struct {
 // practice, or, whoever handed back, the practice's prescriptions still
 // live, which it must decide about.
 func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare, c closing) (HandBack, error) {
-	wasAccepted := sc.Status == SharedAccepted
+	was := sc.Status
+	wasAccepted := was == SharedAccepted
 	if err := tx.transition(sc, c.from, SharedHandedBack, nil); err != nil {
 		return HandBack{}, err
 	}
@@ -797,7 +800,8 @@ func (tx *Tx) closeSharedCare(p auth.Principal, n policy.Numbers, sc SharedCare,
 		return HandBack{}, err
 	}
 	if err := tx.Audit("shared_care.hand_back", "shared_care", sc.ID, map[string]any{"party": c.party, "reason": reason,
-		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(c.cancelled)}); err != nil {
+		"live_practice_prescriptions": serials(live), "cancelled_practice_prescriptions": serials(c.cancelled),
+		"status": statusChange(was, SharedHandedBack)}); err != nil {
 		return HandBack{}, err
 	}
 	if !wasAccepted {
