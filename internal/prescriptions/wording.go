@@ -144,6 +144,35 @@ func RequireWording(s Schedule, ids []int) ([]int, []policy.Finding) {
 	return out, fs
 }
 
+// ReissueWording is the wording a prescription reissued with schedule s
+// (after a dose, pattern or pharmacy change) keeps of ids, the wording of
+// the prescription it replaces, serial. The prescriber chose that wording
+// for the old collections: wording 4 ("Supervise consumption on collection
+// days.") is left off when no collection of the reissue supervises any
+// dose, since a pattern changed to take-home only would otherwise tell the
+// pharmacist to supervise doses prescribed to take away, and the finding
+// says so. Where some collections are still supervised wording 4 stays,
+// and RequireWording warns of the take-home only ones as for any
+// prescription. The other wordings are kept as they were.
+func ReissueWording(s Schedule, ids []int, serial string) ([]int, []policy.Finding) {
+	if !slices.Contains(ids, WordingSupervise) {
+		return ids, nil
+	}
+	for _, in := range s.Instalments {
+		if in.Supervised > 0 {
+			return ids, nil
+		}
+	}
+	out := slices.DeleteFunc(slices.Clone(ids), func(id int) bool { return id == WordingSupervise })
+	return out, []policy.Finding{{
+		Rule:     "L7",
+		Severity: policy.Info,
+		Message: fmt.Sprintf("Approved wording 4 (\"Supervise consumption on collection days.\") was on %s, but every collection of this reissue is take-home only, so Dosebook left it off: the pharmacist would be told to supervise doses prescribed to take away.",
+			serial),
+		Action: "No action needed; change the pickup pattern to supervise collections if consumption should still be supervised.",
+	}}
+}
+
 func collectionsAre(days []string) string {
 	if len(days) == 1 {
 		return "the collection on " + days[0] + " is"

@@ -247,3 +247,49 @@ func TestWording2Warns(t *testing.T) {
 		t.Fatalf("without wording 2: %+v", fs)
 	}
 }
+
+func TestReissueWording(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	supervised := Instalment{Date: d("2026-03-09"), Covers: []calendar.Date{d("2026-03-09")}, Supervised: dosing.Mg(30)}
+	takeHome := Instalment{Date: d("2026-03-10"), Covers: []calendar.Date{d("2026-03-10")}, TakeHome: dosing.Mg(30)}
+	carried := Instalment{Date: d("2026-03-14"), Covers: []calendar.Date{d("2026-03-14"), d("2026-03-15")}, TakeHome: dosing.Mg(60)}
+	partly := Instalment{Date: d("2026-03-14"), Covers: []calendar.Date{d("2026-03-14"), d("2026-03-15")}, Supervised: dosing.Mg(30), TakeHome: dosing.Mg(30)}
+	tests := []struct {
+		name string
+		s    []Instalment
+		ids  []int
+		want []int
+		drop bool
+	}{
+		{"all take-home drops 4, keeps the rest", []Instalment{takeHome, carried}, []int{1, 2, 3, 4, 5}, []int{1, 2, 3, 5}, true},
+		{"only 4, all take-home", []Instalment{takeHome}, []int{4}, []int{}, true},
+		{"one supervised collection keeps 4", []Instalment{supervised, takeHome}, []int{1, 3, 4}, []int{1, 3, 4}, false},
+		{"a collection supervising its own dose keeps 4", []Instalment{takeHome, partly}, []int{3, 4}, []int{3, 4}, false},
+		{"all take-home without 4", []Instalment{takeHome, carried}, []int{1, 3}, []int{1, 3}, false},
+		{"no wording", []Instalment{takeHome}, nil, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ids := slices.Clone(tt.ids)
+			got, fs := ReissueWording(Schedule{Instalments: tt.s}, ids, "SVC-000042")
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("wording = %v, want %v", got, tt.want)
+			}
+			if !slices.Equal(ids, tt.ids) {
+				t.Errorf("the wording passed in was changed: %v", ids)
+			}
+			if !tt.drop {
+				if len(fs) != 0 {
+					t.Errorf("findings = %+v, want none", fs)
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Rule != "L7" || fs[0].Severity != policy.Info || fs[0].Action == "" ||
+				!strings.Contains(fs[0].Message, "wording 4") || !strings.Contains(fs[0].Message, "was on SVC-000042") {
+				t.Errorf("findings = %+v", fs)
+			}
+		})
+	}
+}

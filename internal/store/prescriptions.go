@@ -979,7 +979,18 @@ func (tx *Tx) insertPrescription(p auth.Principal, r Regime, serviceID string, i
 	if err := tx.refuseSuppliedDays(r.PatientID, "", in.StartDate, in.Days); err != nil {
 		return res, err
 	}
+	var reissued []policy.Finding
+	if replaces != nil {
+		// A reissue keeps the wording of the prescription it replaces,
+		// except wording 4 when none of its collections is supervised.
+		var old string
+		if err := tx.g.Model(&Prescription{}).Select("serial").Where("id = ?", *replaces).Scan(&old).Error; err != nil {
+			return res, translate(err)
+		}
+		in.Wording, reissued = prescriptions.ReissueWording(sched, in.Wording, old)
+	}
 	wording, findings := prescriptions.RequireWording(sched, in.Wording)
+	findings = append(findings, reissued...)
 	if missing {
 		findings = append(findings, noAddress)
 	}
