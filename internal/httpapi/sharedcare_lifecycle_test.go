@@ -300,7 +300,7 @@ func TestServiceChangesUnderSharedCareAlertThePractice(t *testing.T) {
 			}
 		}
 		if len(msgs) != 3 || !strings.Contains(msgs[0], "moved dispensing to") || !strings.Contains(msgs[0], "Moved house") ||
-			!strings.Contains(msgs[1], "changed the pickup pattern from 2026-06-15") {
+			!strings.Contains(msgs[1], "changed the pickup pattern from 2026-06-15 to: supervised Mon–Fri; Sat and Sun take-home (reason given: Weekend take-home agreed).") {
 			t.Fatalf("the practice's regime_changed alerts = %q", msgs)
 		}
 	})

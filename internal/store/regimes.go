@@ -1735,8 +1735,10 @@ func (tx *Tx) ChangePattern(p auth.Principal, n policy.Numbers, regimeID string,
 	if !slices.ContainsFunc(out.Warnings, func(f policy.Finding) bool { return f.Rule == "S6" }) {
 		out.Warnings = append(out.Warnings, regimes.PatternWhileTitrating(n, med, cur.Stage, in.Effective, in.Pattern)...)
 	}
-	return r, set, out, reissued, tx.tellPracticeOfChange(p, n, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s", in.Effective),
-		in.Reason, reissued)
+	// The practice is told the new pattern, as a dose change tells it the
+	// new dose: it prescribes what is now in force.
+	return r, set, out, reissued, tx.tellPracticeOfChange(p, n, r, set.ID, fmt.Sprintf("changed the pickup pattern from %s to: %s",
+		in.Effective, regimes.PatternWords(in.Pattern)), in.Reason, reissued)
 }
 
 // settingEffective checks the day a pattern change or a move (what) takes
