@@ -47,7 +47,11 @@ func (s *Server) dayList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	pg, err := readPage(c)
+	var after *store.DayListCursor
+	pg, err := readPageOf(c, func(v string) bool {
+		after = dayListCursor(v)
+		return after != nil
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -58,7 +62,7 @@ func (s *Server) dayList(c *gin.Context) {
 	if c.Query("limit") == "" {
 		pg.Limit = maxPageLimit
 	}
-	entries, err := s.db.DayListPage(c.Request.Context(), principal(c), s.cfg.Policy, id, day, s.today(), pg.After, pg.Limit)
+	entries, err := s.db.DayListPage(c.Request.Context(), principal(c), s.cfg.Policy, id, day, s.today(), after, pg.Limit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -66,7 +70,12 @@ func (s *Server) dayList(c *gin.Context) {
 	next := ""
 	if len(entries) > pg.Limit {
 		entries = entries[:pg.Limit]
-		next = cursorOf(entries[len(entries)-1].InstalmentID)
+		b, err := json.Marshal(entries[len(entries)-1].Cursor())
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		next = cursorOf(string(b))
 	}
 	// A list on a closed day says the pharmacy is closed: empty, the day's
 	// doses went out with an earlier instalment; not empty, they are
@@ -78,6 +87,21 @@ func (s *Server) dayList(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"date": day, "pharmacy_open": opening.IsOpen(day), "items": entries, "next_cursor": next})
+}
+
+// dayListCursor reads a day list cursor: the sort key of the last line
+// served, names and instalment (store.DayListCursor), so a patient
+// renamed or an instalment cancelled between pages drops no line. Nil
+// when it is not one this API returned.
+func dayListCursor(v string) *store.DayListCursor {
+	var cur store.DayListCursor
+	d := json.NewDecoder(strings.NewReader(v))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&cur); err != nil || d.More() || !store.ValidID(cur.InstalmentID) ||
+		len(cur.FamilyName) > 1000 || len(cur.GivenName) > 1000 {
+		return nil
+	}
+	return &cur
 }
 
 type doseEventRequest struct {

@@ -153,6 +153,64 @@ func TestDayListPages(t *testing.T) {
 	})
 }
 
+// A page of the day list starts after the last line of the page before
+// as it was served: a patient renamed between pages (Evans to Williams)
+// or a line cancelled between pages (a reissue) drops no one from the
+// pages after it, on both databases.
+func TestDayListPagesSurviveRenamesAndCancellations(t *testing.T) {
+	t.Parallel()
+	eachEnvAt(t, "2026-12-17T10:00:00Z", func(t *testing.T, e *env, c *clock) {
+		families := []string{"Adeyemi", "Evans", "Jones", "Patel", "Roberts"}
+		pids := map[string]string{}
+		prs := map[string]string{}
+		for i, family := range families {
+			pid := e.newPatient(650+i, map[string]any{"family_name": family})
+			e.startRegime(pid, map[string]any{"medicine": "methadone_oral_solution_1mg_ml", "dose": 30, "stage": "titration", "start_date": "2026-12-17"})
+			pr := e.must(201, e.do("prescriber", "POST", "/v1/prescriptions", map[string]any{"patient_id": pid, "start_date": "2026-12-17",
+				"days": 14, "wording": []int{1, 3}, "issue": true}))
+			pids[family], prs[family] = pid, pr["id"].(string)
+		}
+		path := "/v1/pharmacies/" + e.demo.PharmacyID + "/doses?limit=2&cursor="
+		names := func(m map[string]any) []string {
+			var out []string
+			for _, it := range m["items"].([]any) {
+				for f, pid := range pids {
+					if it.(map[string]any)["patient_id"] == pid {
+						out = append(out, f)
+					}
+				}
+			}
+			return out
+		}
+		first := e.must(200, e.do("pharmacist", "GET", path, nil))
+		if got := names(first); !slices.Equal(got, []string{"Adeyemi", "Evans"}) {
+			t.Fatalf("first page %q", got)
+		}
+		// Evans, the last line served, becomes Williams: the next page
+		// still starts after Evans, and Williams sorts last.
+		e.must(200, e.do("prescriber", "PATCH", "/v1/patients/"+pids["Evans"], map[string]any{"family_name": "Williams"}))
+		second := e.must(200, e.do("pharmacist", "GET", path+first["next_cursor"].(string), nil))
+		if got := names(second); !slices.Equal(got, []string{"Jones", "Patel"}) {
+			t.Fatalf("second page after a rename %q", got)
+		}
+		// Patel, the last line served, is cancelled: the page after it
+		// carries on from where Patel was.
+		e.must(200, e.do("prescriber", "POST", "/v1/prescriptions/"+prs["Patel"]+"/cancel", map[string]any{"reason": "reissued"}))
+		third := e.must(200, e.do("pharmacist", "GET", path+second["next_cursor"].(string), nil))
+		if got := names(third); !slices.Equal(got, []string{"Roberts", "Evans"}) || third["next_cursor"] != "" {
+			t.Fatalf("third page after a cancellation %q, next %v", got, third["next_cursor"])
+		}
+		// A cursor names no database key alone: a bare instalment id, or
+		// JSON that is not a cursor, is refused.
+		for _, v := range []string{`{"f":"Evans","g":"Zoë"}`, `{"f":"Evans","g":"Zoë","i":"x"}`, `{"i":"` + prs["Jones"] + `","x":1}`, `[]`} {
+			p := problemOf(t, e.do("pharmacist", "GET", path+base64.RawURLEncoding.EncodeToString([]byte(v)), nil), 422)
+			if !slices.Contains(fieldsOf(p), "cursor") {
+				t.Errorf("%s: %v", v, p)
+			}
+		}
+	})
+}
+
 // The day list is in the order an English reader looks a name up in,
 // Ł among the Ls and de Souza among the Ds, on both databases and across
 // pages.

@@ -1012,7 +1012,26 @@ type DayListEntry struct {
 	// SuppliedBy are the instalments that already handed over every day
 	// the line covers (state supplied_elsewhere); empty otherwise.
 	SuppliedBy []SuppliedBy `json:"supplied_by"`
+
+	// at is where the line sorts, as served: the page after it starts
+	// from here (Cursor).
+	at DayListCursor
 }
+
+// DayListCursor is where a page of the day list ended: the sort key of
+// its last line as it was served (the patient's names then) and the
+// line's instalment. The next page starts after that key, so a patient
+// renamed, or an instalment cancelled, between pages moves no line past
+// the reader and none is dropped (a renamed patient appears where the
+// new name sorts).
+type DayListCursor struct {
+	FamilyName   string `json:"f"`
+	GivenName    string `json:"g"`
+	InstalmentID string `json:"i"`
+}
+
+// Cursor is where the page after this line starts.
+func (e DayListEntry) Cursor() DayListCursor { return e.at }
 
 type dayListRow struct {
 	Instalment
@@ -1032,12 +1051,13 @@ type dayListRow struct {
 // pharmacist's identity check and safety warnings (MD1, S6), today being
 // today in the service's time zone.
 func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day, today calendar.Date) ([]DayListEntry, error) {
-	return db.DayListPage(ctx, p, n, pharmacyID, day, today, "", 0)
+	return db.DayListPage(ctx, p, n, pharmacyID, day, today, nil, 0)
 }
 
 // DayListPage is one page of the day list, by patient name: at most
-// limit+1 lines (all of them when limit is 0) after the line of
-// instalment after ("" for the first page). The lines are told apart
+// limit+1 lines (all of them when limit is 0) after the sort key after
+// (nil for the first page), the Cursor of the last line of the page
+// before. The lines are told apart
 // from the whole day, so a page warns of an NHS number another page's
 // line shares.
 //
@@ -1045,22 +1065,11 @@ func (db *DB) DayList(ctx context.Context, p auth.Principal, n policy.Numbers, p
 // has gone by, closed or not (dispensing.UnclosedAsMissed); on a list for a
 // day still to come, the days from today on have not, so MD1 and the
 // prompts read the days as of today.
-func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day, today calendar.Date, after string, limit int) ([]DayListEntry, error) {
+func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Numbers, pharmacyID string, day, today calendar.Date, after *DayListCursor, limit int) ([]DayListEntry, error) {
 	if p.Role != auth.Pharmacist || p.OrgID != pharmacyID {
 		return nil, problem.NotFoundf("pharmacy not found")
 	}
 	g := db.read(ctx)
-	var at struct{ FamilyName, GivenName string }
-	if after != "" {
-		err := g.Table("instalments").Select("patients.family_name, patients.given_name").
-			Joins("JOIN patients ON patients.id = instalments.patient_id").
-			Where("instalments.id = ? AND instalments.pharmacy_id = ? AND instalments.date = ?", after, pharmacyID, day).Take(&at).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, problem.Invalidf("cursor", "format", "cursor is not one this API returned for %s", day)
-		} else if err != nil {
-			return nil, translate(err)
-		}
-	}
 	var rows []dayListRow
 	err := g.Table("instalments").
 		Select(`instalments.*, prescriptions.serial, prescriptions.regime_id, prescriptions.medicine,
@@ -1105,8 +1114,10 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		}
 		records[r.NHSNumber][r.PatientID] = true
 	}
-	if after != "" {
-		rows = slices.DeleteFunc(rows, func(r dayListRow) bool { return byName(at.FamilyName, at.GivenName, after, r) >= 0 })
+	if after != nil {
+		rows = slices.DeleteFunc(rows, func(r dayListRow) bool {
+			return byName(after.FamilyName, after.GivenName, after.InstalmentID, r) >= 0
+		})
 	}
 	if limit > 0 && len(rows) > limit+1 {
 		rows = rows[:limit+1]
@@ -1196,7 +1207,8 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 		e := DayListEntry{InstalmentID: r.ID, PrescriptionID: r.PrescriptionID, Serial: r.Serial, PatientID: r.PatientID,
 			PatientName: r.GivenName + " " + r.FamilyName, DateOfBirth: r.DateOfBirth, NHSNumber: r.NHSNumber,
 			NHSNumberDisplay: patients.FormatNHSNumber(r.NHSNumber), Medicine: r.Medicine, MedicineName: med.Name, Date: r.Date,
-			Covers: r.Covers, Supervised: med.QuantityOf(r.Supervised), TakeHome: med.QuantityOf(r.TakeHome), Unit: med.UnitSymbol()}
+			Covers: r.Covers, Supervised: med.QuantityOf(r.Supervised), TakeHome: med.QuantityOf(r.TakeHome), Unit: med.UnitSymbol(),
+			at: DayListCursor{FamilyName: r.FamilyName, GivenName: r.GivenName, InstalmentID: r.ID}}
 		asOf := day
 		if day.After(today) {
 			asOf = today
