@@ -56,17 +56,28 @@ func Known(days []DayOutcome, at time.Time) []DayOutcome {
 // server was down) must not bring the block and its alert back. A record
 // that takes the dose away later, a correction from a dose taken to
 // missed, is still news from its own time (KnownSince). Only the day close
-// records missed first (RecordableByPharmacist).
-func KnownOn(date calendar.Date, events []Event) time.Time {
+// records missed first (RecordableByPharmacist). The day ends at midnight
+// in zone, the service's time zone (nil: UTC), not in UTC: in summer in
+// London a review at 00:30 is made knowing of the day before.
+func KnownOn(date calendar.Date, events []Event, zone *time.Location) time.Time {
 	at := KnownSince(events)
 	root := original(events)
 	if root < 0 || events[root].Outcome != Missed || !at.Equal(events[root].CreatedAt) {
 		return at
 	}
-	if end := date.AddDays(1).Start(time.UTC); at.After(end) {
+	if end := EndOfDay(date, zone); at.After(end) {
 		return end
 	}
 	return at
+}
+
+// EndOfDay is when day ends in zone (nil: UTC): midnight at the start of
+// the next day there.
+func EndOfDay(day calendar.Date, zone *time.Location) time.Time {
+	if zone == nil {
+		zone = time.UTC
+	}
+	return day.AddDays(1).Start(zone)
 }
 
 // ExpandInstalment turns one instalment, collected on date and covering the
@@ -229,7 +240,7 @@ type run struct {
 // or the server was down — so MD1 must not wait for one to stop supply on
 // Thursday. The instalment of asOf itself is left unknown: its patient may
 // still come. Such a day is known, as a closed one with no record time, at
-// the end of the day (missedRun). days is not changed.
+// the end of the day in the service's time zone (missedRun). days is not changed.
 func UnclosedAsMissed(days []DayOutcome, asOf calendar.Date) []DayOutcome {
 	out := slices.Clone(days)
 	for i, d := range out {
@@ -254,8 +265,9 @@ func UnclosedAsMissed(days []DayOutcome, asOf calendar.Date) []DayOutcome {
 // gone by. Unknown days of asOf's own instalment are skipped (today, before
 // day close). Calendar days that are not dose days at all (a gap between
 // prescriptions) do not break the run: a day without a prescription is
-// also a day without a dose.
-func missedRun(days []DayOutcome, asOf calendar.Date) run {
+// also a day without a dose. A day with no record time is known at its
+// end in zone (nil: UTC).
+func missedRun(days []DayOutcome, asOf calendar.Date, zone *time.Location) run {
 	sorted := DaysAsOf(UnclosedAsMissed(days, asOf), asOf)
 	i := len(sorted) - 1
 	for i >= 0 && sorted[i].Outcome == "" {
@@ -266,7 +278,7 @@ func missedRun(days []DayOutcome, asOf calendar.Date) run {
 		if r.count == 0 {
 			r.last, r.lastKnown, r.lastOn = sorted[i].Date, sorted[i].Known, sorted[i].onOrDate()
 			if r.lastKnown.IsZero() {
-				r.lastKnown = r.last.AddDays(1).Start(time.UTC)
+				r.lastKnown = EndOfDay(r.last, zone)
 			}
 		}
 		r.count++
@@ -280,21 +292,22 @@ func missedRun(days []DayOutcome, asOf calendar.Date) run {
 // asOf (missedRun). days may span instalments and prescriptions, in any
 // order; two entries for one date count once (speaksFor).
 func ConsecutiveMissed(days []DayOutcome, asOf calendar.Date) int {
-	return missedRun(days, asOf).count
+	return missedRun(days, asOf, nil).count
 }
 
 // MissedRunKnown is the run ConsecutiveMissed counts and when its last day's
 // outcome became known (zero with no run): MD3's suggestion for the run
-// stands until the prescriber records a dose change after that.
-func MissedRunKnown(days []DayOutcome, asOf calendar.Date) (count int, lastKnown time.Time) {
-	r := missedRun(days, asOf)
+// stands until the prescriber records a dose change after that. A day
+// with no record time is known at its end in zone (nil: UTC).
+func MissedRunKnown(days []DayOutcome, asOf calendar.Date, zone *time.Location) (count int, lastKnown time.Time) {
+	r := missedRun(days, asOf, zone)
 	return r.count, r.lastKnown
 }
 
 // MissedRun is the run ConsecutiveMissed counts: its length and its first
 // day (zero when the length is 0). MD2 alerts once per run, keyed on since.
 func MissedRun(days []DayOutcome, asOf calendar.Date) (count int, since calendar.Date) {
-	r := missedRun(days, asOf)
+	r := missedRun(days, asOf, nil)
 	return r.count, r.first
 }
 
@@ -370,8 +383,11 @@ type ReviewMark struct {
 // misses another day after a review, the block returns at once, because the
 // reviewed plan was made for fewer missed days and tolerance keeps falling
 // (MD3 changes its advice with every extra day).
-func MD1Block(n policy.Numbers, days []DayOutcome, asOf calendar.Date, reviews []ReviewMark) (Block, bool) {
-	r := missedRun(days, asOf)
+//
+// A missed day with no record time (its close has not run) is known at
+// the end of the day in zone, the service's time zone (nil: UTC).
+func MD1Block(n policy.Numbers, days []DayOutcome, asOf calendar.Date, reviews []ReviewMark, zone *time.Location) (Block, bool) {
+	r := missedRun(days, asOf, zone)
 	if r.count < n.MD1ConsecutiveMissedDays {
 		return Block{}, false
 	}

@@ -408,7 +408,7 @@ func TestMD1Block(t *testing.T) {
 			if on, at, ok := strings.Cut(tt.review, " "); ok {
 				reviews = []ReviewMark{{On: d(on), At: instant(at)}}
 			}
-			b, ok := MD1Block(n, tt.days, d(tt.asOf), reviews)
+			b, ok := MD1Block(n, tt.days, d(tt.asOf), reviews, nil)
 			if ok != tt.wantOK {
 				t.Fatalf("MD1Block() ok = %v, want %v (%+v)", ok, tt.wantOK, b)
 			}
@@ -628,11 +628,11 @@ func TestBlockNotLiftedBy(t *testing.T) {
 	t.Parallel()
 	n := policy.Defaults()
 	// Missed Thu 2026-12-01 to Thu 2026-12-03, each collected on its day.
-	daily, _ := MD1Block(n, seq("2026-12-01", Missed, Missed, Missed, ""), d("2026-12-04"), nil)
+	daily, _ := MD1Block(n, seq("2026-12-01", Missed, Missed, Missed, ""), d("2026-12-04"), nil, nil)
 	// Missed Fri, and the weekend taken home on Saturday withheld.
 	weekend, _ := MD1Block(n, join(seq("2026-10-23", Missed),
 		Known(ExpandInstalment(d("2026-10-24"), dates("2026-10-24", "2026-10-25"), Withheld), instant("2026-10-24T10:00:00Z")), seq("2026-10-26", "")),
-		d("2026-10-26"), nil)
+		d("2026-10-26"), nil, nil)
 	tests := []struct {
 		name  string
 		b     Block
@@ -692,7 +692,7 @@ func TestKnownOn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := KnownOn(wed, tt.events)
+			got := KnownOn(wed, tt.events, nil)
 			if tt.want == "" {
 				if !got.IsZero() {
 					t.Fatalf("KnownOn = %v, want zero", got)
@@ -703,5 +703,67 @@ func TestKnownOn(t *testing.T) {
 				t.Fatalf("KnownOn = %v, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// A missed day with no record time, or one the close recorded late, is
+// known when the day ends in the service's time zone, not in UTC: in
+// summer in London a review at 00:30 (23:30 UTC) after three missed days
+// lifts the block; in New York a review at 21:00 on the last missed day
+// (01:00 UTC the next day), while the patient might still come, does not.
+func TestMissedDaysEndInTheServiceZone(t *testing.T) {
+	t.Parallel()
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	london, newYork := zone("Europe/London"), zone("America/New_York")
+	n := policy.Defaults()
+	unclosed := seq("2026-07-07", Missed, Missed, Missed, "")
+	// The close of the 9th ran late, at 02:00 in London.
+	closedLate := join(seq("2026-07-07", Missed, Missed),
+		Known([]DayOutcome{{Date: d("2026-07-09"), Outcome: Missed}},
+			KnownOn(d("2026-07-09"), []Event{{ID: "a", Outcome: Missed, CreatedAt: instant("2026-07-10T01:00:00Z")}}, london)),
+		seq("2026-07-10", ""))
+	tests := []struct {
+		name      string
+		days      []DayOutcome
+		zone      *time.Location
+		review    ReviewMark
+		wantBlock bool
+	}{
+		{"London, review at 00:30 after three unclosed days", unclosed, london,
+			ReviewMark{On: d("2026-07-10"), At: instant("2026-07-09T23:30:00Z")}, false},
+		{"London, review at 00:30 after a close that ran late", closedLate, london,
+			ReviewMark{On: d("2026-07-10"), At: instant("2026-07-09T23:30:00Z")}, false},
+		{"London, review at 23:30 on the last missed day", unclosed, london,
+			ReviewMark{On: d("2026-07-09"), At: instant("2026-07-09T22:30:00Z")}, true},
+		{"UTC, review at 23:30 UTC", unclosed, nil,
+			ReviewMark{On: d("2026-07-10"), At: instant("2026-07-09T23:30:00Z")}, true},
+		{"New York, review at 21:00 on the last missed day", unclosed, newYork,
+			ReviewMark{On: d("2026-07-09"), At: instant("2026-07-10T01:00:00Z")}, true},
+		{"New York, review at 00:30 the day after", unclosed, newYork,
+			ReviewMark{On: d("2026-07-10"), At: instant("2026-07-10T04:30:00Z")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, blocked := MD1Block(n, tt.days, d("2026-07-10"), []ReviewMark{tt.review}, tt.zone)
+			if blocked != tt.wantBlock {
+				t.Fatalf("blocked = %v, want %v", blocked, tt.wantBlock)
+			}
+		})
+	}
+	if _, known := MissedRunKnown(unclosed, d("2026-07-10"), london); !known.Equal(instant("2026-07-09T23:00:00Z")) {
+		t.Errorf("London: run known at %v, want 23:00 UTC", known)
+	}
+	if _, known := MissedRunKnown(unclosed, d("2026-07-10"), newYork); !known.Equal(instant("2026-07-10T04:00:00Z")) {
+		t.Errorf("New York: run known at %v, want 04:00 UTC", known)
+	}
+	if got := KnownOn(d("2026-07-09"), []Event{{ID: "a", Outcome: Missed, CreatedAt: instant("2026-07-10T01:00:00Z")}}, london); !got.Equal(instant("2026-07-09T23:00:00Z")) {
+		t.Errorf("KnownOn, London, closed late = %v, want 23:00 UTC", got)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestCanRecord(t *testing.T) {
 	t.Parallel()
 	n := policy.Defaults()
-	block, ok := MD1Block(n, seq("2026-10-23", Missed, Missed, Missed, ""), d("2026-10-26"), noReview)
+	block, ok := MD1Block(n, seq("2026-10-23", Missed, Missed, Missed, ""), d("2026-10-26"), noReview, nil)
 	if !ok {
 		t.Fatal("test block not built")
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestWarnings(t *testing.T) {
 	t.Parallel()
-	block, ok := MD1Block(policy.Defaults(), seq("2026-03-27", Missed, Missed, Missed, ""), d("2026-03-30"), noReview)
+	block, ok := MD1Block(policy.Defaults(), seq("2026-03-27", Missed, Missed, Missed, ""), d("2026-03-30"), noReview, nil)
 	if !ok {
 		t.Fatal("test block not built")
 	}

@@ -217,7 +217,7 @@ func readDayOutcomes(g *gorm.DB, patientIDs []string, from, to calendar.Date) (m
 	}
 	for _, in := range list {
 		c, _ := dispensing.CurrentEvent(in.events)
-		days := dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))
+		days := dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events, zoneOf(g)))
 		markClosed(days, openings[in.pharmacyID], in.date)
 		out[in.patientID] = append(out[in.patientID], days...)
 	}
@@ -300,7 +300,7 @@ func md1Block(g *gorm.DB, n policy.Numbers, patientID string, day calendar.Date)
 	if err != nil {
 		return nil, nil, err
 	}
-	if b, ok := dispensing.MD1Block(n, days[patientID], day, reviews[patientID]); ok {
+	if b, ok := dispensing.MD1Block(n, days[patientID], day, reviews[patientID], zoneOf(g)); ok {
 		return &b, days[patientID], nil
 	}
 	return nil, days[patientID], nil
@@ -313,7 +313,7 @@ func (db *DB) MissedRun(ctx context.Context, patientID string, today calendar.Da
 	if err != nil {
 		return regimes.MissedRun{}, err
 	}
-	count, known := dispensing.MissedRunKnown(days[patientID], today)
+	count, known := dispensing.MissedRunKnown(days[patientID], today, zoneOf(db.read(ctx)))
 	return regimes.MissedRun{Days: count, Known: known}, nil
 }
 
@@ -571,7 +571,7 @@ func recordWindowFor(g *gorm.DB, patientID string, inst Instalment, asOf calenda
 		inWindow := !in.date.Before(asOf.AddDays(-historyWindow)) && !in.date.After(asOf)
 		shown := in.status != StatusDraft && (in.status != StatusCancelled || len(in.events) > 0)
 		if inWindow && shown {
-			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events))...)
+			w.days = append(w.days, dispensing.Known(dispensing.ExpandInstalment(in.date, in.covers, c.Outcome), dispensing.KnownOn(in.date, in.events, zoneOf(g)))...)
 		}
 	}
 	// As dayOutcomes reads on: a day a record without the dose carried
@@ -705,7 +705,7 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		if err != nil {
 			return DoseEvent{}, nil, err
 		}
-		if b, ok := dispensing.MD1Block(n, w.days, asOf, reviews[inst.PatientID]); ok {
+		if b, ok := dispensing.MD1Block(n, w.days, asOf, reviews[inst.PatientID], zoneOf(tx.g)); ok {
 			check.Block = &b
 		}
 	}
@@ -1214,7 +1214,7 @@ func (db *DB) DayListPage(ctx context.Context, p auth.Principal, n policy.Number
 			asOf = today
 		}
 		days := dispensing.UnclosedAsMissed(history[r.PatientID], asOf)
-		if b, ok := dispensing.MD1Block(n, days, asOf, reviews[r.PatientID]); ok {
+		if b, ok := dispensing.MD1Block(n, days, asOf, reviews[r.PatientID], zoneOf(g)); ok {
 			e.Block = &b
 		}
 		var outcome dispensing.Outcome
@@ -1590,7 +1590,7 @@ func (tx *Tx) blockedAheadAlerts(n policy.Numbers, pharmacyID string, day calend
 	}
 	raised := 0
 	for _, d := range due {
-		b, ok := dispensing.MD1Block(n, history[d.PatientID], next, reviews[d.PatientID])
+		b, ok := dispensing.MD1Block(n, history[d.PatientID], next, reviews[d.PatientID], zoneOf(tx.g))
 		if !ok {
 			continue
 		}

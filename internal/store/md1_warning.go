@@ -32,7 +32,7 @@ func (tx *Tx) md1Warning(n policy.Numbers, patientID string, today calendar.Date
 	if err != nil {
 		return nil, err
 	}
-	b, ok := dispensing.MD1Block(n, dispensing.UnclosedAsMissed(raw, today), today, reviews[patientID])
+	b, ok := dispensing.MD1Block(n, dispensing.UnclosedAsMissed(raw, today), today, reviews[patientID], zoneOf(tx.g))
 	if !ok {
 		return nil, nil
 	}
@@ -45,7 +45,7 @@ func (tx *Tx) md1Warning(n policy.Numbers, patientID string, today calendar.Date
 		if err != nil {
 			return nil, err
 		}
-		count, known := dispensing.MissedRunKnown(raw, today)
+		count, known := dispensing.MissedRunKnown(raw, today, zoneOf(tx.g))
 		if sg, ok := regimes.Retitration(med, DoseOn(history, today), regimes.MissedRun{Days: count, Known: known}, LastRecorded(history)); ok {
 			action += " MD3: " + sg.Text
 		}
