@@ -660,6 +660,9 @@ func missedSince(today calendar.Date, n int, op calendar.Opening) calendar.Date 
 func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *time.Location, pharmacists map[string]auth.Principal,
 	pharmacyIDs map[string]string, openings map[string]calendar.Opening, seeded []seededPatient, today calendar.Date,
 	progress func(step string)) error {
+	if zone == nil {
+		zone = time.UTC
+	}
 	var first calendar.Date
 	for _, sp := range seeded {
 		if sp.patientID == "" || sp.replayFrom.IsZero() {
@@ -694,9 +697,14 @@ func replayHistory(ctx context.Context, db *store.DB, n policy.Numbers, zone *ti
 					if in.Supervised > 0 {
 						outcome = dispensing.Supervised
 					}
-					at := day.Start(time.UTC).Add(time.Duration(9+i%8) * time.Hour)
+					// Between nine and five on the day where the service is
+					// (in Auckland, the small hours UTC), never ahead of now.
+					at := day.Start(zone).Add(time.Duration(9+i%8) * time.Hour)
+					if now := db.Now(); at.After(now) {
+						at = now
+					}
 					_, _, err := tx.RecordDose(p, n, in.ID, store.NewDoseEvent{Outcome: outcome, IdentityConfirmed: true,
-						OccurredAt: at}, day)
+						OccurredAt: at, Zone: zone}, day)
 					if err != nil && problem.CodeOf(err) != problem.Conflict && !blockedByMD1(err) {
 						return fmt.Errorf("%s on %s: %w", sp.spec.given, day, err)
 					}
