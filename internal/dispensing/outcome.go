@@ -95,7 +95,9 @@ func (r WithheldReason) Because() string {
 // A correction may set Missed: a supervised or collected record made in
 // error (the wrong patient, say) must be undoable to "did not attend",
 // otherwise a missed day would stay hidden from MD1. A new record may not,
-// because only day close decides that a day passed without a visit.
+// because only day close decides that a day passed without a visit; for
+// the same reason a correction may set it only once the instalment's day
+// has ended or closed (CheckMissedCorrection).
 //
 // A dose withheld for reason other says what the reason was in notes: S3
 // requires a reason, "other" alone is none, and the prescriber's alert
@@ -138,6 +140,23 @@ func CheckRecord(f *problem.Fields, o Outcome, r WithheldReason, identityConfirm
 	if !(correction && notes == "") {
 		CheckNotes(f, o, r, notes)
 	}
+}
+
+// CheckMissedCorrection refuses a correction to Missed on an instalment
+// dated today (instalmentDate, today in the service's time zone) whose
+// day has not closed (dayClosed: the pharmacy's day close has run for
+// it): missed says the whole day went by without a visit, which only the
+// day's end tells (S1, as for a first record of missed). The patient may
+// still come, and an MD2 alert raised now would be false. A day gone by,
+// closed or not, may be corrected to missed; a day still to come is
+// refused by CanRecord (S1). Other outcomes pass.
+func CheckMissedCorrection(o Outcome, instalmentDate, today calendar.Date, dayClosed bool) error {
+	if o != Missed || !instalmentDate.Equal(today) || dayClosed {
+		return nil
+	}
+	return problem.Invalidf("outcome", "S1", "missed is set at day close, and %s has not closed: the patient may still come. "+
+		"If the dose was recorded against the wrong patient, correct it to missed once the day has closed (day close leaves a recorded dose as it is). "+
+		"If this patient does come today, correct the record's occurred_at to when the dose was given instead", instalmentDate)
 }
 
 // CheckNotes is S3's notes for a dose withheld for reason other, adding to

@@ -310,3 +310,40 @@ func TestKnownSince(t *testing.T) {
 		})
 	}
 }
+
+// A correction to missed waits for the instalment's day to end or close,
+// as a first record of missed waits for day close (S1): the patient may
+// still come. Other outcomes, and days gone by, pass.
+func TestCheckMissedCorrection(t *testing.T) {
+	t.Parallel()
+	mon, tue := d("2026-02-09"), d("2026-02-10")
+	tests := []struct {
+		name      string
+		o         Outcome
+		date      calendar.Date
+		closed    bool
+		wantError bool
+	}{
+		{"today, not closed", Missed, tue, false, true},
+		{"today, closed", Missed, tue, true, false},
+		{"yesterday, not closed", Missed, mon, false, false},
+		{"today, to refused", Refused, tue, false, false},
+		{"today, to supervised", Supervised, tue, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckMissedCorrection(tt.o, tt.date, tue, tt.closed)
+			if (err != nil) != tt.wantError {
+				t.Fatalf("CheckMissedCorrection = %v, want error %v", err, tt.wantError)
+			}
+			if err != nil {
+				pe, ok := problem.As(err)
+				if !ok || pe.Code != problem.Invalid || len(pe.Fields) != 1 || pe.Fields[0].Field != "outcome" || pe.Fields[0].Rule != "S1" ||
+					!strings.Contains(pe.Fields[0].Message, "wrong patient") {
+					t.Fatalf("CheckMissedCorrection = %#v", err)
+				}
+			}
+		})
+	}
+}

@@ -82,13 +82,17 @@ func TestCorrectionToASupplyMeetsMD1(t *testing.T) {
 			"date": "2026-03-30", "notes": "Seen: continue at 30 mg"}))
 		toSupervised["corrects_id"] = fixed["id"]
 		supervised := e.must(201, e.do("pharmacist", "POST", path, toSupervised))["event"].(map[string]any)
-		// And taking a dose away is always allowed.
-		e.must(201, e.do("pharmacist", "POST", path, map[string]any{"outcome": "missed", "corrects_id": supervised["id"],
-			"correction_reason": "recorded against the wrong patient"}))
+		// And taking a dose away is allowed, blocked or not, once the day
+		// is over: before, the patient may still come (S1).
+		toMissed := map[string]any{"outcome": "missed", "corrects_id": supervised["id"], "correction_reason": "recorded against the wrong patient"}
+		if p := problemOf(t, e.do("pharmacist", "POST", path, toMissed), 422); !slices.Contains(fieldsOf(p), "outcome") {
+			t.Fatalf("a same-day correction to missed: %v", p)
+		}
+		c.Set(mustTime("2026-03-31T09:00:00+01:00"))
+		e.must(201, e.do("pharmacist", "POST", path, toMissed))
 
 		// The forgotten dose of Saturday: on Saturday only two days had
 		// been missed, so it may be corrected to supervised now.
-		c.Set(mustTime("2026-03-31T09:00:00+01:00"))
 		sat := "/v1/instalments/" + e.instalmentOn(prID, "2026-03-28") + "/events"
 		hist := e.must(200, e.do("pharmacist", "GET", "/v1/patients/"+pid+"/doses?from=2026-03-28&to=2026-03-28", nil))
 		missed := hist["instalments"].([]any)[0].(map[string]any)["events"].([]any)[0].(map[string]any)

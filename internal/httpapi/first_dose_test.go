@@ -211,16 +211,18 @@ func TestFirstDoseEnteredByHandStands(t *testing.T) {
 		e.must(200, patch(hospital, "2026-02-09"))
 		wantDates("entered", hospital, "2026-02-09", "2026-02-09")
 		e.record(hrx, "2026-02-09", supervised)
-		e.correct(hospital, hrx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
-		wantDates("day 1 corrected to missed", hospital, "2026-02-09", "2026-02-09")
-		if got := e.firstDoseAudit(hospital); len(got) != 0 {
-			t.Fatalf("first dose audit = %v, want none", got)
-		}
 
 		// Given in prison on day 2; day 1 here, not recorded and marked
 		// missed, is corrected to supervised, then found to be wrong.
 		prison, prx := e.dispensed(343, "2026-02-09")
 		e.closeDays(c, "2026-02-09")
+		// The hospital patient's record is corrected once day 1 has
+		// closed (a correction to missed waits for the close, S1).
+		e.correct(hospital, hrx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
+		wantDates("day 1 corrected to missed", hospital, "2026-02-09", "2026-02-09")
+		if got := e.firstDoseAudit(hospital); len(got) != 0 {
+			t.Fatalf("first dose audit = %v, want none", got)
+		}
 		e.setClock(c, mustTime("2026-02-10T09:00:00Z"))
 		e.must(200, patch(prison, "2026-02-10"))
 		wantDates("entered", prison, "2026-02-10", "2026-02-10")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -102,15 +103,22 @@ func TestMD2WhenACorrectionTakesTheDoseAway(t *testing.T) {
 		pid, rx := e.dispensed(303, "2026-02-09")
 		stable, srx := e.stableDispensed(302, "2026-02-09")
 
-		// Titration: a supervised record corrected to missed.
+		// Titration: a supervised record corrected to missed, once the
+		// day has closed: before, the patient may still come (S1).
 		e.record(rx, "2026-02-09", supervised)
 		c.Set(mustTime("2026-02-09T11:00:00Z"))
+		p := problemOf(t, e.do("pharmacist", "POST", "/v1/instalments/"+e.instalmentOn(rx, "2026-02-09")+"/events",
+			map[string]any{"outcome": "missed", "corrects_id": e.currentEventOn(pid, "2026-02-09")["id"], "correction_reason": "recorded against the wrong patient"}), 422)
+		if !slices.Contains(fieldsOf(p), "outcome") || !strings.Contains(fmt.Sprint(p["errors"]), "has not closed") {
+			t.Fatalf("a same-day correction to missed: %v", p)
+		}
+		wantAlerts(t, "titration, refused correction", e.openMD2(pid), 0, "")
+		e.closeDays(c, "2026-02-09")
 		e.correct(pid, rx, "2026-02-09", map[string]any{"outcome": "missed", "correction_reason": "recorded against the wrong patient"})
 		wantAlerts(t, "titration, corrected to missed", e.openMD2(pid), 1, "1 consecutive day(s) without the dose (missed, withheld or refused) during titration, the run starting 2026-02-09")
 
 		// Stable: Monday missed, Tuesday recorded supervised then corrected
 		// the next morning, before Wednesday's day close.
-		e.closeDays(c, "2026-02-09")
 		c.Set(mustTime("2026-02-10T10:00:00Z"))
 		e.record(srx, "2026-02-10", supervised)
 		e.closeDays(c, "2026-02-10")

@@ -689,6 +689,16 @@ func (tx *Tx) RecordDose(p auth.Principal, n policy.Numbers, instalmentID string
 		if err := f.Err(); err != nil {
 			return DoseEvent{}, nil, err
 		}
+		// Missed waits for the day's end, as a first record of it does.
+		if in.Outcome == dispensing.Missed && inst.Date.Equal(today) {
+			var closes int64
+			if err := tx.g.Table("day_closes").Where("pharmacy_id = ? AND date = ?", inst.PharmacyID, inst.Date).Count(&closes).Error; err != nil {
+				return DoseEvent{}, nil, translate(err)
+			}
+			if err := dispensing.CheckMissedCorrection(in.Outcome, inst.Date, today, closes > 0); err != nil {
+				return DoseEvent{}, nil, err
+			}
+		}
 	} else if len(existing) > 0 {
 		// The record in force is the one to correct: the first, once
 		// corrected, would only answer 409 again (alreadyCorrected).
