@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,12 +305,12 @@ func (w *genWorld) people(ctx context.Context, db *store.DB, cfg config.Config, 
 		}
 		res.Tokens["prescriber"] = tok
 		for i := range w.o.pharmacies {
-			ph := store.Organisation{Kind: auth.Pharmacy, Name: fmt.Sprintf("Synthetic Pharmacy %04d %s", i+1, w.runID),
+			ph := store.Organisation{Kind: auth.Pharmacy, Name: generatedPharmacyName(i+1, w.runID),
 				Address: fmt.Sprintf("%d High Street, Worcester WR1 2AB", i+1), Phone: "01905 555 100"}
 			if err := tx.CreateOrganisation(&ph); err != nil {
 				return err
 			}
-			u := store.User{OrganisationID: ph.ID, Role: auth.Pharmacist, Name: fmt.Sprintf("Pharmacist %04d", i+1),
+			u := store.User{OrganisationID: ph.ID, Role: auth.Pharmacist, Name: generatedPharmacistName(i + 1),
 				Registration: fmt.Sprintf("GPhC 20%05d", i+1)}
 			if err := tx.CreateUser(&u); err != nil {
 				return err
@@ -769,4 +770,24 @@ func (w *genWorld) doseEvent(rng *rand.Rand, b *genBatch, inID, pid, ph, pharmac
 		b.add("dose_events", doseEventCols, id, inID, pid, ph, day, string(dispensing.Refused), "", true, at, "",
 			&pharmacist, (*uuid.UUID)(nil), "", created)
 	}
+}
+
+// generatedPharmacyName and generatedPharmacistName name generate's made-up
+// pharmacies and pharmacists; isGeneratedPharmacist knows them again, so
+// that load records doses only where generate made the people.
+func generatedPharmacyName(n int, runID string) string {
+	return fmt.Sprintf("Synthetic Pharmacy %04d %s", n, runID)
+}
+
+func generatedPharmacistName(n int) string { return fmt.Sprintf("Pharmacist %04d", n) }
+
+var generatedPharmacistRE = regexp.MustCompile(`^Synthetic Pharmacy (\d{4,}) g\d{8}T\d{9}\z`)
+
+func isGeneratedPharmacist(org, user string) bool {
+	m := generatedPharmacistRE.FindStringSubmatch(org)
+	if m == nil {
+		return false
+	}
+	n, err := strconv.Atoi(m[1])
+	return err == nil && user == generatedPharmacistName(n)
 }

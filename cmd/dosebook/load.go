@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dosebook/dosebook/internal/demo"
 )
 
 // loadOptions are the load command's flags.
@@ -268,9 +270,11 @@ func (lt *loadTarget) patientCount() int {
 func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 	for _, tok := range tokens {
 		var me struct {
+			Name         string `json:"name"`
 			Role         string `json:"role"`
 			Organisation struct {
-				ID string `json:"id"`
+				ID   string `json:"id"`
+				Name string `json:"name"`
 			} `json:"organisation"`
 		}
 		if status, err := lt.getJSON(ctx, tok, "/v1/me", &me); err != nil || status != 200 {
@@ -278,6 +282,9 @@ func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 		}
 		if me.Role != "pharmacist" {
 			continue
+		}
+		if err := lt.mayRecordAt(me.Organisation.Name, me.Name); err != nil {
+			return err
 		}
 		var dl struct {
 			Items []struct {
@@ -311,6 +318,25 @@ func (lt *loadTarget) discover(ctx context.Context, tokens []string) error {
 	}
 	return nil
 }
+
+// mayRecordAt refuses a record mix for a pharmacist generate or demo did
+// not make. Recording writes supervised doses with identity confirmed in
+// the pharmacist's name; against a real pharmacy's database (the default
+// --url is the production server's address) those would be false clinical
+// records, which are append-only. Only generate's and demo's made-up
+// pharmacists are known by name; anything else is taken for real.
+func (lt *loadTarget) mayRecordAt(org, user string) error {
+	if lt.o.mix["record"] == 0 || isGeneratedPharmacist(org, user) || demo.IsDemoPharmacist(org, user) {
+		return nil
+	}
+	return fmt.Errorf("refusing to record doses: %s at %q is not a pharmacist dosebook generate or demo made, "+
+		"and load would write made-up dose records in their name; drive only a server on a generated or demo database, "+
+		"or leave record out of --mix (e.g. --mix daylist=50,history=50)", user, org)
+}
+
+// loadRecordNote is in the notes of every dose load records, so that the
+// records say what they are wherever they are read.
+const loadRecordNote = "dosebook load: synthetic load-test record"
 
 // requestError says what went wrong with a discovery request: no answer at
 // all (status 0: the server is not listening yet, or not at --url) is said
@@ -437,7 +463,7 @@ func (lt *loadTarget) once(ctx context.Context, rng *rand.Rand, op string) (samp
 			outcome = "supervised"
 		}
 		method, path = "POST", "/v1/instalments/"+d.id+"/events"
-		body = []byte(`{"outcome":"` + outcome + `","identity_confirmed":true}`)
+		body = []byte(`{"outcome":"` + outcome + `","identity_confirmed":true,"notes":"` + loadRecordNote + `"}`)
 	case "daylist":
 		method, path = "GET", "/v1/pharmacies/"+p.id+"/doses"
 	case "history":

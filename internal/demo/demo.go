@@ -156,3 +156,15 @@ func orgName(key string) string {
 	}
 	return ""
 }
+
+// IsDemoPharmacist says whether a pharmacist of this name in a pharmacy of
+// this name is one Seed makes, so that a tool writing made-up records
+// (dosebook load) can tell the demo's made-up people from real ones.
+func IsDemoPharmacist(org, user string) bool {
+	for _, u := range users {
+		if u.role == auth.Pharmacist && u.name == user && org == orgName(u.org) {
+			return true
+		}
+	}
+	return false
+}
