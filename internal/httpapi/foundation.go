@@ -30,17 +30,22 @@ func (s *Server) me(c *gin.Context) {
 }
 
 func (s *Server) listOrganisations(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	kind := auth.OrgKind(c.Query("kind"))
 	if kind != "" && !kind.Valid() {
 		s.fail(c, problem.Invalidf("kind", "enum", "kind must be treatment_service, pharmacy or gp_practice"))
 		return
 	}
-	orgs, err := s.db.Organisations(c.Request.Context(), kind)
+	orgs, err := s.db.OrganisationsPage(c.Request.Context(), kind, store.Page{After: pg.After, Limit: pg.Limit + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, orgs, len(orgs), func(o store.Organisation) string { return o.ID })
+	list(c, orgs, pg.Limit, func(o store.Organisation) string { return o.ID })
 }
 
 type createOrganisationRequest struct {
@@ -78,17 +83,22 @@ func (s *Server) createOrganisation(c *gin.Context) {
 }
 
 func (s *Server) listUsers(c *gin.Context) {
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	org := c.Query("organisation_id")
 	if org != "" && !store.ValidID(org) {
 		s.fail(c, problem.Invalidf("organisation_id", "format", "organisation_id must be a UUID"))
 		return
 	}
-	users, err := s.db.Users(c.Request.Context(), org)
+	users, err := s.db.Users(c.Request.Context(), org, store.Page{After: pg.After, Limit: pg.Limit + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, users, len(users), func(u store.User) string { return u.ID })
+	list(c, users, pg.Limit, func(u store.User) string { return u.ID })
 }
 
 type createUserRequest struct {
@@ -152,16 +162,21 @@ func (s *Server) listTokens(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if _, err := s.db.User(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	tokens, err := s.db.Tokens(c.Request.Context(), id)
+	pg, err := readPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, tokens, len(tokens), func(t store.Token) string { return t.ID })
+	if _, err := s.db.User(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	tokens, err := s.db.Tokens(c.Request.Context(), id, store.Page{After: pg.After, Limit: pg.Limit + 1})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list(c, tokens, pg.Limit, func(t store.Token) string { return t.ID })
 }
 
 type issueTokenRequest struct {

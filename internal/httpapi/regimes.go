@@ -375,12 +375,19 @@ func (s *Server) listRegimes(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	regs, err := s.db.Regimes(c.Request.Context(), principal(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, regs, len(regs), func(r store.Regime) string { return r.ID })
+	if err := listPageOf(c, pg, regs, func(r store.Regime) string { return r.ID }); err != nil {
+		s.fail(c, err)
+	}
 }
 
 type doseChangeRequest struct {
@@ -447,6 +454,11 @@ func (s *Server) listDoseChanges(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	if _, err := s.db.RegimeFor(c.Request.Context(), principal(c), id); err != nil {
 		s.fail(c, err)
 		return
@@ -456,7 +468,9 @@ func (s *Server) listDoseChanges(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list(c, h, len(h), func(d store.DoseChange) string { return d.ID })
+	if err := listPageOf(c, pg, h, func(d store.DoseChange) string { return d.ID }); err != nil {
+		s.fail(c, err)
+	}
 }
 
 type endRegimeRequest struct {
@@ -773,6 +787,11 @@ func (s *Server) listAdministrations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	if _, err := s.db.RegimeFor(c.Request.Context(), principal(c), id); err != nil {
 		s.fail(c, err)
 		return
@@ -782,7 +801,9 @@ func (s *Server) listAdministrations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list(c, adm, len(adm), func(a store.Administration) string { return a.ID })
+	if err := listPageOf(c, pg, adm, func(a store.Administration) string { return a.ID }); err != nil {
+		s.fail(c, err)
+	}
 }
 
 type drugScreenRequest struct {
@@ -899,10 +920,17 @@ func (s *Server) listDrugScreens(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	screens, err := s.db.DrugScreens(c.Request.Context(), principal(c), id, calendar.Date{})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, screens, len(screens), func(d store.DrugScreen) string { return d.ID })
+	if err := listPageOf(c, pg, screens, func(d store.DrugScreen) string { return d.ID }); err != nil {
+		s.fail(c, err)
+	}
 }

@@ -144,12 +144,19 @@ func (s *Server) listSharedCare(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	pg, err := readPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	recs, err := s.db.SharedCareOf(c.Request.Context(), principal(c), s.cfg.Policy, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	list(c, recs, len(recs), func(r store.SharedCareRecord) string { return r.ID })
+	if err := listPageOf(c, pg, recs, func(r store.SharedCareRecord) string { return r.ID }); err != nil {
+		s.fail(c, err)
+	}
 }
 
 func (s *Server) getSharedCare(c *gin.Context) {

@@ -144,14 +144,57 @@ func (db *DB) OrganisationByName(ctx context.Context, name string) (Organisation
 	return o, translate(err)
 }
 
-// Organisations lists organisations, optionally of one kind.
+// Organisations lists organisations, optionally of one kind, in name
+// order.
 func (db *DB) Organisations(ctx context.Context, kind auth.OrgKind) ([]Organisation, error) {
+	return db.OrganisationsPage(ctx, kind, Page{})
+}
+
+// OrganisationsPage lists a page of organisations, optionally of one kind,
+// in name order.
+func (db *DB) OrganisationsPage(ctx context.Context, kind auth.OrgKind, pg Page) ([]Organisation, error) {
 	var out []Organisation
-	q := db.read(ctx).Order("name")
+	q := db.read(ctx).Order("name, id")
 	if kind != "" {
 		q = q.Where("kind = ?", kind)
 	}
+	q, err := pg.after(db.read(ctx), q, "organisations", "name")
+	if err != nil {
+		return nil, err
+	}
 	return out, translate(q.Find(&out).Error)
+}
+
+// Page is one page of a list kept in (key, id) order: the rows after the
+// row whose id is After (from the start when empty), at most Limit of them
+// (all when 0).
+type Page struct {
+	After string
+	Limit int
+}
+
+// after narrows q, ordered by table's key then id, to the page: keyset
+// paging on the cursor row's own key, so rows added or removed elsewhere in
+// the list neither repeat nor skip one. A cursor naming no row of the table
+// is refused rather than answered with an empty page. lookup is a fresh
+// query on the same connection for that check.
+func (pg Page) after(lookup, q *gorm.DB, table, key string) (*gorm.DB, error) {
+	if pg.Limit > 0 {
+		q = q.Limit(pg.Limit)
+	}
+	if pg.After == "" {
+		return q, nil
+	}
+	var n int64
+	if err := lookup.Table(table).Where("id = ?", pg.After).Count(&n).Error; err != nil {
+		return nil, translate(err)
+	}
+	if n == 0 {
+		return nil, problem.Invalidf("cursor", "format", "cursor is not one this API returned")
+	}
+	sub := fmt.Sprintf("(SELECT c.%s FROM %s c WHERE c.id = ?)", key, table)
+	return q.Where(fmt.Sprintf("(%[1]s.%[2]s > %[3]s OR (%[1]s.%[2]s = %[3]s AND %[1]s.id > ?))", table, key, sub),
+		pg.After, pg.After, pg.After), nil
 }
 
 // CreateUser adds a user to an organisation of the kind its role belongs to.
@@ -203,12 +246,17 @@ func (db *DB) UserByName(ctx context.Context, orgID, name string) (User, error) 
 	return u, translate(err)
 }
 
-// Users lists users, optionally of one organisation.
-func (db *DB) Users(ctx context.Context, orgID string) ([]User, error) {
+// Users lists a page of users, optionally of one organisation, in name
+// order.
+func (db *DB) Users(ctx context.Context, orgID string, pg Page) ([]User, error) {
 	var out []User
 	q := db.read(ctx).Order("name, id")
 	if orgID != "" {
 		q = q.Where("organisation_id = ?", orgID)
+	}
+	q, err := pg.after(db.read(ctx), q, "users", "name")
+	if err != nil {
+		return nil, err
 	}
 	return out, translate(q.Find(&out).Error)
 }
@@ -270,10 +318,15 @@ func (db *DB) TokenBySecret(ctx context.Context, secret string) (Token, error) {
 	return found[0], nil
 }
 
-// Tokens lists a user's tokens (never their secrets).
-func (db *DB) Tokens(ctx context.Context, userID string) ([]Token, error) {
+// Tokens lists a page of a user's tokens (never their secrets), oldest
+// first.
+func (db *DB) Tokens(ctx context.Context, userID string, pg Page) ([]Token, error) {
 	var out []Token
-	return out, translate(db.read(ctx).Where("user_id = ?", userID).Order("created_at, id").Find(&out).Error)
+	q, err := pg.after(db.read(ctx), db.read(ctx).Where("user_id = ?", userID).Order("created_at, id"), "tokens", "created_at")
+	if err != nil {
+		return nil, err
+	}
+	return out, translate(q.Find(&out).Error)
 }
 
 // Authenticate resolves a bearer token to its user. Every failure is the

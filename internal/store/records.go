@@ -79,7 +79,7 @@ func (db *DB) Administrations(ctx context.Context, regimeID string) ([]Administr
 
 func administrations(g *gorm.DB, regimeID string) ([]Administration, error) {
 	var out []Administration
-	if err := g.Where("regime_id = ?", regimeID).Order("date, created_at").Find(&out).Error; err != nil {
+	if err := g.Where("regime_id = ?", regimeID).Order("date, created_at, id").Find(&out).Error; err != nil {
 		return nil, translate(err)
 	}
 	var ovs []RuleOverride
@@ -513,7 +513,7 @@ func (db *DB) DrugScreens(ctx context.Context, p auth.Principal, patientID strin
 	if _, err := db.PatientFor(ctx, p, patientID); err != nil {
 		return nil, err
 	}
-	q := db.read(ctx).Where("patient_id = ?", patientID).Order("date DESC, created_at DESC")
+	q := db.read(ctx).Where("patient_id = ?", patientID).Order("date DESC, created_at DESC, id DESC")
 	if !from.IsZero() {
 		q = q.Where("date >= ?", from)
 	}
