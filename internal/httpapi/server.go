@@ -72,7 +72,9 @@ func New(db *store.DB, cfg config.Config, log *slog.Logger) (*Server, error) {
 		s.fail(c, &problem.Error{Code: problem.NotAllowed,
 			Message: fmt.Sprintf("method %s not allowed on this route (allowed: %s)", c.Request.Method, strings.Join(allowed, ", "))})
 	})
-	s.routes()
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -115,15 +117,25 @@ type Route struct {
 	handler      gin.HandlerFunc
 }
 
-func (s *Server) routes() {
+func (s *Server) routes() error {
 	for _, r := range s.routeTable() {
 		handlers := []gin.HandlerFunc{}
 		if !r.Public {
 			handlers = append(handlers, s.authenticate, s.require(r.Permission))
 		}
+		// After authentication and authorization, so a caller without
+		// access learns nothing of a route's parameters.
+		known, ok, err := s.knownQuery(r.Method, r.Path)
+		if err != nil {
+			return err
+		}
+		if ok {
+			handlers = append(handlers, known)
+		}
 		handlers = append(handlers, r.handler)
 		s.engine.Handle(r.Method, r.Path, handlers...)
 	}
+	return nil
 }
 
 func (s *Server) routeTable() []Route {
