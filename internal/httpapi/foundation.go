@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -265,6 +266,7 @@ func (s *Server) listAudit(c *gin.Context) {
 	}
 	f.From = parseTimeParam(&fields, c, "from")
 	f.To = parseTimeParam(&fields, c, "to")
+	checkAuditFilter(&fields, f)
 	if err := fields.Err(); err != nil {
 		s.fail(c, err)
 		return
@@ -275,6 +277,35 @@ func (s *Server) listAudit(c *gin.Context) {
 		return
 	}
 	list(c, events, pg.Limit, func(e audit.Event) string { return strconv.FormatInt(e.Seq, 10) })
+}
+
+// auditEntityTypes are the entity types the audit trail files events
+// under: what the store's writes pass to Tx.Audit (rule overrides under
+// the record they let through), and generate's batches.
+var auditEntityTypes = []string{"administration", "alert", "dose_change", "dose_event", "generator", "instalment",
+	"organisation", "patient", "prescription", "regime", "review", "shared_care", "token", "user"}
+
+// checkAuditFilter refuses a filter that can only find nothing because it
+// is mistyped: an empty answer would read as "no such events" (a range
+// the wrong way round, an entity type that does not exist, an actor that
+// is not a user's id, cli:USER@HOST or system).
+func checkAuditFilter(fields *problem.Fields, f store.AuditFilter) {
+	if !f.From.IsZero() && !f.To.IsZero() && f.From.After(f.To) {
+		fields.Add("from", "before_to", "from must not be after to")
+	}
+	if f.EntityType != "" && !slices.Contains(auditEntityTypes, f.EntityType) {
+		fields.Add("entity_type", "enum", "entity_type must be one of %s", strings.Join(auditEntityTypes, ", "))
+	}
+	if a := f.ActorID; a != "" && !store.ValidID(a) && a != audit.System.ID && !validCLIActor(a) {
+		fields.Add("actor_id", "format", "actor_id must be a user's id (a UUID), cli:USER@HOST or system")
+	}
+}
+
+// validCLIActor is "cli:USER@HOST" (audit.CLIActor) with both parts given.
+func validCLIActor(a string) bool {
+	rest, ok := strings.CutPrefix(a, "cli:")
+	user, host, at := strings.Cut(rest, "@")
+	return ok && at && user != "" && host != "" && len(a) <= 300
 }
 
 func parseTimeParam(f *problem.Fields, c *gin.Context, name string) time.Time {
