@@ -129,7 +129,7 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	if err := req.validate(f); err != nil {
-		s.fail(c, err)
+		s.fail(c, s.userReferenceErrors(c.Request.Context(), err, req.OrganisationID, req.Role))
 		return
 	}
 	u := store.User{OrganisationID: req.OrganisationID, Role: req.Role, Name: strings.TrimSpace(req.Name),

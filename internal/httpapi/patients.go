@@ -392,7 +392,7 @@ func (s *Server) createPatient(c *gin.Context) {
 	req.readRaw(body)
 	var pt store.Patient
 	if err := req.apply(&pt, true, s.today(), f); err != nil {
-		s.fail(c, err)
+		s.fail(c, s.patientReferenceErrors(c.Request.Context(), err, req))
 		return
 	}
 	err = s.db.Write(c.Request.Context(), func(tx *store.Tx) error { return tx.CreatePatient(principal(c), &pt) })
@@ -425,7 +425,7 @@ func (s *Server) updatePatient(c *gin.Context) {
 		// Nothing can be written, so the store is not reached: the other
 		// fields are checked against a blank record (the checks against the
 		// stored one, after_referral, follow once the request can be read).
-		s.fail(c, req.apply(&store.Patient{}, false, s.today(), f))
+		s.fail(c, s.patientReferenceErrors(c.Request.Context(), req.apply(&store.Patient{}, false, s.today(), f), req))
 		return
 	}
 	var pt store.Patient
@@ -436,7 +436,7 @@ func (s *Server) updatePatient(c *gin.Context) {
 		return err
 	})
 	if err != nil {
-		s.fail(c, err)
+		s.fail(c, s.patientReferenceErrors(c.Request.Context(), err, req))
 		return
 	}
 	c.JSON(http.StatusOK, s.viewPatient(pt))

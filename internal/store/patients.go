@@ -143,28 +143,76 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// OrgRef is a request's reference to an organisation of a kind: Field
+// names it in the request; a nil ID was not sent.
+type OrgRef struct {
+	Field string
+	ID    *string
+	Kind  auth.OrgKind
+}
+
+// orgRefErrors names each reference that is not a UUID (format) or names
+// no organisation of its kind (exists), every one of them rather than the
+// first.
+func orgRefErrors(g *gorm.DB, refs []OrgRef) (problem.Fields, error) {
+	var f problem.Fields
+	for _, r := range refs {
+		if r.ID == nil {
+			continue
+		}
+		if !ValidID(*r.ID) {
+			f.Add(r.Field, "format", "%s must be a UUID", r.Field)
+			continue
+		}
+		var o Organisation
+		err := g.Take(&o, "id = ?", *r.ID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && o.Kind != r.Kind {
+			f.Add(r.Field, "exists", "%s must name an existing %s", r.Field, r.Kind)
+		} else if err != nil {
+			return nil, translate(err)
+		}
+	}
+	return f, nil
+}
+
+// checkOrgs makes sure each organisation reference exists and is of its
+// kind, answering all that are not at once.
+func (tx *Tx) checkOrgs(refs ...OrgRef) error {
+	f, err := orgRefErrors(tx.g, refs)
+	if err != nil {
+		return err
+	}
+	return f.Err()
+}
+
 // checkOrg makes sure an organisation reference exists and is of kind.
 func (tx *Tx) checkOrg(field string, id *string, kind auth.OrgKind) error {
-	if id == nil {
-		return nil
+	return tx.checkOrgs(OrgRef{field, id, kind})
+}
+
+// OrgRefErrors names the references among refs that name no organisation
+// of their kind, for a request refused for other fields, so that one
+// answer names every field to fix. A reference that is not a UUID is left
+// to the request's own format check.
+func (db *DB) OrgRefErrors(ctx context.Context, refs ...OrgRef) ([]problem.FieldError, error) {
+	var valid []OrgRef
+	for _, r := range refs {
+		if r.ID != nil && ValidID(*r.ID) {
+			valid = append(valid, r)
+		}
 	}
-	var o Organisation
-	if !ValidID(*id) {
-		return problem.Invalidf(field, "format", "%s must be a UUID", field)
-	}
-	err := tx.g.Take(&o, "id = ?", *id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && o.Kind != kind {
-		return problem.Invalidf(field, "exists", "%s must name an existing %s", field, kind)
-	}
-	return translate(err)
+	return orgRefErrors(db.read(ctx), valid)
+}
+
+// PatientOrgRefs are a patient's references to a GP practice and a
+// pharmacy.
+func PatientOrgRefs(gpPracticeID, pharmacyID *string) []OrgRef {
+	return []OrgRef{{"gp_practice_id", gpPracticeID, auth.GPPractice}, {"pharmacy_id", pharmacyID, auth.Pharmacy}}
 }
 
 // CreatePatient registers a patient at the prescriber's service.
 func (tx *Tx) CreatePatient(p auth.Principal, pt *Patient) error {
-	if err := tx.checkOrg("gp_practice_id", pt.GPPracticeID, auth.GPPractice); err != nil {
-		return err
-	}
-	if err := tx.checkOrg("pharmacy_id", pt.PharmacyID, auth.Pharmacy); err != nil {
+	if err := tx.checkOrgs(PatientOrgRefs(pt.GPPracticeID, pt.PharmacyID)...); err != nil {
 		return err
 	}
 	var n int64
@@ -285,10 +333,7 @@ func (tx *Tx) UpdatePatient(p auth.Principal, id string, today calendar.Date, ap
 	if samePatient(before, after) {
 		return before, nil
 	}
-	if err := tx.checkOrg("gp_practice_id", after.GPPracticeID, auth.GPPractice); err != nil {
-		return before, err
-	}
-	if err := tx.checkOrg("pharmacy_id", after.PharmacyID, auth.Pharmacy); err != nil {
+	if err := tx.checkOrgs(PatientOrgRefs(after.GPPracticeID, after.PharmacyID)...); err != nil {
 		return before, err
 	}
 	if deref(after.PharmacyID) != deref(before.PharmacyID) {

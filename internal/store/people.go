@@ -197,19 +197,45 @@ func (pg Page) after(lookup, q *gorm.DB, table, key string) (*gorm.DB, error) {
 		pg.After, pg.After, pg.After), nil
 }
 
+// userOrgErrors names what is wrong with a user's organisation: none of
+// that id (exists), or not of the kind the role belongs to
+// (matches_organisation; judged only for a role that is one).
+func userOrgErrors(g *gorm.DB, orgID string, role auth.Role) (problem.Fields, error) {
+	var f problem.Fields
+	var org Organisation
+	if err := g.Take(&org, "id = ?", orgID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			f.Add("organisation_id", "exists", "organisation %s does not exist", orgID)
+			return f, nil
+		}
+		return nil, translate(err)
+	}
+	if want, ok := auth.RoleOrgKind[role]; ok && want != org.Kind {
+		words := roleWords(role)
+		f.Add("role", "matches_organisation", "%s %s belongs to a %s, not a %s",
+			article(words), words, orgKindWords(want), orgKindWords(org.Kind))
+	}
+	return f, nil
+}
+
+// UserOrgErrors is userOrgErrors for a request refused for other fields,
+// so that one answer names every field to fix; an organisation_id that is
+// not a UUID is left to the request's own format check.
+func (db *DB) UserOrgErrors(ctx context.Context, orgID string, role auth.Role) ([]problem.FieldError, error) {
+	if !ValidID(orgID) {
+		return nil, nil
+	}
+	return userOrgErrors(db.read(ctx), orgID, role)
+}
+
 // CreateUser adds a user to an organisation of the kind its role belongs to.
 func (tx *Tx) CreateUser(u *User) error {
-	var org Organisation
-	if err := tx.g.Take(&org, "id = ?", u.OrganisationID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return problem.Invalidf("organisation_id", "exists", "organisation %s does not exist", u.OrganisationID)
-		}
-		return translate(err)
+	f, err := userOrgErrors(tx.g, u.OrganisationID, u.Role)
+	if err != nil {
+		return err
 	}
-	if want := auth.RoleOrgKind[u.Role]; want != org.Kind {
-		role := roleWords(u.Role)
-		return problem.Invalidf("role", "matches_organisation", "%s %s belongs to a %s, not a %s",
-			article(role), role, orgKindWords(want), orgKindWords(org.Kind))
+	if err := f.Err(); err != nil {
+		return err
 	}
 	if u.ID == "" {
 		u.ID = newID()
