@@ -517,7 +517,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	current := store.DoseOn(rec.History, asOf)
 	// An injection patient has nothing dispensed, unless a prescription is
 	// still running (from before a switch, say); after the end none is.
-	instalments := !med.Injectable || !regimeEnded && !rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today)
+	instalments := !med.Injectable || !regimeEnded && (!rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today) || rec.NextPrescription != nil)
 	v := pdf.SharedCareSummaryView{
 		ServiceName: rec.Service.Name, ServiceAddress: rec.Service.Address, ServicePhone: rec.Service.Phone,
 		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
@@ -527,9 +527,13 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		Medicine:                med.Name,
 		CurrentDose:             dailyDoseText(med, current),
 		LastPrescriptionEnd:     rec.LastPrescriptionEnd,
+		LastPrescribedDay:       rec.LastPrescribedDay,
 		InjectionsOnly:          !instalments,
 		PracticeGivesInjections: med.Injectable,
 		Keyworker:               pt.Keyworker,
+	}
+	if next := rec.NextPrescription; next != nil && !regimeEnded {
+		v.NextPrescriptionStart, v.NextPrescriptionEnd = next.StartDate, next.EndDate
 	}
 	if instalments {
 		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}

@@ -195,8 +195,18 @@ type SharedCareSummaryView struct {
 	// within the period, e.g. "Switched from weekly Buvidal 24 mg to
 	// monthly Buvidal 96 mg on 1 May 2026."; "" when nothing.
 	Earlier             string
-	LastChange          calendar.Date
+	LastChange calendar.Date
+	// LastPrescriptionEnd is the last day of the prescription running on
+	// the letter's date (for an ended treatment, the last day prescribed).
+	// Zero while the treatment runs means none is running: the letter says
+	// so, in the opening too, with LastPrescribedDay, the last day of the
+	// latest prescription that ended (zero if none did), so that a GP
+	// taking over sees that no supply is in place.
 	LastPrescriptionEnd calendar.Date
+	LastPrescribedDay   calendar.Date
+	// NextPrescriptionStart and NextPrescriptionEnd are the days of the
+	// next issued prescription still to start; zero when there is none.
+	NextPrescriptionStart, NextPrescriptionEnd calendar.Date
 	// InjectionsOnly marks a patient whose treatment is injections given
 	// by a clinician and nothing dispensed: the pharmacy and the
 	// prescription end do not apply and are left out.
@@ -318,6 +328,51 @@ func (v SharedCareSummaryView) opening() (string, error) {
 	return "", fmt.Errorf("pdf: unknown shared care status %q", v.Status)
 }
 
+// noPrescriptionRunning reports that the treatment runs, with instalments
+// dispensed, but no prescription runs on the letter's date.
+func (v SharedCareSummaryView) noPrescriptionRunning() bool {
+	return v.TreatmentEnded.IsZero() && !v.InjectionsOnly && v.LastPrescriptionEnd.IsZero()
+}
+
+// neededFrom is the first day no prescription covers: the day after the
+// last day prescribed, or the letter's date when nothing was prescribed
+// before it.
+func (v SharedCareSummaryView) neededFrom() calendar.Date {
+	if v.LastPrescribedDay.IsZero() || v.LastPrescribedDay.AddDays(1).After(v.Date) {
+		return v.Date
+	}
+	return v.LastPrescribedDay.AddDays(1)
+}
+
+// noneRunning is the current prescription's row when none runs today.
+func (v SharedCareSummaryView) noneRunning() string {
+	s := "None running"
+	if !v.LastPrescribedDay.IsZero() {
+		s += " — last prescribed day " + longDate(v.LastPrescribedDay)
+	} else {
+		s += " — no prescription has covered a day before this letter"
+	}
+	s += "; a new prescription is needed from " + longDate(v.neededFrom())
+	if !v.NextPrescriptionStart.IsZero() {
+		s += ", to cover the days before the next prescription starts on " + longDate(v.NextPrescriptionStart)
+	}
+	return s + "."
+}
+
+// noSupplyWarning is said in the opening when no prescription runs today,
+// so that a GP taking over does not assume a supply is in place.
+func (v SharedCareSummaryView) noSupplyWarning() string {
+	s := "No prescription is running on " + longDate(v.Date) + ", so the pharmacy has no supply to dispense"
+	if !v.LastPrescribedDay.IsZero() {
+		s += " (the last prescribed day was " + longDate(v.LastPrescribedDay) + ")"
+	}
+	s += ": a new prescription is needed from " + longDate(v.neededFrom())
+	if !v.NextPrescriptionStart.IsZero() {
+		s += " until the next one starts on " + longDate(v.NextPrescriptionStart)
+	}
+	return s + "."
+}
+
 // endedOpening is the opening once the service has ended the treatment:
 // shared care, whatever became of it, ended with it or before it, and
 // nobody prescribes (or gives the injections) now, so no party is said to
@@ -377,6 +432,9 @@ func SharedCareSummary(v SharedCareSummaryView, o Options) ([]byte, error) {
 	opening, err := v.opening()
 	if err != nil {
 		return nil, err
+	}
+	if v.noPrescriptionRunning() {
+		opening += " " + v.noSupplyWarning()
 	}
 	if err := v.Chart.validate(); err != nil {
 		return nil, err
@@ -584,7 +642,14 @@ func (s *summary) treatment() {
 		}
 		rows = append(rows, kv{"Pharmacy", ph, false})
 	default:
-		rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false})
+		if v.LastPrescriptionEnd.IsZero() {
+			rows = append(rows, kv{"Current prescription", v.noneRunning(), true})
+		} else {
+			rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false})
+		}
+		if !v.NextPrescriptionStart.IsZero() {
+			rows = append(rows, kv{"Next prescription", longDate(v.NextPrescriptionStart) + " to " + longDate(v.NextPrescriptionEnd), false})
+		}
 		rows = append(rows, pharmacyRows...)
 	}
 	label := "Supervision"

@@ -199,11 +199,20 @@ type SummaryRecords struct {
 	Days            []dispensing.DayOutcome
 	Screens         []DrugScreen
 	Administrations []Administration
-	// LastPrescriptionEnd is the last day of the latest issued prescription;
-	// for an ended regime, the last day up to its end that a prescription
-	// covered (lastPrescribedDay), and EndCancelledPrescription reports that
-	// the end cancelled a prescription still running then.
+	// LastPrescriptionEnd is, while the regime runs, the last day of the
+	// prescription running today (issued, neither completed nor expired,
+	// covering today); zero when none runs, and then LastPrescribedDay is
+	// the last day of the latest issued prescription that ended before
+	// today (zero if none did). NextPrescription is the first issued
+	// prescription still to start after today, if any, so that the letter
+	// says when supply is in place again. For an ended regime,
+	// LastPrescriptionEnd is the last day up to its end that a
+	// prescription covered (lastPrescribedDay), and
+	// EndCancelledPrescription reports that the end cancelled a
+	// prescription still running then.
 	LastPrescriptionEnd      calendar.Date
+	LastPrescribedDay        calendar.Date
+	NextPrescription         *Prescription
 	EndCancelledPrescription bool
 	// TakenHomeAfterEnd are the days after an ended regime's end whose
 	// doses a take-home collection had already handed over (the end's
@@ -369,13 +378,8 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 		return out, translate(err)
 	}
 	if out.Regime.Status == RegimeActive {
-		var last Prescription
-		err = g.Where("patient_id = ? AND status = ?", pt.ID, StatusIssued).Order("end_date DESC").Take(&last).Error
-		switch {
-		case err == nil:
-			out.LastPrescriptionEnd = last.EndDate
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return out, translate(err)
+		if err := prescriptionsInPlace(g, n, pt.ID, today, &out); err != nil {
+			return out, err
 		}
 	} else {
 		if out.LastPrescriptionEnd, out.EndCancelledPrescription, err = lastPrescribedDay(g, out.Regime); err != nil {
@@ -389,6 +393,39 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 		return out, fmt.Errorf("last review: %w", err)
 	}
 	return out, nil
+}
+
+// prescriptionsInPlace fills in, for a running regime's letter, the
+// prescription running today, or when none does, the last day prescribed
+// before today and the next prescription to start: a GP taking over must
+// see that no supply is in place rather than a past end date. A
+// prescription whose first instalment lapsed (expired) supplies nothing
+// and is not running, though its days, once past, were prescribed.
+func prescriptionsInPlace(g *gorm.DB, n policy.Numbers, patientID string, today calendar.Date, out *SummaryRecords) error {
+	var ps []Prescription
+	if err := g.Where("patient_id = ? AND status = ?", patientID, StatusIssued).Order("start_date, end_date, serial").
+		Find(&ps).Error; err != nil {
+		return translate(err)
+	}
+	for i, pr := range ps {
+		switch st := pr.EffectiveStatus(today, n); {
+		case st == StatusIssued && !pr.StartDate.After(today) && !pr.EndDate.Before(today):
+			if pr.EndDate.After(out.LastPrescriptionEnd) {
+				out.LastPrescriptionEnd = pr.EndDate
+			}
+		case st == StatusIssued && pr.StartDate.After(today):
+			if out.NextPrescription == nil {
+				out.NextPrescription = &ps[i]
+			}
+		case pr.EndDate.Before(today):
+			// Completed, or expired with its first instalment never
+			// collected: its days were prescribed, and are past.
+			if pr.EndDate.After(out.LastPrescribedDay) {
+				out.LastPrescribedDay = pr.EndDate
+			}
+		}
+	}
+	return nil
 }
 
 // lastPrescribedDay is the last day up to an ended regime's end that one of
