@@ -237,3 +237,15 @@ func TestLoadSaysWhenTheServerIsUnreachable(t *testing.T) {
 		t.Fatalf("load = %v, want cannot reach the server at %s", err, url)
 	}
 }
+
+// The CLI refuses an address of more lines than a prescription's or a
+// letter's address block holds, as the API does.
+func TestCLIRefusesAnAddressOfTooManyLines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	address := "1, 2, 3, 4, 5, 6, 7, 8, Worcester WR1 2JJ"
+	if _, code, msg := cli(t, dir, "orgs", "create", "--kind", "pharmacy", "--name", "Lines", "--address", address); code != 2 ||
+		!strings.Contains(msg, "--address: address has 9 lines") {
+		t.Errorf("orgs create with a 9-line address: exit %d %q", code, msg)
+	}
+}

@@ -26,6 +26,10 @@ func CheckOrganisation(kind OrgKind, name, address, phone string) problem.Fields
 		f.Add("address", "required", "%s; it is printed on prescriptions and letters (L1: a controlled drug prescription carries the prescriber's address)", why)
 	} else {
 		f.OptionalText("address", address, 500)
+		if n := patients.TooManyAddressLines(address); n > 0 {
+			f.Add("address", "lines", "address has %d lines (a line per line break, or per comma when it is written on one line); at most %d are printed in the address block on prescriptions and letters (L1): "+
+				"join parts of it onto fewer lines", n, patients.MaxAddressLines)
+		}
 	}
 	f.OptionalText("phone", phone, 40)
 	printable(&f, "name", name, false)

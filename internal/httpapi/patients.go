@@ -186,6 +186,12 @@ func (r patientRequest) apply(pt *store.Patient, create bool, today calendar.Dat
 	text("given_name", r.GivenName, &pt.GivenName, true, 100)
 	text("family_name", r.FamilyName, &pt.FamilyName, true, 100)
 	text("address", r.Address, &pt.Address, false, 500)
+	if r.Address != nil {
+		if n := patients.TooManyAddressLines(*r.Address); n > 0 {
+			f.Add("address", "lines", "address has %d lines (a line per line break, or per comma when it is written on one line); at most %d are printed in the patient's block on the prescription and the shared-care letter (L2): "+
+				"join parts of it onto fewer lines", n, patients.MaxAddressLines)
+		}
+	}
 	// What the prescription and the letter print (L2, SC4).
 	for _, p := range []struct {
 		field string

@@ -49,3 +49,38 @@ func Unprintable(s string, lines bool) (rune, bool) {
 // its accent typed apart ("a" then U+0302) are the one letter "â" that the
 // form prints, and that search and comparison see one spelling.
 func Printable(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
+
+// MaxAddressLines is the most lines an address may have: the prescription
+// and the shared-care letter print it as a block beside the prescriber's or
+// the practice's, which must leave room on page 1 for the patient's date of
+// birth and NHS number, the medicine and the signature.
+const MaxAddressLines = 8
+
+// AddressLines is an address as it is printed, a line each: written with
+// line breaks, or on one line with commas between its parts.
+func AddressLines(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	sep := "\n"
+	if !strings.Contains(s, "\n") {
+		sep = ","
+	}
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TooManyAddressLines reports how many lines an address prints on when it
+// has more than MaxAddressLines, and 0 otherwise.
+func TooManyAddressLines(s string) int {
+	if n := len(AddressLines(s)); n > MaxAddressLines {
+		return n
+	}
+	return 0
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"github.com/dosebook/dosebook/internal/calendar"
+	"github.com/dosebook/dosebook/internal/patients"
 )
 
 // Options control how a document is written, not what it says.
@@ -498,22 +499,19 @@ func dayDate(d calendar.Date) string {
 }
 
 // addressLines accepts an address written with newlines or commas.
-func addressLines(s string) []string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
+func addressLines(s string) []string { return patients.AddressLines(s) }
+
+// blockLines is an address as a block prints it: a line each, or, for one
+// of more lines than are accepted (patients.MaxAddressLines, refused since
+// but possibly recorded before), its lines joined with commas, for the
+// caller to wrap, so that it takes no more room than its characters need
+// and cannot push what follows it off the page.
+func blockLines(s string) []string {
+	lines := addressLines(s)
+	if len(lines) > patients.MaxAddressLines {
+		return []string{strings.Join(lines, ", ")}
 	}
-	sep := "\n"
-	if !strings.Contains(s, "\n") {
-		sep = ","
-	}
-	var out []string
-	for _, p := range strings.Split(s, sep) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return lines
 }
 
 // oneLine joins an address onto one line.

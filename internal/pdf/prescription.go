@@ -378,7 +378,7 @@ func (p *prescription) parties(s rxStyle, draw bool) float64 {
 	if org != "" {
 		left = append(left, line{org, ""})
 	}
-	for _, l := range addressLines(addr) {
+	for _, l := range blockLines(addr) {
 		left = append(left, line{l, ""})
 	}
 	if phone != "" {
@@ -388,7 +388,7 @@ func (p *prescription) parties(s rxStyle, draw bool) float64 {
 		left = append(left, line{"Direct line " + d, ""})
 	}
 	right = append(right, line{v.Patient.Name, "B"})
-	for _, l := range addressLines(v.Patient.Address) {
+	for _, l := range blockLines(v.Patient.Address) {
 		right = append(right, line{l, ""})
 	}
 	right = append(right, line{"Date of birth: " + longDate(v.Patient.DateOfBirth), ""})

@@ -194,7 +194,7 @@ type SharedCareSummaryView struct {
 	// Earlier says what the patient was on before the current regime
 	// within the period, e.g. "Switched from weekly Buvidal 24 mg to
 	// monthly Buvidal 96 mg on 1 May 2026."; "" when nothing.
-	Earlier             string
+	Earlier    string
 	LastChange calendar.Date
 	// LastPrescriptionEnd is the last day of the prescription running on
 	// the letter's date (for an ended treatment, the last day prescribed).
@@ -512,7 +512,7 @@ func (s *summary) letterhead() {
 	yy := y + 1 + s.text(marginL, y, contentW-60, s.wrap(orDash(v.ServiceName), contentW-60), 6.5, "L")
 	s.font("", 8.5)
 	// Wrapped, so that a long line stays clear of the date and status.
-	for _, l := range addressLines(v.ServiceAddress) {
+	for _, l := range blockLines(v.ServiceAddress) {
 		yy += s.text(marginL, yy, contentW-60, s.wrap(l, contentW-60), 4, "L")
 	}
 	if v.ServicePhone != "" {
@@ -548,7 +548,7 @@ func (s *summary) letterhead() {
 	s.font("B", 9.5)
 	ly += s.text(marginL, ly, colW, s.wrap(v.GPPractice.Name, colW), 4.4, "L")
 	s.font("", 9)
-	for _, l := range addressLines(v.GPPractice.Address) {
+	for _, l := range blockLines(v.GPPractice.Address) {
 		ly += s.text(marginL, ly, colW, s.wrap(l, colW), 4.2, "L")
 	}
 	x := marginL + colW + 6
@@ -556,7 +556,7 @@ func (s *summary) letterhead() {
 	s.font("B", 9.5)
 	ry += s.text(x, ry, colW, s.wrap(v.Patient.Name, colW), 4.4, "L")
 	s.font("", 9)
-	for _, l := range addressLines(v.Patient.Address) {
+	for _, l := range blockLines(v.Patient.Address) {
 		ry += s.text(x, ry, colW, s.wrap(l, colW), 4.2, "L")
 	}
 	ry += s.text(x, ry, colW, []string{"Date of birth: " + longDate(v.Patient.DateOfBirth)}, 4.2, "L")
