@@ -328,7 +328,7 @@ func Prescription(d store.PrescriptionDocument, n policy.Numbers, today calendar
 			rows[i].TakeHome = rxAmount(med, in.TakeHome)
 		}
 	}
-	interval := fmt.Sprintf("Daily instalments of %s. %s", instalmentAmounts(med, d.Prescription), supplyText(d))
+	interval := instalmentDirection(med, d.Prescription, d.Instalments) + " " + supplyText(d)
 	return pdf.PrescriptionView{
 		// The state is not printed, only a bar on one that can no longer
 		// be dispensed from (expired, completed).
@@ -348,6 +348,122 @@ func Prescription(d store.PrescriptionDocument, n policy.Numbers, today calendar
 		Start:         d.StartDate, End: d.EndDate, Instalments: rows, Wording: texts, Replaces: replacesText(d.ReplacesSerial, d.StartDate, d.EndDate),
 		PrescriptionDate: d.PrescribedOn, FirstInstalmentBy: d.PrescribedOn.AddDays(n.L3ValidDays),
 	}
+}
+
+// instalmentDirection is the direction's first sentence, the amount of
+// each instalment and the interval (L2, L6), read from the schedule. When
+// the patient collects on most days (dailyCollections: "Daily instalments
+// of 40 ml."), the few doses supplied with an earlier collection (a
+// closed day, a weekend) are named by supplyText after it, as the approved
+// wording has them. When the pattern has most doses collected with
+// another day's — weekly or twice-weekly collections — the instalments
+// are not daily: the
+// sentence gives the daily dose, the interval when it is regular ("Weekly
+// instalments", "Instalments every 2 days"), and each kind of instalment
+// with its days and amount, so that a schedule of Monday collections of
+// 280 ml is not directed as daily instalments of 40 ml.
+func instalmentDirection(med dosing.Medicine, d store.Prescription, ins []store.Instalment) string {
+	if len(ins) == 0 || dailyCollections(d.Pattern, ins) {
+		return fmt.Sprintf("Daily instalments of %s.", instalmentAmounts(med, d))
+	}
+	lead := "Instalments"
+	if k, ok := regularInterval(ins); ok {
+		switch k {
+		case 7:
+			lead = "Weekly instalments"
+		default:
+			lead = fmt.Sprintf("Instalments every %d days", k)
+		}
+	}
+	if len(ins) == 1 {
+		lead = "One instalment"
+	}
+	// Each kind of instalment — its weekday, its days and its amount — in
+	// the order the schedule first has it.
+	type kind struct {
+		weekday time.Weekday
+		days    int
+		amount  dosing.Micrograms
+	}
+	var kinds []kind
+	dates := map[kind][]calendar.Date{}
+	for _, in := range ins {
+		k := kind{in.Date.Weekday(), coveredDays(in), in.Supervised + in.TakeHome}
+		if _, seen := dates[k]; !seen {
+			kinds = append(kinds, k)
+		}
+		dates[k] = append(dates[k], in.Date)
+	}
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		what := fmt.Sprintf("%d days' doses", k.days)
+		if k.days == 1 {
+			what = "1 day's dose"
+		}
+		when := "on " + dayMonth(dates[k][0])
+		if n := len(dates[k]); n > 1 {
+			when = fmt.Sprintf("on %s (%d instalments)", listAnd(dates[k]), n)
+		}
+		parts[i] = fmt.Sprintf("%s, %s, collected %s", rxAmount(med, k.amount), what, when)
+	}
+	return fmt.Sprintf("%s of the daily dose, %s, for each day the instalment covers: %s.", lead, instalmentAmounts(med, d), strings.Join(parts, "; "))
+}
+
+// dailyCollections reports whether the instalments are daily, give or
+// take the doses supplied early: the pattern has the patient collect on
+// at least 5 days a week (a dose or two supplied with another day's, such
+// as Sunday's on Saturday, as the approved wording has it), and a day the
+// pharmacy was closed when the schedule was laid out does not change
+// that. When the pattern changes during the prescription (followsPattern),
+// the schedule decides: more collections than half the days.
+func dailyCollections(p regimes.WeeklyPattern, ins []store.Instalment) bool {
+	if !followsPattern(p, ins) {
+		days := 0
+		for _, in := range ins {
+			days += coveredDays(in)
+		}
+		return 2*len(ins) > days
+	}
+	if p.IsZero() {
+		p = regimes.AllSupervised()
+	}
+	collected := 0
+	for _, d := range weekOrder {
+		if p[d] == regimes.PickupSupervised || p[d] == regimes.PickupTakeHome {
+			collected++
+		}
+	}
+	return collected >= 5
+}
+
+// coveredDays is how many days' doses an instalment supplies.
+func coveredDays(in store.Instalment) int {
+	if len(in.Covers) == 0 {
+		return 1
+	}
+	return len(in.Covers)
+}
+
+// regularInterval reports the interval in days between collections when
+// it is regular: every instalment but the first and the last covers the
+// same number of days, k, and those two no more than k.
+func regularInterval(ins []store.Instalment) (int, bool) {
+	k := 0
+	for _, in := range ins {
+		k = max(k, coveredDays(in))
+	}
+	if len(ins) < 2 || k < 2 {
+		return 0, false
+	}
+	for i, in := range ins {
+		if i > 0 && i < len(ins)-1 && coveredDays(in) != k {
+			return 0, false
+		}
+		if i > 0 && ins[i-1].Date.DaysUntil(in.Date) != coveredDays(ins[i-1]) {
+			return 0, false
+		}
+	}
+	return k, true
 }
 
 // supplyText says how the doses reach the patient: the pickup pattern
