@@ -30,7 +30,14 @@ func TestCancelledPrintNamesItsReplacement(t *testing.T) {
 				p := problemOf(t, e.do(who, "GET", "/v1/prescriptions/"+id.(string)+"/pdf", nil), 409)
 				d := p["detail"].(string)
 				if !strings.Contains(d, "replaced by "+re2["serial"].(string)) || !strings.Contains(d, re2["id"].(string)) ||
-					!strings.Contains(d, "print that one") || strings.Contains(d, re["serial"].(string)+" (id") {
+					strings.Contains(d, re["serial"].(string)+" (id") {
+					t.Fatalf("%s prints %v: %s", who, id, d)
+				}
+				// Only its signer prints the original: anyone else is told
+				// a print is a COPY, not sent to print it.
+				if who == "prescriber" && !strings.Contains(d, "signed by you: your print is its original): print that one") ||
+					who == "pharmacist" && (strings.Contains(d, "print that one") ||
+						!strings.Contains(d, "signed by Dr Priya Raman, who prints its original: a print by you is a COPY, not for dispensing): that prescription is the one to dispense from, not this one")) {
 					t.Fatalf("%s prints %v: %s", who, id, d)
 				}
 			}

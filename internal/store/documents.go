@@ -458,9 +458,10 @@ func lastPrescribedDay(g *gorm.DB, r Regime) (last calendar.Date, cancelled bool
 
 // cancelledPrint answers the print of a cancelled prescription: 409 naming
 // the prescriptions that replaced it and are still issued, found by
-// following the replaces_id chain past any reissue cancelled in turn, so
-// the reader prints that one; or saying that none did. A pharmacist is
-// named only those issued to their pharmacy.
+// following the replaces_id chain past any reissue cancelled in turn, each
+// with whether the reader's print of it would be its original or a COPY;
+// or saying that none did. A pharmacist is named only those issued to
+// their pharmacy.
 func (tx *Tx) cancelledPrint(p auth.Principal, pr Prescription) error {
 	var live []Prescription
 	seen := map[string]bool{pr.ID: true}
@@ -490,14 +491,41 @@ func (tx *Tx) cancelledPrint(p auth.Principal, pr Prescription) error {
 	if len(live) == 0 {
 		return problem.Conflictf("%s and no issued prescription replaced it: it cannot be printed as a valid prescription", why)
 	}
+	// Whether the reader gets a valid prescription from it: only the
+	// prescriber who signed it prints its original, once (PrintPrescription);
+	// anyone else — a pharmacist, a GP when the service's prescriber
+	// signed it — gets a COPY, and must be told so rather than sent to
+	// print what they cannot dispense from.
 	names := make([]string, len(live))
+	mine := 0
 	for i, n := range live {
-		names[i] = fmt.Sprintf("%s (id %s, %s to %s)", n.Serial, n.ID, n.StartDate, n.EndDate)
+		names[i] = fmt.Sprintf("%s (id %s, %s to %s", n.Serial, n.ID, n.StartDate, n.EndDate)
+		signs := (p.Role == auth.Prescriber || p.Role == auth.GP) && p.UserID == n.PrescriberID
+		switch {
+		case signs && !bool(n.OriginalPrinted):
+			mine++
+			names[i] += ", signed by you: your print is its original)"
+		case signs:
+			names[i] += ", signed by you; its original is already printed, so a print is a COPY)"
+		default:
+			var signer string
+			if err := tx.g.Table("users").Select("name").Where("id = ?", n.PrescriberID).Scan(&signer).Error; err != nil {
+				return translate(err)
+			}
+			names[i] += fmt.Sprintf(", signed by %s, who prints its original: a print by you is a COPY, not for dispensing)", signer)
+		}
 	}
-	that := "that one"
+	if mine == len(live) {
+		that := "that one"
+		if len(live) > 1 {
+			that = "those"
+		}
+		return problem.Conflictf("%s and replaced by %s: print %s (GET /v1/prescriptions/{id}/pdf), not this one",
+			why, strings.Join(names, " and "), that)
+	}
+	that := "that prescription is the one"
 	if len(live) > 1 {
-		that = "those"
+		that = "those prescriptions are the ones"
 	}
-	return problem.Conflictf("%s and replaced by %s: print %s (GET /v1/prescriptions/{id}/pdf), not this one",
-		why, strings.Join(names, " and "), that)
+	return problem.Conflictf("%s and replaced by %s: %s to dispense from, not this one", why, strings.Join(names, " and "), that)
 }
