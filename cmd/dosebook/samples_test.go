@@ -57,9 +57,10 @@ func TestSamplesAreReproducible(t *testing.T) {
 		return
 	}
 	for name, want := range map[string][]string{
-		"prescription":        {"Zoë Łukasz-Nguyễn", "Dr Priya Raman", "Dispense daily doses in separate containers.", "page 1 of 1"},
-		"prescription-copy":   {"COPY — not for dispensing", "Zoë Łukasz-Nguyễn"},
-		"shared-care-summary": {"Status: Accepted", "Prescribing passed to the practice under shared care on 10 Jun 2026."},
+		"prescription":      {"Zoë Łukasz-Nguyễn", "Dr Priya Raman", "Dispense daily doses in separate containers.", "page 1 of 1"},
+		"prescription-copy": {"COPY — not for dispensing", "Zoë Łukasz-Nguyễn"},
+		"shared-care-summary": {"Status: Accepted", "Prescribing passed to the practice under shared care on 10 Jun 2026.",
+			"Current prescription ends 10 Jun 2026 Next prescriptions 11 Jun 2026 to 16 Jun 2026; 17 Jun 2026 to 30 Jun 2026"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(texts[name], w) {
@@ -69,5 +70,59 @@ func TestSamplesAreReproducible(t *testing.T) {
 	}
 	if strings.Contains(texts["prescription"], "COPY") {
 		t.Error("the original is stamped COPY")
+	}
+}
+
+// The committed samples in docs/samples say what the code prints now: the
+// text of freshly made samples equals theirs, so a change to a document's
+// wording fails here until `dosebook samples --out docs/samples` is run
+// again and its output committed.
+func TestCommittedSamplesAreCurrent(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed (poppler-utils)")
+		}
+		t.Skip("pdftotext is not installed (poppler-utils)")
+	}
+	docs, err := sampleDocuments(context.Background(), calendar.MustParse(sampleDate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(path string) string {
+		t.Helper()
+		out, err := exec.Command(bin, "-layout", "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", path, err)
+		}
+		return string(out)
+	}
+	dir := t.TempDir()
+	for _, d := range docs {
+		fresh := filepath.Join(dir, d.name+".pdf")
+		if err := os.WriteFile(fresh, d.pdf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		committed := filepath.Join("..", "..", "docs", "samples", d.name+".pdf")
+		if _, err := os.Stat(committed); err != nil {
+			t.Errorf("%s: %v (run: go run ./cmd/dosebook samples --out docs/samples)", d.name, err)
+			continue
+		}
+		if got, want := text(fresh), text(committed); got != want {
+			gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+			i := 0
+			for i < len(gl) && i < len(wl) && gl[i] == wl[i] {
+				i++
+			}
+			line := func(ls []string) string {
+				if i < len(ls) {
+					return ls[i]
+				}
+				return "(end)"
+			}
+			t.Errorf("docs/samples/%s.pdf is out of date (run: go run ./cmd/dosebook samples --out docs/samples); first difference, line %d:\ncommitted: %q\nnow:       %q",
+				d.name, i+1, line(wl), line(gl))
+		}
 	}
 }

@@ -517,7 +517,7 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 	current := store.DoseOn(rec.History, asOf)
 	// An injection patient has nothing dispensed, unless a prescription is
 	// still running (from before a switch, say); after the end none is.
-	instalments := !med.Injectable || !regimeEnded && (!rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today) || rec.NextPrescription != nil)
+	instalments := !med.Injectable || !regimeEnded && (!rec.LastPrescriptionEnd.IsZero() && !rec.LastPrescriptionEnd.Before(today) || len(rec.NextPrescriptions) > 0)
 	v := pdf.SharedCareSummaryView{
 		ServiceName: rec.Service.Name, ServiceAddress: rec.Service.Address, ServicePhone: rec.Service.Phone,
 		GPPractice: pdf.GPPractice{Name: rec.Practice.Name, Address: rec.Practice.Address},
@@ -532,8 +532,10 @@ func SharedCareSummary(rec store.SummaryRecords, more store.SummaryContext, n po
 		PracticeGivesInjections: med.Injectable,
 		Keyworker:               pt.Keyworker,
 	}
-	if next := rec.NextPrescription; next != nil && !regimeEnded {
-		v.NextPrescriptionStart, v.NextPrescriptionEnd = next.StartDate, next.EndDate
+	if !regimeEnded {
+		for _, next := range rec.NextPrescriptions {
+			v.NextPrescriptions = append(v.NextPrescriptions, pdf.Period{Start: next.StartDate, End: next.EndDate})
+		}
 	}
 	if instalments {
 		v.Pharmacy = pdf.Pharmacy{Name: rec.Pharmacy.Name, Address: rec.Pharmacy.Address, Phone: rec.Pharmacy.Phone}

@@ -204,9 +204,9 @@ type SharedCareSummaryView struct {
 	// taking over sees that no supply is in place.
 	LastPrescriptionEnd calendar.Date
 	LastPrescribedDay   calendar.Date
-	// NextPrescriptionStart and NextPrescriptionEnd are the days of the
-	// next issued prescription still to start; zero when there is none.
-	NextPrescriptionStart, NextPrescriptionEnd calendar.Date
+	// NextPrescriptions are the issued prescriptions still to start,
+	// oldest first.
+	NextPrescriptions []Period
 	// InjectionsOnly marks a patient whose treatment is injections given
 	// by a clinician and nothing dispensed: the pharmacy and the
 	// prescription end do not apply and are left out.
@@ -353,8 +353,8 @@ func (v SharedCareSummaryView) noneRunning() string {
 		s += " — no prescription has covered a day before this letter"
 	}
 	s += "; a new prescription is needed from " + longDate(v.neededFrom())
-	if !v.NextPrescriptionStart.IsZero() {
-		s += ", to cover the days before the next prescription starts on " + longDate(v.NextPrescriptionStart)
+	if len(v.NextPrescriptions) > 0 {
+		s += ", to cover the days before the next prescription starts on " + longDate(v.NextPrescriptions[0].Start)
 	}
 	return s + "."
 }
@@ -367,8 +367,8 @@ func (v SharedCareSummaryView) noSupplyWarning() string {
 		s += " (the last prescribed day was " + longDate(v.LastPrescribedDay) + ")"
 	}
 	s += ": a new prescription is needed from " + longDate(v.neededFrom())
-	if !v.NextPrescriptionStart.IsZero() {
-		s += " until the next one starts on " + longDate(v.NextPrescriptionStart)
+	if len(v.NextPrescriptions) > 0 {
+		s += " until the next one starts on " + longDate(v.NextPrescriptions[0].Start)
 	}
 	return s + "."
 }
@@ -579,6 +579,9 @@ func (s *summary) letterhead() {
 	s.gap(4)
 }
 
+// Period is the days a prescription runs, both included.
+type Period struct{ Start, End calendar.Date }
+
 // PlannedPharmacy is a move to another pharmacy from a later day.
 type PlannedPharmacy struct {
 	From     calendar.Date
@@ -647,8 +650,16 @@ func (s *summary) treatment() {
 		} else {
 			rows = append(rows, kv{"Current prescription ends", longDate(v.LastPrescriptionEnd), false})
 		}
-		if !v.NextPrescriptionStart.IsZero() {
-			rows = append(rows, kv{"Next prescription", longDate(v.NextPrescriptionStart) + " to " + longDate(v.NextPrescriptionEnd), false})
+		if len(v.NextPrescriptions) > 0 {
+			label := "Next prescription"
+			if len(v.NextPrescriptions) > 1 {
+				label = "Next prescriptions"
+			}
+			periods := make([]string, len(v.NextPrescriptions))
+			for i, p := range v.NextPrescriptions {
+				periods[i] = longDate(p.Start) + " to " + longDate(p.End)
+			}
+			rows = append(rows, kv{label, strings.Join(periods, "; "), false})
 		}
 		rows = append(rows, pharmacyRows...)
 	}

@@ -203,16 +203,17 @@ type SummaryRecords struct {
 	// prescription running today (issued, neither completed nor expired,
 	// covering today); zero when none runs, and then LastPrescribedDay is
 	// the last day of the latest issued prescription that ended before
-	// today (zero if none did). NextPrescription is the first issued
-	// prescription still to start after today, if any, so that the letter
-	// says when supply is in place again. For an ended regime,
+	// today (zero if none did). NextPrescriptions are the issued
+	// prescriptions still to start after today, oldest first, so that the
+	// letter says what supply is in place after the current one, or from
+	// when it is again. For an ended regime,
 	// LastPrescriptionEnd is the last day up to its end that a
 	// prescription covered (lastPrescribedDay), and
 	// EndCancelledPrescription reports that the end cancelled a
 	// prescription still running then.
 	LastPrescriptionEnd      calendar.Date
 	LastPrescribedDay        calendar.Date
-	NextPrescription         *Prescription
+	NextPrescriptions        []Prescription
 	EndCancelledPrescription bool
 	// TakenHomeAfterEnd are the days after an ended regime's end whose
 	// doses a take-home collection had already handed over (the end's
@@ -397,7 +398,7 @@ func (db *DB) SharedCareSummary(ctx context.Context, p auth.Principal, n policy.
 
 // prescriptionsInPlace fills in, for a running regime's letter, the
 // prescription running today, or when none does, the last day prescribed
-// before today and the next prescription to start: a GP taking over must
+// before today, and the prescriptions still to start: a GP taking over must
 // see that no supply is in place rather than a past end date. A
 // prescription whose first instalment lapsed (expired) supplies nothing
 // and is not running, though its days, once past, were prescribed.
@@ -414,9 +415,7 @@ func prescriptionsInPlace(g *gorm.DB, n policy.Numbers, patientID string, today 
 				out.LastPrescriptionEnd = pr.EndDate
 			}
 		case st == StatusIssued && pr.StartDate.After(today):
-			if out.NextPrescription == nil {
-				out.NextPrescription = &ps[i]
-			}
+			out.NextPrescriptions = append(out.NextPrescriptions, ps[i])
 		case pr.EndDate.Before(today):
 			// Completed, or expired with its first instalment never
 			// collected: its days were prescribed, and are past.
