@@ -159,9 +159,10 @@ func TestOverdueNotRaisedWhenReplacementInWindow(t *testing.T) {
 	})
 }
 
-// BV8: a replacement dated too early for the window it answered (the dose
-// was given before the window opened) leaves the next window closed
-// already: the alert is raised again for it.
+// BV8: a replacement dated earlier than the injection it corrects (the dose
+// was given on the window's first day) leaves the next window closed
+// already: the alert is raised again for it. (One dated before the window
+// opened is refused, BV6: it would be a dose between regular doses.)
 func TestOverdueRaisedWhenReplacementMovesOutOfWindow(t *testing.T) {
 	t.Parallel()
 	eachEnvAt(t, "2026-01-05T10:00:00Z", func(t *testing.T, e *env, c *clock) {
@@ -169,13 +170,13 @@ func TestOverdueRaisedWhenReplacementMovesOutOfWindow(t *testing.T) {
 		e.setClock(c, mustTime("2026-01-19T10:00:00Z"))
 		wrong := adminID(o.inject("2026-01-19", "abdomen_left", nil))
 
-		// It was in fact given on 14 Jan, before the window opened (BV8
-		// warns of it): the next window, 19–23 Jan, closed before today.
+		// It was in fact given on 17 Jan, the window's first day: the next
+		// window, 22–26 Jan, closed before today.
 		e.setClock(c, mustTime("2026-01-27T10:00:00Z"))
-		m := o.inject("2026-01-14", "abdomen_left", map[string]any{"corrects_id": wrong,
-			"correction_reason": "given on the 14th, entered with the wrong date"})
+		m := o.inject("2026-01-17", "abdomen_left", map[string]any{"corrects_id": wrong,
+			"correction_reason": "given on the 17th, entered with the wrong date"})
 		next := m["next_injection"].(map[string]any)
-		if next["latest"] != "2026-01-23" {
+		if next["latest"] != "2026-01-26" {
 			t.Fatalf("next injection after the replacement = %v", next)
 		}
 		all := o.wantOverdue("after the early replacement", 1, 1)

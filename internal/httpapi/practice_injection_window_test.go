@@ -63,7 +63,7 @@ func TestPracticeInjectionWithinItsWindow(t *testing.T) {
 			return b
 		}()} {
 			p := problemOf(t, e.do("gp", "POST", "/v1/regimes/"+rid+"/administrations", body), 422)
-			if rules := rulesOf(p); len(rules) == 0 || rules[0] != "SC1" || !slices.Contains(rules, "BV8") ||
+			if rules := rulesOf(p); len(rules) == 0 || rules[0] != "SC1" || !slices.Contains(rules, "BV6") ||
 				!strings.Contains(fmt.Sprint(p["rules"]), "2026-04-11") || !strings.Contains(fmt.Sprint(p["rules"]), "Contact the specialist service") {
 				t.Fatalf("early GP injection: %v", p)
 			}
@@ -128,12 +128,18 @@ func TestPracticeInjectionWithinItsWindow(t *testing.T) {
 			t.Fatalf("%d shared_care alerts after the correction, want %d", n, before+1)
 		}
 
-		// The service's own injection before the window (27 Apr to 1 May)
-		// only warns (BV8), as before.
+		// The service's own regular injection before the window (27 Apr to
+		// 1 May) is refused too, by BV6 and not SC1 (ADR 0018): it would be
+		// another dose between regular doses. The service gives the one
+		// additional 8 mg dose if one is needed sooner.
 		e.setClock(c, mustTime("2026-04-24T10:00:00Z"))
-		got = e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/administrations", injection("upper_arm_left")))
-		if ws := got["administration"].(map[string]any)["warnings"].([]any); len(sc1(ws)) != 0 || !strings.Contains(fmt.Sprint(ws), "BV8") {
-			t.Fatalf("the service's early injection warnings %v", ws)
+		p := problemOf(t, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/administrations", injection("upper_arm_left")), 422)
+		if rules := rulesOf(p); !slices.Contains(rules, "BV6") || slices.Contains(rules, "SC1") ||
+			!strings.Contains(fmt.Sprint(p["rules"]), "Give the regular dose from 2026-04-27") {
+			t.Fatalf("the service's early injection: %v", p)
 		}
+		extra := injection("upper_arm_left")
+		extra["dose"], extra["extra"] = 8, true
+		e.must(201, e.do("prescriber", "POST", "/v1/regimes/"+rid+"/administrations", extra))
 	})
 }

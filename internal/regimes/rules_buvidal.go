@@ -289,12 +289,52 @@ func CheckAdministration(n policy.Numbers, med dosing.Medicine, in Administratio
 			fmt.Sprintf("%s recorded; the dose prescribed for %s is %s.", in.Dose, in.Date, in.Prescribed),
 			fmt.Sprintf("Give the prescribed %s; if %s is intended, record the dose change first, or record an override reason for rule BV9.", in.Prescribed, in.Dose)))
 	}
+	// A regular dose before its window opens is refused on that alone: the
+	// window, week 2 and the period's total would only say it again.
+	if early := checkEarlyRegular(n, med, in, prev, later); len(early) > 0 {
+		return append(fs, early...)
+	}
 	if lastIdx >= 0 {
 		fs = append(fs, checkDosingWindow(n, med, in, prev)...)
 		fs = append(fs, checkWeekTwoDose(n, med, in, prev, firstIdx, lastIdx)...)
 	}
 	fs = append(fs, checkRegularMaximum(n, med, all, len(prev))...)
 	return fs
+}
+
+// checkEarlyRegular is BV6's "at most one additional dose between regular
+// doses" for a regular dose: one dated before the BV8 window after the
+// regular dose it follows opens is another dose between regular doses, not
+// the next regular one, whatever it is called. Let through with BV8's
+// warning alone, four weekly 8 mg doses on one day, or two monthly 64 mg,
+// each passed as regular. So it is refused (BV6 blocks, no override): the
+// clinician gives it as the additional dose BV6 allows (at most one, 8 mg),
+// or waits until the window opens. A dose recorded late is judged both
+// ways: the regular dose recorded after it must not fall before the window
+// after it opens either.
+func checkEarlyRegular(n policy.Numbers, med dosing.Medicine, in Administration, prev, later []Administration) []policy.Finding {
+	action := func(from calendar.Date) string {
+		return fmt.Sprintf("Give the regular dose from %s; if a dose is needed sooner, record it as an additional dose (BV6: at most one, %s, between regular doses).", from, n.BV6ExtraDose)
+	}
+	if next := NextInjection(med, in.RegimeStart, prev, n); next.After != nil && in.Date.Before(next.Earliest) {
+		return []policy.Finding{n.Finding("BV6",
+			fmt.Sprintf("A regular dose on %s comes before the window for the next regular dose opens on %s (due %s after the %s dose on %s); given sooner it is another dose between regular doses.",
+				in.Date, next.Earliest, next.Due, next.After.Dose, next.After.Date),
+			action(next.Earliest))}
+	}
+	for _, p := range later {
+		if p.Extra {
+			continue
+		}
+		if _, earliest, _ := NextDue(in.medicineOf(med), in.Date, n); p.Date.Before(earliest) {
+			return []policy.Finding{n.Finding("BV6",
+				fmt.Sprintf("A regular dose on %s comes less than a dosing interval before the regular %s dose recorded on %s, whose window would open on %s after it; two regular doses so close are a dose between regular doses.",
+					in.Date, p.Dose, p.Date, earliest),
+				"Check the injection date; a dose given between regular doses is recorded as an additional dose (BV6: at most one, "+n.BV6ExtraDose.String()+").")}
+		}
+		break
+	}
+	return nil
 }
 
 // periodMaximum is BV6's most for one dosing period of med.
@@ -512,20 +552,37 @@ func checkExtraDose(n policy.Numbers, med dosing.Medicine, in Administration, pr
 
 // checkWeekTwoDose is BV3: a naive patient's second weekly dose equals what
 // week 1 showed they needed.
+// A regular dose is the week 2 dose only from the day BV8's window after
+// the first dose opens (a sooner one is refused by BV6, checkEarlyRegular,
+// and must never be taken for it, or the real week 2 dose would go
+// unchecked); given while week 1 lasts, it keeps week 1's gap from the
+// extra dose before it.
 func checkWeekTwoDose(n policy.Numbers, med dosing.Medicine, in Administration, prev []Administration, firstIdx, lastIdx int) []policy.Finding {
 	if !in.NaiveInduction || med.Interval != dosing.IntervalWeekly || firstIdx < 0 || firstIdx != lastIdx {
 		return nil
 	}
-	total := prev[firstIdx].Dose
+	first := prev[firstIdx]
+	if _, earliest, _ := NextDue(first.medicineOf(med), first.Date, n); in.Date.Before(earliest) {
+		return nil
+	}
+	total := first.Dose
+	latest := first.Date
 	for _, p := range prev[firstIdx+1:] {
 		if p.Extra {
 			total += p.Dose
+			latest = p.Date
 		}
 	}
-	if in.Dose == total {
-		return nil
+	var fs []policy.Finding
+	if in.Date.Before(first.Date.AddDays(policy.BuvidalWeeklyDays)) && latest.DaysUntil(in.Date) < n.BV3ExtraGapDays {
+		fs = append(fs, n.Finding("BV3",
+			fmt.Sprintf("Week 1 doses must be at least %d day(s) apart; the previous dose was on %s.", n.BV3ExtraGapDays, latest),
+			fmt.Sprintf("Give the week 2 dose on %s or later, or record an override reason for rule BV3.", latest.AddDays(n.BV3ExtraGapDays))))
 	}
-	return []policy.Finding{n.Finding("BV3",
+	if in.Dose == total {
+		return fs
+	}
+	return append(fs, n.Finding("BV3",
 		fmt.Sprintf("Week 2 dose is %s; week 1 total was %s.", in.Dose, total),
-		fmt.Sprintf("Give %s, or record an override reason for rule BV3.", total))}
+		fmt.Sprintf("Give %s, or record an override reason for rule BV3.", total)))
 }

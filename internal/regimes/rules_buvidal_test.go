@@ -219,28 +219,29 @@ func TestCheckAdministration(t *testing.T) {
 		{name: "BV7 site reused after 8 weeks", in: reg("2025-03-03", 24, SiteThighLeft), previous: []Administration{reg("2025-01-06", 24, SiteThighLeft), reg("2025-02-24", 24, SiteThighRight)}},
 		{name: "BV8 two days early", in: reg("2025-01-18", 24, SiteAbdomenLeft), previous: weeklyHistory},
 		{name: "BV8 three days early", in: reg("2025-01-17", 16, SiteAbdomenLeft), previous: []Administration{reg("2025-01-13", 16, SiteThighRight)},
-			want: []string{"BV8:warn~due on 2025-01-20"}},
-		// BV6 applies to regular doses too: one given before the previous
-		// dose's window opens counts towards that week's maximum.
+			want: []string{"BV6:block~before the window for the next regular dose opens on 2025-01-18 (due 2025-01-20 after the 16 mg dose on 2025-01-13)"}},
+		// A regular dose before the previous dose's window opens is another
+		// dose between regular doses (BV6): refused, whatever the total,
+		// and BV8's warning does not let it through.
 		{name: "BV6 regular dose early over the weekly maximum", in: reg("2025-01-17", 24, SiteAbdomenLeft), previous: weeklyHistory,
-			want: []string{"BV8:warn~due on 2025-01-20", "BV6:block~48 mg"}},
+			want: []string{"BV6:block~record it as an additional dose (BV6: at most one, 8 mg"}},
 		{name: "BV6 two regular 32 mg doses on one day", in: reg("2025-01-13", 32, SiteAbdomenLeft), previous: []Administration{reg("2025-01-13", 32, SiteThighLeft)},
-			want: []string{"BV8:warn", "BV6:block~64 mg"}},
+			want: []string{"BV6:block~Give the regular dose from 2025-01-18"}},
 		{name: "BV6 regular dose in its window starts a new week", in: reg("2025-01-18", 32, SiteAbdomenLeft),
 			previous: []Administration{reg("2025-01-11", 32, SiteThighLeft), extra("2025-01-13", SiteThighRight)}},
 		{name: "BV6 regular dose early counts the extra", in: reg("2025-01-14", 8, SiteAbdomenLeft),
 			previous: []Administration{reg("2025-01-11", 32, SiteThighLeft), extra("2025-01-13", SiteThighRight)},
-			want:     []string{"BV8:warn", "BV6:block~48 mg"}},
+			want:     []string{"BV6:block~opens on 2025-01-16"}},
 		{name: "BV6 monthly period with a weekly dose", code: dosing.CodeBuvidalWeekly, in: reg("2025-01-20", 32, SiteAbdomenLeft),
 			previous: []Administration{{Date: date("2025-01-06"), Dose: mg(160), Site: SiteThighLeft, Medicine: dosing.CodeBuvidalMonthly}},
-			want:     []string{"BV8:warn", "BV6:block~192 mg"}},
+			want:     []string{"BV6:block~opens on 2025-01-27 (due 2025-02-03 after the 160 mg dose on 2025-01-06)"}},
 		// BV7 and BV8 follow the patient across a weekly to monthly switch.
 		{name: "BV7 site of the previous regime", code: dosing.CodeBuvidalMonthly, in: Administration{Date: date("2025-01-20"), Dose: mg(96), Site: SiteThighLeft, Regime: "monthly"},
 			previous: []Administration{{Date: date("2025-01-13"), Dose: mg(24), Site: SiteThighLeft, Medicine: dosing.CodeBuvidalWeekly, Regime: "weekly"}},
 			want:     []string{"BV7:warn~7 days ago"}},
 		{name: "BV8 previous regime's weekly dose", code: dosing.CodeBuvidalMonthly, in: Administration{Date: date("2025-01-16"), Dose: mg(96), Site: SiteAbdomenLeft, Regime: "monthly"},
 			previous: []Administration{{Date: date("2025-01-13"), Dose: mg(24), Site: SiteThighLeft, Medicine: dosing.CodeBuvidalWeekly, Regime: "weekly"}},
-			want:     []string{"BV8:warn~after the weekly dose on 2025-01-13", "BV6:block~120 mg"}},
+			want:     []string{"BV6:block~opens on 2025-01-18 (due 2025-01-20 after the 24 mg dose on 2025-01-13)"}},
 		// BV8 judges the injection this regime follows: its own last regular
 		// one, or the last one of the regime before while that dose's
 		// window was still open when this regime started (a switch keeps

@@ -25,7 +25,7 @@ func medicine(t *testing.T, code string) dosing.Medicine {
 
 // assertFindings compares findings as "RULE:severity" labels, ignoring
 // order, and checks every finding explains itself. want entries may add
-// "~text" to require the message contain text.
+// "~text" to require the message (or the action) contain text.
 func assertFindings(t *testing.T, got []policy.Finding, want ...string) {
 	t.Helper()
 	var gotLabels, wantLabels []string
@@ -47,7 +47,7 @@ func assertFindings(t *testing.T, got []policy.Finding, want ...string) {
 		}
 		found := false
 		for _, f := range got {
-			if f.Rule+":"+string(f.Severity) == label && strings.Contains(f.Message, text) {
+			if f.Rule+":"+string(f.Severity) == label && (strings.Contains(f.Message, text) || strings.Contains(f.Action, text)) {
 				found = true
 			}
 		}
