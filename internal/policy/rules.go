@@ -66,10 +66,12 @@ func specs() []ruleSpec {
 			func(n Numbers) string {
 				return fmt.Sprintf("Usual methadone maintenance dose is %s–%s a day (information only).", n.M3UsualMin.MilligramsString(), n.M3UsualMax)
 			}},
-		// M4 accepts "an ECG or an override", so the missing ECG is overridable.
+		// M4 accepts "an ECG or an override", so the missing ECG is
+		// overridable when a start or an increase reaches the high dose; a
+		// change that does not raise it (a reduction, a stage alone) warns.
 		{"M4", "High-dose methadone", Override, EvidenceSecondary, "DH 2007 high-dose monitoring guidance, cited by RCPsych audit",
 			func(n Numbers) string {
-				return fmt.Sprintf("Methadone of %s a day or more needs an ECG/QTc check dated within %d months, or an override reason, and a review every %d months.",
+				return fmt.Sprintf("Starting or increasing methadone to %s a day or more needs an ECG/QTc check dated within %d months, or an override reason; a change that does not raise a high dose (a reduction, a stage alone) warns that the check is due. High doses are reviewed every %d months.",
 					n.M4HighDose, n.M4ECGValidMonths, n.M4ReviewMonths)
 			}},
 		// M5 is a due date, not a gate: an overdue review warns.

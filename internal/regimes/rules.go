@@ -114,7 +114,7 @@ func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
 	case dosing.ClassMethadone:
 		fs = append(fs, checkMethadoneStart(n, in.Dose, in.Start, in.SedativeRisk, in.Previous)...)
 		fs = append(fs, checkStepFromPrevious(n, in.Medicine, in.Dose, in.Start, in.Previous)...)
-		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate, in.Start, calendar.Date{})...)
+		fs = append(fs, checkHighDose(n, in.Dose, in.Start, in.ECGDate, in.Start, calendar.Date{}, true)...)
 	case dosing.ClassBuprenorphine:
 		fs = append(fs, checkInductionTiming(n, in)...)
 		fs = append(fs, checkSublingualStart(n, in)...)
@@ -924,7 +924,12 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 				fmt.Sprintf("Maintenance dose %s is outside the usual %s–%s.", in.To, n.M3UsualMin.MilligramsString(), n.M3UsualMax),
 				"No action needed if clinically intended."))
 		}
-		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate, in.HighDoseSince, in.Reviewed)...)
+		// A start (a change on the first day replaces the starting dose)
+		// or an increase needs the ECG/QTc check or an override; a
+		// reduction, or a change of stage alone, does not raise the QTc
+		// risk, so it warns that the check is due and goes ahead.
+		raises := in.onDayOne() || in.To > in.Current
+		fs = append(fs, checkHighDose(n, in.To, in.Effective, in.ECGDate, in.HighDoseSince, in.Reviewed, raises)...)
 		return fs
 	case dosing.ClassBuprenorphine:
 		fs := checkBuprenorphineTitration(n, in)
@@ -999,22 +1004,30 @@ func checkMethadoneTitration(n policy.Numbers, in ChangeInput) []policy.Finding 
 // checkHighDose is M4: high-dose methadone prolongs the QT interval. A
 // dose taking effect on on and high since since (on itself when it makes
 // the dose high) is next reviewed by HighDoseReviewDue, counting the
-// latest review, reviewed, and the ECG/QTc check.
-func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg, since, reviewed calendar.Date) []policy.Finding {
+// latest review, reviewed, and the ECG/QTc check. raises is a start or an
+// increase, which needs the check or an override reason; a change that
+// does not raise the dose (a reduction, a stage alone) only warns that the
+// check is due: holding up a reduction for want of an ECG would keep the
+// patient on the higher dose.
+func checkHighDose(n policy.Numbers, dose dosing.Micrograms, on, ecg, since, reviewed calendar.Date, raises bool) []policy.Finding {
 	if dose < n.M4HighDose {
 		return nil
 	}
 	var fs []policy.Finding
+	missing := func(message, record string) policy.Finding {
+		if raises {
+			return n.Finding("M4", message, record+", or record an override reason for rule M4.")
+		}
+		return n.FindingAt("M4", policy.Warn, message+" The change does not raise the dose, so it goes ahead; the check is due.", record+".")
+	}
 	validFrom := AddMonths(on, -n.M4ECGValidMonths)
 	switch {
 	case ecg.IsZero():
-		fs = append(fs, n.Finding("M4",
-			fmt.Sprintf("Methadone %s is at or above %s and no ECG/QTc check is recorded.", dose, n.M4HighDose),
-			"Record an ECG/QTc check date, or record an override reason for rule M4."))
+		fs = append(fs, missing(fmt.Sprintf("Methadone %s is at or above %s and no ECG/QTc check is recorded.", dose, n.M4HighDose),
+			"Record an ECG/QTc check date"))
 	case ecg.Before(validFrom):
-		fs = append(fs, n.Finding("M4",
-			fmt.Sprintf("Methadone %s is at or above %s and the last ECG/QTc check (%s) is more than %d months old.", dose, n.M4HighDose, ecg, n.M4ECGValidMonths),
-			"Record a new ECG/QTc check, or record an override reason for rule M4."))
+		fs = append(fs, missing(fmt.Sprintf("Methadone %s is at or above %s and the last ECG/QTc check (%s) is more than %d months old.", dose, n.M4HighDose, ecg, n.M4ECGValidMonths),
+			"Record a new ECG/QTc check"))
 	}
 	if since.IsZero() {
 		since = on

@@ -376,6 +376,18 @@ func TestCheckChange(t *testing.T) {
 		{name: "M4 100 mg with recent ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-20")}, want: []string{"M4:info"}},
 		{name: "M4 100 mg with old ECG", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2024-08-19")}, want: []string{"M4:override~2024-08-19", "M4:info"}},
 		{name: "M4 reduction still high", in: ChangeInput{Current: mg(120), To: mg(110), ECGDate: date("2025-01-01")}, want: []string{"M4:info"}},
+		// M4's override is for starts and increases; a change that does not
+		// raise the dose warns that the check is due and goes ahead.
+		{name: "M4 reduction still high without ECG", in: ChangeInput{Current: mg(120), To: mg(110)},
+			want: []string{"M4:warn~no ECG/QTc check is recorded. The change does not raise the dose", "M4:info"}},
+		{name: "M4 reduction still high with old ECG", in: ChangeInput{Current: mg(120), To: mg(110), ECGDate: date("2024-08-19")},
+			want: []string{"M4:warn~more than 6 months old", "M4:info"}},
+		{name: "M4 stage only at a high dose without ECG", in: ChangeInput{Stage: StageReduction, StageInForce: StageMaintenance, Current: mg(110), To: mg(110)},
+			want: []string{"M4:warn~the check is due", "M4:info"}},
+		{name: "M4 increase at a high dose without ECG", in: ChangeInput{Current: mg(110), To: mg(115)},
+			want: []string{"M4:override~or record an override reason for rule M4", "M4:info"}},
+		{name: "M4 change on the first day without ECG is a start", in: ChangeInput{Current: mg(120), To: mg(110), Effective: regimeStart},
+			want: []string{"M1:override", "M4:override", "M4:info"}},
 		{name: "M4 review before the dose became high", in: ChangeInput{Current: mg(90), To: mg(100), ECGDate: date("2025-01-01"),
 			Reviewed: date("2025-02-19")}, want: []string{"M4:info~next review due 2025-08-20"}},
 		{name: "M4 high since earlier, reviewed since", in: ChangeInput{Current: mg(100), To: mg(110), ECGDate: date("2025-01-01"),
