@@ -28,7 +28,13 @@ type PreviousTreatment struct {
 	Medicine dosing.Medicine
 	Dose     dosing.Micrograms
 	// LastDose is when the last dose was taken; zero when unknown.
-	LastDose  time.Time
+	LastDose time.Time
+	// Zone is the service's time zone, in which LastDose falls on a day
+	// (MD1's run of days, MD3's new induction, the day a message names):
+	// 00:30 in London in summer is that day, not the evening before in
+	// UTC. Nil: the location of the start's first dose time (StartAt),
+	// else UTC.
+	Zone      *time.Location
 	StartedOn calendar.Date
 	// Supplied is the dose the patient last actually had of a recorded
 	// previous regime (the day's dose its prescription carried); zero when
@@ -108,6 +114,7 @@ func ValidateStart(in StartInput) error {
 // CheckStart applies the rules for starting a regime: M1, M4, M6 for
 // methadone; B1–B4 for sublingual buprenorphine; B1, B4 and BV1–BV5 for Buvidal.
 func CheckStart(n policy.Numbers, in StartInput) []policy.Finding {
+	in.Previous = in.Previous.withZone(in.StartAt)
 	var fs []policy.Finding
 	med := in.Medicine
 	switch med.Class {
@@ -154,7 +161,7 @@ func checkMethadoneStart(n policy.Numbers, dose dosing.Micrograms, start calenda
 			note = fmt.Sprintf(" The previous %s dose is not given, so the start is judged as a first dose; send previous.dose.", p.Medicine.Name)
 		case toleranceLost(n, p, start):
 			note = fmt.Sprintf(" The last %s dose was taken on %s, more than %d days before the start: the start is a new induction (MD3).",
-				p.Medicine.Name, calendar.DateOf(p.LastDose, time.UTC), n.MD1ConsecutiveMissedDays)
+				p.Medicine.Name, p.lastDoseDate(), n.MD1ConsecutiveMissedDays)
 		default: // told without the time of the last dose
 			note = fmt.Sprintf(" The time of the last %s dose is not given, so tolerance cannot be assumed and the start is judged as a first dose; send last_dose_at.", p.Medicine.Name)
 		}
@@ -190,7 +197,7 @@ func continuesMethadone(n policy.Numbers, p *PreviousTreatment, start calendar.D
 	if p == nil || p.Medicine.Class != dosing.ClassMethadone || p.Dose <= 0 || toleranceLost(n, p, start) {
 		return false
 	}
-	if !p.LastDose.IsZero() && calendar.DateOf(p.LastDose, time.UTC).After(start.AddDays(1)) {
+	if !p.LastDose.IsZero() && p.lastDoseDate().After(start.AddDays(1)) {
 		return false // a last dose after the start is a mistyped date, not a sign of tolerance
 	}
 	return !p.StartedOn.IsZero() || !p.LastDose.IsZero()
@@ -315,7 +322,7 @@ func checkSublingualStart(n policy.Numbers, in StartInput) []policy.Finding {
 	}
 	if p := in.Previous; sublingualBuprenorphine(p) && p.Dose > 0 && toleranceLost(n, p, in.Start) {
 		unknown = fmt.Sprintf(" The last %s dose was taken on %s, more than %d days before the start: the start is a new induction (MD3).",
-			p.Medicine.Name, calendar.DateOf(p.LastDose, time.UTC), n.MD1ConsecutiveMissedDays)
+			p.Medicine.Name, p.lastDoseDate(), n.MD1ConsecutiveMissedDays)
 	}
 	if (!onBuprenorphine(in.Previous) || unknown != "") && in.Dose > n.B2StartWarnAbove {
 		fs = append(fs, n.Finding("B2",
@@ -338,9 +345,30 @@ func sublingualBuprenorphine(p *PreviousTreatment) bool {
 // was taken more than MD1's run of days before start: the start is then a
 // new induction (MD3), judged as a first start (M1, B2), not as a step
 // from a dose the patient is no longer on, as StillOn drops a previous
-// regime recorded here. UTC's date is near enough for a run of days.
+// regime recorded here. The last dose's day is the service's (Zone).
 func toleranceLost(n policy.Numbers, p *PreviousTreatment, start calendar.Date) bool {
-	return p != nil && !p.LastDose.IsZero() && start.After(calendar.DateOf(p.LastDose, time.UTC).AddDays(n.MD1ConsecutiveMissedDays))
+	return p != nil && !p.LastDose.IsZero() && start.After(p.lastDoseDate().AddDays(n.MD1ConsecutiveMissedDays))
+}
+
+// lastDoseDate is the day, in the service's time zone, the last dose was
+// taken on.
+func (p *PreviousTreatment) lastDoseDate() calendar.Date {
+	loc := p.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	return calendar.DateOf(p.LastDose, loc)
+}
+
+// withZone is p with its Zone set from at's location when it has none:
+// the start's first dose time is given in the service's zone.
+func (p *PreviousTreatment) withZone(at time.Time) *PreviousTreatment {
+	if p == nil || p.Zone != nil || at.IsZero() {
+		return p
+	}
+	c := *p
+	c.Zone = at.Location()
+	return &c
 }
 
 // checkStepFromPrevious judges a new regime's starting dose as a dose

@@ -831,14 +831,19 @@ func (tx *Tx) previousTreatment(n policy.Numbers, patientID string, in StartRegi
 		}
 	}
 	if !regimes.StillOn(n, took, start) {
-		return toldPrevious(in), nil
+		told := toldPrevious(in)
+		if told != nil {
+			told.Zone = tx.serviceZone(in)
+		}
+		return told, nil
 	}
 	med, held := took.Medicine, took.HeldDays
 	history, err := doseChanges(tx.g, last.ID)
 	if err != nil {
 		return nil, err
 	}
-	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate}
+	prev := &regimes.PreviousTreatment{Medicine: med, Dose: DoseOn(history, last.EndedOn), LastDose: in.LastDoseAt, StartedOn: last.StartDate,
+		Zone: tx.serviceZone(in)}
 	// B3 and M2 judge the new starting dose as a step from the previous
 	// regime: from the dose last actually supplied when lower, and with
 	// its increases in the rolling week before the start.
@@ -961,6 +966,15 @@ func (tx *Tx) lastSupervisedAt(regimeID string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return e.OccurredAt, translate(err)
+}
+
+// serviceZone is the service's time zone, in which a previous treatment's
+// last dose falls on a day (MD1, MD3): the request's, else the store's.
+func (tx *Tx) serviceZone(in StartRegime) *time.Location {
+	if in.Zone != nil {
+		return in.Zone
+	}
+	return zoneOf(tx.g)
 }
 
 // toldPrevious is the previous treatment the prescriber told in the
