@@ -113,7 +113,7 @@ func specs() []ruleSpec {
 			fixed("Buvidal is given subcutaneously by a healthcare professional only (never take-home), into the buttock, thigh, abdomen or upper arm, to patients aged 16 or over.")},
 		{"BV3", "Buvidal for buprenorphine-naive patients", Override, EvidenceVerified, "NHS Borders Buvidal protocol",
 			func(n Numbers) string {
-				return fmt.Sprintf("Patients new to buprenorphine have a %s sublingual test dose, then %s weekly Buvidal, with up to %d extra %s doses at least %d day(s) apart in week 1; the week 2 dose equals the week 1 total.",
+				return fmt.Sprintf("Patients new to buprenorphine have a %s sublingual test dose, then %s weekly Buvidal, with up to %d extra %s doses at least %d day(s) apart in week 1; the week 2 dose equals the week 1 total (a dose change planning another week 2 dose warns; the injection needs an override reason).",
 					n.BV3TestDose, n.BV3FirstDose, n.BV3Week1Extras, n.BV6ExtraDose, n.BV3ExtraGapDays)
 			}},
 		// BV4 is a conversion guide; a different dose can be right.

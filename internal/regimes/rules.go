@@ -666,6 +666,12 @@ type ChangeInput struct {
 	// patient's latest review. M4's review date counts from them.
 	HighDoseSince calendar.Date
 	Reviewed      calendar.Date
+	// NaiveInduction and Injections are a Buvidal regime's: started in a
+	// patient new to buprenorphine (BV3), and the injections given under
+	// it (its own only, not a regime's before), oldest first. A change planned for the week 2 dose is warned of
+	// BV3's week 1 total before the injection meets it.
+	NaiveInduction bool
+	Injections     []Administration
 }
 
 // StageEntry is a stage in force from a day: an entry of the regime's
@@ -979,8 +985,46 @@ func CheckChange(n policy.Numbers, in ChangeInput) []policy.Finding {
 				fmt.Sprintf("%s is not a %s Buvidal strength (%s).", in.To, in.Medicine.Interval, strings.Join(in.Medicine.StrengthLabels, ", ")),
 				"Choose one of the available strengths.")}
 		}
+		return checkPlannedWeekTwoDose(n, in)
 	}
 	return nil
+}
+
+// checkPlannedWeekTwoDose is BV3's week 2 dose as the prescriber plans it:
+// a patient new to buprenorphine has had one regular weekly injection under
+// the regime, and the change is the dose in force for the next one. BV3
+// asks that dose be the week 1 total (the first dose and the extra doses
+// since); another dose is warned of now, so the prescriber sees it before
+// the nurse is stopped at the injection (BV3's override). Extra doses may
+// still follow in week 1, so the total is the one so far.
+func checkPlannedWeekTwoDose(n policy.Numbers, in ChangeInput) []policy.Finding {
+	if !in.NaiveInduction || in.Medicine.Interval != dosing.IntervalWeekly {
+		return nil
+	}
+	var first *Administration
+	total := dosing.Micrograms(0)
+	for i, a := range in.Injections {
+		switch {
+		case !a.Extra && first != nil:
+			return nil // week 2's dose is given: BV3 judged it then
+		case !a.Extra:
+			first = &in.Injections[i]
+			total = a.Dose
+		case first != nil:
+			total += a.Dose
+		}
+	}
+	if first == nil || in.To == total {
+		return nil
+	}
+	due, earliest, _ := NextDue(in.Medicine, first.Date, n)
+	if in.Effective.After(due.AddDays(n.BV8WeeklyWindowDays)) {
+		return nil // the week 2 dose is due before the change takes effect
+	}
+	return []policy.Finding{n.FindingAt("BV3", policy.Warn,
+		fmt.Sprintf("The week 2 dose, due %s (from %s), would be %s; week 1 so far totals %s (%s on %s and the extra doses since). BV3 gives the week 1 total as the week 2 dose.",
+			due, earliest, in.To, total, first.Dose, first.Date),
+		fmt.Sprintf("Prescribe %s for week 2 (or the total once week 1's extra doses are given); a different dose will need an override reason for rule BV3 when it is injected.", total))}
 }
 
 // checkMethadoneTitration is M2. Methadone accumulates over days, so the

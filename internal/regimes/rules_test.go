@@ -346,6 +346,7 @@ func TestCheckChange(t *testing.T) {
 		{Effective: date("2025-01-12"), From: mg(30), To: mg(25)}, // reductions do not offset increases
 		{Effective: date("2025-01-13"), From: mg(25), To: mg(40)},
 	}
+	weekOne := []Administration{{Date: date("2025-01-01"), Dose: mg(16)}, {Date: date("2025-01-03"), Dose: mg(8), Extra: true}}
 	tests := []struct {
 		name string
 		in   ChangeInput
@@ -425,6 +426,22 @@ func TestCheckChange(t *testing.T) {
 		{name: "BV1 weekly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24)}},
 		{name: "BV1 not a strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(20)}, want: []string{"BV1:block~20 mg"}},
 		{name: "BV1 monthly strength", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalMonthly}, Current: mg(96), To: mg(128)}},
+		// BV3's week 2 dose, warned of when the change is planned.
+		{name: "BV3 planned week 2 dose not the week 1 total", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(32),
+			Effective: date("2025-01-06"), NaiveInduction: true, Injections: weekOne},
+			want: []string{"BV3:warn~would be 32 mg; week 1 so far totals 24 mg (16 mg on 2025-01-01"}},
+		{name: "BV3 planned week 2 dose is the week 1 total", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24),
+			Effective: date("2025-01-06"), NaiveInduction: true, Injections: weekOne}},
+		{name: "BV3 planned week 2 not naive", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(32),
+			Effective: date("2025-01-06"), Injections: weekOne}},
+		{name: "BV3 planned after the week 2 dose was given", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(24), To: mg(16),
+			Effective: date("2025-01-12"), NaiveInduction: true, Injections: append(slices.Clone(weekOne), Administration{Date: date("2025-01-08"), Dose: mg(24)})}},
+		{name: "BV3 planned after week 2's window", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(32),
+			Effective: date("2025-01-11"), NaiveInduction: true, Injections: weekOne}},
+		{name: "BV3 planned on the window's last day", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(32),
+			Effective: date("2025-01-10"), NaiveInduction: true, Injections: weekOne}, want: []string{"BV3:warn~due 2025-01-08 (from 2025-01-06)"}},
+		{name: "BV3 planned before any injection", in: ChangeInput{Medicine: dosing.Medicine{Code: dosing.CodeBuvidalWeekly}, Current: mg(16), To: mg(24),
+			Effective: date("2025-01-01"), NaiveInduction: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1362,6 +1362,20 @@ func (tx *Tx) ChangeDose(p auth.Principal, n policy.Numbers, regimeID string, in
 			return res, err
 		}
 	}
+	// BV3's week 2 dose is warned of when planned, from the regime's own
+	// injections.
+	if med.Class == dosing.ClassBuvidal && r.BuprenorphineNaive {
+		given, err := recentInjections(tx.g, r, in.Effective, n)
+		if err != nil {
+			return res, err
+		}
+		ci.NaiveInduction = true
+		for _, a := range given {
+			if a.Regime == r.ID {
+				ci.Injections = append(ci.Injections, a)
+			}
+		}
+	}
 	var mine problem.Fields
 	if pe, ok := problem.As(regimes.ValidateChange(ci)); ok {
 		mine = append(mine, pe.Fields...)
