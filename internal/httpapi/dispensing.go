@@ -365,7 +365,7 @@ func (s *Server) retitrationOf(c *gin.Context, r store.Regime, history []store.D
 		return nil, err
 	}
 	med, _ := dosing.LookupMedicine(r.Medicine)
-	if sg, ok := regimes.Retitration(med, store.DoseOn(history, today), run, store.LastRecorded(history)); ok {
+	if sg, ok := regimes.Retitration(s.cfg.Policy, med, store.DoseOn(history, today), run, store.LastRecorded(history)); ok {
 		return &sg, nil
 	}
 	return nil, nil

@@ -166,7 +166,10 @@ func specs() []ruleSpec {
 				return fmt.Sprintf("The prescriber is alerted after %d missed dose(s) during titration and after %d consecutive missed days when stable.", n.MD2TitrationMissed, n.MD2StableMissed)
 			}},
 		{"MD3", "Re-titration after missed methadone", Info, EvidenceSecondary, "Australian national guidelines 3.5",
-			fixed("After missed methadone days: 1–2 days no change; 3 days half the dose; 4 days the lower of 40 mg or half the dose; 5 or more days treat as a new induction. A suggestion, never a block.")},
+			func(n Numbers) string {
+				return fmt.Sprintf("After missed methadone days: 1–2 days no change; 3 days half the dose; 4 days the lower of 40 mg or half the dose; 5 or more days treat as a new induction, suggested at %s (M1's usual start, at most %s with a benzodiazepine or alcohol risk recorded), never above the dose the patient was on. A suggestion, never a block.",
+					n.M1UsualStartMax, n.M1SedativeWarnAbove)
+			}},
 		// MD4 is the unnamed "no catch-up" rule; supplying a missed dose
 		// later would defeat MD1, so it cannot be overridden.
 		{"MD4", "No catch-up supply", Block, EvidenceVerified, "St Helens specification",

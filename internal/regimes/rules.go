@@ -1219,13 +1219,23 @@ type Suggestion struct {
 	Text string            `json:"text"`
 }
 
-// MD3's figures come from the Australian guideline. They are not in
-// policy.Numbers because the rule only suggests; 30 mg is the top of the
-// usual M1 starting range.
-const (
-	md3CapDose       = 40 * dosing.Milligram
-	md3InductionDose = 30 * dosing.Milligram
-)
+// md3CapDose is MD3's figure from the Australian guideline. It is not in
+// policy.Numbers because the rule only suggests. A new induction's dose is
+// M1's (md3InductionDose).
+const md3CapDose = 40 * dosing.Milligram
+
+// md3InductionDose is the dose MD3 suggests for a new induction: the top
+// of M1's usual starting range (M1.usual_start_max_mg), or, with a
+// benzodiazepine or alcohol risk recorded, the figure above which M1
+// warns of it (M1.sedative_warn_above_mg) when lower; never above the dose
+// the patient was on.
+func md3InductionDose(n policy.Numbers, current dosing.Micrograms, sedativeRisk bool) dosing.Micrograms {
+	dose := min(n.M1UsualStartMax, current)
+	if sedativeRisk {
+		dose = min(dose, n.M1SedativeWarnAbove)
+	}
+	return dose
+}
 
 // MissedRun is the patient's current run of consecutive days without the
 // dose, as MD3 reads it.
@@ -1234,6 +1244,9 @@ type MissedRun struct {
 	// Known is when the run's last day became known to be without the dose
 	// (the day close, or when a dose was withheld or refused).
 	Known time.Time
+	// SedativeRisk is the patient's benzodiazepine or alcohol risk flag,
+	// which lowers MD3's new induction dose as it lowers M1's.
+	SedativeRisk bool
 }
 
 // Retitration is MD3 for a regime: the suggestion for the current run of
@@ -1244,16 +1257,16 @@ type MissedRun struct {
 // the re-titration dose, and halving it again would halve a halved dose. A
 // day missed after it starts the question again, as it brings back MD1's
 // block after a review.
-func Retitration(med dosing.Medicine, current dosing.Micrograms, run MissedRun, lastRecorded time.Time) (Suggestion, bool) {
+func Retitration(n policy.Numbers, med dosing.Medicine, current dosing.Micrograms, run MissedRun, lastRecorded time.Time) (Suggestion, bool) {
 	if run.Days > 0 && lastRecorded.After(run.Known) {
 		return Suggestion{}, false
 	}
-	return RetitrationSuggestion(med, current, run.Days)
+	return RetitrationSuggestion(n, med, current, run.Days, run.SedativeRisk)
 }
 
 // RetitrationSuggestion is MD3: after missed methadone days tolerance
 // falls, so the usual dose may now be an overdose.
-func RetitrationSuggestion(med dosing.Medicine, current dosing.Micrograms, consecutiveMissed int) (Suggestion, bool) {
+func RetitrationSuggestion(n policy.Numbers, med dosing.Medicine, current dosing.Micrograms, consecutiveMissed int, sedativeRisk bool) (Suggestion, bool) {
 	if med.Class != dosing.ClassMethadone || consecutiveMissed < 1 || current <= 0 {
 		return Suggestion{}, false
 	}
@@ -1271,8 +1284,13 @@ func RetitrationSuggestion(med dosing.Medicine, current dosing.Micrograms, conse
 		s.Dose = min(md3CapDose, half)
 		s.Text = fmt.Sprintf("4 missed days: restart at the lower of %s or half the dose: %s.", md3CapDose, s.Dose)
 	default:
-		s.Dose = min(md3InductionDose, current)
-		s.Text = fmt.Sprintf("%d missed days: treat as a new induction; restart within the usual starting range (M1), suggested %s, and re-titrate.", consecutiveMissed, s.Dose)
+		s.Dose = md3InductionDose(n, current, sedativeRisk)
+		risk := ""
+		if sedativeRisk && s.Dose == n.M1SedativeWarnAbove && s.Dose < min(n.M1UsualStartMax, current) {
+			risk = fmt.Sprintf(" (at most %s with the benzodiazepine or alcohol risk recorded)", n.M1SedativeWarnAbove)
+		}
+		s.Text = fmt.Sprintf("%d missed days: treat as a new induction; restart within the usual starting range (M1, %s–%s), suggested %s%s, and re-titrate.",
+			consecutiveMissed, n.M1UsualStartMin.MilligramsString(), n.M1UsualStartMax, s.Dose, risk)
 	}
 	return s, true
 }

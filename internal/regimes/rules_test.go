@@ -761,6 +761,10 @@ func TestRetitrationSuggestion(t *testing.T) {
 		want    dosing.Micrograms
 		ok      bool
 		text    string
+		// sedative is a benzodiazepine or alcohol risk recorded; tune
+		// sets policy numbers (M1's).
+		sedative bool
+		tune     string
 	}{
 		{name: "none missed", current: mg(60), missed: 0},
 		{name: "1 day no change", current: mg(60), missed: 1, want: mg(60), ok: true, text: "no change"},
@@ -773,6 +777,16 @@ func TestRetitrationSuggestion(t *testing.T) {
 		{name: "4 days half exactly 40", current: mg(80), missed: 4, want: mg(40), ok: true},
 		{name: "5 days induction", current: mg(80), missed: 5, want: mg(30), ok: true, text: "new induction"},
 		{name: "7 days low dose kept", current: mg(20), missed: 7, want: mg(20), ok: true, text: "new induction"},
+		// The new induction's dose is M1's, from the policy.
+		{name: "5 days induction names M1's range", current: mg(80), missed: 5, want: mg(30), ok: true, text: "(M1, 10–30 mg), suggested 30 mg, and"},
+		{name: "5 days induction, tuned M1 usual start", current: mg(80), missed: 5, want: mg(20), ok: true, text: "suggested 20 mg",
+			tune: "M1.usual_start_max_mg=20"},
+		{name: "5 days induction, sedative risk", current: mg(80), missed: 5, want: mg(20), ok: true, sedative: true,
+			text: "suggested 20 mg (at most 20 mg with the benzodiazepine or alcohol risk recorded)"},
+		{name: "5 days induction, sedative risk, lower dose kept", current: mg(15), missed: 5, want: mg(15), ok: true, sedative: true, text: "suggested 15 mg, and"},
+		{name: "5 days induction, sedative risk, tuned threshold", current: mg(80), missed: 5, want: mg(25), ok: true, sedative: true,
+			text: "suggested 25 mg", tune: "M1.sedative_warn_above_mg=25"},
+		{name: "4 days, sedative risk leaves MD3's halving", current: mg(60), missed: 4, want: mg(30), ok: true, sedative: true},
 		{name: "not methadone", code: dosing.CodeBuprenorphineSL, current: mg(8), missed: 4},
 	}
 	for _, tt := range tests {
@@ -782,7 +796,14 @@ func TestRetitrationSuggestion(t *testing.T) {
 			if code == "" {
 				code = dosing.CodeMethadone
 			}
-			s, ok := RetitrationSuggestion(medicine(t, code), tt.current, tt.missed)
+			n := policy.Defaults()
+			if tt.tune != "" {
+				var err error
+				if n, err = policy.ParseOverrides(n, tt.tune); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, ok := RetitrationSuggestion(n, medicine(t, code), tt.current, tt.missed, tt.sedative)
 			if ok != tt.ok {
 				t.Fatalf("ok = %v", ok)
 			}
@@ -816,11 +837,12 @@ func TestRetitration(t *testing.T) {
 		{"3 days, halved dose recorded after", mg(25), MissedRun{Days: 3, Known: known}, known.Add(10 * time.Hour), 0},
 		{"a day missed after the change", mg(25), MissedRun{Days: 4, Known: known.Add(24 * time.Hour)}, known.Add(10 * time.Hour), mg(12)},
 		{"nothing recorded", mg(50), MissedRun{Days: 3, Known: known}, time.Time{}, mg(25)},
+		{"5 days with a sedative risk", mg(50), MissedRun{Days: 5, Known: known, SedativeRisk: true}, time.Time{}, mg(20)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, ok := Retitration(medicine(t, dosing.CodeMethadone), tt.current, tt.run, tt.recorded)
+			s, ok := Retitration(policy.Defaults(), medicine(t, dosing.CodeMethadone), tt.current, tt.run, tt.recorded)
 			if ok != (tt.want != 0) || ok && s.Dose != tt.want {
 				t.Fatalf("Retitration = %+v, %v; want dose %s", s, ok, tt.want)
 			}

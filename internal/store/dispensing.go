@@ -314,7 +314,11 @@ func (db *DB) MissedRun(ctx context.Context, patientID string, today calendar.Da
 		return regimes.MissedRun{}, err
 	}
 	count, known := dispensing.MissedRunKnown(days[patientID], today, zoneOf(db.read(ctx)))
-	return regimes.MissedRun{Days: count, Known: known}, nil
+	sedative, err := sedativeRisk(db.read(ctx), patientID)
+	if err != nil {
+		return regimes.MissedRun{}, err
+	}
+	return regimes.MissedRun{Days: count, Known: known, SedativeRisk: sedative}, nil
 }
 
 // recordTarget is the instalment being recorded with what recording needs

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dosebook/dosebook/internal/calendar"
@@ -8,6 +9,7 @@ import (
 	"github.com/dosebook/dosebook/internal/dosing"
 	"github.com/dosebook/dosebook/internal/policy"
 	"github.com/dosebook/dosebook/internal/regimes"
+	"gorm.io/gorm"
 )
 
 // md1Warning tells a prescriber starting a regime or writing a
@@ -46,10 +48,28 @@ func (tx *Tx) md1Warning(n policy.Numbers, patientID string, today calendar.Date
 			return nil, err
 		}
 		count, known := dispensing.MissedRunKnown(raw, today, zoneOf(tx.g))
-		if sg, ok := regimes.Retitration(med, DoseOn(history, today), regimes.MissedRun{Days: count, Known: known}, LastRecorded(history)); ok {
+		sedative, err := sedativeRisk(tx.g, patientID)
+		if err != nil {
+			return nil, err
+		}
+		if sg, ok := regimes.Retitration(n, med, DoseOn(history, today), regimes.MissedRun{Days: count, Known: known, SedativeRisk: sedative}, LastRecorded(history)); ok {
 			action += " MD3: " + sg.Text
 		}
 	}
 	f := n.FindingAt("MD1", policy.Warn, msg, action)
 	return &f, nil
+}
+
+// sedativeRisk reads the patient's benzodiazepine or alcohol risk flag
+// (MD3's new induction dose, as M1's); false for a patient not found.
+func sedativeRisk(g *gorm.DB, patientID string) (bool, error) {
+	var pt Patient
+	err := g.Model(&Patient{}).Select("risk_flags").Where("id = ?", patientID).Take(&pt).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, translate(err)
+	}
+	return pt.RiskFlags.SedativeRisk(), nil
 }
