@@ -63,7 +63,7 @@ func CheckPracticeInjection(n policy.Numbers, in PracticeInjection) []policy.Fin
 		fs = append(fs, n.FindingAt("SC1", policy.Block,
 			fmt.Sprintf("Under shared care the practice gives each injection within its window; the one due on %s may be given from %s, so one on %s would come early, which the specialist service decides.",
 				in.Window.Due, in.Window.Earliest, in.Date),
-			fmt.Sprintf("Give it from %s. Contact the specialist service if it is needed sooner: it decides any earlier dose, and gives or records it.", in.Window.Earliest)))
+			fmt.Sprintf("Give it from %s. Contact the specialist service if a dose is needed sooner: before the window opens only the one additional dose of %s may be given (BV6), which the service decides, and gives or records.", in.Window.Earliest, n.BV6ExtraDose)))
 	case in.Late():
 		fs = append(fs, n.FindingAt("SC1", policy.Info,
 			fmt.Sprintf("The injection due on %s was given after its window closed on %s; the specialist service is alerted and decides how to continue.",
