@@ -1836,8 +1836,11 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 	if err := tx.sharedCareReviewAlerts(n, day); err != nil {
 		return err
 	}
+	// Only the columns the alerts read: every active regime is held for
+	// the whole of the judging.
 	var active []Regime
-	if err := tx.g.Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
+	if err := tx.g.Select("id, patient_id, service_id, medicine, pattern, start_date, ecg_date").
+		Where("status = ?", RegimeActive).Find(&active).Error; err != nil {
 		return translate(err)
 	}
 	// The reviews, doses and injections the alerts are judged from are
@@ -1851,7 +1854,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 	if err != nil {
 		return err
 	}
-	injections, err := activeRegimeInjections(tx.g, n, active)
+	nextInjections, err := activeRegimeNextInjections(tx.g, n, active)
 	if err != nil {
 		return err
 	}
@@ -1895,7 +1898,7 @@ func (tx *Tx) raiseScheduledAlerts(n policy.Numbers, day calendar.Date) error {
 			// old product's last dose, for a new patient on the start date.
 			// The day close runs at the end of the day, so the window has
 			// closed once the day closed is its last.
-			next := regimes.NextInjection(med, r.StartDate, injections[r.ID], n)
+			next := nextInjections[r.ID]
 			if !day.Before(next.Latest) {
 				alerts = append(alerts, Alert{ServiceID: r.ServiceID, PatientID: r.PatientID, Kind: AlertInjectionOverdue, Rule: "BV8",
 					Message:   overdueMessage(r, next),
@@ -1953,69 +1956,122 @@ func methadoneDosesOn(g *gorm.DB, day calendar.Date) (map[string]dosing.Microgra
 			codes = append(codes, m.Code)
 		}
 	}
-	var changes []DoseChange
-	if err := g.Select("id, regime_id, to_ug, effective_date, created_at").
+	// Read a regime at a time from one statement, in regime order, and
+	// let go once its dose is known: every change of every active regime
+	// held at once was most of a day close's memory at ten million dose
+	// events.
+	rows, err := g.Model(&DoseChange{}).Select("id, regime_id, to_ug, effective_date, created_at").
 		Where("regime_id IN (SELECT id FROM regimes WHERE status = ? AND medicine IN ?)", RegimeActive, codes).
 		Where(standingDoseChange).Where("effective_date <= ?", day).
-		Order("regime_id, effective_date, created_at, id").Find(&changes).Error; err != nil {
+		Order("regime_id, effective_date, created_at, id").Rows()
+	if err != nil {
 		return nil, translate(err)
 	}
+	defer rows.Close()
 	out := map[string]dosing.Micrograms{}
-	for from := 0; from < len(changes); {
-		to := from + 1
-		for to < len(changes) && changes[to].RegimeID == changes[from].RegimeID {
-			to++
+	var (
+		changes []DoseChange
+		c       DoseChange
+		to      int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&c.ID, &c.RegimeID, &to, &c.EffectiveDate, &c.CreatedAt); err != nil {
+			return nil, translate(err)
 		}
-		out[changes[from].RegimeID] = DoseOn(changes[from:to], day)
-		from = to
+		c.To = dosing.Micrograms(to)
+		if len(changes) > 0 && changes[0].RegimeID != c.RegimeID {
+			out[changes[0].RegimeID] = DoseOn(changes, day)
+			changes = changes[:0]
+		}
+		changes = append(changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	if len(changes) > 0 {
+		out[changes[0].RegimeID] = DoseOn(changes, day)
 	}
 	return out, nil
 }
 
-// activeRegimeInjections are, for each of the active regimes that is
-// injectable, the injections nextInjection judges its next one from
-// (recentInjections at its start date), by regime id: each of the
-// regime's own, and the patient's others given within BV7's reuse window
-// before its start.
-func activeRegimeInjections(g *gorm.DB, n policy.Numbers, active []Regime) (map[string][]regimes.Administration, error) {
+// activeRegimeNextInjections is, for each of the active regimes that is
+// injectable, its next injection (regimes.NextInjection), by regime id,
+// judged from the injections recentInjections gives at its start date:
+// each of the regime's own, and the patient's others given within BV7's
+// reuse window before its start. The administrations are read in one
+// statement for every such patient, in patient order, and each patient's
+// are let go once that patient's regimes are judged: held all at once (a
+// slice of every administration, then copies by patient and by regime)
+// they were most of the memory of a day close at ten million dose events.
+func activeRegimeNextInjections(g *gorm.DB, n policy.Numbers, active []Regime) (map[string]regimes.InjectionDue, error) {
 	var injectable []string
 	for _, m := range dosing.Formulary() {
 		if m.Injectable {
 			injectable = append(injectable, m.Code)
 		}
 	}
-	var rows []struct {
-		PatientID string
-		RegimeID  string
-		Date      calendar.Date
-		Dose      dosing.Micrograms `gorm:"column:dose_ug"`
-		Extra     bool
-		Site      regimes.Site
-		Medicine  string
+	byPatient := map[string][]Regime{}
+	for _, r := range active {
+		if slices.Contains(injectable, r.Medicine) {
+			byPatient[r.PatientID] = append(byPatient[r.PatientID], r)
+		}
 	}
-	err := g.Table("administrations").
+	out := make(map[string]regimes.InjectionDue, len(byPatient))
+	if len(byPatient) == 0 {
+		return out, nil
+	}
+	var given, recent []regimes.Administration
+	judge := func(patientID string) {
+		for _, r := range byPatient[patientID] {
+			med, _ := dosing.LookupMedicine(r.Medicine)
+			since := r.StartDate.AddDays(-7 * n.BV7SiteReuseWeeks)
+			recent = recent[:0]
+			for _, a := range given {
+				if a.Regime == r.ID || !a.Date.Before(since) {
+					recent = append(recent, a)
+				}
+			}
+			// NextInjection keeps no reference to recent: After is a copy.
+			out[r.ID] = regimes.NextInjection(med, r.StartDate, recent, n)
+		}
+	}
+	rows, err := g.Table("administrations").
 		Select("regimes.patient_id, administrations.regime_id, administrations.date, administrations.dose_ug, administrations.extra, administrations.site, regimes.medicine").
 		Joins("JOIN regimes ON regimes.id = administrations.regime_id").
 		Where("regimes.patient_id IN (SELECT patient_id FROM regimes WHERE status = ? AND medicine IN ?)", RegimeActive, injectable).
 		Where(standingAdministration).
-		Order("regimes.patient_id, administrations.date, administrations.created_at").Scan(&rows).Error
+		Order("regimes.patient_id, administrations.date, administrations.created_at").Rows()
 	if err != nil {
 		return nil, translate(err)
 	}
-	byPatient := map[string][]regimes.Administration{}
-	for _, a := range rows {
-		byPatient[a.PatientID] = append(byPatient[a.PatientID], regimes.Administration{Date: a.Date, Dose: a.Dose, Site: a.Site,
-			Extra: a.Extra, Medicine: a.Medicine, Regime: a.RegimeID})
-	}
-	out := map[string][]regimes.Administration{}
-	for _, r := range active {
-		if !slices.Contains(injectable, r.Medicine) {
-			continue
+	defer rows.Close()
+	var (
+		cur, patientID, regimeID, site, medicine string
+		date                                     calendar.Date
+		dose                                     int64
+		extra                                    bool
+	)
+	for rows.Next() {
+		if err := rows.Scan(&patientID, &regimeID, &date, &dose, &extra, &site, &medicine); err != nil {
+			return nil, translate(err)
 		}
-		since := r.StartDate.AddDays(-7 * n.BV7SiteReuseWeeks)
-		for _, a := range byPatient[r.PatientID] {
-			if a.Regime == r.ID || !a.Date.Before(since) {
-				out[r.ID] = append(out[r.ID], a)
+		if patientID != cur {
+			judge(cur)
+			cur, given = patientID, given[:0]
+		}
+		given = append(given, regimes.Administration{Date: date, Dose: dosing.Micrograms(dose), Site: regimes.Site(site),
+			Extra: extra, Medicine: medicine, Regime: regimeID})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	judge(cur)
+	// A regime whose patient has no injection on record is due its first.
+	for _, rs := range byPatient {
+		for _, r := range rs {
+			if _, ok := out[r.ID]; !ok {
+				med, _ := dosing.LookupMedicine(r.Medicine)
+				out[r.ID] = regimes.NextInjection(med, r.StartDate, nil, n)
 			}
 		}
 	}
